@@ -1,0 +1,1 @@
+"""The live exchange event (Frivilligbørs): domain logic; may use matcher."""

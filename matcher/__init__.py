@@ -1,0 +1,1 @@
+"""Pure matching: scenario in, plan out. Imports no web or database library."""

@@ -1,0 +1,316 @@
+"""The interchange formats: `samspill.scenario/1` (input) and `samspill.plan/1` (output).
+
+Input structs are frozen, keyword-only and reject unknown fields; msgspec validates
+types and ranges while decoding, and `matcher.scenario.load_scenario` adds the checks
+that need the whole document (ids, references). Field names are a public contract:
+add fields, never rename.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta, Struct, field
+
+SCENARIO_FORMAT = "samspill.scenario/1"
+PLAN_FORMAT = "samspill.plan/1"
+
+Id = Annotated[str, Meta(min_length=1, max_length=200, description="An identifier, unique within its list.")]
+Time = Annotated[
+    str,
+    Meta(
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="Local time of day, HH:MM (Europe/Oslo wall clock).",
+        examples=["09:30"],
+    ),
+]
+Weekday = Annotated[int, Meta(ge=1, le=7, description="ISO weekday: Monday=1 … Sunday=7.")]
+Priority = Annotated[int, Meta(ge=1, le=5, description="1 (low) … 5 (high).")]
+NonNegInt = Annotated[int, Meta(ge=0)]
+NonNegFloat = Annotated[float, Meta(ge=0)]
+
+
+class _In(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of every input struct."""
+
+
+class Horizon(_In):
+    """The planning period, both dates inclusive."""
+
+    start: dt.date
+    end: dt.date
+
+
+class Training(_In):
+    """A course or training (kurs), e.g. demensopplæring."""
+
+    id: Id
+    name: str
+
+
+class Activity(_In):
+    """A volunteer activity from the catalogue (besøksvenn, turvenn, våketjeneste, …).
+
+    Needs are always one of these, never free text that could hide a care task.
+    """
+
+    id: Id
+    name: str
+    min_age: NonNegInt = 0
+    requires_training: list[Id] = field(default_factory=list)
+    police_certificate: bool = False
+    description: str | None = None
+
+
+class Location(_In):
+    lat: Annotated[float, Meta(ge=-90, le=90)]
+    lon: Annotated[float, Meta(ge=-180, le=180)]
+
+
+class Site(_In):
+    """A service site (tjenestested) or an organisation that posts needs."""
+
+    id: Id
+    name: str
+    kind: Literal["service_site", "organisation"]
+    location: Location | None = None
+
+
+class Slot(_In):
+    """A weekly time window. An end not after the start runs past midnight."""
+
+    weekday: Weekday
+    start: Time
+    end: Time
+
+
+class Period(_In):
+    """A closed date range, e.g. a holiday the volunteer is away."""
+
+    from_: dt.date = field(name="from")
+    to: dt.date
+
+
+class HeldTraining(_In):
+    training: Id
+    completed: dt.date
+    expires: dt.date | None = None
+
+
+class PoliceCertificate(_In):
+    """Only that a police certificate (politiattest) was shown: never the certificate itself."""
+
+    issued: dt.date
+    shown: dt.date
+    purpose: str | None = None
+
+
+class HistoryEntry(_In):
+    """An earlier placement: where and what the volunteer has done before."""
+
+    site: Id
+    activity: Id
+
+
+class Volunteer(_In):
+    """A volunteer (frivillig)."""
+
+    id: Id
+    name: str
+    birth_date: dt.date | None = None
+    activities: list[Id] = field(default_factory=list)
+    interests: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    location: Location | None = None
+    max_travel_km: NonNegFloat | None = None
+    availability: list[Slot] = field(default_factory=list)
+    unavailable: list[Period] = field(default_factory=list)
+    max_hours_per_week: NonNegFloat | None = None
+    max_assignments: NonNegInt = 1
+    trainings: list[HeldTraining] = field(default_factory=list)
+    agreement_signed: dt.date | None = None
+    confidentiality_signed: dt.date | None = None
+    police_certificate: PoliceCertificate | None = None
+    history: list[HistoryEntry] = field(default_factory=list)
+    phone: str | None = None
+    email: str | None = None
+
+
+class OnceSlot(_In):
+    date: dt.date
+    start: Time
+    end: Time
+
+
+class Need(_In):
+    """A need (behov) posted by a site: an activity at given times."""
+
+    id: Id
+    site: Id
+    activity: Id
+    title: str
+    headcount: Annotated[int, Meta(ge=1)] = 1
+    priority: Priority = 3
+    weekly: list[Slot] | None = None
+    from_: dt.date | None = field(default=None, name="from")
+    until: dt.date | None = None
+    once: OnceSlot | None = None
+    languages: list[str] = field(default_factory=list)
+    requires_training: list[Id] = field(default_factory=list)
+    police_certificate: bool = False
+    min_age: NonNegInt = 0
+    tags: list[str] = field(default_factory=list)
+
+
+class Pair(_In):
+    volunteer: Id
+    need: Id
+
+
+class Weights(_In):
+    """The fit terms' weights (level two of the objective); see docs/matching.md."""
+
+    interests: NonNegInt = 10
+    interests_cap: NonNegInt = 3
+    continuity: NonNegInt = 20
+    continuity_site: NonNegInt = 10
+    travel: NonNegInt = 10
+    travel_scale_km: Annotated[float, Meta(gt=0)] = 20.0
+    spread: NonNegInt = 15
+    previous: NonNegInt = 30
+
+
+class Scenario(_In):
+    """A municipality's register at one moment: the matcher's whole input."""
+
+    format: Literal["samspill.scenario/1"]
+    horizon: Horizon
+    trainings: list[Training] = field(default_factory=list)
+    activities: list[Activity] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+    volunteers: list[Volunteer] = field(default_factory=list)
+    needs: list[Need] = field(default_factory=list)
+    pinned: list[Pair] = field(default_factory=list)
+    forbidden: list[Pair] = field(default_factory=list)
+    previous: list[Pair] = field(default_factory=list)
+    weights: Weights | None = None
+
+
+# ---------------------------------------------------------------- the plan (output)
+
+
+class _Out(Struct, kw_only=True, omit_defaults=False):
+    """Base of every output struct."""
+
+
+class Reason(_Out):
+    """One term behind a decision: a code for programs, points, and a sentence for people."""
+
+    code: str
+    text: str
+    points: int | None = None
+    data: dict[str, object] | None = None
+
+
+class Match(_Out):
+    volunteer: str
+    need: str
+    score: int
+    priority: int
+    pinned: bool = False
+    reasons: list[Reason] = field(default_factory=list)
+
+
+class RuleCount(_Out):
+    rule: str
+    excluded: int
+    text: str
+
+
+class NearMiss(_Out):
+    """Volunteers who fail exactly one rule for a need, grouped by what is missing."""
+
+    rule: str
+    count: int
+    text: str
+    volunteers: list[str] = field(default_factory=list)
+
+
+class PlacedElsewhere(_Out):
+    volunteer: str
+    text: str
+    need: str | None = None
+
+
+class UnfilledReasons(_Out):
+    summary: str
+    eligible: int = 0
+    excluded: list[RuleCount] = field(default_factory=list)
+    nearest_misses: list[NearMiss] = field(default_factory=list)
+    placed_elsewhere: list[PlacedElsewhere] = field(default_factory=list)
+
+
+class Unfilled(_Out):
+    need: str
+    open: int
+    priority: int
+    reasons: UnfilledReasons
+
+
+class Conflict(_Out):
+    """A pin that could not be honoured, naming the rule it breaks."""
+
+    volunteer: str
+    need: str
+    rule: str
+    message: str
+
+
+class Coverage(_Out):
+    places: int
+    filled: int
+    priority_filled: int
+    priority_bound: int
+
+
+class Objective(_Out):
+    priority: int
+    priority_bound: int
+    fit: int
+    fit_bound: int
+    spread_penalty: int
+
+
+class Timings(_Out):
+    read: float = 0.0
+    eligibility: float = 0.0
+    model: float = 0.0
+    solve: float = 0.0
+    explain: float = 0.0
+    write: float = 0.0
+    total: float = 0.0
+
+
+class Plan(_Out):
+    format: Literal["samspill.plan/1"] = PLAN_FORMAT
+    status: Literal["optimal", "feasible", "infeasible"] = "optimal"
+    gap: float = 0.0
+    matches: list[Match] = field(default_factory=list)
+    unfilled: list[Unfilled] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    coverage: Coverage | None = None
+    objective: Objective | None = None
+    weights: Weights | None = None
+    timings: Timings = field(default_factory=Timings)
+    stats: dict[str, object] = field(default_factory=dict)
+
+
+def scenario_json_schema() -> dict[str, object]:
+    """The JSON Schema of `samspill.scenario/1`, generated from the structs above."""
+    return msgspec.json.schema(Scenario)
+
+
+def plan_json_schema() -> dict[str, object]:
+    return msgspec.json.schema(Plan)

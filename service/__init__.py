@@ -1,0 +1,1 @@
+"""The Litestar service, persistence and the `samspill` command line."""
