@@ -1,0 +1,152 @@
+"""Request and response shapes: the scenario structs, plus server ids and timestamps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from msgspec import Struct, field
+
+from matcher.schema import Activity, HeldTraining, Id, Need, Site, Training, Volunteer
+
+
+
+class TrainingOut(Training, kw_only=True):
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+class ActivityOut(Activity, kw_only=True):
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+class SiteOut(Site, kw_only=True):
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+class NeedIn(Need, kw_only=True):
+    """A need as posted: without `id` the server assigns one."""
+
+    id: Id | None = None
+
+
+class NeedOut(Need, kw_only=True):
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+class VolunteerIn(Volunteer, kw_only=True):
+    """A volunteer as registered: without `id` the server assigns one."""
+
+    id: Id | None = None
+
+
+class VolunteerOut(Volunteer, kw_only=True):
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+class VolunteerForSite(Struct, kw_only=True):
+    """What a site sees of a volunteer proposed or placed on its needs: nothing more."""
+
+    id: str
+    name: str
+    phone: str | None = None
+    languages: list[str] = field(default_factory=list)
+    trainings: list[HeldTraining] = field(default_factory=list)
+
+
+class VolunteerExport(Struct, kw_only=True):
+    volunteer: VolunteerOut
+    proposals: list[dict[str, Any]]
+    placements: list[dict[str, Any]]
+    decisions: list[dict[str, Any]]
+    tokens: list[dict[str, Any]]
+    access_log: list[dict[str, Any]]
+
+
+class ProposalOut(Struct, kw_only=True):
+    id: str
+    plan: str
+    volunteer: str
+    need: str
+    score: int
+    reasons: list[dict[str, Any]]
+    state: Literal["proposed", "accepted", "rejected"]
+    pinned: bool = False
+    reject_reason: str | None = None
+
+
+class PlanOut(Struct, kw_only=True):
+    id: str
+    status: Literal["draft", "released"]
+    solver_status: str
+    created_at: dt.datetime
+    released_at: dt.datetime | None = None
+    proposals: list[ProposalOut]
+    unfilled: list[dict[str, Any]]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class PlanRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Options for a matcher run; all optional."""
+
+    time_limit: float | None = field(default=None)
+
+
+class RejectRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    reason: str
+
+
+class RespondRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    answer: Literal["yes", "no"]
+
+
+class EndRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """The date of the closing conversation (avslutningssamtale)."""
+
+    closing_conversation: dt.date
+
+
+class FollowupRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """The date a follow-up conversation (oppfølgingssamtale) was held."""
+
+    held: dt.date
+
+
+class PlacementOut(Struct, kw_only=True):
+    id: str
+    volunteer: str
+    need: str
+    site: str
+    activity: str
+    plan: str | None
+    state: Literal["offered", "confirmed", "declined", "ended"]
+    start: dt.date
+    responded_at: dt.datetime | None = None
+    ended_on: dt.date | None = None
+    followups: list[dt.date] = field(default_factory=list)
+    followups_done: list[dt.date] = field(default_factory=list)
+    next_followup: dt.date | None = None
+    followup_due: bool = False
+
+
+class AuditOut(Struct, kw_only=True):
+    id: int
+    at: dt.datetime
+    actor: str
+    role: str
+    action: str
+    volunteer: str
+    path: str
+
+
+class ImportResult(Struct, kw_only=True):
+    trainings: int
+    activities: int
+    sites: int
+    volunteers: int
+    needs: int
+    locks: int
