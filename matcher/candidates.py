@@ -1,0 +1,136 @@
+"""Candidate pairs: the eligible (volunteer, need) pairs and their fit, built from indexes.
+
+For each need we start from the volunteers willing to do its activity (E1 by index)
+and filter that column with the rules in `matcher.rules`; nothing loops over every
+volunteer-need pair. Each pair's fit terms are computed here too, vectorised, so the
+solver and the explanations read the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher import rules
+from matcher.problem import Problem
+
+FIT_TERMS = ("interests", "continuity", "travel", "previous")
+
+
+@dataclass
+class Candidates:
+    vol: np.ndarray  # int64 volunteer index per pair
+    need: np.ndarray  # int64 need index per pair
+    shared: np.ndarray  # shared interests/tags
+    continuity: np.ndarray  # 2 = same site and activity before, 1 = same site, 0 = new
+    km: np.ndarray  # distance, NaN where unknown
+    previous: np.ndarray  # bool: in the plan in force
+    interests: np.ndarray  # points per term …
+    cont_pts: np.ndarray
+    travel: np.ndarray
+    prev_pts: np.ndarray
+    fit: np.ndarray  # … and their sum
+
+    def __len__(self) -> int:
+        return len(self.vol)
+
+    def terms(self, k: int) -> dict[str, int]:
+        return {
+            "interests": int(self.interests[k]),
+            "continuity": int(self.cont_pts[k]),
+            "travel": int(self.travel[k]),
+            "previous": int(self.prev_pts[k]),
+        }
+
+
+def _popcount_shared(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
+    both = p.v_interest_words[vols] & p.n_tag_words[j]
+    return np.bitwise_count(both).sum(axis=1).astype(np.int64)
+
+
+def fit_columns(p: Problem, j: int, vols: np.ndarray, km: np.ndarray) -> dict[str, np.ndarray]:
+    """The fit terms (level two of the objective) of one need against a column of volunteers."""
+    w = p.weights
+    shared = _popcount_shared(p, j, vols)
+    site, act = int(p.n_site[j]), int(p.n_activity[j])
+    cont = np.zeros(len(vols), dtype=np.int64)
+    hs = p.history_site.get(site)
+    if hs is not None:
+        cont[np.isin(vols, hs)] = 1
+    hp = p.history_pair.get((site, act))
+    if hp is not None:
+        cont[np.isin(vols, hp)] = 2
+    prev = np.isin(vols, p.previous_by_need[j]) if len(p.previous_by_need[j]) else np.zeros(len(vols), bool)
+    with np.errstate(invalid="ignore"):
+        travel = np.where(
+            np.isnan(km),
+            0,
+            np.floor(w.travel * np.maximum(0.0, 1.0 - km / w.travel_scale_km) + 0.5),
+        ).astype(np.int64)
+    interests = w.interests * np.minimum(shared, w.interests_cap)
+    cont_pts = np.where(cont == 2, w.continuity, np.where(cont == 1, w.continuity_site, 0)).astype(np.int64)
+    prev_pts = np.where(prev, w.previous, 0).astype(np.int64)
+    return {
+        "shared": shared,
+        "continuity": cont,
+        "previous": prev,
+        "interests": interests.astype(np.int64),
+        "cont_pts": cont_pts,
+        "travel": travel,
+        "prev_pts": prev_pts,
+    }
+
+
+def build_candidates(p: Problem) -> Candidates:
+    """Every eligible pair, need by need, with its fit terms."""
+    cols: dict[str, list[np.ndarray]] = {
+        k: []
+        for k in ("vol", "need", "km", "shared", "continuity", "previous", "interests", "cont_pts", "travel", "prev_pts")
+    }
+    for j in range(p.n_needs):
+        if not rules.has_occurrence(p, j):
+            continue
+        vols = p.by_activity[int(p.n_activity[j])]  # E1 by index
+        if len(vols) == 0:
+            continue
+        keep = rules.fits_capacity(p, j, vols)
+        for name, rule in rules.RULES[1:]:
+            if name == "E8":
+                continue
+            vols = vols[keep]
+            if len(vols) == 0:
+                break
+            keep = rule(p, j, vols)
+        vols = vols[keep]
+        if len(vols) == 0:
+            continue
+        km = rules.distances(p, j, vols)
+        ok = rules.e8_distance(p, j, vols, km)
+        vols, km = vols[ok], km[ok]
+        if len(vols) == 0:
+            continue
+        cols["vol"].append(vols)
+        cols["need"].append(np.full(len(vols), j, dtype=np.int64))
+        cols["km"].append(km)
+        for k, arr in fit_columns(p, j, vols, km).items():
+            cols[k].append(arr)
+
+    def cat(k: str, dtype: type) -> np.ndarray:
+        return np.concatenate(cols[k]).astype(dtype) if cols[k] else np.zeros(0, dtype=dtype)
+
+    c = Candidates(
+        vol=cat("vol", np.int64),
+        need=cat("need", np.int64),
+        shared=cat("shared", np.int64),
+        continuity=cat("continuity", np.int64),
+        km=cat("km", np.float64),
+        previous=cat("previous", bool),
+        interests=cat("interests", np.int64),
+        cont_pts=cat("cont_pts", np.int64),
+        travel=cat("travel", np.int64),
+        prev_pts=cat("prev_pts", np.int64),
+        fit=np.zeros(0, dtype=np.int64),
+    )
+    c.fit = c.interests + c.cont_pts + c.travel + c.prev_pts
+    return c

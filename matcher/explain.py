@@ -1,0 +1,302 @@
+"""Reasons: why each match was made, and why each unfilled place is unfilled.
+
+Built from the same rule functions and fit columns the solver used, so an
+explanation can never disagree with the decision it explains. Texts are plain
+English for the CLI and API; each reason also has a `code` and `data` so the web
+pages can say the same in Norwegian.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import numpy as np
+
+from matcher import rules
+from matcher.candidates import Candidates
+from matcher.instance import needs_overlap
+from matcher.problem import DAY, Problem, duration, minutes
+from matcher.schema import Match, NearMiss, PlacedElsewhere, Reason, RuleCount, Unfilled, UnfilledReasons
+
+WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+LIST_AT_MOST = 10
+
+
+def _hhmm(m: int) -> str:
+    m %= DAY
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def explain_matches(
+    p: Problem, c: Candidates, pairs: list[tuple[int, int, int]], pinned: set[tuple[int, int]]
+) -> list[Match]:
+    w = p.weights
+    out: list[Match] = []
+    for v, j, k in pairs:
+        vol, need = p.volunteer(v), p.need(j)
+        site = p.scenario.sites[int(p.n_site[j])]
+        activity = p.scenario.activities[int(p.n_activity[j])]
+        t = c.terms(k)
+        reasons = [
+            Reason(
+                code="priority",
+                text=f"fills a place in a priority-{need.priority} need",
+                data={"priority": need.priority},
+            ),
+            Reason(code="eligible", text="meets every placement rule (E1–E9)"),
+        ]
+        if (v, j) in pinned:
+            reasons.append(Reason(code="pinned", text="pinned by the coordinator"))
+        if t["interests"]:
+            shared = sorted({x.strip().lower() for x in vol.interests} & {x.strip().lower() for x in need.tags})
+            reasons.append(
+                Reason(
+                    code="interests",
+                    text=f"shares interests: {', '.join(shared)}",
+                    points=t["interests"],
+                    data={"shared": shared},
+                )
+            )
+        if t["continuity"]:
+            same_activity = int(c.continuity[k]) == 2
+            text = (
+                f"has been {activity.name} at {site.name} before"
+                if same_activity
+                else f"has volunteered at {site.name} before"
+            )
+            reasons.append(
+                Reason(code="continuity", text=text, points=t["continuity"], data={"same_activity": same_activity})
+            )
+        if not np.isnan(c.km[k]):
+            km = round(float(c.km[k]), 1)
+            reasons.append(
+                Reason(code="travel", text=f"lives {km:g} km away", points=t["travel"], data={"km": km})
+            )
+        if t["previous"]:
+            reasons.append(Reason(code="previous", text="keeps a placement already in force", points=t["previous"]))
+        out.append(
+            Match(
+                volunteer=vol.id,
+                need=need.id,
+                score=sum(t.values()),
+                priority=need.priority,
+                pinned=(v, j) in pinned,
+                reasons=reasons,
+            )
+        )
+    del w
+    return out
+
+
+def _availability_text(p: Problem, j: int, v: int) -> str:
+    """Why one volunteer's availability misses a need: away, or the nearest window that day."""
+    start = int(p.n_start[j])
+    vol = p.volunteer(v)
+    for period in vol.unavailable:
+        if period.from_.toordinal() <= start <= period.to.toordinal():
+            return f"is away {period.from_.isoformat()} – {period.to.isoformat()}"
+    for week_minute, length in p.n_week_slots[j]:
+        if rules.covered_slot(p, week_minute, length)[v]:
+            continue
+        day = week_minute // DAY
+        need_text = f"{_hhmm(week_minute)}–{_hhmm(week_minute + length)}"
+        same_day = [s for s in vol.availability if s.weekday - 1 == day]
+        if not same_day:
+            return f"is not available on {WEEKDAYS[day]} (the need is {need_text})"
+        best = max(same_day, key=lambda s: _overlap(s.start, s.end, week_minute % DAY, length))
+        b0 = minutes(best.start)
+        b1 = b0 + duration(best.start, best.end)
+        if b0 <= week_minute % DAY:
+            return f"is available {WEEKDAYS[day]} but only until {_hhmm(b1)} (the need is {need_text})"
+        return f"is available {WEEKDAYS[day]} but only from {_hhmm(b0)} (the need is {need_text})"
+    return "is not available at the need's times"
+
+
+def _overlap(start: str, end: str, a: int, length: int) -> int:
+    s = minutes(start)
+    e = s + duration(start, end)
+    return max(0, min(e, a + length) - max(s, a))
+
+
+def _near_misses(p: Problem, j: int, fails: dict[str, np.ndarray], single: np.ndarray) -> list[NearMiss]:
+    """Volunteers who break exactly one rule, grouped by what they lack."""
+    need = p.need(j)
+    activity = p.scenario.activities[int(p.n_activity[j])]
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    start = int(p.n_start[j])
+    for rule, failed in fails.items():
+        who = np.flatnonzero(single & failed)
+        if len(who) == 0:
+            continue
+        if rule == "E3":
+            for v in who.tolist():
+                for t in p.n_trainings[j]:
+                    if not rules.trainings_held(p, t, start)[v]:
+                        groups[("E3", f"would qualify with a valid {p.scenario.trainings[t].name}")].append(v)
+                        break
+        elif rule == "E6":
+            for v in who[: LIST_AT_MOST * 5].tolist():
+                groups[("E6", _availability_text(p, j, v))].append(v)
+        else:
+            text = {
+                "E1": f"would qualify if they took on {activity.name}",
+                "E2": "would qualify once the agreement and confidentiality declaration are signed",
+                "E4": f"would qualify but are under {int(p.n_min_age[j])} or have no birth date registered",
+                "E5": "would qualify with a police certificate shown (at most 3 months old when shown)",
+                "E7": f"would qualify but speak none of {', '.join(need.languages)}",
+                "E8": "would qualify but live beyond their maximum travel distance",
+                "E9": "would qualify but were rejected for this need by the coordinator",
+                "C2": f"would qualify but have too few weekly hours ({int(p.n_minutes[j]) / 60:g} h needed)",
+            }[rule]
+            groups[(rule, text)].extend(who.tolist())
+    out = []
+    for (rule, text), vols in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        n = len(vols)
+        lead = _plural(n, "volunteer", "volunteers")
+        if rule == "E6":
+            sentence = f"{n} {text}" if n == 1 else f"{n} volunteers: {text}"
+        else:
+            sentence = f"{lead} {text}".replace("volunteer would qualify but are", "volunteer would qualify but is")
+            if n == 1:
+                sentence = (
+                    sentence.replace(" are under", " is under")
+                    .replace(" have no", " has no")
+                    .replace(" speak ", " speaks ")
+                    .replace(" live ", " lives ")
+                    .replace(" were rejected", " was rejected")
+                    .replace(" have too few", " has too few")
+                    .replace(" they took", " they took")
+                )
+        out.append(
+            NearMiss(
+                rule=rule,
+                count=n,
+                text=sentence,
+                volunteers=[p.volunteer(v).id for v in vols[:LIST_AT_MOST]],
+            )
+        )
+    return out
+
+
+def _placed_elsewhere(
+    p: Problem, j: int, eligible: np.ndarray, placed: dict[int, list[int]]
+) -> list[PlacedElsewhere]:
+    out: list[PlacedElsewhere] = []
+    for v in np.flatnonzero(eligible).tolist():
+        if j in placed.get(v, []):
+            continue
+        theirs = placed.get(v, [])
+        vid = p.volunteer(v).id
+        if not theirs:
+            out.append(
+                PlacedElsewhere(
+                    volunteer=vid,
+                    text="meets every rule but is not placed: the plan stopped at the time limit,"
+                    " or a pinned placement blocks it",
+                )
+            )
+        else:
+            other = max(theirs, key=lambda k: int(p.n_priority[k]))
+            on = p.need(other)
+            if len(theirs) >= int(p.v_cap[v]):
+                why = f"takes at most {int(p.v_cap[v])} assignment(s)"
+            elif any(needs_overlap(p, j, k) for k in theirs):
+                why = "this need would overlap their placement"
+            elif p.v_minutes_cap[v] >= 0 and sum(int(p.n_minutes[k]) for k in theirs) + p.n_minutes[j] > p.v_minutes_cap[v]:
+                why = f"this need would take them over {int(p.v_minutes_cap[v]) / 60:g} hours a week"
+            else:
+                why = "the plan as a whole fills more or better places this way"
+            out.append(
+                PlacedElsewhere(
+                    volunteer=vid,
+                    need=on.id,
+                    text=f"placed at {on.title!r} ({on.id}, priority {on.priority}) instead: {why}",
+                )
+            )
+        if len(out) >= LIST_AT_MOST:
+            break
+    return out
+
+
+def explain_unfilled(
+    p: Problem,
+    c: Candidates,
+    pairs: list[tuple[int, int, int]],
+    filled: np.ndarray,
+    *,
+    detailed: bool = True,
+) -> list[Unfilled]:
+    placed: dict[int, list[int]] = defaultdict(list)
+    for v, j, _ in pairs:
+        placed[v].append(j)
+    all_vols = np.arange(p.n_volunteers)
+    out: list[Unfilled] = []
+    for j in range(p.n_needs):
+        open_ = int(p.n_headcount[j]) - int(filled[j])
+        if open_ <= 0:
+            continue
+        need = p.need(j)
+        if not rules.has_occurrence(p, j):
+            out.append(
+                Unfilled(
+                    need=need.id,
+                    open=open_,
+                    priority=need.priority,
+                    reasons=UnfilledReasons(summary="the need has no occurrence inside the planning period"),
+                )
+            )
+            continue
+        if not detailed:
+            out.append(Unfilled(need=need.id, open=open_, priority=need.priority, reasons=UnfilledReasons(summary="")))
+            continue
+        passes = rules.rule_matrix(p, j, all_vols)
+        fails = {r: ~ok for r, ok in passes.items()}
+        n_fail = np.sum(np.stack(list(fails.values())), axis=0)
+        eligible = n_fail == 0
+        eligible[[v for v in np.flatnonzero(eligible).tolist() if j in placed.get(v, ())]] = False
+        excluded = [
+            RuleCount(rule=r, excluded=int(f.sum()), text=rules.RULE_NAMES[r]) for r, f in fails.items() if f.any()
+        ]
+        misses = _near_misses(p, j, fails, n_fail == 1)
+        elsewhere = _placed_elsewhere(p, j, eligible, placed)
+        n_eligible = int(eligible.sum())
+        if n_eligible == 0:
+            willing = int(passes["E1"].sum())
+            if willing == 0:
+                summary = f"no volunteer is willing to do {p.scenario.activities[int(p.n_activity[j])].name}"
+            else:
+                worst = max((rc for rc in excluded if rc.rule != "E1"), key=lambda rc: rc.excluded, default=None)
+                summary = f"no volunteer meets every rule; of {willing} willing,"
+                summary += f" the most common obstacle is: {worst.text} ({worst.excluded})" if worst else " none qualify"
+        else:
+            summary = (
+                f"{_plural(n_eligible, 'volunteer meets', 'volunteers meet')} every rule"
+                " but the plan places them elsewhere"
+            )
+        if misses:
+            summary += f"; nearest miss: {misses[0].text}"
+        out.append(
+            Unfilled(
+                need=need.id,
+                open=open_,
+                priority=need.priority,
+                reasons=UnfilledReasons(
+                    summary=summary,
+                    eligible=n_eligible,
+                    excluded=excluded,
+                    nearest_misses=misses,
+                    placed_elsewhere=elsewhere,
+                ),
+            )
+        )
+    del c
+    return out
+
+
+def _unused() -> None:  # pragma: no cover - keeps the date helpers imported for type checkers
+    dt.date.today()

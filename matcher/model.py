@@ -1,0 +1,150 @@
+"""The CP-SAT model of a sub-instance: one small class per constraint or objective term.
+
+Each module has `build(sub, model, x)`; `build_model` composes them in one place, so
+a new rule is a new module, not an edit in the middle of a long function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matcher.instance import Instance
+
+
+@dataclass
+class SubInstance:
+    """A subset of an instance's pairs, solved together (one or more components)."""
+
+    inst: Instance
+    pairs: np.ndarray  # indices into the instance's pairs
+    cliques: list[np.ndarray]  # at-most-one groups, in *local* pair positions
+
+    @property
+    def vol(self) -> np.ndarray:
+        return self.inst.pair_vol[self.pairs]
+
+    @property
+    def need(self) -> np.ndarray:
+        return self.inst.pair_need[self.pairs]
+
+
+@dataclass
+class Built:
+    model: cp_model.CpModel
+    x: list[cp_model.IntVar]
+    coverage: cp_model.LinearExpr
+    fit: cp_model.LinearExpr
+    aux: dict[int, list[cp_model.IntVar]] = field(default_factory=dict)  # volunteer -> spread units
+
+
+def _groups(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    order = np.argsort(keys, kind="stable")
+    ks = keys[order]
+    cuts = np.flatnonzero(np.diff(ks)) + 1
+    return [(int(ks[g[0]]), g) for g in np.split(order, cuts) if len(g)]
+
+
+class NeedCapacity:
+    """C1: at most the need's open places (one variable per pair: a volunteer once per need)."""
+
+    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
+        for j, pos in _groups(sub.need):
+            cap = int(sub.inst.need_cap[j])
+            if len(pos) > cap:
+                model.add(sum(x[k] for k in pos) <= cap)
+
+
+class VolunteerCapacity:
+    """C2: at most max_assignments needs per volunteer."""
+
+    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
+        for v, pos in _groups(sub.vol):
+            cap = int(sub.inst.vol_cap[v])
+            if len(pos) > cap:
+                if cap == 1:
+                    model.add_at_most_one(x[k] for k in pos)
+                else:
+                    model.add(sum(x[k] for k in pos) <= cap)
+
+
+class WeeklyHours:
+    """C2: the weekly minutes of a volunteer's needs within their limit."""
+
+    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
+        minutes = sub.inst.pair_minutes[sub.pairs]
+        for v, pos in _groups(sub.vol):
+            cap = int(sub.inst.vol_minutes_cap[v])
+            if cap >= 0 and len(pos) > 1 and int(minutes[pos].sum()) > cap and sub.inst.vol_cap[v] > 1:
+                model.add(sum(int(minutes[k]) * x[k] for k in pos) <= cap)
+
+
+class NoOverlap:
+    """C3: no two needs of a volunteer with overlapping occurrences."""
+
+    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
+        for clique in sub.cliques:
+            model.add_at_most_one(x[int(k)] for k in clique)
+
+
+class Coverage:
+    """Objective level one: the priority-weighted number of filled places."""
+
+    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
+        prio = sub.inst.pair_priority[sub.pairs]
+        built.coverage = cp_model.LinearExpr.weighted_sum(x, [int(c) for c in prio])
+
+
+class Fit:
+    """Objective level two: pair fit, less the spread penalty (the k-th extra assignment of a
+    volunteer costs spread*k more), so work is shared before anyone gets a second need."""
+
+    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
+        inst = sub.inst
+        fit = inst.pair_fit[sub.pairs]
+        terms = list(x)
+        coefs = [int(c) for c in fit]
+        for v, pos in _groups(sub.vol):
+            fixed = int(inst.vol_fixed[v])
+            cap = min(int(inst.vol_cap[v]), len(pos))
+            if inst.spread == 0 or cap == 0:
+                continue
+            if cap == 1:
+                if fixed:
+                    terms.extend(x[k] for k in pos)
+                    coefs.extend([-inst.spread * fixed] * len(pos))
+                continue
+            units = [model.new_bool_var(f"u{v}_{i}") for i in range(cap)]
+            for a, b in zip(units, units[1:]):
+                model.add_implication(b, a)
+            model.add(sum(units) == sum(x[k] for k in pos))
+            built.aux[v] = units
+            terms.extend(units)
+            coefs.extend(-inst.spread * (fixed + i) for i in range(cap))
+        built.fit = cp_model.LinearExpr.weighted_sum(terms, coefs)
+
+
+MODULES = (NeedCapacity(), VolunteerCapacity(), WeeklyHours(), NoOverlap(), Coverage(), Fit())
+
+
+def build_model(sub: SubInstance) -> Built:
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{k}") for k in range(len(sub.pairs))]
+    built = Built(model, x, cp_model.LinearExpr.constant(0), cp_model.LinearExpr.constant(0))
+    for module in MODULES:
+        module.build(sub, model, x, built)
+    return built
+
+
+def hint(built: Built, sub: SubInstance, chosen_local: np.ndarray) -> None:
+    """A complete hint: every variable, the spread units too (the primer's advice)."""
+    built.model.clear_hints()
+    for k, var in enumerate(built.x):
+        built.model.add_hint(var, bool(chosen_local[k]))
+    if built.aux:
+        counts = np.bincount(sub.vol[chosen_local], minlength=sub.inst.n_volunteers)
+        for v, units in built.aux.items():
+            for i, u in enumerate(units):
+                built.model.add_hint(u, i < counts[v])

@@ -1,0 +1,342 @@
+"""Solving: eligibility, the flow relaxation, CP-SAT where side constraints bind, the plan.
+
+The phases, in order:
+1. compile the scenario and build the candidate pairs (`matcher.candidates`);
+2. settle the pins and build the instance (`matcher.instance`);
+3. solve the min-cost-flow relaxation (`matcher.flow`): the exact lexicographic optimum
+   without overlaps and hour sums, and an upper bound for both objective levels;
+4. where that optimum breaks an overlap or an hour limit, solve the connected
+   components it touches with CP-SAT in two lexicographic phases (coverage, then fit),
+   hinted with the repaired flow solution; all other components keep the flow optimum;
+5. explain every match and every unfilled place (`matcher.explain`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from matcher import explain
+from matcher.candidates import Candidates, build_candidates
+from matcher.flow import solve_flow
+from matcher.instance import Instance, build_instance, needs_overlap, overlap_cliques
+from matcher.model import SubInstance, build_model, hint
+from matcher.problem import Problem, compile_problem
+from matcher.schema import Coverage, Objective, Plan, Scenario, Timings, Weights
+
+__all__ = ["SolveOptions", "solve", "build_instance_for", "Instance"]
+
+
+@dataclass
+class SolveOptions:
+    time_limit: float = 30.0  # seconds for the CP-SAT phases together
+    workers: int = 2
+    subsolvers: tuple[str, ...] = ("max_lp", "core")  # measured best on 2 cores; () = CP-SAT's default
+    max_exact_pairs: int = 60_000  # larger touched components are solved on a pruned pair set
+    prune_per_need: int = 12
+    prune_per_volunteer: int = 6
+    weights: Weights | None = None
+    progress: Callable[[str], None] | None = None
+    explain: bool = True
+
+
+@dataclass
+class Solution:
+    chosen: np.ndarray  # bool per instance pair
+    priority: int
+    priority_bound: int
+    fit: int
+    fit_bound: int
+    stats: dict[str, object]
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, say: Callable[[str], None], label: str, start: float):
+        super().__init__()
+        self.say, self.label, self.start, self.last = say, label, start, 0.0
+
+    def on_solution_callback(self) -> None:
+        now = time.perf_counter()
+        if now - self.last >= 1.0:
+            self.last = now
+            self.say(
+                f"  {self.label}: {self.objective_value:.0f} (bound {self.best_objective_bound:.0f}),"
+                f" {now - self.start:.1f} s"
+            )
+
+
+def build_instance_for(scenario: Scenario, weights: Weights | None = None) -> Instance:
+    """The instance after eligibility and pins, for baselines and benchmarks."""
+    p = compile_problem(scenario, weights)
+    return build_instance(p, build_candidates(p))
+
+
+def _violators(inst: Instance, chosen: np.ndarray) -> np.ndarray:
+    """Volunteers whose chosen needs overlap (C3) or exceed their weekly hours (C2)."""
+    p = inst.problem
+    assert p is not None
+    idx = np.flatnonzero(chosen)
+    counts = np.bincount(inst.pair_vol[idx], minlength=inst.n_volunteers)
+    multi = np.flatnonzero(counts >= 2)
+    bad: list[int] = []
+    if len(multi) == 0:
+        return np.zeros(0, dtype=np.int64)
+    sel = idx[np.isin(inst.pair_vol[idx], multi)]
+    by_vol: dict[int, list[int]] = {}
+    for k in sel.tolist():
+        by_vol.setdefault(int(inst.pair_vol[k]), []).append(k)
+    for v, ks in by_vol.items():
+        cap = int(inst.vol_minutes_cap[v])
+        if cap >= 0 and int(inst.pair_minutes[ks].sum()) > cap:
+            bad.append(v)
+            continue
+        needs = [int(inst.pair_need[k]) for k in ks]
+        if any(needs_overlap(p, a, b) for i, a in enumerate(needs) for b in needs[i + 1 :]):
+            bad.append(v)
+    return np.array(sorted(bad), dtype=np.int64)
+
+
+def _repair(inst: Instance, chosen: np.ndarray, vols: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Drop assignments of the given volunteers, lightest first, until each is feasible."""
+    p = inst.problem
+    assert p is not None
+    out = chosen.copy()
+    for v in vols.tolist():
+        ks = np.flatnonzero(out & (inst.pair_vol == v))
+        ks = ks[np.argsort(-weight[ks], kind="stable")]
+        kept: list[int] = []
+        used = 0
+        cap = int(inst.vol_minutes_cap[v])
+        for k in ks.tolist():
+            j = int(inst.pair_need[k])
+            fits = cap < 0 or used + int(inst.pair_minutes[k]) <= cap
+            if fits and not any(needs_overlap(p, j, int(inst.pair_need[q])) for q in kept):
+                kept.append(k)
+                used += int(inst.pair_minutes[k])
+            else:
+                out[k] = False
+    return out
+
+
+def _components(inst: Instance) -> np.ndarray:
+    """Connected component of each pair in the volunteer–need graph."""
+    nv = inst.n_volunteers
+    g = coo_matrix(
+        (np.ones(inst.n_pairs, dtype=np.int8), (inst.pair_vol, inst.pair_need.astype(np.int64) + nv)),
+        shape=(nv + inst.n_needs, nv + inst.n_needs),
+    )
+    _, labels = connected_components(g, directed=False)
+    return labels[inst.pair_vol]
+
+
+def _top_ranked(keys: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
+    """Mask of the k heaviest entries within each key group."""
+    order = np.lexsort((-weight, keys))
+    sk = keys[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1]
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    mask = np.zeros(len(keys), dtype=bool)
+    mask[order[rank < k]] = True
+    return mask
+
+
+def _spread_of(inst: Instance, chosen: np.ndarray) -> int:
+    counts = np.bincount(inst.pair_vol[chosen], minlength=inst.n_volunteers).astype(np.int64)
+    f = inst.vol_fixed.astype(np.int64)
+    return int((inst.spread * (f * counts + counts * (counts - 1) // 2)).sum())
+
+
+@dataclass
+class _Region:
+    chosen: np.ndarray  # bool per instance pair, the whole instance
+    region: np.ndarray  # pair indices re-solved by CP-SAT
+    priority_bound: int  # for the region
+    fit_bound: int | None  # for the region, when its coverage is proven
+    proven: bool  # both levels proven optimal for the region
+    stats: dict[str, object]
+
+
+def _cpsat(inst: Instance, flow_chosen: np.ndarray, big_m: int, opts: SolveOptions, say: Callable[[str], None]) -> _Region:
+    """Re-solve the components whose flow optimum breaks a side constraint."""
+    p = inst.problem
+    assert p is not None
+    bad = _violators(inst, flow_chosen)
+    weight = inst.pair_priority * big_m + inst.pair_fit
+    comp = _components(inst)
+    region = np.flatnonzero(np.isin(comp, np.unique(comp[np.isin(inst.pair_vol, bad)])))
+    exact = len(region) <= opts.max_exact_pairs
+    sub_pairs = region
+    if not exact:
+        keep = flow_chosen[region] | np.isin(inst.pair_vol[region], bad)
+        keep |= _top_ranked(inst.pair_need[region].astype(np.int64), weight[region], opts.prune_per_need)
+        keep |= _top_ranked(inst.pair_vol[region].astype(np.int64), weight[region], opts.prune_per_volunteer)
+        sub_pairs = region[keep]
+    say(
+        f"side constraints bind for {len(bad)} volunteer(s): CP-SAT on {len(sub_pairs)} of"
+        f" {len(region)} pairs in {len(np.unique(comp[region]))} component(s)"
+        + ("" if exact else " (pruned)")
+    )
+    view = _restrict(inst, sub_pairs)
+    sub = SubInstance(inst, sub_pairs, overlap_cliques(p, view, np.unique(view.pair_vol)))
+    built = build_model(sub)
+    start_local = _repair(inst, flow_chosen, bad, weight)[sub_pairs]
+    flow_prio = int(inst.pair_priority[region][flow_chosen[region]].sum())
+    # the flow optimum of the region bounds it from above: a valid cut that lets CP-SAT stop early
+    built.model.add(built.coverage <= flow_prio)
+
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.num_workers = opts.workers
+    if opts.subsolvers:
+        prm.subsolvers.extend(opts.subsolvers)
+    t0 = time.perf_counter()
+    prm.max_time_in_seconds = max(0.1, opts.time_limit * 0.5)
+    hint(built, sub, start_local)
+    built.model.maximize(built.coverage)
+    st1 = solver.solve(built.model, _Progress(say, "coverage", t0))
+    if st1 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        sol1 = np.array([solver.boolean_value(v) for v in built.x], dtype=bool)
+        prio_bound = min(flow_prio, int(round(solver.best_objective_bound))) if exact else flow_prio
+    else:  # nothing better within the limit: the repaired flow solution is always feasible
+        sol1, prio_bound = start_local, flow_prio
+    p1 = int(inst.pair_priority[sub_pairs][sol1].sum())
+    proven1 = p1 == prio_bound
+    t1 = time.perf_counter()
+
+    built.model.add(built.coverage >= p1)
+    hint(built, sub, sol1)
+    built.model.maximize(built.fit)
+    prm.max_time_in_seconds = max(0.1, opts.time_limit - (t1 - t0))
+    st2 = solver.solve(built.model, _Progress(say, "fit", t1))
+    sol2, fit_bound = sol1, None
+    if st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        sol2 = np.array([solver.boolean_value(v) for v in built.x], dtype=bool)
+        if exact and proven1:
+            fit_bound = int(round(solver.best_objective_bound))
+    chosen = flow_chosen.copy()
+    chosen[region] = False
+    chosen[sub_pairs] = sol2
+    fit_region = int(inst.pair_fit[sub_pairs][sol2].sum()) - _spread_of(_restrict(inst, sub_pairs), sol2)
+    stats = {
+        "cpsat_pairs": int(len(sub_pairs)),
+        "cpsat_region_pairs": int(len(region)),
+        "cpsat_exact": exact,
+        "cpsat_status": [solver.status_name(st1), solver.status_name(st2)],
+        "cpsat_seconds": round(time.perf_counter() - t0, 3),
+        "violating_volunteers": int(len(bad)),
+    }
+    return _Region(chosen, region, prio_bound, fit_bound, proven1 and fit_bound == fit_region, stats)
+
+
+def _restrict(inst: Instance, pairs: np.ndarray) -> Instance:
+    """A view of the instance holding only some pairs."""
+    d = dict(inst.__dict__)
+    for k in ("pair_vol", "pair_need", "pair_priority", "pair_fit", "pair_cand", "pair_minutes"):
+        d[k] = d[k][pairs]
+    d["_cliques"] = None
+    return Instance(**d)
+
+
+def _fit_of(inst: Instance, chosen: np.ndarray) -> int:
+    return int(inst.pair_fit[chosen].sum()) - _spread_of(inst, chosen)
+
+
+def optimise(inst: Instance, opts: SolveOptions, say: Callable[[str], None]) -> Solution:
+    """Both objective levels over the free pairs; bounds from the flow relaxation or CP-SAT."""
+    flow = solve_flow(inst)
+    stats: dict[str, object] = {"pairs": inst.n_pairs, "flow_priority": flow.priority, "flow_fit": flow.fit}
+    if inst.n_pairs == 0 or len(_violators(inst, flow.chosen)) == 0:
+        stats["method"] = "flow"
+        return Solution(flow.chosen, flow.priority, flow.priority, flow.fit, flow.fit, stats)
+    r = _cpsat(inst, flow.chosen, flow.big_m, opts, say)
+    stats.update(r.stats, method="flow+cpsat")
+    outside = np.ones(inst.n_pairs, dtype=bool)
+    outside[r.region] = False
+    out_chosen = flow.chosen & outside
+    priority = int(inst.pair_priority[r.chosen].sum())
+    fit = _fit_of(inst, r.chosen)
+    prio_bound = int(inst.pair_priority[out_chosen].sum()) + r.priority_bound
+    if r.fit_bound is not None:
+        fit_bound = _fit_of(inst, out_chosen) + r.fit_bound
+    else:  # the relaxation's fit bounds plans of the relaxation's coverage
+        fit_bound = max(flow.fit, fit)
+    return Solution(r.chosen, priority, prio_bound, fit, fit_bound, stats)
+
+
+def solve(scenario: Scenario, options: SolveOptions | None = None) -> Plan:
+    """Propose the best plan for a scenario, with its reasons. Read and write are the caller's."""
+    opts = options or SolveOptions()
+    say = opts.progress or (lambda _msg: None)
+    t0 = time.perf_counter()
+    p = compile_problem(scenario, opts.weights)
+    cands = build_candidates(p)
+    t1 = time.perf_counter()
+    say(f"eligibility: {len(cands)} candidate pairs for {p.n_needs} needs, {t1 - t0:.2f} s")
+    inst = build_instance(p, cands)
+    t2 = time.perf_counter()
+    sol = optimise(inst, opts, say)
+    t3 = time.perf_counter()
+    say(f"solved: priority {sol.priority} of bound {sol.priority_bound}, {t3 - t2:.2f} s")
+    plan = assemble(p, cands, inst, sol, explain_unfilled=opts.explain)
+    t4 = time.perf_counter()
+    plan.timings = Timings(
+        eligibility=round(t1 - t0, 4),
+        model=round(t2 - t1, 4),
+        solve=round(t3 - t2, 4),
+        explain=round(t4 - t3, 4),
+        total=round(t4 - t0, 4),
+    )
+    return plan
+
+
+def assemble(p: Problem, cands: Candidates, inst: Instance, sol: Solution, *, explain_unfilled: bool = True) -> Plan:
+    """The plan: matches (pins first), unfilled needs, conflicts, coverage and objective."""
+    pairs = [(v, j, k) for v, j, k in inst.fixed]
+    for q in np.flatnonzero(sol.chosen).tolist():
+        pairs.append((int(inst.pair_vol[q]), int(inst.pair_need[q]), int(inst.pair_cand[q])))
+    pinned = {(v, j) for v, j, _ in inst.fixed}
+    fixed_prio = sum(int(p.n_priority[j]) for _, j, _ in inst.fixed)
+    fixed_fit = sum(int(cands.fit[k]) for _, _, k in inst.fixed)
+    fixed_counts = inst.vol_fixed.astype(np.int64)
+    pin_spread = int((inst.spread * fixed_counts * (fixed_counts - 1) // 2).sum())
+    matches = explain.explain_matches(p, cands, pairs, pinned)
+    filled = np.bincount(np.array([j for _, j, _ in pairs], dtype=np.int64), minlength=p.n_needs)
+    unfilled = explain.explain_unfilled(p, cands, pairs, filled, detailed=explain_unfilled)
+    priority = fixed_prio + sol.priority
+    fit = fixed_fit + sol.fit - pin_spread
+    priority_bound = fixed_prio + sol.priority_bound
+    fit_bound = fixed_fit + sol.fit_bound - pin_spread
+    spread = pin_spread + _spread_of(inst, sol.chosen)
+    optimal = priority == priority_bound and fit == fit_bound
+    if priority < priority_bound:
+        gap = (priority_bound - priority) / max(1, priority_bound)
+    else:
+        gap = (fit_bound - fit) / max(1, abs(fit_bound))
+    return Plan(
+        status="optimal" if optimal else "feasible",
+        gap=round(max(0.0, gap), 6),
+        matches=matches,
+        unfilled=unfilled,
+        conflicts=inst.conflicts,
+        coverage=Coverage(
+            places=int(p.n_headcount.sum()),
+            filled=len(pairs),
+            priority_filled=priority,
+            priority_bound=priority_bound,
+        ),
+        objective=Objective(
+            priority=priority,
+            priority_bound=priority_bound,
+            fit=fit,
+            fit_bound=max(fit_bound, fit),
+            spread_penalty=spread,
+        ),
+        weights=p.weights,
+        stats={k: v for k, v in sol.stats.items()},
+    )

@@ -1,0 +1,185 @@
+"""The matcher's commands: `solve`, `plan check`, `scenario check|schema|generate`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import msgspec
+
+from matcher.scenario import ScenarioError, describe_decode_error, load_scenario
+from matcher.schema import Plan, Weights
+
+EXIT_INVALID = 2
+EXIT_VIOLATIONS = 1
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def _report_scenario_error(path: str, exc: ScenarioError) -> int:
+    _err(f"samspill: {path} is not a valid samspill.scenario/1 file:")
+    for e in exc.errors[:50]:
+        _err(f"  {e}")
+    if len(exc.errors) > 50:
+        _err(f"  … and {len(exc.errors) - 50} more")
+    return EXIT_INVALID
+
+
+def _write(data: bytes, out: str | None) -> None:
+    if out is None or out == "-":
+        sys.stdout.buffer.write(data + b"\n")
+        sys.stdout.flush()
+        return
+    target = Path(out)
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_bytes(data + b"\n")
+    tmp.replace(target)  # never a half-written plan
+
+
+def _load_weights(path: str | None) -> Weights | None:
+    if path is None:
+        return None
+    data = Path(path).read_bytes()
+    try:
+        return msgspec.json.decode(data, type=Weights)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise ScenarioError([f"{path}: {describe_decode_error(exc, data)}"]) from None
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    from matcher.solve import SolveOptions, solve
+
+    started = time.perf_counter()
+    quiet = args.quiet
+
+    def say(msg: str) -> None:
+        if not quiet and time.perf_counter() - started > args.progress_after:
+            _err(f"[{time.perf_counter() - started:6.1f} s] {msg}")
+
+    try:
+        scenario = load_scenario(args.scenario)
+        weights = _load_weights(args.weights)
+    except ScenarioError as exc:
+        return _report_scenario_error(args.scenario, exc)
+    t_read = time.perf_counter() - started
+    say(f"read {len(scenario.volunteers)} volunteers and {len(scenario.needs)} needs")
+    plan = solve(
+        scenario,
+        SolveOptions(time_limit=args.time_limit, workers=args.workers, weights=weights, progress=say),
+    )
+    t0 = time.perf_counter()
+    data = msgspec.json.encode(plan)
+    plan.timings.read = round(t_read, 4)
+    plan.timings.write = round(time.perf_counter() - t0, 4)
+    plan.timings.total = round(time.perf_counter() - started, 4)
+    data = msgspec.json.format(msgspec.json.encode(plan), indent=2) if args.pretty else msgspec.json.encode(plan)
+    _write(data, args.output)
+    cov = plan.coverage
+    assert cov is not None
+    if not quiet:
+        _err(
+            f"samspill: {plan.status}"
+            + (f" (gap {plan.gap:.2%})" if plan.status != "optimal" else "")
+            + f": {cov.filled} of {cov.places} places filled, priority {cov.priority_filled}"
+            f" of bound {cov.priority_bound}; {len(plan.unfilled)} needs with open places,"
+            f" {len(plan.conflicts)} conflicts; {plan.timings.total:.2f} s"
+        )
+    return 0
+
+
+def cmd_plan_check(args: argparse.Namespace) -> int:
+    from matcher.validate import check_plan
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        return _report_scenario_error(args.scenario, exc)
+    try:
+        raw = Path(args.plan).read_bytes()
+    except OSError as exc:
+        _err(f"samspill: {args.plan}: cannot read the file ({exc.strerror})")
+        return EXIT_INVALID
+    try:
+        plan = msgspec.json.decode(raw, type=Plan)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        _err(f"samspill: {args.plan} is not a valid samspill.plan/1 file:\n  {describe_decode_error(exc, raw)}")
+        return EXIT_INVALID
+    violations = check_plan(scenario, plan)
+    if not violations:
+        print(f"ok: the plan's {len(plan.matches)} matches break no rule")
+        return 0
+    for v in violations:
+        print(f"{v.rule}: {v.message}")
+    _err(f"samspill: {len(violations)} violation(s)")
+    return EXIT_VIOLATIONS
+
+
+def cmd_scenario_check(args: argparse.Namespace) -> int:
+    try:
+        s = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        return _report_scenario_error(args.scenario, exc)
+    print(
+        f"ok: {len(s.volunteers)} volunteers, {len(s.needs)} needs, {len(s.sites)} sites,"
+        f" {len(s.activities)} activities, horizon {s.horizon.start} – {s.horizon.end}"
+    )
+    return 0
+
+
+def cmd_scenario_schema(args: argparse.Namespace) -> int:
+    from matcher.schema import plan_json_schema, scenario_json_schema
+
+    schema = plan_json_schema() if args.plan else scenario_json_schema()
+    print(msgspec.json.format(msgspec.json.encode(schema), indent=2).decode())
+    return 0
+
+
+def cmd_scenario_generate(args: argparse.Namespace) -> int:
+    from matcher.generate import generate
+
+    if args.volunteers < 0 or args.needs < 0:
+        _err("samspill: --volunteers and --needs must not be negative")
+        return EXIT_INVALID
+    s = generate(args.volunteers, args.needs, seed=args.seed, broad=args.broad)
+    _write(msgspec.json.format(msgspec.json.encode(s), indent=1), args.output)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("solve", help="propose a plan for a scenario file")
+    p.add_argument("scenario", help="a samspill.scenario/1 JSON file")
+    p.add_argument("-o", "--output", help="write the samspill.plan/1 JSON here (default: standard output)")
+    p.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="seconds for CP-SAT (default 30)")
+    p.add_argument("--workers", type=int, default=2, help="CP-SAT worker threads (default 2)")
+    p.add_argument("--weights", metavar="FILE", help="a JSON object of fit weights (see docs/matching.md)")
+    p.add_argument("--pretty", action="store_true", help="indent the JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on standard error")
+    p.add_argument("--progress-after", type=float, default=1.0, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_solve)
+
+    plan = sub.add_parser("plan", help="work with plan files")
+    plan_sub = plan.add_subparsers(dest="plan_command", metavar="COMMAND", required=True)
+    pc = plan_sub.add_parser("check", help="validate a plan against every rule, independently of the solver")
+    pc.add_argument("scenario")
+    pc.add_argument("plan")
+    pc.set_defaults(func=cmd_plan_check)
+
+    sc = sub.add_parser("scenario", help="work with scenario files")
+    sc_sub = sc.add_subparsers(dest="scenario_command", metavar="COMMAND", required=True)
+    c = sc_sub.add_parser("check", help="validate a scenario file")
+    c.add_argument("scenario")
+    c.set_defaults(func=cmd_scenario_check)
+    s = sc_sub.add_parser("schema", help="print the JSON Schema of samspill.scenario/1")
+    s.add_argument("--plan", action="store_true", help="print the schema of samspill.plan/1 instead")
+    s.set_defaults(func=cmd_scenario_schema)
+    g = sc_sub.add_parser("generate", help="a realistic synthetic municipality")
+    g.add_argument("--volunteers", type=int, required=True)
+    g.add_argument("--needs", type=int, required=True)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--broad", action="store_true", help="everyone available every day 08–22 (stress case)")
+    g.add_argument("-o", "--output")
+    g.set_defaults(func=cmd_scenario_generate)
