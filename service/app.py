@@ -8,6 +8,7 @@ from typing import Any
 
 from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar, get
+from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state={"settings": settings, "sessionmaker": sessionmaker, "solver": solver, "engine": engine},
+        state=State({"settings": settings, "sessionmaker": sessionmaker, "solver": solver, "engine": engine}),
         openapi_config=OpenAPIConfig(
             title="samspill",
             version="1",

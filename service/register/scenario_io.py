@@ -78,7 +78,7 @@ async def build_scenario(
                 sa.select(ProposalRow.volunteer_id, ProposalRow.need_id)
                 .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
                 .where(PlanRow.status == "draft", ProposalRow.state == "accepted")
-            )).tuples()
+            )).all()
         )
     forbidden = pairs((v, n) for k, v, n in locks if k == "forbidden")
     forbidden_set = {(p.volunteer, p.need) for p in forbidden}
@@ -87,7 +87,7 @@ async def build_scenario(
             sa.select(PlacementRow.volunteer_id, PlacementRow.need_id)
             .where(PlacementRow.state.in_(IN_FORCE))
             .order_by(PlacementRow.created_at)
-        )).tuples()
+        )).all()
     )
     return Scenario(
         format=SCENARIO_FORMAT,

@@ -58,12 +58,12 @@ async def site_relevance(session: AsyncSession, site_id: str) -> dict[str, set[s
         pairs += list(
             (await session.execute(
                 sa.select(ProposalRow.volunteer_id, ProposalRow.need_id).where(ProposalRow.need_id.in_(needs))
-            )).tuples()
+            )).all()
         )
     pairs += list(
         (await session.execute(
             sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(PlacementRow.site_id == site_id)
-        )).tuples()
+        )).all()
     )
     out: dict[str, set[str]] = {}
     for volunteer_id, need_id in pairs:
