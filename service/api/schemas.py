@@ -81,7 +81,7 @@ class ProposalOut(Struct, kw_only=True):
 
 class PlanOut(Struct, kw_only=True):
     id: str
-    status: Literal["draft", "released"]
+    status: Literal["draft", "released", "superseded"]
     solver_status: str
     created_at: dt.datetime
     released_at: dt.datetime | None = None

@@ -15,10 +15,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.auth import create_token
@@ -33,7 +33,7 @@ PG_ENV = "SAMSPILL_TEST_POSTGRES_URL"
 
 def pytest_configure(config: pytest.Config) -> None:
     # Litestar 2.2x nudges towards FromPath/FromQuery; plain annotations still work and read better.
-    config.addinivalue_line("filterwarnings", "ignore:.*declared using deprecated inferred style:DeprecationWarning")
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:litestar.*")
 
 
 @pytest.fixture
@@ -114,9 +114,13 @@ def app(settings: Settings, solver: Any) -> Litestar:
 
 
 @pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app) as c:
-        yield c
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client on the ASGI app in this event loop, so gathered requests really interleave
+    (Litestar's AsyncTestClient runs each request to completion through a blocking portal)."""
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
 
 
 class Tokens:
@@ -146,7 +150,7 @@ async def coordinator(tokens: Tokens) -> dict[str, str]:
 
 
 @pytest.fixture
-async def loaded(client: AsyncTestClient[Litestar], coordinator: dict[str, str]) -> dict[str, Any]:
+async def loaded(client: httpx.AsyncClient, coordinator: dict[str, str]) -> dict[str, Any]:
     """The register with the small scenario imported; returns the scenario document."""
     import msgspec
 
