@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.api.deps import principal
+from service.api.deps import PROBLEMS, principal
 from service.api.schemas import NeedIn, NeedOut
 from service.register import needs
 
@@ -18,7 +18,7 @@ class NeedController(Controller):
     path = "/api/v1/needs"
     tags = ["needs"]
 
-    @get("/", summary="List needs (a site sees its own)")
+    @get("/", summary="List needs (a site sees its own)", responses=PROBLEMS)
     async def list(
         self,
         request: Request[Any, Any, Any],
@@ -33,6 +33,7 @@ class NeedController(Controller):
         summary="Post a need",
         description="A site token posts for its own site only. The same `Idempotency-Key` and body "
         "return the first result; the same key with another body is a 409.",
+        responses=PROBLEMS,
     )
     async def create(
         self,
@@ -46,16 +47,16 @@ class NeedController(Controller):
         )
         return Response(body, status_code=status)  # type: ignore[arg-type]
 
-    @get("/{need_id:str}", summary="One need")
+    @get("/{need_id:str}", summary="One need", responses=PROBLEMS)
     async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str) -> NeedOut:
         return await needs.get_need(db_session, principal(request), need_id)  # type: ignore[return-value]
 
-    @patch("/{need_id:str}", summary="Change a need (fields as in the scenario format)")
+    @patch("/{need_id:str}", summary="Change a need (fields as in the scenario format)", responses=PROBLEMS)
     async def update(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str, data: dict[str, Any]
     ) -> NeedOut:
         return await needs.patch_need(db_session, principal(request), need_id, data)  # type: ignore[return-value]
 
-    @delete("/{need_id:str}", summary="Withdraw a need without placements in force")
+    @delete("/{need_id:str}", summary="Withdraw a need without placements in force", responses=PROBLEMS)
     async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str) -> None:
         await needs.delete_need(db_session, principal(request), need_id)

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.api.deps import principal
+from service.api.deps import PROBLEMS, principal
 from service.api.schemas import EndRequest, FollowupRequest, PlacementOut, RespondRequest
 from service.register import placements
 
@@ -17,7 +17,7 @@ class PlacementController(Controller):
     path = "/api/v1/placements"
     tags = ["placements"]
 
-    @get("/", summary="List placements; `followup_due=true` lists those with a follow-up conversation due")
+    @get("/", summary="List placements; `followup_due=true` lists those with a follow-up conversation due", responses=PROBLEMS)
     async def list(
         self,
         request: Request[Any, Any, Any],
@@ -31,13 +31,13 @@ class PlacementController(Controller):
             followup_due=followup_due, state=state_, need=need,
         )
 
-    @get("/{placement_id:str}", summary="One placement")
+    @get("/{placement_id:str}", summary="One placement", responses=PROBLEMS)
     async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str) -> PlacementOut:
         return await placements.get_placement(  # type: ignore[return-value]
             db_session, request.app.state.settings, principal(request), placement_id
         )
 
-    @post("/{placement_id:str}/respond", summary="The volunteer answers yes or no", status_code=200)
+    @post("/{placement_id:str}/respond", summary="The volunteer answers yes or no", status_code=200, responses=PROBLEMS)
     async def respond(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: RespondRequest
     ) -> PlacementOut:
@@ -45,7 +45,7 @@ class PlacementController(Controller):
             db_session, request.app.state.settings, principal(request), placement_id, data.answer
         )
 
-    @post("/{placement_id:str}/end", summary="End after the closing conversation", status_code=200)
+    @post("/{placement_id:str}/end", summary="End after the closing conversation", status_code=200, responses=PROBLEMS)
     async def end(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: EndRequest
     ) -> PlacementOut:
@@ -53,7 +53,7 @@ class PlacementController(Controller):
             db_session, request.app.state.settings, principal(request), placement_id, data.closing_conversation
         )
 
-    @post("/{placement_id:str}/followup", summary="Record a follow-up conversation held", status_code=200)
+    @post("/{placement_id:str}/followup", summary="Record a follow-up conversation held", status_code=200, responses=PROBLEMS)
     async def followup(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: FollowupRequest
     ) -> PlacementOut:

@@ -12,18 +12,18 @@ from matcher.schema import Activity, HeldTraining, Id, Need, Site, Training, Vol
 
 
 class TrainingOut(Training, kw_only=True):
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 class ActivityOut(Activity, kw_only=True):
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 class SiteOut(Site, kw_only=True):
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 class NeedIn(Need, kw_only=True):
@@ -33,8 +33,8 @@ class NeedIn(Need, kw_only=True):
 
 
 class NeedOut(Need, kw_only=True):
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 class VolunteerIn(Volunteer, kw_only=True):
@@ -44,13 +44,14 @@ class VolunteerIn(Volunteer, kw_only=True):
 
 
 class VolunteerOut(Volunteer, kw_only=True):
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 class VolunteerForSite(Struct, kw_only=True):
     """What a site sees of a volunteer proposed or placed on its needs: nothing more."""
 
+    view: Literal["site"]
     id: str
     name: str
     phone: str | None = None
@@ -150,3 +151,19 @@ class ImportResult(Struct, kw_only=True):
     volunteers: int
     needs: int
     locks: int
+
+
+class FieldError(Struct, kw_only=True):
+    field: str
+    message: str
+
+
+class ProblemDetails(Struct, kw_only=True):
+    """RFC 9457 problem details; `errors` names each invalid field."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None

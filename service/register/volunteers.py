@@ -81,6 +81,7 @@ async def site_relevance(session: AsyncSession, site_id: str) -> dict[str, set[s
 def site_view(doc: dict[str, Any], relevant: set[str]) -> dict[str, Any]:
     """Only what a site's needs require: never birth date, address or the police-certificate record."""
     return {
+        "view": "site",
         "id": doc["id"],
         "name": doc["name"],
         "phone": doc.get("phone"),

@@ -53,7 +53,7 @@ async def test_site_sees_only_the_fields_its_needs_require(client, loaded, coord
     eik = await tokens.headers("site", site="eik")
     on_n2 = next(p["volunteer"] for p in plan["proposals"] if p["need"] == "n2")
     seen = (await client.get(f"/api/v1/volunteers/{on_n2}", headers=eik)).json()
-    assert set(seen) == {"id", "name", "phone", "languages", "trainings"}
+    assert set(seen) == {"view", "id", "name", "phone", "languages", "trainings"}
     assert [t["training"] for t in seen["trainings"]] == ["demens"]  # aktivitetsvenn requires it
     listed = (await client.get("/api/v1/volunteers", headers=eik)).json()
     assert all("birth_date" not in v and "police_certificate" not in v for v in listed)
