@@ -94,15 +94,11 @@ def build_candidates(p: Problem) -> Candidates:
         vols = p.by_activity[int(p.n_activity[j])]  # E1 by index
         if len(vols) == 0:
             continue
-        keep = rules.fits_capacity(p, j, vols)
+        vols = vols[rules.fits_capacity(p, j, vols)]
         for name, rule in rules.RULES[1:]:
-            if name == "E8":
+            if len(vols) == 0 or name == "E8":  # E8 last: its distances are kept for the fit
                 continue
-            vols = vols[keep]
-            if len(vols) == 0:
-                break
-            keep = rule(p, j, vols)
-        vols = vols[keep]
+            vols = vols[rule(p, j, vols)]
         if len(vols) == 0:
             continue
         km = rules.distances(p, j, vols)
