@@ -258,6 +258,8 @@ def _cpsat_lexicographic(
     prm.num_workers = opts.workers
     if opts.subsolvers:
         prm.subsolvers.extend(opts.subsolvers)
+    if not exact:  # a warm polish under a short limit: presolve would eat the limit (or-tools #3750)
+        prm.cp_model_presolve = False
     t0 = time.perf_counter()
     statuses: list[str] = []
     sol = start
