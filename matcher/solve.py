@@ -30,7 +30,7 @@ from matcher.model import SubInstance, build_model, hint
 from matcher.problem import Problem, compile_problem
 from matcher.schema import Coverage, Objective, Plan, Scenario, Timings, Weights
 
-__all__ = ["SolveOptions", "solve", "build_instance_for", "Instance"]
+__all__ = ["Instance", "SolveOptions", "build_instance_for", "solve"]
 
 
 @dataclass
@@ -218,9 +218,9 @@ def _side_constrained(
     sol = _flow_with_bans(view, w_local)
     p_sol, f_sol = int(view.pair_priority[sol].sum()), _fit_value(view, sol)
     stats: dict[str, object] = {
-        "resolved_pairs": int(len(region)),
+        "resolved_pairs": len(region),
         "resolved_exact": exact,
-        "violating_volunteers": int(len(bad)),
+        "violating_volunteers": len(bad),
         "repair_priority": p_sol,
         "repair_fit": f_sol,
     }
