@@ -115,6 +115,7 @@ def _child(args: argparse.Namespace) -> int:
     # ------------------------------------------------------------ baselines
     import baselines
 
+    conflicts = plan.conflicts
     del plan
     pin_prio = sum(m.priority for m in pinned)
     pin_fit = sum(m.score for m in pinned)
@@ -138,7 +139,9 @@ def _child(args: argparse.Namespace) -> int:
         "priority_filled": pin_prio + pri,
         "fit": pin_fit + fit,
         "violations": baselines.check_solution(inst, chosen),
-        "validation": None if args.no_validate else _validate(scenario, _as_plan(scenario, inst, chosen, pinned), args),
+        "validation": None
+        if args.no_validate
+        else _validate(scenario, _as_plan(scenario, inst, chosen, pinned, conflicts), args),
     }
     if args.skip_mip:
         out["mip"] = {"skipped": "--skip-mip"}
@@ -161,14 +164,14 @@ def _child(args: argparse.Namespace) -> int:
             "violations": baselines.check_solution(inst, np.asarray(chosen)),
             "validation": None
             if args.no_validate
-            else _validate(scenario, _as_plan(scenario, inst, chosen, pinned), args),
+            else _validate(scenario, _as_plan(scenario, inst, chosen, pinned, conflicts), args),
         }
     print("RESULT " + json.dumps(out), flush=True)
     return 0
 
 
-def _as_plan(scenario, inst, chosen, pinned):  # type: ignore[no-untyped-def]
-    """A baseline's choice as a plan (pins included), for the independent validator."""
+def _as_plan(scenario, inst, chosen, pinned, conflicts):  # type: ignore[no-untyped-def]
+    """A baseline's choice as a plan (pins and pin conflicts as in our plan), for the validator."""
     from matcher.schema import Match, Plan
 
     matches = list(pinned)
@@ -176,7 +179,7 @@ def _as_plan(scenario, inst, chosen, pinned):  # type: ignore[no-untyped-def]
         n = scenario.needs[int(inst.pair_need[k])]
         v = scenario.volunteers[int(inst.pair_vol[k])]
         matches.append(Match(volunteer=v.id, need=n.id, score=int(inst.pair_fit[k]), priority=n.priority))
-    return Plan(matches=matches)
+    return Plan(matches=matches, conflicts=list(conflicts))
 
 
 # Rules about a plan's own bookkeeping, not checked for a baseline's bare list of matches.
