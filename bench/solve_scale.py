@@ -110,11 +110,13 @@ def _child(args: argparse.Namespace) -> int:
         "method": plan.stats.get("method"),
         "stats": {k: v for k, v in plan.stats.items() if isinstance(v, (int, float, str, bool))},
     }
-    del plan
+    out["ours"]["validation"] = _validate(scenario, plan, args) if not args.no_validate else None
 
     # ------------------------------------------------------------ baselines
     import baselines
 
+    conflicts = plan.conflicts
+    del plan
     pin_prio = sum(m.priority for m in pinned)
     pin_fit = sum(m.score for m in pinned)
     t0 = time.perf_counter()
@@ -137,6 +139,9 @@ def _child(args: argparse.Namespace) -> int:
         "priority_filled": pin_prio + pri,
         "fit": pin_fit + fit,
         "violations": baselines.check_solution(inst, chosen),
+        "validation": None
+        if args.no_validate
+        else _validate(scenario, _as_plan(scenario, inst, chosen, pinned, conflicts), args),
     }
     if args.skip_mip:
         out["mip"] = {"skipped": "--skip-mip"}
@@ -157,9 +162,51 @@ def _child(args: argparse.Namespace) -> int:
             "priority_filled": pin_prio + pri,
             "fit": pin_fit + fit,
             "violations": baselines.check_solution(inst, np.asarray(chosen)),
+            "validation": None
+            if args.no_validate
+            else _validate(scenario, _as_plan(scenario, inst, chosen, pinned, conflicts), args),
         }
     print("RESULT " + json.dumps(out), flush=True)
     return 0
+
+
+def _as_plan(scenario, inst, chosen, pinned, conflicts):  # type: ignore[no-untyped-def]
+    """A baseline's choice as a plan (pins and pin conflicts as in our plan), for the validator."""
+    from matcher.schema import Match, Plan
+
+    matches = list(pinned)
+    for k in chosen.tolist():
+        n = scenario.needs[int(inst.pair_need[k])]
+        v = scenario.volunteers[int(inst.pair_vol[k])]
+        matches.append(Match(volunteer=v.id, need=n.id, score=int(inst.pair_fit[k]), priority=n.priority))
+    return Plan(matches=matches, conflicts=list(conflicts))
+
+
+# Rules about a plan's own bookkeeping, not checked for a baseline's bare list of matches.
+_BOOKKEEPING = {"COVERAGE", "UNFILLED", "SCORE", "FORMAT"}
+
+
+def _validate(scenario, plan, args) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """`matcher.validate.check_plan`: violation counts by rule (bookkeeping rules too for a real plan)."""
+    from matcher.validate import check_plan
+
+    t0 = time.perf_counter()
+    found = check_plan(scenario, plan)
+    if plan.coverage is None:  # a baseline's bare match list
+        found = [x for x in found if x.rule not in _BOOKKEEPING]
+    by_rule: dict[str, int] = {}
+    for x in found:
+        by_rule[x.rule] = by_rule.get(x.rule, 0) + 1
+    return {"seconds": time.perf_counter() - t0, "by_rule": by_rule, "first": [x.message for x in found[:3]]}
+
+
+def _valid_text(val: dict | None) -> str:
+    if val is None:
+        return "not validated"
+    if not val["by_rule"]:
+        return f"valid ({val['seconds']:.1f} s)"
+    rules = ", ".join(f"{k}×{v}" for k, v in sorted(val["by_rule"].items()))
+    return f"INVALID: {rules}; e.g. {val['first'][0]}"
 
 
 # --------------------------------------------------------------------------- parent
@@ -213,12 +260,16 @@ def _row(size: str, variant: str, r: dict) -> str:
 def _baseline_lines(r: dict) -> list[str]:
     o = r["ours"]
     total = _med([run["total"] for run in o["runs"]])
-    lines = [f"{'':>22} instance for baselines: {r['instance_s']:.2f} s, {r['cliques']} cliques"]
+    lines = [
+        f"{'':>22} our plan: {_valid_text(o.get('validation'))}",
+        f"{'':>22} instance for baselines: {r['instance_s']:.2f} s, {r['cliques']} cliques",
+    ]
     g = r["greedy"]
     lines.append(
         f"{'':>22} greedy: {_med(g['times']):.2f} s, filled {g['filled']}, priority {g['priority_filled']}"
         f" (ours {o['priority_filled'] - g['priority_filled']:+d}), fit {g['fit']} (ours {o['fit']})"
         + (f", VIOLATIONS {g['violations']}" if g["violations"] else "")
+        + f"; {_valid_text(g.get('validation'))}"
     )
     m = r["mip"]
     if "skipped" in m:
@@ -232,6 +283,7 @@ def _baseline_lines(r: dict) -> list[str]:
             f"{'':>22} MIP (HiGHS): {mt:.2f} s, {m['status']}, filled {m['filled']}, priority {m['priority_filled']},"
             f" fit {m['fit']}"
             + (f", VIOLATIONS {m['violations']}" if m["violations"] else "")
+            + f"; {_valid_text(m.get('validation'))}"
         )
         lines.append(
             f"{'':>22} MIP time / our total = {'≥' if limited else ''}{ratio:.1f}×;"
@@ -285,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=30.0, help="our solver's time limit (s)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--mip-time-limit", type=float, default=120.0)
+    ap.add_argument("--no-validate", action="store_true", help="skip matcher.validate on the plans")
     ap.add_argument("--keep", metavar="DIR", help="keep the scenarios and plans in DIR")
     ap.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
     ap.add_argument("-v", "--verbose", action="store_true", help="solver progress and HiGHS log on stderr")
@@ -333,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
             ]  # fmt: skip
             if args.skip_mip:
                 cmd.append("--skip-mip")
+            if args.no_validate:
+                cmd.append("--no-validate")
             if args.verbose:
                 cmd.append("--verbose")
             proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None, text=True, cwd=str(ROOT))

@@ -8,7 +8,6 @@ pages can say the same in Norwegian.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
 import numpy as np
@@ -35,7 +34,6 @@ def _plural(n: int, one: str, many: str) -> str:
 def explain_matches(
     p: Problem, c: Candidates, pairs: list[tuple[int, int, int]], pinned: set[tuple[int, int]]
 ) -> list[Match]:
-    w = p.weights
     out: list[Match] = []
     for v, j, k in pairs:
         vol, need = p.volunteer(v), p.need(j)
@@ -89,8 +87,18 @@ def explain_matches(
                 reasons=reasons,
             )
         )
-    del w
     return out
+
+
+VERBS = {"is": ("is", "are"), "has": ("has", "have"), "speaks": ("speaks", "speak"), "lives": ("lives", "live"),
+         "was": ("was", "were")}
+DETAIL_AT_MOST = 200  # volunteers per rule whose availability is described one by one
+
+
+def _sentence(n: int, predicate: str) -> str:
+    """'1 volunteer is …' / '3 volunteers are …' from a predicate with {is}, {has}, … verbs."""
+    forms = {k: v[0] if n == 1 else v[1] for k, v in VERBS.items()}
+    return f"{_plural(n, 'volunteer', 'volunteers')} {predicate.format(**forms)}"
 
 
 def _availability_text(p: Problem, j: int, v: int) -> str:
@@ -99,7 +107,7 @@ def _availability_text(p: Problem, j: int, v: int) -> str:
     vol = p.volunteer(v)
     for period in vol.unavailable:
         if period.from_.toordinal() <= start <= period.to.toordinal():
-            return f"is away {period.from_.isoformat()} – {period.to.isoformat()}"
+            return f"{{is}} away {period.from_.isoformat()} – {period.to.isoformat()}, when the need starts"
     for week_minute, length in p.n_week_slots[j]:
         if rules.covered_slot(p, week_minute, length)[v]:
             continue
@@ -107,14 +115,14 @@ def _availability_text(p: Problem, j: int, v: int) -> str:
         need_text = f"{_hhmm(week_minute)}–{_hhmm(week_minute + length)}"
         same_day = [s for s in vol.availability if s.weekday - 1 == day]
         if not same_day:
-            return f"is not available on {WEEKDAYS[day]} (the need is {need_text})"
+            return f"{{is}} not available on {WEEKDAYS[day]} (the need is {need_text})"
         best = max(same_day, key=lambda s: _overlap(s.start, s.end, week_minute % DAY, length))
         b0 = minutes(best.start)
         b1 = b0 + duration(best.start, best.end)
         if b0 <= week_minute % DAY:
-            return f"is available {WEEKDAYS[day]} but only until {_hhmm(b1)} (the need is {need_text})"
-        return f"is available {WEEKDAYS[day]} but only from {_hhmm(b0)} (the need is {need_text})"
-    return "is not available at the need's times"
+            return f"{{is}} available {WEEKDAYS[day]} but only until {_hhmm(b1)} (the need is {need_text})"
+        return f"{{is}} available {WEEKDAYS[day]} but only from {_hhmm(b0)} (the need is {need_text})"
+    return "{is} not available at the need's times"
 
 
 def _overlap(start: str, end: str, a: int, length: int) -> int:
@@ -129,58 +137,41 @@ def _near_misses(p: Problem, j: int, fails: dict[str, np.ndarray], single: np.nd
     activity = p.scenario.activities[int(p.n_activity[j])]
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     start = int(p.n_start[j])
+    fixed = {
+        "E1": f"would qualify if they took on {activity.name}",
+        "E2": "would qualify once the agreement and confidentiality declaration are signed",
+        "E4": f"would qualify but {{is}} under {int(p.n_min_age[j])} or {{has}} no birth date registered",
+        "E5": "would qualify with a police certificate shown (at most 3 months old when shown)",
+        "E6": "{is} not available at the need's times",
+        "E7": f"would qualify but {{speaks}} none of {', '.join(need.languages)}",
+        "E8": "would qualify but {lives} beyond their maximum travel distance",
+        "E9": "would qualify but {was} rejected for this need by the coordinator",
+        "C2": f"would qualify but {{has}} too few weekly hours left ({int(p.n_minutes[j]) / 60:g} h needed)",
+    }
     for rule, failed in fails.items():
         who = np.flatnonzero(single & failed)
         if len(who) == 0:
             continue
         if rule == "E3":
             for v in who.tolist():
-                for t in p.n_trainings[j]:
-                    if not rules.trainings_held(p, t, start)[v]:
-                        groups[("E3", f"would qualify with a valid {p.scenario.trainings[t].name}")].append(v)
-                        break
+                missing = next(t for t in p.n_trainings[j] if not rules.trainings_held(p, t, start)[v])
+                groups[("E3", f"would qualify with a valid {p.scenario.trainings[missing].name}")].append(v)
         elif rule == "E6":
-            for v in who[: LIST_AT_MOST * 5].tolist():
+            for v in who[:DETAIL_AT_MOST].tolist():
                 groups[("E6", _availability_text(p, j, v))].append(v)
+            groups[("E6", fixed["E6"])].extend(who[DETAIL_AT_MOST:].tolist())
         else:
-            text = {
-                "E1": f"would qualify if they took on {activity.name}",
-                "E2": "would qualify once the agreement and confidentiality declaration are signed",
-                "E4": f"would qualify but are under {int(p.n_min_age[j])} or have no birth date registered",
-                "E5": "would qualify with a police certificate shown (at most 3 months old when shown)",
-                "E7": f"would qualify but speak none of {', '.join(need.languages)}",
-                "E8": "would qualify but live beyond their maximum travel distance",
-                "E9": "would qualify but were rejected for this need by the coordinator",
-                "C2": f"would qualify but have too few weekly hours ({int(p.n_minutes[j]) / 60:g} h needed)",
-            }[rule]
-            groups[(rule, text)].extend(who.tolist())
-    out = []
-    for (rule, text), vols in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        n = len(vols)
-        lead = _plural(n, "volunteer", "volunteers")
-        if rule == "E6":
-            sentence = f"{n} {text}" if n == 1 else f"{n} volunteers: {text}"
-        else:
-            sentence = f"{lead} {text}".replace("volunteer would qualify but are", "volunteer would qualify but is")
-            if n == 1:
-                sentence = (
-                    sentence.replace(" are under", " is under")
-                    .replace(" have no", " has no")
-                    .replace(" speak ", " speaks ")
-                    .replace(" live ", " lives ")
-                    .replace(" were rejected", " was rejected")
-                    .replace(" have too few", " has too few")
-                    .replace(" they took", " they took")
-                )
-        out.append(
-            NearMiss(
-                rule=rule,
-                count=n,
-                text=sentence,
-                volunteers=[p.volunteer(v).id for v in vols[:LIST_AT_MOST]],
-            )
+            groups[(rule, fixed[rule])].extend(who.tolist())
+    ranked = sorted(((k, v) for k, v in groups.items() if v), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [
+        NearMiss(
+            rule=rule,
+            count=len(vols),
+            text=_sentence(len(vols), text),
+            volunteers=[p.volunteer(v).id for v in vols[:LIST_AT_MOST]],
         )
-    return out
+        for (rule, text), vols in ranked
+    ]
 
 
 def _placed_elsewhere(
@@ -270,9 +261,12 @@ def explain_unfilled(
             if willing == 0:
                 summary = f"no volunteer is willing to do {p.scenario.activities[int(p.n_activity[j])].name}"
             else:
-                worst = max((rc for rc in excluded if rc.rule != "E1"), key=lambda rc: rc.excluded, default=None)
-                summary = f"no volunteer meets every rule; of {willing} willing,"
-                summary += f" the most common obstacle is: {worst.text} ({worst.excluded})" if worst else " none qualify"
+                among = {r: int((f & passes["E1"]).sum()) for r, f in fails.items() if r != "E1"}
+                worst = max(among, key=lambda r: among[r])
+                summary = (
+                    f"no volunteer meets every rule; of {willing} willing, the most common obstacle is:"
+                    f" {rules.RULE_NAMES[worst]} ({among[worst]})"
+                )
         else:
             summary = (
                 f"{_plural(n_eligible, 'volunteer meets', 'volunteers meet')} every rule"
@@ -294,9 +288,4 @@ def explain_unfilled(
                 ),
             )
         )
-    del c
     return out
-
-
-def _unused() -> None:  # pragma: no cover - keeps the date helpers imported for type checkers
-    dt.date.today()

@@ -787,7 +787,13 @@ def _trainings(rng: random.Random, activities: list[str], start: date, end: date
 # ----------------------------------------------------------------- pins and vetoes
 
 
-def _looks_eligible(v: Volunteer, n: Need, start: date) -> bool:
+def _km(a: Location, b: Location) -> float:
+    dy = (a.lat - b.lat) * 111.2
+    dx = (a.lon - b.lon) * 111.2 * math.cos(math.radians((a.lat + b.lat) / 2))
+    return math.hypot(dx, dy)
+
+
+def _looks_eligible(v: Volunteer, n: Need, start: date, site: Site | None = None) -> bool:
     """A rough check, good enough to make pins plausible (the solver decides for real)."""
     if n.activity not in v.activities:
         return False
@@ -804,8 +810,15 @@ def _looks_eligible(v: Volunteer, n: Need, start: date) -> bool:
         return False
     if n.police_certificate or _ACT[n.activity].police_certificate:
         pc = v.police_certificate
-        if pc is None or pc.shown >= start or (pc.shown - pc.issued).days > 90:
+        if pc is None or pc.shown >= start or (pc.shown - pc.issued).days > 85:
             return False
+    if n.languages and not {x.lower() for x in v.languages} & {x.lower() for x in n.languages}:
+        return False
+    if v.max_travel_km is not None and v.location is not None and site is not None and site.location is not None:
+        if _km(v.location, site.location) > v.max_travel_km:
+            return False
+    if any(p.from_ <= start <= p.to for p in v.unavailable):
+        return False
     if n.weekly is not None:
         return all(_covers(v.availability, s.weekday, s.start, s.end) for s in n.weekly)
     assert n.once is not None
@@ -813,11 +826,12 @@ def _looks_eligible(v: Volunteer, n: Need, start: date) -> bool:
 
 
 def _pins_and_vetoes(
-    rng: random.Random, volunteers: list[Volunteer], needs: list[Need], start: date
+    rng: random.Random, volunteers: list[Volunteer], needs: list[Need], sites: list[Site], start: date
 ) -> tuple[list[Pair], list[Pair]]:
     if not needs or not volunteers:
         return [], []
     k = max(1, round(len(needs) * 0.005))
+    site_of = {x.id: x for x in sites}
     by_activity: dict[str, list[Volunteer]] = {}
     for v in volunteers:
         for a in v.activities:
@@ -835,7 +849,7 @@ def _pins_and_vetoes(
             continue
         pool = by_activity.get(n.activity, [])
         for v in rng.sample(pool, min(len(pool), 200)):
-            if v.id not in used_v and _looks_eligible(v, n, start):
+            if v.id not in used_v and _looks_eligible(v, n, start, site_of.get(n.site)):
                 pinned.append(Pair(volunteer=v.id, need=n.id))
                 used_v.add(v.id)
                 used_n.add(n.id)
@@ -850,7 +864,7 @@ def _pins_and_vetoes(
             continue
         pool = by_activity.get(n.activity, [])
         for v in rng.sample(pool, min(len(pool), 200)):
-            if v.id not in used_v and _looks_eligible(v, n, start):
+            if v.id not in used_v and _looks_eligible(v, n, start, site_of.get(n.site)):
                 forbidden.append(Pair(volunteer=v.id, need=n.id))
                 used_n.add(n.id)
                 break
@@ -892,7 +906,7 @@ def generate(
     sites, kinds = _make_sites(site_rng, max(10, needs // 25))
     need_list = _make_needs(need_rng, needs, sites, kinds, start, days)
     vol_list = _make_volunteers(vol_rng, volunteers, sites, start, days)
-    pinned, forbidden = _pins_and_vetoes(pin_rng, vol_list, need_list, start)
+    pinned, forbidden = _pins_and_vetoes(pin_rng, vol_list, need_list, sites, start)
 
     if broad:
         vol_list = [

@@ -120,7 +120,8 @@ def build_instance(p: Problem, c: Candidates) -> Instance:
     vol_fixed = np.zeros(p.n_volunteers, dtype=np.int64)
     pinned_needs: dict[int, list[int]] = {}
     fixed: list[tuple[int, int, int]] = []
-    pair_pos = {(int(v), int(j)): k for k, (v, j) in enumerate(zip(c.vol, c.need))} if pins else {}
+    key = c.vol * max(1, p.n_needs) + c.need  # candidates are grouped by need: look pins up by key
+    order = np.argsort(key, kind="stable") if pins else np.zeros(0, dtype=np.int64)
     for v, j in pins:
         need_cap[j] -= 1
         vol_cap[v] -= 1
@@ -128,7 +129,8 @@ def build_instance(p: Problem, c: Candidates) -> Instance:
         if minutes_cap[v] >= 0:
             minutes_cap[v] -= p.n_minutes[j]
         pinned_needs.setdefault(v, []).append(j)
-        fixed.append((v, j, pair_pos[(v, j)]))
+        at = order[np.searchsorted(key[order], v * max(1, p.n_needs) + j)]
+        fixed.append((v, j, int(at)))
 
     keep = (need_cap[c.need] > 0) & (vol_cap[c.vol] > 0)
     keep &= (minutes_cap[c.vol] < 0) | (p.n_minutes[c.need] <= minutes_cap[c.vol])

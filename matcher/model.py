@@ -21,6 +21,7 @@ class SubInstance:
     inst: Instance
     pairs: np.ndarray  # indices into the instance's pairs
     cliques: list[np.ndarray]  # at-most-one groups, in *local* pair positions
+    need_cap: np.ndarray  # open places per need for these pairs (less what stays fixed outside)
 
     @property
     def vol(self) -> np.ndarray:
@@ -44,7 +45,7 @@ def _groups(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
     order = np.argsort(keys, kind="stable")
     ks = keys[order]
     cuts = np.flatnonzero(np.diff(ks)) + 1
-    return [(int(ks[g[0]]), g) for g in np.split(order, cuts) if len(g)]
+    return [(int(keys[g[0]]), g) for g in np.split(order, cuts) if len(g)]
 
 
 class NeedCapacity:
@@ -52,7 +53,7 @@ class NeedCapacity:
 
     def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
         for j, pos in _groups(sub.need):
-            cap = int(sub.inst.need_cap[j])
+            cap = int(sub.need_cap[j])
             if len(pos) > cap:
                 model.add(sum(x[k] for k in pos) <= cap)
 

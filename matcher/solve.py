@@ -30,7 +30,7 @@ from matcher.model import SubInstance, build_model, hint
 from matcher.problem import Problem, compile_problem
 from matcher.schema import Coverage, Objective, Plan, Scenario, Timings, Weights
 
-__all__ = ["SolveOptions", "solve", "build_instance_for", "Instance"]
+__all__ = ["Instance", "SolveOptions", "build_instance_for", "solve"]
 
 
 @dataclass
@@ -38,9 +38,11 @@ class SolveOptions:
     time_limit: float = 30.0  # seconds for the CP-SAT phases together
     workers: int = 2
     subsolvers: tuple[str, ...] = ("max_lp", "core")  # measured best on 2 cores; () = CP-SAT's default
-    max_exact_pairs: int = 60_000  # larger touched components are solved on a pruned pair set
-    prune_per_need: int = 12
-    prune_per_volunteer: int = 6
+    max_exact_pairs: int = 15_000  # larger touched components get a local repair instead
+    prune_per_need: int = 6  # local repair: the best candidates per need taken into a ring …
+    prune_per_volunteer: int = 6  # … and the best alternatives per violating volunteer
+    repair_rings: int = 2
+    repair_time_limit: float = 0.5  # CP-SAT polish of a local repair, which cannot prove anyway
     weights: Weights | None = None
     progress: Callable[[str], None] | None = None
     explain: bool = True
@@ -162,89 +164,184 @@ class _Region:
     stats: dict[str, object]
 
 
-def _cpsat(inst: Instance, flow_chosen: np.ndarray, big_m: int, opts: SolveOptions, say: Callable[[str], None]) -> _Region:
-    """Re-solve the components whose flow optimum breaks a side constraint."""
+def _flow_with_bans(view: Instance, weight: np.ndarray, rounds: int = 100) -> np.ndarray:
+    """A feasible plan close to the relaxation: re-solve the flow, each round banning every
+    violating volunteer's lightest offending pair, until no side constraint is broken."""
+    p = view.problem
+    assert p is not None
+    allowed = np.ones(view.n_pairs, dtype=bool)
+    chosen = np.zeros(view.n_pairs, dtype=bool)
+    for _ in range(rounds):
+        idx = np.flatnonzero(allowed)
+        chosen = np.zeros(view.n_pairs, dtype=bool)
+        chosen[idx[solve_flow(_restrict(view, idx)).chosen]] = True
+        bad = _violators(view, chosen)
+        if len(bad) == 0:
+            return chosen
+        kept = _repair(view, chosen, bad, weight)
+        for v in bad.tolist():  # ban the heaviest pair the repair had to drop
+            dropped = np.flatnonzero(chosen & ~kept & (view.pair_vol == v))
+            allowed[dropped[np.argmax(weight[dropped])]] = False
+    return _repair(view, chosen, _violators(view, chosen), weight)
+
+
+def _fit_value(inst: Instance, chosen: np.ndarray) -> int:
+    return int(inst.pair_fit[chosen].sum()) - _spread_of(inst, chosen)
+
+
+def _side_constrained(
+    inst: Instance, flow_chosen: np.ndarray, big_m: int, opts: SolveOptions, say: Callable[[str], None]
+) -> _Region:
+    """Re-solve where the flow optimum breaks a side constraint: whole components when they
+    are small enough to prove, else a neighbourhood of the violations (local repair)."""
     p = inst.problem
     assert p is not None
+    t0 = time.perf_counter()
     bad = _violators(inst, flow_chosen)
     weight = inst.pair_priority * big_m + inst.pair_fit
     comp = _components(inst)
     region = np.flatnonzero(np.isin(comp, np.unique(comp[np.isin(inst.pair_vol, bad)])))
     exact = len(region) <= opts.max_exact_pairs
-    sub_pairs = region
-    if not exact:
-        keep = flow_chosen[region] | np.isin(inst.pair_vol[region], bad)
-        keep |= _top_ranked(inst.pair_need[region].astype(np.int64), weight[region], opts.prune_per_need)
-        keep |= _top_ranked(inst.pair_vol[region].astype(np.int64), weight[region], opts.prune_per_volunteer)
-        sub_pairs = region[keep]
+    if exact:
+        need_cap = inst.need_cap
+    else:
+        region, need_cap = _neighbourhood(inst, flow_chosen, bad, weight, opts)
     say(
-        f"side constraints bind for {len(bad)} volunteer(s): CP-SAT on {len(sub_pairs)} of"
-        f" {len(region)} pairs in {len(np.unique(comp[region]))} component(s)"
-        + ("" if exact else " (pruned)")
+        f"side constraints bind for {len(bad)} volunteer(s): re-solving {len(region)} pairs"
+        + (f" ({len(np.unique(comp[region]))} component(s), exact)" if exact else " around them (local repair)")
     )
-    view = _restrict(inst, sub_pairs)
-    sub = SubInstance(inst, sub_pairs, overlap_cliques(p, view, np.unique(view.pair_vol)))
-    built = build_model(sub)
-    start_local = _repair(inst, flow_chosen, bad, weight)[sub_pairs]
-    flow_prio = int(inst.pair_priority[region][flow_chosen[region]].sum())
-    # the flow optimum of the region bounds it from above: a valid cut that lets CP-SAT stop early
-    built.model.add(built.coverage <= flow_prio)
+    view = _restrict(inst, region, need_cap)
+    w_local = weight[region]
+    # the relaxation restricted to the region bounds it from above
+    prio_ub = int(view.pair_priority[flow_chosen[region]].sum())
+    fit_ub = _fit_value(view, flow_chosen[region])
+    sol = _flow_with_bans(view, w_local)
+    p_sol, f_sol = int(view.pair_priority[sol].sum()), _fit_value(view, sol)
+    stats: dict[str, object] = {
+        "resolved_pairs": len(region),
+        "resolved_exact": exact,
+        "violating_volunteers": len(bad),
+        "repair_priority": p_sol,
+        "repair_fit": f_sol,
+    }
+    prio_bound, fit_bound = prio_ub, (fit_ub if p_sol == prio_ub else None)
+    if not (p_sol == prio_ub and f_sol == fit_ub):
+        limit = opts.time_limit if exact else min(opts.time_limit, opts.repair_time_limit)
+        sol, prio_bound, fit_bound, statuses = _cpsat_lexicographic(view, sol, prio_ub, fit_ub, exact, limit, opts, say)
+        stats["cpsat_status"] = statuses
+    stats["resolve_seconds"] = round(time.perf_counter() - t0, 3)
+    chosen = flow_chosen.copy()
+    chosen[region] = sol
+    proven = int(view.pair_priority[sol].sum()) == prio_bound and fit_bound == _fit_value(view, sol)
+    return _Region(chosen, region, prio_bound, fit_bound, proven, stats)
 
+
+def _cpsat_lexicographic(
+    view: Instance,
+    start: np.ndarray,
+    prio_ub: int,
+    fit_ub: int,
+    exact: bool,
+    limit: float,
+    opts: SolveOptions,
+    say: Callable[[str], None],
+) -> tuple[np.ndarray, int, int | None, list[str]]:
+    """Coverage, then fit with coverage held, each hinted completely with the best plan so far.
+    Bounds: CP-SAT's where the model is the whole problem of the region, else the relaxation's."""
+    p = view.problem
+    assert p is not None
+    pairs = np.arange(view.n_pairs)
+    sub = SubInstance(view, pairs, overlap_cliques(p, view, np.unique(view.pair_vol)), view.need_cap)
+    built = build_model(sub)
     solver = cp_model.CpSolver()
     prm = solver.parameters
     prm.num_workers = opts.workers
     if opts.subsolvers:
         prm.subsolvers.extend(opts.subsolvers)
+    if not exact:  # a warm polish under a short limit: presolve would eat the limit (or-tools #3750)
+        prm.cp_model_presolve = False
     t0 = time.perf_counter()
-    prm.max_time_in_seconds = max(0.1, opts.time_limit * 0.5)
-    hint(built, sub, start_local)
-    built.model.maximize(built.coverage)
-    st1 = solver.solve(built.model, _Progress(say, "coverage", t0))
-    if st1 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        sol1 = np.array([solver.boolean_value(v) for v in built.x], dtype=bool)
-        prio_bound = min(flow_prio, int(round(solver.best_objective_bound))) if exact else flow_prio
-    else:  # nothing better within the limit: the repaired flow solution is always feasible
-        sol1, prio_bound = start_local, flow_prio
-    p1 = int(inst.pair_priority[sub_pairs][sol1].sum())
-    proven1 = p1 == prio_bound
-    t1 = time.perf_counter()
-
+    statuses: list[str] = []
+    sol = start
+    p_start = int(view.pair_priority[start].sum())
+    prio_bound = prio_ub
+    if p_start < prio_ub:
+        cov = built.model.new_int_var(0, prio_ub, "coverage")  # the relaxation's bound as its domain
+        built.model.add(cov == built.coverage)
+        built.model.maximize(cov)
+        hint(built, sub, start)
+        prm.max_time_in_seconds = max(0.05, limit * 0.5)
+        st = solver.solve(built.model, _Progress(say, "coverage", t0))
+        statuses.append(solver.status_name(st))
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = np.array([solver.boolean_value(v) for v in built.x], dtype=bool)
+            if int(view.pair_priority[found].sum()) >= p_start:
+                sol = found
+            if exact:
+                prio_bound = min(prio_ub, int(round(solver.best_objective_bound)))
+    p1 = int(view.pair_priority[sol].sum())
     built.model.add(built.coverage >= p1)
-    hint(built, sub, sol1)
-    built.model.maximize(built.fit)
-    prm.max_time_in_seconds = max(0.1, opts.time_limit - (t1 - t0))
-    st2 = solver.solve(built.model, _Progress(say, "fit", t1))
-    sol2, fit_bound = sol1, None
-    if st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        sol2 = np.array([solver.boolean_value(v) for v in built.x], dtype=bool)
-        if exact and proven1:
+    fit_cap = fit_ub if p1 == prio_ub else None
+    lo = -(10**12)
+    fit_var = built.model.new_int_var(lo, fit_cap if fit_cap is not None else 10**12, "fit")
+    built.model.add(fit_var == built.fit)
+    built.model.maximize(fit_var)
+    hint(built, sub, sol)
+    built.model.add_hint(fit_var, _fit_value(view, sol))
+    prm.max_time_in_seconds = max(0.05, limit - (time.perf_counter() - t0))
+    t1 = time.perf_counter()
+    st = solver.solve(built.model, _Progress(say, "fit", t1))
+    statuses.append(solver.status_name(st))
+    fit_bound: int | None = fit_cap
+    if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = np.array([solver.boolean_value(v) for v in built.x], dtype=bool)
+        if _fit_value(view, found) >= _fit_value(view, sol):
+            sol = found
+        if exact and p1 == prio_bound:
             fit_bound = int(round(solver.best_objective_bound))
-    chosen = flow_chosen.copy()
-    chosen[region] = False
-    chosen[sub_pairs] = sol2
-    fit_region = int(inst.pair_fit[sub_pairs][sol2].sum()) - _spread_of(_restrict(inst, sub_pairs), sol2)
-    stats = {
-        "cpsat_pairs": int(len(sub_pairs)),
-        "cpsat_region_pairs": int(len(region)),
-        "cpsat_exact": exact,
-        "cpsat_status": [solver.status_name(st1), solver.status_name(st2)],
-        "cpsat_seconds": round(time.perf_counter() - t0, 3),
-        "violating_volunteers": int(len(bad)),
-    }
-    return _Region(chosen, region, prio_bound, fit_bound, proven1 and fit_bound == fit_region, stats)
+    return sol, prio_bound, fit_bound, statuses
 
 
-def _restrict(inst: Instance, pairs: np.ndarray) -> Instance:
-    """A view of the instance holding only some pairs."""
+def _neighbourhood(
+    inst: Instance, chosen: np.ndarray, bad: np.ndarray, weight: np.ndarray, opts: SolveOptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """Local repair: the violating volunteers' best pairs, the best candidates for the needs
+    they hold (the free ones too), the pairs those candidates hold now, in rings.
+    Everything else stays as the flow placed it; the needs' capacities are reduced by it."""
+    nv, nn = inst.n_volunteers, inst.n_needs
+    pv, pn = inst.pair_vol.astype(np.int64), inst.pair_need.astype(np.int64)
+    take = np.zeros(inst.n_pairs, dtype=bool)
+    vols = np.zeros(nv, dtype=bool)
+    vols[bad] = True
+    own = np.flatnonzero(vols[pv])
+    take[own[_top_ranked(pv[own], weight[own], opts.prune_per_volunteer)]] = True
+    load = np.bincount(pv[chosen], minlength=nv)
+    spare = load[pv] < inst.vol_cap[pv]
+    for _ in range(opts.repair_rings):
+        take |= chosen & vols[pv]
+        needs = np.zeros(nn, dtype=bool)
+        needs[pn[take]] = True
+        at = np.flatnonzero(needs[pn])
+        take[at[_top_ranked(pn[at], weight[at], opts.prune_per_need)]] = True
+        free = at[spare[at]]
+        take[free[_top_ranked(pn[free], weight[free], opts.prune_per_need)]] = True
+        vols[pv[take]] = True
+    take |= chosen & vols[pv]
+    sub_pairs = np.flatnonzero(take)
+    outside = chosen & ~take
+    need_cap = inst.need_cap - np.bincount(pn[outside], minlength=nn)
+    return sub_pairs, need_cap
+
+
+def _restrict(inst: Instance, pairs: np.ndarray, need_cap: np.ndarray | None = None) -> Instance:
+    """A view of the instance holding only some pairs (and, optionally, other need capacities)."""
     d = dict(inst.__dict__)
+    if need_cap is not None:
+        d["need_cap"] = need_cap
     for k in ("pair_vol", "pair_need", "pair_priority", "pair_fit", "pair_cand", "pair_minutes"):
         d[k] = d[k][pairs]
     d["_cliques"] = None
     return Instance(**d)
-
-
-def _fit_of(inst: Instance, chosen: np.ndarray) -> int:
-    return int(inst.pair_fit[chosen].sum()) - _spread_of(inst, chosen)
 
 
 def optimise(inst: Instance, opts: SolveOptions, say: Callable[[str], None]) -> Solution:
@@ -254,16 +351,16 @@ def optimise(inst: Instance, opts: SolveOptions, say: Callable[[str], None]) -> 
     if inst.n_pairs == 0 or len(_violators(inst, flow.chosen)) == 0:
         stats["method"] = "flow"
         return Solution(flow.chosen, flow.priority, flow.priority, flow.fit, flow.fit, stats)
-    r = _cpsat(inst, flow.chosen, flow.big_m, opts, say)
+    r = _side_constrained(inst, flow.chosen, flow.big_m, opts, say)
     stats.update(r.stats, method="flow+cpsat")
     outside = np.ones(inst.n_pairs, dtype=bool)
     outside[r.region] = False
     out_chosen = flow.chosen & outside
     priority = int(inst.pair_priority[r.chosen].sum())
-    fit = _fit_of(inst, r.chosen)
+    fit = _fit_value(inst, r.chosen)
     prio_bound = int(inst.pair_priority[out_chosen].sum()) + r.priority_bound
     if r.fit_bound is not None:
-        fit_bound = _fit_of(inst, out_chosen) + r.fit_bound
+        fit_bound = _fit_value(inst, out_chosen) + r.fit_bound
     else:  # the relaxation's fit bounds plans of the relaxation's coverage
         fit_bound = max(flow.fit, fit)
     return Solution(r.chosen, priority, prio_bound, fit, fit_bound, stats)

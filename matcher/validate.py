@@ -237,7 +237,7 @@ def rule_availability(v: Volunteer, n: Need, occs: list[Interval]) -> str | None
 
 
 def rule_language(v: Volunteer, n: Need) -> str | None:
-    if not n.languages or set(v.languages) & set(n.languages):
+    if not n.languages or {x.lower() for x in v.languages} & {x.lower() for x in n.languages}:
         return None
     return f"need {n.id} needs one of the languages {n.languages}; volunteer {v.id} speaks {v.languages}"
 
