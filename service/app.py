@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from service.api.hygiene import reject_nul
 from service.auth import BearerAuthMiddleware
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.migrate import ensure_migrated
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         plugins=[SQLAlchemyPlugin(config=db)],
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/health"])],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=reject_nul,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"settings": settings, "sessionmaker": sessionmaker, "solver": solver, "engine": engine}),
