@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 _UNQUEUED = ("/schema", "/health")
@@ -25,7 +26,7 @@ class SQLiteQueueMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         method: Any = scope.get("method")
-        if scope["type"] != "http" or path.startswith(_UNQUEUED) or (method == "POST" and path.rstrip("/") == "/api/v1/plans"):
+        if scope["type"] != ScopeType.HTTP or path.startswith(_UNQUEUED) or (method == "POST" and path.rstrip("/") == "/api/v1/plans"):
             await self.app(scope, receive, send)
             return
         async with self.lock:

@@ -18,7 +18,7 @@ from service.db.migrate import NotMigrated, ensure_migrated
 def samspill(*args: str, url: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "service.cli", *args],
-        capture_output=True, text=True, timeout=120, cwd=cwd,
+        check=False, capture_output=True, text=True, timeout=120, cwd=cwd,
         env={"SAMSPILL_DATABASE_URL": url, "PATH": "/usr/bin:/bin",
              "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )
