@@ -14,7 +14,7 @@ import numpy as np
 
 from matcher import rules
 from matcher.candidates import Candidates
-from matcher.instance import needs_overlap
+from matcher.constraints import blocking_rule
 from matcher.problem import DAY, Problem, duration, minutes
 from matcher.schema import Match, NearMiss, PlacedElsewhere, Reason, RuleCount, Unfilled, UnfilledReasons
 
@@ -194,14 +194,8 @@ def _placed_elsewhere(
         else:
             other = max(theirs, key=lambda k: int(p.n_priority[k]))
             on = p.need(other)
-            if len(theirs) >= int(p.v_cap[v]):
-                why = f"takes at most {int(p.v_cap[v])} assignment(s)"
-            elif any(needs_overlap(p, j, k) for k in theirs):
-                why = "this need would overlap their placement"
-            elif p.v_minutes_cap[v] >= 0 and sum(int(p.n_minutes[k]) for k in theirs) + p.n_minutes[j] > p.v_minutes_cap[v]:
-                why = f"this need would take them over {int(p.v_minutes_cap[v]) / 60:g} hours a week"
-            else:
-                why = "the plan as a whole fills more or better places this way"
+            broken = blocking_rule(p, v, theirs, j)
+            why = broken[1] if broken else "the plan as a whole fills more or better places this way"
             out.append(
                 PlacedElsewhere(
                     volunteer=vid,
