@@ -11,7 +11,7 @@ import random
 import statistics
 import time
 
-from events.schema import CATEGORIES, Amount, Category, Event, Need, Offer, Participant, ParticipantKind
+from events.schema import Amount, Category, Event, Need, Offer, Participant, ParticipantKind
 
 # (category, title, tags) — the kind of thing a Norwegian børs catalogue lists.
 _THEMES: list[tuple[Category, str, list[str]]] = [

@@ -4,8 +4,8 @@ Input structs are frozen, keyword-only and reject unknown fields. Rules that nee
 than one field (two distinct parties, a give's `from` among them, hours *or* items) live
 in `__post_init__`, so they hold whether a struct is decoded or constructed; msgspec turns
 the ValueError into a ValidationError while decoding. For readable, path-prefixed messages
-on raw JSON — and above all the "no money" rule — call `validate_agreement_payload` (in
-`events.agreements`) before decoding.
+on raw JSON — and above all the "no money" rule — call `validate_agreement_payload` (at the
+end of this module) before decoding.
 
 An agreement never involves money: there is no money kind, no price field, and unknown
 fields are refused. Field names are a public contract: add fields, never rename.
