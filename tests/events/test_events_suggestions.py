@@ -114,9 +114,8 @@ def test_every_compatible_participant_scheduled_when_feasible():
     assert len(result.schedule) == 4 and result.unscheduled == []
     assert sorted(m.round for m in result.schedule) == [1, 2, 3, 4]
     assert_valid(result, ev, people, offers, needs)
-    assert [c for _, _, c in timetable(result.schedule)["hub"]] == ["leaf0", "leaf1", "leaf2", "leaf3"] or len(
-        timetable(result.schedule)["hub"]
-    ) == 4
+    hub = timetable(result.schedule)["hub"]
+    assert [r for r, _, _ in hub] == [1, 2, 3, 4] and {c for _, _, c in hub} == {f"leaf{i}" for i in range(4)}
 
 
 def test_unschedulable_participant_reported_with_reason():
@@ -212,7 +211,8 @@ def small_events(draw):
 @given(small_events())
 def test_schedule_always_obeys_the_rules(case):
     ev, people, offers, needs, ample = case
-    result = suggest_meetings(ev, people, offers, needs)
+    # A generous limit: small cases are proven in milliseconds, and a loaded machine must not flake.
+    result = suggest_meetings(ev, people, offers, needs, SuggestionSettings(time_limit_s=10))
     assert_valid(result, ev, people, offers, needs)
     with_counterpart = {p for pair in compatible_pairs(people, offers, needs) for p in (pair.a, pair.b)}
     seated = {p for m in result.schedule for p in m.participants}
