@@ -243,7 +243,8 @@ def explain_unfilled(
         fails = {r: ~ok for r, ok in passes.items()}
         n_fail = np.sum(np.stack(list(fails.values())), axis=0)
         eligible = n_fail == 0
-        eligible[[v for v in np.flatnonzero(eligible).tolist() if j in placed.get(v, ())]] = False
+        here = [v for v in np.flatnonzero(eligible).tolist() if j in placed.get(v, ())]
+        eligible[here] = False  # those already placed on this need do not explain its open places
         excluded = [
             RuleCount(rule=r, excluded=int(f.sum()), text=rules.RULE_NAMES[r]) for r, f in fails.items() if f.any()
         ]
@@ -255,12 +256,19 @@ def explain_unfilled(
             if willing == 0:
                 summary = f"no volunteer is willing to do {p.scenario.activities[int(p.n_activity[j])].name}"
             else:
-                among = {r: int((f & passes["E1"]).sum()) for r, f in fails.items() if r != "E1"}
+                others = passes["E1"].copy()
+                others[here] = False
+                among = {r: int((f & others).sum()) for r, f in fails.items() if r != "E1"}
                 worst = max(among, key=lambda r: among[r])
-                summary = (
-                    f"no volunteer meets every rule; of {willing} willing, the most common obstacle is:"
-                    f" {rules.RULE_NAMES[worst]} ({among[worst]})"
+                summary = "no volunteer meets every rule" if not here else (
+                    f"{_plural(len(here), 'eligible volunteer is', 'eligible volunteers are')} placed here"
+                    " already and no one else meets every rule"
                 )
+                if among[worst]:
+                    summary += (
+                        f"; of {int(others.sum())}{' other' if here else ''} willing, the most common obstacle is:"
+                        f" {rules.RULE_NAMES[worst]} ({among[worst]})"
+                    )
         else:
             summary = (
                 f"{_plural(n_eligible, 'volunteer meets', 'volunteers meet')} every rule"

@@ -276,8 +276,9 @@ def _cpsat_lexicographic(
     p1 = int(view.pair_priority[sol].sum())
     built.model.add(built.coverage >= p1)
     fit_cap = fit_ub if p1 == prio_ub else None
-    lo = -(10**12)
-    fit_var = built.model.new_int_var(lo, fit_cap if fit_cap is not None else 10**12, "fit")
+    hi = int(view.pair_fit.clip(min=0).sum())
+    lo = -int((view.spread * (view.vol_fixed + view.vol_cap) ** 2).sum()) - 1
+    fit_var = built.model.new_int_var(lo, min(hi, fit_cap) if fit_cap is not None else hi, "fit")
     built.model.add(fit_var == built.fit)
     built.model.maximize(fit_var)
     hint(built, sub, sol)
