@@ -230,3 +230,13 @@ async def test_parallel_accepts_from_two_app_processes_one_wins(client, loaded, 
                 client2.post(f"/api/v1/proposals/{b['id']}/accept", headers=coordinator),
             )
             assert sorted(r.status_code for r in results) == [200, 409], [r.text for r in results]
+
+
+async def test_headcount_cannot_drop_below_places_taken(client, loaded, coordinator):
+    plan = await run(client, coordinator)
+    on_n3 = [p for p in plan["proposals"] if p["need"] == "n3"]
+    assert len(on_n3) == 2
+    for p in on_n3:
+        assert (await client.post(f"/api/v1/proposals/{p['id']}/accept", headers=coordinator)).status_code == 200
+    assert_problem(await client.patch("/api/v1/needs/n3", json={"headcount": 1}, headers=coordinator), 409)
+    assert (await client.patch("/api/v1/needs/n3", json={"headcount": 3}, headers=coordinator)).status_code == 200
