@@ -19,6 +19,8 @@ from service.api.sqlite_queue import SQLiteQueueMiddleware
 from service.auth import BearerAuthMiddleware
 from service.db.engine import create_engine, create_sessionmaker, is_sqlite
 from service.db.migrate import ensure_migrated
+from service.exchange.live import BoardHub, channels_plugin
+from service.exchange.settings import ExchangeSettings
 from service.problems import EXCEPTION_HANDLERS
 from service.settings import Settings
 
@@ -39,6 +41,8 @@ def _controllers() -> list[Any]:
     from service.api.scenario import ScenarioController
     from service.api.sites import SiteController
     from service.api.volunteers import VolunteerController
+    from service.exchange.api import EventController
+    from service.exchange.pages import PAGES
 
     return [
         health,
@@ -52,6 +56,8 @@ def _controllers() -> list[Any]:
         ProposalController,
         PlacementController,
         AuditController,
+        EventController,
+        *PAGES,
     ]
 
 
@@ -69,27 +75,34 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         before_send_handler="autocommit",
     )
 
+    # The exchange event's live board: one channel, memory on SQLite, LISTEN/NOTIFY on PostgreSQL.
+    channels = channels_plugin(settings.database_url)
+    board_hub = BoardHub(channels, create_sessionmaker(read_engine), ExchangeSettings.from_env().rates)
+
     async def on_startup(app: Litestar) -> None:
         if check_migrations:
             await ensure_migrated(settings.database_url)
 
     async def on_shutdown(app: Litestar) -> None:
+        await board_hub.stop()
         await engine.dispose()
         if read_engine is not engine:
             await read_engine.dispose()
 
     return Litestar(
         route_handlers=_controllers(),
-        plugins=[SQLAlchemyPlugin(config=db)],
+        plugins=[SQLAlchemyPlugin(config=db), channels],
         middleware=[
-            DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/health"]),
+            # /events/… are the exchange event's pages: they take the event's screen key instead.
+            DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/health", "^/events/"]),
             *([SQLiteQueueMiddleware] if is_sqlite(settings.database_url) else []),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=reject_nul,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "sessionmaker": sessionmaker, "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine}),
+        state=State({"settings": settings, "sessionmaker": sessionmaker, "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine,
+                     "exchange": ExchangeSettings.from_env(), "board_hub": board_hub}),
         openapi_config=OpenAPIConfig(
             title="samspill",
             version="1",

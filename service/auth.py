@@ -2,7 +2,9 @@
 
 A token is 32 random bytes shown once; the register keeps only its sha256.
 Roles: `coordinator` (everything), `site` (bound to one site or organisation),
-`volunteer` (bound to one volunteer).
+`volunteer` (bound to one volunteer); at an exchange event, `broker` (børsmegler: registers
+agreements) and `notary` (notarius: confirms them), each bound to one event and refused once
+that event is archived.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from service.db.models import SiteRow, TokenRow, VolunteerRow
 from service.problems import Problem
 
-Role = Literal["coordinator", "site", "volunteer"]
-ROLES: tuple[str, ...] = ("coordinator", "site", "volunteer")
+Role = Literal["coordinator", "site", "volunteer", "broker", "notary"]
+ROLES: tuple[str, ...] = ("coordinator", "site", "volunteer", "broker", "notary")
+EVENT_ROLES: tuple[str, ...] = ("broker", "notary")
 TOKEN_PREFIX = "ssp_"
 
 
@@ -35,6 +38,7 @@ class Principal:
     role: str
     site_id: str | None = None
     volunteer_id: str | None = None
+    event_id: str | None = None
 
     @property
     def is_coordinator(self) -> bool:
@@ -57,7 +61,8 @@ def new_token() -> str:
 
 
 async def create_token(
-    session: AsyncSession, *, role: str, name: str, site_id: str | None = None, volunteer_id: str | None = None
+    session: AsyncSession, *, role: str, name: str, site_id: str | None = None, volunteer_id: str | None = None,
+    event_id: str | None = None,
 ) -> tuple[TokenRow, str]:
     """Store a new token's hash; return the row and the token text (shown once)."""
     if role not in ROLES:
@@ -68,6 +73,18 @@ async def create_token(
         raise ValueError("a volunteer token needs --volunteer ID (and no --site)")
     if role == "coordinator" and (site_id or volunteer_id):
         raise ValueError("a coordinator token is bound to no site or volunteer")
+    if role in EVENT_ROLES and (event_id is None or site_id is not None or volunteer_id is not None):
+        raise ValueError(f"a {role} token needs --event ID (and no --site or --volunteer)")
+    if role not in EVENT_ROLES and event_id is not None:
+        raise ValueError("only broker and notary tokens are bound to an event")
+    if event_id is not None:
+        from service.db.models import ExchangeEventRow
+
+        event = await session.get(ExchangeEventRow, event_id)
+        if event is None:
+            raise ValueError(f"event {event_id!r} does not exist")
+        if event.state == "archived":
+            raise ValueError(f"event {event_id!r} is archived")
     if site_id is not None and await session.get(SiteRow, site_id) is None:
         raise ValueError(f"site {site_id!r} does not exist")
     if volunteer_id is not None:
@@ -81,6 +98,7 @@ async def create_token(
         role=role,
         site_id=site_id,
         volunteer_id=volunteer_id,
+        event_id=event_id,
         token_hash=hash_token(text),
     )
     session.add(row)
@@ -105,7 +123,16 @@ async def lookup(session: AsyncSession, token: str) -> Principal | None:
     ).scalar_one_or_none()
     if row is None:
         return None
-    return Principal(row.id, row.name, row.role, row.site_id, row.volunteer_id)
+    if row.role in EVENT_ROLES:
+        from service.db.models import ExchangeEventRow
+
+        state = await session.scalar(sa.select(ExchangeEventRow.state).where(ExchangeEventRow.id == row.event_id))
+        if state is None or state == "archived":
+            raise NotAuthorizedException(
+                f"this {row.role} token was for event {row.event_id!r}, which is archived; it no longer works",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+    return Principal(row.id, row.name, row.role, row.site_id, row.volunteer_id, row.event_id)
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
@@ -124,4 +151,8 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException(
                 "the token is unknown or revoked", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
             )
+        if principal.role in EVENT_ROLES and not connection.url.path.startswith("/api/v1/events"):
+            # Event tokens never reach the register (volunteers, needs, plans).
+            raise Problem(403, f"a {principal.role} token works only for its exchange event (/api/v1/events/…)",
+                          slug="forbidden")
         return AuthenticationResult(user=principal, auth=token)

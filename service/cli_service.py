@@ -45,10 +45,11 @@ def register(sub: Any) -> None:
     t_sub = tokens.add_subparsers(dest="tokens_command", metavar="ACTION")
     t_sub.required = True
     create = t_sub.add_parser("create", help="create a token; it is printed once, alone on the last line")
-    create.add_argument("--role", required=True, choices=("coordinator", "site", "volunteer"))
+    create.add_argument("--role", required=True, choices=("coordinator", "site", "volunteer", "broker", "notary"))
     scope = create.add_mutually_exclusive_group()
     scope.add_argument("--site", help="the site or organisation a site token is bound to")
     scope.add_argument("--volunteer", help="the volunteer a volunteer token is bound to")
+    scope.add_argument("--event", help="the exchange event a broker or notary token is bound to")
     create.add_argument("--name", required=True, help="who holds it, e.g. 'Kari at Eik sykehjem'")
     create.set_defaults(func=cmd_tokens_create)
     revoke = t_sub.add_parser("revoke", help="revoke a token by its id (tok-…)")
@@ -133,14 +134,19 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
 
     async def work(session: Any) -> tuple[Any, str]:
         return await create_token(session, role=args.role, name=args.name, site_id=args.site,
-                                  volunteer_id=args.volunteer)
+                                  volunteer_id=args.volunteer, event_id=args.event)
 
     try:
         row, text = asyncio.run(_with_session(settings, work))
     except ValueError as exc:
         print(f"samspill: {exc}", file=sys.stderr)
         return 2
-    scope = f" for site {row.site_id}" if row.site_id else f" for volunteer {row.volunteer_id}" if row.volunteer_id else ""
+    scope = (
+        f" for site {row.site_id}" if row.site_id
+        else f" for volunteer {row.volunteer_id}" if row.volunteer_id
+        else f" for event {row.event_id}" if row.event_id
+        else ""
+    )
     print(f"token {row.id} ({row.role}{scope}, {row.name}); shown once, keep it secret:")
     print(text)
     return 0
@@ -173,7 +179,7 @@ def cmd_tokens_list(args: argparse.Namespace) -> int:
         return list((await session.scalars(sa.select(TokenRow).order_by(TokenRow.created_at))).all())
 
     for t in asyncio.run(_with_session(settings, work)):
-        scope = t.site_id or t.volunteer_id or "-"
+        scope = t.site_id or t.volunteer_id or t.event_id or "-"
         state = "revoked" if t.revoked_at else "active"
         print(f"{t.id}\t{t.role}\t{scope}\t{state}\t{t.name}")
     return 0

@@ -158,6 +158,8 @@ class TokenRow(Base):
     role: Mapped[str] = mapped_column(sa.String(20))
     site_id: Mapped[str | None] = mapped_column(sa.String(200))
     volunteer_id: Mapped[str | None] = mapped_column(sa.String(200))
+    # Broker and notary tokens are bound to one exchange event (service/exchange).
+    event_id: Mapped[str | None] = mapped_column(sa.String(200), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
@@ -187,3 +189,94 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(sa.String(20))  # read|create|update|anonymise|export
     volunteer_id: Mapped[str] = mapped_column(sa.String(200), index=True)
     path: Mapped[str] = mapped_column(sa.String(500))
+
+
+# --- The exchange event (Frivilligbørs): service/exchange/ -----------------------------------
+# Each row keeps its `events.schema` document in `data`; the columns beside it are the ones
+# queries, scoping and the state machine need.
+
+
+class ExchangeEventRow(_Stamped, Base):
+    """An exchange event (Frivilligbørs) and its current state; `transitions` holds the history."""
+
+    __tablename__ = "exchange_events"
+    id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    state: Mapped[str] = mapped_column(sa.String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    # A read-only key for the big screen, the printable catalogue and the report pages.
+    screen_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    suggestions: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+
+
+class EventTransitionRow(Base):
+    """One move of an event's state (lifecycle.Transition), with its time."""
+
+    __tablename__ = "event_transitions"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), index=True)
+    from_state: Mapped[str] = mapped_column(sa.String(20))
+    to_state: Mapped[str] = mapped_column(sa.String(20))
+    action: Mapped[str] = mapped_column(sa.String(20))
+    at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class EventParticipantRow(Base):
+    """A participant; ids are unique within their event (two events may both have `p-rodekors`)."""
+
+    __tablename__ = "event_participants"
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+class EventEntryRow(Base):
+    """An offer or a need in the catalogue (børskatalog)."""
+
+    __tablename__ = "event_entries"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(["event_id", "participant_id"], ["event_participants.event_id", "event_participants.id"],
+                                ondelete="CASCADE", name="fk_event_entries_participant"),
+    )
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    participant_id: Mapped[str] = mapped_column(sa.String(200))
+    side: Mapped[str] = mapped_column(sa.String(10))  # offer | need
+    category: Mapped[str] = mapped_column(sa.String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+class EventAgreementRow(Base):
+    """An agreement registered by a broker during the trading hour; confirmed by a notary."""
+
+    __tablename__ = "event_agreements"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    broker_token_id: Mapped[str | None] = mapped_column(sa.String(64))
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class EventFollowUpRow(Base):
+    """A party's report on whether an agreement was carried out (oppfølging)."""
+
+    __tablename__ = "event_follow_ups"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), index=True)
+    agreement_id: Mapped[str] = mapped_column(sa.ForeignKey("event_agreements.id", ondelete="CASCADE"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    reported_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class EventVolunteerRow(Base):
+    """A volunteer who signed up at the event's Frivilligtorg (onboarding pending until the coordinator
+    records the signed agreement and declaration)."""
+
+    __tablename__ = "event_volunteers"
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), primary_key=True)
+    volunteer_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    participant_id: Mapped[str | None] = mapped_column(sa.String(200))
+    signed_up_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)

@@ -130,6 +130,12 @@ async def get_volunteer(session: AsyncSession, who: Principal, volunteer_id: str
 
 async def create_volunteer(session: AsyncSession, who: Principal, data: dict[str, Any], path: str) -> dict[str, Any]:
     who.require_coordinator()
+    return await register_volunteer(session, who, data, path)
+
+
+async def register_volunteer(session: AsyncSession, who: Principal, data: dict[str, Any], path: str) -> dict[str, Any]:
+    """Validate, store and audit a new volunteer; the caller has checked `who` may (the coordinator,
+    or a broker signing someone up at an exchange event's Frivilligtorg)."""
     doc = dict(data)
     if doc.get("id") is None:
         doc["id"] = new_id("vol")

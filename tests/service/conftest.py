@@ -129,11 +129,13 @@ class Tokens:
     def __init__(self, url: str):
         self.url = url
 
-    async def headers(self, role: str, *, site: str | None = None, volunteer: str | None = None) -> dict[str, str]:
+    async def headers(self, role: str, *, site: str | None = None, volunteer: str | None = None,
+                      event: str | None = None) -> dict[str, str]:
         engine = create_engine(self.url)
         try:
             async with create_sessionmaker(engine)() as session, session.begin():
-                _, text = await create_token(session, role=role, name=f"test {role}", site_id=site, volunteer_id=volunteer)
+                _, text = await create_token(session, role=role, name=f"test {role}", site_id=site, volunteer_id=volunteer,
+                                             event_id=event)
         finally:
             await engine.dispose()
         return {"Authorization": f"Bearer {text}"}

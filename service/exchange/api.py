@@ -1,0 +1,279 @@
+"""`/api/v1/events`: the exchange event (Frivilligbørs) — thin handlers over `service.exchange.store`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+import anyio.to_thread
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.channels import ChannelsPlugin
+from litestar.response import ServerSentEvent
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events import report, schema
+from events.suggestions import SuggestionSettings, suggest_meetings
+from service.api.deps import PROBLEMS, principal
+from service.exchange import live, store
+from service.exchange.settings import ExchangeSettings
+from service.problems import Problem, invalid, not_found
+from service.register import volunteers as volunteer_register
+from service.register.common import to_doc
+
+Lang = Literal["en", "nb"]
+
+
+def _xs(request: Request[Any, Any, Any]) -> ExchangeSettings:
+    return request.app.state.exchange  # type: ignore[no-any-return]
+
+
+def _channels(request: Request[Any, Any, Any]) -> ChannelsPlugin:
+    return request.app.plugins.get(ChannelsPlugin)
+
+
+def _csv(text: str, filename: str) -> Response[str]:
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+class StateRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A lifecycle move other than the gong: `open_catalogue`, `start_follow_up` or `archive`."""
+
+    action: Literal["open_catalogue", "start_follow_up", "archive"]
+
+
+class EventVolunteerIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Someone who signs up at the Frivilligtorg: what matching needs, nothing verified yet (the
+    agreement, declaration, trainings and police certificate are recorded later by the coordinator)."""
+
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    birth_date: dt.date | None = None
+    activities: list[str] = msgspec.field(default_factory=list)
+    interests: list[str] = msgspec.field(default_factory=list)
+    languages: list[str] = msgspec.field(default_factory=list)
+    availability: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    max_hours_per_week: float | None = None
+    max_assignments: int = 1
+    participant: str | None = None
+    """The event participant (kind individual) this person is, if registered as one."""
+
+
+class EventController(Controller):
+    path = "/api/v1/events"
+    tags = ("exchange event",)
+
+    # --- the event and its state ------------------------------------------------------------
+
+    @post("/", summary="Create an exchange event (coordinator)", status_code=201, responses=PROBLEMS)
+    async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: dict[str, Any]) -> dict[str, Any]:
+        return await store.create_event(db_session, principal(request), data)
+
+    @get("/", summary="Events (a broker or notary sees its own)", responses=PROBLEMS)
+    async def list(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[dict[str, Any]]:
+        return await store.list_events(db_session, principal(request))
+
+    @get("/{event_id:str}", summary="One event with its state history", responses=PROBLEMS)
+    async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> dict[str, Any]:
+        return await store.event_out(db_session, await store.load_event(db_session, principal(request), event_id))
+
+    @post("/{event_id:str}/gong", summary="The gong: open or close the trading hour (coordinator)", status_code=200,
+          responses=PROBLEMS)
+    async def gong(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                   data: schema.GongRequest) -> dict[str, Any]:
+        out, record = await store.move(db_session, principal(request), event_id,
+                                       "gong_open" if data.action == "open" else "gong_close")
+        await db_session.commit()
+        live.publish(_channels(request), event_id, schema.Gong(action=data.action, at=record.at, state=record.to_state))
+        return out
+
+    @post("/{event_id:str}/state", summary="Open the catalogue, start follow-up, archive (coordinator)",
+          status_code=200, responses=PROBLEMS)
+    async def move(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                   data: StateRequest) -> dict[str, Any]:
+        out, _ = await store.move(db_session, principal(request), event_id, data.action)
+        return out
+
+    # --- participants and catalogue -------------------------------------------------------
+
+    @post("/{event_id:str}/participants", summary="Add a participant (coordinator, broker)", status_code=201,
+          responses=PROBLEMS)
+    async def add_participant(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                              data: dict[str, Any]) -> dict[str, Any]:
+        return await store.add_participant(db_session, principal(request), event_id, data)
+
+    @get("/{event_id:str}/participants", summary="The event's participants", responses=PROBLEMS)
+    async def list_participants(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                                event_id: str) -> list[dict[str, Any]]:
+        await store.load_event(db_session, principal(request), event_id)
+        return [to_doc(p) for p in await store.participants(db_session, event_id)]
+
+    @post("/{event_id:str}/offers", summary="Add an offer (tilbud) to the catalogue", status_code=201, responses=PROBLEMS)
+    async def add_offer(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                        data: dict[str, Any]) -> dict[str, Any]:
+        return await store.add_entry(db_session, principal(request), event_id, "offer", data)
+
+    @post("/{event_id:str}/needs", summary="Add a need (behov) to the catalogue", status_code=201, responses=PROBLEMS)
+    async def add_need(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                       data: dict[str, Any]) -> dict[str, Any]:
+        return await store.add_entry(db_session, principal(request), event_id, "need", data)
+
+    @get("/{event_id:str}/offers", summary="The catalogue's offers", responses=PROBLEMS)
+    async def list_offers(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                          event_id: str) -> list[dict[str, Any]]:
+        await store.load_event(db_session, principal(request), event_id)
+        return [to_doc(o) for o in (await store.entries(db_session, event_id))[0]]
+
+    @get("/{event_id:str}/needs", summary="The catalogue's needs", responses=PROBLEMS)
+    async def list_needs(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                         event_id: str) -> list[dict[str, Any]]:
+        await store.load_event(db_session, principal(request), event_id)
+        return [to_doc(n) for n in (await store.entries(db_session, event_id))[1]]
+
+    @get("/{event_id:str}/catalogue", summary="The catalogue (børskatalog) by category", responses=PROBLEMS)
+    async def catalogue(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                        lang: Lang = "en") -> list[dict[str, Any]]:
+        await store.load_event(db_session, principal(request), event_id)
+        return [to_doc(s) for s in report.catalogue(*await store.catalogue_parts(db_session, event_id), lang)]
+
+    @get("/{event_id:str}/catalogue.csv", summary="The catalogue as CSV, grouped by category", responses=PROBLEMS)
+    async def catalogue_csv(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                            lang: Lang = "en") -> Response[str]:
+        await store.load_event(db_session, principal(request), event_id)
+        return _csv(report.catalogue_csv(*await store.catalogue_parts(db_session, event_id), lang),
+                    f"{event_id}-catalogue.csv")
+
+    # --- meeting suggestions --------------------------------------------------------------
+
+    @post("/{event_id:str}/suggestions", summary="Meeting suggestions and, with rounds and tables, a "
+          "speed-meeting schedule (CP-SAT; coordinator, broker)", status_code=201, responses=PROBLEMS)
+    async def suggest(self, request: Request[Any, Any, Any], event_id: str,
+                      data: SuggestionSettings | None = None) -> dict[str, Any]:
+        who = principal(request)
+        store.require_role(who, "broker")
+        maker = request.app.state.sessionmaker
+        async with maker() as session, session.begin():
+            row = await store.load_event(session, who, event_id)
+            event = store.event_of(row)
+            parts, offers, needs = await store.catalogue_parts(session, event_id)
+        # CPU-bound: off the event loop, no transaction open.
+        result = await anyio.to_thread.run_sync(suggest_meetings, event, parts, offers, needs, data)
+        doc = {**to_doc(result), "created_at": store.now().isoformat()}
+        async with maker() as session, session.begin():
+            row = await store.load_event(session, who, event_id, lock="update")
+            row.suggestions = doc
+        return doc
+
+    @get("/{event_id:str}/suggestions", summary="The latest meeting suggestions", responses=PROBLEMS)
+    async def suggestions(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                          event_id: str) -> dict[str, Any]:
+        row = await store.load_event(db_session, principal(request), event_id)
+        if row.suggestions is None:
+            raise not_found("suggestions for event", event_id)
+        return row.suggestions
+
+    # --- agreements -------------------------------------------------------------------------
+
+    @post("/{event_id:str}/agreements", summary="Register an agreement (broker; only while trading; never money)",
+          status_code=201, responses=PROBLEMS)
+    async def register(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                       data: Any) -> dict[str, Any]:
+        rates = _xs(request).rates
+        a = await store.register_agreement(db_session, principal(request), event_id, data, rates)
+        await db_session.commit()  # stored before anyone hears of it
+        live.publish(_channels(request), event_id, schema.AgreementRegistered(agreement=a, at=a.registered_at or store.now()))
+        return store.agreement_out(a, rates)
+
+    @get("/{event_id:str}/agreements", summary="The event's agreements", responses=PROBLEMS)
+    async def list_agreements(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                              event_id: str) -> list[dict[str, Any]]:
+        await store.load_event(db_session, principal(request), event_id)
+        rates = _xs(request).rates
+        return [store.agreement_out(a, rates) for a in await store.agreements(db_session, event_id)]
+
+    @get("/{event_id:str}/agreements/{agreement_id:str}", summary="One agreement", responses=PROBLEMS)
+    async def get_agreement(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                            agreement_id: str) -> dict[str, Any]:
+        row = await store.get_agreement(db_session, principal(request), event_id, agreement_id)
+        return store.agreement_out(store.agreement_of(row), _xs(request).rates)
+
+    @post("/{event_id:str}/agreements/{agreement_id:str}/confirm", summary="The notary confirms an agreement",
+          status_code=200, responses=PROBLEMS)
+    async def confirm(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                      agreement_id: str) -> dict[str, Any]:
+        a = await store.confirm_agreement(db_session, principal(request), event_id, agreement_id)
+        await db_session.commit()
+        live.publish(_channels(request), event_id, schema.AgreementConfirmed(
+            agreement=agreement_id, confirmed_by=a.confirmed_by or "", at=a.confirmed_at or store.now()))
+        return store.agreement_out(a, _xs(request).rates)
+
+    @post("/{event_id:str}/agreements/{agreement_id:str}/follow-up", summary="A party reports whether the "
+          "agreement was carried out (after closing)", status_code=201, responses=PROBLEMS)
+    async def follow_up(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                        agreement_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        return await store.report_follow_up(db_session, principal(request), event_id, agreement_id, data)
+
+    # --- report and board ---------------------------------------------------------------------
+
+    @get("/{event_id:str}/report", summary="Agreements by category and sector pair, follow-up rate, overdue "
+         "follow-ups, estimated value", responses=PROBLEMS)
+    async def report(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> dict[str, Any]:
+        row = await store.load_event(db_session, principal(request), event_id)
+        return to_doc(await store.build_report(db_session, row, _xs(request).rates))
+
+    @get("/{event_id:str}/report.csv", summary="The report's figures as CSV", responses=PROBLEMS)
+    async def report_csv(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                         lang: Lang = "en") -> Response[str]:
+        row = await store.load_event(db_session, principal(request), event_id)
+        r = await store.build_report(db_session, row, _xs(request).rates)
+        return _csv(report.report_summary_csv(r, lang), f"{event_id}-report.csv")
+
+    @get("/{event_id:str}/report/agreements.csv", summary="One CSV row per agreement", responses=PROBLEMS)
+    async def report_agreements_csv(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                                    lang: Lang = "en") -> Response[str]:
+        row = await store.load_event(db_session, principal(request), event_id)
+        r = await store.build_report(db_session, row, _xs(request).rates)
+        return _csv(report.report_agreements_csv(r, lang), f"{event_id}-agreements.csv")
+
+    @get("/{event_id:str}/board", summary="The live board: totals, latest agreements, leaders", responses=PROBLEMS)
+    async def board(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> dict[str, Any]:
+        await store.load_event(db_session, principal(request), event_id)
+        return to_doc(await store.board(db_session, event_id, _xs(request).rates))
+
+    @get("/{event_id:str}/board/stream", summary="The live board as server-sent events (`board_snapshot`, "
+         "`agreement_registered`, `agreement_confirmed`, `gong`)", responses=PROBLEMS)
+    async def board_stream(self, request: Request[Any, Any, Any], event_id: str) -> ServerSentEvent:
+        async with request.app.state.read_sessionmaker() as session, session.begin():
+            await store.load_event(session, principal(request), event_id)
+        return await live.board_stream(request.app.state.board_hub, event_id)
+
+    # --- Frivilligtorg ----------------------------------------------------------------------
+
+    @post("/{event_id:str}/volunteers", summary="Frivilligtorg: sign someone up as a volunteer in the register, "
+          "onboarding pending (coordinator, broker)", status_code=201, responses=PROBLEMS)
+    async def sign_up(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                      data: EventVolunteerIn) -> dict[str, Any]:
+        who = principal(request)
+        store.require_role(who, "broker")
+        row = await store.load_event(db_session, who, event_id, lock="share")
+        if row.state == "archived":
+            raise Problem(409, "the event is archived", slug="event-state")
+        doc = {k: v for k, v in msgspec.to_builtins(data).items() if k != "participant" and v is not None}
+        if data.participant is not None:
+            part = await db_session.get(store.EventParticipantRow, (event_id, data.participant))
+            if part is None:
+                raise invalid([{"field": "participant", "message": f"{data.participant!r} is not a participant here"}])
+        created = await volunteer_register.register_volunteer(db_session, who, doc, request.url.path)
+        await store.signed_up(db_session, event_id, created["id"], data.participant)
+        return {**created, "event": event_id, "onboarding": "pending",
+                "pending": ["agreement_signed", "confidentiality_signed"]}
+
+    @get("/{event_id:str}/volunteers", summary="Who signed up at the Frivilligtorg, and whose onboarding is pending",
+         responses=PROBLEMS)
+    async def signed_up(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                        event_id: str) -> list[dict[str, Any]]:
+        who = principal(request)
+        await store.load_event(db_session, who, event_id)
+        return await store.signed_up_list(db_session, event_id)

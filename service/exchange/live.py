@@ -1,0 +1,213 @@
+"""The live board: what the big screens and board streams receive, across server processes.
+
+A change (agreement registered or confirmed, the gong) is committed first, then published on
+one Litestar channel: the memory backend on SQLite (one process), PostgreSQL LISTEN/NOTIFY
+on PostgreSQL, so every server process hears it. In each process one `BoardHub` listens,
+forwards the message to that process's streams of the event at once, then re-reads the
+board from the database (once per process, not per stream; bursts are coalesced) and sends
+the new snapshot. Streams get the current snapshot on connect, so a restarted server or a
+reconnecting screen resumes from the database; nothing lives only in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import asyncpg
+import msgspec
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from events import schema
+from events.valuation import Rates
+from service.db.engine import is_sqlite
+from service.exchange import store
+
+log = logging.getLogger("samspill.exchange")
+
+CHANNEL = "samspill_exchange"
+# PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; long descriptions are cut for the wire.
+_MAX_PAYLOAD = 7000
+_QUEUE = 64
+
+
+class _Envelope(msgspec.Struct, frozen=True):
+    event: str
+    message: msgspec.Raw
+
+
+def _trimmed(message: schema.LiveMessage) -> schema.LiveMessage:
+    if isinstance(message, schema.AgreementRegistered):
+        a = message.agreement
+        gives = [msgspec.structs.replace(g, description=g.description[:200]) for g in a.gives[:10]]
+        return msgspec.structs.replace(message, agreement=msgspec.structs.replace(a, gives=gives, title=a.title[:200]))
+    return message
+
+
+def envelope(event_id: str, message: schema.LiveMessage) -> bytes:
+    body = schema.encode_live(message)
+    if len(body) > _MAX_PAYLOAD:
+        body = schema.encode_live(_trimmed(message))
+    return msgspec.json.encode(_Envelope(event_id, msgspec.Raw(body)))
+
+
+class _PooledAsyncPg(AsyncPgChannelsBackend):
+    """Litestar's asyncpg backend opens a connection for every publish; keep one instead."""
+
+    def __init__(self, dsn: str) -> None:
+        super().__init__(dsn=dsn)
+        self._dsn = dsn
+        self._pub: asyncpg.Connection | None = None
+        self._pub_lock = asyncio.Lock()
+
+    async def publish(self, data: bytes, channels: Iterable[str]) -> None:
+        async with self._pub_lock:
+            for attempt in (1, 2):
+                try:
+                    if self._pub is None or self._pub.is_closed():
+                        self._pub = await asyncpg.connect(self._dsn)
+                    for channel in channels:
+                        await self._pub.execute("SELECT pg_notify($1, $2)", channel, data.decode())
+                    return
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                    self._pub = None
+                    if attempt == 2:
+                        raise
+
+    async def on_shutdown(self) -> None:
+        if self._pub is not None:
+            with contextlib.suppress(Exception):
+                await self._pub.close()
+        await super().on_shutdown()
+
+
+def channels_plugin(database_url: str) -> ChannelsPlugin:
+    if is_sqlite(database_url):
+        backend: Any = MemoryChannelsBackend()
+    elif "+psycopg" in database_url:
+        from litestar.channels.backends.psycopg import PsycoPgChannelsBackend
+
+        backend = PsycoPgChannelsBackend(database_url.replace("postgresql+psycopg://", "postgresql://"))
+    else:
+        backend = _PooledAsyncPg(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    return ChannelsPlugin(backend=backend, channels=[CHANNEL])
+
+
+def publish(channels: ChannelsPlugin, event_id: str, message: schema.LiveMessage) -> None:
+    """Call after the change is committed: listeners re-read the database."""
+    channels.publish(envelope(event_id, message), [CHANNEL])
+
+
+class BoardHub:
+    """This process's listener: fans each event's messages out to its local streams."""
+
+    def __init__(self, channels: ChannelsPlugin, sessionmaker: async_sessionmaker[AsyncSession], rates: Rates) -> None:
+        self.channels = channels
+        self.sessionmaker = sessionmaker
+        self.rates = rates
+        self.clients: dict[str, set[asyncio.Queue[tuple[str, bytes]]]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._start_lock = asyncio.Lock()
+        self._refreshing: dict[str, bool] = {}
+        self._dirty: set[str] = set()
+
+    async def ensure_started(self) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        async with self._start_lock:
+            if self._task is None or self._task.done():
+                subscriber = await self.channels.subscribe([CHANNEL])
+                self._task = asyncio.create_task(self._listen(subscriber))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+    async def _listen(self, subscriber: Any) -> None:
+        async for raw in subscriber.iter_events():
+            try:
+                env = msgspec.json.decode(raw, type=_Envelope)
+                kind = msgspec.json.decode(env.message, type=dict[str, Any]).get("type", "message")
+            except msgspec.DecodeError:
+                log.warning("undecodable live message dropped")
+                continue
+            if env.event not in self.clients:
+                continue
+            self._send(env.event, str(kind), bytes(env.message))
+            self._schedule_refresh(env.event)
+
+    def _send(self, event_id: str, kind: str, data: bytes) -> None:
+        for q in list(self.clients.get(event_id, ())):
+            if q.full():  # a slow screen loses the oldest message, never the newest snapshot
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    q.get_nowait()
+            q.put_nowait((kind, data))
+
+    def _schedule_refresh(self, event_id: str) -> None:
+        if self._refreshing.get(event_id):
+            self._dirty.add(event_id)
+            return
+        self._refreshing[event_id] = True
+        asyncio.get_running_loop().create_task(self._refresh(event_id))
+
+    async def _refresh(self, event_id: str) -> None:
+        try:
+            while True:
+                self._dirty.discard(event_id)
+                data = await self.snapshot_message(event_id)
+                self._send(event_id, "board_snapshot", data)
+                if event_id not in self._dirty:
+                    break
+        except Exception:
+            log.exception("board refresh for %s failed", event_id)
+        finally:
+            self._refreshing[event_id] = False
+
+    async def snapshot_message(self, event_id: str) -> bytes:
+        async with self.sessionmaker() as session, session.begin():
+            snap = await store.board(session, event_id, self.rates)
+        return schema.encode_live(schema.BoardSnapshotMessage(board=snap, at=store.now()))
+
+    async def connect(self, event_id: str) -> asyncio.Queue[tuple[str, bytes]]:
+        await self.ensure_started()
+        q: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(maxsize=_QUEUE)
+        self.clients.setdefault(event_id, set()).add(q)
+        q.put_nowait(("board_snapshot", await self.snapshot_message(event_id)))
+        return q
+
+    def disconnect(self, event_id: str, q: asyncio.Queue[tuple[str, bytes]]) -> None:
+        clients = self.clients.get(event_id)
+        if clients is not None:
+            clients.discard(q)
+            if not clients:
+                self.clients.pop(event_id, None)
+
+
+async def _events(hub: BoardHub, event_id: str, q: asyncio.Queue[tuple[str, bytes]],
+                  keepalive: float) -> AsyncIterator[ServerSentEventMessage]:
+    try:
+        yield ServerSentEventMessage(retry=2000, comment="samspill board")
+        while True:
+            try:
+                kind, data = await asyncio.wait_for(q.get(), keepalive)
+            except TimeoutError:
+                yield ServerSentEventMessage(comment="keepalive")
+                continue
+            yield ServerSentEventMessage(event=kind, data=data.decode())
+    finally:
+        hub.disconnect(event_id, q)
+
+
+async def board_stream(hub: BoardHub, event_id: str, keepalive: float = 15.0) -> ServerSentEvent:
+    q = await hub.connect(event_id)
+    return ServerSentEvent(_events(hub, event_id, q, keepalive), headers={"Cache-Control": "no-cache",
+                                                                         "X-Accel-Buffering": "no"})

@@ -1,0 +1,26 @@
+"""The exchange event's settings, from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import msgspec
+
+from events.valuation import DEFAULT_RATES, Rates
+
+
+def _rates() -> Rates:
+    raw = os.environ.get("SAMSPILL_EXCHANGE_RATES")
+    return msgspec.json.decode(raw, type=Rates).merged() if raw else DEFAULT_RATES
+
+
+@dataclass(frozen=True)
+class ExchangeSettings:
+    # NOK per hour or item per kind of help, for the *estimated* value; e.g.
+    # SAMSPILL_EXCHANGE_RATES='{"by_kind": {"knowledge": {"per_hour": 900}}}' (others keep their defaults).
+    rates: Rates = field(default_factory=lambda: DEFAULT_RATES)
+
+    @classmethod
+    def from_env(cls) -> ExchangeSettings:
+        return cls(rates=_rates())

@@ -1,0 +1,371 @@
+"""Storage and scoping for the exchange event (Frivilligbørs); every rule comes from `events/`.
+
+Who may do what: the coordinator everything; a broker (børsmegler) and a notary (notarius)
+only their own event — any other event is 404 to them. Brokers register participants,
+catalogue entries, agreements and follow-ups; notaries confirm agreements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events import lifecycle, report, schema
+from events.board import board_snapshot
+from events.schema import Agreement, Event, FollowUp, Need, Offer, Participant
+from events.valuation import DEFAULT_RATES, Rates, agreement_value
+from service.auth import EVENT_ROLES, Principal
+from service.db.models import (
+    EventAgreementRow,
+    EventEntryRow,
+    EventFollowUpRow,
+    EventParticipantRow,
+    EventTransitionRow,
+    EventVolunteerRow,
+    ExchangeEventRow,
+    utcnow,
+)
+from service.problems import Problem, conflict, forbidden, invalid, not_found, split_place
+from service.register.common import decode_as, new_id, to_doc
+
+# States in which the catalogue (participants, offers, needs) may still grow.
+CATALOGUE_STATES = ("draft", "catalogue_open", "trading")
+FOLLOW_UP_STATES = ("closed", "follow_up")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --- Scoping --------------------------------------------------------------------------------
+
+
+def may_see(who: Principal, event_id: str) -> bool:
+    if who.is_coordinator:
+        return True
+    return who.role in EVENT_ROLES and who.event_id == event_id
+
+
+async def load_event(
+    session: AsyncSession, who: Principal, event_id: str, *, lock: Literal["none", "share", "update"] = "none"
+) -> ExchangeEventRow:
+    """The event, if this token may know of it (else 404, as for anything out of scope)."""
+    if not may_see(who, event_id):
+        raise not_found("event", event_id)
+    stmt = sa.select(ExchangeEventRow).where(ExchangeEventRow.id == event_id)
+    if lock != "none":
+        stmt = stmt.with_for_update(read=lock == "share")
+    row = (await session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+    if row is None:
+        raise not_found("event", event_id)
+    return row
+
+
+def require_role(who: Principal, *roles: str) -> None:
+    if who.is_coordinator or who.role in roles:
+        return
+    allowed = " or ".join(("the coordinator", *roles))
+    raise forbidden(f"only {allowed} may do this (this token is a {who.role})")
+
+
+def _problems(problems: Sequence[str], status: int = 422) -> Problem:
+    errors = [split_place(p) for p in problems]
+    exc = invalid(errors)
+    exc.status = status
+    return exc
+
+
+# --- Documents ------------------------------------------------------------------------------
+
+
+def event_of(row: ExchangeEventRow) -> Event:
+    return msgspec.convert(row.data, Event)
+
+
+def participant_of(row: EventParticipantRow) -> Participant:
+    return msgspec.convert(row.data, Participant)
+
+
+def agreement_of(row: EventAgreementRow) -> Agreement:
+    return msgspec.convert(row.data, Agreement)
+
+
+async def transitions(session: AsyncSession, event_id: str) -> list[lifecycle.Transition]:
+    rows = (await session.scalars(
+        sa.select(EventTransitionRow).where(EventTransitionRow.event_id == event_id).order_by(EventTransitionRow.id)
+    )).all()
+    return [lifecycle.Transition(from_state=r.from_state, to_state=r.to_state, action=r.action, at=r.at)  # type: ignore[arg-type]
+            for r in rows]
+
+
+async def event_out(session: AsyncSession, row: ExchangeEventRow) -> dict[str, Any]:
+    history = await transitions(session, row.id)
+    return {
+        **row.data,
+        "state": row.state,
+        "allowed_actions": lifecycle.allowed_actions(row.state),  # type: ignore[arg-type]
+        "transitions": [msgspec.to_builtins(t) for t in history],
+        "screen_key": row.screen_key,
+        "board_page": f"/events/{row.id}/board?key={row.screen_key}",
+        "catalogue_page": f"/events/{row.id}/catalogue?key={row.screen_key}",
+        "report_page": f"/events/{row.id}/report?key={row.screen_key}",
+        "created_at": row.created_at,
+    }
+
+
+# --- Events and their state -----------------------------------------------------------------
+
+
+async def create_event(session: AsyncSession, who: Principal, raw: dict[str, Any]) -> dict[str, Any]:
+    who.require_coordinator()
+    doc = {**raw, "id": raw.get("id") or new_id("evt")}
+    event = decode_as(doc, Event)
+    if await session.get(ExchangeEventRow, event.id) is not None:
+        raise conflict(f"event {event.id!r} already exists")
+    row = ExchangeEventRow(id=event.id, state="draft", data=to_doc(event), screen_key=secrets.token_urlsafe(24))
+    session.add(row)
+    await session.flush()
+    return await event_out(session, row)
+
+
+async def list_events(session: AsyncSession, who: Principal) -> list[dict[str, Any]]:
+    stmt = sa.select(ExchangeEventRow).order_by(ExchangeEventRow.created_at, ExchangeEventRow.id)
+    if not who.is_coordinator:
+        if who.role not in EVENT_ROLES:
+            return []
+        stmt = stmt.where(ExchangeEventRow.id == who.event_id)
+    return [await event_out(session, r) for r in (await session.scalars(stmt)).all()]
+
+
+async def move(session: AsyncSession, who: Principal, event_id: str, action: str) -> tuple[dict[str, Any], lifecycle.Transition]:
+    """Apply a lifecycle action (`open_catalogue`, `gong_open`, `gong_close`, `start_follow_up`,
+    `archive`); the event row is locked so two moves cannot interleave."""
+    who.require_coordinator()
+    row = await load_event(session, who, event_id, lock="update")
+    try:
+        state, record = lifecycle.transition(row.state, action, now())  # type: ignore[arg-type]
+    except lifecycle.IllegalTransition as exc:
+        raise Problem(409, str(exc), slug="illegal-transition") from None
+    row.state = state
+    session.add(EventTransitionRow(event_id=event_id, from_state=record.from_state, to_state=record.to_state,
+                                   action=record.action, at=record.at))
+    await session.flush()
+    return await event_out(session, row), record
+
+
+# --- Participants and catalogue -------------------------------------------------------------
+
+
+async def participants(session: AsyncSession, event_id: str) -> list[Participant]:
+    rows = (await session.scalars(
+        sa.select(EventParticipantRow).where(EventParticipantRow.event_id == event_id)
+        .order_by(EventParticipantRow.created_at, EventParticipantRow.id)
+    )).all()
+    return [participant_of(r) for r in rows]
+
+
+async def add_participant(session: AsyncSession, who: Principal, event_id: str, raw: dict[str, Any]) -> dict[str, Any]:
+    require_role(who, "broker")
+    row = await load_event(session, who, event_id, lock="share")
+    if row.state not in CATALOGUE_STATES:
+        raise conflict(f"participants are added before or during trading; the event is {row.state}", "event-state")
+    doc = {**raw, "id": raw.get("id") or new_id("par")}
+    p = decode_as(doc, Participant)
+    if await session.get(EventParticipantRow, (event_id, p.id)) is not None:
+        raise conflict(f"participant {p.id!r} already exists")
+    session.add(EventParticipantRow(id=p.id, event_id=event_id, kind=p.kind, data=to_doc(p)))
+    await session.flush()
+    return to_doc(p)
+
+
+async def entries(session: AsyncSession, event_id: str) -> tuple[list[Offer], list[Need]]:
+    rows = (await session.scalars(
+        sa.select(EventEntryRow).where(EventEntryRow.event_id == event_id).order_by(EventEntryRow.created_at, EventEntryRow.id)
+    )).all()
+    offers = [msgspec.convert(r.data, Offer) for r in rows if r.side == "offer"]
+    needs = [msgspec.convert(r.data, Need) for r in rows if r.side == "need"]
+    return offers, needs
+
+
+async def add_entry(
+    session: AsyncSession, who: Principal, event_id: str, side: Literal["offer", "need"], raw: dict[str, Any]
+) -> dict[str, Any]:
+    require_role(who, "broker")
+    row = await load_event(session, who, event_id, lock="share")
+    if row.state not in CATALOGUE_STATES:
+        raise conflict(f"the catalogue takes entries before or during trading; the event is {row.state}", "event-state")
+    doc = {**raw, "id": raw.get("id") or new_id(side[:3])} if isinstance(raw, dict) else raw
+    problems = schema.validate_entry_payload(doc, side)
+    if problems:
+        raise _problems(problems)
+    entry = msgspec.convert(doc, Offer if side == "offer" else Need)
+    owner = await session.get(EventParticipantRow, (event_id, entry.participant))
+    if owner is None:
+        raise invalid([{"field": "participant", "message": f"{entry.participant!r} is not a participant at this event"}])
+    if await session.get(EventEntryRow, (event_id, entry.id)) is not None:
+        raise conflict(f"{side} {entry.id!r} already exists")
+    session.add(EventEntryRow(id=entry.id, event_id=event_id, participant_id=entry.participant, side=side,
+                              category=entry.category, data=to_doc(entry)))
+    await session.flush()
+    return to_doc(entry)
+
+
+async def catalogue_parts(session: AsyncSession, event_id: str) -> tuple[list[Participant], list[Offer], list[Need]]:
+    offers, needs = await entries(session, event_id)
+    return await participants(session, event_id), offers, needs
+
+
+# --- Agreements -----------------------------------------------------------------------------
+
+
+async def agreements(session: AsyncSession, event_id: str) -> list[Agreement]:
+    rows = (await session.scalars(
+        sa.select(EventAgreementRow).where(EventAgreementRow.event_id == event_id)
+        .order_by(EventAgreementRow.registered_at, EventAgreementRow.id)
+    )).all()
+    return [agreement_of(r) for r in rows]
+
+
+def agreement_out(a: Agreement, rates: Rates) -> dict[str, Any]:
+    v = agreement_value(a, rates)
+    return {**to_doc(a), "two_way": a.is_two_way, "estimated_value": {"nok": v.nok, "unvalued_gives": v.unvalued,
+                                                                       "label": v.label}}
+
+
+async def register_agreement(
+    session: AsyncSession, who: Principal, event_id: str, raw: Any, rates: Rates
+) -> Agreement:
+    """A broker registers an agreement: only while trading (409 naming the state), never money
+    (422 naming the field), two distinct participants of this event."""
+    require_role(who, "broker")
+    # FOR SHARE: the gong closing (FOR UPDATE) waits for registrations in flight, and they for it.
+    row = await load_event(session, who, event_id, lock="share")
+    try:
+        lifecycle.check_can_register_agreement(row.state)  # type: ignore[arg-type]
+    except lifecycle.IllegalTransition as exc:
+        raise Problem(409, str(exc), slug="not-trading") from None
+    ids = set(await session.scalars(sa.select(EventParticipantRow.id).where(EventParticipantRow.event_id == event_id)))
+    problems = schema.validate_agreement_payload(raw, participants=ids)
+    if problems:
+        raise _problems(problems)
+    for field in ("offer", "need"):
+        ref = raw.get(field)
+        if ref is not None:
+            entry = await session.get(EventEntryRow, (event_id, ref))
+            if entry is None or entry.side != field:
+                raise invalid([{"field": field, "message": f"{ref!r} is not a {field} in this event's catalogue"}])
+    at = now()
+    agreement = msgspec.structs.replace(
+        schema.decode_agreement(raw, participants=ids),
+        id=new_id("agr"), broker=who.name, registered_at=at, confirmed_by=None, confirmed_at=None,
+    )
+    session.add(EventAgreementRow(id=agreement.id, event_id=event_id, data=to_doc(agreement),
+                                  broker_token_id=who.token_id, registered_at=at))
+    await session.flush()
+    return agreement
+
+
+async def get_agreement(session: AsyncSession, who: Principal, event_id: str, agreement_id: str,
+                        *, for_update: bool = False) -> EventAgreementRow:
+    await load_event(session, who, event_id)
+    row = await session.get(EventAgreementRow, agreement_id, with_for_update=for_update)
+    if row is None or row.event_id != event_id:
+        raise not_found("agreement", agreement_id)
+    return row
+
+
+async def confirm_agreement(session: AsyncSession, who: Principal, event_id: str, agreement_id: str) -> Agreement:
+    """The notary signs an agreement off (idempotent: a second confirm changes nothing)."""
+    require_role(who, "notary")
+    event = await load_event(session, who, event_id, lock="share")
+    if event.state not in ("trading", "closed"):
+        raise conflict(f"agreements are confirmed during or right after trading; the event is {event.state}", "event-state")
+    row = await get_agreement(session, who, event_id, agreement_id, for_update=True)
+    a = agreement_of(row)
+    if a.confirmed_by is not None:
+        return a
+    at = now()
+    a = msgspec.structs.replace(a, confirmed_by=who.name, confirmed_at=at)
+    row.data = to_doc(a)
+    row.confirmed_at = at
+    await session.flush()
+    return a
+
+
+# --- Follow-up and report -------------------------------------------------------------------
+
+
+async def follow_ups(session: AsyncSession, event_id: str) -> list[FollowUp]:
+    rows = (await session.scalars(
+        sa.select(EventFollowUpRow).where(EventFollowUpRow.event_id == event_id).order_by(EventFollowUpRow.id)
+    )).all()
+    return [msgspec.convert(r.data, FollowUp) for r in rows]
+
+
+async def report_follow_up(
+    session: AsyncSession, who: Principal, event_id: str, agreement_id: str, raw: Any
+) -> dict[str, Any]:
+    """A party reports whether the agreement was carried out; `reported_by` names the party."""
+    require_role(who, "broker")
+    event = await load_event(session, who, event_id, lock="share")
+    if event.state not in FOLLOW_UP_STATES:
+        raise conflict(f"follow-up is reported after the trading hour closes; the event is {event.state}", "event-state")
+    row = await get_agreement(session, who, event_id, agreement_id)
+    a = agreement_of(row)
+    doc = {**raw, "agreement": agreement_id, "reported_at": now()} if isinstance(raw, dict) else raw
+    f = decode_as(doc, FollowUp)
+    if f.reported_by not in a.parties:
+        raise invalid([{"field": "reported_by", "message": f"{f.reported_by!r} is not a party to this agreement "
+                        f"(one of {', '.join(a.parties)})"}])
+    session.add(EventFollowUpRow(event_id=event_id, agreement_id=agreement_id, data=to_doc(f),
+                                 reported_at=f.reported_at or now()))
+    await session.flush()
+    return to_doc(f)
+
+
+async def build_report(session: AsyncSession, row: ExchangeEventRow, rates: Rates,
+                       today: dt.date | None = None) -> report.EventReport:
+    history = await transitions(session, row.id)
+    return report.build_report(
+        event_of(row), await participants(session, row.id), await agreements(session, row.id),
+        await follow_ups(session, row.id), closed_at=lifecycle.time_of(history, "gong_close"),
+        today=today or dt.date.today(), rates=rates,
+    )
+
+
+async def board(session: AsyncSession, event_id: str, rates: Rates = DEFAULT_RATES) -> schema.BoardSnapshot:
+    """The big screen, from the database: after a restart the board resumes from here."""
+    return board_snapshot(await agreements(session, event_id), await participants(session, event_id), rates=rates)
+
+
+# --- Frivilligtorg ----------------------------------------------------------------------------
+
+
+async def signed_up(session: AsyncSession, event_id: str, volunteer_id: str, participant_id: str | None) -> None:
+    session.add(EventVolunteerRow(event_id=event_id, volunteer_id=volunteer_id, participant_id=participant_id,
+                                  signed_up_at=utcnow()))
+    await session.flush()
+
+
+async def signed_up_list(session: AsyncSession, event_id: str) -> list[dict[str, Any]]:
+    """Volunteers from the Frivilligtorg: id, name and which onboarding steps are still open
+    (no more personal data than a broker needs)."""
+    from service.db.models import VolunteerRow
+
+    rows = (await session.execute(
+        sa.select(EventVolunteerRow, VolunteerRow).join(VolunteerRow, VolunteerRow.id == EventVolunteerRow.volunteer_id)
+        .where(EventVolunteerRow.event_id == event_id).order_by(EventVolunteerRow.signed_up_at)
+    )).all()
+    out = []
+    for ev, vol in rows:
+        data = vol.data or {}
+        pending = [k for k in ("agreement_signed", "confidentiality_signed") if not data.get(k)]
+        out.append({"volunteer": ev.volunteer_id, "name": data.get("name"), "participant": ev.participant_id,
+                    "signed_up_at": ev.signed_up_at, "onboarding": "pending" if pending else "done", "pending": pending})
+    return out
