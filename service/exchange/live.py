@@ -195,12 +195,12 @@ class BoardHub:
 async def _events(hub: BoardHub, event_id: str, q: asyncio.Queue[tuple[str, bytes]],
                   keepalive: float) -> AsyncIterator[ServerSentEventMessage]:
     try:
-        yield ServerSentEventMessage(retry=2000, comment="samspill board")
+        yield ServerSentEventMessage(data=None, retry=2000, comment="samspill board")
         while True:
             try:
                 kind, data = await asyncio.wait_for(q.get(), keepalive)
             except TimeoutError:
-                yield ServerSentEventMessage(comment="keepalive")
+                yield ServerSentEventMessage(data=None, comment="keepalive")
                 continue
             yield ServerSentEventMessage(event=kind, data=data.decode())
     finally:
