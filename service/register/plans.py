@@ -111,13 +111,29 @@ async def run_plan(
             log.exception("the matcher failed")
             raise Problem(503, f"the matcher failed ({type(exc).__name__}: {exc}); the register is unchanged",
                           slug="matcher-failed") from None
+        provisional = await _provisional(maker, solver, scenario, plan, limit)
         async with maker() as session, session.begin():
-            return await _store(session, plan, since)
+            return await _store(session, plan, since, provisional)
     finally:
         await _free_run(maker, since)
 
 
-async def _store(session: AsyncSession, plan: Plan, since: dt.datetime) -> dict[str, Any]:
+async def _provisional(
+    maker: async_sessionmaker[AsyncSession], solver: Solver, scenario: Any, plan: Plan, limit: float
+) -> list[dict[str, Any]] | dict[str, str]:
+    """Where volunteers signed up at an exchange event would fit once onboarded (service.exchange.provisional)."""
+    from service.exchange.provisional import provisional_proposals
+
+    try:
+        return await provisional_proposals(maker, solver, scenario, plan, limit)
+    except Exception as exc:  # the main plan stands without them
+        log.exception("provisional proposals failed")
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+async def _store(
+    session: AsyncSession, plan: Plan, since: dt.datetime, provisional: list[dict[str, Any]] | dict[str, str] | None = None
+) -> dict[str, Any]:
     needs = set(await session.scalars(sa.select(NeedRow.id)))
     volunteers = set(await session.scalars(sa.select(VolunteerRow.id).where(VolunteerRow.data.is_not(None))))
     drafts = (await session.scalars(sa.select(PlanRow).where(PlanRow.status == "draft").with_for_update())).all()
@@ -143,6 +159,9 @@ async def _store(session: AsyncSession, plan: Plan, since: dt.datetime) -> dict[
             "conflicts": [_builtins(c) for c in plan.conflicts],
             "timings": _builtins(plan.timings),
             "gap": plan.gap,
+            # Frivilligtorg volunteers with onboarding pending: where they would fit; not acceptable proposals.
+            "provisional": [p for p in provisional if p["need"] in needs and p["volunteer"] in volunteers]
+            if isinstance(provisional, list) else (provisional or []),
         },
         created_at=since,
     )
