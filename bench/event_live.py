@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import os
 import random
+import resource
 import sys
 import time
 from collections.abc import Iterator
@@ -32,11 +33,11 @@ import httpx
 import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from service_common import ROOT, fresh_database, free_port, percentile  # noqa: E402
+from service_common import ROOT, free_port, fresh_database, percentile
 
-from service.auth import create_token  # noqa: E402
-from service.db.engine import create_engine, create_sessionmaker  # noqa: E402
-from service.db.migrate import upgrade  # noqa: E402
+from service.auth import create_token
+from service.db.engine import create_engine, create_sessionmaker
+from service.db.migrate import upgrade
 
 KINDS = ["organisation", "business", "public", "individual"]
 GIVE_KINDS = ["time", "labour", "knowledge", "event_help", "goods", "premises"]
@@ -195,6 +196,7 @@ async def main_async(args: argparse.Namespace, url: str) -> dict[str, Any]:
             tasks += [asyncio.create_task(s.run(stop)) for s in streams[i:i + 50]]
             await asyncio.gather(*(asyncio.wait_for(s.ready.wait(), 60) for s in streams[i:i + 50]))
         cpu0 = [cpu_seconds(pid) for _, pid in procs]
+        me0 = resource.getrusage(resource.RUSAGE_SELF)
         t_start = time.perf_counter()
         sent: dict[str, float] = {}
         post_lat: list[float] = []
@@ -208,6 +210,8 @@ async def main_async(args: argparse.Namespace, url: str) -> dict[str, Any]:
         await asyncio.sleep(2.0)  # let the last deliveries arrive
         window = time.perf_counter() - t_start
         cpu = [cpu_seconds(pid) - c0 for (_, pid), c0 in zip(procs, cpu0, strict=True)]
+        me1 = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = (me1.ru_utime - me0.ru_utime) + (me1.ru_stime - me0.ru_stime)
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -236,8 +240,10 @@ async def main_async(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "post_ms": {"p50": 1000 * percentile(post_lat, 0.5), "p99": 1000 * percentile(post_lat, 0.99)},
         "server_cpu_seconds": [round(c, 2) for c in cpu],
         "server_cpu_share_of_one_core": [round(c / window, 3) for c in cpu],
+        "client_cpu_share_of_one_core": round(client_cpu / window, 3),
         "window_s": round(window, 1),
         "cpus": os.cpu_count(),
+        "load_average_after": os.getloadavg(),
     }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events import report, schema
 from events.suggestions import SuggestionSettings, suggest_meetings
 from service.api.deps import PROBLEMS, principal
+from service.db.models import EventParticipantRow
 from service.exchange import live, store
 from service.exchange.settings import ExchangeSettings
 from service.problems import Problem, invalid, not_found
@@ -72,7 +73,7 @@ class EventController(Controller):
         return await store.create_event(db_session, principal(request), data)
 
     @get("/", summary="Events (a broker or notary sees its own)", responses=PROBLEMS)
-    async def list(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[dict[str, Any]]:
+    async def index(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[dict[str, Any]]:
         return await store.list_events(db_session, principal(request))
 
     @get("/{event_id:str}", summary="One event with its state history", responses=PROBLEMS)
@@ -262,7 +263,7 @@ class EventController(Controller):
             raise Problem(409, "the event is archived", slug="event-state")
         doc = {k: v for k, v in msgspec.to_builtins(data).items() if k != "participant" and v is not None}
         if data.participant is not None:
-            part = await db_session.get(store.EventParticipantRow, (event_id, data.participant))
+            part = await db_session.get(EventParticipantRow, (event_id, data.participant))
             if part is None:
                 raise invalid([{"field": "participant", "message": f"{data.participant!r} is not a participant here"}])
         created = await volunteer_register.register_volunteer(db_session, who, doc, request.url.path)

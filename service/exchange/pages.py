@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.schema import CATEGORY_LABELS
 from events.valuation import ESTIMATE_LABEL_NB
+from service.db.models import ExchangeEventRow
 from service.exchange import live, store
 from service.problems import not_found
 
@@ -41,8 +42,8 @@ def _html(template: str, **ctx: Any) -> Response[str]:
                     headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 
-async def _event(session: AsyncSession, event_id: str, key: str | None) -> store.ExchangeEventRow:
-    row = await session.get(store.ExchangeEventRow, event_id)
+async def _event(session: AsyncSession, event_id: str, key: str | None) -> ExchangeEventRow:
+    row = await session.get(ExchangeEventRow, event_id)
     # Same answer for a wrong key and an unknown event: the page does not tell which events exist.
     if row is None or not key or not hmac.compare_digest(row.screen_key, key):
         raise not_found("event", event_id)

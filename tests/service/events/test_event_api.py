@@ -264,9 +264,8 @@ async def test_board_page_is_large_type_norwegian_and_needs_the_screen_key(
 async def test_restart_loses_nothing_and_the_board_resumes(settings: Settings, coordinator: dict[str, str],
                                                            tokens: Tokens) -> None:
     async def run(app: Litestar, work: Any) -> Any:
-        async with app.lifespan():
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-                return await work(c)
+        async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            return await work(c)
 
     async def trade(c: httpx.AsyncClient) -> tuple[str, list[str]]:
         eid = (await make_event(c, coordinator))["id"]

@@ -26,20 +26,22 @@ async def test_stream_receives_a_new_agreement_and_the_new_board(db_url: str, co
                                                                  tokens: Tokens) -> None:
     with server(db_url) as base:
         eid, broker = await _setup(base, coordinator, tokens)
-        async with httpx.AsyncClient(base_url=base, timeout=30) as c:
-            async with c.stream("GET", f"/api/v1/events/{eid}/board/stream", headers=broker) as stream:
-                assert stream.headers["content-type"].startswith("text/event-stream")
-                events = sse(stream)
-                first = await next_of(events, "board_snapshot", 5)
-                assert first["board"]["total"] == 0
-                r = await c.post(f"/api/v1/events/{eid}/agreements", json=agreement(), headers=broker)
-                assert r.status_code == 201
-                heard = await next_of(events, "agreement_registered", 5)
-                assert heard["agreement"]["id"] == r.json()["id"]
-                board = (await next_of(events, "board_snapshot", 5))["board"]
-                assert board["total"] == 1 and board["latest"][0]["agreement"] == r.json()["id"]
-                await c.post(f"/api/v1/events/{eid}/gong", json={"action": "close"}, headers=coordinator)
-                assert (await next_of(events, "gong", 5))["state"] == "closed"
+        async with (
+            httpx.AsyncClient(base_url=base, timeout=30) as c,
+            c.stream("GET", f"/api/v1/events/{eid}/board/stream", headers=broker) as stream,
+        ):
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            events = sse(stream)
+            first = await next_of(events, "board_snapshot", 5)
+            assert first["board"]["total"] == 0
+            r = await c.post(f"/api/v1/events/{eid}/agreements", json=agreement(), headers=broker)
+            assert r.status_code == 201
+            heard = await next_of(events, "agreement_registered", 5)
+            assert heard["agreement"]["id"] == r.json()["id"]
+            board = (await next_of(events, "board_snapshot", 5))["board"]
+            assert board["total"] == 1 and board["latest"][0]["agreement"] == r.json()["id"]
+            await c.post(f"/api/v1/events/{eid}/gong", json={"action": "close"}, headers=coordinator)
+            assert (await next_of(events, "gong", 5))["state"] == "closed"
 
 
 async def test_board_resumes_from_the_database_after_a_restart(db_url: str, coordinator: dict[str, str],
@@ -78,18 +80,21 @@ async def test_two_server_processes_share_updates_through_postgres_notify(
         pytest.skip("LISTEN/NOTIFY across processes needs PostgreSQL (SQLite serves one process)")
     with server(db_url) as a, server(db_url) as b:
         eid, broker = await _setup(a, coordinator, tokens)
-        async with httpx.AsyncClient(base_url=b, timeout=30) as cb, httpx.AsyncClient(base_url=a, timeout=30) as ca:
-            async with cb.stream("GET", f"/api/v1/events/{eid}/board/stream", headers=broker) as stream:
-                events = sse(stream)
-                await next_of(events, "board_snapshot", 5)
-                lags: list[float] = []
-                for _ in range(5):
-                    t0 = time.perf_counter()
-                    r = await ca.post(f"/api/v1/events/{eid}/agreements", json=agreement(), headers=broker)
-                    assert r.status_code == 201
-                    heard: dict[str, Any] = await next_of(events, "agreement_registered", 1.0)
-                    lags.append(time.perf_counter() - t0)
-                    assert heard["agreement"]["id"] == r.json()["id"]
-                assert max(lags) < 1.0, lags
-                board = (await next_of(events, "board_snapshot", 2))["board"]
-                assert board["total"] >= 1
+        async with (
+            httpx.AsyncClient(base_url=b, timeout=30) as cb,
+            httpx.AsyncClient(base_url=a, timeout=30) as ca,
+            cb.stream("GET", f"/api/v1/events/{eid}/board/stream", headers=broker) as stream,
+        ):
+            events = sse(stream)
+            await next_of(events, "board_snapshot", 5)
+            lags: list[float] = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                r = await ca.post(f"/api/v1/events/{eid}/agreements", json=agreement(), headers=broker)
+                assert r.status_code == 201
+                heard: dict[str, Any] = await next_of(events, "agreement_registered", 1.0)
+                lags.append(time.perf_counter() - t0)
+                assert heard["agreement"]["id"] == r.json()["id"]
+            assert max(lags) < 1.0, lags
+            board = (await next_of(events, "board_snapshot", 2))["board"]
+            assert board["total"] >= 1
