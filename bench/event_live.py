@@ -132,6 +132,7 @@ class Stream:
         self.host, self.port, self.path, self.token, self.seen = host, int(port), path, token, seen
         self.ready = asyncio.Event()
         self.errors = 0
+        self.ended = False
 
     async def run(self, stop: asyncio.Event) -> None:
         reader, writer = await asyncio.open_connection(self.host, self.port, limit=1 << 20)
@@ -145,6 +146,7 @@ class Stream:
             while not stop.is_set():
                 line = await reader.readline()
                 if not line:
+                    self.ended = True
                     break
                 if line.startswith(b"data: {") and b'"agreement_registered"' in line[:40]:
                     now = time.perf_counter()
@@ -207,7 +209,8 @@ async def main_async(args: argparse.Namespace, url: str) -> dict[str, Any]:
         await asyncio.sleep(args.duration)
         stop.set()
         await asyncio.gather(*broker_tasks)
-        await asyncio.sleep(2.0)  # let the last deliveries arrive
+        t_stop = time.perf_counter()
+        await asyncio.sleep(args.grace)  # let the last deliveries arrive
         window = time.perf_counter() - t_start
         cpu = [cpu_seconds(pid) - c0 for (_, pid), c0 in zip(procs, cpu0, strict=True)]
         me1 = resource.getrusage(resource.RUSAGE_SELF)
@@ -217,12 +220,13 @@ async def main_async(args: argparse.Namespace, url: str) -> dict[str, Any]:
         await asyncio.gather(*tasks, return_exceptions=True)
     every: list[float] = []
     each: list[float] = []
-    incomplete = 0
+    incomplete: list[dict[str, Any]] = []
     for aid, t0 in sent.items():
         times = seen.get(aid, [])
         each += [t - t0 for t in times]
         if len(times) < args.streams:
-            incomplete += 1
+            incomplete.append({"agreement": aid, "streams_reached": len(times),
+                               "posted_s_before_stop": round(t_stop - t0, 2)})
         elif times:
             every.append(max(times) - t0)
     return {
@@ -233,6 +237,7 @@ async def main_async(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "streams": args.streams,
         "agreements": len(sent),
         "agreements_missing_on_some_stream": incomplete,
+        "streams_ended_early": sum(1 for s in streams if s.ended),
         "stream_decode_errors": sum(s.errors for s in streams),
         "all_streams_ms": {"p50": 1000 * percentile(every, 0.5), "p99": 1000 * percentile(every, 0.99),
                            "max": 1000 * max(every, default=float("nan"))},
@@ -256,6 +261,7 @@ def main() -> None:
     ap.add_argument("--streams", type=int, default=300)
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of trading")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--grace", type=float, default=5.0, help="seconds to wait for deliveries after the last POST")
     args = ap.parse_args()
     if args.processes > 1 and not args.postgres:
         ap.error("--processes > 1 needs --postgres (SQLite serves one process)")

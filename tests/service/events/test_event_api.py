@@ -287,3 +287,30 @@ async def test_restart_loses_nothing_and_the_board_resumes(settings: Settings, c
     assert event["state"] == "trading"  # still trading after the restart
     assert board["total"] == 3
     assert [line["agreement"] for line in board["latest"]] == ids[::-1]
+
+
+async def test_gong_close_racing_registrations_keeps_every_answered_agreement_and_none_after(
+    client: httpx.AsyncClient, coordinator: dict[str, str], tokens: Tokens
+) -> None:
+    import asyncio
+
+    eid = (await make_event(client, coordinator))["id"]
+    broker = await tokens.headers("broker", event=eid)
+
+    async def post() -> httpx.Response:
+        return await client.post(f"/api/v1/events/{eid}/agreements", json=agreement(), headers=broker)
+
+    async def close() -> httpx.Response:
+        await asyncio.sleep(0.01)
+        return await client.post(f"/api/v1/events/{eid}/gong", json={"action": "close"}, headers=coordinator)
+
+    answers = await asyncio.gather(*(post() for _ in range(12)), close(), *(post() for _ in range(12)))
+    gong = answers[12]
+    assert gong.status_code == 200
+    closed_at = next(t["at"] for t in gong.json()["transitions"] if t["action"] == "gong_close")
+    created = [r.json() for r in answers[:12] + answers[13:] if r.status_code == 201]
+    refused = [r for r in answers[:12] + answers[13:] if r.status_code != 201]
+    assert all(r.status_code == 409 for r in refused)
+    assert all(a["registered_at"] < closed_at for a in created)
+    stored = (await client.get(f"/api/v1/events/{eid}/agreements", headers=coordinator)).json()
+    assert sorted(a["id"] for a in stored) == sorted(a["id"] for a in created)
