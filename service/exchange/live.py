@@ -194,16 +194,24 @@ class BoardHub:
 
 async def _events(hub: BoardHub, event_id: str, q: asyncio.Queue[tuple[str, bytes]],
                   keepalive: float) -> AsyncIterator[ServerSentEventMessage]:
+    # One pending get() survives keepalive timeouts: cancelling it (as wait_for does) could drop
+    # a message that arrived just as the timeout fired.
+    getter: asyncio.Task[tuple[str, bytes]] | None = None
     try:
         yield ServerSentEventMessage(data=None, retry=2000, comment="samspill board")
         while True:
-            try:
-                kind, data = await asyncio.wait_for(q.get(), keepalive)
-            except TimeoutError:
+            if getter is None:
+                getter = asyncio.ensure_future(q.get())
+            done, _ = await asyncio.wait({getter}, timeout=keepalive)
+            if not done:
                 yield ServerSentEventMessage(data=None, comment="keepalive")
                 continue
+            kind, data = getter.result()
+            getter = None
             yield ServerSentEventMessage(event=kind, data=data.decode())
     finally:
+        if getter is not None:
+            getter.cancel()
         hub.disconnect(event_id, q)
 
 
