@@ -263,3 +263,10 @@ async def test_site_stops_seeing_a_rejected_volunteer(client, loaded, coordinato
     assert (await client.get(f"/api/v1/volunteers/{target['volunteer']}", headers=rk)).status_code == 200
     await client.post(f"/api/v1/proposals/{target['id']}/reject", json={"reason": "r"}, headers=coordinator)
     assert_problem(await client.get(f"/api/v1/volunteers/{target['volunteer']}", headers=rk), 404)
+
+
+async def test_plan_request_options_are_checked(client, loaded, coordinator):
+    assert_problem(await client.post("/api/v1/plans", json={"time_limit": -1}, headers=coordinator), 400, "time_limit")
+    assert_problem(await client.post("/api/v1/plans", json={"workers": 8}, headers=coordinator), 400)
+    r = await client.post("/api/v1/plans", json={"time_limit": 2}, headers=coordinator)
+    assert r.status_code == 201
