@@ -43,6 +43,9 @@ async def test_plan_seen_by_site_only_for_its_needs(client, loaded, coordinator,
     rk = await tokens.headers("site", site="rodekors")
     mine = (await client.get(f"/api/v1/plans/{plan['id']}", headers=rk)).json()
     assert {p["need"] for p in mine["proposals"]} == {"n3"}
+    codes = {r["code"] for p in mine["proposals"] for r in p["reasons"]}
+    assert codes <= {"priority", "eligible", "pinned", "previous", "continuity"}
+    assert mine["summary"] == {}
     assert_problem(await client.post("/api/v1/plans", headers=rk), 403)
     me = await tokens.headers("volunteer", volunteer="v1")
     assert_problem(await client.get(f"/api/v1/plans/{plan['id']}", headers=me), 404)
@@ -270,3 +273,18 @@ async def test_plan_request_options_are_checked(client, loaded, coordinator):
     assert_problem(await client.post("/api/v1/plans", json={"workers": 8}, headers=coordinator), 400)
     r = await client.post("/api/v1/plans", json={"time_limit": 2}, headers=coordinator)
     assert r.status_code == 201
+
+
+async def test_site_sees_unfilled_counts_not_other_volunteers(client, loaded, coordinator, tokens):
+    r = await client.post("/api/v1/needs", json={"id": "n9", "site": "eik", "activity": "besoksvenn", "title": "Natt",
+                                                  "weekly": [{"weekday": 1, "start": "02:00", "end": "03:00"}]},
+                          headers=coordinator)
+    assert r.status_code == 201
+    plan = await run(client, coordinator)
+    full = next(u for u in plan["unfilled"] if u["need"] == "n9")
+    assert any(m["volunteers"] for m in full["reasons"]["nearest_misses"])
+    eik = await tokens.headers("site", site="eik")
+    seen = next(u for u in (await client.get(f"/api/v1/plans/{plan['id']}", headers=eik)).json()["unfilled"]
+                if u["need"] == "n9")
+    assert all(m["volunteers"] == [] for m in seen["reasons"]["nearest_misses"])
+    assert seen["reasons"]["placed_elsewhere"] == []
