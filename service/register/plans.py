@@ -27,7 +27,7 @@ from service.db.models import (
 )
 from service.jobs import Solver, solve_in_thread
 from service.problems import Problem, conflict, not_found
-from service.register.common import from_doc, new_id, register_row
+from service.register.common import audit, from_doc, new_id, register_row
 from service.register.occupancy import IN_FORCE, check_can_take
 from service.register.scenario_io import build_scenario
 from service.settings import Settings
@@ -126,6 +126,7 @@ async def run_plan(
             scenario = await build_scenario(
                 session, default_horizon_days=settings.default_horizon_days, accepted_as_pinned=True
             )
+            await audit(session, who, "match", [v.id for v in scenario.volunteers], "/api/v1/plans")
         try:
             plan = await solve_in_thread(solver, scenario, limit)
         except Exception as exc:  # a matcher bug must not look like a server crash or leave a lock

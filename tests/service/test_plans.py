@@ -36,6 +36,8 @@ async def test_plan_run_stores_draft_with_reasons(client, loaded, coordinator):
     again = (await client.get(f"/api/v1/plans/{plan['id']}", headers=coordinator)).json()
     assert {p["id"] for p in again["proposals"]} == {p["id"] for p in plan["proposals"]}
     assert "unfilled" in again
+    log = (await client.get("/api/v1/audit", params={"volunteer": "v1"}, headers=coordinator)).json()
+    assert any(e["action"] == "match" for e in log)
 
 
 async def test_plan_seen_by_site_only_for_its_needs(client, loaded, coordinator, tokens):
