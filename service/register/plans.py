@@ -27,7 +27,7 @@ from service.db.models import (
 )
 from service.jobs import Solver, solve_in_thread
 from service.problems import Problem, conflict, not_found
-from service.register.common import from_doc, new_id, register_row
+from service.register.common import audit, from_doc, new_id, register_row
 from service.register.occupancy import IN_FORCE, check_can_take
 from service.register.scenario_io import build_scenario
 from service.settings import Settings
@@ -47,6 +47,27 @@ def proposal_out(p: ProposalRow) -> dict[str, Any]:
         "pinned": p.pinned,
         "reject_reason": p.reject_reason,
     }
+
+
+# What a site may read of a match's reasons: nothing about the person beyond the fields
+# it already sees (no interests, no distance from home).
+_SITE_REASONS = {"priority", "eligible", "pinned", "previous", "continuity"}
+
+
+def for_site(proposal: dict[str, Any]) -> dict[str, Any]:
+    reasons = [{**r, "data": None} for r in proposal["reasons"] if r.get("code") in _SITE_REASONS]
+    return {**proposal, "reasons": reasons}
+
+
+def unfilled_for_site(entry: dict[str, Any]) -> dict[str, Any]:
+    """Counts and sentences stay; which other volunteers nearly fit, or went to whose needs, do not."""
+    reasons = dict(entry.get("reasons") or {})
+    reasons["nearest_misses"] = [{**m, "volunteers": []} for m in reasons.get("nearest_misses", [])]
+    elsewhere = reasons.get("placed_elsewhere", [])
+    reasons["placed_elsewhere"] = []
+    if elsewhere:
+        reasons["summary"] = f"{reasons.get('summary', '')} ({len(elsewhere)} eligible volunteer(s) placed elsewhere)"
+    return {**entry, "reasons": reasons}
 
 
 def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[str, Any]]) -> dict[str, Any]:
@@ -105,6 +126,7 @@ async def run_plan(
             scenario = await build_scenario(
                 session, default_horizon_days=settings.default_horizon_days, accepted_as_pinned=True
             )
+            await audit(session, who, "match", [v.id for v in scenario.volunteers], "/api/v1/plans")
         try:
             plan = await solve_in_thread(solver, scenario, limit)
         except Exception as exc:  # a matcher bug must not look like a server crash or leave a lock
@@ -226,9 +248,13 @@ async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> dict[
     if who.role == "site":
         own = set(await session.scalars(sa.select(NeedRow.id).where(NeedRow.site_id == who.site_id)))
         stmt = stmt.where(ProposalRow.need_id.in_(own))
-        unfilled = [u for u in unfilled if u.get("need") in own]
+        unfilled = [unfilled_for_site(u) for u in unfilled if u.get("need") in own]
     proposals = list((await session.scalars(stmt)).all())
-    return _plan_out(plan, proposals, unfilled)
+    out = _plan_out(plan, proposals, unfilled)
+    if who.role == "site":
+        out["proposals"] = [for_site(p) for p in out["proposals"]]
+        out["summary"] = {}  # conflicts and totals are about the whole register
+    return out
 
 
 async def list_proposals(
@@ -243,29 +269,46 @@ async def list_proposals(
         stmt = stmt.join(NeedRow, NeedRow.id == ProposalRow.need_id).where(NeedRow.site_id == who.site_id)
     elif who.role == "volunteer":
         stmt = stmt.where(ProposalRow.volunteer_id == who.volunteer_id)
-    return [proposal_out(p) for p in (await session.scalars(stmt)).all()]
+    out = [proposal_out(p) for p in (await session.scalars(stmt)).all()]
+    return [for_site(p) for p in out] if who.role == "site" else out
 
 
-async def _proposal_for_decision(session: AsyncSession, who: Principal, proposal_id: str) -> tuple[ProposalRow, PlanRow]:
+async def _proposal_for_decision(
+    session: AsyncSession, who: Principal, proposal_id: str, *, lock_resources: bool = False
+) -> tuple[ProposalRow, NeedRow | None, VolunteerRow | None]:
+    """Lock, in the one order used everywhere: plan (shared), need, volunteer, proposal.
+
+    The shared plan lock lets decisions in one plan run side by side but not beside its
+    release or a new run; need before volunteer before proposal keeps any two
+    transactions (accepts, need withdrawals, anonymisations) from waiting on each other.
+    """
     who.require_coordinator()
     prop = await session.get(ProposalRow, proposal_id)
     if prop is None:
         raise not_found("proposal", proposal_id)
-    # FOR SHARE: decisions in one plan run side by side, but not beside its release.
+    need_id, volunteer_id = prop.need_id, prop.volunteer_id
     plan = (
         await session.execute(sa.select(PlanRow).where(PlanRow.id == prop.plan_id).with_for_update(read=True))
     ).scalar_one()
     if plan.status != "draft":
         raise conflict(f"plan {plan.id!r} is {plan.status}; only a draft plan's proposals can be decided",
                        "plan-not-draft")
-    prop = (
+    need = volunteer = None
+    if lock_resources:
+        need = (await session.execute(sa.select(NeedRow).where(NeedRow.id == need_id).with_for_update())).scalar_one_or_none()
+        volunteer = (
+            await session.execute(sa.select(VolunteerRow).where(VolunteerRow.id == volunteer_id).with_for_update())
+        ).scalar_one_or_none()
+    locked = (
         await session.execute(
             sa.select(ProposalRow).where(ProposalRow.id == proposal_id).with_for_update().execution_options(
                 populate_existing=True
             )
         )
-    ).scalar_one()
-    return prop, plan
+    ).scalar_one_or_none()
+    if locked is None:  # withdrawn with its need, or its volunteer anonymised, meanwhile
+        raise not_found("proposal", proposal_id)
+    return locked, need, volunteer
 
 
 async def _horizon(session: AsyncSession, settings: Settings) -> Horizon:
@@ -279,13 +322,10 @@ async def accept(
     session: AsyncSession, settings: Settings, who: Principal, proposal_id: str, *, pin: bool = False
 ) -> dict[str, Any]:
     """Accept (and with `pin`, keep in later runs) a proposal, if its place and hours are still free."""
-    prop, _plan = await _proposal_for_decision(session, who, proposal_id)
+    prop, need, volunteer = await _proposal_for_decision(session, who, proposal_id, lock_resources=True)
     if prop.state != "accepted":
-        # Lock order: need, then volunteer, everywhere.
-        need = (await session.execute(sa.select(NeedRow).where(NeedRow.id == prop.need_id).with_for_update())).scalar_one()
-        volunteer = (
-            await session.execute(sa.select(VolunteerRow).where(VolunteerRow.id == prop.volunteer_id).with_for_update())
-        ).scalar_one_or_none()
+        if need is None:
+            raise not_found("proposal", proposal_id)
         if volunteer is None:
             raise conflict(f"volunteer {prop.volunteer_id!r} is no longer registered", "volunteer-gone")
         await check_can_take(session, need, volunteer, await _horizon(session, settings))
@@ -304,7 +344,7 @@ async def reject(session: AsyncSession, who: Principal, proposal_id: str, reason
     if not reason.strip():
         raise Problem(422, "give a reason for rejecting", slug="validation",
                       errors=[{"field": "reason", "message": "must not be empty"}])
-    prop, _plan = await _proposal_for_decision(session, who, proposal_id)
+    prop, _, _ = await _proposal_for_decision(session, who, proposal_id)
     prop.state = "rejected"
     prop.pinned = False
     prop.reject_reason = reason
