@@ -13,6 +13,9 @@ from typing import Any
 from service.settings import Settings, normalise_database_url
 
 DEMO_DATABASE = "samspill-demo.sqlite3"
+# Board streams (server-sent events) never end by themselves: without a limit a restart would
+# wait for every big screen to hang up. After this many seconds they are cut; EventSource reconnects.
+GRACEFUL_SHUTDOWN_S = 5
 
 
 def register(sub: Any) -> None:
@@ -88,9 +91,11 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
 
     if workers > 1:  # each worker process builds its own app from the environment
         os.environ["SAMSPILL_DATABASE_URL"] = settings.database_url
-        uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+        uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
     else:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
     return 0
 
 

@@ -28,6 +28,13 @@ def free_port() -> int:
 @contextlib.contextmanager
 def server(url: str) -> Iterator[str]:
     """`samspill serve` on loopback in its own process; yields the base URL."""
+    with server_process(url) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def server_process(url: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """As `server`, also yielding the process."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
@@ -46,7 +53,7 @@ def server(url: str) -> Iterator[str]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not start: {proc.stderr.read() if proc.stderr else ''}")
             time.sleep(0.05)
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         try:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.service.conftest import Tokens
 from tests.service.events.helpers import agreement, make_event
-from tests.service.events.live_helpers import next_of, server, sse
+from tests.service.events.live_helpers import next_of, server, server_process, sse
 
 pytestmark = pytest.mark.anyio
 
@@ -98,3 +98,24 @@ async def test_two_server_processes_share_updates_through_postgres_notify(
             assert max(lags) < 1.0, lags
             board = (await next_of(events, "board_snapshot", 2))["board"]
             assert board["total"] >= 1
+
+
+async def test_open_board_streams_do_not_hold_up_a_restart(db_url: str, coordinator: dict[str, str],
+                                                           tokens: Tokens) -> None:
+    import asyncio
+    import subprocess
+
+    with server_process(db_url) as (base, proc):
+        eid, broker = await _setup(base, coordinator, tokens)
+        async with (
+            httpx.AsyncClient(base_url=base, timeout=30) as c,
+            c.stream("GET", f"/api/v1/events/{eid}/board/stream", headers=broker) as stream,
+        ):
+            await next_of(sse(stream), "board_snapshot", 5)
+            t0 = time.perf_counter()
+            proc.terminate()
+            try:
+                await asyncio.to_thread(proc.wait, 15)
+            except subprocess.TimeoutExpired:
+                pytest.fail("the server waited for the open board stream instead of stopping")
+            assert time.perf_counter() - t0 < 10
