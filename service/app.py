@@ -76,8 +76,9 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
     )
 
     # The exchange event's live board: one channel, memory on SQLite, LISTEN/NOTIFY on PostgreSQL.
+    exchange = ExchangeSettings.from_env()
     channels = channels_plugin(settings.database_url)
-    board_hub = BoardHub(channels, create_sessionmaker(read_engine), ExchangeSettings.from_env().rates)
+    board_hub = BoardHub(channels, create_sessionmaker(read_engine), exchange.rates, exchange.board_resync_seconds)
 
     async def on_startup(app: Litestar) -> None:
         if check_migrations:
@@ -102,7 +103,7 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"settings": settings, "sessionmaker": sessionmaker, "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine,
-                     "exchange": ExchangeSettings.from_env(), "board_hub": board_hub}),
+                     "exchange": exchange, "board_hub": board_hub}),
         openapi_config=OpenAPIConfig(
             title="samspill",
             version="1",

@@ -6,7 +6,10 @@ on PostgreSQL, so every server process hears it. In each process one `BoardHub` 
 forwards the message to that process's streams of the event at once, then re-reads the
 board from the database (once per process, not per stream; bursts are coalesced) and sends
 the new snapshot. Streams get the current snapshot on connect, so a restarted server or a
-reconnecting screen resumes from the database; nothing lives only in memory.
+reconnecting screen resumes from the database; nothing lives only in memory. A notification
+can still be lost (a process dies between commit and publish, the LISTEN connection drops),
+so every few seconds the hub also compares the database's counts with what its screens show
+and refreshes them if they differ: the board heals without anyone reloading.
 """
 
 from __future__ import annotations
@@ -108,8 +111,12 @@ def publish(channels: ChannelsPlugin, event_id: str, message: schema.LiveMessage
 class BoardHub:
     """This process's listener: fans each event's messages out to its local streams."""
 
-    def __init__(self, channels: ChannelsPlugin, sessionmaker: async_sessionmaker[AsyncSession], rates: Rates) -> None:
+    def __init__(self, channels: ChannelsPlugin, sessionmaker: async_sessionmaker[AsyncSession], rates: Rates,
+                 resync_seconds: float = 5.0) -> None:
         self.channels = channels
+        self.resync_seconds = resync_seconds
+        self._shown: dict[str, tuple[int, int]] = {}  # event → (total, confirmed) its screens show
+        self._watcher: asyncio.Task[None] | None = None
         self.sessionmaker = sessionmaker
         self.rates = rates
         self.clients: dict[str, set[asyncio.Queue[tuple[str, bytes]]]] = {}
@@ -125,12 +132,32 @@ class BoardHub:
             if self._task is None or self._task.done():
                 subscriber = await self.channels.subscribe([CHANNEL])
                 self._task = asyncio.create_task(self._listen(subscriber))
+            if self._watcher is None or self._watcher.done():
+                self._watcher = asyncio.create_task(self._watch())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        for task in (self._task, self._watcher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def _watch(self) -> None:
+        """Every `resync_seconds`, refresh any event whose screens lag the database."""
+        while True:
+            await asyncio.sleep(self.resync_seconds)
+            watched = [e for e in self.clients if not self._refreshing.get(e)]
+            if not watched:
+                continue
+            try:
+                async with self.sessionmaker() as session, session.begin():
+                    counts = await store.agreement_counts(session, watched)
+            except Exception:
+                log.exception("board resync failed")
+                continue
+            for event_id in watched:
+                if counts.get(event_id, (0, 0)) != self._shown.get(event_id):
+                    self._schedule_refresh(event_id)
 
     async def _listen(self, subscriber: Any) -> None:
         async for raw in subscriber.iter_events():
@@ -175,6 +202,7 @@ class BoardHub:
     async def snapshot_message(self, event_id: str) -> bytes:
         async with self.sessionmaker() as session, session.begin():
             snap = await store.board(session, event_id, self.rates)
+        self._shown[event_id] = (snap.total, snap.confirmed)
         return schema.encode_live(schema.BoardSnapshotMessage(board=snap, at=store.now()))
 
     async def connect(self, event_id: str) -> asyncio.Queue[tuple[str, bytes]]:
@@ -190,6 +218,7 @@ class BoardHub:
             clients.discard(q)
             if not clients:
                 self.clients.pop(event_id, None)
+                self._shown.pop(event_id, None)
 
 
 async def _events(hub: BoardHub, event_id: str, q: asyncio.Queue[tuple[str, bytes]],

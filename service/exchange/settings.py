@@ -20,7 +20,10 @@ class ExchangeSettings:
     # NOK per hour or item per kind of help, for the *estimated* value; e.g.
     # SAMSPILL_EXCHANGE_RATES='{"by_kind": {"knowledge": {"per_hour": 900}}}' (others keep their defaults).
     rates: Rates = field(default_factory=lambda: DEFAULT_RATES)
+    # How often each server process checks that its board streams show what the database holds.
+    board_resync_seconds: float = 5.0
 
     @classmethod
     def from_env(cls) -> ExchangeSettings:
-        return cls(rates=_rates())
+        raw = os.environ.get("SAMSPILL_BOARD_RESYNC_SECONDS")
+        return cls(rates=_rates(), board_resync_seconds=float(raw) if raw else 5.0)

@@ -369,3 +369,12 @@ async def signed_up_list(session: AsyncSession, event_id: str) -> list[dict[str,
         out.append({"volunteer": ev.volunteer_id, "name": data.get("name"), "participant": ev.participant_id,
                     "signed_up_at": ev.signed_up_at, "onboarding": "pending" if pending else "done", "pending": pending})
     return out
+
+
+async def agreement_counts(session: AsyncSession, event_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """(agreements, confirmed) per event: what the live board's resync compares."""
+    rows = (await session.execute(
+        sa.select(EventAgreementRow.event_id, sa.func.count(), sa.func.count(EventAgreementRow.confirmed_at))
+        .where(EventAgreementRow.event_id.in_(event_ids)).group_by(EventAgreementRow.event_id)
+    )).all()
+    return {e: (int(n), int(c)) for e, n, c in rows}

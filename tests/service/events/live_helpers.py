@@ -26,19 +26,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(url: str) -> Iterator[str]:
+def server(url: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """`samspill serve` on loopback in its own process; yields the base URL."""
-    with server_process(url) as (base, _):
+    with server_process(url, env) as (base, _):
         yield base
 
 
 @contextlib.contextmanager
-def server_process(url: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def server_process(url: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """As `server`, also yielding the process."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "SAMSPILL_DATABASE_URL": url},
+        cwd=ROOT, env={**os.environ, "SAMSPILL_DATABASE_URL": url, **(env or {})},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     base = f"http://127.0.0.1:{port}"

@@ -119,3 +119,29 @@ async def test_open_board_streams_do_not_hold_up_a_restart(db_url: str, coordina
             except subprocess.TimeoutExpired:
                 pytest.fail("the server waited for the open board stream instead of stopping")
             assert time.perf_counter() - t0 < 10
+
+
+async def test_board_heals_when_a_notification_is_lost(db_url: str, coordinator: dict[str, str],
+                                                       tokens: Tokens) -> None:
+    import datetime as dt
+
+    from service.db.engine import create_engine
+    from service.db.models import EventAgreementRow
+
+    with server(db_url, {"SAMSPILL_BOARD_RESYNC_SECONDS": "0.3"}) as base:
+        eid, broker = await _setup(base, coordinator, tokens)
+        async with (
+            httpx.AsyncClient(base_url=base, timeout=30) as c,
+            c.stream("GET", f"/api/v1/events/{eid}/board/stream", headers=broker) as stream,
+        ):
+            events = sse(stream)
+            assert (await next_of(events, "board_snapshot", 5))["board"]["total"] == 0
+            # an agreement stored without a notification (as if the publishing process died)
+            doc = {**agreement(), "id": "agr-silent", "registered_at": dt.datetime.now(dt.UTC).isoformat()}
+            engine = create_engine(db_url)
+            async with engine.begin() as conn:
+                await conn.execute(EventAgreementRow.__table__.insert().values(
+                    id="agr-silent", event_id=eid, data=doc, registered_at=dt.datetime.now(dt.UTC)))
+            await engine.dispose()
+            board = (await next_of(events, "board_snapshot", 5))["board"]
+            assert board["total"] == 1 and board["latest"][0]["agreement"] == "agr-silent"
