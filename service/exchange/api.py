@@ -17,6 +17,7 @@ from events.suggestions import SuggestionSettings, suggest_meetings
 from service.api.deps import PROBLEMS, principal
 from service.db.models import EventParticipantRow
 from service.exchange import live, store
+from service.exchange.schemas import EventIn, FollowUpIn, ParticipantIn
 from service.exchange.settings import ExchangeSettings
 from service.problems import Problem, invalid, not_found
 from service.register import volunteers as volunteer_register
@@ -69,8 +70,8 @@ class EventController(Controller):
     # --- the event and its state ------------------------------------------------------------
 
     @post("/", summary="Create an exchange event (coordinator)", status_code=201, responses=PROBLEMS)
-    async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: dict[str, Any]) -> dict[str, Any]:
-        return await store.create_event(db_session, principal(request), data)
+    async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: EventIn) -> dict[str, Any]:
+        return await store.create_event(db_session, principal(request), msgspec.to_builtins(data))
 
     @get("/", summary="Events (a broker or notary sees its own)", responses=PROBLEMS)
     async def index(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[dict[str, Any]]:
@@ -102,8 +103,8 @@ class EventController(Controller):
     @post("/{event_id:str}/participants", summary="Add a participant (coordinator, broker)", status_code=201,
           responses=PROBLEMS)
     async def add_participant(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                              data: dict[str, Any]) -> dict[str, Any]:
-        return await store.add_participant(db_session, principal(request), event_id, data)
+                              data: ParticipantIn) -> dict[str, Any]:
+        return await store.add_participant(db_session, principal(request), event_id, msgspec.to_builtins(data))
 
     @get("/{event_id:str}/participants", summary="The event's participants", responses=PROBLEMS)
     async def list_participants(self, request: Request[Any, Any, Any], db_session: AsyncSession,
@@ -213,8 +214,9 @@ class EventController(Controller):
     @post("/{event_id:str}/agreements/{agreement_id:str}/follow-up", summary="A party reports whether the "
           "agreement was carried out (after closing)", status_code=201, responses=PROBLEMS)
     async def follow_up(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                        agreement_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        return await store.report_follow_up(db_session, principal(request), event_id, agreement_id, data)
+                        agreement_id: str, data: FollowUpIn) -> dict[str, Any]:
+        return await store.report_follow_up(db_session, principal(request), event_id, agreement_id,
+                                            msgspec.to_builtins(data))
 
     # --- report and board ---------------------------------------------------------------------
 

@@ -126,7 +126,8 @@ async def test_broker_cannot_see_or_change_other_events(client: httpx.AsyncClien
     b = (await make_event(client, coordinator, name="Frivilligbørs Færder"))["id"]
     broker_a = await tokens.headers("broker", event=a)
     assert [e["id"] for e in (await client.get("/api/v1/events", headers=broker_a)).json()] == [a]
-    for path in ("", "/participants", "/agreements", "/board", "/report", "/catalogue"):
+    for path in ("", "/participants", "/agreements", "/board", "/board/stream", "/report", "/report.csv",
+                 "/catalogue", "/catalogue.csv", "/suggestions", "/volunteers"):
         r = await client.get(f"/api/v1/events/{b}{path}", headers=broker_a)
         assert r.status_code == 404, (path, r.text)
     r = await client.post(f"/api/v1/events/{b}/agreements", json=agreement(), headers=broker_a)
@@ -314,3 +315,23 @@ async def test_gong_close_racing_registrations_keeps_every_answered_agreement_an
     assert all(a["registered_at"] < closed_at for a in created)
     stored = (await client.get(f"/api/v1/events/{eid}/agreements", headers=coordinator)).json()
     assert sorted(a["id"] for a in stored) == sorted(a["id"] for a in created)
+
+
+async def test_catalogue_entries_and_events_are_checked_at_the_edge(client: httpx.AsyncClient,
+                                                                     coordinator: dict[str, str]) -> None:
+    eid = (await make_event(client, coordinator, trading=False))["id"]
+    r = await client.post(f"/api/v1/events/{eid}/offers", headers=coordinator, json={
+        "participant": "p-bil", "category": "goods", "title": "Kaffe", "price_nok": 200})
+    assert r.status_code == 422 and "price_nok" in [e["field"] for e in r.json()["errors"]]
+    r = await client.post(f"/api/v1/events/{eid}/needs", headers=coordinator, json={
+        "participant": "p-nobody", "category": "hands", "title": "Bærehjelp"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "participant"
+    r = await client.post(f"/api/v1/events/{eid}/needs", headers=coordinator, json={
+        "participant": "p-bil", "category": "cash", "title": "x"})
+    assert r.status_code == 422
+    r = await client.post("/api/v1/events", headers=coordinator, json={
+        "name": "x", "starts_at": "2027-01-01T10:00:00Z", "venue": "y", "rounds": 3})
+    assert r.status_code == 400 and "tables" in r.json()["detail"]
+    r = await client.post(f"/api/v1/events/{eid}/participants", headers=coordinator,
+                          json={"name": "X", "kind": "alien", "contact": "x"})
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "kind"
