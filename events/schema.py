@@ -229,6 +229,8 @@ class BoardLine(_Out):
     two_way: bool
     registered_at: dt.datetime | None
     confirmed: bool
+    summary_nb: str = ""
+    """`summary` in Norwegian Bokmål, for the big screen in the hall."""
 
 
 class Leader(_Out):
