@@ -50,6 +50,10 @@ async def _event(session: AsyncSession, event_id: str, key: str | None) -> Excha
     return row
 
 
+def _pair_nb(pair: str) -> str:
+    return " – ".join(KIND_NB.get(k, k) for k in pair.split("–"))
+
+
 def _nok(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
@@ -87,7 +91,8 @@ async def report_page(request: Request[Any, Any, Any], event_id: str, key: str |
         row = await _event(session, event_id, key)
         r = await store.build_report(session, row, request.app.state.exchange.rates)
     return _html("report.html", event=store.event_of(row), state=STATE_NB[row.state], r=r,
-                 labels=CATEGORY_LABELS["nb"], statuses=STATUS_NB, estimate=ESTIMATE_LABEL_NB, nok=_nok)
+                 labels=CATEGORY_LABELS["nb"], statuses=STATUS_NB, estimate=ESTIMATE_LABEL_NB, nok=_nok,
+                 pair_nb=_pair_nb)
 
 
 PAGES = [board_page, board_page_stream, catalogue_page, report_page]
