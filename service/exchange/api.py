@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.channels import ChannelsPlugin
+from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -179,14 +180,23 @@ class EventController(Controller):
     # --- agreements -------------------------------------------------------------------------
 
     @post("/{event_id:str}/agreements", summary="Register an agreement (broker; only while trading; never money)",
+          description="Body: `{parties: [P1, P2], gives: [{from, kind, hours|items, description}], asked_by?, "
+          "offer?, need?, category?, title?}`; kinds time, labour, knowledge, goods, premises, event_help — "
+          "no money kind, and any money-like field is 422 naming it. Outside trading: 409 naming the state. "
+          "The same `Idempotency-Key` and body return the first answer (also after the gong).",
           status_code=201, responses=PROBLEMS)
-    async def register(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                       data: Any) -> dict[str, Any]:
+    async def register(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str, data: Any,
+        idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key", required=False)] = None,
+    ) -> Response[dict[str, Any]]:
         rates = _xs(request).rates
-        a = await store.register_agreement(db_session, principal(request), event_id, data, rates)
-        await db_session.commit()  # stored before anyone hears of it
-        live.publish(_channels(request), event_id, schema.AgreementRegistered(agreement=a, at=a.registered_at or store.now()))
-        return store.agreement_out(a, rates)
+        a, body = await store.register_agreement(db_session, principal(request), event_id, data, rates,
+                                                 idempotency_key=idempotency_key)
+        if a is not None:
+            await db_session.commit()  # stored before anyone hears of it
+            live.publish(_channels(request), event_id,
+                         schema.AgreementRegistered(agreement=a, at=a.registered_at or store.now()))
+        return Response(body, status_code=201)
 
     @get("/{event_id:str}/agreements", summary="The event's agreements", responses=PROBLEMS)
     async def list_agreements(self, request: Request[Any, Any, Any], db_session: AsyncSession,

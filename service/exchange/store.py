@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import msgspec
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import lifecycle, report, schema
@@ -29,10 +30,12 @@ from service.db.models import (
     EventTransitionRow,
     EventVolunteerRow,
     ExchangeEventRow,
+    IdempotencyRow,
     utcnow,
 )
 from service.problems import Problem, conflict, forbidden, invalid, not_found, split_place
 from service.register.common import decode_as, new_id, to_doc
+from service.register.needs import body_hash
 
 # States in which the catalogue (participants, offers, needs) may still grow.
 CATALOGUE_STATES = ("draft", "catalogue_open", "trading")
@@ -238,12 +241,35 @@ def agreement_out(a: Agreement, rates: Rates) -> dict[str, Any]:
                                                                        "label": v.label}}
 
 
+async def _replay(session: AsyncSession, who: Principal, key: str, digest: str) -> dict[str, Any] | None:
+    row = await session.get(IdempotencyRow, (who.token_id or "", key), populate_existing=True)
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        raise conflict("this Idempotency-Key was used with a different body", "idempotency-key-reused")
+    return row.response
+
+
 async def register_agreement(
-    session: AsyncSession, who: Principal, event_id: str, raw: Any, rates: Rates
-) -> Agreement:
+    session: AsyncSession, who: Principal, event_id: str, raw: Any, rates: Rates, *,
+    idempotency_key: str | None = None,
+) -> tuple[Agreement | None, dict[str, Any]]:
     """A broker registers an agreement: only while trading (409 naming the state), never money
-    (422 naming the field), two distinct participants of this event."""
+    (422 naming the field), two distinct participants of this event. Returns (the new agreement,
+    the answer); with an Idempotency-Key a repeat returns the first answer and (None, answer) —
+    also after the gong, so a broker's retry on a flaky network never turns into a 409 or a twin."""
     require_role(who, "broker")
+    key = digest = None
+    if idempotency_key is not None:
+        if not 1 <= len(idempotency_key) <= 200:
+            raise Problem(400, "Idempotency-Key must be 1 to 200 characters", slug="validation",
+                          errors=[{"field": "Idempotency-Key", "message": "1 to 200 characters"}])
+        key = f"agreement:{event_id}:{idempotency_key}"[:255]
+        digest = body_hash(raw) if isinstance(raw, dict) else body_hash({"raw": raw})
+        await load_event(session, who, event_id)
+        seen = await _replay(session, who, key, digest)
+        if seen is not None:
+            return None, seen
     # FOR SHARE: the gong closing (FOR UPDATE) waits for registrations in flight, and they for it.
     row = await load_event(session, who, event_id, lock="share")
     try:
@@ -265,10 +291,21 @@ async def register_agreement(
         schema.decode_agreement(raw, participants=ids),
         id=new_id("agr"), broker=who.name, registered_at=at, confirmed_by=None, confirmed_at=None,
     )
-    session.add(EventAgreementRow(id=agreement.id, event_id=event_id, data=to_doc(agreement),
-                                  broker_token_id=who.token_id, registered_at=at))
-    await session.flush()
-    return agreement
+    body = agreement_out(agreement, rates)
+    try:
+        async with session.begin_nested():
+            session.add(EventAgreementRow(id=agreement.id, event_id=event_id, data=to_doc(agreement),
+                                          broker_token_id=who.token_id, registered_at=at))
+            if key is not None and digest is not None:
+                session.add(IdempotencyRow(token_id=who.token_id or "", key=key, request_hash=digest, status_code=201,
+                                           response=msgspec.to_builtins(body)))
+            await session.flush()
+    except IntegrityError:
+        # The same key committed first from a concurrent retry: answer as it did.
+        if key is not None and digest is not None and (seen := await _replay(session, who, key, digest)) is not None:
+            return None, seen
+        raise
+    return agreement, body
 
 
 async def get_agreement(session: AsyncSession, who: Principal, event_id: str, agreement_id: str,

@@ -335,3 +335,22 @@ async def test_catalogue_entries_and_events_are_checked_at_the_edge(client: http
     r = await client.post(f"/api/v1/events/{eid}/participants", headers=coordinator,
                           json={"name": "X", "kind": "alien", "contact": "x"})
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "kind"
+
+
+async def test_a_retried_registration_with_an_idempotency_key_is_stored_once(
+    client: httpx.AsyncClient, coordinator: dict[str, str], tokens: Tokens
+) -> None:
+    import asyncio
+
+    eid = (await make_event(client, coordinator))["id"]
+    broker = {**await tokens.headers("broker", event=eid), "Idempotency-Key": "megler1-0042"}
+    answers = await asyncio.gather(*(client.post(f"/api/v1/events/{eid}/agreements", json=agreement(), headers=broker)
+                                     for _ in range(4)))
+    assert {r.status_code for r in answers} == {201}
+    assert len({r.json()["id"] for r in answers}) == 1
+    await client.post(f"/api/v1/events/{eid}/gong", json={"action": "close"}, headers=coordinator)
+    late = await client.post(f"/api/v1/events/{eid}/agreements", json=agreement(), headers=broker)
+    assert late.status_code == 201 and late.json()["id"] == answers[0].json()["id"]  # not a 409 after the gong
+    other = await client.post(f"/api/v1/events/{eid}/agreements", json=agreement("p-eik", "p-kari"), headers=broker)
+    assert other.status_code == 409 and other.json()["type"] == "urn:samspill:problem:idempotency-key-reused"
+    assert len((await client.get(f"/api/v1/events/{eid}/agreements", headers=coordinator)).json()) == 1
