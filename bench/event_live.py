@@ -1,6 +1,7 @@
 """A simulated exchange event against a real server: how fast does an agreement reach every board?
 
-150 participants, 8 brokers each registering an agreement every few seconds (uniform 2–4 s),
+150 participants, 8 brokers each registering an agreement every few seconds (uniform 2–4 s,
+with an Idempotency-Key as a broker's client should send),
 300 board streams connected (`GET /api/v1/events/{id}/board/stream`). For every agreement the
 time from sending its `POST` to each stream receiving its `agreement_registered` message is
 recorded; the figure is the time until *every* stream had it (p50/p99 over agreements), with
@@ -177,7 +178,8 @@ async def broker(base: str, eid: str, token: str, participants: int, stop: async
                 gives.append({"from": pb, "kind": "goods", "items": rng.randint(1, 5)})
             t0 = time.perf_counter()
             r = await c.post(f"/api/v1/events/{eid}/agreements", json={"parties": [pa, pb], "gives": gives,
-                                                                       "asked_by": pb})
+                                                                       "asked_by": pb},
+                             headers={"Idempotency-Key": f"{token[-8:]}-{rng.random()}"})
             post_lat.append(time.perf_counter() - t0)
             if r.status_code == 201:
                 sent[r.json()["id"]] = t0
