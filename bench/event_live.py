@@ -192,12 +192,13 @@ async def main_async(args: argparse.Namespace, url: str) -> dict[str, Any]:
         eid = await setup_event(bases[0], coordinator, args.participants)
         brokers = await broker_tokens(url, eid, args.brokers)
         seen: dict[str, list[float]] = {}
-        stop = asyncio.Event()
+        stop = asyncio.Event()  # brokers stop
+        hang_up = asyncio.Event()  # streams stop, after the grace period
         streams = [Stream(bases[i % len(bases)], f"/api/v1/events/{eid}/board/stream", brokers[i % len(brokers)], seen)
                    for i in range(args.streams)]
         tasks = []
         for i in range(0, len(streams), 50):  # connect in batches
-            tasks += [asyncio.create_task(s.run(stop)) for s in streams[i:i + 50]]
+            tasks += [asyncio.create_task(s.run(hang_up)) for s in streams[i:i + 50]]
             await asyncio.gather(*(asyncio.wait_for(s.ready.wait(), 60) for s in streams[i:i + 50]))
         cpu0 = [cpu_seconds(pid) for _, pid in procs]
         me0 = resource.getrusage(resource.RUSAGE_SELF)
@@ -213,6 +214,7 @@ async def main_async(args: argparse.Namespace, url: str) -> dict[str, Any]:
         await asyncio.gather(*broker_tasks)
         t_stop = time.perf_counter()
         await asyncio.sleep(args.grace)  # let the last deliveries arrive
+        hang_up.set()
         window = time.perf_counter() - t_start
         cpu = [cpu_seconds(pid) - c0 for (_, pid), c0 in zip(procs, cpu0, strict=True)]
         me1 = resource.getrusage(resource.RUSAGE_SELF)

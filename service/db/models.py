@@ -258,6 +258,8 @@ class EventAgreementRow(Base):
     broker_token_id: Mapped[str | None] = mapped_column(sa.String(64))
     registered_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    # Opens this agreement's follow-up form for its parties (sent to them after the event).
+    follow_up_key: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class EventFollowUpRow(Base):

@@ -203,13 +203,13 @@ class EventController(Controller):
                               event_id: str) -> list[dict[str, Any]]:
         await store.load_event(db_session, principal(request), event_id)
         rates = _xs(request).rates
-        return [store.agreement_out(a, rates) for a in await store.agreements(db_session, event_id)]
+        return [store.agreement_out(store.agreement_of(r), rates, r) for r in await store.agreement_rows(db_session, event_id)]
 
     @get("/{event_id:str}/agreements/{agreement_id:str}", summary="One agreement", responses=PROBLEMS)
     async def get_agreement(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
                             agreement_id: str) -> dict[str, Any]:
         row = await store.get_agreement(db_session, principal(request), event_id, agreement_id)
-        return store.agreement_out(store.agreement_of(row), _xs(request).rates)
+        return store.agreement_out(store.agreement_of(row), _xs(request).rates, row)
 
     @post("/{event_id:str}/agreements/{agreement_id:str}/confirm", summary="The notary confirms an agreement",
           status_code=200, responses=PROBLEMS)

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import hmac
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import jinja2
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.response import ServerSentEvent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.schema import CATEGORY_LABELS
 from events.valuation import ESTIMATE_LABEL_NB
-from service.db.models import ExchangeEventRow
+from service.db.models import EventAgreementRow, ExchangeEventRow
 from service.exchange import live, store
-from service.problems import not_found
+from service.problems import Problem, not_found
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -95,4 +97,53 @@ async def report_page(request: Request[Any, Any, Any], event_id: str, key: str |
                  pair_nb=_pair_nb)
 
 
-PAGES = [board_page, board_page_stream, catalogue_page, report_page]
+async def _agreement(session: AsyncSession, event_id: str, agreement_id: str,
+                     key: str | None) -> tuple[ExchangeEventRow, EventAgreementRow]:
+    row = await session.get(EventAgreementRow, agreement_id)
+    event = await session.get(ExchangeEventRow, event_id)
+    if (row is None or event is None or row.event_id != event_id or not row.follow_up_key or not key
+            or not hmac.compare_digest(row.follow_up_key, key)):
+        raise not_found("agreement", agreement_id)
+    return event, row
+
+
+async def _follow_up_context(session: AsyncSession, event: ExchangeEventRow, row: EventAgreementRow) -> dict[str, Any]:
+    from events.board import summarise
+
+    a = store.agreement_of(row)
+    names = {p.id: p.name for p in await store.participants(session, event.id)}
+    reports = [f for f in await store.follow_ups(session, event.id) if f.agreement == row.id]
+    return {"event": store.event_of(event), "state": event.state, "agreement": a, "names": names,
+            "summary": summarise(a, names, "nb"), "reports": reports, "statuses": STATUS_NB,
+            "open": event.state in store.FOLLOW_UP_STATES}
+
+
+@get("/events/{event_id:str}/agreements/{agreement_id:str}/follow-up", include_in_schema=False)
+async def follow_up_page(request: Request[Any, Any, Any], event_id: str, agreement_id: str,
+                         key: str | None = None) -> Response[str]:
+    """The parties' own follow-up form: the link is sent to them after the event."""
+    async with request.app.state.read_sessionmaker() as session, session.begin():
+        event, row = await _agreement(session, event_id, agreement_id, key)
+        ctx = await _follow_up_context(session, event, row)
+    return _html("follow_up.html", key=key, saved=False, error=None, **ctx)
+
+
+@post("/events/{event_id:str}/agreements/{agreement_id:str}/follow-up", include_in_schema=False, status_code=200)
+async def follow_up_submit(
+    request: Request[Any, Any, Any], event_id: str, agreement_id: str,
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)], key: str | None = None,
+) -> Response[str]:
+    async with request.app.state.sessionmaker() as session, session.begin():
+        event, row = await _agreement(session, event_id, agreement_id, key)
+        error = None
+        try:
+            await store.record_follow_up(session, event, row, {
+                "status": data.get("status", ""), "reported_by": data.get("reported_by", ""),
+                "note": data.get("note", "")[:4000]})
+        except Problem as exc:
+            error = exc.detail
+        ctx = await _follow_up_context(session, event, row)
+    return _html("follow_up.html", key=key, saved=error is None, error=error, **ctx)
+
+
+PAGES = [board_page, board_page_stream, catalogue_page, report_page, follow_up_page, follow_up_submit]

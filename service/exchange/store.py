@@ -235,10 +235,21 @@ async def agreements(session: AsyncSession, event_id: str) -> list[Agreement]:
     return [agreement_of(r) for r in rows]
 
 
-def agreement_out(a: Agreement, rates: Rates) -> dict[str, Any]:
+def agreement_out(a: Agreement, rates: Rates, row: EventAgreementRow | None = None) -> dict[str, Any]:
+    """An agreement as staff see it; with its row, the link its parties report follow-up through."""
     v = agreement_value(a, rates)
-    return {**to_doc(a), "two_way": a.is_two_way, "estimated_value": {"nok": v.nok, "unvalued_gives": v.unvalued,
-                                                                       "label": v.label}}
+    out = {**to_doc(a), "two_way": a.is_two_way,
+           "estimated_value": {"nok": v.nok, "unvalued_gives": v.unvalued, "label": v.label}}
+    if row is not None and row.follow_up_key:
+        out["follow_up_page"] = f"/events/{row.event_id}/agreements/{row.id}/follow-up?key={row.follow_up_key}"
+    return out
+
+
+async def agreement_rows(session: AsyncSession, event_id: str) -> list[EventAgreementRow]:
+    return list((await session.scalars(
+        sa.select(EventAgreementRow).where(EventAgreementRow.event_id == event_id)
+        .order_by(EventAgreementRow.registered_at, EventAgreementRow.id)
+    )).all())
 
 
 async def _replay(session: AsyncSession, who: Principal, key: str, digest: str) -> dict[str, Any] | None:
@@ -291,11 +302,12 @@ async def register_agreement(
         schema.decode_agreement(raw, participants=ids),
         id=new_id("agr"), broker=who.name, registered_at=at, confirmed_by=None, confirmed_at=None,
     )
-    body = agreement_out(agreement, rates)
+    stored = EventAgreementRow(id=agreement.id, event_id=event_id, data=to_doc(agreement),
+                               broker_token_id=who.token_id, registered_at=at, follow_up_key=secrets.token_urlsafe(24))
+    body = agreement_out(agreement, rates, stored)
     try:
         async with session.begin_nested():
-            session.add(EventAgreementRow(id=agreement.id, event_id=event_id, data=to_doc(agreement),
-                                          broker_token_id=who.token_id, registered_at=at))
+            session.add(stored)
             if key is not None and digest is not None:
                 session.add(IdempotencyRow(token_id=who.token_id or "", key=key, request_hash=digest, status_code=201,
                                            response=msgspec.to_builtins(body)))
@@ -351,9 +363,16 @@ async def report_follow_up(
     """A party reports whether the agreement was carried out; `reported_by` names the party."""
     require_role(who, "broker")
     event = await load_event(session, who, event_id, lock="share")
+    row = await get_agreement(session, who, event_id, agreement_id)
+    return await record_follow_up(session, event, row, raw)
+
+
+async def record_follow_up(session: AsyncSession, event: ExchangeEventRow, row: EventAgreementRow,
+                           raw: Any) -> dict[str, Any]:
+    """Store a follow-up report once the caller (staff, or a party through its link) may."""
+    event_id, agreement_id = event.id, row.id
     if event.state not in FOLLOW_UP_STATES:
         raise conflict(f"follow-up is reported after the trading hour closes; the event is {event.state}", "event-state")
-    row = await get_agreement(session, who, event_id, agreement_id)
     a = agreement_of(row)
     doc = {**raw, "agreement": agreement_id, "reported_at": now()} if isinstance(raw, dict) else raw
     f = decode_as(doc, FollowUp)

@@ -354,3 +354,24 @@ async def test_a_retried_registration_with_an_idempotency_key_is_stored_once(
     other = await client.post(f"/api/v1/events/{eid}/agreements", json=agreement("p-eik", "p-kari"), headers=broker)
     assert other.status_code == 409 and other.json()["type"] == "urn:samspill:problem:idempotency-key-reused"
     assert len((await client.get(f"/api/v1/events/{eid}/agreements", headers=coordinator)).json()) == 1
+
+
+async def test_parties_report_follow_up_through_their_link(client: httpx.AsyncClient, coordinator: dict[str, str],
+                                                            tokens: Tokens) -> None:
+    eid = (await make_event(client, coordinator))["id"]
+    broker = await tokens.headers("broker", event=eid)
+    created = (await client.post(f"/api/v1/events/{eid}/agreements", json=agreement(), headers=broker)).json()
+    link = created["follow_up_page"]
+    page = await client.get(link)
+    assert page.status_code == 200 and "Oppfølging kan rapporteres når børsen er stengt" in page.text
+    await client.post(f"/api/v1/events/{eid}/gong", json={"action": "close"}, headers=coordinator)
+    page = await client.get(link)
+    assert "Bilhuset AS og Røde Kors Tønsberg" in page.text and "Bilhuset AS gir arbeid (4 t)" in page.text
+    r = await client.post(link, data={"status": "in_progress", "reported_by": "p-eik"})
+    assert r.status_code == 200 and "is not a party" in r.text
+    r = await client.post(link, data={"status": "carried_out", "reported_by": "p-rk", "note": "Malt og ferdig"})
+    assert r.status_code == 200 and "Rapporten er lagret" in r.text
+    rep = (await client.get(f"/api/v1/events/{eid}/report", headers=coordinator)).json()
+    assert rep["by_status"]["carried_out"] == 1
+    assert (await client.get(link.replace("key=", "key=x"))).status_code == 404
+    assert (await client.post(link.split("?")[0], data={"status": "carried_out", "reported_by": "p-rk"})).status_code == 404

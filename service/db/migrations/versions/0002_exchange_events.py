@@ -37,6 +37,7 @@ def upgrade() -> None:
     sa.Column('broker_token_id', sa.String(length=64), nullable=True),
     sa.Column('registered_at', DateTimeUTC(timezone=True), nullable=False),
     sa.Column('confirmed_at', DateTimeUTC(timezone=True), nullable=True),
+    sa.Column('follow_up_key', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'], name=op.f('fk_event_agreements_event_id_exchange_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_agreements'))
     )
