@@ -22,7 +22,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from service.db.models import SiteRow, TokenRow, VolunteerRow
+from service.db.models import ExchangeEventRow, SiteRow, TokenRow, VolunteerRow
 from service.problems import Problem
 
 Role = Literal["coordinator", "site", "volunteer", "broker", "notary"]
@@ -78,8 +78,6 @@ async def create_token(
     if role not in EVENT_ROLES and event_id is not None:
         raise ValueError("only broker and notary tokens are bound to an event")
     if event_id is not None:
-        from service.db.models import ExchangeEventRow
-
         event = await session.get(ExchangeEventRow, event_id)
         if event is None:
             raise ValueError(f"event {event_id!r} does not exist")
@@ -124,8 +122,6 @@ async def lookup(session: AsyncSession, token: str) -> Principal | None:
     if row is None:
         return None
     if row.role in EVENT_ROLES:
-        from service.db.models import ExchangeEventRow
-
         state = await session.scalar(sa.select(ExchangeEventRow.state).where(ExchangeEventRow.id == row.event_id))
         if state is None or state == "archived":
             raise NotAuthorizedException(
