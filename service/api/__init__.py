@@ -1,0 +1,1 @@
+"""HTTP controllers, one module per resource; each calls a service in `service.register`."""

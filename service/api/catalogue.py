@@ -1,0 +1,47 @@
+"""`/api/v1/activities` and `/api/v1/trainings`: the catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matcher.schema import Activity, Training
+from service.api.deps import PROBLEMS, principal
+from service.api.schemas import ActivityOut, TrainingOut
+from service.register import catalogue
+
+
+class TrainingController(Controller):
+    path = "/api/v1/trainings"
+    tags = ("catalogue",)
+
+    @get("/", summary="List the trainings (kurs)", responses=PROBLEMS)
+    async def list(self, db_session: AsyncSession) -> list[TrainingOut]:
+        return await catalogue.list_trainings(db_session)  # type: ignore[return-value]
+
+    @post("/", summary="Add a training (coordinator)", responses=PROBLEMS)
+    async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: Training) -> TrainingOut:
+        return await catalogue.create_training(db_session, principal(request), data)  # type: ignore[return-value]
+
+
+class ActivityController(Controller):
+    path = "/api/v1/activities"
+    tags = ("catalogue",)
+
+    @get("/", summary="List the activity catalogue", responses=PROBLEMS)
+    async def list(self, db_session: AsyncSession) -> list[ActivityOut]:
+        return await catalogue.list_activities(db_session)  # type: ignore[return-value]
+
+    @post("/", summary="Add an activity (coordinator)", responses=PROBLEMS)
+    async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: Activity) -> ActivityOut:
+        return await catalogue.create_activity(db_session, principal(request), data)  # type: ignore[return-value]
+
+    @get("/{activity_id:str}", summary="One activity", responses=PROBLEMS)
+    async def get_one(self, db_session: AsyncSession, activity_id: str) -> ActivityOut:
+        return await catalogue.get_activity(db_session, activity_id)  # type: ignore[return-value]
+
+    @delete("/{activity_id:str}", summary="Delete an activity no need uses (coordinator)", responses=PROBLEMS)
+    async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, activity_id: str) -> None:
+        await catalogue.delete_activity(db_session, principal(request), activity_id)

@@ -1,0 +1,62 @@
+"""`/api/v1/placements`: released matches, answers, follow-up and the end."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.api.deps import PROBLEMS, principal
+from service.api.schemas import EndRequest, FollowupRequest, PlacementOut, RespondRequest
+from service.register import placements
+
+
+class PlacementController(Controller):
+    path = "/api/v1/placements"
+    tags = ("placements",)
+
+    @get("/", summary="List placements; `followup_due=true` lists those with a follow-up conversation due", responses=PROBLEMS)
+    async def list(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        followup_due: bool | None = None,
+        state_: Annotated[str | None, Parameter(query="state")] = None,
+        need: str | None = None,
+    ) -> list[PlacementOut]:
+        return await placements.list_placements(  # type: ignore[return-value]
+            db_session, request.app.state.settings, principal(request),
+            followup_due=followup_due, state=state_, need=need,
+        )
+
+    @get("/{placement_id:str}", summary="One placement", responses=PROBLEMS)
+    async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str) -> PlacementOut:
+        return await placements.get_placement(  # type: ignore[return-value]
+            db_session, request.app.state.settings, principal(request), placement_id
+        )
+
+    @post("/{placement_id:str}/respond", summary="The volunteer answers yes or no", status_code=200, responses=PROBLEMS)
+    async def respond(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: RespondRequest
+    ) -> PlacementOut:
+        return await placements.respond(  # type: ignore[return-value]
+            db_session, request.app.state.settings, principal(request), placement_id, data.answer
+        )
+
+    @post("/{placement_id:str}/end", summary="End after the closing conversation", status_code=200, responses=PROBLEMS)
+    async def end(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: EndRequest
+    ) -> PlacementOut:
+        return await placements.end(  # type: ignore[return-value]
+            db_session, request.app.state.settings, principal(request), placement_id, data.closing_conversation
+        )
+
+    @post("/{placement_id:str}/followup", summary="Record a follow-up conversation held", status_code=200, responses=PROBLEMS)
+    async def followup(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: FollowupRequest
+    ) -> PlacementOut:
+        return await placements.record_followup(  # type: ignore[return-value]
+            db_session, request.app.state.settings, principal(request), placement_id, data.held
+        )

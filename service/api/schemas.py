@@ -1,0 +1,195 @@
+"""Request and response shapes: the scenario structs, plus server ids and timestamps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct, field
+
+from matcher.schema import Activity, HeldTraining, Id, Need, Site, Training, Volunteer
+
+
+class TrainingOut(Training, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ActivityOut(Activity, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class SiteOut(Site, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class NeedIn(Need, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
+    """A need as posted: without `id` the server assigns one."""
+
+    id: Id | None = None  # type: ignore[assignment]  # optional on input only
+
+
+class NeedOut(Need, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class VolunteerIn(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
+    """A volunteer as registered: without `id` the server assigns one."""
+
+    id: Id | None = None  # type: ignore[assignment]  # optional on input only
+
+
+class VolunteerOut(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class VolunteerForSite(Struct, kw_only=True):
+    """What a site sees of a volunteer proposed or placed on its needs: nothing more."""
+
+    view: Literal["site"]
+    id: str
+    name: str
+    phone: str | None = None
+    languages: list[str] = field(default_factory=list)
+    trainings: list[HeldTraining] = field(default_factory=list)
+
+
+class VolunteerExport(Struct, kw_only=True):
+    volunteer: VolunteerOut
+    proposals: list[dict[str, Any]]
+    placements: list[dict[str, Any]]
+    decisions: list[dict[str, Any]]
+    tokens: list[dict[str, Any]]
+    access_log: list[dict[str, Any]]
+
+
+class ProposalOut(Struct, kw_only=True):
+    id: str
+    plan: str
+    volunteer: str
+    need: str
+    score: int
+    reasons: list[dict[str, Any]]
+    state: Literal["proposed", "accepted", "rejected"]
+    pinned: bool = False
+    reject_reason: str | None = None
+
+
+class PlanOut(Struct, kw_only=True):
+    id: str
+    status: Literal["draft", "released", "superseded"]
+    solver_status: str
+    created_at: dt.datetime
+    released_at: dt.datetime | None = None
+    proposals: list[ProposalOut]
+    unfilled: list[dict[str, Any]]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class PlanRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Options for a matcher run; all optional."""
+
+    time_limit: Annotated[float, Meta(gt=0, le=600, description="seconds for the solver")] | None = None
+
+
+class RejectRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    reason: str
+
+
+class RespondRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    answer: Literal["yes", "no"]
+
+
+class EndRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """The date of the closing conversation (avslutningssamtale)."""
+
+    closing_conversation: dt.date
+
+
+class FollowupRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """The date a follow-up conversation (oppfølgingssamtale) was held."""
+
+    held: dt.date
+
+
+class PlacementOut(Struct, kw_only=True):
+    id: str
+    volunteer: str
+    need: str
+    site: str
+    activity: str
+    plan: str | None
+    state: Literal["offered", "confirmed", "declined", "ended"]
+    start: dt.date
+    responded_at: dt.datetime | None = None
+    ended_on: dt.date | None = None
+    followups: list[dt.date] = field(default_factory=list)
+    followups_done: list[dt.date] = field(default_factory=list)
+    next_followup: dt.date | None = None
+    followup_due: bool = False
+
+
+class AuditOut(Struct, kw_only=True):
+    id: int
+    at: dt.datetime
+    actor: str
+    role: str
+    action: str
+    volunteer: str
+    path: str
+
+
+class ImportResult(Struct, kw_only=True):
+    trainings: int
+    activities: int
+    sites: int
+    volunteers: int
+    needs: int
+    locks: int
+
+
+class FieldError(Struct, kw_only=True):
+    field: str
+    message: str
+
+
+class ProblemDetails(Struct, kw_only=True):
+    """RFC 9457 problem details; `errors` names each invalid field."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+def _patch_of(base: type[Struct], name: str) -> type[Struct]:
+    """A PATCH body for `base`: every field optional (absent = unchanged), same names and checks."""
+    fields = []
+    for f in msgspec.structs.fields(base):
+        fields.append((f.name, f.type | msgspec.UnsetType, msgspec.field(default=msgspec.UNSET, name=f.encode_name)))
+    patch: type[Struct] = msgspec.defstruct(name, fields, kw_only=True, forbid_unknown_fields=True, module=__name__)
+    return patch
+
+
+if TYPE_CHECKING:  # the real classes are built from the scenario structs below; mypy sees stand-ins
+
+    class NeedPatch(Struct): ...
+
+    class VolunteerPatch(Struct): ...
+
+    class SitePatch(Struct): ...
+
+else:
+    NeedPatch = _patch_of(Need, "NeedPatch")
+    NeedPatch.__doc__ = "Fields to change on a need; absent fields keep their value. Validated as a whole need."
+    VolunteerPatch = _patch_of(Volunteer, "VolunteerPatch")
+    VolunteerPatch.__doc__ = "Fields to change on a volunteer; absent fields keep their value."
+    SitePatch = _patch_of(Site, "SitePatch")
+    SitePatch.__doc__ = "Fields to change on a site; absent fields keep their value."

@@ -1,0 +1,56 @@
+"""`/api/v1/volunteers`: the volunteer register (personal data; every access audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.api.deps import PROBLEMS, principal
+from service.api.schemas import VolunteerExport, VolunteerForSite, VolunteerIn, VolunteerOut, VolunteerPatch
+from service.register import volunteers
+
+
+class VolunteerController(Controller):
+    path = "/api/v1/volunteers"
+    tags = ("volunteers",)
+
+    @get("/", summary="List volunteers (a site sees those on its needs, in part; a volunteer sees self)", responses=PROBLEMS)
+    async def list(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession
+    ) -> list[VolunteerOut | VolunteerForSite]:
+        return await volunteers.list_volunteers(db_session, principal(request), request.url.path)  # type: ignore[return-value]
+
+    @post("/", summary="Register a volunteer (coordinator)", responses=PROBLEMS)
+    async def create(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, data: VolunteerIn
+    ) -> VolunteerOut:
+        return await volunteers.create_volunteer(  # type: ignore[return-value]
+            db_session, principal(request), msgspec.to_builtins(data), request.url.path
+        )
+
+    @get("/{volunteer_id:str}", summary="One volunteer", responses=PROBLEMS)
+    async def get_one(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str
+    ) -> VolunteerOut | VolunteerForSite:
+        return await volunteers.get_volunteer(db_session, principal(request), volunteer_id, request.url.path)  # type: ignore[return-value]
+
+    @patch("/{volunteer_id:str}", summary="Change a volunteer (coordinator; the person for their own contact data)", responses=PROBLEMS)
+    async def update(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str, data: VolunteerPatch
+    ) -> VolunteerOut:
+        return await volunteers.patch_volunteer(  # type: ignore[return-value]
+            db_session, principal(request), volunteer_id, msgspec.to_builtins(data), request.url.path
+        )
+
+    @delete("/{volunteer_id:str}", summary="Anonymise a volunteer: the data is gone, anonymous counts stay", responses=PROBLEMS)
+    async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str) -> None:
+        await volunteers.anonymise_volunteer(db_session, principal(request), volunteer_id, request.url.path)
+
+    @get("/{volunteer_id:str}/export", summary="Everything held about the person", responses=PROBLEMS)
+    async def export(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str
+    ) -> VolunteerExport:
+        return await volunteers.export_volunteer(db_session, principal(request), volunteer_id, request.url.path)  # type: ignore[return-value]

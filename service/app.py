@@ -1,0 +1,106 @@
+"""The Litestar application, assembled in one factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from service.api.hygiene import reject_nul
+from service.api.sqlite_queue import SQLiteQueueMiddleware
+from service.auth import BearerAuthMiddleware
+from service.db.engine import create_engine, create_sessionmaker, is_sqlite
+from service.db.migrate import ensure_migrated
+from service.problems import EXCEPTION_HANDLERS
+from service.settings import Settings
+
+log = logging.getLogger("samspill.service")
+
+
+@get("/health", tags=["meta"], summary="Liveness", security=[{}])
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _controllers() -> list[Any]:
+    from service.api.audit import AuditController
+    from service.api.catalogue import ActivityController, TrainingController
+    from service.api.needs import NeedController
+    from service.api.placements import PlacementController
+    from service.api.plans import PlanController, ProposalController
+    from service.api.scenario import ScenarioController
+    from service.api.sites import SiteController
+    from service.api.volunteers import VolunteerController
+
+    return [
+        health,
+        TrainingController,
+        ActivityController,
+        SiteController,
+        NeedController,
+        VolunteerController,
+        ScenarioController,
+        PlanController,
+        ProposalController,
+        PlacementController,
+        AuditController,
+    ]
+
+
+def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] | None = None,
+               check_migrations: bool = True) -> Litestar:
+    """Build the app. `solver(scenario, time_limit) -> Plan` defaults to the matcher's."""
+    settings = settings or Settings.from_env()
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    # Token look-ups only read: on SQLite they need not queue for the write lock (WAL readers never wait).
+    read_engine = create_engine(settings.database_url, immediate=False) if is_sqlite(settings.database_url) else engine
+    db = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit",
+    )
+
+    async def on_startup(app: Litestar) -> None:
+        if check_migrations:
+            await ensure_migrated(settings.database_url)
+
+    async def on_shutdown(app: Litestar) -> None:
+        await engine.dispose()
+        if read_engine is not engine:
+            await read_engine.dispose()
+
+    return Litestar(
+        route_handlers=_controllers(),
+        plugins=[SQLAlchemyPlugin(config=db)],
+        middleware=[
+            DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/health"]),
+            *([SQLiteQueueMiddleware] if is_sqlite(settings.database_url) else []),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        before_request=reject_nul,
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        state=State({"settings": settings, "sessionmaker": sessionmaker, "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine}),
+        openapi_config=OpenAPIConfig(
+            title="samspill",
+            version="1",
+            description="Matchmaking for volunteering in municipal health and care. "
+            "Every error is an RFC 9457 problem-details body.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(
+                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"BearerToken": []}],
+        ),
+        debug=settings.debug,
+    )

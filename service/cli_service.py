@@ -1,0 +1,237 @@
+"""`samspill serve`, `samspill demo`, `samspill db upgrade`, `samspill tokens …`: running the service."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from service.settings import Settings, normalise_database_url
+
+DEMO_DATABASE = "samspill-demo.sqlite3"
+
+
+def register(sub: Any) -> None:
+    serve = sub.add_parser("serve", help="run the HTTP API (SQLite file by default; SAMSPILL_DATABASE_URL selects)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="server processes (each reads SAMSPILL_DATABASE_URL; most useful with PostgreSQL)")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="create a demo municipality, print tokens and the URL, and serve")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--volunteers", type=int, default=300)
+    demo.add_argument("--needs", type=int, default=80)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--database-url", default=None,
+                      help=f"default: a fresh SQLite file {DEMO_DATABASE} in the working directory")
+    demo.add_argument("--no-serve", action="store_true", help="create the data and tokens, then exit")
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="database schema (Alembic migrations)")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
+    db_sub.required = True
+    up = db_sub.add_parser("upgrade", help="migrate the database to the current schema")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=cmd_db_upgrade)
+    cur = db_sub.add_parser("current", help="print the database's schema revision")
+    cur.set_defaults(func=cmd_db_current)
+
+    tokens = sub.add_parser("tokens", help="bearer tokens for the API")
+    t_sub = tokens.add_subparsers(dest="tokens_command", metavar="ACTION")
+    t_sub.required = True
+    create = t_sub.add_parser("create", help="create a token; it is printed once, alone on the last line")
+    create.add_argument("--role", required=True, choices=("coordinator", "site", "volunteer"))
+    scope = create.add_mutually_exclusive_group()
+    scope.add_argument("--site", help="the site or organisation a site token is bound to")
+    scope.add_argument("--volunteer", help="the volunteer a volunteer token is bound to")
+    create.add_argument("--name", required=True, help="who holds it, e.g. 'Kari at Eik sykehjem'")
+    create.set_defaults(func=cmd_tokens_create)
+    revoke = t_sub.add_parser("revoke", help="revoke a token by its id (tok-…)")
+    revoke.add_argument("token_id")
+    revoke.set_defaults(func=cmd_tokens_revoke)
+    lst = t_sub.add_parser("list", help="list tokens (never their secrets)")
+    lst.set_defaults(func=cmd_tokens_list)
+
+
+def _settings(url: str | None = None) -> Settings:
+    settings = Settings.from_env()
+    if url:
+        from dataclasses import replace
+
+        settings = replace(settings, database_url=normalise_database_url(url))
+    return settings
+
+
+def _check_migrated(settings: Settings) -> bool:
+    from service.db.migrate import NotMigrated, ensure_migrated
+
+    try:
+        asyncio.run(ensure_migrated(settings.database_url))
+    except NotMigrated as exc:
+        print(f"samspill: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    if workers > 1:  # each worker process builds its own app from the environment
+        os.environ["SAMSPILL_DATABASE_URL"] = settings.database_url
+        uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if not _check_migrated(settings):
+        return 2
+    print(f"samspill: serving http://{args.host}:{args.port}/ (API docs at /schema)", flush=True)
+    return _serve(settings, args.host, args.port, args.workers)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from service.db.migrate import upgrade
+
+    settings = _settings()
+    asyncio.run(upgrade(settings.database_url, args.revision))
+    print(f"samspill: database at revision {args.revision}")
+    return 0
+
+
+def cmd_db_current(args: argparse.Namespace) -> int:
+    from service.db.migrate import current_revision, head_revision
+
+    settings = _settings()
+    have = asyncio.run(current_revision(settings.database_url))
+    print(f"current: {have or '(none)'}; code needs: {head_revision(settings.database_url)}")
+    return 0
+
+
+async def _with_session(settings: Settings, work: Any) -> Any:
+    from service.db.engine import create_engine, create_sessionmaker
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+def cmd_tokens_create(args: argparse.Namespace) -> int:
+    from service.auth import create_token
+
+    settings = _settings()
+    if not _check_migrated(settings):
+        return 2
+
+    async def work(session: Any) -> tuple[Any, str]:
+        return await create_token(session, role=args.role, name=args.name, site_id=args.site,
+                                  volunteer_id=args.volunteer)
+
+    try:
+        row, text = asyncio.run(_with_session(settings, work))
+    except ValueError as exc:
+        print(f"samspill: {exc}", file=sys.stderr)
+        return 2
+    scope = f" for site {row.site_id}" if row.site_id else f" for volunteer {row.volunteer_id}" if row.volunteer_id else ""
+    print(f"token {row.id} ({row.role}{scope}, {row.name}); shown once, keep it secret:")
+    print(text)
+    return 0
+
+
+def cmd_tokens_revoke(args: argparse.Namespace) -> int:
+    from service.auth import revoke_token
+
+    settings = _settings()
+    if not _check_migrated(settings):
+        return 2
+    ok = asyncio.run(_with_session(settings, lambda s: revoke_token(s, args.token_id)))
+    if not ok:
+        print(f"samspill: no active token {args.token_id!r}", file=sys.stderr)
+        return 1
+    print(f"revoked {args.token_id}")
+    return 0
+
+
+def cmd_tokens_list(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from service.db.models import TokenRow
+
+    settings = _settings()
+    if not _check_migrated(settings):
+        return 2
+
+    async def work(session: Any) -> list[Any]:
+        return list((await session.scalars(sa.select(TokenRow).order_by(TokenRow.created_at))).all())
+
+    for t in asyncio.run(_with_session(settings, work)):
+        scope = t.site_id or t.volunteer_id or "-"
+        state = "revoked" if t.revoked_at else "active"
+        print(f"{t.id}\t{t.role}\t{scope}\t{state}\t{t.name}")
+    return 0
+
+
+def next_monday(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int) -> dict[str, Any]:
+    """Migrate, import a synthetic municipality and create tokens; return what to print."""
+    from matcher.generate import generate
+    from service.auth import SYSTEM, create_token
+    from service.db.migrate import upgrade
+    from service.register.scenario_io import import_scenario
+
+    await upgrade(settings.database_url)
+    scenario = generate(volunteers, needs, seed, start=next_monday(dt.date.today()), weeks=8)
+
+    async def work(session: Any) -> dict[str, Any]:
+        counts = await import_scenario(session, SYSTEM, scenario, "samspill demo")
+        site = next(s for s in scenario.sites if s.kind == "service_site")
+        volunteer = scenario.volunteers[0]
+        _, coordinator = await create_token(session, role="coordinator", name="Demo coordinator")
+        _, site_token = await create_token(session, role="site", name=f"Demo contact, {site.name}", site_id=site.id)
+        _, vol_token = await create_token(session, role="volunteer", name=volunteer.name, volunteer_id=volunteer.id)
+        return {"counts": counts, "site": site, "volunteer": volunteer, "coordinator": coordinator,
+                "site_token": site_token, "volunteer_token": vol_token}
+
+    result: dict[str, Any] = await _with_session(settings, work)
+    return result
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    url = args.database_url or os.environ.get("SAMSPILL_DEMO_DATABASE_URL") or f"sqlite:///{DEMO_DATABASE}"
+    settings = _settings(url)
+    if settings.database_url.startswith("sqlite") and not args.database_url:
+        for suffix in ("", "-wal", "-shm"):
+            Path(DEMO_DATABASE + suffix).unlink(missing_ok=True)
+    out = asyncio.run(build_demo(settings, args.volunteers, args.needs, args.seed))
+    c = out["counts"]
+    base = f"http://{args.host}:{args.port}"
+    print(f"samspill demo: {c['sites']} sites and organisations, {c['volunteers']} volunteers, {c['needs']} needs, "
+          f"{c['activities']} activities ({settings.database_url})")
+    print(f"  API and docs:      {base}/schema")
+    print(f"  site token ({out['site'].id}):")
+    print(f"    {out['site_token']}")
+    print(f"  volunteer token ({out['volunteer'].id}):")
+    print(f"    {out['volunteer_token']}")
+    print(f"  try: curl -X POST -H 'Authorization: Bearer <coordinator token>' {base}/api/v1/plans")
+    print("  coordinator token:")
+    print(out["coordinator"], flush=True)
+    if args.no_serve:
+        return 0
+    return _serve(settings, args.host, args.port)

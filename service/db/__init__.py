@@ -1,0 +1,1 @@
+"""Persistence: the register's tables, the engine, and Alembic migrations."""

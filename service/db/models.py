@@ -1,0 +1,189 @@
+"""The register's tables.
+
+Catalogue entries, sites, volunteers and needs keep their `samspill.scenario/1`
+document in a JSON column (`data`), so the API, the scenario export and the matcher
+share one vocabulary; the columns beside it are the ones queries and locks need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JSONDoc = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class _Stamped:
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class RegisterRow(Base):
+    """The one row describing the register as a whole: horizon, weights, the run lock."""
+
+    __tablename__ = "register"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    horizon_start: Mapped[dt.date | None] = mapped_column(sa.Date)
+    horizon_end: Mapped[dt.date | None] = mapped_column(sa.Date)
+    weights: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    solving_since: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class TrainingRow(_Stamped, Base):
+    __tablename__ = "trainings"
+    id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class ActivityRow(_Stamped, Base):
+    __tablename__ = "activities"
+    id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class SiteRow(_Stamped, Base):
+    __tablename__ = "sites"
+    id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class VolunteerRow(_Stamped, Base):
+    """A volunteer (frivillig). `data` is None once anonymised; the row stays for counts."""
+
+    __tablename__ = "volunteers"
+    id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class NeedRow(_Stamped, Base):
+    """A need (behov) posted by a site."""
+
+    __tablename__ = "needs"
+    id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    site_id: Mapped[str] = mapped_column(sa.ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
+    activity_id: Mapped[str] = mapped_column(sa.ForeignKey("activities.id", ondelete="RESTRICT"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class LockRow(Base):
+    """A coordinator's decision carried into later runs: a pinned or a forbidden pair."""
+
+    __tablename__ = "locks"
+    __table_args__ = (sa.UniqueConstraint("kind", "volunteer_id", "need_id", name="uq_locks_pair"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # "pinned" | "forbidden"
+    volunteer_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    need_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+class PlanRow(Base):
+    """A matcher run's result: a draft until the coordinator releases it."""
+
+    __tablename__ = "plans"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(20))  # "draft" | "released"
+    solver_status: Mapped[str] = mapped_column(sa.String(20))
+    unfilled: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    released_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ProposalRow(Base):
+    """A proposed match (volunteer, need) inside a plan."""
+
+    __tablename__ = "proposals"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    volunteer_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    need_id: Mapped[str] = mapped_column(sa.ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int] = mapped_column(default=0)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc)
+    state: Mapped[str] = mapped_column(sa.String(20), default="proposed")  # proposed|accepted|rejected
+    pinned: Mapped[bool] = mapped_column(default=False)
+    reject_reason: Mapped[str | None] = mapped_column(sa.Text)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class PlacementRow(Base):
+    """A released match: the volunteer is placed on the need (in force while offered or confirmed)."""
+
+    __tablename__ = "placements"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    # No foreign keys: an ended placement outlives its need and, anonymised, its volunteer.
+    volunteer_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    need_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    site_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    activity_id: Mapped[str] = mapped_column(sa.String(200))
+    plan_id: Mapped[str | None] = mapped_column(sa.String(64))
+    proposal_id: Mapped[str | None] = mapped_column(sa.String(64))
+    state: Mapped[str] = mapped_column(sa.String(20), index=True)  # offered|confirmed|declined|ended
+    start: Mapped[dt.date] = mapped_column(sa.Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    responded_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    ended_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    followups_done: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+
+
+class TokenRow(Base):
+    """A bearer token; only its sha256 is kept."""
+
+    __tablename__ = "tokens"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    site_id: Mapped[str | None] = mapped_column(sa.String(200))
+    volunteer_id: Mapped[str | None] = mapped_column(sa.String(200))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class IdempotencyRow(Base):
+    """The first answer to a POST carrying an Idempotency-Key, per token."""
+
+    __tablename__ = "idempotency_keys"
+    token_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int]
+    response: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+class AuditRow(Base):
+    """One read or change of a volunteer's personal data."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow, index=True)
+    token_id: Mapped[str | None] = mapped_column(sa.String(64))
+    actor: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    action: Mapped[str] = mapped_column(sa.String(20))  # read|create|update|anonymise|export|match
+    volunteer_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    path: Mapped[str] = mapped_column(sa.String(500))

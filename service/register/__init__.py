@@ -1,0 +1,1 @@
+"""The register's domain services: what each request does, called by thin controllers."""

@@ -1,0 +1,112 @@
+"""The catalogue (trainings and activities) and the sites: coordinator writes, everyone reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matcher.schema import Activity, Site, Training
+from service.auth import Principal
+from service.db.models import ActivityRow, NeedRow, SiteRow, TrainingRow
+from service.problems import Problem, conflict, not_found
+from service.register.common import (
+    decode_as,
+    from_doc,
+    load_catalogue,
+    raise_if,
+    scenario_errors,
+    stamped,
+    to_doc,
+)
+
+
+async def list_trainings(session: AsyncSession) -> list[dict[str, Any]]:
+    rows = (await session.scalars(sa.select(TrainingRow).order_by(TrainingRow.id))).all()
+    return [stamped(r.data, r) for r in rows]
+
+
+async def create_training(session: AsyncSession, who: Principal, training: Training) -> dict[str, Any]:
+    who.require_coordinator()
+    if await session.get(TrainingRow, training.id) is not None:
+        raise conflict(f"training {training.id!r} already exists")
+    row = TrainingRow(id=training.id, data=to_doc(training))
+    session.add(row)
+    await session.flush()
+    return stamped(row.data, row)
+
+
+async def list_activities(session: AsyncSession) -> list[dict[str, Any]]:
+    rows = (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id))).all()
+    return [stamped(r.data, r) for r in rows]
+
+
+async def get_activity(session: AsyncSession, activity_id: str) -> dict[str, Any]:
+    row = await session.get(ActivityRow, activity_id)
+    if row is None:
+        raise not_found("activity", activity_id)
+    return stamped(row.data, row)
+
+
+async def create_activity(session: AsyncSession, who: Principal, activity: Activity) -> dict[str, Any]:
+    who.require_coordinator()
+    if await session.get(ActivityRow, activity.id) is not None:
+        raise conflict(f"activity {activity.id!r} already exists")
+    cat = await load_catalogue(session)
+    raise_if(scenario_errors(cat.scenario(activities=[activity]), "activities[0]"))
+    row = ActivityRow(id=activity.id, data=to_doc(activity))
+    session.add(row)
+    await session.flush()
+    return stamped(row.data, row)
+
+
+async def delete_activity(session: AsyncSession, who: Principal, activity_id: str) -> None:
+    who.require_coordinator()
+    row = await session.get(ActivityRow, activity_id, with_for_update=True)
+    if row is None:
+        raise not_found("activity", activity_id)
+    used = await session.scalar(sa.select(sa.func.count()).select_from(NeedRow).where(NeedRow.activity_id == activity_id))
+    if used:
+        raise conflict(f"activity {activity_id!r} is used by {used} need(s); delete or change them first", "in-use")
+    await session.delete(row)
+    await session.flush()
+
+
+async def list_sites(session: AsyncSession) -> list[dict[str, Any]]:
+    rows = (await session.scalars(sa.select(SiteRow).order_by(SiteRow.id))).all()
+    return [stamped(r.data, r) for r in rows]
+
+
+async def get_site(session: AsyncSession, site_id: str) -> dict[str, Any]:
+    row = await session.get(SiteRow, site_id)
+    if row is None:
+        raise not_found("site", site_id)
+    return stamped(row.data, row)
+
+
+async def create_site(session: AsyncSession, who: Principal, site: Site) -> dict[str, Any]:
+    who.require_coordinator()
+    if await session.get(SiteRow, site.id) is not None:
+        raise conflict(f"site {site.id!r} already exists")
+    row = SiteRow(id=site.id, data=to_doc(site))
+    session.add(row)
+    await session.flush()
+    return stamped(row.data, row)
+
+
+async def patch_site(session: AsyncSession, who: Principal, site_id: str, patch: dict[str, Any]) -> dict[str, Any]:
+    row = await session.get(SiteRow, site_id, with_for_update=True)
+    if row is None:
+        raise not_found("site", site_id)
+    if not who.is_coordinator and not (who.role == "site" and who.site_id == site_id):
+        raise Problem(403, "only the coordinator or the site itself may change a site", slug="forbidden")
+    if "id" in patch and patch["id"] != site_id:
+        raise Problem(422, "a site's id cannot change", slug="validation", errors=[{"field": "id", "message": "cannot change"}])
+    site = decode_as({**row.data, **patch}, Site)
+    if who.role == "site" and site.kind != from_doc(row.data, Site).kind:
+        raise Problem(403, "only the coordinator may change a site's kind", slug="forbidden")
+    row.data = msgspec.to_builtins(site)
+    await session.flush()
+    return stamped(row.data, row)

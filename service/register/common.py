@@ -1,0 +1,164 @@
+"""Shared pieces of the register services: documents, ids, validation, the catalogue, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matcher.scenario import check_scenario, describe_decode_error
+from matcher.schema import Activity, Horizon, Scenario, Site, Training
+from service.auth import Principal
+from service.db.models import ActivityRow, AuditRow, RegisterRow, SiteRow, TrainingRow
+from service.problems import Problem, invalid, split_place
+
+T = TypeVar("T", bound=msgspec.Struct)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def to_doc(obj: msgspec.Struct) -> dict[str, Any]:
+    return msgspec.to_builtins(obj)  # type: ignore[no-any-return]
+
+
+def from_doc(doc: dict[str, Any], kind: type[T]) -> T:
+    return msgspec.convert(doc, kind)
+
+
+def stamped(doc: dict[str, Any], row: Any) -> dict[str, Any]:
+    """The document plus the service's own timestamps."""
+    return {**doc, "created_at": row.created_at, "updated_at": row.updated_at}
+
+
+def decode_as(doc: Any, kind: type[T], prefix: str = "") -> T:
+    """Validate a JSON-like value against a scenario struct; 422 naming the field on failure."""
+    try:
+        return msgspec.convert(doc, kind)
+    except msgspec.ValidationError as exc:
+        raise invalid([split_place(describe_decode_error(exc, b""), prefix)]) from None
+
+
+# An 11-digit run is what a fødselsnummer looks like; the register must never hold one.
+_FNR = re.compile(r"(?<!\d)\d{6}[ .-]?\d{5}(?!\d)")
+
+
+def reject_identity_numbers(doc: dict[str, Any], fields: tuple[str, ...]) -> None:
+    errors = []
+    for name in fields:
+        values = doc.get(name)
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(value, str) and _FNR.search(value):
+                errors.append(
+                    {"field": name, "message": "looks like a national identity number (fødselsnummer); never store one"}
+                )
+                break
+    if errors:
+        raise invalid(errors)
+
+
+@dataclass
+class Catalogue:
+    trainings: list[Training]
+    activities: list[Activity]
+    sites: list[Site]
+
+    def scenario(self, **parts: Any) -> Scenario:
+        today = dt.date.today()
+        return Scenario(
+            format="samspill.scenario/1",
+            horizon=Horizon(start=today, end=today),
+            trainings=parts.pop("trainings", self.trainings),
+            activities=parts.pop("activities", self.activities),
+            sites=parts.pop("sites", self.sites),
+            **parts,
+        )
+
+
+async def load_catalogue(session: AsyncSession) -> Catalogue:
+    trainings = (await session.scalars(sa.select(TrainingRow).order_by(TrainingRow.id))).all()
+    activities = (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id))).all()
+    sites = (await session.scalars(sa.select(SiteRow).order_by(SiteRow.id))).all()
+    return Catalogue(
+        trainings=[from_doc(r.data, Training) for r in trainings],
+        activities=[from_doc(r.data, Activity) for r in activities],
+        sites=[from_doc(r.data, Site) for r in sites],
+    )
+
+
+async def catalogue_for(
+    session: AsyncSession, *, sites: set[str], activities: set[str], trainings: set[str]
+) -> Catalogue:
+    """Only the catalogue entries one object refers to: enough for the matcher's reference checks."""
+    found_sites = (await session.scalars(sa.select(SiteRow).where(SiteRow.id.in_(sites)))).all() if sites else []
+    found_acts = (
+        (await session.scalars(sa.select(ActivityRow).where(ActivityRow.id.in_(activities)))).all() if activities else []
+    )
+    acts = [from_doc(r.data, Activity) for r in found_acts]
+    wanted = trainings | {t for a in acts for t in a.requires_training}
+    found_tr = (await session.scalars(sa.select(TrainingRow).where(TrainingRow.id.in_(wanted)))).all() if wanted else []
+    return Catalogue(
+        trainings=[from_doc(r.data, Training) for r in found_tr],
+        activities=acts,
+        sites=[from_doc(r.data, Site) for r in found_sites],
+    )
+
+
+def scenario_errors(scenario: Scenario, prefix: str) -> list[dict[str, str]]:
+    """The matcher's own checks, kept to the one object being written (`needs[0]` …)."""
+    return [
+        split_place(e, prefix)
+        for e in check_scenario(scenario)
+        if e.startswith((prefix + ".", prefix + ":", prefix + "["))
+    ]
+
+
+def raise_if(errors: list[dict[str, str]]) -> None:
+    if errors:
+        raise invalid(errors)
+
+
+async def register_row(session: AsyncSession, *, for_update: bool = False) -> RegisterRow:
+    stmt = sa.select(RegisterRow).where(RegisterRow.id == 1)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = (await session.execute(stmt)).scalar_one_or_none()
+    if row is None:  # a register created by hand without the migration's row
+        row = RegisterRow(id=1)
+        session.add(row)
+        await session.flush()
+    return row
+
+
+async def audit(session: AsyncSession, who: Principal, action: str, volunteer_ids: list[str], path: str) -> None:
+    """Record a read or change of volunteers' personal data, in the same transaction."""
+    if not volunteer_ids:
+        return
+    now = dt.datetime.now(dt.UTC)
+    await session.execute(
+        sa.insert(AuditRow),
+        [
+            {
+                "at": now,
+                "token_id": who.token_id,
+                "actor": who.name,
+                "role": who.role,
+                "action": action,
+                "volunteer_id": v,
+                "path": path[:500],
+            }
+            for v in volunteer_ids
+        ],
+    )
+
+
+def require(cond: bool, status: int, detail: str) -> None:
+    if not cond:
+        raise Problem(status, detail, slug={403: "forbidden", 404: "not-found", 409: "conflict"}.get(status))

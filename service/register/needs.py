@@ -1,0 +1,188 @@
+"""Needs (behov): posted by sites for themselves, validated as in the scenario format."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matcher.schema import Need
+from service.auth import Principal
+from service.db.models import IdempotencyRow, LockRow, NeedRow, PlacementRow, ProposalRow
+from service.problems import Problem, conflict, not_found
+from service.register.common import (
+    catalogue_for,
+    decode_as,
+    new_id,
+    raise_if,
+    reject_identity_numbers,
+    scenario_errors,
+    stamped,
+    to_doc,
+)
+from service.register.occupancy import holders
+
+IN_FORCE = ("offered", "confirmed")
+_TEXT_FIELDS = ("title", "tags", "languages")
+
+
+def need_out(row: NeedRow) -> dict[str, Any]:
+    return stamped(row.data, row)
+
+
+async def _validate(session: AsyncSession, need: Need) -> None:
+    reject_identity_numbers(to_doc(need), _TEXT_FIELDS)
+    cat = await catalogue_for(
+        session, sites={need.site}, activities={need.activity}, trainings=set(need.requires_training)
+    )
+    raise_if(scenario_errors(cat.scenario(needs=[need]), "needs[0]"))
+
+
+def _may_write_for(who: Principal, site_id: str) -> None:
+    if who.is_coordinator:
+        return
+    if who.role == "site" and who.site_id == site_id:
+        return
+    if who.role == "site":
+        raise Problem(403, f"a site token posts needs for its own site ({who.site_id!r}) only", slug="forbidden")
+    raise Problem(403, "volunteers do not post needs", slug="forbidden")
+
+
+async def visible_need_ids_for_volunteer(session: AsyncSession, volunteer_id: str) -> set[str]:
+    proposed = await session.scalars(sa.select(ProposalRow.need_id).where(ProposalRow.volunteer_id == volunteer_id))
+    placed = await session.scalars(sa.select(PlacementRow.need_id).where(PlacementRow.volunteer_id == volunteer_id))
+    return set(proposed) | set(placed)
+
+
+async def list_needs(
+    session: AsyncSession, who: Principal, *, site: str | None = None, activity: str | None = None
+) -> list[dict[str, Any]]:
+    stmt = sa.select(NeedRow).order_by(NeedRow.created_at, NeedRow.id)
+    if site is not None:
+        stmt = stmt.where(NeedRow.site_id == site)
+    if activity is not None:
+        stmt = stmt.where(NeedRow.activity_id == activity)
+    if who.role == "site":
+        stmt = stmt.where(NeedRow.site_id == who.site_id)
+    elif who.role == "volunteer":
+        ids = await visible_need_ids_for_volunteer(session, who.volunteer_id or "")
+        stmt = stmt.where(NeedRow.id.in_(ids))
+    return [need_out(r) for r in (await session.scalars(stmt)).all()]
+
+
+async def need_row(session: AsyncSession, who: Principal, need_id: str, *, for_update: bool = False) -> NeedRow:
+    """The need if this principal may know it exists; 404 otherwise."""
+    row = await session.get(NeedRow, need_id, with_for_update=for_update)
+    if row is None:
+        raise not_found("need", need_id)
+    if who.role == "site" and row.site_id != who.site_id:
+        raise not_found("need", need_id)
+    if who.role == "volunteer" and need_id not in await visible_need_ids_for_volunteer(session, who.volunteer_id or ""):
+        raise not_found("need", need_id)
+    return row
+
+
+async def get_need(session: AsyncSession, who: Principal, need_id: str) -> dict[str, Any]:
+    return need_out(await need_row(session, who, need_id))
+
+
+def body_hash(doc: dict[str, Any]) -> str:
+    return hashlib.sha256(msgspec.json.encode(doc, order="sorted")).hexdigest()
+
+
+async def create_need(
+    session: AsyncSession, who: Principal, data: dict[str, Any], *, idempotency_key: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    """Create a need; with an Idempotency-Key, a repeat returns the first answer. Returns (status, body)."""
+    token = who.token_id or ""
+    digest = body_hash(data)
+    if idempotency_key is not None:
+        if not 1 <= len(idempotency_key) <= 255:
+            raise Problem(400, "Idempotency-Key must be 1 to 255 characters", slug="validation",
+                          errors=[{"field": "Idempotency-Key", "message": "1 to 255 characters"}])
+        seen = await _replay(session, token, idempotency_key, digest)
+        if seen is not None:
+            return seen
+    doc = dict(data)
+    if doc.get("id") is None:
+        doc["id"] = new_id("need")
+    need = decode_as(doc, Need)
+    _may_write_for(who, need.site)
+    await _validate(session, need)
+    try:
+        async with session.begin_nested():
+            if await session.get(NeedRow, need.id) is not None:
+                raise conflict(f"need {need.id!r} already exists")
+            row = NeedRow(id=need.id, site_id=need.site, activity_id=need.activity, data=to_doc(need))
+            session.add(row)
+            await session.flush()
+            body = need_out(row)
+            if idempotency_key is not None:
+                session.add(
+                    IdempotencyRow(
+                        token_id=token,
+                        key=idempotency_key,
+                        request_hash=digest,
+                        status_code=201,
+                        response=msgspec.to_builtins(body),
+                    )
+                )
+                await session.flush()
+    except IntegrityError:
+        # Another request with the same key (or need id) committed first: answer as it did.
+        if idempotency_key is not None:
+            seen = await _replay(session, token, idempotency_key, digest)
+            if seen is not None:
+                return seen
+        raise conflict(f"need {need.id!r} already exists") from None
+    return 201, body
+
+
+async def _replay(session: AsyncSession, token: str, key: str, digest: str) -> tuple[int, dict[str, Any]] | None:
+    row = await session.get(IdempotencyRow, (token, key), populate_existing=True)
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        raise conflict("this Idempotency-Key was used with a different body", "idempotency-key-reused")
+    return row.status_code, row.response
+
+
+async def patch_need(session: AsyncSession, who: Principal, need_id: str, patch: dict[str, Any]) -> dict[str, Any]:
+    row = await need_row(session, who, need_id, for_update=True)
+    _may_write_for(who, row.site_id)
+    if "id" in patch and patch["id"] != need_id:
+        raise Problem(422, "a need's id cannot change", slug="validation",
+                      errors=[{"field": "id", "message": "cannot change"}])
+    need = decode_as({**row.data, **patch}, Need)
+    _may_write_for(who, need.site)
+    await _validate(session, need)
+    taken = await holders(session, need_id)  # the row is locked: no accept can slip in meanwhile
+    if need.headcount < len(taken):
+        raise conflict(
+            f"need {need_id!r} has {len(taken)} place(s) taken; headcount cannot go below that", "need-full"
+        )
+    row.data = to_doc(need)
+    row.site_id = need.site
+    row.activity_id = need.activity
+    await session.flush()
+    return need_out(row)
+
+
+async def delete_need(session: AsyncSession, who: Principal, need_id: str) -> None:
+    row = await need_row(session, who, need_id, for_update=True)
+    _may_write_for(who, row.site_id)
+    placed = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(PlacementRow)
+        .where(PlacementRow.need_id == need_id, PlacementRow.state.in_(IN_FORCE))
+    )
+    if placed:
+        raise conflict(f"need {need_id!r} has {placed} placement(s) in force; end them first", "in-use")
+    await session.execute(sa.delete(LockRow).where(LockRow.need_id == need_id))
+    await session.execute(sa.delete(ProposalRow).where(ProposalRow.need_id == need_id))
+    await session.delete(row)
+    await session.flush()

@@ -1,0 +1,141 @@
+"""Placements: released matches, the volunteer's answer, follow-up conversations and the end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matcher.validate import add_months
+from service.auth import Principal
+from service.db.models import LockRow, PlacementRow, utcnow
+from service.problems import Problem, conflict, not_found
+from service.settings import Settings
+
+IN_FORCE = ("offered", "confirmed")
+
+
+def followup_schedule(p: PlacementRow, settings: Settings) -> tuple[list[dt.date], dt.date | None]:
+    """The follow-up dates up to the next one: first after two weeks, then every three months."""
+    first = p.start + dt.timedelta(days=settings.first_followup_days)
+    done = len(p.followups_done or [])
+    dates = [add_months(first, k * settings.followup_interval_months) for k in range(done + 1)]
+    upcoming = dates[-1] if p.state in IN_FORCE else None
+    return dates, upcoming
+
+
+def placement_out(p: PlacementRow, settings: Settings, today: dt.date | None = None) -> dict[str, Any]:
+    today = today or dt.date.today()
+    dates, upcoming = followup_schedule(p, settings)
+    return {
+        "id": p.id,
+        "volunteer": p.volunteer_id,
+        "need": p.need_id,
+        "site": p.site_id,
+        "activity": p.activity_id,
+        "plan": p.plan_id,
+        "state": p.state,
+        "start": p.start,
+        "responded_at": p.responded_at,
+        "ended_on": p.ended_on,
+        "followups": dates,
+        "followups_done": sorted(p.followups_done or []),
+        "next_followup": upcoming,
+        "followup_due": upcoming is not None and upcoming <= today,
+    }
+
+
+def _scoped(stmt: Any, who: Principal) -> Any:
+    if who.role == "site":
+        return stmt.where(PlacementRow.site_id == who.site_id)
+    if who.role == "volunteer":
+        return stmt.where(PlacementRow.volunteer_id == who.volunteer_id)
+    return stmt
+
+
+async def list_placements(
+    session: AsyncSession,
+    settings: Settings,
+    who: Principal,
+    *,
+    followup_due: bool | None = None,
+    state: str | None = None,
+    need: str | None = None,
+) -> list[dict[str, Any]]:
+    stmt = _scoped(sa.select(PlacementRow).order_by(PlacementRow.created_at, PlacementRow.id), who)
+    if state is not None:
+        stmt = stmt.where(PlacementRow.state == state)
+    if need is not None:
+        stmt = stmt.where(PlacementRow.need_id == need)
+    out = [placement_out(p, settings) for p in (await session.scalars(stmt)).all()]
+    if followup_due is not None:
+        out = [p for p in out if p["followup_due"] == followup_due]
+    return out
+
+
+async def _row(session: AsyncSession, who: Principal, placement_id: str) -> PlacementRow:
+    stmt = _scoped(sa.select(PlacementRow).where(PlacementRow.id == placement_id), who).with_for_update()
+    row: PlacementRow | None = (await session.execute(stmt)).scalar_one_or_none()
+    if row is None:
+        raise not_found("placement", placement_id)
+    return row
+
+
+async def get_placement(session: AsyncSession, settings: Settings, who: Principal, placement_id: str) -> dict[str, Any]:
+    return placement_out(await _row(session, who, placement_id), settings)
+
+
+async def respond(
+    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, answer: str
+) -> dict[str, Any]:
+    """The volunteer says yes or no to an offered placement (the coordinator may record it for them)."""
+    row = await _row(session, who, placement_id)
+    if who.role == "site":
+        raise Problem(403, "the volunteer answers, not the site", slug="forbidden")
+    if row.state != "offered":
+        raise conflict(f"placement {placement_id!r} is {row.state}; only an offered placement takes an answer",
+                       "placement-answered")
+    row.state = "confirmed" if answer == "yes" else "declined"
+    row.responded_at = utcnow()
+    if answer == "no":
+        exists = await session.scalar(sa.select(LockRow.id).where(
+            LockRow.kind == "forbidden", LockRow.volunteer_id == row.volunteer_id, LockRow.need_id == row.need_id))
+        if exists is None:
+            session.add(LockRow(kind="forbidden", volunteer_id=row.volunteer_id, need_id=row.need_id,
+                                reason="declined by the volunteer"))
+    await session.flush()
+    return placement_out(row, settings)
+
+
+async def end(
+    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, closing: dt.date
+) -> dict[str, Any]:
+    """End a placement on the date of the closing conversation (avslutningssamtale)."""
+    row = await _row(session, who, placement_id)
+    if who.role == "volunteer":
+        raise Problem(403, "the coordinator or the site ends a placement after the closing conversation",
+                      slug="forbidden")
+    if row.state not in IN_FORCE:
+        raise conflict(f"placement {placement_id!r} is {row.state}, not in force", "placement-not-in-force")
+    if closing < row.start - dt.timedelta(days=366):
+        raise Problem(422, "the closing conversation is long before the placement started", slug="validation",
+                      errors=[{"field": "closing_conversation", "message": "before the placement's start"}])
+    row.state = "ended"
+    row.ended_on = closing
+    await session.flush()
+    return placement_out(row, settings)
+
+
+async def record_followup(
+    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, held: dt.date
+) -> dict[str, Any]:
+    row = await _row(session, who, placement_id)
+    if who.role == "volunteer":
+        raise Problem(403, "the coordinator or the site records follow-up conversations", slug="forbidden")
+    if row.state not in IN_FORCE:
+        raise conflict(f"placement {placement_id!r} is {row.state}, not in force", "placement-not-in-force")
+    row.followups_done = [*(row.followups_done or []), held.isoformat()]
+    await session.flush()
+    return placement_out(row, settings)

@@ -1,0 +1,404 @@
+"""Plans and proposals: a matcher run's draft, reviewed (accept, reject, pin) and released.
+
+At most one plan is a draft: a new run supersedes the previous draft, carrying its
+accepted proposals over as pins. Releasing turns accepted proposals into placements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from matcher.schema import Horizon, Need, Plan
+from service.auth import Principal
+from service.db.models import (
+    LockRow,
+    NeedRow,
+    PlacementRow,
+    PlanRow,
+    ProposalRow,
+    RegisterRow,
+    VolunteerRow,
+    utcnow,
+)
+from service.jobs import Solver, solve_in_thread
+from service.problems import Problem, conflict, not_found
+from service.register.common import audit, from_doc, new_id, register_row
+from service.register.occupancy import IN_FORCE, check_can_take
+from service.register.scenario_io import build_scenario
+from service.settings import Settings
+
+log = logging.getLogger("samspill.service")
+
+
+def proposal_out(p: ProposalRow) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "plan": p.plan_id,
+        "volunteer": p.volunteer_id,
+        "need": p.need_id,
+        "score": p.score,
+        "reasons": p.reasons,
+        "state": p.state,
+        "pinned": p.pinned,
+        "reject_reason": p.reject_reason,
+    }
+
+
+# What a site may read of a match's reasons: nothing about the person beyond the fields
+# it already sees (no interests, no distance from home).
+_SITE_REASONS = {"priority", "eligible", "pinned", "previous", "continuity"}
+
+
+def for_site(proposal: dict[str, Any]) -> dict[str, Any]:
+    reasons = [{**r, "data": None} for r in proposal["reasons"] if r.get("code") in _SITE_REASONS]
+    return {**proposal, "reasons": reasons}
+
+
+def unfilled_for_site(entry: dict[str, Any]) -> dict[str, Any]:
+    """Counts and sentences stay; which other volunteers nearly fit, or went to whose needs, do not."""
+    reasons = dict(entry.get("reasons") or {})
+    reasons["nearest_misses"] = [{**m, "volunteers": []} for m in reasons.get("nearest_misses", [])]
+    elsewhere = reasons.get("placed_elsewhere", [])
+    reasons["placed_elsewhere"] = []
+    if elsewhere:
+        reasons["summary"] = f"{reasons.get('summary', '')} ({len(elsewhere)} eligible volunteer(s) placed elsewhere)"
+    return {**entry, "reasons": reasons}
+
+
+def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": plan.id,
+        "status": plan.status,
+        "solver_status": plan.solver_status,
+        "created_at": plan.created_at,
+        "released_at": plan.released_at,
+        "proposals": [proposal_out(p) for p in proposals],
+        "unfilled": unfilled,
+        "summary": plan.summary,
+    }
+
+
+async def _claim_run(maker: async_sessionmaker[AsyncSession], settings: Settings) -> dt.datetime:
+    now = utcnow()
+    stale = now - dt.timedelta(seconds=settings.solve_lock_timeout)
+    async with maker() as session, session.begin():
+        await register_row(session)
+        result = await session.execute(
+            sa.update(RegisterRow)
+            .where(RegisterRow.id == 1, sa.or_(RegisterRow.solving_since.is_(None), RegisterRow.solving_since < stale))
+            .values(solving_since=now)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise conflict("a matcher run for this register is already running; try again when it ends",
+                           "run-in-progress")
+    return now
+
+
+async def _free_run(maker: async_sessionmaker[AsyncSession], since: dt.datetime) -> None:
+    async with maker() as session, session.begin():
+        await session.execute(
+            sa.update(RegisterRow).where(RegisterRow.id == 1, RegisterRow.solving_since == since).values(solving_since=None)
+        )
+
+
+async def run_plan(
+    maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    solver: Solver,
+    who: Principal,
+    time_limit: float | None = None,
+) -> dict[str, Any]:
+    """Run the matcher on the register and store a draft plan, in three short transactions.
+
+    No transaction is open while the solver runs; the plan and its proposals are written
+    in one transaction, so a crash leaves either the whole plan or none of it.
+    """
+    who.require_coordinator()
+    limit = min(time_limit or settings.solve_time_limit, settings.solve_lock_timeout / 2)
+    since = await _claim_run(maker, settings)
+    try:
+        async with maker() as session, session.begin():
+            scenario = await build_scenario(
+                session, default_horizon_days=settings.default_horizon_days, accepted_as_pinned=True
+            )
+            await audit(session, who, "match", [v.id for v in scenario.volunteers], "/api/v1/plans")
+        try:
+            plan = await solve_in_thread(solver, scenario, limit)
+        except Exception as exc:  # a matcher bug must not look like a server crash or leave a lock
+            log.exception("the matcher failed")
+            raise Problem(503, f"the matcher failed ({type(exc).__name__}: {exc}); the register is unchanged",
+                          slug="matcher-failed") from None
+        async with maker() as session, session.begin():
+            return await _store(session, plan, since)
+    finally:
+        await _free_run(maker, since)
+
+
+async def _store(session: AsyncSession, plan: Plan, since: dt.datetime) -> dict[str, Any]:
+    needs = set(await session.scalars(sa.select(NeedRow.id)))
+    volunteers = set(await session.scalars(sa.select(VolunteerRow.id).where(VolunteerRow.data.is_not(None))))
+    drafts = (await session.scalars(sa.select(PlanRow).where(PlanRow.status == "draft").with_for_update())).all()
+    accepted: set[tuple[str, str]] = set()
+    if drafts:
+        accepted = _pairs(
+            (await session.execute(
+                sa.select(ProposalRow.volunteer_id, ProposalRow.need_id).where(
+                    ProposalRow.plan_id.in_([d.id for d in drafts]), ProposalRow.state == "accepted"
+                )
+            )).all()
+        )
+        for d in drafts:
+            d.status = "superseded"
+    row = PlanRow(
+        id=new_id("plan"),
+        status="draft",
+        solver_status=plan.status,
+        unfilled=[_builtins(u) for u in plan.unfilled if u.need in needs],
+        summary={
+            "coverage": _builtins(plan.coverage),
+            "objective": _builtins(plan.objective),
+            "conflicts": [_builtins(c) for c in plan.conflicts],
+            "timings": _builtins(plan.timings),
+            "gap": plan.gap,
+        },
+        created_at=since,
+    )
+    session.add(row)
+    await session.flush()
+    proposals = []
+    for m in plan.matches:
+        if m.need not in needs or m.volunteer not in volunteers:
+            continue  # withdrawn or anonymised while the solver ran
+        was_accepted = (m.volunteer, m.need) in accepted
+        proposals.append(
+            ProposalRow(
+                id=new_id("prop"),
+                plan_id=row.id,
+                volunteer_id=m.volunteer,
+                need_id=m.need,
+                score=m.score,
+                reasons=[_builtins(r) for r in m.reasons],
+                state="accepted" if was_accepted else "proposed",
+                pinned=m.pinned,
+                decided_at=utcnow() if was_accepted else None,
+            )
+        )
+    session.add_all(proposals)
+    await session.flush()
+    return _plan_out(row, proposals, row.unfilled)
+
+
+def _pairs(rows: Any) -> set[tuple[str, str]]:
+    return {(a, b) for a, b in rows}
+
+
+def _builtins(obj: Any) -> Any:
+    import msgspec
+
+    return msgspec.to_builtins(obj) if obj is not None else None
+
+
+async def list_plans(session: AsyncSession, who: Principal) -> list[dict[str, Any]]:
+    who.require_coordinator()
+    rows = (await session.scalars(sa.select(PlanRow).order_by(PlanRow.created_at.desc()))).all()
+    counts = dict(
+        (await session.execute(
+            sa.select(ProposalRow.plan_id, sa.func.count()).group_by(ProposalRow.plan_id)
+        )).all()
+    )
+    return [
+        {"id": r.id, "status": r.status, "solver_status": r.solver_status, "created_at": r.created_at,
+         "released_at": r.released_at, "proposals": counts.get(r.id, 0), "unfilled": len(r.unfilled)}
+        for r in rows
+    ]
+
+
+async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> dict[str, Any]:
+    if who.role == "volunteer":
+        raise not_found("plan", plan_id)
+    plan = await session.get(PlanRow, plan_id)
+    if plan is None:
+        raise not_found("plan", plan_id)
+    stmt = sa.select(ProposalRow).where(ProposalRow.plan_id == plan_id).order_by(ProposalRow.need_id, ProposalRow.id)
+    unfilled = plan.unfilled
+    if who.role == "site":
+        own = set(await session.scalars(sa.select(NeedRow.id).where(NeedRow.site_id == who.site_id)))
+        stmt = stmt.where(ProposalRow.need_id.in_(own))
+        unfilled = [unfilled_for_site(u) for u in unfilled if u.get("need") in own]
+    proposals = list((await session.scalars(stmt)).all())
+    out = _plan_out(plan, proposals, unfilled)
+    if who.role == "site":
+        out["proposals"] = [for_site(p) for p in out["proposals"]]
+        out["summary"] = {}  # conflicts and totals are about the whole register
+    return out
+
+
+async def list_proposals(
+    session: AsyncSession, who: Principal, *, plan: str | None = None, state: str | None = None
+) -> list[dict[str, Any]]:
+    stmt = sa.select(ProposalRow).order_by(ProposalRow.plan_id, ProposalRow.need_id, ProposalRow.id)
+    if plan is not None:
+        stmt = stmt.where(ProposalRow.plan_id == plan)
+    if state is not None:
+        stmt = stmt.where(ProposalRow.state == state)
+    if who.role == "site":
+        stmt = stmt.join(NeedRow, NeedRow.id == ProposalRow.need_id).where(NeedRow.site_id == who.site_id)
+    elif who.role == "volunteer":
+        stmt = stmt.where(ProposalRow.volunteer_id == who.volunteer_id)
+    out = [proposal_out(p) for p in (await session.scalars(stmt)).all()]
+    return [for_site(p) for p in out] if who.role == "site" else out
+
+
+async def _proposal_for_decision(
+    session: AsyncSession, who: Principal, proposal_id: str, *, lock_resources: bool = False
+) -> tuple[ProposalRow, NeedRow | None, VolunteerRow | None]:
+    """Lock, in the one order used everywhere: plan (shared), need, volunteer, proposal.
+
+    The shared plan lock lets decisions in one plan run side by side but not beside its
+    release or a new run; need before volunteer before proposal keeps any two
+    transactions (accepts, need withdrawals, anonymisations) from waiting on each other.
+    """
+    who.require_coordinator()
+    prop = await session.get(ProposalRow, proposal_id)
+    if prop is None:
+        raise not_found("proposal", proposal_id)
+    need_id, volunteer_id = prop.need_id, prop.volunteer_id
+    plan = (
+        await session.execute(sa.select(PlanRow).where(PlanRow.id == prop.plan_id).with_for_update(read=True))
+    ).scalar_one()
+    if plan.status != "draft":
+        raise conflict(f"plan {plan.id!r} is {plan.status}; only a draft plan's proposals can be decided",
+                       "plan-not-draft")
+    need = volunteer = None
+    if lock_resources:
+        need = (await session.execute(sa.select(NeedRow).where(NeedRow.id == need_id).with_for_update())).scalar_one_or_none()
+        volunteer = (
+            await session.execute(sa.select(VolunteerRow).where(VolunteerRow.id == volunteer_id).with_for_update())
+        ).scalar_one_or_none()
+    locked = (
+        await session.execute(
+            sa.select(ProposalRow).where(ProposalRow.id == proposal_id).with_for_update().execution_options(
+                populate_existing=True
+            )
+        )
+    ).scalar_one_or_none()
+    if locked is None:  # withdrawn with its need, or its volunteer anonymised, meanwhile
+        raise not_found("proposal", proposal_id)
+    return locked, need, volunteer
+
+
+async def _horizon(session: AsyncSession, settings: Settings) -> Horizon:
+    reg = await register_row(session)
+    today = dt.date.today()
+    return Horizon(start=reg.horizon_start or today,
+                   end=reg.horizon_end or today + dt.timedelta(days=settings.default_horizon_days))
+
+
+async def accept(
+    session: AsyncSession, settings: Settings, who: Principal, proposal_id: str, *, pin: bool = False
+) -> dict[str, Any]:
+    """Accept (and with `pin`, keep in later runs) a proposal, if its place and hours are still free."""
+    prop, need, volunteer = await _proposal_for_decision(session, who, proposal_id, lock_resources=True)
+    if prop.state != "accepted":
+        if need is None:
+            raise not_found("proposal", proposal_id)
+        if volunteer is None:
+            raise conflict(f"volunteer {prop.volunteer_id!r} is no longer registered", "volunteer-gone")
+        await check_can_take(session, need, volunteer, await _horizon(session, settings))
+        prop.state = "accepted"
+        prop.reject_reason = None
+        prop.decided_at = utcnow()
+    if pin and not prop.pinned:
+        prop.pinned = True
+        await _add_lock(session, "pinned", prop.volunteer_id, prop.need_id, "pinned by the coordinator")
+    await session.flush()
+    return proposal_out(prop)
+
+
+async def reject(session: AsyncSession, who: Principal, proposal_id: str, reason: str) -> dict[str, Any]:
+    """Reject a proposal; the pair is forbidden in later runs."""
+    if not reason.strip():
+        raise Problem(422, "give a reason for rejecting", slug="validation",
+                      errors=[{"field": "reason", "message": "must not be empty"}])
+    prop, _, _ = await _proposal_for_decision(session, who, proposal_id)
+    prop.state = "rejected"
+    prop.pinned = False
+    prop.reject_reason = reason
+    prop.decided_at = utcnow()
+    await session.execute(
+        sa.delete(LockRow).where(LockRow.kind == "pinned", LockRow.volunteer_id == prop.volunteer_id,
+                                 LockRow.need_id == prop.need_id)
+    )
+    await _add_lock(session, "forbidden", prop.volunteer_id, prop.need_id, reason)
+    await session.flush()
+    return proposal_out(prop)
+
+
+async def _add_lock(session: AsyncSession, kind: str, volunteer_id: str, need_id: str, reason: str) -> None:
+    exists = await session.scalar(
+        sa.select(LockRow.id).where(LockRow.kind == kind, LockRow.volunteer_id == volunteer_id, LockRow.need_id == need_id)
+    )
+    if exists is None:
+        session.add(LockRow(kind=kind, volunteer_id=volunteer_id, need_id=need_id, reason=reason))
+
+
+def _start_of(need: Need, today: dt.date) -> dt.date:
+    if need.once is not None:
+        return max(today, need.once.date)
+    return max(today, need.from_) if need.from_ is not None else today
+
+
+async def release(session: AsyncSession, who: Principal, plan_id: str) -> dict[str, Any]:
+    """Turn the plan's accepted proposals into placements, in one transaction."""
+    who.require_coordinator()
+    plan = (await session.execute(sa.select(PlanRow).where(PlanRow.id == plan_id).with_for_update())).scalar_one_or_none()
+    if plan is None:
+        raise not_found("plan", plan_id)
+    if plan.status != "draft":
+        raise conflict(f"plan {plan_id!r} is {plan.status}; only a draft can be released", "plan-not-draft")
+    accepted = (await session.scalars(
+        sa.select(ProposalRow).where(ProposalRow.plan_id == plan_id, ProposalRow.state == "accepted")
+    )).all()
+    in_force = _pairs(
+        (await session.execute(
+            sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(PlacementRow.state.in_(IN_FORCE))
+        )).all()
+    )
+    needs = {r.id: r for r in (await session.scalars(
+        sa.select(NeedRow).where(NeedRow.id.in_([p.need_id for p in accepted]))
+    )).all()}
+    today = dt.date.today()
+    created = 0
+    for p in accepted:
+        if (p.volunteer_id, p.need_id) in in_force or p.need_id not in needs:
+            continue
+        need_row = needs[p.need_id]
+        need = from_doc(need_row.data, Need)
+        session.add(PlacementRow(
+            id=new_id("plc"),
+            volunteer_id=p.volunteer_id,
+            need_id=p.need_id,
+            site_id=need_row.site_id,
+            activity_id=need_row.activity_id,
+            plan_id=plan_id,
+            proposal_id=p.id,
+            state="offered",
+            start=_start_of(need, today),
+            followups_done=[],
+        ))
+        created += 1
+        await session.execute(
+            sa.delete(LockRow).where(LockRow.kind == "pinned", LockRow.volunteer_id == p.volunteer_id,
+                                     LockRow.need_id == p.need_id)
+        )
+    plan.status = "released"
+    plan.released_at = utcnow()
+    await session.flush()
+    result = await get_plan(session, who, plan_id)
+    result["summary"] = {**result["summary"], "placements_created": created}
+    return result

@@ -1,0 +1,170 @@
+"""The register as `samspill.scenario/1`: export (also the matcher's input) and all-or-nothing import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matcher.scenario import check_scenario
+from matcher.schema import (
+    Activity,
+    Horizon,
+    Need,
+    Pair,
+    Scenario,
+    Site,
+    Training,
+    Volunteer,
+    Weights,
+)
+from service.auth import Principal
+from service.db.models import (
+    ActivityRow,
+    LockRow,
+    NeedRow,
+    PlacementRow,
+    PlanRow,
+    ProposalRow,
+    SiteRow,
+    TrainingRow,
+    VolunteerRow,
+)
+from service.problems import invalid, split_place
+from service.register.common import audit, from_doc, register_row, to_doc
+
+IN_FORCE = ("offered", "confirmed")
+
+
+async def build_scenario(
+    session: AsyncSession, *, default_horizon_days: int = 90, accepted_as_pinned: bool = False
+) -> Scenario:
+    """The register now; with `accepted_as_pinned`, accepted draft proposals are kept by the next run."""
+    reg = await register_row(session)
+    today = dt.date.today()
+    horizon = Horizon(
+        start=reg.horizon_start or today, end=reg.horizon_end or today + dt.timedelta(days=default_horizon_days)
+    )
+    trainings = [from_doc(r.data, Training) for r in (await session.scalars(sa.select(TrainingRow).order_by(TrainingRow.id)))]
+    activities = [from_doc(r.data, Activity) for r in (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id)))]
+    sites = [from_doc(r.data, Site) for r in (await session.scalars(sa.select(SiteRow).order_by(SiteRow.id)))]
+    volunteers = [
+        from_doc(r.data, Volunteer)
+        for r in await session.scalars(
+            sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at, VolunteerRow.id)
+        )
+        if r.data is not None
+    ]
+    needs = [from_doc(r.data, Need) for r in await session.scalars(sa.select(NeedRow).order_by(NeedRow.created_at, NeedRow.id))]
+    vids, nids = {v.id for v in volunteers}, {n.id for n in needs}
+
+    def pairs(rows: Any) -> list[Pair]:
+        seen: set[tuple[str, str]] = set()
+        out = []
+        for v, n in rows:
+            if v in vids and n in nids and (v, n) not in seen:
+                seen.add((v, n))
+                out.append(Pair(volunteer=v, need=n))
+        return out
+
+    locks = (await session.execute(sa.select(LockRow.kind, LockRow.volunteer_id, LockRow.need_id).order_by(LockRow.id))).all()
+    pinned_rows = [(v, n) for k, v, n in locks if k == "pinned"]
+    if accepted_as_pinned:
+        pinned_rows += list(
+            (await session.execute(
+                sa.select(ProposalRow.volunteer_id, ProposalRow.need_id)
+                .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
+                .where(PlanRow.status == "draft", ProposalRow.state == "accepted")
+            )).all()
+        )
+    forbidden = pairs((v, n) for k, v, n in locks if k == "forbidden")
+    forbidden_set = {(p.volunteer, p.need) for p in forbidden}
+    previous = pairs(
+        (await session.execute(
+            sa.select(PlacementRow.volunteer_id, PlacementRow.need_id)
+            .where(PlacementRow.state.in_(IN_FORCE))
+            .order_by(PlacementRow.created_at)
+        )).all()
+    )
+    return Scenario(
+        format="samspill.scenario/1",
+        horizon=horizon,
+        trainings=trainings,
+        activities=activities,
+        sites=sites,
+        volunteers=volunteers,
+        needs=needs,
+        pinned=[p for p in pairs(pinned_rows) if (p.volunteer, p.need) not in forbidden_set],
+        forbidden=forbidden,
+        previous=previous,
+        weights=from_doc(reg.weights, Weights) if reg.weights else None,
+    )
+
+
+async def export_scenario(session: AsyncSession, who: Principal, path: str, default_horizon_days: int) -> Scenario:
+    who.require_coordinator()
+    scenario = await build_scenario(session, default_horizon_days=default_horizon_days)
+    await audit(session, who, "read", [v.id for v in scenario.volunteers], path)
+    return scenario
+
+
+async def import_scenario(session: AsyncSession, who: Principal, scenario: Scenario, path: str) -> dict[str, int]:
+    """Add or replace every object in the document, in the caller's one transaction."""
+    who.require_coordinator()
+    errors = [split_place(e) for e in check_scenario(scenario)]
+    anonymised = set(
+        await session.scalars(
+            sa.select(VolunteerRow.id).where(
+                VolunteerRow.id.in_([v.id for v in scenario.volunteers]), VolunteerRow.data.is_(None)
+            )
+        )
+    )
+    for i, v in enumerate(scenario.volunteers):
+        if v.id in anonymised:
+            errors.append({"field": f"volunteers[{i}].id", "message": f"{v.id!r} was anonymised; use a new id"})
+    if errors:
+        raise invalid(errors)
+
+    async def upsert(model: Any, items: list[Any], extra: Any = None) -> None:
+        existing = {r.id: r for r in await session.scalars(sa.select(model).where(model.id.in_([x.id for x in items])))}
+        for item in items:
+            cols = extra(item) if extra else {}
+            row = existing.get(item.id)
+            if row is None:
+                session.add(model(id=item.id, data=to_doc(item), **cols))
+            else:
+                row.data = to_doc(item)
+                for k, val in cols.items():
+                    setattr(row, k, val)
+        await session.flush()
+
+    await upsert(TrainingRow, scenario.trainings)
+    await upsert(ActivityRow, scenario.activities)
+    await upsert(SiteRow, scenario.sites)
+    await upsert(VolunteerRow, scenario.volunteers)
+    await upsert(NeedRow, scenario.needs, lambda n: {"site_id": n.site, "activity_id": n.activity})
+    locks = 0
+    for kind, pairs in (("pinned", scenario.pinned), ("forbidden", scenario.forbidden)):
+        for p in pairs:
+            exists = await session.scalar(
+                sa.select(LockRow.id).where(LockRow.kind == kind, LockRow.volunteer_id == p.volunteer, LockRow.need_id == p.need)
+            )
+            if exists is None:
+                session.add(LockRow(kind=kind, volunteer_id=p.volunteer, need_id=p.need, reason="imported"))
+                locks += 1
+    reg = await register_row(session, for_update=True)
+    reg.horizon_start, reg.horizon_end = scenario.horizon.start, scenario.horizon.end
+    if scenario.weights is not None:
+        reg.weights = to_doc(scenario.weights)
+    await session.flush()
+    await audit(session, who, "update", [v.id for v in scenario.volunteers], path)
+    return {
+        "trainings": len(scenario.trainings),
+        "activities": len(scenario.activities),
+        "sites": len(scenario.sites),
+        "volunteers": len(scenario.volunteers),
+        "needs": len(scenario.needs),
+        "locks": locks,
+    }

@@ -1,0 +1,236 @@
+"""Volunteers (frivillige): personal data, seen in full by the coordinator and the person,
+in part by sites whose needs they are proposed or placed for; every read or change audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matcher.schema import Activity, Need, Volunteer
+from service.auth import Principal
+from service.db.models import (
+    ActivityRow,
+    AuditRow,
+    LockRow,
+    NeedRow,
+    PlacementRow,
+    PlanRow,
+    ProposalRow,
+    TokenRow,
+    VolunteerRow,
+)
+from service.problems import Problem, conflict, not_found
+from service.register.common import (
+    audit,
+    decode_as,
+    from_doc,
+    load_catalogue,
+    new_id,
+    raise_if,
+    reject_identity_numbers,
+    scenario_errors,
+    stamped,
+    to_doc,
+)
+
+IN_FORCE = ("offered", "confirmed")
+# What a volunteer may not change in their own record: the coordinator verifies these.
+_VERIFIED = ("trainings", "agreement_signed", "confidentiality_signed", "police_certificate", "history", "id")
+_TEXT_FIELDS = ("name", "interests", "languages", "phone", "email")
+SITE_FIELDS = ("id", "name", "phone", "languages", "trainings")
+
+
+async def _validate(session: AsyncSession, volunteer: Volunteer) -> None:
+    reject_identity_numbers(to_doc(volunteer), _TEXT_FIELDS)
+    cat = await load_catalogue(session)
+    raise_if(scenario_errors(cat.scenario(volunteers=[volunteer]), "volunteers[0]"))
+
+
+async def site_relevance(session: AsyncSession, site_id: str) -> dict[str, set[str]]:
+    """Volunteers a site may see now → the trainings its needs ask for.
+
+    Only current links count: proposals of the draft plan that are not rejected, and
+    placements in force. A volunteer proposed once and then rejected, or whose
+    placement ended, is no longer the site's to see.
+    """
+    needs = {r.id: r for r in (await session.scalars(sa.select(NeedRow).where(NeedRow.site_id == site_id))).all()}
+    activities = {r.id: from_doc(r.data, Activity) for r in (await session.scalars(sa.select(ActivityRow))).all()}
+    pairs: list[tuple[str, str]] = []
+    if needs:
+        pairs += list(
+            (await session.execute(
+                sa.select(ProposalRow.volunteer_id, ProposalRow.need_id)
+                .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
+                .where(ProposalRow.need_id.in_(needs), PlanRow.status == "draft", ProposalRow.state != "rejected")
+            )).all()
+        )
+    pairs += list(
+        (await session.execute(
+            sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(
+                PlacementRow.site_id == site_id, PlacementRow.state.in_(IN_FORCE)
+            )
+        )).all()
+    )
+    out: dict[str, set[str]] = {}
+    for volunteer_id, need_id in pairs:
+        relevant = out.setdefault(volunteer_id, set())
+        row = needs.get(need_id)
+        if row is not None:
+            need = from_doc(row.data, Need)
+            relevant.update(need.requires_training)
+            act = activities.get(need.activity)
+            if act is not None:
+                relevant.update(act.requires_training)
+    return out
+
+
+def site_view(doc: dict[str, Any], relevant: set[str]) -> dict[str, Any]:
+    """Only what a site's needs require: never birth date, address or the police-certificate record."""
+    return {
+        "view": "site",
+        "id": doc["id"],
+        "name": doc["name"],
+        "phone": doc.get("phone"),
+        "languages": doc.get("languages", []),
+        "trainings": [t for t in doc.get("trainings", []) if t.get("training") in relevant],
+    }
+
+
+async def list_volunteers(session: AsyncSession, who: Principal, path: str) -> list[dict[str, Any]]:
+    stmt = sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at, VolunteerRow.id)
+    if who.is_coordinator:
+        rows = (await session.scalars(stmt)).all()
+        out = [stamped(r.data or {}, r) for r in rows]
+    elif who.role == "volunteer":
+        rows = (await session.scalars(stmt.where(VolunteerRow.id == who.volunteer_id))).all()
+        out = [stamped(r.data or {}, r) for r in rows]
+    else:
+        relevance = await site_relevance(session, who.site_id or "")
+        rows = (await session.scalars(stmt.where(VolunteerRow.id.in_(relevance)))).all()
+        out = [site_view(r.data or {}, relevance[r.id]) for r in rows]
+    await audit(session, who, "read", [d["id"] for d in out], path)
+    return out
+
+
+async def _row(session: AsyncSession, who: Principal, volunteer_id: str, *, for_update: bool = False) -> VolunteerRow:
+    row = await session.get(VolunteerRow, volunteer_id, with_for_update=for_update)
+    if row is None or row.data is None:
+        raise not_found("volunteer", volunteer_id)
+    if who.role == "volunteer" and who.volunteer_id != volunteer_id:
+        raise not_found("volunteer", volunteer_id)
+    return row
+
+
+async def get_volunteer(session: AsyncSession, who: Principal, volunteer_id: str, path: str) -> dict[str, Any]:
+    if who.role == "site":
+        relevance = await site_relevance(session, who.site_id or "")
+        if volunteer_id not in relevance:
+            raise not_found("volunteer", volunteer_id)
+        row = await _row(session, who, volunteer_id)
+        await audit(session, who, "read", [volunteer_id], path)
+        return site_view(row.data or {}, relevance[volunteer_id])
+    row = await _row(session, who, volunteer_id)
+    await audit(session, who, "read", [volunteer_id], path)
+    return stamped(row.data or {}, row)
+
+
+async def create_volunteer(session: AsyncSession, who: Principal, data: dict[str, Any], path: str) -> dict[str, Any]:
+    who.require_coordinator()
+    doc = dict(data)
+    if doc.get("id") is None:
+        doc["id"] = new_id("vol")
+    volunteer = decode_as(doc, Volunteer)
+    await _validate(session, volunteer)
+    if await session.get(VolunteerRow, volunteer.id) is not None:
+        raise conflict(f"volunteer {volunteer.id!r} already exists")
+    row = VolunteerRow(id=volunteer.id, data=to_doc(volunteer))
+    session.add(row)
+    await session.flush()
+    await audit(session, who, "create", [volunteer.id], path)
+    return stamped(row.data or {}, row)
+
+
+async def patch_volunteer(
+    session: AsyncSession, who: Principal, volunteer_id: str, patch: dict[str, Any], path: str
+) -> dict[str, Any]:
+    if who.role == "site":
+        relevance = await site_relevance(session, who.site_id or "")
+        if volunteer_id in relevance:
+            raise Problem(403, "sites cannot change volunteers", slug="forbidden")
+        raise not_found("volunteer", volunteer_id)
+    row = await _row(session, who, volunteer_id, for_update=True)
+    if "id" in patch and patch["id"] != volunteer_id:
+        raise Problem(422, "a volunteer's id cannot change", slug="validation",
+                      errors=[{"field": "id", "message": "cannot change"}])
+    if who.role == "volunteer":
+        locked = [f for f in _VERIFIED if f in patch and f != "id"]
+        if locked:
+            raise Problem(403, f"the coordinator records {', '.join(locked)}", slug="forbidden")
+    volunteer = decode_as({**(row.data or {}), **patch}, Volunteer)
+    await _validate(session, volunteer)
+    row.data = to_doc(volunteer)
+    await session.flush()
+    await audit(session, who, "update", [volunteer_id], path)
+    return stamped(row.data or {}, row)
+
+
+async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_id: str, path: str) -> None:
+    """Delete the person's data; the row (an opaque id) and ended placements stay as anonymous counts."""
+    if who.role == "site":
+        raise not_found("volunteer", volunteer_id)
+    row = await _row(session, who, volunteer_id, for_update=True)
+    today = dt.date.today()
+    now = dt.datetime.now(dt.UTC)
+    row.data = None
+    row.anonymised_at = now
+    await session.execute(
+        sa.update(PlacementRow)
+        .where(PlacementRow.volunteer_id == volunteer_id, PlacementRow.state.in_(IN_FORCE))
+        .values(state="ended", ended_on=today)
+    )
+    drafts = sa.select(PlanRow.id).where(PlanRow.status == "draft")
+    await session.execute(
+        sa.delete(ProposalRow).where(ProposalRow.volunteer_id == volunteer_id, ProposalRow.plan_id.in_(drafts))
+    )
+    await session.execute(sa.delete(LockRow).where(LockRow.volunteer_id == volunteer_id))
+    await session.execute(
+        sa.update(TokenRow)
+        .where(TokenRow.volunteer_id == volunteer_id, TokenRow.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    await session.flush()
+    await audit(session, who, "anonymise", [volunteer_id], path)
+
+
+async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: str, path: str) -> dict[str, Any]:
+    """Everything the register holds about the person (GDPR art. 15)."""
+    if who.role == "site":
+        raise not_found("volunteer", volunteer_id)
+    row = await _row(session, who, volunteer_id)
+    proposals = (await session.scalars(sa.select(ProposalRow).where(ProposalRow.volunteer_id == volunteer_id))).all()
+    placements = (await session.scalars(sa.select(PlacementRow).where(PlacementRow.volunteer_id == volunteer_id))).all()
+    locks = (await session.scalars(sa.select(LockRow).where(LockRow.volunteer_id == volunteer_id))).all()
+    tokens = (await session.scalars(sa.select(TokenRow).where(TokenRow.volunteer_id == volunteer_id))).all()
+    log = (await session.scalars(
+        sa.select(AuditRow).where(AuditRow.volunteer_id == volunteer_id).order_by(AuditRow.at)
+    )).all()
+    await audit(session, who, "export", [volunteer_id], path)
+    return {
+        "volunteer": stamped(row.data or {}, row),
+        "proposals": [
+            {"id": p.id, "plan": p.plan_id, "need": p.need_id, "state": p.state, "score": p.score,
+             "reasons": p.reasons, "reject_reason": p.reject_reason}
+            for p in proposals
+        ],
+        "placements": [
+            {"id": p.id, "need": p.need_id, "site": p.site_id, "activity": p.activity_id, "state": p.state,
+             "start": p.start, "ended_on": p.ended_on, "followups_done": p.followups_done}
+            for p in placements
+        ],
+        "decisions": [{"kind": k.kind, "need": k.need_id, "reason": k.reason, "at": k.created_at} for k in locks],
+        "tokens": [{"id": t.id, "name": t.name, "created_at": t.created_at, "revoked_at": t.revoked_at} for t in tokens],
+        "access_log": [{"at": a.at, "actor": a.actor, "role": a.role, "action": a.action, "path": a.path} for a in log],
+    }

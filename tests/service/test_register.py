@@ -1,0 +1,243 @@
+"""Catalogue, sites, needs and volunteers over HTTP: validation, problem details, roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.service.factories import need_doc, volunteer_doc
+
+pytestmark = pytest.mark.anyio
+
+
+def assert_problem(r: Any, status: int, field: str | None = None) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["status"] == status and body["title"] and "detail" in body
+    if field is not None:
+        assert any(e["field"] == field for e in body["errors"]), body
+    return body
+
+
+async def test_api_without_token_is_401_problem(client):
+    assert_problem(await client.get("/api/v1/needs"), 401)
+    assert_problem(await client.get("/api/v1/needs", headers={"Authorization": "Bearer nope"}), 401)
+
+
+async def test_schema_is_public(client):
+    r = await client.get("/schema/openapi.json")
+    assert r.status_code == 200
+    assert "/api/v1/needs" in r.json()["paths"]
+
+
+async def test_need_posted_without_id_gets_one(client, loaded, tokens):
+    site = await tokens.headers("site", site="eik")
+    r = await client.post("/api/v1/needs", json=need_doc(), headers=site)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["id"].startswith("need-") and body["headcount"] == 1 and body["created_at"]
+    r = await client.get(f"/api/v1/needs/{body['id']}", headers=site)
+    assert r.json()["title"] == "Besøksvenn torsdag"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"activity": "stell"}, "activity"),
+        ({"headcount": 0}, "headcount"),
+        ({"priority": 6}, "priority"),
+        ({"weekly": [{"weekday": 8, "start": "10:00", "end": "11:00"}]}, "weekly[0].weekday"),
+        ({"weekly": [{"weekday": 1, "start": "25:00", "end": "11:00"}]}, "weekly[0].start"),
+        ({"weekly": []}, "weekly"),
+        ({"diagnosis": "demens"}, ""),
+        ({"title": "Til 01017012345"}, "title"),
+    ],
+)
+async def test_need_invalid_is_4xx_naming_the_field(client, loaded, coordinator, change, field):
+    r = await client.post("/api/v1/needs", json=need_doc(**change), headers=coordinator)
+    assert r.status_code in (400, 422)
+    body = assert_problem(r, r.status_code)
+    fields = [e["field"] for e in body["errors"]]
+    assert field in fields or any(field and f.startswith(field) for f in fields) or (not field and body["errors"])
+
+
+async def test_need_site_token_posts_for_own_site_only(client, loaded, tokens):
+    site = await tokens.headers("site", site="eik")
+    assert_problem(await client.post("/api/v1/needs", json=need_doc(site="rodekors"), headers=site), 403)
+
+
+async def test_need_of_other_site_is_404_for_site(client, loaded, tokens):
+    site = await tokens.headers("site", site="rodekors")
+    assert_problem(await client.get("/api/v1/needs/n1", headers=site), 404)
+    assert_problem(await client.patch("/api/v1/needs/n1", json={"title": "x"}, headers=site), 404)
+    listed = (await client.get("/api/v1/needs", headers=site)).json()
+    assert [n["id"] for n in listed] == ["n3"]
+
+
+async def test_need_idempotency_key_replays_and_conflicts(client, loaded, tokens):
+    site = await tokens.headers("site", site="eik")
+    h = {**site, "Idempotency-Key": "abc-1"}
+    first = await client.post("/api/v1/needs", json=need_doc(), headers=h)
+    again = await client.post("/api/v1/needs", json=need_doc(), headers=h)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    all_needs = (await client.get("/api/v1/needs", headers=site)).json()
+    assert sum(n["title"] == "Besøksvenn torsdag" for n in all_needs) == 1
+    assert_problem(await client.post("/api/v1/needs", json=need_doc(title="other"), headers=h), 409)
+
+
+async def test_need_explicit_duplicate_id_is_409(client, loaded, coordinator):
+    assert_problem(await client.post("/api/v1/needs", json=need_doc(id="n1"), headers=coordinator), 409)
+
+
+async def test_need_patch_validates_whole_need(client, loaded, coordinator):
+    r = await client.patch("/api/v1/needs/n1", json={"headcount": 3}, headers=coordinator)
+    assert r.status_code == 200 and r.json()["headcount"] == 3
+    assert_problem(await client.patch("/api/v1/needs/n1", json={"activity": "nope"}, headers=coordinator), 422, "activity")
+    assert_problem(await client.patch("/api/v1/needs/n1", json={"id": "zz"}, headers=coordinator), 422, "id")
+
+
+async def test_need_delete(client, loaded, coordinator):
+    assert (await client.delete("/api/v1/needs/n1", headers=coordinator)).status_code == 204
+    assert_problem(await client.get("/api/v1/needs/n1", headers=coordinator), 404)
+
+
+async def test_activity_in_use_cannot_be_deleted(client, loaded, coordinator):
+    assert_problem(await client.delete("/api/v1/activities/besoksvenn", headers=coordinator), 409)
+    r = await client.post("/api/v1/activities", json={"id": "kulturvert", "name": "Kulturvert"}, headers=coordinator)
+    assert r.status_code == 201
+    assert (await client.delete("/api/v1/activities/kulturvert", headers=coordinator)).status_code == 204
+
+
+async def test_catalogue_written_by_coordinator_only(client, loaded, tokens):
+    site = await tokens.headers("site", site="eik")
+    assert_problem(await client.post("/api/v1/trainings", json={"id": "x", "name": "X"}, headers=site), 403)
+    assert (await client.get("/api/v1/trainings", headers=site)).status_code == 200
+    r = await client.post("/api/v1/activities", json={"id": "a", "name": "A", "requires_training": ["nope"]},
+                          headers=await tokens.headers("coordinator"))
+    assert_problem(r, 422, "requires_training[0]")
+
+
+async def test_site_patch_own_only(client, loaded, tokens):
+    eik = await tokens.headers("site", site="eik")
+    r = await client.patch("/api/v1/sites/eik", json={"name": "Eik sykehjem og omsorgsboliger"}, headers=eik)
+    assert r.status_code == 200 and r.json()["name"].startswith("Eik")
+    assert_problem(await client.patch("/api/v1/sites/rodekors", json={"name": "x"}, headers=eik), 403)
+    assert_problem(await client.patch("/api/v1/sites/eik", json={"kind": "nope"}, headers=eik), 400, "kind")
+    assert_problem(await client.patch("/api/v1/sites/eik", json={"color": "red"}, headers=eik), 400)
+
+
+async def test_volunteer_register_and_read(client, loaded, coordinator):
+    r = await client.post("/api/v1/volunteers", json=volunteer_doc(), headers=coordinator)
+    assert r.status_code == 201, r.text
+    vid = r.json()["id"]
+    got = (await client.get(f"/api/v1/volunteers/{vid}", headers=coordinator)).json()
+    assert got["name"] == "Kari Nordmann" and got["birth_date"] == "1970-02-03"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"police_certificate": {"issued": "2026-01-01", "shown": "2026-01-05", "copy": "scan.pdf"}},
+         "police_certificate"),
+        ({"police_certificate": {"issued": "2026-01-05", "shown": "2026-01-01"}}, "police_certificate.shown"),
+        ({"fodselsnummer": "01017012345"}, ""),
+        ({"health_notes": "diabetes"}, ""),
+        ({"activities": ["stell"]}, "activities[0]"),
+        ({"name": "Kari 010170 12345"}, "name"),
+    ],
+)
+async def test_volunteer_rejects_what_must_not_be_stored(client, loaded, coordinator, change, field):
+    r = await client.post("/api/v1/volunteers", json=volunteer_doc(**change), headers=coordinator)
+    assert r.status_code in (400, 422), r.text
+    body = assert_problem(r, r.status_code)
+    fields = [e["field"] for e in body["errors"]]
+    assert not field or any(f.startswith(field) for f in fields), fields
+
+
+async def test_volunteer_token_sees_only_self(client, loaded, tokens):
+    me = await tokens.headers("volunteer", volunteer="v1")
+    assert (await client.get("/api/v1/volunteers/v1", headers=me)).status_code == 200
+    assert_problem(await client.get("/api/v1/volunteers/v2", headers=me), 404)
+    assert [v["id"] for v in (await client.get("/api/v1/volunteers", headers=me)).json()] == ["v1"]
+    r = await client.patch("/api/v1/volunteers/v1", json={"phone": "49999999"}, headers=me)
+    assert r.status_code == 200 and r.json()["phone"] == "49999999"
+    assert_problem(await client.patch("/api/v1/volunteers/v1", json={"trainings": []}, headers=me), 403)
+    assert_problem(await client.post("/api/v1/needs", json=need_doc(), headers=me), 403)
+
+
+async def test_site_sees_no_volunteer_without_proposal(client, loaded, tokens):
+    site = await tokens.headers("site", site="eik")
+    assert (await client.get("/api/v1/volunteers", headers=site)).json() == []
+    assert_problem(await client.get("/api/v1/volunteers/v1", headers=site), 404)
+
+
+async def test_volunteer_anonymise_and_export(client, loaded, coordinator, tokens):
+    me = await tokens.headers("volunteer", volunteer="v2")
+    export = await client.get("/api/v1/volunteers/v2/export", headers=me)
+    assert export.status_code == 200
+    assert export.json()["volunteer"]["name"] == "Frivillig 2"
+    assert (await client.delete("/api/v1/volunteers/v2", headers=coordinator)).status_code == 204
+    assert_problem(await client.get("/api/v1/volunteers/v2", headers=coordinator), 404)
+    assert_problem(await client.get("/api/v1/volunteers/v2", headers=me), 401)  # the person's token is revoked
+    scenario = (await client.get("/api/v1/scenario", headers=coordinator)).json()
+    assert "v2" not in [v["id"] for v in scenario["volunteers"]]
+    assert "Frivillig 2" not in str(scenario)
+
+
+async def test_audit_records_reads_and_changes(client, loaded, coordinator, tokens):
+    me = await tokens.headers("volunteer", volunteer="v3")
+    await client.get("/api/v1/volunteers/v3", headers=me)
+    await client.patch("/api/v1/volunteers/v3", json={"interests": ["sjakk"]}, headers=coordinator)
+    log = (await client.get("/api/v1/audit", params={"volunteer": "v3"}, headers=coordinator)).json()
+    actions = {(e["role"], e["action"]) for e in log}
+    assert ("volunteer", "read") in actions and ("coordinator", "update") in actions
+    assert_problem(await client.get("/api/v1/audit", headers=me), 403)
+
+
+async def test_scenario_roundtrip(client, loaded, coordinator):
+    r = await client.get("/api/v1/scenario", headers=coordinator)
+    assert r.status_code == 200
+    out = r.json()
+    assert out["format"] == "samspill.scenario/1"
+    assert {n["id"] for n in out["needs"]} == {"n1", "n2", "n3"}
+    assert out["volunteers"][0]["police_certificate"]["purpose"]
+    again = await client.post("/api/v1/scenario", json=out, headers=coordinator)
+    assert again.status_code == 200
+
+
+async def test_scenario_import_all_or_nothing(client, loaded, coordinator):
+    bad = dict(loaded)
+    bad["needs"] = [*loaded["needs"], {"id": "n9", "site": "eik", "activity": "nope", "title": "x",
+                                       "weekly": [{"weekday": 1, "start": "10:00", "end": "11:00"}]}]
+    bad["volunteers"] = [*loaded["volunteers"], {**loaded["volunteers"][0], "id": "v9", "name": "Ny"}]
+    r = await client.post("/api/v1/scenario", json=bad, headers=coordinator)
+    body = assert_problem(r, 422)
+    assert any(e["field"] == "needs[3].activity" for e in body["errors"])
+    assert_problem(await client.get("/api/v1/volunteers/v9", headers=coordinator), 404)
+
+
+async def test_scenario_is_coordinator_only(client, loaded, tokens):
+    site = await tokens.headers("site", site="eik")
+    assert_problem(await client.get("/api/v1/scenario", headers=site), 403)
+
+
+async def test_nul_characters_are_rejected_naming_the_field(client, loaded, coordinator):
+    body = assert_problem(await client.post("/api/v1/sites", json={"id": "x", "kind": "service_site", "name": "a\x00b"},
+                                            headers=coordinator), 400, "name")
+    assert "NUL" in body["detail"]
+    assert_problem(await client.get("/api/v1/needs/a%00b", headers=coordinator), 400)
+
+
+async def test_need_parallel_retries_with_one_key_create_one_need(client, loaded, tokens):
+    import asyncio
+
+    site = await tokens.headers("site", site="eik")
+    h = {**site, "Idempotency-Key": "retry-storm"}
+    results = await asyncio.gather(*[client.post("/api/v1/needs", json=need_doc(), headers=h) for _ in range(8)])
+    assert {r.status_code for r in results} == {201}, [r.text for r in results]
+    assert len({r.json()["id"] for r in results}) == 1
+    titles = [n["title"] for n in (await client.get("/api/v1/needs", headers=site)).json()]
+    assert titles.count("Besøksvenn torsdag") == 1
