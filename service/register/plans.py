@@ -249,7 +249,13 @@ async def list_proposals(
     if who.role == "site":
         stmt = stmt.join(NeedRow, NeedRow.id == ProposalRow.need_id).where(NeedRow.site_id == who.site_id)
     elif who.role == "volunteer":
-        stmt = stmt.where(ProposalRow.volunteer_id == who.volunteer_id)
+        # nobody is contacted before the coordinator has reviewed and released: a volunteer
+        # sees only the proposals released to them, never drafts or rejections
+        stmt = (
+            stmt.join(PlanRow, PlanRow.id == ProposalRow.plan_id)
+            .where(ProposalRow.volunteer_id == who.volunteer_id, PlanRow.status == "released",
+                   ProposalRow.state == "accepted")
+        )
     out = [proposal_out(p) for p in (await session.scalars(stmt)).all()]
     return [for_site(p) for p in out] if who.role == "site" else out
 
