@@ -31,6 +31,7 @@ class Step:
     on: dt.date | None = None
     needed: bool = True
     problem: str | None = None  # a key for why a recorded step does not count
+    note: str | None = None  # "implied": done, though only inferred from a later step
 
 
 def is_intro_course(training_id: str, name: str = "") -> bool:
@@ -58,8 +59,12 @@ def checklist(
     def day(x: Any) -> dt.date | None:
         return dt.date.fromisoformat(x) if isinstance(x, str) else x
 
+    # The agreement is signed at or after the first conversation, so a signed agreement
+    # implies it was held even where no date was recorded.
+    implied = first_conversation is None and doc.get("agreement_signed") is not None
     steps = [
-        Step(FIRST_CONVERSATION, first_conversation is not None, first_conversation),
+        Step(FIRST_CONVERSATION, first_conversation is not None or implied, first_conversation,
+             note="implied" if implied else None),
         Step("agreement", doc.get("agreement_signed") is not None, day(doc.get("agreement_signed"))),
         Step("declaration", doc.get("confidentiality_signed") is not None, day(doc.get("confidentiality_signed"))),
     ]

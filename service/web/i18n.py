@@ -85,7 +85,9 @@ NB: dict[str, str] = {
     "state.accepted": "Godtatt",
     "state.rejected": "Avvist",
     "state.pinned": "Festet",
-    "need.places": "{headcount} plass(er)",
+    "need.places": "{headcount} plasser",
+    "need.place": "1 plass",
+    "need.accepted": "{n} av {headcount} godtatt",
     "need.priority": "Prioritet {p}",
     "need.open": "{n} åpne",
     "need.times": "Tider",
@@ -157,6 +159,8 @@ NB: dict[str, str] = {
     "onboarding.done": "Fullført",
     "onboarding.missing": "Mangler",
     "onboarding.police_too_old": "Attesten var eldre enn 3 måneder da den ble vist",
+    "onboarding.implied": "ikke registrert, men avtalen er signert, så samtalen er holdt",
+    "matching.jump": "Gå til",
     "placement.state.offered": "Tilbudt",
     "placement.state.confirmed": "Bekreftet",
     "placement.state.declined": "Avslått",
@@ -299,7 +303,9 @@ EN: dict[str, str] = {
     "state.accepted": "Accepted",
     "state.rejected": "Rejected",
     "state.pinned": "Pinned",
-    "need.places": "{headcount} place(s)",
+    "need.places": "{headcount} places",
+    "need.place": "1 place",
+    "need.accepted": "{n} of {headcount} accepted",
     "need.priority": "Priority {p}",
     "need.open": "{n} open",
     "need.times": "Times",
@@ -371,6 +377,8 @@ EN: dict[str, str] = {
     "onboarding.done": "Done",
     "onboarding.missing": "Missing",
     "onboarding.police_too_old": "The certificate was older than 3 months when shown",
+    "onboarding.implied": "not recorded, but the agreement is signed, so the conversation was held",
+    "matching.jump": "Jump to",
     "placement.state.offered": "Offered",
     "placement.state.confirmed": "Confirmed",
     "placement.state.declined": "Declined",
@@ -571,7 +579,10 @@ def near_miss_text(lang: str, miss: dict[str, Any]) -> str:
     said = _predicate(lang, str(miss.get("rule", "")), m.group(2))
     if said is None:
         return english
-    return f"{volunteers_phrase(lang, int(miss.get('count', m.group(1))))} {said}"
+    count = int(miss.get("count", m.group(1)))
+    if lang == "nb" and count != 1:
+        said = re.sub(r"\btilgjengelig\b", "tilgjengelige", said)  # the adjective agrees with the plural
+    return f"{volunteers_phrase(lang, count)} {said}"
 
 
 def unfilled_summary(lang: str, reasons: dict[str, Any], *, activity: str = "") -> str:

@@ -139,6 +139,7 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         gaps = missing(checklist(doc, n.activities, n.trainings, firsts.get(vid), today=today))
         if gaps:
             incomplete.append({"id": vid, "name": doc.get("name", vid), "missing": gaps})
+    incomplete.sort(key=lambda v: (-len(v["missing"]), v["name"]))
     shown_onboarding = incomplete[:12]
     vids = {p["volunteer"] for p in followups}
     n.volunteers = {vid: (doc or {}).get("name", vid) for vid, doc in rows if vid in vids}
@@ -200,7 +201,8 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
         need = n.needs.get(nid, {"id": nid, "title": nid, "headcount": 1, "priority": 3})
         ps.sort(key=lambda p: (-p["score"], p["volunteer_name"]))
         need_groups.append({"need": need, "site": n.site(need.get("site")), "activity": n.activity(need.get("activity")),
-                            "times": need_times(lang, need), "proposals": ps})
+                            "times": need_times(lang, need), "proposals": ps,
+                            "accepted": sum(1 for p in ps if p["state"] == "accepted")})
     need_groups.sort(key=lambda g: (-g["need"].get("priority", 3), g["site"], g["need"].get("title", "")))
     unfilled = []
     for u in sorted(plan["unfilled"], key=lambda u: (-u["priority"], -u["open"])):
@@ -337,9 +339,9 @@ async def volunteer_list(session: AsyncSession, who: Principal, path: str, query
 async def need_page(session: AsyncSession, settings: Settings, who: Principal, lang: str, need_id: str,
                     path: str) -> dict[str, Any]:
     need = await needs_service.get_need(session, who, need_id)
-    props = [p for p in await plans_service.list_proposals(session, who) if p["need"] == need_id]
-    drafts = set(await session.scalars(sa.select(PlanRow.id).where(PlanRow.status == "draft")))
-    props = [p for p in props if p["plan"] in drafts]
+    plan = await current_plan(session)
+    props = [] if plan is None else [
+        p for p in await plans_service.list_proposals(session, who, plan=plan.id) if p["need"] == need_id]
     placements = await list_placements(session, settings, who, need=need_id)
     vids = {p["volunteer"] for p in props} | {p["volunteer"] for p in placements}
     n = await names(session, volunteer_ids=vids)
@@ -355,4 +357,5 @@ async def need_page(session: AsyncSession, settings: Settings, who: Principal, l
         "times": need_times(lang, need),
         "proposals": sorted((proposal_view(lang, p, n) for p in props), key=lambda p: -p["score"]),
         "placements": placements,
+        "editable": plan is not None and plan.status == "draft",
     }
