@@ -14,7 +14,7 @@ import numpy as np
 
 from matcher import rules
 from matcher.candidates import Candidates
-from matcher.instance import needs_overlap
+from matcher.constraints import blocking_rule
 from matcher.problem import DAY, Problem, duration, minutes
 from matcher.schema import Match, NearMiss, PlacedElsewhere, Reason, RuleCount, Unfilled, UnfilledReasons
 
@@ -194,14 +194,8 @@ def _placed_elsewhere(
         else:
             other = max(theirs, key=lambda k: int(p.n_priority[k]))
             on = p.need(other)
-            if len(theirs) >= int(p.v_cap[v]):
-                why = f"takes at most {int(p.v_cap[v])} assignment(s)"
-            elif any(needs_overlap(p, j, k) for k in theirs):
-                why = "this need would overlap their placement"
-            elif p.v_minutes_cap[v] >= 0 and sum(int(p.n_minutes[k]) for k in theirs) + p.n_minutes[j] > p.v_minutes_cap[v]:
-                why = f"this need would take them over {int(p.v_minutes_cap[v]) / 60:g} hours a week"
-            else:
-                why = "the plan as a whole fills more or better places this way"
+            broken = blocking_rule(p, v, theirs, j)
+            why = broken[1] if broken else "the plan as a whole fills more or better places this way"
             out.append(
                 PlacedElsewhere(
                     volunteer=vid,
@@ -249,7 +243,8 @@ def explain_unfilled(
         fails = {r: ~ok for r, ok in passes.items()}
         n_fail = np.sum(np.stack(list(fails.values())), axis=0)
         eligible = n_fail == 0
-        eligible[[v for v in np.flatnonzero(eligible).tolist() if j in placed.get(v, ())]] = False
+        here = [v for v in np.flatnonzero(eligible).tolist() if j in placed.get(v, ())]
+        eligible[here] = False  # those already placed on this need do not explain its open places
         excluded = [
             RuleCount(rule=r, excluded=int(f.sum()), text=rules.RULE_NAMES[r]) for r, f in fails.items() if f.any()
         ]
@@ -261,12 +256,19 @@ def explain_unfilled(
             if willing == 0:
                 summary = f"no volunteer is willing to do {p.scenario.activities[int(p.n_activity[j])].name}"
             else:
-                among = {r: int((f & passes["E1"]).sum()) for r, f in fails.items() if r != "E1"}
+                others = passes["E1"].copy()
+                others[here] = False
+                among = {r: int((f & others).sum()) for r, f in fails.items() if r != "E1"}
                 worst = max(among, key=lambda r: among[r])
-                summary = (
-                    f"no volunteer meets every rule; of {willing} willing, the most common obstacle is:"
-                    f" {rules.RULE_NAMES[worst]} ({among[worst]})"
+                summary = "no volunteer meets every rule" if not here else (
+                    f"{_plural(len(here), 'eligible volunteer is', 'eligible volunteers are')} placed here"
+                    " already and no one else meets every rule"
                 )
+                if among[worst]:
+                    summary += (
+                        f"; of {int(others.sum())}{' other' if here else ''} willing, the most common obstacle is:"
+                        f" {rules.RULE_NAMES[worst]} ({among[worst]})"
+                    )
         else:
             summary = (
                 f"{_plural(n_eligible, 'volunteer meets', 'volunteers meet')} every rule"

@@ -14,6 +14,7 @@ import numpy as np
 
 from matcher import rules
 from matcher.candidates import Candidates
+from matcher.constraints import blocking_rule, need_is_full, needs_overlap
 from matcher.problem import Problem
 from matcher.schema import Conflict
 
@@ -51,30 +52,6 @@ class Instance:
         return self._cliques
 
 
-def classes_overlap(p: Problem, a: int, b: int) -> bool:
-    """Whether two time classes have overlapping occurrences (half-open intervals)."""
-    if a == b:
-        return len(p.class_occ[a]) > 0
-    key = ("ov", min(a, b), max(a, b))
-    hit = p._cache.get(key)
-    if hit is None:
-        A, B = p.class_occ[a], p.class_occ[b]
-        if len(A) == 0 or len(B) == 0:
-            res = False
-        else:
-            idx = np.searchsorted(B[:, 0], A[:, 1], side="left")
-            max_end = np.maximum.accumulate(B[:, 1])
-            has = idx > 0
-            res = bool(np.any(max_end[np.maximum(idx - 1, 0)][has] > A[has, 0]))
-        hit = np.array(res)
-        p._cache[key] = hit
-    return bool(hit)
-
-
-def needs_overlap(p: Problem, j: int, k: int) -> bool:
-    return classes_overlap(p, int(p.n_time_class[j]), int(p.n_time_class[k]))
-
-
 def settle_pins(p: Problem) -> tuple[list[tuple[int, int]], list[Conflict]]:
     """C4: keep the pins that are eligible and hold together, in order; the rest are conflicts."""
     kept: list[tuple[int, int]] = []
@@ -91,20 +68,15 @@ def settle_pins(p: Problem) -> tuple[list[tuple[int, int]], list[Conflict]]:
             conflicts.append(Conflict(volunteer=vid, need=nid, rule=failed[0], message=f"pinned pair breaks {names}"))
             continue
         mine = by_vol.get(v, [])
-        rule, message = "", ""
-        if by_need.get(j, 0) + 1 > p.n_headcount[j]:
-            rule, message = "C1", f"need {nid} has only {p.n_headcount[j]} place(s), all pinned already"
-        elif len(mine) + 1 > p.v_cap[v]:
-            rule, message = "C2", f"volunteer {vid} takes at most {p.v_cap[v]} assignment(s)"
-        elif p.v_minutes_cap[v] >= 0 and sum(int(p.n_minutes[k]) for k in mine) + p.n_minutes[j] > p.v_minutes_cap[v]:
-            rule, message = "C2", f"volunteer {vid} would exceed {p.v_minutes_cap[v] / 60:g} hours a week"
-        else:
-            clash = next((k for k in mine if needs_overlap(p, j, k)), None)
-            if clash is not None:
-                rule = "C3"
-                message = f"overlaps pinned need {p.scenario.needs[clash].id} of volunteer {vid}"
-        if rule:
-            conflicts.append(Conflict(volunteer=vid, need=nid, rule=rule, message=f"pins cannot all hold: {message}"))
+        broken = need_is_full(p, j, by_need.get(j, 0)) or blocking_rule(p, v, mine, j)
+        if broken:
+            rule, message = broken
+            if rule == "C1":
+                message += ", all pinned already"
+            conflicts.append(
+                Conflict(volunteer=vid, need=nid, rule=rule, message=f"pins cannot all hold: volunteer {vid} {message}"
+                         if rule != "C1" else f"pins cannot all hold: {message}")
+            )
             continue
         kept.append((v, j))
         by_need[j] = by_need.get(j, 0) + 1

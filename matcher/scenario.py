@@ -42,6 +42,9 @@ def describe_decode_error(exc: Exception, data: bytes) -> str:
     if m:
         path = m.group("path").lstrip(".")
         return f"{path or '(document)'}: {m.group('msg')}"
+    if "truncated" in text:  # msgspec gives no offset here: the file ends too early
+        line, col = _line_col(data, len(data))
+        return f"line {line}, column {col}: not valid JSON (the file ends in the middle of a value)"
     b = _BYTE.search(text)
     if b:
         line, col = _line_col(data, int(b.group(1)))

@@ -9,7 +9,7 @@ add fields, never rename.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta, Struct, field
@@ -211,7 +211,7 @@ class Reason(_Out):
     code: str
     text: str
     points: int | None = None
-    data: dict[str, object] | None = None
+    data: dict[str, Any] | None = None
 
 
 class Match(_Out):
@@ -295,7 +295,7 @@ class Timings(_Out):
 
 class Plan(_Out):
     format: Literal["samspill.plan/1"] = PLAN_FORMAT
-    status: Literal["optimal", "feasible", "infeasible"] = "optimal"
+    status: Literal["optimal", "feasible"] = "optimal"
     gap: float = 0.0
     matches: list[Match] = field(default_factory=list)
     unfilled: list[Unfilled] = field(default_factory=list)
@@ -304,7 +304,7 @@ class Plan(_Out):
     objective: Objective | None = None
     weights: Weights | None = None
     timings: Timings = field(default_factory=Timings)
-    stats: dict[str, object] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
 def scenario_json_schema() -> dict[str, object]:

@@ -25,7 +25,8 @@ from scipy.sparse.csgraph import connected_components
 from matcher import explain
 from matcher.candidates import Candidates, build_candidates
 from matcher.flow import solve_flow
-from matcher.instance import Instance, build_instance, needs_overlap, overlap_cliques
+from matcher.constraints import blocking_rule, set_breaks
+from matcher.instance import Instance, build_instance, overlap_cliques
 from matcher.model import SubInstance, build_model, hint
 from matcher.problem import Problem, compile_problem
 from matcher.schema import Coverage, Objective, Plan, Scenario, Timings, Weights
@@ -37,7 +38,7 @@ __all__ = ["Instance", "SolveOptions", "build_instance_for", "solve"]
 class SolveOptions:
     time_limit: float = 30.0  # seconds for the CP-SAT phases together
     workers: int = 2
-    subsolvers: tuple[str, ...] = ("max_lp", "core")  # measured best on 2 cores; () = CP-SAT's default
+    subsolvers: tuple[str, ...] = ("max_lp", "default_lp")  # measured best on 2 cores; () = CP-SAT default
     max_exact_pairs: int = 15_000  # larger touched components get a local repair instead
     prune_per_need: int = 6  # local repair: the best candidates per need taken into a ring …
     prune_per_volunteer: int = 6  # … and the best alternatives per violating volunteer
@@ -94,12 +95,8 @@ def _violators(inst: Instance, chosen: np.ndarray) -> np.ndarray:
     for k in sel.tolist():
         by_vol.setdefault(int(inst.pair_vol[k]), []).append(k)
     for v, ks in by_vol.items():
-        cap = int(inst.vol_minutes_cap[v])
-        if cap >= 0 and int(inst.pair_minutes[ks].sum()) > cap:
-            bad.append(v)
-            continue
         needs = [int(inst.pair_need[k]) for k in ks]
-        if any(needs_overlap(p, a, b) for i, a in enumerate(needs) for b in needs[i + 1 :]):
+        if set_breaks(p, needs, cap=int(inst.vol_cap[v]), minutes_cap=int(inst.vol_minutes_cap[v])):
             bad.append(v)
     return np.array(sorted(bad), dtype=np.int64)
 
@@ -113,16 +110,13 @@ def _repair(inst: Instance, chosen: np.ndarray, vols: np.ndarray, weight: np.nda
         ks = np.flatnonzero(out & (inst.pair_vol == v))
         ks = ks[np.argsort(-weight[ks], kind="stable")]
         kept: list[int] = []
-        used = 0
-        cap = int(inst.vol_minutes_cap[v])
         for k in ks.tolist():
+            held = [int(inst.pair_need[q]) for q in kept]
             j = int(inst.pair_need[k])
-            fits = cap < 0 or used + int(inst.pair_minutes[k]) <= cap
-            if fits and not any(needs_overlap(p, j, int(inst.pair_need[q])) for q in kept):
-                kept.append(k)
-                used += int(inst.pair_minutes[k])
-            else:
+            if blocking_rule(p, v, held, j, cap=int(inst.vol_cap[v]), minutes_cap=int(inst.vol_minutes_cap[v])):
                 out[k] = False
+            else:
+                kept.append(k)
     return out
 
 
@@ -282,8 +276,9 @@ def _cpsat_lexicographic(
     p1 = int(view.pair_priority[sol].sum())
     built.model.add(built.coverage >= p1)
     fit_cap = fit_ub if p1 == prio_ub else None
-    lo = -(10**12)
-    fit_var = built.model.new_int_var(lo, fit_cap if fit_cap is not None else 10**12, "fit")
+    hi = int(view.pair_fit.clip(min=0).sum())
+    lo = -int((view.spread * (view.vol_fixed + view.vol_cap) ** 2).sum()) - 1
+    fit_var = built.model.new_int_var(lo, min(hi, fit_cap) if fit_cap is not None else hi, "fit")
     built.model.add(fit_var == built.fit)
     built.model.maximize(fit_var)
     hint(built, sub, sol)

@@ -324,7 +324,7 @@ def pair_violations(scenario: Scenario, volunteer: Volunteer, need: Need) -> lis
 
 def _pair_fit(look: _Lookup, v: Volunteer, n: Need, w: Weights) -> dict[str, int]:
     terms: dict[str, int] = {}
-    shared = {i.lower() for i in v.interests} & {t.lower() for t in n.tags}
+    shared = {i.strip().lower() for i in v.interests} & {t.strip().lower() for t in n.tags}
     terms["interests"] = w.interests * min(len(shared), w.interests_cap)
     if any(h.site == n.site and h.activity == n.activity for h in v.history):
         terms["continuity"] = w.continuity

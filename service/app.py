@@ -14,8 +14,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from service.api.hygiene import reject_nul
+from service.api.sqlite_queue import SQLiteQueueMiddleware
 from service.auth import BearerAuthMiddleware
-from service.db.engine import create_engine, create_sessionmaker
+from service.db.engine import create_engine, create_sessionmaker, is_sqlite
 from service.db.migrate import ensure_migrated
 from service.problems import EXCEPTION_HANDLERS
 from service.settings import Settings
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
     settings = settings or Settings.from_env()
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
+    # Token look-ups only read: on SQLite they need not queue for the write lock (WAL readers never wait).
+    read_engine = create_engine(settings.database_url, immediate=False) if is_sqlite(settings.database_url) else engine
     db = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
@@ -72,6 +76,8 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
 
     async def on_shutdown(app: Litestar) -> None:
         await engine.dispose()
+        if read_engine is not engine:
+            await read_engine.dispose()
 
     from service.web import web_config
 
@@ -81,12 +87,16 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         template_config=web.template_config,
         csrf_config=web.csrf_config,
         plugins=[SQLAlchemyPlugin(config=db)],
-        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/health", *web.bearer_exclude]),
-                    *web.middleware],
+        middleware=[
+            DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/health", *web.bearer_exclude]),
+            *([SQLiteQueueMiddleware] if is_sqlite(settings.database_url) else []),
+            *web.middleware,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=reject_nul,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "sessionmaker": sessionmaker, "solver": solver, "engine": engine}),
+        state=State({"settings": settings, "sessionmaker": sessionmaker, "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine}),
         openapi_config=OpenAPIConfig(
             title="samspill",
             version="1",

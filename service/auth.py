@@ -117,7 +117,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
                 "send `Authorization: Bearer <token>`; create one with `samspill tokens create`",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        maker: async_sessionmaker[AsyncSession] = connection.app.state.sessionmaker
+        maker: async_sessionmaker[AsyncSession] = connection.app.state.read_sessionmaker
         async with maker() as session, session.begin():
             principal = await lookup(session, token.strip())
         if principal is None:

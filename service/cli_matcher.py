@@ -53,6 +53,15 @@ def _load_weights(path: str | None) -> Weights | None:
         raise ScenarioError([f"{path}: {describe_decode_error(exc, data)}"]) from None
 
 
+def _merge_weights(base: Weights | None, override: Weights | None, raw_path: str | None) -> Weights | None:
+    """The weights file overrides only the fields it names; the rest come from the scenario."""
+    if override is None or raw_path is None:
+        return base
+    named = msgspec.json.decode(Path(raw_path).read_bytes())
+    merged = {**msgspec.to_builtins(base or Weights()), **named}
+    return msgspec.convert(merged, Weights)
+
+
 def cmd_solve(args: argparse.Namespace) -> int:
     from matcher.solve import SolveOptions, solve
 
@@ -78,7 +87,12 @@ def cmd_solve(args: argparse.Namespace) -> int:
     say(f"read {len(scenario.volunteers)} volunteers and {len(scenario.needs)} needs")
     plan = solve(
         scenario,
-        SolveOptions(time_limit=args.time_limit, workers=args.workers, weights=weights, progress=say),
+        SolveOptions(
+            time_limit=args.time_limit,
+            workers=args.workers,
+            weights=_merge_weights(scenario.weights, weights, args.weights),
+            progress=say,
+        ),
     )
     plan.timings.read = round(t_read, 4)
     t0 = time.perf_counter()
@@ -120,6 +134,8 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         _err(f"samspill: {args.plan} is not a valid samspill.plan/1 file:\n  {describe_decode_error(exc, raw)}")
         return EXIT_INVALID
+    if plan.weights is not None:  # score the plan with the weights it was made with
+        scenario = msgspec.structs.replace(scenario, weights=plan.weights)
     violations = check_plan(scenario, plan)
     if not violations:
         print(f"ok: the plan's {len(plan.matches)} matches break no rule")

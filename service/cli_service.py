@@ -203,7 +203,8 @@ async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int)
         return {"counts": counts, "site": site, "volunteer": volunteer, "coordinator": coordinator,
                 "site_token": site_token, "volunteer_token": vol_token}
 
-    return await _with_session(settings, work)
+    result: dict[str, Any] = await _with_session(settings, work)
+    return result
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

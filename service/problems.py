@@ -55,7 +55,7 @@ def invalid(errors: list[dict[str, str]], detail: str | None = None) -> Problem:
     return Problem(422, text, slug="validation", title="Invalid input", errors=errors)
 
 
-_PLACE = re.compile(r"^(?P<field>[^:\s]*(\[\d+\])?[^:\s]*): (?P<msg>.*)$", re.S)
+_PLACE = re.compile(r"^(?P<field>[^:\s]*(\[\d+\])?[^:\s]*): (?P<msg>.*)$", re.DOTALL)
 
 
 def split_place(message: str, prefix: str = "") -> dict[str, str]:

@@ -15,7 +15,7 @@ from service.register.audit_log import list_audit
 
 class AuditController(Controller):
     path = "/api/v1/audit"
-    tags = ["audit"]
+    tags = ("audit",)
 
     @get("/", summary="The audit log, newest first", responses=PROBLEMS)
     async def list(

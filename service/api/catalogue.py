@@ -15,7 +15,7 @@ from service.register import catalogue
 
 class TrainingController(Controller):
     path = "/api/v1/trainings"
-    tags = ["catalogue"]
+    tags = ("catalogue",)
 
     @get("/", summary="List the trainings (kurs)", responses=PROBLEMS)
     async def list(self, db_session: AsyncSession) -> list[TrainingOut]:
@@ -28,7 +28,7 @@ class TrainingController(Controller):
 
 class ActivityController(Controller):
     path = "/api/v1/activities"
-    tags = ["catalogue"]
+    tags = ("catalogue",)
 
     @get("/", summary="List the activity catalogue", responses=PROBLEMS)
     async def list(self, db_session: AsyncSession) -> list[ActivityOut]:

@@ -8,9 +8,8 @@ from litestar import Request
 from litestar.openapi.datastructures import ResponseSpec
 
 from service.api.schemas import ProblemDetails
-from service.problems import PROBLEM_JSON
-
 from service.auth import Principal
+from service.problems import PROBLEM_JSON
 
 
 def principal(request: Request[Any, Any, Any]) -> Principal:

@@ -16,7 +16,7 @@ from service.register import needs
 
 class NeedController(Controller):
     path = "/api/v1/needs"
-    tags = ["needs"]
+    tags = ("needs",)
 
     @get("/", summary="List needs (a site sees its own)", responses=PROBLEMS)
     async def list(

@@ -15,7 +15,7 @@ from service.register import placements
 
 class PlacementController(Controller):
     path = "/api/v1/placements"
-    tags = ["placements"]
+    tags = ("placements",)
 
     @get("/", summary="List placements; `followup_due=true` lists those with a follow-up conversation due", responses=PROBLEMS)
     async def list(

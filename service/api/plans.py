@@ -16,7 +16,7 @@ from service.register import plans
 
 class PlanController(Controller):
     path = "/api/v1/plans"
-    tags = ["plans"]
+    tags = ("plans",)
 
     @post("/", summary="Run the matcher on the register and store a draft plan (coordinator)", status_code=201, responses=PROBLEMS)
     async def create(self, request: Request[Any, Any, Any], data: PlanRequest | None = None) -> PlanOut:
@@ -42,7 +42,7 @@ class PlanController(Controller):
 
 class ProposalController(Controller):
     path = "/api/v1/proposals"
-    tags = ["plans"]
+    tags = ("plans",)
 
     @get("/", summary="List proposals (a site sees its needs', a volunteer their own)", responses=PROBLEMS)
     async def list(

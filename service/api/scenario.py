@@ -15,7 +15,7 @@ from service.register import scenario_io
 
 class ScenarioController(Controller):
     path = "/api/v1/scenario"
-    tags = ["scenario"]
+    tags = ("scenario",)
 
     @get("/", summary="Export the register as samspill.scenario/1 (coordinator)", responses=PROBLEMS)
     async def export(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Scenario:

@@ -10,40 +10,39 @@ from msgspec import Struct, field
 from matcher.schema import Activity, HeldTraining, Id, Need, Site, Training, Volunteer
 
 
-
-class TrainingOut(Training, kw_only=True):
+class TrainingOut(Training, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
     created_at: dt.datetime
     updated_at: dt.datetime
 
 
-class ActivityOut(Activity, kw_only=True):
+class ActivityOut(Activity, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
     created_at: dt.datetime
     updated_at: dt.datetime
 
 
-class SiteOut(Site, kw_only=True):
+class SiteOut(Site, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
     created_at: dt.datetime
     updated_at: dt.datetime
 
 
-class NeedIn(Need, kw_only=True):
+class NeedIn(Need, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
     """A need as posted: without `id` the server assigns one."""
 
-    id: Id | None = None
+    id: Id | None = None  # type: ignore[assignment]  # optional on input only
 
 
-class NeedOut(Need, kw_only=True):
+class NeedOut(Need, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
     created_at: dt.datetime
     updated_at: dt.datetime
 
 
-class VolunteerIn(Volunteer, kw_only=True):
+class VolunteerIn(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
     """A volunteer as registered: without `id` the server assigns one."""
 
-    id: Id | None = None
+    id: Id | None = None  # type: ignore[assignment]  # optional on input only
 
 
-class VolunteerOut(Volunteer, kw_only=True):
+class VolunteerOut(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
     created_at: dt.datetime
     updated_at: dt.datetime
 

@@ -15,7 +15,7 @@ from service.register import catalogue
 
 class SiteController(Controller):
     path = "/api/v1/sites"
-    tags = ["sites"]
+    tags = ("sites",)
 
     @get("/", summary="List sites and organisations", responses=PROBLEMS)
     async def list(self, db_session: AsyncSession) -> list[SiteOut]:

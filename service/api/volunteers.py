@@ -15,7 +15,7 @@ from service.register import volunteers
 
 class VolunteerController(Controller):
     path = "/api/v1/volunteers"
-    tags = ["volunteers"]
+    tags = ("volunteers",)
 
     @get("/", summary="List volunteers (a site sees those on its needs, in part; a volunteer sees self)", responses=PROBLEMS)
     async def list(

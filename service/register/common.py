@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.scenario import check_scenario, describe_decode_error
-from matcher.schema import SCENARIO_FORMAT, Activity, Horizon, Scenario, Site, Training
+from matcher.schema import Activity, Horizon, Scenario, Site, Training
 from service.auth import Principal
 from service.db.models import ActivityRow, AuditRow, RegisterRow, SiteRow, TrainingRow
 from service.problems import Problem, invalid, split_place
@@ -73,7 +73,7 @@ class Catalogue:
     def scenario(self, **parts: Any) -> Scenario:
         today = dt.date.today()
         return Scenario(
-            format=SCENARIO_FORMAT,
+            format="samspill.scenario/1",
             horizon=Horizon(start=today, end=today),
             trainings=parts.pop("trainings", self.trainings),
             activities=parts.pop("activities", self.activities),
@@ -98,7 +98,7 @@ def scenario_errors(scenario: Scenario, prefix: str) -> list[dict[str, str]]:
     return [
         split_place(e, prefix)
         for e in check_scenario(scenario)
-        if e.startswith(prefix + ".") or e.startswith(prefix + ":") or e.startswith(prefix + "[")
+        if e.startswith((prefix + ".", prefix + ":", prefix + "["))
     ]
 
 

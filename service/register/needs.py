@@ -14,6 +14,7 @@ from matcher.schema import Need
 from service.auth import Principal
 from service.db.models import IdempotencyRow, LockRow, NeedRow, PlacementRow, ProposalRow
 from service.problems import Problem, conflict, not_found
+from service.register.occupancy import holders
 from service.register.common import (
     decode_as,
     load_catalogue,
@@ -157,6 +158,11 @@ async def patch_need(session: AsyncSession, who: Principal, need_id: str, patch:
     need = decode_as({**row.data, **patch}, Need)
     _may_write_for(who, need.site)
     await _validate(session, need)
+    taken = await holders(session, need_id)  # the row is locked: no accept can slip in meanwhile
+    if need.headcount < len(taken):
+        raise conflict(
+            f"need {need_id!r} has {len(taken)} place(s) taken; headcount cannot go below that", "need-full"
+        )
     row.data = to_doc(need)
     row.site_id = need.site
     row.activity_id = need.activity

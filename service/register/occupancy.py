@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matcher.schema import SCENARIO_FORMAT, Horizon, Need, Scenario, Volunteer
+from matcher.schema import Horizon, Need, Scenario, Volunteer
 from matcher.validate import occurrences, overlaps
 from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow, VolunteerRow
 from service.problems import conflict
@@ -49,7 +49,7 @@ async def commitments(session: AsyncSession, volunteer_id: str) -> set[str]:
 
 
 def needs_clash(horizon: Horizon, a: Need, b: Need) -> bool:
-    frame = Scenario(format=SCENARIO_FORMAT, horizon=horizon)
+    frame = Scenario(format="samspill.scenario/1", horizon=horizon)
     occ_b = occurrences(frame, b)
     return any(overlaps(x, y) for x in occurrences(frame, a) for y in occ_b)
 

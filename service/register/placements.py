@@ -77,7 +77,7 @@ async def list_placements(
 
 async def _row(session: AsyncSession, who: Principal, placement_id: str) -> PlacementRow:
     stmt = _scoped(sa.select(PlacementRow).where(PlacementRow.id == placement_id), who).with_for_update()
-    row = (await session.execute(stmt)).scalar_one_or_none()
+    row: PlacementRow | None = (await session.execute(stmt)).scalar_one_or_none()
     if row is None:
         raise not_found("placement", placement_id)
     return row

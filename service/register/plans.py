@@ -15,7 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from matcher.schema import Horizon, Need, Plan
 from service.auth import Principal
-from service.db.models import LockRow, NeedRow, PlacementRow, PlanRow, ProposalRow, RegisterRow, VolunteerRow, utcnow
+from service.db.models import (
+    LockRow,
+    NeedRow,
+    PlacementRow,
+    PlanRow,
+    ProposalRow,
+    RegisterRow,
+    VolunteerRow,
+    utcnow,
+)
 from service.jobs import Solver, solve_in_thread
 from service.problems import Problem, conflict, not_found
 from service.register.common import from_doc, new_id, register_row

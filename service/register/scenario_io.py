@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.scenario import check_scenario
 from matcher.schema import (
-    SCENARIO_FORMAT,
     Activity,
     Horizon,
     Need,
@@ -90,7 +89,7 @@ async def build_scenario(
         )).all()
     )
     return Scenario(
-        format=SCENARIO_FORMAT,
+        format="samspill.scenario/1",
         horizon=horizon,
         trainings=trainings,
         activities=activities,

@@ -213,3 +213,30 @@ async def test_solver_crash_leaves_no_plan_and_no_lock(client, loaded, coordinat
         body = assert_problem(await client.post("/api/v1/plans", headers=coordinator), 503)
         assert "solver exploded" in body["detail"]
     assert (await client.get("/api/v1/plans", headers=coordinator)).json() == []
+
+
+@pytest.mark.parametrize("solver", [overbooking])
+async def test_parallel_accepts_from_two_app_processes_one_wins(client, loaded, coordinator, settings):
+    """Two app instances (as two server processes would be) share only the database's locks."""
+    plan = await run(client, coordinator)
+    other = create_app(settings, solver=overbooking)
+    async with other.lifespan(), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=other), base_url="http://testserver"
+    ) as client2:
+        for pair in ((("v1", "n1"), ("v2", "n1")), (("v3", "n2"), ("v1", "n2"))):
+            a, b = proposal(plan, *pair[0]), proposal(plan, *pair[1])
+            results = await asyncio.gather(
+                client.post(f"/api/v1/proposals/{a['id']}/accept", headers=coordinator),
+                client2.post(f"/api/v1/proposals/{b['id']}/accept", headers=coordinator),
+            )
+            assert sorted(r.status_code for r in results) == [200, 409], [r.text for r in results]
+
+
+async def test_headcount_cannot_drop_below_places_taken(client, loaded, coordinator):
+    plan = await run(client, coordinator)
+    on_n3 = [p for p in plan["proposals"] if p["need"] == "n3"]
+    assert len(on_n3) == 2
+    for p in on_n3:
+        assert (await client.post(f"/api/v1/proposals/{p['id']}/accept", headers=coordinator)).status_code == 200
+    assert_problem(await client.patch("/api/v1/needs/n3", json={"headcount": 1}, headers=coordinator), 409)
+    assert (await client.patch("/api/v1/needs/n3", json={"headcount": 3}, headers=coordinator)).status_code == 200

@@ -221,3 +221,22 @@ async def test_scenario_import_all_or_nothing(client, loaded, coordinator):
 async def test_scenario_is_coordinator_only(client, loaded, tokens):
     site = await tokens.headers("site", site="eik")
     assert_problem(await client.get("/api/v1/scenario", headers=site), 403)
+
+
+async def test_nul_characters_are_rejected_naming_the_field(client, loaded, coordinator):
+    body = assert_problem(await client.post("/api/v1/sites", json={"id": "x", "kind": "service_site", "name": "a\x00b"},
+                                            headers=coordinator), 400, "name")
+    assert "NUL" in body["detail"]
+    assert_problem(await client.get("/api/v1/needs/a%00b", headers=coordinator), 400)
+
+
+async def test_need_parallel_retries_with_one_key_create_one_need(client, loaded, tokens):
+    import asyncio
+
+    site = await tokens.headers("site", site="eik")
+    h = {**site, "Idempotency-Key": "retry-storm"}
+    results = await asyncio.gather(*[client.post("/api/v1/needs", json=need_doc(), headers=h) for _ in range(8)])
+    assert {r.status_code for r in results} == {201}, [r.text for r in results]
+    assert len({r.json()["id"] for r in results}) == 1
+    titles = [n["title"] for n in (await client.get("/api/v1/needs", headers=site)).json()]
+    assert titles.count("Besøksvenn torsdag") == 1

@@ -8,8 +8,8 @@ Create Date: 2026-11-26 09:25:08.010588
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 from advanced_alchemy.types import DateTimeUTC
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0001'

@@ -1,0 +1,230 @@
+"""The matcher's command line, through `service.cli.main`, with files in tmp_path."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+from builders import need, scenario, slot, volunteer
+
+from service.cli import main
+
+
+def doc() -> dict[str, Any]:
+    """A small valid scenario as plain JSON data: two volunteers, two needs."""
+    sc = scenario(
+        [volunteer("v1", activities=["besoksvenn"]), volunteer("v2", activities=["turvenn"])],
+        [need("n1"), need("n2", activity="turvenn", weekly=[slot(2, "10:00", "12:00")])],
+    )
+    return json.loads(msgspec.json.encode(sc))
+
+
+def write(path: Path, data: Any) -> str:
+    path.write_text(data if isinstance(data, str) else json.dumps(data, indent=1), encoding="utf-8")
+    return str(path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def check_bad(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: Any) -> str:
+    """`scenario check` on a bad file: exit 2, a message on stderr, no traceback."""
+    path = write(tmp_path / "bad.json", data)
+    code, out, err = run(capsys, "scenario", "check", path)
+    assert code == 2
+    assert "Traceback" not in err and "Traceback" not in out
+    assert "bad.json" in err
+    return err
+
+
+# ---------------------------------------------------------------- scenario check
+
+
+def test_scenario_check_valid_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(capsys, "scenario", "check", write(tmp_path / "s.json", doc()))
+    assert code == 0
+    assert out.startswith("ok")
+    assert "2 volunteers" in out and "2 needs" in out
+
+
+def test_scenario_check_not_json_names_line_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = '{\n  "format": "samspill.scenario/1",\n  "horizon": {"start": "2026-01-05",, "end": "2026-01-18"}\n}\n'
+    err = check_bad(tmp_path, capsys, text)
+    assert "line 3" in err
+    assert "column" in err
+
+
+def test_scenario_check_truncated_json_names_line_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = json.dumps(doc(), indent=1)
+    err = check_bad(tmp_path, capsys, text[: len(text) // 2])
+    assert "line " in err and "column" in err
+
+
+def test_scenario_check_wrong_type_names_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = doc()
+    d["needs"][0]["headcount"] = "two"
+    err = check_bad(tmp_path, capsys, d)
+    assert "needs[0].headcount" in err
+    assert "int" in err
+
+
+def test_scenario_check_weekday_9_names_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = doc()
+    d["needs"][1]["weekly"][0]["weekday"] = 9
+    err = check_bad(tmp_path, capsys, d)
+    assert "needs[1].weekly[0].weekday" in err
+    assert "7" in err
+
+
+def test_scenario_check_duplicate_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = doc()
+    d["volunteers"][1]["id"] = "v1"
+    err = check_bad(tmp_path, capsys, d)
+    assert "volunteers[1].id" in err
+    assert "duplicate" in err and "'v1'" in err
+
+
+def test_scenario_check_unknown_activity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = doc()
+    d["needs"][0]["activity"] = "x"
+    err = check_bad(tmp_path, capsys, d)
+    assert "needs[0].activity: 'x' is not in the activity catalogue" in err
+
+
+def test_scenario_check_unknown_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = doc()
+    d["volunteers"][0]["shoe_size"] = 42
+    err = check_bad(tmp_path, capsys, d)
+    assert "volunteers[0]" in err
+    assert "shoe_size" in err
+
+
+def test_scenario_check_reports_every_reference_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = doc()
+    d["needs"][0]["activity"] = "x"
+    d["needs"][1]["site"] = "nowhere"
+    d["pinned"] = [{"volunteer": "ghost", "need": "n1"}]
+    err = check_bad(tmp_path, capsys, d)
+    assert "needs[0].activity" in err
+    assert "needs[1].site" in err
+    assert "pinned[0].volunteer" in err
+
+
+def test_scenario_check_missing_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = run(capsys, "scenario", "check", str(tmp_path / "missing.json"))
+    assert code == 2
+    assert "missing.json" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- solve and plan check
+
+
+def test_solve_writes_plan_that_plan_check_accepts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = write(tmp_path / "s.json", doc())
+    p = tmp_path / "plan.json"
+    code, _, _ = run(capsys, "solve", s, "-o", str(p), "--quiet", "--time-limit", "5")
+    assert code == 0
+    plan = json.loads(p.read_text())
+    assert plan["format"] == "samspill.plan/1"
+    assert {(m["volunteer"], m["need"]) for m in plan["matches"]} == {("v1", "n1"), ("v2", "n2")}
+    code, out, _err = run(capsys, "plan", "check", s, str(p))
+    assert code == 0
+    assert out.startswith("ok")
+
+
+def test_solve_to_stdout_is_plan_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "solve", write(tmp_path / "s.json", doc()), "--quiet")
+    assert code == 0
+    assert json.loads(out)["coverage"]["filled"] == 2
+
+
+def test_plan_check_tampered_plan_exit_1_names_e1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = doc()
+    d["needs"][1]["headcount"] = 2
+    s = write(tmp_path / "s.json", d)
+    p = tmp_path / "plan.json"
+    assert run(capsys, "solve", s, "-o", str(p), "--quiet")[0] == 0
+    plan = json.loads(p.read_text())
+    extra = copy.deepcopy(next(m for m in plan["matches"] if m["need"] == "n1"))
+    extra["need"] = "n2"  # v1 does not do turvenn: breaks E1
+    extra["priority"] = 3
+    plan["matches"].append(extra)
+    write(p, plan)
+    code, out, err = run(capsys, "plan", "check", s, str(p))
+    assert code == 1
+    lines = [line for line in out.splitlines() if line.startswith("E1")]
+    assert lines and "v1" in lines[0]
+    assert "Traceback" not in err
+
+
+def test_plan_check_not_a_plan_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    s = write(tmp_path / "s.json", doc())
+    code, _, err = run(capsys, "plan", "check", s, write(tmp_path / "plan.json", {"matches": "none"}))
+    assert code == 2
+    assert "matches" in err and "Traceback" not in err
+
+
+def test_solve_bad_scenario_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = doc()
+    d["needs"][0]["activity"] = "x"
+    code, out, err = run(capsys, "solve", write(tmp_path / "s.json", d), "--quiet")
+    assert code == 2
+    assert "needs[0].activity" in err
+    assert out == ""
+
+
+# ---------------------------------------------------------------- schema and generate
+
+
+def test_scenario_schema_prints_json_with_defs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "scenario", "schema")
+    assert code == 0
+    schema = json.loads(out)
+    assert "$defs" in schema
+    assert "Scenario" in schema["$defs"]
+    assert "Volunteer" in schema["$defs"] and "Need" in schema["$defs"]
+
+
+def test_scenario_generate_output_passes_scenario_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_path = tmp_path / "gen.json"
+    code, _, _ = run(
+        capsys,
+        "scenario",
+        "generate",
+        "--volunteers",
+        "30",
+        "--needs",
+        "10",
+        "--seed",
+        "3",
+        "-o",
+        str(out_path),
+    )
+    assert code == 0
+    code, out, _ = run(capsys, "scenario", "check", str(out_path))
+    assert code == 0
+    assert "30 volunteers, 10 needs" in out
+
+
+def test_scenario_generate_to_stdout_same_seed_same_output(capsys: pytest.CaptureFixture[str]) -> None:
+    a = run(capsys, "scenario", "generate", "--volunteers", "5", "--needs", "3", "--seed", "7")[1]
+    b = run(capsys, "scenario", "generate", "--volunteers", "5", "--needs", "3", "--seed", "7")[1]
+    assert a == b
+    assert json.loads(a)["format"] == "samspill.scenario/1"

@@ -1,0 +1,447 @@
+"""The solver's plan against a brute-force optimum, and properties every plan must have.
+
+The brute force decides eligibility with `matcher.validate.pair_violations` (the
+independent spec), settles pins in the order given (as the solver documents), and
+finds the lexicographic maximum of (Σ priority, Σ pair fit − spread penalty) by a
+dynamic programme over volunteers whose state is the number of places taken per need.
+Each volunteer's feasible sets of needs are enumerated in full (C2, C3, their pins).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+import msgspec
+import pytest
+from builders import TONSBERG, D, certificate, held, need, north_of, once, period, scenario, slot, volunteer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matcher.generate import generate
+from matcher.schema import HistoryEntry, Objective, Pair, Plan, Scenario, Volunteer, Weights
+from matcher.solve import SolveOptions, solve
+from matcher.validate import (
+    check_plan,
+    occurrences,
+    overlaps,
+    pair_fit,
+    pair_violations,
+    weekly_minutes,
+)
+
+SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+OPTIONS = SolveOptions(time_limit=10)
+
+
+# ---------------------------------------------------------------- tiny random scenarios
+
+NEED_TIMES = [
+    ("weekly", [slot(1, "10:00", "12:00")]),
+    ("weekly", [slot(1, "10:00", "12:00")]),
+    ("weekly", [slot(1, "11:00", "13:00")]),
+    ("weekly", [slot(1, "11:00", "13:00")]),
+    ("weekly", [slot(1, "12:00", "14:00")]),
+    ("weekly", [slot(2, "18:00", "21:00")]),
+    ("weekly", [slot(3, "22:00", "06:00")]),
+    ("weekly", [slot(1, "10:00", "11:00"), slot(6, "10:00", "12:00")]),
+    ("once", once(D(2026, 1, 12), "11:30", "12:30")),
+    ("once", once(D(2026, 1, 17), "09:00", "13:00")),
+    ("once", once(D(2026, 2, 2), "10:00", "12:00")),  # outside the horizon: no occurrence
+]
+WINDOWS = [
+    [slot(d, "08:00", "20:00") for d in range(1, 8)],
+    [slot(1, "08:00", "14:00")],
+    [slot(1, "09:00", "13:00"), slot(6, "09:00", "13:00")],
+    [slot(3, "21:00", "07:00")],
+    [slot(2, "17:00", "22:00"), slot(6, "08:00", "14:00")],
+]
+ACTIVITIES = ["besoksvenn", "turvenn", "fritidsvenn", "aktivitetsvenn"]
+TAGS = ["musikk", "hage", "sjakk", "turer"]
+LANGS = ["no", "ar", "pl"]
+
+
+def often(common: object, *rare: object) -> st.SearchStrategy:
+    """`common` about five times in six, else one of `rare`: dense but varied eligibility."""
+    return st.sampled_from([common] * (5 * len(rare)) + list(rare))
+
+
+@st.composite
+def volunteers_st(draw: st.DrawFn, vid: str) -> Volunteer:
+    windows = draw(st.lists(often(0, *range(1, len(WINDOWS))), min_size=1, max_size=2, unique=True))
+    km = draw(st.sampled_from([0.0, 3.0, 8.0, 14.0]))
+    return volunteer(
+        vid,
+        activities=draw(
+            st.lists(
+                often("besoksvenn", "turvenn", "fritidsvenn", "aktivitetsvenn"),
+                min_size=1,
+                max_size=3,
+                unique=True,
+            )
+        ),
+        availability=[s for w in windows for s in WINDOWS[w]],
+        agreement_signed=draw(often(D(2025, 1, 1), D(2026, 1, 8))),
+        birth_date=draw(often(D(1980, 6, 1), D(2009, 1, 10), None)),
+        trainings=draw(often([held("demens")], [], [held("demens", expires=D(2026, 1, 1))])),
+        police_certificate=draw(
+            often(
+                certificate(D(2025, 12, 1), D(2025, 12, 10)), None, certificate(D(2025, 1, 1), D(2025, 12, 1))
+            )
+        ),
+        location=north_of(TONSBERG, km),
+        max_travel_km=draw(often(None, 5.0, 10.0)),
+        languages=draw(st.lists(st.sampled_from(LANGS), max_size=2, unique=True)),
+        max_assignments=draw(often(2, 0, 1, 3)),
+        max_hours_per_week=draw(often(None, 2.0, 3.0, 5.0)),
+        interests=draw(st.lists(st.sampled_from(TAGS), max_size=3, unique=True)),
+        history=draw(
+            often(
+                [],
+                [HistoryEntry(site="s1", activity="besoksvenn")],
+                [HistoryEntry(site="s1", activity="turvenn")],
+            )
+        ),
+        unavailable=draw(often([], [period(D(2026, 1, 5), D(2026, 1, 6))])),
+    )
+
+
+@st.composite
+def scenarios_st(draw: st.DrawFn, max_volunteers: int = 6, max_needs: int = 5, pins: bool = True) -> Scenario:
+    nv = draw(st.integers(2, max_volunteers))
+    nn = draw(st.integers(2, max_needs))
+    vols = [draw(volunteers_st(f"v{i}")) for i in range(nv)]
+    needs = []
+    for j in range(nn):
+        kind, when = draw(st.sampled_from(NEED_TIMES))
+        needs.append(
+            need(
+                f"n{j}",
+                activity=draw(often("besoksvenn", "turvenn", "fritidsvenn", "aktivitetsvenn")),
+                site=draw(often("s1", "s2")),
+                headcount=draw(st.integers(1, 2)),
+                priority=draw(st.integers(1, 5)),
+                languages=draw(often([], ["ar"])),
+                min_age=draw(often(0, 18)),
+                tags=draw(st.lists(st.sampled_from(TAGS), max_size=3, unique=True)),
+                **{kind: when},
+            )
+        )
+    all_pairs = [(v.id, n.id) for v in vols for n in needs]
+    some = st.lists(st.sampled_from(all_pairs), max_size=3)
+    weights = draw(often(None, Weights(spread=0), Weights(spread=40, travel=25)))
+    return scenario(
+        vols,
+        needs,
+        pinned=draw(some) if pins else [],
+        forbidden=draw(st.lists(st.sampled_from(all_pairs), max_size=2)),
+        previous=draw(some),
+        weights=weights,
+    )
+
+
+# ---------------------------------------------------------------- the brute force
+
+
+def _weights(sc: Scenario) -> Weights:
+    return sc.weights or Weights()
+
+
+def eligible_fits(sc: Scenario) -> dict[tuple[str, str], int]:
+    """Every eligible pair (validate's E1–E9) and its fit score."""
+    return {
+        (v.id, n.id): sum(pair_fit(sc, v, n).values())
+        for v in sc.volunteers
+        for n in sc.needs
+        if not pair_violations(sc, v, n)
+    }
+
+
+def _clash(sc: Scenario, a: str, b: str, occ: dict[str, list]) -> bool:
+    return any(overlaps(x, y) for x in occ[a] for y in occ[b])
+
+
+def _fits(
+    sc: Scenario, v: Volunteer, need_ids: list[str], occ: dict[str, list], minutes: dict[str, int]
+) -> bool:
+    if len(need_ids) > v.max_assignments:
+        return False
+    if (
+        v.max_hours_per_week is not None
+        and sum(minutes[n] for n in need_ids) > v.max_hours_per_week * 60 + 1e-6
+    ):
+        return False
+    return not any(_clash(sc, a, b, occ) for a, b in itertools.combinations(need_ids, 2))
+
+
+def settled_pins(sc: Scenario, eligible: dict[tuple[str, str], int]) -> list[tuple[str, str]]:
+    """Pins in order: kept when eligible and holding with the pins kept before."""
+    occ = {n.id: occurrences(sc, n) for n in sc.needs}
+    minutes = {n.id: weekly_minutes(n) for n in sc.needs}
+    headcount = {n.id: n.headcount for n in sc.needs}
+    vols = {v.id: v for v in sc.volunteers}
+    kept: list[tuple[str, str]] = []
+    for p in sc.pinned:
+        key = (p.volunteer, p.need)
+        if key in kept or key not in eligible:
+            continue
+        if sum(1 for _, n in kept if n == p.need) + 1 > headcount[p.need]:
+            continue
+        mine = [n for v, n in kept if v == p.volunteer] + [p.need]
+        if not _fits(sc, vols[p.volunteer], mine, occ, minutes):
+            continue
+        kept.append(key)
+    return kept
+
+
+def brute_force(sc: Scenario) -> tuple[int, int, list[tuple[str, str]]]:
+    """The lexicographic optimum (Σ priority, Σ fit − spread) and the forced pins."""
+    eligible = eligible_fits(sc)
+    pins = settled_pins(sc, eligible)
+    occ = {n.id: occurrences(sc, n) for n in sc.needs}
+    minutes = {n.id: weekly_minutes(n) for n in sc.needs}
+    prio = {n.id: n.priority for n in sc.needs}
+    index = {n.id: j for j, n in enumerate(sc.needs)}
+    cap = [n.headcount for n in sc.needs]
+    spread = _weights(sc).spread
+    states: dict[tuple[int, ...], tuple[int, int]] = {tuple([0] * len(sc.needs)): (0, 0)}
+    for v in sc.volunteers:
+        mine = [n.id for n in sc.needs if (v.id, n.id) in eligible]
+        forced = {n for vv, n in pins if vv == v.id}
+        options = []
+        for r in range(len(mine) + 1):
+            for subset in itertools.combinations(mine, r):
+                if not forced <= set(subset) or not _fits(sc, v, list(subset), occ, minutes):
+                    continue
+                k = len(subset)
+                value = (
+                    sum(prio[n] for n in subset),
+                    sum(eligible[(v.id, n)] for n in subset) - spread * k * (k - 1) // 2,
+                )
+                options.append(([index[n] for n in subset], value))
+        nxt: dict[tuple[int, ...], tuple[int, int]] = {}
+        for state, (p0, f0) in states.items():
+            for js, (p1, f1) in options:
+                counts = list(state)
+                for j in js:
+                    counts[j] += 1
+                if any(c > h for c, h in zip(counts, cap)):
+                    continue
+                key = tuple(counts)
+                val = (p0 + p1, f0 + f1)
+                if key not in nxt or val > nxt[key]:
+                    nxt[key] = val
+        states = nxt
+    best = max(states.values())
+    return best[0], best[1], pins
+
+
+def objective(plan: Plan) -> Objective:
+    assert plan.objective is not None
+    return plan.objective
+
+
+def pairs_of(plan: Plan) -> set[tuple[str, str]]:
+    return {(m.volunteer, m.need) for m in plan.matches}
+
+
+def with_previous(sc: Scenario, plan: Plan) -> Scenario:
+    return msgspec.structs.replace(
+        sc, previous=[Pair(volunteer=m.volunteer, need=m.need) for m in plan.matches]
+    )
+
+
+# ---------------------------------------------------------------- the brute force itself
+
+
+def test_brute_force_prefers_priority_over_fit() -> None:
+    # v1 fits n1 better (shared interests), but n2 has the higher priority and v1 takes one
+    sc = scenario(
+        [volunteer(max_assignments=1, interests=["musikk"])],
+        [need("n1", priority=2, tags=["musikk"]), need("n2", priority=3, weekly=[slot(2, "10:00", "12:00")])],
+    )
+    p, f, _ = brute_force(sc)
+    assert (p, f) == (3, 10)
+    plan = solve(sc, OPTIONS)
+    assert (objective(plan).priority, objective(plan).fit) == (3, 10)
+
+
+def test_brute_force_counts_spread_penalty() -> None:
+    # one volunteer, two compatible needs: 2 × 10 travel points − 15 spread
+    sc = scenario([volunteer()], [need("n1"), need("n2", weekly=[slot(2, "10:00", "12:00")])])
+    assert brute_force(sc)[:2] == (6, 5)
+    plan = solve(sc, OPTIONS)
+    assert objective(plan).spread_penalty == 15
+    assert (objective(plan).priority, objective(plan).fit) == (6, 5)
+
+
+# ---------------------------------------------------------------- optimality on tiny scenarios
+
+
+@SETTINGS
+@given(scenarios_st())
+def test_optimum_equals_brute_force_tiny(sc: Scenario) -> None:
+    plan = solve(sc, OPTIONS)
+    assert check_plan(sc, plan) == []
+    priority, fit, pins = brute_force(sc)
+    assert plan.status == "optimal"
+    assert plan.objective is not None
+    assert (objective(plan).priority, objective(plan).fit) == (priority, fit)
+    assert {(m.volunteer, m.need) for m in plan.matches if m.pinned} == set(pins)
+
+
+@SETTINGS
+@given(scenarios_st(max_volunteers=5, max_needs=4, pins=False))
+def test_optimum_equals_brute_force_without_pins(sc: Scenario) -> None:
+    plan = solve(sc, OPTIONS)
+    priority, fit, _ = brute_force(sc)
+    assert plan.status == "optimal"
+    assert (objective(plan).priority, objective(plan).fit) == (priority, fit)
+    assert plan.conflicts == []
+
+
+# ---------------------------------------------------------------- properties of every plan
+
+
+@SETTINGS
+@given(scenarios_st())
+def test_plan_passes_check_plan_and_never_uses_forbidden_pairs(sc: Scenario) -> None:
+    plan = solve(sc, OPTIONS)
+    assert check_plan(sc, plan) == []
+    forbidden = {(p.volunteer, p.need) for p in sc.forbidden}
+    assert not pairs_of(plan) & forbidden
+    unfilled = {u.need: u.open for u in plan.unfilled}
+    count = Counter(m.need for m in plan.matches)
+    for n in sc.needs:
+        assert unfilled.get(n.id, 0) == n.headcount - count[n.id]
+        if n.id in unfilled:
+            (u,) = [u for u in plan.unfilled if u.need == n.id]
+            assert u.reasons.summary
+
+
+@SETTINGS
+@given(scenarios_st())
+def test_eligible_consistent_pins_always_in_plan(sc: Scenario) -> None:
+    eligible = eligible_fits(sc)
+    pins = list(dict.fromkeys((p.volunteer, p.need) for p in sc.pinned))
+    plan = solve(sc, OPTIONS)
+    if all(p in eligible for p in pins) and settled_pins(sc, eligible) == pins:
+        assert set(pins) <= pairs_of(plan)
+        assert plan.conflicts == []
+    for p in pins:
+        conflicts = [c for c in plan.conflicts if (c.volunteer, c.need) == p]
+        assert (p in pairs_of(plan)) != bool(conflicts)
+        if p not in eligible:
+            (v,) = [v for v in sc.volunteers if v.id == p[0]]
+            (n,) = [n for n in sc.needs if n.id == p[1]]
+            broken = {x.rule for x in pair_violations(sc, v, n)}
+            assert conflicts[0].rule in broken
+
+
+@SETTINGS
+@given(scenarios_st())
+def test_stability_resolve_with_previous_same_pairs(sc: Scenario) -> None:
+    first = solve(sc, OPTIONS)
+    assert first.status == "optimal"
+    again = solve(with_previous(sc, first), OPTIONS)
+    assert pairs_of(again) == pairs_of(first)
+    assert check_plan(with_previous(sc, first), again) == []
+
+
+# ---------------------------------------------------------------- generated municipalities
+
+
+@pytest.fixture(scope="module")
+def municipality() -> tuple[Scenario, Plan]:
+    sc = generate(200, 60, seed=11)
+    return sc, solve(sc, OPTIONS)
+
+
+def test_stability_generated_resolve_with_previous_same_plan(municipality: tuple[Scenario, Plan]) -> None:
+    sc, plan = municipality
+    assert plan.status == "optimal"
+    again = solve(with_previous(sc, plan), OPTIONS)
+    assert pairs_of(again) == pairs_of(plan)
+    assert [(u.need, u.open) for u in again.unfilled] == [(u.need, u.open) for u in plan.unfilled]
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 199), st.sampled_from([0.0, 0.5, 2.0]))
+def test_stability_adding_one_volunteer_keeps_95_percent(
+    municipality: tuple[Scenario, Plan], clone_of: int, km: float
+) -> None:
+    sc, plan = municipality
+    base = sc.volunteers[clone_of]
+    newcomer = msgspec.structs.replace(
+        base,
+        id="newcomer",
+        name="Ny frivillig",
+        location=north_of(base.location, km) if base.location is not None else None,
+        history=[],
+    )
+    before = with_previous(sc, plan)
+    after = msgspec.structs.replace(before, volunteers=[*before.volunteers, newcomer])
+    new_plan = solve(after, OPTIONS)
+    assert check_plan(after, new_plan) == []
+    old = pairs_of(plan)
+    kept = old & pairs_of(new_plan)
+    assert len(old) >= 20
+    assert len(kept) >= 0.95 * len(old)
+
+
+def greedy_priority(sc: Scenario) -> int:
+    """Pairs by priority then fit, taken when C1–C3 still hold; pins ignored."""
+    eligible = eligible_fits_fast(sc)
+    needs = {n.id: n for n in sc.needs}
+    vols = {v.id: v for v in sc.volunteers}
+    occ = {n.id: occurrences(sc, n) for n in sc.needs}
+    minutes = {n.id: weekly_minutes(n) for n in sc.needs}
+    taken: dict[str, list[str]] = {}
+    filled: Counter[str] = Counter()
+    total = 0
+    for (v, n), fit in sorted(eligible.items(), key=lambda kv: (-needs[kv[0][1]].priority, -kv[1], kv[0])):
+        if filled[n] >= needs[n].headcount:
+            continue
+        if not _fits(sc, vols[v], taken.get(v, []) + [n], occ, minutes):
+            continue
+        taken.setdefault(v, []).append(n)
+        filled[n] += 1
+        total += needs[n].priority
+    return total
+
+
+def eligible_fits_fast(sc: Scenario) -> dict[tuple[str, str], int]:
+    """`eligible_fits`, skipping pairs E1 rules out before calling the validator."""
+    return {
+        (v.id, n.id): sum(pair_fit(sc, v, n).values())
+        for v in sc.volunteers
+        for n in sc.needs
+        if n.activity in v.activities and not pair_violations(sc, v, n)
+    }
+
+
+def test_solver_beats_or_equals_greedy_on_priority(municipality: tuple[Scenario, Plan]) -> None:
+    sc, _ = municipality
+    unpinned = msgspec.structs.replace(sc, pinned=[])  # greedy ignores pins: both choose freely
+    ours = solve(unpinned, OPTIONS)
+    assert ours.coverage is not None
+    assert ours.coverage.priority_filled >= greedy_priority(unpinned)
+
+
+@SETTINGS
+@given(scenarios_st(pins=False))
+def test_solver_beats_or_equals_greedy_on_priority_tiny(sc: Scenario) -> None:
+    plan = solve(sc, OPTIONS)
+    assert plan.coverage is not None
+    assert plan.coverage.priority_filled >= greedy_priority(sc)
+
+
+@pytest.mark.parametrize("broad", [False, True])
+def test_generated_400_by_150_plan_valid(broad: bool) -> None:
+    sc = generate(400, 150, seed=5, broad=broad)
+    plan = solve(sc, SolveOptions(time_limit=20))
+    assert check_plan(sc, plan) == []
+    assert plan.coverage is not None and plan.objective is not None
+    assert plan.coverage.priority_filled <= plan.coverage.priority_bound
+    assert plan.objective.priority == plan.coverage.priority_filled
+    assert plan.coverage.filled == len(plan.matches) > 0

@@ -1,0 +1,62 @@
+"""The command line: db upgrade, the refusal to serve an unmigrated database, tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from service.auth import hash_token
+from service.cli import main
+from service.db.engine import create_engine
+from service.db.migrate import NotMigrated, ensure_migrated
+
+
+def samspill(*args: str, url: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        check=False, capture_output=True, text=True, timeout=120, cwd=cwd,
+        env={"SAMSPILL_DATABASE_URL": url, "PATH": "/usr/bin:/bin",
+             "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+
+
+def test_serve_refuses_unmigrated_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    result = samspill("serve", "--port", "1", url=url)
+    assert result.returncode == 2
+    assert "samspill db upgrade" in result.stderr
+
+
+def test_app_startup_refuses_unmigrated_database(tmp_path: Path) -> None:
+    with pytest.raises(NotMigrated, match="samspill db upgrade"):
+        asyncio.run(ensure_migrated(f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"))
+
+
+def test_db_upgrade_then_tokens_create_prints_token_last(db_url: str, tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("SAMSPILL_DATABASE_URL", db_url)
+    assert main(["db", "upgrade"]) == 0  # already at head: a no-op
+    capsys.readouterr()
+    assert main(["tokens", "create", "--role", "coordinator", "--name", "Frivilligkoordinator"]) == 0
+    out = capsys.readouterr().out
+    token = out.rstrip("\n").splitlines()[-1]
+    assert token.startswith("ssp_") and " " not in token
+
+    async def stored() -> list[str]:
+        import sqlalchemy as sa
+
+        engine = create_engine(db_url)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(sa.text("SELECT token_hash FROM tokens"))).scalars().all()
+        await engine.dispose()
+        return list(rows)
+
+    hashes = asyncio.run(stored())
+    assert hash_token(token) in hashes and token not in hashes
+    token_id = out.split()[1]
+    assert main(["tokens", "revoke", token_id]) == 0
+    assert main(["tokens", "revoke", token_id]) == 1
+    assert main(["tokens", "create", "--role", "site", "--site", "nowhere", "--name", "x"]) == 2
