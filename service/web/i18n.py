@@ -119,6 +119,7 @@ NB: dict[str, str] = {
     "release.cancel": "Tilbake til matching",
     "release.nothing": "Ingen godtatte forslag ennå. Godta forslag før du frigir.",
     "release.done": "Planen er frigitt: {n} nye plasseringer.",
+    "release.done_one": "Planen er frigitt: 1 ny plassering.",
     "release.waiting_warning": "{n} forslag er ikke vurdert. De blir ikke plasseringer.",
     "volunteer.title": "Frivillig",
     "volunteer.profile": "Profil",
@@ -232,6 +233,8 @@ NB: dict[str, str] = {
     "problem.plan-not-draft": "Planen er ikke lenger et utkast. Last siden på nytt.",
     "problem.volunteer-gone": "Den frivillige er ikke lenger registrert.",
     "problem.run-in-progress": "En matching kjører allerede.",
+    "htmx.error": "Endringen ble ikke lagret (feil {status}). Last siden på nytt og prøv igjen.",
+    "forbidden.signout": "Logg ut og logg inn som koordinator",
 }
 
 EN: dict[str, str] = {
@@ -337,6 +340,7 @@ EN: dict[str, str] = {
     "release.cancel": "Back to matching",
     "release.nothing": "No accepted proposals yet. Accept proposals before releasing.",
     "release.done": "The plan is released: {n} new placements.",
+    "release.done_one": "The plan is released: 1 new placement.",
     "release.waiting_warning": "{n} proposals are not reviewed. They will not become placements.",
     "volunteer.title": "Volunteer",
     "volunteer.profile": "Profile",
@@ -428,6 +432,8 @@ EN: dict[str, str] = {
     "problem.plan-not-draft": "The plan is no longer a draft. Reload the page.",
     "problem.volunteer-gone": "The volunteer is no longer registered.",
     "problem.run-in-progress": "A matching run is already in progress.",
+    "htmx.error": "The change was not saved (error {status}). Reload the page and try again.",
+    "forbidden.signout": "Sign out and sign in as the coordinator",
 }
 
 CATALOGUES = {"nb": NB, "en": EN}

@@ -95,9 +95,9 @@ async def provide_viewer(request: Request[Any, Any, Any], db_session: AsyncSessi
     user = await current_user(request, db_session)
     if user is None:
         raise SignInRequired()
+    request.state.user = user
     if user.role != "coordinator":
         raise NotCoordinator()
-    request.state.user = user
     return principal_for(user)
 
 
@@ -317,7 +317,8 @@ async def release(request: Request[Any, Any, Any], db_session: AsyncSession, vie
             raise NotFoundException() from None
         flash(request, "error", problem_text(lang, exc))
         return redirect("/matching")
-    flash(request, "ok", i18n.t(lang, "release.done", n=result["summary"].get("placements_created", 0)))
+    created = result["summary"].get("placements_created", 0)
+    flash(request, "ok", i18n.t(lang, "release.done_one") if created == 1 else i18n.t(lang, "release.done", n=created))
     return redirect("/matching")
 
 

@@ -10,3 +10,13 @@ document.addEventListener("htmx:afterSwap", function (event) {
   if (!focusable) { el.setAttribute("tabindex", "-1"); focusable = el; }
   focusable.focus();
 });
+
+// A refused change (expired session handled by HX-Redirect; CSRF, 5xx) must not fail silently.
+document.addEventListener("htmx:responseError", function (event) {
+  var box = document.getElementById("htmx-error");
+  if (!box) return;
+  var template = document.body.getAttribute("data-htmx-error") || "Error {status}";
+  box.textContent = template.replace("{status}", String(event.detail.xhr.status));
+  box.hidden = false;
+  box.focus();
+});

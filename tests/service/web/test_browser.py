@@ -108,9 +108,24 @@ def page(browser: Any) -> Iterator[Page]:
         context.close()
 
 
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page: Page, name: str) -> list[str]:
+    """WCAG 2.x A/AA problems axe-core finds on the page as it is now (serious and critical)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"
+    )
+    return [f"{name}: {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}"
+            for v in result if v["impact"] in ("serious", "critical", "moderate", "minor")]
 
 
 def sign_in(page: Page, base: str, email: str = EMAIL) -> None:
@@ -123,11 +138,14 @@ def sign_in(page: Page, base: str, email: str = EMAIL) -> None:
 
 def test_browser_coordinator_reviews_and_releases(live: LiveServer, page: Page) -> None:
     base = live.url
+    problems: list[str] = []
     page.goto(base + "/login")
     shot(page, "01-login")
+    problems += axe_violations(page, "login")
     sign_in(page, base)
     expect(page.get_by_role("heading", name="Oversikt", level=1)).to_be_visible()
     shot(page, "02-overview")
+    problems += axe_violations(page, "overview")
 
     page.get_by_role("navigation").get_by_role("link", name="Matching").click()
     expect(page.get_by_text("Ingen plan ennå")).to_be_visible()
@@ -153,6 +171,7 @@ def test_browser_coordinator_reviews_and_releases(live: LiveServer, page: Page) 
     rejected.get_by_role("button", name="Avvis forslaget").click()
     expect(page.locator(f"#{second_id} .badge.state")).to_have_text("Avvist")
     shot(page, "05-matching-decided")
+    problems += axe_violations(page, "matching")
 
     unfilled = page.get_by_role("heading", name="Behov som ikke blir fylt")
     unfilled.scroll_into_view_if_needed()
@@ -163,6 +182,7 @@ def test_browser_coordinator_reviews_and_releases(live: LiveServer, page: Page) 
     expect(page.get_by_role("heading", name="Nye plasseringer")).to_be_visible()
     expect(page.get_by_role("cell", name=volunteer_name)).to_be_visible()
     shot(page, "07-release-preview")
+    problems += axe_violations(page, "release")
     page.get_by_role("button", name="Bekreft og frigi").click()
     expect(page.get_by_role("status").filter(has_text="Planen er frigitt")).to_be_visible()
     shot(page, "08-released")
@@ -176,17 +196,26 @@ def test_browser_coordinator_reviews_and_releases(live: LiveServer, page: Page) 
     placements = page.get_by_role("region", name="Plasseringer og oppfølging")
     expect(placements.get_by_text("Tilbudt")).to_be_visible()
     shot(page, "09-volunteer")
+    problems += axe_violations(page, "volunteer")
+    page.set_viewport_size({"width": 768, "height": 1024})  # a tablet held upright
+    shot(page, "09-volunteer-tablet")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     placements.get_by_role("link").first.click()
     expect(page.get_by_text("Lagt inn av")).to_be_visible()
     expect(page.get_by_role("region", name="Plasseringer").get_by_role("link", name=volunteer_name)).to_be_visible()
     shot(page, "10-need")
+    problems += axe_violations(page, "need")
 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_text("Posted by")).to_be_visible()
     shot(page, "11-need-english")
+    page.get_by_role("navigation").get_by_role("link", name="Matching").click()
+    page.set_viewport_size({"width": 768, "height": 1024})
+    shot(page, "13-matching-tablet-english")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert not problems, "\n".join(problems)
 
 
 def test_browser_keyboard_reaches_the_content(live: LiveServer, page: Page) -> None:
