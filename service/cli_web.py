@@ -91,3 +91,19 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     for u in asyncio.run(_with_session(settings, work)):
         print(f"{u.id}\t{u.role}\t{u.site_id or '-'}\t{u.email}\t{u.name}")
     return 0
+
+
+DEMO_EMAIL = "koordinator@demo.samspill.no"
+
+
+async def ensure_demo_user(session: Any) -> tuple[str, str]:
+    """The demo's coordinator sign-in: created, or given a fresh password if it exists."""
+    import secrets
+
+    from service.accounts import create_user, set_password
+
+    password = "demo-" + secrets.token_urlsafe(9)
+    if not await set_password(session, DEMO_EMAIL, password):
+        await create_user(session, email=DEMO_EMAIL, password=password, role="coordinator",
+                          name="Demo-koordinator")
+    return DEMO_EMAIL, password
