@@ -533,7 +533,7 @@ def reason_text(lang: str, reason: dict[str, Any], *, site: str = "", activity: 
     return english
 
 
-_COUNTED = re.compile(r"^(\d+) volunteers? (.*)$", re.S)
+_COUNTED = re.compile(r"^(\d+) volunteers? (.*)$", re.DOTALL)
 _PATTERNS: list[tuple[str, re.Pattern[str], str]] = [
     ("E1", re.compile(r"^would qualify if they took on (?P<activity>.+)$"), "miss.E1"),
     ("E2", re.compile(r"^would qualify once the agreement"), "miss.E2"),
@@ -585,7 +585,7 @@ def near_miss_text(lang: str, miss: dict[str, Any]) -> str:
     said = _predicate(lang, str(miss.get("rule", "")), m.group(2))
     if said is None:
         return english
-    count = int(miss.get("count", m.group(1)))
+    count = int(miss.get("count") or m.group(1))
     if lang == "nb" and count != 1:
         said = re.sub(r"\btilgjengelig\b", "tilgjengelige", said)  # the adjective agrees with the plural
     return f"{volunteers_phrase(lang, count)} {said}"
@@ -626,7 +626,7 @@ def elsewhere_text(lang: str, item: dict[str, Any], need_titles: dict[str, str])
         return english
     if english.startswith("meets every rule but is not placed"):
         return t(lang, "elsewhere.unplaced")
-    m = re.match(r"^placed at .* \((?P<id>[^,]+), priority (?P<p>\d)\) instead: (?P<why>.*)$", english, re.S)
+    m = re.match(r"^placed at .* \((?P<id>[^,]+), priority (?P<p>\d)\) instead: (?P<why>.*)$", english, re.DOTALL)
     if not m:
         return english
     why = m.group("why")

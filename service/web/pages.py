@@ -11,22 +11,20 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import Request, Response, Router, get, post
-from litestar.di import Provide
-from litestar.params import Parameter
 from litestar.datastructures import Cookie
+from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 from litestar.middleware.session.client_side import CookieBackendConfig
-from litestar.params import Body
+from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from typing_extensions import Annotated
 
 from service.accounts import authenticate, principal_for
 from service.auth import Principal

@@ -196,7 +196,7 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
     for p in plan["proposals"]:
         groups[p["need"]].append(proposal_view(lang, p, n))
     filled_by_need = {nid: sum(1 for p in ps if p["state"] != "rejected") for nid, ps in groups.items()}
-    need_groups = []
+    need_groups: list[dict[str, Any]] = []
     for nid, ps in groups.items():
         need = n.needs.get(nid, {"id": nid, "title": nid, "headcount": 1, "priority": 3})
         ps.sort(key=lambda p: (-p["score"], p["volunteer_name"]))
@@ -223,7 +223,7 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
                            "text": i18n.elsewhere_text(lang, e, {k: v.get("title", k) for k, v in n.needs.items()})}
                           for e in r.get("placed_elsewhere", [])[:5]],
         })
-    states = defaultdict(int)
+    states: dict[str, int] = defaultdict(int)
     for p in plan["proposals"]:
         states[p["state"]] += 1
     coverage = (plan["summary"] or {}).get("coverage") or {}

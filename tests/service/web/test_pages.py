@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 import pytest
@@ -11,7 +10,7 @@ import sqlalchemy as sa
 
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import AuditRow, PlacementRow
-from tests.service.web.conftest import PASSWORD, Users, csrf, post_form, sign_in, web_client
+from tests.service.web.conftest import PASSWORD, csrf, post_form, sign_in, web_client
 
 pytestmark = pytest.mark.anyio
 
