@@ -14,6 +14,7 @@ import time
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.di import Provide
@@ -28,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.accounts import authenticate, principal_for
 from service.auth import Principal
-from service.db.models import UserRow
+from service.db.models import RegisterRow, UserRow
 from service.jobs import matcher_solver
 from service.problems import Problem
 from service.register import placements as placements_service
@@ -188,25 +189,46 @@ def _running(run: dict[str, Any]) -> bool:
     return task is not None and not task.done()
 
 
+async def _solving_since(request: Request[Any, Any, Any]) -> dt.datetime | None:
+    """When a run began, if one holds the register's run lock: this process's, another worker's or the API's."""
+    state = request.app.state
+    settings: Settings = state.settings
+    maker: async_sessionmaker[AsyncSession] = state.get("read_sessionmaker") or state.sessionmaker
+    async with maker() as session:
+        since = await session.scalar(sa.select(RegisterRow.solving_since).where(RegisterRow.id == 1))
+    if since is None:
+        return None
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    age = (dt.datetime.now(dt.UTC) - since).total_seconds()
+    return since if age < settings.solve_lock_timeout else None  # older: a crashed run's lock
+
+
+async def _progress(request: Request[Any, Any, Any], run: dict[str, Any]) -> dict[str, Any] | None:
+    """Seconds so far against the time limit, or None when no run is going on."""
+    settings: Settings = request.app.state.settings
+    if _running(run):
+        elapsed = time.monotonic() - run["started"]
+    else:
+        since = await _solving_since(request)
+        if since is None:
+            return None
+        elapsed = (dt.datetime.now(dt.UTC) - since).total_seconds()
+    return {"elapsed": int(elapsed), "limit": int(settings.solve_time_limit)}
+
+
 @get("/matching", include_in_schema=False)
 async def matching(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
     ctx = await views.matching(db_session, viewer, lang_of(request), request.url.path)
-    run = _runs(request)
-    return page(request, "matching.html", running=_running(run), run=_progress(request, run), **ctx)
-
-
-def _progress(request: Request[Any, Any, Any], run: dict[str, Any]) -> dict[str, Any]:
-    settings: Settings = request.app.state.settings
-    elapsed = time.monotonic() - run.get("started", time.monotonic())
-    return {"elapsed": int(elapsed), "limit": int(settings.solve_time_limit),
-            "error": run.get("error") if not _running(run) else None}
+    progress = await _progress(request, _runs(request))
+    return page(request, "matching.html", running=progress is not None, run=progress, **ctx)
 
 
 @post("/matching/run", include_in_schema=False)
 async def run_matching(request: Request[Any, Any, Any], viewer: Principal) -> Template | Redirect:
     """Start a matcher run in the background; the page polls `/matching/status` for progress."""
     run = _runs(request)
-    if not _running(run):
+    if not _running(run) and await _solving_since(request) is None:
         state = request.app.state
         maker: async_sessionmaker[AsyncSession] = state.sessionmaker
         settings: Settings = state.settings
@@ -225,19 +247,20 @@ async def run_matching(request: Request[Any, Any, Any], viewer: Principal) -> Te
         run["started"] = time.monotonic()
         run["task"] = asyncio.get_running_loop().create_task(work())
     if is_htmx(request):
-        return page(request, "_run_status.html", running=True, run=_progress(request, run))
+        return page(request, "_run_status.html", running=True,
+                    run=await _progress(request, run) or {"elapsed": 0, "limit": 0})
     return redirect("/matching")
 
 
 @get("/matching/status", include_in_schema=False)
 async def run_status(request: Request[Any, Any, Any], viewer: Principal) -> Template | Response[str]:
     run = _runs(request)
-    if _running(run):
-        return page(request, "_run_status.html", running=True, run=_progress(request, run))
-    error = run.get("error")
+    progress = await _progress(request, run)
+    if progress is not None:
+        return page(request, "_run_status.html", running=True, run=progress)
+    error = run.pop("error", None)
     if error is not None:
-        return page(request, "_run_status.html", running=False, run=_progress(request, run),
-                    error=problem_text(lang_of(request), error))
+        return page(request, "_run_status.html", running=False, error=problem_text(lang_of(request), error))
     # Done: reload the page so the new plan shows.
     return Response("", headers={"HX-Redirect": "/matching"})
 

@@ -222,3 +222,26 @@ async def test_need_page_and_unknown_ids(coordinator_client):
 async def test_static_htmx_is_vendored(browser_client):
     r = await browser_client.get("/static/htmx.min.js")
     assert r.status_code == 200 and "htmx" in r.text[:200]
+
+
+async def test_matching_shows_a_run_started_elsewhere(coordinator_client, db_url):
+    """A run holding the register's lock (another worker, or the API) shows as progress, and none is started."""
+    import datetime as dt
+
+    from service.db.models import RegisterRow
+
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await session.execute(sa.update(RegisterRow).where(RegisterRow.id == 1)
+                                  .values(solving_since=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=3)))
+        page = await coordinator_client.get("/matching")
+        assert 'id="run-progress"' in page.text and "Matching pågår" in page.text
+        status = await coordinator_client.get("/matching/status", headers={"HX-Request": "true"})
+        assert "3 av høyst 10 sekunder" in status.text or "4 av høyst 10 sekunder" in status.text
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await session.execute(sa.update(RegisterRow).where(RegisterRow.id == 1).values(solving_since=None))
+        status = await coordinator_client.get("/matching/status", headers={"HX-Request": "true"})
+        assert status.headers.get("hx-redirect") == "/matching"
+    finally:
+        await engine.dispose()
