@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+import anyio.to_thread
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -69,6 +70,13 @@ async def set_password(session: AsyncSession, email: str, password: str) -> bool
     return True
 
 
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 @dataclass(frozen=True)
 class SignIn:
     user: UserRow | None
@@ -90,11 +98,9 @@ async def authenticate(session: AsyncSession, email: str, password: str, ip: str
     if await recent_failures(session, email, ip) >= MAX_FAILURES:
         return SignIn(None, limited=True)
     row = await session.scalar(sa.select(UserRow).where(UserRow.email == email))
-    ok = False
-    try:
-        ok = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        ok = False
+    # argon2 is deliberately slow (tens of ms of CPU): verify off the event loop.
+    ok = await anyio.to_thread.run_sync(_verify, row.password_hash if row else _DUMMY_HASH, password)
+    ok = ok and row is not None
     if not ok or row is None or row.disabled_at is not None:
         session.add(LoginFailureRow(email=email, ip=ip))
         # Old failures are no longer counted; drop them while we are here.

@@ -65,6 +65,7 @@ def web_config(settings: Settings) -> WebConfig:
             cookie_name="samspill_csrf",
             cookie_secure=settings.secure_cookies,
             cookie_samesite="strict",
+            cookie_httponly=True,  # the pages carry the token in their forms and htmx headers
             header_name="x-csrftoken",
             exclude=["^/api/", "^/schema", "^/swagger", "^/health", "^/static/"],
         ),
