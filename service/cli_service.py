@@ -19,6 +19,8 @@ def register(sub: Any) -> None:
     serve = sub.add_parser("serve", help="run the HTTP API (SQLite file by default; SAMSPILL_DATABASE_URL selects)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="server processes (each reads SAMSPILL_DATABASE_URL; most useful with PostgreSQL)")
     serve.set_defaults(func=cmd_serve)
 
     demo = sub.add_parser("demo", help="create a demo municipality, print tokens and the URL, and serve")
@@ -78,12 +80,16 @@ def _check_migrated(settings: Settings) -> bool:
     return True
 
 
-def _serve(settings: Settings, host: str, port: int) -> int:
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     import uvicorn
 
     from service.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if workers > 1:  # each worker process builds its own app from the environment
+        os.environ["SAMSPILL_DATABASE_URL"] = settings.database_url
+        uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     return 0
 
 
@@ -92,7 +98,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not _check_migrated(settings):
         return 2
     print(f"samspill: serving http://{args.host}:{args.port}/ (API docs at /schema)", flush=True)
-    return _serve(settings, args.host, args.port)
+    return _serve(settings, args.host, args.port, args.workers)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.api.deps import PROBLEMS, principal
-from service.api.schemas import NeedIn, NeedOut
+from service.api.schemas import NeedIn, NeedOut, NeedPatch
 from service.register import needs
 
 
@@ -53,9 +53,9 @@ class NeedController(Controller):
 
     @patch("/{need_id:str}", summary="Change a need (fields as in the scenario format)", responses=PROBLEMS)
     async def update(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str, data: dict[str, Any]
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str, data: NeedPatch
     ) -> NeedOut:
-        return await needs.patch_need(db_session, principal(request), need_id, data)  # type: ignore[return-value]
+        return await needs.patch_need(db_session, principal(request), need_id, msgspec.to_builtins(data))  # type: ignore[return-value]
 
     @delete("/{need_id:str}", summary="Withdraw a need without placements in force", responses=PROBLEMS)
     async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str) -> None:

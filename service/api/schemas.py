@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+import msgspec
 from msgspec import Struct, field
 
 from matcher.schema import Activity, HeldTraining, Id, Need, Site, Training, Volunteer
@@ -166,3 +167,29 @@ class ProblemDetails(Struct, kw_only=True):
     detail: str
     instance: str | None = None
     errors: list[FieldError] | None = None
+
+
+def _patch_of(base: type[Struct], name: str) -> type[Struct]:
+    """A PATCH body for `base`: every field optional (absent = unchanged), same names and checks."""
+    fields = []
+    for f in msgspec.structs.fields(base):
+        fields.append((f.name, f.type | msgspec.UnsetType, msgspec.field(default=msgspec.UNSET, name=f.encode_name)))
+    patch: type[Struct] = msgspec.defstruct(name, fields, kw_only=True, forbid_unknown_fields=True, module=__name__)
+    return patch
+
+
+if TYPE_CHECKING:  # the real classes are built from the scenario structs below; mypy sees stand-ins
+
+    class NeedPatch(Struct): ...
+
+    class VolunteerPatch(Struct): ...
+
+    class SitePatch(Struct): ...
+
+else:
+    NeedPatch = _patch_of(Need, "NeedPatch")
+    NeedPatch.__doc__ = "Fields to change on a need; absent fields keep their value. Validated as a whole need."
+    VolunteerPatch = _patch_of(Volunteer, "VolunteerPatch")
+    VolunteerPatch.__doc__ = "Fields to change on a volunteer; absent fields keep their value."
+    SitePatch = _patch_of(Site, "SitePatch")
+    SitePatch.__doc__ = "Fields to change on a site; absent fields keep their value."

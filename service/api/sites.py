@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, get, patch, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.schema import Site
 from service.api.deps import PROBLEMS, principal
-from service.api.schemas import SiteOut
+from service.api.schemas import SiteOut, SitePatch
 from service.register import catalogue
 
 
@@ -31,6 +32,6 @@ class SiteController(Controller):
 
     @patch("/{site_id:str}", summary="Change a site (coordinator, or the site itself)", responses=PROBLEMS)
     async def update(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, site_id: str, data: dict[str, Any]
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, site_id: str, data: SitePatch
     ) -> SiteOut:
-        return await catalogue.patch_site(db_session, principal(request), site_id, data)  # type: ignore[return-value]
+        return await catalogue.patch_site(db_session, principal(request), site_id, msgspec.to_builtins(data))  # type: ignore[return-value]

@@ -9,7 +9,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.api.deps import PROBLEMS, principal
-from service.api.schemas import VolunteerExport, VolunteerForSite, VolunteerIn, VolunteerOut
+from service.api.schemas import VolunteerExport, VolunteerForSite, VolunteerIn, VolunteerOut, VolunteerPatch
 from service.register import volunteers
 
 
@@ -39,10 +39,10 @@ class VolunteerController(Controller):
 
     @patch("/{volunteer_id:str}", summary="Change a volunteer (coordinator; the person for their own contact data)", responses=PROBLEMS)
     async def update(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str, data: dict[str, Any]
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str, data: VolunteerPatch
     ) -> VolunteerOut:
         return await volunteers.patch_volunteer(  # type: ignore[return-value]
-            db_session, principal(request), volunteer_id, data, request.url.path
+            db_session, principal(request), volunteer_id, msgspec.to_builtins(data), request.url.path
         )
 
     @delete("/{volunteer_id:str}", summary="Anonymise a volunteer: the data is gone, anonymous counts stay", responses=PROBLEMS)

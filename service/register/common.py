@@ -93,6 +93,24 @@ async def load_catalogue(session: AsyncSession) -> Catalogue:
     )
 
 
+async def catalogue_for(
+    session: AsyncSession, *, sites: set[str], activities: set[str], trainings: set[str]
+) -> Catalogue:
+    """Only the catalogue entries one object refers to: enough for the matcher's reference checks."""
+    found_sites = (await session.scalars(sa.select(SiteRow).where(SiteRow.id.in_(sites)))).all() if sites else []
+    found_acts = (
+        (await session.scalars(sa.select(ActivityRow).where(ActivityRow.id.in_(activities)))).all() if activities else []
+    )
+    acts = [from_doc(r.data, Activity) for r in found_acts]
+    wanted = trainings | {t for a in acts for t in a.requires_training}
+    found_tr = (await session.scalars(sa.select(TrainingRow).where(TrainingRow.id.in_(wanted)))).all() if wanted else []
+    return Catalogue(
+        trainings=[from_doc(r.data, Training) for r in found_tr],
+        activities=acts,
+        sites=[from_doc(r.data, Site) for r in found_sites],
+    )
+
+
 def scenario_errors(scenario: Scenario, prefix: str) -> list[dict[str, str]]:
     """The matcher's own checks, kept to the one object being written (`needs[0]` …)."""
     return [

@@ -14,10 +14,9 @@ from matcher.schema import Need
 from service.auth import Principal
 from service.db.models import IdempotencyRow, LockRow, NeedRow, PlacementRow, ProposalRow
 from service.problems import Problem, conflict, not_found
-from service.register.occupancy import holders
 from service.register.common import (
+    catalogue_for,
     decode_as,
-    load_catalogue,
     new_id,
     raise_if,
     reject_identity_numbers,
@@ -25,6 +24,7 @@ from service.register.common import (
     stamped,
     to_doc,
 )
+from service.register.occupancy import holders
 
 IN_FORCE = ("offered", "confirmed")
 _TEXT_FIELDS = ("title", "tags", "languages")
@@ -36,7 +36,9 @@ def need_out(row: NeedRow) -> dict[str, Any]:
 
 async def _validate(session: AsyncSession, need: Need) -> None:
     reject_identity_numbers(to_doc(need), _TEXT_FIELDS)
-    cat = await load_catalogue(session)
+    cat = await catalogue_for(
+        session, sites={need.site}, activities={need.activity}, trainings=set(need.requires_training)
+    )
     raise_if(scenario_errors(cat.scenario(needs=[need]), "needs[0]"))
 
 

@@ -227,26 +227,42 @@ async def list_proposals(
     return [proposal_out(p) for p in (await session.scalars(stmt)).all()]
 
 
-async def _proposal_for_decision(session: AsyncSession, who: Principal, proposal_id: str) -> tuple[ProposalRow, PlanRow]:
+async def _proposal_for_decision(
+    session: AsyncSession, who: Principal, proposal_id: str, *, lock_resources: bool = False
+) -> tuple[ProposalRow, NeedRow | None, VolunteerRow | None]:
+    """Lock, in the one order used everywhere: plan (shared), need, volunteer, proposal.
+
+    The shared plan lock lets decisions in one plan run side by side but not beside its
+    release or a new run; need before volunteer before proposal keeps any two
+    transactions (accepts, need withdrawals, anonymisations) from waiting on each other.
+    """
     who.require_coordinator()
     prop = await session.get(ProposalRow, proposal_id)
     if prop is None:
         raise not_found("proposal", proposal_id)
-    # FOR SHARE: decisions in one plan run side by side, but not beside its release.
+    need_id, volunteer_id = prop.need_id, prop.volunteer_id
     plan = (
         await session.execute(sa.select(PlanRow).where(PlanRow.id == prop.plan_id).with_for_update(read=True))
     ).scalar_one()
     if plan.status != "draft":
         raise conflict(f"plan {plan.id!r} is {plan.status}; only a draft plan's proposals can be decided",
                        "plan-not-draft")
-    prop = (
+    need = volunteer = None
+    if lock_resources:
+        need = (await session.execute(sa.select(NeedRow).where(NeedRow.id == need_id).with_for_update())).scalar_one_or_none()
+        volunteer = (
+            await session.execute(sa.select(VolunteerRow).where(VolunteerRow.id == volunteer_id).with_for_update())
+        ).scalar_one_or_none()
+    locked = (
         await session.execute(
             sa.select(ProposalRow).where(ProposalRow.id == proposal_id).with_for_update().execution_options(
                 populate_existing=True
             )
         )
-    ).scalar_one()
-    return prop, plan
+    ).scalar_one_or_none()
+    if locked is None:  # withdrawn with its need, or its volunteer anonymised, meanwhile
+        raise not_found("proposal", proposal_id)
+    return locked, need, volunteer
 
 
 async def _horizon(session: AsyncSession, settings: Settings) -> Horizon:
@@ -260,13 +276,10 @@ async def accept(
     session: AsyncSession, settings: Settings, who: Principal, proposal_id: str, *, pin: bool = False
 ) -> dict[str, Any]:
     """Accept (and with `pin`, keep in later runs) a proposal, if its place and hours are still free."""
-    prop, _plan = await _proposal_for_decision(session, who, proposal_id)
+    prop, need, volunteer = await _proposal_for_decision(session, who, proposal_id, lock_resources=True)
     if prop.state != "accepted":
-        # Lock order: need, then volunteer, everywhere.
-        need = (await session.execute(sa.select(NeedRow).where(NeedRow.id == prop.need_id).with_for_update())).scalar_one()
-        volunteer = (
-            await session.execute(sa.select(VolunteerRow).where(VolunteerRow.id == prop.volunteer_id).with_for_update())
-        ).scalar_one_or_none()
+        if need is None:
+            raise not_found("proposal", proposal_id)
         if volunteer is None:
             raise conflict(f"volunteer {prop.volunteer_id!r} is no longer registered", "volunteer-gone")
         await check_can_take(session, need, volunteer, await _horizon(session, settings))
@@ -285,7 +298,7 @@ async def reject(session: AsyncSession, who: Principal, proposal_id: str, reason
     if not reason.strip():
         raise Problem(422, "give a reason for rejecting", slug="validation",
                       errors=[{"field": "reason", "message": "must not be empty"}])
-    prop, _plan = await _proposal_for_decision(session, who, proposal_id)
+    prop, _, _ = await _proposal_for_decision(session, who, proposal_id)
     prop.state = "rejected"
     prop.pinned = False
     prop.reject_reason = reason

@@ -50,19 +50,28 @@ async def _validate(session: AsyncSession, volunteer: Volunteer) -> None:
 
 
 async def site_relevance(session: AsyncSession, site_id: str) -> dict[str, set[str]]:
-    """Volunteers a site may see (proposed or placed on its needs) → the trainings those needs ask for."""
+    """Volunteers a site may see now → the trainings its needs ask for.
+
+    Only current links count: proposals of the draft plan that are not rejected, and
+    placements in force. A volunteer proposed once and then rejected, or whose
+    placement ended, is no longer the site's to see.
+    """
     needs = {r.id: r for r in (await session.scalars(sa.select(NeedRow).where(NeedRow.site_id == site_id))).all()}
     activities = {r.id: from_doc(r.data, Activity) for r in (await session.scalars(sa.select(ActivityRow))).all()}
     pairs: list[tuple[str, str]] = []
     if needs:
         pairs += list(
             (await session.execute(
-                sa.select(ProposalRow.volunteer_id, ProposalRow.need_id).where(ProposalRow.need_id.in_(needs))
+                sa.select(ProposalRow.volunteer_id, ProposalRow.need_id)
+                .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
+                .where(ProposalRow.need_id.in_(needs), PlanRow.status == "draft", ProposalRow.state != "rejected")
             )).all()
         )
     pairs += list(
         (await session.execute(
-            sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(PlacementRow.site_id == site_id)
+            sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(
+                PlacementRow.site_id == site_id, PlacementRow.state.in_(IN_FORCE)
+            )
         )).all()
     )
     out: dict[str, set[str]] = {}

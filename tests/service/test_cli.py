@@ -60,3 +60,12 @@ def test_db_upgrade_then_tokens_create_prints_token_last(db_url: str, tmp_path: 
     assert main(["tokens", "revoke", token_id]) == 0
     assert main(["tokens", "revoke", token_id]) == 1
     assert main(["tokens", "create", "--role", "site", "--site", "nowhere", "--name", "x"]) == 2
+
+
+def test_demo_builds_a_municipality_and_prints_tokens(db_url: str, capsys) -> None:
+    assert main(["demo", "--no-serve", "--volunteers", "30", "--needs", "8", "--database-url", db_url]) == 0
+    out = capsys.readouterr().out
+    assert "30 volunteers, 8 needs" in out and "/schema" in out
+    coordinator = out.rstrip("\n").splitlines()[-1]
+    assert coordinator.startswith("ssp_")
+    assert "site token" in out and "volunteer token" in out

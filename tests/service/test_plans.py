@@ -240,3 +240,26 @@ async def test_headcount_cannot_drop_below_places_taken(client, loaded, coordina
         assert (await client.post(f"/api/v1/proposals/{p['id']}/accept", headers=coordinator)).status_code == 200
     assert_problem(await client.patch("/api/v1/needs/n3", json={"headcount": 1}, headers=coordinator), 409)
     assert (await client.patch("/api/v1/needs/n3", json={"headcount": 3}, headers=coordinator)).status_code == 200
+
+
+@pytest.mark.parametrize("solver", [overbooking])
+async def test_accepts_racing_withdrawals_and_anonymisation_never_500(client, loaded, coordinator):
+    plan = await run(client, coordinator)
+    calls = [client.post(f"/api/v1/proposals/{p['id']}/accept", headers=coordinator) for p in plan["proposals"]]
+    calls += [client.delete("/api/v1/needs/n1", headers=coordinator),
+              client.delete("/api/v1/volunteers/v1", headers=coordinator),
+              client.post(f"/api/v1/proposals/{plan['proposals'][-1]['id']}/reject", json={"reason": "r"},
+                          headers=coordinator)]
+    results = await asyncio.gather(*calls)
+    assert all(r.status_code in (200, 204, 404, 409) for r in results), [(r.status_code, r.text) for r in results]
+
+
+async def test_site_stops_seeing_a_rejected_volunteer(client, loaded, coordinator, tokens):
+    plan = await run(client, coordinator)
+    rk = await tokens.headers("site", site="rodekors")
+    on_n3 = [p for p in plan["proposals"] if p["need"] == "n3"]
+    elsewhere = {p["volunteer"] for p in plan["proposals"] if p["need"] != "n3"}
+    target = next(p for p in on_n3 if p["volunteer"] not in elsewhere)
+    assert (await client.get(f"/api/v1/volunteers/{target['volunteer']}", headers=rk)).status_code == 200
+    await client.post(f"/api/v1/proposals/{target['id']}/reject", json={"reason": "r"}, headers=coordinator)
+    assert_problem(await client.get(f"/api/v1/volunteers/{target['volunteer']}", headers=rk), 404)

@@ -125,7 +125,8 @@ async def test_site_patch_own_only(client, loaded, tokens):
     r = await client.patch("/api/v1/sites/eik", json={"name": "Eik sykehjem og omsorgsboliger"}, headers=eik)
     assert r.status_code == 200 and r.json()["name"].startswith("Eik")
     assert_problem(await client.patch("/api/v1/sites/rodekors", json={"name": "x"}, headers=eik), 403)
-    assert_problem(await client.patch("/api/v1/sites/eik", json={"kind": "nope"}, headers=eik), 422, "kind")
+    assert_problem(await client.patch("/api/v1/sites/eik", json={"kind": "nope"}, headers=eik), 400, "kind")
+    assert_problem(await client.patch("/api/v1/sites/eik", json={"color": "red"}, headers=eik), 400)
 
 
 async def test_volunteer_register_and_read(client, loaded, coordinator):
