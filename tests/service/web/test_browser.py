@@ -188,6 +188,7 @@ def test_browser_coordinator_reviews_and_releases(live: LiveServer, page: Page) 
     shot(page, "08-released")
 
     page.goto(base + "/")
+    shot(page, "08b-overview-after-release")
     page.get_by_role("navigation").get_by_role("link", name="Frivillige").click()
     page.get_by_label("Frivillig").fill(volunteer_name)
     page.get_by_label("Frivillig").press("Enter")

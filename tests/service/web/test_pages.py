@@ -126,7 +126,7 @@ async def test_overview_shows_needs_waiting_and_onboarding(coordinator_client):
     assert r.status_code == 200
     text = r.text
     assert '<html lang="nb">' in text and "<main" in text and "<nav" in text
-    for heading in ("Behov per tjenestested", "Forslag som venter på vurdering", "Oppfølgingssamtaler denne uka",
+    for heading in ("Behov per tjenestested og organisasjon", "Forslag som venter på vurdering", "Oppfølgingssamtaler denne uka",
                     "Frivillige med ufullstendig mottak"):
         assert heading in text
     assert "Første samtale" not in text or "første samtale" in text  # listed lower-case among what is missing
@@ -245,3 +245,40 @@ async def test_matching_shows_a_run_started_elsewhere(coordinator_client, db_url
         assert status.headers.get("hx-redirect") == "/matching"
     finally:
         await engine.dispose()
+
+
+async def test_overview_lists_followups_due_and_volunteer_page_records_one(coordinator_client, db_url):
+    import datetime as dt
+
+    c = coordinator_client
+    html = await run_matching(c)
+    first = proposal_ids(html)[0]
+    await post_form(c, f"/proposals/{first}/accept", htmx=True)
+    plan_id = re.search(r'href="/plans/(plan-[0-9a-f]+)/release"', (await c.get("/matching")).text).group(1)
+    await post_form(c, f"/plans/{plan_id}/release")
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            placement = (await session.scalars(sa.select(PlacementRow))).one()
+            placement.start = dt.date.today() - dt.timedelta(days=20)  # first follow-up was due 6 days ago
+    finally:
+        await engine.dispose()
+    overview = (await c.get("/")).text
+    assert "forfalt" in overview and f'href="/volunteers/{placement.volunteer_id}"' in overview
+    r = await post_form(c, f"/placements/{placement.id}/followup",
+                        {"held": dt.date.today().isoformat(), "next": f"/volunteers/{placement.volunteer_id}"})
+    assert r.status_code == 303 and r.headers["location"] == f"/volunteers/{placement.volunteer_id}"
+    page = (await c.get(f"/volunteers/{placement.volunteer_id}")).text
+    assert dt.date.today().strftime("%d.%m.%Y") in page  # listed among the follow-ups held
+    assert "forfalt" not in (await c.get("/")).text
+
+
+def test_every_page_route_is_left_to_the_session_not_the_bearer_middleware():
+    from service.web import WEB_PATHS
+    from service.web.pages import web_router
+
+    paths = {route.path for route in web_router().routes}
+    for path in paths:
+        concrete = path.replace("{proposal_id:str}", "p").replace("{plan_id:str}", "p").replace(
+            "{volunteer_id:str}", "v").replace("{need_id:str}", "n").replace("{placement_id:str}", "x")
+        assert any(re.match(p, concrete) for p in WEB_PATHS), path
