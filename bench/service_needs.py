@@ -18,7 +18,6 @@ import time
 import uuid
 
 import httpx
-
 from service_common import fresh_database, load_register, percentile, server
 
 from matcher.generate import generate

@@ -17,7 +17,6 @@ import asyncio
 import time
 
 import httpx
-
 from service_common import fresh_database, load_register, server
 
 from matcher.generate import generate

@@ -51,12 +51,13 @@ def _popcount_shared(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
 
 def member_mask(p: Problem, key: tuple[object, ...], members: np.ndarray) -> np.ndarray:
     """A cached boolean column over all volunteers: faster than np.isin per need."""
-    mask = p._cache.get(key)
-    if mask is None:
+
+    def build() -> np.ndarray:
         mask = np.zeros(p.n_volunteers, dtype=bool)
         mask[members] = True
-        p._cache[key] = mask
-    return mask
+        return mask
+
+    return p.column(key, build)
 
 
 def fit_columns(p: Problem, j: int, vols: np.ndarray, km: np.ndarray) -> dict[str, np.ndarray]:

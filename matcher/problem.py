@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -165,6 +166,13 @@ class Problem:
     @property
     def n_needs(self) -> int:
         return len(self.need_index)
+
+    def column(self, key: tuple[object, ...], build: Callable[[], np.ndarray]) -> np.ndarray:
+        """A derived array, built once per problem: rules ask the same questions for many needs."""
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = build()
+        return hit
 
     def volunteer(self, i: int) -> Volunteer:
         return self.scenario.volunteers[i]

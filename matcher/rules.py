@@ -30,14 +30,13 @@ def e2_agreements(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
 
 def trainings_held(p: Problem, t: int, day: int) -> np.ndarray:
     """Volunteers holding training t valid on `day` (completed ≤ day ≤ expiry), all volunteers."""
-    key = ("training", t, day)
-    ok = p._cache.get(key)
-    if ok is None:
+
+    def build() -> np.ndarray:
         ok = np.zeros(p.n_volunteers, dtype=bool)
-        sel = (p.tr_train == t) & (p.tr_from <= day) & (p.tr_to >= day)
-        ok[p.tr_vol[sel]] = True
-        p._cache[key] = ok
-    return ok
+        ok[p.tr_vol[(p.tr_train == t) & (p.tr_from <= day) & (p.tr_to >= day)]] = True
+        return ok
+
+    return p.column(("training", t, day), build)
 
 
 def e3_training(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
@@ -74,25 +73,24 @@ def e5_police_certificate(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
 
 def covered_slot(p: Problem, week_minute: int, length: int) -> np.ndarray:
     """Volunteers with one weekly window that contains [week_minute, +length), all volunteers."""
-    key = ("slot", week_minute, length)
-    ok = p._cache.get(key)
-    if ok is None:
+
+    def build() -> np.ndarray:
         ok = np.zeros(p.n_volunteers, dtype=bool)
-        inside = ((week_minute - p.w_start) % WEEK) + length <= p.w_dur
-        ok[p.w_vol[inside]] = True
-        p._cache[key] = ok
-    return ok
+        ok[p.w_vol[((week_minute - p.w_start) % WEEK) + length <= p.w_dur]] = True
+        return ok
+
+    return p.column(("slot", week_minute, length), build)
 
 
 def away_on(p: Problem, day: int) -> np.ndarray:
     """Volunteers inside one of their unavailable periods on `day`, all volunteers."""
-    key = ("away", day)
-    ok = p._cache.get(key)
-    if ok is None:
+
+    def build() -> np.ndarray:
         ok = np.zeros(p.n_volunteers, dtype=bool)
         ok[p.u_vol[(p.u_from <= day) & (p.u_to >= day)]] = True
-        p._cache[key] = ok
-    return ok
+        return ok
+
+    return p.column(("away", day), build)
 
 
 def e6_availability(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:

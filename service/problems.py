@@ -7,7 +7,7 @@ import re
 from http import HTTPStatus
 from typing import Any
 
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -157,4 +157,4 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     Exception: handle_internal,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "MediaType", "Problem", "conflict", "forbidden", "invalid", "not_found"]
+__all__ = ["EXCEPTION_HANDLERS", "Problem", "conflict", "forbidden", "invalid", "not_found"]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
-from msgspec import Struct, field
+from msgspec import Meta, Struct, field
 
 from matcher.schema import Activity, HeldTraining, Id, Need, Site, Training, Volunteer
 
@@ -94,7 +94,7 @@ class PlanOut(Struct, kw_only=True):
 class PlanRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     """Options for a matcher run; all optional."""
 
-    time_limit: float | None = field(default=None)
+    time_limit: Annotated[float, Meta(gt=0, le=600, description="seconds for the solver")] | None = None
 
 
 class RejectRequest(Struct, kw_only=True, forbid_unknown_fields=True):

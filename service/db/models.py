@@ -184,7 +184,7 @@ class AuditRow(Base):
     token_id: Mapped[str | None] = mapped_column(sa.String(64))
     actor: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[str] = mapped_column(sa.String(20))
-    action: Mapped[str] = mapped_column(sa.String(20))  # read|create|update|anonymise|export
+    action: Mapped[str] = mapped_column(sa.String(20))  # read|create|update|anonymise|export|match
     volunteer_id: Mapped[str] = mapped_column(sa.String(200), index=True)
     path: Mapped[str] = mapped_column(sa.String(500))
 

@@ -27,7 +27,7 @@ from service.db.models import (
 )
 from service.jobs import Solver, solve_in_thread
 from service.problems import Problem, conflict, not_found
-from service.register.common import from_doc, new_id, register_row
+from service.register.common import audit, from_doc, new_id, register_row
 from service.register.occupancy import IN_FORCE, check_can_take
 from service.register.scenario_io import build_scenario
 from service.settings import Settings
@@ -47,6 +47,27 @@ def proposal_out(p: ProposalRow) -> dict[str, Any]:
         "pinned": p.pinned,
         "reject_reason": p.reject_reason,
     }
+
+
+# What a site may read of a match's reasons: nothing about the person beyond the fields
+# it already sees (no interests, no distance from home).
+_SITE_REASONS = {"priority", "eligible", "pinned", "previous", "continuity"}
+
+
+def for_site(proposal: dict[str, Any]) -> dict[str, Any]:
+    reasons = [{**r, "data": None} for r in proposal["reasons"] if r.get("code") in _SITE_REASONS]
+    return {**proposal, "reasons": reasons}
+
+
+def unfilled_for_site(entry: dict[str, Any]) -> dict[str, Any]:
+    """Counts and sentences stay; which other volunteers nearly fit, or went to whose needs, do not."""
+    reasons = dict(entry.get("reasons") or {})
+    reasons["nearest_misses"] = [{**m, "volunteers": []} for m in reasons.get("nearest_misses", [])]
+    elsewhere = reasons.get("placed_elsewhere", [])
+    reasons["placed_elsewhere"] = []
+    if elsewhere:
+        reasons["summary"] = f"{reasons.get('summary', '')} ({len(elsewhere)} eligible volunteer(s) placed elsewhere)"
+    return {**entry, "reasons": reasons}
 
 
 def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[str, Any]]) -> dict[str, Any]:
@@ -105,6 +126,7 @@ async def run_plan(
             scenario = await build_scenario(
                 session, default_horizon_days=settings.default_horizon_days, accepted_as_pinned=True
             )
+            await audit(session, who, "match", [v.id for v in scenario.volunteers], "/api/v1/plans")
         try:
             plan = await solve_in_thread(solver, scenario, limit)
         except Exception as exc:  # a matcher bug must not look like a server crash or leave a lock
@@ -207,9 +229,13 @@ async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> dict[
     if who.role == "site":
         own = set(await session.scalars(sa.select(NeedRow.id).where(NeedRow.site_id == who.site_id)))
         stmt = stmt.where(ProposalRow.need_id.in_(own))
-        unfilled = [u for u in unfilled if u.get("need") in own]
+        unfilled = [unfilled_for_site(u) for u in unfilled if u.get("need") in own]
     proposals = list((await session.scalars(stmt)).all())
-    return _plan_out(plan, proposals, unfilled)
+    out = _plan_out(plan, proposals, unfilled)
+    if who.role == "site":
+        out["proposals"] = [for_site(p) for p in out["proposals"]]
+        out["summary"] = {}  # conflicts and totals are about the whole register
+    return out
 
 
 async def list_proposals(
@@ -224,7 +250,8 @@ async def list_proposals(
         stmt = stmt.join(NeedRow, NeedRow.id == ProposalRow.need_id).where(NeedRow.site_id == who.site_id)
     elif who.role == "volunteer":
         stmt = stmt.where(ProposalRow.volunteer_id == who.volunteer_id)
-    return [proposal_out(p) for p in (await session.scalars(stmt)).all()]
+    out = [proposal_out(p) for p in (await session.scalars(stmt)).all()]
+    return [for_site(p) for p in out] if who.role == "site" else out
 
 
 async def _proposal_for_decision(
