@@ -282,3 +282,24 @@ def test_every_page_route_is_left_to_the_session_not_the_bearer_middleware():
         concrete = path.replace("{proposal_id:str}", "p").replace("{plan_id:str}", "p").replace(
             "{volunteer_id:str}", "v").replace("{need_id:str}", "n").replace("{placement_id:str}", "x")
         assert any(re.match(p, concrete) for p in WEB_PATHS), path
+
+
+RAW_KEY = re.compile(r"\b(?:nav|overview|matching|proposal|state|need|unfilled|release|volunteer|onboarding|placement|"
+                     r"signin|grid|reason|rule|miss|summary|why|elsewhere|problem|wd|weekday)\.[A-Za-z0-9_]+\b")
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+async def test_every_page_speaks_without_raw_keys(coordinator_client, lang):
+    c = coordinator_client
+    await post_form(c, "/lang", {"lang": lang, "next": "/"})
+    html = await run_matching(c)
+    first = proposal_ids(html)[0]
+    await post_form(c, f"/proposals/{first}/accept", htmx=True)
+    plan_id = re.search(r'href="/plans/(plan-[0-9a-f]+)/release"', (await c.get("/matching")).text).group(1)
+    for path in ["/", "/matching", f"/plans/{plan_id}/release", "/volunteers", "/volunteers/v1", "/volunteers/v2",
+                 "/needs/n1", "/needs/n2", "/needs/n3"]:
+        r = await c.get(path)
+        assert r.status_code == 200, path
+        text = re.sub(r"<[^>]+>", " ", r.text)  # the words people read, not ids in attributes
+        assert not RAW_KEY.search(text), (path, RAW_KEY.search(text))
+        assert f'<html lang="{lang}">' in r.text
