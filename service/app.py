@@ -66,7 +66,8 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
     db = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        before_send_handler="autocommit",
+        # Redirects commit too: the web pages answer a form post with 303 See Other.
+        before_send_handler="autocommit_include_redirects",
     )
 
     async def on_startup(app: Litestar) -> None:
@@ -78,12 +79,18 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         if read_engine is not engine:
             await read_engine.dispose()
 
+    from service.web import web_config
+
+    web = web_config(settings)
     return Litestar(
-        route_handlers=_controllers(),
+        route_handlers=[*_controllers(), *web.route_handlers],
+        template_config=web.template_config,
+        csrf_config=web.csrf_config,
         plugins=[SQLAlchemyPlugin(config=db)],
         middleware=[
-            DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/health"]),
+            DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/health", *web.bearer_exclude]),
             *([SQLiteQueueMiddleware] if is_sqlite(settings.database_url) else []),
+            *web.middleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=reject_nul,

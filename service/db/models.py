@@ -187,3 +187,38 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(sa.String(20))  # read|create|update|anonymise|export|match
     volunteer_id: Mapped[str] = mapped_column(sa.String(200), index=True)
     path: Mapped[str] = mapped_column(sa.String(500))
+
+
+class UserRow(Base):
+    """A person who signs in to the web pages (the coordinator); the password is kept as an argon2 hash."""
+
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    site_id: Mapped[str | None] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class LoginFailureRow(Base):
+    """One wrong password for an email from an address; counted to slow down guessing."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(sa.String(320), index=True)
+    ip: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow, index=True)
+
+
+class OnboardingStepRow(Base):
+    """An onboarding step the volunteer record itself has no field for (the first conversation)."""
+
+    __tablename__ = "onboarding_steps"
+    volunteer_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    step: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # "first_conversation"
+    done_on: Mapped[dt.date] = mapped_column(sa.Date)
+    recorded_by: Mapped[str] = mapped_column(sa.String(200))
