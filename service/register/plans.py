@@ -316,6 +316,11 @@ async def accept(
         if volunteer is None:
             raise conflict(f"volunteer {prop.volunteer_id!r} is no longer registered", "volunteer-gone")
         await check_can_take(session, need, volunteer, await _horizon(session, settings))
+        if prop.state == "rejected":  # the coordinator changed their mind: the pair is allowed again
+            await session.execute(
+                sa.delete(LockRow).where(LockRow.kind == "forbidden", LockRow.volunteer_id == prop.volunteer_id,
+                                         LockRow.need_id == prop.need_id)
+            )
         prop.state = "accepted"
         prop.reject_reason = None
         prop.decided_at = utcnow()

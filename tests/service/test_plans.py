@@ -312,3 +312,16 @@ async def test_volunteer_sees_no_proposal_before_release(client, loaded, coordin
     assert [(q["volunteer"], q["need"]) for q in mine] == [(first["volunteer"], first["need"])]
     assert (await client.get(f"/api/v1/needs/{first['need']}", headers=me)).status_code == 200
     assert (await client.get("/api/v1/proposals", headers=them)).json() == []  # a rejection is not shown
+
+
+async def test_accept_after_reject_lifts_the_forbid(client, loaded, coordinator):
+    """A coordinator who changes their mind: accepting a rejected proposal allows the pair again."""
+    plan = await run(client, coordinator)
+    p = plan["proposals"][0]
+    r = await client.post(f"/api/v1/proposals/{p['id']}/reject", json={"reason": "feil"}, headers=coordinator)
+    assert r.json()["state"] == "rejected"
+    pair = {"volunteer": p["volunteer"], "need": p["need"]}
+    assert pair in (await client.get("/api/v1/scenario", headers=coordinator)).json()["forbidden"]
+    r = await client.post(f"/api/v1/proposals/{p['id']}/accept", headers=coordinator)
+    assert r.status_code == 200 and r.json()["state"] == "accepted" and r.json()["reject_reason"] is None
+    assert pair not in (await client.get("/api/v1/scenario", headers=coordinator)).json()["forbidden"]
