@@ -85,6 +85,8 @@ class NeedRow(_Stamped, Base):
     site_id: Mapped[str] = mapped_column(sa.ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
     activity_id: Mapped[str] = mapped_column(sa.ForeignKey("activities.id", ondelete="RESTRICT"), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    # who posted it: the name and role of the token or user, so a site can be asked about it
+    posted_by: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
 
 
 class LockRow(Base):

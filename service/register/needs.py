@@ -31,7 +31,7 @@ _TEXT_FIELDS = ("title", "tags", "languages")
 
 
 def need_out(row: NeedRow) -> dict[str, Any]:
-    return stamped(row.data, row)
+    return {**stamped(row.data, row), "posted_by": row.posted_by}
 
 
 async def _validate(session: AsyncSession, need: Need) -> None:
@@ -126,7 +126,8 @@ async def create_need(
         async with session.begin_nested():
             if await session.get(NeedRow, need.id) is not None:
                 raise conflict(f"need {need.id!r} already exists")
-            row = NeedRow(id=need.id, site_id=need.site, activity_id=need.activity, data=to_doc(need))
+            row = NeedRow(id=need.id, site_id=need.site, activity_id=need.activity, data=to_doc(need),
+                          posted_by=f"{who.name} ({who.role})")
             session.add(row)
             await session.flush()
             body = need_out(row)

@@ -40,6 +40,7 @@ async def test_need_posted_without_id_gets_one(client, loaded, tokens):
     assert body["id"].startswith("need-") and body["headcount"] == 1 and body["created_at"]
     r = await client.get(f"/api/v1/needs/{body['id']}", headers=site)
     assert r.json()["title"] == "Besøksvenn torsdag"
+    assert r.json()["posted_by"] == "test site (site)"  # who posted it: the token's name and role
 
 
 @pytest.mark.parametrize(
