@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -26,12 +27,12 @@ CatalogueRow = TrainingRow | ActivityRow | SiteRow
 
 
 async def _all(session: AsyncSession, model: type[CatalogueRow]) -> list[dict[str, Any]]:
-    rows = (await session.scalars(sa.select(model).order_by(model.id))).all()
+    rows: Sequence[CatalogueRow] = (await session.scalars(sa.select(model).order_by(model.id))).all()
     return [stamped(r.data, r) for r in rows]
 
 
 async def _one(session: AsyncSession, model: type[CatalogueRow], kind: str, ident: str) -> dict[str, Any]:
-    row = await session.get(model, ident)
+    row: CatalogueRow | None = await session.get(model, ident)
     if row is None:
         raise not_found(kind, ident)
     return stamped(row.data, row)
