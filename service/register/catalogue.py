@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import sqlalchemy as sa
@@ -27,7 +27,7 @@ CatalogueRow = TrainingRow | ActivityRow | SiteRow
 
 
 async def _all(session: AsyncSession, model: type[CatalogueRow]) -> list[dict[str, Any]]:
-    rows: Sequence[CatalogueRow] = (await session.scalars(sa.select(model).order_by(model.id))).all()
+    rows = cast(Sequence[CatalogueRow], (await session.scalars(sa.select(model).order_by(model.id))).all())
     return [stamped(r.data, r) for r in rows]
 
 
