@@ -339,6 +339,19 @@ def _restrict(inst: Instance, pairs: np.ndarray, need_cap: np.ndarray | None = N
     return Instance(**d)
 
 
+def _enforce(inst: Instance, chosen: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The last word before a plan leaves the solver: whatever the phases did, drop the
+    lightest pairs that would break C1, C2 or C3. Nothing is dropped when they did right."""
+    out = chosen.copy()
+    idx = np.flatnonzero(out)
+    over = np.bincount(inst.pair_need[idx], minlength=inst.n_needs) > inst.need_cap
+    for j in np.flatnonzero(over).tolist():
+        ks = np.flatnonzero(out & (inst.pair_need == j))
+        out[ks[np.argsort(-weight[ks], kind="stable")][int(inst.need_cap[j]) :]] = False
+    bad = _violators(inst, out)
+    return _repair(inst, out, bad, weight) if len(bad) else out
+
+
 def optimise(inst: Instance, opts: SolveOptions, say: Callable[[str], None]) -> Solution:
     """Both objective levels over the free pairs; bounds from the flow relaxation or CP-SAT."""
     flow = solve_flow(inst)
@@ -348,6 +361,7 @@ def optimise(inst: Instance, opts: SolveOptions, say: Callable[[str], None]) -> 
         return Solution(flow.chosen, flow.priority, flow.priority, flow.fit, flow.fit, stats)
     r = _side_constrained(inst, flow.chosen, flow.big_m, opts, say)
     stats.update(r.stats, method="flow+cpsat")
+    r.chosen = _enforce(inst, r.chosen, inst.pair_priority * flow.big_m + inst.pair_fit)
     outside = np.ones(inst.n_pairs, dtype=bool)
     outside[r.region] = False
     out_chosen = flow.chosen & outside

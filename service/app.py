@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -72,7 +73,8 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
     db = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        before_send_handler="autocommit",
+        # Redirects commit too: the web pages answer a form post with 303 See Other.
+        before_send_handler="autocommit_include_redirects",
     )
 
     # The exchange event's live board: one channel, memory on SQLite, LISTEN/NOTIFY on PostgreSQL.
@@ -90,13 +92,20 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         if read_engine is not engine:
             await read_engine.dispose()
 
+    from service.web import web_config
+
+    web = web_config(settings)
     return Litestar(
-        route_handlers=_controllers(),
+        route_handlers=[*_controllers(), *web.route_handlers],
+        template_config=web.template_config,
+        # The exchange event's pages (/events/…) authorise by a key in the URL, not a cookie: no CSRF to guard.
+        csrf_config=dataclasses.replace(web.csrf_config, exclude=[*(web.csrf_config.exclude or []), "^/events/"]),
         plugins=[SQLAlchemyPlugin(config=db), channels],
         middleware=[
             # /events/… are the exchange event's pages: they take the event's screen key instead.
-            DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/health", "^/events/"]),
+            DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/health", "^/events/", *web.bearer_exclude]),
             *([SQLiteQueueMiddleware] if is_sqlite(settings.database_url) else []),
+            *web.middleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=reject_nul,

@@ -217,8 +217,11 @@ async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int)
         _, coordinator = await create_token(session, role="coordinator", name="Demo coordinator")
         _, site_token = await create_token(session, role="site", name=f"Demo contact, {site.name}", site_id=site.id)
         _, vol_token = await create_token(session, role="volunteer", name=volunteer.name, volunteer_id=volunteer.id)
+        from service.cli_web import ensure_demo_user
+
+        web_user = await ensure_demo_user(session)
         return {"counts": counts, "site": site, "volunteer": volunteer, "coordinator": coordinator,
-                "site_token": site_token, "volunteer_token": vol_token}
+                "site_token": site_token, "volunteer_token": vol_token, "web_user": web_user}
 
     result: dict[str, Any] = await _with_session(settings, work)
     return result
@@ -226,7 +229,10 @@ async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int)
 
 def cmd_demo(args: argparse.Namespace) -> int:
     url = args.database_url or os.environ.get("SAMSPILL_DEMO_DATABASE_URL") or f"sqlite:///{DEMO_DATABASE}"
-    settings = _settings(url)
+    # The demo serves plain http on this machine: cookies without the Secure flag.
+    from dataclasses import replace
+
+    settings = replace(_settings(url), secure_cookies=False)
     if settings.database_url.startswith("sqlite") and not args.database_url:
         for suffix in ("", "-wal", "-shm"):
             Path(DEMO_DATABASE + suffix).unlink(missing_ok=True)
@@ -236,6 +242,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"samspill demo: {c['sites']} sites and organisations, {c['volunteers']} volunteers, {c['needs']} needs, "
           f"{c['activities']} activities ({settings.database_url})")
     print(f"  API and docs:      {base}/schema")
+    print(f"  coordinator pages: {base}/  (sign in as {out['web_user'][0]}, password {out['web_user'][1]})")
     print(f"  site token ({out['site'].id}):")
     print(f"    {out['site_token']}")
     print(f"  volunteer token ({out['volunteer'].id}):")

@@ -123,7 +123,10 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
         )
         return _response(body)
     detail = exc.detail or HTTPStatus(status).phrase
-    slug = {401: "unauthorised", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(status)
+    slug = {400: "bad-request", 401: "unauthorised", 403: "forbidden", 404: "not-found",
+            405: "method-not-allowed"}.get(status)
+    if status == 400 and any(w in detail.lower() for w in ("truncated", "malformed", "json")):
+        detail = f"the request body is not valid JSON ({detail})"
     return _response(_body(status, HTTPStatus(status).phrase, detail, request, slug), exc.headers)
 
 

@@ -42,6 +42,11 @@ class Settings:
     # Planning horizon used when the register has none yet (days from today).
     default_horizon_days: int = 90
     debug: bool = False
+    # Signs the web pages' session cookie and CSRF tokens; unset, a random key per process
+    # (everyone is signed out on restart, and several worker processes would disagree).
+    secret_key: str = ""
+    # Send the session cookie over HTTPS only; turn off only for local http:// testing.
+    secure_cookies: bool = True
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -53,4 +58,6 @@ class Settings:
             followup_interval_months=_int("SAMSPILL_FOLLOWUP_INTERVAL_MONTHS", 3),
             default_horizon_days=_int("SAMSPILL_DEFAULT_HORIZON_DAYS", 90),
             debug=os.environ.get("SAMSPILL_DEBUG", "") not in ("", "0", "false"),
+            secret_key=os.environ.get("SAMSPILL_SECRET_KEY", ""),
+            secure_cookies=os.environ.get("SAMSPILL_SECURE_COOKIES", "1") not in ("0", "false"),
         )

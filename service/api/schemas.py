@@ -35,6 +35,7 @@ class NeedIn(Need, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec
 class NeedOut(Need, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
     created_at: dt.datetime
     updated_at: dt.datetime
+    posted_by: str | None = None  # the token's or user's name and role; None for imported needs
 
 
 class VolunteerIn(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance

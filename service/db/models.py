@@ -85,6 +85,8 @@ class NeedRow(_Stamped, Base):
     site_id: Mapped[str] = mapped_column(sa.ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
     activity_id: Mapped[str] = mapped_column(sa.ForeignKey("activities.id", ondelete="RESTRICT"), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    # who posted it: the name and role of the token or user, so a site can be asked about it
+    posted_by: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
 
 
 class LockRow(Base):
@@ -191,6 +193,39 @@ class AuditRow(Base):
     path: Mapped[str] = mapped_column(sa.String(500))
 
 
+class UserRow(Base):
+    """A person who signs in to the web pages (the coordinator); the password is kept as an argon2 hash."""
+
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    site_id: Mapped[str | None] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class LoginFailureRow(Base):
+    """One wrong password for an email from an address; counted to slow down guessing."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(sa.String(320), index=True)
+    ip: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow, index=True)
+
+
+class OnboardingStepRow(Base):
+    """An onboarding step the volunteer record itself has no field for (the first conversation)."""
+
+    __tablename__ = "onboarding_steps"
+    volunteer_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    step: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # "first_conversation"
+    done_on: Mapped[dt.date] = mapped_column(sa.Date)
+    recorded_by: Mapped[str] = mapped_column(sa.String(200))
 # --- The exchange event (Frivilligbørs): service/exchange/ -----------------------------------
 # Each row keeps its `events.schema` document in `data`; the columns beside it are the ones
 # queries, scoping and the state machine need.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import msgspec
 import sqlalchemy as sa
@@ -22,44 +23,54 @@ from service.register.common import (
     to_doc,
 )
 
+CatalogueRow = TrainingRow | ActivityRow | SiteRow
 
-async def list_trainings(session: AsyncSession) -> list[dict[str, Any]]:
-    rows = (await session.scalars(sa.select(TrainingRow).order_by(TrainingRow.id))).all()
+
+async def _all(session: AsyncSession, model: type[CatalogueRow]) -> list[dict[str, Any]]:
+    rows = cast(Sequence[CatalogueRow], (await session.scalars(sa.select(model).order_by(model.id))).all())
     return [stamped(r.data, r) for r in rows]
 
 
-async def create_training(session: AsyncSession, who: Principal, training: Training) -> dict[str, Any]:
+async def _one(session: AsyncSession, model: type[CatalogueRow], kind: str, ident: str) -> dict[str, Any]:
+    row: CatalogueRow | None = await session.get(model, ident)
+    if row is None:
+        raise not_found(kind, ident)
+    return stamped(row.data, row)
+
+
+async def _add(session: AsyncSession, who: Principal, model: type[CatalogueRow], kind: str, obj: Any) -> dict[str, Any]:
+    """A new catalogue entry or site, by the coordinator, under an id not yet taken."""
     who.require_coordinator()
-    if await session.get(TrainingRow, training.id) is not None:
-        raise conflict(f"training {training.id!r} already exists")
-    row = TrainingRow(id=training.id, data=to_doc(training))
+    if await session.get(model, obj.id) is not None:
+        raise conflict(f"{kind} {obj.id!r} already exists")
+    row = model(id=obj.id, data=to_doc(obj))
     session.add(row)
     await session.flush()
     return stamped(row.data, row)
 
 
+
+async def list_trainings(session: AsyncSession) -> list[dict[str, Any]]:
+    return await _all(session, TrainingRow)
+
+
+async def create_training(session: AsyncSession, who: Principal, training: Training) -> dict[str, Any]:
+    return await _add(session, who, TrainingRow, "training", training)
+
+
 async def list_activities(session: AsyncSession) -> list[dict[str, Any]]:
-    rows = (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id))).all()
-    return [stamped(r.data, r) for r in rows]
+    return await _all(session, ActivityRow)
 
 
 async def get_activity(session: AsyncSession, activity_id: str) -> dict[str, Any]:
-    row = await session.get(ActivityRow, activity_id)
-    if row is None:
-        raise not_found("activity", activity_id)
-    return stamped(row.data, row)
+    return await _one(session, ActivityRow, "activity", activity_id)
 
 
 async def create_activity(session: AsyncSession, who: Principal, activity: Activity) -> dict[str, Any]:
     who.require_coordinator()
-    if await session.get(ActivityRow, activity.id) is not None:
-        raise conflict(f"activity {activity.id!r} already exists")
     cat = await load_catalogue(session)
     raise_if(scenario_errors(cat.scenario(activities=[activity]), "activities[0]"))
-    row = ActivityRow(id=activity.id, data=to_doc(activity))
-    session.add(row)
-    await session.flush()
-    return stamped(row.data, row)
+    return await _add(session, who, ActivityRow, "activity", activity)
 
 
 async def delete_activity(session: AsyncSession, who: Principal, activity_id: str) -> None:
@@ -75,25 +86,15 @@ async def delete_activity(session: AsyncSession, who: Principal, activity_id: st
 
 
 async def list_sites(session: AsyncSession) -> list[dict[str, Any]]:
-    rows = (await session.scalars(sa.select(SiteRow).order_by(SiteRow.id))).all()
-    return [stamped(r.data, r) for r in rows]
+    return await _all(session, SiteRow)
 
 
 async def get_site(session: AsyncSession, site_id: str) -> dict[str, Any]:
-    row = await session.get(SiteRow, site_id)
-    if row is None:
-        raise not_found("site", site_id)
-    return stamped(row.data, row)
+    return await _one(session, SiteRow, "site", site_id)
 
 
 async def create_site(session: AsyncSession, who: Principal, site: Site) -> dict[str, Any]:
-    who.require_coordinator()
-    if await session.get(SiteRow, site.id) is not None:
-        raise conflict(f"site {site.id!r} already exists")
-    row = SiteRow(id=site.id, data=to_doc(site))
-    session.add(row)
-    await session.flush()
-    return stamped(row.data, row)
+    return await _add(session, who, SiteRow, "site", site)
 
 
 async def patch_site(session: AsyncSession, who: Principal, site_id: str, patch: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.schema import Need
 from service.auth import Principal
-from service.db.models import IdempotencyRow, LockRow, NeedRow, PlacementRow, ProposalRow
+from service.db.models import IdempotencyRow, LockRow, NeedRow, PlacementRow, PlanRow, ProposalRow
 from service.problems import Problem, conflict, not_found
 from service.register.common import (
     catalogue_for,
@@ -31,7 +31,7 @@ _TEXT_FIELDS = ("title", "tags", "languages")
 
 
 def need_out(row: NeedRow) -> dict[str, Any]:
-    return stamped(row.data, row)
+    return {**stamped(row.data, row), "posted_by": row.posted_by}
 
 
 async def _validate(session: AsyncSession, need: Need) -> None:
@@ -53,7 +53,16 @@ def _may_write_for(who: Principal, site_id: str) -> None:
 
 
 async def visible_need_ids_for_volunteer(session: AsyncSession, volunteer_id: str) -> set[str]:
-    proposed = await session.scalars(sa.select(ProposalRow.need_id).where(ProposalRow.volunteer_id == volunteer_id))
+    """The needs a volunteer may know of: those of their released proposals and placements.
+
+    Draft proposals stay with the coordinator: nobody is contacted before review and release.
+    """
+    proposed = await session.scalars(
+        sa.select(ProposalRow.need_id)
+        .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
+        .where(ProposalRow.volunteer_id == volunteer_id, PlanRow.status == "released",
+               ProposalRow.state == "accepted")
+    )
     placed = await session.scalars(sa.select(PlacementRow.need_id).where(PlacementRow.volunteer_id == volunteer_id))
     return set(proposed) | set(placed)
 
@@ -117,7 +126,8 @@ async def create_need(
         async with session.begin_nested():
             if await session.get(NeedRow, need.id) is not None:
                 raise conflict(f"need {need.id!r} already exists")
-            row = NeedRow(id=need.id, site_id=need.site, activity_id=need.activity, data=to_doc(need))
+            row = NeedRow(id=need.id, site_id=need.site, activity_id=need.activity, data=to_doc(need),
+                          posted_by=f"{who.name} ({who.role})")
             session.add(row)
             await session.flush()
             body = need_out(row)

@@ -268,7 +268,13 @@ async def list_proposals(
     if who.role == "site":
         stmt = stmt.join(NeedRow, NeedRow.id == ProposalRow.need_id).where(NeedRow.site_id == who.site_id)
     elif who.role == "volunteer":
-        stmt = stmt.where(ProposalRow.volunteer_id == who.volunteer_id)
+        # nobody is contacted before the coordinator has reviewed and released: a volunteer
+        # sees only the proposals released to them, never drafts or rejections
+        stmt = (
+            stmt.join(PlanRow, PlanRow.id == ProposalRow.plan_id)
+            .where(ProposalRow.volunteer_id == who.volunteer_id, PlanRow.status == "released",
+                   ProposalRow.state == "accepted")
+        )
     out = [proposal_out(p) for p in (await session.scalars(stmt)).all()]
     return [for_site(p) for p in out] if who.role == "site" else out
 
@@ -329,6 +335,11 @@ async def accept(
         if volunteer is None:
             raise conflict(f"volunteer {prop.volunteer_id!r} is no longer registered", "volunteer-gone")
         await check_can_take(session, need, volunteer, await _horizon(session, settings))
+        if prop.state == "rejected":  # the coordinator changed their mind: the pair is allowed again
+            await session.execute(
+                sa.delete(LockRow).where(LockRow.kind == "forbidden", LockRow.volunteer_id == prop.volunteer_id,
+                                         LockRow.need_id == prop.need_id)
+            )
         prop.state = "accepted"
         prop.reject_reason = None
         prop.decided_at = utcnow()

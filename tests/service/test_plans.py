@@ -290,3 +290,38 @@ async def test_site_sees_unfilled_counts_not_other_volunteers(client, loaded, co
                 if u["need"] == "n9")
     assert all(m["volunteers"] == [] for m in seen["reasons"]["nearest_misses"])
     assert seen["reasons"]["placed_elsewhere"] == []
+
+
+async def test_volunteer_sees_no_proposal_before_release(client, loaded, coordinator, tokens):
+    """Nobody is contacted before review: drafts and rejections stay with the coordinator."""
+    plan = await run(client, coordinator)
+    first, second = plan["proposals"][0], next(
+        q for q in plan["proposals"] if q["volunteer"] != plan["proposals"][0]["volunteer"]
+    )
+    me = await tokens.headers("volunteer", volunteer=first["volunteer"])
+    them = await tokens.headers("volunteer", volunteer=second["volunteer"])
+    assert (await client.get("/api/v1/proposals", headers=me)).json() == []
+    assert_problem(await client.get(f"/api/v1/needs/{first['need']}", headers=me), 404)
+    assert (await client.post(f"/api/v1/proposals/{first['id']}/accept", headers=coordinator)).status_code == 200
+    r = await client.post(f"/api/v1/proposals/{second['id']}/reject", json={"reason": "ikke nå"}, headers=coordinator)
+    assert r.status_code == 200, r.text
+    assert (await client.get("/api/v1/proposals", headers=me)).json() == []  # accepted, not yet released
+    r = await client.post(f"/api/v1/plans/{plan['id']}/release", headers=coordinator)
+    assert r.status_code == 200
+    mine = (await client.get("/api/v1/proposals", headers=me)).json()
+    assert [(q["volunteer"], q["need"]) for q in mine] == [(first["volunteer"], first["need"])]
+    assert (await client.get(f"/api/v1/needs/{first['need']}", headers=me)).status_code == 200
+    assert (await client.get("/api/v1/proposals", headers=them)).json() == []  # a rejection is not shown
+
+
+async def test_accept_after_reject_lifts_the_forbid(client, loaded, coordinator):
+    """A coordinator who changes their mind: accepting a rejected proposal allows the pair again."""
+    plan = await run(client, coordinator)
+    p = plan["proposals"][0]
+    r = await client.post(f"/api/v1/proposals/{p['id']}/reject", json={"reason": "feil"}, headers=coordinator)
+    assert r.json()["state"] == "rejected"
+    pair = {"volunteer": p["volunteer"], "need": p["need"]}
+    assert pair in (await client.get("/api/v1/scenario", headers=coordinator)).json()["forbidden"]
+    r = await client.post(f"/api/v1/proposals/{p['id']}/accept", headers=coordinator)
+    assert r.status_code == 200 and r.json()["state"] == "accepted" and r.json()["reject_reason"] is None
+    assert pair not in (await client.get("/api/v1/scenario", headers=coordinator)).json()["forbidden"]

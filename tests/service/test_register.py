@@ -40,6 +40,7 @@ async def test_need_posted_without_id_gets_one(client, loaded, tokens):
     assert body["id"].startswith("need-") and body["headcount"] == 1 and body["created_at"]
     r = await client.get(f"/api/v1/needs/{body['id']}", headers=site)
     assert r.json()["title"] == "Besøksvenn torsdag"
+    assert r.json()["posted_by"] == "test site (site)"  # who posted it: the token's name and role
 
 
 @pytest.mark.parametrize(
@@ -241,3 +242,10 @@ async def test_need_parallel_retries_with_one_key_create_one_need(client, loaded
     assert len({r.json()["id"] for r in results}) == 1
     titles = [n["title"] for n in (await client.get("/api/v1/needs", headers=site)).json()]
     assert titles.count("Besøksvenn torsdag") == 1
+
+
+async def test_body_that_is_not_json_is_a_problem_saying_so(client, loaded, coordinator):
+    r = await client.post("/api/v1/needs", content=b'{"site": "eik"', headers={**coordinator, "content-type": "application/json"})
+    body = assert_problem(r, 400)
+    assert body["type"] == "urn:samspill:problem:bad-request"
+    assert "not valid JSON" in body["detail"]

@@ -1,7 +1,7 @@
 """The exchange event (Frivilligbørs): events, participants, catalogue, agreements, follow-up, Frivilligtorg; broker/notary tokens bound to an event
 
 Revision ID: 0002_events
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-26 09:59:34.024323
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0002_events'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,120 @@
+"""Web sign-in accounts: argon2 password hashes, and wrong passwords rate-limited per email and address.
+
+Failures are kept in the database (not in memory) so the limit holds across worker
+processes and restarts; a successful sign-in clears them for that email and address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import anyio.to_thread
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth import Principal
+from service.db.models import LoginFailureRow, SiteRow, UserRow, utcnow
+
+WEB_ROLES = ("coordinator", "site")
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+MIN_PASSWORD = 10
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-password-" + uuid.uuid4().hex)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def create_user(
+    session: AsyncSession, *, email: str, password: str, role: str, name: str | None = None,
+    site_id: str | None = None,
+) -> UserRow:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 320:
+        raise ValueError("give a valid email address")
+    if role not in WEB_ROLES:
+        raise ValueError(f"role must be one of {', '.join(WEB_ROLES)}")
+    if role == "site" and site_id is None:
+        raise ValueError("a site user needs --site ID")
+    if role == "coordinator" and site_id is not None:
+        raise ValueError("a coordinator is bound to no site")
+    if site_id is not None and await session.get(SiteRow, site_id) is None:
+        raise ValueError(f"site {site_id!r} does not exist")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password must be at least {MIN_PASSWORD} characters")
+    if await session.scalar(sa.select(UserRow.id).where(UserRow.email == email)) is not None:
+        raise ValueError(f"a user with email {email} already exists")
+    row = UserRow(id="usr-" + uuid.uuid4().hex[:12], email=email, name=name or email, role=role,
+                  site_id=site_id, password_hash=_hasher.hash(password))
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def set_password(session: AsyncSession, email: str, password: str) -> bool:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password must be at least {MIN_PASSWORD} characters")
+    row = await session.scalar(sa.select(UserRow).where(UserRow.email == normalise_email(email)))
+    if row is None:
+        return False
+    row.password_hash = _hasher.hash(password)
+    await session.flush()
+    return True
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: UserRow | None
+    limited: bool = False
+
+
+async def recent_failures(session: AsyncSession, email: str, ip: str, now: dt.datetime | None = None) -> int:
+    since = (now or utcnow()) - FAILURE_WINDOW
+    return int(await session.scalar(
+        sa.select(sa.func.count()).select_from(LoginFailureRow).where(
+            LoginFailureRow.email == email, LoginFailureRow.ip == ip, LoginFailureRow.at >= since)
+    ) or 0)
+
+
+async def authenticate(session: AsyncSession, email: str, password: str, ip: str) -> SignIn:
+    """The user if the password is right; `limited` when too many wrong passwords came lately."""
+    email = normalise_email(email)[:320]
+    ip = ip[:64]
+    if await recent_failures(session, email, ip) >= MAX_FAILURES:
+        return SignIn(None, limited=True)
+    row = await session.scalar(sa.select(UserRow).where(UserRow.email == email))
+    # argon2 is deliberately slow (tens of ms of CPU): verify off the event loop.
+    ok = await anyio.to_thread.run_sync(_verify, row.password_hash if row else _DUMMY_HASH, password)
+    ok = ok and row is not None
+    if not ok or row is None or row.disabled_at is not None:
+        session.add(LoginFailureRow(email=email, ip=ip))
+        # Old failures are no longer counted; drop them while we are here.
+        await session.execute(sa.delete(LoginFailureRow).where(LoginFailureRow.at < utcnow() - 4 * FAILURE_WINDOW))
+        await session.flush()
+        return SignIn(None)
+    if _hasher.check_needs_rehash(row.password_hash):
+        row.password_hash = _hasher.hash(password)
+    row.last_login_at = utcnow()
+    await session.execute(sa.delete(LoginFailureRow).where(LoginFailureRow.email == email, LoginFailureRow.ip == ip))
+    await session.flush()
+    return SignIn(row)
+
+
+def principal_for(user: UserRow) -> Principal:
+    """The same principal the API's bearer tokens give, so web pages call the same services."""
+    return Principal(token_id=user.id, name=user.name, role=user.role, site_id=user.site_id)

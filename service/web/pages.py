@@ -1,0 +1,473 @@
+"""The coordinator's pages: thin handlers that call the register services and render templates.
+
+Every page needs a signed-in coordinator (session cookie); a bearer token is not a
+sign-in here. Form posts work without JavaScript (post, then redirect); with htmx the
+same routes answer with the fragment to swap in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from litestar import Request, Response, Router, get, post
+from litestar.datastructures import Cookie
+from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.params import Body, Parameter
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_303_SEE_OTHER
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from service.accounts import authenticate, principal_for
+from service.auth import Principal
+from service.db.models import RegisterRow, UserRow
+from service.jobs import matcher_solver
+from service.problems import Problem
+from service.register import placements as placements_service
+from service.register import plans as plans_service
+from service.register.onboarding import record_first_conversation
+from service.settings import Settings
+from service.web import HERE, i18n, views
+
+log = logging.getLogger("samspill.service")
+
+SESSION_HOURS = 8
+LANG_COOKIE = "samspill_lang"
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+class SignInRequired(HTTPException):
+    status_code = 401
+
+
+class NotCoordinator(HTTPException):
+    status_code = 403
+
+
+def lang_of(request: Request[Any, Any, Any]) -> str:
+    return i18n.pick_lang(request.cookies.get(LANG_COOKIE))
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never `//evil` or `https://…`."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def redirect(path: str) -> Redirect:
+    return Redirect(path=path, status_code=HTTP_303_SEE_OTHER)
+
+
+def flash(request: Request[Any, Any, Any], kind: str, text: str) -> None:
+    messages = list(request.session.get("flash", []))
+    messages.append({"kind": kind, "text": text})
+    request.session["flash"] = messages[-3:]
+
+
+async def current_user(request: Request[Any, Any, Any], db_session: AsyncSession) -> UserRow | None:
+    uid = request.session.get("uid") if request.session else None
+    at = request.session.get("at") if request.session else None
+    if not uid or not at or time.time() - float(at) > SESSION_HOURS * 3600:
+        return None
+    user = await db_session.get(UserRow, uid)
+    if user is None or user.disabled_at is not None:
+        return None
+    return user
+
+
+async def provide_viewer(request: Request[Any, Any, Any], db_session: AsyncSession) -> Principal:
+    """The signed-in coordinator, as the principal the register services expect."""
+    user = await current_user(request, db_session)
+    if user is None:
+        raise SignInRequired()
+    request.state.user = user
+    if user.role != "coordinator":
+        raise NotCoordinator()
+    return principal_for(user)
+
+
+def page(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
+    lang = lang_of(request)
+    user = getattr(request.state, "user", None)
+    messages = []
+    if request.session and request.session.get("flash"):
+        messages = request.session.pop("flash")
+    return Template(
+        template_name=template,
+        context={"lang": lang, "user": user, "path": request.url.path, "flash": messages, **context},
+        status_code=status_code,
+    )
+
+
+def problem_text(lang: str, exc: Problem) -> str:
+    key = f"problem.{exc.slug}"
+    said = i18n.t(lang, key)
+    return said if said != key else exc.detail
+
+
+# ------------------------------------------------------------------ sign-in, sign-out, language
+
+
+@get("/login", include_in_schema=False)
+async def login_form(request: Request[Any, Any, Any], db_session: AsyncSession,
+                     next_: Annotated[str | None, Parameter(query="next")] = None,
+                     signed_out: bool = False) -> Template | Redirect:
+    if await current_user(request, db_session) is not None:
+        return redirect(safe_next(next_))
+    return page(request, "login.html", next=safe_next(next_), signed_out=signed_out)
+
+
+@post("/login", include_in_schema=False)
+async def login(request: Request[Any, Any, Any], db_session: AsyncSession, data: Form) -> Template | Redirect:
+    lang = lang_of(request)
+    email, password = data.get("email", ""), data.get("password", "")
+    target = safe_next(data.get("next"))
+    ip = request.client.host if request.client else "unknown"
+    result = await authenticate(db_session, email, password, ip)
+    if result.user is None:
+        # The failure is recorded even though this answer is an error page.
+        await db_session.commit()
+        key, status = ("signin.limited", 429) if result.limited else ("signin.wrong", 401)
+        return page(request, "login.html", status_code=status, next=target, email=email,
+                    error=i18n.t(lang, key))
+    request.clear_session()
+    request.set_session({"uid": result.user.id, "at": time.time()})
+    return redirect(target)
+
+
+@post("/logout", include_in_schema=False)
+async def logout(request: Request[Any, Any, Any]) -> Redirect:
+    request.clear_session()
+    return redirect("/login?signed_out=true")
+
+
+@post("/lang", include_in_schema=False)
+async def switch_language(request: Request[Any, Any, Any], data: Form) -> Redirect:
+    lang = i18n.pick_lang(data.get("lang"))
+    response = redirect(safe_next(data.get("next")))
+    response.cookies.append(Cookie(key=LANG_COOKIE, value=lang, max_age=365 * 24 * 3600, samesite="lax",
+                                   httponly=True, path="/"))
+    return response
+
+
+# ------------------------------------------------------------------ overview
+
+
+@get("/", include_in_schema=False)
+async def overview(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
+    settings: Settings = request.app.state.settings
+    ctx = await views.overview(db_session, settings, viewer, lang_of(request), request.url.path)
+    return page(request, "overview.html", **ctx)
+
+
+# ------------------------------------------------------------------ matching
+
+
+def _runs(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    state = request.app.state
+    if "web_run" not in state:
+        state.web_run = {}
+    return state.web_run  # type: ignore[no-any-return]
+
+
+def _running(run: dict[str, Any]) -> bool:
+    task = run.get("task")
+    return task is not None and not task.done()
+
+
+async def _solving_since(request: Request[Any, Any, Any]) -> dt.datetime | None:
+    """When a run began, if one holds the register's run lock: this process's, another worker's or the API's."""
+    state = request.app.state
+    settings: Settings = state.settings
+    maker: async_sessionmaker[AsyncSession] = state.get("read_sessionmaker") or state.sessionmaker
+    async with maker() as session:
+        since = await session.scalar(sa.select(RegisterRow.solving_since).where(RegisterRow.id == 1))
+    if since is None:
+        return None
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    age = (dt.datetime.now(dt.UTC) - since).total_seconds()
+    return since if age < settings.solve_lock_timeout else None  # older: a crashed run's lock
+
+
+async def _progress(request: Request[Any, Any, Any], run: dict[str, Any]) -> dict[str, Any] | None:
+    """Seconds so far against the time limit, or None when no run is going on."""
+    settings: Settings = request.app.state.settings
+    if _running(run):
+        elapsed = time.monotonic() - run["started"]
+    else:
+        since = await _solving_since(request)
+        if since is None:
+            return None
+        elapsed = (dt.datetime.now(dt.UTC) - since).total_seconds()
+    return {"elapsed": int(elapsed), "limit": int(settings.solve_time_limit)}
+
+
+@get("/matching", include_in_schema=False)
+async def matching(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
+    ctx = await views.matching(db_session, viewer, lang_of(request), request.url.path)
+    progress = await _progress(request, _runs(request))
+    return page(request, "matching.html", running=progress is not None, run=progress, **ctx)
+
+
+@post("/matching/run", include_in_schema=False)
+async def run_matching(request: Request[Any, Any, Any], viewer: Principal) -> Template | Redirect:
+    """Start a matcher run in the background; the page polls `/matching/status` for progress."""
+    run = _runs(request)
+    if not _running(run) and await _solving_since(request) is None:
+        state = request.app.state
+        maker: async_sessionmaker[AsyncSession] = state.sessionmaker
+        settings: Settings = state.settings
+        solver = state.solver or matcher_solver
+
+        async def work() -> None:
+            try:
+                await plans_service.run_plan(maker, settings, solver, viewer)
+            except Problem as exc:
+                run["error"] = exc
+            except Exception as exc:  # the page must say so rather than spin for ever
+                log.exception("matching from the web page failed")
+                run["error"] = Problem(503, f"{type(exc).__name__}: {exc}", slug="matcher-failed")
+
+        run.clear()
+        run["started"] = time.monotonic()
+        run["task"] = asyncio.get_running_loop().create_task(work())
+    if is_htmx(request):
+        return page(request, "_run_status.html", running=True,
+                    run=await _progress(request, run) or {"elapsed": 0, "limit": 0})
+    return redirect("/matching")
+
+
+@get("/matching/status", include_in_schema=False)
+async def run_status(request: Request[Any, Any, Any], viewer: Principal) -> Template | Response[str]:
+    run = _runs(request)
+    progress = await _progress(request, run)
+    if progress is not None:
+        return page(request, "_run_status.html", running=True, run=progress)
+    error = run.pop("error", None)
+    if error is not None:
+        return page(request, "_run_status.html", running=False, error=problem_text(lang_of(request), error))
+    # Done: reload the page so the new plan shows.
+    return Response("", headers={"HX-Redirect": "/matching"})
+
+
+async def _decide(request: Request[Any, Any, Any], db_session: AsyncSession, proposal_id: str,
+                  action: Any) -> Template | Redirect:
+    lang = lang_of(request)
+    error = None
+    try:
+        proposal = await action()
+    except Problem as exc:
+        if exc.status == 404:
+            raise NotFoundException() from None
+        # The services refuse before they change anything, so the transaction stays clean.
+        error = problem_text(lang, exc)
+        proposal = next(p for p in await plans_service.list_proposals(db_session, principal_for(request.state.user))
+                        if p["id"] == proposal_id)
+    if not is_htmx(request):
+        if error:
+            flash(request, "error", error)
+        return redirect(f"/matching#prop-{proposal_id}")
+    ctx = await views.proposal_fragment(db_session, lang, proposal)
+    return page(request, "_proposal.html", error=error, **ctx)
+
+
+@post("/proposals/{proposal_id:str}/accept", include_in_schema=False)
+async def accept(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                 proposal_id: str) -> Template | Redirect:
+    settings = request.app.state.settings
+    return await _decide(request, db_session, proposal_id,
+                         lambda: plans_service.accept(db_session, settings, viewer, proposal_id))
+
+
+@post("/proposals/{proposal_id:str}/pin", include_in_schema=False)
+async def pin(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+              proposal_id: str) -> Template | Redirect:
+    settings = request.app.state.settings
+    return await _decide(request, db_session, proposal_id,
+                         lambda: plans_service.accept(db_session, settings, viewer, proposal_id, pin=True))
+
+
+@post("/proposals/{proposal_id:str}/reject", include_in_schema=False)
+async def reject(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal, proposal_id: str,
+                 data: Form) -> Template | Redirect:
+    reason = data.get("reason", "").strip()
+    if not reason:
+        async def refuse() -> dict[str, Any]:
+            raise Problem(422, i18n.t(lang_of(request), "proposal.reason_required"), slug="reason-required")
+        return await _decide(request, db_session, proposal_id, refuse)
+    return await _decide(request, db_session, proposal_id,
+                         lambda: plans_service.reject(db_session, viewer, proposal_id, reason[:1000]))
+
+
+@get("/plans/{plan_id:str}/release", include_in_schema=False)
+async def release_preview(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                          plan_id: str) -> Template | Redirect:
+    try:
+        ctx = await views.release_page(db_session, viewer, plan_id, request.url.path)
+    except Problem as exc:
+        if exc.status == 404:
+            raise NotFoundException() from None
+        flash(request, "error", problem_text(lang_of(request), exc))
+        return redirect("/matching")
+    return page(request, "release.html", **ctx)
+
+
+@post("/plans/{plan_id:str}/release", include_in_schema=False)
+async def release(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                  plan_id: str) -> Redirect:
+    lang = lang_of(request)
+    try:
+        result = await plans_service.release(db_session, viewer, plan_id)
+    except Problem as exc:
+        if exc.status == 404:
+            raise NotFoundException() from None
+        flash(request, "error", problem_text(lang, exc))
+        return redirect("/matching")
+    created = result["summary"].get("placements_created", 0)
+    flash(request, "ok", i18n.t(lang, "release.done_one") if created == 1 else i18n.t(lang, "release.done", n=created))
+    return redirect("/matching")
+
+
+# ------------------------------------------------------------------ volunteers and needs
+
+
+@get("/volunteers", include_in_schema=False)
+async def volunteers(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                     q: str = "") -> Template:
+    ctx = await views.volunteer_list(db_session, viewer, request.url.path, q)
+    return page(request, "volunteers.html", **ctx)
+
+
+@get("/volunteers/{volunteer_id:str}", include_in_schema=False)
+async def volunteer(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                    volunteer_id: str) -> Template:
+    try:
+        ctx = await views.volunteer_page(db_session, request.app.state.settings, viewer, lang_of(request),
+                                         volunteer_id, request.url.path)
+    except Problem as exc:
+        if exc.status == 404:
+            raise NotFoundException() from None
+        raise
+    return page(request, "volunteer.html", **ctx)
+
+
+def _date_field(data: dict[str, str], name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(data.get(name, ""))
+    except ValueError:
+        return None
+
+
+@post("/volunteers/{volunteer_id:str}/first-conversation", include_in_schema=False)
+async def first_conversation(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                             volunteer_id: str, data: Form) -> Redirect:
+    held = _date_field(data, "held")
+    try:
+        if held is None:
+            raise Problem(422, "give a date", slug="validation")
+        await record_first_conversation(db_session, viewer, volunteer_id, held)
+    except Problem as exc:
+        if exc.status == 404:
+            raise NotFoundException() from None
+        flash(request, "error", problem_text(lang_of(request), exc))
+    return redirect(f"/volunteers/{quote(volunteer_id)}#onboarding")
+
+
+@post("/placements/{placement_id:str}/followup", include_in_schema=False)
+async def followup(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                   placement_id: str, data: Form) -> Redirect:
+    held = _date_field(data, "held")
+    back = safe_next(data.get("next"))
+    try:
+        if held is None:
+            raise Problem(422, "give a date", slug="validation")
+        await placements_service.record_followup(db_session, request.app.state.settings, viewer, placement_id, held)
+    except Problem as exc:
+        if exc.status == 404:
+            raise NotFoundException() from None
+        flash(request, "error", problem_text(lang_of(request), exc))
+    return redirect(back)
+
+
+@get("/needs/{need_id:str}", include_in_schema=False)
+async def need(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+               need_id: str) -> Template:
+    try:
+        ctx = await views.need_page(db_session, request.app.state.settings, viewer, lang_of(request), need_id,
+                                    request.url.path)
+    except Problem as exc:
+        if exc.status == 404:
+            raise NotFoundException() from None
+        raise
+    return page(request, "need.html", **ctx)
+
+
+# ------------------------------------------------------------------ errors and assembly
+
+
+def _sign_in(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    target = "/login?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    if is_htmx(request):
+        return Response("", status_code=401, headers={"HX-Redirect": target})
+    return Redirect(path=target, status_code=HTTP_303_SEE_OTHER)
+
+
+def _error_page(template: str, status: int) -> Any:
+    def handler(request: Request[Any, Any, Any], exc: Exception) -> Template:
+        return page(request, template, status_code=status)
+
+    return handler
+
+
+def _problem(request: Request[Any, Any, Any], exc: Problem) -> Template:
+    return page(request, "error.html", status_code=exc.status, detail=problem_text(lang_of(request), exc))
+
+
+def session_config(settings: Settings, session_key: bytes) -> CookieBackendConfig:
+    """An encrypted cookie (AES-GCM) holding only the user id and the sign-in time."""
+    return CookieBackendConfig(
+        secret=session_key,
+        key="samspill_session",
+        max_age=SESSION_HOURS * 3600,
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        exclude=["^/api/", "^/schema", "^/swagger", "^/health", "^/static/"],
+    )
+
+
+def web_router() -> Router:
+    return Router(
+        path="/",
+        route_handlers=[
+            login_form, login, logout, switch_language,
+            overview, matching, run_matching, run_status, accept, pin, reject, release_preview, release,
+            volunteers, volunteer, first_conversation, followup, need,
+            create_static_files_router(path="/static", directories=[HERE / "static"], name="static",
+                                       include_in_schema=False),
+        ],
+        dependencies={"viewer": Provide(provide_viewer)},
+        exception_handlers={
+            SignInRequired: _sign_in,
+            NotCoordinator: _error_page("forbidden.html", 403),
+            PermissionDeniedException: _error_page("forbidden.html", 403),
+            NotFoundException: _error_page("notfound.html", 404),
+            Problem: _problem,
+        },
+        include_in_schema=False,
+    )

@@ -1,0 +1,361 @@
+"""What each page shows, gathered from the register services (no business rules of its own)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth import Principal
+from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow, VolunteerRow
+from service.register import needs as needs_service
+from service.register import plans as plans_service
+from service.register import volunteers as volunteers_service
+from service.register.common import audit, load_catalogue
+from service.register.onboarding import checklist, first_conversations, missing, training_status
+from service.register.placements import IN_FORCE, list_placements, placement_out
+from service.settings import Settings
+from service.web import i18n
+
+
+@dataclass
+class Names:
+    """Display names for ids: sites, activities, trainings, needs, volunteers."""
+
+    sites: dict[str, str] = field(default_factory=dict)
+    activities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trainings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    needs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    volunteers: dict[str, str] = field(default_factory=dict)
+
+    def site(self, sid: str | None) -> str:
+        return self.sites.get(sid or "", sid or "")
+
+    def activity(self, aid: str | None) -> str:
+        return str(self.activities.get(aid or "", {}).get("name", aid or ""))
+
+    def training(self, tid: str) -> str:
+        return str(self.trainings.get(tid, {}).get("name", tid))
+
+    def need_title(self, nid: str) -> str:
+        return str(self.needs.get(nid, {}).get("title", nid))
+
+    def volunteer(self, vid: str) -> str:
+        return self.volunteers.get(vid, vid)
+
+
+async def names(session: AsyncSession, *, need_ids: set[str] | None = None,
+                volunteer_ids: set[str] | None = None) -> Names:
+    import msgspec
+
+    cat = await load_catalogue(session)
+    out = Names(
+        sites={s.id: s.name for s in cat.sites},
+        activities={a.id: msgspec.to_builtins(a) for a in cat.activities},
+        trainings={t.id: msgspec.to_builtins(t) for t in cat.trainings},
+    )
+    stmt = sa.select(NeedRow)
+    if need_ids is not None:
+        stmt = stmt.where(NeedRow.id.in_(need_ids))
+    out.needs = {r.id: r.data for r in (await session.scalars(stmt)).all()}
+    if volunteer_ids:
+        rows = (await session.execute(
+            sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.id.in_(volunteer_ids))
+        )).all()
+        out.volunteers = {vid: (data or {}).get("name", vid) if data else "(anonymisert)" for vid, data in rows}
+    return out
+
+
+def need_times(lang: str, need: dict[str, Any]) -> list[str]:
+    out = []
+    if need.get("once"):
+        o = need["once"]
+        out.append(i18n.t(lang, "once", date=i18n.date(lang, o["date"]), start=o["start"], end=o["end"]))
+    for s in need.get("weekly") or []:
+        out.append(i18n.t(lang, "weekly", day=i18n.t(lang, f"weekday.{s['weekday']}"), start=s["start"], end=s["end"]))
+    return out
+
+
+def render_reasons(lang: str, reasons: list[dict[str, Any]], need: dict[str, Any], n: Names) -> list[dict[str, Any]]:
+    site, activity = n.site(need.get("site")), n.activity(need.get("activity"))
+    return [
+        {"code": r.get("code"), "points": r.get("points"),
+         "text": i18n.reason_text(lang, r, site=site, activity=activity)}
+        for r in reasons if r.get("code") != "eligible"
+    ]
+
+
+# ------------------------------------------------------------------ overview
+
+
+async def overview(session: AsyncSession, settings: Settings, who: Principal, lang: str, path: str) -> dict[str, Any]:
+    n = await names(session)
+    placed: dict[str, int] = defaultdict(int)
+    for need_id, count in (await session.execute(
+        sa.select(PlacementRow.need_id, sa.func.count()).where(PlacementRow.state.in_(IN_FORCE))
+        .group_by(PlacementRow.need_id)
+    )).all():
+        placed[need_id] = count
+    by_site: dict[str, dict[str, Any]] = {}
+    for need in sorted(n.needs.values(), key=lambda d: (-d.get("priority", 3), d.get("title", ""))):
+        site = by_site.setdefault(need["site"], {"id": need["site"], "name": n.site(need["site"]), "needs": [],
+                                                 "places": 0, "filled": 0})
+        filled = min(placed[need["id"]], need.get("headcount", 1))
+        site["needs"].append({**need, "filled": filled, "open": need.get("headcount", 1) - filled})
+        site["places"] += need.get("headcount", 1)
+        site["filled"] += filled
+    sites = sorted(by_site.values(), key=lambda s: (-(s["places"] - s["filled"]), s["name"]))
+
+    draft = await session.scalar(sa.select(PlanRow).where(PlanRow.status == "draft").order_by(PlanRow.created_at.desc()))
+    waiting: list[dict[str, Any]] = []
+    waiting_total = 0
+    if draft is not None:
+        counts = (await session.execute(
+            sa.select(ProposalRow.need_id, sa.func.count()).where(
+                ProposalRow.plan_id == draft.id, ProposalRow.state == "proposed").group_by(ProposalRow.need_id)
+        )).all()
+        waiting_total = sum(c for _, c in counts)
+        waiting = sorted(({"need": nid, "title": n.need_title(nid), "site": n.site(n.needs.get(nid, {}).get("site")),
+                           "priority": n.needs.get(nid, {}).get("priority", 3), "count": c} for nid, c in counts),
+                         key=lambda w: (-w["priority"], w["title"]))
+
+    today = i18n.today_oslo()
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    followups = [p for p in await list_placements(session, settings, who)
+                 if p["next_followup"] is not None and p["next_followup"] <= week_end]
+    followups.sort(key=lambda p: p["next_followup"])
+
+    rows = (await session.execute(
+        sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.data.is_not(None))
+        .order_by(VolunteerRow.created_at, VolunteerRow.id)
+    )).all()
+    firsts = await first_conversations(session)
+    incomplete = []
+    for vid, doc in rows:
+        gaps = missing(checklist(doc, n.activities, n.trainings, firsts.get(vid), today=today))
+        if gaps:
+            incomplete.append({"id": vid, "name": doc.get("name", vid), "missing": gaps})
+    incomplete.sort(key=lambda v: (-len(v["missing"]), v["name"]))
+    shown_onboarding = incomplete[:12]
+    vids = {p["volunteer"] for p in followups}
+    n.volunteers = {vid: (doc or {}).get("name", vid) for vid, doc in rows if vid in vids}
+    for p in followups:
+        p["volunteer_name"] = n.volunteer(p["volunteer"])
+        p["need_title"] = n.need_title(p["need"])
+        p["site_name"] = n.site(p["site"])
+        p["overdue"] = p["next_followup"] < today
+    await audit(session, who, "read", sorted(vids | {v["id"] for v in shown_onboarding}), path)
+    return {
+        "sites": sites,
+        "totals": {"places": sum(s["places"] for s in sites), "filled": sum(s["filled"] for s in sites)},
+        "draft": draft,
+        "waiting": waiting[:10],
+        "waiting_total": waiting_total,
+        "followups": followups,
+        "onboarding": shown_onboarding,
+        "onboarding_total": len(incomplete),
+        "today": today,
+    }
+
+
+# ------------------------------------------------------------------ matching
+
+
+async def current_plan(session: AsyncSession) -> PlanRow | None:
+    draft = await session.scalar(sa.select(PlanRow).where(PlanRow.status == "draft").order_by(PlanRow.created_at.desc()))
+    if draft is not None:
+        return draft
+    return await session.scalar(
+        sa.select(PlanRow).where(PlanRow.status == "released").order_by(PlanRow.released_at.desc()))
+
+
+def proposal_view(lang: str, p: dict[str, Any], n: Names) -> dict[str, Any]:
+    need = n.needs.get(p["need"], {})
+    return {**p, "volunteer_name": n.volunteer(p["volunteer"]),
+            "reasons_text": render_reasons(lang, p["reasons"], need, n)}
+
+
+async def matching(session: AsyncSession, who: Principal, lang: str, path: str) -> dict[str, Any]:
+    plan_row = await current_plan(session)
+    if plan_row is None:
+        return {"plan": None}
+    plan = await plans_service.get_plan(session, who, plan_row.id)
+    vids = {p["volunteer"] for p in plan["proposals"]}
+    for u in plan["unfilled"]:
+        r = u.get("reasons") or {}
+        for m in r.get("nearest_misses", []):
+            vids.update(m.get("volunteers", []))
+        for e in r.get("placed_elsewhere", []):
+            vids.add(e["volunteer"])
+    n = await names(session, volunteer_ids=vids)
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for p in plan["proposals"]:
+        groups[p["need"]].append(proposal_view(lang, p, n))
+    filled_by_need = {nid: sum(1 for p in ps if p["state"] != "rejected") for nid, ps in groups.items()}
+    need_groups: list[dict[str, Any]] = []
+    for nid, ps in groups.items():
+        need = n.needs.get(nid, {"id": nid, "title": nid, "headcount": 1, "priority": 3})
+        ps.sort(key=lambda p: (-p["score"], p["volunteer_name"]))
+        need_groups.append({"need": need, "site": n.site(need.get("site")), "activity": n.activity(need.get("activity")),
+                            "times": need_times(lang, need), "proposals": ps,
+                            "accepted": sum(1 for p in ps if p["state"] == "accepted")})
+    need_groups.sort(key=lambda g: (-g["need"].get("priority", 3), g["site"], g["need"].get("title", "")))
+    unfilled = []
+    for u in sorted(plan["unfilled"], key=lambda u: (-u["priority"], -u["open"])):
+        need = n.needs.get(u["need"], {"id": u["need"], "title": u["need"]})
+        r = u.get("reasons") or {}
+        unfilled.append({
+            "need": need, "open": u["open"], "priority": u["priority"],
+            "site": n.site(need.get("site")), "activity": n.activity(need.get("activity")),
+            "times": need_times(lang, need),
+            "summary": i18n.unfilled_summary(lang, r, activity=n.activity(need.get("activity"))),
+            "excluded": [{"rule": e["rule"], "count": e["excluded"], "text": i18n.rule_name(lang, e["rule"])}
+                         for e in sorted(r.get("excluded", []), key=lambda e: -e["excluded"])],
+            "misses": [{"rule": m["rule"], "count": m["count"], "text": i18n.near_miss_text(lang, m),
+                        "volunteers": [(v, n.volunteer(v)) for v in m.get("volunteers", [])]}
+                       for m in r.get("nearest_misses", [])[:5]],
+            "elsewhere": [{"volunteer": e["volunteer"], "name": n.volunteer(e["volunteer"]),
+                           "need": e.get("need"),
+                           "text": i18n.elsewhere_text(lang, e, {k: v.get("title", k) for k, v in n.needs.items()})}
+                          for e in r.get("placed_elsewhere", [])[:5]],
+        })
+    states: dict[str, int] = defaultdict(int)
+    for p in plan["proposals"]:
+        states[p["state"]] += 1
+    coverage = (plan["summary"] or {}).get("coverage") or {}
+    await audit(session, who, "read", sorted(vids), path)
+    return {"plan": plan, "groups": need_groups, "unfilled": unfilled, "states": dict(states),
+            "coverage": coverage, "filled_by_need": filled_by_need}
+
+
+async def proposal_fragment(session: AsyncSession, lang: str, proposal: dict[str, Any]) -> dict[str, Any]:
+    n = await names(session, need_ids={proposal["need"]}, volunteer_ids={proposal["volunteer"]})
+    return {"p": proposal_view(lang, proposal, n)}
+
+
+async def release_page(session: AsyncSession, who: Principal, plan_id: str, path: str) -> dict[str, Any]:
+    from service.register.release_preview import release_preview
+
+    preview = await release_preview(session, who, plan_id)
+    vids = {p.volunteer_id for key in ("new", "unchanged", "not_in_plan") for p in preview[key]}
+    n = await names(session, volunteer_ids=vids)
+
+    def row(p: Any) -> dict[str, Any]:
+        need = n.needs.get(p.need_id, {})
+        return {"volunteer": p.volunteer_id, "volunteer_name": n.volunteer(p.volunteer_id), "need": p.need_id,
+                "need_title": n.need_title(p.need_id), "site": n.site(need.get("site")),
+                "activity": n.activity(need.get("activity")), "start": getattr(p, "start", None),
+                "state": getattr(p, "state", None)}
+
+    await audit(session, who, "read", sorted(vids), path)
+    return {"plan_id": plan_id, "waiting": preview["waiting"],
+            **{key: [row(p) for p in preview[key]] for key in ("new", "unchanged", "not_in_plan", "ended")}}
+
+
+# ------------------------------------------------------------------ volunteer and need
+
+
+def week_grid(slots: list[dict[str, Any]]) -> dict[str, Any]:
+    """Hours × weekdays, a cell marked when any weekly window overlaps that hour."""
+    marks: set[tuple[int, int]] = set()
+    for s in slots:
+        h0, m0 = map(int, s["start"].split(":"))
+        h1, m1 = map(int, s["end"].split(":"))
+        start, end = h0 * 60 + m0, h1 * 60 + m1
+        if end <= start:
+            end += 24 * 60  # runs past midnight
+        for minute in range(start, end, 60):
+            day = (s["weekday"] - 1 + minute // (24 * 60)) % 7 + 1
+            marks.add((day, (minute // 60) % 24))
+        if end % 60:
+            marks.add(((s["weekday"] - 1 + (end // (24 * 60))) % 7 + 1, (end // 60) % 24))
+    hours = sorted({h for _, h in marks})
+    first, last = (min(hours + [8]), max(hours + [20])) if hours else (8, 20)
+    return {"hours": list(range(first, last + 1)), "marks": marks}
+
+
+async def volunteer_page(session: AsyncSession, settings: Settings, who: Principal, lang: str, volunteer_id: str,
+                         path: str) -> dict[str, Any]:
+    doc = await volunteers_service.get_volunteer(session, who, volunteer_id, path)
+    placements = [placement_out(p, settings) for p in (await session.scalars(
+        sa.select(PlacementRow).where(PlacementRow.volunteer_id == volunteer_id).order_by(PlacementRow.start.desc())
+    )).all()]
+    proposals = (await session.scalars(
+        sa.select(ProposalRow).join(PlanRow, PlanRow.id == ProposalRow.plan_id)
+        .where(PlanRow.status == "draft", ProposalRow.volunteer_id == volunteer_id)
+    )).all()
+    need_ids = {p["need"] for p in placements} | {p.need_id for p in proposals}
+    n = await names(session)
+    today = i18n.today_oslo()
+    firsts = await first_conversations(session, [volunteer_id])
+    steps = checklist(doc, n.activities, n.trainings, firsts.get(volunteer_id),
+                      needs=[n.needs[x] for x in need_ids if x in n.needs], today=today)
+    for p in placements:
+        p["need_title"] = n.need_title(p["need"])
+        p["site_name"] = n.site(p["site"])
+        p["activity_name"] = n.activity(p["activity"])
+    trainings = [{**h, "name": n.training(h["training"]), "status": training_status(h, today)}
+                 for h in doc.get("trainings", [])]
+    return {
+        "v": doc,
+        "activities": [n.activity(a) for a in doc.get("activities", [])],
+        "grid": week_grid(doc.get("availability", [])),
+        "slots": sorted(doc.get("availability", []), key=lambda s: (s["weekday"], s["start"])),
+        "trainings": trainings,
+        "steps": steps,
+        "placements": placements,
+        "proposals": [{"id": p.id, "need": p.need_id, "need_title": n.need_title(p.need_id), "state": p.state,
+                       "score": p.score} for p in proposals],
+        "today": today,
+    }
+
+
+async def volunteer_list(session: AsyncSession, who: Principal, path: str, query: str = "") -> dict[str, Any]:
+    who.require_coordinator()
+    n = await names(session)
+    rows = (await session.execute(
+        sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.data.is_not(None))
+        .order_by(VolunteerRow.created_at, VolunteerRow.id)
+    )).all()
+    firsts = await first_conversations(session)
+    today = i18n.today_oslo()
+    q = query.strip().lower()
+    out = []
+    for vid, doc in rows:
+        if q and q not in doc.get("name", "").lower() and q not in vid.lower():
+            continue
+        out.append({"id": vid, "name": doc.get("name", vid),
+                    "activities": [n.activity(a) for a in doc.get("activities", [])],
+                    "missing": missing(checklist(doc, n.activities, n.trainings, firsts.get(vid), today=today))})
+    out.sort(key=lambda v: v["name"])
+    await audit(session, who, "read", [v["id"] for v in out], path)
+    return {"volunteers": out, "query": query}
+
+
+async def need_page(session: AsyncSession, settings: Settings, who: Principal, lang: str, need_id: str,
+                    path: str) -> dict[str, Any]:
+    need = await needs_service.get_need(session, who, need_id)
+    plan = await current_plan(session)
+    props = [] if plan is None else [
+        p for p in await plans_service.list_proposals(session, who, plan=plan.id) if p["need"] == need_id]
+    placements = await list_placements(session, settings, who, need=need_id)
+    vids = {p["volunteer"] for p in props} | {p["volunteer"] for p in placements}
+    n = await names(session, volunteer_ids=vids)
+    for p in placements:
+        p["volunteer_name"] = n.volunteer(p["volunteer"])
+    await audit(session, who, "read", sorted(vids), path)
+    return {
+        "need": need,
+        "site": n.site(need["site"]),
+        "activity": n.activity(need["activity"]),
+        "activity_doc": n.activities.get(need["activity"], {}),
+        "trainings": [n.training(t) for t in need.get("requires_training", [])],
+        "times": need_times(lang, need),
+        "proposals": sorted((proposal_view(lang, p, n) for p in props), key=lambda p: -p["score"]),
+        "placements": placements,
+        "editable": plan is not None and plan.status == "draft",
+    }

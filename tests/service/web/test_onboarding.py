@@ -1,0 +1,41 @@
+"""The onboarding checklist: each DOMAIN.md step, the police certificate only where needed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from service.register.onboarding import checklist, missing, training_status
+
+TODAY = dt.date(2027, 1, 10)
+ACTIVITIES = {"besoksvenn": {"id": "besoksvenn"}, "leksehjelp": {"id": "leksehjelp", "police_certificate": True}}
+TRAININGS = {"introduksjonskurs": {"name": "Introduksjonskurs for frivillige"}}
+
+
+def test_checklist_complete_volunteer_without_police_need():
+    doc = {"activities": ["besoksvenn"], "agreement_signed": "2026-12-01", "confidentiality_signed": "2026-12-01",
+           "trainings": [{"training": "introduksjonskurs", "completed": "2026-12-05"}]}
+    steps = checklist(doc, ACTIVITIES, TRAININGS, dt.date(2026, 11, 20), today=TODAY)
+    assert [s.key for s in steps] == ["first_conversation", "agreement", "declaration", "police", "intro"]
+    assert missing(steps) == []
+    assert not next(s for s in steps if s.key == "police").needed
+
+
+def test_checklist_police_needed_and_too_old_when_shown():
+    doc = {"activities": ["leksehjelp"], "police_certificate": {"issued": "2026-01-01", "shown": "2026-06-01"}}
+    steps = checklist(doc, ACTIVITIES, TRAININGS, None, today=TODAY)
+    police = next(s for s in steps if s.key == "police")
+    assert police.needed and not police.done and police.problem == "police_too_old"
+    assert missing(steps) == ["first_conversation", "agreement", "declaration", "police", "intro"]
+
+
+def test_checklist_first_conversation_implied_by_agreement():
+    doc = {"agreement_signed": "2026-12-01"}
+    first = checklist(doc, ACTIVITIES, TRAININGS, None, today=TODAY)[0]
+    assert first.done and first.note == "implied" and first.on is None
+
+
+def test_training_status_warns_before_expiry():
+    assert training_status({"expires": "2027-01-09"}, TODAY) == "expired"
+    assert training_status({"expires": "2027-02-01"}, TODAY) == "soon"
+    assert training_status({"expires": "2028-01-01"}, TODAY) == "valid"
+    assert training_status({}, TODAY) == "valid"
