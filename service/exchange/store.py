@@ -158,8 +158,24 @@ async def move(session: AsyncSession, who: Principal, event_id: str, action: str
     row.state = state
     session.add(EventTransitionRow(event_id=event_id, from_state=record.from_state, to_state=record.to_state,
                                    action=record.action, at=record.at))
+    if state == "archived":
+        await _forget_people(session, event_id)
     await session.flush()
     return await event_out(session, row), record
+
+
+ANONYMOUS_NAME = "Privatperson (anonymisert)"
+
+
+async def _forget_people(session: AsyncSession, event_id: str) -> None:
+    """Archiving ends follow-up, and with it the need for individuals' names and contacts: they are
+    anonymised (organisations, businesses and public units keep theirs), and the parties'
+    follow-up links stop working. Counts, sectors and values in the report stay."""
+    for p in (await session.scalars(sa.select(EventParticipantRow).where(
+            EventParticipantRow.event_id == event_id, EventParticipantRow.kind == "individual"))).all():
+        p.data = {**p.data, "name": ANONYMOUS_NAME, "contact": "slettet", "description": ""}
+    await session.execute(sa.update(EventAgreementRow).where(EventAgreementRow.event_id == event_id)
+                          .values(follow_up_key=None))
 
 
 # --- Participants and catalogue -------------------------------------------------------------

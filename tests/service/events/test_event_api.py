@@ -375,3 +375,23 @@ async def test_parties_report_follow_up_through_their_link(client: httpx.AsyncCl
     assert rep["by_status"]["carried_out"] == 1
     assert (await client.get(link.replace("key=", "key=x"))).status_code == 404
     assert (await client.post(link.split("?")[0], data={"status": "carried_out", "reported_by": "p-rk"})).status_code == 404
+
+
+async def test_archiving_anonymises_individuals_and_closes_follow_up_links(
+    client: httpx.AsyncClient, coordinator: dict[str, str], tokens: Tokens
+) -> None:
+    eid = (await make_event(client, coordinator))["id"]
+    broker = await tokens.headers("broker", event=eid)
+    one_way = agreement("p-eik", "p-kari", gives=[{"from": "p-kari", "kind": "event_help", "hours": 3}], asked_by="p-eik")
+    link = (await client.post(f"/api/v1/events/{eid}/agreements", json=one_way, headers=broker)).json()["follow_up_page"]
+    for body in ({"action": "close"},):
+        await client.post(f"/api/v1/events/{eid}/gong", json=body, headers=coordinator)
+    for action in ("start_follow_up", "archive"):
+        await client.post(f"/api/v1/events/{eid}/state", json={"action": action}, headers=coordinator)
+    people = {p["id"]: p for p in (await client.get(f"/api/v1/events/{eid}/participants", headers=coordinator)).json()}
+    assert people["p-kari"]["name"] == "Privatperson (anonymisert)" and "kari" not in people["p-kari"]["contact"]
+    assert people["p-eik"]["name"] == "Eik sykehjem"
+    rep = (await client.get(f"/api/v1/events/{eid}/report", headers=coordinator)).json()
+    assert rep["agreements"] == 1 and rep["by_sector_pair"] == {"individual–public": 1}
+    assert "Kari" not in str(rep)
+    assert (await client.get(link)).status_code == 404
