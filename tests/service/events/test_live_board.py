@@ -40,6 +40,11 @@ async def test_stream_receives_a_new_agreement_and_the_new_board(db_url: str, co
             assert heard["agreement"]["id"] == r.json()["id"]
             board = (await next_of(events, "board_snapshot", 5))["board"]
             assert board["total"] == 1 and board["latest"][0]["agreement"] == r.json()["id"]
+            notary = await tokens.headers("notary", event=eid)
+            await c.post(f"/api/v1/events/{eid}/agreements/{r.json()['id']}/confirm", headers=notary)
+            confirmed = await next_of(events, "agreement_confirmed", 5)
+            assert confirmed["agreement"] == r.json()["id"] and confirmed["confirmed_by"] == "test notary"
+            assert (await next_of(events, "board_snapshot", 5))["board"]["confirmed"] == 1
             await c.post(f"/api/v1/events/{eid}/gong", json={"action": "close"}, headers=coordinator)
             assert (await next_of(events, "gong", 5))["state"] == "closed"
 
