@@ -189,6 +189,13 @@ async def test_suggestions_pair_offers_with_needs_and_say_why(client: httpx.Asyn
     assert result["schedule"], result
     pairs = [tuple(sorted(m["participants"])) for m in result["schedule"]]
     assert len(pairs) == len(set(pairs))
+    # the stored schedule passes the domain's own check, written apart from the solver
+    import msgspec
+
+    from events.suggestions import Meeting, check_schedule
+
+    meetings = msgspec.convert(result["schedule"], list[Meeting])
+    assert check_schedule(meetings, 2, 2) == []
     assert (await client.get(f"/api/v1/events/{eid}/suggestions", headers=broker)).json()["schedule"] == result["schedule"]
 
 
