@@ -34,7 +34,7 @@ import httpx
 import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from service_common import ROOT, free_port, fresh_database, percentile
+from service_common import ROOT, free_port, fresh_database, percentile, wait_healthy
 
 from service.auth import create_token
 from service.db.engine import create_engine, create_sessionmaker
@@ -60,14 +60,7 @@ def servers(url: str, n: int) -> Iterator[list[tuple[str, int]]]:
             )
             procs.append((f"http://127.0.0.1:{port}", proc))
         for base, proc in procs:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.05)
-            else:
-                raise RuntimeError(f"server did not start: {proc.stderr.read() if proc.stderr else ''}")
+            wait_healthy(base, proc)
         yield [(base, proc.pid) for base, proc in procs]
     finally:
         for _, proc in procs:

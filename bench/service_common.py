@@ -87,14 +87,7 @@ def server(url: str, *, env: dict[str, str] | None = None) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError(f"the server did not start: {proc.stderr.read() if proc.stderr else ''}")
+        wait_healthy(base, proc)
         yield base
     finally:
         proc.terminate()
@@ -102,6 +95,17 @@ def server(url: str, *, env: dict[str, str] | None = None) -> Iterator[str]:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def wait_healthy(base: str, proc: subprocess.Popen[str], tries: int = 300) -> None:
+    """Poll a server's /health until it answers; say what it printed if it never does."""
+    for _ in range(tries):
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise RuntimeError(f"the server at {base} did not start: {proc.stderr.read() if proc.stderr else ''}")
 
 
 def percentile(values: list[float], q: float) -> float:
