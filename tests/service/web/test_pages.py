@@ -178,6 +178,16 @@ async def test_matching_accept_reject_pin_release(coordinator_client, db_url):
     assert "Tilbudt" in volunteer.text and "Neste oppfølging" in volunteer.text
 
 
+async def test_matching_undo_a_rejection(coordinator_client):
+    """A rejected proposal offers to undo the rejection; accepting it lifts the pair's forbid."""
+    c = coordinator_client
+    ids = proposal_ids(await run_matching(c))
+    rejected = await post_form(c, f"/proposals/{ids[0]}/reject", {"reason": "feiltrykk"}, htmx=True)
+    assert "Angre avvisning og godta" in rejected.text
+    undone = await post_form(c, f"/proposals/{ids[0]}/accept", htmx=True)
+    assert undone.status_code == 200 and "Godtatt" in undone.text and "feiltrykk" not in undone.text
+
+
 async def test_matching_without_htmx_redirects(coordinator_client):
     c = coordinator_client
     html = await run_matching(c)
