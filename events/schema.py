@@ -284,12 +284,20 @@ class Gong(_Message, tag="gong"):
     state: EventState
 
 
+class StateChanged(_Message, tag="state_changed"):
+    """The event moved outside the gong (catalogue opened, follow-up, archived); screens and
+    streams of an archived event close."""
+
+    state: EventState
+    at: dt.datetime
+
+
 class BoardSnapshotMessage(_Message, tag="board_snapshot"):
     board: BoardSnapshot
     at: dt.datetime
 
 
-LiveMessage: TypeAlias = AgreementRegistered | AgreementConfirmed | Gong | BoardSnapshotMessage
+LiveMessage: TypeAlias = AgreementRegistered | AgreementConfirmed | Gong | StateChanged | BoardSnapshotMessage
 
 _live_decoder = msgspec.json.Decoder(LiveMessage)
 _encoder = msgspec.json.Encoder()

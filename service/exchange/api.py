@@ -96,7 +96,9 @@ class EventController(Controller):
           status_code=200, responses=PROBLEMS)
     async def move(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
                    data: StateRequest) -> dict[str, Any]:
-        out, _ = await store.move(db_session, principal(request), event_id, data.action)
+        out, record = await store.move(db_session, principal(request), event_id, data.action)
+        await db_session.commit()
+        live.publish(_channels(request), event_id, schema.StateChanged(state=record.to_state, at=record.at))
         return out
 
     # --- participants and catalogue -------------------------------------------------------

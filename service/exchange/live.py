@@ -238,6 +238,8 @@ async def _events(hub: BoardHub, event_id: str, q: asyncio.Queue[tuple[str, byte
             kind, data = getter.result()
             getter = None
             yield ServerSentEventMessage(event=kind, data=data.decode())
+            if kind == "state_changed" and msgspec.json.decode(data).get("state") == "archived":
+                return  # an archived event's tokens and screen keys stop working: so do open streams
     finally:
         if getter is not None:
             getter.cancel()

@@ -150,3 +150,23 @@ async def test_board_heals_when_a_notification_is_lost(db_url: str, coordinator:
             await engine.dispose()
             board = (await next_of(events, "board_snapshot", 5))["board"]
             assert board["total"] == 1 and board["latest"][0]["agreement"] == "agr-silent"
+
+
+async def test_open_streams_end_when_the_event_is_archived(db_url: str, coordinator: dict[str, str],
+                                                           tokens: Tokens) -> None:
+    """A broker token stops working when the event is archived — also for a stream already open."""
+    with server(db_url) as base:
+        eid, broker = await _setup(base, coordinator, tokens)
+        async with (
+            httpx.AsyncClient(base_url=base, timeout=30) as c,
+            c.stream("GET", f"/api/v1/events/{eid}/board/stream", headers=broker) as stream,
+        ):
+            events = sse(stream)
+            await next_of(events, "board_snapshot", 5)
+            await c.post(f"/api/v1/events/{eid}/gong", json={"action": "close"}, headers=coordinator)
+            for action in ("start_follow_up", "archive"):
+                r = await c.post(f"/api/v1/events/{eid}/state", json={"action": action}, headers=coordinator)
+                assert r.status_code == 200, r.text
+                assert (await next_of(events, "state_changed", 5))["state"] == r.json()["state"]
+            with pytest.raises(AssertionError, match="the stream ended"):
+                await next_of(events, "board_snapshot", 5)  # the server closed it; nothing more comes
