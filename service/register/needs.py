@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -10,21 +11,31 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matcher.schema import Need
+from matcher.schema import Horizon, Need, Volunteer
 from service.auth import Principal
-from service.db.models import IdempotencyRow, LockRow, NeedRow, PlacementRow, PlanRow, ProposalRow
+from service.db.models import (
+    IdempotencyRow,
+    LockRow,
+    NeedRow,
+    PlacementRow,
+    PlanRow,
+    ProposalRow,
+    VolunteerRow,
+)
 from service.problems import Problem, conflict, not_found
 from service.register.common import (
     catalogue_for,
     decode_as,
+    from_doc,
     new_id,
     raise_if,
+    register_row,
     reject_identity_numbers,
     scenario_errors,
     stamped,
     to_doc,
 )
-from service.register.occupancy import holders
+from service.register.occupancy import check_fits_beside, holders
 
 IN_FORCE = ("offered", "confirmed")
 _TEXT_FIELDS = ("title", "tags", "languages")
@@ -175,11 +186,31 @@ async def patch_need(session: AsyncSession, who: Principal, need_id: str, patch:
         raise conflict(
             f"need {need_id!r} has {len(taken)} place(s) taken; headcount cannot go below that", "need-full"
         )
+    if taken and _times(need) != _times(from_doc(row.data, Need)):
+        await _check_holders_still_fit(session, need, taken)
     row.data = to_doc(need)
     row.site_id = need.site
     row.activity_id = need.activity
     await session.flush()
     return need_out(row)
+
+
+def _times(need: Need) -> tuple[object, ...]:
+    return (need.weekly, need.once, need.from_, need.until)
+
+
+async def _check_holders_still_fit(session: AsyncSession, need: Need, taken: set[str]) -> None:
+    """New times for a need with places taken: each holder must still be free at them (409 if not)."""
+    reg = await register_row(session)
+    today = dt.date.today()
+    horizon = Horizon(start=reg.horizon_start or today, end=reg.horizon_end or today + dt.timedelta(days=366))
+    for row in (await session.scalars(sa.select(VolunteerRow).where(VolunteerRow.id.in_(taken)))).all():
+        if row.data is None:
+            continue
+        try:
+            await check_fits_beside(session, need, from_doc(row.data, Volunteer), horizon)
+        except Problem as exc:
+            raise conflict(f"need {need.id!r} cannot move to these times: {exc.detail}", "volunteer-busy") from None
 
 
 async def delete_need(session: AsyncSession, who: Principal, need_id: str) -> None:

@@ -67,6 +67,11 @@ async def check_can_take(
         return  # already holds a place on this need: nothing new is taken
     if len(taken) >= need.headcount:
         raise conflict(f"need {need.id!r} has no open place left ({len(taken)} of {need.headcount} taken)", "need-full")
+    await check_fits_beside(session, need, volunteer, horizon)
+
+
+async def check_fits_beside(session: AsyncSession, need: Need, volunteer: Volunteer, horizon: Horizon) -> None:
+    """Raise 409 unless the volunteer can hold `need` beside their other commitments (count, hours)."""
     others = await commitments(session, volunteer.id) - {need.id}
     if len(others) + 1 > volunteer.max_assignments:
         raise conflict(

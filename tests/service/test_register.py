@@ -249,3 +249,33 @@ async def test_body_that_is_not_json_is_a_problem_saying_so(client, loaded, coor
     body = assert_problem(r, 400)
     assert body["type"] == "urn:samspill:problem:bad-request"
     assert "not valid JSON" in body["detail"]
+
+
+async def _place(db_url: str, volunteer: str, *needs: str) -> None:
+    """Placements in force, written straight to the register (as a release would)."""
+    import datetime as dt
+
+    from service.db.engine import create_engine, create_sessionmaker
+    from service.db.models import PlacementRow
+
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            for n in needs:
+                session.add(PlacementRow(id=f"pl-{volunteer}-{n}", volunteer_id=volunteer, need_id=n,
+                                         site_id="eik", activity_id="besoksvenn", state="confirmed",
+                                         start=dt.date(2027, 1, 4), followups_done=[]))
+    finally:
+        await engine.dispose()
+
+
+async def test_need_cannot_move_onto_hours_its_volunteer_is_taken(client, loaded, coordinator, db_url):
+    """New times for a need with a place taken: 409 when the volunteer is busy then, fine otherwise."""
+    await _place(db_url, "v1", "n1", "n3")  # Mondays 10–12 and Wednesdays 10–12
+    clash = {"weekly": [{"weekday": 3, "start": "11:00", "end": "13:00"}]}
+    body = assert_problem(await client.patch("/api/v1/needs/n1", json=clash, headers=coordinator), 409)
+    assert "v1" in body["detail"] and "n3" in body["detail"]
+    assert (await client.get("/api/v1/needs/n1", headers=coordinator)).json()["weekly"][0]["weekday"] == 1
+    free = {"weekly": [{"weekday": 2, "start": "11:00", "end": "13:00"}]}
+    r = await client.patch("/api/v1/needs/n1", json=free, headers=coordinator)
+    assert r.status_code == 200 and r.json()["weekly"][0]["weekday"] == 2
