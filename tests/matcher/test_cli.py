@@ -228,3 +228,22 @@ def test_scenario_generate_to_stdout_same_seed_same_output(capsys: pytest.Captur
     b = run(capsys, "scenario", "generate", "--volunteers", "5", "--needs", "3", "--seed", "7")[1]
     assert a == b
     assert json.loads(a)["format"] == "samspill.scenario/1"
+
+
+def test_solve_long_run_prints_progress_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A solve that runs past the progress threshold says what it is doing, on stderr."""
+    from matcher.generate import generate
+
+    path = write(tmp_path / "s.json", json.loads(msgspec.json.encode(generate(200, 60, seed=4))))
+    code, out, err = run(capsys, "solve", path, "-o", str(tmp_path / "p.json"), "--progress-after", "0")
+    assert code == 0 and out == ""
+    lines = err.splitlines()
+    assert any("eligibility:" in ln and "candidate pairs" in ln for ln in lines), err
+    assert any(ln.startswith("[") and "solved: priority" in ln for ln in lines), err
+    assert lines[-1].startswith("samspill: ")  # the summary closes it
+
+
+def test_solve_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "solve", write(tmp_path / "s.json", doc()), "-o", str(tmp_path / "p.json"), "-q",
+                         "--progress-after", "0")
+    assert code == 0 and out == "" and err == ""
