@@ -34,7 +34,7 @@ from service.db.models import (
     utcnow,
 )
 from service.problems import Problem, conflict, forbidden, invalid, not_found, split_place
-from service.register.common import decode_as, new_id, to_doc
+from service.register.common import decode_as, idempotent_replay, new_id, to_doc
 from service.register.needs import body_hash
 
 # States in which the catalogue (participants, offers, needs) may still grow.
@@ -269,12 +269,8 @@ async def agreement_rows(session: AsyncSession, event_id: str) -> list[EventAgre
 
 
 async def _replay(session: AsyncSession, who: Principal, key: str, digest: str) -> dict[str, Any] | None:
-    row = await session.get(IdempotencyRow, (who.token_id or "", key), populate_existing=True)
-    if row is None:
-        return None
-    if row.request_hash != digest:
-        raise conflict("this Idempotency-Key was used with a different body", "idempotency-key-reused")
-    return row.response
+    row = await idempotent_replay(session, who.token_id or "", key, digest)
+    return None if row is None else row.response
 
 
 async def register_agreement(

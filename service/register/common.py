@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matcher.scenario import check_scenario, describe_decode_error
 from matcher.schema import Activity, Horizon, Scenario, Site, Training
 from service.auth import Principal
-from service.db.models import ActivityRow, AuditRow, RegisterRow, SiteRow, TrainingRow
-from service.problems import Problem, invalid, split_place
+from service.db.models import ActivityRow, AuditRow, IdempotencyRow, RegisterRow, SiteRow, TrainingRow
+from service.problems import Problem, conflict, invalid, split_place
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -162,3 +162,25 @@ async def audit(session: AsyncSession, who: Principal, action: str, volunteer_id
 def require(cond: bool, status: int, detail: str) -> None:
     if not cond:
         raise Problem(status, detail, slug={403: "forbidden", 404: "not-found", 409: "conflict"}.get(status))
+
+
+IDEMPOTENCY_TTL = dt.timedelta(hours=24)  # a retry comes within minutes; a day is generous
+
+
+async def idempotent_replay(session: AsyncSession, token: str, key: str, digest: str) -> IdempotencyRow | None:
+    """The first answer stored under this token's Idempotency-Key, if any and not expired.
+
+    The same key with another body is a 409. A key older than IDEMPOTENCY_TTL is forgotten
+    (its row deleted), so keys may be reused after a day and the table does not grow forever.
+    """
+    row = await session.get(IdempotencyRow, (token, key), populate_existing=True)
+    if row is None:
+        return None
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
+    if created < dt.datetime.now(dt.UTC) - IDEMPOTENCY_TTL:
+        await session.delete(row)
+        await session.flush()
+        return None
+    if row.request_hash != digest:
+        raise conflict("this Idempotency-Key was used with a different body", "idempotency-key-reused")
+    return row

@@ -27,6 +27,7 @@ from service.register.common import (
     catalogue_for,
     decode_as,
     from_doc,
+    idempotent_replay,
     new_id,
     raise_if,
     register_row,
@@ -164,12 +165,8 @@ async def create_need(
 
 
 async def _replay(session: AsyncSession, token: str, key: str, digest: str) -> tuple[int, dict[str, Any]] | None:
-    row = await session.get(IdempotencyRow, (token, key), populate_existing=True)
-    if row is None:
-        return None
-    if row.request_hash != digest:
-        raise conflict("this Idempotency-Key was used with a different body", "idempotency-key-reused")
-    return row.status_code, row.response
+    row = await idempotent_replay(session, token, key, digest)
+    return None if row is None else (row.status_code, row.response)
 
 
 async def patch_need(session: AsyncSession, who: Principal, need_id: str, patch: dict[str, Any]) -> dict[str, Any]:

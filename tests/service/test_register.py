@@ -279,3 +279,28 @@ async def test_need_cannot_move_onto_hours_its_volunteer_is_taken(client, loaded
     free = {"weekly": [{"weekday": 2, "start": "11:00", "end": "13:00"}]}
     r = await client.patch("/api/v1/needs/n1", json=free, headers=coordinator)
     assert r.status_code == 200 and r.json()["weekly"][0]["weekday"] == 2
+
+
+async def test_need_idempotency_key_is_forgotten_after_a_day(client, loaded, tokens, db_url):
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from service.db.engine import create_engine, create_sessionmaker
+    from service.db.models import IdempotencyRow
+
+    site = await tokens.headers("site", site="eik")
+    h = {**site, "Idempotency-Key": "weekly-sync-7"}
+    first = await client.post("/api/v1/needs", json=need_doc(), headers=h)
+    assert first.status_code == 201
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await session.execute(sa.update(IdempotencyRow).values(
+                created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)))
+    finally:
+        await engine.dispose()
+    later = await client.post("/api/v1/needs", json=need_doc(title="Neste uke"), headers=h)
+    assert later.status_code == 201 and later.json()["id"] != first.json()["id"]  # a new need, not a 409
+    again = await client.post("/api/v1/needs", json=need_doc(title="Neste uke"), headers=h)
+    assert again.json()["id"] == later.json()["id"]  # and the key replays the new answer from now on
