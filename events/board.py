@@ -9,14 +9,14 @@ from collections.abc import Mapping, Sequence
 from events.schema import CATEGORIES, Agreement, BoardLine, BoardSnapshot, Leader, Participant
 from events.valuation import DEFAULT_RATES, ESTIMATE_LABEL, Rates, agreement_value_nok
 
-_EPOCH = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _sort_time(a: Agreement) -> dt.datetime:
     t = a.registered_at
     if t is None:
         return _EPOCH
-    return t if t.tzinfo is not None else t.replace(tzinfo=dt.timezone.utc)
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
 
 
 # The kinds of help in Norwegian Bokmål, for big screens in the hall.

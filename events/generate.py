@@ -73,7 +73,7 @@ def synthetic_event(
         )
         (offers.append(Offer(**kwargs)) if rng.random() < 0.5 else needs.append(Need(**kwargs)))  # type: ignore[arg-type]
     event = Event(
-        id="borsen", name="Frivilligbørsen", starts_at=dt.datetime(2025, 10, 16, 17, 0, tzinfo=dt.timezone.utc),
+        id="borsen", name="Frivilligbørsen", starts_at=dt.datetime(2025, 10, 16, 17, 0, tzinfo=dt.UTC),
         venue="Rådhuset", rounds=rounds, tables=tables,
     )
     return event, people, offers, needs

@@ -375,7 +375,7 @@ def _positive(value: object, where: str, integer: bool) -> str | None:
     return None
 
 
-def validate_agreement_payload(raw: object, *, participants: "set[str] | None" = None) -> list[str]:
+def validate_agreement_payload(raw: object, *, participants: set[str] | None = None) -> list[str]:
     """Problems with a raw agreement payload (decoded JSON), each as `path: message`; empty when
     it decodes to an `Agreement`. Pass `participants` (ids at the event) to check the parties exist.
 
@@ -456,7 +456,7 @@ class PayloadError(ValueError):
         self.problems = problems
 
 
-def decode_agreement(raw: object, *, participants: "set[str] | None" = None) -> Agreement:
+def decode_agreement(raw: object, *, participants: set[str] | None = None) -> Agreement:
     """Validate a raw payload and decode it, raising `PayloadError` with every problem."""
     problems = validate_agreement_payload(raw, participants=participants)
     if problems:

@@ -24,8 +24,8 @@ from scipy.sparse.csgraph import connected_components
 
 from matcher import explain
 from matcher.candidates import Candidates, build_candidates
-from matcher.flow import solve_flow
 from matcher.constraints import blocking_rule, set_breaks
+from matcher.flow import solve_flow
 from matcher.instance import Instance, build_instance, overlap_cliques
 from matcher.model import SubInstance, build_model, hint
 from matcher.problem import Problem, compile_problem
