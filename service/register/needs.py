@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matcher.problem import need_minutes
 from matcher.schema import Horizon, Need, Volunteer
+from matcher.validate import pair_violations
 from service.auth import Principal
 from service.db.models import (
     IdempotencyRow,
@@ -36,7 +38,7 @@ from service.register.common import (
     stamped,
     to_doc,
 )
-from service.register.occupancy import check_fits_beside, holders
+from service.register.occupancy import check_fits_beside, commitments, holders
 
 IN_FORCE = ("offered", "confirmed")
 _TEXT_FIELDS = ("title", "tags", "languages")
@@ -197,17 +199,41 @@ def _times(need: Need) -> tuple[object, ...]:
 
 
 async def _check_holders_still_fit(session: AsyncSession, need: Need, taken: set[str]) -> None:
-    """New times for a need with places taken: each holder must still be free at them (409 if not)."""
+    """New times for a need with places taken: each holder must still be available then (E6),
+    within their weekly hours (C2) and free of their other commitments (C2, C3) — 409 if not."""
     reg = await register_row(session)
     today = dt.date.today()
     horizon = Horizon(start=reg.horizon_start or today, end=reg.horizon_end or today + dt.timedelta(days=366))
+    cat = await catalogue_for(session, sites={need.site}, activities={need.activity}, trainings=set())
+    others_minutes = await _weekly_minutes_elsewhere(session, need.id, taken)
     for row in (await session.scalars(sa.select(VolunteerRow).where(VolunteerRow.id.in_(taken)))).all():
         if row.data is None:
             continue
+        volunteer = from_doc(row.data, Volunteer)
+        scenario = msgspec.structs.replace(cat.scenario(needs=[need], volunteers=[volunteer]), horizon=horizon)
+        unavailable = [v for v in pair_violations(scenario, volunteer, need)
+                       if v.rule == "E6" and "no occurrence" not in v.message]
+        if unavailable:
+            raise conflict(f"need {need.id!r} cannot move to these times: {unavailable[0].message}", "volunteer-busy")
+        cap = volunteer.max_hours_per_week
+        if cap is not None and others_minutes.get(volunteer.id, 0) + need_minutes(need) > cap * 60 + 1e-6:
+            raise conflict(f"need {need.id!r} cannot move to these times: volunteer {volunteer.id!r} would exceed"
+                           f" {cap:g} hours a week", "volunteer-busy")
         try:
-            await check_fits_beside(session, need, from_doc(row.data, Volunteer), horizon)
+            await check_fits_beside(session, need, volunteer, horizon)
         except Problem as exc:
             raise conflict(f"need {need.id!r} cannot move to these times: {exc.detail}", "volunteer-busy") from None
+
+
+async def _weekly_minutes_elsewhere(session: AsyncSession, need_id: str, volunteers: set[str]) -> dict[str, int]:
+    """Weekly minutes of each volunteer's other commitments (placements in force, accepted proposals)."""
+    out: dict[str, int] = {}
+    for v in volunteers:
+        others = await commitments(session, v) - {need_id}
+        if others:
+            rows = (await session.scalars(sa.select(NeedRow).where(NeedRow.id.in_(others)))).all()
+            out[v] = sum(need_minutes(from_doc(r.data, Need)) for r in rows)
+    return out
 
 
 async def delete_need(session: AsyncSession, who: Principal, need_id: str) -> None:

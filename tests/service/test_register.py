@@ -304,3 +304,17 @@ async def test_need_idempotency_key_is_forgotten_after_a_day(client, loaded, tok
     assert later.status_code == 201 and later.json()["id"] != first.json()["id"]  # a new need, not a 409
     again = await client.post("/api/v1/needs", json=need_doc(title="Neste uke"), headers=h)
     assert again.json()["id"] == later.json()["id"]  # and the key replays the new answer from now on
+
+
+async def test_need_cannot_move_outside_its_volunteers_availability_or_hours(client, loaded, coordinator, db_url):
+    await _place(db_url, "v1", "n1", "n3")  # Mondays 10–12 and Wednesdays 10–12; v1 available daily 08–22
+    dawn = {"weekly": [{"weekday": 1, "start": "06:00", "end": "07:00"}]}
+    body = assert_problem(await client.patch("/api/v1/needs/n1", json=dawn, headers=coordinator), 409)
+    assert "v1" in body["detail"] and "not available" in body["detail"], body["detail"]
+    r = await client.patch("/api/v1/volunteers/v1", json={"max_hours_per_week": 5}, headers=coordinator)
+    assert r.status_code == 200, r.text
+    longer = {"weekly": [{"weekday": 1, "start": "09:00", "end": "13:00"}]}  # 4 h + Wednesday's 2 h > 5 h
+    body = assert_problem(await client.patch("/api/v1/needs/n1", json=longer, headers=coordinator), 409)
+    assert "5 hours a week" in body["detail"], body["detail"]
+    fits = {"weekly": [{"weekday": 1, "start": "09:00", "end": "12:00"}]}  # 3 h + 2 h = 5 h
+    assert (await client.patch("/api/v1/needs/n1", json=fits, headers=coordinator)).status_code == 200
