@@ -15,8 +15,6 @@ import numpy as np
 from matcher import rules
 from matcher.problem import Problem
 
-FIT_TERMS = ("interests", "continuity", "travel", "previous")
-
 
 @dataclass
 class Candidates:

@@ -17,20 +17,18 @@ def classes_overlap(p: Problem, a: int, b: int) -> bool:
     """C3 between two time classes: some occurrences overlap (half-open intervals)."""
     if a == b:
         return len(p.class_occ[a]) > 0
-    key = ("ov", min(a, b), max(a, b))
-    hit = p._cache.get(key)
-    if hit is None:
+
+    def build() -> np.ndarray:
         A, B = p.class_occ[a], p.class_occ[b]
-        res = False
-        if len(A) and len(B):
-            # some B starts before an A ends and ends after that A starts
-            idx = np.searchsorted(B[:, 0], A[:, 1], side="left")
-            max_end = np.maximum.accumulate(B[:, 1])
-            has = idx > 0
-            res = bool(np.any(max_end[np.maximum(idx - 1, 0)][has] > A[has, 0]))
-        hit = np.array(res)
-        p._cache[key] = hit
-    return bool(hit)
+        if len(A) == 0 or len(B) == 0:
+            return np.array(False)
+        # some B starts before an A ends and ends after that A starts
+        idx = np.searchsorted(B[:, 0], A[:, 1], side="left")
+        max_end = np.maximum.accumulate(B[:, 1])
+        has = idx > 0
+        return np.array(np.any(max_end[np.maximum(idx - 1, 0)][has] > A[has, 0]))
+
+    return bool(p.column(("overlap", min(a, b), max(a, b)), build))
 
 
 def needs_overlap(p: Problem, j: int, k: int) -> bool:

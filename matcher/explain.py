@@ -210,7 +210,6 @@ def _placed_elsewhere(
 
 def explain_unfilled(
     p: Problem,
-    c: Candidates,
     pairs: list[tuple[int, int, int]],
     filled: np.ndarray,
     *,

@@ -87,14 +87,17 @@ def solve_flow(inst: Instance) -> FlowResult:
     flows = f.flows(np.arange(first_pair, first_pair + n))
     chosen = flows > 0
     priority = int(inst.pair_priority[chosen].sum())
-    per_vol = np.bincount(inst.pair_vol[chosen], minlength=inst.n_volunteers)
-    fit = int(inst.pair_fit[chosen].sum()) - spread_penalty_free(inst, per_vol)
-    return FlowResult(chosen, priority, fit, m)
+    return FlowResult(chosen, priority, fit_of(inst, chosen), m)
 
 
-def spread_penalty_free(inst: Instance, per_vol: np.ndarray) -> int:
-    """Spread cost of the free assignments on top of the pinned ones."""
-    k = per_vol.astype(np.int64)
+def spread_of(inst: Instance, chosen: np.ndarray) -> int:
+    """Spread cost of the chosen (free) assignments on top of the pinned ones."""
+    k = np.bincount(inst.pair_vol[chosen], minlength=inst.n_volunteers).astype(np.int64)
     f = inst.vol_fixed.astype(np.int64)
     # sum over the added assignments of spread*(f + i), i = 0..k-1
     return int((inst.spread * (f * k + k * (k - 1) // 2)).sum())
+
+
+def fit_of(inst: Instance, chosen: np.ndarray) -> int:
+    """Objective level two of the chosen pairs: their fit less the spread they add."""
+    return int(inst.pair_fit[chosen].sum()) - spread_of(inst, chosen)

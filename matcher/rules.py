@@ -9,6 +9,7 @@ independently, pair by pair, as the executable spec.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import numpy as np
@@ -49,8 +50,6 @@ def e3_training(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
 
 def age_on(p: Problem, day_ordinal: int, vols: np.ndarray) -> np.ndarray:
     """Age in whole years on a date; meaningless where the birth date is unknown."""
-    import datetime as dt
-
     d = dt.date.fromordinal(day_ordinal)
     md = d.month * 100 + d.day
     return d.year - p.v_birth_year[vols] - (md < p.v_birth_md[vols])
@@ -177,16 +176,6 @@ def rule_matrix(p: Problem, j: int, vols: np.ndarray) -> dict[str, np.ndarray]:
     out = {name: rule(p, j, vols) for name, rule in RULES}
     out["C2"] = fits_capacity(p, j, vols)
     return out
-
-
-def eligible(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
-    """All of E1–E9 and the pair's own C2 hold (a need without occurrences has none)."""
-    if not has_occurrence(p, j):
-        return np.zeros(len(vols), dtype=bool)
-    ok = np.ones(len(vols), dtype=bool)
-    for _, rule in RULES:
-        ok &= rule(p, j, vols)
-    return ok & fits_capacity(p, j, vols)
 
 
 def failed_rules(p: Problem, v: int, j: int) -> list[str]:

@@ -25,7 +25,7 @@ from scipy.sparse.csgraph import connected_components
 from matcher import explain
 from matcher.candidates import Candidates, build_candidates
 from matcher.constraints import blocking_rule, set_breaks
-from matcher.flow import solve_flow
+from matcher.flow import fit_of, solve_flow, spread_of
 from matcher.instance import Instance, build_instance, overlap_cliques
 from matcher.model import SubInstance, build_model, hint
 from matcher.problem import Problem, compile_problem
@@ -142,19 +142,12 @@ def _top_ranked(keys: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
     return mask
 
 
-def _spread_of(inst: Instance, chosen: np.ndarray) -> int:
-    counts = np.bincount(inst.pair_vol[chosen], minlength=inst.n_volunteers).astype(np.int64)
-    f = inst.vol_fixed.astype(np.int64)
-    return int((inst.spread * (f * counts + counts * (counts - 1) // 2)).sum())
-
-
 @dataclass
 class _Region:
     chosen: np.ndarray  # bool per instance pair, the whole instance
     region: np.ndarray  # pair indices re-solved by CP-SAT
     priority_bound: int  # for the region
     fit_bound: int | None  # for the region, when its coverage is proven
-    proven: bool  # both levels proven optimal for the region
     stats: dict[str, object]
 
 
@@ -177,10 +170,6 @@ def _flow_with_bans(view: Instance, weight: np.ndarray, rounds: int = 100) -> np
             dropped = np.flatnonzero(chosen & ~kept & (view.pair_vol == v))
             allowed[dropped[np.argmax(weight[dropped])]] = False
     return _repair(view, chosen, _violators(view, chosen), weight)
-
-
-def _fit_value(inst: Instance, chosen: np.ndarray) -> int:
-    return int(inst.pair_fit[chosen].sum()) - _spread_of(inst, chosen)
 
 
 def _side_constrained(
@@ -208,9 +197,9 @@ def _side_constrained(
     w_local = weight[region]
     # the relaxation restricted to the region bounds it from above
     prio_ub = int(view.pair_priority[flow_chosen[region]].sum())
-    fit_ub = _fit_value(view, flow_chosen[region])
+    fit_ub = fit_of(view, flow_chosen[region])
     sol = _flow_with_bans(view, w_local)
-    p_sol, f_sol = int(view.pair_priority[sol].sum()), _fit_value(view, sol)
+    p_sol, f_sol = int(view.pair_priority[sol].sum()), fit_of(view, sol)
     stats: dict[str, object] = {
         "resolved_pairs": len(region),
         "resolved_exact": exact,
@@ -226,8 +215,7 @@ def _side_constrained(
     stats["resolve_seconds"] = round(time.perf_counter() - t0, 3)
     chosen = flow_chosen.copy()
     chosen[region] = sol
-    proven = int(view.pair_priority[sol].sum()) == prio_bound and fit_bound == _fit_value(view, sol)
-    return _Region(chosen, region, prio_bound, fit_bound, proven, stats)
+    return _Region(chosen, region, prio_bound, fit_bound, stats)
 
 
 def _cpsat_lexicographic(
@@ -282,7 +270,7 @@ def _cpsat_lexicographic(
     built.model.add(fit_var == built.fit)
     built.model.maximize(fit_var)
     hint(built, sub, sol)
-    built.model.add_hint(fit_var, _fit_value(view, sol))
+    built.model.add_hint(fit_var, fit_of(view, sol))
     prm.max_time_in_seconds = max(0.05, limit - (time.perf_counter() - t0))
     t1 = time.perf_counter()
     st = solver.solve(built.model, _Progress(say, "fit", t1))
@@ -290,7 +278,7 @@ def _cpsat_lexicographic(
     fit_bound: int | None = fit_cap
     if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         found = np.array([solver.boolean_value(v) for v in built.x], dtype=bool)
-        if _fit_value(view, found) >= _fit_value(view, sol):
+        if fit_of(view, found) >= fit_of(view, sol):
             sol = found
         if exact and p1 == prio_bound:
             fit_bound = int(round(solver.best_objective_bound))
@@ -366,10 +354,10 @@ def optimise(inst: Instance, opts: SolveOptions, say: Callable[[str], None]) -> 
     outside[r.region] = False
     out_chosen = flow.chosen & outside
     priority = int(inst.pair_priority[r.chosen].sum())
-    fit = _fit_value(inst, r.chosen)
+    fit = fit_of(inst, r.chosen)
     prio_bound = int(inst.pair_priority[out_chosen].sum()) + r.priority_bound
     if r.fit_bound is not None:
-        fit_bound = _fit_value(inst, out_chosen) + r.fit_bound
+        fit_bound = fit_of(inst, out_chosen) + r.fit_bound
     else:  # the relaxation's fit bounds plans of the relaxation's coverage
         fit_bound = max(flow.fit, fit)
     return Solution(r.chosen, priority, prio_bound, fit, fit_bound, stats)
@@ -403,7 +391,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> Plan:
 
 def assemble(p: Problem, cands: Candidates, inst: Instance, sol: Solution, *, explain_unfilled: bool = True) -> Plan:
     """The plan: matches (pins first), unfilled needs, conflicts, coverage and objective."""
-    pairs = [(v, j, k) for v, j, k in inst.fixed]
+    pairs = list(inst.fixed)
     for q in np.flatnonzero(sol.chosen).tolist():
         pairs.append((int(inst.pair_vol[q]), int(inst.pair_need[q]), int(inst.pair_cand[q])))
     pinned = {(v, j) for v, j, _ in inst.fixed}
@@ -413,12 +401,12 @@ def assemble(p: Problem, cands: Candidates, inst: Instance, sol: Solution, *, ex
     pin_spread = int((inst.spread * fixed_counts * (fixed_counts - 1) // 2).sum())
     matches = explain.explain_matches(p, cands, pairs, pinned)
     filled = np.bincount(np.array([j for _, j, _ in pairs], dtype=np.int64), minlength=p.n_needs)
-    unfilled = explain.explain_unfilled(p, cands, pairs, filled, detailed=explain_unfilled)
+    unfilled = explain.explain_unfilled(p, pairs, filled, detailed=explain_unfilled)
     priority = fixed_prio + sol.priority
     fit = fixed_fit + sol.fit - pin_spread
     priority_bound = fixed_prio + sol.priority_bound
     fit_bound = fixed_fit + sol.fit_bound - pin_spread
-    spread = pin_spread + _spread_of(inst, sol.chosen)
+    spread = pin_spread + spread_of(inst, sol.chosen)
     optimal = priority == priority_bound and fit == fit_bound
     if priority < priority_bound:
         gap = (priority_bound - priority) / max(1, priority_bound)
@@ -444,5 +432,5 @@ def assemble(p: Problem, cands: Candidates, inst: Instance, sol: Solution, *, ex
             spread_penalty=spread,
         ),
         weights=p.weights,
-        stats={k: v for k, v in sol.stats.items()},
+        stats=dict(sol.stats),
     )

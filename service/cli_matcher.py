@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -40,7 +41,8 @@ def _write(data: bytes, out: str | None) -> None:
     tmp.replace(target)  # never a half-written plan
 
 
-def _load_weights(path: str | None) -> Weights | None:
+def _load_weights(path: str | None) -> dict[str, Any] | None:
+    """The fields a weights file names, checked against `Weights`; read and parsed once."""
     if path is None:
         return None
     try:
@@ -48,18 +50,18 @@ def _load_weights(path: str | None) -> Weights | None:
     except OSError as exc:
         raise ScenarioError([f"{path}: cannot read the file ({exc.strerror})"]) from None
     try:
-        return msgspec.json.decode(data, type=Weights)
+        named = msgspec.json.decode(data, type=dict[str, Any])
+        msgspec.convert(named, Weights)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise ScenarioError([f"{path}: {describe_decode_error(exc, data)}"]) from None
+    return named
 
 
-def _merge_weights(base: Weights | None, override: Weights | None, raw_path: str | None) -> Weights | None:
+def _merge_weights(base: Weights | None, named: dict[str, Any] | None) -> Weights | None:
     """The weights file overrides only the fields it names; the rest come from the scenario."""
-    if override is None or raw_path is None:
+    if named is None:
         return base
-    named = msgspec.json.decode(Path(raw_path).read_bytes())
-    merged = {**msgspec.to_builtins(base or Weights()), **named}
-    return msgspec.convert(merged, Weights)
+    return msgspec.convert({**msgspec.to_builtins(base or Weights()), **named}, Weights)
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
@@ -90,7 +92,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         SolveOptions(
             time_limit=args.time_limit,
             workers=args.workers,
-            weights=_merge_weights(scenario.weights, weights, args.weights),
+            weights=_merge_weights(scenario.weights, weights),
             progress=say,
         ),
     )
