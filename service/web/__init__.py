@@ -58,7 +58,9 @@ def web_config(settings: Settings) -> WebConfig:
 
     return WebConfig(
         route_handlers=[web_router()],
-        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
+        # The exchange floor's templates (service/exchange/templates/floor/) share the engine and catalogue.
+        template_config=TemplateConfig(directory=[HERE / "templates", HERE.parent / "exchange" / "templates"],
+                                       engine=JinjaTemplateEngine,
                                        engine_callback=engine_callback),
         csrf_config=CSRFConfig(
             secret=csrf_secret,
