@@ -41,7 +41,7 @@ def _controllers() -> list[Any]:
     from service.api.plans import PlanController, ProposalController
     from service.api.scenario import ScenarioController
     from service.api.sites import SiteController
-    from service.api.volunteers import VolunteerController
+    from service.api.volunteers import RetentionController, VolunteerController
     from service.exchange.api import EventController
     from service.exchange.pages import PAGES
 
@@ -52,6 +52,7 @@ def _controllers() -> list[Any]:
         SiteController,
         NeedController,
         VolunteerController,
+        RetentionController,
         ScenarioController,
         PlanController,
         ProposalController,

@@ -16,6 +16,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 JSONDoc = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+# A nullable document: Python None is stored as SQL NULL, never as the JSON value `null`,
+# so `data IS NULL` / `IS NOT NULL` mean what they say (an erased volunteer has SQL NULL).
+NullableJSONDoc = sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
 
 
 def utcnow() -> dt.datetime:
@@ -73,7 +76,7 @@ class VolunteerRow(_Stamped, Base):
 
     __tablename__ = "volunteers"
     id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    data: Mapped[dict[str, Any] | None] = mapped_column(NullableJSONDoc)
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
