@@ -221,6 +221,19 @@ class LoginFailureRow(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow, index=True)
 
 
+class WebSessionRow(Base):
+    """A signed-in browser session (service/web/sessions.py). The cookie carries a random id whose
+    sha256 is kept here, so logging out or changing a password ends the session on the server too."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 of the cookie's session id
+    subject: Mapped[str] = mapped_column(sa.String(250), index=True)  # "user:usr-…", "volunteer:vol-…", …
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
 class OnboardingStepRow(Base):
     """An onboarding step the volunteer record itself has no field for (the first conversation)."""
 

@@ -134,10 +134,21 @@ async def test_retention_lists_volunteers_without_contact(
 
 
 async def test_migration_turns_json_null_into_sql_null(db_url: str) -> None:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from service.db.migrate import alembic_config
+
+    cfg = alembic_config(db_url)
+    before = ScriptDirectory.from_config(cfg).get_revision("0006_hardening").down_revision
     engine = create_engine(db_url)
     try:
         async with engine.begin() as conn:
-            await conn.execute(sa.text("UPDATE alembic_version SET version_num = '0002_events'"))
+            def down(c: Any) -> None:
+                cfg.attributes["connection"] = c
+                command.downgrade(cfg, str(before))
+
+            await conn.run_sync(down)
             await conn.execute(sa.text("INSERT INTO volunteers (id, data, created_at, updated_at) "
                                        "VALUES ('gone', 'null', '2026-01-01', '2026-01-01')"))
     finally:
