@@ -438,6 +438,63 @@ EN: dict[str, str] = {
     "forbidden.signout": "Sign out and sign in as the coordinator",
 }
 
+# --- Volunteers in the loop (issue 14): messages from the outbox, my page, sign-in links, attendance ---
+NB.update({
+    "mail.login_link.subject": "Lenke for å logge inn i samspill",
+    "mail.login_link.body": "Hei {name}!\n\nHer er lenken til din side i samspill. Den virker én gang, i {minutes} "
+                            "minutter:\n\n{url}\n\nBa du ikke om denne lenken, kan du se bort fra e-posten.",
+    "mail.proposal_released.subject": "Forslag til deg: {activity} på {site}",
+    "mail.proposal_released.body": "Hei {name}!\n\nFrivilligkoordinatoren foreslår at du blir {activity} på {site}: "
+                                   "«{title}», {when}.\n\nSvar ja eller nei på din side:\n{url}",
+    "mail.answer_received.subject": "{volunteer} svarte {answer}: {title}",
+    "mail.answer_received.body": "{volunteer} har svart {answer} på «{title}» ({site}).{reason}\n\n"
+                                 "Se matchingen:\n{url}",
+    "mail.reminder.subject": "Påminnelse: {title} i morgen",
+    "mail.reminder.body": "Hei {name}!\n\nI morgen, {date} kl. {start}–{end}: «{title}» på {site}.\n\n"
+                          "Kan du ikke komme, gi beskjed til frivilligkoordinatoren.\n\nDin side: {url}",
+    "mail.course_expiring.subject": "Kurset {training} går ut {date}",
+    "mail.course_expiring.body": "Hei {name}!\n\nKurset {training} går ut {date}. Snakk med "
+                                 "frivilligkoordinatoren om å fornye det.\n\nDin side: {url}",
+    "mail.followup_due.subject": "Oppfølgingssamtale med {volunteer}",
+    "mail.followup_due.body": "Oppfølgingssamtalen med {volunteer} om «{title}» ({site}) skal holdes {date}.\n\n{url}",
+    "mail.placement_ended.subject": "Takk for innsatsen: {title}",
+    "mail.placement_ended.body": "Hei {name}!\n\nOppdraget «{title}» på {site} ble avsluttet {date}. Takk for "
+                                 "innsatsen!\n\nAttest for frivillig innsats finner du på din side:\n{url}",
+    "mail.leave_requested.subject": "{volunteer} ber om å bli slettet",
+    "mail.leave_requested.body": "{volunteer} ber om å slutte og få opplysningene sine slettet.{note}\n\n{url}",
+    "answer.yes": "ja",
+    "answer.no": "nei",
+    "answer.reason": " Begrunnelse: {reason}",
+})
+EN.update({
+    "mail.login_link.subject": "Your link to sign in to samspill",
+    "mail.login_link.body": "Hello {name},\n\nhere is the link to your page in samspill. It works once, for "
+                            "{minutes} minutes:\n\n{url}\n\nIf you did not ask for it, ignore this e-mail.",
+    "mail.proposal_released.subject": "A proposal for you: {activity} at {site}",
+    "mail.proposal_released.body": "Hello {name},\n\nthe volunteer coordinator proposes that you become {activity} "
+                                   "at {site}: “{title}”, {when}.\n\nAnswer yes or no on your page:\n{url}",
+    "mail.answer_received.subject": "{volunteer} answered {answer}: {title}",
+    "mail.answer_received.body": "{volunteer} answered {answer} to “{title}” ({site}).{reason}\n\n"
+                                 "See the matching:\n{url}",
+    "mail.reminder.subject": "Reminder: {title} tomorrow",
+    "mail.reminder.body": "Hello {name},\n\ntomorrow, {date} at {start}–{end}: “{title}” at {site}.\n\n"
+                          "If you cannot come, tell the volunteer coordinator.\n\nYour page: {url}",
+    "mail.course_expiring.subject": "The course {training} expires on {date}",
+    "mail.course_expiring.body": "Hello {name},\n\nthe course {training} expires on {date}. Talk to the "
+                                 "volunteer coordinator about renewing it.\n\nYour page: {url}",
+    "mail.followup_due.subject": "Follow-up conversation with {volunteer}",
+    "mail.followup_due.body": "The follow-up conversation with {volunteer} about “{title}” ({site}) is due on "
+                              "{date}.\n\n{url}",
+    "mail.placement_ended.subject": "Thank you: {title}",
+    "mail.placement_ended.body": "Hello {name},\n\nthe assignment “{title}” at {site} ended on {date}. Thank you "
+                                 "for your work!\n\nYour certificate of volunteering is on your page:\n{url}",
+    "mail.leave_requested.subject": "{volunteer} asks to be erased",
+    "mail.leave_requested.body": "{volunteer} asks to leave and have their data erased.{note}\n\n{url}",
+    "answer.yes": "yes",
+    "answer.no": "no",
+    "answer.reason": " Reason: {reason}",
+})
+
 CATALOGUES = {"nb": NB, "en": EN}
 MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
              "november", "desember")
