@@ -38,9 +38,7 @@ BASE = "/events/{event_id:str}/floor"
 
 
 def _lang(request: Request[Any, Any, Any]) -> str:
-    from service.web.pages import LANG_COOKIE
-
-    return i18n.pick_lang(request.cookies.get(LANG_COOKIE))
+    return i18n.pick_lang(request.cookies.get(i18n.LANG_COOKIE))
 
 
 def _channels(request: Request[Any, Any, Any]) -> ChannelsPlugin:
@@ -79,8 +77,8 @@ async def enter_form(request: Request[Any, Any, Any], db_session: AsyncSession, 
     the URL ahead must not use the one-time link up."""
     link = await floor_auth.peek(db_session, event_id, token)
     if link is None:
-        return render(request, "floor/ended.html", status_code=404, reason="floor.link_used")
-    return render(request, "floor/enter.html", link=link, event_id=event_id, token=token,
+        return render(request, "exchange/floor/ended.html", status_code=404, reason="floor.link_used")
+    return render(request, "exchange/floor/enter.html", link=link, event_id=event_id, token=token,
                   role_text=i18n.t(_lang(request), f"floor.role.{link.role}"))
 
 
@@ -89,15 +87,15 @@ async def enter(request: Request[Any, Any, Any], db_session: AsyncSession, event
     try:
         link = await floor_auth.redeem(db_session, event_id, token)
     except Problem:
-        return render(request, "floor/ended.html", status_code=404, reason="floor.link_used")
-    floor_auth.start_floor_session(request, link.id)
+        return render(request, "exchange/floor/ended.html", status_code=404, reason="floor.link_used")
+    await floor_auth.start_floor_session(request, db_session, link)
     return _see(f"/events/{event_id}/floor")
 
 
 @post("/signout")
-async def signout(request: Request[Any, Any, Any], event_id: str) -> Template:
-    floor_auth.end_floor_session(request)
-    return render(request, "floor/ended.html", reason="floor.signed_out")
+async def signout(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
+    await floor_auth.end_floor_session(request, db_session)
+    return render(request, "exchange/floor/ended.html", reason="floor.signed_out")
 
 
 @get("/")
@@ -105,13 +103,13 @@ async def home(request: Request[Any, Any, Any], db_session: AsyncSession, event_
     who = await floor_principal(request, db_session, event_id)
     role = floor_auth.floor_role(who)
     if role == "coordinator":
-        return render(request, "floor/home.html", **await _context(db_session, request, who, event_id))
+        return render(request, "exchange/floor/home.html", **await _context(db_session, request, who, event_id))
     return _see(f"/events/{event_id}/floor/{role}")
 
 
 @get("/stream")
 async def stream(request: Request[Any, Any, Any], event_id: str) -> ServerSentEvent:
-    async with request.app.state.read_sessionmaker() as session, session.begin():
+    async with request.app.state.sessionmaker() as session, session.begin():
         await floor_principal(request, session, event_id)
     return await live.board_stream(request.app.state.board_hub, event_id)
 
@@ -126,7 +124,7 @@ async def broker_search(request: Request[Any, Any, Any], db_session: AsyncSessio
     parts = await store.participants(db_session, event_id)
     needle = q.strip().lower()
     found = [p for p in parts if needle in p.name.lower()] if needle else parts
-    return render(request, "floor/broker_search.html", q=q, found=found[:60], more=max(0, len(found) - 60),
+    return render(request, "exchange/floor/broker_search.html", q=q, found=found[:60], more=max(0, len(found) - 60),
                   kinds=PARTICIPANT_KINDS, **await _context(db_session, request, who, event_id))
 
 
@@ -169,7 +167,7 @@ async def broker_participant(request: Request[Any, Any, Any], db_session: AsyncS
     ctx = await _context(db_session, request, who, event_id)
     lang = _lang(request)
     kinds = {k: (KIND_LABELS_NB[k] if lang == "nb" else k.replace("_", " ")) for k in GIVE_KINDS}
-    return render(request, "floor/broker.html", give_kinds=kinds,
+    return render(request, "exchange/floor/broker.html", give_kinds=kinds,
                   **ctx, **await _suggestions_ctx(db_session, request, event_id, pid))
 
 
@@ -178,7 +176,7 @@ async def broker_suggestions(request: Request[Any, Any, Any], db_session: AsyncS
                              pid: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "broker")
     ctx = await _context(db_session, request, who, event_id)
-    return render(request, "floor/_suggestions.html", **ctx, **await _suggestions_ctx(db_session, request, event_id, pid))
+    return render(request, "exchange/floor/_suggestions.html", **ctx, **await _suggestions_ctx(db_session, request, event_id, pid))
 
 
 @post("/participants")
@@ -201,7 +199,7 @@ async def add_walk_in(request: Request[Any, Any, Any], db_session: AsyncSession,
         await db_session.rollback()
         ctx = await _context(db_session, request, who, event_id)
         parts = await store.participants(db_session, event_id)
-        return render(request, "floor/broker_search.html", status_code=exc.status, q="", found=parts[:60], more=0,
+        return render(request, "exchange/floor/broker_search.html", status_code=exc.status, q="", found=parts[:60], more=0,
                       kinds=PARTICIPANT_KINDS, error=_problem_text(lang, exc), form=data, **ctx)
     await db_session.commit()
     live.publish(_channels(request), event_id, schema.CatalogueChanged(participant=p["id"], at=store.now()))
@@ -265,14 +263,14 @@ async def _queue_ctx(session: AsyncSession, request: Request[Any, Any, Any], eve
 @get("/notary")
 async def notary(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "notary")
-    return render(request, "floor/notary.html", **await _context(db_session, request, who, event_id),
+    return render(request, "exchange/floor/notary.html", **await _context(db_session, request, who, event_id),
                   **await _queue_ctx(db_session, request, event_id))
 
 
 @get("/notary/queue")
 async def notary_queue(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "notary")
-    return render(request, "floor/_queue.html", **await _context(db_session, request, who, event_id),
+    return render(request, "exchange/floor/_queue.html", **await _context(db_session, request, who, event_id),
                   **await _queue_ctx(db_session, request, event_id))
 
 
@@ -285,7 +283,7 @@ async def confirm(request: Request[Any, Any, Any], db_session: AsyncSession, eve
     live.publish(_channels(request), event_id, schema.AgreementConfirmed(
         agreement=agreement_id, confirmed_by=a.confirmed_by or "", at=a.confirmed_at or store.now()))
     if request.headers.get("x-floor") == "1":
-        return render(request, "floor/_queue.html", **await _context(db_session, request, who, event_id),
+        return render(request, "exchange/floor/_queue.html", **await _context(db_session, request, who, event_id),
                       **await _queue_ctx(db_session, request, event_id))
     return _see(f"/events/{event_id}/floor/notary")
 
@@ -305,14 +303,14 @@ async def _general_ctx(session: AsyncSession, event_id: str) -> dict[str, Any]:
 @get("/general")
 async def general(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "general")
-    return render(request, "floor/general.html", **await _context(db_session, request, who, event_id),
+    return render(request, "exchange/floor/general.html", **await _context(db_session, request, who, event_id),
                   **await _general_ctx(db_session, event_id))
 
 
 @get("/general/status")
 async def general_status(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "general")
-    return render(request, "floor/_general_status.html", **await _context(db_session, request, who, event_id),
+    return render(request, "exchange/floor/_general_status.html", **await _context(db_session, request, who, event_id),
                   **await _general_ctx(db_session, event_id))
 
 
@@ -328,7 +326,7 @@ async def gong(request: Request[Any, Any, Any], db_session: AsyncSession, event_
     except Problem as exc:
         await db_session.rollback()
         ctx = await _context(db_session, request, who, event_id)
-        return render(request, "floor/general.html", status_code=exc.status, error=exc.detail, **ctx,
+        return render(request, "exchange/floor/general.html", status_code=exc.status, error=exc.detail, **ctx,
                       **await _general_ctx(db_session, event_id))
     await db_session.commit()
     live.publish(_channels(request), event_id,
@@ -341,7 +339,7 @@ def _floor_sign_in(request: Request[Any, Any, Any], exc: FloorSignInRequired) ->
         from service.problems import handle_problem
 
         return handle_problem(request, exc)
-    return render(request, "floor/ended.html", status_code=401, reason="floor.session_ended")  # type: ignore[return-value]
+    return render(request, "exchange/floor/ended.html", status_code=401, reason="floor.session_ended")  # type: ignore[return-value]
 
 
 def floor_router(extra: list[Any] | None = None) -> Router:

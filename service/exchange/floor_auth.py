@@ -4,8 +4,9 @@ or stand (Frivilligtorg).
 
 Nobody types a token. The coordinator makes a link per person (`POST
 /api/v1/events/{id}/floor-links`); only its sha256 is stored. Opening it once starts a session
-whose cookie holds nothing but the link's id; every floor request looks the link up again, so
-revoking it or archiving the event ends the session at once. A signed-in coordinator may open
+(service/web/sessions.py, subject `floor:<link id>`) whose cookie holds nothing but the link's id;
+every floor request looks the link up again, so revoking it or archiving the event ends the session
+at once. A signed-in coordinator may open
 every floor page of every event.
 """
 
@@ -15,7 +16,6 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-import time
 import uuid
 from typing import Any
 
@@ -25,9 +25,10 @@ from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import Principal
-from service.db.models import ExchangeEventRow, FloorLinkRow, UserRow, utcnow
+from service.db.models import ExchangeEventRow, FloorLinkRow, utcnow
 from service.exchange import store
 from service.problems import Problem, conflict, invalid, not_found
+from service.web.sessions import current_session, end_session, revoke_subject, start_session
 
 FLOOR_ROLES = ("broker", "notary", "general", "stand")
 SESSION_HOURS = 14
@@ -89,6 +90,7 @@ async def revoke_link(session: AsyncSession, who: Principal, event_id: str, link
         raise not_found("floor link", link_id)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        await revoke_subject(session, f"floor:{row.id}")
         await session.flush()
     return link_out(row)
 
@@ -101,27 +103,15 @@ def qr_svg(url: str, scale: int = 4) -> str:
 # --- The session -----------------------------------------------------------------------------
 
 
-def start_floor_session(request: Request[Any, Any, Any], link_id: str) -> None:
-    """The one place that writes the floor session: only the link's id and when it began
-    (kept beside a coordinator's sign-in on the same browser, if any)."""
-    data = dict(request.session or {})
-    data[_SESSION_KEY] = {"link": link_id, "at": time.time()}
-    request.set_session(data)
+async def start_floor_session(request: Request[Any, Any, Any], db_session: AsyncSession, link: FloorLinkRow) -> None:
+    """A server-side session (service/web/sessions.py) whose subject is the link: revoking the link
+    revokes the session; the cookie carries only the link's id."""
+    await start_session(request, db_session, {_SESSION_KEY: link.id}, subject=f"floor:{link.id}",
+                        lifetime=dt.timedelta(hours=SESSION_HOURS))
 
 
-def end_floor_session(request: Request[Any, Any, Any]) -> None:
-    data = dict(request.session or {})
-    data.pop(_SESSION_KEY, None)
-    request.set_session(data)
-
-
-def _session_link(request: Request[Any, Any, Any]) -> str | None:
-    held = (request.session or {}).get(_SESSION_KEY)
-    if not isinstance(held, dict) or not isinstance(held.get("link"), str):
-        return None
-    if time.time() - float(held.get("at") or 0) > SESSION_HOURS * 3600:
-        return None
-    return str(held["link"])
+async def end_floor_session(request: Request[Any, Any, Any], db_session: AsyncSession) -> None:
+    await end_session(request, db_session)
 
 
 async def redeem(session: AsyncSession, event_id: str, token: str) -> FloorLinkRow:
@@ -154,25 +144,16 @@ def principal_of(link: FloorLinkRow) -> Principal:
     return Principal(token_id=link.id, name=link.name, role=link.role, event_id=link.event_id)
 
 
-async def _coordinator(request: Request[Any, Any, Any], session: AsyncSession) -> Principal | None:
-    from service.accounts import principal_for
-    from service.web.pages import SESSION_HOURS as WEB_HOURS
-
-    uid, at = (request.session or {}).get("uid"), (request.session or {}).get("at")
-    if not uid or not at or time.time() - float(at) > WEB_HOURS * 3600:
-        return None
-    user = await session.get(UserRow, uid)
-    if user is None or user.disabled_at is not None or user.role != "coordinator":
-        return None
-    return principal_for(user)
-
-
 async def floor_principal(request: Request[Any, Any, Any], session: AsyncSession, event_id: str,
                           *roles: str) -> Principal:
     """Who is on this floor page: the session's link (this event, one of `roles`, not revoked, the
     event not archived), or a signed-in coordinator. Otherwise 401 (scan the QR code again)."""
-    link_id = _session_link(request)
-    if link_id is not None:
+    from service.accounts import principal_for
+    from service.web.pages import current_user
+
+    sess = await current_session(request, session)
+    link_id = sess.payload.get(_SESSION_KEY) if sess is not None else None
+    if isinstance(link_id, str) and sess is not None and sess.subject == f"floor:{link_id}":
         link = await session.get(FloorLinkRow, link_id)
         if link is not None and link.revoked_at is None and link.event_id == event_id:
             state = await session.scalar(sa.select(ExchangeEventRow.state).where(ExchangeEventRow.id == event_id))
@@ -181,19 +162,14 @@ async def floor_principal(request: Request[Any, Any, Any], session: AsyncSession
                     raise Problem(403, f"this page is for {' or '.join(roles)}; you are signed in as {link.role}",
                                   slug="forbidden")
                 return principal_of(link)
-    coordinator = await _coordinator(request, session)
-    if coordinator is not None:
+        raise FloorSignInRequired("this floor session has ended: scan your QR code again")
+    user = await current_user(request, session)
+    if user is not None and user.role == "coordinator":
         if await session.get(ExchangeEventRow, event_id) is None:
             raise not_found("event", event_id)
-        return coordinator
+        return principal_for(user)
     raise FloorSignInRequired("this floor session has ended or was never started: scan your QR code again")
 
 
 def floor_role(who: Principal) -> str:
     return who.role if who.role in FLOOR_ROLES else "coordinator"
-
-
-def minutes_left(opened_at: dt.datetime | None, trading_minutes: int, now: dt.datetime) -> float | None:
-    if opened_at is None:
-        return None
-    return trading_minutes * 60 - (now - opened_at).total_seconds()

@@ -1,7 +1,7 @@
 """The exchange floor: one-time sign-in links for brokers, notaries, the børsgeneral and the Frivilligtorg stand
 
 Revision ID: 0009_floor
-Revises: 0002_events
+Revises: 0008_volunteer_loop
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 
 revision = '0009_floor'
-down_revision = '0002_events'
+down_revision = '0008_volunteer_loop'
 branch_labels = None
 depends_on = None
 
