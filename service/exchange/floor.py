@@ -32,6 +32,7 @@ from service.exchange import floor_auth, live, store
 from service.exchange.floor_auth import FloorSignInRequired, floor_principal
 from service.problems import Problem
 from service.web import i18n
+from service.web.i18n import N_
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 BASE = "/events/{event_id:str}/floor"
@@ -56,7 +57,15 @@ def _see(path: str) -> Redirect:
 
 
 def _state_text(lang: str, state: str) -> str:
-    return i18n.t(lang, f"floor.state.{state}")
+    return i18n.t(lang, f"ex.state.{state}")
+
+
+# Keys looked up at run time (pybabel extracts them from here).
+RUNTIME_KEYS = (
+    N_("floor.role.broker"), N_("floor.role.notary"), N_("floor.role.general"), N_("floor.role.stand"),
+    N_("floor.role.coordinator"), N_("floor.link_used"), N_("floor.session_ended"), N_("floor.signed_out"),
+    N_("mail.stand_receipt.subject"), N_("mail.stand_receipt.body"),
+)
 
 
 async def _context(session: AsyncSession, request: Request[Any, Any, Any], who: Principal,
@@ -347,7 +356,114 @@ def floor_router(extra: list[Any] | None = None) -> Router:
         path=BASE,
         route_handlers=[enter_form, enter, signout, home, stream, broker_search, broker_participant,
                         broker_suggestions, add_walk_in, register, notary, notary_queue, confirm, general,
-                        general_status, gong, *(extra or [])],
+                        general_status, gong, stand, stand_sign_up, *(extra or [])],
         exception_handlers={FloorSignInRequired: _floor_sign_in},
         include_in_schema=False,
     )
+
+
+# --- The Frivilligtorg stand -----------------------------------------------------------------------
+
+
+async def _activities(session: AsyncSession) -> list[tuple[str, str]]:
+    import sqlalchemy as sa
+
+    from service.db.models import ActivityRow
+
+    rows = (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id))).all()
+    return [(r.id, str((r.data or {}).get("name") or r.id)) for r in rows]
+
+
+def _when(lang: str, slots: list[tuple[int, str, str]]) -> str:
+    def hour(t: str) -> str:
+        return t[:2].lstrip("0") or "0" if t.endswith(":00") else t
+
+    parts = []
+    for day, start, end in slots[:3]:
+        name = i18n.weekday(lang, day)
+        name = name + "er" if lang == "nb" else name + "s"
+        parts.append(f"{name} {hour(start)}–{hour(end)}")
+    return i18n.and_list(lang, parts) if parts else ""
+
+
+@get("/stand")
+async def stand(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
+    who = await floor_principal(request, db_session, event_id, "stand")
+    return render(request, "exchange/floor/stand.html", activities=await _activities(db_session), form={},
+                  **await _context(db_session, request, who, event_id))
+
+
+WEEKDAYS = range(1, 8)
+
+
+def _stand_body(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The form as the API's `EventVolunteerIn` body; problems name the field."""
+    errors: list[dict[str, str]] = []
+
+    def listed(name: str) -> list[str]:
+        return [x.strip() for x in str(data.get(name, "")).split(",") if x.strip()]
+
+    body: dict[str, Any] = {"name": str(data.get("name", "")).strip()}
+    for field in ("phone", "email"):
+        if str(data.get(field, "")).strip():
+            body[field] = str(data[field]).strip()
+    if str(data.get("birth_date", "")).strip():
+        body["birth_date"] = str(data["birth_date"]).strip()
+    acts = data.get("activities", [])
+    body["activities"] = [acts] if isinstance(acts, str) else list(acts)
+    body["interests"], body["languages"] = listed("interests"), listed("languages")
+    days = data.get("days", [])
+    days = [days] if isinstance(days, str) else list(days)
+    start, end = str(data.get("from", "")).strip() or "09:00", str(data.get("to", "")).strip() or "21:00"
+    body["availability"] = [{"weekday": int(d), "start": start, "end": end} for d in days if str(d).isdigit()]
+    if str(data.get("max_hours_per_week", "")).strip():
+        try:
+            body["max_hours_per_week"] = float(str(data["max_hours_per_week"]).replace(",", "."))
+        except ValueError:
+            errors.append({"field": "max_hours_per_week", "message": "a number of hours"})
+    if not body["name"]:
+        errors.append({"field": "name", "message": "required"})
+    return body, errors
+
+
+@post("/stand")
+async def stand_sign_up(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
+    """Sign up a volunteer (onboarding pending) and answer at once with where they could help."""
+    from service.exchange.api import EventVolunteerIn, sign_up_volunteer
+    from service.exchange.stand import places_for
+    from service.notify.outbox import enqueue
+
+    who = await floor_principal(request, db_session, event_id, "stand")
+    lang = _lang(request)
+    form = await request.form()
+    data = {k: (form.getall(k) if k in ("activities", "days") else form.get(k)) for k in form}
+    body, errors = _stand_body(data)
+    ctx = await _context(db_session, request, who, event_id)
+    activities = await _activities(db_session)
+    if not errors:
+        try:
+            created = await sign_up_volunteer(db_session, who, event_id, msgspec.convert(body, EventVolunteerIn),
+                                              request.url.path)
+        except (Problem, msgspec.ValidationError) as exc:
+            await db_session.rollback()
+            errors = (exc.errors or [{"field": "", "message": exc.detail}]) if isinstance(exc, Problem) else [
+                {"field": "", "message": str(exc)}]
+    if errors:
+        return render(request, "exchange/floor/stand.html", status_code=422, activities=activities, form=data,
+                      errors=errors, **ctx)
+    settings = request.app.state.settings
+    answer = await places_for(db_session, created["id"], settings.default_horizon_days)
+    lines = [i18n.t(lang, "floor.stand.place", activity=p.activity.lower(), site=p.site, when=_when(lang, p.slots))
+             .strip() for p in answer.places]
+    receipt = False
+    if body.get("email"):
+        words = {"name": body["name"], "event": ctx["event"].name,
+                 "places": "\n".join(f"- {line}" for line in lines) or i18n.t(lang, "floor.stand.none")}
+        await enqueue(db_session, body["email"], "stand_receipt", words, lang=lang,
+                      key=f"stand-receipt:{created['id']}", volunteer_id=created["id"],
+                      subject=i18n.t(lang, "mail.stand_receipt.subject", **words),
+                      body=i18n.t(lang, "mail.stand_receipt.body", **words))
+        receipt = True
+    await db_session.commit()
+    return render(request, "exchange/floor/stand.html", activities=activities, form={}, created=created,
+                  lines=lines, places=answer.places, millis=answer.millis, receipt=receipt, **ctx)
