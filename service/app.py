@@ -47,6 +47,7 @@ def _controllers() -> list[Any]:
     from service.exchange.api import EventController
     from service.exchange.floor import floor_router
     from service.exchange.pages import PAGES
+    from service.exchange.setup import setup_router
 
     return [
         health,
@@ -64,6 +65,7 @@ def _controllers() -> list[Any]:
         EventController,
         *PAGES,
         floor_router(),
+        setup_router(),
     ]
 
 
