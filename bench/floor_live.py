@@ -177,7 +177,7 @@ async def main_async(args: argparse.Namespace, url: str) -> dict[str, Any]:
         for b in brokers:
             await b.sign_in()
         seen: dict[str, list[float]] = {}
-        stop, hang_up = asyncio.Event(), asyncio.Event()
+        _stop, hang_up = asyncio.Event(), asyncio.Event()
         streams = [Stream(bases[i % len(bases)], f"/api/v1/events/{eid}/board/stream", screen_token, seen)
                    for i in range(args.streams)]
         tasks = []

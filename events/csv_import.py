@@ -28,7 +28,7 @@ CATALOGUE_COLUMNS = {
     "description": "description", "beskrivelse": "description", "tags": "tags", "stikkord": "tags",
     "hours": "hours", "timer": "hours", "items": "items", "enheter": "items", "antall": "items",
 }
-KIND_WORDS = {
+KIND_WORDS: dict[str, str] = {
     **{k: k for k in PARTICIPANT_KINDS},
     "frivillig organisasjon": "organisation", "organisasjon": "organisation", "forening": "organisation",
     "lag og forening": "organisation", "næringsliv": "business", "bedrift": "business", "offentlig": "public",
@@ -36,7 +36,7 @@ KIND_WORDS = {
 }
 SIDE_WORDS = {"offer": "offer", "tilbud": "offer", "tilbyr": "offer", "need": "need", "behov": "need",
               "trenger": "need"}
-CATEGORY_WORDS = {
+CATEGORY_WORDS: dict[str, str] = {
     **{c: c for c in CATEGORIES},
     **{label.lower(): c for lang in ("en", "nb") for c, label in CATEGORY_LABELS[lang].items()},
     "hender": "hands", "kunnskap": "knowledge", "utstyr": "goods", "lokaler": "goods", "arrangement": "event_help",

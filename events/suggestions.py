@@ -808,23 +808,23 @@ def counterparts_for(
     gives: dict[str, Link] = {}
     gets: dict[str, Link] = {}
     if mine_o:
-        for n in open_needs:
-            if n.participant == person or n.participant not in order:
+        for need in open_needs:
+            if need.participant == person or need.participant not in order:
                 continue
-            other = _index(n)
-            for o in mine_o:
-                link = _link(o, other, s)
-                if link is not None and (n.participant not in gives or link.score > gives[n.participant].score):
-                    gives[n.participant] = link
+            their_need = _index(need)
+            for mine in mine_o:
+                link = _link(mine, their_need, s)
+                if link is not None and (need.participant not in gives or link.score > gives[need.participant].score):
+                    gives[need.participant] = link
     if mine_n:
-        for o in offers:
-            if o.participant == person or o.participant not in order:
+        for offer in offers:
+            if offer.participant == person or offer.participant not in order:
                 continue
-            other = _index(o)
-            for n in mine_n:
-                link = _link(other, n, s)
-                if link is not None and (o.participant not in gets or link.score > gets[o.participant].score):
-                    gets[o.participant] = link
+            their_offer = _index(offer)
+            for mine in mine_n:
+                link = _link(their_offer, mine, s)
+                if link is not None and (offer.participant not in gets or link.score > gets[offer.participant].score):
+                    gets[offer.participant] = link
     names = {p.id: p.name for p in participants}
     offers_by_id = {o.id: o for o in offers}
     needs_by_id = {n.id: n for n in needs}

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events import report, schema
 from events.suggestions import SuggestionSettings, suggest_meetings
 from service.api.deps import PROBLEMS, principal
-from service.db.models import EventParticipantRow
 from service.auth import Principal
+from service.db.models import EventParticipantRow
 from service.exchange import floor_auth, live, store
 from service.exchange.schemas import EventIn, FollowUpIn, ParticipantIn
 from service.exchange.settings import ExchangeSettings

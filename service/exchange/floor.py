@@ -343,12 +343,12 @@ async def gong(request: Request[Any, Any, Any], db_session: AsyncSession, event_
     return _see(f"/events/{event_id}/floor/general")
 
 
-def _floor_sign_in(request: Request[Any, Any, Any], exc: FloorSignInRequired) -> Response[Any]:
+def _floor_sign_in(request: Request[Any, Any, Any], exc: FloorSignInRequired) -> Response[Any] | Template:
     if request.method != "GET" or request.url.path.endswith(("/suggestions", "/queue", "/status", "/stream")):
         from service.problems import handle_problem
 
         return handle_problem(request, exc)
-    return render(request, "exchange/floor/ended.html", status_code=401, reason="floor.session_ended")  # type: ignore[return-value]
+    return render(request, "exchange/floor/ended.html", status_code=401, reason="floor.session_ended")
 
 
 def floor_router(extra: list[Any] | None = None) -> Router:

@@ -198,9 +198,9 @@ async def move(request: Request[Any, Any, Any], db_session: AsyncSession, viewer
         return _back(event_id)
     await db_session.commit()
     message: schema.LiveMessage = (schema.Gong(action="open" if action == "gong_open" else "close", at=record.at,
-                                               state=record.to_state)  # type: ignore[arg-type]
+                                               state=record.to_state)
                                    if action.startswith("gong_") else
-                                   schema.StateChanged(state=record.to_state, at=record.at))  # type: ignore[arg-type]
+                                   schema.StateChanged(state=record.to_state, at=record.at))
     live.publish(_channels(request), event_id, message)
     return _back(event_id)
 

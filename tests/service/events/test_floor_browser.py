@@ -278,8 +278,8 @@ async def test_floor_link_revoked_or_archived_ends_the_session(db_url: str, coor
                 assert r.status_code == 200 and r.json()["status"] == "revoked"
                 r = await tablet.get(f"{base}/events/{eid}/floor/notary")
                 assert r.status_code == 401 and "Skann QR-koden" in r.text
-            spare_id = [x for x in (await c.get(f"/api/v1/events/{eid}/floor-links", headers=coordinator)).json()
-                        if x["name"] == "Reserve"][0]["id"]
+            spare_id = next(x for x in (await c.get(f"/api/v1/events/{eid}/floor-links", headers=coordinator)).json()
+                        if x["name"] == "Reserve")["id"]
             async with httpx.AsyncClient(timeout=30, follow_redirects=True) as tablet:
                 page = await tablet.get(spare)
                 token = page.text.split('name="_csrf_token" value="', 1)[1].split('"', 1)[0]
