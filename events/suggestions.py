@@ -16,6 +16,7 @@ with a reason. `check_schedule` checks a plan independently of the solver.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections import defaultdict
@@ -158,6 +159,11 @@ def _terms(text: str) -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _tag_stems(tag: str) -> frozenset[str]:
+    return frozenset(_terms(tag))
+
+
 def _tags(tags: Iterable[str]) -> set[str]:
     return {" ".join(t.lower().split()) for t in tags if t.strip()}
 
@@ -170,12 +176,19 @@ class _Indexed:
 
 
 def _index(entry: Offer | Need) -> _Indexed:
-    tags = _tags(entry.tags)
-    terms = _terms(f"{entry.title} {entry.description}")
+    return _Indexed(entry, *_indexed_text(entry.title, entry.description, tuple(entry.tags)))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _indexed_text(title: str, description: str, tag_list: tuple[str, ...]) -> tuple[frozenset[str], dict[str, str]]:
+    """Tags and terms of an entry's text; cached, because the broker pages score the same catalogue
+    again on every agreement in the hall (callers must not mutate the returned dict)."""
+    tags = _tags(tag_list)
+    terms = _terms(f"{title} {description}")
     for tag in tags:
         for stem, word in _terms(tag).items():
             terms.setdefault(stem, word)
-    return _Indexed(entry, frozenset(tags), terms)
+    return frozenset(tags), terms
 
 
 def _amount_fit(offer: Amount | None, need: Amount | None) -> Literal["covers", "half", "partial", "other_unit", "unknown"]:
@@ -199,8 +212,11 @@ def score_link(offer: Offer, need: Need, settings: SuggestionSettings | None = N
 
 def _link(o: _Indexed, n: _Indexed, s: SuggestionSettings) -> Link | None:
     shared_tags = sorted(o.tags & n.tags)
-    tag_stems = {stem for t in shared_tags for stem in _terms(t)}
-    shared_stems = sorted((o.terms.keys() & n.terms.keys()) - tag_stems)
+    common = o.terms.keys() & n.terms.keys()
+    if not shared_tags and not common:
+        return None  # the common case, decided before any stemming
+    tag_stems = {stem for t in shared_tags for stem in _tag_stems(t)}
+    shared_stems = sorted(common - tag_stems)
     if not shared_tags and not shared_stems:
         return None
     offer, need = o.entry, n.entry
@@ -828,16 +844,17 @@ def counterparts_for(
     names = {p.id: p.name for p in participants}
     offers_by_id = {o.id: o for o in offers}
     needs_by_id = {n.id: n for n in needs}
-    out = []
+    pairs = []
     for other in gives.keys() | gets.keys():
         ab, ba = gives.get(other), gets.get(other)
         a, b = (person, other) if order[person] < order[other] else (other, person)
-        pair = Pair(a=a, b=b, a_to_b=ab if a == person else ba, b_to_a=ba if a == person else ab,
-                    score=(ab.score if ab else 0) + (ba.score if ba else 0) + (s.two_way_bonus if ab and ba else 0))
-        out.append(Suggestion(participant=person, counterpart=other, score=pair.score, two_way=pair.two_way,
-                              links=pair.links(), why=_why(pair, offers_by_id, needs_by_id, names)))
-    out.sort(key=lambda x: (-x.score, order[x.counterpart]))
-    return out[:top_k]
+        pairs.append((other, Pair(a=a, b=b, a_to_b=ab if a == person else ba, b_to_a=ba if a == person else ab,
+                                  score=(ab.score if ab else 0) + (ba.score if ba else 0)
+                                  + (s.two_way_bonus if ab and ba else 0))))
+    pairs.sort(key=lambda op: (-op[1].score, order[op[0]]))
+    return [Suggestion(participant=person, counterpart=other, score=pair.score, two_way=pair.two_way,
+                       links=pair.links(), why=_why(pair, offers_by_id, needs_by_id, names))
+            for other, pair in pairs[:top_k]]
 
 
 def shared_terms(suggestion: Suggestion) -> list[str]:

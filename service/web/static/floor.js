@@ -29,6 +29,17 @@
     var es = new EventSource(streamUrl);
     ["agreement_registered", "agreement_confirmed", "gong", "state_changed", "catalogue_changed"]
       .forEach(function (kind) { es.addEventListener(kind, soon); });
+    // the header's state follows the gong and the other moves
+    var names = JSON.parse(body.getAttribute("data-states") || "{}");
+    ["gong", "state_changed"].forEach(function (kind) {
+      es.addEventListener(kind, function (e) {
+        var pill = document.getElementById("state"), state = JSON.parse(e.data).state;
+        if (!pill || !names[state]) return;
+        pill.textContent = names[state];
+        pill.className = "pill state-" + state;
+        pill.setAttribute("data-state", state);
+      });
+    });
     var first = true;
     // the first snapshot on (re)connect: refresh after a reconnect, when messages may have been missed
     es.addEventListener("board_snapshot", function () { if (!first) soon(); first = false; });
