@@ -27,6 +27,8 @@ from matcher.validate import (
     overlaps,
     pair_fit,
     pair_violations,
+    week_loads,
+    week_over,
     weekly_minutes,
 )
 
@@ -164,12 +166,8 @@ def _clash(sc: Scenario, a: str, b: str, occ: dict[str, list]) -> bool:
 def _fits(
     sc: Scenario, v: Volunteer, need_ids: list[str], occ: dict[str, list], minutes: dict[str, int]
 ) -> bool:
-    if len(need_ids) > v.max_assignments:
-        return False
-    if (
-        v.max_hours_per_week is not None
-        and sum(minutes[n] for n in need_ids) > v.max_hours_per_week * 60 + 1e-6
-    ):
+    """C2 per ISO week (validate's week_loads) and C3."""
+    if week_over(v, week_loads(occ, need_ids)):
         return False
     return not any(_clash(sc, a, b, occ) for a, b in itertools.combinations(need_ids, 2))
 
