@@ -2,8 +2,13 @@
 
 Written apart from the solver on purpose: it imports only `matcher.schema` and the
 standard library, uses plain scalar Python and checks only the matched pairs (plus
-the pinned pairs and the per-need counts), so a solver bug cannot hide behind a
-shared helper. One function per rule; each returns a plain-English reason or None.
+the pinned and committed pairs, the per-need counts and the at_risk list), so a solver
+bug cannot hide behind a shared helper. One function per rule; each returns a
+plain-English reason or None.
+
+Weeks are ISO calendar weeks (`date.isocalendar`); an occurrence belongs to the week of
+its start. A committed pair that breaks a rule, alone or with the other committed pairs,
+is no violation of the plan's as long as `at_risk` says so (`check_committed`).
 
 Times are naive local datetimes (Europe/Oslo wall clock); intervals are half-open.
 Wall-clock arithmetic is deliberate: a 22:00–06:00 shift is 8 hours on the rota
