@@ -56,6 +56,30 @@ NB: dict[str, str] = {
     "overview.missing": "Mangler",
     "overview.more": "og {n} til",
     "overview.overdue": "forfalt",
+    "overview.at_risk": "Plasseringer som bryter en regel nå",
+    "overview.at_risk_help": "Noe er endret (behovet, den frivillige, katalogen) eller et kurs er utløpt. Ingenting er endret i plasseringen: snakk med den frivillige og stedet, og avslutt plasseringen hvis den ikke kan fortsette.",
+    "atrisk.rule": "Regel {rule}: {name}",
+    "problem.rule": "Regel {rule}: {name}.",
+    "atrisk.from": "fra {date}",
+    "atrisk.training-missing": "{training_name} er ikke gyldig ved start {start}: forny kurset eller avslutt plasseringen",
+    "atrisk.training-expires": "{training_name} utløper {expires}, før siste gang {last}: forny kurset eller avslutt plasseringen",
+    "atrisk.not-available": "ikke tilgjengelig {outside} av {occurrences} ganger: avtal nye tider eller avslutt plasseringen",
+    "atrisk.away-at-start": "borte {from} – {to}, når behovet starter {start}: finn en avløser eller avslutt plasseringen",
+    "atrisk.not-willing": "vil ikke lenger være {activity_name}: legg til aktiviteten eller avslutt plasseringen",
+    "atrisk.agreements-missing": "avtale eller taushetserklæring er ikke signert innen start {start}: få dem signert eller avslutt plasseringen",
+    "atrisk.under-age": "under minstealder {min_age} år ved start {start}, eller fødselsdato mangler: avslutt plasseringen",
+    "atrisk.police-certificate": "ingen gyldig politiattest vist innen start {start}: be om en eller avslutt plasseringen",
+    "atrisk.language": "snakker ingen av {languages}: avslutt plasseringen",
+    "atrisk.too-far": "bor {km} km unna, lenger enn egen grense på {max_km} km: avslutt plasseringen",
+    "atrisk.forbidden": "paret er avvist av koordinatoren: avslutt plasseringen",
+    "atrisk.over-headcount": "behovet har {holders} plasseringer for {headcount} plass(er): avslutt en plassering eller øk antall plasser",
+    "atrisk.over-assignments": "{assignments} oppdrag i uka som starter {week}, mer enn grensen på {max_assignments}: avslutt en plassering eller øk grensen",
+    "atrisk.over-hours": "{hours} timer i uka som starter {week}, mer enn grensen på {max_hours} timer: avslutt en plassering eller øk grensen",
+    "atrisk.overlap": "overlapper et annet oppdrag ({other_need}): avslutt en av plasseringene eller flytt et behov",
+    "matching.committed": "{n} plasseringer som gjelder er tatt med som de er, og foreslås ikke på nytt.",
+    "matching.at_risk": "Plasseringer i planen som bryter en regel",
+    "rule.C1": "behovet har flere plasseringer enn plasser",
+    "rule.C3": "to plasseringer overlapper i tid",
     "matching.title": "Matching",
     "matching.run": "Kjør ny matching",
     "matching.running": "Matching pågår …",
@@ -278,6 +302,30 @@ EN: dict[str, str] = {
     "overview.missing": "Missing",
     "overview.more": "and {n} more",
     "overview.overdue": "overdue",
+    "overview.at_risk": "Placements that break a rule now",
+    "overview.at_risk_help": "Something changed (the need, the volunteer, the catalogue) or a course expired. Nothing in the placement has been changed: talk to the volunteer and the site, and end the placement if it cannot go on.",
+    "atrisk.rule": "Rule {rule}: {name}",
+    "problem.rule": "Rule {rule}: {name}.",
+    "atrisk.from": "from {date}",
+    "atrisk.training-missing": "{training_name} is not valid on the start {start}: renew it or end the placement",
+    "atrisk.training-expires": "{training_name} expires {expires}, before the last occurrence on {last}: renew it or end the placement",
+    "atrisk.not-available": "not available for {outside} of {occurrences} occurrences: agree new times or end the placement",
+    "atrisk.away-at-start": "away {from} – {to}, when the need starts on {start}: find cover or end the placement",
+    "atrisk.not-willing": "no longer does {activity_name}: end the placement or add the activity",
+    "atrisk.agreements-missing": "the volunteer agreement or confidentiality declaration is not signed by the start {start}: have them signed or end the placement",
+    "atrisk.under-age": "under the minimum age {min_age} on the start {start}, or no birth date registered: end the placement",
+    "atrisk.police-certificate": "no valid police certificate shown by the start {start}: ask for one or end the placement",
+    "atrisk.language": "speaks none of {languages}: end the placement",
+    "atrisk.too-far": "lives {km} km away, beyond their limit of {max_km} km: end the placement",
+    "atrisk.forbidden": "the pair is rejected by the coordinator: end the placement",
+    "atrisk.over-headcount": "the need has {holders} placements for {headcount} place(s): end a placement or raise the headcount",
+    "atrisk.over-assignments": "{assignments} assignments in the week of {week}, more than the limit of {max_assignments}: end a placement or raise the limit",
+    "atrisk.over-hours": "{hours} hours in the week of {week}, more than the limit of {max_hours} hours: end a placement or raise the limit",
+    "atrisk.overlap": "overlaps another assignment ({other_need}): end one of the placements or move a need",
+    "matching.committed": "{n} placements in force are kept as they are and are not proposed again.",
+    "matching.at_risk": "Placements in the plan that break a rule",
+    "rule.C1": "the need has more placements than places",
+    "rule.C3": "two placements overlap in time",
     "matching.title": "Matching",
     "matching.run": "Run new matching",
     "matching.running": "Matching in progress …",
@@ -505,6 +553,45 @@ def volunteers_phrase(lang: str, n: int) -> str:
 
 def rule_name(lang: str, rule: str) -> str:
     return t(lang, f"rule.{rule}")
+
+
+def at_risk_text(lang: str, entry: dict[str, Any]) -> str:
+    """A placement at risk in plain words, from its code and facts (`data`), saying what to do.
+
+    English is the matcher's own sentence. A code without a phrase here falls back to the
+    rule's name and the date; the page shows the matcher's English sentence beneath it.
+    """
+    code = str(entry.get("code") or "")
+    data = entry.get("data") or {}
+    if lang == "en":
+        return str(entry.get("message", ""))
+    key = f"atrisk.{code}"
+    if code and key in CATALOGUES.get(lang, NB):
+        try:
+            return t(lang, key, **{k: _at_risk_value(lang, v) for k, v in data.items()})
+        except (KeyError, ValueError, IndexError):
+            pass  # a code whose facts changed shape: the rule's name below still says enough
+    text = t(lang, "atrisk.rule", rule=entry.get("rule", "?"), name=rule_name(lang, str(entry.get("rule", "?"))))
+    if entry.get("date"):
+        text += ", " + t(lang, "atrisk.from", date=date(lang, entry["date"]))
+    return text
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+
+
+def has_at_risk_phrase(lang: str, code: str | None) -> bool:
+    return lang == "en" or f"atrisk.{code}" in CATALOGUES.get(lang, NB)
+
+
+def _at_risk_value(lang: str, value: Any) -> str:
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return date(lang, value)
+    if isinstance(value, float):
+        return number(lang, value)
+    if isinstance(value, list):
+        return ", ".join(str(x) for x in value)
+    return str(value)
 
 
 def reason_text(lang: str, reason: dict[str, Any], *, site: str = "", activity: str = "") -> str:

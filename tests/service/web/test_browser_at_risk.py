@@ -113,7 +113,8 @@ def test_browser_overview_shows_placements_at_risk_first(live_small: LiveServer,
     expect(risk.locator("li[data-rule='E6']")).to_contain_text("Frivillig 1")
     expect(risk.locator("li[data-rule='E6']")).to_contain_text("Besøksvenn mandag")
     expect(risk.locator("li[data-rule='E3']")).to_contain_text("Frivillig 2")
-    expect(risk.locator("li[data-rule='E3']")).to_contain_text("Regel E3")
+    expect(risk.locator("li[data-rule='E3']")).to_contain_text("Demensopplæring utløper 20. januar 2027")
+    expect(risk.locator("li[data-rule='E3']")).to_contain_text("forny kurset eller avslutt plasseringen")
     shot(page, "20-overview-at-risk")
     problems = axe_violations(page, "overview-at-risk")
 
@@ -121,6 +122,7 @@ def test_browser_overview_shows_placements_at_risk_first(live_small: LiveServer,
     risk_en = page.get_by_role("region", name="Placements that break a rule now")
     expect(risk_en).to_be_visible()
     expect(risk_en.locator("li")).to_have_count(2)
+    expect(risk_en.locator("li[data-rule='E3']")).to_contain_text("renew it or end the placement")
     shot(page, "21-overview-at-risk-english")
 
     page.get_by_role("navigation").get_by_role("link", name="Matching").click()
