@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -28,7 +29,7 @@ class PlacementController(Controller):
         state_: Annotated[str | None, Parameter(query="state")] = None,
         need: str | None = None,
         at_risk: bool | None = None,
-    ) -> list[PlacementOut]:
+    ) -> builtins.list[PlacementOut]:  # `list` is this method here
         return await placements.list_placements(  # type: ignore[return-value]
             db_session, request.app.state.settings, principal(request),
             followup_due=followup_due, state=state_, need=need, at_risk=at_risk,
