@@ -36,6 +36,8 @@ class NeedOut(Need, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspe
     created_at: dt.datetime
     updated_at: dt.datetime
     posted_by: str | None = None  # the token's or user's name and role; None for imported needs
+    # Only after a change made with keep_at_risk=true: the placements it put at risk.
+    at_risk: list[AtRiskOut] | None = None
 
 
 class VolunteerIn(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
@@ -97,6 +99,11 @@ class ProposalOut(Struct, kw_only=True):
     reject_reason: str | None = None
 
 
+class CommittedOut(Struct, kw_only=True):
+    volunteer: str
+    need: str
+
+
 class PlanOut(Struct, kw_only=True):
     id: str
     status: Literal["draft", "released", "superseded"]
@@ -106,6 +113,10 @@ class PlanOut(Struct, kw_only=True):
     proposals: list[ProposalOut]
     unfilled: list[dict[str, Any]]
     summary: dict[str, Any] = field(default_factory=dict)
+    # Placements in force when the plan ran, kept as they are (never proposals to accept again).
+    committed: list[CommittedOut] = field(default_factory=list)
+    # Committed pairs that broke a rule when the plan ran, with what to do.
+    at_risk: list[AtRiskOut] = field(default_factory=list)
 
 
 class PlanRequest(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -134,6 +145,20 @@ class FollowupRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     held: dt.date
 
 
+class AtRiskOut(Struct, kw_only=True):
+    """A commitment that breaks a matching rule now: the rule (E1–E9, C1–C3), a stable code with its
+    facts in `data`, and a sentence saying what to do. Nothing is ended by the service."""
+
+    volunteer: str
+    need: str
+    rule: str
+    code: str | None = None
+    message: str
+    date: dt.date | None = None
+    data: dict[str, Any] | None = None
+    placement: str | None = None
+
+
 class PlacementOut(Struct, kw_only=True):
     id: str
     volunteer: str
@@ -149,6 +174,8 @@ class PlacementOut(Struct, kw_only=True):
     followups_done: list[dt.date] = field(default_factory=list)
     next_followup: dt.date | None = None
     followup_due: bool = False
+    # Only with ?at_risk=: the rules this placement breaks now (empty if none); null when not asked.
+    at_risk: list[AtRiskOut] | None = None
 
 
 class AuditOut(Struct, kw_only=True):
@@ -176,7 +203,9 @@ class FieldError(Struct, kw_only=True):
 
 
 class ProblemDetails(Struct, kw_only=True):
-    """RFC 9457 problem details; `errors` names each invalid field."""
+    """RFC 9457 problem details; `errors` names each invalid field. A change refused because it
+    would break a matching rule also names the rule, its code, the pair and the facts (`data`),
+    and lists in `at_risk` every commitment it would break."""
 
     type: str
     title: str
@@ -184,6 +213,13 @@ class ProblemDetails(Struct, kw_only=True):
     detail: str
     instance: str | None = None
     errors: list[FieldError] | None = None
+    rule: str | None = None
+    code: str | None = None
+    volunteer: str | None = None
+    need: str | None = None
+    date: dt.date | None = None
+    data: dict[str, Any] | None = None
+    at_risk: list[AtRiskOut] | None = None
 
 
 def _patch_of(base: type[Struct], name: str) -> type[Struct]:
