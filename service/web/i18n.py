@@ -97,7 +97,7 @@ def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark for extraction
 RUNTIME_KEYS = (
     # matcher.rules.RULE_NAMES
     N_("rule.E1"), N_("rule.E2"), N_("rule.E3"), N_("rule.E4"), N_("rule.E5"), N_("rule.E6"), N_("rule.E7"),
-    N_("rule.E8"), N_("rule.E9"), N_("rule.C2"),
+    N_("rule.E8"), N_("rule.E9"), N_("rule.C1"), N_("rule.C2"), N_("rule.C3"),
     # proposal states (service/db/models.py) and placement states
     N_("state.proposed"), N_("state.accepted"), N_("state.rejected"),
     N_("placement.state.offered"), N_("placement.state.confirmed"), N_("placement.state.declined"),
