@@ -36,6 +36,7 @@ async def health() -> dict[str, str]:
 
 
 def _controllers() -> list[Any]:
+    from service.api.attendance import AttendanceController
     from service.api.audit import AuditController
     from service.api.catalogue import ActivityController, TrainingController
     from service.api.needs import NeedController
@@ -59,6 +60,7 @@ def _controllers() -> list[Any]:
         ProposalController,
         PlacementController,
         AuditController,
+        AttendanceController,
         EventController,
         *PAGES,
     ]

@@ -59,3 +59,26 @@ async def tell_coordinators(session: AsyncSession, kind: str, data: Mapping[str,
         queued = await enqueue(session, email, kind, localised(data, "nb"), "nb", f"{key}:{email}", volunteer_id=volunteer_id)
         out += [queued] if queued else []
     return out
+
+
+def when_text(lang: str, need: Mapping[str, Any]) -> str:
+    """A need's times in words: «mandager kl. 10:00–12:00» or «én gang 4. januar 2027 kl. 10:00–12:00»."""
+    from service.web import i18n
+
+    out = []
+    if need.get("once"):
+        o = need["once"]
+        out.append(i18n.t(lang, "once", date=i18n.date(lang, o["date"]), start=o["start"], end=o["end"]))
+    for s in need.get("weekly") or []:
+        out.append(i18n.t(lang, "weekly", day=i18n.t(lang, f"weekday.{s['weekday']}"), start=s["start"],
+                          end=s["end"]))
+    return "; ".join(out)
+
+
+async def tell_released(session: AsyncSession, public_url: str, placement_id: str, volunteer_id: str,
+                        need: Mapping[str, Any], activity: str, site: str) -> list[str]:
+    """A released proposal reaches the volunteer: what, where, when, and the way to answer."""
+    lang = await volunteer_lang(session, volunteer_id)
+    return await tell_volunteer(session, volunteer_id, "proposal_released", {
+        "activity": activity, "site": site, "title": need.get("title", ""), "when": when_text(lang, need),
+        "url": public_url + "/me"}, f"released:{placement_id}")

@@ -13,13 +13,17 @@ from matcher.schema import Activity, Need, Volunteer
 from service.auth import Principal
 from service.db.models import (
     ActivityRow,
+    AttendanceRow,
     AuditRow,
     LockRow,
+    LoginLinkRow,
+    OutboxRow,
     NeedRow,
     PlacementRow,
     PlanRow,
     ProposalRow,
     TokenRow,
+    VolunteerAccountRow,
     VolunteerRow,
 )
 from service.problems import Problem, conflict, not_found
@@ -207,6 +211,11 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
         .where(TokenRow.volunteer_id == volunteer_id, TokenRow.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+    # Messages to or about the person, sign-in links, the calendar key and the language go too;
+    # attendance stays under the opaque id, so hours given still count (anonymously).
+    await session.execute(sa.delete(OutboxRow).where(OutboxRow.volunteer_id == volunteer_id))
+    await session.execute(sa.delete(LoginLinkRow).where(LoginLinkRow.volunteer_id == volunteer_id))
+    await session.execute(sa.delete(VolunteerAccountRow).where(VolunteerAccountRow.volunteer_id == volunteer_id))
     await session.flush()
     await audit(session, who, "anonymise", [volunteer_id], path)
 
@@ -223,6 +232,12 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
     log = (await session.scalars(
         sa.select(AuditRow).where(AuditRow.volunteer_id == volunteer_id).order_by(AuditRow.at)
     )).all()
+    messages = (await session.scalars(
+        sa.select(OutboxRow).where(OutboxRow.volunteer_id == volunteer_id).order_by(OutboxRow.created_at))).all()
+    attended = (await session.scalars(
+        sa.select(AttendanceRow).where(AttendanceRow.volunteer_id == volunteer_id).order_by(AttendanceRow.starts_at)
+    )).all()
+    account = await session.get(VolunteerAccountRow, volunteer_id)
     await audit(session, who, "export", [volunteer_id], path)
     return {
         "volunteer": stamped(row.data or {}, row),
@@ -239,4 +254,12 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
         "decisions": [{"kind": k.kind, "need": k.need_id, "reason": k.reason, "at": k.created_at} for k in locks],
         "tokens": [{"id": t.id, "name": t.name, "created_at": t.created_at, "revoked_at": t.revoked_at} for t in tokens],
         "access_log": [{"at": a.at, "actor": a.actor, "role": a.role, "action": a.action, "path": a.path} for a in log],
+        # Messages to the person, or about them to the coordinator (sign-in links blanked once sent).
+        "messages": [{"id": m.id, "to": m.recipient, "kind": m.kind, "subject": m.subject, "body": m.body,
+                      "state": m.state, "created_at": m.created_at, "sent_at": m.sent_at} for m in messages],
+        "attendance": [{"placement": a.placement_id, "starts_at": a.starts_at, "minutes": a.minutes,
+                        "took_place": a.took_place, "recorded_by": a.recorded_by} for a in attended],
+        "account": {"lang": account.lang, "calendar_feed": account.calendar_key is not None,
+                    "leave_requested_at": account.leave_requested_at, "leave_note": account.leave_note}
+        if account else None,
     }

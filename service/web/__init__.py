@@ -25,7 +25,7 @@ log = logging.getLogger("samspill.service")
 
 # The pages' paths: the bearer-token middleware leaves them to the session cookie.
 WEB_PATHS = ["^/$", "^/login", "^/logout", "^/lang", "^/matching", "^/proposals/", "^/plans/", "^/volunteers",
-             "^/needs/", "^/placements/", "^/static/"]
+             "^/needs/", "^/placements/", "^/static/", "^/me$", "^/me/", "^/calendar/"]
 
 
 @dataclass
@@ -45,6 +45,7 @@ def _secret(settings: Settings) -> str:
 
 
 def web_config(settings: Settings) -> WebConfig:
+    from service.volunteer.pages import volunteer_router
     from service.web.pages import session_config, web_router
 
     secret = _secret(settings)
@@ -57,7 +58,7 @@ def web_config(settings: Settings) -> WebConfig:
         templating.install(engine)
 
     return WebConfig(
-        route_handlers=[web_router()],
+        route_handlers=[web_router(), volunteer_router()],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=engine_callback),
         csrf_config=CSRFConfig(

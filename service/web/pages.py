@@ -151,8 +151,9 @@ async def login(request: Request[Any, Any, Any], db_session: AsyncSession, data:
 
 @post("/logout", include_in_schema=False)
 async def logout(request: Request[Any, Any, Any]) -> Redirect:
+    volunteer = bool(request.session and request.session.get("vid"))
     request.clear_session()
-    return redirect("/login?signed_out=true")
+    return redirect("/login/link?signed_out=true" if volunteer else "/login?signed_out=true")
 
 
 @post("/lang", include_in_schema=False)
@@ -332,7 +333,7 @@ async def release(request: Request[Any, Any, Any], db_session: AsyncSession, vie
                   plan_id: str) -> Redirect:
     lang = lang_of(request)
     try:
-        result = await plans_service.release(db_session, viewer, plan_id)
+        result = await plans_service.release(db_session, viewer, plan_id, request.app.state.settings.public_url)
     except Problem as exc:
         if exc.status == 404:
             raise NotFoundException() from None
