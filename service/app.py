@@ -96,7 +96,8 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
             from service.notify.sender import run_sender
 
             # Sends the outbox (when SMTP or SMS is set up) and runs the daily reminder scan.
-            sender_task.append(asyncio.get_running_loop().create_task(run_sender(sessionmaker, settings, sender_stop)))
+            task = asyncio.get_running_loop().create_task(run_sender(sessionmaker, settings, sender_stop))
+            sender_task.append(task)
 
     async def on_shutdown(app: Litestar) -> None:
         sender_stop.set()

@@ -30,7 +30,8 @@ class VolunteerController(Controller):
         who = principal(request)
         out = await volunteers.list_volunteers(db_session, who, request.url.path)
         if who.role == "volunteer" and who.volunteer_id:
-            out = [{**d, "calendar_url": await own_calendar_url(request, db_session, who.volunteer_id)} for d in out]
+            url = await own_calendar_url(request, db_session, who.volunteer_id)
+            out = [{**d, "calendar_url": url} for d in out]
         return out  # type: ignore[return-value]
 
     @post("/", summary="Register a volunteer (coordinator)", responses=PROBLEMS)

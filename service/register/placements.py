@@ -125,7 +125,8 @@ async def _tell_answer(session: AsyncSession, settings: Settings, row: Placement
     reason = i18n.t("nb", "answer.reason", reason=row.decline_reason) if row.decline_reason else ""
     await tell_coordinators(session, "answer_received", {
         "volunteer": (volunteer.data or {}).get("name", row.volunteer_id) if volunteer else row.volunteer_id,
-        "answer": i18n.t("nb", f"answer.{answer}"), "title": need.data.get("title", row.need_id) if need else row.need_id,
+        "answer": i18n.t("nb", f"answer.{answer}"),
+        "title": need.data.get("title", row.need_id) if need else row.need_id,
         "site": site.data.get("name", row.site_id) if site else row.site_id, "reason": reason,
         "url": settings.public_url + "/matching",
     }, f"answer:{row.id}", volunteer_id=row.volunteer_id)

@@ -383,7 +383,8 @@ def _start_of(need: Need, today: dt.date) -> dt.date:
     return max(today, need.from_) if need.from_ is not None else today
 
 
-async def _tell_released(session: AsyncSession, public_url: str, released: list[tuple[str, str, NeedRow]]) -> None:
+async def _tell_released(session: AsyncSession, public_url: str,
+                         released: list[tuple[str, str, NeedRow]]) -> None:
     """Each new placement's volunteer hears of it, through the outbox, in the release's transaction."""
     from service.db.models import ActivityRow, SiteRow
     from service.notify.tell import tell_released

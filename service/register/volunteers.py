@@ -215,7 +215,8 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
     # attendance stays under the opaque id, so hours given still count (anonymously).
     await session.execute(sa.delete(OutboxRow).where(OutboxRow.volunteer_id == volunteer_id))
     await session.execute(sa.delete(LoginLinkRow).where(LoginLinkRow.volunteer_id == volunteer_id))
-    await session.execute(sa.delete(VolunteerAccountRow).where(VolunteerAccountRow.volunteer_id == volunteer_id))
+    await session.execute(
+        sa.delete(VolunteerAccountRow).where(VolunteerAccountRow.volunteer_id == volunteer_id))
     await session.flush()
     await audit(session, who, "anonymise", [volunteer_id], path)
 
@@ -233,9 +234,11 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
         sa.select(AuditRow).where(AuditRow.volunteer_id == volunteer_id).order_by(AuditRow.at)
     )).all()
     messages = (await session.scalars(
-        sa.select(OutboxRow).where(OutboxRow.volunteer_id == volunteer_id).order_by(OutboxRow.created_at))).all()
+        sa.select(OutboxRow).where(OutboxRow.volunteer_id == volunteer_id).order_by(OutboxRow.created_at)
+    )).all()
     attended = (await session.scalars(
-        sa.select(AttendanceRow).where(AttendanceRow.volunteer_id == volunteer_id).order_by(AttendanceRow.starts_at)
+        sa.select(AttendanceRow).where(AttendanceRow.volunteer_id == volunteer_id)
+        .order_by(AttendanceRow.starts_at)
     )).all()
     account = await session.get(VolunteerAccountRow, volunteer_id)
     await audit(session, who, "export", [volunteer_id], path)

@@ -27,7 +27,9 @@ CAL_PATH = "/calendar/"
 PRODID = "-//samspill//frivillig//NO"
 
 
-async def account(session: AsyncSession, volunteer_id: str, *, for_update: bool = False) -> VolunteerAccountRow:
+async def account(
+    session: AsyncSession, volunteer_id: str, *, for_update: bool = False
+) -> VolunteerAccountRow:
     stmt = sa.select(VolunteerAccountRow).where(VolunteerAccountRow.volunteer_id == volunteer_id)
     row = await session.scalar(stmt.with_for_update() if for_update else stmt)
     if row is None:
@@ -71,8 +73,16 @@ def _local(day: dt.date, hhmm: str) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, h, m, tzinfo=OSLO)
 
 
-def _event(uid: str, summary: str, where: str, start: dt.datetime, minutes: int, status: str,
-           stamp: dt.datetime, description: str) -> icalendar.Event:
+def _event(
+    uid: str,
+    summary: str,
+    where: str,
+    start: dt.datetime,
+    minutes: int,
+    status: str,
+    stamp: dt.datetime,
+    description: str,
+) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -86,8 +96,14 @@ def _event(uid: str, summary: str, where: str, start: dt.datetime, minutes: int,
     return event
 
 
-def build_feed(volunteer: dict[str, Any], placements: list[PlacementRow], needs: dict[str, dict[str, Any]],
-               sites: dict[str, str], *, stamp: dt.datetime | None = None) -> bytes:
+def build_feed(
+    volunteer: dict[str, Any],
+    placements: list[PlacementRow],
+    needs: dict[str, dict[str, Any]],
+    sites: dict[str, str],
+    *,
+    stamp: dt.datetime | None = None,
+) -> bytes:
     """The iCalendar document for one volunteer's placements in force."""
     stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
     cal = icalendar.Calendar()
@@ -110,8 +126,18 @@ def build_feed(volunteer: dict[str, Any], placements: list[PlacementRow], needs:
         if once:
             day = dt.date.fromisoformat(str(once["date"]))
             if day >= p.start and not away(unavailable, day):
-                cal.add_component(_event(f"{p.id}@samspill", summary, where, _local(day, once["start"]),
-                                         duration(once["start"], once["end"]), status, stamp, description))
+                cal.add_component(
+                    _event(
+                        f"{p.id}@samspill",
+                        summary,
+                        where,
+                        _local(day, once["start"]),
+                        duration(once["start"], once["end"]),
+                        status,
+                        stamp,
+                        description,
+                    )
+                )
             continue
         first = max(p.start, dt.date.fromisoformat(str(need["from"])) if need.get("from") else p.start)
         until = dt.date.fromisoformat(str(need["until"])) if need.get("until") else None
@@ -120,8 +146,16 @@ def build_feed(volunteer: dict[str, Any], placements: list[PlacementRow], needs:
             if until is not None and day > until:
                 continue
             start = _local(day, slot["start"])
-            event = _event(f"{p.id}-{k}@samspill", summary, where, start, duration(slot["start"], slot["end"]),
-                           status, stamp, description)
+            event = _event(
+                f"{p.id}-{k}@samspill",
+                summary,
+                where,
+                start,
+                duration(slot["start"], slot["end"]),
+                status,
+                stamp,
+                description,
+            )
             rule: dict[str, Any] = {"freq": "weekly"}
             if until is not None:
                 # RFC 5545: with a TZID start, UNTIL is in UTC; the last day's start is the last occurrence.
@@ -129,14 +163,18 @@ def build_feed(volunteer: dict[str, Any], placements: list[PlacementRow], needs:
             event.add("rrule", rule)
             if unavailable:
                 horizon_end = until or max(_date(u["to"]) for u in unavailable)
-                skipped = [s for s, _ in need_occurrences(
-                    {**need, "weekly": [slot], "from": first.isoformat()}, first, horizon_end)
-                    if away(unavailable, s.date())]
+                skipped = [
+                    s
+                    for s, _ in need_occurrences(
+                        {**need, "weekly": [slot], "from": first.isoformat()}, first, horizon_end
+                    )
+                    if away(unavailable, s.date())
+                ]
                 for s in skipped:
                     event.add("exdate", s.replace(tzinfo=OSLO))
             cal.add_component(event)
     cal.add_missing_timezones()
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 def _date(value: Any) -> dt.date:
@@ -144,11 +182,25 @@ def _date(value: Any) -> dt.date:
 
 
 async def feed_for(session: AsyncSession, volunteer: VolunteerRow) -> bytes:
-    placements = list((await session.scalars(sa.select(PlacementRow).where(
-        PlacementRow.volunteer_id == volunteer.id, PlacementRow.state.in_(IN_FORCE))
-        .order_by(PlacementRow.start, PlacementRow.id))).all())
-    needs = {r.id: r.data for r in (await session.scalars(
-        sa.select(NeedRow).where(NeedRow.id.in_({p.need_id for p in placements})))).all()}
-    sites = {r.id: r.data.get("name", r.id) for r in (await session.scalars(
-        sa.select(SiteRow).where(SiteRow.id.in_({p.site_id for p in placements})))).all()}
+    placements = list(
+        (
+            await session.scalars(
+                sa.select(PlacementRow)
+                .where(PlacementRow.volunteer_id == volunteer.id, PlacementRow.state.in_(IN_FORCE))
+                .order_by(PlacementRow.start, PlacementRow.id)
+            )
+        ).all()
+    )
+    needs = {
+        r.id: r.data
+        for r in (
+            await session.scalars(sa.select(NeedRow).where(NeedRow.id.in_({p.need_id for p in placements})))
+        ).all()
+    }
+    sites = {
+        r.id: r.data.get("name", r.id)
+        for r in (
+            await session.scalars(sa.select(SiteRow).where(SiteRow.id.in_({p.site_id for p in placements})))
+        ).all()
+    }
     return build_feed(volunteer.data or {}, placements, needs, sites)

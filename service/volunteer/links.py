@@ -34,31 +34,58 @@ async def volunteer_by_email(session: AsyncSession, email: str) -> VolunteerRow 
     wanted = email.strip().lower()
     if "@" not in wanted or len(wanted) > 320:
         return None
-    rows = (await session.scalars(sa.select(VolunteerRow).where(
-        VolunteerRow.data.is_not(None),
-        sa.func.lower(VolunteerRow.data["email"].as_string()) == wanted))).all()
-    return rows[0] if len(rows) == 1 else None  # two people sharing one address get no link: ask the coordinator
+    rows = (
+        await session.scalars(
+            sa.select(VolunteerRow).where(
+                VolunteerRow.data.is_not(None),
+                sa.func.lower(VolunteerRow.data["email"].as_string()) == wanted,
+            )
+        )
+    ).all()
+    return (
+        rows[0] if len(rows) == 1 else None
+    )  # two people sharing one address get no link: ask the coordinator
 
 
-async def issue_link(session: AsyncSession, settings: Settings, volunteer: VolunteerRow, *,
-                     now: dt.datetime | None = None) -> str | None:
+async def issue_link(
+    session: AsyncSession, settings: Settings, volunteer: VolunteerRow, *, now: dt.datetime | None = None
+) -> str | None:
     """Store a new link's hash and queue the e-mail carrying it; the message id, or None if rate-limited."""
     now = now or utcnow()
-    recent = await session.scalar(sa.select(sa.func.count()).select_from(LoginLinkRow).where(
-        LoginLinkRow.volunteer_id == volunteer.id, LoginLinkRow.created_at > now - dt.timedelta(hours=1)))
+    recent = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(LoginLinkRow)
+        .where(
+            LoginLinkRow.volunteer_id == volunteer.id, LoginLinkRow.created_at > now - dt.timedelta(hours=1)
+        )
+    )
     doc = volunteer.data or {}
     if (recent or 0) >= LINKS_PER_HOUR or not doc.get("email"):
         return None
     secret = secrets.token_urlsafe(32)
-    row = LoginLinkRow(id="lnk-" + uuid.uuid4().hex[:12], volunteer_id=volunteer.id, token_hash=_hash(secret),
-                       created_at=now, expires_at=now + dt.timedelta(minutes=LINK_MINUTES))
+    row = LoginLinkRow(
+        id="lnk-" + uuid.uuid4().hex[:12],
+        volunteer_id=volunteer.id,
+        token_hash=_hash(secret),
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=LINK_MINUTES),
+    )
     session.add(row)
     await session.flush()
     lang = await volunteer_lang(session, volunteer.id)
-    return await enqueue(session, doc["email"], "login_link",
-                         {"name": doc.get("name", ""), "url": settings.public_url + LINK_PATH + secret,
-                          "minutes": LINK_MINUTES},
-                         lang, f"login-link:{row.id}", volunteer_id=volunteer.id)
+    return await enqueue(
+        session,
+        doc["email"],
+        "login_link",
+        {
+            "name": doc.get("name", ""),
+            "url": settings.public_url + LINK_PATH + secret,
+            "minutes": LINK_MINUTES,
+        },
+        lang,
+        f"login-link:{row.id}",
+        volunteer_id=volunteer.id,
+    )
 
 
 async def request_link(session: AsyncSession, settings: Settings, email: str) -> None:
@@ -68,7 +95,9 @@ async def request_link(session: AsyncSession, settings: Settings, email: str) ->
         await issue_link(session, settings, volunteer)
 
 
-async def send_link_for(session: AsyncSession, settings: Settings, who: Principal, volunteer_id: str) -> str | None:
+async def send_link_for(
+    session: AsyncSession, settings: Settings, who: Principal, volunteer_id: str
+) -> str | None:
     """The coordinator sends a volunteer a link from the volunteer's page."""
     who.require_coordinator()
     volunteer = await session.get(VolunteerRow, volunteer_id)
@@ -95,8 +124,11 @@ async def redeem(session: AsyncSession, secret: str, now: dt.datetime | None = N
     row = await peek(session, secret, now)
     if row is None:
         return None
-    result = await session.execute(sa.update(LoginLinkRow).where(
-        LoginLinkRow.id == row.id, LoginLinkRow.used_at.is_(None)).values(used_at=now))
+    result = await session.execute(
+        sa.update(LoginLinkRow)
+        .where(LoginLinkRow.id == row.id, LoginLinkRow.used_at.is_(None))
+        .values(used_at=now)
+    )
     if not result.rowcount:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
         return None
     volunteer = await session.get(VolunteerRow, row.volunteer_id)
@@ -109,5 +141,9 @@ async def redeem(session: AsyncSession, secret: str, now: dt.datetime | None = N
 
 def volunteer_principal(volunteer: VolunteerRow) -> Principal:
     """The same principal a volunteer's API token gives, so the pages call the same services."""
-    return Principal(token_id=f"web:{volunteer.id}", name=(volunteer.data or {}).get("name", volunteer.id),
-                     role="volunteer", volunteer_id=volunteer.id)
+    return Principal(
+        token_id=f"web:{volunteer.id}",
+        name=(volunteer.data or {}).get("name", volunteer.id),
+        role="volunteer",
+        volunteer_id=volunteer.id,
+    )

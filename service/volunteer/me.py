@@ -15,39 +15,64 @@ from service.register import volunteers as volunteers_service
 from service.register.schedule import placement_occurrences
 from service.settings import Settings
 from service.volunteer.calendar import account, calendar_key, calendar_url
-from service.web import i18n, views
+from service.web import views
 
 NEXT_DATES = 4
 
 
-async def my_page(session: AsyncSession, settings: Settings, who: Principal, lang: str, path: str) -> dict[str, Any]:
+async def my_page(
+    session: AsyncSession, settings: Settings, who: Principal, lang: str, path: str
+) -> dict[str, Any]:
     assert who.volunteer_id is not None
     vid = who.volunteer_id
     doc = await volunteers_service.get_volunteer(session, who, vid, path)
-    rows = (await session.scalars(sa.select(PlacementRow).where(PlacementRow.volunteer_id == vid)
-                                  .order_by(PlacementRow.start, PlacementRow.id))).all()
+    rows = (
+        await session.scalars(
+            sa.select(PlacementRow)
+            .where(PlacementRow.volunteer_id == vid)
+            .order_by(PlacementRow.start, PlacementRow.id)
+        )
+    ).all()
     n = await views.names(session, need_ids={p.need_id for p in rows})
-    reasons = {p.id: p.reasons for p in (await session.scalars(sa.select(ProposalRow).where(
-        ProposalRow.id.in_({p.proposal_id for p in rows if p.proposal_id})))).all()}
+    reasons = {
+        p.id: p.reasons
+        for p in (
+            await session.scalars(
+                sa.select(ProposalRow).where(
+                    ProposalRow.id.in_({p.proposal_id for p in rows if p.proposal_id})
+                )
+            )
+        ).all()
+    }
     now = attendance.now_local()
     today = now.date()
     offered, current, past = [], [], []
     for p in rows:
         need = n.needs.get(p.need_id, {})
         item: dict[str, Any] = {
-            "id": p.id, "state": p.state, "start": p.start, "ended_on": p.ended_on,
-            "title": need.get("title", p.need_id), "site": n.site(p.site_id), "activity": n.activity(p.activity_id),
-            "times": views.need_times(lang, need) if need else [], "decline_reason": p.decline_reason,
+            "id": p.id,
+            "state": p.state,
+            "start": p.start,
+            "ended_on": p.ended_on,
+            "title": need.get("title", p.need_id),
+            "site": n.site(p.site_id),
+            "activity": n.activity(p.activity_id),
+            "times": views.need_times(lang, need) if need else [],
+            "decline_reason": p.decline_reason,
         }
         if p.state == "offered":
             item["why"] = views.render_reasons(lang, reasons.get(p.proposal_id or "", []), need, n)
             offered.append(item)
         elif p.state == "confirmed" and need:
-            upcoming = placement_occurrences(need, p.start, today, today + dt.timedelta(days=120), p.ended_on,
-                                             doc.get("unavailable"))
+            upcoming = placement_occurrences(
+                need, p.start, today, today + dt.timedelta(days=120), p.ended_on, doc.get("unavailable")
+            )
             item["next"] = [s for s, _ in upcoming if s >= now][:NEXT_DATES]
-            item["recent"] = [o for o in await attendance.occurrences_of(session, who, p.id, weeks=3, now=now)
-                              if o["took_place"] is None][:3]
+            item["recent"] = [
+                o
+                for o in await attendance.occurrences_of(session, who, p.id, weeks=3, now=now)
+                if o["took_place"] is None
+            ][:3]
             current.append(item)
         else:
             past.append(item)

@@ -84,7 +84,9 @@ async def provide_staff(request: Request[Any, Any, Any], db_session: AsyncSessio
     return principal_for(user)
 
 
-def me_page(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
+def me_page(
+    request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
+) -> Template:
     volunteer = getattr(request.state, "volunteer", None)
     return page(request, template, status_code=status_code, volunteer=volunteer, **context)
 
@@ -118,7 +120,9 @@ async def link_open(request: Request[Any, Any, Any], db_session: AsyncSession, s
 
 
 @post("/login/link/{secret:str}", include_in_schema=False)
-async def link_redeem(request: Request[Any, Any, Any], db_session: AsyncSession, secret: str) -> Template | Redirect:
+async def link_redeem(
+    request: Request[Any, Any, Any], db_session: AsyncSession, secret: str
+) -> Template | Redirect:
     vid = await links.redeem(db_session, secret)
     if vid is None:
         return page(request, "link_invalid.html", status_code=410)
@@ -140,16 +144,27 @@ async def me(request: Request[Any, Any, Any], db_session: AsyncSession, voluntee
 
 
 @post("/me/placements/{placement_id:str}/answer", include_in_schema=False)
-async def answer(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal, placement_id: str,
-                 data: Form) -> Redirect:
+async def answer(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    volunteer: Principal,
+    placement_id: str,
+    data: Form,
+) -> Redirect:
     lang = lang_of(request)
     choice = data.get("answer")
     if choice not in ("yes", "no"):
         flash(request, "error", i18n.t(lang, "me.answer_missing"))
         return redirect("/me")
     try:
-        await placements_service.respond(db_session, request.app.state.settings, volunteer, placement_id, choice,
-                                         data.get("reason", "")[:1000])
+        await placements_service.respond(
+            db_session,
+            request.app.state.settings,
+            volunteer,
+            placement_id,
+            choice,
+            data.get("reason", "")[:1000],
+        )
     except Problem as exc:
         if exc.status == 404:
             raise NotFoundException() from None
@@ -167,21 +182,32 @@ def _starts_at(value: str) -> dt.datetime | None:
 
 
 @post("/me/placements/{placement_id:str}/attendance", include_in_schema=False)
-async def my_attendance(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal,
-                        placement_id: str, data: Form) -> Redirect:
+async def my_attendance(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    volunteer: Principal,
+    placement_id: str,
+    data: Form,
+) -> Redirect:
     await _record(request, db_session, volunteer, placement_id, data)
     return redirect("/me#current-h")
 
 
-async def _record(request: Request[Any, Any, Any], db_session: AsyncSession, who: Principal, placement_id: str,
-                  data: dict[str, str]) -> str | None:
+async def _record(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    who: Principal,
+    placement_id: str,
+    data: dict[str, str],
+) -> str | None:
     lang = lang_of(request)
     starts_at = _starts_at(data.get("starts_at", ""))
     try:
         if starts_at is None or data.get("took_place") not in ("yes", "no"):
             raise Problem(422, "give the occurrence and whether it took place", slug="validation")
-        await attendance.record_attendance(db_session, who, placement_id, starts_at, data["took_place"] == "yes",
-                                           request.url.path)
+        await attendance.record_attendance(
+            db_session, who, placement_id, starts_at, data["took_place"] == "yes", request.url.path
+        )
     except Problem as exc:
         if exc.status == 404:
             raise NotFoundException() from None
@@ -193,8 +219,9 @@ async def _record(request: Request[Any, Any, Any], db_session: AsyncSession, who
 
 
 @post("/me/away", include_in_schema=False)
-async def add_away(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal,
-                   data: Form) -> Redirect:
+async def add_away(
+    request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal, data: Form
+) -> Redirect:
     lang = lang_of(request)
     vid = volunteer.volunteer_id or ""
     try:
@@ -209,35 +236,51 @@ async def add_away(request: Request[Any, Any, Any], db_session: AsyncSession, vo
 
 
 @post("/me/away/remove", include_in_schema=False)
-async def remove_away(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal,
-                      data: Form) -> Redirect:
+async def remove_away(
+    request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal, data: Form
+) -> Redirect:
     vid = volunteer.volunteer_id or ""
     doc = await volunteers_service.get_volunteer(db_session, volunteer, vid, request.url.path)
-    periods = [p for p in doc.get("unavailable", [])
-               if f"{p['from']}/{p['to']}" != data.get("period", "")]
+    periods = [p for p in doc.get("unavailable", []) if f"{p['from']}/{p['to']}" != data.get("period", "")]
     await _patch(request, db_session, volunteer, {"unavailable": periods}, "me.away_removed")
     return redirect("/me#away-h")
 
 
 @post("/me/profile", include_in_schema=False)
-async def profile(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal,
-                  data: Form) -> Redirect:
+async def profile(
+    request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal, data: Form
+) -> Redirect:
     lang = lang_of(request)
     slots, errors = parse_slots(data)
     if errors:
         flash(request, "error", i18n.t(lang, "me.slots_invalid"))
         return redirect("/me#profile-h")
-    await _patch(request, db_session, volunteer, {
-        "availability": slots, "interests": split_words(data.get("interests", "")),
-        "languages": split_words(data.get("languages", ""))}, "me.profile_saved")
+    await _patch(
+        request,
+        db_session,
+        volunteer,
+        {
+            "availability": slots,
+            "interests": split_words(data.get("interests", "")),
+            "languages": split_words(data.get("languages", "")),
+        },
+        "me.profile_saved",
+    )
     return redirect("/me#profile-h")
 
 
-async def _patch(request: Request[Any, Any, Any], db_session: AsyncSession, who: Principal, patch: dict[str, Any],
-                 ok_key: str) -> None:
+async def _patch(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    who: Principal,
+    patch: dict[str, Any],
+    ok_key: str,
+) -> None:
     lang = lang_of(request)
     try:
-        await volunteers_service.patch_volunteer(db_session, who, who.volunteer_id or "", patch, request.url.path)
+        await volunteers_service.patch_volunteer(
+            db_session, who, who.volunteer_id or "", patch, request.url.path
+        )
     except Problem as exc:
         detail = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in (exc.errors or [])) or exc.detail
         flash(request, "error", i18n.t(lang, "me.not_saved", detail=detail))
@@ -246,47 +289,68 @@ async def _patch(request: Request[Any, Any, Any], db_session: AsyncSession, who:
 
 
 @post("/me/calendar/renew", include_in_schema=False)
-async def renew_calendar(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal) -> Redirect:
+async def renew_calendar(
+    request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal
+) -> Redirect:
     await renew_calendar_key(db_session, volunteer.volunteer_id or "")
     flash(request, "ok", i18n.t(lang_of(request), "me.calendar_renewed"))
     return redirect("/me#calendar-h")
 
 
 @get("/me/export", include_in_schema=False)
-async def export(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal) -> Response[bytes]:
-    doc = await volunteers_service.export_volunteer(db_session, volunteer, volunteer.volunteer_id or "",
-                                                    request.url.path)
+async def export(
+    request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal
+) -> Response[bytes]:
+    doc = await volunteers_service.export_volunteer(
+        db_session, volunteer, volunteer.volunteer_id or "", request.url.path
+    )
     body = json.dumps(doc, default=str, ensure_ascii=False, indent=2).encode()
-    return Response(body, media_type="application/json", headers={
-        "Content-Disposition": f'attachment; filename="samspill-{volunteer.volunteer_id}.json"',
-        "Cache-Control": "no-store"})
+    return Response(
+        body,
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="samspill-{volunteer.volunteer_id}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @post("/me/leave", include_in_schema=False)
-async def leave(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal,
-                data: Form) -> Redirect:
+async def leave(
+    request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal, data: Form
+) -> Redirect:
     vid = volunteer.volunteer_id or ""
     acc = await account(db_session, vid)
     if acc.leave_requested_at is None:
         acc.leave_requested_at = utcnow()
         acc.leave_note = data.get("note", "").strip()[:1000] or None
         settings: Settings = request.app.state.settings
-        await tell_coordinators(db_session, "leave_requested", {
-            "volunteer": volunteer.name, "note": f"\n\n«{acc.leave_note}»" if acc.leave_note else "",
-            "url": f"{settings.public_url}/volunteers/{quote(vid)}"}, f"leave:{vid}", volunteer_id=vid)
+        await tell_coordinators(
+            db_session,
+            "leave_requested",
+            {
+                "volunteer": volunteer.name,
+                "note": f"\n\n«{acc.leave_note}»" if acc.leave_note else "",
+                "url": f"{settings.public_url}/volunteers/{quote(vid)}",
+            },
+            f"leave:{vid}",
+            volunteer_id=vid,
+        )
         await audit(db_session, volunteer, "leave", [vid], request.url.path)
     flash(request, "ok", i18n.t(lang_of(request), "me.leave_sent"))
     return redirect("/me#leave-h")
 
 
 @get("/me/attest", include_in_schema=False)
-async def my_certificate(request: Request[Any, Any, Any], db_session: AsyncSession,
-                         volunteer: Principal) -> Template:
+async def my_certificate(
+    request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal
+) -> Template:
     return await _certificate(request, db_session, volunteer, volunteer.volunteer_id or "")
 
 
-async def _certificate(request: Request[Any, Any, Any], db_session: AsyncSession, who: Principal,
-                       volunteer_id: str) -> Template:
+async def _certificate(
+    request: Request[Any, Any, Any], db_session: AsyncSession, who: Principal, volunteer_id: str
+) -> Template:
     try:
         cert = await attendance.certificate(db_session, who, volunteer_id, request.url.path)
     except Problem as exc:
@@ -295,15 +359,20 @@ async def _certificate(request: Request[Any, Any, Any], db_session: AsyncSession
         raise
     n = await views.names(db_session, need_ids={p["need"] for p in cert["placements"]})
     for p in cert["placements"]:
-        p["title"], p["site_name"], p["activity_name"] = n.need_title(p["need"]), n.site(p["site"]), n.activity(p["activity"])
+        p["title"], p["site_name"], p["activity_name"] = (
+            n.need_title(p["need"]),
+            n.site(p["site"]),
+            n.activity(p["activity"]),
+        )
     for s in cert["sites"]:
         s["name"] = n.site(s["site"])
         s["hours"] = round(s["minutes"] / 60, 1)
-    return me_page(request, "attest.html", cert=cert, hours=round(cert["total_minutes"] / 60, 1),
-                   today=i18n.today_oslo())
+    return me_page(
+        request, "attest.html", cert=cert, hours=round(cert["total_minutes"] / 60, 1), today=i18n.today_oslo()
+    )
 
 
-# ------------------------------------------------------------------ the calendar feed (no sign-in: the key is the secret)
+# ---------------------------------------- the calendar feed (no sign-in: the key is the secret)
 
 
 @get("/calendar/{key:str}", include_in_schema=False)
@@ -311,21 +380,33 @@ async def calendar_feed(db_session: AsyncSession, key: str) -> Response[bytes]:
     volunteer = await volunteer_for_key(db_session, key.removesuffix(".ics"))
     if volunteer is None:
         raise NotFoundException()
-    return Response(await feed_for(db_session, volunteer), media_type="text/calendar; charset=utf-8",
-                    headers={"Cache-Control": "private, max-age=300", "Content-Disposition": 'inline; filename="samspill.ics"'})
+    return Response(
+        await feed_for(db_session, volunteer),
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Cache-Control": "private, max-age=300",
+            "Content-Disposition": 'inline; filename="samspill.ics"',
+        },
+    )
 
 
-# ------------------------------------------------------------------ staff: attendance, sending a link, the certificate
+# ---------------------------------------- staff: attendance, sending a link, the certificate
 
 
 @get("/placements/{placement_id:str}/attendance", include_in_schema=False)
-async def attendance_page(request: Request[Any, Any, Any], db_session: AsyncSession, staff: Principal,
-                          placement_id: str) -> Template:
+async def attendance_page(
+    request: Request[Any, Any, Any], db_session: AsyncSession, staff: Principal, placement_id: str
+) -> Template:
     return await _attendance_view(request, db_session, staff, placement_id)
 
 
-async def _attendance_view(request: Request[Any, Any, Any], db_session: AsyncSession, who: Principal,
-                           placement_id: str, error: str | None = None) -> Template:
+async def _attendance_view(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    who: Principal,
+    placement_id: str,
+    error: str | None = None,
+) -> Template:
     try:
         occurrences = await attendance.occurrences_of(db_session, who, placement_id, weeks=8)
     except Problem as exc:
@@ -337,14 +418,22 @@ async def _attendance_view(request: Request[Any, Any, Any], db_session: AsyncSes
     n = await views.names(db_session, need_ids={p.need_id}, volunteer_ids={p.volunteer_id})
     await audit(db_session, who, "read", [p.volunteer_id], request.url.path)
     template = "_attendance.html" if is_htmx(request) else "attendance.html"
-    return page(request, template, placement=p, occurrences=occurrences, error=error,
-                need_title=n.need_title(p.need_id), site_name=n.site(p.site_id),
-                volunteer_name=n.volunteer(p.volunteer_id))
+    return page(
+        request,
+        template,
+        placement=p,
+        occurrences=occurrences,
+        error=error,
+        need_title=n.need_title(p.need_id),
+        site_name=n.site(p.site_id),
+        volunteer_name=n.volunteer(p.volunteer_id),
+    )
 
 
 @post("/placements/{placement_id:str}/attendance", include_in_schema=False)
-async def attendance_record(request: Request[Any, Any, Any], db_session: AsyncSession, staff: Principal,
-                            placement_id: str, data: Form) -> Template | Redirect:
+async def attendance_record(
+    request: Request[Any, Any, Any], db_session: AsyncSession, staff: Principal, placement_id: str, data: Form
+) -> Template | Redirect:
     error = await _record(request, db_session, staff, placement_id, data)
     if is_htmx(request):
         request.session.pop("flash", None)
@@ -358,18 +447,24 @@ def _coordinator(who: Principal) -> None:
 
 
 @post("/volunteers/{volunteer_id:str}/send-link", include_in_schema=False)
-async def send_link(request: Request[Any, Any, Any], db_session: AsyncSession, staff: Principal,
-                    volunteer_id: str) -> Redirect:
+async def send_link(
+    request: Request[Any, Any, Any], db_session: AsyncSession, staff: Principal, volunteer_id: str
+) -> Redirect:
     _coordinator(staff)
     lang = lang_of(request)
     sent = await links.send_link_for(db_session, request.app.state.settings, staff, volunteer_id)
-    flash(request, "ok" if sent else "error", i18n.t(lang, "volunteer.link_sent" if sent else "volunteer.link_not_sent"))
+    flash(
+        request,
+        "ok" if sent else "error",
+        i18n.t(lang, "volunteer.link_sent" if sent else "volunteer.link_not_sent"),
+    )
     return redirect(f"/volunteers/{quote(volunteer_id)}")
 
 
 @get("/volunteers/{volunteer_id:str}/attest", include_in_schema=False)
-async def certificate_for(request: Request[Any, Any, Any], db_session: AsyncSession, staff: Principal,
-                          volunteer_id: str) -> Template:
+async def certificate_for(
+    request: Request[Any, Any, Any], db_session: AsyncSession, staff: Principal, volunteer_id: str
+) -> Template:
     _coordinator(staff)
     return await _certificate(request, db_session, staff, volunteer_id)
 
@@ -397,11 +492,32 @@ def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Template:
 def volunteer_router() -> Router:
     return Router(
         path="/",
-        route_handlers=[link_form, link_request, link_open, link_redeem, me, answer, my_attendance, add_away,
-                        remove_away, profile, renew_calendar, export, leave, my_certificate, calendar_feed,
-                        attendance_page, attendance_record, send_link, certificate_for],
+        route_handlers=[
+            link_form,
+            link_request,
+            link_open,
+            link_redeem,
+            me,
+            answer,
+            my_attendance,
+            add_away,
+            remove_away,
+            profile,
+            renew_calendar,
+            export,
+            leave,
+            my_certificate,
+            calendar_feed,
+            attendance_page,
+            attendance_record,
+            send_link,
+            certificate_for,
+        ],
         dependencies={"volunteer": Provide(provide_me), "staff": Provide(provide_staff)},
-        exception_handlers={VolunteerSignInRequired: _sign_in, StaffOnly: _forbidden, NotFoundException: _not_found},
+        exception_handlers={
+            VolunteerSignInRequired: _sign_in,
+            StaffOnly: _forbidden,
+            NotFoundException: _not_found,
+        },
         include_in_schema=False,
     )
-

@@ -333,7 +333,8 @@ async def release(request: Request[Any, Any, Any], db_session: AsyncSession, vie
                   plan_id: str) -> Redirect:
     lang = lang_of(request)
     try:
-        result = await plans_service.release(db_session, viewer, plan_id, request.app.state.settings.public_url)
+        settings: Settings = request.app.state.settings
+        result = await plans_service.release(db_session, viewer, plan_id, settings.public_url)
     except Problem as exc:
         if exc.status == 404:
             raise NotFoundException() from None

@@ -163,8 +163,9 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
     for m in missed:
         m["volunteer_name"] = next((d.get("name", v) for v, d in rows if v == m["volunteer"]), m["volunteer"])
         m["need_title"] = n.need_title(m["need"])
-    await audit(session, who, "read", sorted(vids | {v["id"] for v in shown_onboarding} | {v["id"] for v in leaving}
-                                             | {m["volunteer"] for m in missed}), path)
+    seen = vids | {v["id"] for v in shown_onboarding} | {v["id"] for v in leaving}
+    seen |= {m["volunteer"] for m in missed}
+    await audit(session, who, "read", sorted(seen), path)
     return {
         "outbox": await outbox_status(session),
         "mail_enabled": settings.mail_enabled,
@@ -256,7 +257,8 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
             "coverage": coverage, "filled_by_need": filled_by_need}
 
 
-async def volunteer_answers(session: AsyncSession, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+async def volunteer_answers(session: AsyncSession,
+                            pairs: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
     """The volunteer's answer to each released pair: the latest placement's state and reason."""
     if not pairs:
         return {}
@@ -272,7 +274,8 @@ async def volunteer_answers(session: AsyncSession, pairs: set[tuple[str, str]]) 
 async def proposal_fragment(session: AsyncSession, lang: str, proposal: dict[str, Any]) -> dict[str, Any]:
     n = await names(session, need_ids={proposal["need"]}, volunteer_ids={proposal["volunteer"]})
     answers = await volunteer_answers(session, {(proposal["volunteer"], proposal["need"])})
-    return {"p": {**proposal_view(lang, proposal, n), "answer": answers.get((proposal["volunteer"], proposal["need"]))}}
+    answer = answers.get((proposal["volunteer"], proposal["need"]))
+    return {"p": {**proposal_view(lang, proposal, n), "answer": answer}}
 
 
 async def release_page(session: AsyncSession, who: Principal, plan_id: str, path: str) -> dict[str, Any]:

@@ -23,8 +23,9 @@ async def _queue(url: str, n: int) -> None:
         await engine.dispose()
 
 
-def test_outbox_cli_status_send_and_scan(db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                                         tmp_path: Path) -> None:
+def test_outbox_cli_status_send_and_scan(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     monkeypatch.setenv("SAMSPILL_DATABASE_URL", db_url)
     monkeypatch.delenv("SAMSPILL_SMTP_URL", raising=False)
     asyncio.run(_queue(db_url, 3))

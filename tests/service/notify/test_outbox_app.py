@@ -9,13 +9,12 @@ import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
 from litestar import Litestar
 
-from service.app import create_app
 from service.db.engine import create_engine, create_sessionmaker
 from service.notify.outbox import enqueue, send_due
 from service.notify.sms import WebhookSms, adapter_for
@@ -38,9 +37,16 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture
 def settings(db_url: str, mailbox: Mailbox) -> Settings:
-    return Settings(database_url=db_url, secret_key="t", secure_cookies=False, smtp_url=mailbox.url,
-                    mail_from="samspill@kommune.example", outbox_poll_seconds=0.1, outbox_retry_seconds=0.2,
-                    public_url="http://testserver")
+    return Settings(
+        database_url=db_url,
+        secret_key="t",
+        secure_cookies=False,
+        smtp_url=mailbox.url,
+        mail_from="samspill@kommune.example",
+        outbox_poll_seconds=0.1,
+        outbox_retry_seconds=0.2,
+        public_url="http://testserver",
+    )
 
 
 @pytest.fixture
@@ -49,10 +55,20 @@ async def web(app: Litestar, client: httpx.AsyncClient) -> AsyncIterator[httpx.A
         yield c
 
 
-async def test_smtp_down_ten_link_requests_arrive_once_each(web, client, loaded, coordinator, mailbox, db_url):
+async def test_smtp_down_ten_link_requests_arrive_once_each(
+    web, client, loaded, coordinator, mailbox, db_url
+):
     for i in range(10):
-        r = await client.post("/api/v1/volunteers", headers=coordinator, json={
-            "id": f"m{i}", "name": f"Mottaker {i}", "email": f"mottaker{i}@example.no", "activities": ["turvenn"]})
+        r = await client.post(
+            "/api/v1/volunteers",
+            headers=coordinator,
+            json={
+                "id": f"m{i}",
+                "name": f"Mottaker {i}",
+                "email": f"mottaker{i}@example.no",
+                "activities": ["turvenn"],
+            },
+        )
         assert r.status_code == 201, r.text
     mailbox.stop()
     await web.get("/login/link")
@@ -70,7 +86,7 @@ async def test_smtp_down_ten_link_requests_arrive_once_each(web, client, loaded,
 
 
 class _Gateway(BaseHTTPRequestHandler):
-    received: list[tuple[dict[str, Any], str]] = []
+    received: ClassVar[list[tuple[dict[str, Any], str]]] = []
     fail_first = 0
 
     def do_POST(self) -> None:
@@ -97,8 +113,16 @@ async def test_sms_webhook_adapter_behind_the_same_outbox(db_url):
     try:
         maker = create_sessionmaker(engine)
         async with maker() as session, session.begin():
-            await enqueue(session, "+4740000001", "x", {}, key="sms-1", channel="sms", subject="Påminnelse",
-                          body="I morgen kl. 18:00")
+            await enqueue(
+                session,
+                "+4740000001",
+                "x",
+                {},
+                key="sms-1",
+                channel="sms",
+                subject="Påminnelse",
+                body="I morgen kl. 18:00",
+            )
             await enqueue(session, "kari@example.no", "x", {}, key="mail-1", subject="S", body="B")
         settings = Settings(database_url=db_url, sms_adapter="webhook", sms_url=url, sms_token="hemmelig")
         sms = adapter_for(settings)

@@ -1,4 +1,4 @@
-"""Fixtures for the volunteer's side: a plan that proposes v1 for two needs, released; a mailbox-less outbox."""
+"""Fixtures for the volunteer's side: a plan proposing v1 for two needs, released; an outbox read directly."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from matcher.schema import Match, Plan, Reason, Scenario
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import OutboxRow
 from service.settings import Settings
-from tests.service.web.conftest import Users, browser_client, users  # noqa: F401  # fixtures re-used here
+from tests.service.web.conftest import Users, browser_client, users  # fixtures re-used here
 
 V1_EMAIL = "frivillig1@example.no"
 
@@ -20,17 +20,30 @@ V1_EMAIL = "frivillig1@example.no"
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     # No sender in the app: these tests read the outbox itself (the SMTP tests live in tests/service/notify).
-    return Settings(database_url=db_url, solve_time_limit=10.0, secret_key="test-secret", secure_cookies=False,
-                    outbox_sender=False, public_url="http://testserver")
+    return Settings(
+        database_url=db_url,
+        solve_time_limit=10.0,
+        secret_key="test-secret",
+        secure_cookies=False,
+        outbox_sender=False,
+        public_url="http://testserver",
+    )
 
 
 def two_for_v1(scenario: Scenario, time_limit: float) -> Plan:
-    why = Reason(code="interests", text="shares 2 interests with the need: sang, hagearbeid", points=20,
-                 data={"shared": ["sang", "hagearbeid"]})
-    return Plan(status="optimal", matches=[
-        Match(volunteer="v1", need="n1", score=20, priority=3, reasons=[why]),
-        Match(volunteer="v1", need="n3", score=10, priority=3),
-    ])
+    why = Reason(
+        code="interests",
+        text="shares 2 interests with the need: sang, hagearbeid",
+        points=20,
+        data={"shared": ["sang", "hagearbeid"]},
+    )
+    return Plan(
+        status="optimal",
+        matches=[
+            Match(volunteer="v1", need="n1", score=20, priority=3, reasons=[why]),
+            Match(volunteer="v1", need="n3", score=10, priority=3),
+        ],
+    )
 
 
 @pytest.fixture

@@ -59,19 +59,32 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     mailbox.start()
     port = free_port()
     db = tmp_path_factory.mktemp("volunteer-browser") / "register.sqlite3"
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", solve_time_limit=10.0, secret_key="browser-test",
-                        secure_cookies=False, smtp_url=mailbox.url, mail_from="samspill@kommune.example",
-                        public_url=f"http://127.0.0.1:{port}", outbox_poll_seconds=0.2, outbox_retry_seconds=0.5)
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{db}",
+        solve_time_limit=10.0,
+        secret_key="browser-test",
+        secure_cookies=False,
+        smtp_url=mailbox.url,
+        mail_from="samspill@kommune.example",
+        public_url=f"http://127.0.0.1:{port}",
+        outbox_poll_seconds=0.2,
+        outbox_retry_seconds=0.5,
+    )
     asyncio.run(upgrade(settings.database_url))
 
     async def setup(session: Any) -> str:
-        await create_user(session, email=COORDINATOR, password=PASSWORD, role="coordinator", name="Kari Koordinator")
+        await create_user(
+            session, email=COORDINATOR, password=PASSWORD, role="coordinator", name="Kari Koordinator"
+        )
         _, text = await create_token(session, role="coordinator", name="setup")
         return text
 
     token = asyncio.run(_with_session(settings, setup))
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, solver=two_for_v1), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, solver=two_for_v1), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -108,8 +121,14 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, locale="nb-NO", timezone_id="Europe/Oslo", is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport=PHONE,
+        locale="nb-NO",
+        timezone_id="Europe/Oslo",
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     try:
@@ -118,11 +137,15 @@ def phone(browser: Any) -> Iterator[Page]:
         context.close()
 
 
-def matcher_occurrences(need: dict[str, Any], first: dt.date, last: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+def matcher_occurrences(
+    need: dict[str, Any], first: dt.date, last: dt.date
+) -> list[tuple[dt.datetime, dt.datetime]]:
     scenario = Scenario(format="samspill.scenario/1", horizon=Horizon(start=first, end=last))
     origin = dt.datetime.combine(first, dt.time())
-    return [(origin + dt.timedelta(minutes=s), origin + dt.timedelta(minutes=e))
-            for s, e in occurrences(scenario, from_doc(need, Need))]
+    return [
+        (origin + dt.timedelta(minutes=s), origin + dt.timedelta(minutes=e))
+        for s, e in occurrences(scenario, from_doc(need, Need))
+    ]
 
 
 def test_browser_volunteer_signs_in_by_link_and_answers(live: Live, phone: Page, browser: Any) -> None:
@@ -130,8 +153,10 @@ def test_browser_volunteer_signs_in_by_link_and_answers(live: Live, phone: Page,
     problems: list[str] = []
     # The release's two messages reached the volunteer.
     released = mailbox.wait_for(2, address=V1_EMAIL)
-    assert sorted(m["Subject"] for m in released) == ["Forslag til deg: besøksvenn på Eik sykehjem",
-                                                      "Forslag til deg: turvenn på Røde Kors"]
+    assert sorted(m["Subject"] for m in released) == [
+        "Forslag til deg: besøksvenn på Eik sykehjem",
+        "Forslag til deg: turvenn på Røde Kors",
+    ]
 
     phone.goto(base + "/me")
     expect(phone.get_by_role("heading", name="Logg inn som frivillig")).to_be_visible()
@@ -170,15 +195,19 @@ def test_browser_volunteer_signs_in_by_link_and_answers(live: Live, phone: Page,
     phone.get_by_label("Begrunnelse (valgfritt)").fill("Har ikke bil på onsdager")
     phone.get_by_role("button", name="Send nei").click()
     expect(phone.get_by_text("Ingen nye forslag akkurat nå.")).to_be_visible()
-    expect(phone.get_by_role("region", name="Dine oppdrag").get_by_role("heading", name="Besøksvenn mandag")).to_be_visible()
+    expect(
+        phone.get_by_role("region", name="Dine oppdrag").get_by_role("heading", name="Besøksvenn mandag")
+    ).to_be_visible()
     shot(phone, "v04-me-answered-phone")
     problems += axe_violations(phone, "my page answered")
     calendar_url = phone.get_by_label("Kalenderadresse").input_value()
 
     # Both answers reach the coordinator: by e-mail, and on the matching page.
     told = mailbox.wait_for(2, address=COORDINATOR)
-    assert sorted(m["Subject"] for m in told) == ["Frivillig 1 svarte ja: Besøksvenn mandag",
-                                                  "Frivillig 1 svarte nei: Turvenn onsdag"]
+    assert sorted(m["Subject"] for m in told) == [
+        "Frivillig 1 svarte ja: Besøksvenn mandag",
+        "Frivillig 1 svarte nei: Turvenn onsdag",
+    ]
     coordinator = browser.new_context(viewport=PHONE, locale="nb-NO", timezone_id="Europe/Oslo")
     cp = coordinator.new_page()
     cp.goto(base + "/login")
@@ -199,9 +228,16 @@ def test_browser_volunteer_signs_in_by_link_and_answers(live: Live, phone: Page,
     start = dt.date.fromisoformat(placement["start"])
     last = start + dt.timedelta(weeks=30)  # across the change to summer time, whatever today is
     events = recurring_ical_events.of(icalendar.Calendar.from_ical(feed)).between(
-        dt.datetime.combine(start, dt.time(), tzinfo=OSLO), dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=OSLO))
-    got = sorted((e["DTSTART"].dt.astimezone(OSLO).replace(tzinfo=None), e["DTEND"].dt.astimezone(OSLO).replace(tzinfo=None))
-                 for e in events)
+        dt.datetime.combine(start, dt.time(), tzinfo=OSLO),
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=OSLO),
+    )
+    got = sorted(
+        (
+            e["DTSTART"].dt.astimezone(OSLO).replace(tzinfo=None),
+            e["DTEND"].dt.astimezone(OSLO).replace(tzinfo=None),
+        )
+        for e in events
+    )
     n1 = next(n for n in msgspec.to_builtins(small_scenario())["needs"] if n["id"] == "n1")
     assert got == matcher_occurrences(n1, start, last) and len(got) >= 30
     assert "Turvenn" not in feed.decode()  # declined: not in the feed

@@ -22,29 +22,62 @@ from service.web.i18n import OSLO
 H0, H1 = dt.date(2027, 3, 1), dt.date(2027, 11, 14)
 
 NEEDS: dict[str, dict[str, Any]] = {
-    "monday": {"id": "monday", "site": "eik", "activity": "besoksvenn", "title": "Besøk mandag",
-               "weekly": [{"weekday": 1, "start": "10:00", "end": "12:00"},
-                          {"weekday": 4, "start": "17:30", "end": "19:00"}]},
+    "monday": {
+        "id": "monday",
+        "site": "eik",
+        "activity": "besoksvenn",
+        "title": "Besøk mandag",
+        "weekly": [
+            {"weekday": 1, "start": "10:00", "end": "12:00"},
+            {"weekday": 4, "start": "17:30", "end": "19:00"},
+        ],
+    },
     # Saturday night to Sunday morning: the night the clocks go forward and the night they go back.
-    "night": {"id": "night", "site": "eik", "activity": "vaketjeneste", "title": "Våkevakt lørdag",
-              "weekly": [{"weekday": 6, "start": "22:00", "end": "06:00"}], "from": "2027-03-06",
-              "until": "2027-11-06"},
-    "once": {"id": "once", "site": "bib", "activity": "kulturvert", "title": "Konsert",
-             "once": {"date": "2027-03-28", "start": "01:30", "end": "04:00"}},
-    "ended": {"id": "ended", "site": "bib", "activity": "turvenn", "title": "Tur",
-              "weekly": [{"weekday": 3, "start": "10:00", "end": "11:00"}]},
+    "night": {
+        "id": "night",
+        "site": "eik",
+        "activity": "vaketjeneste",
+        "title": "Våkevakt lørdag",
+        "weekly": [{"weekday": 6, "start": "22:00", "end": "06:00"}],
+        "from": "2027-03-06",
+        "until": "2027-11-06",
+    },
+    "once": {
+        "id": "once",
+        "site": "bib",
+        "activity": "kulturvert",
+        "title": "Konsert",
+        "once": {"date": "2027-03-28", "start": "01:30", "end": "04:00"},
+    },
+    "ended": {
+        "id": "ended",
+        "site": "bib",
+        "activity": "turvenn",
+        "title": "Tur",
+        "weekly": [{"weekday": 3, "start": "10:00", "end": "11:00"}],
+    },
 }
 AWAY = [{"from": "2027-04-05", "to": "2027-04-18"}, {"from": "2027-07-01", "to": "2027-07-31"}]
 
 
 def placement(pid: str, need: str, state: str, start: dt.date) -> PlacementRow:
-    return PlacementRow(id=pid, volunteer_id="v1", need_id=need, site_id=NEEDS[need]["site"], activity_id="a",
-                        state=state, start=start, followups_done=[])
+    return PlacementRow(
+        id=pid,
+        volunteer_id="v1",
+        need_id=need,
+        site_id=NEEDS[need]["site"],
+        activity_id="a",
+        state=state,
+        start=start,
+        followups_done=[],
+    )
 
 
-def matcher_times(placements: list[PlacementRow], periods: list[dict[str, str]] = AWAY,
-                  ) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The matcher's own occurrences of each placement's need, from the placement's start, less the days away."""
+def matcher_times(
+    placements: list[PlacementRow],
+    periods: list[dict[str, str]] = AWAY,
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The matcher's own occurrences of each placement's need, from the placement's start, less days away."""
     out = []
     for p in placements:
         if p.state not in ("offered", "confirmed"):
@@ -60,8 +93,9 @@ def matcher_times(placements: list[PlacementRow], periods: list[dict[str, str]] 
 
 def feed_times(feed: bytes) -> list[tuple[dt.datetime, dt.datetime]]:
     cal = icalendar.Calendar.from_ical(feed)
-    events = recurring_ical_events.of(cal).between(dt.datetime(2027, 3, 1, tzinfo=OSLO),
-                                                   dt.datetime(2027, 11, 15, tzinfo=OSLO))
+    events = recurring_ical_events.of(cal).between(
+        dt.datetime(2027, 3, 1, tzinfo=OSLO), dt.datetime(2027, 11, 15, tzinfo=OSLO)
+    )
     out = []
     for ev in events:
         start, end = ev["DTSTART"].dt, ev["DTEND"].dt
@@ -70,11 +104,15 @@ def feed_times(feed: bytes) -> list[tuple[dt.datetime, dt.datetime]]:
 
 
 def test_feed_expands_to_the_matchers_occurrences() -> None:
-    placements = [placement("p-monday", "monday", "confirmed", dt.date(2027, 3, 1)),
-                  placement("p-night", "night", "offered", dt.date(2027, 3, 1)),
-                  placement("p-once", "once", "confirmed", dt.date(2027, 3, 1)),
-                  placement("p-ended", "ended", "ended", dt.date(2027, 3, 1))]
-    feed = build_feed({"name": "Kari", "unavailable": AWAY}, placements, NEEDS, {"eik": "Eik", "bib": "Biblioteket"})
+    placements = [
+        placement("p-monday", "monday", "confirmed", dt.date(2027, 3, 1)),
+        placement("p-night", "night", "offered", dt.date(2027, 3, 1)),
+        placement("p-once", "once", "confirmed", dt.date(2027, 3, 1)),
+        placement("p-ended", "ended", "ended", dt.date(2027, 3, 1)),
+    ]
+    feed = build_feed(
+        {"name": "Kari", "unavailable": AWAY}, placements, NEEDS, {"eik": "Eik", "bib": "Biblioteket"}
+    )
     got, want = feed_times(feed), matcher_times(placements)
     assert got == want
     assert len(want) > 60

@@ -42,8 +42,10 @@ async def sign_in_by_link(c: httpx.AsyncClient, db_url: str, email: str = V1_EMA
 async def test_release_tells_the_volunteer_in_the_same_transaction(released, db_url):
     msgs = await outbox(db_url, kind="proposal_released")
     assert [m.recipient for m in msgs] == [V1_EMAIL, V1_EMAIL]
-    assert {m.subject for m in msgs} == {"Forslag til deg: besøksvenn på Eik sykehjem",
-                                         "Forslag til deg: turvenn på Røde Kors"}
+    assert {m.subject for m in msgs} == {
+        "Forslag til deg: besøksvenn på Eik sykehjem",
+        "Forslag til deg: turvenn på Røde Kors",
+    }
     assert all("http://testserver/me" in m.body and m.state == "queued" for m in msgs)
 
 
@@ -51,8 +53,11 @@ async def test_link_reveals_nothing_and_works_once(app, released, db_url, browse
     known, t_known = await ask_for_link(browser_client, V1_EMAIL)
     async with web_client(app) as other:
         unknown, t_unknown = await ask_for_link(other, "ingen@example.no")
+
     def strip(html: str) -> str:  # the address typed and each client's CSRF token differ; nothing else may
-        return re.sub(r"[0-9a-f]{40,}", "TOKEN", re.sub(r"ingen@example.no|" + re.escape(V1_EMAIL), "EMAIL", html))
+        return re.sub(
+            r"[0-9a-f]{40,}", "TOKEN", re.sub(r"ingen@example.no|" + re.escape(V1_EMAIL), "EMAIL", html)
+        )
 
     assert known.status_code == unknown.status_code == 200
     assert strip(known.text) == strip(unknown.text)
@@ -82,7 +87,9 @@ async def test_yes_and_no_reach_the_coordinators_matching_page(app, released, db
     n1, n3 = released["placements"]["n1"]["id"], released["placements"]["n3"]["id"]
     r = await post_form(browser_client, f"/me/placements/{n1}/answer", {"answer": "yes"})
     assert r.status_code == 303
-    r = await post_form(browser_client, f"/me/placements/{n3}/answer", {"answer": "no", "reason": "Har ikke bil"})
+    r = await post_form(
+        browser_client, f"/me/placements/{n3}/answer", {"answer": "no", "reason": "Har ikke bil"}
+    )
     assert r.status_code == 303
     page = (await browser_client.get("/me")).text
     assert "Ingen nye forslag" in page and "Dine oppdrag" in page
@@ -91,8 +98,10 @@ async def test_yes_and_no_reach_the_coordinators_matching_page(app, released, db
     assert "allerede svart" in (await browser_client.get("/me")).text
 
     told = await outbox(db_url, kind="answer_received")
-    assert sorted(m.subject for m in told) == ["Frivillig 1 svarte ja: Besøksvenn mandag",
-                                               "Frivillig 1 svarte nei: Turvenn onsdag"]
+    assert sorted(m.subject for m in told) == [
+        "Frivillig 1 svarte ja: Besøksvenn mandag",
+        "Frivillig 1 svarte nei: Turvenn onsdag",
+    ]
     assert all(m.recipient == "kari@kommune.no" for m in told)
     assert "Har ikke bil" in next(m.body for m in told if "nei" in m.subject)
 
@@ -137,14 +146,27 @@ async def test_my_page_edits_go_through_the_register(client, released, db_url, b
     await sign_in_by_link(browser_client, db_url)
     r = await post_form(browser_client, "/me/away", {"from": "2027-02-01", "to": "2027-02-14"})
     assert r.status_code == 303
-    r = await post_form(browser_client, "/me/profile", {
-        "weekday_0": "2", "start_0": "09:00", "end_0": "15:00", "weekday_1": "6", "start_1": "22:00",
-        "end_1": "06:00", "interests": "sang, hagearbeid", "languages": "no, en, pl"})
+    r = await post_form(
+        browser_client,
+        "/me/profile",
+        {
+            "weekday_0": "2",
+            "start_0": "09:00",
+            "end_0": "15:00",
+            "weekday_1": "6",
+            "start_1": "22:00",
+            "end_1": "06:00",
+            "interests": "sang, hagearbeid",
+            "languages": "no, en, pl",
+        },
+    )
     assert r.status_code == 303
     doc = (await client.get("/api/v1/volunteers/v1", headers=coordinator)).json()
     assert doc["unavailable"] == [{"from": "2027-02-01", "to": "2027-02-14"}]
-    assert doc["availability"] == [{"weekday": 2, "start": "09:00", "end": "15:00"},
-                                   {"weekday": 6, "start": "22:00", "end": "06:00"}]
+    assert doc["availability"] == [
+        {"weekday": 2, "start": "09:00", "end": "15:00"},
+        {"weekday": 6, "start": "22:00", "end": "06:00"},
+    ]
     assert doc["interests"] == ["sang", "hagearbeid"] and doc["languages"] == ["no", "en", "pl"]
     r = await post_form(browser_client, "/me/away/remove", {"period": "2027-02-01/2027-02-14"})
     doc = (await client.get("/api/v1/volunteers/v1", headers=coordinator)).json()
