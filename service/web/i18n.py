@@ -107,7 +107,7 @@ RUNTIME_KEYS = (
     N_("onboarding.police"), N_("onboarding.intro"), N_("onboarding.implied"), N_("onboarding.police_too_old"),
     # problem-details slugs the pages explain in words (service/web/pages.py problem_text)
     N_("problem.need-full"), N_("problem.volunteer-busy"), N_("problem.plan-not-draft"),
-    N_("problem.volunteer-gone"), N_("problem.run-in-progress"),
+    N_("problem.volunteer-gone"), N_("problem.run-in-progress"), N_("problem.placement-answered"),
     # the exchange event (events.schema: EventState, CATEGORIES, participant kinds, follow-up statuses)
     N_("ex.state.draft"), N_("ex.state.catalogue_open"), N_("ex.state.trading"), N_("ex.state.closed"),
     N_("ex.state.follow_up"), N_("ex.state.archived"),
