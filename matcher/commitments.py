@@ -57,8 +57,8 @@ def _e3(p: Problem, v: int, j: int) -> list[tuple[str, str, dt.date | None, dict
             expires = int(p.tr_to[valid].max())
             out.append((
                 "training-expires",
-                f"{name} expires {_iso(expires)}, before the last occurrence on {_iso(last)}:"
-                " renew it or end the placement",
+                (f"{name} expires {_iso(expires)}, before the last occurrence on {_iso(last)}:"
+                 " renew it or end the placement"),
                 dt.date.fromordinal(expires),
                 {"training": tid, "training_name": name, "expires": _iso(expires), "last": _iso(last)},
             ))
@@ -71,8 +71,8 @@ def _e6(p: Problem, v: int, j: int) -> tuple[str, str, dt.date | None, dict[str,
         if period.from_.toordinal() <= start <= period.to.toordinal():
             return (
                 "away-at-start",
-                f"away {period.from_.isoformat()} – {period.to.isoformat()}, when the need starts on"
-                f" {_iso(start)}: find cover or end the placement",
+                (f"away {period.from_.isoformat()} – {period.to.isoformat()}, when the need starts on"
+                 f" {_iso(start)}: find cover or end the placement"),
                 dt.date.fromordinal(start),
                 {"from": period.from_.isoformat(), "to": period.to.isoformat(), "start": _iso(start)},
             )
@@ -107,18 +107,18 @@ def _describe(p: Problem, v: int, j: int, rule: str) -> list[tuple[str, str, dt.
                  None, {"activity": activity.id, "activity_name": activity.name})]
     if rule == "E2":
         return [("agreements-missing",
-                 f"the volunteer agreement or confidentiality declaration is not signed by the start {_iso(start)}:"
-                 " have them signed or end the placement", on_start, {"start": _iso(start)})]
+                 (f"the volunteer agreement or confidentiality declaration is not signed by the start {_iso(start)}:"
+                  " have them signed or end the placement"), on_start, {"start": _iso(start)})]
     if rule == "E3":
         return _e3(p, v, j)
     if rule == "E4":
         m = int(p.n_min_age[j])
-        return [("under-age", f"under the minimum age {m} on the start {_iso(start)}, or no birth date registered:"
-                 " end the placement", on_start, {"min_age": m, "start": _iso(start)})]
+        return [("under-age", (f"under the minimum age {m} on the start {_iso(start)}, or no birth date registered:"
+                               " end the placement"), on_start, {"min_age": m, "start": _iso(start)})]
     if rule == "E5":
         return [("police-certificate",
-                 f"no valid police certificate shown by the start {_iso(start)} (at most 3 months old when shown):"
-                 " ask for one or end the placement", on_start, {"start": _iso(start)})]
+                 (f"no valid police certificate shown by the start {_iso(start)} (at most 3 months old when shown):"
+                  " ask for one or end the placement"), on_start, {"start": _iso(start)})]
     if rule == "E6":
         return [_e6(p, v, j)]
     if rule == "E7":
