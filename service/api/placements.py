@@ -50,7 +50,8 @@ class PlacementController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: EndRequest
     ) -> PlacementOut:
         return await placements.end(  # type: ignore[return-value]
-            db_session, request.app.state.settings, principal(request), placement_id, data.closing_conversation
+            db_session, request.app.state.settings, principal(request), placement_id, data.closing_conversation,
+            reason=data.reason, closing_held=data.closing_held,
         )
 
     @post("/{placement_id:str}/followup", summary="Record a follow-up conversation held", status_code=200, responses=PROBLEMS)

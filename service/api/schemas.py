@@ -36,6 +36,7 @@ class NeedOut(Need, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspe
     created_at: dt.datetime
     updated_at: dt.datetime
     posted_by: str | None = None  # the token's or user's name and role; None for imported needs
+    state: Literal["open", "paused", "closed"] = "open"  # paused and closed needs are not matched
 
 
 class VolunteerIn(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
@@ -110,6 +111,16 @@ class EndRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     """The date of the closing conversation (avslutningssamtale)."""
 
     closing_conversation: dt.date
+    # one of service.register.placements.END_REASONS
+    reason: str | None = None
+    # the date the closing conversation (avslutning) was held, if it was
+    closing_held: dt.date | None = None
+
+
+class NeedStateRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """open, paused (kept, not matched for now) or closed (no longer wanted)."""
+
+    state: Literal["open", "paused", "closed"]
 
 
 class FollowupRequest(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -133,6 +144,8 @@ class PlacementOut(Struct, kw_only=True):
     followups_done: list[dt.date] = field(default_factory=list)
     next_followup: dt.date | None = None
     followup_due: bool = False
+    end_reason: str | None = None
+    closing_held: dt.date | None = None
 
 
 class AuditOut(Struct, kw_only=True):
