@@ -25,7 +25,7 @@ log = logging.getLogger("samspill.service")
 
 # The pages' paths: the bearer-token middleware leaves them to the session cookie.
 WEB_PATHS = ["^/$", "^/login", "^/logout", "^/lang", "^/matching", "^/proposals/", "^/plans/", "^/volunteers",
-             "^/needs/", "^/placements/", "^/static/"]
+             "^/needs", "^/placements/", "^/static/", "^/site", "^/catalogue", "^/statistics"]
 
 
 @dataclass

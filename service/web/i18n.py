@@ -438,6 +438,9 @@ EN: dict[str, str] = {
     "forbidden.signout": "Sign out and sign in as the coordinator",
 }
 
+from service.web.i18n_register import install as _install_register_words
+
+_install_register_words(NB, EN)
 CATALOGUES = {"nb": NB, "en": EN}
 MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
              "november", "desember")
@@ -493,6 +496,13 @@ def datetime(lang: str, when: dt.datetime | str | None) -> str:
     if lang == "nb":
         return f"{date(lang, local.date())} kl. {local:%H:%M}"
     return f"{date(lang, local.date())} at {local:%H:%M}"
+
+
+def month_label(lang: str, key: str) -> str:
+    """'2027-03' → 'mar 2027' / 'Mar 2027', for chart axes."""
+    year, month = key.split("-")
+    name = (MONTHS_NB if lang == "nb" else MONTHS_EN)[int(month) - 1][:3]
+    return f"{name} {year}"
 
 
 def today_oslo() -> dt.date:
