@@ -169,7 +169,7 @@ def occurrence_words(lang: str, summary: dict[str, Any]) -> str:
         o = summary["once"]
         parts.append(i18n.t(lang, "once", date=i18n.date(lang, o["date"]), start=o["start"], end=o["end"]))
     for s in summary.get("weekly") or []:
-        parts.append(i18n.t(lang, "occ.every", day=i18n.t(lang, f"weekday.{s['weekday']}").lower(),
+        parts.append(i18n.t(lang, "occ.every", day=i18n.weekday(lang, s["weekday"]).lower(),
                             start=s["start"], end=s["end"]))
     if not parts:
         return ""

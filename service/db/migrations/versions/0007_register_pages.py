@@ -2,7 +2,7 @@
 and its closing conversation, and the site contacts' reports (did not come, should end).
 
 Revision ID: 0007_register_pages
-Revises: 0002_events
+Revises: 0008_volunteer_loop
 Create Date: 2026-11-29 12:30:00
 """
 
@@ -13,14 +13,12 @@ from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 
 revision = "0007_register_pages"
-down_revision = "0002_events"
+down_revision = "0008_volunteer_loop"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    # Anonymised volunteers were stored as JSON 'null', which `data IS NULL` does not find.
-    op.execute("UPDATE volunteers SET data = NULL WHERE anonymised_at IS NOT NULL")
     with op.batch_alter_table("needs") as batch:
         batch.add_column(sa.Column("state", sa.String(length=20), nullable=False, server_default="open"))
     with op.batch_alter_table("placements") as batch:
