@@ -509,24 +509,44 @@ async def catalogue(request: Request[Any, Any, Any], db_session: AsyncSession, v
     return await _catalogue_page(request, db_session)
 
 
+def _activity_doc(form: Any, fp: FieldProblems) -> dict[str, Any]:
+    min_age = fp.number(form, "min_age", integer=True)
+    fp.raise_if_any()
+    return {"name": text(form, "name"), "min_age": min_age or 0,
+            "requires_training": [t for t in form.getall("requires_training", []) if t],
+            "police_certificate": text(form, "police_certificate") == "1",
+            "description": text(form, "description") or None}
+
+
 @post("/catalogue/activities", include_in_schema=False)
 async def activity_create(request: Request[Any, Any, Any], db_session: AsyncSession,
                           viewer: Principal) -> Template | Redirect:
     form = await request.form()
-    fp = FieldProblems()
     try:
-        min_age = fp.number(form, "min_age", integer=True)
-        fp.raise_if_any()
-        doc = {"id": text(form, "id"), "name": text(form, "name"), "min_age": min_age or 0,
-               "requires_training": [t for t in form.getall("requires_training", []) if t],
-               "police_certificate": text(form, "police_certificate") == "1",
-               "description": text(form, "description") or None}
-        activity = _decode(doc, Activity)
+        activity = _decode({"id": text(form, "id"), **_activity_doc(form, FieldProblems())}, Activity)
         await catalogue_service.create_activity(db_session, viewer, activity)
     except Problem as exc:
         return await _catalogue_page(request, db_session, 422, form_kind="activity", values=values_of(form),
                                      errors=field_errors(lang_of(request), exc))
     flash(request, "ok", i18n.t(lang_of(request), "catalogue.activity_added", name=activity.name))
+    return redirect("/catalogue")
+
+
+@post("/catalogue/activities/{activity_id:str}", include_in_schema=False)
+async def activity_update(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                          activity_id: str) -> Template | Redirect:
+    """Change an activity's rules: minimum age, courses, police certificate (and name, description)."""
+    form = await request.form()
+    try:
+        doc = _activity_doc(form, FieldProblems())
+        if not doc["name"]:
+            raise Problem(422, "name: required", slug="validation", errors=[{"field": "name", "message": "required"}])
+        changed = await catalogue_service.patch_activity(db_session, viewer, activity_id, doc)
+    except Problem as exc:
+        _404(exc)
+        return await _catalogue_page(request, db_session, 422, form_kind=f"activity-{activity_id}",
+                                     values=values_of(form), errors=field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), "catalogue.activity_saved", name=changed["name"]))
     return redirect("/catalogue")
 
 
@@ -693,6 +713,6 @@ HANDLERS = [
     volunteer_erase_confirm, volunteer_erase,
     needs_index, need_new, need_preview, need_create, need_edit, need_update, need_state,
     placement_end, placement_closing, placement_keep, at_risk,
-    catalogue, activity_create, training_create, sites, site_create, site_user_create,
+    catalogue, activity_create, activity_update, training_create, sites, site_create, site_user_create,
     statistics, statistics_csv, site_home, site_report,
 ]

@@ -295,6 +295,14 @@ async def test_catalogue_sites_and_site_users(coordinator_client, db_url, app):
     assert r.status_code == 303
     cat = (await c.get("/catalogue")).text
     assert "Leksehjelp" in cat and "Introduksjonskurs" in cat
+    # Change an activity's rules: a negative age is refused beside the field; 25 is kept.
+    r = await post_form(c, "/catalogue/activities/besoksvenn", {"name": "Besøksvenn", "min_age": "-1"})
+    assert r.status_code == 422 and 'id="err-min_age"' in r.text and 'value="-1"' in r.text
+    r = await post_form(c, "/catalogue/activities/besoksvenn", {"name": "Besøksvenn", "min_age": "25",
+                                                                "requires_training": "intro"})
+    assert r.status_code == 303
+    api = (await c.get("/catalogue")).text
+    assert re.search(r"<td>Besøksvenn</td><td>25</td><td>Introduksjonskurs</td>", api)
     r = await post_form(c, "/sites", {"id": "bibliotek", "name": "Biblioteket", "kind": "service_site"})
     assert r.status_code == 303
     r = await post_form(c, "/sites/bibliotek/users", {"name": "Berit", "email": "berit@bibliotek.no", "password": "kort"})
