@@ -133,6 +133,13 @@ class EndRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     closing_held: dt.date | None = None
 
 
+class SiteReportRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """A site's report on a placement at the site (service.register.site_reports)."""
+
+    kind: Literal["no_show", "should_end"]
+    on: dt.date
+
+
 class NeedStateRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     """open, paused (kept, not matched for now) or closed (no longer wanted)."""
 

@@ -333,3 +333,32 @@ async def test_register_pages_speak_english_without_raw_keys(coordinator_client,
                            r"end_reason|priority|course)\.[a-z_.]+\b")
         assert not RAW_KEY.search(text) and not extra.search(text), (path, RAW_KEY.search(text), extra.search(text))
         assert '<html lang="en">' in r.text
+
+
+async def test_api_statistics_and_site_report_use_the_same_services(client, tokens, loaded, db_url):
+    coordinator, site = await tokens.headers("coordinator"), await tokens.headers("site", site="eik")
+    pid = await place(db_url, "v1", "n1", "eik", "besoksvenn")
+    other = await place(db_url, "v4", "n3", "rodekors", "turvenn")
+    r = await client.post(f"/api/v1/placements/{pid}/report", json={"kind": "should_end", "on": TODAY.isoformat()},
+                          headers=site)
+    assert r.status_code == 201 and r.json()["kind"] == "should_end"
+    r = await client.post(f"/api/v1/placements/{other}/report", json={"kind": "no_show", "on": TODAY.isoformat()},
+                          headers=site)
+    assert r.status_code == 404
+    r = await client.post(f"/api/v1/placements/{pid}/report", json={"kind": "late", "on": TODAY.isoformat()},
+                          headers=site)
+    assert r.status_code in (400, 422)
+    r = await client.post("/api/v1/needs/n1/state", json={"state": "closed"}, headers=site)
+    assert r.status_code == 409  # a placement in force
+    r = await client.post("/api/v1/needs/n2/state", json={"state": "paused"}, headers=site)
+    assert r.status_code == 200 and r.json()["state"] == "paused"
+    r = await client.post("/api/v1/needs/n3/state", json={"state": "paused"}, headers=site)
+    assert r.status_code == 404
+    start, end = (TODAY - dt.timedelta(days=60)).isoformat(), TODAY.isoformat()
+    r = await client.get(f"/api/v1/statistics?from={start}&to={end}", headers=coordinator)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["total"]["volunteers_active"] == 2 and "Frivillig" not in r.text
+    assert (await client.get(f"/api/v1/statistics?from={start}&to={end}", headers=site)).status_code == 403
+    r = await client.get(f"/api/v1/statistics?from={end}&to={start}", headers=coordinator)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "to"
