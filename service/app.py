@@ -36,6 +36,7 @@ async def health() -> dict[str, str]:
 
 
 def _controllers() -> list[Any]:
+    from service.api.attendance import AttendanceController
     from service.api.audit import AuditController
     from service.api.catalogue import ActivityController, TrainingController
     from service.api.needs import NeedController
@@ -62,6 +63,7 @@ def _controllers() -> list[Any]:
         PlacementController,
         AuditController,
         StatisticsController,
+        AttendanceController,
         EventController,
         *PAGES,
     ]
@@ -104,7 +106,8 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
             from service.notify.sender import run_sender
 
             # Sends the outbox (when SMTP or SMS is set up) and runs the daily reminder scan.
-            sender_task.append(asyncio.get_running_loop().create_task(run_sender(sessionmaker, settings, sender_stop)))
+            task = asyncio.get_running_loop().create_task(run_sender(sessionmaker, settings, sender_stop))
+            sender_task.append(task)
 
     async def on_shutdown(app: Litestar) -> None:
         sender_stop.set()

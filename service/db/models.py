@@ -385,7 +385,8 @@ class OutboxRow(Base):
     body: Mapped[str] = mapped_column(sa.Text)
     state: Mapped[str] = mapped_column(sa.String(10), index=True)  # queued | sent | failed
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow, index=True)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow,
+                                                         index=True)
     lease_owner: Mapped[str | None] = mapped_column(sa.String(64))
     lease_until: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     last_error: Mapped[str | None] = mapped_column(sa.Text)
@@ -406,7 +407,7 @@ class LoginLinkRow(Base):
 
 
 class AttendanceRow(Base):
-    """Whether one occurrence of a placement took place (oppmøte), as confirmed by the site or the volunteer."""
+    """Whether one occurrence of a placement took place (oppmøte), confirmed by the site or the volunteer."""
 
     __tablename__ = "attendance"
     __table_args__ = (sa.UniqueConstraint("placement_id", "starts_at", name="uq_attendance_occurrence"),)

@@ -133,6 +133,10 @@ def page(request: Request[Any, Any, Any], template: str, status_code: int = 200,
 def problem_text(lang: str, exc: Problem) -> str:
     key = f"problem.{exc.slug}"
     said = i18n.t(lang, key)
+    rule = exc.extra.get("rule")
+    if rule:  # refused for a matching rule: say which
+        named = i18n.t(lang, "problem.rule", rule=rule, name=i18n.rule_name(lang, str(rule)))
+        return f"{said} {named}" if said != key else named
     return said if said != key else exc.detail
 
 
@@ -170,8 +174,9 @@ async def login(request: Request[Any, Any, Any], db_session: AsyncSession, data:
 
 @post("/logout", include_in_schema=False)
 async def logout(request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
+    volunteer = bool(request.session and request.session.get("vid"))
     await end_session(request, db_session)
-    return redirect("/login?signed_out=true")
+    return redirect("/login/link?signed_out=true" if volunteer else "/login?signed_out=true")
 
 
 @post("/lang", include_in_schema=False)
@@ -351,7 +356,8 @@ async def release(request: Request[Any, Any, Any], db_session: AsyncSession, vie
                   plan_id: str) -> Redirect:
     lang = lang_of(request)
     try:
-        result = await plans_service.release(db_session, viewer, plan_id)
+        settings: Settings = request.app.state.settings
+        result = await plans_service.release(db_session, viewer, plan_id, settings.public_url)
     except Problem as exc:
         if exc.status == 404:
             raise NotFoundException() from None
