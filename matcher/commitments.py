@@ -144,10 +144,13 @@ def check_committed(p: Problem) -> list[AtRisk]:
         )))
 
     live = [(v, j) for v, j in p.committed if rules.has_occurrence(p, j)]
+    by_need: dict[int, list[int]] = defaultdict(list)
     for v, j in live:
-        vols = np.array([v], dtype=np.int64)
+        by_need[j].append(v)
+    for j, vs in by_need.items():  # each rule over the need's column of holders, as candidates do
+        vols = np.array(vs, dtype=np.int64)
         for name, rule in rules.RULES:
-            if not rule(p, j, vols)[0]:
+            for v in vols[~rule(p, j, vols)].tolist():
                 for code, message, date, data in _describe(p, v, j, name):
                     add(v, j, name, code, message, date, data)
 
