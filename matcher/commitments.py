@@ -28,6 +28,25 @@ from matcher.schema import AtRisk, Scenario
 
 RULE_ORDER = {name: k for k, (name, _) in enumerate(rules.RULES)} | {"C1": 10, "C2": 11, "C3": 12}
 
+# Every `AtRisk.code`, with its rule: a stable list for programs and message catalogues.
+AT_RISK_CODES: dict[str, str] = {
+    "not-willing": "E1",
+    "agreements-missing": "E2",
+    "training-missing": "E3",
+    "training-expires": "E3",
+    "under-age": "E4",
+    "police-certificate": "E5",
+    "away-at-start": "E6",
+    "not-available": "E6",
+    "language": "E7",
+    "too-far": "E8",
+    "forbidden": "E9",
+    "over-headcount": "C1",
+    "over-assignments": "C2",
+    "over-hours": "C2",
+    "overlap": "C3",
+}
+
 
 def at_risk(scenario: Scenario) -> list[AtRisk]:
     """Every committed pair of the scenario that breaks a rule (E1–E9 on its own, C1–C3
