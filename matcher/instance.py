@@ -16,7 +16,7 @@ import numpy as np
 
 from matcher import rules
 from matcher.candidates import Candidates
-from matcher.constraints import blocking_rule, classes_overlap, need_is_full
+from matcher.constraints import blocking_rule, classes_overlap_many, need_is_full
 from matcher.problem import Problem
 from matcher.schema import Conflict
 
@@ -296,7 +296,7 @@ def _overlaps_fixed(p: Problem, c: Candidates, ks: np.ndarray, fixed_by_vol: dic
     b = p.n_time_class[fj[f_at]]
     lo_c, hi_c = np.minimum(a, b), np.maximum(a, b)
     combos, inv = np.unique(np.stack([lo_c, hi_c], axis=1), axis=0, return_inverse=True)
-    hit = np.array([classes_overlap(p, int(x), int(y)) for x, y in combos], dtype=bool)
+    hit = classes_overlap_many(p, combos[:, 0], combos[:, 1])
     if len(hit):
         out[np.unique(k_rep[hit[inv.reshape(-1)]])] = True
     return out

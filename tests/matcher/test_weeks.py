@@ -238,3 +238,16 @@ def test_instance_pairs_each_fit_alone_beside_the_fixed_ones() -> None:
     # a runs in week 0 beside the committed c: gone; b only in week 1: a free pair
     assert [p.need(int(j)).id for j in inst.pair_need] == ["b"]
     assert inst.vol_cap.tolist() == [1]
+
+
+def test_vectorised_overlap_agrees_with_the_pairwise_check() -> None:
+    from matcher.constraints import classes_overlap, classes_overlap_many
+    from matcher.generate import generate
+
+    p = compile_problem(generate(300, 200, seed=4))
+    n = len(p.class_occ)
+    pairs = np.array([(a, b) for a in range(n) for b in range(n)], dtype=np.int64)
+    many = classes_overlap_many(p, pairs[:, 0], pairs[:, 1])
+    one = np.array([classes_overlap(p, int(a), int(b)) for a, b in pairs], dtype=bool)
+    assert (many == one).all()
+    assert 0 < one.sum() < len(one)
