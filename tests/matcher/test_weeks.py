@@ -251,3 +251,30 @@ def test_vectorised_overlap_agrees_with_the_pairwise_check() -> None:
     one = np.array([classes_overlap(p, int(a), int(b)) for a, b in pairs], dtype=bool)
     assert (many == one).all()
     assert 0 < one.sum() < len(one)
+
+
+def test_cpsat_model_holds_the_week_rows() -> None:
+    """The CP-SAT model alone (not the flow): with one need a week, of four candidate needs two
+    in each week, the most it can take is one per week — the week rows are in the model."""
+    from ortools.sat.python import cp_model
+
+    from matcher.model import SubInstance, build_model
+
+    sc = scenario(
+        [volunteer(max_assignments=1)],
+        [need("a", until=D(2026, 1, 11)), need("b", weekly=[slot(3, "10:00", "12:00")], until=D(2026, 1, 11)),
+         need("c", from_=D(2026, 1, 12)), need("d", weekly=[slot(3, "10:00", "12:00")], from_=D(2026, 1, 12))],
+    )
+    p = compile_problem(sc)
+    inst = build_instance(p, build_candidates(p))
+    assert inst.n_pairs == 4 and inst.vol_cap.tolist()[0] >= 2  # a bound for the flow, not the answer
+    sub = SubInstance(inst, np.arange(inst.n_pairs), inst.cliques, inst.need_cap)
+    built = build_model(sub)
+    built.model.maximize(built.coverage)
+    solver = cp_model.CpSolver()
+    assert solver.solve(built.model) == cp_model.OPTIMAL
+    chosen = np.array([solver.boolean_value(x) for x in built.x], dtype=bool)
+    assert chosen.sum() == 2
+    assert not inst.week_rows.violated(chosen).any()
+    weeks = {p.need(int(j)).id for j in inst.pair_need[chosen]}
+    assert len(weeks & {"a", "b"}) == 1 and len(weeks & {"c", "d"}) == 1
