@@ -28,6 +28,25 @@ from matcher.schema import AtRisk, Scenario
 
 RULE_ORDER = {name: k for k, (name, _) in enumerate(rules.RULES)} | {"C1": 10, "C2": 11, "C3": 12}
 
+# Every `AtRisk.code`, with its rule: a stable list for programs and message catalogues.
+AT_RISK_CODES: dict[str, str] = {
+    "not-willing": "E1",
+    "agreements-missing": "E2",
+    "training-missing": "E3",
+    "training-expires": "E3",
+    "under-age": "E4",
+    "police-certificate": "E5",
+    "away-at-start": "E6",
+    "not-available": "E6",
+    "language": "E7",
+    "too-far": "E8",
+    "forbidden": "E9",
+    "over-headcount": "C1",
+    "over-assignments": "C2",
+    "over-hours": "C2",
+    "overlap": "C3",
+}
+
 
 def at_risk(scenario: Scenario) -> list[AtRisk]:
     """Every committed pair of the scenario that breaks a rule (E1–E9 on its own, C1–C3
@@ -57,8 +76,8 @@ def _e3(p: Problem, v: int, j: int) -> list[tuple[str, str, dt.date | None, dict
             expires = int(p.tr_to[valid].max())
             out.append((
                 "training-expires",
-                f"{name} expires {_iso(expires)}, before the last occurrence on {_iso(last)}:"
-                " renew it or end the placement",
+                (f"{name} expires {_iso(expires)}, before the last occurrence on {_iso(last)}:"
+                 " renew it or end the placement"),
                 dt.date.fromordinal(expires),
                 {"training": tid, "training_name": name, "expires": _iso(expires), "last": _iso(last)},
             ))
@@ -71,8 +90,8 @@ def _e6(p: Problem, v: int, j: int) -> tuple[str, str, dt.date | None, dict[str,
         if period.from_.toordinal() <= start <= period.to.toordinal():
             return (
                 "away-at-start",
-                f"away {period.from_.isoformat()} – {period.to.isoformat()}, when the need starts on"
-                f" {_iso(start)}: find cover or end the placement",
+                (f"away {period.from_.isoformat()} – {period.to.isoformat()}, when the need starts on"
+                 f" {_iso(start)}: find cover or end the placement"),
                 dt.date.fromordinal(start),
                 {"from": period.from_.isoformat(), "to": period.to.isoformat(), "start": _iso(start)},
             )
@@ -107,18 +126,18 @@ def _describe(p: Problem, v: int, j: int, rule: str) -> list[tuple[str, str, dt.
                  None, {"activity": activity.id, "activity_name": activity.name})]
     if rule == "E2":
         return [("agreements-missing",
-                 f"the volunteer agreement or confidentiality declaration is not signed by the start {_iso(start)}:"
-                 " have them signed or end the placement", on_start, {"start": _iso(start)})]
+                 (f"the volunteer agreement or confidentiality declaration is not signed by the start {_iso(start)}:"
+                  " have them signed or end the placement"), on_start, {"start": _iso(start)})]
     if rule == "E3":
         return _e3(p, v, j)
     if rule == "E4":
         m = int(p.n_min_age[j])
-        return [("under-age", f"under the minimum age {m} on the start {_iso(start)}, or no birth date registered:"
-                 " end the placement", on_start, {"min_age": m, "start": _iso(start)})]
+        return [("under-age", (f"under the minimum age {m} on the start {_iso(start)}, or no birth date registered:"
+                               " end the placement"), on_start, {"min_age": m, "start": _iso(start)})]
     if rule == "E5":
         return [("police-certificate",
-                 f"no valid police certificate shown by the start {_iso(start)} (at most 3 months old when shown):"
-                 " ask for one or end the placement", on_start, {"start": _iso(start)})]
+                 (f"no valid police certificate shown by the start {_iso(start)} (at most 3 months old when shown):"
+                  " ask for one or end the placement"), on_start, {"start": _iso(start)})]
     if rule == "E6":
         return [_e6(p, v, j)]
     if rule == "E7":
@@ -144,10 +163,13 @@ def check_committed(p: Problem) -> list[AtRisk]:
         )))
 
     live = [(v, j) for v, j in p.committed if rules.has_occurrence(p, j)]
+    by_need: dict[int, list[int]] = defaultdict(list)
     for v, j in live:
-        vols = np.array([v], dtype=np.int64)
+        by_need[j].append(v)
+    for j, vs in by_need.items():  # each rule over the need's column of holders, as candidates do
+        vols = np.array(vs, dtype=np.int64)
         for name, rule in rules.RULES:
-            if not rule(p, j, vols)[0]:
+            for v in vols[~rule(p, j, vols)].tolist():
                 for code, message, date, data in _describe(p, v, j, name):
                     add(v, j, name, code, message, date, data)
 

@@ -17,7 +17,16 @@ from matcher import rules
 from matcher.candidates import Candidates
 from matcher.constraints import blocking_rule, day_text
 from matcher.problem import DAY, Problem, duration, minutes
-from matcher.schema import AtRisk, Match, NearMiss, PlacedElsewhere, Reason, RuleCount, Unfilled, UnfilledReasons
+from matcher.schema import (
+    AtRisk,
+    Match,
+    NearMiss,
+    PlacedElsewhere,
+    Reason,
+    RuleCount,
+    Unfilled,
+    UnfilledReasons,
+)
 
 WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 LIST_AT_MOST = 10
@@ -206,8 +215,15 @@ def _near_misses(p: Problem, j: int, fails: dict[str, np.ndarray], single: np.nd
             continue
         if rule == "E3":
             for v in who.tolist():
-                missing = next(t for t in p.n_trainings[j] if not rules.trainings_held(p, t, start)[v])
-                groups[("E3", f"would qualify with a valid {p.scenario.trainings[missing].name}")].append(v)
+                missing = next((t for t in p.n_trainings[j] if not rules.trainings_held(p, t, start)[v]), None)
+                if missing is not None:
+                    groups[("E3", f"would qualify with a valid {p.scenario.trainings[missing].name}")].append(v)
+                    continue
+                last = int(p.n_last[j])
+                expiring = next(t for t in p.n_trainings[j] if not rules.trainings_held(p, t, last)[v])
+                name = p.scenario.trainings[expiring].name
+                until = dt.date.fromordinal(last).isoformat()
+                groups[("E3", f"would qualify with {name} renewed to last until {until}")].append(v)
         elif rule == "E6":
             for v in who[:DETAIL_AT_MOST].tolist():
                 groups[("E6", _availability_text(p, j, v))].append(v)

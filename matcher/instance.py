@@ -295,13 +295,16 @@ def build_instance(p: Problem, c: Candidates) -> Instance:
     fixed_by_vol: dict[int, list[int]] = {}
     fixed: list[tuple[int, int, int]] = []
     key = c.vol * max(1, p.n_needs) + c.need  # candidates are grouped by need: look fixed pairs up by key
-    order = np.argsort(key, kind="stable") if fixed_pairs else np.zeros(0, dtype=np.int64)
-    for v, j in fixed_pairs:
-        need_cap[j] -= 1
-        vol_fixed[v] += 1
-        fixed_by_vol.setdefault(v, []).append(j)
-        at = order[np.searchsorted(key[order], v * max(1, p.n_needs) + j)]
-        fixed.append((v, j, int(at)))
+    if fixed_pairs:
+        order = np.argsort(key, kind="stable")
+        fv = np.array([v for v, _ in fixed_pairs], dtype=np.int64)
+        fj = np.array([j for _, j in fixed_pairs], dtype=np.int64)
+        at = order[np.searchsorted(key[order], fv * max(1, p.n_needs) + fj)]
+        np.subtract.at(need_cap, fj, 1)
+        np.add.at(vol_fixed, fv, 1)
+        for v, j, k in zip(fv.tolist(), fj.tolist(), at.tolist(), strict=True):
+            fixed_by_vol.setdefault(v, []).append(j)
+            fixed.append((v, j, k))
     need_cap = np.maximum(need_cap, 0)
 
     keep = need_cap[c.need] > 0

@@ -354,7 +354,7 @@ def compile_problem(scenario: Scenario, weights: Weights | None = None) -> Probl
     tr_cols = arr(tr, 4)  # type: ignore[arg-type]
     win_cols = arr(win, 3)  # type: ignore[arg-type]
     una_cols = arr(una, 3)  # type: ignore[arg-type]
-    committed = list(dict.fromkeys((vol_index[p.volunteer], need_index[p.need]) for p in s.committed))
+    committed = list(dict.fromkeys((vol_index[c.volunteer], need_index[c.need]) for c in s.committed))
     seen_pins: set[tuple[int, int]] = set()
     pinned: list[tuple[int, int]] = []
     for p in s.pinned:
