@@ -76,7 +76,8 @@ async def test_service_loop_every_accept_succeeds(client, coordinator):
 
 def rule_breaking(scenario: Scenario, time_limit: float) -> Plan:
     """A plan that ignores the rules, so that accept has to catch each one itself."""
-    pairs = [("v1", "n1"), ("v2", "n1"), ("v1", "n2"), ("v1", "n3"), ("v1", "night"), ("v1", "tuesday")]
+    pairs = [("v1", "n1"), ("v2", "n1"), ("v1", "n2"), ("v1", "n3"), ("v1", "night"), ("v1", "tuesday"),
+             ("v3", "n3")]
     names = {n.id for n in scenario.needs}
     return Plan(status="feasible", matches=[Match(volunteer=v, need=n, score=1, priority=3)
                                             for v, n in pairs if n in names])
@@ -132,6 +133,20 @@ async def test_accept_refuses_over_weekly_hours_in_one_week(client, loaded, coor
                                             headers=coordinator), 409)
     assert over["rule"] == "C2" and over["type"].endswith("volunteer-busy"), over
     assert "2027-01-11" in str(over) or "11 January" in over["detail"] or "2027-01-12" in str(over), over
+
+
+@pytest.mark.parametrize("solver", [rule_breaking])
+async def test_a_placement_already_at_risk_does_not_stop_an_unrelated_accept(client, loaded, coordinator, db_url):
+    """v3's course for n2 expires mid-horizon (at risk); taking the Wednesday walk beside it is fine."""
+    await _place(db_url, "v3", "n2")
+    r = await client.patch("/api/v1/volunteers/v3", json={"trainings": [
+        {"training": "demens", "completed": "2026-09-01", "expires": "2027-01-20"}]}, headers=coordinator)
+    assert r.status_code == 200, r.text
+    risky = (await client.get("/api/v1/placements", params={"at_risk": "true"}, headers=coordinator)).json()
+    assert [(p["volunteer"], p["need"]) for p in risky] == [("v3", "n2")]
+    plan = await run(client, coordinator)
+    ok = await client.post(f"/api/v1/proposals/{proposal(plan, 'v3', 'n3')['id']}/accept", headers=coordinator)
+    assert ok.status_code == 200, ok.text
 
 
 async def test_need_retimed_or_course_expiring_shows_at_risk(client, loaded, coordinator, tokens, db_url):
