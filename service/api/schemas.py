@@ -195,7 +195,7 @@ class ImportResult(Struct, kw_only=True):
     volunteers: int
     needs: int
     locks: int
-
+    placements: int = 0  # committed pairs that became placements in force
 
 class FieldError(Struct, kw_only=True):
     field: str

@@ -27,7 +27,7 @@ from service.db.models import (
 )
 from service.jobs import Solver, solve_in_thread
 from service.problems import Problem, conflict, not_found
-from service.register.commitments import for_site_risk, register_horizon
+from service.register.commitments import for_site_risk, register_horizon, start_of
 from service.register.common import audit, from_doc, new_id, register_row
 from service.register.occupancy import IN_FORCE, check_can_take
 from service.register.scenario_io import build_scenario
@@ -389,12 +389,6 @@ async def _add_lock(session: AsyncSession, kind: str, volunteer_id: str, need_id
         session.add(LockRow(kind=kind, volunteer_id=volunteer_id, need_id=need_id, reason=reason))
 
 
-def _start_of(need: Need, today: dt.date) -> dt.date:
-    if need.once is not None:
-        return max(today, need.once.date)
-    return max(today, need.from_) if need.from_ is not None else today
-
-
 async def release(session: AsyncSession, who: Principal, plan_id: str) -> dict[str, Any]:
     """Turn the plan's accepted proposals into placements, in one transaction."""
     who.require_coordinator()
@@ -430,7 +424,7 @@ async def release(session: AsyncSession, who: Principal, plan_id: str) -> dict[s
             plan_id=plan_id,
             proposal_id=p.id,
             state="offered",
-            start=_start_of(need, today),
+            start=start_of(need, today),
             followups_done=[],
         ))
         created += 1

@@ -208,3 +208,32 @@ async def test_course_expiring_as_time_passes(client, loaded, coordinator, db_ur
         await engine.dispose()
     assert now == []
     assert [(e["placement"], e["rule"]) for e in later] == [("pl-v2-n2", "E3")], later
+
+
+async def test_imported_committed_pairs_become_placements_in_force(client, coordinator):
+    """A register brought in with its placements in force: they are placed (once), exported as
+    committed, kept by the next plan, and those that break a rule are listed at risk."""
+    from matcher import at_risk
+
+    scenario = generate(40, 30, seed=4, start=START, weeks=4, committed=0.4)
+    assert scenario.committed
+    doc = msgspec.to_builtins(scenario)
+    r = await client.post("/api/v1/scenario", json=doc, headers=coordinator)
+    assert r.status_code == 200 and r.json()["placements"] == len(scenario.committed), r.text
+    pairs = {(p.volunteer, p.need) for p in scenario.committed}
+    assert await in_force(client, coordinator) == pairs
+    assert (await client.post("/api/v1/scenario", json=doc, headers=coordinator)).json()["placements"] == 0
+    exported = (await client.get("/api/v1/scenario", headers=coordinator)).json()
+    assert {(p["volunteer"], p["need"]) for p in exported["committed"]} == pairs
+
+    expected = {(e.volunteer, e.need, e.rule) for e in at_risk(scenario)}
+    assert expected  # the generator puts one need in twenty wrong
+    risky = (await client.get("/api/v1/placements", params={"at_risk": "true"}, headers=coordinator)).json()
+    assert {(p["volunteer"], p["need"], e["rule"]) for p in risky for e in p["at_risk"]} == expected
+
+    plan = await run(client, coordinator)
+    assert {(c["volunteer"], c["need"]) for c in plan["committed"]} == pairs
+    assert not {(p["volunteer"], p["need"]) for p in plan["proposals"]} & pairs
+    assert {(e["volunteer"], e["need"], e["rule"]) for e in plan["at_risk"]} == expected
+    results = await accept_all(client, coordinator, plan)
+    assert all(r.status_code == 200 for r in results), [r.text for r in results if r.status_code != 200]
