@@ -49,6 +49,8 @@ class VolunteerIn(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misrea
 class VolunteerOut(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
     created_at: dt.datetime
     updated_at: dt.datetime
+    # Only in the answer to a PATCH: the placements the change newly put at risk.
+    at_risk: list[AtRiskOut] | None = None
 
 
 class VolunteerForSite(Struct, kw_only=True):

@@ -162,8 +162,11 @@ async def test_need_retimed_or_course_expiring_shows_at_risk(client, loaded, coo
     assert [(e["volunteer"], e["rule"]) for e in r.json()["at_risk"]] == [("v1", "E6")]
 
     expiring = [{"training": "demens", "completed": "2026-09-01", "expires": "2027-01-20"}]
-    assert (await client.patch("/api/v1/volunteers/v2", json={"trainings": expiring},
-                               headers=coordinator)).status_code == 200
+    r = await client.patch("/api/v1/volunteers/v2", json={"trainings": expiring}, headers=coordinator)
+    assert r.status_code == 200, r.text
+    assert [(e["need"], e["rule"], e["code"]) for e in r.json()["at_risk"]] == [("n2", "E3", "training-expires")]
+    r = await client.patch("/api/v1/volunteers/v2", json={"phone": "40000099"}, headers=coordinator)
+    assert r.json()["at_risk"] == []  # already at risk: nothing new
 
     risky = (await client.get("/api/v1/placements", params={"at_risk": "true"}, headers=coordinator)).json()
     found = {(p["volunteer"], p["need"]): p["at_risk"] for p in risky}
