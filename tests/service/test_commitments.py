@@ -37,9 +37,13 @@ async def in_force(client: Any, headers: dict[str, str]) -> set[tuple[str, str]]
     return {(p["volunteer"], p["need"]) for p in rows if p["state"] in ("offered", "confirmed")}
 
 
-async def test_service_loop_every_accept_succeeds(client, coordinator):
-    """Plan, accept all, release, post urgent needs, re-plan, accept every new proposal: no 409."""
-    scenario = generate(60, 24, seed=11, start=START, weeks=4)
+@pytest.mark.parametrize("register", [dict(volunteers=60, needs=24, seed=11),
+                                      dict(volunteers=40, needs=30, seed=2, broad=True)],
+                         ids=["realistic", "broad"])
+async def test_service_loop_every_accept_succeeds(client, coordinator, register):
+    """Plan, accept all, release, post urgent needs, re-plan, accept every new proposal: no 409.
+    The broad register (everyone available every day) makes weekly hours and overlaps bind."""
+    scenario = generate(**register, start=START, weeks=4)
     r = await client.post("/api/v1/scenario", json=msgspec.to_builtins(scenario), headers=coordinator)
     assert r.status_code == 200, r.text
 
