@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+import msgspec
 import numpy as np
 
 from matcher import rules
@@ -51,8 +52,22 @@ AT_RISK_CODES: dict[str, str] = {
 def at_risk(scenario: Scenario) -> list[AtRisk]:
     """Every committed pair of the scenario that breaks a rule (E1–E9 on its own, C1–C3
     together with the other committed pairs), with a stable code, facts and what to do.
-    Empty when every placement in force still holds."""
-    return check_committed(compile_problem(scenario))
+    Empty when every placement in force still holds.
+
+    Only the committed pairs' volunteers and needs are compiled (the rules of a pair read
+    nothing else but the catalogue, the horizon and the forbidden pairs), so a call on the
+    whole register costs what its placements in force cost, not what the register does."""
+    vols = {c.volunteer for c in scenario.committed}
+    needs = {c.need for c in scenario.committed}
+    narrow = msgspec.structs.replace(
+        scenario,
+        volunteers=[v for v in scenario.volunteers if v.id in vols],
+        needs=[n for n in scenario.needs if n.id in needs],
+        forbidden=[f for f in scenario.forbidden if f.volunteer in vols and f.need in needs],
+        pinned=[],
+        previous=[],
+    )
+    return check_committed(compile_problem(narrow))
 
 
 def _iso(ordinal: int) -> str:
