@@ -115,7 +115,8 @@ class PlanRequest(Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class RejectRequest(Struct, kw_only=True, forbid_unknown_fields=True):
-    reason: str
+    reason: Annotated[str, Meta(min_length=1, max_length=2000, description="Why; the volunteer can read it in "
+                                "their export (GDPR art. 15), so write it as you would say it to them")]
 
 
 class RespondRequest(Struct, kw_only=True, forbid_unknown_fields=True):

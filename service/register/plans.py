@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from matcher.scenario import ScenarioError
 from matcher.schema import Horizon, Need, Plan
 from service.auth import Principal
 from service.db.models import (
@@ -26,7 +27,7 @@ from service.db.models import (
     utcnow,
 )
 from service.jobs import Solver, solve_in_thread
-from service.problems import Problem, conflict, not_found
+from service.problems import Problem, conflict, invalid, not_found, split_place
 from service.register.common import audit, from_doc, new_id, register_row
 from service.register.occupancy import IN_FORCE, check_can_take
 from service.register.scenario_io import build_scenario
@@ -129,6 +130,8 @@ async def run_plan(
             await audit(session, who, "match", [v.id for v in scenario.volunteers], "/api/v1/plans")
         try:
             plan = await solve_in_thread(solver, scenario, limit)
+        except ScenarioError as exc:  # out of the format's ranges: name the fields, not a crash
+            raise invalid([split_place(e) for e in exc.errors[:20]]) from None
         except Exception as exc:  # a matcher bug must not look like a server crash or leave a lock
             log.exception("the matcher failed")
             raise Problem(503, f"the matcher failed ({type(exc).__name__}: {exc}); the register is unchanged",

@@ -368,10 +368,13 @@ async def volunteer(request: Request[Any, Any, Any], db_session: AsyncSession, v
 
 
 def _date_field(data: dict[str, str], name: str) -> dt.date | None:
+    """A date from a form, or None when it is not one or lies more than a century from today."""
     try:
-        return dt.date.fromisoformat(data.get(name, ""))
+        day = dt.date.fromisoformat(data.get(name, "")[:10])
     except ValueError:
         return None
+    today = dt.date.today()
+    return day if abs((day - today).days) <= 36525 else None
 
 
 @post("/volunteers/{volunteer_id:str}/first-conversation", include_in_schema=False)
