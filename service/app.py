@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable
@@ -90,11 +92,23 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
     channels = channels_plugin(settings.database_url)
     board_hub = BoardHub(channels, create_sessionmaker(read_engine), exchange.rates, exchange.board_resync_seconds)
 
+    sender_stop = asyncio.Event()
+    sender_task: list[asyncio.Task[None]] = []
+
     async def on_startup(app: Litestar) -> None:
         if check_migrations:
             await ensure_migrated(settings.database_url)
+        if settings.outbox_sender:
+            from service.notify.sender import run_sender
+
+            # Sends the outbox (when SMTP or SMS is set up) and runs the daily reminder scan.
+            sender_task.append(asyncio.get_running_loop().create_task(run_sender(sessionmaker, settings, sender_stop)))
 
     async def on_shutdown(app: Litestar) -> None:
+        sender_stop.set()
+        for task in sender_task:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 10)
         await board_hub.stop()
         await engine.dispose()
         if read_engine is not engine:

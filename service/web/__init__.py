@@ -57,15 +57,12 @@ def web_config(settings: Settings) -> WebConfig:
     security = WebSecurity(csrf_secret=csrf_secret, csrf_cookie=csrf_cookie, session_cookie=session_cookie,
                            secure=settings.secure_cookies)
 
-    def engine_callback(engine: JinjaTemplateEngine) -> None:
-        from service.web import templating
-
-        templating.install(engine)
+    from service.web import templating
 
     return WebConfig(
         route_handlers=[web_router()],
-        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
-                                       engine_callback=engine_callback),
+        # One Jinja environment for the coordinator's and the exchange event's pages (service/web/templating.py).
+        template_config=TemplateConfig(instance=templating.engine()),
         csrf_config=CSRFConfig(
             secret=csrf_secret,
             cookie_name=csrf_cookie,

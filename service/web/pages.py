@@ -42,7 +42,7 @@ from service.web.sessions import TolerantCookieBackendConfig, current_session, e
 log = logging.getLogger("samspill.service")
 
 SESSION_HOURS = 8
-LANG_COOKIE = "samspill_lang"
+LANG_COOKIE = i18n.LANG_COOKIE
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
@@ -142,9 +142,9 @@ async def login(request: Request[Any, Any, Any], db_session: AsyncSession, data:
     if result.user is None:
         # The failure is recorded even though this answer is an error page.
         await db_session.commit()
-        key, status = ("signin.limited", 429) if result.limited else ("signin.wrong", 401)
-        return page(request, "login.html", status_code=status, next=target, email=email,
-                    error=i18n.t(lang, key))
+        error, status = ((i18n.t(lang, "signin.limited"), 429) if result.limited
+                         else (i18n.t(lang, "signin.wrong"), 401))
+        return page(request, "login.html", status_code=status, next=target, email=email, error=error)
     await start_session(request, db_session, {"uid": result.user.id}, subject=f"user:{result.user.id}",
                         lifetime=dt.timedelta(hours=SESSION_HOURS))
     return redirect(target)
