@@ -26,6 +26,7 @@ from service.exchange.live import BoardHub, channels_plugin
 from service.exchange.settings import ExchangeSettings
 from service.problems import EXCEPTION_HANDLERS
 from service.settings import Settings
+from service.web.headers import SecurityHeadersMiddleware, security_headers
 
 log = logging.getLogger("samspill.service")
 
@@ -124,6 +125,8 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         csrf_config=dataclasses.replace(web.csrf_config, exclude=[*(web.csrf_config.exclude or []), "^/events/"]),
         plugins=[SQLAlchemyPlugin(config=db), channels],
         middleware=[
+            # Outermost: a CSP nonce per request (the headers themselves go on in before_send).
+            SecurityHeadersMiddleware,
             # /events/… are the exchange event's pages: they take the event's screen key instead.
             DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/health", "^/events/", *web.bearer_exclude]),
             *([SQLiteQueueMiddleware] if is_sqlite(settings.database_url) else []),
@@ -131,7 +134,7 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=_before_request,
-        before_send=web.before_send,
+        before_send=[*web.before_send, security_headers(hsts=settings.secure_cookies)],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"settings": settings, "sessionmaker": sessionmaker, "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine,

@@ -84,18 +84,31 @@ def _check_migrated(settings: Settings) -> bool:
     return True
 
 
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy settings: X-Forwarded-For is believed only from SAMSPILL_TRUSTED_PROXIES.
+
+    uvicorn by default trusts the header from 127.0.0.1, so anyone on the same host (or any
+    request relayed by a local process) could choose the address the sign-in limit counts.
+    """
+    trusted = settings.trusted_proxies.strip()
+    if not trusted:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     import uvicorn
 
     from service.app import create_app
 
+    proxies = proxy_options(settings)
     if workers > 1:  # each worker process builds its own app from the environment
         os.environ["SAMSPILL_DATABASE_URL"] = settings.database_url
         uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
-                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **proxies)
     else:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
-                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **proxies)
     return 0
 
 

@@ -50,6 +50,9 @@ class Settings:
     secret_key: str = ""
     # Send the session cookie over HTTPS only; turn off only for local http:// testing.
     secure_cookies: bool = True
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated IPs or
+    # CIDRs, or "*"); none by default, so a client cannot choose the address the sign-in limit counts.
+    trusted_proxies: str = ""
     # Outgoing mail (service/notify): `smtp://[user:password@]host:port` (`smtps://` for TLS from the
     # first byte, `?starttls=true` to upgrade a plain connection). Unset: messages wait in the outbox.
     smtp_url: str = ""
@@ -83,6 +86,7 @@ class Settings:
             debug=os.environ.get("SAMSPILL_DEBUG", "") not in ("", "0", "false"),
             secret_key=os.environ.get("SAMSPILL_SECRET_KEY", ""),
             secure_cookies=os.environ.get("SAMSPILL_SECURE_COOKIES", "1") not in ("0", "false"),
+            trusted_proxies=os.environ.get("SAMSPILL_TRUSTED_PROXIES", ""),
             smtp_url=os.environ.get("SAMSPILL_SMTP_URL", ""),
             mail_from=os.environ.get("SAMSPILL_MAIL_FROM", ""),
             public_url=os.environ.get("SAMSPILL_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
