@@ -244,13 +244,15 @@ async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> dict[
     if who.role == "volunteer":
         raise not_found("plan", plan_id)
     plan = await session.get(PlanRow, plan_id)
-    if plan is None:
+    # Nobody is contacted before the coordinator's review (DOMAIN.md): a site sees a plan only once
+    # it is released, and then only what was accepted; a draft is as unknown to it as a missing plan.
+    if plan is None or (who.role == "site" and plan.status != "released"):
         raise not_found("plan", plan_id)
     stmt = sa.select(ProposalRow).where(ProposalRow.plan_id == plan_id).order_by(ProposalRow.need_id, ProposalRow.id)
     unfilled = plan.unfilled
     if who.role == "site":
         own = set(await session.scalars(sa.select(NeedRow.id).where(NeedRow.site_id == who.site_id)))
-        stmt = stmt.where(ProposalRow.need_id.in_(own))
+        stmt = stmt.where(ProposalRow.need_id.in_(own), ProposalRow.state == "accepted")
         unfilled = [unfilled_for_site(u) for u in unfilled if u.get("need") in own]
     proposals = list((await session.scalars(stmt)).all())
     out = _plan_out(plan, proposals, unfilled)
@@ -269,7 +271,11 @@ async def list_proposals(
     if state is not None:
         stmt = stmt.where(ProposalRow.state == state)
     if who.role == "site":
-        stmt = stmt.join(NeedRow, NeedRow.id == ProposalRow.need_id).where(NeedRow.site_id == who.site_id)
+        # only released and accepted: draft proposals are the coordinator's until reviewed
+        stmt = (
+            stmt.join(NeedRow, NeedRow.id == ProposalRow.need_id).join(PlanRow, PlanRow.id == ProposalRow.plan_id)
+            .where(NeedRow.site_id == who.site_id, PlanRow.status == "released", ProposalRow.state == "accepted")
+        )
     elif who.role == "volunteer":
         # nobody is contacted before the coordinator has reviewed and released: a volunteer
         # sees only the proposals released to them, never drafts or rejections
