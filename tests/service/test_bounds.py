@@ -137,3 +137,16 @@ async def test_non_latin1_id_in_a_download_header_is_no_500(client, loaded, coor
     for path in ("/api/v1/events/%E2%82%AC%E6%BC%A2/catalogue.csv", "/api/v1/events/%E2%82%AC/report.csv"):
         r = await client.get(path, headers=coordinator)
         assert r.status_code < 500, r.text
+
+
+async def test_posting_another_sites_need_id_is_no_existence_oracle(client, loaded, tokens) -> None:
+    """n3 belongs to Røde Kors: Eik's token gets the same 403 for it as for an id nobody has."""
+    eik = await tokens.headers("site", site="eik")
+    taken = await client.post("/api/v1/needs", json={**NEED, "id": "n3"}, headers=eik)
+    free = await client.post("/api/v1/needs", json={**NEED, "id": "finnes-ikke"}, headers=eik)
+    assert_problem(taken, 403, "id")
+    assert_problem(free, 403, "id")
+    assert taken.json()["detail"] == free.json()["detail"]
+    mine = await client.post("/api/v1/needs", json={**NEED, "id": "eik-kaffe"}, headers=eik)
+    assert mine.status_code == 201, mine.text
+    assert_problem(await client.post("/api/v1/needs", json={**NEED, "id": "eik-kaffe"}, headers=eik), 409)
