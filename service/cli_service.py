@@ -26,6 +26,10 @@ def register(sub: Any) -> None:
                        help="server processes (each reads SAMSPILL_DATABASE_URL; most useful with PostgreSQL)")
     serve.set_defaults(func=cmd_serve)
 
+    worker = sub.add_parser("worker", help="take plan runs from the job queue (PostgreSQL; run as many as you like, "
+                                           "on this machine or others)")
+    worker.set_defaults(func=cmd_worker)
+
     demo = sub.add_parser("demo", help="create a demo municipality, print tokens and the URL, and serve")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
@@ -118,6 +122,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     print(f"samspill: serving http://{args.host}:{args.port}/ (API docs at /schema)", flush=True)
     return _serve(settings, args.host, args.port, args.workers)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """A plan-run worker: takes `samspill.run_plan` jobs until stopped (Ctrl-C or SIGTERM finish the run)."""
+    from service.app import plan_jobs
+    from service.db.engine import create_engine, create_sessionmaker, is_sqlite
+    from service.jobs import QueueJobs, load_solver
+
+    settings = _settings()
+    if is_sqlite(settings.database_url):
+        print("samspill: a SQLite register runs plans inside `samspill serve`; workers need PostgreSQL "
+              "(set SAMSPILL_DATABASE_URL)", file=sys.stderr)
+        return 2
+    if not _check_migrated(settings):
+        return 2
+
+    async def work() -> None:
+        engine = create_engine(settings.database_url)
+        jobs = plan_jobs(settings, create_sessionmaker(engine), load_solver(settings.solver))
+        assert isinstance(jobs, QueueJobs)
+        try:
+            async with jobs.app.open_async():
+                await jobs.run_worker(install_signal_handlers=True)
+        finally:
+            await engine.dispose()
+
+    print("samspill: worker taking plan runs from the queue", flush=True)
+    asyncio.run(work())
+    return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

@@ -97,15 +97,26 @@ class ProposalOut(Struct, kw_only=True):
     reject_reason: str | None = None
 
 
+class PlanProgress(Struct, kw_only=True):
+    """A queued or running plan: seconds so far against the solver's limit, and which try this is."""
+
+    state: Literal["queued", "running", "failed"]
+    elapsed: float
+    limit: float
+    attempt: int = 0
+
+
 class PlanOut(Struct, kw_only=True):
     id: str
-    status: Literal["draft", "released", "superseded"]
+    status: Literal["queued", "running", "failed", "draft", "released", "superseded"]
     solver_status: str
     created_at: dt.datetime
     released_at: dt.datetime | None = None
     proposals: list[ProposalOut]
     unfilled: list[dict[str, Any]]
     summary: dict[str, Any] = field(default_factory=dict)
+    progress: PlanProgress | None = None  # while queued or running (and when failed)
+    error: str | None = None  # why a failed run failed
 
 
 class PlanRequest(Struct, kw_only=True, forbid_unknown_fields=True):

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def run(client: Any, headers: dict[str, str]) -> dict[str, Any]:
-    r = await client.post("/api/v1/plans", headers=headers)
+    r = await client.post("/api/v1/plans", headers={**headers, "Prefer": "wait=120"})
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -220,16 +220,33 @@ def slow(scenario: Scenario, time_limit: float) -> Plan:
 
 
 @pytest.mark.parametrize("solver", [slow])
-async def test_second_run_while_one_runs_is_409(client, loaded, coordinator):
+async def test_runs_are_queued_one_at_a_time_and_followed(client, loaded, coordinator):
+    """202 with the plan queued or running and its progress; a second request while the first runs
+    queues one successor (a third gets that same queued plan); the API stays responsive."""
     _gate.clear()
-    first = asyncio.ensure_future(client.post("/api/v1/plans", headers=coordinator))
-    await asyncio.sleep(0.5)
+    first = await client.post("/api/v1/plans", headers=coordinator)
+    assert first.status_code == 202, first.text
+    assert first.json()["status"] in ("queued", "running") and first.json()["progress"]["limit"] > 0
+    assert first.headers["location"] == f"/api/v1/plans/{first.json()['id']}"
+    for _ in range(50):
+        seen = (await client.get(f"/api/v1/plans/{first.json()['id']}", headers=coordinator)).json()
+        if seen["status"] == "running":
+            break
+        await asyncio.sleep(0.1)
+    assert seen["status"] == "running" and seen["progress"]["attempt"] == 1
     second = await client.post("/api/v1/plans", headers=coordinator)
-    # the API stays responsive while the solver runs off the event loop
+    third = await client.post("/api/v1/plans", headers=coordinator)
+    assert second.status_code == third.status_code == 202
+    assert second.json()["status"] == "queued" and third.json()["id"] == second.json()["id"]
     assert (await client.get("/api/v1/needs", headers=coordinator)).status_code == 200
     _gate.set()
-    assert_problem(second, 409)
-    assert (await first).status_code == 201
+    for plan_id, wanted in ((first.json()["id"], {"draft", "superseded"}), (second.json()["id"], {"draft"})):
+        for _ in range(300):
+            got = (await client.get(f"/api/v1/plans/{plan_id}", headers=coordinator)).json()
+            if got["status"] not in ("queued", "running"):
+                break
+            await asyncio.sleep(0.1)
+        assert got["status"] in wanted, got
 
 
 def crashing(scenario: Scenario, time_limit: float) -> Plan:
@@ -237,11 +254,13 @@ def crashing(scenario: Scenario, time_limit: float) -> Plan:
 
 
 @pytest.mark.parametrize("solver", [crashing])
-async def test_solver_crash_leaves_no_plan_and_no_lock(client, loaded, coordinator):
+async def test_solver_crash_fails_the_plan_and_leaves_no_lock(client, loaded, coordinator):
     for _ in range(2):  # the run lock is freed after a failure
-        body = assert_problem(await client.post("/api/v1/plans", headers=coordinator), 503)
-        assert "solver exploded" in body["detail"]
-    assert (await client.get("/api/v1/plans", headers=coordinator)).json() == []
+        r = await client.post("/api/v1/plans", headers={**coordinator, "Prefer": "wait=30"})
+        assert r.status_code == 201, r.text
+        assert r.json()["status"] == "failed" and "solver exploded" in r.json()["error"]
+    listed = (await client.get("/api/v1/plans", headers=coordinator)).json()
+    assert {p["status"] for p in listed} == {"failed"} and all(p["proposals"] == 0 for p in listed)
 
 
 @pytest.mark.parametrize("solver", [overbooking])
@@ -299,7 +318,7 @@ async def test_plan_request_options_are_checked(client, loaded, coordinator):
     assert_problem(await client.post("/api/v1/plans", json={"time_limit": -1}, headers=coordinator), 400, "time_limit")
     assert_problem(await client.post("/api/v1/plans", json={"workers": 8}, headers=coordinator), 400)
     r = await client.post("/api/v1/plans", json={"time_limit": 2}, headers=coordinator)
-    assert r.status_code == 201
+    assert r.status_code == 202 and r.json()["progress"]["limit"] == 2
 
 
 async def test_site_sees_unfilled_counts_not_other_volunteers(client, loaded, coordinator, tokens):
