@@ -106,42 +106,6 @@ async def _free_run(maker: async_sessionmaker[AsyncSession], since: dt.datetime)
         )
 
 
-async def run_plan(
-    maker: async_sessionmaker[AsyncSession],
-    settings: Settings,
-    solver: Solver,
-    who: Principal,
-    time_limit: float | None = None,
-) -> dict[str, Any]:
-    """Run the matcher on the register and store a draft plan, in three short transactions.
-
-    No transaction is open while the solver runs; the plan and its proposals are written
-    in one transaction, so a crash leaves either the whole plan or none of it.
-    """
-    who.require_coordinator()
-    limit = min(time_limit or settings.solve_time_limit, settings.solve_lock_timeout / 2)
-    since = await _claim_run(maker, settings)
-    try:
-        async with maker() as session, session.begin():
-            scenario = await build_scenario(
-                session, default_horizon_days=settings.default_horizon_days, accepted_as_pinned=True
-            )
-            await audit(session, who, "match", [v.id for v in scenario.volunteers], "/api/v1/plans")
-        try:
-            plan = await solve_in_thread(solver, scenario, limit)
-        except ScenarioError as exc:  # out of the format's ranges: name the fields, not a crash
-            raise invalid([split_place(e) for e in exc.errors[:20]]) from None
-        except Exception as exc:  # a matcher bug must not look like a server crash or leave a lock
-            log.exception("the matcher failed")
-            raise Problem(503, f"the matcher failed ({type(exc).__name__}: {exc}); the register is unchanged",
-                          slug="matcher-failed") from None
-        provisional = await _provisional(maker, solver, scenario, plan, limit)
-        async with maker() as session, session.begin():
-            return await _store(session, plan, since, provisional)
-    finally:
-        await _free_run(maker, since)
-
-
 RUNNING = ("queued", "running")
 
 
