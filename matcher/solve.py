@@ -31,6 +31,7 @@ from matcher.flow import fit_of, solve_flow, spread_of
 from matcher.instance import Instance, build_instance, overlap_cliques
 from matcher.model import SubInstance, build_model, hint
 from matcher.problem import Problem, compile_problem
+from matcher.scenario import ensure_valid
 from matcher.schema import Coverage, Objective, Plan, Scenario, Timings, Weights
 
 __all__ = ["Instance", "SolveOptions", "build_instance_for", "solve"]
@@ -368,6 +369,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> Plan:
     """Propose the best plan for a scenario, with its reasons. Read and write are the caller's."""
     opts = options or SolveOptions()
     say = opts.progress or (lambda _msg: None)
+    ensure_valid(scenario)  # a scenario built in code meets the same ranges as a decoded one
     t0 = time.perf_counter()
     p = compile_problem(scenario, opts.weights)
     cands = build_candidates(p)
