@@ -36,7 +36,8 @@ __all__ = ["Instance", "SolveOptions", "build_instance_for", "solve"]
 
 @dataclass
 class SolveOptions:
-    time_limit: float = 30.0  # seconds for the CP-SAT phases together
+    engine: str = "auto"  # "auto" | "mip" (LP + HiGHS, exact) | "cpsat" (CP-SAT, local repair when large)
+    time_limit: float = 30.0  # seconds for the exact phases together
     workers: int = 2
     subsolvers: tuple[str, ...] = ("max_lp", "default_lp")  # measured best on 2 cores; () = CP-SAT default
     max_exact_pairs: int = 15_000  # larger touched components get a local repair instead
@@ -44,6 +45,7 @@ class SolveOptions:
     prune_per_volunteer: int = 6  # … and the best alternatives per violating volunteer
     repair_rings: int = 2
     repair_time_limit: float = 0.5  # CP-SAT polish of a local repair, which cannot prove anyway
+    fit_rel_gap: float = 0.0  # mip engine, fit level: 0 = proven, 0.001 = within 0.1 %
     weights: Weights | None = None
     progress: Callable[[str], None] | None = None
     explain: bool = True
@@ -184,7 +186,8 @@ def _side_constrained(
     weight = inst.pair_priority * big_m + inst.pair_fit
     comp = _components(inst)
     region = np.flatnonzero(np.isin(comp, np.unique(comp[np.isin(inst.pair_vol, bad)])))
-    exact = len(region) <= opts.max_exact_pairs
+    engine = choose_engine(opts.engine, len(region))
+    exact = engine == "mip" or len(region) <= opts.max_exact_pairs
     if exact:
         need_cap = inst.need_cap
     else:
@@ -198,7 +201,10 @@ def _side_constrained(
     # the relaxation restricted to the region bounds it from above
     prio_ub = int(view.pair_priority[flow_chosen[region]].sum())
     fit_ub = fit_of(view, flow_chosen[region])
-    sol = _flow_with_bans(view, w_local)
+    if engine == "mip":  # the LP does the work: a greedy repair of the flow is start enough
+        sol = _repair(view, flow_chosen[region], _violators(view, flow_chosen[region]), w_local)
+    else:
+        sol = _flow_with_bans(view, w_local)
     p_sol, f_sol = int(view.pair_priority[sol].sum()), fit_of(view, sol)
     stats: dict[str, object] = {
         "resolved_pairs": len(region),
@@ -208,14 +214,37 @@ def _side_constrained(
         "repair_fit": f_sol,
     }
     prio_bound, fit_bound = prio_ub, (fit_ub if p_sol == prio_ub else None)
+    stats["engine"] = engine
     if not (p_sol == prio_ub and f_sol == fit_ub):
-        limit = opts.time_limit if exact else min(opts.time_limit, opts.repair_time_limit)
-        sol, prio_bound, fit_bound, statuses = _cpsat_lexicographic(view, sol, prio_ub, fit_ub, exact, limit, opts, say)
-        stats["cpsat_status"] = statuses
+        if engine == "mip":
+            from matcher import mip
+
+            mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap)
+            sol, prio_bound, fit_bound, mstats = mip.solve_region(view, sol, mopts, say)
+            stats.update(mstats)
+        else:
+            limit = opts.time_limit if exact else min(opts.time_limit, opts.repair_time_limit)
+            sol, prio_bound, fit_bound, statuses = _cpsat_lexicographic(
+                view, sol, prio_ub, fit_ub, exact, limit, opts, say
+            )
+            stats["cpsat_status"] = statuses
     stats["resolve_seconds"] = round(time.perf_counter() - t0, 3)
     chosen = flow_chosen.copy()
     chosen[region] = sol
     return _Region(chosen, region, prio_bound, fit_bound, stats)
+
+
+def choose_engine(engine: str, region_pairs: int) -> str:
+    """`auto`: CP-SAT for the small regions of a live re-solve, where its start-up is the cheapest,
+    the LP/MIP engine for everything else (it proves coverage at every size)."""
+    if engine in ("mip", "cpsat"):
+        return engine
+    if engine != "auto":
+        raise ValueError(f"unknown engine {engine!r}: use auto, mip or cpsat")
+    return "cpsat" if region_pairs <= AUTO_CPSAT_MAX_PAIRS else "mip"
+
+
+AUTO_CPSAT_MAX_PAIRS = 0
 
 
 def _cpsat_lexicographic(
@@ -348,7 +377,7 @@ def optimise(inst: Instance, opts: SolveOptions, say: Callable[[str], None]) -> 
         stats["method"] = "flow"
         return Solution(flow.chosen, flow.priority, flow.priority, flow.fit, flow.fit, stats)
     r = _side_constrained(inst, flow.chosen, flow.big_m, opts, say)
-    stats.update(r.stats, method="flow+cpsat")
+    stats.update(r.stats, method=f"flow+{r.stats['engine']}")
     r.chosen = _enforce(inst, r.chosen, inst.pair_priority * flow.big_m + inst.pair_fit)
     outside = np.ones(inst.n_pairs, dtype=bool)
     outside[r.region] = False

@@ -1,0 +1,395 @@
+"""The exact engine: the LP relaxation with pricing, then HiGHS's branch and bound on the pairs that can matter.
+
+Where the flow relaxation breaks an overlap (C3) or an hour limit (C2), the region is
+solved as a 0-1 programme, one level at a time (coverage, then fit with coverage held):
+
+    x_p ∈ {0, 1} per candidate pair
+    C1   Σ_{p of need j} x_p ≤ open places of j
+    C2   Σ_{p of volunteer v} x_p ≤ assignments left;  Σ minutes_p x_p ≤ minutes left
+    C3   Σ_{p ∈ K} x_p ≤ 1 for every overlap clique K (`Instance.cliques`)
+    fit  the spread penalty as convex units u_{v,k} ∈ [0, 1]:  Σ_v x − Σ_k u_{v,k} ≤ free_v
+
+The assignment structure has a tight LP relaxation, so each level starts with the LP
+over a *restricted* set of pairs (the flow's choice and the best candidates of each
+need). Its duals price every other pair (reduced cost c_p − a_pᵀy, numpy over all
+pairs); pairs that could improve the LP are added until none can. The duals then give
+an upper bound for the whole region (Lagrangian: Σ b_i y_i + Σ_p max(0, rc_p)), and
+a pair whose reduced cost is below −(bound − incumbent) cannot be in any better plan,
+so HiGHS's branch and bound runs only over the pairs above that line: its optimum is
+the region's optimum, proven. Everything is built in bulk from numpy into a MathOpt
+`ModelProto` and solved with the HiGHS bundled in the OR-Tools wheel (no new
+dependency). HiGHS is deterministic, and so is everything here: the same input gives
+the same plan on every run.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from matcher.flow import fit_of
+from matcher.instance import Instance
+
+EPS = 1e-6
+
+
+@dataclass
+class MipOptions:
+    time_limit: float = 30.0  # seconds for both levels together (a safety net: proofs come well before)
+    fit_rel_gap: float = 0.0  # fit level: 0 = proven; 0.001 = within 0.1 %
+    first_per_need: int = 4  # pairs per need (beyond the flow's) in the first restricted LP, × open places
+    max_rounds: int = 30  # pricing rounds per level
+
+
+@dataclass
+class Rows:
+    """The region's constraint rows in coordinate form over its pairs (and the spread units)."""
+
+    entry_row: np.ndarray  # per entry
+    entry_pair: np.ndarray
+    entry_coef: np.ndarray
+    lower: np.ndarray  # per row
+    upper: np.ndarray
+    # spread units: continuous columns, each in one row, costing spread*(pinned + k)
+    unit_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unit_cost: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.upper)
+
+
+def build_rows(view: Instance, *, spread: bool) -> Rows:
+    """C1, C2 (count and minutes), C3 and, with `spread`, the spread rows, over all the view's pairs."""
+    n = view.n_pairs
+    idx = np.arange(n, dtype=np.int64)
+    pv = view.pair_vol.astype(np.int64)
+    pn = view.pair_need.astype(np.int64)
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    coefs: list[np.ndarray] = []
+    uppers: list[np.ndarray] = []
+    n_rows = 0
+
+    def group(keys: np.ndarray, members: np.ndarray, coef: np.ndarray, cap: np.ndarray) -> None:
+        """One row per distinct key whose members could exceed the cap."""
+        nonlocal n_rows
+        if len(keys) == 0:
+            return
+        uniq, inv = np.unique(keys, return_inverse=True)
+        load = np.bincount(inv, weights=coef.astype(np.float64))
+        binding = load > cap[uniq]
+        if not binding.any():
+            return
+        keep = binding[inv]
+        new_id = np.cumsum(binding) - 1
+        rows.append(n_rows + new_id[inv[keep]])
+        cols.append(members[keep])
+        coefs.append(coef[keep].astype(np.float64))
+        uppers.append(cap[uniq[binding]].astype(np.float64))
+        n_rows += int(binding.sum())
+
+    ones = np.ones(n)
+    group(pn, idx, ones, view.need_cap)  # C1
+    group(pv, idx, ones, view.vol_cap)  # C2: assignments
+    capped = view.vol_minutes_cap[pv] >= 0
+    group(pv[capped], idx[capped], view.pair_minutes[capped], view.vol_minutes_cap)  # C2: weekly minutes
+    cliques = view.cliques
+    if cliques:  # C3
+        sizes = np.array([len(c) for c in cliques], dtype=np.int64)
+        group(np.repeat(np.arange(len(cliques)), sizes), np.concatenate(cliques).astype(np.int64),
+              np.ones(int(sizes.sum())), np.ones(len(cliques)))  # fmt: skip
+    unit_row = np.zeros(0, dtype=np.int64)
+    unit_cost = np.zeros(0, dtype=np.float64)
+    if spread and view.spread > 0 and n:
+        per_vol = np.bincount(pv, minlength=view.n_volunteers)
+        fixed = view.vol_fixed.astype(np.int64)
+        cap = np.minimum(view.vol_cap.astype(np.int64), per_vol)
+        free = (fixed == 0).astype(np.int64)  # the first assignment costs nothing
+        units = np.maximum(cap - free, 0)
+        vs = np.flatnonzero(units > 0)
+        if len(vs):
+            row_of = np.full(view.n_volunteers, -1, dtype=np.int64)
+            row_of[vs] = n_rows + np.arange(len(vs))
+            sel = row_of[pv] >= 0
+            rows.append(row_of[pv[sel]])
+            cols.append(idx[sel])
+            coefs.append(np.ones(int(sel.sum())))
+            uppers.append(free[vs].astype(np.float64))
+            n_rows += len(vs)
+            reps = units[vs]
+            unit_row = np.repeat(row_of[vs], reps)
+            kth = np.arange(len(unit_row)) - np.repeat(np.cumsum(reps) - reps, reps)  # 0-based
+            unit_cost = -float(view.spread) * (np.repeat(fixed[vs] + free[vs], reps) + kth)
+    if rows:
+        er, ep, ec = np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs)
+        up = np.concatenate(uppers)
+    else:
+        er = ep = np.zeros(0, dtype=np.int64)
+        ec = up = np.zeros(0)
+    return Rows(er, ep, ec, np.full(len(up), -np.inf), up, unit_row, unit_cost)
+
+
+def with_row(rows: Rows, coef: np.ndarray, lower: float) -> Rows:
+    """The rows plus one row Σ coef_p x_p ≥ lower over every pair (coverage held in the fit level)."""
+    n = len(coef)
+    r = rows.n_rows
+    return Rows(
+        np.concatenate([rows.entry_row, np.full(n, r, dtype=np.int64)]),
+        np.concatenate([rows.entry_pair, np.arange(n, dtype=np.int64)]),
+        np.concatenate([rows.entry_coef, coef.astype(np.float64)]),
+        np.concatenate([rows.lower, [lower]]),
+        np.concatenate([rows.upper, [np.inf]]),
+        rows.unit_row,
+        rows.unit_cost,
+    )
+
+
+@dataclass
+class _Lp:
+    x: np.ndarray  # per pair (0 outside the restricted set)
+    units: np.ndarray
+    y: np.ndarray  # per row
+    value: float
+
+
+class _Highs:
+    """HiGHS through MathOpt's solver core, fed with protos built from numpy (no per-variable Python)."""
+
+    def __init__(self) -> None:
+        from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2
+        from ortools.math_opt.core.python import solver
+
+        self.pb, self.mp, self.par, self.cb, self.solver = model_pb2, model_parameters_pb2, parameters_pb2, callback_pb2, solver
+
+    def solve(
+        self,
+        rows: Rows,
+        cost: np.ndarray,
+        cols: np.ndarray,
+        *,
+        integer: bool,
+        time_limit: float,
+        rel_gap: float = 0.0,
+        hint: np.ndarray | None = None,
+    ) -> tuple[Any, np.ndarray, np.ndarray]:
+        """Maximise cost·x over the pairs `cols` (and all spread units); returns (result, x_cols, units)."""
+        m = self.pb.ModelProto()
+        k, nu = len(cols), len(rows.unit_row)
+        v = m.variables
+        v.ids.extend(range(k + nu))
+        v.lower_bounds.extend(np.zeros(k + nu).tolist())
+        v.upper_bounds.extend(np.ones(k + nu).tolist())
+        v.integers.extend([integer] * k + [False] * nu)
+        pos = np.full(len(cost), -1, dtype=np.int64)
+        pos[cols] = np.arange(k)
+        sel = pos[rows.entry_pair] >= 0
+        er = np.concatenate([rows.entry_row[sel], rows.unit_row])
+        ec = np.concatenate([pos[rows.entry_pair[sel]], k + np.arange(nu)])
+        ev = np.concatenate([rows.entry_coef[sel], -np.ones(nu)])
+        order = np.lexsort((ec, er))
+        c = m.linear_constraints
+        c.ids.extend(range(rows.n_rows))
+        c.lower_bounds.extend(rows.lower.tolist())
+        c.upper_bounds.extend(rows.upper.tolist())
+        mat = m.linear_constraint_matrix
+        mat.row_ids.extend(er[order].tolist())
+        mat.column_ids.extend(ec[order].tolist())
+        mat.coefficients.extend(ev[order].tolist())
+        m.objective.maximize = True
+        obj = np.concatenate([cost[cols].astype(np.float64), rows.unit_cost])
+        nz = np.flatnonzero(obj)
+        m.objective.linear_coefficients.ids.extend(nz.tolist())
+        m.objective.linear_coefficients.values.extend(obj[nz].tolist())
+        p = self.par.SolveParametersProto()
+        p.time_limit.FromNanoseconds(int(max(0.01, time_limit) * 1e9))
+        p.enable_output = False
+        if integer:
+            p.relative_gap_tolerance = rel_gap
+            p.absolute_gap_tolerance = 0.999 if rel_gap == 0 else 0.0  # integral objectives
+        else:
+            p.lp_algorithm = self.par.LP_ALGORITHM_DUAL_SIMPLEX
+        mp = self.mp.ModelSolveParametersProto()
+        if hint is not None and integer:
+            h = mp.solution_hints.add()
+            on = np.flatnonzero(hint[cols])
+            h.variable_values.ids.extend(on.tolist())
+            h.variable_values.values.extend([1.0] * len(on))
+        init = self.par.SolverInitializerProto()
+        res = self.solver.solve(m, self.par.SOLVER_TYPE_HIGHS, init, p, mp, None, self.cb.CallbackRegistrationProto(),
+                                None, None)  # fmt: skip
+        vals = np.zeros(k + nu)
+        if len(res.solutions) and res.solutions[0].HasField("primal_solution"):
+            s = res.solutions[0].primal_solution.variable_values
+            vals[np.asarray(s.ids, dtype=np.int64)] = np.asarray(s.values)
+        return res, vals[:k], vals[k:]
+
+
+def _lp(h: _Highs, rows: Rows, cost: np.ndarray, cols: np.ndarray, limit: float) -> _Lp | None:
+    res, xs, units = h.solve(rows, cost, cols, integer=False, time_limit=limit)
+    if not len(res.solutions) or not res.solutions[0].HasField("dual_solution"):
+        return None
+    d = res.solutions[0].dual_solution.dual_values
+    y = np.zeros(rows.n_rows)
+    y[np.asarray(d.ids, dtype=np.int64)] = np.asarray(d.values)
+    x = np.zeros(len(cost))
+    x[cols] = xs
+    return _Lp(x, units, y, float(res.solutions[0].primal_solution.objective_value))
+
+
+def _reduced(rows: Rows, cost: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return cost - np.bincount(rows.entry_pair, weights=rows.entry_coef * y[rows.entry_row], minlength=len(cost))
+
+
+def _lagrangian(rows: Rows, y: np.ndarray, rc: np.ndarray) -> float:
+    """An upper bound for the whole region from any duals of the right sign (wrong signs count as 0)."""
+    y_up = np.where(np.isfinite(rows.upper), np.maximum(y, 0.0), 0.0)  # ≤ rows: y ≥ 0 in a maximisation
+    y_lo = np.where(np.isfinite(rows.lower), np.minimum(y, 0.0), 0.0)  # ≥ rows: y ≤ 0
+    yy = y_up + y_lo
+    rc_true = rc + np.bincount(rows.entry_pair, weights=rows.entry_coef * (y - yy)[rows.entry_row], minlength=len(rc))
+    unit_rc = rows.unit_cost + yy[rows.unit_row] if len(rows.unit_row) else np.zeros(0)
+    b = np.where(yy > 0, rows.upper, 0.0) + np.where(yy < 0, rows.lower, 0.0)
+    b = np.where(yy != 0, b, 0.0)
+    return float((yy * b).sum() + np.maximum(rc_true, 0).sum() + np.maximum(unit_rc, 0).sum()), rc_true  # type: ignore[return-value]
+
+
+@dataclass
+class LevelResult:
+    chosen: np.ndarray
+    bound: float  # proven upper bound of the level over the region
+    proven: bool  # chosen's value equals the bound (within the level's tolerance)
+    stats: dict[str, object]
+
+
+def solve_level(
+    h: _Highs,
+    rows: Rows,
+    cost: np.ndarray,
+    value_of: Callable[[np.ndarray], int],
+    start: np.ndarray,
+    seed_cols: np.ndarray,
+    *,
+    deadline: float,
+    rel_gap: float,
+    max_rounds: int,
+) -> LevelResult:
+    """One lexicographic level: price to the LP optimum, bound, then branch and bound on what can matter."""
+    n = len(cost)
+    inset = np.zeros(n, dtype=bool)
+    inset[seed_cols] = True
+    inset |= start
+    stats: dict[str, object] = {}
+    lp: _Lp | None = None
+    bound = math.inf
+    ub_last = math.inf
+    rc_true = np.zeros(n)
+    rounds = 0
+    for rounds in range(1, max_rounds + 1):  # noqa: B007
+        lp = _lp(h, rows, cost, np.flatnonzero(inset), deadline - time.perf_counter())
+        if lp is None:
+            break
+        rc = _reduced(rows, cost, lp.y)
+        ub_last, rc_true = _lagrangian(rows, lp.y, rc)
+        bound = min(bound, ub_last)
+        add = ~inset & (rc > 1e-7)
+        if not add.any():
+            break
+        inset |= add
+    stats["lp_rounds"] = rounds
+    stats["lp_pairs"] = int(inset.sum())
+    best = start.copy()
+    best_val = value_of(start)
+    ub_int = math.floor(bound + EPS * max(1.0, abs(bound)))
+    stats["lp_bound"] = round(bound, 4)
+    if lp is not None:
+        frac = (lp.x > EPS) & (lp.x < 1 - EPS)
+        stats["lp_fractional"] = int(frac.sum())
+        if not frac.any():
+            cand = lp.x > 0.5
+            if value_of(cand) > best_val:
+                best, best_val = cand, value_of(cand)
+    if best_val >= ub_int:
+        stats["mip"] = "not needed"
+        return LevelResult(best, float(ub_int), True, stats)
+    if lp is not None and len(np.flatnonzero(inset)) < n:
+        # a first branch and bound over the priced set alone: a strong incumbent, so that the
+        # reduced-cost line below leaves out more pairs
+        cols = np.flatnonzero(inset | best)
+        res, xs, _units = h.solve(rows, cost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
+                                  rel_gap=rel_gap, hint=best)  # fmt: skip
+        found = np.zeros(n, dtype=bool)
+        found[cols] = xs > 0.5
+        if len(res.solutions) and value_of(found) > best_val:
+            best, best_val = found, value_of(found)
+        stats["restricted_mip"] = best_val
+        if best_val >= ub_int:
+            stats["mip"] = "restricted set enough"
+            return LevelResult(best, float(ub_int), True, stats)
+    # pairs that can be in a plan better than the incumbent: reduced cost ≥ incumbent + 1 − bound
+    # (the bound and the reduced costs of one and the same dual solution: the last)
+    floor_rc = best_val + 1 - ub_last - 1e-6 * max(1.0, abs(ub_last))
+    keep = inset | (rc_true >= floor_rc) | best
+    cols = np.flatnonzero(keep)
+    stats["mip_pairs"] = len(cols)
+    res, xs, _units = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
+                              rel_gap=rel_gap, hint=best)  # fmt: skip
+    found = np.zeros(n, dtype=bool)
+    found[cols] = xs > 0.5
+    if len(res.solutions) and value_of(found) > best_val:
+        best, best_val = found, value_of(found)
+    mip_bound = res.termination.objective_bounds.dual_bound
+    term = res.termination.reason
+    stats["mip"] = {1: "optimal"}.get(term, f"termination {term}")
+    if math.isfinite(mip_bound):  # complete: every pair that could beat the incumbent was in the MIP
+        bound = min(bound, max(mip_bound, best_val))
+    ub_int = math.floor(bound + EPS * max(1.0, abs(bound)))
+    return LevelResult(best, float(ub_int), best_val >= ub_int, stats)
+
+
+def _seed(view: Instance, weight: np.ndarray, per_need: int, start: np.ndarray) -> np.ndarray:
+    """The first restricted set: the start plan and, per need, its best few candidates per open place."""
+    pn = view.pair_need.astype(np.int64)
+    order = np.lexsort((-weight, pn))
+    sk = pn[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1] if len(sk) else np.zeros(0, dtype=np.int64)
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    limit = per_need * np.maximum(view.need_cap[sk], 1) + 2
+    return np.union1d(order[rank < limit], np.flatnonzero(start))
+
+
+def solve_region(
+    view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None]
+) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
+    """Both levels over a region: (chosen, priority bound, fit bound or None, stats)."""
+    h = _Highs()
+    t0 = time.perf_counter()
+    deadline = t0 + opts.time_limit
+    prio = view.pair_priority.astype(np.float64)
+    fit_w = view.pair_fit.astype(np.float64)
+    seed = _seed(view, view.pair_fit, opts.first_per_need, start)
+    base = build_rows(view, spread=False)
+    cov = solve_level(
+        h, base, prio, lambda c: int(view.pair_priority[c].sum()), start, seed,
+        deadline=deadline, rel_gap=0.0, max_rounds=opts.max_rounds,
+    )  # fmt: skip
+    p1 = int(view.pair_priority[cov.chosen].sum())
+    say(f"  coverage {p1} of bound {cov.bound:.0f} ({'proven' if cov.proven else 'not proven'}),"
+        f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
+    stats: dict[str, object] = {"coverage_" + k: v for k, v in cov.stats.items()}
+    rows2 = with_row(build_rows(view, spread=True), view.pair_priority, float(p1))
+    fit = solve_level(
+        h, rows2, fit_w, lambda c: fit_of(view, c), cov.chosen, np.flatnonzero(cov.chosen | np.isin(
+            np.arange(view.n_pairs), seed)),
+        deadline=deadline, rel_gap=opts.fit_rel_gap, max_rounds=opts.max_rounds,
+    )  # fmt: skip
+    stats.update({"fit_" + k: v for k, v in fit.stats.items()})
+    stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
+    say(f"  fit {fit_of(view, fit.chosen)} of bound {fit.bound:.0f}, {time.perf_counter() - t0:.2f} s")
+    # the fit bound holds for plans of coverage p1: it bounds the level only when p1 is proven
+    fit_bound = int(fit.bound) if cov.proven else None
+    return fit.chosen, int(cov.bound), fit_bound, stats
