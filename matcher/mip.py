@@ -41,7 +41,7 @@ EPS = 1e-6
 @dataclass
 class MipOptions:
     time_limit: float = 30.0  # seconds for both levels together (a safety net: proofs come well before)
-    fit_rel_gap: float = 0.0  # fit level: 0 = proven; 0.001 = within 0.1 %
+    fit_rel_gap: float = 0.001  # fit level: within 0.1 % (0 = proven)
     first_per_need: int = 4  # pairs per need (beyond the flow's) in the first restricted LP, × open places
     max_rounds: int = 30  # pricing rounds per level
 
@@ -99,7 +99,9 @@ def build_rows(view: Instance, *, spread: bool) -> Rows:
     group(pv, idx, ones, view.vol_cap)  # C2: assignments
     capped = view.vol_minutes_cap[pv] >= 0
     group(pv[capped], idx[capped], view.pair_minutes[capped], view.vol_minutes_cap)  # C2: weekly minutes
-    cliques = view.cliques
+    cliques = list(view.cliques)
+    cliques.extend(_hour_cliques(view))
+    group(pv, idx, ones, _count_cap(view))  # C2 count as the hours allow it (a tighter LP)
     if cliques:  # C3
         sizes = np.array([len(c) for c in cliques], dtype=np.int64)
         group(np.repeat(np.arange(len(cliques)), sizes), np.concatenate(cliques).astype(np.int64),
@@ -133,6 +135,42 @@ def build_rows(view: Instance, *, spread: bool) -> Rows:
         er = ep = np.zeros(0, dtype=np.int64)
         ec = up = np.zeros(0)
     return Rows(er, ep, ec, np.full(len(up), -np.inf), up, unit_row, unit_cost)
+
+
+def _count_cap(view: Instance) -> np.ndarray:
+    """Assignments left per volunteer, lowered to how many of their candidates fit their hours at best."""
+    cap = view.vol_cap.astype(np.int64).copy()
+    pv = view.pair_vol.astype(np.int64)
+    limited = view.vol_minutes_cap[pv] >= 0
+    if not limited.any():
+        return cap
+    sel = np.flatnonzero(limited)
+    order = sel[np.lexsort((view.pair_minutes[sel], pv[sel]))]
+    v_sorted = pv[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(v_sorted)) + 1]
+    group_start = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    csum = np.cumsum(view.pair_minutes[order])
+    before = np.r_[0, csum][group_start]
+    running = csum - before  # minutes of the k smallest candidates
+    fits = running <= view.vol_minutes_cap[v_sorted]
+    k_max = np.bincount(v_sorted[fits], minlength=view.n_volunteers)
+    has = np.zeros(view.n_volunteers, dtype=bool)
+    has[v_sorted] = True
+    cap[has] = np.minimum(cap[has], k_max[has])
+    return cap
+
+
+def _hour_cliques(view: Instance) -> list[np.ndarray]:
+    """C2 hours as at-most-one groups: a volunteer's candidates longer than half their weekly
+    minutes exclude each other (any two together are too long)."""
+    pv = view.pair_vol.astype(np.int64)
+    mcap = view.vol_minutes_cap[pv]
+    big = np.flatnonzero((mcap >= 0) & (2 * view.pair_minutes > mcap) & (view.vol_cap[pv] >= 2))
+    if len(big) < 2:
+        return []
+    big = big[np.argsort(pv[big], kind="stable")]
+    cuts = np.flatnonzero(np.diff(pv[big])) + 1
+    return [g for g in np.split(big, cuts) if len(g) >= 2]
 
 
 def with_row(rows: Rows, coef: np.ndarray, lower: float) -> Rows:

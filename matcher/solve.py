@@ -45,7 +45,7 @@ class SolveOptions:
     prune_per_volunteer: int = 6  # … and the best alternatives per violating volunteer
     repair_rings: int = 2
     repair_time_limit: float = 0.5  # CP-SAT polish of a local repair, which cannot prove anyway
-    fit_rel_gap: float = 0.0  # mip engine, fit level: 0 = proven, 0.001 = within 0.1 %
+    fit_rel_gap: float = 0.001  # mip engine, fit level: within 0.1 % of its bound (0 = proven)
     weights: Weights | None = None
     progress: Callable[[str], None] | None = None
     explain: bool = True
