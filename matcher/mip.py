@@ -44,6 +44,8 @@ class MipOptions:
     fit_rel_gap: float = 0.001  # fit level: within 0.1 % (0 = proven)
     first_per_need: int = 4  # pairs per need (beyond the flow's) in the first restricted LP, × open places
     max_rounds: int = 30  # pricing rounds per level
+    one_pass: bool = True  # both levels in one objective (measured faster than two passes)
+    direct_max_pairs: int = 20_000  # up to this many pairs: one branch and bound, no pricing
 
 
 @dataclass
@@ -214,6 +216,7 @@ class _Highs:
         integer: bool,
         time_limit: float,
         rel_gap: float = 0.0,
+        abs_gap: float = 0.999,
         hint: np.ndarray | None = None,
     ) -> tuple[Any, np.ndarray, np.ndarray]:
         """Maximise cost·x over the pairs `cols` (and all spread units); returns (result, x_cols, units)."""
@@ -249,7 +252,7 @@ class _Highs:
         p.enable_output = False
         if integer:
             p.relative_gap_tolerance = rel_gap
-            p.absolute_gap_tolerance = 0.999 if rel_gap == 0 else 0.0  # integral objectives
+            p.absolute_gap_tolerance = abs_gap  # objectives are integral: below 1 is proven
         else:
             p.lp_algorithm = self.par.LP_ALGORITHM_DUAL_SIMPLEX
         mp = self.mp.ModelSolveParametersProto()
@@ -278,6 +281,11 @@ def _lp(h: _Highs, rows: Rows, cost: np.ndarray, cols: np.ndarray, limit: float)
     x = np.zeros(len(cost))
     x[cols] = xs
     return _Lp(x, units, y, float(res.solutions[0].primal_solution.objective_value))
+
+
+def _floor(b: float) -> float:
+    """The integer bound under a float bound of an integral objective, forgiving float noise only."""
+    return float(math.floor(b + 1e-9 * abs(b) + 1e-6)) if math.isfinite(b) else math.inf
 
 
 def _reduced(rows: Rows, cost: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -315,6 +323,7 @@ def solve_level(
     deadline: float,
     rel_gap: float,
     max_rounds: int,
+    abs_gap: float = 0.999,
 ) -> LevelResult:
     """One lexicographic level: price to the LP optimum, bound, then branch and bound on what can matter."""
     n = len(cost)
@@ -342,7 +351,7 @@ def solve_level(
     stats["lp_pairs"] = int(inset.sum())
     best = start.copy()
     best_val = value_of(start)
-    ub_int = math.floor(bound + EPS * max(1.0, abs(bound)))
+    ub_int = _floor(bound)
     stats["lp_bound"] = round(bound, 4)
     if lp is not None:
         frac = (lp.x > EPS) & (lp.x < 1 - EPS)
@@ -359,7 +368,7 @@ def solve_level(
         # reduced-cost line below leaves out more pairs
         cols = np.flatnonzero(inset | best)
         res, xs, _units = h.solve(rows, cost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
-                                  rel_gap=rel_gap, hint=best)  # fmt: skip
+                                  rel_gap=rel_gap, abs_gap=abs_gap, hint=best)  # fmt: skip
         found = np.zeros(n, dtype=bool)
         found[cols] = xs > 0.5
         if len(res.solutions) and value_of(found) > best_val:
@@ -375,7 +384,7 @@ def solve_level(
     cols = np.flatnonzero(keep)
     stats["mip_pairs"] = len(cols)
     res, xs, _units = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
-                              rel_gap=rel_gap, hint=best)  # fmt: skip
+                              rel_gap=rel_gap, abs_gap=abs_gap, hint=best)  # fmt: skip
     found = np.zeros(n, dtype=bool)
     found[cols] = xs > 0.5
     if len(res.solutions) and value_of(found) > best_val:
@@ -385,8 +394,27 @@ def solve_level(
     stats["mip"] = {1: "optimal"}.get(term, f"termination {term}")
     if math.isfinite(mip_bound):  # complete: every pair that could beat the incumbent was in the MIP
         bound = min(bound, max(mip_bound, best_val))
-    ub_int = math.floor(bound + EPS * max(1.0, abs(bound)))
+    ub_int = _floor(bound)
     return LevelResult(best, float(ub_int), best_val >= ub_int, stats)
+
+
+def _direct(
+    h: _Highs, rows: Rows, cost: np.ndarray, value_of: Callable[[np.ndarray], int], start: np.ndarray, *,
+    deadline: float, abs_gap: float,
+) -> LevelResult:
+    """One branch and bound over all pairs, started from `start`."""
+    cols = np.arange(len(cost))
+    res, xs, _units = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
+                              abs_gap=abs_gap, hint=start)  # fmt: skip
+    best, best_val = start, value_of(start)
+    found = xs > 0.5
+    if len(res.solutions) and value_of(found) > best_val:
+        best, best_val = found, value_of(found)
+    b = res.termination.objective_bounds.dual_bound
+    bound = _floor(b)
+    term = res.termination.reason
+    return LevelResult(best, float(max(bound, best_val)), best_val >= bound,
+                       {"mip_pairs": len(cols), "mip": {1: "optimal"}.get(term, f"termination {term}")})
 
 
 def _seed(view: Instance, weight: np.ndarray, per_need: int, start: np.ndarray) -> np.ndarray:
@@ -400,10 +428,74 @@ def _seed(view: Instance, weight: np.ndarray, per_need: int, start: np.ndarray) 
     return np.union1d(order[rank < limit], np.flatnonzero(start))
 
 
+def fit_range(view: Instance) -> tuple[int, int]:
+    """Bounds on the fit level of any plan of the view: (lowest, highest)."""
+    pv = view.pair_vol.astype(np.int64)
+    pn = view.pair_need.astype(np.int64)
+    pos = np.maximum(view.pair_fit, 0).astype(np.int64)
+    by_need = np.zeros(view.n_needs, dtype=np.int64)
+    np.maximum.at(by_need, pn, pos)
+    by_vol = np.zeros(view.n_volunteers, dtype=np.int64)
+    np.maximum.at(by_vol, pv, pos)
+    hi = int(min((by_need * np.maximum(view.need_cap, 0)).sum(), (by_vol * np.maximum(view.vol_cap, 0)).sum()))
+    neg = np.minimum(view.pair_fit, 0).astype(np.int64)
+    k = np.minimum(np.maximum(view.vol_cap, 0), np.bincount(pv, minlength=view.n_volunteers)).astype(np.int64)
+    f = view.vol_fixed.astype(np.int64)
+    lo = int(neg.sum()) - int((view.spread * (f * k + k * (k - 1) // 2)).sum())
+    return lo, hi
+
+
 def solve_region(
     view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None]
 ) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
     """Both levels over a region: (chosen, priority bound, fit bound or None, stats)."""
+    if opts.one_pass:
+        return _one_pass(view, start, opts, say)
+    return _two_pass(view, start, opts, say)
+
+
+def _one_pass(
+    view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None]
+) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
+    """Both levels at once: maximise priority·M + fit − lowest fit, M above the whole fit range, so
+    the optimum is the lexicographic one; the bound splits back into the two levels' bounds."""
+    h = _Highs()
+    t0 = time.perf_counter()
+    lo, hi = fit_range(view)
+    big = hi - lo + 1
+    cost = view.pair_priority.astype(np.float64) * big + view.pair_fit.astype(np.float64)
+    seed = _seed(view, view.pair_priority * big + view.pair_fit, opts.first_per_need, start)
+
+    def value_of(c: np.ndarray) -> int:
+        return int(view.pair_priority[c].sum()) * big + fit_of(view, c)
+
+    # the fit level within fit_rel_gap of its bound, never as far as one priority point
+    tol = max(0.999, min(big - 1.0, opts.fit_rel_gap * max(1, fit_of(view, start))))
+    rows = build_rows(view, spread=True)
+    if view.n_pairs <= opts.direct_max_pairs:  # small enough for one branch and bound over every pair
+        level = _direct(h, rows, cost, value_of, start, deadline=t0 + opts.time_limit, abs_gap=tol)
+    else:
+        level = solve_level(
+            h, rows, cost, value_of, start, seed,
+            deadline=t0 + opts.time_limit, rel_gap=0.0, abs_gap=tol, max_rounds=opts.max_rounds,
+        )  # fmt: skip
+    chosen = level.chosen
+    p1 = int(view.pair_priority[chosen].sum())
+    b = level.bound  # ≥ p·M + fit of every plan; fit ≥ lo
+    prio_bound = max(p1, math.floor((b - lo) / big + 1e-9))
+    fit_bound = int(b) - p1 * big if prio_bound == p1 else None
+    stats: dict[str, object] = dict(level.stats)
+    stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
+    say(f"  priority {p1} of bound {prio_bound}, fit {fit_of(view, chosen)} of bound {fit_bound},"
+        f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
+    return chosen, prio_bound, fit_bound, stats
+
+
+def _two_pass(
+    view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None]
+) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
+    """Coverage first, then fit with the coverage held by a row (measured: slower, the held row
+    weakens the fit level's LP; kept for comparison, `MipOptions.one_pass=False`)."""
     h = _Highs()
     t0 = time.perf_counter()
     deadline = t0 + opts.time_limit
