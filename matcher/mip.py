@@ -24,6 +24,7 @@ the same plan on every run.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -46,6 +47,8 @@ class MipOptions:
     max_rounds: int = 30  # pricing rounds per level
     one_pass: bool = True  # both levels in one objective (measured faster than two passes)
     direct_max_pairs: int = 20_000  # up to this many pairs: one branch and bound, no pricing
+    fit_time_limit: float = 5.0  # above direct_max_pairs, once coverage is proven: seconds for the fit level
+    direct_fit_max_pairs: int = 150_000  # above direct_max_pairs: the fit level over every pair up to this
 
 
 @dataclass
@@ -175,8 +178,8 @@ def _hour_cliques(view: Instance) -> list[np.ndarray]:
     return [g for g in np.split(big, cuts) if len(g) >= 2]
 
 
-def with_row(rows: Rows, coef: np.ndarray, lower: float) -> Rows:
-    """The rows plus one row Σ coef_p x_p ≥ lower over every pair (coverage held in the fit level)."""
+def with_row(rows: Rows, coef: np.ndarray, lower: float, upper: float = np.inf) -> Rows:
+    """The rows plus one row lower ≤ Σ coef_p x_p ≤ upper over every pair (coverage held or capped)."""
     n = len(coef)
     r = rows.n_rows
     return Rows(
@@ -184,7 +187,7 @@ def with_row(rows: Rows, coef: np.ndarray, lower: float) -> Rows:
         np.concatenate([rows.entry_pair, np.arange(n, dtype=np.int64)]),
         np.concatenate([rows.entry_coef, coef.astype(np.float64)]),
         np.concatenate([rows.lower, [lower]]),
-        np.concatenate([rows.upper, [np.inf]]),
+        np.concatenate([rows.upper, [upper]]),
         rows.unit_row,
         rows.unit_cost,
     )
@@ -324,6 +327,9 @@ def solve_level(
     rel_gap: float,
     max_rounds: int,
     abs_gap: float = 0.999,
+    restricted_cost: np.ndarray | None = None,
+    restricted_gap: float = 0.999,
+    restricted_rows: Rows | None = None,
 ) -> LevelResult:
     """One lexicographic level: price to the LP optimum, bound, then branch and bound on what can matter."""
     n = len(cost)
@@ -367,8 +373,12 @@ def solve_level(
         # a first branch and bound over the priced set alone: a strong incumbent, so that the
         # reduced-cost line below leaves out more pairs
         cols = np.flatnonzero(inset | best)
-        res, xs, _units = h.solve(rows, cost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
-                                  rel_gap=rel_gap, abs_gap=abs_gap, hint=best)  # fmt: skip
+        # (optionally with another objective: the coverage level breaks its ties by fit here)
+        rcost = cost if restricted_cost is None else restricted_cost
+        rgap = abs_gap if restricted_cost is None else restricted_gap
+        rrows = rows if restricted_rows is None else restricted_rows
+        res, xs, _units = h.solve(rrows, rcost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
+                                  rel_gap=rel_gap, abs_gap=rgap, hint=best)  # fmt: skip
         found = np.zeros(n, dtype=bool)
         found[cols] = xs > 0.5
         if len(res.solutions) and value_of(found) > best_val:
@@ -472,19 +482,44 @@ def _one_pass(
     # the fit level within fit_rel_gap of its bound, never as far as one priority point
     tol = max(0.999, min(big - 1.0, opts.fit_rel_gap * max(1, fit_of(view, start))))
     rows = build_rows(view, spread=True)
+    deadline = t0 + opts.time_limit
+    stats: dict[str, object] = {}
     if view.n_pairs <= opts.direct_max_pairs:  # small enough for one branch and bound over every pair
-        level = _direct(h, rows, cost, value_of, start, deadline=t0 + opts.time_limit, abs_gap=tol)
+        level = _direct(h, rows, cost, value_of, start, deadline=deadline, abs_gap=tol)
     else:
-        level = solve_level(
-            h, rows, cost, value_of, start, seed,
-            deadline=t0 + opts.time_limit, rel_gap=0.0, abs_gap=tol, max_rounds=opts.max_rounds,
+        # coverage alone first: its LP is tight and its reduced costs, in priority points, fix most
+        # pairs; then both levels together with coverage capped at the proven optimum (a valid cut,
+        # which brings the combined bound down to the fit level's)
+        free_units = dataclasses.replace(rows, unit_cost=np.zeros(len(rows.unit_cost)))  # spread is not coverage
+        cov = solve_level(
+            h, free_units, view.pair_priority.astype(np.float64),
+            lambda c: int(view.pair_priority[c].sum()), start, seed,
+            deadline=deadline, rel_gap=0.0, max_rounds=opts.max_rounds,
+            restricted_cost=cost, restricted_gap=tol, restricted_rows=rows,
         )  # fmt: skip
+        stats.update({"coverage_" + k: v for k, v in cov.stats.items()})
+        p_cov = int(view.pair_priority[cov.chosen].sum())
+        say(f"  coverage {p_cov} of bound {cov.bound:.0f}, {time.perf_counter() - t0:.2f} s")
+        if cov.proven:
+            rows = with_row(rows, view.pair_priority, -np.inf, upper=float(p_cov))
+        fit_deadline = min(deadline, time.perf_counter() + opts.fit_time_limit)
+        if view.n_pairs <= opts.direct_fit_max_pairs:
+            level = _direct(h, rows, cost, value_of, cov.chosen, deadline=fit_deadline, abs_gap=tol)
+        else:
+            level = solve_level(
+                h, rows, cost, value_of, cov.chosen,
+                np.flatnonzero(cov.chosen | np.isin(np.arange(view.n_pairs), seed)),
+                deadline=fit_deadline, rel_gap=0.0, abs_gap=tol, max_rounds=opts.max_rounds,
+            )  # fmt: skip
+        level.bound = min(level.bound, cov.bound * big + hi)
+        if value_of(cov.chosen) > value_of(level.chosen):
+            level.chosen = cov.chosen
     chosen = level.chosen
     p1 = int(view.pair_priority[chosen].sum())
     b = level.bound  # ≥ p·M + fit of every plan; fit ≥ lo
-    prio_bound = max(p1, math.floor((b - lo) / big + 1e-9))
-    fit_bound = int(b) - p1 * big if prio_bound == p1 else None
-    stats: dict[str, object] = dict(level.stats)
+    prio_bound = max(p1, math.floor((b - lo) / big + 1e-9)) if math.isfinite(b) else int(view.pair_priority.sum())
+    fit_bound = int(b) - p1 * big if prio_bound == p1 and math.isfinite(b) else None
+    stats.update(level.stats)
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
     say(f"  priority {p1} of bound {prio_bound}, fit {fit_of(view, chosen)} of bound {fit_bound},"
         f" {time.perf_counter() - t0:.2f} s")  # fmt: skip

@@ -18,16 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.sat.python import cp_model
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from matcher import explain
 from matcher.candidates import Candidates, build_candidates
 from matcher.constraints import blocking_rule, set_breaks
 from matcher.flow import fit_of, solve_flow, spread_of
 from matcher.instance import Instance, build_instance, overlap_cliques
-from matcher.model import SubInstance, build_model, hint
 from matcher.problem import Problem, compile_problem
 from matcher.schema import Coverage, Objective, Plan, Scenario, Timings, Weights
 
@@ -61,19 +57,25 @@ class Solution:
     stats: dict[str, object]
 
 
-class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, say: Callable[[str], None], label: str, start: float):
-        super().__init__()
-        self.say, self.label, self.start, self.last = say, label, start, 0.0
+def _progress(say: Callable[[str], None], label: str, start: float) -> object:
+    """A CP-SAT solution callback that reports at most once a second (CP-SAT imported only here)."""
+    from ortools.sat.python import cp_model
 
-    def on_solution_callback(self) -> None:
-        now = time.perf_counter()
-        if now - self.last >= 1.0:
-            self.last = now
-            self.say(
-                f"  {self.label}: {self.objective_value:.0f} (bound {self.best_objective_bound:.0f}),"
-                f" {now - self.start:.1f} s"
-            )
+    class Progress(cp_model.CpSolverSolutionCallback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.last = 0.0
+
+        def on_solution_callback(self) -> None:
+            now = time.perf_counter()
+            if now - self.last >= 1.0:
+                self.last = now
+                say(
+                    f"  {label}: {self.objective_value:.0f} (bound {self.best_objective_bound:.0f}),"
+                    f" {now - start:.1f} s"
+                )
+
+    return Progress()
 
 
 def build_instance_for(scenario: Scenario, weights: Weights | None = None) -> Instance:
@@ -124,6 +126,9 @@ def _repair(inst: Instance, chosen: np.ndarray, vols: np.ndarray, weight: np.nda
 
 def _components(inst: Instance) -> np.ndarray:
     """Connected component of each pair in the volunteer–need graph."""
+    from scipy.sparse import coo_matrix  # imported here: a plan the flow settles never needs it
+    from scipy.sparse.csgraph import connected_components
+
     nv = inst.n_volunteers
     g = coo_matrix(
         (np.ones(inst.n_pairs, dtype=np.int8), (inst.pair_vol, inst.pair_need.astype(np.int64) + nv)),
@@ -259,6 +264,10 @@ def _cpsat_lexicographic(
 ) -> tuple[np.ndarray, int, int | None, list[str]]:
     """Coverage, then fit with coverage held, each hinted completely with the best plan so far.
     Bounds: CP-SAT's where the model is the whole problem of the region, else the relaxation's."""
+    from ortools.sat.python import cp_model
+
+    from matcher.model import SubInstance, build_model, hint
+
     p = view.problem
     assert p is not None
     pairs = np.arange(view.n_pairs)
@@ -282,7 +291,7 @@ def _cpsat_lexicographic(
         built.model.maximize(cov)
         hint(built, sub, start)
         prm.max_time_in_seconds = max(0.05, limit * 0.5)
-        st = solver.solve(built.model, _Progress(say, "coverage", t0))
+        st = solver.solve(built.model, _progress(say, "coverage", t0))  # type: ignore[arg-type]
         statuses.append(solver.status_name(st))
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = np.array([solver.boolean_value(v) for v in built.x], dtype=bool)
@@ -302,7 +311,7 @@ def _cpsat_lexicographic(
     built.model.add_hint(fit_var, fit_of(view, sol))
     prm.max_time_in_seconds = max(0.05, limit - (time.perf_counter() - t0))
     t1 = time.perf_counter()
-    st = solver.solve(built.model, _Progress(say, "fit", t1))
+    st = solver.solve(built.model, _progress(say, "fit", t1))  # type: ignore[arg-type]
     statuses.append(solver.status_name(st))
     fit_bound: int | None = fit_cap
     if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
