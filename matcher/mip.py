@@ -101,12 +101,18 @@ def build_rows(view: Instance, *, spread: bool) -> Rows:
 
     ones = np.ones(n)
     group(pn, idx, ones, view.need_cap)  # C1
-    group(pv, idx, ones, view.vol_cap)  # C2: assignments
-    capped = view.vol_minutes_cap[pv] >= 0
-    group(pv[capped], idx[capped], view.pair_minutes[capped], view.vol_minutes_cap)  # C2: weekly minutes
+    group(pv, idx, ones, view.vol_cap)  # an upper bound on a volunteer's assignments (implied by C2)
+    # C2 per ISO week: the rows of `Instance.week_rows`, the one definition every engine reads
+    w = view.week_rows
     cliques = list(view.cliques)
-    cliques.extend(_hour_cliques(view))
-    group(pv, idx, ones, _count_cap(view))  # C2 count as the hours allow it (a tighter LP)
+    if len(w):
+        r_of = np.repeat(np.arange(len(w)), np.diff(w.ptr))
+        k_max = _fitting(r_of, w.minutes, w.minutes_cap, len(w))
+        count_cap = np.minimum(w.count_cap, k_max)  # no more than the week's hours let fit: a tighter LP
+        group(r_of, w.pair, np.ones(len(r_of)), count_cap)
+        mb = w.minutes_binds[r_of]
+        group(r_of[mb], w.pair[mb], w.minutes[mb].astype(np.float64), w.minutes_cap)
+        cliques.extend(_hour_cliques(r_of, w.pair, w.minutes, w.minutes_cap))
     if cliques:  # C3
         sizes = np.array([len(c) for c in cliques], dtype=np.int64)
         group(np.repeat(np.arange(len(cliques)), sizes), np.concatenate(cliques).astype(np.int64),
@@ -142,40 +148,27 @@ def build_rows(view: Instance, *, spread: bool) -> Rows:
     return Rows(er, ep, ec, np.full(len(up), -np.inf), up, unit_row, unit_cost)
 
 
-def _count_cap(view: Instance) -> np.ndarray:
-    """Assignments left per volunteer, lowered to how many of their candidates fit their hours at best."""
-    cap = view.vol_cap.astype(np.int64).copy()
-    pv = view.pair_vol.astype(np.int64)
-    limited = view.vol_minutes_cap[pv] >= 0
-    if not limited.any():
-        return cap
-    sel = np.flatnonzero(limited)
-    order = sel[np.lexsort((view.pair_minutes[sel], pv[sel]))]
-    v_sorted = pv[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(v_sorted)) + 1]
-    group_start = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    csum = np.cumsum(view.pair_minutes[order])
-    before = np.r_[0, csum][group_start]
-    running = csum - before  # minutes of the k smallest candidates
-    fits = running <= view.vol_minutes_cap[v_sorted]
-    k_max = np.bincount(v_sorted[fits], minlength=view.n_volunteers)
-    has = np.zeros(view.n_volunteers, dtype=bool)
-    has[v_sorted] = True
-    cap[has] = np.minimum(cap[has], k_max[has])
-    return cap
+def _fitting(row: np.ndarray, minutes: np.ndarray, cap: np.ndarray, n_rows: int) -> np.ndarray:
+    """Per row: how many of its entries fit its minutes at best (the smallest first); no limit: all."""
+    order = np.lexsort((minutes, row))
+    r = row[order]
+    csum = np.cumsum(minutes[order])
+    starts = np.r_[0, np.flatnonzero(np.diff(r)) + 1] if len(r) else np.zeros(0, dtype=np.int64)
+    before = np.repeat(np.r_[0, csum][starts], np.diff(np.r_[starts, len(r)]))
+    limit = cap[r]
+    fits = (limit < 0) | (csum - before <= limit)
+    return np.bincount(r[fits], minlength=n_rows)
 
 
-def _hour_cliques(view: Instance) -> list[np.ndarray]:
-    """C2 hours as at-most-one groups: a volunteer's candidates longer than half their weekly
-    minutes exclude each other (any two together are too long)."""
-    pv = view.pair_vol.astype(np.int64)
-    mcap = view.vol_minutes_cap[pv]
-    big = np.flatnonzero((mcap >= 0) & (2 * view.pair_minutes > mcap) & (view.vol_cap[pv] >= 2))
+def _hour_cliques(row: np.ndarray, pair: np.ndarray, minutes: np.ndarray, cap: np.ndarray) -> list[np.ndarray]:
+    """C2 hours as at-most-one groups: in one week row, entries longer than half the minutes left
+    exclude each other (any two together are too long)."""
+    big = np.flatnonzero((cap[row] >= 0) & (2 * minutes > cap[row]))
     if len(big) < 2:
         return []
-    big = big[np.argsort(pv[big], kind="stable")]
-    cuts = np.flatnonzero(np.diff(pv[big])) + 1
-    return [g for g in np.split(big, cuts) if len(g) >= 2]
+    big = big[np.argsort(row[big], kind="stable")]
+    cuts = np.flatnonzero(np.diff(row[big])) + 1
+    return [pair[g] for g in np.split(big, cuts) if len(g) >= 2]
 
 
 def with_row(rows: Rows, coef: np.ndarray, lower: float, upper: float = np.inf) -> Rows:

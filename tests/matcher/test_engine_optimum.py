@@ -4,8 +4,9 @@ Nothing of the matcher's model, rules or validator is used to compute the optimu
 eligibility (docs/matching.md §1), pins (C4), overlaps (C3) and hours (C2) are decided
 below in plain Python on the scenario structs, and the coverage level (Σ priority of
 the filled places) is maximised with HiGHS (highspy). The registers are random and
-small, with pins, overnight needs, one-off needs (some outside the horizon), expiring
-trainings, missing signatures, multi-assignment volunteers with weekly hour limits.
+small, with committed pairs, pins, overnight needs (also held only by two joined
+windows), one-off needs (some outside the horizon), expiring trainings, missing
+signatures, multi-assignment volunteers with weekly hour limits per ISO week.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ WINDOWS = [
     [slot(d, "08:00", "20:00") for d in range(1, 8)],
     [slot(1, "08:00", "15:00"), slot(6, "09:00", "13:00")],
     [slot(3, "21:00", "07:00"), slot(7, "22:00", "08:00")],
+    [slot(3, "18:00", "00:00"), slot(4, "00:00", "08:00"), slot(7, "20:00", "00:00"), slot(1, "00:00", "12:00")],
     [slot(d, "00:00", "00:00") for d in range(1, 8)],  # round the clock
     [slot(2, "17:00", "22:00"), slot(6, "08:00", "14:00")],
 ]
@@ -75,10 +77,11 @@ def registers(draw: st.DrawFn) -> Scenario:
             priority=draw(st.integers(1, 5)),
             **({"weekly": times} if kind == "weekly" else {"once": times}),
         ))  # fmt: skip
-    pins = draw(st.lists(st.tuples(st.integers(0, n_vol - 1), st.integers(0, n_need - 1)), max_size=3))
-    forbidden = draw(st.lists(st.tuples(st.integers(0, n_vol - 1), st.integers(0, n_need - 1)), max_size=2))
-    return scenario(vols, needs, pinned=[(f"v{i}", f"n{j}") for i, j in pins],
-                    forbidden=[(f"v{i}", f"n{j}") for i, j in forbidden])  # fmt: skip
+    def pair_list(k: int) -> list[tuple[str, str]]:
+        got = draw(st.lists(st.tuples(st.integers(0, n_vol - 1), st.integers(0, n_need - 1)), max_size=k))
+        return [(f"v{i}", f"n{j}") for i, j in got]
+
+    return scenario(vols, needs, pinned=pair_list(3), forbidden=pair_list(2), committed=pair_list(2))
 
 
 # ---------------------------------------------------------------- the rules, from the text
@@ -112,16 +115,11 @@ def _occurrences(sc: Scenario, n: object) -> list[tuple[int, int]]:
     return sorted(out)
 
 
-def _weekly_minutes(n: object) -> int:
-    if n.once is not None:  # type: ignore[attr-defined]
-        return _len(n.once.start, n.once.end)  # type: ignore[attr-defined]
-    return sum(_len(s.start, s.end) for s in n.weekly)  # type: ignore[attr-defined]
-
-
 def _eligible(sc: Scenario, v: object, n: object, occ: list[tuple[int, int]]) -> bool:
     if not occ:
         return False
     start = sc.horizon.start + dt.timedelta(days=occ[0][0] // DAY)
+    last = sc.horizon.start + dt.timedelta(days=occ[-1][0] // DAY)
     act = next(a for a in sc.activities if a.id == n.activity)  # type: ignore[attr-defined]
     if n.activity not in v.activities:  # E1  # type: ignore[attr-defined]
         return False
@@ -130,20 +128,38 @@ def _eligible(sc: Scenario, v: object, n: object, occ: list[tuple[int, int]]) ->
     if max(v.agreement_signed, v.confidentiality_signed) > start:  # type: ignore[attr-defined]
         return False
     for t in [*act.requires_training, *n.requires_training]:  # E3  # type: ignore[attr-defined]
-        if not any(h.training == t and h.completed <= start and (h.expires is None or start <= h.expires)
+        if not any(h.training == t and h.completed <= start and (h.expires is None or last <= h.expires)
                    for h in v.trainings):  # type: ignore[attr-defined]  # fmt: skip
             return False
+    if any(p.from_ <= start <= p.to for p in v.unavailable):  # E6: away on the start date  # type: ignore[attr-defined]
+        return False
     offset = (sc.horizon.start.isoweekday() - 1) * DAY
     windows = [((w.weekday - 1) * DAY + _m(w.start), _len(w.start, w.end)) for w in v.availability]  # type: ignore[attr-defined]
-    for s, e in occ:  # E6: each occurrence inside one weekly window
-        if not any(((s + offset) % WEEK - ws) % WEEK + (e - s) <= wl for ws, wl in windows):
-            return False
+    for s, e in occ:  # E6: each occurrence inside the union of the weekly windows (touching ones join)
+        t = s
+        while t < e:
+            wm = (t + offset) % WEEK
+            reach = [wl - (wm - ws) % WEEK for ws, wl in windows if (wm - ws) % WEEK < wl]
+            if not reach:
+                return False
+            t += max(reach)
+            if t - s > WEEK:  # covered all week round
+                break
     if any((p.volunteer, p.need) == (v.id, n.id) for p in sc.forbidden):  # E9  # type: ignore[attr-defined]
         return False
     if v.max_assignments < 1:  # C2 for the pair alone  # type: ignore[attr-defined]
         return False
     cap = v.max_hours_per_week  # type: ignore[attr-defined]
-    return cap is None or _weekly_minutes(n) <= int(cap * 60 + 1e-6)
+    return cap is None or max(_by_week(sc, occ).values()) <= int(cap * 60 + 1e-6)
+
+
+def _by_week(sc: Scenario, occ: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Minutes per ISO week (the week in which an occurrence starts)."""
+    out: dict[tuple[int, int], int] = {}
+    for s, e in occ:
+        iso = (sc.horizon.start + dt.timedelta(days=s // DAY)).isocalendar()
+        out[(iso[0], iso[1])] = out.get((iso[0], iso[1]), 0) + (e - s)
+    return out
 
 
 def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
@@ -151,46 +167,53 @@ def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
 
 
 def independent_coverage(sc: Scenario) -> int:
-    """max Σ priority of filled places: pins first (C4, in order), then a HiGHS MIP over the rest."""
+    """max Σ priority of filled places: committed pairs, then pins in order (C4), then a HiGHS MIP."""
     occ = {n.id: _occurrences(sc, n) for n in sc.needs}
+    weeks = {n.id: _by_week(sc, occ[n.id]) for n in sc.needs}
     vols = {v.id: v for v in sc.volunteers}
     needs = {n.id: n for n in sc.needs}
     ok = {(v.id, n.id) for v in sc.volunteers for n in sc.needs if _eligible(sc, v, n, occ[n.id])}
-    places = {n.id: n.headcount for n in sc.needs}
-    left = {v.id: v.max_assignments for v in sc.volunteers}
-    mins = {v.id: (int(v.max_hours_per_week * 60 + 1e-6) if v.max_hours_per_week is not None else None)
-            for v in sc.volunteers}  # fmt: skip
-    held: dict[str, list[str]] = {v.id: [] for v in sc.volunteers}
-    pinned_prio = 0
-    kept: set[tuple[str, str]] = set()
+    fixed: list[tuple[str, str]] = []  # committed pairs (always in the plan), then the pins kept
 
-    def fits(vid: str, nid: str) -> bool:
-        if places[nid] < 1 or left[vid] < 1:
-            return False
-        if mins[vid] is not None and _weekly_minutes(needs[nid]) > mins[vid]:  # type: ignore[operator]
-            return False
-        return not any(_overlap(occ[nid], occ[q]) for q in held[vid])
+    def mcap(vid: str) -> int | None:
+        h = vols[vid].max_hours_per_week
+        return None if h is None else int(h * 60 + 1e-6)
 
+    def fits(pairs: list[tuple[str, str]], key: tuple[str, str]) -> bool:
+        """The pair `key` beside `pairs`: C1, C2 in each ISO week of its need, C3 (what `pairs`
+        already break among themselves, committed pairs may, is not the new pair's fault)."""
+        vid, nid = key
+        if sum(1 for _, q in pairs if q == nid) + 1 > needs[nid].headcount:
+            return False
+        mine = [q for u, q in pairs if u == vid]
+        for wk, minutes in weeks[nid].items():
+            in_week = [q for q in mine if wk in weeks[q]]
+            if len(in_week) + 1 > vols[vid].max_assignments:
+                return False
+            cap = mcap(vid)
+            if cap is not None and sum(weeks[q][wk] for q in in_week) + minutes > cap:
+                return False
+        return not any(_overlap(occ[nid], occ[q]) for q in mine)
+
+    for p in sc.committed:
+        if (p.volunteer, p.need) not in fixed:
+            fixed.append((p.volunteer, p.need))
+    committed_set = set(fixed)
     for p in sc.pinned:
         key = (p.volunteer, p.need)
-        if key in kept or key not in ok or not fits(*key):
+        if key in fixed or key not in ok or not fits(fixed, key):
             continue
-        kept.add(key)
-        held[p.volunteer].append(p.need)
-        places[p.need] -= 1
-        left[p.volunteer] -= 1
-        if mins[p.volunteer] is not None:
-            mins[p.volunteer] -= _weekly_minutes(needs[p.need])  # type: ignore[operator]
-        pinned_prio += needs[p.need].priority
-    cand = sorted(k for k in ok if k not in kept and fits(*k))
+        fixed.append(key)
+    base = sum(needs[nid].priority for _, nid in fixed)
+    cand = sorted(k for k in ok if k not in committed_set and k not in fixed and fits(fixed, k))
     if not cand:
-        return pinned_prio
+        return base
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 0.5)
     n = len(cand)
-    for vid, nid in cand:
+    for _ in cand:
         h.addVar(0, 1)
     h.changeColsIntegrality(n, list(range(n)), [highspy.HighsVarType.kInteger] * n)
     h.changeColsCost(n, list(range(n)), [float(needs[nid].priority) for _, nid in cand])
@@ -200,14 +223,18 @@ def independent_coverage(sc: Scenario) -> int:
         if idx:
             h.addRow(-inf, ub, len(idx), idx, coef)
 
-    for nid in needs:  # C1
+    for nid in needs:  # C1: the places the fixed pairs leave
         idx = [k for k, c in enumerate(cand) if c[1] == nid]
-        row(idx, [1.0] * len(idx), places[nid])
-    for vid in vols:  # C2: assignments and weekly minutes
-        idx = [k for k, c in enumerate(cand) if c[0] == vid]
-        row(idx, [1.0] * len(idx), left[vid])
-        if mins[vid] is not None:
-            row(idx, [float(_weekly_minutes(needs[cand[k][1]])) for k in idx], mins[vid])  # type: ignore[arg-type]
+        row(idx, [1.0] * len(idx), max(0, needs[nid].headcount - sum(1 for _, q in fixed if q == nid)))
+    for vid in vols:  # C2 in every ISO week, what the fixed pairs leave
+        mine = [k for k, c in enumerate(cand) if c[0] == vid]
+        held = [q for u, q in fixed if u == vid]
+        for wk in {w for k in mine for w in weeks[cand[k][1]]}:
+            idx = [k for k in mine if wk in weeks[cand[k][1]]]
+            row(idx, [1.0] * len(idx), max(0, vols[vid].max_assignments - sum(1 for q in held if wk in weeks[q])))
+            cap = mcap(vid)
+            if cap is not None:
+                row(idx, [float(weeks[cand[k][1]][wk]) for k in idx], max(0, cap - sum(weeks[q].get(wk, 0) for q in held)))
     for a in range(n):  # C3: no two overlapping needs for one volunteer
         for b in range(a + 1, n):
             if cand[a][0] == cand[b][0] and _overlap(occ[cand[a][1]], occ[cand[b][1]]):
@@ -215,7 +242,7 @@ def independent_coverage(sc: Scenario) -> int:
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return pinned_prio + round(h.getInfo().objective_function_value)
+    return base + round(h.getInfo().objective_function_value)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
