@@ -2,11 +2,13 @@
 
 Nothing here imports the matcher. The register is read as plain JSON (`samspill.scenario/1`),
 eligibility (E1–E9 and the per-pair C2 check, docs/matching.md §1) is decided pair by pair
-in plain Python, pins are settled in the order given (C4), and the plan is one MIP:
+in plain Python, committed pairs are fixed and pins settled in the order given (C4), and
+the plan is one MIP:
 
     x_p ∈ {0, 1} per eligible pair (volunteer v, need j) left after the pins
     C1  Σ_{p ∋ j} x_p ≤ headcount_j − pins on j
-    C2  Σ_{p ∋ v} x_p ≤ max_assignments_v − pins of v;   Σ minutes_j x_p ≤ weekly minutes left
+    C2  per ISO week w: Σ_{p ∋ v, j runs in w} x_p ≤ max_assignments_v − fixed of v in w;
+                        Σ minutes_j(w) x_p ≤ max_hours_v·60 − fixed minutes of v in w
     C3  x_p + x_q ≤ 1 for two needs of one volunteer whose occurrences overlap
     spread  y_{v,k} ∈ [0, 1] for k = 2 … (pins + cap), cost spread·(k−1), Σ_v x − Σ_k y_{v,k} ≤ 1 − pins_v
     maximise  Σ priority_j x_p · M + Σ fit_p x_p − Σ spread cost y     (M > any fit difference)
@@ -61,7 +63,8 @@ def _km(a: dict[str, float], b: dict[str, float]) -> float:
 class NeedFacts:
     occ: list[tuple[int, int]]  # absolute minutes from the horizon's first midnight, half-open
     start: dt.date | None
-    minutes: int  # weekly minutes (C2)
+    last: dt.date | None
+    weeks: dict[tuple[int, int], int]  # minutes per ISO week in which occurrences start (C2)
     trainings: set[str]
     min_age: int
     police: bool
@@ -75,11 +78,11 @@ class Model:
     priority: list[int]
     fit: list[int]
     need_left: list[int]
-    vol_left: list[int]
-    minutes_left: list[int]  # -1: no limit
-    minutes: list[int]  # per pair
+    vol_max: list[int]  # max_assignments per ISO week
+    week_rows: list[tuple[list[int], list[float], float]]  # C2 per (volunteer, ISO week): pairs, coefs, what is left
+    vol_left: list[int]  # an upper bound on the assignments over the horizon (for the spread units)
     conflicts: list[tuple[int, int]]  # pair indices that overlap (C3)
-    pinned: list[tuple[int, int]]
+    pinned: list[tuple[int, int]]  # the fixed pairs: committed, then the pins kept
     pin_priority: int
     pin_fit: int
     spread: int
@@ -97,7 +100,6 @@ def need_facts(sc: dict[str, Any], need: dict[str, Any]) -> NeedFacts:
         if h0 <= d <= h1:
             s = (d - h0).days * DAY + _minute(o["start"])
             occ.append((s, s + _length(o["start"], o["end"])))
-        minutes = _length(o["start"], o["end"])
     else:
         first = max(h0, _date(need["from"])) if need.get("from") else h0
         last = min(h1, _date(need["until"])) if need.get("until") else h1
@@ -108,14 +110,19 @@ def need_facts(sc: dict[str, Any], need: dict[str, Any]) -> NeedFacts:
                     s = (d - h0).days * DAY + _minute(sl["start"])
                     occ.append((s, s + _length(sl["start"], sl["end"])))
             d += dt.timedelta(days=1)
-        minutes = sum(_length(sl["start"], sl["end"]) for sl in need["weekly"])
     occ.sort()
     start = h0 + dt.timedelta(days=occ[0][0] // DAY) if occ else None
+    last = h0 + dt.timedelta(days=occ[-1][0] // DAY) if occ else None
+    weeks: dict[tuple[int, int], int] = {}
+    for s, e in occ:
+        iso = (h0 + dt.timedelta(days=s // DAY)).isocalendar()
+        weeks[(iso[0], iso[1])] = weeks.get((iso[0], iso[1]), 0) + e - s
     act = next(a for a in sc["activities"] if a["id"] == need["activity"])
     return NeedFacts(
         occ=occ,
         start=start,
-        minutes=minutes,
+        last=last,
+        weeks=weeks,
         trainings=set(act.get("requires_training", [])) | set(need.get("requires_training", [])),
         min_age=max(act.get("min_age", 0), need.get("min_age", 0)),
         police=bool(act.get("police_certificate", False) or need.get("police_certificate", False)),
@@ -124,9 +131,9 @@ def need_facts(sc: dict[str, Any], need: dict[str, Any]) -> NeedFacts:
 
 def eligible(sc: dict[str, Any], v: dict[str, Any], need: dict[str, Any], f: NeedFacts, site: dict[str, Any]) -> bool:
     """E1–E9 and the per-pair C2 check, as docs/matching.md states them."""
-    if f.start is None:
+    if f.start is None or f.last is None:
         return False
-    day = f.start
+    day, last = f.start, f.last
     if need["activity"] not in v.get("activities", []):  # E1
         return False
     a, c = v.get("agreement_signed"), v.get("confidentiality_signed")
@@ -134,7 +141,7 @@ def eligible(sc: dict[str, Any], v: dict[str, Any], need: dict[str, Any], f: Nee
         return False
     for t in f.trainings:  # E3
         if not any(h["training"] == t and _date(h["completed"]) <= day
-                   and (h.get("expires") is None or day <= _date(h["expires"])) for h in v.get("trainings", [])):  # fmt: skip
+                   and (h.get("expires") is None or last <= _date(h["expires"])) for h in v.get("trainings", [])):  # fmt: skip
             return False
     if f.min_age > 0:  # E4
         if not v.get("birth_date"):
@@ -153,10 +160,16 @@ def eligible(sc: dict[str, Any], v: dict[str, Any], need: dict[str, Any], f: Nee
     offset = (h0.isoweekday() - 1) * DAY
     windows = [((w["weekday"] - 1) * DAY + _minute(w["start"]), _length(w["start"], w["end"]))
                for w in v.get("availability", [])]  # fmt: skip
-    for s, e in f.occ:  # E6: every occurrence inside one weekly window
-        wm = (s + offset) % WEEK
-        if not any((wm - ws) % WEEK + (e - s) <= wl for ws, wl in windows):
-            return False
+    for s, e in f.occ:  # E6: every occurrence inside the union of the weekly windows (touching ones join)
+        t = s
+        while t < e:
+            wm = (t + offset) % WEEK
+            reach = [wl - (wm - ws) % WEEK for ws, wl in windows if (wm - ws) % WEEK < wl]
+            if not reach:
+                return False
+            t += max(reach)
+            if t - s > WEEK:
+                break
     langs = {x.lower() for x in need.get("languages", [])}
     if langs and not langs & {x.lower() for x in v.get("languages", [])}:  # E7
         return False
@@ -166,7 +179,7 @@ def eligible(sc: dict[str, Any], v: dict[str, Any], need: dict[str, Any], f: Nee
     if v.get("max_assignments", 1) < 1:  # C2 for the pair alone
         return False
     cap = v.get("max_hours_per_week")
-    return cap is None or f.minutes <= math.floor(cap * 60 + 1e-6)
+    return cap is None or max(f.weeks.values()) <= math.floor(cap * 60 + 1e-6)
 
 
 def fit_points(sc: dict[str, Any], v: dict[str, Any], need: dict[str, Any], site: dict[str, Any]) -> int:
@@ -221,59 +234,76 @@ def build_model(sc: dict[str, Any]) -> Model:
                 ok.add((i, j))
     weights = sc.get("weights") or {}
     spread = int(weights.get("spread", 15))
-    # C4: pins in order
-    need_left = [n.get("headcount", 1) for n in needs]
-    vol_left = [v.get("max_assignments", 1) for v in vols]
-    minutes_left = [math.floor(v["max_hours_per_week"] * 60 + 1e-6) if v.get("max_hours_per_week") is not None
-                    else -1 for v in vols]  # fmt: skip
-    pinned: list[tuple[int, int]] = []
+    vol_max = [v.get("max_assignments", 1) for v in vols]
+    mcap = [math.floor(v["max_hours_per_week"] * 60 + 1e-6) if v.get("max_hours_per_week") is not None else None
+            for v in vols]  # fmt: skip
+    fixed: list[tuple[int, int]] = []
     held: dict[int, list[int]] = {}
-    for p in sc.get("pinned", []):
-        i, j = vi[p["volunteer"]], ni[p["need"]]
-        if (i, j) in pinned or (i, j) not in ok or need_left[j] < 1 or vol_left[i] < 1:
-            continue
-        if minutes_left[i] >= 0 and facts[j].minutes > minutes_left[i]:
-            continue
-        if any(_overlap(facts[j].occ, facts[q].occ) for q in held.get(i, [])):
-            continue
-        pinned.append((i, j))
+    taken = [0] * len(needs)
+
+    def fits(i: int, j: int) -> bool:
+        """Pair (i, j) beside the fixed pairs: C1, C2 in each ISO week of need j, C3."""
+        if taken[j] + 1 > needs[j].get("headcount", 1):
+            return False
+        mine = held.get(i, [])
+        for wk, mins in facts[j].weeks.items():
+            in_week = [q for q in mine if wk in facts[q].weeks]
+            if len(in_week) + 1 > vol_max[i]:
+                return False
+            if mcap[i] is not None and sum(facts[q].weeks[wk] for q in in_week) + mins > mcap[i]:
+                return False
+        return not any(_overlap(facts[j].occ, facts[q].occ) for q in mine)
+
+    def fix(i: int, j: int) -> None:
+        fixed.append((i, j))
         held.setdefault(i, []).append(j)
-        need_left[j] -= 1
-        vol_left[i] -= 1
-        if minutes_left[i] >= 0:
-            minutes_left[i] -= facts[j].minutes
-    pairs = []
-    for i, j in sorted(ok):
-        if (i, j) in pinned or need_left[j] < 1 or vol_left[i] < 1:
-            continue
-        if minutes_left[i] >= 0 and facts[j].minutes > minutes_left[i]:
-            continue
-        if any(_overlap(facts[j].occ, facts[q].occ) for q in held.get(i, [])):
-            continue
-        pairs.append((i, j))
+        taken[j] += 1
+
+    for p in sc.get("committed", []):  # in the plan whatever they break
+        i, j = vi[p["volunteer"]], ni[p["need"]]
+        if (i, j) not in fixed:
+            fix(i, j)
+    for p in sc.get("pinned", []):  # C4: in order
+        i, j = vi[p["volunteer"]], ni[p["need"]]
+        if (i, j) not in fixed and (i, j) in ok and fits(i, j):
+            fix(i, j)
+    fixed_set = set(fixed)
+    pairs = [(i, j) for i, j in sorted(ok) if (i, j) not in fixed_set and fits(i, j)]
+    need_left = [max(0, needs[j].get("headcount", 1) - taken[j]) for j in range(len(needs))]
     by_vol: dict[int, list[int]] = {}
     for k, (i, _j) in enumerate(pairs):
         by_vol.setdefault(i, []).append(k)
+    week_rows = []
+    vol_left = [0] * len(vols)
+    for i, ks in by_vol.items():
+        weeks = sorted({w for k in ks for w in facts[pairs[k][1]].weeks})
+        for wk in weeks:
+            in_week = [k for k in ks if wk in facts[pairs[k][1]].weeks]
+            fixed_wk = [q for q in held.get(i, []) if wk in facts[q].weeks]
+            week_rows.append((in_week, [1.0] * len(in_week), float(max(0, vol_max[i] - len(fixed_wk)))))
+            if mcap[i] is not None:
+                week_rows.append((in_week, [float(facts[pairs[k][1]].weeks[wk]) for k in in_week],
+                                  float(max(0, mcap[i] - sum(facts[q].weeks[wk] for q in fixed_wk)))))  # fmt: skip
+        vol_left[i] = len(ks)
     conflicts = []
     for ks in by_vol.values():
-        if vol_left[pairs[ks[0]][0]] < 2:
-            continue  # one assignment at most: C2 already keeps overlaps apart
         for a in range(len(ks)):
             for b in range(a + 1, len(ks)):
                 if _overlap(facts[pairs[ks[a]][1]].occ, facts[pairs[ks[b]][1]].occ):
                     conflicts.append((ks[a], ks[b]))
     fit = [fit_points(sc, vols[i], needs[j], sites[needs[j]["site"]]) for i, j in pairs]
     pins = [0] * len(vols)
-    for i, _ in pinned:
+    for i, _ in fixed:
         pins[i] += 1
+    pinned = fixed
     return Model(
         pairs=pairs,
         priority=[needs[j].get("priority", 3) for _, j in pairs],
         fit=fit,
         need_left=need_left,
+        vol_max=vol_max,
+        week_rows=week_rows,
         vol_left=vol_left,
-        minutes_left=minutes_left,
-        minutes=[facts[j].minutes for _, j in pairs],
         conflicts=conflicts,
         pinned=pinned,
         pin_priority=sum(needs[j].get("priority", 3) for _, j in pinned),
@@ -306,10 +336,7 @@ def _rows(m: Model) -> tuple[list[tuple[list[int], list[float], float]], list[tu
         per_vol.setdefault(i, []).append(k)
     for j, ks in per_need.items():
         rows.append((ks, [1.0] * len(ks), float(m.need_left[j])))
-    for i, ks in per_vol.items():
-        rows.append((ks, [1.0] * len(ks), float(m.vol_left[i])))
-        if m.minutes_left[i] >= 0:
-            rows.append((ks, [float(m.minutes[k]) for k in ks], float(m.minutes_left[i])))
+    rows.extend(m.week_rows)  # C2 per ISO week
     for a, b in m.conflicts:
         rows.append(([a, b], [1.0, 1.0], 1.0))
     units: list[tuple[int, int, float]] = []
@@ -418,19 +445,15 @@ def solve_cpsat(m: Model, time_limit: float = 120.0, workers: int = 2) -> Result
 def check(m: Model, chosen: list[int]) -> list[str]:
     """C1–C3 on a choice of the model's pairs."""
     errors = []
+    on = set(chosen)
     need: dict[int, int] = {}
-    vol: dict[int, int] = {}
-    mins: dict[int, int] = {}
     for k in chosen:
-        i, j = m.pairs[k]
-        need[j] = need.get(j, 0) + 1
-        vol[i] = vol.get(i, 0) + 1
-        mins[i] = mins.get(i, 0) + m.minutes[k]
+        need[m.pairs[k][1]] = need.get(m.pairs[k][1], 0) + 1
     errors += [f"C1 need {j}" for j, c in need.items() if c > m.need_left[j]]
-    errors += [f"C2 volunteer {i}" for i, c in vol.items() if c > m.vol_left[i]]
-    errors += [f"C2 hours {i}" for i, c in mins.items() if 0 <= m.minutes_left[i] < c]
-    s = set(chosen)
-    errors += [f"C3 {a} {b}" for a, b in m.conflicts if a in s and b in s]
+    for cols, coefs, ub in m.week_rows:
+        if sum(a for c, a in zip(cols, coefs, strict=True) if c in on) > ub:
+            errors.append(f"C2 week row {cols[:3]}")
+    errors += [f"C3 {a} {b}" for a, b in m.conflicts if a in on and b in on]
     return errors
 
 

@@ -153,6 +153,13 @@ def generate(volunteers: int, needs: int, seed: int = 0, *, everyone: bool = Fal
               for _ in range(needs // 100)]  # fmt: skip
     forbidden = [{"volunteer": rng.choice(vol_list)["id"], "need": rng.choice(need_list)["id"]}
                  for _ in range(needs // 50)]  # fmt: skip
+    # placements in force: a volunteer on a need of an activity they do (rules may have lapsed since)
+    committed = []
+    for _ in range(needs // 40):
+        n = rng.choice(need_list)
+        doers = [v for v in rng.sample(vol_list, min(40, len(vol_list))) if n["activity"] in v["activities"]]
+        if doers:
+            committed.append({"volunteer": doers[0]["id"], "need": n["id"]})
     return {
         "format": "samspill.scenario/1",
         "horizon": {"start": START.isoformat(), "end": (START + dt.timedelta(days=DAYS - 1)).isoformat()},
@@ -163,6 +170,7 @@ def generate(volunteers: int, needs: int, seed: int = 0, *, everyone: bool = Fal
         "needs": need_list,
         "pinned": pinned,
         "forbidden": forbidden,
+        "committed": committed,
         "previous": [],
     }
 

@@ -9,13 +9,14 @@ the CP-SAT model starts from.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
 from matcher.instance import Instance
 
-SMALL_PAIRS = 400  # up to this many pairs a plain-Python flow beats loading OR-Tools' library
+SMALL_PAIRS = 100  # up to this many pairs a plain-Python flow beats loading OR-Tools' library
 
 
 @dataclass
@@ -72,23 +73,26 @@ def _small_flow(inst: Instance, m: int) -> np.ndarray:
     ]
     for j in needs:
         arc(nnode[j], 1, max(0, int(inst.need_cap[j])), 0)
-    while True:
-        dist = [0] + [None] * (n_nodes - 1)
+    while True:  # a queue-based Bellman–Ford (SPFA): the residual graph has negative arcs
+        dist: list[int | None] = [0] + [None] * (n_nodes - 1)
         via = [-1] * n_nodes
-        changed = True
-        while changed:
-            changed = False
-            for x in range(n_nodes):
-                dx = dist[x]
-                if dx is None:
-                    continue
-                for a in out[x]:
-                    if cap[a] > 0:
-                        y, d = head[a], dx + cost[a]
-                        dy = dist[y]
-                        if dy is None or d < dy:
-                            dist[y], via[y] = d, a
-                            changed = True
+        queue = deque([0])
+        queued = [False] * n_nodes
+        queued[0] = True
+        while queue:
+            x = queue.popleft()
+            queued[x] = False
+            dx = dist[x]
+            assert dx is not None
+            for a in out[x]:
+                if cap[a] > 0:
+                    y, d = head[a], dx + cost[a]
+                    dy = dist[y]
+                    if dy is None or d < dy:
+                        dist[y], via[y] = d, a
+                        if not queued[y]:
+                            queued[y] = True
+                            queue.append(y)
         d_sink = dist[1]
         if d_sink is None or d_sink >= 0:
             break
