@@ -477,8 +477,8 @@ def _one_pass(
     rows = build_rows(view, spread=True)
     deadline = t0 + opts.time_limit
     stats: dict[str, object] = {}
-    if view.n_pairs <= opts.direct_max_pairs:  # small enough for one branch and bound over every pair
-        level = _direct(h, rows, cost, value_of, start, deadline=deadline, abs_gap=tol)
+    if view.n_pairs <= opts.direct_max_pairs:  # small enough for one branch and bound over every pair: proven
+        level = _direct(h, rows, cost, value_of, start, deadline=deadline, abs_gap=0.999)
     else:
         # coverage alone first: its LP is tight and its reduced costs, in priority points, fix most
         # pairs; then both levels together with coverage capped at the proven optimum (a valid cut,

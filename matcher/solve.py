@@ -449,6 +449,7 @@ def assemble(p: Problem, cands: Candidates, inst: Instance, sol: Solution, *, ex
     fit_bound = fixed_fit + sol.fit_bound - pin_spread
     spread = pin_spread + spread_of(inst, sol.chosen)
     optimal = priority == priority_bound and fit == fit_bound
+    sol.stats["coverage_proven"] = priority == priority_bound
     if priority < priority_bound:
         gap = (priority_bound - priority) / max(1, priority_bound)
     else:
