@@ -173,9 +173,9 @@ def eligible(sc: dict[str, Any], v: dict[str, Any], need: dict[str, Any], f: Nee
     langs = {x.lower() for x in need.get("languages", [])}
     if langs and not langs & {x.lower() for x in v.get("languages", [])}:  # E7
         return False
-    if v.get("max_travel_km") is not None and v.get("location") and site.get("location"):  # E8
-        if _km(v["location"], site["location"]) > v["max_travel_km"]:
-            return False
+    travel = v.get("max_travel_km")
+    if travel is not None and v.get("location") and site.get("location") and _km(v["location"], site["location"]) > travel:
+        return False  # E8
     if v.get("max_assignments", 1) < 1:  # C2 for the pair alone
         return False
     cap = v.get("max_hours_per_week")
@@ -419,7 +419,7 @@ def solve_cpsat(m: Model, time_limit: float = 120.0, workers: int = 2) -> Result
     from ortools.sat.python import cp_model
 
     t0 = time.perf_counter()
-    rows, units, n_cols = _rows(m)
+    rows, units, _n_cols = _rows(m)
     big = int(_big_m(m))
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{k}") for k in range(len(m.pairs))]

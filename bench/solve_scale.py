@@ -124,8 +124,8 @@ def _live(args: argparse.Namespace) -> int:
     """Live re-solve: plan a 300 × 90 register, then re-solve after one new volunteer, the plan in force
     as `previous`; in-process `timings.total` medians per engine, and the share of matches kept."""
     import msgspec
-
     import register
+
     from matcher.scenario import decode_scenario
     from matcher.schema import Pair
     from matcher.solve import SolveOptions, solve
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(path), "--repeat", str(args.repeat),
                    "--engines", args.engines, "--baselines", base, "--baseline-limit", str(args.baseline_limit),
                    "--time-limit", str(args.time_limit)] + (["--no-validate"] if args.no_validate else [])  # fmt: skip
-            proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=str(ROOT))
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=str(ROOT), check=False)
             got = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
             if proc.returncode or not got:
                 print(f"{size:>11} {variant:>9} child failed (exit {proc.returncode})", flush=True)

@@ -288,8 +288,9 @@ def _reduced(rows: Rows, cost: np.ndarray, y: np.ndarray) -> np.ndarray:
     return cost - np.bincount(rows.entry_pair, weights=rows.entry_coef * y[rows.entry_row], minlength=len(cost))
 
 
-def _lagrangian(rows: Rows, y: np.ndarray, rc: np.ndarray) -> float:
-    """An upper bound for the whole region from any duals of the right sign (wrong signs count as 0)."""
+def _lagrangian(rows: Rows, y: np.ndarray, rc: np.ndarray) -> tuple[float, np.ndarray]:
+    """An upper bound for the whole region from any duals of the right sign (wrong signs count as 0),
+    and the reduced costs under those duals."""
     y_up = np.where(np.isfinite(rows.upper), np.maximum(y, 0.0), 0.0)  # ≤ rows: y ≥ 0 in a maximisation
     y_lo = np.where(np.isfinite(rows.lower), np.minimum(y, 0.0), 0.0)  # ≥ rows: y ≤ 0
     yy = y_up + y_lo
@@ -297,7 +298,7 @@ def _lagrangian(rows: Rows, y: np.ndarray, rc: np.ndarray) -> float:
     unit_rc = rows.unit_cost + yy[rows.unit_row] if len(rows.unit_row) else np.zeros(0)
     b = np.where(yy > 0, rows.upper, 0.0) + np.where(yy < 0, rows.lower, 0.0)
     b = np.where(yy != 0, b, 0.0)
-    return float((yy * b).sum() + np.maximum(rc_true, 0).sum() + np.maximum(unit_rc, 0).sum()), rc_true  # type: ignore[return-value]
+    return float((yy * b).sum() + np.maximum(rc_true, 0).sum() + np.maximum(unit_rc, 0).sum()), rc_true
 
 
 @dataclass
@@ -335,7 +336,7 @@ def solve_level(
     ub_last = math.inf
     rc_true = np.zeros(n)
     rounds = 0
-    for rounds in range(1, max_rounds + 1):  # noqa: B007
+    for rounds in range(1, max_rounds + 1):
         lp = _lp(h, rows, cost, np.flatnonzero(inset), deadline - time.perf_counter())
         if lp is None:
             break

@@ -223,15 +223,15 @@ def independent_coverage(sc: Scenario) -> int:
         if idx:
             h.addRow(-inf, ub, len(idx), idx, coef)
 
-    for nid in needs:  # C1: the places the fixed pairs leave
+    for nid, nd in needs.items():  # C1: the places the fixed pairs leave
         idx = [k for k, c in enumerate(cand) if c[1] == nid]
-        row(idx, [1.0] * len(idx), max(0, needs[nid].headcount - sum(1 for _, q in fixed if q == nid)))
-    for vid in vols:  # C2 in every ISO week, what the fixed pairs leave
+        row(idx, [1.0] * len(idx), max(0, nd.headcount - sum(1 for _, q in fixed if q == nid)))
+    for vid, vol in vols.items():  # C2 in every ISO week, what the fixed pairs leave
         mine = [k for k, c in enumerate(cand) if c[0] == vid]
         held = [q for u, q in fixed if u == vid]
         for wk in {w for k in mine for w in weeks[cand[k][1]]}:
             idx = [k for k in mine if wk in weeks[cand[k][1]]]
-            row(idx, [1.0] * len(idx), max(0, vols[vid].max_assignments - sum(1 for q in held if wk in weeks[q])))
+            row(idx, [1.0] * len(idx), max(0, vol.max_assignments - sum(1 for q in held if wk in weeks[q])))
             cap = mcap(vid)
             if cap is not None:
                 row(idx, [float(weeks[cand[k][1]][wk]) for k in idx], max(0, cap - sum(weeks[q].get(wk, 0) for q in held)))
