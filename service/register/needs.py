@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matcher.schema import Need
+from matcher.schema import Horizon, Need
 from service.auth import Principal
 from service.db.models import (
     IdempotencyRow,
@@ -38,8 +38,11 @@ IN_FORCE = ("offered", "confirmed")
 _TEXT_FIELDS = ("title", "tags", "languages")
 
 
+NEED_STATES = ("open", "paused", "closed")
+
+
 def need_out(row: NeedRow) -> dict[str, Any]:
-    return {**stamped(row.data, row), "posted_by": row.posted_by}
+    return {**stamped(row.data, row), "posted_by": row.posted_by, "state": row.state or "open"}
 
 
 async def _validate(session: AsyncSession, need: Need) -> None:
@@ -48,6 +51,14 @@ async def _validate(session: AsyncSession, need: Need) -> None:
         session, sites={need.site}, activities={need.activity}, trainings=set(need.requires_training)
     )
     raise_if(scenario_errors(cat.scenario(needs=[need]), "needs[0]"))
+
+
+def _not_your_id(who: Principal) -> Problem:
+    """A site chooses need ids only in its own namespace (`<site>-…`), so whether some other site's
+    need has an id is never revealed by a 409 (issue 12: the existence oracle)."""
+    return Problem(403, f"a site token may choose only new need ids starting with {who.site_id!r}-, or none "
+                        "(the server then assigns one)", slug="forbidden",
+                   errors=[{"field": "id", "message": f"must start with {who.site_id}- and be new"}])
 
 
 def _may_write_for(who: Principal, site_id: str) -> None:
@@ -127,12 +138,17 @@ async def create_need(
     doc = dict(data)
     if doc.get("id") is None:
         doc["id"] = new_id("need")
+    elif who.role == "site" and not str(doc["id"]).startswith(f"{who.site_id}-"):
+        raise _not_your_id(who)
     need = decode_as(doc, Need)
     _may_write_for(who, need.site)
     await _validate(session, need)
     try:
         async with session.begin_nested():
-            if await session.get(NeedRow, need.id) is not None:
+            existing = await session.get(NeedRow, need.id)
+            if existing is not None and who.role == "site" and existing.site_id != who.site_id:
+                raise _not_your_id(who)  # the same answer as for an id outside its namespace: no oracle
+            if existing is not None:
                 raise conflict(f"need {need.id!r} already exists")
             row = NeedRow(id=need.id, site_id=need.site, activity_id=need.activity, data=to_doc(need),
                           posted_by=f"{who.name} ({who.role})")
@@ -215,3 +231,58 @@ async def delete_need(session: AsyncSession, who: Principal, need_id: str) -> No
     await session.execute(sa.delete(ProposalRow).where(ProposalRow.need_id == need_id))
     await session.delete(row)
     await session.flush()
+
+
+async def set_need_state(session: AsyncSession, who: Principal, need_id: str, state: str) -> dict[str, Any]:
+    """Pause (kept, not matched for now), close (no longer wanted) or reopen a need.
+
+    Paused and closed needs are left out of the matcher's scenario; a need with placements
+    in force cannot close (end them first), but it may pause: the volunteers already there stay.
+    """
+    if state not in NEED_STATES:
+        raise Problem(422, f"state must be one of {', '.join(NEED_STATES)}", slug="validation",
+                      errors=[{"field": "state", "message": f"one of {', '.join(NEED_STATES)}"}])
+    row = await need_row(session, who, need_id, for_update=True)
+    _may_write_for(who, row.site_id)
+    if state == "closed":
+        placed = await session.scalar(
+            sa.select(sa.func.count()).select_from(PlacementRow)
+            .where(PlacementRow.need_id == need_id, PlacementRow.state.in_(IN_FORCE))
+        )
+        if placed:
+            raise conflict(f"need {need_id!r} has {placed} placement(s) in force; end them first", "in-use")
+    if state != "open":
+        # Not matched any more: its waiting proposals in a draft plan go.
+        drafts = sa.select(PlanRow.id).where(PlanRow.status == "draft")
+        await session.execute(sa.delete(ProposalRow).where(
+            ProposalRow.need_id == need_id, ProposalRow.plan_id.in_(drafts), ProposalRow.state == "proposed"))
+    row.state = state
+    await session.flush()
+    return need_out(row)
+
+
+async def planning_horizon(session: AsyncSession, default_days: int = 90) -> Horizon:
+    return await register_horizon(session, default_days)
+
+
+async def occurrence_summary(session: AsyncSession, data: dict[str, Any]) -> dict[str, Any]:
+    """How often a need (valid or not yet) happens in the planning period: the page says it in words.
+
+    Returns {"count", "first", "last", "horizon": (start, end), "slots"} — or {"error"} for times that
+    do not decode yet. Counted by matcher.validate.occurrences, the same function the plan check uses.
+    """
+    from matcher.schema import Scenario
+    from matcher.validate import occurrences
+
+    horizon = await planning_horizon(session)
+    try:
+        need = msgspec.convert({"id": "preview", "site": "s", "activity": "a", "title": "t", **data}, Need)
+    except msgspec.ValidationError as exc:
+        return {"error": str(exc)}
+    scenario = Scenario(format="samspill.scenario/1", horizon=horizon)
+    occ = occurrences(scenario, need)
+    return {"count": len(occ), "first": occ[0][0].date() if occ else None,
+            "last": occ[-1][0].date() if occ else None, "horizon": (horizon.start, horizon.end),
+            "weekly": [msgspec.to_builtins(s) for s in need.weekly or []],
+            "once": msgspec.to_builtins(need.once) if need.once else None,
+            "from": need.from_, "until": need.until}

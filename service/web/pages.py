@@ -7,10 +7,8 @@ same routes answer with the fragment to swap in.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-import time
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -29,8 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.accounts import authenticate, principal_for
 from service.auth import Principal
-from service.db.models import RegisterRow, UserRow
-from service.jobs import matcher_solver
+from service.db.models import PlanRow, UserRow
 from service.problems import Problem
 from service.register import placements as placements_service
 from service.register import plans as plans_service
@@ -101,6 +98,22 @@ async def provide_viewer(request: Request[Any, Any, Any], db_session: AsyncSessi
     return principal_for(user)
 
 
+async def provide_member(request: Request[Any, Any, Any], db_session: AsyncSession) -> Principal:
+    """Any signed-in web user: the coordinator, or a site contact (frivilligkontakt) bound to one site.
+
+    The register services scope what a site user may see and change (their own site's needs).
+    """
+    user = await current_user(request, db_session)
+    if user is None:
+        raise SignInRequired()
+    request.state.user = user
+    return principal_for(user)
+
+
+def home_of(user: UserRow) -> str:
+    return "/site" if user.role == "site" else "/"
+
+
 def page(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
     lang = lang_of(request)
     user = getattr(request.state, "user", None)
@@ -131,8 +144,10 @@ def problem_text(lang: str, exc: Problem) -> str:
 async def login_form(request: Request[Any, Any, Any], db_session: AsyncSession,
                      next_: Annotated[str | None, Parameter(query="next")] = None,
                      signed_out: bool = False) -> Template | Redirect:
-    if await current_user(request, db_session) is not None:
-        return redirect(safe_next(next_))
+    user = await current_user(request, db_session)
+    if user is not None:
+        target = safe_next(next_)
+        return redirect(home_of(user) if target == "/" else target)
     return page(request, "login.html", next=safe_next(next_), signed_out=signed_out)
 
 
@@ -151,7 +166,7 @@ async def login(request: Request[Any, Any, Any], db_session: AsyncSession, data:
         return page(request, "login.html", status_code=status, next=target, email=email, error=error)
     await start_session(request, db_session, {"uid": result.user.id}, subject=f"user:{result.user.id}",
                         lifetime=dt.timedelta(hours=SESSION_HOURS))
-    return redirect(target)
+    return redirect(home_of(result.user) if target == "/" else target)
 
 
 @post("/logout", include_in_schema=False)
@@ -183,90 +198,58 @@ async def overview(request: Request[Any, Any, Any], db_session: AsyncSession, vi
 # ------------------------------------------------------------------ matching
 
 
-def _runs(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def _latest_run(request: Request[Any, Any, Any]) -> PlanRow | None:
+    """The newest plan that is queued, running or failed: the run the page follows (any process's)."""
     state = request.app.state
-    if "web_run" not in state:
-        state.web_run = {}
-    return state.web_run  # type: ignore[no-any-return]
-
-
-def _running(run: dict[str, Any]) -> bool:
-    task = run.get("task")
-    return task is not None and not task.done()
-
-
-async def _solving_since(request: Request[Any, Any, Any]) -> dt.datetime | None:
-    """When a run began, if one holds the register's run lock: this process's, another worker's or the API's."""
-    state = request.app.state
-    settings: Settings = state.settings
     maker: async_sessionmaker[AsyncSession] = state.get("read_sessionmaker") or state.sessionmaker
     async with maker() as session:
-        since = await session.scalar(sa.select(RegisterRow.solving_since).where(RegisterRow.id == 1))
-    if since is None:
+        return await session.scalar(
+            sa.select(PlanRow).where(PlanRow.status.in_((*plans_service.RUNNING, "failed")))
+            .order_by(PlanRow.created_at.desc()).limit(1))
+
+
+async def _progress(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
+    """Seconds so far against the time limit of the queued or running plan; None when none is."""
+    row = await _latest_run(request)
+    if row is None or row.status not in plans_service.RUNNING:
         return None
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=dt.UTC)
-    age = (dt.datetime.now(dt.UTC) - since).total_seconds()
-    return since if age < settings.solve_lock_timeout else None  # older: a crashed run's lock
-
-
-async def _progress(request: Request[Any, Any, Any], run: dict[str, Any]) -> dict[str, Any] | None:
-    """Seconds so far against the time limit, or None when no run is going on."""
-    settings: Settings = request.app.state.settings
-    if _running(run):
-        elapsed = time.monotonic() - run["started"]
-    else:
-        since = await _solving_since(request)
-        if since is None:
-            return None
-        elapsed = (dt.datetime.now(dt.UTC) - since).total_seconds()
-    return {"elapsed": int(elapsed), "limit": int(settings.solve_time_limit)}
+    out = plans_service.plan_status_out(row, request.app.state.settings)["progress"]
+    return {"elapsed": int(out["elapsed"]), "limit": int(out["limit"]), "state": row.status}
 
 
 @get("/matching", include_in_schema=False)
 async def matching(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
     ctx = await views.matching(db_session, viewer, lang_of(request), request.url.path)
-    progress = await _progress(request, _runs(request))
+    progress = await _progress(request)
     return page(request, "matching.html", running=progress is not None, run=progress, **ctx)
 
 
 @post("/matching/run", include_in_schema=False)
-async def run_matching(request: Request[Any, Any, Any], viewer: Principal) -> Template | Redirect:
-    """Start a matcher run in the background; the page polls `/matching/status` for progress."""
-    run = _runs(request)
-    if not _running(run) and await _solving_since(request) is None:
-        state = request.app.state
-        maker: async_sessionmaker[AsyncSession] = state.sessionmaker
-        settings: Settings = state.settings
-        solver = state.solver or matcher_solver
-
-        async def work() -> None:
-            try:
-                await plans_service.run_plan(maker, settings, solver, viewer)
-            except Problem as exc:
-                run["error"] = exc
-            except Exception as exc:  # the page must say so rather than spin for ever
-                log.exception("matching from the web page failed")
-                run["error"] = Problem(503, f"{type(exc).__name__}: {exc}", slug="matcher-failed")
-
-        run.clear()
-        run["started"] = time.monotonic()
-        run["task"] = asyncio.get_running_loop().create_task(work())
+async def run_matching(request: Request[Any, Any, Any], db_session: AsyncSession,
+                       viewer: Principal) -> Template | Redirect:
+    """Queue a matcher run (service/jobs.py); the page polls `/matching/status` for its progress."""
+    # The sign-in check may have written (last seen): end that transaction first, so queueing, which
+    # takes the register's lock in its own, never waits on this request (SQLite has one writer).
+    await db_session.commit()
+    state = request.app.state
+    queued = await plans_service.queue_plan(state.sessionmaker, state.settings, state.jobs, viewer)
+    request.session["following"] = queued["id"]
     if is_htmx(request):
         return page(request, "_run_status.html", running=True,
-                    run=await _progress(request, run) or {"elapsed": 0, "limit": 0})
+                    run=await _progress(request) or {"elapsed": 0, "limit": 0})
     return redirect("/matching")
 
 
 @get("/matching/status", include_in_schema=False)
 async def run_status(request: Request[Any, Any, Any], viewer: Principal) -> Template | Response[str]:
-    run = _runs(request)
-    progress = await _progress(request, run)
+    progress = await _progress(request)
     if progress is not None:
         return page(request, "_run_status.html", running=True, run=progress)
-    error = run.pop("error", None)
-    if error is not None:
-        return page(request, "_run_status.html", running=False, error=problem_text(lang_of(request), error))
+    row = await _latest_run(request)
+    following = request.session.get("following") if request.session else None
+    if row is not None and row.status == "failed" and row.id == following:
+        request.session.pop("following", None)
+        return page(request, "_run_status.html", running=False, error=str((row.summary or {}).get("error", "")))
     # Done: reload the page so the new plan shows.
     return Response("", headers={"HX-Redirect": "/matching"})
 
@@ -355,29 +338,33 @@ async def release(request: Request[Any, Any, Any], db_session: AsyncSession, vie
 
 @get("/volunteers", include_in_schema=False)
 async def volunteers(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
-                     q: str = "") -> Template:
-    ctx = await views.volunteer_list(db_session, viewer, request.url.path, q)
+                     q: str = "", activity: str = "",
+                     onboarding: Annotated[str, Parameter(query="state")] = "", expiring: bool = False,
+                     unplaced: bool = False) -> Template:
+    from service.web import register_views
+
+    ctx = await register_views.volunteer_list(db_session, request.app.state.settings, viewer, request.url.path,
+                                              query=q, activity=activity, state=onboarding, expiring=expiring,
+                                              unplaced=unplaced)
     return page(request, "volunteers.html", **ctx)
 
 
 @get("/volunteers/{volunteer_id:str}", include_in_schema=False)
 async def volunteer(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                     volunteer_id: str) -> Template:
-    try:
-        ctx = await views.volunteer_page(db_session, request.app.state.settings, viewer, lang_of(request),
-                                         volunteer_id, request.url.path)
-    except Problem as exc:
-        if exc.status == 404:
-            raise NotFoundException() from None
-        raise
-    return page(request, "volunteer.html", **ctx)
+    from service.web.register_pages import volunteer_page
+
+    return await volunteer_page(request, db_session, viewer, volunteer_id)
 
 
 def _date_field(data: dict[str, str], name: str) -> dt.date | None:
+    """A date from a form, or None when it is not one or lies more than a century from today."""
     try:
-        return dt.date.fromisoformat(data.get(name, ""))
+        day = dt.date.fromisoformat(data.get(name, "")[:10])
     except ValueError:
         return None
+    today = dt.date.today()
+    return day if abs((day - today).days) <= 36525 else None
 
 
 @post("/volunteers/{volunteer_id:str}/first-conversation", include_in_schema=False)
@@ -412,16 +399,19 @@ async def followup(request: Request[Any, Any, Any], db_session: AsyncSession, vi
 
 
 @get("/needs/{need_id:str}", include_in_schema=False)
-async def need(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def need(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal,
                need_id: str) -> Template:
+    """A need; a site contact sees only their own site's (404 for others), without draft proposals."""
     try:
-        ctx = await views.need_page(db_session, request.app.state.settings, viewer, lang_of(request), need_id,
+        ctx = await views.need_page(db_session, request.app.state.settings, member, lang_of(request), need_id,
                                     request.url.path)
     except Problem as exc:
         if exc.status == 404:
             raise NotFoundException() from None
         raise
-    return page(request, "need.html", **ctx)
+    from service.register.placements import END_REASONS
+
+    return page(request, "need.html", end_reasons=END_REASONS, today=i18n.today_oslo(), **ctx)
 
 
 # ------------------------------------------------------------------ errors and assembly
@@ -435,7 +425,10 @@ def _sign_in(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 
 def _error_page(template: str, status: int) -> Any:
-    def handler(request: Request[Any, Any, Any], exc: Exception) -> Template:
+    def handler(request: Request[Any, Any, Any], exc: Exception) -> Template | Redirect:
+        user = getattr(request.state, "user", None)
+        if status == 403 and user is not None and user.role == "site" and request.url.path == "/":
+            return redirect("/site")  # a site contact's home is their site's page
         return page(request, template, status_code=status)
 
     return handler
@@ -460,16 +453,18 @@ def session_config(settings: Settings, session_key: bytes, cookie: str = "samspi
 
 
 def web_router() -> Router:
+    from service.web import register_pages
     return Router(
         path="/",
         route_handlers=[
             login_form, login, logout, switch_language,
             overview, matching, run_matching, run_status, accept, pin, reject, release_preview, release,
+            *register_pages.HANDLERS,
             volunteers, volunteer, first_conversation, followup, need,
             create_static_files_router(path="/static", directories=[HERE / "static"], name="static",
                                        include_in_schema=False),
         ],
-        dependencies={"viewer": Provide(provide_viewer)},
+        dependencies={"viewer": Provide(provide_viewer), "member": Provide(provide_member)},
         exception_handlers={
             SignInRequired: _sign_in,
             NotCoordinator: _error_page("forbidden.html", 403),
