@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["greedy", "mip_highs", "spread_penalty", "check_solution", "HAVE_HIGHS"]
+__all__ = ["HAVE_HIGHS", "check_solution", "greedy", "mip_highs", "spread_penalty"]
 
 try:  # highspy is in the dev extras
     import highspy

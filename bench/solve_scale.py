@@ -124,7 +124,7 @@ def _child(args: argparse.Namespace) -> int:
     t_inst = time.perf_counter() - t0
     _ = inst.cliques  # computed lazily: count it in the instance time, not in the baselines'
     t_inst = time.perf_counter() - t0
-    out["pairs"] = int(len(inst.pair_vol))
+    out["pairs"] = len(inst.pair_vol)
     out["instance_s"] = t_inst
     out["cliques"] = len(inst.cliques)
 
@@ -135,7 +135,7 @@ def _child(args: argparse.Namespace) -> int:
         greedy_times.append(time.perf_counter() - t0)
     out["greedy"] = {
         "times": greedy_times,
-        "filled": len(pinned) + int(len(chosen)),
+        "filled": len(pinned) + len(chosen),
         "priority_filled": pin_prio + pri,
         "fit": pin_fit + fit,
         "violations": baselines.check_solution(inst, chosen),
@@ -158,7 +158,7 @@ def _child(args: argparse.Namespace) -> int:
         out["mip"] = {
             "times": mip_times,
             "status": status,
-            "filled": len(pinned) + int(len(chosen)),
+            "filled": len(pinned) + len(chosen),
             "priority_filled": pin_prio + pri,
             "fit": pin_fit + fit,
             "violations": baselines.check_solution(inst, np.asarray(chosen)),
@@ -441,10 +441,10 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
             print(row)
             for ln in (
-                [f"{'':>22} scenario: generated in {gen_s:.2f} s, {r['file_mb']:.1f} MB JSON,"
-                 f" {r['ours']['pinned']} pinned, {r['ours']['conflicts']} conflicts, method {r['ours']['method']}"]
-                + _baseline_lines(r)
-                + _targets(size, variant, r)
+                f"{'':>22} scenario: generated in {gen_s:.2f} s, {r['file_mb']:.1f} MB JSON,"
+                f" {r['ours']['pinned']} pinned, {r['ours']['conflicts']} conflicts, method {r['ours']['method']}",
+                *_baseline_lines(r),
+                *_targets(size, variant, r),
             ):  # fmt: skip
                 print(ln)
             sys.stdout.flush()

@@ -84,7 +84,8 @@ def latest_follow_ups(follow_ups: Sequence[FollowUp]) -> dict[str, FollowUp]:
     out: dict[str, FollowUp] = {}
     for f in follow_ups:
         current = out.get(f.agreement)
-        if current is None or current.reported_at is None or f.reported_at is None or f.reported_at >= current.reported_at:
+        if (current is None or current.reported_at is None or f.reported_at is None
+                or f.reported_at >= current.reported_at):
             out[f.agreement] = f
     return out
 
@@ -112,8 +113,8 @@ def build_report(
                 raise ValueError(f"agreements[{i}]: party {party!r} is not a participant")
     latest = latest_follow_ups(follow_ups)
 
-    by_category = {c: 0 for c in CATEGORIES}
-    value_by_category = {c: 0 for c in CATEGORIES}
+    by_category: dict[str, int] = {c: 0 for c in CATEGORIES}
+    value_by_category: dict[str, int] = {c: 0 for c in CATEGORIES}
     by_pair: Counter[str] = Counter()
     by_status = {s: 0 for s in (*FOLLOW_UP_STATUSES, "no_report")}
     rows: list[AgreementRow] = []
@@ -165,12 +166,12 @@ def build_report(
         agreements=n,
         confirmed=sum(a.confirmed_by is not None for a in agreements),
         two_way=sum(a.is_two_way for a in agreements),
-        by_category=dict(by_category),
+        by_category=by_category,
         by_sector_pair=dict(sorted(by_pair.items())),
         by_status=by_status,
         follow_up_rate=reported / n if n else 0.0,
         estimated_value_nok=total_value,
-        estimated_value_by_category=dict(value_by_category),
+        estimated_value_by_category=value_by_category,
         unvalued_gives=unvalued,
         value_label=ESTIMATE_LABEL,
         overdue=overdue,
@@ -225,9 +226,10 @@ def report_agreements_csv(report: EventReport, lang: Lang = "en") -> str:
         else ["avtale", "part_1", "part_2", "sektorpar", "kategori", "toveis", "timer", "enheter",
               "anslått verdi kr (anslag)", "oppfølging"]
     )
-    rows: list[list[object]] = [head]
+    rows: list[list[object]] = [[*head]]
     for r in report.rows:
-        rows.append([r.agreement, *r.parties, r.sector_pair, labels[r.category], int(r.two_way), f"{r.hours:g}", r.items,
+        rows.append([r.agreement, *r.parties, r.sector_pair, labels[r.category], int(r.two_way),
+                     f"{r.hours:g}", r.items,
                      r.estimated_value_nok, r.follow_up])
     return _csv(rows)
 
@@ -290,10 +292,11 @@ def catalogue_csv(
     head = (
         ["category", "side", "participant", "kind", "contact", "title", "description", "tags", "hours", "items"]
         if lang == "en"
-        else ["kategori", "type", "deltaker", "sektor", "kontakt", "tittel", "beskrivelse", "stikkord", "timer", "enheter"]
+        else ["kategori", "type", "deltaker", "sektor", "kontakt", "tittel", "beskrivelse", "stikkord",
+              "timer", "enheter"]
     )
     side_label = {"en": {"offer": "offer", "need": "need"}, "nb": {"offer": "Tilbud", "need": "Behov"}}[lang]
-    rows: list[list[object]] = [head]
+    rows: list[list[object]] = [[*head]]
     for section in catalogue(participants, offers, needs, lang):
         for i in (*section.offers, *section.needs):
             rows.append([

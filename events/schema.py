@@ -84,7 +84,7 @@ def _one_of_hours_items(hours: float | None, items: int | None, where: str) -> N
         raise ValueError(f"{where}: give exactly one of `hours` or `items`")
 
 
-class Event(_In):
+class Event(_In, frozen=True):
     """An exchange event (Frivilligbørs). `rounds` and `tables` are set together when the
     event has speed meetings before or during the trading hour."""
 
@@ -108,7 +108,7 @@ class Event(_In):
         return self.rounds is not None and self.tables is not None
 
 
-class Participant(_In):
+class Participant(_In, frozen=True):
     """A business, voluntary organisation, public unit or individual volunteer at the event."""
 
     id: Id
@@ -118,7 +118,7 @@ class Participant(_In):
     description: Text = ""
 
 
-class Amount(_In):
+class Amount(_In, frozen=True):
     """How much is offered or needed: hours or items, exactly one."""
 
     hours: PositiveHours | None = None
@@ -128,7 +128,7 @@ class Amount(_In):
         _one_of_hours_items(self.hours, self.items, "amount")
 
 
-class _Entry(_In):
+class _Entry(_In, frozen=True):
     id: Id
     participant: Id
     category: Category
@@ -138,15 +138,15 @@ class _Entry(_In):
     amount: Amount | None = None
 
 
-class Offer(_Entry):
+class Offer(_Entry, frozen=True):
     """An offer (tilbud) in the catalogue (børskatalog)."""
 
 
-class Need(_Entry):
+class Need(_Entry, frozen=True):
     """A need (behov) in the catalogue (børskatalog)."""
 
 
-class Give(_In):
+class Give(_In, frozen=True):
     """What one party gives the other in an agreement: hours or items of one kind of help."""
 
     from_: Id = field(name="from")
@@ -159,7 +159,7 @@ class Give(_In):
         _one_of_hours_items(self.hours, self.items, "give")
 
 
-class Agreement(_In):
+class Agreement(_In, frozen=True):
     """An agreement (avtale) made during the trading hour: two parties, what each gives.
 
     One-way (only one party gives) or two-way; never money. `asked_by` is the asking
@@ -199,7 +199,7 @@ class Agreement(_In):
         return self.category if self.category is not None else CATEGORY_OF_KIND[self.gives[0].kind]
 
 
-class FollowUp(_In):
+class FollowUp(_In, frozen=True):
     """A follow-up report (oppfølging): was the agreement carried out?"""
 
     agreement: Id
@@ -209,7 +209,7 @@ class FollowUp(_In):
     reported_at: dt.datetime | None = None
 
 
-class GongRequest(_In):
+class GongRequest(_In, frozen=True):
     """The børsgeneral's gong: `open` starts the trading hour, `close` ends it."""
 
     action: Literal["open", "close"]
@@ -218,7 +218,7 @@ class GongRequest(_In):
 # --- The live board -------------------------------------------------------------------------
 
 
-class BoardLine(_Out):
+class BoardLine(_Out, frozen=True):
     """One agreement as the big screen shows it."""
 
     agreement: str | None
@@ -233,14 +233,14 @@ class BoardLine(_Out):
     """`summary` in Norwegian Bokmål, for the big screen in the hall."""
 
 
-class Leader(_Out):
+class Leader(_Out, frozen=True):
     participant: str
     name: str
     agreements: int
     estimated_value_nok: int
 
 
-class BoardSnapshot(_Out):
+class BoardSnapshot(_Out, frozen=True):
     """What the big screen shows. Values are estimates (hours or items × a rate), never money."""
 
     total: int
@@ -261,14 +261,14 @@ class _Message(Struct, frozen=True, kw_only=True, tag_field="type"):
     pass
 
 
-class AgreementRegistered(_Message, tag="agreement_registered"):
+class AgreementRegistered(_Message, tag="agreement_registered", frozen=True):
     """A broker (børsmegler) registered an agreement."""
 
     agreement: Agreement
     at: dt.datetime
 
 
-class AgreementConfirmed(_Message, tag="agreement_confirmed"):
+class AgreementConfirmed(_Message, tag="agreement_confirmed", frozen=True):
     """The notary (notarius) signed an agreement off."""
 
     agreement: Id
@@ -276,7 +276,7 @@ class AgreementConfirmed(_Message, tag="agreement_confirmed"):
     at: dt.datetime
 
 
-class Gong(_Message, tag="gong"):
+class Gong(_Message, tag="gong", frozen=True):
     """The gong sounded: the trading hour opened or closed; `state` is the state it led to."""
 
     action: Literal["open", "close"]
@@ -284,7 +284,7 @@ class Gong(_Message, tag="gong"):
     state: EventState
 
 
-class StateChanged(_Message, tag="state_changed"):
+class StateChanged(_Message, tag="state_changed", frozen=True):
     """The event moved outside the gong (catalogue opened, follow-up, archived); screens and
     streams of an archived event close."""
 
@@ -292,7 +292,7 @@ class StateChanged(_Message, tag="state_changed"):
     at: dt.datetime
 
 
-class BoardSnapshotMessage(_Message, tag="board_snapshot"):
+class BoardSnapshotMessage(_Message, tag="board_snapshot", frozen=True):
     board: BoardSnapshot
     at: dt.datetime
 

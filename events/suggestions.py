@@ -124,16 +124,19 @@ class SuggestionResult(Struct, frozen=True, kw_only=True):
 # --- Compatibility --------------------------------------------------------------------------
 
 _STOP = frozenset(
-    """
-    the and for with our you your who are can will from that this have has into per about
-    their them they not but all any out off was were been also more some such than then very
-    what when where which while would could should just only own same other each
-    help helping need needs needed offer offers offering want wants looking someone people
-    volunteer volunteers person persons day days week weeks hour hours time times
-    og for med til som det den des ett ene eller ikke har kan vil skal fra hos oss vår vårt
-    våre dere deres man noe noen alle mer mye hva når der her også bare hjelp hjelpe trenger
-    tilbyr ønsker behov tilbud frivillig frivillige person personer dag dager uke timer time
-    """.split()
+    [
+        "the", "and", "for", "with", "our", "you", "your", "who", "are", "can", "will", "from", "that", "this",
+        "have", "has", "into", "per", "about", "their", "them", "they", "not", "but", "all", "any", "out",
+        "off", "was", "were", "been", "also", "more", "some", "such", "than", "then", "very", "what", "when",
+        "where", "which", "while", "would", "could", "should", "just", "only", "own", "same", "other", "each",
+        "help", "helping", "need", "needs", "needed", "offer", "offers", "offering", "want", "wants", "looking",
+        "someone", "people", "volunteer", "volunteers", "person", "persons", "day", "days", "week", "weeks",
+        "hour", "hours", "time", "times", "og", "for", "med", "til", "som", "det", "den", "des", "ett", "ene",
+        "eller", "ikke", "har", "kan", "vil", "skal", "fra", "hos", "oss", "vår", "vårt", "våre", "dere",
+        "deres", "man", "noe", "noen", "alle", "mer", "mye", "hva", "når", "der", "her", "også", "bare",
+        "hjelp", "hjelpe", "trenger", "tilbyr", "ønsker", "behov", "tilbud", "frivillig", "frivillige",
+        "person", "personer", "dag", "dager", "uke", "timer", "time"
+    ]
 )
 _SUFFIXES = ("ene", "er", "en", "et", "s")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -178,7 +181,8 @@ def _index(entry: Offer | Need) -> _Indexed:
     return _Indexed(entry, frozenset(tags), terms)
 
 
-def _amount_fit(offer: Amount | None, need: Amount | None) -> Literal["covers", "half", "partial", "other_unit", "unknown"]:
+def _amount_fit(offer: Amount | None, need: Amount | None) -> Literal["covers", "half", "partial",
+                                                                      "other_unit", "unknown"]:
     if offer is None or need is None:
         return "unknown"
     if (offer.hours is None) != (need.hours is None):
@@ -274,7 +278,9 @@ class Pair:
 def check_catalogue(participants: Sequence[Participant], offers: Sequence[Offer], needs: Sequence[Need]) -> list[str]:
     """Problems that make suggestions meaningless: duplicate ids, entries of unknown participants."""
     problems: list[str] = []
-    for what, items in (("participants", participants), ("offers", offers), ("needs", needs)):
+    groups: tuple[tuple[str, Sequence[Participant | Offer | Need]], ...] = (
+        ("participants", participants), ("offers", offers), ("needs", needs))
+    for what, items in groups:
         seen: set[str] = set()
         for i, item in enumerate(items):
             if item.id in seen:
@@ -361,7 +367,7 @@ class _OneMeetingPerRound:
     """Nobody is in two places at once."""
 
     def build(self, inst: _Instance, model: cp_model.CpModel, v: _Vars) -> None:
-        for person, ps in inst.pairs_of.items():
+        for ps in inst.pairs_of.values():
             for r in range(inst.rounds):
                 model.add_at_most_one(v.x[p][r] for p in ps)
 
@@ -449,7 +455,8 @@ def _colour(inst: _Instance) -> list[tuple[int, int]]:
     plan: list[tuple[int, int]] = []
     for p in order:
         pair = inst.pairs[p]
-        free = [r for r in range(inst.rounds) if load[r] < inst.tables and (pair.a, r) not in busy and (pair.b, r) not in busy]
+        free = [r for r in range(inst.rounds)
+                if load[r] < inst.tables and (pair.a, r) not in busy and (pair.b, r) not in busy]
         if free:
             r = min(free, key=lambda r: (load[r], r))
             busy.update({(pair.a, r), (pair.b, r)})
@@ -547,7 +554,10 @@ def _solve(inst: _Instance, s: SuggestionSettings) -> tuple[list[tuple[int, int]
         sub_of[pair.a].append(i)
         sub_of[pair.b].append(i)
     sub = _Instance(
-        rounds=inst.rounds, tables=inst.tables, people=[p for p in inst.people if p in sub_of], pairs=sub_pairs,
+        rounds=inst.rounds,
+        tables=inst.tables,
+        people=[p for p in inst.people if p in sub_of],
+        pairs=sub_pairs,
         pairs_of=dict(sub_of),
     )
     sub_hint = _better(sub, _colour(sub), _greedy(sub))
@@ -620,7 +630,8 @@ def suggest_meetings(
 
     suggestions = [
         ParticipantSuggestions(
-            participant=p.id, counterparts=[suggestion(p.id, pairs[i]) for i in pairs_of.get(p.id, [])[: s.top_k]]
+            participant=p.id,
+            counterparts=[suggestion(p.id, pairs[i]) for i in pairs_of.get(p.id, [])[: s.top_k]],
         )
         for p in participants
     ]
@@ -629,7 +640,8 @@ def suggest_meetings(
         Unscheduled(
             participant=p.id,
             reason=(
-                "no compatible counterpart: none of their offers or needs shares a tag or a word with another participant's"
+                "no compatible counterpart: none of their offers or needs shares a tag or a word "
+                "with another participant's"
                 if p.id in has_entries
                 else "no offers or needs in the catalogue"
             ),
@@ -668,7 +680,9 @@ def suggest_meetings(
     meetings: list[Meeting] = []
     order = {p.id: i for i, p in enumerate(participants)}
     for r in range(rounds):
-        in_round = sorted((candidates[p] for p, rr in plan if rr == r), key=lambda q: (-q.score, order[q.a], order[q.b]))
+        in_round = sorted(
+            (candidates[p] for p, rr in plan if rr == r), key=lambda q: (-q.score, order[q.a], order[q.b])
+        )
         for t, pair in enumerate(in_round, start=1):
             meetings.append(
                 Meeting(
@@ -717,7 +731,10 @@ def suggest_meetings(
 
 
 def check_schedule(
-    meetings: Sequence[Meeting], rounds: int, tables: int, allowed_pairs: Iterable[tuple[str, str]] | None = None
+    meetings: Sequence[Meeting],
+    rounds: int,
+    tables: int,
+    allowed_pairs: Iterable[tuple[str, str]] | None = None,
 ) -> list[str]:
     """Every broken rule in a speed-meeting plan, written apart from the model so tests can
     hold the solver to it: rounds and tables in range, one table per meeting, nobody twice in

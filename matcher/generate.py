@@ -39,7 +39,7 @@ from matcher.schema import (
     Volunteer,
 )
 
-__all__ = ["generate", "TRAININGS", "ACTIVITIES", "INTERESTS"]
+__all__ = ["ACTIVITIES", "INTERESTS", "TRAININGS", "generate"]
 
 # ----------------------------------------------------------------- the catalogue
 
@@ -514,9 +514,7 @@ def _make_needs(
                 from_ = start + timedelta(days=rng.randrange(max(1, days // 3)))
                 until = min(end, from_ + timedelta(days=rng.randrange(7, 22)))
             hr = rng.random()
-            if activity == "digital-hjelp" and hr < 0.5:
-                headcount = 2
-            elif hr < 0.12:
+            if (activity == "digital-hjelp" and hr < 0.5) or hr < 0.12:
                 headcount = 2
             elif hr < 0.16:
                 headcount = rng.choice([3, 4])
@@ -814,9 +812,9 @@ def _looks_eligible(v: Volunteer, n: Need, start: date, site: Site | None = None
             return False
     if n.languages and not {x.lower() for x in v.languages} & {x.lower() for x in n.languages}:
         return False
-    if v.max_travel_km is not None and v.location is not None and site is not None and site.location is not None:
-        if _km(v.location, site.location) > v.max_travel_km:
-            return False
+    if (v.max_travel_km is not None and v.location is not None and site is not None and site.location is not None
+            and _km(v.location, site.location) > v.max_travel_km):
+        return False
     if any(p.from_ <= start <= p.to for p in v.unavailable):
         return False
     if n.weekly is not None:

@@ -168,7 +168,7 @@ def _sweep(p: Problem, pairs: np.ndarray, needs: np.ndarray) -> list[np.ndarray]
     found: set[tuple[int, ...]] = set()
     active: dict[int, int] = {}
     last_was_start = False
-    for t, kind, cls in events:
+    for _t, kind, cls in events:
         if kind == 1:
             active[cls] = active.get(cls, 0) + 1
             last_was_start = True

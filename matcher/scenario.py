@@ -104,9 +104,9 @@ def check_scenario(s: Scenario) -> list[str]:
 
     for i, v in enumerate(s.volunteers):
         w = f"volunteers[{i}]"
-        for k, a in enumerate(v.activities):
-            if a not in activities:
-                errors.append(f"{w}.activities[{k}]: {a!r} is not in the activity catalogue")
+        for k, act_id in enumerate(v.activities):
+            if act_id not in activities:
+                errors.append(f"{w}.activities[{k}]: {act_id!r} is not in the activity catalogue")
         for k, t in enumerate(v.trainings):
             if t.training not in trainings:
                 errors.append(f"{w}.trainings[{k}].training: {t.training!r} is not a known training")

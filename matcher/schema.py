@@ -9,13 +9,13 @@ add fields, never rename.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 from msgspec import Meta, Struct, field
 
-SCENARIO_FORMAT = "samspill.scenario/1"
-PLAN_FORMAT = "samspill.plan/1"
+SCENARIO_FORMAT: Final = "samspill.scenario/1"
+PLAN_FORMAT: Final = "samspill.plan/1"
 
 Id = Annotated[str, Meta(min_length=1, max_length=200, description="An identifier, unique within its list.")]
 Time = Annotated[
@@ -36,21 +36,21 @@ class _In(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Base of every input struct."""
 
 
-class Horizon(_In):
+class Horizon(_In, frozen=True):
     """The planning period, both dates inclusive."""
 
     start: dt.date
     end: dt.date
 
 
-class Training(_In):
+class Training(_In, frozen=True):
     """A course or training (kurs), e.g. demensopplæring."""
 
     id: Id
     name: str
 
 
-class Activity(_In):
+class Activity(_In, frozen=True):
     """A volunteer activity from the catalogue (besøksvenn, turvenn, våketjeneste, …).
 
     Needs are always one of these, never free text that could hide a care task.
@@ -64,12 +64,12 @@ class Activity(_In):
     description: str | None = None
 
 
-class Location(_In):
+class Location(_In, frozen=True):
     lat: Annotated[float, Meta(ge=-90, le=90)]
     lon: Annotated[float, Meta(ge=-180, le=180)]
 
 
-class Site(_In):
+class Site(_In, frozen=True):
     """A service site (tjenestested) or an organisation that posts needs."""
 
     id: Id
@@ -78,7 +78,7 @@ class Site(_In):
     location: Location | None = None
 
 
-class Slot(_In):
+class Slot(_In, frozen=True):
     """A weekly time window. An end not after the start runs past midnight."""
 
     weekday: Weekday
@@ -86,20 +86,20 @@ class Slot(_In):
     end: Time
 
 
-class Period(_In):
+class Period(_In, frozen=True):
     """A closed date range, e.g. a holiday the volunteer is away."""
 
     from_: dt.date = field(name="from")
     to: dt.date
 
 
-class HeldTraining(_In):
+class HeldTraining(_In, frozen=True):
     training: Id
     completed: dt.date
     expires: dt.date | None = None
 
 
-class PoliceCertificate(_In):
+class PoliceCertificate(_In, frozen=True):
     """Only that a police certificate (politiattest) was shown: never the certificate itself."""
 
     issued: dt.date
@@ -107,14 +107,14 @@ class PoliceCertificate(_In):
     purpose: str | None = None
 
 
-class HistoryEntry(_In):
+class HistoryEntry(_In, frozen=True):
     """An earlier placement: where and what the volunteer has done before."""
 
     site: Id
     activity: Id
 
 
-class Volunteer(_In):
+class Volunteer(_In, frozen=True):
     """A volunteer (frivillig)."""
 
     id: Id
@@ -138,13 +138,13 @@ class Volunteer(_In):
     email: str | None = None
 
 
-class OnceSlot(_In):
+class OnceSlot(_In, frozen=True):
     date: dt.date
     start: Time
     end: Time
 
 
-class Need(_In):
+class Need(_In, frozen=True):
     """A need (behov) posted by a site: an activity at given times."""
 
     id: Id
@@ -164,12 +164,12 @@ class Need(_In):
     tags: list[str] = field(default_factory=list)
 
 
-class Pair(_In):
+class Pair(_In, frozen=True):
     volunteer: Id
     need: Id
 
 
-class Weights(_In):
+class Weights(_In, frozen=True):
     """The fit terms' weights (level two of the objective); see docs/matching.md."""
 
     interests: NonNegInt = 10
@@ -182,7 +182,7 @@ class Weights(_In):
     previous: NonNegInt = 30
 
 
-class Scenario(_In):
+class Scenario(_In, frozen=True):
     """A municipality's register at one moment: the matcher's whole input."""
 
     format: Literal["samspill.scenario/1"]

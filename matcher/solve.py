@@ -128,7 +128,7 @@ def _components(inst: Instance) -> np.ndarray:
         shape=(nv + inst.n_needs, nv + inst.n_needs),
     )
     _, labels = connected_components(g, directed=False)
-    return labels[inst.pair_vol]
+    return np.asarray(labels[inst.pair_vol])
 
 
 def _top_ranked(keys: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
@@ -260,7 +260,7 @@ def _cpsat_lexicographic(
             if int(view.pair_priority[found].sum()) >= p_start:
                 sol = found
             if exact:
-                prio_bound = min(prio_ub, int(round(solver.best_objective_bound)))
+                prio_bound = min(prio_ub, round(solver.best_objective_bound))
     p1 = int(view.pair_priority[sol].sum())
     built.model.add(built.coverage >= p1)
     fit_cap = fit_ub if p1 == prio_ub else None
@@ -281,7 +281,7 @@ def _cpsat_lexicographic(
         if fit_of(view, found) >= fit_of(view, sol):
             sol = found
         if exact and p1 == prio_bound:
-            fit_bound = int(round(solver.best_objective_bound))
+            fit_bound = round(solver.best_objective_bound)
     return sol, prio_bound, fit_bound, statuses
 
 
@@ -356,10 +356,8 @@ def optimise(inst: Instance, opts: SolveOptions, say: Callable[[str], None]) -> 
     priority = int(inst.pair_priority[r.chosen].sum())
     fit = fit_of(inst, r.chosen)
     prio_bound = int(inst.pair_priority[out_chosen].sum()) + r.priority_bound
-    if r.fit_bound is not None:
-        fit_bound = fit_of(inst, out_chosen) + r.fit_bound
-    else:  # the relaxation's fit bounds plans of the relaxation's coverage
-        fit_bound = max(flow.fit, fit)
+    # without its own fit bound, the relaxation's fit bounds plans of the relaxation's coverage
+    fit_bound = fit_of(inst, out_chosen) + r.fit_bound if r.fit_bound is not None else max(flow.fit, fit)
     return Solution(r.chosen, priority, prio_bound, fit, fit_bound, stats)
 
 

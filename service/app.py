@@ -111,7 +111,8 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         before_request=reject_nul,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "sessionmaker": sessionmaker, "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine,
+        state=State({"settings": settings, "sessionmaker": sessionmaker,
+                     "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine,
                      "exchange": exchange, "board_hub": board_hub}),
         openapi_config=OpenAPIConfig(
             title="samspill",

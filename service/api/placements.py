@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -17,7 +18,8 @@ class PlacementController(Controller):
     path = "/api/v1/placements"
     tags = ("placements",)
 
-    @get("/", summary="List placements; `followup_due=true` lists those with a follow-up conversation due", responses=PROBLEMS)
+    @get("/", summary="List placements; `followup_due=true` lists those with a follow-up conversation due",
+         responses=PROBLEMS)
     async def list(
         self,
         request: Request[Any, Any, Any],
@@ -25,14 +27,15 @@ class PlacementController(Controller):
         followup_due: bool | None = None,
         state_: Annotated[str | None, Parameter(query="state")] = None,
         need: str | None = None,
-    ) -> list[PlacementOut]:
+    ) -> builtins.list[PlacementOut]:  # `list` is this handler's own name here
         return await placements.list_placements(  # type: ignore[return-value]
             db_session, request.app.state.settings, principal(request),
             followup_due=followup_due, state=state_, need=need,
         )
 
     @get("/{placement_id:str}", summary="One placement", responses=PROBLEMS)
-    async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str) -> PlacementOut:
+    async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                      placement_id: str) -> PlacementOut:
         return await placements.get_placement(  # type: ignore[return-value]
             db_session, request.app.state.settings, principal(request), placement_id
         )
@@ -53,7 +56,8 @@ class PlacementController(Controller):
             db_session, request.app.state.settings, principal(request), placement_id, data.closing_conversation
         )
 
-    @post("/{placement_id:str}/followup", summary="Record a follow-up conversation held", status_code=200, responses=PROBLEMS)
+    @post("/{placement_id:str}/followup", summary="Record a follow-up conversation held", status_code=200,
+          responses=PROBLEMS)
     async def followup(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: FollowupRequest
     ) -> PlacementOut:

@@ -18,7 +18,8 @@ class PlanController(Controller):
     path = "/api/v1/plans"
     tags = ("plans",)
 
-    @post("/", summary="Run the matcher on the register and store a draft plan (coordinator)", status_code=201, responses=PROBLEMS)
+    @post("/", summary="Run the matcher on the register and store a draft plan (coordinator)",
+          status_code=201, responses=PROBLEMS)
     async def create(self, request: Request[Any, Any, Any], data: PlanRequest | None = None) -> PlanOut:
         state = request.app.state
         who = principal(request)
@@ -35,7 +36,8 @@ class PlanController(Controller):
     async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, plan_id: str) -> PlanOut:
         return await plans.get_plan(db_session, principal(request), plan_id)  # type: ignore[return-value]
 
-    @post("/{plan_id:str}/release", summary="Turn accepted proposals into placements (coordinator)", status_code=200, responses=PROBLEMS)
+    @post("/{plan_id:str}/release", summary="Turn accepted proposals into placements (coordinator)",
+          status_code=200, responses=PROBLEMS)
     async def release(self, request: Request[Any, Any, Any], db_session: AsyncSession, plan_id: str) -> PlanOut:
         return await plans.release(db_session, principal(request), plan_id)  # type: ignore[return-value]
 
@@ -57,7 +59,8 @@ class ProposalController(Controller):
     async def accept(self, request: Request[Any, Any, Any], db_session: AsyncSession, proposal_id: str) -> ProposalOut:
         return await plans.accept(db_session, request.app.state.settings, principal(request), proposal_id)  # type: ignore[return-value]
 
-    @post("/{proposal_id:str}/pin", summary="Accept and keep the pair in later runs", status_code=200, responses=PROBLEMS)
+    @post("/{proposal_id:str}/pin", summary="Accept and keep the pair in later runs", status_code=200,
+          responses=PROBLEMS)
     async def pin(self, request: Request[Any, Any, Any], db_session: AsyncSession, proposal_id: str) -> ProposalOut:
         return await plans.accept(  # type: ignore[return-value]
             db_session, request.app.state.settings, principal(request), proposal_id, pin=True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import msgspec
@@ -17,10 +18,11 @@ class VolunteerController(Controller):
     path = "/api/v1/volunteers"
     tags = ("volunteers",)
 
-    @get("/", summary="List volunteers (a site sees those on its needs, in part; a volunteer sees self)", responses=PROBLEMS)
+    @get("/", summary="List volunteers (a site sees those on its needs, in part; a volunteer sees self)",
+         responses=PROBLEMS)
     async def list(
         self, request: Request[Any, Any, Any], db_session: AsyncSession
-    ) -> list[VolunteerOut | VolunteerForSite]:
+    ) -> builtins.list[VolunteerOut | VolunteerForSite]:  # `list` is this handler's own name here
         return await volunteers.list_volunteers(db_session, principal(request), request.url.path)  # type: ignore[return-value]
 
     @post("/", summary="Register a volunteer (coordinator)", responses=PROBLEMS)
@@ -37,7 +39,8 @@ class VolunteerController(Controller):
     ) -> VolunteerOut | VolunteerForSite:
         return await volunteers.get_volunteer(db_session, principal(request), volunteer_id, request.url.path)  # type: ignore[return-value]
 
-    @patch("/{volunteer_id:str}", summary="Change a volunteer (coordinator; the person for their own contact data)", responses=PROBLEMS)
+    @patch("/{volunteer_id:str}", summary="Change a volunteer (coordinator; the person for their own contact data)",
+           responses=PROBLEMS)
     async def update(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str, data: VolunteerPatch
     ) -> VolunteerOut:
@@ -45,7 +48,8 @@ class VolunteerController(Controller):
             db_session, principal(request), volunteer_id, msgspec.to_builtins(data), request.url.path
         )
 
-    @delete("/{volunteer_id:str}", summary="Anonymise a volunteer: the data is gone, anonymous counts stay", responses=PROBLEMS)
+    @delete("/{volunteer_id:str}", summary="Anonymise a volunteer: the data is gone, anonymous counts stay",
+            responses=PROBLEMS)
     async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str) -> None:
         await volunteers.anonymise_volunteer(db_session, principal(request), volunteer_id, request.url.path)
 

@@ -115,7 +115,8 @@ class EventController(Controller):
         await store.load_event(db_session, principal(request), event_id)
         return [to_doc(p) for p in await store.participants(db_session, event_id)]
 
-    @post("/{event_id:str}/offers", summary="Add an offer (tilbud) to the catalogue", status_code=201, responses=PROBLEMS)
+    @post("/{event_id:str}/offers", summary="Add an offer (tilbud) to the catalogue", status_code=201,
+          responses=PROBLEMS)
     async def add_offer(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
                         data: dict[str, Any]) -> dict[str, Any]:
         return await store.add_entry(db_session, principal(request), event_id, "offer", data)
@@ -205,7 +206,8 @@ class EventController(Controller):
                               event_id: str) -> list[dict[str, Any]]:
         await store.load_event(db_session, principal(request), event_id)
         rates = _xs(request).rates
-        return [store.agreement_out(store.agreement_of(r), rates, r) for r in await store.agreement_rows(db_session, event_id)]
+        return [store.agreement_out(store.agreement_of(r), rates, r)
+                for r in await store.agreement_rows(db_session, event_id)]
 
     @get("/{event_id:str}/agreements/{agreement_id:str}", summary="One agreement", responses=PROBLEMS)
     async def get_agreement(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,

@@ -26,7 +26,7 @@ from service.problems import Problem, not_found
 from service.web import i18n, templating
 
 
-def _lang(request: Request[Any, Any, Any]) -> str:
+def _lang(request: Request[Any, Any, Any]) -> i18n.Lang:
     return i18n.pick_lang(request.query_params.get("lang") or request.cookies.get(i18n.LANG_COOKIE))
 
 

@@ -146,7 +146,8 @@ async def list_events(session: AsyncSession, who: Principal) -> list[dict[str, A
     return [await event_out(session, r) for r in (await session.scalars(stmt)).all()]
 
 
-async def move(session: AsyncSession, who: Principal, event_id: str, action: str) -> tuple[dict[str, Any], lifecycle.Transition]:
+async def move(session: AsyncSession, who: Principal, event_id: str,
+               action: str) -> tuple[dict[str, Any], lifecycle.Transition]:
     """Apply a lifecycle action (`open_catalogue`, `gong_open`, `gong_close`, `start_follow_up`,
     `archive`); the event row is locked so two moves cannot interleave."""
     who.require_coordinator()
@@ -205,7 +206,8 @@ async def add_participant(session: AsyncSession, who: Principal, event_id: str, 
 
 async def entries(session: AsyncSession, event_id: str) -> tuple[list[Offer], list[Need]]:
     rows = (await session.scalars(
-        sa.select(EventEntryRow).where(EventEntryRow.event_id == event_id).order_by(EventEntryRow.created_at, EventEntryRow.id)
+        sa.select(EventEntryRow).where(EventEntryRow.event_id == event_id).order_by(EventEntryRow.created_at,
+                                                                                    EventEntryRow.id)
     )).all()
     offers = [msgspec.convert(r.data, Offer) for r in rows if r.side == "offer"]
     needs = [msgspec.convert(r.data, Need) for r in rows if r.side == "need"]
@@ -226,7 +228,8 @@ async def add_entry(
     entry = msgspec.convert(doc, Offer if side == "offer" else Need)
     owner = await session.get(EventParticipantRow, (event_id, entry.participant))
     if owner is None:
-        raise invalid([{"field": "participant", "message": f"{entry.participant!r} is not a participant at this event"}])
+        raise invalid([{"field": "participant",
+                        "message": f"{entry.participant!r} is not a participant at this event"}])
     if await session.get(EventEntryRow, (event_id, entry.id)) is not None:
         raise conflict(f"{side} {entry.id!r} already exists")
     session.add(EventEntryRow(id=entry.id, event_id=event_id, participant_id=entry.participant, side=side,
@@ -346,7 +349,8 @@ async def confirm_agreement(session: AsyncSession, who: Principal, event_id: str
     require_role(who, "notary")
     event = await load_event(session, who, event_id, lock="share")
     if event.state not in ("trading", "closed"):
-        raise conflict(f"agreements are confirmed during or right after trading; the event is {event.state}", "event-state")
+        raise conflict(f"agreements are confirmed during or right after trading; the event is {event.state}",
+                       "event-state")
     row = await get_agreement(session, who, event_id, agreement_id, for_update=True)
     a = agreement_of(row)
     if a.confirmed_by is not None:
@@ -384,7 +388,8 @@ async def record_follow_up(session: AsyncSession, event: ExchangeEventRow, row: 
     """Store a follow-up report once the caller (staff, or a party through its link) may."""
     event_id, agreement_id = event.id, row.id
     if event.state not in FOLLOW_UP_STATES:
-        raise conflict(f"follow-up is reported after the trading hour closes; the event is {event.state}", "event-state")
+        raise conflict(f"follow-up is reported after the trading hour closes; the event is {event.state}",
+                       "event-state")
     a = agreement_of(row)
     doc = {**raw, "agreement": agreement_id, "reported_at": now()} if isinstance(raw, dict) else raw
     f = decode_as(doc, FollowUp)
@@ -435,7 +440,8 @@ async def signed_up_list(session: AsyncSession, event_id: str) -> list[dict[str,
         data = vol.data or {}
         pending = [k for k in ("agreement_signed", "confidentiality_signed") if not data.get(k)]
         out.append({"volunteer": ev.volunteer_id, "name": data.get("name"), "participant": ev.participant_id,
-                    "signed_up_at": ev.signed_up_at, "onboarding": "pending" if pending else "done", "pending": pending})
+                    "signed_up_at": ev.signed_up_at, "onboarding": "pending" if pending else "done",
+                    "pending": pending})
     return out
 
 

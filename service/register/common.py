@@ -99,7 +99,8 @@ async def catalogue_for(
     """Only the catalogue entries one object refers to: enough for the matcher's reference checks."""
     found_sites = (await session.scalars(sa.select(SiteRow).where(SiteRow.id.in_(sites)))).all() if sites else []
     found_acts = (
-        (await session.scalars(sa.select(ActivityRow).where(ActivityRow.id.in_(activities)))).all() if activities else []
+        (await session.scalars(sa.select(ActivityRow).where(ActivityRow.id.in_(activities)))).all()
+        if activities else []
     )
     acts = [from_doc(r.data, Activity) for r in found_acts]
     wanted = trainings | {t for a in acts for t in a.requires_training}

@@ -102,7 +102,8 @@ async def _claim_run(maker: async_sessionmaker[AsyncSession], settings: Settings
 async def _free_run(maker: async_sessionmaker[AsyncSession], since: dt.datetime) -> None:
     async with maker() as session, session.begin():
         await session.execute(
-            sa.update(RegisterRow).where(RegisterRow.id == 1, RegisterRow.solving_since == since).values(solving_since=None)
+            sa.update(RegisterRow).where(RegisterRow.id == 1,
+                                         RegisterRow.solving_since == since).values(solving_since=None)
         )
 
 
@@ -154,7 +155,8 @@ async def _provisional(
 
 
 async def _store(
-    session: AsyncSession, plan: Plan, since: dt.datetime, provisional: list[dict[str, Any]] | dict[str, str] | None = None
+    session: AsyncSession, plan: Plan, since: dt.datetime,
+    provisional: list[dict[str, Any]] | dict[str, str] | None = None,
 ) -> dict[str, Any]:
     needs = set(await session.scalars(sa.select(NeedRow.id)))
     volunteers = set(await session.scalars(sa.select(VolunteerRow.id).where(VolunteerRow.data.is_not(None))))
@@ -301,7 +303,8 @@ async def _proposal_for_decision(
                        "plan-not-draft")
     need = volunteer = None
     if lock_resources:
-        need = (await session.execute(sa.select(NeedRow).where(NeedRow.id == need_id).with_for_update())).scalar_one_or_none()
+        need = (await session.execute(
+            sa.select(NeedRow).where(NeedRow.id == need_id).with_for_update())).scalar_one_or_none()
         volunteer = (
             await session.execute(sa.select(VolunteerRow).where(VolunteerRow.id == volunteer_id).with_for_update())
         ).scalar_one_or_none()
@@ -371,7 +374,8 @@ async def reject(session: AsyncSession, who: Principal, proposal_id: str, reason
 
 async def _add_lock(session: AsyncSession, kind: str, volunteer_id: str, need_id: str, reason: str) -> None:
     exists = await session.scalar(
-        sa.select(LockRow.id).where(LockRow.kind == kind, LockRow.volunteer_id == volunteer_id, LockRow.need_id == need_id)
+        sa.select(LockRow.id).where(LockRow.kind == kind, LockRow.volunteer_id == volunteer_id,
+                                    LockRow.need_id == need_id)
     )
     if exists is None:
         session.add(LockRow(kind=kind, volunteer_id=volunteer_id, need_id=need_id, reason=reason))
@@ -386,7 +390,8 @@ def _start_of(need: Need, today: dt.date) -> dt.date:
 async def release(session: AsyncSession, who: Principal, plan_id: str) -> dict[str, Any]:
     """Turn the plan's accepted proposals into placements, in one transaction."""
     who.require_coordinator()
-    plan = (await session.execute(sa.select(PlanRow).where(PlanRow.id == plan_id).with_for_update())).scalar_one_or_none()
+    plan = (await session.execute(
+        sa.select(PlanRow).where(PlanRow.id == plan_id).with_for_update())).scalar_one_or_none()
     if plan is None:
         raise not_found("plan", plan_id)
     if plan.status != "draft":

@@ -47,17 +47,21 @@ async def build_scenario(
     horizon = Horizon(
         start=reg.horizon_start or today, end=reg.horizon_end or today + dt.timedelta(days=default_horizon_days)
     )
-    trainings = [from_doc(r.data, Training) for r in (await session.scalars(sa.select(TrainingRow).order_by(TrainingRow.id)))]
-    activities = [from_doc(r.data, Activity) for r in (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id)))]
+    trainings = [from_doc(r.data, Training)
+                 for r in (await session.scalars(sa.select(TrainingRow).order_by(TrainingRow.id)))]
+    activities = [from_doc(r.data, Activity)
+                  for r in (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id)))]
     sites = [from_doc(r.data, Site) for r in (await session.scalars(sa.select(SiteRow).order_by(SiteRow.id)))]
     volunteers = [
         from_doc(r.data, Volunteer)
         for r in await session.scalars(
-            sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at, VolunteerRow.id)
+            sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at,
+                                                                                   VolunteerRow.id)
         )
         if r.data is not None
     ]
-    needs = [from_doc(r.data, Need) for r in await session.scalars(sa.select(NeedRow).order_by(NeedRow.created_at, NeedRow.id))]
+    needs = [from_doc(r.data, Need)
+             for r in await session.scalars(sa.select(NeedRow).order_by(NeedRow.created_at, NeedRow.id))]
     vids, nids = {v.id for v in volunteers}, {n.id for n in needs}
 
     def pairs(rows: Any) -> list[Pair]:
@@ -69,7 +73,8 @@ async def build_scenario(
                 out.append(Pair(volunteer=v, need=n))
         return out
 
-    locks = (await session.execute(sa.select(LockRow.kind, LockRow.volunteer_id, LockRow.need_id).order_by(LockRow.id))).all()
+    locks = (await session.execute(sa.select(LockRow.kind, LockRow.volunteer_id,
+                                             LockRow.need_id).order_by(LockRow.id))).all()
     pinned_rows = [(v, n) for k, v, n in locks if k == "pinned"]
     if accepted_as_pinned:
         pinned_rows += list(
@@ -149,7 +154,9 @@ async def import_scenario(session: AsyncSession, who: Principal, scenario: Scena
     for kind, pairs in (("pinned", scenario.pinned), ("forbidden", scenario.forbidden)):
         for p in pairs:
             exists = await session.scalar(
-                sa.select(LockRow.id).where(LockRow.kind == kind, LockRow.volunteer_id == p.volunteer, LockRow.need_id == p.need)
+                sa.select(LockRow.id).where(
+                    LockRow.kind == kind, LockRow.volunteer_id == p.volunteer, LockRow.need_id == p.need
+                )
             )
             if exists is None:
                 session.add(LockRow(kind=kind, volunteer_id=p.volunteer, need_id=p.need, reason="imported"))

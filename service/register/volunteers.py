@@ -100,7 +100,8 @@ def site_view(doc: dict[str, Any], relevant: set[str]) -> dict[str, Any]:
 
 
 async def list_volunteers(session: AsyncSession, who: Principal, path: str) -> list[dict[str, Any]]:
-    stmt = sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at, VolunteerRow.id)
+    stmt = sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at,
+                                                                                  VolunteerRow.id)
     if who.is_coordinator:
         rows = (await session.scalars(stmt)).all()
         out = [stamped(r.data or {}, r) for r in rows]
@@ -237,6 +238,7 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
             for p in placements
         ],
         "decisions": [{"kind": k.kind, "need": k.need_id, "reason": k.reason, "at": k.created_at} for k in locks],
-        "tokens": [{"id": t.id, "name": t.name, "created_at": t.created_at, "revoked_at": t.revoked_at} for t in tokens],
+        "tokens": [{"id": t.id, "name": t.name, "created_at": t.created_at,
+                    "revoked_at": t.revoked_at} for t in tokens],
         "access_log": [{"at": a.at, "actor": a.actor, "role": a.role, "action": a.action, "path": a.path} for a in log],
     }

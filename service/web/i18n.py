@@ -23,7 +23,7 @@ import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -36,8 +36,10 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
 OSLO = ZoneInfo("Europe/Oslo")
-LANGS = ("nb", "en")
-DEFAULT_LANG = "nb"
+Lang = Literal["nb", "en"]
+LANGS: tuple[Lang, ...] = ("nb", "en")
+DEFAULT_LANG: Lang = "nb"
+DayWidth = Literal["abbreviated", "narrow", "short", "wide"]
 LANG_COOKIE = "samspill_lang"  # the reader's choice (POST /lang), read by every page
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
@@ -71,8 +73,8 @@ def translations(lang: str) -> Translations:
     return out
 
 
-def pick_lang(value: str | None) -> str:
-    return value if value in LANGS else DEFAULT_LANG
+def pick_lang(value: str | None) -> Lang:
+    return "en" if value == "en" else DEFAULT_LANG
 
 
 def t(lang: str, key: str, **kw: Any) -> str:
@@ -81,7 +83,7 @@ def t(lang: str, key: str, **kw: Any) -> str:
     return text.format(**kw) if kw else text
 
 
-def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark for extraction, translate later"
+def N_(key: str) -> str:
     """Marks a key that is looked up at run time, so `pybabel extract` keeps it in the catalogues."""
     return key
 
@@ -132,7 +134,7 @@ def and_list(lang: str, items: Iterable[Any]) -> str:
     return format_list([str(x) for x in items], locale=babel_locale(lang))
 
 
-def weekday(lang: str, iso_day: int, width: str = "wide") -> str:
+def weekday(lang: str, iso_day: int, width: DayWidth = "wide") -> str:
     """The name of an ISO weekday (1 = Monday): 'mandag' / 'Monday'; width 'abbreviated' for 'man.' / 'Mon'."""
     return str(get_day_names(width, locale=babel_locale(lang))[int(iso_day) - 1])
 
@@ -221,16 +223,20 @@ _PATTERNS: list[tuple[str, re.Pattern[str], str]] = [
     ("E4", re.compile(r"^would qualify but (?:is|are) under (?P<age>\d+)"), N_("miss.E4")),
     ("E5", re.compile(r"^would qualify with a police certificate"), N_("miss.E5")),
     ("E6", re.compile(r"^(?:is|are) away (?P<start>\d{4}-\d\d-\d\d) – (?P<end>\d{4}-\d\d-\d\d)"), N_("miss.E6.away")),
-    ("E6", re.compile(r"^(?:is|are) not available on (?P<day>\w+) \(the need is (?P<times>[^)]+)\)"), N_("miss.E6.day")),
-    ("E6", re.compile(r"^(?:is|are) available (?P<day>\w+) but only until (?P<t>[\d:]+) \(the need is (?P<times>[^)]+)\)"),
+    ("E6", re.compile(r"^(?:is|are) not available on (?P<day>\w+) \(the need is (?P<times>[^)]+)\)"),
+     N_("miss.E6.day")),
+    ("E6", re.compile(r"^(?:is|are) available (?P<day>\w+) but only until (?P<t>[\d:]+) "
+                      r"\(the need is (?P<times>[^)]+)\)"),
      N_("miss.E6.until")),
-    ("E6", re.compile(r"^(?:is|are) available (?P<day>\w+) but only from (?P<t>[\d:]+) \(the need is (?P<times>[^)]+)\)"),
+    ("E6", re.compile(r"^(?:is|are) available (?P<day>\w+) but only from (?P<t>[\d:]+) "
+                      r"\(the need is (?P<times>[^)]+)\)"),
      N_("miss.E6.from")),
     ("E6", re.compile(r"^(?:is|are) not available at the need's times"), N_("miss.E6")),
     ("E7", re.compile(r"^would qualify but (?:speaks|speak) none of (?P<langs>.+)$"), N_("miss.E7")),
     ("E8", re.compile(r"^would qualify but (?:lives|live) beyond"), N_("miss.E8")),
     ("E9", re.compile(r"^would qualify but (?:was|were) rejected"), N_("miss.E9")),
-    ("C2", re.compile(r"^would qualify but (?:has|have) too few weekly hours left \((?P<h>[\d.]+) h needed\)"), N_("miss.C2")),
+    ("C2", re.compile(r"^would qualify but (?:has|have) too few weekly hours left \((?P<h>[\d.]+) h needed\)"),
+     N_("miss.C2")),
 ]
 
 

@@ -110,7 +110,8 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         site["filled"] += filled
     sites = sorted(by_site.values(), key=lambda s: (-(s["places"] - s["filled"]), s["name"]))
 
-    draft = await session.scalar(sa.select(PlanRow).where(PlanRow.status == "draft").order_by(PlanRow.created_at.desc()))
+    draft = await session.scalar(
+        sa.select(PlanRow).where(PlanRow.status == "draft").order_by(PlanRow.created_at.desc()))
     waiting: list[dict[str, Any]] = []
     waiting_total = 0
     if draft is not None:
@@ -166,7 +167,8 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
 
 
 async def current_plan(session: AsyncSession) -> PlanRow | None:
-    draft = await session.scalar(sa.select(PlanRow).where(PlanRow.status == "draft").order_by(PlanRow.created_at.desc()))
+    draft = await session.scalar(
+        sa.select(PlanRow).where(PlanRow.status == "draft").order_by(PlanRow.created_at.desc()))
     if draft is not None:
         return draft
     return await session.scalar(
@@ -200,7 +202,8 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
     for nid, ps in groups.items():
         need = n.needs.get(nid, {"id": nid, "title": nid, "headcount": 1, "priority": 3})
         ps.sort(key=lambda p: (-p["score"], p["volunteer_name"]))
-        need_groups.append({"need": need, "site": n.site(need.get("site")), "activity": n.activity(need.get("activity")),
+        need_groups.append({"need": need, "site": n.site(need.get("site")),
+                            "activity": n.activity(need.get("activity")),
                             "times": need_times(lang, need), "proposals": ps,
                             "accepted": sum(1 for p in ps if p["state"] == "accepted")})
     need_groups.sort(key=lambda g: (-g["need"].get("priority", 3), g["site"], g["need"].get("title", "")))
@@ -274,7 +277,7 @@ def week_grid(slots: list[dict[str, Any]]) -> dict[str, Any]:
         if end % 60:
             marks.add(((s["weekday"] - 1 + (end // (24 * 60))) % 7 + 1, (end // 60) % 24))
     hours = sorted({h for _, h in marks})
-    first, last = (min(hours + [8]), max(hours + [20])) if hours else (8, 20)
+    first, last = (min([*hours, 8]), max([*hours, 20])) if hours else (8, 20)
     return {"hours": list(range(first, last + 1)), "marks": marks}
 
 

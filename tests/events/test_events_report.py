@@ -130,7 +130,7 @@ def test_report_agreements_csv_parses_back():
     rows = _parse(report_agreements_csv(report()))
     head, body = rows[0], rows[1:]
     assert head[8] == "estimated_value_nok (estimate)"
-    records = [dict(zip(head, r)) for r in body]
+    records = [dict(zip(head, r, strict=True)) for r in body]
     assert [r["agreement"] for r in records] == ["a1", "a2", "a3", "a4"]
     assert records[0]["party_1"] == "Røde Kors" and records[0]["category"] == "goods and premises"
     assert records[3]["hours"] == "2.5" and records[3]["estimated_value_nok (estimate)"] == "1000"
@@ -154,11 +154,17 @@ CATALOGUE = (
 
 def test_catalogue_grouped_by_category_in_fixed_order():
     sections = catalogue(*CATALOGUE)
-    assert [s.label for s in sections] == ["helping hands", "knowledge and skills", "goods and premises", "help at an event"]
+    assert [s.label for s in sections] == ["helping hands", "knowledge and skills", "goods and premises",
+                                           "help at an event"]
     assert [i.entry for i in sections[0].offers] == ["o2"] and [i.entry for i in sections[0].needs] == ["n1"]
     assert [i.entry for i in sections[2].offers + sections[2].needs] == ["o1", "n3"]
     nb = catalogue(*CATALOGUE, lang="nb")
-    assert [s.label for s in nb] == ["Hender", "Kunnskap og ferdigheter", "Utstyr og lokaler", "Hjelp på arrangement"]
+    assert [s.label for s in nb] == [
+        "Hender",
+        "Kunnskap og ferdigheter",
+        "Utstyr og lokaler",
+        "Hjelp på arrangement",
+    ]
 
 
 def test_catalogue_csv_parses_back_grouped():
@@ -185,10 +191,13 @@ def test_board_snapshot_hand_computed():
     assert [line.agreement for line in b.latest] == ["a4", "a3"]
     assert b.latest[0].summary == "Bilhuset gives labour (2.5 h) to Sykehjemmet"
     assert b.latest[0].summary_nb == "Bilhuset gir arbeid (2,5 t) til Sykehjemmet"
-    assert [(l.participant, l.agreements, l.estimated_value_nok) for l in b.leaders_by_agreements] == [
-        ("sh", 3, 11000), ("rk", 2, 8650), ("bil", 2, 3650), ("kari", 1, 4000)
+    assert [(x.participant, x.agreements, x.estimated_value_nok) for x in b.leaders_by_agreements] == [
+        ("sh", 3, 11000),
+        ("rk", 2, 8650),
+        ("bil", 2, 3650),
+        ("kari", 1, 4000),
     ]
-    assert [l.participant for l in b.leaders_by_value] == ["sh", "rk", "kari", "bil"]
+    assert [x.participant for x in b.leaders_by_value] == ["sh", "rk", "kari", "bil"]
     assert "estimate" in b.value_label
 
 

@@ -225,7 +225,7 @@ def brute_force(sc: Scenario) -> tuple[int, int, list[tuple[str, str]]]:
                 counts = list(state)
                 for j in js:
                     counts[j] += 1
-                if any(c > h for c, h in zip(counts, cap)):
+                if any(c > h for c, h in zip(counts, cap, strict=True)):
                     continue
                 key = tuple(counts)
                 val = (p0 + p1, f0 + f1)
@@ -399,10 +399,10 @@ def greedy_priority(sc: Scenario) -> int:
     taken: dict[str, list[str]] = {}
     filled: Counter[str] = Counter()
     total = 0
-    for (v, n), fit in sorted(eligible.items(), key=lambda kv: (-needs[kv[0][1]].priority, -kv[1], kv[0])):
+    for (v, n), _fit in sorted(eligible.items(), key=lambda kv: (-needs[kv[0][1]].priority, -kv[1], kv[0])):
         if filled[n] >= needs[n].headcount:
             continue
-        if not _fits(sc, vols[v], taken.get(v, []) + [n], occ, minutes):
+        if not _fits(sc, vols[v], [*taken.get(v, []), n], occ, minutes):
             continue
         taken.setdefault(v, []).append(n)
         filled[n] += 1

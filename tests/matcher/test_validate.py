@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 from builders import (
-    D,
     TONSBERG,
+    D,
     certificate,
     held,
     need,
@@ -722,5 +722,6 @@ def test_e6_midnight_to_midnight_windows_do_not_cover_a_night_shift():
     sc = scenario(volunteers=[volunteer(availability=[slot(d, "00:00", "00:00") for d in range(1, 8)])],
                   needs=[need(weekly=[slot(1, "22:00", "06:00")])])
     assert pair_rules(sc) == {"E6"}
-    sc = scenario(volunteers=[volunteer(availability=ROUND_THE_CLOCK)], needs=[need(weekly=[slot(1, "22:00", "06:00")])])
+    sc = scenario(volunteers=[volunteer(availability=ROUND_THE_CLOCK)], needs=[need(weekly=[slot(1, "22:00",
+                                                                                                 "06:00")])])
     assert pair_rules(sc) == set()

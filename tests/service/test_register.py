@@ -96,7 +96,8 @@ async def test_need_explicit_duplicate_id_is_409(client, loaded, coordinator):
 async def test_need_patch_validates_whole_need(client, loaded, coordinator):
     r = await client.patch("/api/v1/needs/n1", json={"headcount": 3}, headers=coordinator)
     assert r.status_code == 200 and r.json()["headcount"] == 3
-    assert_problem(await client.patch("/api/v1/needs/n1", json={"activity": "nope"}, headers=coordinator), 422, "activity")
+    assert_problem(await client.patch("/api/v1/needs/n1", json={"activity": "nope"}, headers=coordinator),
+                   422, "activity")
     assert_problem(await client.patch("/api/v1/needs/n1", json={"id": "zz"}, headers=coordinator), 422, "id")
 
 
@@ -245,7 +246,8 @@ async def test_need_parallel_retries_with_one_key_create_one_need(client, loaded
 
 
 async def test_body_that_is_not_json_is_a_problem_saying_so(client, loaded, coordinator):
-    r = await client.post("/api/v1/needs", content=b'{"site": "eik"', headers={**coordinator, "content-type": "application/json"})
+    r = await client.post("/api/v1/needs", content=b'{"site": "eik"',
+                          headers={**coordinator, "content-type": "application/json"})
     body = assert_problem(r, 400)
     assert body["type"] == "urn:samspill:problem:bad-request"
     assert "not valid JSON" in body["detail"]

@@ -122,10 +122,14 @@ def axe_violations(page: Page, name: str) -> list[str]:
     result = page.evaluate(
         "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help, "
+        "nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"
     )
-    return [f"{name}: {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}"
-            for v in result if v["impact"] in ("serious", "critical", "moderate", "minor")]
+    return [
+        f"{name}: {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}"
+        for v in result
+        if v["impact"] in ("serious", "critical", "moderate", "minor")
+    ]
 
 
 def sign_in(page: Page, base: str, email: str = EMAIL) -> None:
@@ -204,7 +208,9 @@ def test_browser_coordinator_reviews_and_releases(live: LiveServer, page: Page) 
 
     placements.get_by_role("link").first.click()
     expect(page.get_by_text("Lagt inn av")).to_be_visible()
-    expect(page.get_by_role("region", name="Plasseringer").get_by_role("link", name=volunteer_name)).to_be_visible()
+    expect(
+        page.get_by_role("region", name="Plasseringer").get_by_role("link", name=volunteer_name)
+    ).to_be_visible()
     shot(page, "10-need")
     problems += axe_violations(page, "need")
 
