@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable
@@ -41,7 +43,7 @@ def _controllers() -> list[Any]:
     from service.api.plans import PlanController, ProposalController
     from service.api.scenario import ScenarioController
     from service.api.sites import SiteController
-    from service.api.volunteers import VolunteerController
+    from service.api.volunteers import RetentionController, VolunteerController
     from service.exchange.api import EventController
     from service.exchange.pages import PAGES
 
@@ -52,6 +54,7 @@ def _controllers() -> list[Any]:
         SiteController,
         NeedController,
         VolunteerController,
+        RetentionController,
         ScenarioController,
         PlanController,
         ProposalController,
@@ -60,6 +63,13 @@ def _controllers() -> list[Any]:
         EventController,
         *PAGES,
     ]
+
+
+async def _before_request(request: Any) -> None:
+    from service.web.sessions import check_csrf_binding
+
+    await reject_nul(request)
+    check_csrf_binding(request)
 
 
 def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] | None = None,
@@ -82,11 +92,23 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
     channels = channels_plugin(settings.database_url)
     board_hub = BoardHub(channels, create_sessionmaker(read_engine), exchange.rates, exchange.board_resync_seconds)
 
+    sender_stop = asyncio.Event()
+    sender_task: list[asyncio.Task[None]] = []
+
     async def on_startup(app: Litestar) -> None:
         if check_migrations:
             await ensure_migrated(settings.database_url)
+        if settings.outbox_sender:
+            from service.notify.sender import run_sender
+
+            # Sends the outbox (when SMTP or SMS is set up) and runs the daily reminder scan.
+            sender_task.append(asyncio.get_running_loop().create_task(run_sender(sessionmaker, settings, sender_stop)))
 
     async def on_shutdown(app: Litestar) -> None:
+        sender_stop.set()
+        for task in sender_task:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 10)
         await board_hub.stop()
         await engine.dispose()
         if read_engine is not engine:
@@ -108,12 +130,13 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
             *web.middleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        before_request=reject_nul,
+        before_request=_before_request,
+        before_send=web.before_send,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"settings": settings, "sessionmaker": sessionmaker,
                      "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine,
-                     "exchange": exchange, "board_hub": board_hub}),
+                     "exchange": exchange, "board_hub": board_hub, "web_security": web.security}),
         openapi_config=OpenAPIConfig(
             title="samspill",
             version="1",

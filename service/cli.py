@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 # Each area module exposes `register(subparsers)`; a subcommand sets `func(args) -> int`.
-_AREAS = ("service.cli_matcher", "service.cli_service", "service.cli_web")
+_AREAS = ("service.cli_matcher", "service.cli_service", "service.cli_web", "service.cli_notify")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -41,12 +41,34 @@ class Settings:
     followup_interval_months: int = 3
     # Planning horizon used when the register has none yet (days from today).
     default_horizon_days: int = 90
+    # Volunteers with no placement in force and no contact for this many months are listed for
+    # the coordinator to confirm erasure (GET /api/v1/retention).
+    retention_months: int = 24
     debug: bool = False
     # Signs the web pages' session cookie and CSRF tokens; unset, a random key per process
     # (everyone is signed out on restart, and several worker processes would disagree).
     secret_key: str = ""
     # Send the session cookie over HTTPS only; turn off only for local http:// testing.
     secure_cookies: bool = True
+    # Outgoing mail (service/notify): `smtp://[user:password@]host:port` (`smtps://` for TLS from the
+    # first byte, `?starttls=true` to upgrade a plain connection). Unset: messages wait in the outbox.
+    smtp_url: str = ""
+    mail_from: str = ""
+    # The address people reach this service at, for the links in messages (sign-in, my page, calendar).
+    public_url: str = "http://localhost:8000"
+    # How often the in-app sender looks at the outbox, and the first retry's delay (doubling, at most an hour).
+    outbox_poll_seconds: float = 5.0
+    outbox_retry_seconds: float = 30.0
+    # Run the sender and the daily scan inside the app (off when a separate `samspill outbox send` does it).
+    outbox_sender: bool = True
+    # SMS, the second channel (off by default): `webhook` posts JSON to `sms_url` (service/notify/sms.py).
+    sms_adapter: str = ""
+    sms_url: str = ""
+    sms_token: str = ""
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_url and self.mail_from)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -57,7 +79,17 @@ class Settings:
             first_followup_days=_int("SAMSPILL_FIRST_FOLLOWUP_DAYS", 14),
             followup_interval_months=_int("SAMSPILL_FOLLOWUP_INTERVAL_MONTHS", 3),
             default_horizon_days=_int("SAMSPILL_DEFAULT_HORIZON_DAYS", 90),
+            retention_months=_int("SAMSPILL_RETENTION_MONTHS", 24),
             debug=os.environ.get("SAMSPILL_DEBUG", "") not in ("", "0", "false"),
             secret_key=os.environ.get("SAMSPILL_SECRET_KEY", ""),
             secure_cookies=os.environ.get("SAMSPILL_SECURE_COOKIES", "1") not in ("0", "false"),
+            smtp_url=os.environ.get("SAMSPILL_SMTP_URL", ""),
+            mail_from=os.environ.get("SAMSPILL_MAIL_FROM", ""),
+            public_url=os.environ.get("SAMSPILL_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+            outbox_poll_seconds=_float("SAMSPILL_OUTBOX_POLL_SECONDS", 5.0),
+            outbox_retry_seconds=_float("SAMSPILL_OUTBOX_RETRY_SECONDS", 30.0),
+            outbox_sender=os.environ.get("SAMSPILL_OUTBOX_SENDER", "1") not in ("0", "false"),
+            sms_adapter=os.environ.get("SAMSPILL_SMS_ADAPTER", ""),
+            sms_url=os.environ.get("SAMSPILL_SMS_URL", ""),
+            sms_token=os.environ.get("SAMSPILL_SMS_TOKEN", ""),
         )

@@ -67,6 +67,22 @@ class VolunteerExport(Struct, kw_only=True):
     decisions: list[dict[str, Any]]
     tokens: list[dict[str, Any]]
     access_log: list[dict[str, Any]]
+    onboarding: list[dict[str, Any]] = field(default_factory=list)  # the first conversation (førstegangssamtale)
+    event_signups: list[dict[str, Any]] = field(default_factory=list)  # Frivilligtorg sign-ups
+
+
+class RetentionEntry(Struct, kw_only=True):
+    id: str
+    name: str
+    last_contact: dt.date
+
+
+class RetentionOut(Struct, kw_only=True):
+    """Volunteers due for erasure: no placement in force and no contact since `cutoff`."""
+
+    months: int
+    cutoff: dt.date
+    volunteers: list[RetentionEntry]
 
 
 class ProposalOut(Struct, kw_only=True):

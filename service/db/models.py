@@ -16,6 +16,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 JSONDoc = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+# A nullable document: Python None is stored as SQL NULL, never as the JSON value `null`,
+# so `data IS NULL` / `IS NOT NULL` mean what they say (an erased volunteer has SQL NULL).
+NullableJSONDoc = sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
 
 
 def utcnow() -> dt.datetime:
@@ -73,7 +76,7 @@ class VolunteerRow(_Stamped, Base):
 
     __tablename__ = "volunteers"
     id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    data: Mapped[dict[str, Any] | None] = mapped_column(NullableJSONDoc)
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
@@ -149,6 +152,8 @@ class PlacementRow(Base):
     responded_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     ended_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     followups_done: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    # The volunteer's optional reason for saying no.
+    decline_reason: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class TokenRow(Base):
@@ -216,6 +221,19 @@ class LoginFailureRow(Base):
     email: Mapped[str] = mapped_column(sa.String(320), index=True)
     ip: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow, index=True)
+
+
+class WebSessionRow(Base):
+    """A signed-in browser session (service/web/sessions.py). The cookie carries a random id whose
+    sha256 is kept here, so logging out or changing a password ends the session on the server too."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 of the cookie's session id
+    subject: Mapped[str] = mapped_column(sa.String(250), index=True)  # "user:usr-…", "volunteer:vol-…", …
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class OnboardingStepRow(Base):
@@ -318,3 +336,77 @@ class EventVolunteerRow(Base):
     volunteer_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     participant_id: Mapped[str | None] = mapped_column(sa.String(200))
     signed_up_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+# --- Volunteers in the loop: the outbox, sign-in links, attendance, the volunteer's own settings ------------
+
+
+class OutboxRow(Base):
+    """One message to send (e-mail or SMS), written in the same transaction as the change it tells of.
+
+    The sender claims a row with a lease (`lease_owner`, `lease_until`) so two senders never send
+    one row; `id` is also the message's Message-ID, so a resend after a crash is recognisably the same.
+    """
+
+    __tablename__ = "outbox"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    channel: Mapped[str] = mapped_column(sa.String(10))  # email | sms
+    recipient: Mapped[str] = mapped_column(sa.String(320))
+    volunteer_id: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(60))
+    lang: Mapped[str] = mapped_column(sa.String(5))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[str] = mapped_column(sa.String(10), index=True)  # queued | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow, index=True)
+    lease_owner: Mapped[str | None] = mapped_column(sa.String(64))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class LoginLinkRow(Base):
+    """A single-use sign-in link for a volunteer; only the sha256 of its secret is kept."""
+
+    __tablename__ = "login_links"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    volunteer_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class AttendanceRow(Base):
+    """Whether one occurrence of a placement took place (oppmøte), as confirmed by the site or the volunteer."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (sa.UniqueConstraint("placement_id", "starts_at", name="uq_attendance_occurrence"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    placement_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    volunteer_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    site_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    need_id: Mapped[str] = mapped_column(sa.String(200))
+    # The occurrence's local start (Europe/Oslo wall clock, naive) and its length.
+    starts_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=False))
+    minutes: Mapped[int]
+    took_place: Mapped[bool]
+    recorded_by: Mapped[str] = mapped_column(sa.String(200))
+    recorded_role: Mapped[str] = mapped_column(sa.String(20))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+
+
+class VolunteerAccountRow(Base):
+    """What the volunteer chooses for themselves: language, the calendar feed's key, a request to leave."""
+
+    __tablename__ = "volunteer_accounts"
+    volunteer_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    lang: Mapped[str] = mapped_column(sa.String(5), default="nb")
+    # The private calendar URL's secret; a read capability like an event's screen key, replaced to revoke.
+    calendar_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    leave_requested_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    leave_note: Mapped[str | None] = mapped_column(sa.Text)

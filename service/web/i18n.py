@@ -83,6 +83,11 @@ def t(lang: str, key: str, **kw: Any) -> str:
     return text.format(**kw) if kw else text
 
 
+def has(key: str) -> bool:
+    """Whether the Bokmål catalogue has `key` (for messages whose kind is chosen at run time)."""
+    return translations(DEFAULT_LANG).gettext(key) != key
+
+
 def N_(key: str) -> str:
     """Marks a key that is looked up at run time, so `pybabel extract` keeps it in the catalogues."""
     return key
@@ -112,6 +117,16 @@ RUNTIME_KEYS = (
     N_("ex.kind.organisation"), N_("ex.kind.business"), N_("ex.kind.public"), N_("ex.kind.individual"),
     N_("ex.status.carried_out"), N_("ex.status.in_progress"), N_("ex.status.not_carried_out"),
     N_("ex.status.no_report"),
+    # messages of the outbox (service/notify/outbox.render: mail.<kind>.subject / .body) and their parts
+    N_("mail.login_link.subject"), N_("mail.login_link.body"),
+    N_("mail.proposal_released.subject"), N_("mail.proposal_released.body"),
+    N_("mail.answer_received.subject"), N_("mail.answer_received.body"),
+    N_("mail.reminder.subject"), N_("mail.reminder.body"),
+    N_("mail.course_expiring.subject"), N_("mail.course_expiring.body"),
+    N_("mail.followup_due.subject"), N_("mail.followup_due.body"),
+    N_("mail.placement_ended.subject"), N_("mail.placement_ended.body"),
+    N_("mail.leave_requested.subject"), N_("mail.leave_requested.body"),
+    N_("answer.yes"), N_("answer.no"), N_("answer.reason"),
 )
 
 

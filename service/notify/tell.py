@@ -1,0 +1,63 @@
+"""Who hears of what: a volunteer (in their language, at their e-mail address) or the coordinators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import UserRow, VolunteerAccountRow, VolunteerRow
+from service.notify.outbox import enqueue
+
+
+async def volunteer_lang(session: AsyncSession, volunteer_id: str) -> str:
+    lang = await session.scalar(
+        sa.select(VolunteerAccountRow.lang).where(VolunteerAccountRow.volunteer_id == volunteer_id))
+    return lang if lang in ("nb", "en") else "nb"
+
+
+def localised(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """Dates in the reader's language; everything else as given."""
+    from service.web import i18n
+
+    return {k: i18n.date(lang, v) if isinstance(v, dt.date) else v for k, v in data.items()}
+
+
+async def tell_volunteer(session: AsyncSession, volunteer_id: str, kind: str, data: Mapping[str, Any], key: str,
+                         *, sms: bool = False) -> list[str]:
+    """Queue `kind` to the volunteer's e-mail (and phone, with `sms` and an SMS adapter); ids queued.
+
+    A volunteer with no e-mail address (and no SMS) hears nothing from here: the coordinator tells them.
+    """
+    row = await session.get(VolunteerRow, volunteer_id)
+    if row is None or row.data is None:
+        return []
+    doc = row.data
+    lang = await volunteer_lang(session, volunteer_id)
+    words = {"name": doc.get("name", ""), **localised(data, lang)}
+    out = []
+    if doc.get("email"):
+        queued = await enqueue(session, doc["email"], kind, words, lang, f"{key}:email", volunteer_id=volunteer_id)
+        out += [queued] if queued else []
+    if sms and doc.get("phone"):
+        queued = await enqueue(session, doc["phone"], kind, words, lang, f"{key}:sms", channel="sms",
+                               volunteer_id=volunteer_id)
+        out += [queued] if queued else []
+    return out
+
+
+async def tell_coordinators(session: AsyncSession, kind: str, data: Mapping[str, Any], key: str,
+                            volunteer_id: str | None = None) -> list[str]:
+    """Queue `kind` to every coordinator who signs in to the web pages (in Bokmål)."""
+    emails = list(await session.scalars(
+        sa.select(UserRow.email).where(UserRow.role == "coordinator", UserRow.disabled_at.is_(None))
+        .order_by(UserRow.email)))
+    out = []
+    for email in emails:
+        queued = await enqueue(session, email, kind, localised(data, "nb"), "nb", f"{key}:{email}",
+                               volunteer_id=volunteer_id)
+        out += [queued] if queued else []
+    return out
