@@ -27,6 +27,7 @@ from msgspec import Struct
 from ortools.sat.python import cp_model
 
 from events.schema import CATEGORY_LABELS, Amount, Event, Need, Offer, Participant
+from matcher.scenario import Issue
 
 # --- Settings and results -------------------------------------------------------------------
 
@@ -275,22 +276,24 @@ class Pair:
         return [link for link in (self.a_to_b, self.b_to_a) if link is not None]
 
 
-def check_catalogue(participants: Sequence[Participant], offers: Sequence[Offer], needs: Sequence[Need]) -> list[str]:
+def check_catalogue(participants: Sequence[Participant], offers: Sequence[Offer],
+                    needs: Sequence[Need]) -> list[Issue]:
     """Problems that make suggestions meaningless: duplicate ids, entries of unknown participants."""
-    problems: list[str] = []
+    problems: list[Issue] = []
     groups: tuple[tuple[str, Sequence[Participant | Offer | Need]], ...] = (
         ("participants", participants), ("offers", offers), ("needs", needs))
     for what, items in groups:
         seen: set[str] = set()
         for i, item in enumerate(items):
             if item.id in seen:
-                problems.append(f"{what}[{i}].id: {item.id!r} appears twice")
+                problems.append(Issue(f"{what}[{i}].id", f"{item.id!r} appears twice", "duplicate-id", value=item.id))
             seen.add(item.id)
     known = {p.id for p in participants}
     for what, entries in (("offers", offers), ("needs", needs)):
         for i, e in enumerate(entries):
             if e.participant not in known:
-                problems.append(f"{what}[{i}].participant: {e.participant!r} is not a participant")
+                problems.append(Issue(f"{what}[{i}].participant", f"{e.participant!r} is not a participant",
+                                      "unknown-participant", value=e.participant))
     return problems
 
 

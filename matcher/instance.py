@@ -11,12 +11,14 @@ the CP-SAT model, the MIP and the benchmark baselines.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
 from matcher import rules
 from matcher.candidates import Candidates
-from matcher.constraints import blocking_rule, classes_overlap, need_is_full
+from matcher.codes import ConflictCode
+from matcher.constraints import blocking, classes_overlap, need_is_full
 from matcher.problem import Problem
 from matcher.schema import Conflict
 
@@ -137,20 +139,27 @@ def settle_pins(p: Problem) -> tuple[list[tuple[int, int]], list[Conflict]]:
         failed = rules.failed_rules(p, v, j)
         if failed:
             names = "; ".join(f"{r} ({rules.RULE_NAMES[r]})" for r in failed)
+            code: ConflictCode = "rule-broken"
             if not rules.has_occurrence(p, j):
                 names = "E6 (the need has no occurrence in the planning period)"
-            conflicts.append(Conflict(volunteer=vid, need=nid, rule=failed[0], message=f"pinned pair breaks {names}"))
+                code = "no-occurrence"
+            conflicts.append(Conflict(volunteer=vid, need=nid, rule=failed[0], message=f"pinned pair breaks {names}",
+                                      code=code, data={"rules": list(failed)}))
             continue
         mine = by_vol.get(v, [])
-        broken = need_is_full(p, j, by_need.get(j, 0)) or blocking_rule(p, v, mine, j)
+        full = need_is_full(p, j, by_need.get(j, 0))
+        if full:
+            conflicts.append(Conflict(
+                volunteer=vid, need=nid, rule="C1",
+                message=f"pins cannot all hold: {full[1]}, all taken already by committed or pinned pairs",
+                code="over-headcount", data={"headcount": int(p.n_headcount[j])}))
+            continue
+        broken = blocking(p, v, mine, j)
         if broken:
-            rule, message = broken
-            if rule == "C1":
-                message += ", all taken already by committed or pinned pairs"
-            conflicts.append(
-                Conflict(volunteer=vid, need=nid, rule=rule, message=f"pins cannot all hold: volunteer {vid} {message}"
-                         if rule != "C1" else f"pins cannot all hold: {message}")
-            )
+            conflicts.append(Conflict(
+                volunteer=vid, need=nid, rule=broken.rule,
+                message=f"pins cannot all hold: volunteer {vid} {broken.message}",
+                code=cast(ConflictCode, broken.code), data=dict(broken.data)))
             continue
         kept.append((v, j))
         by_need[j] = by_need.get(j, 0) + 1

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Final, Literal
 import msgspec
 from msgspec import Meta, Struct, field
 
+from matcher.codes import AtRiskCode, ConflictCode, ElsewhereCode, NearMissCode, ReasonCode, SummaryCode
+
 SCENARIO_FORMAT: Final = "samspill.scenario/1"
 PLAN_FORMAT: Final = "samspill.plan/1"
 
@@ -207,9 +209,10 @@ class _Out(Struct, kw_only=True, omit_defaults=False):
 
 
 class Reason(_Out):
-    """One term behind a decision: a code for programs, points, and a sentence for people."""
+    """One term behind a decision: a code for programs (matcher/codes.py), points, and an English
+    sentence; pages render their own words from `code` and `data`."""
 
-    code: str
+    code: ReasonCode
     text: str
     points: int | None = None
     data: dict[str, Any] | None = None
@@ -237,6 +240,8 @@ class NearMiss(_Out):
     rule: str
     count: int
     text: str
+    code: NearMissCode | None = None  # None only in plans written before codes existed
+    data: dict[str, Any] = field(default_factory=dict)
     volunteers: list[str] = field(default_factory=list)
 
 
@@ -244,10 +249,14 @@ class PlacedElsewhere(_Out):
     volunteer: str
     text: str
     need: str | None = None
+    code: ElsewhereCode | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class UnfilledReasons(_Out):
     summary: str
+    code: SummaryCode | None = None  # what `summary` says, for pages
+    data: dict[str, Any] = field(default_factory=dict)
     eligible: int = 0
     excluded: list[RuleCount] = field(default_factory=list)
     nearest_misses: list[NearMiss] = field(default_factory=list)
@@ -268,6 +277,8 @@ class Conflict(_Out):
     need: str
     rule: str
     message: str
+    code: ConflictCode | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class AtRisk(_Out):
@@ -281,7 +292,7 @@ class AtRisk(_Out):
     volunteer: str
     need: str
     rule: str
-    code: str
+    code: AtRiskCode
     message: str
     date: dt.date | None = None
     data: dict[str, Any] = field(default_factory=dict)

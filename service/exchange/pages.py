@@ -96,13 +96,12 @@ async def _agreement(session: AsyncSession, event_id: str, agreement_id: str,
 
 async def _follow_up_context(session: AsyncSession, event: ExchangeEventRow, row: EventAgreementRow,
                              lang: str) -> dict[str, Any]:
-    from events.board import summarise
 
     a = store.agreement_of(row)
     names = {p.id: p.name for p in await store.participants(session, event.id)}
     reports = [f for f in await store.follow_ups(session, event.id) if f.agreement == row.id]
     return {"event": store.event_of(event), "state": event.state, "agreement": a, "names": names,
-            "summary": summarise(a, names, lang), "reports": reports,
+            "summary": i18n.give_summary(lang, a.parties, a.gives, names), "reports": reports,
             "parties": [names.get(p, p) for p in a.parties],
             "open": event.state in store.FOLLOW_UP_STATES}
 

@@ -21,6 +21,7 @@ from events import lifecycle, report, schema
 from events.board import board_snapshot
 from events.schema import Agreement, Event, FollowUp, Need, Offer, Participant
 from events.valuation import DEFAULT_RATES, Rates, agreement_value
+from matcher.scenario import Issue
 from service.auth import EVENT_ROLES, Principal
 from service.db.models import (
     EventAgreementRow,
@@ -33,9 +34,10 @@ from service.db.models import (
     IdempotencyRow,
     utcnow,
 )
-from service.problems import Problem, conflict, forbidden, invalid, not_found, split_place
+from service.problems import Problem, conflict, field_error, forbidden, invalid, not_found
 from service.register.common import decode_as, idempotent_replay, new_id, to_doc
 from service.register.needs import body_hash
+from service.web import i18n
 
 # States in which the catalogue (participants, offers, needs) may still grow.
 CATALOGUE_STATES = ("draft", "catalogue_open", "trading")
@@ -77,8 +79,8 @@ def require_role(who: Principal, *roles: str) -> None:
     raise forbidden(f"only {allowed} may do this (this token is a {who.role})")
 
 
-def _problems(problems: Sequence[str], status: int = 422) -> Problem:
-    errors = [split_place(p) for p in problems]
+def _problems(problems: Sequence[Issue], status: int = 422) -> Problem:
+    errors = [field_error(p) for p in problems]
     exc = invalid(errors)
     exc.status = status
     return exc
@@ -413,8 +415,17 @@ async def build_report(session: AsyncSession, row: ExchangeEventRow, rates: Rate
 
 
 async def board(session: AsyncSession, event_id: str, rates: Rates = DEFAULT_RATES) -> schema.BoardSnapshot:
-    """The big screen, from the database: after a restart the board resumes from here."""
-    return board_snapshot(await agreements(session, event_id), await participants(session, event_id), rates=rates)
+    """The big screen, from the database: after a restart the board resumes from here. The domain's
+    snapshot has English summaries; the Bokmål line for the hall is rendered here, from each
+    agreement's gives, through the message catalogue."""
+    found = await agreements(session, event_id)
+    people = await participants(session, event_id)
+    snap = board_snapshot(found, people, rates=rates)
+    by_id = {a.id: a for a in found}
+    names = {p.id: p.name for p in people}
+    lines = [msgspec.structs.replace(line, summary_nb=i18n.give_summary("nb", a.parties, a.gives, names))
+             if (a := by_id.get(line.agreement or "")) is not None else line for line in snap.latest]
+    return msgspec.structs.replace(snap, latest=lines)
 
 
 # --- Frivilligtorg ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from matcher.scenario import check_scenario, describe_decode_error
 from matcher.schema import Activity, Horizon, Scenario, Site, Training
 from service.auth import Principal
 from service.db.models import ActivityRow, AuditRow, IdempotencyRow, RegisterRow, SiteRow, TrainingRow
-from service.problems import Problem, conflict, invalid, split_place
+from service.problems import Problem, conflict, field_error, invalid
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -43,7 +43,7 @@ def decode_as(doc: Any, kind: type[T], prefix: str = "") -> T:
     try:
         return msgspec.convert(doc, kind)
     except msgspec.ValidationError as exc:
-        raise invalid([split_place(describe_decode_error(exc, b""), prefix)]) from None
+        raise invalid([field_error(describe_decode_error(exc, b""), prefix)]) from None
 
 
 # An 11-digit run is what a fødselsnummer looks like; the register must never hold one.
@@ -112,12 +112,12 @@ async def catalogue_for(
     )
 
 
-def scenario_errors(scenario: Scenario, prefix: str) -> list[dict[str, str]]:
+def scenario_errors(scenario: Scenario, prefix: str) -> list[dict[str, Any]]:
     """The matcher's own checks, kept to the one object being written (`needs[0]` …)."""
     return [
-        split_place(e, prefix)
+        field_error(e, prefix)
         for e in check_scenario(scenario)
-        if e.startswith((prefix + ".", prefix + ":", prefix + "["))
+        if e.path == prefix or e.path.startswith((prefix + ".", prefix + "["))
     ]
 
 

@@ -32,7 +32,7 @@ from service.db.models import (
     TrainingRow,
     VolunteerRow,
 )
-from service.problems import invalid, split_place
+from service.problems import field_error, invalid
 from service.register.common import audit, from_doc, register_row, to_doc
 
 IN_FORCE = ("offered", "confirmed")
@@ -118,7 +118,7 @@ async def export_scenario(session: AsyncSession, who: Principal, path: str, defa
 async def import_scenario(session: AsyncSession, who: Principal, scenario: Scenario, path: str) -> dict[str, int]:
     """Add or replace every object in the document, in the caller's one transaction."""
     who.require_coordinator()
-    errors = [split_place(e) for e in check_scenario(scenario)]
+    errors = [field_error(e) for e in check_scenario(scenario)]
     anonymised = set(
         await session.scalars(
             sa.select(VolunteerRow.id).where(

@@ -81,10 +81,8 @@ def need_times(lang: str, need: dict[str, Any]) -> list[str]:
 
 
 def render_reasons(lang: str, reasons: list[dict[str, Any]], need: dict[str, Any], n: Names) -> list[dict[str, Any]]:
-    site, activity = n.site(need.get("site")), n.activity(need.get("activity"))
     return [
-        {"code": r.get("code"), "points": r.get("points"),
-         "text": i18n.reason_text(lang, r, site=site, activity=activity)}
+        {"code": r.get("code"), "points": r.get("points"), "text": i18n.reason_text(lang, r, n, need)}
         for r in reasons if r.get("code") != "eligible"
     ]
 
@@ -215,15 +213,15 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
             "need": need, "open": u["open"], "priority": u["priority"],
             "site": n.site(need.get("site")), "activity": n.activity(need.get("activity")),
             "times": need_times(lang, need),
-            "summary": i18n.unfilled_summary(lang, r, activity=n.activity(need.get("activity"))),
+            "summary": i18n.unfilled_summary(lang, r, n),
             "excluded": [{"rule": e["rule"], "count": e["excluded"], "text": i18n.rule_name(lang, e["rule"])}
                          for e in sorted(r.get("excluded", []), key=lambda e: -e["excluded"])],
-            "misses": [{"rule": m["rule"], "count": m["count"], "text": i18n.near_miss_text(lang, m),
+            "misses": [{"rule": m["rule"], "count": m["count"], "text": i18n.near_miss_text(lang, m, n),
                         "volunteers": [(v, n.volunteer(v)) for v in m.get("volunteers", [])]}
                        for m in r.get("nearest_misses", [])[:5]],
             "elsewhere": [{"volunteer": e["volunteer"], "name": n.volunteer(e["volunteer"]),
                            "need": e.get("need"),
-                           "text": i18n.elsewhere_text(lang, e, {k: v.get("title", k) for k, v in n.needs.items()})}
+                           "text": i18n.elsewhere_text(lang, e, n)}
                           for e in r.get("placed_elsewhere", [])[:5]],
         })
     states: dict[str, int] = defaultdict(int)
