@@ -123,7 +123,7 @@ RUNTIME_KEYS = (
     N_("summary.placed-here"), N_("summary.placed-here.plain"), N_("summary.unwilling"),
     # matcher.rules.RULE_NAMES
     N_("rule.E1"), N_("rule.E2"), N_("rule.E3"), N_("rule.E4"), N_("rule.E5"), N_("rule.E6"), N_("rule.E7"),
-    N_("rule.E8"), N_("rule.E9"), N_("rule.C2"),
+    N_("rule.E8"), N_("rule.E9"), N_("rule.C1"), N_("rule.C2"), N_("rule.C3"),
     # proposal states (service/db/models.py) and placement states
     N_("state.proposed"), N_("state.accepted"), N_("state.rejected"),
     N_("placement.state.offered"), N_("placement.state.confirmed"), N_("placement.state.declined"),
@@ -133,7 +133,7 @@ RUNTIME_KEYS = (
     N_("onboarding.police"), N_("onboarding.intro"), N_("onboarding.implied"), N_("onboarding.police_too_old"),
     # problem-details slugs the pages explain in words (service/web/pages.py problem_text)
     N_("problem.need-full"), N_("problem.volunteer-busy"), N_("problem.plan-not-draft"),
-    N_("problem.volunteer-gone"), N_("problem.run-in-progress"),
+    N_("problem.volunteer-gone"), N_("problem.run-in-progress"), N_("problem.placement-answered"),
     # the exchange event (events.schema: EventState, CATEGORIES, participant kinds, follow-up statuses)
     N_("ex.state.draft"), N_("ex.state.catalogue_open"), N_("ex.state.trading"), N_("ex.state.closed"),
     N_("ex.state.follow_up"), N_("ex.state.archived"),
@@ -143,6 +143,7 @@ RUNTIME_KEYS = (
     N_("ex.status.no_report"),
     N_("ex.give.kind.time"), N_("ex.give.kind.labour"), N_("ex.give.kind.knowledge"), N_("ex.give.kind.goods"),
     N_("ex.give.kind.premises"), N_("ex.give.kind.event_help"), N_("ex.give.items.one"),
+    N_("ex.give.items"),
     # messages of the outbox (service/notify/outbox.render: mail.<kind>.subject / .body) and their parts
     N_("mail.login_link.subject"), N_("mail.login_link.body"),
     N_("mail.proposal_released.subject"), N_("mail.proposal_released.body"),
@@ -153,6 +154,28 @@ RUNTIME_KEYS = (
     N_("mail.placement_ended.subject"), N_("mail.placement_ended.body"),
     N_("mail.leave_requested.subject"), N_("mail.leave_requested.body"),
     N_("answer.yes"), N_("answer.no"), N_("answer.reason"),
+    # the register pages (service/web/register_pages.py): need states, end reasons, site reports,
+    # onboarding steps' forms, priorities, site kinds, statistics groups, form field problems
+    N_("need.state.open"), N_("need.state.paused"), N_("need.state.closed"),
+    N_("need.to.open"), N_("need.to.paused"), N_("need.to.closed"),
+    N_("need.now.open"), N_("need.now.paused"), N_("need.now.closed"),
+    N_("end_reason.volunteer_stopped"), N_("end_reason.need_ended"), N_("end_reason.not_a_good_fit"),
+    N_("end_reason.moved_away"), N_("end_reason.did_not_come"), N_("end_reason.other"), N_("end_reason.unknown"),
+    N_("atrisk.reason.no_show"), N_("atrisk.reason.should_end"), N_("atrisk.reason.followup_overdue"),
+    N_("site.report_sent.no_show"), N_("site.report_sent.should_end"),
+    N_("site.reported.no_show"), N_("site.reported.should_end"),
+    N_("onboarding.record.first_conversation"), N_("onboarding.record.agreement"),
+    N_("onboarding.record.declaration"), N_("onboarding.record.police"), N_("onboarding.record.course"),
+    N_("onboarding.saved.first_conversation"), N_("onboarding.saved.agreement"),
+    N_("onboarding.saved.declaration"), N_("onboarding.saved.police"), N_("onboarding.saved.course"),
+    N_("onboarding.saved.course_remove"),
+    N_("priority.1"), N_("priority.2"), N_("priority.3"), N_("priority.4"), N_("priority.5"),
+    N_("sites.kind.service_site"), N_("sites.kind.organisation"), N_("sites.err.email"), N_("sites.err.password"),
+    N_("stats.per.site"), N_("stats.per.activity"),
+    N_("form.err.date"), N_("form.err.number"), N_("form.err.required"), N_("form.err.time"),
+    N_("form.err.at_least_one"), N_("form.err.not_negative"), N_("form.err.priority"), N_("form.err.fnr"),
+    N_("form.err.day"), N_("form.err.future"), N_("form.err.order"),
+    # placements at risk (matcher.commitments: AtRisk.code) are `risk.<code>`, listed above
 )
 
 
@@ -215,6 +238,12 @@ def datetime(lang: str, when: dt.datetime | str | None) -> str:
              time=format_time(local, "short", tzinfo=OSLO, locale=babel_locale(lang)))
 
 
+def month_label(lang: str, key: str) -> str:
+    """'2027-03' → 'mar. 2027' / 'Mar 2027', for chart axes."""
+    year, month = key.split("-")
+    return format_date(dt.date(int(year), int(month), 1), "MMM y", locale=babel_locale(lang))
+
+
 def today_oslo() -> dt.date:
     return dt.datetime.now(OSLO).date()
 
@@ -234,6 +263,11 @@ class Lookup(Protocol):
     def activity(self, aid: str | None) -> str: ...
     def training(self, tid: str) -> str: ...
     def need_title(self, nid: str) -> str: ...
+
+
+def has_at_risk_phrase(lang: str, code: str | None) -> bool:
+    """Whether the catalogue words an at-risk code (every code of matcher/codes.py is worded)."""
+    return bool(code) and has(f"risk.{code}")
 
 
 class NoNames:
