@@ -57,7 +57,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
     from service.accounts import create_user
     from service.app import create_app
-    from service.cli_service import _with_session, build_demo
+    from service.cli.common import with_session as _with_session
+    from service.cli.server import build_demo
     from service.settings import Settings
 
     db = tmp_path_factory.mktemp("browser") / "demo.sqlite3"

@@ -35,7 +35,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
     from matcher.generate import generate
     from service.accounts import create_user
     from service.app import create_app
-    from service.cli_service import _with_session, build_demo, next_monday
+    from service.cli.common import with_session as _with_session
+    from service.cli.server import build_demo, next_monday
     from service.settings import Settings
 
     db = tmp_path_factory.mktemp("reasons") / "large.sqlite3"

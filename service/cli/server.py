@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from service.settings import Settings, normalise_database_url
+from service.cli.common import check_migrated, load_settings, with_session
+from service.settings import Settings
 
 DEMO_DATABASE = "samspill-demo.sqlite3"
 # Board streams (server-sent events) never end by themselves: without a limit a restart would
@@ -64,26 +65,6 @@ def register(sub: Any) -> None:
     lst.set_defaults(func=cmd_tokens_list)
 
 
-def _settings(url: str | None = None) -> Settings:
-    settings = Settings.from_env()
-    if url:
-        from dataclasses import replace
-
-        settings = replace(settings, database_url=normalise_database_url(url))
-    return settings
-
-
-def _check_migrated(settings: Settings) -> bool:
-    from service.db.migrate import NotMigrated, ensure_migrated
-
-    try:
-        asyncio.run(ensure_migrated(settings.database_url))
-    except NotMigrated as exc:
-        print(f"samspill: {exc}", file=sys.stderr)
-        return False
-    return True
-
-
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     import uvicorn
 
@@ -100,8 +81,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = _settings()
-    if not _check_migrated(settings):
+    settings = load_settings()
+    if not check_migrated(settings):
         return 2
     print(f"samspill: serving http://{args.host}:{args.port}/ (API docs at /schema)", flush=True)
     return _serve(settings, args.host, args.port, args.workers)
@@ -110,7 +91,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from service.db.migrate import upgrade
 
-    settings = _settings()
+    settings = load_settings()
     asyncio.run(upgrade(settings.database_url, args.revision))
     print(f"samspill: database at revision {args.revision}")
     return 0
@@ -119,28 +100,17 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_db_current(args: argparse.Namespace) -> int:
     from service.db.migrate import current_revision, head_revision
 
-    settings = _settings()
+    settings = load_settings()
     have = asyncio.run(current_revision(settings.database_url))
     print(f"current: {have or '(none)'}; code needs: {head_revision(settings.database_url)}")
     return 0
 
 
-async def _with_session(settings: Settings, work: Any) -> Any:
-    from service.db.engine import create_engine, create_sessionmaker
-
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            return await work(session)
-    finally:
-        await engine.dispose()
-
-
 def cmd_tokens_create(args: argparse.Namespace) -> int:
     from service.auth import create_token
 
-    settings = _settings()
-    if not _check_migrated(settings):
+    settings = load_settings()
+    if not check_migrated(settings):
         return 2
 
     async def work(session: Any) -> tuple[Any, str]:
@@ -148,7 +118,7 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
                                   volunteer_id=args.volunteer, event_id=args.event)
 
     try:
-        row, text = asyncio.run(_with_session(settings, work))
+        row, text = asyncio.run(with_session(settings, work))
     except ValueError as exc:
         print(f"samspill: {exc}", file=sys.stderr)
         return 2
@@ -166,10 +136,10 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
 def cmd_tokens_revoke(args: argparse.Namespace) -> int:
     from service.auth import revoke_token
 
-    settings = _settings()
-    if not _check_migrated(settings):
+    settings = load_settings()
+    if not check_migrated(settings):
         return 2
-    ok = asyncio.run(_with_session(settings, lambda s: revoke_token(s, args.token_id)))
+    ok = asyncio.run(with_session(settings, lambda s: revoke_token(s, args.token_id)))
     if not ok:
         print(f"samspill: no active token {args.token_id!r}", file=sys.stderr)
         return 1
@@ -182,14 +152,14 @@ def cmd_tokens_list(args: argparse.Namespace) -> int:
 
     from service.db.models import TokenRow
 
-    settings = _settings()
-    if not _check_migrated(settings):
+    settings = load_settings()
+    if not check_migrated(settings):
         return 2
 
     async def work(session: Any) -> list[Any]:
         return list((await session.scalars(sa.select(TokenRow).order_by(TokenRow.created_at))).all())
 
-    for t in asyncio.run(_with_session(settings, work)):
+    for t in asyncio.run(with_session(settings, work)):
         scope = t.site_id or t.volunteer_id or t.event_id or "-"
         state = "revoked" if t.revoked_at else "active"
         print(f"{t.id}\t{t.role}\t{scope}\t{state}\t{t.name}")
@@ -203,6 +173,7 @@ def next_monday(today: dt.date) -> dt.date:
 async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int) -> dict[str, Any]:
     """Migrate, import a synthetic municipality and create tokens; return what to print."""
     from matcher.generate import generate
+    from service.accounts import ensure_demo_user
     from service.auth import SYSTEM, create_token
     from service.db.migrate import upgrade
     from service.register.scenario_io import import_scenario
@@ -217,13 +188,11 @@ async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int)
         _, coordinator = await create_token(session, role="coordinator", name="Demo coordinator")
         _, site_token = await create_token(session, role="site", name=f"Demo contact, {site.name}", site_id=site.id)
         _, vol_token = await create_token(session, role="volunteer", name=volunteer.name, volunteer_id=volunteer.id)
-        from service.cli_web import ensure_demo_user
-
         web_user = await ensure_demo_user(session)
         return {"counts": counts, "site": site, "volunteer": volunteer, "coordinator": coordinator,
                 "site_token": site_token, "volunteer_token": vol_token, "web_user": web_user}
 
-    result: dict[str, Any] = await _with_session(settings, work)
+    result: dict[str, Any] = await with_session(settings, work)
     return result
 
 
@@ -232,7 +201,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     # The demo serves plain http on this machine: cookies without the Secure flag.
     from dataclasses import replace
 
-    settings = replace(_settings(url), secure_cookies=False)
+    settings = replace(load_settings(url), secure_cookies=False)
     if settings.database_url.startswith("sqlite") and not args.database_url:
         for suffix in ("", "-wal", "-shm"):
             Path(DEMO_DATABASE + suffix).unlink(missing_ok=True)
