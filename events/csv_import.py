@@ -38,7 +38,9 @@ SIDE_WORDS = {"offer": "offer", "tilbud": "offer", "tilbyr": "offer", "need": "n
               "trenger": "need"}
 CATEGORY_WORDS: dict[str, str] = {
     **{c: c for c in CATEGORIES},
-    **{label.lower(): c for lang in ("en", "nb") for c, label in CATEGORY_LABELS[lang].items()},
+    **{label.lower(): c for c, label in CATEGORY_LABELS["en"].items()},
+    # the Bokmål words people write in the column (input vocabulary, not words this code shows)
+    "kunnskap og ferdigheter": "knowledge", "utstyr og lokaler": "goods", "hjelp på arrangement": "event_help",
     "hender": "hands", "kunnskap": "knowledge", "utstyr": "goods", "lokaler": "goods", "arrangement": "event_help",
 }
 

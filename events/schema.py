@@ -54,13 +54,9 @@ CATEGORY_LABELS: dict[str, dict[Category, str]] = {
         "goods": "goods and premises",
         "event_help": "help at an event",
     },
-    "nb": {
-        "hands": "Hender",
-        "knowledge": "Kunnskap og ferdigheter",
-        "goods": "Utstyr og lokaler",
-        "event_help": "Hjelp på arrangement",
-    },
 }
+"""The catalogue corners in English (for the API, CSV and the suggestions' word matching). Other
+languages come from the service's message catalogue (`ex.category.<id>`): the domain writes no Bokmål."""
 
 CATEGORY_OF_KIND: dict[GiveKind, Category] = {
     "time": "hands",

@@ -24,6 +24,7 @@ from service.exchange.settings import ExchangeSettings
 from service.problems import Problem, invalid, not_found
 from service.register import volunteers as volunteer_register
 from service.register.common import to_doc
+from service.web import i18n
 
 Lang = Literal["en", "nb"]
 
@@ -202,14 +203,15 @@ class EventController(Controller):
     async def catalogue(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
                         lang: Lang = "en") -> list[dict[str, Any]]:
         await store.load_event(db_session, principal(request), event_id)
-        return [to_doc(s) for s in report.catalogue(*await store.catalogue_parts(db_session, event_id), lang)]
+        parts = await store.catalogue_parts(db_session, event_id)
+        return [to_doc(s) for s in report.catalogue(*parts, i18n.report_words(lang))]
 
     @get("/{event_id:str}/catalogue.csv", summary="The catalogue as CSV, grouped by category", responses=PROBLEMS)
     async def catalogue_csv(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
                             lang: Lang = "en") -> Response[str]:
         await store.load_event(db_session, principal(request), event_id)
-        return _csv(report.catalogue_csv(*await store.catalogue_parts(db_session, event_id), lang),
-                    f"{event_id}-catalogue.csv")
+        parts = await store.catalogue_parts(db_session, event_id)
+        return _csv(report.catalogue_csv(*parts, i18n.report_words(lang)), f"{event_id}-catalogue.csv")
 
     # --- meeting suggestions --------------------------------------------------------------
 
@@ -305,14 +307,14 @@ class EventController(Controller):
                          lang: Lang = "en") -> Response[str]:
         row = await store.load_event(db_session, principal(request), event_id)
         r = await store.build_report(db_session, row, _xs(request).rates)
-        return _csv(report.report_summary_csv(r, lang), f"{event_id}-report.csv")
+        return _csv(report.report_summary_csv(r, i18n.report_words(lang)), f"{event_id}-report.csv")
 
     @get("/{event_id:str}/report/agreements.csv", summary="One CSV row per agreement", responses=PROBLEMS)
     async def report_agreements_csv(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
                                     lang: Lang = "en") -> Response[str]:
         row = await store.load_event(db_session, principal(request), event_id)
         r = await store.build_report(db_session, row, _xs(request).rates)
-        return _csv(report.report_agreements_csv(r, lang), f"{event_id}-agreements.csv")
+        return _csv(report.report_agreements_csv(r, i18n.report_words(lang)), f"{event_id}-agreements.csv")
 
     @get("/{event_id:str}/board", summary="The live board: totals, latest agreements, leaders", responses=PROBLEMS)
     async def board(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import lifecycle, schema
-from events.schema import CATEGORY_LABELS, GIVE_KINDS
+from events.schema import CATEGORIES, GIVE_KINDS
 from events.suggestions import counterparts_for, draft_agreement, met_needs, shared_terms
 from service.auth import Principal
 from service.exchange import floor_auth, live, store
@@ -165,7 +165,7 @@ async def _suggestions_ctx(session: AsyncSession, request: Request[Any, Any, Any
     mine = [a for a in agreements if pid in a.parties]
     return {"me": me, "suggestions": shown, "offers": [o for o in offers if o.participant == pid],
             "needs": [n for n in needs if n.participant == pid], "met": met, "pid": pid,
-            "categories": CATEGORY_LABELS["nb" if lang == "nb" else "en"],
+            "categories": {c: i18n.t(lang, f"ex.category.{c}") for c in CATEGORIES},
             "made": [i18n.give_summary(lang, a.parties, a.gives, names) for a in reversed(mine)][:10]}
 
 

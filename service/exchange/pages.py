@@ -73,7 +73,7 @@ async def catalogue_page(request: Request[Any, Any, Any], event_id: str, key: st
 
     async with request.app.state.read_sessionmaker() as session, session.begin():
         row = await _event(session, event_id, key)
-        sections = report.catalogue(*await store.catalogue_parts(session, event_id), _lang(request))
+        sections = report.catalogue(*await store.catalogue_parts(session, event_id), i18n.report_words(_lang(request)))
     return _html(request, "catalogue.html", event=store.event_of(row), sections=sections)
 
 

@@ -144,6 +144,8 @@ RUNTIME_KEYS = (
     N_("ex.give.kind.time"), N_("ex.give.kind.labour"), N_("ex.give.kind.knowledge"), N_("ex.give.kind.goods"),
     N_("ex.give.kind.premises"), N_("ex.give.kind.event_help"), N_("ex.give.items.one"),
     N_("ex.give.items"),
+    N_("ex.csv.category.hands"), N_("ex.csv.category.knowledge"), N_("ex.csv.category.goods"),
+    N_("ex.csv.category.event_help"),
     # messages of the outbox (service/notify/outbox.render: mail.<kind>.subject / .body) and their parts
     N_("mail.login_link.subject"), N_("mail.login_link.body"),
     N_("mail.proposal_released.subject"), N_("mail.proposal_released.body"),
@@ -438,3 +440,19 @@ def give_summary(lang: str, parties: Sequence[str], gives: Iterable[Any], names:
         parts.append(t(lang, "ex.give.described", description=g.description, **who) if g.description
                      else t(lang, "ex.give", **who))
     return "; ".join(parts)
+
+
+def report_words(lang: str) -> Any:
+    """events.report.Words in the reader's language, from the catalogue (the domain writes English only)."""
+    from events.report import Words
+    from events.schema import CATEGORIES
+
+    return Words(
+        categories={c: t(lang, f"ex.csv.category.{c}") for c in CATEGORIES},
+        sides={"offer": t(lang, "ex.csv.offer"), "need": t(lang, "ex.csv.need")},
+        estimate_label=t(lang, "ex.estimate_label"),
+        estimate_column=t(lang, "ex.csv.estimate_column"),
+        summary_head=tuple(t(lang, "ex.csv.summary_head").split(",")),
+        agreements_head=tuple(t(lang, "ex.csv.agreements_head").split(",")),
+        catalogue_head=tuple(t(lang, "ex.csv.catalogue_head").split(",")),
+    )

@@ -16,6 +16,7 @@ from events.report import (
 )
 from events.schema import FollowUp
 from events.valuation import ESTIMATE_LABEL, Rate, Rates, agreement_value, give_value
+from service.web.i18n import report_words
 
 PEOPLE = [
     person("rk", "organisation", "Røde Kors"),
@@ -120,7 +121,8 @@ def test_report_summary_csv_parses_back():
 
 
 def test_report_csv_norwegian_labels():
-    rows = _parse(report_summary_csv(report(), lang="nb"))
+    """The domain writes English; the Bokmål words come from the service's catalogue (report_words)."""
+    rows = _parse(report_summary_csv(report(), report_words("nb")))
     assert rows[0] == ["del", "nøkkel", "verdi"]
     assert ["by_category", "Utstyr og lokaler", "1"] in rows
     assert any(r[0] == "anslått verdi kr (anslag)" and r[1] == "total" and r[2] == "13650" for r in rows)
@@ -158,7 +160,7 @@ def test_catalogue_grouped_by_category_in_fixed_order():
                                            "help at an event"]
     assert [i.entry for i in sections[0].offers] == ["o2"] and [i.entry for i in sections[0].needs] == ["n1"]
     assert [i.entry for i in sections[2].offers + sections[2].needs] == ["o1", "n3"]
-    nb = catalogue(*CATALOGUE, lang="nb")
+    nb = catalogue(*CATALOGUE, report_words("nb"))
     assert [s.label for s in nb] == [
         "Hender",
         "Kunnskap og ferdigheter",
@@ -180,7 +182,7 @@ def test_catalogue_csv_parses_back_grouped():
         ("help at an event", "need", "Music for the summer party"),
     ]
     assert body[0][7] == "walking; outdoor" and body[0][8] == "10" and body[3][9] == "1"
-    nb = _parse(catalogue_csv(*CATALOGUE, lang="nb"))
+    nb = _parse(catalogue_csv(*CATALOGUE, report_words("nb")))
     assert nb[0][0] == "kategori" and nb[1][:2] == ["Hender", "Tilbud"] and nb[2][1] == "Behov"
 
 
