@@ -11,7 +11,7 @@ import random
 import statistics
 import time
 
-from events.schema import Amount, Category, Event, Need, Offer, Participant, ParticipantKind
+from events.schema import Amount, Category, ExchangeEvent, Need, Offer, Participant, ParticipantKind
 
 # (category, title, tags) — the kind of thing a Norwegian børs catalogue lists.
 _THEMES: list[tuple[Category, str, list[str]]] = [
@@ -53,7 +53,7 @@ def synthetic_event(
     rounds: int | None = 6,
     tables: int | None = 20,
     seed: int = 0,
-) -> tuple[Event, list[Participant], list[Offer], list[Need]]:
+) -> tuple[ExchangeEvent, list[Participant], list[Offer], list[Need]]:
     rng = random.Random(seed)
     people = []
     for i in range(participants):
@@ -74,7 +74,7 @@ def synthetic_event(
             description=f"{title} ({extra[0]})", tags=rng.sample(tags, k=rng.randint(1, len(tags))), amount=amount,
         )
         (offers.append(Offer(**kwargs)) if rng.random() < 0.5 else needs.append(Need(**kwargs)))  # type: ignore[arg-type]
-    event = Event(
+    event = ExchangeEvent(
         id="borsen", name="Frivilligbørsen", starts_at=dt.datetime(2025, 10, 16, 17, 0, tzinfo=dt.UTC),
         venue="Rådhuset", rounds=rounds, tables=tables,
     )

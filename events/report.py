@@ -19,7 +19,7 @@ from events.schema import (
     FOLLOW_UP_STATUSES,
     Agreement,
     Category,
-    Event,
+    ExchangeEvent,
     FollowUp,
     Need,
     Offer,
@@ -91,7 +91,7 @@ def latest_follow_ups(follow_ups: Sequence[FollowUp]) -> dict[str, FollowUp]:
 
 
 def build_report(
-    event: Event,
+    event: ExchangeEvent,
     participants: Sequence[Participant],
     agreements: Sequence[Agreement],
     follow_ups: Sequence[FollowUp] = (),

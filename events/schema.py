@@ -82,7 +82,7 @@ def _one_of_hours_items(hours: float | None, items: int | None, where: str) -> N
         raise ValueError(f"{where}: give exactly one of `hours` or `items`")
 
 
-class Event(_In, frozen=True):
+class ExchangeEvent(_In, frozen=True):
     """An exchange event (Frivilligbørs). `rounds` and `tables` are set together when the
     event has speed meetings before or during the trading hour."""
 

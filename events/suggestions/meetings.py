@@ -7,7 +7,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 
-from events.schema import Event, Need, Offer, Participant
+from events.schema import ExchangeEvent, Need, Offer, Participant
 from events.suggestions.compatibility import Pair, _why, check_catalogue, compatible_pairs
 from events.suggestions.instance import _Instance
 from events.suggestions.model import _solve
@@ -24,7 +24,7 @@ from events.suggestions.structs import (
 
 
 def suggest_meetings(
-    event: Event,
+    event: ExchangeEvent,
     participants: Sequence[Participant],
     offers: Sequence[Offer],
     needs: Sequence[Need],

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import lifecycle, report, schema
 from events.board import board_snapshot
-from events.schema import Agreement, Event, FollowUp, Need, Offer, Participant
+from events.schema import Agreement, ExchangeEvent, FollowUp, Need, Offer, Participant
 from events.valuation import DEFAULT_RATES, Rates, agreement_value
 from matcher.scenario import Issue
 from service.auth import EVENT_ROLES, Principal
@@ -93,8 +93,8 @@ def _problems(problems: Sequence[Issue], status: int = 422) -> Problem:
 # --- Documents ------------------------------------------------------------------------------
 
 
-def event_of(row: ExchangeEventRow) -> Event:
-    return msgspec.convert(row.data, Event)
+def event_of(row: ExchangeEventRow) -> ExchangeEvent:
+    return msgspec.convert(row.data, ExchangeEvent)
 
 
 def participant_of(row: EventParticipantRow) -> Participant:
@@ -134,7 +134,7 @@ async def event_out(session: AsyncSession, row: ExchangeEventRow) -> dict[str, A
 async def create_event(session: AsyncSession, who: Principal, raw: dict[str, Any]) -> dict[str, Any]:
     who.require_coordinator()
     doc = {**raw, "id": raw.get("id") or new_id("evt")}
-    event = decode_as(doc, Event)
+    event = decode_as(doc, ExchangeEvent)
     if await session.get(ExchangeEventRow, event.id) is not None:
         raise conflict(f"event {event.id!r} already exists")
     row = ExchangeEventRow(id=event.id, state="draft", data=to_doc(event), screen_key=secrets.token_urlsafe(24))

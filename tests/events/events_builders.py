@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from events.schema import Agreement, Amount, Event, Give, Need, Offer, Participant
+from events.schema import Agreement, Amount, ExchangeEvent, Give, Need, Offer, Participant
 
 T0 = dt.datetime(2025, 10, 16, 18, 0, tzinfo=dt.UTC)
 
 
-def event(rounds: int | None = None, tables: int | None = None) -> Event:
-    return Event(id="ev", name="Frivilligbørsen", starts_at=T0, venue="Rådhuset", rounds=rounds, tables=tables)
+def event(rounds: int | None = None, tables: int | None = None) -> ExchangeEvent:
+    return ExchangeEvent(id="ev", name="Frivilligbørsen", starts_at=T0, venue="Rådhuset", rounds=rounds, tables=tables)
 
 
 def person(pid: str, kind: str = "organisation", name: str | None = None) -> Participant:
