@@ -24,8 +24,7 @@ from matcher.schema import Horizon, Need, Pair, Scenario, Volunteer, Weights
 from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow, VolunteerRow
 from service.problems import Problem
 from service.register.common import from_doc, load_catalogue, register_row
-
-IN_FORCE = ("offered", "confirmed")
+from service.register.queries import in_force, is_draft
 
 # The problem type a refused change gets, by the rule it would break.
 SLUG_OF_RULE = {"C1": "need-full", "C2": "volunteer-busy", "C3": "volunteer-busy"}
@@ -57,7 +56,7 @@ async def register_horizon(session: AsyncSession, default_days: int, today: dt.d
 async def in_force_pairs(session: AsyncSession) -> list[PairKey]:
     rows = (await session.execute(
         sa.select(PlacementRow.volunteer_id, PlacementRow.need_id)
-        .where(PlacementRow.state.in_(IN_FORCE))
+        .where(in_force())
         .order_by(PlacementRow.created_at, PlacementRow.id)
     )).all()
     return _unique((v, n) for v, n in rows)
@@ -67,7 +66,7 @@ async def accepted_pairs(session: AsyncSession) -> list[PairKey]:
     rows = (await session.execute(
         sa.select(ProposalRow.volunteer_id, ProposalRow.need_id)
         .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-        .where(PlanRow.status == "draft", ProposalRow.state == "accepted")
+        .where(is_draft(), ProposalRow.state == "accepted")
         .order_by(ProposalRow.id)
     )).all()
     return _unique((v, n) for v, n in rows)
@@ -76,12 +75,12 @@ async def accepted_pairs(session: AsyncSession) -> list[PairKey]:
 async def holders(session: AsyncSession, need_id: str) -> set[str]:
     """Volunteers holding one of the need's places: placed (in force) or accepted in a draft plan."""
     placed = await session.scalars(
-        sa.select(PlacementRow.volunteer_id).where(PlacementRow.need_id == need_id, PlacementRow.state.in_(IN_FORCE))
+        sa.select(PlacementRow.volunteer_id).where(PlacementRow.need_id == need_id, in_force())
     )
     accepted = await session.scalars(
         sa.select(ProposalRow.volunteer_id)
         .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-        .where(PlanRow.status == "draft", ProposalRow.need_id == need_id, ProposalRow.state == "accepted")
+        .where(is_draft(), ProposalRow.need_id == need_id, ProposalRow.state == "accepted")
     )
     return set(placed) | set(accepted)
 
@@ -93,12 +92,12 @@ async def commitments(session: AsyncSession, volunteer_ids: Iterable[str]) -> se
         return set()
     placed = (await session.execute(
         sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(
-            PlacementRow.volunteer_id.in_(ids), PlacementRow.state.in_(IN_FORCE))
+            PlacementRow.volunteer_id.in_(ids), in_force())
     )).all()
     accepted = (await session.execute(
         sa.select(ProposalRow.volunteer_id, ProposalRow.need_id)
         .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-        .where(PlanRow.status == "draft", ProposalRow.volunteer_id.in_(ids), ProposalRow.state == "accepted")
+        .where(is_draft(), ProposalRow.volunteer_id.in_(ids), ProposalRow.state == "accepted")
     )).all()
     return {(v, n) for v, n in [*placed, *accepted]}
 

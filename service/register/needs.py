@@ -33,8 +33,8 @@ from service.register.common import (
     stamped,
     to_doc,
 )
+from service.register.queries import draft_plan_ids, in_force
 
-IN_FORCE = ("offered", "confirmed")
 _TEXT_FIELDS = ("title", "tags", "languages")
 
 
@@ -210,7 +210,7 @@ async def delete_need(session: AsyncSession, who: Principal, need_id: str) -> No
     placed = await session.scalar(
         sa.select(sa.func.count())
         .select_from(PlacementRow)
-        .where(PlacementRow.need_id == need_id, PlacementRow.state.in_(IN_FORCE))
+        .where(PlacementRow.need_id == need_id, in_force())
     )
     if placed:
         raise conflict(f"need {need_id!r} has {placed} placement(s) in force; end them first", "in-use")
@@ -234,13 +234,13 @@ async def set_need_state(session: AsyncSession, who: Principal, need_id: str, st
     if state == "closed":
         placed = await session.scalar(
             sa.select(sa.func.count()).select_from(PlacementRow)
-            .where(PlacementRow.need_id == need_id, PlacementRow.state.in_(IN_FORCE))
+            .where(PlacementRow.need_id == need_id, in_force())
         )
         if placed:
             raise conflict(f"need {need_id!r} has {placed} placement(s) in force; end them first", "in-use")
     if state != "open":
         # Not matched any more: its waiting proposals in a draft plan go.
-        drafts = sa.select(PlanRow.id).where(PlanRow.status == "draft")
+        drafts = draft_plan_ids()
         await session.execute(sa.delete(ProposalRow).where(
             ProposalRow.need_id == need_id, ProposalRow.plan_id.in_(drafts), ProposalRow.state == "proposed"))
     row.state = state

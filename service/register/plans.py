@@ -29,7 +29,9 @@ from service.jobs import Solver, solve_in_thread
 from service.problems import Problem, conflict, not_found
 from service.register.commitments import for_site_risk, register_horizon
 from service.register.common import audit, from_doc, new_id, register_row
-from service.register.occupancy import IN_FORCE, check_can_take
+from service.register.occupancy import check_can_take
+from service.register.queries import in_force as placements_in_force
+from service.register.queries import is_draft
 from service.register.scenario_io import build_scenario
 from service.settings import Settings
 
@@ -171,7 +173,7 @@ async def _store(
 ) -> dict[str, Any]:
     needs = set(await session.scalars(sa.select(NeedRow.id)))
     volunteers = set(await session.scalars(sa.select(VolunteerRow.id).where(VolunteerRow.data.is_not(None))))
-    drafts = (await session.scalars(sa.select(PlanRow).where(PlanRow.status == "draft").with_for_update())).all()
+    drafts = (await session.scalars(sa.select(PlanRow).where(is_draft()).with_for_update())).all()
     accepted: set[tuple[str, str]] = set()
     if drafts:
         accepted = _pairs(
@@ -428,7 +430,7 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
     )).all()
     in_force = _pairs(
         (await session.execute(
-            sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(PlacementRow.state.in_(IN_FORCE))
+            sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(placements_in_force())
         )).all()
     )
     needs = {r.id: r for r in (await session.scalars(

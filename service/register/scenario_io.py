@@ -34,8 +34,7 @@ from service.db.models import (
 from service.problems import field_error, invalid
 from service.register.commitments import horizon_of
 from service.register.common import audit, from_doc, register_row, to_doc
-
-IN_FORCE = ("offered", "confirmed")
+from service.register.queries import in_force, is_draft
 
 
 async def build_scenario(
@@ -82,7 +81,7 @@ async def build_scenario(
             (await session.execute(
                 sa.select(ProposalRow.volunteer_id, ProposalRow.need_id)
                 .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-                .where(PlanRow.status == "draft", ProposalRow.state == "accepted")
+                .where(is_draft(), ProposalRow.state == "accepted")
             )).all()
         )
     forbidden = pairs((v, n) for k, v, n in locks if k == "forbidden")
@@ -90,7 +89,7 @@ async def build_scenario(
     previous = pairs(
         (await session.execute(
             sa.select(PlacementRow.volunteer_id, PlacementRow.need_id)
-            .where(PlacementRow.state.in_(IN_FORCE))
+            .where(in_force())
             .order_by(PlacementRow.created_at)
         )).all()
     )

@@ -42,8 +42,8 @@ from service.register.common import (
     stamped,
     to_doc,
 )
+from service.register.queries import IN_FORCE, draft_plan_ids, in_force, is_draft
 
-IN_FORCE = ("offered", "confirmed")
 # What a volunteer may not change in their own record: the coordinator verifies these.
 _VERIFIED = ("trainings", "agreement_signed", "confidentiality_signed", "police_certificate", "history", "id")
 _TEXT_FIELDS = ("name", "interests", "languages", "phone", "email")
@@ -71,13 +71,13 @@ async def site_relevance(session: AsyncSession, site_id: str) -> dict[str, set[s
             (await session.execute(
                 sa.select(ProposalRow.volunteer_id, ProposalRow.need_id)
                 .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-                .where(ProposalRow.need_id.in_(needs), PlanRow.status == "draft", ProposalRow.state != "rejected")
+                .where(ProposalRow.need_id.in_(needs), is_draft(), ProposalRow.state != "rejected")
             )).all()
         )
     pairs += list(
         (await session.execute(
             sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(
-                PlacementRow.site_id == site_id, PlacementRow.state.in_(IN_FORCE)
+                PlacementRow.site_id == site_id, in_force()
             )
         )).all()
     )
@@ -217,10 +217,10 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
     row.anonymised_at = now
     await session.execute(
         sa.update(PlacementRow)
-        .where(PlacementRow.volunteer_id == volunteer_id, PlacementRow.state.in_(IN_FORCE))
+        .where(PlacementRow.volunteer_id == volunteer_id, in_force())
         .values(state="ended", ended_on=today)
     )
-    drafts = sa.select(PlanRow.id).where(PlanRow.status == "draft")
+    drafts = draft_plan_ids()
     await session.execute(
         sa.delete(ProposalRow).where(ProposalRow.volunteer_id == volunteer_id, ProposalRow.plan_id.in_(drafts))
     )

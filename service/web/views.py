@@ -14,11 +14,12 @@ from service.auth import Principal
 from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow, VolunteerRow
 from service.register import needs as needs_service
 from service.register import plans as plans_service
+from service.register import queries
 from service.register import volunteers as volunteers_service
-from service.register.commitments import IN_FORCE
 from service.register.common import audit, load_catalogue
 from service.register.onboarding import checklist, first_conversations, missing, training_status
 from service.register.placements import at_risk_placements, list_placements, placement_out
+from service.register.queries import IN_FORCE, in_force, is_draft
 from service.settings import Settings
 from service.web import i18n
 
@@ -95,7 +96,7 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
     n = await names(session)
     placed: dict[str, int] = defaultdict(int)
     for need_id, count in (await session.execute(
-        sa.select(PlacementRow.need_id, sa.func.count()).where(PlacementRow.state.in_(IN_FORCE))
+        sa.select(PlacementRow.need_id, sa.func.count()).where(in_force())
         .group_by(PlacementRow.need_id)
     )).all():
         placed[need_id] = count
@@ -109,8 +110,7 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         site["filled"] += filled
     sites = sorted(by_site.values(), key=lambda s: (-(s["places"] - s["filled"]), s["name"]))
 
-    draft = await session.scalar(
-        sa.select(PlanRow).where(PlanRow.status == "draft").order_by(PlanRow.created_at.desc()))
+    draft = await queries.current_draft(session)
     waiting: list[dict[str, Any]] = []
     waiting_total = 0
     if draft is not None:
@@ -218,8 +218,7 @@ def risk_rows(lang: str, n: Names, entries: list[dict[str, Any]], people: dict[s
 
 
 async def current_plan(session: AsyncSession) -> PlanRow | None:
-    draft = await session.scalar(
-        sa.select(PlanRow).where(PlanRow.status == "draft").order_by(PlanRow.created_at.desc()))
+    draft = await queries.current_draft(session)
     if draft is not None:
         return draft
     return await session.scalar(
@@ -363,7 +362,7 @@ async def volunteer_page(session: AsyncSession, settings: Settings, who: Princip
     )).all()]
     proposals = (await session.scalars(
         sa.select(ProposalRow).join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-        .where(PlanRow.status == "draft", ProposalRow.volunteer_id == volunteer_id)
+        .where(is_draft(), ProposalRow.volunteer_id == volunteer_id)
     )).all()
     need_ids = {p["need"] for p in placements} | {p.need_id for p in proposals}
     n = await names(session)
