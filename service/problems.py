@@ -59,9 +59,12 @@ def invalid(errors: list[dict[str, Any]], detail: str | None = None) -> Problem:
     return Problem(422, text, slug="validation", title="Invalid input", errors=errors)
 
 
-def field_error(issue: Issue, prefix: str = "") -> dict[str, Any]:
+def field_error(issue: str, prefix: str = "") -> dict[str, Any]:
     """One entry of a problem's `errors` from the domain's structured Issue: the field (relative to
-    `prefix`, the object being written), the English message, and the stable code with its data."""
+    `prefix`, the object being written), the English message, and the stable code with its data.
+    A plain string (a message with no place) is the message of the whole document."""
+    if not isinstance(issue, Issue):
+        return {"field": "", "message": issue, "code": "invalid-value", "data": {}}
     field = issue.path
     if prefix and field.startswith(prefix):
         field = field[len(prefix) :].lstrip(".")
