@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -9,15 +10,17 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.api.deps import PROBLEMS, principal
-from service.api.schemas import EndRequest, FollowupRequest, PlacementOut, RespondRequest
-from service.register import placements
+from service.api.schemas import EndRequest, FollowupRequest, PlacementOut, RespondRequest, SiteReportRequest
+from service.register import placements, site_reports
 
 
 class PlacementController(Controller):
     path = "/api/v1/placements"
     tags = ("placements",)
 
-    @get("/", summary="List placements; `followup_due=true` lists those with a follow-up conversation due", responses=PROBLEMS)
+    @get("/", summary="List placements; `followup_due=true` lists those with a follow-up conversation due; "
+         "`at_risk=true` those in force that break a matching rule now, with the rule and what to do",
+         responses=PROBLEMS)
     async def list(
         self,
         request: Request[Any, Any, Any],
@@ -25,10 +28,11 @@ class PlacementController(Controller):
         followup_due: bool | None = None,
         state_: Annotated[str | None, Parameter(query="state")] = None,
         need: str | None = None,
-    ) -> list[PlacementOut]:
+        at_risk: bool | None = None,
+    ) -> builtins.list[PlacementOut]:  # `list` is this method here
         return await placements.list_placements(  # type: ignore[return-value]
             db_session, request.app.state.settings, principal(request),
-            followup_due=followup_due, state=state_, need=need,
+            followup_due=followup_due, state=state_, need=need, at_risk=at_risk,
         )
 
     @get("/{placement_id:str}", summary="One placement", responses=PROBLEMS)
@@ -42,7 +46,7 @@ class PlacementController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: RespondRequest
     ) -> PlacementOut:
         return await placements.respond(  # type: ignore[return-value]
-            db_session, request.app.state.settings, principal(request), placement_id, data.answer
+            db_session, request.app.state.settings, principal(request), placement_id, data.answer, data.reason
         )
 
     @post("/{placement_id:str}/end", summary="End after the closing conversation", status_code=200, responses=PROBLEMS)
@@ -50,8 +54,16 @@ class PlacementController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: EndRequest
     ) -> PlacementOut:
         return await placements.end(  # type: ignore[return-value]
-            db_session, request.app.state.settings, principal(request), placement_id, data.closing_conversation
+            db_session, request.app.state.settings, principal(request), placement_id, data.closing_conversation,
+            reason=data.reason, closing_held=data.closing_held,
         )
+
+    @post("/{placement_id:str}/report", summary="A site reports: the volunteer did not come, or the placement "
+          "should end (reaches the coordinator's at-risk list)", status_code=201, responses=PROBLEMS)
+    async def report(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: SiteReportRequest
+    ) -> dict[str, Any]:
+        return await site_reports.report(db_session, principal(request), placement_id, data.kind, data.on)
 
     @post("/{placement_id:str}/followup", summary="Record a follow-up conversation held", status_code=200, responses=PROBLEMS)
     async def followup(

@@ -36,6 +36,9 @@ class NeedOut(Need, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspe
     created_at: dt.datetime
     updated_at: dt.datetime
     posted_by: str | None = None  # the token's or user's name and role; None for imported needs
+    state: Literal["open", "paused", "closed"] = "open"  # paused and closed needs are not matched
+    # Only after a change made with keep_at_risk=true: the placements it put at risk.
+    at_risk: list[AtRiskOut] | None = None
 
 
 class VolunteerIn(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
@@ -47,6 +50,8 @@ class VolunteerIn(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misrea
 class VolunteerOut(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
     created_at: dt.datetime
     updated_at: dt.datetime
+    # The volunteer's private calendar feed (iCalendar); only in their own record, when they read it.
+    calendar_url: str | None = None
 
 
 class VolunteerForSite(Struct, kw_only=True):
@@ -83,6 +88,9 @@ class RetentionOut(Struct, kw_only=True):
     months: int
     cutoff: dt.date
     volunteers: list[RetentionEntry]
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    attendance: list[dict[str, Any]] = field(default_factory=list)
+    account: dict[str, Any] | None = None
 
 
 class ProposalOut(Struct, kw_only=True):
@@ -97,6 +105,11 @@ class ProposalOut(Struct, kw_only=True):
     reject_reason: str | None = None
 
 
+class CommittedOut(Struct, kw_only=True):
+    volunteer: str
+    need: str
+
+
 class PlanOut(Struct, kw_only=True):
     id: str
     status: Literal["draft", "released", "superseded"]
@@ -106,6 +119,10 @@ class PlanOut(Struct, kw_only=True):
     proposals: list[ProposalOut]
     unfilled: list[dict[str, Any]]
     summary: dict[str, Any] = field(default_factory=dict)
+    # Placements in force when the plan ran, kept as they are (never proposals to accept again).
+    committed: list[CommittedOut] = field(default_factory=list)
+    # Committed pairs that broke a rule when the plan ran, with what to do.
+    at_risk: list[AtRiskOut] = field(default_factory=list)
 
 
 class PlanRequest(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -120,18 +137,51 @@ class RejectRequest(Struct, kw_only=True, forbid_unknown_fields=True):
 
 class RespondRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     answer: Literal["yes", "no"]
+    # Why not, if the volunteer wants to say (optional; only kept with a "no").
+    reason: Annotated[str, Meta(max_length=1000)] | None = None
 
 
 class EndRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     """The date of the closing conversation (avslutningssamtale)."""
 
     closing_conversation: dt.date
+    # one of service.register.placements.END_REASONS
+    reason: str | None = None
+    # the date the closing conversation (avslutning) was held, if it was
+    closing_held: dt.date | None = None
+
+
+class SiteReportRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """A site's report on a placement at the site (service.register.site_reports)."""
+
+    kind: Literal["no_show", "should_end"]
+    on: dt.date
+
+
+class NeedStateRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """open, paused (kept, not matched for now) or closed (no longer wanted)."""
+
+    state: Literal["open", "paused", "closed"]
 
 
 class FollowupRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     """The date a follow-up conversation (oppfølgingssamtale) was held."""
 
     held: dt.date
+
+
+class AtRiskOut(Struct, kw_only=True):
+    """A commitment that breaks a matching rule now: the rule (E1–E9, C1–C3), a stable code with its
+    facts in `data`, and a sentence saying what to do. Nothing is ended by the service."""
+
+    volunteer: str
+    need: str
+    rule: str
+    code: str | None = None
+    message: str
+    date: dt.date | None = None
+    data: dict[str, Any] | None = None
+    placement: str | None = None
 
 
 class PlacementOut(Struct, kw_only=True):
@@ -149,6 +199,11 @@ class PlacementOut(Struct, kw_only=True):
     followups_done: list[dt.date] = field(default_factory=list)
     next_followup: dt.date | None = None
     followup_due: bool = False
+    end_reason: str | None = None
+    closing_held: dt.date | None = None
+    # Only with ?at_risk=: the rules this placement breaks now (empty if none); null when not asked.
+    at_risk: list[AtRiskOut] | None = None
+    decline_reason: str | None = None
 
 
 class AuditOut(Struct, kw_only=True):
@@ -176,7 +231,9 @@ class FieldError(Struct, kw_only=True):
 
 
 class ProblemDetails(Struct, kw_only=True):
-    """RFC 9457 problem details; `errors` names each invalid field."""
+    """RFC 9457 problem details; `errors` names each invalid field. A change refused because it
+    would break a matching rule also names the rule, its code, the pair and the facts (`data`),
+    and lists in `at_risk` every commitment it would break."""
 
     type: str
     title: str
@@ -184,6 +241,13 @@ class ProblemDetails(Struct, kw_only=True):
     detail: str
     instance: str | None = None
     errors: list[FieldError] | None = None
+    rule: str | None = None
+    code: str | None = None
+    volunteer: str | None = None
+    need: str | None = None
+    date: dt.date | None = None
+    data: dict[str, Any] | None = None
+    at_risk: list[AtRiskOut] | None = None
 
 
 def _patch_of(base: type[Struct], name: str) -> type[Struct]:
@@ -210,3 +274,53 @@ else:
     VolunteerPatch.__doc__ = "Fields to change on a volunteer; absent fields keep their value."
     SitePatch = _patch_of(Site, "SitePatch")
     SitePatch.__doc__ = "Fields to change on a site; absent fields keep their value."
+
+
+class AttendanceIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    """One occurrence of a placement, by its local start (Europe/Oslo wall clock, `2027-01-04T10:00`)."""
+
+    starts_at: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:00)?$",
+                                   description="local start, YYYY-MM-DDTHH:MM")]
+    took_place: bool
+
+
+class AttendanceOut(Struct, kw_only=True):
+    placement: str
+    volunteer: str
+    site: str
+    need: str
+    starts_at: dt.datetime
+    minutes: int
+    took_place: bool
+    recorded_by: str
+    recorded_role: str
+    recorded_at: dt.datetime
+
+
+class OccurrenceOut(Struct, kw_only=True):
+    placement: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    minutes: int
+    took_place: bool | None = None
+    recorded_by: str | None = None
+
+
+class HoursOut(Struct, kw_only=True):
+    volunteer: str
+    site: str
+    month: str
+    occurrences: int
+    minutes: int
+    hours: float
+
+
+class MissedFlagOut(Struct, kw_only=True):
+    code: Literal["missed_in_a_row"]
+    placement: str
+    volunteer: str
+    site: str
+    need: str
+    missed: int
+    first_missed: dt.datetime
+    last_missed: dt.datetime

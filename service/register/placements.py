@@ -12,9 +12,14 @@ from matcher.validate import add_months
 from service.auth import Principal
 from service.db.models import LockRow, PlacementRow, utcnow
 from service.problems import Problem, conflict, not_found
+from service.register.commitments import IN_FORCE, committed_scenario, for_site_risk, register_horizon, risks
+from service.register.site_reports import resolve_for_placement
 from service.settings import Settings
 
-IN_FORCE = ("offered", "confirmed")
+__all__ = ["END_REASONS", "IN_FORCE", "at_risk_placements", "end", "followup_schedule", "get_placement",
+           "list_placements", "placement_out", "record_closing", "record_followup", "respond"]
+# Why a placement ended: counted in the statistics, never free text about a person.
+END_REASONS = ("volunteer_stopped", "need_ended", "not_a_good_fit", "moved_away", "did_not_come", "other")
 
 
 def followup_schedule(p: PlacementRow, settings: Settings) -> tuple[list[dt.date], dt.date | None]:
@@ -44,6 +49,9 @@ def placement_out(p: PlacementRow, settings: Settings, today: dt.date | None = N
         "followups_done": sorted(p.followups_done or []),
         "next_followup": upcoming,
         "followup_due": upcoming is not None and upcoming <= today,
+        "end_reason": p.end_reason,
+        "closing_held": p.closing_held,
+        "decline_reason": p.decline_reason,
     }
 
 
@@ -55,6 +63,34 @@ def _scoped(stmt: Any, who: Principal) -> Any:
     return stmt
 
 
+async def at_risk_placements(
+    session: AsyncSession, today: dt.date | None = None, *, default_horizon_days: int = 90
+) -> list[dict[str, Any]]:
+    """Every placement in force that breaks a matching rule now, one entry per rule broken.
+
+    The register as it is on `today` (the horizon starts no earlier), with the placements
+    in force as `committed`, through `matcher.at_risk`: E1–E9 on each need's first
+    occurrence (E3 also on its last, so a course expiring before the need ends shows),
+    and C1–C3 for the placements together. A change to a need, a volunteer or the
+    catalogue, or a course expiring, shows here at once; nothing is ended — that stays
+    the coordinator's decision. Each entry: placement, volunteer, need, rule, code,
+    message (what to do), date, data.
+    """
+    rows = (await session.execute(
+        sa.select(PlacementRow.id, PlacementRow.volunteer_id, PlacementRow.need_id)
+        .where(PlacementRow.state.in_(IN_FORCE)).order_by(PlacementRow.created_at, PlacementRow.id)
+    )).all()
+    if not rows:
+        return []
+    ids: dict[tuple[str, str], str] = {}
+    for pid, v, n in rows:
+        ids.setdefault((v, n), pid)
+    horizon = await register_horizon(session, default_horizon_days, today, from_today=True)
+    scenario = await committed_scenario(session, horizon, list(ids))
+    return [{**e, "placement": ids[(e["volunteer"], e["need"])]} for e in risks(scenario)
+            if (e["volunteer"], e["need"]) in ids]
+
+
 async def list_placements(
     session: AsyncSession,
     settings: Settings,
@@ -63,15 +99,26 @@ async def list_placements(
     followup_due: bool | None = None,
     state: str | None = None,
     need: str | None = None,
+    at_risk: bool | None = None,
+    today: dt.date | None = None,
 ) -> list[dict[str, Any]]:
+    """Placements the principal may see; with `at_risk`, each with the rules it breaks now
+    (`at_risk=True` keeps those that break one, `False` those that break none)."""
     stmt = _scoped(sa.select(PlacementRow).order_by(PlacementRow.created_at, PlacementRow.id), who)
     if state is not None:
         stmt = stmt.where(PlacementRow.state == state)
     if need is not None:
         stmt = stmt.where(PlacementRow.need_id == need)
-    out = [placement_out(p, settings) for p in (await session.scalars(stmt)).all()]
+    out = [placement_out(p, settings, today) for p in (await session.scalars(stmt)).all()]
     if followup_due is not None:
         out = [p for p in out if p["followup_due"] == followup_due]
+    if at_risk is not None:
+        found: dict[str, list[dict[str, Any]]] = {}
+        for e in await at_risk_placements(session, today, default_horizon_days=settings.default_horizon_days):
+            found.setdefault(e["placement"], []).append(for_site_risk(e) if who.role == "site" else e)
+        for p in out:
+            p["at_risk"] = found.get(p["id"], [])
+        out = [p for p in out if bool(p["at_risk"]) == at_risk]
     return out
 
 
@@ -88,9 +135,11 @@ async def get_placement(session: AsyncSession, settings: Settings, who: Principa
 
 
 async def respond(
-    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, answer: str
+    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, answer: str,
+    reason: str | None = None,
 ) -> dict[str, Any]:
-    """The volunteer says yes or no to an offered placement (the coordinator may record it for them)."""
+    """The volunteer says yes or no (a reason optional) to an offered placement (the coordinator may
+    record it for them); the coordinators hear of it through the outbox, in the same transaction."""
     row = await _row(session, who, placement_id)
     if who.role == "site":
         raise Problem(403, "the volunteer answers, not the site", slug="forbidden")
@@ -99,6 +148,7 @@ async def respond(
                        "placement-answered")
     row.state = "confirmed" if answer == "yes" else "declined"
     row.responded_at = utcnow()
+    row.decline_reason = ((reason or "").strip()[:1000] or None) if answer == "no" else None
     if answer == "no":
         exists = await session.scalar(sa.select(LockRow.id).where(
             LockRow.kind == "forbidden", LockRow.volunteer_id == row.volunteer_id, LockRow.need_id == row.need_id))
@@ -106,13 +156,34 @@ async def respond(
             session.add(LockRow(kind="forbidden", volunteer_id=row.volunteer_id, need_id=row.need_id,
                                 reason="declined by the volunteer"))
     await session.flush()
+    await _tell_answer(session, settings, row, answer)
     return placement_out(row, settings)
 
 
+async def _tell_answer(session: AsyncSession, settings: Settings, row: PlacementRow, answer: str) -> None:
+    from service.db.models import NeedRow, SiteRow, VolunteerRow
+    from service.notify.tell import tell_coordinators
+    from service.web import i18n
+
+    volunteer = await session.get(VolunteerRow, row.volunteer_id)
+    need = await session.get(NeedRow, row.need_id)
+    site = await session.get(SiteRow, row.site_id)
+    reason = i18n.t("nb", "answer.reason", reason=row.decline_reason) if row.decline_reason else ""
+    await tell_coordinators(session, "answer_received", {
+        "volunteer": (volunteer.data or {}).get("name", row.volunteer_id) if volunteer else row.volunteer_id,
+        "answer": i18n.t("nb", f"answer.{answer}"),
+        "title": need.data.get("title", row.need_id) if need else row.need_id,
+        "site": site.data.get("name", row.site_id) if site else row.site_id, "reason": reason,
+        "url": settings.public_url + "/matching",
+    }, f"answer:{row.id}", volunteer_id=row.volunteer_id)
+
+
 async def end(
-    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, closing: dt.date
+    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, closing: dt.date,
+    *, reason: str | None = None, closing_held: dt.date | None = None,
 ) -> dict[str, Any]:
-    """End a placement on the date of the closing conversation (avslutningssamtale)."""
+    """End a placement: `closing` is its last date; `reason` one of END_REASONS; `closing_held` the
+    date of the closing conversation (avslutningssamtale), if held."""
     row = await _row(session, who, placement_id)
     if who.role == "volunteer":
         raise Problem(403, "the coordinator or the site ends a placement after the closing conversation",
@@ -122,10 +193,48 @@ async def end(
     if closing < row.start - dt.timedelta(days=366):
         raise Problem(422, "the closing conversation is long before the placement started", slug="validation",
                       errors=[{"field": "closing_conversation", "message": "before the placement's start"}])
+    if reason is not None and reason not in END_REASONS:
+        raise Problem(422, f"reason must be one of {', '.join(END_REASONS)}", slug="validation",
+                      errors=[{"field": "reason", "message": f"one of {', '.join(END_REASONS)}"}])
+    if closing_held is not None and closing_held > dt.date.today() + dt.timedelta(days=1):
+        raise Problem(422, "the closing conversation cannot be in the future", slug="validation",
+                      errors=[{"field": "closing_held", "message": "in the future"}])
     row.state = "ended"
     row.ended_on = closing
+    row.end_reason = reason
+    row.closing_held = closing_held
+    await resolve_for_placement(session, placement_id, "ended")
     await session.flush()
     return placement_out(row, settings)
+
+
+async def record_closing(
+    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, held: dt.date
+) -> dict[str, Any]:
+    """The closing conversation (avslutning), held after the placement ended."""
+    row = await _row(session, who, placement_id)
+    if who.role == "volunteer":
+        raise Problem(403, "the coordinator or the site records conversations", slug="forbidden")
+    if held > dt.date.today() + dt.timedelta(days=1):
+        raise Problem(422, "the closing conversation cannot be in the future", slug="validation",
+                      errors=[{"field": "held", "message": "in the future"}])
+    row.closing_held = held
+    await session.flush()
+    await _tell_ended(session, settings, row)
+    return placement_out(row, settings)
+
+
+async def _tell_ended(session: AsyncSession, settings: Settings, row: PlacementRow) -> None:
+    from service.db.models import NeedRow, SiteRow
+    from service.notify.tell import tell_volunteer
+
+    need = await session.get(NeedRow, row.need_id)
+    site = await session.get(SiteRow, row.site_id)
+    await tell_volunteer(session, row.volunteer_id, "placement_ended", {
+        "title": need.data.get("title", row.need_id) if need else row.need_id,
+        "site": site.data.get("name", row.site_id) if site else row.site_id,
+        "date": row.ended_on, "url": settings.public_url + "/me/attest",
+    }, f"ended:{row.id}")
 
 
 async def record_followup(

@@ -97,7 +97,7 @@ def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark for extraction
 RUNTIME_KEYS = (
     # matcher.rules.RULE_NAMES
     N_("rule.E1"), N_("rule.E2"), N_("rule.E3"), N_("rule.E4"), N_("rule.E5"), N_("rule.E6"), N_("rule.E7"),
-    N_("rule.E8"), N_("rule.E9"), N_("rule.C2"),
+    N_("rule.E8"), N_("rule.E9"), N_("rule.C1"), N_("rule.C2"), N_("rule.C3"),
     # proposal states (service/db/models.py) and placement states
     N_("state.proposed"), N_("state.accepted"), N_("state.rejected"),
     N_("placement.state.offered"), N_("placement.state.confirmed"), N_("placement.state.declined"),
@@ -107,7 +107,7 @@ RUNTIME_KEYS = (
     N_("onboarding.police"), N_("onboarding.intro"), N_("onboarding.implied"), N_("onboarding.police_too_old"),
     # problem-details slugs the pages explain in words (service/web/pages.py problem_text)
     N_("problem.need-full"), N_("problem.volunteer-busy"), N_("problem.plan-not-draft"),
-    N_("problem.volunteer-gone"), N_("problem.run-in-progress"),
+    N_("problem.volunteer-gone"), N_("problem.run-in-progress"), N_("problem.placement-answered"),
     # the exchange event (events.schema: EventState, CATEGORIES, participant kinds, follow-up statuses)
     N_("ex.state.draft"), N_("ex.state.catalogue_open"), N_("ex.state.trading"), N_("ex.state.closed"),
     N_("ex.state.follow_up"), N_("ex.state.archived"),
@@ -125,6 +125,43 @@ RUNTIME_KEYS = (
     N_("mail.placement_ended.subject"), N_("mail.placement_ended.body"),
     N_("mail.leave_requested.subject"), N_("mail.leave_requested.body"),
     N_("answer.yes"), N_("answer.no"), N_("answer.reason"),
+    # the register pages (service/web/register_pages.py): need states, end reasons, site reports,
+    # onboarding steps' forms, priorities, site kinds, statistics groups, form field problems
+    N_("need.state.open"), N_("need.state.paused"), N_("need.state.closed"),
+    N_("need.to.open"), N_("need.to.paused"), N_("need.to.closed"),
+    N_("need.now.open"), N_("need.now.paused"), N_("need.now.closed"),
+    N_("end_reason.volunteer_stopped"), N_("end_reason.need_ended"), N_("end_reason.not_a_good_fit"),
+    N_("end_reason.moved_away"), N_("end_reason.did_not_come"), N_("end_reason.other"), N_("end_reason.unknown"),
+    N_("atrisk.reason.no_show"), N_("atrisk.reason.should_end"), N_("atrisk.reason.followup_overdue"),
+    N_("site.report_sent.no_show"), N_("site.report_sent.should_end"),
+    N_("site.reported.no_show"), N_("site.reported.should_end"),
+    N_("onboarding.record.first_conversation"), N_("onboarding.record.agreement"),
+    N_("onboarding.record.declaration"), N_("onboarding.record.police"), N_("onboarding.record.course"),
+    N_("onboarding.saved.first_conversation"), N_("onboarding.saved.agreement"),
+    N_("onboarding.saved.declaration"), N_("onboarding.saved.police"), N_("onboarding.saved.course"),
+    N_("onboarding.saved.course_remove"),
+    N_("priority.1"), N_("priority.2"), N_("priority.3"), N_("priority.4"), N_("priority.5"),
+    N_("sites.kind.service_site"), N_("sites.kind.organisation"), N_("sites.err.email"), N_("sites.err.password"),
+    N_("stats.per.site"), N_("stats.per.activity"),
+    N_("form.err.date"), N_("form.err.number"), N_("form.err.required"), N_("form.err.time"),
+    N_("form.err.at_least_one"), N_("form.err.not_negative"), N_("form.err.priority"), N_("form.err.fnr"),
+    N_("form.err.day"), N_("form.err.future"), N_("form.err.order"),
+    # placements at risk (matcher.commitments: AtRisk.code)
+    N_("atrisk.agreements-missing"),
+    N_("atrisk.away-at-start"),
+    N_("atrisk.forbidden"),
+    N_("atrisk.language"),
+    N_("atrisk.not-available"),
+    N_("atrisk.not-willing"),
+    N_("atrisk.over-assignments"),
+    N_("atrisk.over-headcount"),
+    N_("atrisk.over-hours"),
+    N_("atrisk.overlap"),
+    N_("atrisk.police-certificate"),
+    N_("atrisk.too-far"),
+    N_("atrisk.training-expires"),
+    N_("atrisk.training-missing"),
+    N_("atrisk.under-age"),
 )
 
 
@@ -187,6 +224,12 @@ def datetime(lang: str, when: dt.datetime | str | None) -> str:
              time=format_time(local, "short", tzinfo=OSLO, locale=babel_locale(lang)))
 
 
+def month_label(lang: str, key: str) -> str:
+    """'2027-03' → 'mar. 2027' / 'Mar 2027', for chart axes."""
+    year, month = key.split("-")
+    return format_date(dt.date(int(year), int(month), 1), "MMM y", locale=babel_locale(lang))
+
+
 def today_oslo() -> dt.date:
     return dt.datetime.now(OSLO).date()
 
@@ -197,6 +240,45 @@ def volunteers_phrase(lang: str, n: int) -> str:
 
 def rule_name(lang: str, rule: str) -> str:
     return t(lang, f"rule.{rule}")
+
+
+def at_risk_text(lang: str, entry: dict[str, Any]) -> str:
+    """A placement at risk in plain words, from its code and facts (`data`), saying what to do.
+
+    English is the matcher's own sentence. A code without a phrase here falls back to the
+    rule's name and the date; the page shows the matcher's English sentence beneath it.
+    """
+    code = str(entry.get("code") or "")
+    data = entry.get("data") or {}
+    if lang == "en":
+        return str(entry.get("message", ""))
+    key = f"atrisk.{code}"
+    if code and has(key):
+        try:
+            return t(lang, key, **{k: _at_risk_value(lang, v) for k, v in data.items()})
+        except (KeyError, ValueError, IndexError):
+            pass  # a code whose facts changed shape: the rule's name below still says enough
+    text = t(lang, "atrisk.rule", rule=entry.get("rule", "?"), name=rule_name(lang, str(entry.get("rule", "?"))))
+    if entry.get("date"):
+        text += ", " + t(lang, "atrisk.from", date=date(lang, entry["date"]))
+    return text
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+
+
+def has_at_risk_phrase(lang: str, code: str | None) -> bool:
+    return lang == "en" or has(f"atrisk.{code}")
+
+
+def _at_risk_value(lang: str, value: Any) -> str:
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return date(lang, value)
+    if isinstance(value, float):
+        return number(lang, value)
+    if isinstance(value, list):
+        return ", ".join(str(x) for x in value)
+    return str(value)
 
 
 def reason_text(lang: str, reason: dict[str, Any], *, site: str = "", activity: str = "") -> str:

@@ -15,9 +15,10 @@ from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow, Volun
 from service.register import needs as needs_service
 from service.register import plans as plans_service
 from service.register import volunteers as volunteers_service
+from service.register.commitments import IN_FORCE
 from service.register.common import audit, load_catalogue
 from service.register.onboarding import checklist, first_conversations, missing, training_status
-from service.register.placements import IN_FORCE, list_placements, placement_out
+from service.register.placements import at_risk_placements, list_placements, placement_out
 from service.settings import Settings
 from service.web import i18n
 
@@ -148,8 +149,32 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         p["need_title"] = n.need_title(p["need"])
         p["site_name"] = n.site(p["site"])
         p["overdue"] = p["next_followup"] < today
-    await audit(session, who, "read", sorted(vids | {v["id"] for v in shown_onboarding}), path)
+    from service.db.models import VolunteerAccountRow
+    from service.notify.outbox import status as outbox_status
+    from service.register.attendance import missed_in_a_row
+
+    leaving = []
+    for acc in (await session.scalars(sa.select(VolunteerAccountRow).where(
+            VolunteerAccountRow.leave_requested_at.is_not(None)).order_by(VolunteerAccountRow.leave_requested_at))).all():
+        doc = next((d for v, d in rows if v == acc.volunteer_id), None)
+        if doc is not None:
+            leaving.append({"id": acc.volunteer_id, "name": doc.get("name", acc.volunteer_id),
+                            "at": acc.leave_requested_at, "note": acc.leave_note})
+    missed = await missed_in_a_row(session, who)
+    for m in missed:
+        m["volunteer_name"] = next((d.get("name", v) for v, d in rows if v == m["volunteer"]), m["volunteer"])
+        m["need_title"] = n.need_title(m["need"])
+    seen = vids | {v["id"] for v in shown_onboarding} | {v["id"] for v in leaving}
+    seen |= {m["volunteer"] for m in missed}
+    at_risk = await at_risk_view(session, settings, lang, n, today)
+    seen |= {r["volunteer"] for r in at_risk}
+    await audit(session, who, "read", sorted(seen), path)
     return {
+        "at_risk": at_risk,
+        "outbox": await outbox_status(session),
+        "mail_enabled": settings.mail_enabled,
+        "leaving": leaving,
+        "missed": missed,
         "sites": sites,
         "totals": {"places": sum(s["places"] for s in sites), "filled": sum(s["filled"] for s in sites)},
         "draft": draft,
@@ -160,6 +185,34 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         "onboarding_total": len(incomplete),
         "today": today,
     }
+
+
+async def at_risk_view(session: AsyncSession, settings: Settings, lang: str, n: Names,
+                       today: dt.date) -> list[dict[str, Any]]:
+    """The placements in force that break a rule now (placements.at_risk_placements), with names."""
+    entries = await at_risk_placements(session, today, default_horizon_days=settings.default_horizon_days)
+    return risk_rows(lang, n, entries, await volunteer_names(session, {e["volunteer"] for e in entries}))
+
+
+async def volunteer_names(session: AsyncSession, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = (await session.execute(
+        sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.id.in_(ids)))).all()
+    return {vid: (data or {}).get("name", vid) for vid, data in rows}
+
+
+def risk_rows(lang: str, n: Names, entries: list[dict[str, Any]], people: dict[str, str]) -> list[dict[str, Any]]:
+    rows = []
+    for e in entries:
+        need = n.needs.get(e["need"], {})
+        rows.append({**e, "volunteer_name": people.get(e["volunteer"], e["volunteer"]),
+                     "need_title": n.need_title(e["need"]), "site_name": n.site(need.get("site")),
+                     "text": i18n.at_risk_text(lang, e), "rule_name": i18n.rule_name(lang, e["rule"]),
+                     # the matcher's English sentence, where this language has no phrase for the code
+                     "english": None if i18n.has_at_risk_phrase(lang, e.get("code")) else e.get("message")})
+    rows.sort(key=lambda r: (r.get("date") or "9999", r["volunteer_name"], r["need_title"]))
+    return rows
 
 
 # ------------------------------------------------------------------ matching
@@ -223,18 +276,41 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
                            "text": i18n.elsewhere_text(lang, e, {k: v.get("title", k) for k, v in n.needs.items()})}
                           for e in r.get("placed_elsewhere", [])[:5]],
         })
+    answers = await volunteer_answers(session, {(p["volunteer"], p["need"]) for p in plan["proposals"]})
+    for ps in groups.values():
+        for p in ps:
+            p["answer"] = answers.get((p["volunteer"], p["need"]))
     states: dict[str, int] = defaultdict(int)
     for p in plan["proposals"]:
         states[p["state"]] += 1
     coverage = (plan["summary"] or {}).get("coverage") or {}
-    await audit(session, who, "read", sorted(vids), path)
+    people = await volunteer_names(session, {e["volunteer"] for e in plan["at_risk"]})
+    at_risk = risk_rows(lang, n, plan["at_risk"], people)
+    await audit(session, who, "read", sorted(vids | set(people)), path)
     return {"plan": plan, "groups": need_groups, "unfilled": unfilled, "states": dict(states),
-            "coverage": coverage, "filled_by_need": filled_by_need}
+            "coverage": coverage, "filled_by_need": filled_by_need, "at_risk": at_risk,
+            "committed": len(plan["committed"])}
+
+
+async def volunteer_answers(session: AsyncSession,
+                            pairs: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The volunteer's answer to each released pair: the latest placement's state and reason."""
+    if not pairs:
+        return {}
+    rows = (await session.scalars(
+        sa.select(PlacementRow).where(PlacementRow.volunteer_id.in_({v for v, _ in pairs}),
+                                      PlacementRow.need_id.in_({n for _, n in pairs}))
+        .order_by(PlacementRow.created_at))).all()
+    return {(r.volunteer_id, r.need_id): {"state": r.state, "reason": r.decline_reason, "at": r.responded_at,
+                                          "placement": r.id}
+            for r in rows if (r.volunteer_id, r.need_id) in pairs}
 
 
 async def proposal_fragment(session: AsyncSession, lang: str, proposal: dict[str, Any]) -> dict[str, Any]:
     n = await names(session, need_ids={proposal["need"]}, volunteer_ids={proposal["volunteer"]})
-    return {"p": proposal_view(lang, proposal, n)}
+    answers = await volunteer_answers(session, {(proposal["volunteer"], proposal["need"])})
+    answer = answers.get((proposal["volunteer"], proposal["need"]))
+    return {"p": {**proposal_view(lang, proposal, n), "answer": answer}}
 
 
 async def release_page(session: AsyncSession, who: Principal, plan_id: str, path: str) -> dict[str, Any]:
@@ -340,13 +416,18 @@ async def need_page(session: AsyncSession, settings: Settings, who: Principal, l
                     path: str) -> dict[str, Any]:
     need = await needs_service.get_need(session, who, need_id)
     plan = await current_plan(session)
-    props = [] if plan is None else [
+    site_view = who.role == "site"
+    # A site contact never sees draft proposals (nobody is contacted before release), nor ended placements.
+    props = [] if plan is None or site_view else [
         p for p in await plans_service.list_proposals(session, who, plan=plan.id) if p["need"] == need_id]
     placements = await list_placements(session, settings, who, need=need_id)
+    if site_view:
+        placements = [p for p in placements if p["state"] in IN_FORCE]
     vids = {p["volunteer"] for p in props} | {p["volunteer"] for p in placements}
     n = await names(session, volunteer_ids=vids)
     for p in placements:
-        p["volunteer_name"] = n.volunteer(p["volunteer"])
+        name = n.volunteer(p["volunteer"])
+        p["volunteer_name"] = name.split()[0] if site_view and name else name
     await audit(session, who, "read", sorted(vids), path)
     return {
         "need": need,
@@ -358,4 +439,5 @@ async def need_page(session: AsyncSession, settings: Settings, who: Principal, l
         "proposals": sorted((proposal_view(lang, p, n) for p in props), key=lambda p: -p["score"]),
         "placements": placements,
         "editable": plan is not None and plan.status == "draft",
+        "site_view": site_view,
     }
