@@ -108,10 +108,12 @@ def date_errors(value: object, where: str = "", earliest: dt.date = EARLIEST, la
             for place, day in dates_in(value, where) if not earliest <= day <= latest]
 
 
-def _slot_errors(slots: Iterable[object], where: str, errors: list[str]) -> None:
+def _slot_errors(slots: Iterable[object], where: str, errors: list[str], *, whole_day: bool = False) -> None:
+    """A slot whose end equals its start is refused; an availability window 00:00–00:00 is the whole day."""
     for k, slot in enumerate(slots):
-        if slot.start == slot.end:  # type: ignore[attr-defined]
-            errors.append(f"{where}[{k}].end: the end equals the start (an end before the start runs past midnight)")
+        if slot.start == slot.end and not (whole_day and slot.start in ("00:00", "24:00")):  # type: ignore[attr-defined]
+            errors.append(f"{where}[{k}].end: the end equals the start (an end before the start runs past midnight;"
+                          " 00:00–00:00 is a whole day of availability)")
 
 
 def ensure_valid(s: Scenario) -> None:
@@ -149,7 +151,7 @@ def check_scenario(s: Scenario) -> list[str]:
 
     for i, v in enumerate(s.volunteers):
         w = f"volunteers[{i}]"
-        _slot_errors(v.availability, f"{w}.availability", errors)
+        _slot_errors(v.availability, f"{w}.availability", errors, whole_day=True)
         for k, a in enumerate(v.activities):
             if a not in activities:
                 errors.append(f"{w}.activities[{k}]: {a!r} is not in the activity catalogue")
