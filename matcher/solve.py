@@ -43,7 +43,8 @@ class SolveOptions:
     prune_per_volunteer: int = 6  # … and the best alternatives per violating volunteer
     repair_rings: int = 2
     repair_time_limit: float = 0.5  # CP-SAT polish of a local repair, which cannot prove anyway
-    fit_rel_gap: float = 0.001  # mip engine, fit level: within 0.1 % of its bound (0 = proven)
+    fit_rel_gap: float = 0.001  # mip engine above direct_max_pairs, fit level: within 0.1 % of its bound
+    direct_max_pairs: int = 20_000  # mip engine: one branch and bound up to this many pairs, pricing above
     weights: Weights | None = None
     progress: Callable[[str], None] | None = None
     explain: bool = True
@@ -224,7 +225,8 @@ def _side_constrained(
         if engine == "mip":
             from matcher import mip
 
-            mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap)
+            mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap,
+                                   direct_max_pairs=opts.direct_max_pairs)
             sol, prio_bound, fit_bound, mstats = mip.solve_region(view, sol, mopts, say)
             stats.update(mstats)
         else:
