@@ -227,8 +227,15 @@ def _side_constrained(
 
             mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap,
                                    direct_max_pairs=opts.direct_max_pairs)
-            sol, prio_bound, fit_bound, mstats = mip.solve_region(view, sol, mopts, say)
+            sol, m_prio, m_fit, mstats = mip.solve_region(view, sol, mopts, say)
             stats.update(mstats)
+            # the flow relaxation bounds the region too: never report a weaker bound than it
+            prio_bound = min(prio_ub, m_prio)
+            p_found = int(view.pair_priority[sol].sum())
+            if m_prio <= prio_ub and m_fit is not None:
+                fit_bound = m_fit
+            else:
+                fit_bound = fit_ub if p_found == prio_ub else None
         else:
             limit = opts.time_limit if exact else min(opts.time_limit, opts.repair_time_limit)
             sol, prio_bound, fit_bound, statuses = _cpsat_lexicographic(
