@@ -38,7 +38,8 @@ class SolveOptions:
     time_limit: float = 30.0  # seconds for the exact phases together
     workers: int = 2
     subsolvers: tuple[str, ...] = ("max_lp", "default_lp")  # measured best on 2 cores; () = CP-SAT default
-    max_exact_pairs: int = 15_000  # larger touched components get a local repair instead
+    max_exact_pairs: int = 15_000  # cpsat: larger touched components get a local repair instead
+    mip_exact_max_pairs: int = 150_000  # mip: the same line (measured: above it the LP alone outruns the limit)
     prune_per_need: int = 6  # local repair: the best candidates per need taken into a ring …
     prune_per_volunteer: int = 6  # … and the best alternatives per violating volunteer
     repair_rings: int = 2
@@ -193,7 +194,7 @@ def _side_constrained(
     comp = _components(inst)
     region = np.flatnonzero(np.isin(comp, np.unique(comp[np.isin(inst.pair_vol, bad)])))
     engine = choose_engine(opts.engine, len(region))
-    exact = engine == "mip" or len(region) <= opts.max_exact_pairs
+    exact = len(region) <= (opts.mip_exact_max_pairs if engine == "mip" else opts.max_exact_pairs)
     if exact:
         need_cap = inst.need_cap
     else:
@@ -229,9 +230,11 @@ def _side_constrained(
                                    direct_max_pairs=opts.direct_max_pairs)
             sol, m_prio, m_fit, mstats = mip.solve_region(view, sol, mopts, say)
             stats.update(mstats)
+            p_found = int(view.pair_priority[sol].sum())
+            if not exact:  # a local repair: the MIP's bounds hold for the neighbourhood only
+                m_prio, m_fit = prio_ub, None
             # the flow relaxation bounds the region too: never report a weaker bound than it
             prio_bound = min(prio_ub, m_prio)
-            p_found = int(view.pair_priority[sol].sum())
             if m_prio <= prio_ub and m_fit is not None:
                 fit_bound = m_fit
             else:
