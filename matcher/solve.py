@@ -40,12 +40,14 @@ class SolveOptions:
     time_limit: float = 30.0  # seconds for the exact phases together
     workers: int = 2
     subsolvers: tuple[str, ...] = ("max_lp", "default_lp")  # measured best on 2 cores; () = CP-SAT default
-    max_exact_pairs: int = 15_000  # larger touched components get a local repair instead
+    max_exact_pairs: int = 15_000  # cpsat: larger touched components get a local repair instead
+    mip_exact_max_pairs: int = 150_000  # mip: the same line (measured: above it the LP alone outruns the limit)
     prune_per_need: int = 6  # local repair: the best candidates per need taken into a ring …
     prune_per_volunteer: int = 6  # … and the best alternatives per violating volunteer
     repair_rings: int = 2
     repair_time_limit: float = 0.5  # CP-SAT polish of a local repair, which cannot prove anyway
-    fit_rel_gap: float = 0.001  # mip engine, fit level: within 0.1 % of its bound (0 = proven)
+    fit_rel_gap: float = 0.001  # mip engine above direct_max_pairs, fit level: within 0.1 % of its bound
+    direct_max_pairs: int = 20_000  # mip engine: one branch and bound up to this many pairs, pricing above
     weights: Weights | None = None
     progress: Callable[[str], None] | None = None
     explain: bool = True
@@ -194,7 +196,7 @@ def _side_constrained(
     comp = _components(inst)
     region = np.flatnonzero(np.isin(comp, np.unique(comp[np.isin(inst.pair_vol, bad)])))
     engine = choose_engine(opts.engine, len(region))
-    exact = engine == "mip" or len(region) <= opts.max_exact_pairs
+    exact = len(region) <= (opts.mip_exact_max_pairs if engine == "mip" else opts.max_exact_pairs)
     if exact:
         need_cap = inst.need_cap
     else:
@@ -226,9 +228,19 @@ def _side_constrained(
         if engine == "mip":
             from matcher import mip
 
-            mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap)
-            sol, prio_bound, fit_bound, mstats = mip.solve_region(view, sol, mopts, say)
+            mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap,
+                                   direct_max_pairs=opts.direct_max_pairs)
+            sol, m_prio, m_fit, mstats = mip.solve_region(view, sol, mopts, say)
             stats.update(mstats)
+            p_found = int(view.pair_priority[sol].sum())
+            if not exact:  # a local repair: the MIP's bounds hold for the neighbourhood only
+                m_prio, m_fit = prio_ub, None
+            # the flow relaxation bounds the region too: never report a weaker bound than it
+            prio_bound = min(prio_ub, m_prio)
+            if m_prio <= prio_ub and m_fit is not None:
+                fit_bound = m_fit
+            else:
+                fit_bound = fit_ub if p_found == prio_ub else None
         else:
             limit = opts.time_limit if exact else min(opts.time_limit, opts.repair_time_limit)
             sol, prio_bound, fit_bound, statuses = _cpsat_lexicographic(

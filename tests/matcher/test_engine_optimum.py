@@ -267,3 +267,14 @@ def test_engine_coverage_on_a_hand_made_register() -> None:
     assert independent_coverage(sc) == 5
     plan = solve(sc, SolveOptions(engine="mip"))
     assert plan.coverage is not None and plan.coverage.priority_filled == 5
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registers())
+def test_mip_pricing_path_coverage_equals_independent_optimum(sc: Scenario) -> None:
+    """The large-register path (restricted LP, pricing, reduced-cost selection), forced on small registers."""
+    plan = solve(sc, SolveOptions(engine="mip", direct_max_pairs=0, time_limit=20))
+    assert plan.coverage is not None
+    assert check_plan(sc, plan) == []
+    assert plan.coverage.priority_filled == independent_coverage(sc)
+    assert plan.coverage.priority_bound == plan.coverage.priority_filled
