@@ -36,6 +36,7 @@ async def health() -> dict[str, str]:
 
 
 def _controllers() -> list[Any]:
+    from service.api.attendance import AttendanceController
     from service.api.audit import AuditController
     from service.api.catalogue import ActivityController, TrainingController
     from service.api.needs import NeedController
@@ -45,7 +46,9 @@ def _controllers() -> list[Any]:
     from service.api.sites import SiteController
     from service.api.volunteers import RetentionController, VolunteerController
     from service.exchange.api import EventController
+    from service.exchange.floor import floor_router
     from service.exchange.pages import PAGES
+    from service.exchange.setup import setup_router
 
     return [
         health,
@@ -60,8 +63,11 @@ def _controllers() -> list[Any]:
         ProposalController,
         PlacementController,
         AuditController,
+        AttendanceController,
         EventController,
         *PAGES,
+        floor_router(),
+        setup_router(),
     ]
 
 
@@ -102,7 +108,8 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
             from service.notify.sender import run_sender
 
             # Sends the outbox (when SMTP or SMS is set up) and runs the daily reminder scan.
-            sender_task.append(asyncio.get_running_loop().create_task(run_sender(sessionmaker, settings, sender_stop)))
+            task = asyncio.get_running_loop().create_task(run_sender(sessionmaker, settings, sender_stop))
+            sender_task.append(task)
 
     async def on_shutdown(app: Litestar) -> None:
         sender_stop.set()
@@ -121,7 +128,11 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         route_handlers=[*_controllers(), *web.route_handlers],
         template_config=web.template_config,
         # The exchange event's pages (/events/…) authorise by a key in the URL, not a cookie: no CSRF to guard.
-        csrf_config=dataclasses.replace(web.csrf_config, exclude=[*(web.csrf_config.exclude or []), "^/events/"]),
+        # The exchange event's key-authorised pages (/events/{id}/board, …/follow-up?key=…) take a key in the
+        # URL, not a cookie: no CSRF to guard there. The floor (/events/{id}/floor) and the coordinator's
+        # event pages are cookie sessions and keep CSRF protection.
+        csrf_config=dataclasses.replace(web.csrf_config, exclude=[
+            *(web.csrf_config.exclude or []), r"^/events/[^/]+/agreements/[^/]+/follow-up"]),
         plugins=[SQLAlchemyPlugin(config=db), channels],
         middleware=[
             # /events/… are the exchange event's pages: they take the event's screen key instead.

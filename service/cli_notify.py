@@ -15,10 +15,15 @@ def register(sub: Any) -> None:
     outbox = sub.add_parser("outbox", help="the notification outbox (e-mail, SMS)")
     o_sub = outbox.add_subparsers(dest="outbox_command", metavar="ACTION")
     o_sub.required = True
-    send = o_sub.add_parser("send", help="send every message due now, once (SAMSPILL_SMTP_URL, SAMSPILL_MAIL_FROM)")
+    send = o_sub.add_parser(
+        "send", help="send every message due now, once (SAMSPILL_SMTP_URL, SAMSPILL_MAIL_FROM)"
+    )
     send.set_defaults(func=cmd_send)
-    scan = o_sub.add_parser("scan", help="queue today's reminders (one-off needs tomorrow, courses expiring, "
-                                         "follow-ups due); running it twice a day adds nothing")
+    scan = o_sub.add_parser(
+        "scan",
+        help="queue today's reminders (one-off needs tomorrow, courses expiring, "
+        "follow-ups due); running it twice a day adds nothing",
+    )
     scan.add_argument("--date", help="scan as if today were YYYY-MM-DD")
     scan.set_defaults(func=cmd_scan)
     st = o_sub.add_parser("status", help="how many messages wait, were sent or failed")
@@ -54,8 +59,11 @@ def cmd_send(args: argparse.Namespace) -> int:
         print(f"samspill: {exc}", file=sys.stderr)
         return 2
     if not ways:
-        print("samspill: no channel to send on: set SAMSPILL_SMTP_URL and SAMSPILL_MAIL_FROM "
-              "(or SAMSPILL_SMS_ADAPTER); the messages stay in the outbox", file=sys.stderr)
+        print(
+            "samspill: no channel to send on: set SAMSPILL_SMTP_URL and SAMSPILL_MAIL_FROM "
+            "(or SAMSPILL_SMS_ADAPTER); the messages stay in the outbox",
+            file=sys.stderr,
+        )
         return 2
     report = asyncio.run(_run(settings, lambda maker: send_once(maker, settings)))
     print(f"sent {len(report.sent)}, waiting to retry {len(report.retrying)}, failed {len(report.failed)}")
@@ -91,9 +99,11 @@ def cmd_status(args: argparse.Namespace) -> int:
             return await status(session)
 
     st = asyncio.run(_run(settings, work))
-    print(f"queued {st.queued}, sent {st.sent}, failed {st.failed}"
-          + (f"; oldest waiting since {st.oldest_queued:%Y-%m-%d %H:%M} UTC" if st.oldest_queued else "")
-          + (f"; last error: {st.last_error}" if st.last_error else ""))
+    print(
+        f"queued {st.queued}, sent {st.sent}, failed {st.failed}"
+        + (f"; oldest waiting since {st.oldest_queued:%Y-%m-%d %H:%M} UTC" if st.oldest_queued else "")
+        + (f"; last error: {st.last_error}" if st.last_error else "")
+    )
     if not settings.mail_enabled:
         print("e-mail is off (SAMSPILL_SMTP_URL and SAMSPILL_MAIL_FROM unset): messages stay in the outbox")
     return 0

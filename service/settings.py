@@ -56,7 +56,7 @@ class Settings:
     mail_from: str = ""
     # The address people reach this service at, for the links in messages (sign-in, my page, calendar).
     public_url: str = "http://localhost:8000"
-    # How often the in-app sender looks at the outbox, and the first retry's delay (doubling, at most an hour).
+    # How often the in-app sender looks at the outbox, and the first retry's delay (doubling, at most 1 h).
     outbox_poll_seconds: float = 5.0
     outbox_retry_seconds: float = 30.0
     # Run the sender and the daily scan inside the app (off when a separate `samspill outbox send` does it).

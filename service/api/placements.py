@@ -46,7 +46,7 @@ class PlacementController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: RespondRequest
     ) -> PlacementOut:
         return await placements.respond(  # type: ignore[return-value]
-            db_session, request.app.state.settings, principal(request), placement_id, data.answer
+            db_session, request.app.state.settings, principal(request), placement_id, data.answer, data.reason
         )
 
     @post("/{placement_id:str}/end", summary="End after the closing conversation", status_code=200, responses=PROBLEMS)

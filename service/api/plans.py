@@ -37,7 +37,8 @@ class PlanController(Controller):
 
     @post("/{plan_id:str}/release", summary="Turn accepted proposals into placements (coordinator)", status_code=200, responses=PROBLEMS)
     async def release(self, request: Request[Any, Any, Any], db_session: AsyncSession, plan_id: str) -> PlanOut:
-        return await plans.release(db_session, principal(request), plan_id)  # type: ignore[return-value]
+        return await plans.release(db_session, principal(request), plan_id,  # type: ignore[return-value]
+                                   request.app.state.settings.public_url)
 
 
 class ProposalController(Controller):

@@ -51,6 +51,8 @@ class VolunteerOut(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misre
     updated_at: dt.datetime
     # Only in the answer to a PATCH: the placements the change newly put at risk.
     at_risk: list[AtRiskOut] | None = None
+    # The volunteer's private calendar feed (iCalendar); only in their own record, when they read it.
+    calendar_url: str | None = None
 
 
 class VolunteerForSite(Struct, kw_only=True):
@@ -87,6 +89,9 @@ class RetentionOut(Struct, kw_only=True):
     months: int
     cutoff: dt.date
     volunteers: list[RetentionEntry]
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    attendance: list[dict[str, Any]] = field(default_factory=list)
+    account: dict[str, Any] | None = None
 
 
 class ProposalOut(Struct, kw_only=True):
@@ -133,6 +138,8 @@ class RejectRequest(Struct, kw_only=True, forbid_unknown_fields=True):
 
 class RespondRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     answer: Literal["yes", "no"]
+    # Why not, if the volunteer wants to say (optional; only kept with a "no").
+    reason: Annotated[str, Meta(max_length=1000)] | None = None
 
 
 class EndRequest(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -178,6 +185,7 @@ class PlacementOut(Struct, kw_only=True):
     followup_due: bool = False
     # Only with ?at_risk=: the rules this placement breaks now (empty if none); null when not asked.
     at_risk: list[AtRiskOut] | None = None
+    decline_reason: str | None = None
 
 
 class AuditOut(Struct, kw_only=True):
@@ -248,3 +256,53 @@ else:
     VolunteerPatch.__doc__ = "Fields to change on a volunteer; absent fields keep their value."
     SitePatch = _patch_of(Site, "SitePatch")
     SitePatch.__doc__ = "Fields to change on a site; absent fields keep their value."
+
+
+class AttendanceIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    """One occurrence of a placement, by its local start (Europe/Oslo wall clock, `2027-01-04T10:00`)."""
+
+    starts_at: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:00)?$",
+                                   description="local start, YYYY-MM-DDTHH:MM")]
+    took_place: bool
+
+
+class AttendanceOut(Struct, kw_only=True):
+    placement: str
+    volunteer: str
+    site: str
+    need: str
+    starts_at: dt.datetime
+    minutes: int
+    took_place: bool
+    recorded_by: str
+    recorded_role: str
+    recorded_at: dt.datetime
+
+
+class OccurrenceOut(Struct, kw_only=True):
+    placement: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    minutes: int
+    took_place: bool | None = None
+    recorded_by: str | None = None
+
+
+class HoursOut(Struct, kw_only=True):
+    volunteer: str
+    site: str
+    month: str
+    occurrences: int
+    minutes: int
+    hours: float
+
+
+class MissedFlagOut(Struct, kw_only=True):
+    code: Literal["missed_in_a_row"]
+    placement: str
+    volunteer: str
+    site: str
+    need: str
+    missed: int
+    first_missed: dt.datetime
+    last_missed: dt.datetime

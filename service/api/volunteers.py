@@ -20,6 +20,12 @@ from service.api.schemas import (
 from service.register import volunteers
 
 
+async def own_calendar_url(request: Request[Any, Any, Any], session: AsyncSession, volunteer_id: str) -> str:
+    from service.volunteer.calendar import calendar_key, calendar_url
+
+    return calendar_url(request.app.state.settings.public_url, await calendar_key(session, volunteer_id))
+
+
 class VolunteerController(Controller):
     path = "/api/v1/volunteers"
     tags = ("volunteers",)
@@ -28,7 +34,12 @@ class VolunteerController(Controller):
     async def list(
         self, request: Request[Any, Any, Any], db_session: AsyncSession
     ) -> list[VolunteerOut | VolunteerForSite]:
-        return await volunteers.list_volunteers(db_session, principal(request), request.url.path)  # type: ignore[return-value]
+        who = principal(request)
+        out = await volunteers.list_volunteers(db_session, who, request.url.path)
+        if who.role == "volunteer" and who.volunteer_id:
+            url = await own_calendar_url(request, db_session, who.volunteer_id)
+            out = [{**d, "calendar_url": url} for d in out]
+        return out  # type: ignore[return-value]
 
     @post("/", summary="Register a volunteer (coordinator)", responses=PROBLEMS)
     async def create(
@@ -42,7 +53,11 @@ class VolunteerController(Controller):
     async def get_one(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str
     ) -> VolunteerOut | VolunteerForSite:
-        return await volunteers.get_volunteer(db_session, principal(request), volunteer_id, request.url.path)  # type: ignore[return-value]
+        who = principal(request)
+        doc = await volunteers.get_volunteer(db_session, who, volunteer_id, request.url.path)
+        if who.role == "volunteer":
+            doc = {**doc, "calendar_url": await own_calendar_url(request, db_session, volunteer_id)}
+        return doc  # type: ignore[return-value]
 
     @patch("/{volunteer_id:str}", summary="Change a volunteer (coordinator; the person for their own contact data); "
            "`at_risk` lists the placements the change puts at risk", responses=PROBLEMS)

@@ -360,7 +360,8 @@ class OutboxRow(Base):
     body: Mapped[str] = mapped_column(sa.Text)
     state: Mapped[str] = mapped_column(sa.String(10), index=True)  # queued | sent | failed
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow, index=True)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow,
+                                                         index=True)
     lease_owner: Mapped[str | None] = mapped_column(sa.String(64))
     lease_until: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     last_error: Mapped[str | None] = mapped_column(sa.Text)
@@ -381,7 +382,7 @@ class LoginLinkRow(Base):
 
 
 class AttendanceRow(Base):
-    """Whether one occurrence of a placement took place (oppmøte), as confirmed by the site or the volunteer."""
+    """Whether one occurrence of a placement took place (oppmøte), confirmed by the site or the volunteer."""
 
     __tablename__ = "attendance"
     __table_args__ = (sa.UniqueConstraint("placement_id", "starts_at", name="uq_attendance_occurrence"),)
@@ -409,3 +410,20 @@ class VolunteerAccountRow(Base):
     calendar_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     leave_requested_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     leave_note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class FloorLinkRow(Base):
+    """A one-time sign-in link for the exchange floor (broker, notary, børsgeneral, Frivilligtorg stand).
+
+    Only the link's sha256 is kept. Opening it once starts a browser session bound to this row:
+    revoking the row, or archiving the event, ends every page that session opened."""
+
+    __tablename__ = "event_floor_links"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))  # broker | notary | general | stand
+    name: Mapped[str] = mapped_column(sa.String(200))
+    link_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))

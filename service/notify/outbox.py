@@ -118,10 +118,20 @@ async def enqueue(
     row_id = "msg-" + uuid.uuid4().hex
     now = utcnow()
     values = {
-        "id": row_id, "idempotency_key": (key or row_id)[:255], "channel": channel,
-        "recipient": recipient.strip()[:320], "volunteer_id": volunteer_id, "kind": kind[:60],
-        "lang": lang if lang in ("nb", "en") else "nb", "data": dict(data), "subject": subject[:300],
-        "body": body, "state": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now,
+        "id": row_id,
+        "idempotency_key": (key or row_id)[:255],
+        "channel": channel,
+        "recipient": recipient.strip()[:320],
+        "volunteer_id": volunteer_id,
+        "kind": kind[:60],
+        "lang": lang if lang in ("nb", "en") else "nb",
+        "data": dict(data),
+        "subject": subject[:300],
+        "body": body,
+        "state": "queued",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
     }
     result = await session.execute(_insert_ignoring_duplicates(session).values(**values))
     return row_id if result.rowcount else None  # type: ignore[attr-defined]  # CursorResult of an INSERT
@@ -139,34 +149,52 @@ class SendReport:
     failed: list[str] = field(default_factory=list)
 
 
-async def _claim(maker: async_sessionmaker[AsyncSession], channels: list[str], owner: str, now: dt.datetime,
-                 batch: int) -> list[OutboxRow]:
+async def _claim(
+    maker: async_sessionmaker[AsyncSession], channels: list[str], owner: str, now: dt.datetime, batch: int
+) -> list[OutboxRow]:
     """Take up to `batch` due rows: a compare-and-set on the lease, so a row goes to one sender only."""
     free = sa.or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
     async with maker() as session, session.begin():
-        ids = list(await session.scalars(
-            sa.select(OutboxRow.id).where(OutboxRow.state == "queued", OutboxRow.channel.in_(channels),
-                                          OutboxRow.next_attempt_at <= now, free)
-            .order_by(OutboxRow.created_at, OutboxRow.id).limit(batch)
-        ))
+        ids = list(
+            await session.scalars(
+                sa.select(OutboxRow.id)
+                .where(
+                    OutboxRow.state == "queued",
+                    OutboxRow.channel.in_(channels),
+                    OutboxRow.next_attempt_at <= now,
+                    free,
+                )
+                .order_by(OutboxRow.created_at, OutboxRow.id)
+                .limit(batch)
+            )
+        )
         claimed = []
         for row_id in ids:
             result = await session.execute(
-                sa.update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.state == "queued", free)
+                sa.update(OutboxRow)
+                .where(OutboxRow.id == row_id, OutboxRow.state == "queued", free)
                 .values(lease_owner=owner, lease_until=now + LEASE)
             )
             if result.rowcount:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
                 claimed.append(row_id)
         if not claimed:
             return []
-        return list(await session.scalars(sa.select(OutboxRow).where(OutboxRow.id.in_(claimed))
-                                          .order_by(OutboxRow.created_at, OutboxRow.id)))
+        return list(
+            await session.scalars(
+                sa.select(OutboxRow)
+                .where(OutboxRow.id.in_(claimed))
+                .order_by(OutboxRow.created_at, OutboxRow.id)
+            )
+        )
 
 
-async def _settle(maker: async_sessionmaker[AsyncSession], row: OutboxRow, owner: str, values: dict[str, Any]) -> None:
+async def _settle(
+    maker: async_sessionmaker[AsyncSession], row: OutboxRow, owner: str, values: dict[str, Any]
+) -> None:
     async with maker() as session, session.begin():
         await session.execute(
-            sa.update(OutboxRow).where(OutboxRow.id == row.id, OutboxRow.lease_owner == owner)
+            sa.update(OutboxRow)
+            .where(OutboxRow.id == row.id, OutboxRow.lease_owner == owner)
             .values(lease_owner=None, lease_until=None, **values)
         )
 
@@ -191,19 +219,34 @@ async def send_due(
             await transports[row.channel].send(message)
         except PermanentFailure as exc:
             log.warning("message %s to %s refused for good: %s", row.id, row.channel, exc)
-            await _settle(maker, row, owner, {"state": "failed", "attempts": row.attempts + 1,
-                                              "last_error": str(exc)[:2000]})
+            await _settle(
+                maker,
+                row,
+                owner,
+                {"state": "failed", "attempts": row.attempts + 1, "last_error": str(exc)[:2000]},
+            )
             report.failed.append(row.id)
             continue
         except Exception as exc:  # a server down or a timeout: the row waits for the next try
             attempts = row.attempts + 1
-            await _settle(maker, row, owner, {
-                "attempts": attempts, "last_error": f"{type(exc).__name__}: {exc}"[:2000],
-                "next_attempt_at": utcnow() + backoff(attempts, retry_seconds)})
+            await _settle(
+                maker,
+                row,
+                owner,
+                {
+                    "attempts": attempts,
+                    "last_error": f"{type(exc).__name__}: {exc}"[:2000],
+                    "next_attempt_at": utcnow() + backoff(attempts, retry_seconds),
+                },
+            )
             report.retrying.append(row.id)
             continue
-        done: dict[str, Any] = {"state": "sent", "sent_at": utcnow(), "attempts": row.attempts + 1,
-                                "last_error": None}
+        done: dict[str, Any] = {
+            "state": "sent",
+            "sent_at": utcnow(),
+            "attempts": row.attempts + 1,
+            "last_error": None,
+        }
         if row.kind in REDACTED_KINDS:
             done.update(body=REDACTED, data={})
         await _settle(maker, row, owner, done)
@@ -223,11 +266,22 @@ class OutboxStatus:
 
 
 async def status(session: AsyncSession) -> OutboxStatus:
-    counts = dict((await session.execute(
-        sa.select(OutboxRow.state, sa.func.count()).group_by(OutboxRow.state))).all())
-    oldest = await session.scalar(sa.select(sa.func.min(OutboxRow.created_at)).where(OutboxRow.state == "queued"))
+    counts = dict(
+        (await session.execute(sa.select(OutboxRow.state, sa.func.count()).group_by(OutboxRow.state))).all()
+    )
+    oldest = await session.scalar(
+        sa.select(sa.func.min(OutboxRow.created_at)).where(OutboxRow.state == "queued")
+    )
     error = await session.scalar(
-        sa.select(OutboxRow.last_error).where(OutboxRow.state == "queued", OutboxRow.last_error.is_not(None))
-        .order_by(OutboxRow.next_attempt_at.desc()).limit(1))
-    return OutboxStatus(queued=int(counts.get("queued", 0)), failed=int(counts.get("failed", 0)),
-                        sent=int(counts.get("sent", 0)), oldest_queued=oldest, last_error=error)
+        sa.select(OutboxRow.last_error)
+        .where(OutboxRow.state == "queued", OutboxRow.last_error.is_not(None))
+        .order_by(OutboxRow.next_attempt_at.desc())
+        .limit(1)
+    )
+    return OutboxStatus(
+        queued=int(counts.get("queued", 0)),
+        failed=int(counts.get("failed", 0)),
+        sent=int(counts.get("sent", 0)),
+        oldest_queued=oldest,
+        last_error=error,
+    )

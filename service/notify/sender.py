@@ -41,7 +41,9 @@ async def send_once(maker: async_sessionmaker[AsyncSession], settings: Settings)
             return total
 
 
-async def run_sender(maker: async_sessionmaker[AsyncSession], settings: Settings, stop: asyncio.Event) -> None:
+async def run_sender(
+    maker: async_sessionmaker[AsyncSession], settings: Settings, stop: asyncio.Event
+) -> None:
     """Until `stop`: send what is due every `outbox_poll_seconds`, and run the daily scan once a day."""
     from service.notify.scan import daily_scan
 

@@ -36,8 +36,9 @@ class WebhookSms:
         self.timeout = timeout
 
     def _post(self, payload: bytes) -> None:
-        request = urllib.request.Request(self.url, data=payload, method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url, data=payload, method="POST", headers={"Content-Type": "application/json"}
+        )
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:

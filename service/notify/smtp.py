@@ -29,7 +29,9 @@ def parse_smtp_url(url: str) -> SmtpConfig:
     """`smtp://[user[:password]@]host[:port][?starttls=true]` or `smtps://…` (port 25 / 465 by default)."""
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ValueError("SAMSPILL_SMTP_URL must look like smtp://host:port or smtps://user:password@host:port")
+        raise ValueError(
+            "SAMSPILL_SMTP_URL must look like smtp://host:port or smtps://user:password@host:port"
+        )
     query = parse_qs(parts.query)
     tls = parts.scheme == "smtps"
     return SmtpConfig(
@@ -74,7 +76,9 @@ class SmtpTransport:
         client: smtplib.SMTP
         try:
             if c.tls:
-                client = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=ssl.create_default_context())
+                client = smtplib.SMTP_SSL(
+                    c.host, c.port, timeout=c.timeout, context=ssl.create_default_context()
+                )
             else:
                 client = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
         except OSError as exc:

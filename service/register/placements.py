@@ -46,6 +46,7 @@ def placement_out(p: PlacementRow, settings: Settings, today: dt.date | None = N
         "followups_done": sorted(p.followups_done or []),
         "next_followup": upcoming,
         "followup_due": upcoming is not None and upcoming <= today,
+        "decline_reason": p.decline_reason,
     }
 
 
@@ -129,9 +130,11 @@ async def get_placement(session: AsyncSession, settings: Settings, who: Principa
 
 
 async def respond(
-    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, answer: str
+    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, answer: str,
+    reason: str | None = None,
 ) -> dict[str, Any]:
-    """The volunteer says yes or no to an offered placement (the coordinator may record it for them)."""
+    """The volunteer says yes or no (a reason optional) to an offered placement (the coordinator may
+    record it for them); the coordinators hear of it through the outbox, in the same transaction."""
     row = await _row(session, who, placement_id)
     if who.role == "site":
         raise Problem(403, "the volunteer answers, not the site", slug="forbidden")
@@ -140,6 +143,7 @@ async def respond(
                        "placement-answered")
     row.state = "confirmed" if answer == "yes" else "declined"
     row.responded_at = utcnow()
+    row.decline_reason = ((reason or "").strip()[:1000] or None) if answer == "no" else None
     if answer == "no":
         exists = await session.scalar(sa.select(LockRow.id).where(
             LockRow.kind == "forbidden", LockRow.volunteer_id == row.volunteer_id, LockRow.need_id == row.need_id))
@@ -147,7 +151,26 @@ async def respond(
             session.add(LockRow(kind="forbidden", volunteer_id=row.volunteer_id, need_id=row.need_id,
                                 reason="declined by the volunteer"))
     await session.flush()
+    await _tell_answer(session, settings, row, answer)
     return placement_out(row, settings)
+
+
+async def _tell_answer(session: AsyncSession, settings: Settings, row: PlacementRow, answer: str) -> None:
+    from service.db.models import NeedRow, SiteRow, VolunteerRow
+    from service.notify.tell import tell_coordinators
+    from service.web import i18n
+
+    volunteer = await session.get(VolunteerRow, row.volunteer_id)
+    need = await session.get(NeedRow, row.need_id)
+    site = await session.get(SiteRow, row.site_id)
+    reason = i18n.t("nb", "answer.reason", reason=row.decline_reason) if row.decline_reason else ""
+    await tell_coordinators(session, "answer_received", {
+        "volunteer": (volunteer.data or {}).get("name", row.volunteer_id) if volunteer else row.volunteer_id,
+        "answer": i18n.t("nb", f"answer.{answer}"),
+        "title": need.data.get("title", row.need_id) if need else row.need_id,
+        "site": site.data.get("name", row.site_id) if site else row.site_id, "reason": reason,
+        "url": settings.public_url + "/matching",
+    }, f"answer:{row.id}", volunteer_id=row.volunteer_id)
 
 
 async def end(
@@ -166,7 +189,21 @@ async def end(
     row.state = "ended"
     row.ended_on = closing
     await session.flush()
+    await _tell_ended(session, settings, row)
     return placement_out(row, settings)
+
+
+async def _tell_ended(session: AsyncSession, settings: Settings, row: PlacementRow) -> None:
+    from service.db.models import NeedRow, SiteRow
+    from service.notify.tell import tell_volunteer
+
+    need = await session.get(NeedRow, row.need_id)
+    site = await session.get(SiteRow, row.site_id)
+    await tell_volunteer(session, row.volunteer_id, "placement_ended", {
+        "title": need.data.get("title", row.need_id) if need else row.need_id,
+        "site": site.data.get("name", row.site_id) if site else row.site_id,
+        "date": row.ended_on, "url": settings.public_url + "/me/attest",
+    }, f"ended:{row.id}")
 
 
 async def record_followup(

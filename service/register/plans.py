@@ -389,8 +389,23 @@ async def _add_lock(session: AsyncSession, kind: str, volunteer_id: str, need_id
         session.add(LockRow(kind=kind, volunteer_id=volunteer_id, need_id=need_id, reason=reason))
 
 
-async def release(session: AsyncSession, who: Principal, plan_id: str) -> dict[str, Any]:
-    """Turn the plan's accepted proposals into placements, in one transaction."""
+async def _tell_released(session: AsyncSession, public_url: str,
+                         released: list[tuple[str, str, NeedRow]]) -> None:
+    """Each new placement's volunteer hears of it, through the outbox, in the release's transaction."""
+    from service.db.models import ActivityRow, SiteRow
+    from service.notify.tell import tell_released
+
+    for placement_id, volunteer_id, need_row in released:
+        activity = await session.get(ActivityRow, need_row.activity_id)
+        site = await session.get(SiteRow, need_row.site_id)
+        await tell_released(session, public_url, placement_id, volunteer_id, need_row.data,
+                            (activity.data.get("name", "") if activity else need_row.activity_id).lower(),
+                            site.data.get("name", need_row.site_id) if site else need_row.site_id)
+
+
+async def release(session: AsyncSession, who: Principal, plan_id: str,
+                  public_url: str = "http://localhost:8000") -> dict[str, Any]:
+    """Turn the plan's accepted proposals into placements, in one transaction; tell their volunteers."""
     who.require_coordinator()
     plan = (await session.execute(sa.select(PlanRow).where(PlanRow.id == plan_id).with_for_update())).scalar_one_or_none()
     if plan is None:
@@ -410,13 +425,16 @@ async def release(session: AsyncSession, who: Principal, plan_id: str) -> dict[s
     )).all()}
     today = dt.date.today()
     created = 0
+    released: list[tuple[str, str, NeedRow]] = []
     for p in accepted:
         if (p.volunteer_id, p.need_id) in in_force or p.need_id not in needs:
             continue
         need_row = needs[p.need_id]
         need = from_doc(need_row.data, Need)
+        placement_id = new_id("plc")
+        released.append((placement_id, p.volunteer_id, need_row))
         session.add(PlacementRow(
-            id=new_id("plc"),
+            id=placement_id,
             volunteer_id=p.volunteer_id,
             need_id=p.need_id,
             site_id=need_row.site_id,
@@ -435,6 +453,7 @@ async def release(session: AsyncSession, who: Principal, plan_id: str) -> dict[s
     plan.status = "released"
     plan.released_at = utcnow()
     await session.flush()
+    await _tell_released(session, public_url, released)
     result = await get_plan(session, who, plan_id)
     result["summary"] = {**result["summary"], "placements_created": created}
     return result

@@ -15,7 +15,9 @@ from matcher.schema import Horizon, Need, Period, Scenario
 from service.register.common import from_doc
 
 
-def need_occurrences(need: Need | dict[str, Any], first: dt.date, last: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+def need_occurrences(
+    need: Need | dict[str, Any], first: dt.date, last: dt.date
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """(start, end) of each occurrence starting between `first` and `last` (inclusive), local and naive."""
     if isinstance(need, dict):
         need = from_doc(need, Need)
@@ -23,7 +25,10 @@ def need_occurrences(need: Need | dict[str, Any], first: dt.date, last: dt.date)
         return []
     scenario = Scenario(format="samspill.scenario/1", horizon=Horizon(start=first, end=last))
     origin = dt.datetime.combine(first, dt.time())
-    return [(origin + dt.timedelta(minutes=s), origin + dt.timedelta(minutes=e)) for s, e in occurrences(scenario, need)]
+    return [
+        (origin + dt.timedelta(minutes=s), origin + dt.timedelta(minutes=e))
+        for s, e in occurrences(scenario, need)
+    ]
 
 
 def away(periods: list[Period] | list[dict[str, Any]], day: dt.date) -> bool:
@@ -39,10 +44,15 @@ def _date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def placement_occurrences(need: dict[str, Any], start: dt.date, first: dt.date, last: dt.date,
-                          ended_on: dt.date | None = None,
-                          unavailable: list[dict[str, Any]] | None = None) -> list[tuple[dt.datetime, dt.datetime]]:
-    """A placement's occurrences in [first, last]: from its start, up to its end, less the days the volunteer is away."""
+def placement_occurrences(
+    need: dict[str, Any],
+    start: dt.date,
+    first: dt.date,
+    last: dt.date,
+    ended_on: dt.date | None = None,
+    unavailable: list[dict[str, Any]] | None = None,
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """A placement's occurrences in [first, last]: from its start, up to its end, less the days away."""
     lo = max(first, start)
     hi = min(last, ended_on) if ended_on else last
     return [(s, e) for s, e in need_occurrences(need, lo, hi) if not away(unavailable or [], s.date())]

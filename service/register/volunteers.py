@@ -13,16 +13,20 @@ from matcher.schema import Activity, Need, Volunteer
 from service.auth import Principal
 from service.db.models import (
     ActivityRow,
+    AttendanceRow,
     AuditRow,
     EventParticipantRow,
     EventVolunteerRow,
     LockRow,
+    LoginLinkRow,
+    OutboxRow,
     NeedRow,
     OnboardingStepRow,
     PlacementRow,
     PlanRow,
     ProposalRow,
     TokenRow,
+    VolunteerAccountRow,
     VolunteerRow,
 )
 from service.problems import Problem, conflict, not_found
@@ -251,6 +255,12 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
     from service.web.sessions import revoke_subject  # the person's own web sign-ins end too
 
     await revoke_subject(session, f"volunteer:{volunteer_id}")
+    # Messages to or about the person, sign-in links, the calendar key and the language go too;
+    # attendance stays under the opaque id, so hours given still count (anonymously).
+    await session.execute(sa.delete(OutboxRow).where(OutboxRow.volunteer_id == volunteer_id))
+    await session.execute(sa.delete(LoginLinkRow).where(LoginLinkRow.volunteer_id == volunteer_id))
+    await session.execute(
+        sa.delete(VolunteerAccountRow).where(VolunteerAccountRow.volunteer_id == volunteer_id))
     await session.flush()
     await audit(session, who, "anonymise", [volunteer_id], path)
 
@@ -290,6 +300,14 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
                                                  EventParticipantRow.id == EventVolunteerRow.participant_id))
         .where(EventVolunteerRow.volunteer_id == volunteer_id).order_by(EventVolunteerRow.signed_up_at)
     )).all()
+    messages = (await session.scalars(
+        sa.select(OutboxRow).where(OutboxRow.volunteer_id == volunteer_id).order_by(OutboxRow.created_at)
+    )).all()
+    attended = (await session.scalars(
+        sa.select(AttendanceRow).where(AttendanceRow.volunteer_id == volunteer_id)
+        .order_by(AttendanceRow.starts_at)
+    )).all()
+    account = await session.get(VolunteerAccountRow, volunteer_id)
     await audit(session, who, "export", [volunteer_id], path)
     return {
         "volunteer": stamped(row.data or {}, row),
@@ -312,6 +330,14 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
              "participant_record": p.data if p is not None else None}
             for ev, p in signups
         ],
+        # Messages to the person, or about them to the coordinator (sign-in links blanked once sent).
+        "messages": [{"id": m.id, "to": m.recipient, "kind": m.kind, "subject": m.subject, "body": m.body,
+                      "state": m.state, "created_at": m.created_at, "sent_at": m.sent_at} for m in messages],
+        "attendance": [{"placement": a.placement_id, "starts_at": a.starts_at, "minutes": a.minutes,
+                        "took_place": a.took_place, "recorded_by": a.recorded_by} for a in attended],
+        "account": {"lang": account.lang, "calendar_feed": account.calendar_key is not None,
+                    "leave_requested_at": account.leave_requested_at, "leave_note": account.leave_note}
+        if account else None,
     }
 
 

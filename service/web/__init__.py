@@ -25,8 +25,8 @@ HERE = Path(__file__).parent
 log = logging.getLogger("samspill.service")
 
 # The pages' paths: the bearer-token middleware leaves them to the session cookie.
-WEB_PATHS = ["^/$", "^/login", "^/logout", "^/lang", "^/matching", "^/proposals/", "^/plans/", "^/volunteers",
-             "^/needs/", "^/placements/", "^/static/"]
+WEB_PATHS = ["^/$", "^/events$", "^/login", "^/logout", "^/lang", "^/matching", "^/proposals/", "^/plans/",
+             "^/volunteers", "^/needs/", "^/placements/", "^/static/", "^/me$", "^/me/", "^/calendar/"]
 
 
 @dataclass
@@ -48,6 +48,7 @@ def _secret(settings: Settings) -> str:
 
 
 def web_config(settings: Settings) -> WebConfig:
+    from service.volunteer.pages import volunteer_router
     from service.web.pages import session_config, web_router
 
     secret = _secret(settings)
@@ -60,7 +61,7 @@ def web_config(settings: Settings) -> WebConfig:
     from service.web import templating
 
     return WebConfig(
-        route_handlers=[web_router()],
+        route_handlers=[web_router(), volunteer_router()],
         # One Jinja environment for the coordinator's and the exchange event's pages (service/web/templating.py).
         template_config=TemplateConfig(instance=templating.engine()),
         csrf_config=CSRFConfig(

@@ -98,12 +98,6 @@ RUNTIME_KEYS = (
     # matcher.rules.RULE_NAMES
     N_("rule.E1"), N_("rule.E2"), N_("rule.E3"), N_("rule.E4"), N_("rule.E5"), N_("rule.E6"), N_("rule.E7"),
     N_("rule.E8"), N_("rule.E9"), N_("rule.C1"), N_("rule.C2"), N_("rule.C3"),
-    # at-risk codes (matcher.commitments, matcher.constraints.week_break): atrisk.<code>
-    N_("atrisk.training-missing"), N_("atrisk.training-expires"), N_("atrisk.not-available"),
-    N_("atrisk.away-at-start"), N_("atrisk.not-willing"), N_("atrisk.agreements-missing"),
-    N_("atrisk.under-age"), N_("atrisk.police-certificate"), N_("atrisk.language"), N_("atrisk.too-far"),
-    N_("atrisk.forbidden"), N_("atrisk.over-headcount"), N_("atrisk.over-assignments"),
-    N_("atrisk.over-hours"), N_("atrisk.overlap"),
     # proposal states (service/db/models.py) and placement states
     N_("state.proposed"), N_("state.accepted"), N_("state.rejected"),
     N_("placement.state.offered"), N_("placement.state.confirmed"), N_("placement.state.declined"),
@@ -113,7 +107,7 @@ RUNTIME_KEYS = (
     N_("onboarding.police"), N_("onboarding.intro"), N_("onboarding.implied"), N_("onboarding.police_too_old"),
     # problem-details slugs the pages explain in words (service/web/pages.py problem_text)
     N_("problem.need-full"), N_("problem.volunteer-busy"), N_("problem.plan-not-draft"),
-    N_("problem.volunteer-gone"), N_("problem.run-in-progress"),
+    N_("problem.volunteer-gone"), N_("problem.run-in-progress"), N_("problem.placement-answered"),
     # the exchange event (events.schema: EventState, CATEGORIES, participant kinds, follow-up statuses)
     N_("ex.state.draft"), N_("ex.state.catalogue_open"), N_("ex.state.trading"), N_("ex.state.closed"),
     N_("ex.state.follow_up"), N_("ex.state.archived"),
@@ -131,6 +125,22 @@ RUNTIME_KEYS = (
     N_("mail.placement_ended.subject"), N_("mail.placement_ended.body"),
     N_("mail.leave_requested.subject"), N_("mail.leave_requested.body"),
     N_("answer.yes"), N_("answer.no"), N_("answer.reason"),
+    # placements at risk (matcher.commitments: AtRisk.code)
+    N_("atrisk.agreements-missing"),
+    N_("atrisk.away-at-start"),
+    N_("atrisk.forbidden"),
+    N_("atrisk.language"),
+    N_("atrisk.not-available"),
+    N_("atrisk.not-willing"),
+    N_("atrisk.over-assignments"),
+    N_("atrisk.over-headcount"),
+    N_("atrisk.over-hours"),
+    N_("atrisk.overlap"),
+    N_("atrisk.police-certificate"),
+    N_("atrisk.too-far"),
+    N_("atrisk.training-expires"),
+    N_("atrisk.training-missing"),
+    N_("atrisk.under-age"),
 )
 
 
@@ -215,9 +225,10 @@ def at_risk_text(lang: str, entry: dict[str, Any]) -> str:
     data = entry.get("data") or {}
     if lang == "en":
         return str(entry.get("message", ""))
-    if has_at_risk_phrase(lang, code):
+    key = f"atrisk.{code}"
+    if code and has(key):
         try:
-            return t(lang, f"atrisk.{code}", **{k: _at_risk_value(lang, v) for k, v in data.items()})
+            return t(lang, key, **{k: _at_risk_value(lang, v) for k, v in data.items()})
         except (KeyError, ValueError, IndexError):
             pass  # a code whose facts changed shape: the rule's name below still says enough
     text = t(lang, "atrisk.rule", rule=entry.get("rule", "?"), name=rule_name(lang, str(entry.get("rule", "?"))))
@@ -226,11 +237,11 @@ def at_risk_text(lang: str, entry: dict[str, Any]) -> str:
     return text
 
 
-def has_at_risk_phrase(lang: str, code: str | None) -> bool:
-    return lang == "en" or (bool(code) and has(f"atrisk.{code}"))
-
-
 _ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+
+
+def has_at_risk_phrase(lang: str, code: str | None) -> bool:
+    return lang == "en" or has(f"atrisk.{code}")
 
 
 def _at_risk_value(lang: str, value: Any) -> str:
@@ -239,7 +250,7 @@ def _at_risk_value(lang: str, value: Any) -> str:
     if isinstance(value, float):
         return number(lang, value)
     if isinstance(value, list):
-        return and_list(lang, value)
+        return ", ".join(str(x) for x in value)
     return str(value)
 
 

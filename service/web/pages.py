@@ -156,8 +156,9 @@ async def login(request: Request[Any, Any, Any], db_session: AsyncSession, data:
 
 @post("/logout", include_in_schema=False)
 async def logout(request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
+    volunteer = bool(request.session and request.session.get("vid"))
     await end_session(request, db_session)
-    return redirect("/login?signed_out=true")
+    return redirect("/login/link?signed_out=true" if volunteer else "/login?signed_out=true")
 
 
 @post("/lang", include_in_schema=False)
@@ -337,7 +338,8 @@ async def release(request: Request[Any, Any, Any], db_session: AsyncSession, vie
                   plan_id: str) -> Redirect:
     lang = lang_of(request)
     try:
-        result = await plans_service.release(db_session, viewer, plan_id)
+        settings: Settings = request.app.state.settings
+        result = await plans_service.release(db_session, viewer, plan_id, settings.public_url)
     except Problem as exc:
         if exc.status == 404:
             raise NotFoundException() from None

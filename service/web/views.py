@@ -149,11 +149,32 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         p["need_title"] = n.need_title(p["need"])
         p["site_name"] = n.site(p["site"])
         p["overdue"] = p["next_followup"] < today
+    from service.db.models import VolunteerAccountRow
+    from service.notify.outbox import status as outbox_status
+    from service.register.attendance import missed_in_a_row
+
+    leaving = []
+    for acc in (await session.scalars(sa.select(VolunteerAccountRow).where(
+            VolunteerAccountRow.leave_requested_at.is_not(None)).order_by(VolunteerAccountRow.leave_requested_at))).all():
+        doc = next((d for v, d in rows if v == acc.volunteer_id), None)
+        if doc is not None:
+            leaving.append({"id": acc.volunteer_id, "name": doc.get("name", acc.volunteer_id),
+                            "at": acc.leave_requested_at, "note": acc.leave_note})
+    missed = await missed_in_a_row(session, who)
+    for m in missed:
+        m["volunteer_name"] = next((d.get("name", v) for v, d in rows if v == m["volunteer"]), m["volunteer"])
+        m["need_title"] = n.need_title(m["need"])
+    seen = vids | {v["id"] for v in shown_onboarding} | {v["id"] for v in leaving}
+    seen |= {m["volunteer"] for m in missed}
     at_risk = await at_risk_view(session, settings, lang, n, today)
-    await audit(session, who, "read", sorted(vids | {v["id"] for v in shown_onboarding}
-                                             | {r["volunteer"] for r in at_risk}), path)
+    seen |= {r["volunteer"] for r in at_risk}
+    await audit(session, who, "read", sorted(seen), path)
     return {
         "at_risk": at_risk,
+        "outbox": await outbox_status(session),
+        "mail_enabled": settings.mail_enabled,
+        "leaving": leaving,
+        "missed": missed,
         "sites": sites,
         "totals": {"places": sum(s["places"] for s in sites), "filled": sum(s["filled"] for s in sites)},
         "draft": draft,
@@ -259,6 +280,10 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
                            "text": i18n.elsewhere_text(lang, e, {k: v.get("title", k) for k, v in n.needs.items()})}
                           for e in r.get("placed_elsewhere", [])[:5]],
         })
+    answers = await volunteer_answers(session, {(p["volunteer"], p["need"]) for p in plan["proposals"]})
+    for ps in groups.values():
+        for p in ps:
+            p["answer"] = answers.get((p["volunteer"], p["need"]))
     states: dict[str, int] = defaultdict(int)
     for p in plan["proposals"]:
         states[p["state"]] += 1
@@ -271,9 +296,25 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
             "committed": len(plan["committed"])}
 
 
+async def volunteer_answers(session: AsyncSession,
+                            pairs: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The volunteer's answer to each released pair: the latest placement's state and reason."""
+    if not pairs:
+        return {}
+    rows = (await session.scalars(
+        sa.select(PlacementRow).where(PlacementRow.volunteer_id.in_({v for v, _ in pairs}),
+                                      PlacementRow.need_id.in_({n for _, n in pairs}))
+        .order_by(PlacementRow.created_at))).all()
+    return {(r.volunteer_id, r.need_id): {"state": r.state, "reason": r.decline_reason, "at": r.responded_at,
+                                          "placement": r.id}
+            for r in rows if (r.volunteer_id, r.need_id) in pairs}
+
+
 async def proposal_fragment(session: AsyncSession, lang: str, proposal: dict[str, Any]) -> dict[str, Any]:
     n = await names(session, need_ids={proposal["need"]}, volunteer_ids={proposal["volunteer"]})
-    return {"p": proposal_view(lang, proposal, n)}
+    answers = await volunteer_answers(session, {(proposal["volunteer"], proposal["need"])})
+    answer = answers.get((proposal["volunteer"], proposal["need"]))
+    return {"p": {**proposal_view(lang, proposal, n), "answer": answer}}
 
 
 async def release_page(session: AsyncSession, who: Principal, plan_id: str, path: str) -> dict[str, Any]:

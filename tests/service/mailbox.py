@@ -1,4 +1,4 @@
-"""A real SMTP server in the test process (aiosmtpd) that keeps what it receives; it can be stopped and restarted."""
+"""A real SMTP server in the test process (aiosmtpd) keeping what it receives; it can stop and start again."""
 
 from __future__ import annotations
 

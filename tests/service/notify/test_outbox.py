@@ -1,4 +1,4 @@
-"""The outbox against a real SMTP server (aiosmtpd): same-transaction writes, retries, leases, no duplicates."""
+"""The outbox against a real SMTP server (aiosmtpd): same-transaction writes, retries, leases, no twins."""
 
 from __future__ import annotations
 
@@ -35,8 +35,14 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture
 def mail_settings(db_url: str, mailbox: Mailbox) -> Settings:
-    return Settings(database_url=db_url, smtp_url=mailbox.url, mail_from="samspill@kommune.example",
-                    outbox_poll_seconds=0.1, outbox_retry_seconds=0.2, public_url="http://testserver")
+    return Settings(
+        database_url=db_url,
+        smtp_url=mailbox.url,
+        mail_from="samspill@kommune.example",
+        outbox_poll_seconds=0.1,
+        outbox_retry_seconds=0.2,
+        public_url="http://testserver",
+    )
 
 
 @pytest.fixture
@@ -52,15 +58,27 @@ async def _change_and_tell(maker: async_sessionmaker[AsyncSession], i: int) -> N
     """One change to the register and its message, in one transaction."""
     async with maker() as session, session.begin():
         session.add(VolunteerAccountRow(volunteer_id=f"vol-{i}", lang="en" if i % 2 else "nb"))
-        await enqueue(session, f"person{i}@example.no", "login_link",
-                      {"name": f"Person {i}", "url": f"http://testserver/x/{i}", "minutes": 20},
-                      "en" if i % 2 else "nb", f"change:{i}", volunteer_id=f"vol-{i}")
+        await enqueue(
+            session,
+            f"person{i}@example.no",
+            "login_link",
+            {"name": f"Person {i}", "url": f"http://testserver/x/{i}", "minutes": 20},
+            "en" if i % 2 else "nb",
+            f"change:{i}",
+            volunteer_id=f"vol-{i}",
+        )
 
 
 def test_parse_smtp_url() -> None:
     c = parse_smtp_url("smtp://ola%40k.no:hemmelig@mail.kommune.no:587?starttls=true")
     assert (c.host, c.port, c.username, c.password, c.starttls, c.tls) == (
-        "mail.kommune.no", 587, "ola@k.no", "hemmelig", True, False)
+        "mail.kommune.no",
+        587,
+        "ola@k.no",
+        "hemmelig",
+        True,
+        False,
+    )
     assert parse_smtp_url("smtps://mail.kommune.no").port == 465
     with pytest.raises(ValueError, match="SAMSPILL_SMTP_URL"):
         parse_smtp_url("http://mail.kommune.no")
@@ -75,13 +93,17 @@ async def test_message_rolls_back_with_its_change(maker: async_sessionmaker[Asyn
     with pytest.raises(RuntimeError):
         async with maker() as session, session.begin():
             session.add(VolunteerAccountRow(volunteer_id="vol-x"))
-            await enqueue(session, "x@example.no", "login_link", {"name": "X", "url": "u", "minutes": 1}, key="k")
+            await enqueue(
+                session, "x@example.no", "login_link", {"name": "X", "url": "u", "minutes": 1}, key="k"
+            )
             raise RuntimeError("the change failed")
     async with maker() as session:
         assert await session.scalar(sa.select(sa.func.count()).select_from(OutboxRow)) == 0
 
 
-async def test_same_key_queues_once_and_unknown_kind_is_refused(maker: async_sessionmaker[AsyncSession]) -> None:
+async def test_same_key_queues_once_and_unknown_kind_is_refused(
+    maker: async_sessionmaker[AsyncSession],
+) -> None:
     async with maker() as session, session.begin():
         first = await enqueue(session, "a@example.no", "x", {}, key="same", subject="S", body="B")
         again = await enqueue(session, "a@example.no", "x", {}, key="same", subject="S", body="B")
@@ -91,7 +113,8 @@ async def test_same_key_queues_once_and_unknown_kind_is_refused(maker: async_ses
 
 
 async def test_sent_in_the_readers_language_with_stable_message_id(
-        maker: async_sessionmaker[AsyncSession], mail_settings: Settings, mailbox: Mailbox) -> None:
+    maker: async_sessionmaker[AsyncSession], mail_settings: Settings, mailbox: Mailbox
+) -> None:
     await _change_and_tell(maker, 1)
     await _change_and_tell(maker, 2)
     report = await send_once(maker, mail_settings)
@@ -109,7 +132,8 @@ async def test_sent_in_the_readers_language_with_stable_message_id(
 
 
 async def test_two_senders_never_send_one_row(
-        maker: async_sessionmaker[AsyncSession], mail_settings: Settings, mailbox: Mailbox) -> None:
+    maker: async_sessionmaker[AsyncSession], mail_settings: Settings, mailbox: Mailbox
+) -> None:
     for i in range(12):
         await _change_and_tell(maker, i)
     ways = transports(mail_settings)
@@ -124,7 +148,8 @@ async def test_two_senders_never_send_one_row(
 
 
 async def test_smtp_down_ten_changes_all_arrive_once_after_it_returns(
-        maker: async_sessionmaker[AsyncSession], mail_settings: Settings, mailbox: Mailbox) -> None:
+    maker: async_sessionmaker[AsyncSession], mail_settings: Settings, mailbox: Mailbox
+) -> None:
     """The sender runs throughout (as in the app); the mail server goes away mid-run and comes back."""
     stop = asyncio.Event()
     sender = asyncio.get_running_loop().create_task(run_sender(maker, mail_settings, stop))
@@ -142,8 +167,11 @@ async def test_smtp_down_ten_changes_all_arrive_once_after_it_returns(
         deadline = asyncio.get_running_loop().time() + 20
         while True:
             async with maker() as session:
-                tried = await session.scalar(sa.select(sa.func.count()).select_from(OutboxRow).where(
-                    OutboxRow.state == "queued", OutboxRow.attempts >= 2))
+                tried = await session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(OutboxRow)
+                    .where(OutboxRow.state == "queued", OutboxRow.attempts >= 2)
+                )
                 st = await status(session)
             if tried == 10 or asyncio.get_running_loop().time() > deadline:
                 break

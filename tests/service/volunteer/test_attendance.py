@@ -1,0 +1,161 @@
+"""Attendance and hours given: the site, the volunteer or the coordinator confirms an occurrence; hours per
+volunteer, site and month; three missed in a row flag the placement; the printable certificate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from service.db.engine import create_engine, create_sessionmaker
+from service.db.models import PlacementRow
+from tests.service.web.conftest import post_form, sign_in
+
+pytestmark = pytest.mark.anyio
+
+TODAY = dt.date.today()
+# The last five Mondays before today (n1 is Mondays 10:00–12:00), oldest first.
+MONDAYS = sorted(TODAY - dt.timedelta(days=(TODAY.weekday() or 7) + 7 * k) for k in range(5))
+
+
+async def place(
+    db_url: str, pid: str, volunteer: str, need: str, site: str, start: dt.date, state: str = "confirmed"
+) -> None:
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            session.add(
+                PlacementRow(
+                    id=pid,
+                    volunteer_id=volunteer,
+                    need_id=need,
+                    site_id=site,
+                    activity_id="besoksvenn",
+                    state=state,
+                    start=start,
+                    followups_done=[],
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+def at(day: dt.date, hhmm: str = "10:00") -> str:
+    return f"{day.isoformat()}T{hhmm}"
+
+
+async def test_site_and_volunteer_confirm_hours_and_missed_in_a_row(
+    client, loaded, coordinator, tokens, db_url
+):
+    await place(db_url, "plc-a", "v1", "n1", "eik", MONDAYS[0])
+    site = await tokens.headers("site", site="eik")
+    other_site = await tokens.headers("site", site="rodekors")
+    me = await tokens.headers("volunteer", volunteer="v1")
+    r = await client.get("/api/v1/placements/plc-a/attendance?weeks=6", headers=site)
+    assert r.status_code == 200
+    assert [o["starts_at"] for o in r.json()] == [at(d) + ":00" for d in reversed(MONDAYS)]
+
+    # Two took place (one confirmed by the volunteer), then three missed.
+    for day, took, who in [
+        (MONDAYS[0], True, site),
+        (MONDAYS[1], True, me),
+        (MONDAYS[2], False, site),
+        (MONDAYS[3], False, site),
+        (MONDAYS[4], False, me),
+    ]:
+        r = await client.post(
+            "/api/v1/placements/plc-a/attendance",
+            json={"starts_at": at(day), "took_place": took},
+            headers=who,
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["minutes"] == 120
+
+    hours = (await client.get("/api/v1/attendance/hours", headers=coordinator)).json()
+    assert sum(h["minutes"] for h in hours) == 240 and {h["volunteer"] for h in hours} == {"v1"}
+    assert {h["month"] for h in hours} == {f"{d:%Y-%m}" for d in MONDAYS[:2]}
+    flags = (await client.get("/api/v1/attendance/missed", headers=coordinator)).json()
+    assert [(f["placement"], f["missed"]) for f in flags] == [("plc-a", 3)]
+    assert flags[0]["first_missed"] == at(MONDAYS[2]) + ":00"
+    assert (await client.get("/api/v1/attendance/missed", headers=other_site)).json() == []
+    assert (await client.get("/api/v1/attendance/hours", headers=other_site)).json() == []
+
+    # A correction: the last one did take place after all; the flag goes.
+    r = await client.post(
+        "/api/v1/placements/plc-a/attendance",
+        json={"starts_at": at(MONDAYS[4]), "took_place": True},
+        headers=site,
+    )
+    assert r.status_code == 200
+    assert (await client.get("/api/v1/attendance/missed", headers=coordinator)).json() == []
+
+
+async def test_attendance_refuses_wrong_times_other_sites_and_the_future(client, loaded, tokens, db_url):
+    await place(db_url, "plc-b", "v2", "n1", "eik", MONDAYS[0])
+    site = await tokens.headers("site", site="eik")
+    other = await tokens.headers("site", site="rodekors")
+    other_volunteer = await tokens.headers("volunteer", volunteer="v3")
+    bad = await client.post(
+        "/api/v1/placements/plc-b/attendance",
+        json={"starts_at": at(MONDAYS[1], "11:00"), "took_place": True},
+        headers=site,
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "starts_at"
+    future = TODAY + dt.timedelta(days=7 - TODAY.weekday())
+    r = await client.post(
+        "/api/v1/placements/plc-b/attendance",
+        json={"starts_at": at(future), "took_place": True},
+        headers=site,
+    )
+    assert r.status_code == 422
+    for who in (other, other_volunteer):
+        r = await client.post(
+            "/api/v1/placements/plc-b/attendance",
+            json={"starts_at": at(MONDAYS[1]), "took_place": True},
+            headers=who,
+        )
+        assert r.status_code == 404
+    r = await client.post(
+        "/api/v1/placements/plc-b/attendance", json={"starts_at": "yesterday", "took_place": 1}, headers=site
+    )
+    assert r.status_code == 400 and "starts_at" in r.text
+
+
+async def test_site_contact_page_records_attendance_with_htmx(app, loaded, users, db_url, browser_client):
+    await place(db_url, "plc-c", "v1", "n1", "eik", MONDAYS[2])
+    await users.create("kontakt@eik.no", role="site", site="eik")
+    await sign_in(browser_client, "kontakt@eik.no", next_="/placements/plc-c/attendance")
+    page = await browser_client.get("/placements/plc-c/attendance")
+    assert page.status_code == 200 and "Frivillig 1" in page.text and "Besøksvenn mandag" in page.text
+    r = await post_form(
+        browser_client,
+        "/placements/plc-c/attendance",
+        {"starts_at": at(MONDAYS[3]), "took_place": "no"},
+        htmx=True,
+    )
+    assert r.status_code == 200 and 'id="attendance"' in r.text and "Ikke gjennomført" in r.text
+    assert "<html" not in r.text  # a fragment for htmx to swap
+    # Another site's placement is not this contact's to see.
+    await place(db_url, "plc-d", "v2", "n3", "rodekors", MONDAYS[2])
+    assert (await browser_client.get("/placements/plc-d/attendance")).status_code == 404
+
+
+async def test_certificate_of_volunteering(
+    client, loaded, coordinator, tokens, db_url, users, browser_client
+):
+    await place(db_url, "plc-e", "v1", "n1", "eik", MONDAYS[0])
+    site = await tokens.headers("site", site="eik")
+    for day in MONDAYS[:3]:
+        await client.post(
+            "/api/v1/placements/plc-e/attendance",
+            json={"starts_at": at(day), "took_place": True},
+            headers=site,
+        )
+    await users.create("kari@kommune.no")
+    await sign_in(browser_client, "kari@kommune.no")
+    page = await browser_client.get("/volunteers/v1/attest")
+    assert page.status_code == 200
+    text: Any = page.text
+    assert "Attest for frivillig innsats" in text and "Frivillig 1" in text
+    assert "Til sammen 6 timer, fordelt på 3 ganger." in text and "Eik sykehjem" in text
