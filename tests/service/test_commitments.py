@@ -37,8 +37,8 @@ async def in_force(client: Any, headers: dict[str, str]) -> set[tuple[str, str]]
     return {(p["volunteer"], p["need"]) for p in rows if p["state"] in ("offered", "confirmed")}
 
 
-@pytest.mark.parametrize("register", [dict(volunteers=60, needs=24, seed=11),
-                                      dict(volunteers=40, needs=30, seed=2, broad=True)],
+@pytest.mark.parametrize("register", [{"volunteers": 60, "needs": 24, "seed": 11},
+                                      {"volunteers": 40, "needs": 30, "seed": 2, "broad": True}],
                          ids=["realistic", "broad"])
 async def test_service_loop_every_accept_succeeds(client, coordinator, register):
     """Plan, accept all, release, post urgent needs, re-plan, accept every new proposal: no 409.
