@@ -131,6 +131,8 @@ async def committed_scenario(
 
     `replace` swaps in needs as they would be after a change. Pairs whose volunteer has
     been anonymised or whose need is gone are left out: they commit nobody to anything.
+    No `forbidden` pairs: accepting a rejected proposal lifts its rejection, and a volunteer
+    who said no has no placement in force.
     """
     pairs = _unique(committed)
     cat = await load_catalogue(session)
@@ -138,12 +140,13 @@ async def committed_scenario(
     nids = {n for _, n in pairs}
     volunteers = {
         r.id: from_doc(r.data, Volunteer)
-        for r in (await session.scalars(sa.select(VolunteerRow).where(VolunteerRow.id.in_(vids)))).all()
-        if r.data is not None
+        for r in (await session.scalars(_where_in(sa.select(VolunteerRow), VolunteerRow.id, vids))).all()
+        if r.data is not None and r.id in vids
     } if vids else {}
     needs = {
         r.id: from_doc(r.data, Need)
-        for r in (await session.scalars(sa.select(NeedRow).where(NeedRow.id.in_(nids)))).all()
+        for r in (await session.scalars(_where_in(sa.select(NeedRow), NeedRow.id, nids))).all()
+        if r.id in nids
     } if nids else {}
     needs.update({k: v for k, v in (replace or {}).items() if k in nids})
     kept = [Pair(volunteer=v, need=n) for v, n in pairs if v in volunteers and n in needs]
@@ -159,6 +162,12 @@ async def committed_scenario(
         committed=kept,
         weights=from_doc(reg.weights, Weights) if reg.weights else None,
     )
+
+
+def _where_in(stmt: Any, column: Any, ids: set[str]) -> Any:
+    """`column IN ids`, or the whole table when the list is long (the whole register's
+    placements): a bind parameter per id would run into the drivers' limits."""
+    return stmt.where(column.in_(ids)) if len(ids) <= 1000 else stmt
 
 
 def risks(scenario: Scenario) -> list[dict[str, Any]]:
