@@ -138,16 +138,9 @@ async def committed_scenario(
     cat = await load_catalogue(session)
     vids = {v for v, _ in pairs}
     nids = {n for _, n in pairs}
-    volunteers = {
-        r.id: from_doc(r.data, Volunteer)
-        for r in (await session.scalars(_where_in(sa.select(VolunteerRow), VolunteerRow.id, vids))).all()
-        if r.data is not None and r.id in vids
-    } if vids else {}
-    needs = {
-        r.id: from_doc(r.data, Need)
-        for r in (await session.scalars(_where_in(sa.select(NeedRow), NeedRow.id, nids))).all()
-        if r.id in nids
-    } if nids else {}
+    volunteers = {r.id: from_doc(r.data, Volunteer)
+                  for r in await _rows(session, VolunteerRow, vids) if r.data is not None}
+    needs = {r.id: from_doc(r.data, Need) for r in await _rows(session, NeedRow, nids)}
     needs.update({k: v for k, v in (replace or {}).items() if k in nids})
     kept = [Pair(volunteer=v, need=n) for v, n in pairs if v in volunteers and n in needs]
     reg = await register_row(session)
@@ -164,10 +157,14 @@ async def committed_scenario(
     )
 
 
-def _where_in(stmt: Any, column: Any, ids: set[str]) -> Any:
-    """`column IN ids`, or the whole table when the list is long (the whole register's
-    placements): a bind parameter per id would run into the drivers' limits."""
-    return stmt.where(column.in_(ids)) if len(ids) <= 1000 else stmt
+async def _rows(session: AsyncSession, model: Any, ids: set[str]) -> list[Any]:
+    """The rows with these ids, 500 ids a query (the drivers limit bind parameters; reading
+    the whole table instead costs a JSON decode per row: 2.4 s at 6 000 volunteers)."""
+    ordered = sorted(ids)
+    out: list[Any] = []
+    for k in range(0, len(ordered), 500):
+        out += (await session.scalars(sa.select(model).where(model.id.in_(ordered[k:k + 500])))).all()
+    return out
 
 
 def risks(scenario: Scenario) -> list[dict[str, Any]]:
