@@ -4,8 +4,9 @@ The phases, in order:
 1. compile the scenario and build the candidate pairs (`matcher.candidates`);
 2. fix the committed pairs, settle the pins and build the instance (`matcher.instance`);
 3. solve the min-cost-flow relaxation (`matcher.flow`): the exact lexicographic optimum
-   without overlaps and hour sums, and an upper bound for both objective levels;
-4. where that optimum breaks an overlap or an hour limit, solve the connected
+   without overlaps and C2's week rows, and an upper bound for both objective levels;
+4. where that optimum breaks an overlap or a week row (assignments or hours in an ISO
+   week, `Instance.week_rows`), solve the connected
    components it touches with CP-SAT in two lexicographic phases (coverage, then fit),
    hinted with the repaired flow solution; all other components keep the flow optimum;
 5. explain every match and every unfilled place (`matcher.explain`), and list the committed

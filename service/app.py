@@ -44,6 +44,7 @@ def _controllers() -> list[Any]:
     from service.api.plans import PlanController, ProposalController
     from service.api.scenario import ScenarioController
     from service.api.sites import SiteController
+    from service.api.statistics import StatisticsController
     from service.api.volunteers import RetentionController, VolunteerController
     from service.exchange.api import EventController
     from service.exchange.floor import floor_router
@@ -63,6 +64,7 @@ def _controllers() -> list[Any]:
         ProposalController,
         PlacementController,
         AuditController,
+        StatisticsController,
         AttendanceController,
         EventController,
         *PAGES,
