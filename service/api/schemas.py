@@ -50,10 +50,10 @@ class VolunteerIn(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misrea
 class VolunteerOut(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
     created_at: dt.datetime
     updated_at: dt.datetime
-    # Only in the answer to a PATCH: the placements the change newly put at risk.
-    at_risk: list[AtRiskOut] | None = None
     # The volunteer's private calendar feed (iCalendar); only in their own record, when they read it.
     calendar_url: str | None = None
+    # Only in the answer to a PATCH: the placements the change newly put at risk.
+    at_risk: list[AtRiskOut] | None = None
 
 
 class VolunteerForSite(Struct, kw_only=True):
