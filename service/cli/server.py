@@ -37,6 +37,8 @@ def register(sub: Any) -> None:
     demo.add_argument("--volunteers", type=int, default=300)
     demo.add_argument("--needs", type=int, default=80)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--in-force", type=float, default=0.0, metavar="SHARE",
+                      help="share of places (0-1) already taken by placements in force, a few of them at risk")
     demo.add_argument("--database-url", default=None,
                       help=f"default: a fresh SQLite file {DEMO_DATABASE} in the working directory")
     demo.add_argument("--no-serve", action="store_true", help="create the data and tokens, then exit")
@@ -216,8 +218,10 @@ def next_monday(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
 
 
-async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int) -> dict[str, Any]:
-    """Migrate, import a synthetic municipality and create tokens; return what to print."""
+async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int,
+                     in_force: float = 0.0) -> dict[str, Any]:
+    """Migrate, import a synthetic municipality and create tokens; return what to print.
+    With `in_force`, that share of places is taken by placements in force (some at risk)."""
     from matcher.generate import generate
     from service.accounts import ensure_demo_user
     from service.auth import SYSTEM, create_token
@@ -225,7 +229,7 @@ async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int)
     from service.register.scenario_io import import_scenario
 
     await upgrade(settings.database_url)
-    scenario = generate(volunteers, needs, seed, start=next_monday(dt.date.today()), weeks=8)
+    scenario = generate(volunteers, needs, seed, start=next_monday(dt.date.today()), weeks=8, committed=in_force)
 
     async def work(session: Any) -> dict[str, Any]:
         counts = await import_scenario(session, SYSTEM, scenario, "samspill demo")
@@ -251,11 +255,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if settings.database_url.startswith("sqlite") and not args.database_url:
         for suffix in ("", "-wal", "-shm"):
             Path(DEMO_DATABASE + suffix).unlink(missing_ok=True)
-    out = asyncio.run(build_demo(settings, args.volunteers, args.needs, args.seed))
+    if not 0 <= args.in_force <= 1:
+        print("samspill demo: --in-force: a share between 0 and 1", file=sys.stderr)
+        return 2
+    out = asyncio.run(build_demo(settings, args.volunteers, args.needs, args.seed, args.in_force))
     c = out["counts"]
     base = f"http://{args.host}:{args.port}"
     print(f"samspill demo: {c['sites']} sites and organisations, {c['volunteers']} volunteers, {c['needs']} needs, "
-          f"{c['activities']} activities ({settings.database_url})")
+          f"{c['activities']} activities, {c['placements']} placements in force ({settings.database_url})")
     print(f"  API and docs:      {base}/schema")
     print(f"  coordinator pages: {base}/  (sign in as {out['web_user'][0]}, password {out['web_user'][1]})")
     print(f"  site token ({out['site'].id}):")

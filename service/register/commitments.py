@@ -130,20 +130,16 @@ async def committed_scenario(
 
     `replace` swaps in needs as they would be after a change. Pairs whose volunteer has
     been anonymised or whose need is gone are left out: they commit nobody to anything.
+    No `forbidden` pairs: accepting a rejected proposal lifts its rejection, and a volunteer
+    who said no has no placement in force.
     """
     pairs = _unique(committed)
     cat = await load_catalogue(session)
     vids = {v for v, _ in pairs}
     nids = {n for _, n in pairs}
-    volunteers = {
-        r.id: from_doc(r.data, Volunteer)
-        for r in (await session.scalars(sa.select(VolunteerRow).where(VolunteerRow.id.in_(vids)))).all()
-        if r.data is not None
-    } if vids else {}
-    needs = {
-        r.id: from_doc(r.data, Need)
-        for r in (await session.scalars(sa.select(NeedRow).where(NeedRow.id.in_(nids)))).all()
-    } if nids else {}
+    volunteers = {r.id: from_doc(r.data, Volunteer)
+                  for r in await _rows(session, VolunteerRow, vids) if r.data is not None}
+    needs = {r.id: from_doc(r.data, Need) for r in await _rows(session, NeedRow, nids)}
     needs.update({k: v for k, v in (replace or {}).items() if k in nids})
     kept = [Pair(volunteer=v, need=n) for v, n in pairs if v in volunteers and n in needs]
     reg = await register_row(session)
@@ -158,6 +154,16 @@ async def committed_scenario(
         committed=kept,
         weights=from_doc(reg.weights, Weights) if reg.weights else None,
     )
+
+
+async def _rows(session: AsyncSession, model: Any, ids: set[str]) -> list[Any]:
+    """The rows with these ids, 500 ids a query (the drivers limit bind parameters; reading
+    the whole table instead costs a JSON decode per row: 2.4 s at 6 000 volunteers)."""
+    ordered = sorted(ids)
+    out: list[Any] = []
+    for k in range(0, len(ordered), 500):
+        out += (await session.scalars(sa.select(model).where(model.id.in_(ordered[k:k + 500])))).all()
+    return out
 
 
 def risks(scenario: Scenario) -> list[dict[str, Any]]:

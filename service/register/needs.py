@@ -21,7 +21,14 @@ from service.db.models import (
     ProposalRow,
 )
 from service.problems import Problem, conflict, not_found
-from service.register.commitments import commitments, holders, refusal, register_horizon, risks_added
+from service.register.commitments import (
+    commitments,
+    for_site_risk,
+    holders,
+    refusal,
+    register_horizon,
+    risks_added,
+)
 from service.register.common import (
     catalogue_for,
     decode_as,
@@ -204,6 +211,8 @@ async def patch_need(
         pairs = sorted(await commitments(session, taken))
         horizon = await register_horizon(session, default_horizon_days)
         broken = await risks_added(session, horizon, pairs, pairs, replace={need_id: need})
+        if who.role == "site":  # its own need's entries first, and not the facts of other commitments
+            broken = [for_site_risk(e) for e in sorted(broken, key=lambda e: e["need"] != need_id)]
         if broken and not keep_at_risk:
             raise refusal(broken, f"need {need_id!r} cannot change so while its places are taken"
                                   " (send keep_at_risk=true to change it and keep the placements, at risk)")

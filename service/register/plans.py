@@ -484,12 +484,6 @@ async def _add_lock(session: AsyncSession, kind: str, volunteer_id: str, need_id
         session.add(LockRow(kind=kind, volunteer_id=volunteer_id, need_id=need_id, reason=reason))
 
 
-def _start_of(need: Need, today: dt.date) -> dt.date:
-    if need.once is not None:
-        return max(today, need.once.date)
-    return max(today, need.from_) if need.from_ is not None else today
-
-
 async def _tell_released(session: AsyncSession, public_url: str,
                          released: list[tuple[str, str, NeedRow]]) -> None:
     """Each new placement's volunteer hears of it, through the outbox, in the release's transaction."""

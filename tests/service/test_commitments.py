@@ -37,8 +37,8 @@ async def in_force(client: Any, headers: dict[str, str]) -> set[tuple[str, str]]
     return {(p["volunteer"], p["need"]) for p in rows if p["state"] in ("offered", "confirmed")}
 
 
-@pytest.mark.parametrize("register", [dict(volunteers=60, needs=24, seed=11),
-                                      dict(volunteers=40, needs=30, seed=2, broad=True)],
+@pytest.mark.parametrize("register", [{"volunteers": 60, "needs": 24, "seed": 11},
+                                      {"volunteers": 40, "needs": 30, "seed": 2, "broad": True}],
                          ids=["realistic", "broad"])
 async def test_service_loop_every_accept_succeeds(client, coordinator, register):
     """Plan, accept all, release, post urgent needs, re-plan, accept every new proposal: no 409.
@@ -197,6 +197,9 @@ async def test_need_retimed_or_course_expiring_shows_at_risk(client, loaded, coo
     assert not {(p["volunteer"], p["need"]) for p in plan["proposals"]} & {("v1", "n1"), ("v2", "n2")}
     again = (await client.get(f"/api/v1/plans/{plan['id']}", headers=coordinator)).json()
     assert again["at_risk"] == plan["at_risk"]
+    as_site = (await client.get(f"/api/v1/plans/{plan['id']}", headers=eik)).json()
+    assert {e["need"] for e in as_site["at_risk"]} == {"n1", "n2"} and all(e["data"] is None for e in as_site["at_risk"])
+    assert (await client.get(f"/api/v1/plans/{plan['id']}", headers=rk)).json()["at_risk"] == []
 
 
 async def test_course_expiring_as_time_passes(client, loaded, coordinator, db_url):

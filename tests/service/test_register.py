@@ -271,12 +271,16 @@ async def _place(db_url: str, volunteer: str, *needs: str) -> None:
         await engine.dispose()
 
 
-async def test_need_cannot_move_onto_hours_its_volunteer_is_taken(client, loaded, coordinator, db_url):
+async def test_need_cannot_move_onto_hours_its_volunteer_is_taken(client, loaded, coordinator, db_url, tokens):
     """New times for a need with a place taken: 409 when the volunteer is busy then, fine otherwise."""
     await _place(db_url, "v1", "n1", "n3")  # Mondays 10–12 and Wednesdays 10–12
     clash = {"weekly": [{"weekday": 3, "start": "11:00", "end": "13:00"}]}
     body = assert_problem(await client.patch("/api/v1/needs/n1", json=clash, headers=coordinator), 409)
     assert "v1" in body["detail"] and "n3" in body["detail"]
+    eik = await tokens.headers("site", site="eik")  # the site learns the rule, not v1's other commitment
+    body = assert_problem(await client.patch("/api/v1/needs/n1", json=clash, headers=eik), 409)
+    assert body["rule"] == "C3" and all(e["data"] is None for e in body["at_risk"])
+    assert all("n3" not in e["message"] for e in body["at_risk"] if e["need"] == "n1"), body
     assert (await client.get("/api/v1/needs/n1", headers=coordinator)).json()["weekly"][0]["weekday"] == 1
     free = {"weekly": [{"weekday": 2, "start": "11:00", "end": "13:00"}]}
     r = await client.patch("/api/v1/needs/n1", json=free, headers=coordinator)
