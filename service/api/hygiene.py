@@ -109,8 +109,8 @@ async def check_body(request: Request[Any, Any, Any], body: bytes) -> None:
     try:
         value = msgspec.json.decode(body, type=kind, strict=True)
     except msgspec.ValidationError as exc:
-        place = split_place(describe_decode_error(exc, body))
-        raise _bad(place["field"], place["message"]) from None
+        found = split_place(describe_decode_error(exc, body))
+        raise _bad(found["field"], found["message"]) from None
     except (msgspec.DecodeError, RecursionError):
         return  # Litestar answers malformed JSON with its own 400
     today = dt.date.today()
