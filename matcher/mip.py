@@ -288,7 +288,8 @@ def _best_per_key(idx: np.ndarray, key: np.ndarray, score: np.ndarray, k: int) -
     sk = keys[order]
     starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1]
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    return idx[order[rank < k]]
+    top: np.ndarray = idx[order[rank < k]]
+    return top
 
 
 def _floor(b: float) -> float:

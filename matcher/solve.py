@@ -237,10 +237,8 @@ def _side_constrained(
                 m_prio, m_fit = prio_ub, None
             # the flow relaxation bounds the region too: never report a weaker bound than it
             prio_bound = min(prio_ub, m_prio)
-            if m_prio <= prio_ub and m_fit is not None:
-                fit_bound = m_fit
-            else:
-                fit_bound = fit_ub if p_found == prio_ub else None
+            # the MIP's fit bound holds where its coverage bound is the flow's; else the flow's, at full coverage
+            fit_bound = m_fit if m_prio <= prio_ub and m_fit is not None else (fit_ub if p_found == prio_ub else None)
         else:
             limit = opts.time_limit if exact else min(opts.time_limit, opts.repair_time_limit)
             sol, prio_bound, fit_bound, statuses = _cpsat_lexicographic(

@@ -118,6 +118,7 @@ async def check_body(request: Request[Any, Any, Any], body: bytes) -> None:
         day = when.date() if isinstance(when, dt.datetime) else when
         if place.endswith("birth_date"):
             if not today - 120 * YEAR <= day <= today:
-                raise _bad(place, f"{day.isoformat()} is not a birth date (at most 120 years ago, not in the future)")
+                raise _bad(place, f"{day.isoformat()} is not a birth date (at most 120 years ago, "
+                                  "not in the future)")
         elif not today - CENTURY <= day <= today + CENTURY:
             raise _bad(place, f"{day.isoformat()} is more than a century from today")

@@ -17,19 +17,21 @@ _CACHEABLE = ("/static/",)
 
 
 def csp(nonce: str) -> str:
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' 'nonce-{nonce}'",
-        f"style-src 'self' 'nonce-{nonce}'",
-        "style-src-attr 'unsafe-inline'",  # a few style="…" attributes on the event pages; no script
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            f"style-src 'self' 'nonce-{nonce}'",
+            "style-src-attr 'unsafe-inline'",  # a few style="…" attributes on the event pages; no script
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
 
 
 def nonce_of(scope: Scope | dict[str, Any]) -> str:

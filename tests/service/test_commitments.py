@@ -198,7 +198,8 @@ async def test_need_retimed_or_course_expiring_shows_at_risk(client, loaded, coo
     again = (await client.get(f"/api/v1/plans/{plan['id']}", headers=coordinator)).json()
     assert again["at_risk"] == plan["at_risk"]
     as_site = (await client.get(f"/api/v1/plans/{plan['id']}", headers=eik)).json()
-    assert {e["need"] for e in as_site["at_risk"]} == {"n1", "n2"} and all(e["data"] is None for e in as_site["at_risk"])
+    assert {e["need"] for e in as_site["at_risk"]} == {"n1", "n2"}
+    assert all(e["data"] is None for e in as_site["at_risk"])
     assert (await client.get(f"/api/v1/plans/{plan['id']}", headers=rk)).json()["at_risk"] == []
 
 
