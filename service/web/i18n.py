@@ -224,10 +224,11 @@ def datetime(lang: str, when: dt.datetime | str | None) -> str:
              time=format_time(local, "short", tzinfo=OSLO, locale=babel_locale(lang)))
 
 
-def month_label(lang: str, key: str) -> str:
-    """'2027-03' → 'mar. 2027' / 'Mar 2027', for chart axes."""
+def month_label(lang: str, key: str, *, with_year: bool = False) -> str:
+    """'2027-03' → 'mar.' / 'Mar' (with_year: '03.27'), short enough for a chart axis of many months."""
     year, month = key.split("-")
-    return format_date(dt.date(int(year), int(month), 1), "MMM y", locale=babel_locale(lang))
+    return format_date(dt.date(int(year), int(month), 1), "MM.yy" if with_year else "MMM",
+                       locale=babel_locale(lang))
 
 
 def today_oslo() -> dt.date:

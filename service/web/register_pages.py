@@ -651,7 +651,9 @@ async def statistics(request: Request[Any, Any, Any], db_session: AsyncSession, 
     except Problem as exc:
         return page(request, "statistics.html", status_code=422, stats=None, values=values,
                     errors=field_errors(lang, exc))
-    hours_chart = bar_chart([(i18n.month_label(lang, m), stats["total"]["hours"][m]) for m in stats["months"]],
+    many = len(stats["months"]) > 12 or stats["months"][0][:4] != stats["months"][-1][:4]
+    hours_chart = bar_chart([(i18n.month_label(lang, m, with_year=many), stats["total"]["hours"][m])
+                             for m in stats["months"]],
                             title=i18n.t(lang, "stats.chart.hours"))
     sites_chart = stacked_counts([(s["name"], s["filled"], s["places"]) for s in stats["sites"] if s["places"]],
                                  title=i18n.t(lang, "stats.chart.filled"),

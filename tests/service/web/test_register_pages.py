@@ -394,3 +394,15 @@ async def test_api_statistics_and_site_report_use_the_same_services(client, toke
     assert (await client.get(f"/api/v1/statistics?from={start}&to={end}", headers=site)).status_code == 403
     r = await client.get(f"/api/v1/statistics?from={end}&to={start}", headers=coordinator)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "to"
+
+
+def test_charts_are_plain_svg_with_a_title_and_no_script():
+    from service.web.charts import bar_chart, stacked_counts
+
+    months = [(f"{m:02d}.27", float(m)) for m in range(1, 25)]
+    chart = bar_chart(months, title="Timer gitt per måned")
+    assert chart.svg.startswith("<svg") and "<script" not in chart.svg and "<title" in chart.svg
+    assert chart.svg.count('class="bar"') == 24
+    assert chart.svg.count('class="lbl"') == 12  # every second label of 24 months
+    bars = stacked_counts([("Eik <sykehjem>", 1, 3)], title="Fylte", labels=("Fylt", "Plasser"))
+    assert "Eik &lt;sykehjem&gt;" in bars.svg and "1 / 3" in bars.svg
