@@ -435,3 +435,20 @@ class VolunteerAccountRow(Base):
     calendar_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     leave_requested_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     leave_note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class FloorLinkRow(Base):
+    """A one-time sign-in link for the exchange floor (broker, notary, børsgeneral, Frivilligtorg stand).
+
+    Only the link's sha256 is kept. Opening it once starts a browser session bound to this row:
+    revoking the row, or archiving the event, ends every page that session opened."""
+
+    __tablename__ = "event_floor_links"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))  # broker | notary | general | stand
+    name: Mapped[str] = mapped_column(sa.String(200))
+    link_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))

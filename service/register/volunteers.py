@@ -30,6 +30,7 @@ from service.db.models import (
     VolunteerRow,
 )
 from service.problems import Problem, conflict, not_found
+from service.register.commitments import added, commitments, committed_scenario, register_horizon, risks
 from service.register.common import (
     audit,
     decode_as,
@@ -59,21 +60,13 @@ async def _validate(session: AsyncSession, volunteer: Volunteer) -> None:
 async def site_relevance(session: AsyncSession, site_id: str) -> dict[str, set[str]]:
     """Volunteers a site may see now → the trainings its needs ask for.
 
-    Only current links count: proposals of the draft plan that are not rejected, and
-    placements in force. A volunteer proposed once and then rejected, or whose
-    placement ended, is no longer the site's to see.
+    Only placements in force count: a released match. Draft proposals do not (DOMAIN.md:
+    nobody is contacted before the coordinator's review), and a volunteer whose placement
+    ended is no longer the site's to see.
     """
     needs = {r.id: r for r in (await session.scalars(sa.select(NeedRow).where(NeedRow.site_id == site_id))).all()}
     activities = {r.id: from_doc(r.data, Activity) for r in (await session.scalars(sa.select(ActivityRow))).all()}
     pairs: list[tuple[str, str]] = []
-    if needs:
-        pairs += list(
-            (await session.execute(
-                sa.select(ProposalRow.volunteer_id, ProposalRow.need_id)
-                .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-                .where(ProposalRow.need_id.in_(needs), PlanRow.status == "draft", ProposalRow.state != "rejected")
-            )).all()
-        )
     pairs += list(
         (await session.execute(
             sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(
@@ -167,8 +160,12 @@ async def register_volunteer(session: AsyncSession, who: Principal, data: dict[s
 
 
 async def patch_volunteer(
-    session: AsyncSession, who: Principal, volunteer_id: str, patch: dict[str, Any], path: str
+    session: AsyncSession, who: Principal, volunteer_id: str, patch: dict[str, Any], path: str,
+    *, default_horizon_days: int = 90,
 ) -> dict[str, Any]:
+    """Change a volunteer. Never refused for the placements it touches (it records the world as
+    it is); the answer's `at_risk` lists what the change newly breaks, also listed at
+    `GET /api/v1/placements?at_risk=true` until the coordinator has dealt with it."""
     if who.role == "site":
         relevance = await site_relevance(session, who.site_id or "")
         if volunteer_id in relevance:
@@ -184,10 +181,15 @@ async def patch_volunteer(
             raise Problem(403, f"the coordinator records {', '.join(locked)}", slug="forbidden")
     volunteer = decode_as({**(row.data or {}), **patch}, Volunteer)
     await _validate(session, volunteer)
+    pairs = sorted(await commitments(session, [volunteer_id]))
+    horizon = await register_horizon(session, default_horizon_days)
+    before = risks(await committed_scenario(session, horizon, pairs)) if pairs else []
     row.data = to_doc(volunteer)
     await session.flush()
     await audit(session, who, "update", [volunteer_id], path)
-    return stamped(row.data or {}, row)
+    out = stamped(row.data or {}, row)
+    out["at_risk"] = added(before, risks(await committed_scenario(session, horizon, pairs))) if pairs else []
+    return out
 
 
 def pseudonym(volunteer_id: str) -> str:

@@ -13,7 +13,7 @@ from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 
 revision = "0007_register_pages"
-down_revision = "0008_volunteer_loop"
+down_revision = "0009_floor"
 branch_labels = None
 depends_on = None
 
