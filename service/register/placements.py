@@ -206,6 +206,7 @@ async def end(
     row.closing_held = closing_held
     await resolve_for_placement(session, placement_id, "ended")
     await session.flush()
+    await _tell_ended(session, settings, row)
     return placement_out(row, settings)
 
 
@@ -221,7 +222,6 @@ async def record_closing(
                       errors=[{"field": "held", "message": "in the future"}])
     row.closing_held = held
     await session.flush()
-    await _tell_ended(session, settings, row)
     return placement_out(row, settings)
 
 

@@ -20,3 +20,9 @@ document.addEventListener("htmx:responseError", function (event) {
   box.hidden = false;
   box.focus();
 });
+
+// A refused form comes back with the message beside each field: put the keyboard on the first one.
+document.addEventListener("DOMContentLoaded", function () {
+  var invalid = document.querySelector("main [aria-invalid=true]");
+  if (invalid) invalid.focus();
+});
