@@ -94,7 +94,8 @@ def fit_columns(p: Problem, j: int, vols: np.ndarray, km: np.ndarray) -> dict[st
 
 
 def build_candidates(p: Problem) -> Candidates:
-    """Every eligible pair, need by need, with its fit terms."""
+    """Every eligible pair, need by need, with its fit terms; then every committed pair that is
+    not eligible (it is in force all the same, and needs its fit terms for the plan)."""
     cols: dict[str, list[np.ndarray]] = {
         k: []
         for k in ("vol", "need", "km", "shared", "continuity", "previous", "interests", "cont_pts", "travel", "prev_pts")
@@ -122,6 +123,19 @@ def build_candidates(p: Problem) -> Candidates:
         cols["km"].append(km)
         for k, arr in fit_columns(p, j, vols, km).items():
             cols[k].append(arr)
+
+    if p.committed:  # placements in force are candidates whatever the rules say: the instance fixes them
+        nn = max(1, p.n_needs)
+        have = np.concatenate(cols["vol"]) * nn + np.concatenate(cols["need"]) if cols["vol"] else np.zeros(0, np.int64)
+        ckeys = np.array([v * nn + j for v, j in p.committed], dtype=np.int64)
+        for v, j in np.array(p.committed, dtype=np.int64)[~np.isin(ckeys, have)].tolist():
+            vols = np.array([v], dtype=np.int64)
+            km = rules.distances(p, j, vols)
+            cols["vol"].append(vols)
+            cols["need"].append(np.array([j], dtype=np.int64))
+            cols["km"].append(km)
+            for k, arr in fit_columns(p, j, vols, km).items():
+                cols[k].append(arr)
 
     def cat(k: str, dtype: type) -> np.ndarray:
         return np.concatenate(cols[k]).astype(dtype) if cols[k] else np.zeros(0, dtype=dtype)

@@ -1,16 +1,47 @@
 """The plan constraints C1–C3, stated once for the questions asked outside the model.
 
 "May this volunteer also take that need?" — asked when settling pins, repairing the
-relaxation, checking it, and explaining why an eligible volunteer went elsewhere — is
-answered here. The CP-SAT model (`matcher.model`) encodes the same constraints as
-linear ones, and `matcher.validate` re-states them independently as the spec.
+relaxation, checking it, explaining why an eligible volunteer went elsewhere, and
+checking committed placements (`matcher.commitments`) — is answered here. The
+optimisation encodes the same constraints as rows (`matcher.instance.WeekRows` for C2,
+`Instance.cliques` for C3), built from the same per-week minutes
+(`Problem.n_week_minutes`), and `matcher.validate` re-states them independently as the
+spec.
+
+C2 is per ISO week (Monday–Sunday, an occurrence belongs to the week of its start): in
+every week a volunteer has occurrences of at most `max_assignments` different needs, and
+their minutes that week add up to at most `max_hours_per_week`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
 import numpy as np
 
-from matcher.problem import Problem
+from matcher.problem import DAY, Problem
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def day_text(d: dt.date) -> str:
+    """'9 February' (English, for the plan's sentences; pages render `data` themselves)."""
+    return f"{d.day} {MONTHS[d.month - 1]}"
+
+
+@dataclass(frozen=True)
+class Break:
+    """One broken plan constraint: the rule, a stable code, an English sentence and its facts."""
+
+    rule: str  # C1, C2 or C3
+    code: str
+    message: str
+    date: dt.date | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 def classes_overlap(p: Problem, a: int, b: int) -> bool:
@@ -35,33 +66,88 @@ def needs_overlap(p: Problem, j: int, k: int) -> bool:
     return classes_overlap(p, int(p.n_time_class[j]), int(p.n_time_class[k]))
 
 
-def blocking_rule(
-    p: Problem, v: int, held: list[int], j: int, *, cap: int | None = None, minutes_cap: int | None = None
-) -> tuple[str, str] | None:
-    """Why volunteer v cannot also take need j beside the needs `held`: (rule, reason), or None.
+def first_overlap(p: Problem, j: int, k: int) -> dt.date | None:
+    """The date of the first occurrence of need j that overlaps one of need k, if any."""
+    A, B = p.n_occ[j], p.n_occ[k]
+    if len(A) == 0 or len(B) == 0:
+        return None
+    hit = (A[:, None, 0] < B[None, :, 1]) & (B[None, :, 0] < A[:, None, 1])
+    rows = np.flatnonzero(hit.any(axis=1))
+    if len(rows) == 0:
+        return None
+    return dt.date.fromordinal(p.scenario.horizon.start.toordinal() + int(A[rows[0], 0]) // DAY)
 
-    `cap` and `minutes_cap` default to the volunteer's own limits (C2); -1 minutes = no limit.
-    """
-    cap = int(p.v_cap[v]) if cap is None else cap
-    minutes_cap = int(p.v_minutes_cap[v]) if minutes_cap is None else minutes_cap
-    if len(held) + 1 > cap:
-        return "C2", f"takes at most {cap} assignment(s)"
-    if minutes_cap >= 0 and sum(int(p.n_minutes[k]) for k in held) + int(p.n_minutes[j]) > minutes_cap:
-        return "C2", f"would exceed {minutes_cap / 60:g} hours a week"
-    clash = next((k for k in held if needs_overlap(p, j, k)), None)
-    if clash is not None:
-        return "C3", f"would overlap need {p.need(clash).id}"
+
+def week_load(p: Problem, needs: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per ISO week of the horizon: how many of `needs` have an occurrence, and their minutes."""
+    m = p.n_week_minutes[np.asarray(list(needs), dtype=np.int64)]
+    return (m > 0).sum(axis=0), m.sum(axis=0)
+
+
+def _hours(minutes: int) -> float:
+    return round(minutes / 60, 2)
+
+
+def week_break(p: Problem, v: int, needs: Sequence[int], weeks: np.ndarray | None = None) -> Break | None:
+    """C2: the first ISO week (among `weeks`, a bool mask; default all) in which volunteer v,
+    holding all of `needs`, has occurrences of more needs than max_assignments or more
+    minutes than max_hours_per_week. Assignments are reported before hours."""
+    counts, mins = week_load(p, needs)
+    mask = np.ones(p.n_weeks, dtype=bool) if weeks is None else weeks
+    cap, mcap = int(p.v_cap[v]), int(p.v_minutes_cap[v])
+    over = np.flatnonzero(mask & (counts > cap))
+    if len(over):
+        w = int(over[0])
+        monday = p.monday(w)
+        return Break(
+            "C2", "over-assignments",
+            f"takes at most {cap} assignment(s) a week and would have {int(counts[w])} in the week of"
+            f" {day_text(monday)}",
+            monday, {"week": monday.isoformat(), "assignments": int(counts[w]), "max_assignments": cap},
+        )
+    if mcap >= 0:
+        over = np.flatnonzero(mask & (mins > mcap))
+        if len(over):
+            w = int(over[0])
+            monday = p.monday(w)
+            return Break(
+                "C2", "over-hours",
+                f"would exceed {mcap / 60:g} hours a week ({_hours(int(mins[w])):g} h in the week of"
+                f" {day_text(monday)})",
+                monday, {"week": monday.isoformat(), "hours": _hours(int(mins[w])), "max_hours": _hours(mcap)},
+            )
     return None
 
 
-def set_breaks(p: Problem, needs: list[int], *, cap: int, minutes_cap: int) -> bool:
-    """Whether a volunteer holding all of `needs` breaks C2 or C3."""
-    held: list[int] = []
-    for j in needs:
-        if blocking_rule(p, -1, held, j, cap=cap, minutes_cap=minutes_cap) is not None:
-            return True
-        held.append(j)
-    return False
+def blocking(p: Problem, v: int, held: Sequence[int], j: int) -> Break | None:
+    """Why volunteer v cannot also take need j beside all the needs they hold (`held`, their
+    committed and pinned needs included): the C2 week or the C3 clash j would cause, or None.
+    Only the weeks in which j has an occurrence are looked at: j is no obstacle elsewhere."""
+    broken = week_break(p, v, [*held, j], p.n_week_minutes[j] > 0)
+    if broken is not None:
+        return broken
+    clash = next((k for k in held if needs_overlap(p, j, k)), None)
+    if clash is not None:
+        day = first_overlap(p, j, clash)
+        other = p.need(clash).id
+        return Break(
+            "C3", "overlap", f"would overlap need {other}" + (f" on {day.isoformat()}" if day else ""),
+            day, {"other_need": other, **({"date": day.isoformat()} if day else {})},
+        )
+    return None
+
+
+def blocking_rule(p: Problem, v: int, held: Sequence[int], j: int) -> tuple[str, str] | None:
+    """`blocking` as (rule, reason), for messages."""
+    b = blocking(p, v, held, j)
+    return None if b is None else (b.rule, b.message)
+
+
+def set_breaks(p: Problem, v: int, needs: Sequence[int]) -> bool:
+    """Whether volunteer v holding all of `needs` breaks C2 (in some week) or C3."""
+    if week_break(p, v, needs) is not None:
+        return True
+    return any(needs_overlap(p, a, b) for i, a in enumerate(needs) for b in needs[i + 1 :])
 
 
 def need_is_full(p: Problem, j: int, taken: int) -> tuple[str, str] | None:

@@ -8,15 +8,25 @@ pages can say the same in Norwegian.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 import numpy as np
 
 from matcher import rules
 from matcher.candidates import Candidates
-from matcher.constraints import blocking_rule
+from matcher.constraints import blocking_rule, day_text
 from matcher.problem import DAY, Problem, duration, minutes
-from matcher.schema import Match, NearMiss, PlacedElsewhere, Reason, RuleCount, Unfilled, UnfilledReasons
+from matcher.schema import (
+    AtRisk,
+    Match,
+    NearMiss,
+    PlacedElsewhere,
+    Reason,
+    RuleCount,
+    Unfilled,
+    UnfilledReasons,
+)
 
 WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 LIST_AT_MOST = 10
@@ -31,9 +41,41 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _dates_text(days: list[dt.date]) -> str:
+    """'16 and 23 February', '30 January, 6 and 13 February' (English, for the plan's sentences)."""
+    parts: list[str] = []
+    for k, d in enumerate(days):
+        same_month_next = k + 1 < len(days) and (days[k + 1].year, days[k + 1].month) == (d.year, d.month)
+        parts.append(str(d.day) if same_month_next else day_text(d))
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def away_dates(p: Problem, v: int, j: int) -> tuple[list[dt.date], int]:
+    """The dates of a weekly need's occurrences on which the volunteer is away, and how many there are."""
+    need = p.need(j)
+    occ = p.n_occ[j]
+    if need.weekly is None or len(occ) == 0 or not p.volunteer(v).unavailable:
+        return [], len(occ)
+    h0 = p.scenario.horizon.start.toordinal()
+    days = sorted({h0 + int(s) // DAY for s in occ[:, 0].tolist()})
+    away = [d for d in days if any(x.from_.toordinal() <= d <= x.to.toordinal() for x in p.volunteer(v).unavailable)]
+    return [dt.date.fromordinal(d) for d in away], len(days)
+
+
 def explain_matches(
-    p: Problem, c: Candidates, pairs: list[tuple[int, int, int]], pinned: set[tuple[int, int]]
+    p: Problem,
+    c: Candidates,
+    pairs: list[tuple[int, int, int]],
+    pinned: set[tuple[int, int]],
+    committed: set[tuple[int, int]] | None = None,
+    at_risk: list[AtRisk] | None = None,
 ) -> list[Match]:
+    committed = committed or set()
+    risky: dict[tuple[str, str], list[AtRisk]] = defaultdict(list)
+    for r in at_risk or []:
+        risky[(r.volunteer, r.need)].append(r)
     out: list[Match] = []
     for v, j, k in pairs:
         vol, need = p.volunteer(v), p.need(j)
@@ -46,10 +88,28 @@ def explain_matches(
                 text=f"fills a place in a priority-{need.priority} need",
                 data={"priority": need.priority},
             ),
-            Reason(code="eligible", text="meets every placement rule (E1–E9)"),
         ]
+        if (v, j) in committed:
+            reasons.append(Reason(code="committed", text="a placement in force: kept as it is"))
+        broken = risky.get((vol.id, need.id), [])
+        if broken:
+            rules_broken = sorted({r.rule for r in broken})
+            reasons.append(Reason(
+                code="at_risk",
+                text=f"at risk: breaks {', '.join(rules_broken)} (see at_risk)",
+                data={"rules": rules_broken, "codes": [r.code for r in broken]},
+            ))
+        else:
+            reasons.append(Reason(code="eligible", text="meets every placement rule (E1–E9)"))
         if (v, j) in pinned:
             reasons.append(Reason(code="pinned", text="pinned by the coordinator"))
+        away, of = away_dates(p, v, j)
+        if away:
+            reasons.append(Reason(
+                code="away",
+                text=f"away {len(away)} of {of} dates: {_dates_text(away)}; the site may need cover",
+                data={"away": len(away), "dates": [d.isoformat() for d in away], "of": of},
+            ))
         if t["interests"]:
             shared = sorted({x.strip().lower() for x in vol.interests} & {x.strip().lower() for x in need.tags})
             reasons.append(
@@ -84,6 +144,7 @@ def explain_matches(
                 score=sum(t.values()),
                 priority=need.priority,
                 pinned=(v, j) in pinned,
+                committed=(v, j) in committed,
                 reasons=reasons,
             )
         )
@@ -146,7 +207,7 @@ def _near_misses(p: Problem, j: int, fails: dict[str, np.ndarray], single: np.nd
         "E7": f"would qualify but {{speaks}} none of {', '.join(need.languages)}",
         "E8": "would qualify but {lives} beyond their maximum travel distance",
         "E9": "would qualify but {was} rejected for this need by the coordinator",
-        "C2": f"would qualify but {{has}} too few weekly hours left ({int(p.n_minutes[j]) / 60:g} h needed)",
+        "C2": f"would qualify but {{has}} too few weekly hours ({int(p.n_minutes[j]) / 60:g} h in the need's busiest week)",
     }
     for rule, failed in fails.items():
         who = np.flatnonzero(single & failed)
@@ -154,8 +215,15 @@ def _near_misses(p: Problem, j: int, fails: dict[str, np.ndarray], single: np.nd
             continue
         if rule == "E3":
             for v in who.tolist():
-                missing = next(t for t in p.n_trainings[j] if not rules.trainings_held(p, t, start)[v])
-                groups[("E3", f"would qualify with a valid {p.scenario.trainings[missing].name}")].append(v)
+                missing = next((t for t in p.n_trainings[j] if not rules.trainings_held(p, t, start)[v]), None)
+                if missing is not None:
+                    groups[("E3", f"would qualify with a valid {p.scenario.trainings[missing].name}")].append(v)
+                    continue
+                last = int(p.n_last[j])
+                expiring = next(t for t in p.n_trainings[j] if not rules.trainings_held(p, t, last)[v])
+                name = p.scenario.trainings[expiring].name
+                until = dt.date.fromordinal(last).isoformat()
+                groups[("E3", f"would qualify with {name} renewed to last until {until}")].append(v)
         elif rule == "E6":
             for v in who[:DETAIL_AT_MOST].tolist():
                 groups[("E6", _availability_text(p, j, v))].append(v)

@@ -20,6 +20,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from matcher.problem import need_minutes
 from matcher.schema import (
     SCENARIO_FORMAT,
     Activity,
@@ -871,6 +872,62 @@ def _pins_and_vetoes(
     return pinned, forbidden
 
 
+def _committed(
+    rng: random.Random,
+    share: float,
+    volunteers: list[Volunteer],
+    needs: list[Need],
+    sites: list[Site],
+    start: date,
+    taken: set[tuple[str, str]],
+) -> list[Pair]:
+    """Placements in force: about `share` of the places, given to volunteers who look eligible
+    (at most their max_assignments, weekly needs only one per volunteer and weekday, roughly),
+    and one need in twenty to a volunteer who is merely willing — a placement that has since gone
+    wrong (a course lapsed, times moved), as a real register has."""
+    if share <= 0 or not needs or not volunteers:
+        return []
+    site_of = {x.id: x for x in sites}
+    by_activity: dict[str, list[Volunteer]] = {}
+    for v in volunteers:
+        for a in v.activities:
+            by_activity.setdefault(a, []).append(v)
+    load: dict[str, int] = {}
+    hours: dict[str, int] = {}
+    days: dict[str, set[int]] = {}
+    target = round(share * sum(n.headcount for n in needs))
+    out: list[Pair] = []
+    order = list(range(len(needs)))
+    rng.shuffle(order)
+    for ni in order:
+        if len(out) >= target:
+            break
+        n = needs[ni]
+        weekdays = {s.weekday for s in n.weekly} if n.weekly is not None else {n.once.date.isoweekday()} if n.once else set()
+        pool = by_activity.get(n.activity, [])
+        broken = rng.random() < 0.05
+        minutes = need_minutes(n)
+        places = 1 if broken else n.headcount
+        for v in rng.sample(pool, min(len(pool), 60)):
+            if places <= 0 or len(out) >= target:
+                break
+            if (v.id, n.id) in taken or load.get(v.id, 0) >= max(1, v.max_assignments):
+                continue
+            if days.get(v.id, set()) & weekdays:
+                continue
+            if v.max_hours_per_week is not None and hours.get(v.id, 0) + minutes > v.max_hours_per_week * 60:
+                continue
+            if not broken and not _looks_eligible(v, n, start, site_of.get(n.site)):
+                continue
+            out.append(Pair(volunteer=v.id, need=n.id))
+            taken.add((v.id, n.id))
+            load[v.id] = load.get(v.id, 0) + 1
+            hours[v.id] = hours.get(v.id, 0) + minutes
+            days.setdefault(v.id, set()).update(weekdays)
+            places -= 1
+    return out
+
+
 # ----------------------------------------------------------------- entry point
 
 _BROAD = [Slot(weekday=d, start="08:00", end="22:00") for d in range(1, 8)]
@@ -884,13 +941,18 @@ def generate(
     broad: bool = False,
     start: date = date(2027, 1, 4),
     weeks: int = 4,
+    committed: float = 0.0,
 ) -> Scenario:
     """A synthetic municipality with `volunteers` volunteers and `needs` needs.
 
     Deterministic in all its arguments. With `broad=True` every volunteer is
     also available every day 08:00–22:00 (night windows are kept); everything else
-    is the same as with `broad=False` for the same seed.
+    is the same as with `broad=False` for the same seed. `committed` (0–1) is the share
+    of places already taken by placements in force (`Scenario.committed`); it draws from
+    its own random stream, so everything else is the same whatever its value.
     """
+    if not 0 <= committed <= 1:
+        raise ValueError("committed is a share between 0 and 1")
     if volunteers < 0 or needs < 0:
         raise ValueError("volunteers and needs must be non-negative")
     if weeks < 1:
@@ -907,6 +969,8 @@ def generate(
     need_list = _make_needs(need_rng, needs, sites, kinds, start, days)
     vol_list = _make_volunteers(vol_rng, volunteers, sites, start, days)
     pinned, forbidden = _pins_and_vetoes(pin_rng, vol_list, need_list, sites, start)
+    taken = {(x.volunteer, x.need) for x in (*pinned, *forbidden)}
+    in_force = _committed(random.Random(rng.getrandbits(64)), committed, vol_list, need_list, sites, start, taken)
 
     if broad:
         vol_list = [
@@ -924,6 +988,7 @@ def generate(
         pinned=pinned,
         forbidden=forbidden,
         previous=[],
+        committed=in_force,
     )
 
 
@@ -954,9 +1019,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--broad", action="store_true")
     p.add_argument("--start", type=date.fromisoformat, default=date(2027, 1, 4))
     p.add_argument("--weeks", type=int, default=4)
+    p.add_argument("--committed", type=float, default=0.0, help="share of places already in force (0-1)")
     p.add_argument("-o", "--output", help="file to write (default: stdout)")
     a = p.parse_args(argv)
-    s = generate(a.volunteers, a.needs, a.seed, broad=a.broad, start=a.start, weeks=a.weeks)
+    s = generate(a.volunteers, a.needs, a.seed, broad=a.broad, start=a.start, weeks=a.weeks, committed=a.committed)
     data = msgspec.json.format(msgspec.json.encode(s), indent=2) if a.output is None else msgspec.json.encode(s)
     if a.output:
         with open(a.output, "wb") as f:

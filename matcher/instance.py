@@ -1,9 +1,11 @@
-"""The optimisation instance: candidate pairs after pins, with capacities and overlap groups.
+"""The optimisation instance: the free candidate pairs beside the fixed ones, with their rows.
 
-Pins (C4) are settled first, in the order given: a pin that breaks a rule, or that
-cannot hold together with the pins before it, becomes a conflict naming the rule.
-What remains is a pure choice over candidate pairs, which both the solver and the
-benchmark baselines (greedy, HiGHS) read.
+Committed pairs (placements in force) are fixed whatever the rules say; pins (C4) are
+settled next, in the order given: a pin that breaks a rule, or that cannot hold together
+with the committed pairs and the pins before it, becomes a conflict naming the rule.
+What remains is a pure choice over free candidate pairs under C1 (`need_cap`), C2 per
+ISO week (`week_rows`, see `WeekRows`) and C3 (`cliques`), which every engine reads:
+the CP-SAT model, the MIP and the benchmark baselines.
 """
 
 from __future__ import annotations
@@ -14,9 +16,63 @@ import numpy as np
 
 from matcher import rules
 from matcher.candidates import Candidates
-from matcher.constraints import blocking_rule, need_is_full, needs_overlap
+from matcher.constraints import blocking_rule, classes_overlap, need_is_full
 from matcher.problem import Problem
 from matcher.schema import Conflict
+
+
+@dataclass
+class WeekRows:
+    """C2 per ISO week as linear rows over an instance's free pairs: the one definition that
+    the CP-SAT model (`model.WeeklyCapacity`), the solver's checks (`solve._violators`) and any
+    other engine (the MIP) read. Built by `week_rows` from `Problem.n_week_minutes`.
+
+    Row r belongs to volunteer `vol[r]` and ISO week `week[r]` (`Problem.monday(week)` is its
+    Monday). Its entries `pair[ptr[r]:ptr[r+1]]` are the volunteer's free pairs whose need has
+    an occurrence starting that week, `minutes[ptr[r]:ptr[r+1]]` those occurrences' minutes
+    that week. For x_p = 1 when pair p is chosen:
+
+        sum x_p            <= count_cap[r]      where count_binds[r]
+        sum minutes_p x_p  <= minutes_cap[r]    where minutes_binds[r]
+
+    `count_cap` is max_assignments less the volunteer's fixed (committed or pinned) needs
+    with an occurrence that week; `minutes_cap` is max_hours_per_week in minutes less their
+    minutes that week (−1: no limit); both at least 0. Only rows where one of the two can
+    bind (more entries than `count_cap`, or more minutes than `minutes_cap`) are kept, and
+    of a volunteer's identical rows (the same pairs, minutes and caps: typically every full
+    week of the same weekly needs) only the first week's. A pair that alone exceeds what is
+    left in one of its weeks is not a free pair at all (`build_instance` drops it).
+    """
+
+    vol: np.ndarray  # int64 (R,)
+    week: np.ndarray  # int64 (R,)
+    count_cap: np.ndarray  # int64 (R,)
+    minutes_cap: np.ndarray  # int64 (R,), -1 = no limit
+    count_binds: np.ndarray  # bool (R,)
+    minutes_binds: np.ndarray  # bool (R,)
+    ptr: np.ndarray  # int64 (R + 1,)
+    pair: np.ndarray  # int64 (entries,): index into the instance's pairs
+    minutes: np.ndarray  # int64 (entries,)
+
+    def __len__(self) -> int:
+        return len(self.vol)
+
+    def rows(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """(row, pairs, minutes) per row, for consumers that build one constraint per row."""
+        return [
+            (r, self.pair[self.ptr[r] : self.ptr[r + 1]], self.minutes[self.ptr[r] : self.ptr[r + 1]])
+            for r in range(len(self.vol))
+        ]
+
+    def violated(self, chosen: np.ndarray) -> np.ndarray:
+        """Bool per row: the chosen pairs (bool per instance pair) break it."""
+        if len(self.vol) == 0:
+            return np.zeros(0, dtype=bool)
+        on = chosen[self.pair]
+        starts = self.ptr[:-1]
+        count = np.add.reduceat(on.astype(np.int64), starts)
+        mins = np.add.reduceat(np.where(on, self.minutes, 0), starts)
+        return (self.count_binds & (count > self.count_cap)) | (self.minutes_binds & (mins > self.minutes_cap))
 
 
 @dataclass
@@ -28,15 +84,18 @@ class Instance:
     pair_priority: np.ndarray  # int64
     pair_fit: np.ndarray  # int64
     pair_cand: np.ndarray  # index into Candidates
-    need_cap: np.ndarray  # open places per need after pins
-    vol_cap: np.ndarray  # assignments left per volunteer after pins
-    vol_minutes_cap: np.ndarray  # weekly minutes left, -1 = no limit
-    pair_minutes: np.ndarray
+    need_cap: np.ndarray  # open places per need after committed pairs and pins (≥ 0)
+    vol_cap: np.ndarray  # an upper bound on the free pairs a volunteer can take in the horizon (from the week rows)
+    vol_minutes_cap: np.ndarray  # weekly minutes left in the volunteer's busiest fixed week, -1 = no limit (aggregate)
+    pair_minutes: np.ndarray  # the pair's need's minutes in its busiest week (aggregate; C2 is `week_rows`)
     spread: int
-    vol_fixed: np.ndarray  # assignments fixed by pins
+    vol_fixed: np.ndarray  # assignments fixed by committed pairs and pins
     fixed: list[tuple[int, int, int]] = field(default_factory=list)  # (volunteer, need, candidate index)
+    committed: set[tuple[int, int]] = field(default_factory=set)  # the fixed pairs that are committed
+    fixed_by_vol: dict[int, list[int]] = field(default_factory=dict)  # volunteer -> fixed needs
     conflicts: list[Conflict] = field(default_factory=list)
     _cliques: list[np.ndarray] | None = None
+    _week_rows: WeekRows | None = None
     problem: Problem | None = None
 
     @property
@@ -51,14 +110,29 @@ class Instance:
             self._cliques = overlap_cliques(self.problem, self, np.arange(self.n_volunteers))
         return self._cliques
 
+    @property
+    def week_rows(self) -> WeekRows:
+        """C2 per ISO week over this instance's pairs (see `WeekRows`); built once."""
+        if self._week_rows is None:
+            assert self.problem is not None
+            self._week_rows = week_rows(self.problem, self.pair_vol, self.pair_need, self.fixed_by_vol)
+        return self._week_rows
+
 
 def settle_pins(p: Problem) -> tuple[list[tuple[int, int]], list[Conflict]]:
-    """C4: keep the pins that are eligible and hold together, in order; the rest are conflicts."""
+    """C4: keep the pins that are eligible and hold together, in order, beside the committed
+    pairs (which always hold); the rest are conflicts. A pin that is committed is kept as such."""
     kept: list[tuple[int, int]] = []
     conflicts: list[Conflict] = []
     by_need: dict[int, int] = {}
     by_vol: dict[int, list[int]] = {}
+    committed = set(p.committed)
+    for v, j in p.committed:
+        by_need[j] = by_need.get(j, 0) + 1
+        by_vol.setdefault(v, []).append(j)
     for v, j in p.pinned:
+        if (v, j) in committed:
+            continue
         vid, nid = p.scenario.volunteers[v].id, p.scenario.needs[j].id
         failed = rules.failed_rules(p, v, j)
         if failed:
@@ -72,7 +146,7 @@ def settle_pins(p: Problem) -> tuple[list[tuple[int, int]], list[Conflict]]:
         if broken:
             rule, message = broken
             if rule == "C1":
-                message += ", all pinned already"
+                message += ", all taken already by committed or pinned pairs"
             conflicts.append(
                 Conflict(volunteer=vid, need=nid, rule=rule, message=f"pins cannot all hold: volunteer {vid} {message}"
                          if rule != "C1" else f"pins cannot all hold: {message}")
@@ -84,53 +158,204 @@ def settle_pins(p: Problem) -> tuple[list[tuple[int, int]], list[Conflict]]:
     return kept, conflicts
 
 
+def _week_entries(p: Problem, pair_vol: np.ndarray, pair_need: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(pair, week, minutes) for every pair and every ISO week in which its need has an occurrence."""
+    act_need, act_week = np.nonzero(p.n_week_minutes > 0)  # sorted by need, then week
+    need_ptr = np.searchsorted(act_need, np.arange(p.n_needs + 1))
+    pn = pair_need.astype(np.int64)
+    cnt = need_ptr[pn + 1] - need_ptr[pn]
+    e_pair = np.repeat(np.arange(len(pn), dtype=np.int64), cnt)
+    within = np.arange(len(e_pair)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    e_week = act_week[need_ptr[pn][e_pair] + within].astype(np.int64)
+    e_min = p.n_week_minutes[pn[e_pair], e_week]
+    return e_pair, e_week, e_min
+
+
+def _fixed_load(p: Problem, fixed_by_vol: dict[int, list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted keys volunteer * weeks + week of the fixed needs' weeks, with their count and minutes."""
+    vs = [v for v, js in fixed_by_vol.items() for _ in js]
+    js = [j for _, jl in fixed_by_vol.items() for j in jl]
+    if not vs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    fv, fj = np.array(vs, dtype=np.int64), np.array(js, dtype=np.int64)
+    e_pair, e_week, e_min = _week_entries(p, fv, fj)
+    keys, inv = np.unique(fv[e_pair] * p.n_weeks + e_week, return_inverse=True)
+    return keys, np.bincount(inv, minlength=len(keys)), np.bincount(inv, weights=e_min, minlength=len(keys)).astype(
+        np.int64
+    )
+
+
+def _left(p: Problem, vols: np.ndarray, keys: np.ndarray, load: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """Assignments and minutes (−1 = no limit) left for volunteer `vols` in the weeks of `keys`."""
+    fkeys, fcount, fmin = load
+    count = p.v_cap[vols].copy()
+    mcap = p.v_minutes_cap[vols]
+    mins = mcap.copy()
+    if len(fkeys):
+        at = np.minimum(np.searchsorted(fkeys, keys), len(fkeys) - 1)
+        hit = fkeys[at] == keys
+        count[hit] -= fcount[at[hit]]
+        mins[hit] -= fmin[at[hit]]
+    return np.maximum(count, 0), np.where(mcap < 0, -1, np.maximum(mins, 0))
+
+
+def week_rows(p: Problem, pair_vol: np.ndarray, pair_need: np.ndarray, fixed_by_vol: dict[int, list[int]]) -> WeekRows:
+    """The C2 rows of `WeekRows` for these pairs, vectorised (no loop over pairs)."""
+    empty = np.zeros(0, dtype=np.int64)
+    e_pair, e_week, e_min = _week_entries(p, pair_vol, pair_need)
+    if len(e_pair) == 0:
+        return WeekRows(empty, empty, empty, empty, empty.astype(bool), empty.astype(bool), np.zeros(1, np.int64),
+                        empty, empty)
+    pv = pair_vol.astype(np.int64)
+    key = pv[e_pair] * p.n_weeks + e_week
+    order = np.argsort(key, kind="stable")
+    key, e_pair, e_min = key[order], e_pair[order], e_min[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
+    rkey = key[starts]
+    rvol = rkey // p.n_weeks
+    size = np.diff(np.r_[starts, len(key)])
+    total = np.add.reduceat(e_min, starts)
+    count_cap, minutes_cap = _left(p, rvol, rkey, _fixed_load(p, fixed_by_vol))
+    count_binds = size > count_cap
+    minutes_binds = (minutes_cap >= 0) & (total > minutes_cap)
+    keep = count_binds | minutes_binds
+    # identical rows of a volunteer (same pairs, minutes and caps) once: two 64-bit hashes of the content
+    rng = np.random.default_rng(20261129)
+    n = len(pair_vol)
+    r1 = rng.integers(1, 2**62, size=n, dtype=np.int64).astype(np.uint64)
+    r2 = rng.integers(1, 2**62, size=n, dtype=np.int64).astype(np.uint64)
+    m = e_min.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        h1 = np.add.reduceat(r1[e_pair] * (m + np.uint64(1)), starts)
+        h2 = np.add.reduceat(r2[e_pair] ^ (m * np.uint64(0x9E3779B97F4A7C15)), starts)
+    sig = np.stack([rvol, h1.view(np.int64), h2.view(np.int64), count_cap, minutes_cap, size], axis=1)[keep]
+    kept_rows = np.flatnonzero(keep)
+    if len(kept_rows):
+        _, first = np.unique(sig, axis=0, return_index=True)
+        kept_rows = kept_rows[np.sort(first)]
+    lo, hi = starts[kept_rows], starts[kept_rows] + size[kept_rows]
+    lens = hi - lo
+    take = np.repeat(lo, lens) + (np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens))
+    return WeekRows(
+        vol=rvol[kept_rows],
+        week=(rkey % p.n_weeks)[kept_rows],
+        count_cap=count_cap[kept_rows],
+        minutes_cap=minutes_cap[kept_rows],
+        count_binds=count_binds[kept_rows],
+        minutes_binds=minutes_binds[kept_rows],
+        ptr=np.r_[0, np.cumsum(lens)].astype(np.int64),
+        pair=e_pair[take],
+        minutes=e_min[take],
+    )
+
+
+def _fits_left(p: Problem, c: Candidates, ks: np.ndarray, load: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Per candidate in `ks`: in every week of its need, an assignment and the need's minutes are left."""
+    ok = np.ones(len(ks), dtype=bool)
+    if len(ks) == 0:
+        return ok
+    e_pair, e_week, e_min = _week_entries(p, c.vol[ks], c.need[ks])
+    vols = c.vol[ks][e_pair]
+    count, mins = _left(p, vols, vols * p.n_weeks + e_week, load)
+    bad = (count < 1) | ((mins >= 0) & (e_min > mins))
+    ok[np.unique(e_pair[bad])] = False
+    return ok
+
+
+def _overlaps_fixed(p: Problem, c: Candidates, ks: np.ndarray, fixed_by_vol: dict[int, list[int]]) -> np.ndarray:
+    """Per candidate in `ks`: its need overlaps one of the volunteer's fixed needs (C3)."""
+    fv = np.array([v for v, js in fixed_by_vol.items() for _ in js], dtype=np.int64)
+    fj = np.array([j for js in fixed_by_vol.values() for j in js], dtype=np.int64)
+    out = np.zeros(len(ks), dtype=bool)
+    if len(ks) == 0 or len(fv) == 0:
+        return out
+    order = np.argsort(fv, kind="stable")
+    fv, fj = fv[order], fj[order]
+    lo = np.searchsorted(fv, c.vol[ks], side="left")
+    hi = np.searchsorted(fv, c.vol[ks], side="right")
+    n = hi - lo
+    k_rep = np.repeat(np.arange(len(ks)), n)
+    f_at = np.repeat(lo, n) + (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n))
+    a = p.n_time_class[c.need[ks][k_rep]]
+    b = p.n_time_class[fj[f_at]]
+    lo_c, hi_c = np.minimum(a, b), np.maximum(a, b)
+    combos, inv = np.unique(np.stack([lo_c, hi_c], axis=1), axis=0, return_inverse=True)
+    hit = np.array([classes_overlap(p, int(x), int(y)) for x, y in combos], dtype=bool)
+    if len(hit):
+        out[np.unique(k_rep[hit[inv.reshape(-1)]])] = True
+    return out
+
+
 def build_instance(p: Problem, c: Candidates) -> Instance:
+    """Committed pairs and kept pins fixed; the free pairs that still fit beside them."""
     pins, conflicts = settle_pins(p)
+    fixed_pairs = [*p.committed, *pins]
     need_cap = p.n_headcount.copy()
-    vol_cap = p.v_cap.copy()
-    minutes_cap = p.v_minutes_cap.copy()
     vol_fixed = np.zeros(p.n_volunteers, dtype=np.int64)
-    pinned_needs: dict[int, list[int]] = {}
+    fixed_by_vol: dict[int, list[int]] = {}
     fixed: list[tuple[int, int, int]] = []
-    key = c.vol * max(1, p.n_needs) + c.need  # candidates are grouped by need: look pins up by key
-    order = np.argsort(key, kind="stable") if pins else np.zeros(0, dtype=np.int64)
-    for v, j in pins:
+    key = c.vol * max(1, p.n_needs) + c.need  # candidates are grouped by need: look fixed pairs up by key
+    order = np.argsort(key, kind="stable") if fixed_pairs else np.zeros(0, dtype=np.int64)
+    for v, j in fixed_pairs:
         need_cap[j] -= 1
-        vol_cap[v] -= 1
         vol_fixed[v] += 1
-        if minutes_cap[v] >= 0:
-            minutes_cap[v] -= p.n_minutes[j]
-        pinned_needs.setdefault(v, []).append(j)
+        fixed_by_vol.setdefault(v, []).append(j)
         at = order[np.searchsorted(key[order], v * max(1, p.n_needs) + j)]
         fixed.append((v, j, int(at)))
+    need_cap = np.maximum(need_cap, 0)
 
-    keep = (need_cap[c.need] > 0) & (vol_cap[c.vol] > 0)
-    keep &= (minutes_cap[c.vol] < 0) | (p.n_minutes[c.need] <= minutes_cap[c.vol])
-    if pinned_needs:
-        pinned_pairs = {(v, j) for v, j in pins}
-        for k in np.flatnonzero(np.isin(c.vol, np.fromiter(pinned_needs, dtype=np.int64))):
-            v, j = int(c.vol[k]), int(c.need[k])
-            if (v, j) in pinned_pairs or any(needs_overlap(p, j, q) for q in pinned_needs[v]):
-                keep[k] = False
+    keep = need_cap[c.need] > 0
+    if fixed_by_vol:
+        ks = np.flatnonzero(keep & np.isin(c.vol, np.fromiter(fixed_by_vol, dtype=np.int64)))
+        fixed_keys = np.array([v * max(1, p.n_needs) + j for v, j in fixed_pairs], dtype=np.int64)
+        load = _fixed_load(p, fixed_by_vol)
+        ok = ~np.isin(key[ks], fixed_keys) & _fits_left(p, c, ks, load) & ~_overlaps_fixed(p, c, ks, fixed_by_vol)
+        keep[ks[~ok]] = False
     idx = np.flatnonzero(keep)
+    pair_vol, pair_need = c.vol[idx].astype(np.int32), c.need[idx].astype(np.int32)
+    rows_all = _vol_bound(p, pair_vol, pair_need, fixed_by_vol)
+    minutes_cap = p.v_minutes_cap.copy()
+    for v, js in fixed_by_vol.items():
+        if minutes_cap[v] >= 0:
+            minutes_cap[v] = max(0, int(minutes_cap[v]) - int(p.n_week_minutes[js].sum(axis=0).max(initial=0)))
     return Instance(
         n_volunteers=p.n_volunteers,
         n_needs=p.n_needs,
-        pair_vol=c.vol[idx].astype(np.int32),
-        pair_need=c.need[idx].astype(np.int32),
+        pair_vol=pair_vol,
+        pair_need=pair_need,
         pair_priority=p.n_priority[c.need[idx]].astype(np.int64),
         pair_fit=c.fit[idx].astype(np.int64),
         pair_cand=idx,
         need_cap=need_cap,
-        vol_cap=vol_cap,
+        vol_cap=rows_all,
         vol_minutes_cap=minutes_cap,
         pair_minutes=p.n_minutes[c.need[idx]].astype(np.int64),
         spread=p.weights.spread,
         vol_fixed=vol_fixed,
         fixed=fixed,
+        committed=set(p.committed),
+        fixed_by_vol=fixed_by_vol,
         conflicts=conflicts,
         problem=p,
     )
+
+
+def _vol_bound(p: Problem, pair_vol: np.ndarray, pair_need: np.ndarray, fixed_by_vol: dict[int, list[int]]) -> np.ndarray:
+    """An upper bound on the free pairs each volunteer can hold at once in the horizon: for any
+    week w, at most what is left that week of the pairs active in w, plus every other pair."""
+    nv = p.n_volunteers
+    pv = pair_vol.astype(np.int64)
+    n_pairs = np.bincount(pv, minlength=nv).astype(np.int64)
+    e_pair, e_week, _ = _week_entries(p, pair_vol, pair_need)
+    if len(e_pair) == 0:
+        return n_pairs
+    keys, size = np.unique(pv[e_pair] * p.n_weeks + e_week, return_counts=True)
+    rvol = keys // p.n_weeks
+    count_left, _ = _left(p, rvol, keys, _fixed_load(p, fixed_by_vol))
+    slack = count_left - size  # ≤ 0 where the week binds
+    best = np.zeros(nv, dtype=np.int64)
+    np.minimum.at(best, rvol, slack)
+    return np.clip(n_pairs + best, 0, n_pairs)
 
 
 def overlap_cliques(p: Problem, inst: Instance, vols: np.ndarray) -> list[np.ndarray]:

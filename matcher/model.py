@@ -58,28 +58,30 @@ class NeedCapacity:
                 model.add(sum(x[k] for k in pos) <= cap)
 
 
-class VolunteerCapacity:
-    """C2: at most max_assignments needs per volunteer."""
+class WeeklyCapacity:
+    """C2 per ISO week: the rows of `Instance.week_rows` (assignments with an occurrence that
+    week at most what is left of max_assignments; their minutes that week at most what is left
+    of the weekly hours)."""
 
     def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
-        for v, pos in _groups(sub.vol):
-            cap = int(sub.inst.vol_cap[v])
-            if len(pos) > cap:
+        rows = sub.inst.week_rows
+        if len(rows) == 0:
+            return
+        local = np.full(sub.inst.n_pairs, -1, dtype=np.int64)
+        local[sub.pairs] = np.arange(len(sub.pairs))
+        for r, pairs, minutes in rows.rows():
+            pos = local[pairs]
+            mine = pos >= 0
+            pos, minutes = pos[mine], minutes[mine]
+            cap = int(rows.count_cap[r])
+            if rows.count_binds[r] and len(pos) > cap:
                 if cap == 1:
-                    model.add_at_most_one(x[k] for k in pos)
+                    model.add_at_most_one(x[int(k)] for k in pos)
                 else:
-                    model.add(sum(x[k] for k in pos) <= cap)
-
-
-class WeeklyHours:
-    """C2: the weekly minutes of a volunteer's needs within their limit."""
-
-    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
-        minutes = sub.inst.pair_minutes[sub.pairs]
-        for v, pos in _groups(sub.vol):
-            cap = int(sub.inst.vol_minutes_cap[v])
-            if cap >= 0 and len(pos) > 1 and int(minutes[pos].sum()) > cap and sub.inst.vol_cap[v] > 1:
-                model.add(sum(int(minutes[k]) * x[k] for k in pos) <= cap)
+                    model.add(sum(x[int(k)] for k in pos) <= cap)
+            mcap = int(rows.minutes_cap[r])
+            if rows.minutes_binds[r] and int(minutes.sum()) > mcap:
+                model.add(sum(int(m) * x[int(k)] for k, m in zip(pos, minutes, strict=True)) <= mcap)
 
 
 class NoOverlap:
@@ -127,7 +129,7 @@ class Fit:
         built.fit = cp_model.LinearExpr.weighted_sum(terms, coefs)
 
 
-MODULES = (NeedCapacity(), VolunteerCapacity(), WeeklyHours(), NoOverlap(), Coverage(), Fit())
+MODULES = (NeedCapacity(), WeeklyCapacity(), NoOverlap(), Coverage(), Fit())
 
 
 def build_model(sub: SubInstance) -> Built:

@@ -42,7 +42,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def need_minutes(need: Need) -> int:
-    """Weekly hours in minutes (C2): a weekly need's slots in total, a once need its duration."""
+    """A need's minutes in a full week of its pattern: a weekly need's slots in total, a once
+    need its duration. C2 itself counts the minutes of each ISO week (`Problem.n_week_minutes`)."""
     if need.weekly is not None:
         return sum(duration(s.start, s.end) for s in need.weekly)
     assert need.once is not None
@@ -74,6 +75,27 @@ def occurrences(scenario: Scenario, need: Need) -> list[tuple[int, int]]:
             d += dt.timedelta(days=7)
     out.sort()
     return out
+
+
+def merge_windows(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of weekly windows as (week minute of start, duration), touching or overlapping
+    windows joined — across midnight and from Sunday into Monday. A union that covers the whole
+    week is one window of duration 2 × WEEK starting at 0, which contains any occurrence."""
+    if not windows:
+        return []
+    runs: list[list[int]] = []
+    for start, dur in sorted(windows):
+        if runs and start <= runs[-1][1]:
+            runs[-1][1] = max(runs[-1][1], start + dur)
+        else:
+            runs.append([start, start + dur])
+    # the last run may reach past Sunday midnight into the first runs of the next week
+    while len(runs) > 1 and runs[-1][1] >= runs[0][0] + WEEK:
+        first = runs.pop(0)
+        runs[-1][1] = max(runs[-1][1], first[1] + WEEK)
+    if len(runs) == 1 and runs[0][1] - runs[0][0] >= WEEK:
+        return [(0, 2 * WEEK)]
+    return [(a, b - a) for a, b in runs]
 
 
 def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
@@ -125,7 +147,8 @@ class Problem:
     v_lat: np.ndarray
     v_lon: np.ndarray
     v_max_km: np.ndarray  # inf where no limit
-    w_vol: np.ndarray  # availability windows, flattened: volunteer, week minute of start, duration
+    w_vol: np.ndarray  # the union of each volunteer's weekly windows (merge_windows), flattened:
+    # volunteer, week minute of start, duration
     w_start: np.ndarray
     w_dur: np.ndarray
     u_vol: np.ndarray  # unavailable periods: volunteer, from, to (ordinals)
@@ -141,9 +164,11 @@ class Problem:
     n_activity: np.ndarray
     n_headcount: np.ndarray
     n_priority: np.ndarray
-    n_minutes: np.ndarray
+    n_minutes: np.ndarray  # the most minutes the need has in any one ISO week of the horizon (C2 alone)
     n_occ: list[np.ndarray]  # (k, 2) minute intervals
     n_start: np.ndarray  # start date ordinal, -1 where no occurrence
+    n_last: np.ndarray  # date ordinal of the last occurrence's start, -1 where no occurrence
+    n_week_minutes: np.ndarray  # (needs, weeks): minutes of the need's occurrences starting in each ISO week
     n_week_slots: list[list[tuple[int, int]]]  # distinct (week minute, duration) of the occurrences
     n_trainings: list[tuple[int, ...]]
     n_min_age: np.ndarray
@@ -157,6 +182,8 @@ class Problem:
     forbidden_by_need: list[np.ndarray]
     previous_by_need: list[np.ndarray]
     pinned: list[tuple[int, int]]
+    committed: list[tuple[int, int]]  # placements in force, deduplicated, in the scenario's order
+    week0: dt.date  # the Monday of ISO week 0, the week of the horizon's first day
     _cache: dict[object, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -179,6 +206,14 @@ class Problem:
 
     def need(self, j: int) -> Need:
         return self.scenario.needs[j]
+
+    @property
+    def n_weeks(self) -> int:
+        return int(self.n_week_minutes.shape[1])
+
+    def monday(self, week: int) -> dt.date:
+        """The Monday that starts ISO week `week` (0 = the week of the horizon's first day)."""
+        return self.week0 + dt.timedelta(days=7 * week)
 
 
 def _ord(d: dt.date | None) -> int:
@@ -239,8 +274,8 @@ def compile_problem(scenario: Scenario, weights: Weights | None = None) -> Probl
             v_minutes_cap[i] = math.floor(v.max_hours_per_week * 60 + 1e-6)
         for t in v.trainings:
             tr.append((i, training_index[t.training], t.completed.toordinal(), _ord(t.expires)))
-        for slot in v.availability:
-            win.append((i, (slot.weekday - 1) * DAY + minutes(slot.start), duration(slot.start, slot.end)))
+        own = [((slot.weekday - 1) * DAY + minutes(slot.start), duration(slot.start, slot.end)) for slot in v.availability]
+        win.extend((i, a, b) for a, b in merge_windows(own))
         for p in v.unavailable:
             una.append((i, p.from_.toordinal(), p.to.toordinal()))
         langs = frozenset(x.lower() for x in v.languages)
@@ -257,6 +292,7 @@ def compile_problem(scenario: Scenario, weights: Weights | None = None) -> Probl
     n_activity = np.array([activity_index[n.activity] for n in s.needs], dtype=np.int64)
     n_occ: list[np.ndarray] = []
     n_start = np.full(nn, -1, dtype=np.int64)
+    n_last = np.full(nn, -1, dtype=np.int64)
     n_week_slots: list[list[tuple[int, int]]] = []
     n_trainings: list[tuple[int, ...]] = []
     n_min_age = np.zeros(nn, dtype=np.int64)
@@ -269,6 +305,9 @@ def compile_problem(scenario: Scenario, weights: Weights | None = None) -> Probl
     h0 = s.horizon.start.toordinal()
     # the horizon's first day has some weekday; week minute 0 is Monday 00:00
     h0_week_offset = (s.horizon.start.isoweekday() - 1) * DAY
+    n_weeks = ((s.horizon.end - s.horizon.start).days + s.horizon.start.isoweekday() - 1) // 7 + 1
+    n_weeks = max(1, n_weeks)
+    week_minutes = np.zeros((nn, n_weeks), dtype=np.int64)
     for j, n in enumerate(s.needs):
         occ = np.array(occurrences(s, n), dtype=np.int64).reshape(-1, 2)
         n_occ.append(occ)
@@ -280,6 +319,8 @@ def compile_problem(scenario: Scenario, weights: Weights | None = None) -> Probl
         n_time_class[j] = cls
         if len(occ):
             n_start[j] = h0 + int(occ[0, 0]) // DAY
+            n_last[j] = h0 + int(occ[:, 0].max()) // DAY
+            np.add.at(week_minutes[j], (occ[:, 0] + h0_week_offset) // WEEK, occ[:, 1] - occ[:, 0])
         n_week_slots.append(
             sorted({(int((a + h0_week_offset) % WEEK), int(b - a)) for a, b in occ})
         )
@@ -313,6 +354,7 @@ def compile_problem(scenario: Scenario, weights: Weights | None = None) -> Probl
     tr_cols = arr(tr, 4)  # type: ignore[arg-type]
     win_cols = arr(win, 3)  # type: ignore[arg-type]
     una_cols = arr(una, 3)  # type: ignore[arg-type]
+    committed = list(dict.fromkeys((vol_index[c.volunteer], need_index[c.need]) for c in s.committed))
     seen_pins: set[tuple[int, int]] = set()
     pinned: list[tuple[int, int]] = []
     for p in s.pinned:
@@ -361,9 +403,11 @@ def compile_problem(scenario: Scenario, weights: Weights | None = None) -> Probl
         n_activity=n_activity,
         n_headcount=np.array([n.headcount for n in s.needs], dtype=np.int64),
         n_priority=np.array([n.priority for n in s.needs], dtype=np.int64),
-        n_minutes=np.array([need_minutes(n) for n in s.needs], dtype=np.int64),
+        n_minutes=week_minutes.max(axis=1) if nn else np.zeros(0, dtype=np.int64),
         n_occ=n_occ,
         n_start=n_start,
+        n_last=n_last,
+        n_week_minutes=week_minutes,
         n_week_slots=n_week_slots,
         n_trainings=n_trainings,
         n_min_age=n_min_age,
@@ -377,4 +421,6 @@ def compile_problem(scenario: Scenario, weights: Weights | None = None) -> Probl
         forbidden_by_need=by_need(list(s.forbidden)),
         previous_by_need=by_need(list(s.previous)),
         pinned=pinned,
+        committed=committed,
+        week0=s.horizon.start - dt.timedelta(days=s.horizon.start.isoweekday() - 1),
     )

@@ -41,10 +41,13 @@ def trainings_held(p: Problem, t: int, day: int) -> np.ndarray:
 
 
 def e3_training(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
-    """E3: every training the activity or the need requires, valid on the start date."""
+    """E3: every training the activity or the need requires, valid on the start date and still
+    valid on the last occurrence in the horizon (so a placement never outlives its course)."""
     ok = np.ones(len(vols), dtype=bool)
     for t in p.n_trainings[j]:
         ok &= trainings_held(p, t, int(p.n_start[j]))[vols]
+        if p.n_last[j] != p.n_start[j]:
+            ok &= trainings_held(p, t, int(p.n_last[j]))[vols]
     return ok
 
 
@@ -71,7 +74,8 @@ def e5_police_certificate(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
 
 
 def covered_slot(p: Problem, week_minute: int, length: int) -> np.ndarray:
-    """Volunteers with one weekly window that contains [week_minute, +length), all volunteers."""
+    """Volunteers whose weekly availability (the union of their windows) contains
+    [week_minute, +length), all volunteers."""
 
     def build() -> np.ndarray:
         ok = np.zeros(p.n_volunteers, dtype=bool)
@@ -93,7 +97,7 @@ def away_on(p: Problem, day: int) -> np.ndarray:
 
 
 def e6_availability(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
-    """E6: every occurrence inside one weekly window; not away on the start date."""
+    """E6: every occurrence inside the union of the weekly windows; not away on the start date."""
     ok = ~away_on(p, int(p.n_start[j]))[vols]
     for week_minute, length in p.n_week_slots[j]:
         ok &= covered_slot(p, week_minute, length)[vols]
@@ -136,7 +140,8 @@ def e9_not_forbidden(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
 
 
 def fits_capacity(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
-    """C2 for the pair alone: the volunteer takes assignments and has the weekly hours for it."""
+    """C2 for the pair alone: the volunteer takes assignments, and the need's busiest ISO week
+    is within their weekly hours."""
     cap = p.v_minutes_cap[vols]
     return (p.v_cap[vols] >= 1) & ((cap < 0) | (p.n_minutes[j] <= cap))
 
@@ -163,7 +168,7 @@ RULE_NAMES = {
     "E7": "speaks none of the need's languages",
     "E8": "lives beyond their maximum travel distance",
     "E9": "forbidden by the coordinator",
-    "C2": "max assignments is 0 or the weekly hours exceed their limit",
+    "C2": "max assignments is 0 or the need's hours in one week exceed their limit",
 }
 
 

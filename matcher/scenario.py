@@ -140,7 +140,7 @@ def check_scenario(s: Scenario) -> list[str]:
         elif n.from_ is not None or n.until is not None:
             errors.append(f"{w}: 'from' and 'until' belong to weekly needs, not to a 'once' need")
 
-    for name in ("pinned", "forbidden", "previous"):
+    for name in ("pinned", "forbidden", "previous", "committed"):
         for k, p in enumerate(getattr(s, name)):
             if p.volunteer not in volunteers:
                 errors.append(f"{name}[{k}].volunteer: {p.volunteer!r} is not a known volunteer")

@@ -195,6 +195,7 @@ class Scenario(_In):
     pinned: list[Pair] = field(default_factory=list)
     forbidden: list[Pair] = field(default_factory=list)
     previous: list[Pair] = field(default_factory=list)
+    committed: list[Pair] = field(default_factory=list)
     weights: Weights | None = None
 
 
@@ -220,6 +221,7 @@ class Match(_Out):
     score: int
     priority: int
     pinned: bool = False
+    committed: bool = False
     reasons: list[Reason] = field(default_factory=list)
 
 
@@ -268,6 +270,23 @@ class Conflict(_Out):
     message: str
 
 
+class AtRisk(_Out):
+    """A committed placement (in force) that now breaks a rule, and what to do about it.
+
+    `rule` is E1–E9 or C1–C3; `code` is stable for programs and pages (which render it in
+    their own language from `data`); `message` is the English sentence; `date` is the day
+    it concerns (the start, the last occurrence, the Monday of the week), where there is one.
+    """
+
+    volunteer: str
+    need: str
+    rule: str
+    code: str
+    message: str
+    date: dt.date | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
 class Coverage(_Out):
     places: int
     filled: int
@@ -300,6 +319,7 @@ class Plan(_Out):
     matches: list[Match] = field(default_factory=list)
     unfilled: list[Unfilled] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    at_risk: list[AtRisk] = field(default_factory=list)
     coverage: Coverage | None = None
     objective: Objective | None = None
     weights: Weights | None = None

@@ -2,13 +2,14 @@
 
 The phases, in order:
 1. compile the scenario and build the candidate pairs (`matcher.candidates`);
-2. settle the pins and build the instance (`matcher.instance`);
+2. fix the committed pairs, settle the pins and build the instance (`matcher.instance`);
 3. solve the min-cost-flow relaxation (`matcher.flow`): the exact lexicographic optimum
    without overlaps and hour sums, and an upper bound for both objective levels;
 4. where that optimum breaks an overlap or an hour limit, solve the connected
    components it touches with CP-SAT in two lexicographic phases (coverage, then fit),
    hinted with the repaired flow solution; all other components keep the flow optimum;
-5. explain every match and every unfilled place (`matcher.explain`).
+5. explain every match and every unfilled place (`matcher.explain`), and list the committed
+   pairs that break a rule (`matcher.commitments.check_committed`, the same as `at_risk`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from scipy.sparse.csgraph import connected_components
 
 from matcher import explain
 from matcher.candidates import Candidates, build_candidates
-from matcher.constraints import blocking_rule, set_breaks
+from matcher.commitments import check_committed
+from matcher.constraints import blocking_rule, needs_overlap
 from matcher.flow import fit_of, solve_flow, spread_of
 from matcher.instance import Instance, build_instance, overlap_cliques
 from matcher.model import SubInstance, build_model, hint
@@ -81,23 +83,22 @@ def build_instance_for(scenario: Scenario, weights: Weights | None = None) -> In
 
 
 def _violators(inst: Instance, chosen: np.ndarray) -> np.ndarray:
-    """Volunteers whose chosen needs overlap (C3) or exceed their weekly hours (C2)."""
+    """Volunteers whose chosen pairs break a C2 week row (`Instance.week_rows`) or overlap (C3)."""
     p = inst.problem
     assert p is not None
+    rows = inst.week_rows
+    bad = set(rows.vol[rows.violated(chosen)].tolist())
     idx = np.flatnonzero(chosen)
     counts = np.bincount(inst.pair_vol[idx], minlength=inst.n_volunteers)
     multi = np.flatnonzero(counts >= 2)
-    bad: list[int] = []
-    if len(multi) == 0:
-        return np.zeros(0, dtype=np.int64)
-    sel = idx[np.isin(inst.pair_vol[idx], multi)]
-    by_vol: dict[int, list[int]] = {}
-    for k in sel.tolist():
-        by_vol.setdefault(int(inst.pair_vol[k]), []).append(k)
-    for v, ks in by_vol.items():
-        needs = [int(inst.pair_need[k]) for k in ks]
-        if set_breaks(p, needs, cap=int(inst.vol_cap[v]), minutes_cap=int(inst.vol_minutes_cap[v])):
-            bad.append(v)
+    if len(multi):
+        sel = idx[np.isin(inst.pair_vol[idx], multi)]
+        by_vol: dict[int, list[int]] = {}
+        for k in sel.tolist():
+            by_vol.setdefault(int(inst.pair_vol[k]), []).append(int(inst.pair_need[k]))
+        for v, needs in by_vol.items():
+            if v not in bad and any(needs_overlap(p, a, b) for i, a in enumerate(needs) for b in needs[i + 1 :]):
+                bad.add(v)
     return np.array(sorted(bad), dtype=np.int64)
 
 
@@ -109,14 +110,13 @@ def _repair(inst: Instance, chosen: np.ndarray, vols: np.ndarray, weight: np.nda
     for v in vols.tolist():
         ks = np.flatnonzero(out & (inst.pair_vol == v))
         ks = ks[np.argsort(-weight[ks], kind="stable")]
-        kept: list[int] = []
+        held = list(inst.fixed_by_vol.get(v, []))
         for k in ks.tolist():
-            held = [int(inst.pair_need[q]) for q in kept]
             j = int(inst.pair_need[k])
-            if blocking_rule(p, v, held, j, cap=int(inst.vol_cap[v]), minutes_cap=int(inst.vol_minutes_cap[v])):
+            if blocking_rule(p, v, held, j):
                 out[k] = False
             else:
-                kept.append(k)
+                held.append(j)
     return out
 
 
@@ -324,6 +324,7 @@ def _restrict(inst: Instance, pairs: np.ndarray, need_cap: np.ndarray | None = N
     for k in ("pair_vol", "pair_need", "pair_priority", "pair_fit", "pair_cand", "pair_minutes"):
         d[k] = d[k][pairs]
     d["_cliques"] = None
+    d["_week_rows"] = None
     return Instance(**d)
 
 
@@ -390,16 +391,18 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> Plan:
 
 
 def assemble(p: Problem, cands: Candidates, inst: Instance, sol: Solution, *, explain_unfilled: bool = True) -> Plan:
-    """The plan: matches (pins first), unfilled needs, conflicts, coverage and objective."""
+    """The plan: matches (committed pairs, then pins, then the rest), unfilled needs, conflicts,
+    the committed pairs at risk, coverage and objective."""
     pairs = list(inst.fixed)
     for q in np.flatnonzero(sol.chosen).tolist():
         pairs.append((int(inst.pair_vol[q]), int(inst.pair_need[q]), int(inst.pair_cand[q])))
-    pinned = {(v, j) for v, j, _ in inst.fixed}
+    pinned = set(p.pinned) & {(v, j) for v, j, _ in inst.fixed}
     fixed_prio = sum(int(p.n_priority[j]) for _, j, _ in inst.fixed)
     fixed_fit = sum(int(cands.fit[k]) for _, _, k in inst.fixed)
     fixed_counts = inst.vol_fixed.astype(np.int64)
     pin_spread = int((inst.spread * fixed_counts * (fixed_counts - 1) // 2).sum())
-    matches = explain.explain_matches(p, cands, pairs, pinned)
+    at_risk = check_committed(p)
+    matches = explain.explain_matches(p, cands, pairs, pinned, inst.committed, at_risk)
     filled = np.bincount(np.array([j for _, j, _ in pairs], dtype=np.int64), minlength=p.n_needs)
     unfilled = explain.explain_unfilled(p, pairs, filled, detailed=explain_unfilled)
     priority = fixed_prio + sol.priority
@@ -418,6 +421,7 @@ def assemble(p: Problem, cands: Candidates, inst: Instance, sol: Solution, *, ex
         matches=matches,
         unfilled=unfilled,
         conflicts=inst.conflicts,
+        at_risk=at_risk,
         coverage=Coverage(
             places=int(p.n_headcount.sum()),
             filled=len(pairs),

@@ -2,8 +2,13 @@
 
 Written apart from the solver on purpose: it imports only `matcher.schema` and the
 standard library, uses plain scalar Python and checks only the matched pairs (plus
-the pinned pairs and the per-need counts), so a solver bug cannot hide behind a
-shared helper. One function per rule; each returns a plain-English reason or None.
+the pinned and committed pairs, the per-need counts and the at_risk list), so a solver
+bug cannot hide behind a shared helper. One function per rule; each returns a
+plain-English reason or None.
+
+Weeks are ISO calendar weeks (`date.isocalendar`); an occurrence belongs to the week of
+its start. A committed pair that breaks a rule, alone or with the other committed pairs,
+is no violation of the plan's as long as `at_risk` says so (`check_committed`).
 
 Times are naive local datetimes (Europe/Oslo wall clock); intervals are half-open.
 Wall-clock arithmetic is deliberate: a 22:00–06:00 shift is 8 hours on the rota
@@ -38,7 +43,8 @@ Interval = tuple[dt.datetime, dt.datetime]
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule. `rule` is E1..E9, C1..C4, SCORE, COVERAGE, UNFILLED, FORMAT or REF."""
+    """One broken rule. `rule` is E1..E9, C1..C4, COMMITTED, AT_RISK, SCORE, COVERAGE, UNFILLED,
+    FORMAT or REF."""
 
     rule: str
     message: str
@@ -125,26 +131,73 @@ def start_date(occs: list[Interval]) -> dt.date | None:
 
 
 def weekly_minutes(need: Need) -> int:
-    """The need's hours in a week, in minutes: its slots' total, or the once slot."""
+    """The need's minutes in a full week of its pattern: its slots' total, or the once slot.
+    (C2 counts the minutes of each ISO week: `week_loads`.)"""
     if need.once is not None:
         return slot_minutes(need.once.start, need.once.end)
     return sum(slot_minutes(s.start, s.end) for s in need.weekly or [])
 
 
-def inside_window(occ: Interval, window: Slot) -> bool:
-    """Is the occurrence fully inside one occurrence of the weekly window?
+def inside_availability(occ: Interval, windows: list[Slot]) -> bool:
+    """Is the occurrence fully inside the union of the weekly windows' occurrences?
 
-    A window lasts at most 24 hours, so the only window occurrences that can contain
-    an occurrence start on the occurrence's start date or the day before.
+    Windows that touch or overlap join (across midnight, from Sunday into Monday). A
+    window lasts at most 24 hours, so only window occurrences starting from the day before
+    the occurrence's start to the day of its end can meet it; they are merged in time order
+    and the occurrence must lie inside one merged stretch.
     """
-    for back in (1, 0):
-        day = occ[0].date() - dt.timedelta(days=back)
-        if day.isoweekday() != window.weekday:
-            continue
-        w_start, w_end = interval_on(day, window.start, window.end)
-        if w_start <= occ[0] and occ[1] <= w_end:
-            return True
-    return False
+    found: list[Interval] = []
+    day = occ[0].date() - dt.timedelta(days=1)
+    while day <= occ[1].date():
+        for w in windows:
+            if w.weekday == day.isoweekday():
+                found.append(interval_on(day, w.start, w.end))
+        day += dt.timedelta(days=1)
+    found.sort()
+    merged: list[list[dt.datetime]] = []
+    for a, b in found:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return any(a <= occ[0] and occ[1] <= b for a, b in merged)
+
+
+def iso_week(occ: Interval) -> tuple[int, int]:
+    """The ISO (year, week) an occurrence belongs to: the week of its start."""
+    year, week, _ = occ[0].date().isocalendar()
+    return year, week
+
+
+def occ_minutes(occ: Interval) -> int:
+    return int((occ[1] - occ[0]).total_seconds()) // 60
+
+
+def week_loads(occurrences_of: dict[str, list[Interval]], need_ids: list[str]) -> dict[tuple[int, int], tuple[int, int]]:
+    """C2's measure: per ISO week, how many of the needs have an occurrence starting in it, and
+    the minutes of those occurrences."""
+    needs_in: dict[tuple[int, int], set[str]] = defaultdict(set)
+    minutes: Counter[tuple[int, int]] = Counter()
+    for n_id in need_ids:
+        for occ in occurrences_of[n_id]:
+            week = iso_week(occ)
+            needs_in[week].add(n_id)
+            minutes[week] += occ_minutes(occ)
+    return {week: (len(ids), minutes[week]) for week, ids in needs_in.items()}
+
+
+def week_over(v: Volunteer, loads: dict[tuple[int, int], tuple[int, int]]) -> list[tuple[tuple[int, int], str]]:
+    """The ISO weeks in which the loads break the volunteer's C2 limits, with the facts."""
+    out = []
+    for week in sorted(loads):
+        count, minutes = loads[week]
+        monday = dt.date.fromisocalendar(week[0], week[1], 1)
+        if count > v.max_assignments:
+            out.append((week, f"{count} needs in the week of {monday}, more than max_assignments {v.max_assignments}"))
+        elif v.max_hours_per_week is not None and minutes > v.max_hours_per_week * 60 + 1e-6:
+            out.append((week, (f"{minutes / 60:g} hours in the week of {monday}, more than max_hours_per_week "
+                               f"{v.max_hours_per_week:g}")))
+    return out
 
 
 # ---------------------------------------------------------------- eligibility, one rule each
@@ -170,21 +223,35 @@ def rule_agreements(v: Volunteer, start: dt.date) -> str | None:
     return f"volunteer {v.id} " + " and ".join(problems)
 
 
-def rule_training(v: Volunteer, n: Need, activity: Activity | None, start: dt.date) -> str | None:
+def rule_training(
+    v: Volunteer, n: Need, activity: Activity | None, start: dt.date, last: dt.date | None = None
+) -> str | None:
+    """Every required training valid on the start date and, where there is a later one, on the
+    last occurrence's date too."""
     required = set(n.requires_training)
     if activity is not None:
         required |= set(activity.requires_training)
+    days = [start] if last is None or last == start else [start, last]
     missing = []
     for training in sorted(required):
-        held = any(
-            h.training == training and h.completed <= start and (h.expires is None or h.expires >= start)
-            for h in v.trainings
-        )
-        if not held:
-            missing.append(training)
+        for day in days:
+            held = any(
+                h.training == training and h.completed <= day and (h.expires is None or h.expires >= day)
+                for h in v.trainings
+            )
+            if not held:
+                missing.append((training, day))
+                break
     if not missing:
         return None
-    return f"volunteer {v.id} does not hold valid training {missing} on the start {start}"
+    on_start = [t for t, day in missing if day == start]
+    on_last = [t for t, day in missing if day != start]
+    parts = []
+    if on_start:
+        parts.append(f"does not hold valid training {on_start} on the start {start}")
+    if on_last:
+        parts.append(f"holds training {on_last} on the start but not on the last occurrence {last}")
+    return f"volunteer {v.id} " + " and ".join(parts)
 
 
 def rule_age(v: Volunteer, n: Need, activity: Activity | None, start: dt.date) -> str | None:
@@ -220,7 +287,7 @@ def rule_availability(v: Volunteer, n: Need, occs: list[Interval]) -> str | None
     start = start_date(occs)
     if start is None:
         return f"need {n.id} has no occurrence in the horizon"
-    outside = [occ for occ in occs if not any(inside_window(occ, w) for w in v.availability)]
+    outside = [occ for occ in occs if not inside_availability(occ, v.availability)]
     if outside:
         first = outside[0]
         return (
@@ -270,6 +337,7 @@ class _Lookup:
     forbidden: set[tuple[str, str]]
     previous: set[tuple[str, str]]
     pinned: set[tuple[str, str]]
+    committed: set[tuple[str, str]]
     occurrences: dict[str, list[Interval]]
 
     @classmethod
@@ -280,6 +348,7 @@ class _Lookup:
             forbidden={(p.volunteer, p.need) for p in scenario.forbidden},
             previous={(p.volunteer, p.need) for p in scenario.previous},
             pinned={(p.volunteer, p.need) for p in scenario.pinned},
+            committed={(p.volunteer, p.need) for p in scenario.committed},
             occurrences={},
         )
 
@@ -297,7 +366,7 @@ def _pair_violations(scenario: Scenario, look: _Lookup, v: Volunteer, n: Need) -
     if start is not None:
         found += [
             ("E2", rule_agreements(v, start)),
-            ("E3", rule_training(v, n, activity, start)),
+            ("E3", rule_training(v, n, activity, start, occs[-1][0].date())),
             ("E4", rule_age(v, n, activity, start)),
             ("E5", rule_police_certificate(v, n, activity, start)),
         ]
@@ -357,14 +426,17 @@ def check_format(plan: Plan) -> list[Violation]:
     return [Violation("FORMAT", f"plan format is {plan.format!r}, expected {PLAN_FORMAT!r}")]
 
 
-def check_headcount(scenario: Scenario, plan: Plan) -> list[Violation]:
-    """C1: at most headcount matches per need, each volunteer at most once per need."""
+def check_headcount(scenario: Scenario, plan: Plan, look: _Lookup) -> list[Violation]:
+    """C1: at most headcount matches per need, each volunteer at most once per need. Committed
+    pairs beyond a lowered headcount are no violation of the plan's (they are at risk) as long
+    as nothing else is matched there."""
     out: list[Violation] = []
     needs = {n.id: n for n in scenario.needs}
     per_need = Counter(m.need for m in plan.matches)
+    free = Counter(m.need for m in plan.matches if (m.volunteer, m.need) not in look.committed)
     for need_id, count in per_need.items():
         n = needs.get(need_id)
-        if n is not None and count > n.headcount:
+        if n is not None and count > n.headcount and free[need_id] > 0:
             out.append(Violation("C1", f"need {need_id} has {count} matches for headcount {n.headcount}",
                                  need=need_id))
     per_pair = Counter((m.volunteer, m.need) for m in plan.matches)
@@ -386,45 +458,107 @@ def _needs_by_volunteer(scenario: Scenario, plan: Plan) -> dict[str, list[Need]]
     return result
 
 
-def check_capacity(scenario: Scenario, plan: Plan) -> list[Violation]:
-    """C2: at most max_assignments needs and max_hours_per_week hours per volunteer."""
+def check_capacity(scenario: Scenario, plan: Plan, look: _Lookup) -> list[Violation]:
+    """C2 per ISO week: in every week at most max_assignments matched needs with an occurrence
+    that week, and their minutes that week within max_hours_per_week. A week broken by the
+    committed pairs alone is no violation of the plan's (it is at risk) as long as no other
+    match has an occurrence in it."""
     out: list[Violation] = []
     volunteers = {v.id: v for v in scenario.volunteers}
     for v_id, needs in _needs_by_volunteer(scenario, plan).items():
         v = volunteers.get(v_id)
         if v is None:
             continue
-        if len(needs) > v.max_assignments:
-            out.append(Violation(
-                "C2", f"volunteer {v_id} has {len(needs)} matches, more than max_assignments {v.max_assignments}",
-                volunteer=v_id))
-        if v.max_hours_per_week is not None:
-            minutes = sum(weekly_minutes(n) for n in needs)
-            if minutes > v.max_hours_per_week * 60 + 1e-6:
-                out.append(Violation(
-                    "C2", f"volunteer {v_id} has {minutes / 60:g} hours a week of needs "
-                    f"{[n.id for n in needs]}, more than max_hours_per_week {v.max_hours_per_week:g}",
-                    volunteer=v_id))
+        occs = {n.id: look.occurrences_of(scenario, n) for n in needs}
+        free_weeks = {iso_week(o) for n in needs if (v_id, n.id) not in look.committed for o in occs[n.id]}
+        for week, facts in week_over(v, week_loads(occs, [n.id for n in needs])):
+            if week in free_weeks:
+                out.append(Violation("C2", f"volunteer {v_id} has {facts}", volunteer=v_id))
     return out
 
 
+def _clash(scenario: Scenario, look: _Lookup, a: Need, b: Need) -> tuple[Interval, Interval] | None:
+    return next(
+        ((x, y) for x in look.occurrences_of(scenario, a) for y in look.occurrences_of(scenario, b) if overlaps(x, y)),
+        None,
+    )
+
+
 def check_no_overlap(scenario: Scenario, plan: Plan, look: _Lookup) -> list[Violation]:
-    """C3: no two matched needs of a volunteer have overlapping occurrences."""
+    """C3: no two matched needs of a volunteer have overlapping occurrences (two committed ones
+    may: they are at risk)."""
     out: list[Violation] = []
     for v_id, needs in _needs_by_volunteer(scenario, plan).items():
         for i, a in enumerate(needs):
             for b in needs[i + 1:]:
-                clash = next(
-                    ((x, y) for x in look.occurrences_of(scenario, a) for y in look.occurrences_of(scenario, b)
-                     if overlaps(x, y)),
-                    None,
-                )
+                if (v_id, a.id) in look.committed and (v_id, b.id) in look.committed:
+                    continue
+                clash = _clash(scenario, look, a, b)
                 if clash is not None:
                     x, y = clash
                     out.append(Violation(
                         "C3", f"volunteer {v_id} has overlapping needs {a.id} ({x[0]:%Y-%m-%d %H:%M}–"
                         f"{x[1]:%H:%M}) and {b.id} ({y[0]:%Y-%m-%d %H:%M}–{y[1]:%H:%M})",
                         volunteer=v_id, need=a.id))
+    return out
+
+
+def expected_at_risk(scenario: Scenario, look: _Lookup | None = None) -> set[tuple[str, str, str]]:
+    """(volunteer, need, rule) of every committed pair that breaks a rule: E1–E9 on its own
+    (a need without occurrence in the horizon is not checked), C1–C3 among the committed pairs."""
+    look = look or _Lookup.of(scenario)
+    volunteers = {v.id: v for v in scenario.volunteers}
+    needs = {n.id: n for n in scenario.needs}
+    out: set[tuple[str, str, str]] = set()
+    live: list[tuple[str, str]] = []
+    for pair in scenario.committed:
+        v, n = volunteers.get(pair.volunteer), needs.get(pair.need)
+        if v is None or n is None or (v.id, n.id) in live or not look.occurrences_of(scenario, n):
+            continue
+        live.append((v.id, n.id))
+        out |= {(v.id, n.id, x.rule) for x in _pair_violations(scenario, look, v, n)}
+    holders = Counter(n_id for _, n_id in live)
+    out |= {(v_id, n_id, "C1") for v_id, n_id in live if holders[n_id] > needs[n_id].headcount}
+    mine: dict[str, list[str]] = defaultdict(list)
+    for v_id, n_id in live:
+        mine[v_id].append(n_id)
+    for v_id, n_ids in mine.items():
+        occs = {n_id: look.occurrences_of(scenario, needs[n_id]) for n_id in n_ids}
+        over = {week for week, _ in week_over(volunteers[v_id], week_loads(occs, n_ids))}
+        out |= {(v_id, n_id, "C2") for n_id in n_ids if any(iso_week(o) in over for o in occs[n_id])}
+        for i, a in enumerate(n_ids):
+            for b in n_ids[i + 1:]:
+                if _clash(scenario, look, needs[a], needs[b]) is not None:
+                    out |= {(v_id, a, "C3"), (v_id, b, "C3")}
+    return out
+
+
+def check_committed(scenario: Scenario, plan: Plan, look: _Lookup) -> list[Violation]:
+    """COMMITTED: every committed pair is matched and flagged committed, no other match is
+    flagged; AT_RISK: the plan's at_risk lists exactly the committed pairs' broken rules."""
+    out: list[Violation] = []
+    matched = {(m.volunteer, m.need) for m in plan.matches}
+    for pair in scenario.committed:
+        if (pair.volunteer, pair.need) not in matched:
+            out.append(Violation("COMMITTED", f"committed pair volunteer {pair.volunteer} and need {pair.need} is "
+                                 "not in the plan", pair.volunteer, pair.need))
+    for m in plan.matches:
+        if m.committed != ((m.volunteer, m.need) in look.committed):
+            out.append(Violation("COMMITTED", f"match volunteer {m.volunteer} and need {m.need} is flagged "
+                                 f"committed={m.committed}, the scenario says {not m.committed}", m.volunteer, m.need))
+    expected = expected_at_risk(scenario, look)
+    listed = {(r.volunteer, r.need, r.rule) for r in plan.at_risk}
+    for v_id, n_id, rule in sorted(expected - listed):
+        out.append(Violation("AT_RISK", f"committed pair volunteer {v_id} and need {n_id} breaks {rule} but "
+                             "at_risk does not say so", v_id, n_id))
+    for v_id, n_id, rule in sorted(listed - expected):
+        out.append(Violation("AT_RISK", f"at_risk lists volunteer {v_id} and need {n_id} under {rule}, which "
+                             + ("holds" if (v_id, n_id) in look.committed else "is not a committed pair"),
+                             v_id, n_id))
+    for r in plan.at_risk:
+        if not r.code or not r.message:
+            out.append(Violation("AT_RISK", f"at_risk entry volunteer {r.volunteer} and need {r.need} has no "
+                                 "code or message", r.volunteer, r.need))
     return out
 
 
@@ -477,7 +611,8 @@ def check_matches(scenario: Scenario, plan: Plan, look: _Lookup) -> list[Violati
                 unknown.append(f"need {m.need}")
             out.append(Violation("REF", f"a match names unknown {' and '.join(unknown)}", m.volunteer, m.need))
             continue
-        out += _pair_violations(scenario, look, v, n)
+        if (v.id, n.id) not in look.committed:  # a committed pair breaking a rule is at risk: check_committed
+            out += _pair_violations(scenario, look, v, n)
         terms = _pair_fit(look, v, n, w)
         expected = sum(terms.values())
         if m.score != expected:
@@ -583,10 +718,11 @@ def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
     return (
         check_format(plan)
         + check_matches(scenario, plan, look)
-        + check_headcount(scenario, plan)
-        + check_capacity(scenario, plan)
+        + check_headcount(scenario, plan, look)
+        + check_capacity(scenario, plan, look)
         + check_no_overlap(scenario, plan, look)
         + check_pins(scenario, plan, look)
+        + check_committed(scenario, plan, look)
         + check_coverage(scenario, plan)
         + check_unfilled(scenario, plan)
     )

@@ -66,6 +66,10 @@ async def set_password(session: AsyncSession, email: str, password: str) -> bool
     if row is None:
         return False
     row.password_hash = _hasher.hash(password)
+    # A new password ends every session signed in with the old one (a stolen cookie stops working).
+    from service.web.sessions import revoke_subject
+
+    await revoke_subject(session, f"user:{row.id}")
     await session.flush()
     return True
 

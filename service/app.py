@@ -44,7 +44,7 @@ def _controllers() -> list[Any]:
     from service.api.plans import PlanController, ProposalController
     from service.api.scenario import ScenarioController
     from service.api.sites import SiteController
-    from service.api.volunteers import VolunteerController
+    from service.api.volunteers import RetentionController, VolunteerController
     from service.exchange.api import EventController
     from service.exchange.pages import PAGES
 
@@ -55,6 +55,7 @@ def _controllers() -> list[Any]:
         SiteController,
         NeedController,
         VolunteerController,
+        RetentionController,
         ScenarioController,
         PlanController,
         ProposalController,
@@ -64,6 +65,13 @@ def _controllers() -> list[Any]:
         EventController,
         *PAGES,
     ]
+
+
+async def _before_request(request: Any) -> None:
+    from service.web.sessions import check_csrf_binding
+
+    await reject_nul(request)
+    check_csrf_binding(request)
 
 
 def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] | None = None,
@@ -125,11 +133,12 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
             *web.middleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        before_request=reject_nul,
+        before_request=_before_request,
+        before_send=web.before_send,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"settings": settings, "sessionmaker": sessionmaker, "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine,
-                     "exchange": exchange, "board_hub": board_hub}),
+                     "exchange": exchange, "board_hub": board_hub, "web_security": web.security}),
         openapi_config=OpenAPIConfig(
             title="samspill",
             version="1",

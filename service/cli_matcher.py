@@ -114,7 +114,10 @@ def cmd_solve(args: argparse.Namespace) -> int:
             + (f" (gap {plan.gap:.2%})" if plan.status != "optimal" else "")
             + f": {cov.filled} of {cov.places} places filled, priority {cov.priority_filled}"
             f" of bound {cov.priority_bound}; {len(plan.unfilled)} needs with open places,"
-            f" {len(plan.conflicts)} conflicts; {plan.timings.total:.2f} s"
+            f" {len(plan.conflicts)} conflicts"
+            + (f", {len({(r.volunteer, r.need) for r in plan.at_risk})} of {len(scenario.committed)} committed"
+               " placements at risk" if scenario.committed else "")
+            + f"; {plan.timings.total:.2f} s"
         )
     return 0
 
@@ -140,7 +143,9 @@ def cmd_plan_check(args: argparse.Namespace) -> int:
         scenario = msgspec.structs.replace(scenario, weights=plan.weights)
     violations = check_plan(scenario, plan)
     if not violations:
-        print(f"ok: the plan's {len(plan.matches)} matches break no rule")
+        risky = len({(r.volunteer, r.need) for r in plan.at_risk})
+        print(f"ok: the plan's {len(plan.matches)} matches break no rule"
+              + (f" (the {risky} committed placement(s) at risk are listed as such)" if risky else ""))
         return 0
     for v in violations:
         print(f"{v.rule}: {v.message}")
@@ -174,7 +179,10 @@ def cmd_scenario_generate(args: argparse.Namespace) -> int:
     if args.volunteers < 0 or args.needs < 0:
         _err("samspill: --volunteers and --needs must not be negative")
         return EXIT_INVALID
-    s = generate(args.volunteers, args.needs, seed=args.seed, broad=args.broad)
+    if not 0 <= args.committed <= 1:
+        _err("samspill: --committed is a share between 0 and 1")
+        return EXIT_INVALID
+    s = generate(args.volunteers, args.needs, seed=args.seed, broad=args.broad, committed=args.committed)
     _write(msgspec.json.format(msgspec.json.encode(s), indent=1), args.output)
     return 0
 
@@ -211,5 +219,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     g.add_argument("--needs", type=int, required=True)
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--broad", action="store_true", help="everyone available every day 08–22 (stress case)")
+    g.add_argument("--committed", type=float, default=0.0, metavar="SHARE",
+                   help="share of places already taken by placements in force, 0-1 (default 0)")
     g.add_argument("-o", "--output")
     g.set_defaults(func=cmd_scenario_generate)

@@ -41,6 +41,9 @@ class Settings:
     followup_interval_months: int = 3
     # Planning horizon used when the register has none yet (days from today).
     default_horizon_days: int = 90
+    # Volunteers with no placement in force and no contact for this many months are listed for
+    # the coordinator to confirm erasure (GET /api/v1/retention).
+    retention_months: int = 24
     debug: bool = False
     # Signs the web pages' session cookie and CSRF tokens; unset, a random key per process
     # (everyone is signed out on restart, and several worker processes would disagree).
@@ -76,6 +79,7 @@ class Settings:
             first_followup_days=_int("SAMSPILL_FIRST_FOLLOWUP_DAYS", 14),
             followup_interval_months=_int("SAMSPILL_FOLLOWUP_INTERVAL_MONTHS", 3),
             default_horizon_days=_int("SAMSPILL_DEFAULT_HORIZON_DAYS", 90),
+            retention_months=_int("SAMSPILL_RETENTION_MONTHS", 24),
             debug=os.environ.get("SAMSPILL_DEBUG", "") not in ("", "0", "false"),
             secret_key=os.environ.get("SAMSPILL_SECRET_KEY", ""),
             secure_cookies=os.environ.get("SAMSPILL_SECURE_COOKIES", "1") not in ("0", "false"),

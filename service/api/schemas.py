@@ -72,6 +72,22 @@ class VolunteerExport(Struct, kw_only=True):
     messages: list[dict[str, Any]] = field(default_factory=list)
     attendance: list[dict[str, Any]] = field(default_factory=list)
     account: dict[str, Any] | None = None
+    onboarding: list[dict[str, Any]] = field(default_factory=list)  # the first conversation (førstegangssamtale)
+    event_signups: list[dict[str, Any]] = field(default_factory=list)  # Frivilligtorg sign-ups
+
+
+class RetentionEntry(Struct, kw_only=True):
+    id: str
+    name: str
+    last_contact: dt.date
+
+
+class RetentionOut(Struct, kw_only=True):
+    """Volunteers due for erasure: no placement in force and no contact since `cutoff`."""
+
+    months: int
+    cutoff: dt.date
+    volunteers: list[RetentionEntry]
 
 
 class ProposalOut(Struct, kw_only=True):

@@ -9,7 +9,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.api.deps import PROBLEMS, principal
-from service.api.schemas import VolunteerExport, VolunteerForSite, VolunteerIn, VolunteerOut, VolunteerPatch
+from service.api.schemas import RetentionOut, VolunteerExport, VolunteerForSite, VolunteerIn, VolunteerOut, VolunteerPatch
 from service.register import volunteers
 
 
@@ -69,3 +69,14 @@ class VolunteerController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str
     ) -> VolunteerExport:
         return await volunteers.export_volunteer(db_session, principal(request), volunteer_id, request.url.path)  # type: ignore[return-value]
+
+
+class RetentionController(Controller):
+    path = "/api/v1/retention"
+    tags = ("volunteers",)
+
+    @get("/", summary="Volunteers without a placement or contact for the retention period, for the coordinator "
+         "to confirm erasure (coordinator)", responses=PROBLEMS)
+    async def due(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> RetentionOut:
+        return await volunteers.retention_due(  # type: ignore[return-value]
+            db_session, principal(request), request.app.state.settings.retention_months)

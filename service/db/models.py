@@ -16,6 +16,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 JSONDoc = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+# A nullable document: Python None is stored as SQL NULL, never as the JSON value `null`,
+# so `data IS NULL` / `IS NOT NULL` mean what they say (an erased volunteer has SQL NULL).
+NullableJSONDoc = sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
 
 
 def utcnow() -> dt.datetime:
@@ -73,7 +76,7 @@ class VolunteerRow(_Stamped, Base):
 
     __tablename__ = "volunteers"
     id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    data: Mapped[dict[str, Any] | None] = mapped_column(NullableJSONDoc)
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
@@ -218,6 +221,19 @@ class LoginFailureRow(Base):
     email: Mapped[str] = mapped_column(sa.String(320), index=True)
     ip: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow, index=True)
+
+
+class WebSessionRow(Base):
+    """A signed-in browser session (service/web/sessions.py). The cookie carries a random id whose
+    sha256 is kept here, so logging out or changing a password ends the session on the server too."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 of the cookie's session id
+    subject: Mapped[str] = mapped_column(sa.String(250), index=True)  # "user:usr-…", "volunteer:vol-…", …
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class OnboardingStepRow(Base):

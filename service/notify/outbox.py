@@ -75,11 +75,9 @@ def render(kind: str, data: Mapping[str, Any], lang: str) -> tuple[str, str]:
     from service.web import i18n
 
     subject_key, body_key = f"mail.{kind}.subject", f"mail.{kind}.body"
-    if subject_key not in i18n.NB or body_key not in i18n.NB:
-        raise ValueError(
-            f"no message kind {kind!r} in the catalogue (add mail.{kind}.subject and .body, "
-            "or pass subject= and body=)"
-        )
+    if not (i18n.has(subject_key) and i18n.has(body_key)):
+        raise ValueError(f"no message kind {kind!r} in the catalogue (add mail.{kind}.subject and .body, "
+                         "or pass subject= and body=)")
     return i18n.t(lang, subject_key, **data), i18n.t(lang, body_key, **data)
 
 

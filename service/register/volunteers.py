@@ -15,10 +15,13 @@ from service.db.models import (
     ActivityRow,
     AttendanceRow,
     AuditRow,
+    EventParticipantRow,
+    EventVolunteerRow,
     LockRow,
     LoginLinkRow,
     OutboxRow,
     NeedRow,
+    OnboardingStepRow,
     PlacementRow,
     PlanRow,
     ProposalRow,
@@ -187,13 +190,28 @@ async def patch_volunteer(
     return stamped(row.data or {}, row)
 
 
+def pseudonym(volunteer_id: str) -> str:
+    """What stands in for an erased person's name in token names and the audit log."""
+    return f"anonymisert frivillig {volunteer_id}"
+
+
+def _scrubbed_reasons(reasons: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Keep which rule scored how much (anonymous statistics); drop the sentences and data,
+    which name interests, languages and distance from home."""
+    return [{"code": r.get("code"), "points": r.get("points"), "text": "", "data": None} for r in reasons or []]
+
+
 async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_id: str, path: str) -> None:
-    """Delete the person's data; the row (an opaque id) and ended placements stay as anonymous counts."""
+    """Erase the person: their document (SQL NULL), their name in token names and audit-log actors,
+    the reasons and rejection notes in old proposals, their locks and Frivilligtorg participant
+    record. The row (an opaque id) and ended placements stay as anonymous counts."""
     if who.role == "site":
         raise not_found("volunteer", volunteer_id)
     row = await _row(session, who, volunteer_id, for_update=True)
+    name = str((row.data or {}).get("name") or "")
     today = dt.date.today()
     now = dt.datetime.now(dt.UTC)
+    # SQL NULL, not the JSON value null: `data IS NOT NULL` must leave the row out of every list.
     row.data = None
     row.anonymised_at = now
     await session.execute(
@@ -205,7 +223,12 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
     await session.execute(
         sa.delete(ProposalRow).where(ProposalRow.volunteer_id == volunteer_id, ProposalRow.plan_id.in_(drafts))
     )
+    for old in (await session.scalars(sa.select(ProposalRow).where(ProposalRow.volunteer_id == volunteer_id))).all():
+        old.reasons = _scrubbed_reasons(old.reasons)
+        old.reject_reason = None if old.reject_reason is None else "(slettet)"
     await session.execute(sa.delete(LockRow).where(LockRow.volunteer_id == volunteer_id))
+    alias = pseudonym(volunteer_id)
+    own_tokens = list(await session.scalars(sa.select(TokenRow.id).where(TokenRow.volunteer_id == volunteer_id)))
     await session.execute(
         sa.update(TokenRow)
         .where(TokenRow.volunteer_id == volunteer_id, TokenRow.revoked_at.is_(None))
@@ -217,8 +240,33 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
     await session.execute(sa.delete(LoginLinkRow).where(LoginLinkRow.volunteer_id == volunteer_id))
     await session.execute(
         sa.delete(VolunteerAccountRow).where(VolunteerAccountRow.volunteer_id == volunteer_id))
+    await session.execute(sa.update(TokenRow).where(TokenRow.volunteer_id == volunteer_id).values(name=alias))
+    if own_tokens:
+        await session.execute(sa.update(AuditRow).where(AuditRow.token_id.in_(own_tokens)).values(actor=alias))
+    if len(name) >= 3:
+        # The person acting as themselves under another kind of sign-in (a session) still left their name.
+        await session.execute(
+            sa.update(AuditRow).where(AuditRow.role == "volunteer", AuditRow.actor == name).values(actor=alias))
+    await _forget_event_signups(session, volunteer_id)
+    from service.web.sessions import revoke_subject  # the person's own web sign-ins end too
+
+    await revoke_subject(session, f"volunteer:{volunteer_id}")
     await session.flush()
     await audit(session, who, "anonymise", [volunteer_id], path)
+
+
+async def _forget_event_signups(session: AsyncSession, volunteer_id: str) -> None:
+    """The Frivilligtorg participant record of the person holds their name and contact."""
+    from service.exchange.store import ANONYMOUS_NAME
+
+    links = (await session.execute(
+        sa.select(EventVolunteerRow.event_id, EventVolunteerRow.participant_id)
+        .where(EventVolunteerRow.volunteer_id == volunteer_id, EventVolunteerRow.participant_id.is_not(None))
+    )).all()
+    for event_id, participant_id in links:
+        p = await session.get(EventParticipantRow, (event_id, participant_id))
+        if p is not None and p.kind == "individual":
+            p.data = {**p.data, "name": ANONYMOUS_NAME, "contact": "slettet", "description": ""}
 
 
 async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: str, path: str) -> dict[str, Any]:
@@ -241,6 +289,15 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
         .order_by(AttendanceRow.starts_at)
     )).all()
     account = await session.get(VolunteerAccountRow, volunteer_id)
+    steps = (await session.scalars(
+        sa.select(OnboardingStepRow).where(OnboardingStepRow.volunteer_id == volunteer_id)
+    )).all()
+    signups = (await session.execute(
+        sa.select(EventVolunteerRow, EventParticipantRow)
+        .outerjoin(EventParticipantRow, sa.and_(EventParticipantRow.event_id == EventVolunteerRow.event_id,
+                                                 EventParticipantRow.id == EventVolunteerRow.participant_id))
+        .where(EventVolunteerRow.volunteer_id == volunteer_id).order_by(EventVolunteerRow.signed_up_at)
+    )).all()
     await audit(session, who, "export", [volunteer_id], path)
     return {
         "volunteer": stamped(row.data or {}, row),
@@ -265,4 +322,60 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
         "account": {"lang": account.lang, "calendar_feed": account.calendar_key is not None,
                     "leave_requested_at": account.leave_requested_at, "leave_note": account.leave_note}
         if account else None,
+        "onboarding": [{"step": st.step, "done_on": st.done_on, "recorded_by": st.recorded_by} for st in steps],
+        "event_signups": [
+            {"event": ev.event_id, "participant": ev.participant_id, "signed_up_at": ev.signed_up_at,
+             "participant_record": p.data if p is not None else None}
+            for ev, p in signups
+        ],
     }
+
+
+async def retention_due(session: AsyncSession, who: Principal, months: int,
+                        today: dt.date | None = None) -> dict[str, Any]:
+    """Volunteers with no placement in force and no contact for `months`: listed for the coordinator,
+    who confirms each erasure (`DELETE /api/v1/volunteers/{id}`). Nothing is erased here.
+
+    Contact is the latest of: registration or change of the record, a placement's start, answer
+    or end, a follow-up conversation, the first conversation, a Frivilligtorg sign-up.
+    """
+    from matcher.validate import add_months
+
+    who.require_coordinator()
+    today = today or dt.date.today()
+    cutoff = add_months(today, -months)
+    rows = (await session.execute(
+        sa.select(VolunteerRow.id, VolunteerRow.data, VolunteerRow.created_at, VolunteerRow.updated_at)
+        .where(VolunteerRow.data.is_not(None))
+    )).all()
+    last: dict[str, dt.date] = {}
+
+    def seen(vid: str, when: dt.date | dt.datetime | str | None) -> None:
+        if when is None:
+            return
+        day = dt.date.fromisoformat(when[:10]) if isinstance(when, str) else (
+            when.date() if isinstance(when, dt.datetime) else when)
+        if vid not in last or day > last[vid]:
+            last[vid] = day
+
+    for vid, _, created, updated in rows:
+        seen(vid, created)
+        seen(vid, updated)
+    busy: set[str] = set()
+    for p in (await session.scalars(sa.select(PlacementRow))).all():
+        if p.state in IN_FORCE:
+            busy.add(p.volunteer_id)
+        for when in (p.start, p.responded_at, p.ended_on, *(p.followups_done or [])):
+            seen(p.volunteer_id, when)
+    for vid, done_on in (await session.execute(sa.select(OnboardingStepRow.volunteer_id, OnboardingStepRow.done_on))).all():
+        seen(vid, done_on)
+    for vid, at in (await session.execute(sa.select(EventVolunteerRow.volunteer_id, EventVolunteerRow.signed_up_at))).all():
+        seen(vid, at)
+    due = [
+        {"id": vid, "name": (data or {}).get("name", vid), "last_contact": last[vid]}
+        for vid, data, _, _ in rows
+        if vid not in busy and vid in last and last[vid] < cutoff
+    ]
+    due.sort(key=lambda d: (d["last_contact"], d["id"]))
+    await audit(session, who, "read", [d["id"] for d in due], "/api/v1/retention")
+    return {"months": months, "cutoff": cutoff, "volunteers": due}

@@ -19,6 +19,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from service.settings import Settings
+from service.web.sessions import WebSecurity, cookie_names, csrf_cookie_sender
 
 HERE = Path(__file__).parent
 log = logging.getLogger("samspill.service")
@@ -35,6 +36,8 @@ class WebConfig:
     csrf_config: CSRFConfig
     bearer_exclude: list[str]
     middleware: list[Any]
+    security: WebSecurity
+    before_send: list[Any]
 
 
 def _secret(settings: Settings) -> str:
@@ -51,19 +54,19 @@ def web_config(settings: Settings) -> WebConfig:
     secret = _secret(settings)
     session_key = hashlib.sha256(("session:" + secret).encode()).digest()
     csrf_secret = hashlib.sha256(("csrf:" + secret).encode()).hexdigest()
+    session_cookie, csrf_cookie = cookie_names(settings.secure_cookies)
+    security = WebSecurity(csrf_secret=csrf_secret, csrf_cookie=csrf_cookie, session_cookie=session_cookie,
+                           secure=settings.secure_cookies)
 
-    def engine_callback(engine: JinjaTemplateEngine) -> None:
-        from service.web import templating
-
-        templating.install(engine)
+    from service.web import templating
 
     return WebConfig(
         route_handlers=[web_router(), volunteer_router()],
-        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
-                                       engine_callback=engine_callback),
+        # One Jinja environment for the coordinator's and the exchange event's pages (service/web/templating.py).
+        template_config=TemplateConfig(instance=templating.engine()),
         csrf_config=CSRFConfig(
             secret=csrf_secret,
-            cookie_name="samspill_csrf",
+            cookie_name=csrf_cookie,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="strict",
             cookie_httponly=True,  # the pages carry the token in their forms and htmx headers
@@ -72,5 +75,7 @@ def web_config(settings: Settings) -> WebConfig:
         ),
         bearer_exclude=WEB_PATHS,
         # App-level, not on the web router: Litestar deep-copies routers, and the cipher cannot be copied.
-        middleware=[session_config(settings, session_key).middleware],
+        middleware=[session_config(settings, session_key, session_cookie).middleware],
+        security=security,
+        before_send=[csrf_cookie_sender(security)],
     )

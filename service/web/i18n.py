@@ -1,753 +1,74 @@
 """The pages' words in Norwegian Bokmål (default) and English, and dates in Europe/Oslo.
 
+The words live in gettext catalogues, service/locale/{nb,en}/LC_MESSAGES/messages.po, with
+key-style msgids (`matching.title`): templates call `_('matching.title')` and Python calls
+`t(lang, "matching.title")`. Placeholders are `{name}` (python-brace-format), filled from
+keyword arguments. The catalogues are read with Babel when first used, so a fresh checkout
+needs no compile step. Dates, times, numbers, weekday names and lists come from Babel's
+CLDR data for the page's locale, never from hand-written month names.
+
 The matcher explains itself in English with a `code` and `data` on each reason (and a
 `rule` on each unfilled count and near miss); Norwegian is rendered here from those,
 with the English sentence as the fallback when a shape is not recognised.
+
+How to add a string: docs/web.md ("Adding a string"), or
+`python scripts/i18n.py add KEY --nb "…" --en "…"`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import re
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_time, get_day_names
+from babel.lists import format_list
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
 
 OSLO = ZoneInfo("Europe/Oslo")
 LANGS = ("nb", "en")
 DEFAULT_LANG = "nb"
+LANG_COOKIE = "samspill_lang"  # the reader's choice (POST /lang), read by every page
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
+# The page language → Babel's locale. British English: day before month, as in Norway, so
+# "5 March 2027" and "05/03/2027" read the same way as the Bokmål pages.
+BABEL_LOCALES = {"nb": Locale.parse("nb_NO"), "en": Locale.parse("en_GB")}
 
-NB: dict[str, str] = {
-    "app": "samspill",
-    "skip": "Hopp til innhold",
-    "nav": "Hovedmeny",
-    "nav.overview": "Oversikt",
-    "nav.matching": "Matching",
-    "nav.volunteers": "Frivillige",
-    "signout": "Logg ut",
-    "signed_in_as": "Innlogget som",
-    "language": "Språk",
-    "lang.switch": "English",
-    "signin.title": "Logg inn",
-    "signin.email": "E-post",
-    "signin.password": "Passord",
-    "signin.submit": "Logg inn",
-    "signin.wrong": "Feil e-post eller passord.",
-    "signin.limited": "For mange feil forsøk. Vent 15 minutter og prøv igjen.",
-    "signin.intro": "For frivilligkoordinatoren i kommunen.",
-    "signin.signed_out": "Du er logget ut.",
-    "forbidden.title": "Ingen tilgang",
-    "forbidden.text": "Disse sidene er for frivilligkoordinatoren. Kontakt koordinatoren om du trenger tilgang.",
-    "notfound.title": "Finnes ikke",
-    "error.title": "Noe gikk galt",
-    "overview.title": "Oversikt",
-    "overview.needs": "Behov per tjenestested og organisasjon",
-    "overview.site": "Tjenestested / organisasjon",
-    "overview.needs_count": "Behov",
-    "overview.places": "Plasser",
-    "overview.filled": "Fylt",
-    "overview.open": "Åpne",
-    "overview.waiting": "Forslag som venter på vurdering",
-    "overview.waiting_none": "Ingen forslag venter. Kjør en ny matching når registeret er oppdatert.",
-    "overview.waiting_go": "Gå til matching",
-    "overview.followups": "Oppfølgingssamtaler denne uka",
-    "overview.followups_none": "Ingen oppfølgingssamtaler denne uka.",
-    "overview.onboarding": "Frivillige med ufullstendig mottak",
-    "overview.onboarding_none": "Alle frivillige har fullført mottaket.",
-    "overview.missing": "Mangler",
-    "overview.more": "og {n} til",
-    "overview.overdue": "forfalt",
-    "matching.title": "Matching",
-    "matching.run": "Kjør ny matching",
-    "matching.running": "Matching pågår …",
-    "matching.running_help": "Løseren leter etter den beste fordelingen. Siden oppdateres når den er ferdig.",
-    "matching.elapsed": "{s} av høyst {limit} sekunder",
-    "matching.no_plan": "Ingen plan ennå. Kjør matching for å få forslag.",
-    "matching.plan": "Utkast fra {when}",
-    "matching.released_plan": "Siste plan ble frigitt {when}. Kjør ny matching for nye forslag.",
-    "matching.summary": "{filled} av {places} plasser får forslag; {unfilled} behov har åpne plasser.",
-    "matching.proposals": "Forslag per behov",
-    "matching.unfilled": "Behov som ikke blir fylt",
-    "matching.unfilled_none": "Alle behov får forslag.",
-    "matching.release": "Frigi planen …",
-    "matching.counts": "{accepted} godtatt, {rejected} avvist, {waiting} venter",
-    "matching.failed": "Matchingen feilet: {detail}",
-    "matching.busy": "En matching kjører allerede.",
-    "proposal.volunteer": "Frivillig",
-    "proposal.score": "Poeng",
-    "proposal.accept": "Godta",
-    "proposal.accept_after_reject": "Angre avvisning og godta",
-    "proposal.pin": "Fest",
-    "proposal.pin_help": "Godta og behold paret i senere kjøringer",
-    "proposal.reject": "Avvis",
-    "proposal.reject_reason": "Begrunnelse for avvisning",
-    "proposal.reject_submit": "Avvis forslaget",
-    "proposal.reason_required": "Skriv en begrunnelse.",
-    "state.proposed": "Venter",
-    "state.accepted": "Godtatt",
-    "state.rejected": "Avvist",
-    "state.pinned": "Festet",
-    "need.places": "{headcount} plasser",
-    "need.place": "1 plass",
-    "need.accepted": "{n} av {headcount} godtatt",
-    "need.priority": "Prioritet {p}",
-    "need.open": "{n} åpne",
-    "need.times": "Tider",
-    "need.posted_by": "Lagt inn av",
-    "need.activity": "Aktivitet",
-    "need.requirements": "Krav",
-    "need.proposals": "Forslag",
-    "need.placements": "Plasseringer",
-    "need.none": "Ingen.",
-    "need.languages": "Språk",
-    "need.training": "Opplæring",
-    "need.police": "Politiattest kreves",
-    "need.min_age": "Minst {age} år",
-    "need.period": "Periode",
-    "need.tags": "Stikkord",
-    "unfilled.excluded": "Utelukket etter regel",
-    "unfilled.near": "Nærmest å kvalifisere",
-    "unfilled.elsewhere": "Plassert et annet sted",
-    "unfilled.rule": "Regel",
-    "unfilled.count": "Antall",
-    "release.title": "Frigi plan",
-    "release.intro": "Se over endringene. Når du bekrefter, blir de godtatte forslagene plasseringer, og de frivillige får tilbud.",
-    "release.new": "Nye plasseringer",
-    "release.ended": "Avsluttes",
-    "release.ended_none": "Frigivingen avslutter ingen plasseringer. En plassering avsluttes etter avslutningssamtalen.",
-    "release.not_in_plan": "Gjelder fortsatt, men er ikke godtatt i denne planen",
-    "release.unchanged": "Uendret (gjelder allerede)",
-    "release.confirm": "Bekreft og frigi",
-    "release.cancel": "Tilbake til matching",
-    "release.nothing": "Ingen godtatte forslag ennå. Godta forslag før du frigir.",
-    "release.done": "Planen er frigitt: {n} nye plasseringer.",
-    "release.done_one": "Planen er frigitt: 1 ny plassering.",
-    "release.waiting_warning": "{n} forslag er ikke vurdert. De blir ikke plasseringer.",
-    "volunteer.title": "Frivillig",
-    "volunteer.profile": "Profil",
-    "volunteer.phone": "Telefon",
-    "volunteer.email": "E-post",
-    "volunteer.birth": "Født",
-    "volunteer.activities": "Aktiviteter",
-    "volunteer.interests": "Interesser",
-    "volunteer.languages": "Språk",
-    "volunteer.max": "Maks oppdrag",
-    "volunteer.travel": "Maks reiseavstand",
-    "volunteer.hours": "Maks timer per uke",
-    "volunteer.availability": "Tilgjengelighet",
-    "volunteer.unavailable": "Borte",
-    "volunteer.training": "Opplæring",
-    "volunteer.completed": "Fullført",
-    "volunteer.expires": "Utløper",
-    "volunteer.expired": "Utløpt",
-    "volunteer.expires_soon": "Utløper snart",
-    "volunteer.valid": "Gyldig",
-    "volunteer.onboarding": "Mottak",
-    "volunteer.placements": "Plasseringer og oppfølging",
-    "volunteer.proposals": "Forslag",
-    "volunteer.next_followup": "Neste oppfølging",
-    "volunteer.followups_done": "Gjennomførte oppfølginger",
-    "volunteer.record_first": "Registrer første samtale",
-    "volunteer.record_followup": "Registrer oppfølgingssamtale",
-    "volunteer.date": "Dato",
-    "volunteer.save": "Lagre",
-    "volunteer.list": "Frivillige",
-    "volunteer.no_training": "Ingen registrert opplæring.",
-    "onboarding.first_conversation": "Første samtale",
-    "onboarding.agreement": "Frivilligavtale signert",
-    "onboarding.declaration": "Taushetserklæring signert",
-    "onboarding.police": "Politiattest vist",
-    "onboarding.police_not_needed": "Politiattest (ikke nødvendig for aktivitetene)",
-    "onboarding.intro": "Introduksjonskurs",
-    "onboarding.done": "Fullført",
-    "onboarding.missing": "Mangler",
-    "onboarding.police_too_old": "Attesten var eldre enn 3 måneder da den ble vist",
-    "onboarding.implied": "ikke registrert, men avtalen er signert, så samtalen er holdt",
-    "matching.jump": "Gå til",
-    "placement.state.offered": "Tilbudt",
-    "placement.state.confirmed": "Bekreftet",
-    "placement.state.declined": "Avslått",
-    "placement.state.ended": "Avsluttet",
-    "placement.start": "Start",
-    "placement.site": "Sted",
-    "placement.need": "Behov",
-    "placement.state": "Status",
-    "weekday.1": "mandag", "weekday.2": "tirsdag", "weekday.3": "onsdag", "weekday.4": "torsdag",
-    "weekday.5": "fredag", "weekday.6": "lørdag", "weekday.7": "søndag",
-    "wd.1": "Man", "wd.2": "Tir", "wd.3": "Ons", "wd.4": "Tor", "wd.5": "Fre", "wd.6": "Lør", "wd.7": "Søn",
-    "grid.caption": "Tilgjengelighet per ukedag og time (fylt rute = tilgjengelig)",
-    "grid.available": "tilgjengelig",
-    "grid.hour": "Time",
-    "yes": "Ja",
-    "no": "Nei",
-    "back": "Tilbake",
-    "km": "{km} km",
-    "hours": "{h} t",
-    "once": "én gang {date} kl. {start}–{end}",
-    "weekly": "{day}er kl. {start}–{end}",
-    "from_until": "{start} – {end}",
-    "reason.priority": "Fyller en plass i et behov med prioritet {p}",
-    "reason.eligible": "Oppfyller alle plasseringsreglene (E1–E9)",
-    "reason.pinned": "Festet av koordinatoren",
-    "reason.interests": "Felles interesser: {shared}",
-    "reason.continuity_activity": "Har vært {activity} på {site} før",
-    "reason.continuity_site": "Har vært frivillig på {site} før",
-    "reason.travel": "Bor {km} km unna",
-    "reason.previous": "Beholder en plassering som allerede gjelder",
-    "rule.E1": "ikke villig til denne aktiviteten",
-    "rule.E2": "avtale eller taushetserklæring ikke signert innen start",
-    "rule.E3": "mangler opplæring, eller den er utløpt",
-    "rule.E4": "under minstealder, eller fødselsdato ukjent",
-    "rule.E5": "ingen gyldig politiattest vist",
-    "rule.E6": "ikke tilgjengelig på behovets tider",
-    "rule.E7": "snakker ingen av behovets språk",
-    "rule.E8": "bor lenger unna enn egen maks reiseavstand",
-    "rule.E9": "avvist for dette behovet av koordinatoren",
-    "rule.C2": "tar ingen flere oppdrag, eller timene per uke blir for mange",
-    "volunteers.one": "1 frivillig",
-    "volunteers.many": "{n} frivillige",
-    "miss.E1": "ville kvalifisert om de tok på seg {activity}",
-    "miss.E2": "ville kvalifisert når avtale og taushetserklæring er signert",
-    "miss.E3": "ville kvalifisert med gyldig {training}",
-    "miss.E4": "ville kvalifisert, men er under {age} år eller mangler fødselsdato",
-    "miss.E5": "ville kvalifisert med politiattest vist (høyst 3 måneder gammel da den ble vist)",
-    "miss.E6": "er ikke tilgjengelig på behovets tider",
-    "miss.E6.away": "er borte {start} – {end}, når behovet starter",
-    "miss.E6.day": "er ikke tilgjengelig på {day}er (behovet er kl. {times})",
-    "miss.E6.until": "er tilgjengelig på {day}er, men bare til kl. {t} (behovet er kl. {times})",
-    "miss.E6.from": "er tilgjengelig på {day}er, men først fra kl. {t} (behovet er kl. {times})",
-    "miss.E7": "ville kvalifisert, men snakker ingen av {langs}",
-    "miss.E8": "ville kvalifisert, men bor lenger unna enn egen maks reiseavstand",
-    "miss.E9": "ville kvalifisert, men er avvist for dette behovet av koordinatoren",
-    "miss.C2": "ville kvalifisert, men har for få ledige timer i uka ({h} t trengs)",
-    "summary.no_occurrence": "Behovet har ingen forekomst i planperioden.",
-    "summary.unwilling": "Ingen frivillige vil gjøre {activity}.",
-    "summary.none_eligible": "Ingen frivillige oppfyller alle reglene. Av {willing} villige er det vanligste hinderet: {rule} ({n}).",
-    "summary.elsewhere": "{vols} oppfyller alle reglene, men planen plasserer dem et annet sted.",
-    "elsewhere.unplaced": "oppfyller alle reglene, men er ikke plassert: planen stoppet ved tidsgrensen, eller en festet plassering hindrer det",
-    "elsewhere.placed": "plassert på «{title}» (prioritet {p}) i stedet: {why}",
-    "why.cap": "tar høyst {n} oppdrag",
-    "why.overlap": "dette behovet ville overlappet plasseringen",
-    "why.hours": "dette behovet ville gitt mer enn {h} timer i uka",
-    "why.plan": "planen som helhet fyller flere eller viktigere plasser slik",
-    "problem.need-full": "Behovet har ingen ledig plass igjen.",
-    "problem.volunteer-busy": "Den frivillige er allerede opptatt på disse tidene eller har nådd maks antall oppdrag.",
-    "problem.plan-not-draft": "Planen er ikke lenger et utkast. Last siden på nytt.",
-    "problem.volunteer-gone": "Den frivillige er ikke lenger registrert.",
-    "problem.run-in-progress": "En matching kjører allerede.",
-    "htmx.error": "Endringen ble ikke lagret (feil {status}). Last siden på nytt og prøv igjen.",
-    "forbidden.signout": "Logg ut og logg inn som koordinator",
-}
 
-EN: dict[str, str] = {
-    "app": "samspill",
-    "skip": "Skip to content",
-    "nav": "Main menu",
-    "nav.overview": "Overview",
-    "nav.matching": "Matching",
-    "nav.volunteers": "Volunteers",
-    "signout": "Sign out",
-    "signed_in_as": "Signed in as",
-    "language": "Language",
-    "lang.switch": "Norsk",
-    "signin.title": "Sign in",
-    "signin.email": "Email",
-    "signin.password": "Password",
-    "signin.submit": "Sign in",
-    "signin.wrong": "Wrong email or password.",
-    "signin.limited": "Too many failed attempts. Wait 15 minutes and try again.",
-    "signin.intro": "For the municipality's volunteer coordinator.",
-    "signin.signed_out": "You are signed out.",
-    "forbidden.title": "No access",
-    "forbidden.text": "These pages are for the volunteer coordinator. Ask the coordinator if you need access.",
-    "notfound.title": "Not found",
-    "error.title": "Something went wrong",
-    "overview.title": "Overview",
-    "overview.needs": "Needs per service site and organisation",
-    "overview.site": "Site / organisation",
-    "overview.needs_count": "Needs",
-    "overview.places": "Places",
-    "overview.filled": "Filled",
-    "overview.open": "Open",
-    "overview.waiting": "Proposals waiting for review",
-    "overview.waiting_none": "No proposals are waiting. Run matching when the register is up to date.",
-    "overview.waiting_go": "Go to matching",
-    "overview.followups": "Follow-up conversations this week",
-    "overview.followups_none": "No follow-up conversations this week.",
-    "overview.onboarding": "Volunteers with incomplete onboarding",
-    "overview.onboarding_none": "Every volunteer has completed onboarding.",
-    "overview.missing": "Missing",
-    "overview.more": "and {n} more",
-    "overview.overdue": "overdue",
-    "matching.title": "Matching",
-    "matching.run": "Run new matching",
-    "matching.running": "Matching in progress …",
-    "matching.running_help": "The solver is looking for the best plan. The page updates when it is done.",
-    "matching.elapsed": "{s} of at most {limit} seconds",
-    "matching.no_plan": "No plan yet. Run matching to get proposals.",
-    "matching.plan": "Draft from {when}",
-    "matching.released_plan": "The latest plan was released {when}. Run matching for new proposals.",
-    "matching.summary": "{filled} of {places} places get a proposal; {unfilled} needs have open places.",
-    "matching.proposals": "Proposals by need",
-    "matching.unfilled": "Needs left unfilled",
-    "matching.unfilled_none": "Every need gets proposals.",
-    "matching.release": "Release the plan …",
-    "matching.counts": "{accepted} accepted, {rejected} rejected, {waiting} waiting",
-    "matching.failed": "Matching failed: {detail}",
-    "matching.busy": "A matching run is already in progress.",
-    "proposal.volunteer": "Volunteer",
-    "proposal.score": "Score",
-    "proposal.accept": "Accept",
-    "proposal.accept_after_reject": "Undo the rejection and accept",
-    "proposal.pin": "Pin",
-    "proposal.pin_help": "Accept and keep the pair in later runs",
-    "proposal.reject": "Reject",
-    "proposal.reject_reason": "Reason for rejecting",
-    "proposal.reject_submit": "Reject the proposal",
-    "proposal.reason_required": "Give a reason.",
-    "state.proposed": "Waiting",
-    "state.accepted": "Accepted",
-    "state.rejected": "Rejected",
-    "state.pinned": "Pinned",
-    "need.places": "{headcount} places",
-    "need.place": "1 place",
-    "need.accepted": "{n} of {headcount} accepted",
-    "need.priority": "Priority {p}",
-    "need.open": "{n} open",
-    "need.times": "Times",
-    "need.posted_by": "Posted by",
-    "need.activity": "Activity",
-    "need.requirements": "Requirements",
-    "need.proposals": "Proposals",
-    "need.placements": "Placements",
-    "need.none": "None.",
-    "need.languages": "Languages",
-    "need.training": "Training",
-    "need.police": "Police certificate required",
-    "need.min_age": "At least {age} years old",
-    "need.period": "Period",
-    "need.tags": "Tags",
-    "unfilled.excluded": "Excluded by rule",
-    "unfilled.near": "Nearest misses",
-    "unfilled.elsewhere": "Placed elsewhere",
-    "unfilled.rule": "Rule",
-    "unfilled.count": "Count",
-    "release.title": "Release plan",
-    "release.intro": "Check the changes. When you confirm, accepted proposals become placements and the volunteers are offered them.",
-    "release.new": "New placements",
-    "release.ended": "Ending",
-    "release.ended_none": "Releasing ends no placements. A placement ends after the closing conversation.",
-    "release.not_in_plan": "Still in force, but not accepted in this plan",
-    "release.unchanged": "Unchanged (already in force)",
-    "release.confirm": "Confirm and release",
-    "release.cancel": "Back to matching",
-    "release.nothing": "No accepted proposals yet. Accept proposals before releasing.",
-    "release.done": "The plan is released: {n} new placements.",
-    "release.done_one": "The plan is released: 1 new placement.",
-    "release.waiting_warning": "{n} proposals are not reviewed. They will not become placements.",
-    "volunteer.title": "Volunteer",
-    "volunteer.profile": "Profile",
-    "volunteer.phone": "Phone",
-    "volunteer.email": "Email",
-    "volunteer.birth": "Born",
-    "volunteer.activities": "Activities",
-    "volunteer.interests": "Interests",
-    "volunteer.languages": "Languages",
-    "volunteer.max": "Max assignments",
-    "volunteer.travel": "Max travel distance",
-    "volunteer.hours": "Max hours per week",
-    "volunteer.availability": "Availability",
-    "volunteer.unavailable": "Away",
-    "volunteer.training": "Training",
-    "volunteer.completed": "Completed",
-    "volunteer.expires": "Expires",
-    "volunteer.expired": "Expired",
-    "volunteer.expires_soon": "Expires soon",
-    "volunteer.valid": "Valid",
-    "volunteer.onboarding": "Onboarding",
-    "volunteer.placements": "Placements and follow-up",
-    "volunteer.proposals": "Proposals",
-    "volunteer.next_followup": "Next follow-up",
-    "volunteer.followups_done": "Follow-ups held",
-    "volunteer.record_first": "Record first conversation",
-    "volunteer.record_followup": "Record follow-up conversation",
-    "volunteer.date": "Date",
-    "volunteer.save": "Save",
-    "volunteer.list": "Volunteers",
-    "volunteer.no_training": "No training recorded.",
-    "onboarding.first_conversation": "First conversation",
-    "onboarding.agreement": "Volunteer agreement signed",
-    "onboarding.declaration": "Confidentiality declaration signed",
-    "onboarding.police": "Police certificate shown",
-    "onboarding.police_not_needed": "Police certificate (not needed for their activities)",
-    "onboarding.intro": "Introduction course",
-    "onboarding.done": "Done",
-    "onboarding.missing": "Missing",
-    "onboarding.police_too_old": "The certificate was older than 3 months when shown",
-    "onboarding.implied": "not recorded, but the agreement is signed, so the conversation was held",
-    "matching.jump": "Jump to",
-    "placement.state.offered": "Offered",
-    "placement.state.confirmed": "Confirmed",
-    "placement.state.declined": "Declined",
-    "placement.state.ended": "Ended",
-    "placement.start": "Start",
-    "placement.site": "Site",
-    "placement.need": "Need",
-    "placement.state": "State",
-    "weekday.1": "Monday", "weekday.2": "Tuesday", "weekday.3": "Wednesday", "weekday.4": "Thursday",
-    "weekday.5": "Friday", "weekday.6": "Saturday", "weekday.7": "Sunday",
-    "wd.1": "Mon", "wd.2": "Tue", "wd.3": "Wed", "wd.4": "Thu", "wd.5": "Fri", "wd.6": "Sat", "wd.7": "Sun",
-    "grid.caption": "Availability per weekday and hour (filled cell = available)",
-    "grid.available": "available",
-    "grid.hour": "Hour",
-    "yes": "Yes",
-    "no": "No",
-    "back": "Back",
-    "km": "{km} km",
-    "hours": "{h} h",
-    "once": "once on {date} {start}–{end}",
-    "weekly": "{day}s {start}–{end}",
-    "from_until": "{start} – {end}",
-    "reason.priority": "Fills a place in a priority-{p} need",
-    "reason.eligible": "Meets every placement rule (E1–E9)",
-    "reason.pinned": "Pinned by the coordinator",
-    "reason.interests": "Shared interests: {shared}",
-    "reason.continuity_activity": "Has been {activity} at {site} before",
-    "reason.continuity_site": "Has volunteered at {site} before",
-    "reason.travel": "Lives {km} km away",
-    "reason.previous": "Keeps a placement already in force",
-    "rule.E1": "not willing to do this activity",
-    "rule.E2": "agreement or confidentiality declaration not signed by the start date",
-    "rule.E3": "missing or expired training",
-    "rule.E4": "under the minimum age, or birth date unknown",
-    "rule.E5": "no valid police certificate shown",
-    "rule.E6": "not available at the need's times",
-    "rule.E7": "speaks none of the need's languages",
-    "rule.E8": "lives beyond their maximum travel distance",
-    "rule.E9": "rejected for this need by the coordinator",
-    "rule.C2": "takes no more assignments, or the weekly hours exceed their limit",
-    "volunteers.one": "1 volunteer",
-    "volunteers.many": "{n} volunteers",
-    "summary.no_occurrence": "The need has no occurrence inside the planning period.",
-    "elsewhere.unplaced": "meets every rule but is not placed: the plan stopped at the time limit, or a pinned placement blocks it",
-    "problem.need-full": "The need has no open place left.",
-    "problem.volunteer-busy": "The volunteer is already busy at these times or has reached their maximum assignments.",
-    "problem.plan-not-draft": "The plan is no longer a draft. Reload the page.",
-    "problem.volunteer-gone": "The volunteer is no longer registered.",
-    "problem.run-in-progress": "A matching run is already in progress.",
-    "htmx.error": "The change was not saved (error {status}). Reload the page and try again.",
-    "forbidden.signout": "Sign out and sign in as the coordinator",
-}
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
-# --- Volunteers in the loop (issue 14): messages from the outbox, my page, sign-in links, attendance ---
-NB.update({
-    "mail.login_link.subject": "Lenke for å logge inn i samspill",
-    "mail.login_link.body": "Hei {name}!\n\nHer er lenken til din side i samspill. Den virker én gang, i {minutes} "
-                            "minutter:\n\n{url}\n\nBa du ikke om denne lenken, kan du se bort fra e-posten.",
-    "mail.proposal_released.subject": "Forslag til deg: {activity} på {site}",
-    "mail.proposal_released.body": "Hei {name}!\n\nFrivilligkoordinatoren foreslår at du blir {activity} på {site}: "
-                                   "«{title}», {when}.\n\nSvar ja eller nei på din side:\n{url}",
-    "mail.answer_received.subject": "{volunteer} svarte {answer}: {title}",
-    "mail.answer_received.body": "{volunteer} har svart {answer} på «{title}» ({site}).{reason}\n\n"
-                                 "Se matchingen:\n{url}",
-    "mail.reminder.subject": "Påminnelse: {title} i morgen",
-    "mail.reminder.body": "Hei {name}!\n\nI morgen, {date} kl. {start}–{end}: «{title}» på {site}.\n\n"
-                          "Kan du ikke komme, gi beskjed til frivilligkoordinatoren.\n\nDin side: {url}",
-    "mail.course_expiring.subject": "Kurset {training} går ut {date}",
-    "mail.course_expiring.body": "Hei {name}!\n\nKurset {training} går ut {date}. Snakk med "
-                                 "frivilligkoordinatoren om å fornye det.\n\nDin side: {url}",
-    "mail.followup_due.subject": "Oppfølgingssamtale med {volunteer}",
-    "mail.followup_due.body": "Oppfølgingssamtalen med {volunteer} om «{title}» ({site}) skal holdes {date}.\n\n{url}",
-    "mail.placement_ended.subject": "Takk for innsatsen: {title}",
-    "mail.placement_ended.body": "Hei {name}!\n\nOppdraget «{title}» på {site} ble avsluttet {date}. Takk for "
-                                 "innsatsen!\n\nAttest for frivillig innsats finner du på din side:\n{url}",
-    "mail.leave_requested.subject": "{volunteer} ber om å bli slettet",
-    "mail.leave_requested.body": "{volunteer} ber om å slutte og få opplysningene sine slettet.{note}\n\n{url}",
-    "answer.yes": "ja",
-    "answer.no": "nei",
-    "answer.reason": " Begrunnelse: {reason}",
-})
-EN.update({
-    "mail.login_link.subject": "Your link to sign in to samspill",
-    "mail.login_link.body": "Hello {name},\n\nhere is the link to your page in samspill. It works once, for "
-                            "{minutes} minutes:\n\n{url}\n\nIf you did not ask for it, ignore this e-mail.",
-    "mail.proposal_released.subject": "A proposal for you: {activity} at {site}",
-    "mail.proposal_released.body": "Hello {name},\n\nthe volunteer coordinator proposes that you become {activity} "
-                                   "at {site}: “{title}”, {when}.\n\nAnswer yes or no on your page:\n{url}",
-    "mail.answer_received.subject": "{volunteer} answered {answer}: {title}",
-    "mail.answer_received.body": "{volunteer} answered {answer} to “{title}” ({site}).{reason}\n\n"
-                                 "See the matching:\n{url}",
-    "mail.reminder.subject": "Reminder: {title} tomorrow",
-    "mail.reminder.body": "Hello {name},\n\ntomorrow, {date} at {start}–{end}: “{title}” at {site}.\n\n"
-                          "If you cannot come, tell the volunteer coordinator.\n\nYour page: {url}",
-    "mail.course_expiring.subject": "The course {training} expires on {date}",
-    "mail.course_expiring.body": "Hello {name},\n\nthe course {training} expires on {date}. Talk to the "
-                                 "volunteer coordinator about renewing it.\n\nYour page: {url}",
-    "mail.followup_due.subject": "Follow-up conversation with {volunteer}",
-    "mail.followup_due.body": "The follow-up conversation with {volunteer} about “{title}” ({site}) is due on "
-                              "{date}.\n\n{url}",
-    "mail.placement_ended.subject": "Thank you: {title}",
-    "mail.placement_ended.body": "Hello {name},\n\nthe assignment “{title}” at {site} ended on {date}. Thank you "
-                                 "for your work!\n\nYour certificate of volunteering is on your page:\n{url}",
-    "mail.leave_requested.subject": "{volunteer} asks to be erased",
-    "mail.leave_requested.body": "{volunteer} asks to leave and have their data erased.{note}\n\n{url}",
-    "answer.yes": "yes",
-    "answer.no": "no",
-    "answer.reason": " Reason: {reason}",
-})
 
-NB.update({
-    "me.nav": "Min side",
-    "me.title": "Min side",
-    "me.hello": "Hei, {name}",
-    "me.offered": "Forslag til deg",
-    "me.offered_none": "Ingen nye forslag akkurat nå.",
-    "me.what": "Hva",
-    "me.where": "Hvor",
-    "me.when": "Når",
-    "me.from": "fra {date}",
-    "me.why": "Hvorfor deg",
-    "me.yes": "Ja, jeg vil",
-    "me.no": "Nei takk",
-    "me.no_reason": "Begrunnelse (valgfritt)",
-    "me.no_submit": "Send nei",
-    "me.answer_missing": "Velg ja eller nei.",
-    "me.answered_yes": "Takk! Koordinatoren har fått beskjed om at du sa ja.",
-    "me.answered_no": "Takk for svaret. Koordinatoren har fått beskjed.",
-    "me.current": "Dine oppdrag",
-    "me.current_none": "Du har ingen bekreftede oppdrag ennå.",
-    "me.next": "Neste ganger",
-    "me.did_it_happen": "{date}: ble det noe av?",
-    "me.past": "Tidligere og avslåtte",
-    "me.attest": "Attest for frivillig innsats ({hours} timer)",
-    "me.away": "Fravær",
-    "me.away_none": "Du har ikke meldt fravær.",
-    "me.away_from": "Fra og med",
-    "me.away_to": "Til og med",
-    "me.away_add": "Meld fravær",
-    "me.away_remove": "Fjern",
-    "me.away_dates": "Gi to gyldige datoer.",
-    "me.away_saved": "Fraværet er lagret.",
-    "me.away_removed": "Fraværet er fjernet.",
-    "me.profile": "Når du kan, interesser og språk",
-    "me.availability": "Når du kan (hver uke)",
-    "me.weekday": "Ukedag",
-    "me.new_slot": "Legg til dag …",
-    "me.slot_from": "Fra klokka",
-    "me.slot_to": "Til klokka",
-    "me.remove": "Fjern",
-    "me.interests": "Interesser",
-    "me.languages": "Språk",
-    "me.comma": "Skill med komma, for eksempel: hagearbeid, sang",
-    "me.save": "Lagre",
-    "me.profile_saved": "Opplysningene er lagret.",
-    "me.slots_invalid": "Sjekk tidene: ukedag og klokkeslett må fylles ut.",
-    "me.not_saved": "Ikke lagret: {detail}",
-    "me.calendar": "Kalender",
-    "me.calendar_help": "Legg denne adressen til i kalenderen på telefonen (abonner på kalender), så ser du oppdragene dine der. Adressen er privat.",
-    "me.calendar_url": "Kalenderadresse",
-    "me.calendar_renew": "Lag ny adresse (den gamle slutter å virke)",
-    "me.calendar_renewed": "Ny kalenderadresse er laget. Den gamle virker ikke lenger.",
-    "me.data": "Dine opplysninger",
-    "me.data_help": "Du kan laste ned alt vi har lagret om deg, også hvem som har sett det.",
-    "me.download": "Last ned alt om meg",
-    "me.agreement": "Frivilligavtale signert",
-    "me.police": "Politiattest vist",
-    "me.leave": "Slutte som frivillig",
-    "me.leave_help": "Vil du slutte, sier du fra her. Koordinatoren tar en avslutningssamtale og sletter opplysningene dine.",
-    "me.leave_open": "Jeg vil slutte …",
-    "me.leave_note": "Hilsen til koordinatoren (valgfritt)",
-    "me.leave_submit": "Be om å bli slettet",
-    "me.leave_sent": "Koordinatoren har fått beskjed.",
-    "me.leave_pending": "Du ba om å slutte {date}. Koordinatoren tar kontakt.",
-    "link.title": "Logg inn som frivillig",
-    "link.intro": "Skriv e-postadressen din, så sender vi deg en lenke som logger deg inn. Du trenger ikke passord.",
-    "link.submit": "Send meg en lenke",
-    "link.coordinator": "Koordinator eller kontaktperson?",
-    "link.coordinator_link": "Logg inn med passord",
-    "link.sent_title": "Sjekk e-posten din",
-    "link.sent": "Hvis {email} er registrert hos oss, får du straks en e-post med en lenke.",
-    "link.sent_help": "Lenken virker én gang og i 20 minutter. Kom det ingen e-post, sjekk søppelpost eller kontakt frivilligkoordinatoren.",
-    "link.again": "Be om en ny lenke",
-    "link.open_title": "Logg inn",
-    "link.open_text": "Trykk på knappen for å åpne siden din.",
-    "link.open_submit": "Åpne min side",
-    "link.invalid_title": "Lenken virker ikke",
-    "link.invalid": "Lenken er allerede brukt eller for gammel. Be om en ny.",
-    "attendance.title": "Oppmøte",
-    "attendance.intro": "Bekreft om hver gang ble noe av. Tre ganger på rad uten oppmøte gir koordinatoren beskjed.",
-    "attendance.none": "Ingen ganger å bekrefte de siste ukene.",
-    "attendance.yes": "Ble noe av",
-    "attendance.no": "Ble ikke noe av",
-    "attendance.took_place": "Gjennomført",
-    "attendance.missed": "Ikke gjennomført",
-    "attendance.saved": "Oppmøtet er lagret.",
-    "attest.title": "Attest for frivillig innsats",
-    "attest.print": "Skriv ut",
-    "attest.lead": "{name} har vært frivillig i kommunens helse- og omsorgstjenester.",
-    "attest.born": "født",
-    "attest.total": "Til sammen {hours} timer, fordelt på {n} ganger.",
-    "attest.assignments": "Oppdrag",
-    "attest.what": "Oppdrag",
-    "attest.where": "Sted",
-    "attest.period": "Periode",
-    "attest.ongoing": "pågår",
-    "attest.hours_by_site": "Timer per sted",
-    "attest.hours": "Timer",
-    "attest.basis": "Timene er de gangene tjenestestedet eller den frivillige har bekreftet at oppdraget ble gjennomført.",
-    "attest.issued": "Utstedt {date}",
-    "attest.signature": "Frivilligkoordinator",
-    "volunteer.send_link": "Send innloggingslenke",
-    "volunteer.link_sent": "Innloggingslenken er lagt i utboksen.",
-    "volunteer.link_not_sent": "Ingen lenke sendt: den frivillige har ingen e-postadresse, eller har fått mange lenker den siste timen.",
-    "volunteer.attest": "Attest for frivillig innsats",
-    "volunteer.attendance": "Oppmøte",
-    "volunteer.answer": "Svar fra frivillig",
-    "volunteer.leave_requested": "Ba om å slutte {date}",
-    "answer.waiting": "Venter på svar fra den frivillige",
-    "answer.said_yes": "Den frivillige sa ja",
-    "answer.said_no": "Den frivillige sa nei",
-    "answer.ended": "Avsluttet",
-    "overview.leaving": "Ber om å slutte (slettekø)",
-    "overview.leaving_none": "Ingen har bedt om å slutte.",
-    "overview.outbox": "Utboks",
-    "overview.outbox_off": "E-post er ikke satt opp (SAMSPILL_SMTP_URL og SAMSPILL_MAIL_FROM). {n} meldinger venter i utboksen og sendes når e-post er satt opp.",
-    "overview.outbox_waiting": "{n} meldinger venter på å bli sendt.",
-    "overview.outbox_error": "Siste feil: {error}",
-    "overview.outbox_failed": "{n} meldinger kunne ikke leveres.",
-    "overview.outbox_ok": "Alle meldinger er sendt.",
-    "overview.missed": "Uteblitt tre ganger på rad",
-    "problem.placement-answered": "Du har allerede svart på dette forslaget.",
-})
-EN.update({
-    "me.nav": "My page",
-    "me.title": "My page",
-    "me.hello": "Hello, {name}",
-    "me.offered": "Proposals for you",
-    "me.offered_none": "No new proposals right now.",
-    "me.what": "What",
-    "me.where": "Where",
-    "me.when": "When",
-    "me.from": "from {date}",
-    "me.why": "Why you",
-    "me.yes": "Yes, I will",
-    "me.no": "No, thanks",
-    "me.no_reason": "Reason (optional)",
-    "me.no_submit": "Send no",
-    "me.answer_missing": "Choose yes or no.",
-    "me.answered_yes": "Thank you! The coordinator has been told you said yes.",
-    "me.answered_no": "Thank you for answering. The coordinator has been told.",
-    "me.current": "Your assignments",
-    "me.current_none": "You have no confirmed assignments yet.",
-    "me.next": "Next times",
-    "me.did_it_happen": "{date}: did it take place?",
-    "me.past": "Earlier and declined",
-    "me.attest": "Certificate of volunteering ({hours} hours)",
-    "me.away": "Away",
-    "me.away_none": "You have not said you are away.",
-    "me.away_from": "From",
-    "me.away_to": "To (inclusive)",
-    "me.away_add": "Add dates away",
-    "me.away_remove": "Remove",
-    "me.away_dates": "Give two valid dates.",
-    "me.away_saved": "Your dates away are saved.",
-    "me.away_removed": "The dates away are removed.",
-    "me.profile": "When you can, interests and languages",
-    "me.availability": "When you can (every week)",
-    "me.weekday": "Weekday",
-    "me.new_slot": "Add a day …",
-    "me.slot_from": "From",
-    "me.slot_to": "To",
-    "me.remove": "Remove",
-    "me.interests": "Interests",
-    "me.languages": "Languages",
-    "me.comma": "Separate with commas, for example: gardening, singing",
-    "me.save": "Save",
-    "me.profile_saved": "Saved.",
-    "me.slots_invalid": "Check the times: weekday and both times are needed.",
-    "me.not_saved": "Not saved: {detail}",
-    "me.calendar": "Calendar",
-    "me.calendar_help": "Add this address to the calendar on your phone (subscribe to a calendar) to see your assignments there. The address is private.",
-    "me.calendar_url": "Calendar address",
-    "me.calendar_renew": "Make a new address (the old one stops working)",
-    "me.calendar_renewed": "A new calendar address was made. The old one no longer works.",
-    "me.data": "Your data",
-    "me.data_help": "You can download everything we hold about you, including who has seen it.",
-    "me.download": "Download everything about me",
-    "me.agreement": "Volunteer agreement signed",
-    "me.police": "Police certificate shown",
-    "me.leave": "Stop volunteering",
-    "me.leave_help": "If you want to stop, say so here. The coordinator holds a closing conversation and erases your data.",
-    "me.leave_open": "I want to stop …",
-    "me.leave_note": "A note to the coordinator (optional)",
-    "me.leave_submit": "Ask to be erased",
-    "me.leave_sent": "The coordinator has been told.",
-    "me.leave_pending": "You asked to stop on {date}. The coordinator will be in touch.",
-    "link.title": "Sign in as a volunteer",
-    "link.intro": "Type your e-mail address and we send you a link that signs you in. No password needed.",
-    "link.submit": "Send me a link",
-    "link.coordinator": "Coordinator or site contact?",
-    "link.coordinator_link": "Sign in with a password",
-    "link.sent_title": "Check your e-mail",
-    "link.sent": "If {email} is registered with us, an e-mail with a link is on its way.",
-    "link.sent_help": "The link works once, for 20 minutes. No e-mail? Check your spam folder or contact the volunteer coordinator.",
-    "link.again": "Ask for a new link",
-    "link.open_title": "Sign in",
-    "link.open_text": "Press the button to open your page.",
-    "link.open_submit": "Open my page",
-    "link.invalid_title": "The link does not work",
-    "link.invalid": "The link was already used or is too old. Ask for a new one.",
-    "attendance.title": "Attendance",
-    "attendance.intro": "Confirm whether each time took place. Three missed in a row alert the coordinator.",
-    "attendance.none": "Nothing to confirm in the last weeks.",
-    "attendance.yes": "Took place",
-    "attendance.no": "Did not take place",
-    "attendance.took_place": "Took place",
-    "attendance.missed": "Did not take place",
-    "attendance.saved": "Attendance saved.",
-    "attest.title": "Certificate of volunteering",
-    "attest.print": "Print",
-    "attest.lead": "{name} has volunteered in the municipality's health and care services.",
-    "attest.born": "born",
-    "attest.total": "In all {hours} hours, over {n} occasions.",
-    "attest.assignments": "Assignments",
-    "attest.what": "Assignment",
-    "attest.where": "Place",
-    "attest.period": "Period",
-    "attest.ongoing": "ongoing",
-    "attest.hours_by_site": "Hours per place",
-    "attest.hours": "Hours",
-    "attest.basis": "The hours are the occasions the site or the volunteer confirmed as carried out.",
-    "attest.issued": "Issued {date}",
-    "attest.signature": "Volunteer coordinator",
-    "volunteer.send_link": "Send a sign-in link",
-    "volunteer.link_sent": "The sign-in link is in the outbox.",
-    "volunteer.link_not_sent": "No link sent: the volunteer has no e-mail address, or had many links in the last hour.",
-    "volunteer.attest": "Certificate of volunteering",
-    "volunteer.attendance": "Attendance",
-    "volunteer.answer": "Volunteer's answer",
-    "volunteer.leave_requested": "Asked to stop on {date}",
-    "answer.waiting": "Waiting for the volunteer's answer",
-    "answer.said_yes": "The volunteer said yes",
-    "answer.said_no": "The volunteer said no",
-    "answer.ended": "Ended",
-    "overview.leaving": "Asking to stop (erasure queue)",
-    "overview.leaving_none": "Nobody has asked to stop.",
-    "overview.outbox": "Outbox",
-    "overview.outbox_off": "E-mail is not set up (SAMSPILL_SMTP_URL and SAMSPILL_MAIL_FROM). {n} messages wait in the outbox and go out once e-mail is set up.",
-    "overview.outbox_waiting": "{n} messages are waiting to be sent.",
-    "overview.outbox_error": "Last error: {error}",
-    "overview.outbox_failed": "{n} messages could not be delivered.",
-    "overview.outbox_ok": "Every message has been sent.",
-    "overview.missed": "Missed three times in a row",
-    "problem.placement-answered": "You have already answered this proposal.",
-})
+def read_catalogue(lang: str) -> Catalog:
+    """The `.po` catalogue of one language, as Babel reads it (for tools and tests)."""
+    with po_path(lang).open("rb") as f:
+        return read_po(f, locale=lang, domain=DOMAIN)
 
-CATALOGUES = {"nb": NB, "en": EN}
-MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-             "november", "desember")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")
-_EN_DAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+
+@functools.cache
+def translations(lang: str) -> Translations:
+    """The compiled catalogue of `lang`; a Bokmål word that is missing falls back to English.
+
+    Compiled in memory from the `.po` file (Babel's write_mo), so no `.mo` is built or shipped.
+    """
+    buf = io.BytesIO()
+    write_mo(buf, read_catalogue(lang))
+    buf.seek(0)
+    out = Translations(buf, domain=DOMAIN)
+    if lang != "en":
+        out.add_fallback(translations("en"))
+    return out
 
 
 def pick_lang(value: str | None) -> str:
@@ -756,37 +77,105 @@ def pick_lang(value: str | None) -> str:
 
 def t(lang: str, key: str, **kw: Any) -> str:
     """The phrase for `key`; English, then the key itself, when a language lacks it."""
-    text = CATALOGUES.get(lang, NB).get(key) or EN.get(key) or key
+    text = translations(pick_lang(lang)).gettext(key)
     return text.format(**kw) if kw else text
 
 
+def has(key: str) -> bool:
+    """Whether the Bokmål catalogue has `key` (for messages whose kind is chosen at run time)."""
+    return translations(DEFAULT_LANG).gettext(key) != key
+
+
+def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark for extraction, translate later"
+    """Marks a key that is looked up at run time, so `pybabel extract` keeps it in the catalogues."""
+    return key
+
+
+# Keys composed at run time from domain values (`_('state.' ~ p.state)`, `t(lang, f"rule.{r}")`):
+# listed here so extraction sees them. tests/service/web/test_catalogue.py checks each family
+# against the domain's own list of values.
+RUNTIME_KEYS = (
+    # matcher.rules.RULE_NAMES
+    N_("rule.E1"), N_("rule.E2"), N_("rule.E3"), N_("rule.E4"), N_("rule.E5"), N_("rule.E6"), N_("rule.E7"),
+    N_("rule.E8"), N_("rule.E9"), N_("rule.C2"),
+    # proposal states (service/db/models.py) and placement states
+    N_("state.proposed"), N_("state.accepted"), N_("state.rejected"),
+    N_("placement.state.offered"), N_("placement.state.confirmed"), N_("placement.state.declined"),
+    N_("placement.state.ended"),
+    # onboarding steps and notes (service/register/onboarding.py)
+    N_("onboarding.first_conversation"), N_("onboarding.agreement"), N_("onboarding.declaration"),
+    N_("onboarding.police"), N_("onboarding.intro"), N_("onboarding.implied"), N_("onboarding.police_too_old"),
+    # problem-details slugs the pages explain in words (service/web/pages.py problem_text)
+    N_("problem.need-full"), N_("problem.volunteer-busy"), N_("problem.plan-not-draft"),
+    N_("problem.volunteer-gone"), N_("problem.run-in-progress"), N_("problem.placement-answered"),
+    # the exchange event (events.schema: EventState, CATEGORIES, participant kinds, follow-up statuses)
+    N_("ex.state.draft"), N_("ex.state.catalogue_open"), N_("ex.state.trading"), N_("ex.state.closed"),
+    N_("ex.state.follow_up"), N_("ex.state.archived"),
+    N_("ex.category.hands"), N_("ex.category.knowledge"), N_("ex.category.goods"), N_("ex.category.event_help"),
+    N_("ex.kind.organisation"), N_("ex.kind.business"), N_("ex.kind.public"), N_("ex.kind.individual"),
+    N_("ex.status.carried_out"), N_("ex.status.in_progress"), N_("ex.status.not_carried_out"),
+    N_("ex.status.no_report"),
+    # messages of the outbox (service/notify/outbox.render: mail.<kind>.subject / .body) and their parts
+    N_("mail.login_link.subject"), N_("mail.login_link.body"),
+    N_("mail.proposal_released.subject"), N_("mail.proposal_released.body"),
+    N_("mail.answer_received.subject"), N_("mail.answer_received.body"),
+    N_("mail.reminder.subject"), N_("mail.reminder.body"),
+    N_("mail.course_expiring.subject"), N_("mail.course_expiring.body"),
+    N_("mail.followup_due.subject"), N_("mail.followup_due.body"),
+    N_("mail.placement_ended.subject"), N_("mail.placement_ended.body"),
+    N_("mail.leave_requested.subject"), N_("mail.leave_requested.body"),
+    N_("answer.yes"), N_("answer.no"), N_("answer.reason"),
+)
+
+
+def babel_locale(lang: str) -> Locale:
+    return BABEL_LOCALES[pick_lang(lang)]
+
+
 def number(lang: str, x: float) -> str:
-    s = f"{x:g}"
-    return s.replace(".", ",") if lang == "nb" else s
+    """4.8 → '4,8' in Bokmål, '4.8' in English; thousands grouped as the locale groups them."""
+    return format_decimal(x, locale=babel_locale(lang))
 
 
-def date(lang: str, d: dt.date | str | None) -> str:
-    if d is None:
-        return ""
+def percent(lang: str, fraction: float) -> str:
+    """0.75 → '75 %' / '75%'."""
+    return format_percent(fraction, locale=babel_locale(lang))
+
+
+def and_list(lang: str, items: Iterable[Any]) -> str:
+    """['a', 'b', 'c'] → 'a, b og c' / 'a, b and c'."""
+    return format_list([str(x) for x in items], locale=babel_locale(lang))
+
+
+def weekday(lang: str, iso_day: int, width: str = "wide") -> str:
+    """The name of an ISO weekday (1 = Monday): 'mandag' / 'Monday'; width 'abbreviated' for 'man.' / 'Mon'."""
+    return str(get_day_names(width, locale=babel_locale(lang))[int(iso_day) - 1])
+
+
+def _as_date(d: dt.date | str) -> dt.date:
     if isinstance(d, str):
         d = dt.date.fromisoformat(d[:10])
     if isinstance(d, dt.datetime):
         d = d.astimezone(OSLO).date()
-    if lang == "nb":
-        return f"{d.day}. {MONTHS_NB[d.month - 1]} {d.year}"
-    return f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}"
+    return d
+
+
+def date(lang: str, d: dt.date | str | None) -> str:
+    """'5. mars 2027' / '5 March 2027'."""
+    if d is None:
+        return ""
+    return format_date(_as_date(d), "long", locale=babel_locale(lang))
 
 
 def short_date(lang: str, d: dt.date | str | None) -> str:
+    """'05.03.2027' / '05/03/2027'."""
     if d is None:
         return ""
-    if isinstance(d, str):
-        d = dt.date.fromisoformat(d[:10])
-    return d.strftime("%d.%m.%Y") if lang == "nb" else d.isoformat()
+    return format_date(_as_date(d), "short", locale=babel_locale(lang))
 
 
 def datetime(lang: str, when: dt.datetime | str | None) -> str:
-    """A moment as the wall clock in Oslo shows it."""
+    """A moment as the wall clock in Oslo shows it: '5. mars 2027 kl. 14:30'."""
     if when is None:
         return ""
     if isinstance(when, str):
@@ -794,9 +183,8 @@ def datetime(lang: str, when: dt.datetime | str | None) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     local = when.astimezone(OSLO)
-    if lang == "nb":
-        return f"{date(lang, local.date())} kl. {local:%H:%M}"
-    return f"{date(lang, local.date())} at {local:%H:%M}"
+    return t(lang, "datetime", date=date(lang, local.date()),
+             time=format_time(local, "short", tzinfo=OSLO, locale=babel_locale(lang)))
 
 
 def today_oslo() -> dt.date:
@@ -827,7 +215,7 @@ def reason_text(lang: str, reason: dict[str, Any], *, site: str = "", activity: 
     if code == "pinned":
         return t(lang, "reason.pinned")
     if code == "interests":
-        return t(lang, "reason.interests", shared=", ".join(str(x) for x in data.get("shared", [])))
+        return t(lang, "reason.interests", shared=and_list(lang, data.get("shared", [])))
     if code == "continuity":
         if data.get("same_activity"):
             return t(lang, "reason.continuity_activity", activity=activity.lower() or "?", site=site or "?")
@@ -839,30 +227,31 @@ def reason_text(lang: str, reason: dict[str, Any], *, site: str = "", activity: 
     return english
 
 
+_EN_DAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 _COUNTED = re.compile(r"^(\d+) volunteers? (.*)$", re.DOTALL)
 _PATTERNS: list[tuple[str, re.Pattern[str], str]] = [
-    ("E1", re.compile(r"^would qualify if they took on (?P<activity>.+)$"), "miss.E1"),
-    ("E2", re.compile(r"^would qualify once the agreement"), "miss.E2"),
-    ("E3", re.compile(r"^would qualify with a valid (?P<training>.+)$"), "miss.E3"),
-    ("E4", re.compile(r"^would qualify but (?:is|are) under (?P<age>\d+)"), "miss.E4"),
-    ("E5", re.compile(r"^would qualify with a police certificate"), "miss.E5"),
-    ("E6", re.compile(r"^(?:is|are) away (?P<start>\d{4}-\d\d-\d\d) – (?P<end>\d{4}-\d\d-\d\d)"), "miss.E6.away"),
-    ("E6", re.compile(r"^(?:is|are) not available on (?P<day>\w+) \(the need is (?P<times>[^)]+)\)"), "miss.E6.day"),
+    ("E1", re.compile(r"^would qualify if they took on (?P<activity>.+)$"), N_("miss.E1")),
+    ("E2", re.compile(r"^would qualify once the agreement"), N_("miss.E2")),
+    ("E3", re.compile(r"^would qualify with a valid (?P<training>.+)$"), N_("miss.E3")),
+    ("E4", re.compile(r"^would qualify but (?:is|are) under (?P<age>\d+)"), N_("miss.E4")),
+    ("E5", re.compile(r"^would qualify with a police certificate"), N_("miss.E5")),
+    ("E6", re.compile(r"^(?:is|are) away (?P<start>\d{4}-\d\d-\d\d) – (?P<end>\d{4}-\d\d-\d\d)"), N_("miss.E6.away")),
+    ("E6", re.compile(r"^(?:is|are) not available on (?P<day>\w+) \(the need is (?P<times>[^)]+)\)"), N_("miss.E6.day")),
     ("E6", re.compile(r"^(?:is|are) available (?P<day>\w+) but only until (?P<t>[\d:]+) \(the need is (?P<times>[^)]+)\)"),
-     "miss.E6.until"),
+     N_("miss.E6.until")),
     ("E6", re.compile(r"^(?:is|are) available (?P<day>\w+) but only from (?P<t>[\d:]+) \(the need is (?P<times>[^)]+)\)"),
-     "miss.E6.from"),
-    ("E6", re.compile(r"^(?:is|are) not available at the need's times"), "miss.E6"),
-    ("E7", re.compile(r"^would qualify but (?:speaks|speak) none of (?P<langs>.+)$"), "miss.E7"),
-    ("E8", re.compile(r"^would qualify but (?:lives|live) beyond"), "miss.E8"),
-    ("E9", re.compile(r"^would qualify but (?:was|were) rejected"), "miss.E9"),
-    ("C2", re.compile(r"^would qualify but (?:has|have) too few weekly hours left \((?P<h>[\d.]+) h needed\)"), "miss.C2"),
+     N_("miss.E6.from")),
+    ("E6", re.compile(r"^(?:is|are) not available at the need's times"), N_("miss.E6")),
+    ("E7", re.compile(r"^would qualify but (?:speaks|speak) none of (?P<langs>.+)$"), N_("miss.E7")),
+    ("E8", re.compile(r"^would qualify but (?:lives|live) beyond"), N_("miss.E8")),
+    ("E9", re.compile(r"^would qualify but (?:was|were) rejected"), N_("miss.E9")),
+    ("C2", re.compile(r"^would qualify but (?:has|have) too few weekly hours left \((?P<h>[\d.]+) h needed\)"), N_("miss.C2")),
 ]
 
 
 def _fix(lang: str, key: str, value: str) -> str:
     if key == "day" and value in _EN_DAYS:
-        return t(lang, f"weekday.{_EN_DAYS.index(value) + 1}")
+        return weekday(lang, _EN_DAYS.index(value) + 1)
     if key in ("start", "end"):
         return short_date(lang, value)
     if key == "h":
@@ -919,10 +308,10 @@ def unfilled_summary(lang: str, reasons: dict[str, Any], *, activity: str = "") 
 
 
 _WHY: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^takes at most (?P<n>\d+) assignment"), "why.cap"),
-    (re.compile(r"^this need would overlap"), "why.overlap"),
-    (re.compile(r"^this need would take them over (?P<h>[\d.]+) hours"), "why.hours"),
-    (re.compile(r"^the plan as a whole"), "why.plan"),
+    (re.compile(r"^takes at most (?P<n>\d+) assignment"), N_("why.cap")),
+    (re.compile(r"^this need would overlap"), N_("why.overlap")),
+    (re.compile(r"^this need would take them over (?P<h>[\d.]+) hours"), N_("why.hours")),
+    (re.compile(r"^the plan as a whole"), N_("why.plan")),
 ]
 
 

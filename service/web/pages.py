@@ -37,11 +37,12 @@ from service.register import plans as plans_service
 from service.register.onboarding import record_first_conversation
 from service.settings import Settings
 from service.web import HERE, i18n, views
+from service.web.sessions import TolerantCookieBackendConfig, current_session, end_session, start_session
 
 log = logging.getLogger("samspill.service")
 
 SESSION_HOURS = 8
-LANG_COOKIE = "samspill_lang"
+LANG_COOKIE = i18n.LANG_COOKIE
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
@@ -79,9 +80,9 @@ def flash(request: Request[Any, Any, Any], kind: str, text: str) -> None:
 
 
 async def current_user(request: Request[Any, Any, Any], db_session: AsyncSession) -> UserRow | None:
-    uid = request.session.get("uid") if request.session else None
-    at = request.session.get("at") if request.session else None
-    if not uid or not at or time.time() - float(at) > SESSION_HOURS * 3600:
+    sess = await current_session(request, db_session)
+    uid = sess.payload.get("uid") if sess is not None else None
+    if not isinstance(uid, str) or sess is None or sess.subject != f"user:{uid}":
         return None
     user = await db_session.get(UserRow, uid)
     if user is None or user.disabled_at is not None:
@@ -141,18 +142,18 @@ async def login(request: Request[Any, Any, Any], db_session: AsyncSession, data:
     if result.user is None:
         # The failure is recorded even though this answer is an error page.
         await db_session.commit()
-        key, status = ("signin.limited", 429) if result.limited else ("signin.wrong", 401)
-        return page(request, "login.html", status_code=status, next=target, email=email,
-                    error=i18n.t(lang, key))
-    request.clear_session()
-    request.set_session({"uid": result.user.id, "at": time.time()})
+        error, status = ((i18n.t(lang, "signin.limited"), 429) if result.limited
+                         else (i18n.t(lang, "signin.wrong"), 401))
+        return page(request, "login.html", status_code=status, next=target, email=email, error=error)
+    await start_session(request, db_session, {"uid": result.user.id}, subject=f"user:{result.user.id}",
+                        lifetime=dt.timedelta(hours=SESSION_HOURS))
     return redirect(target)
 
 
 @post("/logout", include_in_schema=False)
-async def logout(request: Request[Any, Any, Any]) -> Redirect:
+async def logout(request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
     volunteer = bool(request.session and request.session.get("vid"))
-    request.clear_session()
+    await end_session(request, db_session)
     return redirect("/login/link?signed_out=true" if volunteer else "/login?signed_out=true")
 
 
@@ -440,11 +441,12 @@ def _problem(request: Request[Any, Any, Any], exc: Problem) -> Template:
     return page(request, "error.html", status_code=exc.status, detail=problem_text(lang_of(request), exc))
 
 
-def session_config(settings: Settings, session_key: bytes) -> CookieBackendConfig:
-    """An encrypted cookie (AES-GCM) holding only the user id and the sign-in time."""
-    return CookieBackendConfig(
+def session_config(settings: Settings, session_key: bytes, cookie: str = "samspill_session") -> CookieBackendConfig:
+    """An encrypted cookie (AES-GCM) holding the session id, its CSRF token and the user id; the session
+    itself lives in the database (service/web/sessions.py), so logout ends it for good."""
+    return TolerantCookieBackendConfig(
         secret=session_key,
-        key="samspill_session",
+        key=cookie,
         max_age=SESSION_HOURS * 3600,
         secure=settings.secure_cookies,
         httponly=True,

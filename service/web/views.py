@@ -76,7 +76,7 @@ def need_times(lang: str, need: dict[str, Any]) -> list[str]:
         o = need["once"]
         out.append(i18n.t(lang, "once", date=i18n.date(lang, o["date"]), start=o["start"], end=o["end"]))
     for s in need.get("weekly") or []:
-        out.append(i18n.t(lang, "weekly", day=i18n.t(lang, f"weekday.{s['weekday']}"), start=s["start"], end=s["end"]))
+        out.append(i18n.t(lang, "weekly", day=i18n.weekday(lang, s["weekday"]), start=s["start"], end=s["end"]))
     return out
 
 

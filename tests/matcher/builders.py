@@ -126,7 +126,7 @@ def scenario(
         volunteers=volunteers if volunteers is not None else [volunteer()],
         needs=needs if needs is not None else [need()],
     )
-    for key in ("pinned", "forbidden", "previous"):
+    for key in ("pinned", "forbidden", "previous", "committed"):
         if key in overrides:
             overrides[key] = pairs(*overrides[key])
     fields.update(overrides)

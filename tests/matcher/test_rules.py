@@ -132,9 +132,16 @@ def test_e3_need_training_missing_excluded() -> None:
     assert_excluded_by(sc, "E3")
 
 
-def test_e3_training_expiring_on_start_date_matched() -> None:
-    sc = scenario([volunteer(trainings=[held("intro", expires=START)])], [need(requires_training=["intro"])])
+def test_e3_training_expiring_on_the_last_occurrence_matched() -> None:
+    # the default need's last Monday in the horizon is 2026-01-12: valid up to and including it
+    sc = scenario([volunteer(trainings=[held("intro", expires=D(2026, 1, 12))])], [need(requires_training=["intro"])])
     assert_matched(sc)
+
+
+def test_e3_training_expiring_before_the_last_occurrence_excluded() -> None:
+    # valid on the start 2026-01-05, expired before the last Monday 2026-01-12: E3 checks both
+    sc = scenario([volunteer(trainings=[held("intro", expires=D(2026, 1, 11))])], [need(requires_training=["intro"])])
+    assert_excluded_by(sc, "E3")
 
 
 def test_e3_training_expired_day_before_start_excluded() -> None:
@@ -265,10 +272,19 @@ def test_e6_night_need_past_window_end_excluded() -> None:
     assert_excluded_by(sc, "E6")
 
 
-def test_e6_night_need_split_over_two_windows_excluded() -> None:
-    # 21:00–00:00 Wednesday and 00:00–07:00 Thursday touch, but no single window holds it
+def test_e6_night_need_over_two_touching_windows_matched() -> None:
+    # 21:00–00:00 Wednesday and 00:00–07:00 Thursday touch: together they hold the night
     sc = scenario(
         [volunteer(availability=[slot(3, "21:00", "00:00"), slot(4, "00:00", "07:00")])],
+        [need(weekly=[slot(3, "22:00", "06:00")])],
+    )
+    assert_matched(sc)
+
+
+def test_e6_night_need_over_two_windows_with_a_gap_excluded() -> None:
+    # 21:00–23:59 Wednesday and 00:00–07:00 Thursday leave one minute uncovered
+    sc = scenario(
+        [volunteer(availability=[slot(3, "21:00", "23:59"), slot(4, "00:00", "07:00")])],
         [need(weekly=[slot(3, "22:00", "06:00")])],
     )
     assert_excluded_by(sc, "E6")

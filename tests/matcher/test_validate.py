@@ -172,10 +172,19 @@ def test_e3_missing_need_training_flagged():
     assert pair_rules(sc) == set()
 
 
-def test_e3_training_expiring_on_start_date_passes():
+def test_e3_training_expiring_on_the_only_date_passes():
+    sc = scenario(volunteers=[volunteer(trainings=[held("intro", expires=D(2026, 1, 5))])],
+                  needs=[need(requires_training=["intro"], once=once(D(2026, 1, 5), "10:00", "12:00"))])
+    assert pair_rules(sc) == set()
+
+
+def test_e3_training_expiring_before_the_last_occurrence_flagged():
+    # valid on the start 2026-01-05, not on the last Monday 2026-01-12
     sc = scenario(volunteers=[volunteer(trainings=[held("intro", expires=D(2026, 1, 5))])],
                   needs=[need(requires_training=["intro"])])
-    assert pair_rules(sc) == set()
+    violations = check_plan(sc, plan_for(sc, [("v1", "n1")]))
+    assert rules(violations) == {"E3"}
+    assert "last occurrence 2026-01-12" in violations[0].message
 
 
 def test_e3_training_expired_day_before_start_flagged():
@@ -303,9 +312,14 @@ def test_e6_exact_window_passes():
     assert pair_rules(sc) == set()
 
 
-def test_e6_occurrence_spanning_two_windows_flagged():
-    # 10–12 is covered by 09–11 and 11–13 together, but by no single window
+def test_e6_occurrence_spanning_two_touching_windows_passes():
+    # 10–12 is covered by 09–11 and 11–13 together: touching windows join
     sc = scenario(volunteers=[volunteer(availability=[slot(1, "09:00", "11:00"), slot(1, "11:00", "13:00")])])
+    assert pair_rules(sc) == set()
+
+
+def test_e6_occurrence_over_a_gap_between_windows_flagged():
+    sc = scenario(volunteers=[volunteer(availability=[slot(1, "09:00", "11:00"), slot(1, "11:01", "13:00")])])
     assert pair_rules(sc) == {"E6"}
 
 
@@ -717,10 +731,14 @@ def test_check_plan_large_plan_is_fast():
     assert elapsed < 5.0
 
 
-def test_e6_midnight_to_midnight_windows_do_not_cover_a_night_shift():
-    # Windows are never joined: 24-hour days from midnight each leave a night shift straddling one
+def test_e6_midnight_to_midnight_windows_cover_a_night_shift():
+    # 24-hour days from midnight join into the whole week: a night shift straddling two is inside
     sc = scenario(volunteers=[volunteer(availability=[slot(d, "00:00", "00:00") for d in range(1, 8)])],
                   needs=[need(weekly=[slot(1, "22:00", "06:00")])])
-    assert pair_rules(sc) == {"E6"}
+    assert pair_rules(sc) == set()
+    # Sunday night into Monday morning joins across the week's end
+    sc = scenario(volunteers=[volunteer(availability=[slot(7, "20:00", "00:00"), slot(1, "00:00", "07:00")])],
+                  needs=[need(weekly=[slot(7, "22:00", "06:00")])])
+    assert pair_rules(sc) == set()
     sc = scenario(volunteers=[volunteer(availability=ROUND_THE_CLOCK)], needs=[need(weekly=[slot(1, "22:00", "06:00")])])
     assert pair_rules(sc) == set()

@@ -265,6 +265,9 @@ async def test_board_page_is_large_type_norwegian_and_needs_the_screen_key(
     assert page.status_code == 200
     assert "Siste avtaler" in page.text and "Bilhuset AS og Røde Kors Tønsberg" in page.text
     assert "EventSource" in page.text and 'lang="nb"' in page.text
+    english = await client.get(event["board_page"] + "&lang=en")
+    assert 'lang="en"' in english.text and "Latest agreements" in english.text and "Siste avtaler" not in english.text
+    assert "Bilhuset AS and Røde Kors Tønsberg" in english.text
     assert (await client.get(f"/events/{event['id']}/board")).status_code == 404
     assert (await client.get(f"/api/v1/events/{event['id']}/board")).status_code == 401
 

@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0008_volunteer_loop"
-down_revision = "0002_events"
+down_revision = "0006_hardening"
 branch_labels = None
 depends_on = None
 
