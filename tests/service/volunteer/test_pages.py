@@ -181,3 +181,42 @@ async def test_my_page_edits_go_through_the_register(client, released, db_url, b
     assert "ba om å slutte" in (await browser_client.get("/me")).text.lower()
     log = (await client.get("/api/v1/audit?volunteer=v1", headers=coordinator)).json()
     assert {"leave", "update", "export"} <= {a["action"] for a in log}
+
+
+async def test_coordinator_sends_a_link_and_sees_the_outbox_and_the_erasure_queue(
+    app, released, db_url, browser_client, users, client, coordinator
+):
+    await users.create("kari@kommune.no")
+    await sign_in(browser_client, "kari@kommune.no")
+    overview = (await browser_client.get("/")).text
+    # No SMTP configured: the overview says the messages wait (the two released proposals).
+    assert "E-post er ikke satt opp" in overview and "2 meldinger venter" in overview
+    r = await post_form(browser_client, "/volunteers/v1/send-link")
+    assert r.status_code == 303
+    assert "Innloggingslenken er lagt i utboksen." in (await browser_client.get("/volunteers/v1")).text
+    [link] = await outbox(db_url, kind="login_link")
+    assert link.recipient == V1_EMAIL
+    # v2 has no e-mail address: no link, and the page says why.
+    await post_form(browser_client, "/volunteers/v2/send-link")
+    assert "Ingen lenke sendt" in (await browser_client.get("/volunteers/v2")).text
+
+    async with web_client(app) as volunteer:
+        await sign_in_by_link(volunteer, db_url)
+        await post_form(volunteer, "/me/leave", {"note": "Flytter til Bergen"})
+        # Switching to English is remembered for the messages.
+        await volunteer.get("/login/link")
+        await post_form(volunteer, "/lang", {"lang": "en", "next": "/me"})
+        assert "Proposals for you" in (await volunteer.get("/me")).text
+        await post_form(browser_client, "/volunteers/v1/send-link")
+        newest = (await outbox(db_url, kind="login_link"))[-1]
+        assert newest.lang == "en" and newest.subject == "Your link to sign in to samspill"
+        overview = (await browser_client.get("/")).text
+        assert "Ber om å slutte (slettekø)" in overview and "Flytter til Bergen" in overview
+        [told] = await outbox(db_url, kind="leave_requested")
+        assert told.recipient == "kari@kommune.no" and "Frivillig 1 ber om å bli slettet" == told.subject
+
+        # Erasure: the person's messages, links and account go; their session ends.
+        r = await client.delete("/api/v1/volunteers/v1", headers=coordinator)
+        assert r.status_code == 204
+        assert [m for m in await outbox(db_url) if m.volunteer_id == "v1"] == []
+        assert (await volunteer.get("/me")).status_code == 303
