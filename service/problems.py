@@ -17,7 +17,8 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class Problem(Exception):
-    """Raised by services; rendered as problem details. `errors` names fields: [{field, message}]."""
+    """Raised by services; rendered as problem details. `errors` names fields: [{field, message}];
+    `extra` adds extension members (never `type`, `title`, `status`, `detail` or `instance`)."""
 
     def __init__(
         self,
@@ -28,6 +29,7 @@ class Problem(Exception):
         title: str | None = None,
         errors: list[dict[str, str]] | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ):
         super().__init__(detail)
         self.status = status
@@ -36,6 +38,7 @@ class Problem(Exception):
         self.title = title or HTTPStatus(status).phrase
         self.errors = errors
         self.headers = headers
+        self.extra = extra or {}  # RFC 9457 extension members (e.g. the rule a refused change breaks)
 
 
 def not_found(what: str, ident: str) -> Problem:
@@ -90,7 +93,9 @@ def _response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Re
 
 
 def handle_problem(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
-    return _response(_body(exc.status, exc.title, exc.detail, request, exc.slug, errors=exc.errors), exc.headers)
+    return _response(
+        _body(exc.status, exc.title, exc.detail, request, exc.slug, errors=exc.errors, **exc.extra), exc.headers
+    )
 
 
 def _field_of(key: str | None) -> str:

@@ -51,11 +51,16 @@ class NeedController(Controller):
     async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str) -> NeedOut:
         return await needs.get_need(db_session, principal(request), need_id)  # type: ignore[return-value]
 
-    @patch("/{need_id:str}", summary="Change a need (fields as in the scenario format)", responses=PROBLEMS)
+    @patch("/{need_id:str}", summary="Change a need (fields as in the scenario format); 409 naming the rule if it "
+           "would put a placement at risk, unless keep_at_risk=true", responses=PROBLEMS)
     async def update(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str, data: NeedPatch
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str, data: NeedPatch,
+        keep_at_risk: bool = False,
     ) -> NeedOut:
-        return await needs.patch_need(db_session, principal(request), need_id, msgspec.to_builtins(data))  # type: ignore[return-value]
+        return await needs.patch_need(  # type: ignore[return-value]
+            db_session, principal(request), need_id, msgspec.to_builtins(data), keep_at_risk=keep_at_risk,
+            default_horizon_days=request.app.state.settings.default_horizon_days,
+        )
 
     @delete("/{need_id:str}", summary="Withdraw a need without placements in force", responses=PROBLEMS)
     async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str) -> None:

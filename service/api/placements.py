@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -17,7 +18,9 @@ class PlacementController(Controller):
     path = "/api/v1/placements"
     tags = ("placements",)
 
-    @get("/", summary="List placements; `followup_due=true` lists those with a follow-up conversation due", responses=PROBLEMS)
+    @get("/", summary="List placements; `followup_due=true` lists those with a follow-up conversation due; "
+         "`at_risk=true` those in force that break a matching rule now, with the rule and what to do",
+         responses=PROBLEMS)
     async def list(
         self,
         request: Request[Any, Any, Any],
@@ -25,10 +28,11 @@ class PlacementController(Controller):
         followup_due: bool | None = None,
         state_: Annotated[str | None, Parameter(query="state")] = None,
         need: str | None = None,
-    ) -> list[PlacementOut]:
+        at_risk: bool | None = None,
+    ) -> builtins.list[PlacementOut]:  # `list` is this method here
         return await placements.list_placements(  # type: ignore[return-value]
             db_session, request.app.state.settings, principal(request),
-            followup_due=followup_due, state=state_, need=need,
+            followup_due=followup_due, state=state_, need=need, at_risk=at_risk,
         )
 
     @get("/{placement_id:str}", summary="One placement", responses=PROBLEMS)

@@ -60,7 +60,7 @@ def provisional_scenario(scenario: Scenario, plan: Plan, pending: dict[str, list
     if not volunteers or not needs:
         return None
     return msgspec.structs.replace(
-        scenario, volunteers=volunteers, needs=needs, pinned=[], previous=[],
+        scenario, volunteers=volunteers, needs=needs, pinned=[], previous=[], committed=[],
         forbidden=[p for p in scenario.forbidden if p.volunteer in pending],
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from typing import Any
 
@@ -11,9 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matcher.problem import need_minutes
-from matcher.schema import Horizon, Need, Volunteer
-from matcher.validate import pair_violations
+from matcher.schema import Need
 from service.auth import Principal
 from service.db.models import (
     IdempotencyRow,
@@ -22,23 +19,20 @@ from service.db.models import (
     PlacementRow,
     PlanRow,
     ProposalRow,
-    VolunteerRow,
 )
 from service.problems import Problem, conflict, not_found
+from service.register.commitments import commitments, holders, refusal, register_horizon, risks_added
 from service.register.common import (
     catalogue_for,
     decode_as,
-    from_doc,
     idempotent_replay,
     new_id,
     raise_if,
-    register_row,
     reject_identity_numbers,
     scenario_errors,
     stamped,
     to_doc,
 )
-from service.register.occupancy import check_fits_beside, commitments, holders
 
 IN_FORCE = ("offered", "confirmed")
 _TEXT_FIELDS = ("title", "tags", "languages")
@@ -171,7 +165,15 @@ async def _replay(session: AsyncSession, token: str, key: str, digest: str) -> t
     return None if row is None else (row.status_code, row.response)
 
 
-async def patch_need(session: AsyncSession, who: Principal, need_id: str, patch: dict[str, Any]) -> dict[str, Any]:
+async def patch_need(
+    session: AsyncSession, who: Principal, need_id: str, patch: dict[str, Any], *,
+    keep_at_risk: bool = False, default_horizon_days: int = 90,
+) -> dict[str, Any]:
+    """Change a need. If places are taken and the change would make a holder break a rule
+    (times they are not available or are taken elsewhere, over their hours, a training or
+    certificate they lack, headcount below the holders), 409 naming the rule and the facts —
+    unless `keep_at_risk`: then the change is made, nobody is moved, and the placements it
+    puts at risk are returned and listed at `GET /api/v1/placements?at_risk=true`."""
     row = await need_row(session, who, need_id, for_update=True)
     _may_write_for(who, row.site_id)
     if "id" in patch and patch["id"] != need_id:
@@ -180,59 +182,22 @@ async def patch_need(session: AsyncSession, who: Principal, need_id: str, patch:
     need = decode_as({**row.data, **patch}, Need)
     _may_write_for(who, need.site)
     await _validate(session, need)
+    broken: list[dict[str, Any]] = []
     taken = await holders(session, need_id)  # the row is locked: no accept can slip in meanwhile
-    if need.headcount < len(taken):
-        raise conflict(
-            f"need {need_id!r} has {len(taken)} place(s) taken; headcount cannot go below that", "need-full"
-        )
-    if taken and _times(need) != _times(from_doc(row.data, Need)):
-        await _check_holders_still_fit(session, need, taken)
+    if taken:
+        pairs = sorted(await commitments(session, taken))
+        horizon = await register_horizon(session, default_horizon_days)
+        broken = await risks_added(session, horizon, pairs, pairs, replace={need_id: need})
+        if broken and not keep_at_risk:
+            raise refusal(broken, f"need {need_id!r} cannot change so while its places are taken"
+                                  " (send keep_at_risk=true to change it and keep the placements, at risk)")
     row.data = to_doc(need)
     row.site_id = need.site
     row.activity_id = need.activity
     await session.flush()
-    return need_out(row)
-
-
-def _times(need: Need) -> tuple[object, ...]:
-    return (need.weekly, need.once, need.from_, need.until)
-
-
-async def _check_holders_still_fit(session: AsyncSession, need: Need, taken: set[str]) -> None:
-    """New times for a need with places taken: each holder must still be available then (E6),
-    within their weekly hours (C2) and free of their other commitments (C2, C3) — 409 if not."""
-    reg = await register_row(session)
-    today = dt.date.today()
-    horizon = Horizon(start=reg.horizon_start or today, end=reg.horizon_end or today + dt.timedelta(days=366))
-    cat = await catalogue_for(session, sites={need.site}, activities={need.activity}, trainings=set())
-    others_minutes = await _weekly_minutes_elsewhere(session, need.id, taken)
-    for row in (await session.scalars(sa.select(VolunteerRow).where(VolunteerRow.id.in_(taken)))).all():
-        if row.data is None:
-            continue
-        volunteer = from_doc(row.data, Volunteer)
-        scenario = msgspec.structs.replace(cat.scenario(needs=[need], volunteers=[volunteer]), horizon=horizon)
-        unavailable = [v for v in pair_violations(scenario, volunteer, need)
-                       if v.rule == "E6" and "no occurrence" not in v.message]
-        if unavailable:
-            raise conflict(f"need {need.id!r} cannot move to these times: {unavailable[0].message}", "volunteer-busy")
-        cap = volunteer.max_hours_per_week
-        if cap is not None and others_minutes.get(volunteer.id, 0) + need_minutes(need) > cap * 60 + 1e-6:
-            raise conflict(f"need {need.id!r} cannot move to these times: volunteer {volunteer.id!r} would exceed"
-                           f" {cap:g} hours a week", "volunteer-busy")
-        try:
-            await check_fits_beside(session, need, volunteer, horizon)
-        except Problem as exc:
-            raise conflict(f"need {need.id!r} cannot move to these times: {exc.detail}", "volunteer-busy") from None
-
-
-async def _weekly_minutes_elsewhere(session: AsyncSession, need_id: str, volunteers: set[str]) -> dict[str, int]:
-    """Weekly minutes of each volunteer's other commitments (placements in force, accepted proposals)."""
-    out: dict[str, int] = {}
-    for v in volunteers:
-        others = await commitments(session, v) - {need_id}
-        if others:
-            rows = (await session.scalars(sa.select(NeedRow).where(NeedRow.id.in_(others)))).all()
-            out[v] = sum(need_minutes(from_doc(r.data, Need)) for r in rows)
+    out = need_out(row)
+    if keep_at_risk:
+        out["at_risk"] = broken
     return out
 
 

@@ -1,89 +1,47 @@
-"""The scarce resources: a need's open places and a volunteer's hours.
+"""The scarce resources: a need's open places and a volunteer's week.
 
 Accepting a proposal locks the need row, then the volunteer row (always in that
-order, so two accepts cannot deadlock), and re-checks both here inside the same
-short transaction (pretix-style). On SQLite the transaction began with BEGIN
-IMMEDIATE, which serialises writers the same way.
+order, so two accepts cannot deadlock), and re-checks here, inside the same short
+transaction (pretix-style), everything the matcher would: the pair's E1–E9 on the
+register as it is now, and C1–C3 (places, assignments and hours per week, overlaps)
+beside the placements in force and the proposals already accepted. On SQLite the
+transaction began with BEGIN IMMEDIATE, which serialises writers the same way.
+
+The rules themselves are the matcher's (`matcher.at_risk`, through
+`service.register.commitments`); nothing here re-states one.
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matcher.schema import Horizon, Need, Scenario, Volunteer
-from matcher.validate import occurrences, overlaps
-from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow, VolunteerRow
+from matcher.schema import Horizon
+from service.db.models import NeedRow, VolunteerRow
 from service.problems import conflict
-from service.register.common import from_doc
+from service.register.commitments import IN_FORCE, commitments, holders, refusal, risks_added
 
-IN_FORCE = ("offered", "confirmed")
-
-
-async def holders(session: AsyncSession, need_id: str) -> set[str]:
-    """Volunteers holding one of the need's places: placed (in force) or accepted in a draft plan."""
-    placed = await session.scalars(
-        sa.select(PlacementRow.volunteer_id).where(PlacementRow.need_id == need_id, PlacementRow.state.in_(IN_FORCE))
-    )
-    accepted = await session.scalars(
-        sa.select(ProposalRow.volunteer_id)
-        .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-        .where(PlanRow.status == "draft", ProposalRow.need_id == need_id, ProposalRow.state == "accepted")
-    )
-    return set(placed) | set(accepted)
-
-
-async def commitments(session: AsyncSession, volunteer_id: str) -> set[str]:
-    """Needs the volunteer is placed on (in force) or accepted for in a draft plan."""
-    placed = await session.scalars(
-        sa.select(PlacementRow.need_id).where(
-            PlacementRow.volunteer_id == volunteer_id, PlacementRow.state.in_(IN_FORCE)
-        )
-    )
-    accepted = await session.scalars(
-        sa.select(ProposalRow.need_id)
-        .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-        .where(PlanRow.status == "draft", ProposalRow.volunteer_id == volunteer_id, ProposalRow.state == "accepted")
-    )
-    return set(placed) | set(accepted)
-
-
-def needs_clash(horizon: Horizon, a: Need, b: Need) -> bool:
-    frame = Scenario(format="samspill.scenario/1", horizon=horizon)
-    occ_b = occurrences(frame, b)
-    return any(overlaps(x, y) for x in occurrences(frame, a) for y in occ_b)
+__all__ = ["IN_FORCE", "check_can_take", "holders"]
 
 
 async def check_can_take(
     session: AsyncSession, need_row: NeedRow, volunteer_row: VolunteerRow, horizon: Horizon
 ) -> None:
-    """Raise 409 unless the volunteer can take one of the need's places now. Rows must be locked."""
-    need = from_doc(need_row.data, Need)
+    """Raise 409 naming the rule unless the volunteer can take one of the need's places now.
+
+    Both rows must be locked. The question asked of the matcher: with the pair added to
+    the volunteer's commitments and the need's holders, does anything break that did not
+    break before? A commitment already at risk (a course that expired) does not stop
+    another, unrelated accept; it is listed at `GET /api/v1/placements?at_risk=true`.
+    """
     if volunteer_row.data is None:
         raise conflict(f"volunteer {volunteer_row.id!r} has been anonymised", "volunteer-gone")
-    volunteer = from_doc(volunteer_row.data, Volunteer)
-    taken = await holders(session, need.id)
-    if volunteer.id in taken:
+    taken = await holders(session, need_row.id)
+    if volunteer_row.id in taken:
         return  # already holds a place on this need: nothing new is taken
-    if len(taken) >= need.headcount:
-        raise conflict(f"need {need.id!r} has no open place left ({len(taken)} of {need.headcount} taken)", "need-full")
-    await check_fits_beside(session, need, volunteer, horizon)
-
-
-async def check_fits_beside(session: AsyncSession, need: Need, volunteer: Volunteer, horizon: Horizon) -> None:
-    """Raise 409 unless the volunteer can hold `need` beside their other commitments (count, hours)."""
-    others = await commitments(session, volunteer.id) - {need.id}
-    if len(others) + 1 > volunteer.max_assignments:
-        raise conflict(
-            f"volunteer {volunteer.id!r} already has {len(others)} assignment(s), "
-            f"their limit is {volunteer.max_assignments}",
-            "volunteer-busy",
-        )
-    if others:
-        rows = (await session.scalars(sa.select(NeedRow).where(NeedRow.id.in_(others)))).all()
-        for row in rows:
-            if needs_clash(horizon, need, from_doc(row.data, Need)):
-                raise conflict(
-                    f"volunteer {volunteer.id!r} is already committed to need {row.id!r} at overlapping hours",
-                    "volunteer-busy",
-                )
+    before = sorted(await commitments(session, [volunteer_row.id]) | {(v, need_row.id) for v in taken})
+    after = [*before, (volunteer_row.id, need_row.id)]  # last: the one a full need has no room for
+    broken = await risks_added(session, horizon, before, after)
+    if broken:
+        mine = [e for e in broken if (e["volunteer"], e["need"]) == (volunteer_row.id, need_row.id)]
+        raise refusal(mine + [e for e in broken if e not in mine],
+                      f"volunteer {volunteer_row.id!r} cannot take need {need_row.id!r}")

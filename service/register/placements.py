@@ -12,9 +12,11 @@ from matcher.validate import add_months
 from service.auth import Principal
 from service.db.models import LockRow, PlacementRow, utcnow
 from service.problems import Problem, conflict, not_found
+from service.register.commitments import IN_FORCE, committed_scenario, for_site_risk, register_horizon, risks
 from service.settings import Settings
 
-IN_FORCE = ("offered", "confirmed")
+__all__ = ["IN_FORCE", "at_risk_placements", "end", "followup_schedule", "get_placement", "list_placements",
+           "placement_out", "record_followup", "respond"]  # IN_FORCE too: the pages import it from here
 
 
 def followup_schedule(p: PlacementRow, settings: Settings) -> tuple[list[dt.date], dt.date | None]:
@@ -56,6 +58,37 @@ def _scoped(stmt: Any, who: Principal) -> Any:
     return stmt
 
 
+async def at_risk_placements(
+    session: AsyncSession, today: dt.date | None = None, *, default_horizon_days: int = 90
+) -> list[dict[str, Any]]:
+    """Every placement in force that breaks a matching rule now, one entry per rule broken.
+
+    The register as it is on `today` (the horizon starts no earlier), with the placements
+    in force as `committed`, through `matcher.at_risk`: E1–E9 on each need's first
+    occurrence (E3 also on its last, so a course expiring before the need ends shows),
+    and C1–C3 for the placements together. A change to a need, a volunteer or the
+    catalogue, or a course expiring, shows here at once; nothing is ended — that stays
+    the coordinator's decision. Three missed occurrences in a row (attendance.missed_in_a_row)
+    are entries too, with rule `attendance`. Each entry: placement, volunteer, need, rule,
+    code, message (what to do), date, data.
+    """
+    rows = (await session.execute(
+        sa.select(PlacementRow.id, PlacementRow.volunteer_id, PlacementRow.need_id)
+        .where(PlacementRow.state.in_(IN_FORCE)).order_by(PlacementRow.created_at, PlacementRow.id)
+    )).all()
+    if not rows:
+        return []
+    ids: dict[tuple[str, str], str] = {}
+    for pid, v, n in rows:
+        ids.setdefault((v, n), pid)
+    horizon = await register_horizon(session, default_horizon_days, today, from_today=True)
+    scenario = await committed_scenario(session, horizon, list(ids))
+    from service.register.attendance import attendance_risks  # attendance builds on this module
+
+    return [{**e, "placement": ids[(e["volunteer"], e["need"])]} for e in risks(scenario)
+            if (e["volunteer"], e["need"]) in ids] + await attendance_risks(session)
+
+
 async def list_placements(
     session: AsyncSession,
     settings: Settings,
@@ -64,15 +97,26 @@ async def list_placements(
     followup_due: bool | None = None,
     state: str | None = None,
     need: str | None = None,
+    at_risk: bool | None = None,
+    today: dt.date | None = None,
 ) -> list[dict[str, Any]]:
+    """Placements the principal may see; with `at_risk`, each with the rules it breaks now
+    (`at_risk=True` keeps those that break one, `False` those that break none)."""
     stmt = _scoped(sa.select(PlacementRow).order_by(PlacementRow.created_at, PlacementRow.id), who)
     if state is not None:
         stmt = stmt.where(PlacementRow.state == state)
     if need is not None:
         stmt = stmt.where(PlacementRow.need_id == need)
-    out = [placement_out(p, settings) for p in (await session.scalars(stmt)).all()]
+    out = [placement_out(p, settings, today) for p in (await session.scalars(stmt)).all()]
     if followup_due is not None:
         out = [p for p in out if p["followup_due"] == followup_due]
+    if at_risk is not None:
+        found: dict[str, list[dict[str, Any]]] = {}
+        for e in await at_risk_placements(session, today, default_horizon_days=settings.default_horizon_days):
+            found.setdefault(e["placement"], []).append(for_site_risk(e) if who.role == "site" else e)
+        for p in out:
+            p["at_risk"] = found.get(p["id"], [])
+        out = [p for p in out if bool(p["at_risk"]) == at_risk]
     return out
 
 

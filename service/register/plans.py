@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from matcher.schema import Horizon, Need, Plan
+from matcher.schema import Need, Plan
 from service.auth import Principal
 from service.db.models import (
     LockRow,
@@ -27,6 +27,7 @@ from service.db.models import (
 )
 from service.jobs import Solver, solve_in_thread
 from service.problems import Problem, conflict, not_found
+from service.register.commitments import for_site_risk, register_horizon
 from service.register.common import audit, from_doc, new_id, register_row
 from service.register.occupancy import IN_FORCE, check_can_take
 from service.register.scenario_io import build_scenario
@@ -70,7 +71,15 @@ def unfilled_for_site(entry: dict[str, Any]) -> dict[str, Any]:
     return {**entry, "reasons": reasons}
 
 
-def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[str, Any]]) -> dict[str, Any]:
+def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[str, Any]],
+              own_needs: set[str] | None = None) -> dict[str, Any]:
+    """The plan as the API shows it; with `own_needs` (a site), only what concerns those needs."""
+    summary = plan.summary or {}
+    committed = summary.get("committed", [])
+    at_risk = summary.get("at_risk", [])
+    if own_needs is not None:
+        committed = [c for c in committed if c["need"] in own_needs]
+        at_risk = [for_site_risk(r) for r in at_risk if r["need"] in own_needs]
     return {
         "id": plan.id,
         "status": plan.status,
@@ -79,7 +88,9 @@ def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[s
         "released_at": plan.released_at,
         "proposals": [proposal_out(p) for p in proposals],
         "unfilled": unfilled,
-        "summary": plan.summary,
+        "summary": {k: v for k, v in summary.items() if k not in ("committed", "at_risk")},
+        "committed": committed,
+        "at_risk": at_risk,
     }
 
 
@@ -184,6 +195,9 @@ async def _store(
             # Frivilligtorg volunteers with onboarding pending: where they would fit; not acceptable proposals.
             "provisional": [p for p in provisional if p["need"] in needs and p["volunteer"] in volunteers]
             if isinstance(provisional, list) else (provisional or []),
+            # placements in force the plan kept as they are, and those of them that break a rule now
+            "committed": [{"volunteer": m.volunteer, "need": m.need} for m in plan.matches if m.committed],
+            "at_risk": [_builtins(r) for r in plan.at_risk],
         },
         created_at=since,
     )
@@ -193,6 +207,8 @@ async def _store(
     for m in plan.matches:
         if m.need not in needs or m.volunteer not in volunteers:
             continue  # withdrawn or anonymised while the solver ran
+        if m.committed:
+            continue  # in force already: shown as such, never a proposal to accept again
         was_accepted = (m.volunteer, m.need) in accepted
         proposals.append(
             ProposalRow(
@@ -245,12 +261,13 @@ async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> dict[
         raise not_found("plan", plan_id)
     stmt = sa.select(ProposalRow).where(ProposalRow.plan_id == plan_id).order_by(ProposalRow.need_id, ProposalRow.id)
     unfilled = plan.unfilled
+    own: set[str] = set()
     if who.role == "site":
         own = set(await session.scalars(sa.select(NeedRow.id).where(NeedRow.site_id == who.site_id)))
         stmt = stmt.where(ProposalRow.need_id.in_(own))
         unfilled = [unfilled_for_site(u) for u in unfilled if u.get("need") in own]
     proposals = list((await session.scalars(stmt)).all())
-    out = _plan_out(plan, proposals, unfilled)
+    out = _plan_out(plan, proposals, unfilled, own if who.role == "site" else None)
     if who.role == "site":
         out["proposals"] = [for_site(p) for p in out["proposals"]]
         out["summary"] = {}  # conflicts and totals are about the whole register
@@ -317,24 +334,19 @@ async def _proposal_for_decision(
     return locked, need, volunteer
 
 
-async def _horizon(session: AsyncSession, settings: Settings) -> Horizon:
-    reg = await register_row(session)
-    today = dt.date.today()
-    return Horizon(start=reg.horizon_start or today,
-                   end=reg.horizon_end or today + dt.timedelta(days=settings.default_horizon_days))
-
-
 async def accept(
     session: AsyncSession, settings: Settings, who: Principal, proposal_id: str, *, pin: bool = False
 ) -> dict[str, Any]:
-    """Accept (and with `pin`, keep in later runs) a proposal, if its place and hours are still free."""
+    """Accept (and with `pin`, keep in later runs) a proposal if the pair still keeps every rule
+    beside what is committed (`occupancy.check_can_take`); 409 naming the rule if not."""
     prop, need, volunteer = await _proposal_for_decision(session, who, proposal_id, lock_resources=True)
     if prop.state != "accepted":
         if need is None:
             raise not_found("proposal", proposal_id)
         if volunteer is None:
             raise conflict(f"volunteer {prop.volunteer_id!r} is no longer registered", "volunteer-gone")
-        await check_can_take(session, need, volunteer, await _horizon(session, settings))
+        # the same horizon the matcher planned on (scenario_io.build_scenario)
+        await check_can_take(session, need, volunteer, await register_horizon(session, settings.default_horizon_days))
         if prop.state == "rejected":  # the coordinator changed their mind: the pair is allowed again
             await session.execute(
                 sa.delete(LockRow).where(LockRow.kind == "forbidden", LockRow.volunteer_id == prop.volunteer_id,

@@ -32,7 +32,9 @@ async def release_preview(session: AsyncSession, who: Principal, plan_id: str) -
     )).all()
     live_needs = set(await session.scalars(sa.select(NeedRow.id).where(NeedRow.id.in_([p.need_id for p in accepted]))))
     placed = {(p.volunteer_id, p.need_id) for p in in_force}
-    kept = {(p.volunteer_id, p.need_id) for p in accepted}
+    # the plan keeps the placements that were in force when it ran (committed) as they are
+    kept = {(p.volunteer_id, p.need_id) for p in accepted} | {
+        (c["volunteer"], c["need"]) for c in (plan.summary or {}).get("committed", [])}
     return {
         "plan": plan_id,
         "new": [p for p in accepted if (p.volunteer_id, p.need_id) not in placed and p.need_id in live_needs],

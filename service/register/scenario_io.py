@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matcher.scenario import check_scenario
 from matcher.schema import (
     Activity,
-    Horizon,
     Need,
     Pair,
     Scenario,
@@ -33,20 +32,21 @@ from service.db.models import (
     VolunteerRow,
 )
 from service.problems import invalid, split_place
+from service.register.commitments import horizon_of
 from service.register.common import audit, from_doc, register_row, to_doc
 
 IN_FORCE = ("offered", "confirmed")
 
 
 async def build_scenario(
-    session: AsyncSession, *, default_horizon_days: int = 90, accepted_as_pinned: bool = False
+    session: AsyncSession, *, default_horizon_days: int = 90, accepted_as_pinned: bool = False,
+    today: dt.date | None = None, from_today: bool = False,
 ) -> Scenario:
-    """The register now; with `accepted_as_pinned`, accepted draft proposals are kept by the next run."""
+    """The register now: placements in force are `committed` (and `previous`, the soft preference
+    to keep them); with `accepted_as_pinned`, accepted draft proposals are kept by the next run.
+    With `from_today` the horizon starts no earlier than `today` (see `commitments.horizon_of`)."""
     reg = await register_row(session)
-    today = dt.date.today()
-    horizon = Horizon(
-        start=reg.horizon_start or today, end=reg.horizon_end or today + dt.timedelta(days=default_horizon_days)
-    )
+    horizon = horizon_of(reg.horizon_start, reg.horizon_end, default_horizon_days, today, from_today=from_today)
     trainings = [from_doc(r.data, Training) for r in (await session.scalars(sa.select(TrainingRow).order_by(TrainingRow.id)))]
     activities = [from_doc(r.data, Activity) for r in (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id)))]
     sites = [from_doc(r.data, Site) for r in (await session.scalars(sa.select(SiteRow).order_by(SiteRow.id)))]
@@ -88,6 +88,7 @@ async def build_scenario(
             .order_by(PlacementRow.created_at)
         )).all()
     )
+    committed = {(p.volunteer, p.need) for p in previous}
     return Scenario(
         format="samspill.scenario/1",
         horizon=horizon,
@@ -96,9 +97,12 @@ async def build_scenario(
         sites=sites,
         volunteers=volunteers,
         needs=needs,
-        pinned=[p for p in pairs(pinned_rows) if (p.volunteer, p.need) not in forbidden_set],
-        forbidden=forbidden,
+        # a pin on a pair already in force, or a forbid on it (the volunteer declined an offer that
+        # is still recorded in force), is settled by the placement itself
+        pinned=[p for p in pairs(pinned_rows) if (p.volunteer, p.need) not in forbidden_set | committed],
+        forbidden=[p for p in forbidden if (p.volunteer, p.need) not in committed],
         previous=previous,
+        committed=previous,
         weights=from_doc(reg.weights, Weights) if reg.weights else None,
     )
 

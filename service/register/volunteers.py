@@ -234,12 +234,6 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
         .where(TokenRow.volunteer_id == volunteer_id, TokenRow.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    # Messages to or about the person, sign-in links, the calendar key and the language go too;
-    # attendance stays under the opaque id, so hours given still count (anonymously).
-    await session.execute(sa.delete(OutboxRow).where(OutboxRow.volunteer_id == volunteer_id))
-    await session.execute(sa.delete(LoginLinkRow).where(LoginLinkRow.volunteer_id == volunteer_id))
-    await session.execute(
-        sa.delete(VolunteerAccountRow).where(VolunteerAccountRow.volunteer_id == volunteer_id))
     await session.execute(sa.update(TokenRow).where(TokenRow.volunteer_id == volunteer_id).values(name=alias))
     if own_tokens:
         await session.execute(sa.update(AuditRow).where(AuditRow.token_id.in_(own_tokens)).values(actor=alias))
@@ -251,6 +245,12 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
     from service.web.sessions import revoke_subject  # the person's own web sign-ins end too
 
     await revoke_subject(session, f"volunteer:{volunteer_id}")
+    # Messages to or about the person, sign-in links, the calendar key and the language go too;
+    # attendance stays under the opaque id, so hours given still count (anonymously).
+    await session.execute(sa.delete(OutboxRow).where(OutboxRow.volunteer_id == volunteer_id))
+    await session.execute(sa.delete(LoginLinkRow).where(LoginLinkRow.volunteer_id == volunteer_id))
+    await session.execute(
+        sa.delete(VolunteerAccountRow).where(VolunteerAccountRow.volunteer_id == volunteer_id))
     await session.flush()
     await audit(session, who, "anonymise", [volunteer_id], path)
 
@@ -281,14 +281,6 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
     log = (await session.scalars(
         sa.select(AuditRow).where(AuditRow.volunteer_id == volunteer_id).order_by(AuditRow.at)
     )).all()
-    messages = (await session.scalars(
-        sa.select(OutboxRow).where(OutboxRow.volunteer_id == volunteer_id).order_by(OutboxRow.created_at)
-    )).all()
-    attended = (await session.scalars(
-        sa.select(AttendanceRow).where(AttendanceRow.volunteer_id == volunteer_id)
-        .order_by(AttendanceRow.starts_at)
-    )).all()
-    account = await session.get(VolunteerAccountRow, volunteer_id)
     steps = (await session.scalars(
         sa.select(OnboardingStepRow).where(OnboardingStepRow.volunteer_id == volunteer_id)
     )).all()
@@ -298,6 +290,14 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
                                                  EventParticipantRow.id == EventVolunteerRow.participant_id))
         .where(EventVolunteerRow.volunteer_id == volunteer_id).order_by(EventVolunteerRow.signed_up_at)
     )).all()
+    messages = (await session.scalars(
+        sa.select(OutboxRow).where(OutboxRow.volunteer_id == volunteer_id).order_by(OutboxRow.created_at)
+    )).all()
+    attended = (await session.scalars(
+        sa.select(AttendanceRow).where(AttendanceRow.volunteer_id == volunteer_id)
+        .order_by(AttendanceRow.starts_at)
+    )).all()
+    account = await session.get(VolunteerAccountRow, volunteer_id)
     await audit(session, who, "export", [volunteer_id], path)
     return {
         "volunteer": stamped(row.data or {}, row),
@@ -314,6 +314,12 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
         "decisions": [{"kind": k.kind, "need": k.need_id, "reason": k.reason, "at": k.created_at} for k in locks],
         "tokens": [{"id": t.id, "name": t.name, "created_at": t.created_at, "revoked_at": t.revoked_at} for t in tokens],
         "access_log": [{"at": a.at, "actor": a.actor, "role": a.role, "action": a.action, "path": a.path} for a in log],
+        "onboarding": [{"step": st.step, "done_on": st.done_on, "recorded_by": st.recorded_by} for st in steps],
+        "event_signups": [
+            {"event": ev.event_id, "participant": ev.participant_id, "signed_up_at": ev.signed_up_at,
+             "participant_record": p.data if p is not None else None}
+            for ev, p in signups
+        ],
         # Messages to the person, or about them to the coordinator (sign-in links blanked once sent).
         "messages": [{"id": m.id, "to": m.recipient, "kind": m.kind, "subject": m.subject, "body": m.body,
                       "state": m.state, "created_at": m.created_at, "sent_at": m.sent_at} for m in messages],
@@ -322,12 +328,6 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
         "account": {"lang": account.lang, "calendar_feed": account.calendar_key is not None,
                     "leave_requested_at": account.leave_requested_at, "leave_note": account.leave_note}
         if account else None,
-        "onboarding": [{"step": st.step, "done_on": st.done_on, "recorded_by": st.recorded_by} for st in steps],
-        "event_signups": [
-            {"event": ev.event_id, "participant": ev.participant_id, "signed_up_at": ev.signed_up_at,
-             "participant_record": p.data if p is not None else None}
-            for ev, p in signups
-        ],
     }
 
 

@@ -97,7 +97,9 @@ def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark for extraction
 RUNTIME_KEYS = (
     # matcher.rules.RULE_NAMES
     N_("rule.E1"), N_("rule.E2"), N_("rule.E3"), N_("rule.E4"), N_("rule.E5"), N_("rule.E6"), N_("rule.E7"),
-    N_("rule.E8"), N_("rule.E9"), N_("rule.C2"),
+    N_("rule.E8"), N_("rule.E9"), N_("rule.C1"), N_("rule.C2"), N_("rule.C3"),
+    # the at-risk list's one rule from outside the matcher: missed in a row (service/register/attendance.py)
+    N_("rule.attendance"), N_("atrisk.missed_in_a_row"),
     # proposal states (service/db/models.py) and placement states
     N_("state.proposed"), N_("state.accepted"), N_("state.rejected"),
     N_("placement.state.offered"), N_("placement.state.confirmed"), N_("placement.state.declined"),
@@ -125,6 +127,22 @@ RUNTIME_KEYS = (
     N_("mail.placement_ended.subject"), N_("mail.placement_ended.body"),
     N_("mail.leave_requested.subject"), N_("mail.leave_requested.body"),
     N_("answer.yes"), N_("answer.no"), N_("answer.reason"),
+    # placements at risk (matcher.commitments: AtRisk.code)
+    N_("atrisk.agreements-missing"),
+    N_("atrisk.away-at-start"),
+    N_("atrisk.forbidden"),
+    N_("atrisk.language"),
+    N_("atrisk.not-available"),
+    N_("atrisk.not-willing"),
+    N_("atrisk.over-assignments"),
+    N_("atrisk.over-headcount"),
+    N_("atrisk.over-hours"),
+    N_("atrisk.overlap"),
+    N_("atrisk.police-certificate"),
+    N_("atrisk.too-far"),
+    N_("atrisk.training-expires"),
+    N_("atrisk.training-missing"),
+    N_("atrisk.under-age"),
 )
 
 
@@ -197,6 +215,45 @@ def volunteers_phrase(lang: str, n: int) -> str:
 
 def rule_name(lang: str, rule: str) -> str:
     return t(lang, f"rule.{rule}")
+
+
+def at_risk_text(lang: str, entry: dict[str, Any]) -> str:
+    """A placement at risk in plain words, from its code and facts (`data`), saying what to do.
+
+    English is the matcher's own sentence. A code without a phrase here falls back to the
+    rule's name and the date; the page shows the matcher's English sentence beneath it.
+    """
+    code = str(entry.get("code") or "")
+    data = entry.get("data") or {}
+    if lang == "en":
+        return str(entry.get("message", ""))
+    key = f"atrisk.{code}"
+    if code and has(key):
+        try:
+            return t(lang, key, **{k: _at_risk_value(lang, v) for k, v in data.items()})
+        except (KeyError, ValueError, IndexError):
+            pass  # a code whose facts changed shape: the rule's name below still says enough
+    text = t(lang, "atrisk.rule", rule=entry.get("rule", "?"), name=rule_name(lang, str(entry.get("rule", "?"))))
+    if entry.get("date"):
+        text += ", " + t(lang, "atrisk.from", date=date(lang, entry["date"]))
+    return text
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+
+
+def has_at_risk_phrase(lang: str, code: str | None) -> bool:
+    return lang == "en" or has(f"atrisk.{code}")
+
+
+def _at_risk_value(lang: str, value: Any) -> str:
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return date(lang, value)
+    if isinstance(value, float):
+        return number(lang, value)
+    if isinstance(value, list):
+        return ", ".join(str(x) for x in value)
+    return str(value)
 
 
 def reason_text(lang: str, reason: dict[str, Any], *, site: str = "", activity: str = "") -> str:

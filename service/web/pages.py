@@ -117,6 +117,10 @@ def page(request: Request[Any, Any, Any], template: str, status_code: int = 200,
 def problem_text(lang: str, exc: Problem) -> str:
     key = f"problem.{exc.slug}"
     said = i18n.t(lang, key)
+    rule = exc.extra.get("rule")
+    if rule:  # refused for a matching rule: say which
+        named = i18n.t(lang, "problem.rule", rule=rule, name=i18n.rule_name(lang, str(rule)))
+        return f"{said} {named}" if said != key else named
     return said if said != key else exc.detail
 
 

@@ -15,9 +15,10 @@ from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow, Volun
 from service.register import needs as needs_service
 from service.register import plans as plans_service
 from service.register import volunteers as volunteers_service
+from service.register.commitments import IN_FORCE
 from service.register.common import audit, load_catalogue
 from service.register.onboarding import checklist, first_conversations, missing, training_status
-from service.register.placements import IN_FORCE, list_placements, placement_out
+from service.register.placements import at_risk_placements, list_placements, placement_out
 from service.settings import Settings
 from service.web import i18n
 
@@ -150,7 +151,6 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         p["overdue"] = p["next_followup"] < today
     from service.db.models import VolunteerAccountRow
     from service.notify.outbox import status as outbox_status
-    from service.register.attendance import missed_in_a_row
 
     leaving = []
     for acc in (await session.scalars(sa.select(VolunteerAccountRow).where(
@@ -159,18 +159,15 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         if doc is not None:
             leaving.append({"id": acc.volunteer_id, "name": doc.get("name", acc.volunteer_id),
                             "at": acc.leave_requested_at, "note": acc.leave_note})
-    missed = await missed_in_a_row(session, who)
-    for m in missed:
-        m["volunteer_name"] = next((d.get("name", v) for v, d in rows if v == m["volunteer"]), m["volunteer"])
-        m["need_title"] = n.need_title(m["need"])
     seen = vids | {v["id"] for v in shown_onboarding} | {v["id"] for v in leaving}
-    seen |= {m["volunteer"] for m in missed}
+    at_risk = await at_risk_view(session, settings, lang, n, today)
+    seen |= {r["volunteer"] for r in at_risk}
     await audit(session, who, "read", sorted(seen), path)
     return {
+        "at_risk": at_risk,
         "outbox": await outbox_status(session),
         "mail_enabled": settings.mail_enabled,
         "leaving": leaving,
-        "missed": missed,
         "sites": sites,
         "totals": {"places": sum(s["places"] for s in sites), "filled": sum(s["filled"] for s in sites)},
         "draft": draft,
@@ -181,6 +178,34 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         "onboarding_total": len(incomplete),
         "today": today,
     }
+
+
+async def at_risk_view(session: AsyncSession, settings: Settings, lang: str, n: Names,
+                       today: dt.date) -> list[dict[str, Any]]:
+    """The placements in force that break a rule now (placements.at_risk_placements), with names."""
+    entries = await at_risk_placements(session, today, default_horizon_days=settings.default_horizon_days)
+    return risk_rows(lang, n, entries, await volunteer_names(session, {e["volunteer"] for e in entries}))
+
+
+async def volunteer_names(session: AsyncSession, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = (await session.execute(
+        sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.id.in_(ids)))).all()
+    return {vid: (data or {}).get("name", vid) for vid, data in rows}
+
+
+def risk_rows(lang: str, n: Names, entries: list[dict[str, Any]], people: dict[str, str]) -> list[dict[str, Any]]:
+    rows = []
+    for e in entries:
+        need = n.needs.get(e["need"], {})
+        rows.append({**e, "volunteer_name": people.get(e["volunteer"], e["volunteer"]),
+                     "need_title": n.need_title(e["need"]), "site_name": n.site(need.get("site")),
+                     "text": i18n.at_risk_text(lang, e), "rule_name": i18n.rule_name(lang, e["rule"]),
+                     # the matcher's English sentence, where this language has no phrase for the code
+                     "english": None if i18n.has_at_risk_phrase(lang, e.get("code")) else e.get("message")})
+    rows.sort(key=lambda r: (r.get("date") or "9999", r["volunteer_name"], r["need_title"]))
+    return rows
 
 
 # ------------------------------------------------------------------ matching
@@ -252,9 +277,12 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
     for p in plan["proposals"]:
         states[p["state"]] += 1
     coverage = (plan["summary"] or {}).get("coverage") or {}
-    await audit(session, who, "read", sorted(vids), path)
+    people = await volunteer_names(session, {e["volunteer"] for e in plan["at_risk"]})
+    at_risk = risk_rows(lang, n, plan["at_risk"], people)
+    await audit(session, who, "read", sorted(vids | set(people)), path)
     return {"plan": plan, "groups": need_groups, "unfilled": unfilled, "states": dict(states),
-            "coverage": coverage, "filled_by_need": filled_by_need}
+            "coverage": coverage, "filled_by_need": filled_by_need, "at_risk": at_risk,
+            "committed": len(plan["committed"])}
 
 
 async def volunteer_answers(session: AsyncSession,

@@ -315,6 +315,6 @@ async def test_need_cannot_move_outside_its_volunteers_availability_or_hours(cli
     assert r.status_code == 200, r.text
     longer = {"weekly": [{"weekday": 1, "start": "09:00", "end": "13:00"}]}  # 4 h + Wednesday's 2 h > 5 h
     body = assert_problem(await client.patch("/api/v1/needs/n1", json=longer, headers=coordinator), 409)
-    assert "5 hours a week" in body["detail"], body["detail"]
+    assert body["rule"] == "C2" and "more than 5 a week" in body["detail"], body["detail"]
     fits = {"weekly": [{"weekday": 1, "start": "09:00", "end": "12:00"}]}  # 3 h + 2 h = 5 h
     assert (await client.patch("/api/v1/needs/n1", json=fits, headers=coordinator)).status_code == 200

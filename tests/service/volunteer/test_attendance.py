@@ -81,6 +81,13 @@ async def test_site_and_volunteer_confirm_hours_and_missed_in_a_row(
     assert (await client.get("/api/v1/attendance/missed", headers=other_site)).json() == []
     assert (await client.get("/api/v1/attendance/hours", headers=other_site)).json() == []
 
+    # The at-risk list (placements in force that break a rule now) carries the flag too.
+    listed = (await client.get("/api/v1/placements?at_risk=true", headers=coordinator)).json()
+    [risk] = [r for p in listed for r in p["at_risk"] if r["rule"] == "attendance"]
+    assert risk["code"] == "missed_in_a_row" and risk["placement"] == "plc-a" and risk["data"]["missed"] == 3
+    for_site = (await client.get("/api/v1/placements?at_risk=true", headers=site)).json()
+    assert [r["code"] for p in for_site for r in p["at_risk"] if r["rule"] == "attendance"] == ["missed_in_a_row"]
+
     # A correction: the last one did take place after all; the flag goes.
     r = await client.post(
         "/api/v1/placements/plc-a/attendance",
@@ -89,6 +96,8 @@ async def test_site_and_volunteer_confirm_hours_and_missed_in_a_row(
     )
     assert r.status_code == 200
     assert (await client.get("/api/v1/attendance/missed", headers=coordinator)).json() == []
+    listed = (await client.get("/api/v1/placements?at_risk=true", headers=coordinator)).json()
+    assert not [r for p in listed for r in p["at_risk"] if r["rule"] == "attendance"]
 
 
 async def test_attendance_refuses_wrong_times_other_sites_and_the_future(client, loaded, tokens, db_url):
@@ -159,3 +168,20 @@ async def test_certificate_of_volunteering(
     text: Any = page.text
     assert "Attest for frivillig innsats" in text and "Frivillig 1" in text
     assert "Til sammen 6 timer, fordelt på 3 ganger." in text and "Eik sykehjem" in text
+
+
+async def test_overview_lists_three_missed_in_a_row_among_the_placements_at_risk(
+    client, loaded, tokens, db_url, users, browser_client
+):
+    await place(db_url, "plc-f", "v4", "n1", "eik", MONDAYS[0])
+    site = await tokens.headers("site", site="eik")
+    for day in MONDAYS[2:]:
+        r = await client.post(
+            "/api/v1/placements/plc-f/attendance", json={"starts_at": at(day), "took_place": False}, headers=site
+        )
+        assert r.status_code == 200
+    await users.create("kari@kommune.no")
+    await sign_in(browser_client, "kari@kommune.no")
+    page = (await browser_client.get("/")).text
+    assert 'data-rule="attendance" data-code="missed_in_a_row"' in page
+    assert "Ble ikke noe av de siste 3 gangene på rad" in page and "/placements/plc-f/attendance" in page
