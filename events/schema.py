@@ -154,6 +154,10 @@ class Give(_In):
     hours: PositiveHours | None = None
     items: PositiveItems | None = None
     description: Text = ""
+    offer: Id | None = None
+    """The catalogue offer this give answers from, when registered from a suggestion."""
+    need: Id | None = None
+    """The catalogue need this give meets: a met need drops out of the live suggestions."""
 
     def __post_init__(self) -> None:
         _one_of_hours_items(self.hours, self.items, "give")
@@ -292,12 +296,20 @@ class StateChanged(_Message, tag="state_changed"):
     at: dt.datetime
 
 
+class CatalogueChanged(_Message, tag="catalogue_changed"):
+    """A participant (a walk-in) or a catalogue entry was added: brokers' suggestions change."""
+
+    participant: Id
+    at: dt.datetime
+
+
 class BoardSnapshotMessage(_Message, tag="board_snapshot"):
     board: BoardSnapshot
     at: dt.datetime
 
 
-LiveMessage: TypeAlias = AgreementRegistered | AgreementConfirmed | Gong | StateChanged | BoardSnapshotMessage
+LiveMessage: TypeAlias = (AgreementRegistered | AgreementConfirmed | Gong | StateChanged | CatalogueChanged
+                           | BoardSnapshotMessage)
 
 _live_decoder = msgspec.json.Decoder(LiveMessage)
 _encoder = msgspec.json.Encoder()

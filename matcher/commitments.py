@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+import msgspec
 import numpy as np
 
 from matcher import rules
@@ -28,12 +29,45 @@ from matcher.schema import AtRisk, Scenario
 
 RULE_ORDER = {name: k for k, (name, _) in enumerate(rules.RULES)} | {"C1": 10, "C2": 11, "C3": 12}
 
+# Every `AtRisk.code`, with its rule: a stable list for programs and message catalogues.
+AT_RISK_CODES: dict[str, str] = {
+    "not-willing": "E1",
+    "agreements-missing": "E2",
+    "training-missing": "E3",
+    "training-expires": "E3",
+    "under-age": "E4",
+    "police-certificate": "E5",
+    "away-at-start": "E6",
+    "not-available": "E6",
+    "language": "E7",
+    "too-far": "E8",
+    "forbidden": "E9",
+    "over-headcount": "C1",
+    "over-assignments": "C2",
+    "over-hours": "C2",
+    "overlap": "C3",
+}
+
 
 def at_risk(scenario: Scenario) -> list[AtRisk]:
     """Every committed pair of the scenario that breaks a rule (E1–E9 on its own, C1–C3
     together with the other committed pairs), with a stable code, facts and what to do.
-    Empty when every placement in force still holds."""
-    return check_committed(compile_problem(scenario))
+    Empty when every placement in force still holds.
+
+    Only the committed pairs' volunteers and needs are compiled (the rules of a pair read
+    nothing else but the catalogue, the horizon and the forbidden pairs), so a call on the
+    whole register costs what its placements in force cost, not what the register does."""
+    vols = {c.volunteer for c in scenario.committed}
+    needs = {c.need for c in scenario.committed}
+    narrow = msgspec.structs.replace(
+        scenario,
+        volunteers=[v for v in scenario.volunteers if v.id in vols],
+        needs=[n for n in scenario.needs if n.id in needs],
+        forbidden=[f for f in scenario.forbidden if f.volunteer in vols and f.need in needs],
+        pinned=[],
+        previous=[],
+    )
+    return check_committed(compile_problem(narrow))
 
 
 def _iso(ordinal: int) -> str:
@@ -144,10 +178,13 @@ def check_committed(p: Problem) -> list[AtRisk]:
         )))
 
     live = [(v, j) for v, j in p.committed if rules.has_occurrence(p, j)]
+    by_need: dict[int, list[int]] = defaultdict(list)
     for v, j in live:
-        vols = np.array([v], dtype=np.int64)
+        by_need[j].append(v)
+    for j, vs in by_need.items():  # each rule over the need's column of holders, as candidates do
+        vols = np.array(vs, dtype=np.int64)
         for name, rule in rules.RULES:
-            if not rule(p, j, vols)[0]:
+            for v in vols[~rule(p, j, vols)].tolist():
                 for code, message, date, data in _describe(p, v, j, name):
                     add(v, j, name, code, message, date, data)
 

@@ -62,6 +62,37 @@ def classes_overlap(p: Problem, a: int, b: int) -> bool:
     return bool(p.column(("overlap", min(a, b), max(a, b)), build))
 
 
+def classes_overlap_many(p: Problem, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`classes_overlap` for many pairs of time classes at once (bool per pair), vectorised:
+    each pair's occurrences are shifted into a time segment of its own, so one sorted sweep
+    answers them all (an end in an earlier segment is before every start in a later one)."""
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    if len(a) == 0:
+        return np.zeros(0, dtype=bool)
+    lens = np.array([len(x) for x in p.class_occ], dtype=np.int64)
+    ptr = np.r_[0, np.cumsum(lens)]
+    flat = np.concatenate(p.class_occ).reshape(-1, 2) if len(p.class_occ) else np.zeros((0, 2), dtype=np.int64)
+    span = int(flat[:, 1].max(initial=0)) + DAY + 1
+
+    def gather(cls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = lens[cls]
+        owner = np.repeat(np.arange(len(cls), dtype=np.int64), n)
+        at = np.repeat(ptr[cls], n) + (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n))
+        return flat[at] + (owner * span)[:, None], owner
+
+    A, owner = gather(a)
+    B, _ = gather(b)
+    out = np.zeros(len(a), dtype=bool)
+    if len(A) and len(B):
+        idx = np.searchsorted(B[:, 0], A[:, 1], side="left")
+        max_end = np.maximum.accumulate(B[:, 1])
+        has = idx > 0
+        hit = np.zeros(len(A), dtype=bool)
+        hit[has] = max_end[idx[has] - 1] > A[has, 0]
+        out[owner[hit]] = True
+    return out
+
+
 def needs_overlap(p: Problem, j: int, k: int) -> bool:
     return classes_overlap(p, int(p.n_time_class[j]), int(p.n_time_class[k]))
 

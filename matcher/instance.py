@@ -16,7 +16,7 @@ import numpy as np
 
 from matcher import rules
 from matcher.candidates import Candidates
-from matcher.constraints import blocking_rule, classes_overlap, need_is_full
+from matcher.constraints import blocking_rule, classes_overlap_many, need_is_full
 from matcher.problem import Problem
 from matcher.schema import Conflict
 
@@ -40,7 +40,8 @@ class WeekRows:
     minutes that week (−1: no limit); both at least 0. Only rows where one of the two can
     bind (more entries than `count_cap`, or more minutes than `minutes_cap`) are kept, and
     of a volunteer's identical rows (the same pairs, minutes and caps: typically every full
-    week of the same weekly needs) only the first week's. A pair that alone exceeds what is
+    week of the same weekly needs) only the first week's — weeks in which every need has the
+    same minutes are not even built twice (`representative_weeks`). A pair that alone exceeds what is
     left in one of its weeks is not a free pair at all (`build_instance` drops it).
     """
 
@@ -158,9 +159,24 @@ def settle_pins(p: Problem) -> tuple[list[tuple[int, int]], list[Conflict]]:
     return kept, conflicts
 
 
+def representative_weeks(p: Problem) -> np.ndarray:
+    """The first of each set of ISO weeks in which every need has the same minutes: rows of such
+    weeks are identical for every volunteer (their fixed needs' load included), so only the
+    first is built. On a long horizon of needs that run throughout, a handful of weeks."""
+
+    def build() -> np.ndarray:
+        _, first = np.unique(p.n_week_minutes, axis=1, return_index=True)
+        return np.sort(first).astype(np.int64)
+
+    return p.column(("representative_weeks",), build)
+
+
 def _week_entries(p: Problem, pair_vol: np.ndarray, pair_need: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(pair, week, minutes) for every pair and every ISO week in which its need has an occurrence."""
-    act_need, act_week = np.nonzero(p.n_week_minutes > 0)  # sorted by need, then week
+    """(pair, week, minutes) for every pair and every representative ISO week in which its need
+    has an occurrence."""
+    reps = representative_weeks(p)
+    act_need, act_rep = np.nonzero(p.n_week_minutes[:, reps] > 0)  # sorted by need, then week
+    act_week = reps[act_rep]
     need_ptr = np.searchsorted(act_need, np.arange(p.n_needs + 1))
     pn = pair_need.astype(np.int64)
     cnt = need_ptr[pn + 1] - need_ptr[pn]
@@ -280,7 +296,7 @@ def _overlaps_fixed(p: Problem, c: Candidates, ks: np.ndarray, fixed_by_vol: dic
     b = p.n_time_class[fj[f_at]]
     lo_c, hi_c = np.minimum(a, b), np.maximum(a, b)
     combos, inv = np.unique(np.stack([lo_c, hi_c], axis=1), axis=0, return_inverse=True)
-    hit = np.array([classes_overlap(p, int(x), int(y)) for x, y in combos], dtype=bool)
+    hit = classes_overlap_many(p, combos[:, 0], combos[:, 1])
     if len(hit):
         out[np.unique(k_rep[hit[inv.reshape(-1)]])] = True
     return out
@@ -295,13 +311,16 @@ def build_instance(p: Problem, c: Candidates) -> Instance:
     fixed_by_vol: dict[int, list[int]] = {}
     fixed: list[tuple[int, int, int]] = []
     key = c.vol * max(1, p.n_needs) + c.need  # candidates are grouped by need: look fixed pairs up by key
-    order = np.argsort(key, kind="stable") if fixed_pairs else np.zeros(0, dtype=np.int64)
-    for v, j in fixed_pairs:
-        need_cap[j] -= 1
-        vol_fixed[v] += 1
-        fixed_by_vol.setdefault(v, []).append(j)
-        at = order[np.searchsorted(key[order], v * max(1, p.n_needs) + j)]
-        fixed.append((v, j, int(at)))
+    if fixed_pairs:
+        order = np.argsort(key, kind="stable")
+        fv = np.array([v for v, _ in fixed_pairs], dtype=np.int64)
+        fj = np.array([j for _, j in fixed_pairs], dtype=np.int64)
+        at = order[np.searchsorted(key[order], fv * max(1, p.n_needs) + fj)]
+        np.subtract.at(need_cap, fj, 1)
+        np.add.at(vol_fixed, fv, 1)
+        for v, j, k in zip(fv.tolist(), fj.tolist(), at.tolist(), strict=True):
+            fixed_by_vol.setdefault(v, []).append(j)
+            fixed.append((v, j, k))
     need_cap = np.maximum(need_cap, 0)
 
     keep = need_cap[c.need] > 0

@@ -44,9 +44,12 @@ def _controllers() -> list[Any]:
     from service.api.plans import PlanController, ProposalController
     from service.api.scenario import ScenarioController
     from service.api.sites import SiteController
+    from service.api.statistics import StatisticsController
     from service.api.volunteers import RetentionController, VolunteerController
     from service.exchange.api import EventController
+    from service.exchange.floor import floor_router
     from service.exchange.pages import PAGES
+    from service.exchange.setup import setup_router
 
     return [
         health,
@@ -61,9 +64,12 @@ def _controllers() -> list[Any]:
         ProposalController,
         PlacementController,
         AuditController,
+        StatisticsController,
         AttendanceController,
         EventController,
         *PAGES,
+        floor_router(),
+        setup_router(),
     ]
 
 
@@ -124,7 +130,11 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         route_handlers=[*_controllers(), *web.route_handlers],
         template_config=web.template_config,
         # The exchange event's pages (/events/…) authorise by a key in the URL, not a cookie: no CSRF to guard.
-        csrf_config=dataclasses.replace(web.csrf_config, exclude=[*(web.csrf_config.exclude or []), "^/events/"]),
+        # The exchange event's key-authorised pages (/events/{id}/board, …/follow-up?key=…) take a key in the
+        # URL, not a cookie: no CSRF to guard there. The floor (/events/{id}/floor) and the coordinator's
+        # event pages are cookie sessions and keep CSRF protection.
+        csrf_config=dataclasses.replace(web.csrf_config, exclude=[
+            *(web.csrf_config.exclude or []), r"^/events/[^/]+/agreements/[^/]+/follow-up"]),
         plugins=[SQLAlchemyPlugin(config=db), channels],
         middleware=[
             # /events/… are the exchange event's pages: they take the event's screen key instead.

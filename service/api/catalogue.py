@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.schema import Activity, Training
@@ -41,6 +41,13 @@ class ActivityController(Controller):
     @get("/{activity_id:str}", summary="One activity", responses=PROBLEMS)
     async def get_one(self, db_session: AsyncSession, activity_id: str) -> ActivityOut:
         return await catalogue.get_activity(db_session, activity_id)  # type: ignore[return-value]
+
+    @patch("/{activity_id:str}", summary="Change an activity (coordinator): name, minimum age, courses, police certificate",
+           responses=PROBLEMS)
+    async def update(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, activity_id: str, data: dict[str, Any]
+    ) -> ActivityOut:
+        return await catalogue.patch_activity(db_session, principal(request), activity_id, data)  # type: ignore[return-value]
 
     @delete("/{activity_id:str}", summary="Delete an activity no need uses (coordinator)", responses=PROBLEMS)
     async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, activity_id: str) -> None:

@@ -10,7 +10,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.api.deps import PROBLEMS, principal
-from service.api.schemas import NeedIn, NeedOut, NeedPatch
+from service.api.schemas import NeedIn, NeedOut, NeedPatch, NeedStateRequest
 from service.register import needs
 
 
@@ -61,6 +61,12 @@ class NeedController(Controller):
             db_session, principal(request), need_id, msgspec.to_builtins(data), keep_at_risk=keep_at_risk,
             default_horizon_days=request.app.state.settings.default_horizon_days,
         )
+
+    @post("/{need_id:str}/state", summary="Pause, close or reopen a need", status_code=200, responses=PROBLEMS)
+    async def set_state(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str, data: NeedStateRequest
+    ) -> NeedOut:
+        return await needs.set_need_state(db_session, principal(request), need_id, data.state)  # type: ignore[return-value]
 
     @delete("/{need_id:str}", summary="Withdraw a need without placements in force", responses=PROBLEMS)
     async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str) -> None:

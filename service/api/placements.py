@@ -10,8 +10,8 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.api.deps import PROBLEMS, principal
-from service.api.schemas import EndRequest, FollowupRequest, PlacementOut, RespondRequest
-from service.register import placements
+from service.api.schemas import EndRequest, FollowupRequest, PlacementOut, RespondRequest, SiteReportRequest
+from service.register import placements, site_reports
 
 
 class PlacementController(Controller):
@@ -54,8 +54,16 @@ class PlacementController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: EndRequest
     ) -> PlacementOut:
         return await placements.end(  # type: ignore[return-value]
-            db_session, request.app.state.settings, principal(request), placement_id, data.closing_conversation
+            db_session, request.app.state.settings, principal(request), placement_id, data.closing_conversation,
+            reason=data.reason, closing_held=data.closing_held,
         )
+
+    @post("/{placement_id:str}/report", summary="A site reports: the volunteer did not come, or the placement "
+          "should end (reaches the coordinator's at-risk list)", status_code=201, responses=PROBLEMS)
+    async def report(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: SiteReportRequest
+    ) -> dict[str, Any]:
+        return await site_reports.report(db_session, principal(request), placement_id, data.kind, data.on)
 
     @post("/{placement_id:str}/followup", summary="Record a follow-up conversation held", status_code=200, responses=PROBLEMS)
     async def followup(

@@ -36,6 +36,9 @@ class NeedOut(Need, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspe
     created_at: dt.datetime
     updated_at: dt.datetime
     posted_by: str | None = None  # the token's or user's name and role; None for imported needs
+    state: Literal["open", "paused", "closed"] = "open"  # paused and closed needs are not matched
+    # Only after a change made with keep_at_risk=true: the placements it put at risk.
+    at_risk: list[AtRiskOut] | None = None
 
 
 class VolunteerIn(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
@@ -133,6 +136,23 @@ class EndRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     """The date of the closing conversation (avslutningssamtale)."""
 
     closing_conversation: dt.date
+    # one of service.register.placements.END_REASONS
+    reason: str | None = None
+    # the date the closing conversation (avslutning) was held, if it was
+    closing_held: dt.date | None = None
+
+
+class SiteReportRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """A site's report on a placement at the site (service.register.site_reports)."""
+
+    kind: Literal["no_show", "should_end"]
+    on: dt.date
+
+
+class NeedStateRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """open, paused (kept, not matched for now) or closed (no longer wanted)."""
+
+    state: Literal["open", "paused", "closed"]
 
 
 class FollowupRequest(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -156,6 +176,10 @@ class PlacementOut(Struct, kw_only=True):
     followups_done: list[dt.date] = field(default_factory=list)
     next_followup: dt.date | None = None
     followup_due: bool = False
+    end_reason: str | None = None
+    closing_held: dt.date | None = None
+    # Only with ?at_risk=: the rules this placement breaks now (empty if none); null when not asked.
+    at_risk: list[AtRiskOut] | None = None
     decline_reason: str | None = None
 
 

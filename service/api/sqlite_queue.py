@@ -4,7 +4,7 @@ SQLite lets one writer in at a time; left to its busy handler, waiting transacti
 sleep and retry, which is unfair and gives multi-second tails under load. Queueing
 them here first gives the same throughput with a fair order. `POST /api/v1/plans`
 is left out: it holds no transaction while the solver runs; so are the exchange event's
-board streams, which stay open and only read. PostgreSQL needs none
+board and floor streams, which stay open and only read. PostgreSQL needs none
 of this (row locks do the work), so the middleware is installed only for SQLite.
 """
 
@@ -32,7 +32,7 @@ class SQLiteQueueMiddleware:
             or path.startswith(_UNQUEUED)
             or (method == "POST" and path.rstrip("/") == "/api/v1/plans")
             # Board streams stay open for hours and only read (outside any write transaction).
-            or path.endswith("/board/stream")
+            or path.endswith(("/board/stream", "/floor/stream"))
         ):
             await self.app(scope, receive, send)
             return

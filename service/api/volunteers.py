@@ -9,7 +9,14 @@ from litestar import Controller, Request, delete, get, patch, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.api.deps import PROBLEMS, principal
-from service.api.schemas import RetentionOut, VolunteerExport, VolunteerForSite, VolunteerIn, VolunteerOut, VolunteerPatch
+from service.api.schemas import (
+    RetentionOut,
+    VolunteerExport,
+    VolunteerForSite,
+    VolunteerIn,
+    VolunteerOut,
+    VolunteerPatch,
+)
 from service.register import volunteers
 
 

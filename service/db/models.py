@@ -90,6 +90,8 @@ class NeedRow(_Stamped, Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     # who posted it: the name and role of the token or user, so a site can be asked about it
     posted_by: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
+    # open: the matcher fills it; paused: kept but not matched for now; closed: no longer wanted.
+    state: Mapped[str] = mapped_column(sa.String(20), default="open", server_default="open")
 
 
 class LockRow(Base):
@@ -152,6 +154,9 @@ class PlacementRow(Base):
     responded_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     ended_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     followups_done: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    # Why it ended (one of placements.END_REASONS) and when the closing conversation (avslutning) was held.
+    end_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    closing_held: Mapped[dt.date | None] = mapped_column(sa.Date)
     # The volunteer's optional reason for saying no.
     decline_reason: Mapped[str | None] = mapped_column(sa.Text)
 
@@ -244,6 +249,26 @@ class OnboardingStepRow(Base):
     step: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # "first_conversation"
     done_on: Mapped[dt.date] = mapped_column(sa.Date)
     recorded_by: Mapped[str] = mapped_column(sa.String(200))
+
+
+class SiteReportRow(Base):
+    """A site contact's report on a placement: the volunteer did not come, or the placement should end.
+
+    It reaches the coordinator's at-risk list; the coordinator decides (service/register/site_reports.py).
+    """
+
+    __tablename__ = "site_reports"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    placement_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    site_id: Mapped[str] = mapped_column(sa.String(200), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # no_show | should_end
+    on_date: Mapped[dt.date] = mapped_column(sa.Date)
+    reported_by: Mapped[str] = mapped_column(sa.String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    resolution: Mapped[str | None] = mapped_column(sa.String(40))  # ended | kept
+
+
 # --- The exchange event (Frivilligbørs): service/exchange/ -----------------------------------
 # Each row keeps its `events.schema` document in `data`; the columns beside it are the ones
 # queries, scoping and the state machine need.
@@ -410,3 +435,20 @@ class VolunteerAccountRow(Base):
     calendar_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     leave_requested_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     leave_note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class FloorLinkRow(Base):
+    """A one-time sign-in link for the exchange floor (broker, notary, børsgeneral, Frivilligtorg stand).
+
+    Only the link's sha256 is kept. Opening it once starts a browser session bound to this row:
+    revoking the row, or archiving the event, ends every page that session opened."""
+
+    __tablename__ = "event_floor_links"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))  # broker | notary | general | stand
+    name: Mapped[str] = mapped_column(sa.String(200))
+    link_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))

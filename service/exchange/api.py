@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events import report, schema
 from events.suggestions import SuggestionSettings, suggest_meetings
 from service.api.deps import PROBLEMS, principal
+from service.auth import Principal
 from service.db.models import EventParticipantRow
-from service.exchange import live, store
+from service.exchange import floor_auth, live, store
 from service.exchange.schemas import EventIn, FollowUpIn, ParticipantIn
 from service.exchange.settings import ExchangeSettings
 from service.problems import Problem, invalid, not_found
@@ -38,6 +39,20 @@ def _channels(request: Request[Any, Any, Any]) -> ChannelsPlugin:
 def _csv(text: str, filename: str) -> Response[str]:
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+async def _catalogue_changed(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                             participant: str) -> None:
+    """Committed first, then told to the floor: brokers' suggestions re-read the catalogue."""
+    await db_session.commit()
+    live.publish(_channels(request), event_id, schema.CatalogueChanged(participant=participant, at=store.now()))
+
+
+class FloorLinkIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A one-time sign-in link for the floor: `broker`, `notary`, `general` (børsgeneral) or `stand`."""
+
+    role: Literal["broker", "notary", "general", "stand"]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
 class StateRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -62,6 +77,25 @@ class EventVolunteerIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     max_assignments: int = 1
     participant: str | None = None
     """The event participant (kind individual) this person is, if registered as one."""
+
+
+async def sign_up_volunteer(session: AsyncSession, who: Principal, event_id: str, data: EventVolunteerIn,
+                            path: str) -> dict[str, Any]:
+    """The Frivilligtorg sign-up, shared by the API and the stand's page: a volunteer in the
+    register through the register's own service (same validation, audit-logged), onboarding pending."""
+    store.require_role(who, "broker", "stand")
+    row = await store.load_event(session, who, event_id, lock="share")
+    if row.state == "archived":
+        raise Problem(409, "the event is archived", slug="event-state")
+    doc = {k: v for k, v in msgspec.to_builtins(data).items() if k != "participant" and v is not None}
+    if data.participant is not None:
+        part = await session.get(EventParticipantRow, (event_id, data.participant))
+        if part is None:
+            raise invalid([{"field": "participant", "message": f"{data.participant!r} is not a participant here"}])
+    created = await volunteer_register.register_volunteer(session, who, doc, path)
+    await store.signed_up(session, event_id, created["id"], data.participant)
+    return {**created, "event": event_id, "onboarding": "pending",
+            "pending": ["agreement_signed", "confidentiality_signed"]}
 
 
 class EventController(Controller):
@@ -101,13 +135,35 @@ class EventController(Controller):
         live.publish(_channels(request), event_id, schema.StateChanged(state=record.to_state, at=record.at))
         return out
 
+    # --- floor sign-in links ------------------------------------------------------------------
+
+    @post("/{event_id:str}/floor-links", summary="A one-time sign-in link (and QR code) for the floor: broker, "
+          "notary, general (børsgeneral) or stand (coordinator)", status_code=201, responses=PROBLEMS)
+    async def create_floor_link(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                                data: FloorLinkIn) -> dict[str, Any]:
+        return await floor_auth.create_link(db_session, principal(request), event_id, data.role, data.name,
+                                            str(request.base_url))
+
+    @get("/{event_id:str}/floor-links", summary="The event's floor links (never their URLs)", responses=PROBLEMS)
+    async def floor_links(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                          event_id: str) -> list[dict[str, Any]]:
+        return await floor_auth.list_links(db_session, principal(request), event_id)
+
+    @post("/{event_id:str}/floor-links/{link_id:str}/revoke", summary="Revoke a floor link: its session ends",
+          status_code=200, responses=PROBLEMS)
+    async def revoke_floor_link(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+                                link_id: str) -> dict[str, Any]:
+        return await floor_auth.revoke_link(db_session, principal(request), event_id, link_id)
+
     # --- participants and catalogue -------------------------------------------------------
 
     @post("/{event_id:str}/participants", summary="Add a participant (coordinator, broker)", status_code=201,
           responses=PROBLEMS)
     async def add_participant(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
                               data: ParticipantIn) -> dict[str, Any]:
-        return await store.add_participant(db_session, principal(request), event_id, msgspec.to_builtins(data))
+        out = await store.add_participant(db_session, principal(request), event_id, msgspec.to_builtins(data))
+        await _catalogue_changed(request, db_session, event_id, out["id"])
+        return out
 
     @get("/{event_id:str}/participants", summary="The event's participants", responses=PROBLEMS)
     async def list_participants(self, request: Request[Any, Any, Any], db_session: AsyncSession,
@@ -118,12 +174,16 @@ class EventController(Controller):
     @post("/{event_id:str}/offers", summary="Add an offer (tilbud) to the catalogue", status_code=201, responses=PROBLEMS)
     async def add_offer(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
                         data: dict[str, Any]) -> dict[str, Any]:
-        return await store.add_entry(db_session, principal(request), event_id, "offer", data)
+        out = await store.add_entry(db_session, principal(request), event_id, "offer", data)
+        await _catalogue_changed(request, db_session, event_id, out["participant"])
+        return out
 
     @post("/{event_id:str}/needs", summary="Add a need (behov) to the catalogue", status_code=201, responses=PROBLEMS)
     async def add_need(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
                        data: dict[str, Any]) -> dict[str, Any]:
-        return await store.add_entry(db_session, principal(request), event_id, "need", data)
+        out = await store.add_entry(db_session, principal(request), event_id, "need", data)
+        await _catalogue_changed(request, db_session, event_id, out["participant"])
+        return out
 
     @get("/{event_id:str}/offers", summary="The catalogue's offers", responses=PROBLEMS)
     async def list_offers(self, request: Request[Any, Any, Any], db_session: AsyncSession,
@@ -270,20 +330,7 @@ class EventController(Controller):
           "onboarding pending (coordinator, broker)", status_code=201, responses=PROBLEMS)
     async def sign_up(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
                       data: EventVolunteerIn) -> dict[str, Any]:
-        who = principal(request)
-        store.require_role(who, "broker")
-        row = await store.load_event(db_session, who, event_id, lock="share")
-        if row.state == "archived":
-            raise Problem(409, "the event is archived", slug="event-state")
-        doc = {k: v for k, v in msgspec.to_builtins(data).items() if k != "participant" and v is not None}
-        if data.participant is not None:
-            part = await db_session.get(EventParticipantRow, (event_id, data.participant))
-            if part is None:
-                raise invalid([{"field": "participant", "message": f"{data.participant!r} is not a participant here"}])
-        created = await volunteer_register.register_volunteer(db_session, who, doc, request.url.path)
-        await store.signed_up(db_session, event_id, created["id"], data.participant)
-        return {**created, "event": event_id, "onboarding": "pending",
-                "pending": ["agreement_signed", "confidentiality_signed"]}
+        return await sign_up_volunteer(db_session, principal(request), event_id, data, request.url.path)
 
     @get("/{event_id:str}/volunteers", summary="Who signed up at the Frivilligtorg, and whose onboarding is pending",
          responses=PROBLEMS)

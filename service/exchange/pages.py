@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.schema import CATEGORIES, EventState
 from service.db.models import EventAgreementRow, ExchangeEventRow
 from service.exchange import live, store
+from service.exchange.chart import bar_chart
 from service.problems import Problem, not_found
 from service.web import i18n, templating
 
@@ -81,7 +82,16 @@ async def report_page(request: Request[Any, Any, Any], event_id: str, key: str |
     async with request.app.state.read_sessionmaker() as session, session.begin():
         row = await _event(session, event_id, key)
         r = await store.build_report(session, row, request.app.state.exchange.rates)
-    return _html(request, "report.html", event=store.event_of(row), state=row.state, r=r)
+    lang = _lang(request)
+    kinds = {k: i18n.t(lang, f"ex.kind.{k}") for k in ("organisation", "business", "public", "individual")}
+    charts = {
+        "category": bar_chart([(i18n.t(lang, f"ex.category.{c}"), n) for c, n in r.by_category.items()],
+                              title=i18n.t(lang, "ex.report.chart_category")),
+        "pairs": bar_chart([(" – ".join(kinds.get(k, k) for k in pair.split("–")), n)
+                            for pair, n in sorted(r.by_sector_pair.items(), key=lambda kv: -kv[1])],
+                           title=i18n.t(lang, "ex.report.chart_pairs"), label_width=340),
+    }
+    return _html(request, "report.html", event=store.event_of(row), state=row.state, r=r, charts=charts)
 
 
 async def _agreement(session: AsyncSession, event_id: str, agreement_id: str,

@@ -49,10 +49,14 @@ def now() -> dt.datetime:
 # --- Scoping --------------------------------------------------------------------------------
 
 
+# Floor sessions (service/exchange/floor_auth.py) add the børsgeneral and the Frivilligtorg stand.
+FLOOR_EVENT_ROLES = (*EVENT_ROLES, "general", "stand")
+
+
 def may_see(who: Principal, event_id: str) -> bool:
     if who.is_coordinator:
         return True
-    return who.role in EVENT_ROLES and who.event_id == event_id
+    return who.role in FLOOR_EVENT_ROLES and who.event_id == event_id
 
 
 async def load_event(
@@ -148,8 +152,12 @@ async def list_events(session: AsyncSession, who: Principal) -> list[dict[str, A
 
 async def move(session: AsyncSession, who: Principal, event_id: str, action: str) -> tuple[dict[str, Any], lifecycle.Transition]:
     """Apply a lifecycle action (`open_catalogue`, `gong_open`, `gong_close`, `start_follow_up`,
-    `archive`); the event row is locked so two moves cannot interleave."""
-    who.require_coordinator()
+    `archive`); the event row is locked so two moves cannot interleave. The gong is the coordinator's
+    or the børsgeneral's (a floor session); every other move is the coordinator's."""
+    if action in ("gong_open", "gong_close"):
+        require_role(who, "general")
+    else:
+        who.require_coordinator()
     row = await load_event(session, who, event_id, lock="update")
     try:
         state, record = lifecycle.transition(row.state, action, now())  # type: ignore[arg-type]
@@ -303,12 +311,14 @@ async def register_agreement(
     problems = schema.validate_agreement_payload(raw, participants=ids)
     if problems:
         raise _problems(problems)
-    for field in ("offer", "need"):
-        ref = raw.get(field)
+    refs = [(field, raw.get(field)) for field in ("offer", "need")]
+    refs += [(f"gives[{i}].{field}", g.get(field)) for i, g in enumerate(raw["gives"]) for field in ("offer", "need")]
+    for field, ref in refs:
         if ref is not None:
+            side = field.rsplit(".", 1)[-1]
             entry = await session.get(EventEntryRow, (event_id, ref))
-            if entry is None or entry.side != field:
-                raise invalid([{"field": field, "message": f"{ref!r} is not a {field} in this event's catalogue"}])
+            if entry is None or entry.side != side:
+                raise invalid([{"field": field, "message": f"{ref!r} is not a {side} in this event's catalogue"}])
     at = now()
     agreement = msgspec.structs.replace(
         schema.decode_agreement(raw, participants=ids),

@@ -73,6 +73,27 @@ async def create_activity(session: AsyncSession, who: Principal, activity: Activ
     return await _add(session, who, ActivityRow, "activity", activity)
 
 
+async def patch_activity(session: AsyncSession, who: Principal, activity_id: str, patch: dict[str, Any]) -> dict[str, Any]:
+    """Change an activity's name, description, minimum age, courses or police-certificate rule (coordinator).
+
+    Needs keep pointing at it by id; the next matching run applies the new rules.
+    """
+    who.require_coordinator()
+    row = await session.get(ActivityRow, activity_id, with_for_update=True)
+    if row is None:
+        raise not_found("activity", activity_id)
+    if "id" in patch and patch["id"] != activity_id:
+        raise Problem(422, "an activity's id cannot change", slug="validation",
+                      errors=[{"field": "id", "message": "cannot change"}])
+    activity = decode_as({**row.data, **patch}, Activity)
+    cat = await load_catalogue(session)
+    others = [a for a in cat.activities if a.id != activity_id]
+    raise_if(scenario_errors(cat.scenario(activities=[*others, activity]), f"activities[{len(others)}]"))
+    row.data = to_doc(activity)
+    await session.flush()
+    return stamped(row.data, row)
+
+
 async def delete_activity(session: AsyncSession, who: Principal, activity_id: str) -> None:
     who.require_coordinator()
     row = await session.get(ActivityRow, activity_id, with_for_update=True)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matcher.schema import Need
+from matcher.schema import Horizon, Need
 from service.auth import Principal
 from service.db.models import (
     IdempotencyRow,
@@ -38,8 +38,11 @@ IN_FORCE = ("offered", "confirmed")
 _TEXT_FIELDS = ("title", "tags", "languages")
 
 
+NEED_STATES = ("open", "paused", "closed")
+
+
 def need_out(row: NeedRow) -> dict[str, Any]:
-    return {**stamped(row.data, row), "posted_by": row.posted_by}
+    return {**stamped(row.data, row), "posted_by": row.posted_by, "state": row.state or "open"}
 
 
 async def _validate(session: AsyncSession, need: Need) -> None:
@@ -215,3 +218,58 @@ async def delete_need(session: AsyncSession, who: Principal, need_id: str) -> No
     await session.execute(sa.delete(ProposalRow).where(ProposalRow.need_id == need_id))
     await session.delete(row)
     await session.flush()
+
+
+async def set_need_state(session: AsyncSession, who: Principal, need_id: str, state: str) -> dict[str, Any]:
+    """Pause (kept, not matched for now), close (no longer wanted) or reopen a need.
+
+    Paused and closed needs are left out of the matcher's scenario; a need with placements
+    in force cannot close (end them first), but it may pause: the volunteers already there stay.
+    """
+    if state not in NEED_STATES:
+        raise Problem(422, f"state must be one of {', '.join(NEED_STATES)}", slug="validation",
+                      errors=[{"field": "state", "message": f"one of {', '.join(NEED_STATES)}"}])
+    row = await need_row(session, who, need_id, for_update=True)
+    _may_write_for(who, row.site_id)
+    if state == "closed":
+        placed = await session.scalar(
+            sa.select(sa.func.count()).select_from(PlacementRow)
+            .where(PlacementRow.need_id == need_id, PlacementRow.state.in_(IN_FORCE))
+        )
+        if placed:
+            raise conflict(f"need {need_id!r} has {placed} placement(s) in force; end them first", "in-use")
+    if state != "open":
+        # Not matched any more: its waiting proposals in a draft plan go.
+        drafts = sa.select(PlanRow.id).where(PlanRow.status == "draft")
+        await session.execute(sa.delete(ProposalRow).where(
+            ProposalRow.need_id == need_id, ProposalRow.plan_id.in_(drafts), ProposalRow.state == "proposed"))
+    row.state = state
+    await session.flush()
+    return need_out(row)
+
+
+async def planning_horizon(session: AsyncSession, default_days: int = 90) -> Horizon:
+    return await register_horizon(session, default_days)
+
+
+async def occurrence_summary(session: AsyncSession, data: dict[str, Any]) -> dict[str, Any]:
+    """How often a need (valid or not yet) happens in the planning period: the page says it in words.
+
+    Returns {"count", "first", "last", "horizon": (start, end), "slots"} — or {"error"} for times that
+    do not decode yet. Counted by matcher.validate.occurrences, the same function the plan check uses.
+    """
+    from matcher.schema import Scenario
+    from matcher.validate import occurrences
+
+    horizon = await planning_horizon(session)
+    try:
+        need = msgspec.convert({"id": "preview", "site": "s", "activity": "a", "title": "t", **data}, Need)
+    except msgspec.ValidationError as exc:
+        return {"error": str(exc)}
+    scenario = Scenario(format="samspill.scenario/1", horizon=horizon)
+    occ = occurrences(scenario, need)
+    return {"count": len(occ), "first": occ[0][0].date() if occ else None,
+            "last": occ[-1][0].date() if occ else None, "horizon": (horizon.start, horizon.end),
+            "weekly": [msgspec.to_builtins(s) for s in need.weekly or []],
+            "once": msgspec.to_builtins(need.once) if need.once else None,
+            "from": need.from_, "until": need.until}

@@ -13,10 +13,13 @@ from service.auth import Principal
 from service.db.models import LockRow, PlacementRow, utcnow
 from service.problems import Problem, conflict, not_found
 from service.register.commitments import IN_FORCE, committed_scenario, for_site_risk, register_horizon, risks
+from service.register.site_reports import resolve_for_placement
 from service.settings import Settings
 
-__all__ = ["IN_FORCE", "at_risk_placements", "end", "followup_schedule", "get_placement", "list_placements",
-           "placement_out", "record_followup", "respond"]  # IN_FORCE too: the pages import it from here
+__all__ = ["END_REASONS", "IN_FORCE", "at_risk_placements", "end", "followup_schedule", "get_placement",
+           "list_placements", "placement_out", "record_closing", "record_followup", "respond"]
+# Why a placement ended: counted in the statistics, never free text about a person.
+END_REASONS = ("volunteer_stopped", "need_ended", "not_a_good_fit", "moved_away", "did_not_come", "other")
 
 
 def followup_schedule(p: PlacementRow, settings: Settings) -> tuple[list[dt.date], dt.date | None]:
@@ -46,6 +49,8 @@ def placement_out(p: PlacementRow, settings: Settings, today: dt.date | None = N
         "followups_done": sorted(p.followups_done or []),
         "next_followup": upcoming,
         "followup_due": upcoming is not None and upcoming <= today,
+        "end_reason": p.end_reason,
+        "closing_held": p.closing_held,
         "decline_reason": p.decline_reason,
     }
 
@@ -177,9 +182,11 @@ async def _tell_answer(session: AsyncSession, settings: Settings, row: Placement
 
 
 async def end(
-    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, closing: dt.date
+    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, closing: dt.date,
+    *, reason: str | None = None, closing_held: dt.date | None = None,
 ) -> dict[str, Any]:
-    """End a placement on the date of the closing conversation (avslutningssamtale)."""
+    """End a placement: `closing` is its last date; `reason` one of END_REASONS; `closing_held` the
+    date of the closing conversation (avslutningssamtale), if held."""
     row = await _row(session, who, placement_id)
     if who.role == "volunteer":
         raise Problem(403, "the coordinator or the site ends a placement after the closing conversation",
@@ -189,10 +196,34 @@ async def end(
     if closing < row.start - dt.timedelta(days=366):
         raise Problem(422, "the closing conversation is long before the placement started", slug="validation",
                       errors=[{"field": "closing_conversation", "message": "before the placement's start"}])
+    if reason is not None and reason not in END_REASONS:
+        raise Problem(422, f"reason must be one of {', '.join(END_REASONS)}", slug="validation",
+                      errors=[{"field": "reason", "message": f"one of {', '.join(END_REASONS)}"}])
+    if closing_held is not None and closing_held > dt.date.today() + dt.timedelta(days=1):
+        raise Problem(422, "the closing conversation cannot be in the future", slug="validation",
+                      errors=[{"field": "closing_held", "message": "in the future"}])
     row.state = "ended"
     row.ended_on = closing
+    row.end_reason = reason
+    row.closing_held = closing_held
+    await resolve_for_placement(session, placement_id, "ended")
     await session.flush()
-    await _tell_ended(session, settings, row)
+    await _tell_ended(session, settings, row)  # the volunteer's thanks, in the same transaction
+    return placement_out(row, settings)
+
+
+async def record_closing(
+    session: AsyncSession, settings: Settings, who: Principal, placement_id: str, held: dt.date
+) -> dict[str, Any]:
+    """The closing conversation (avslutning), held after the placement ended."""
+    row = await _row(session, who, placement_id)
+    if who.role == "volunteer":
+        raise Problem(403, "the coordinator or the site records conversations", slug="forbidden")
+    if held > dt.date.today() + dt.timedelta(days=1):
+        raise Problem(422, "the closing conversation cannot be in the future", slug="validation",
+                      errors=[{"field": "held", "message": "in the future"}])
+    row.closing_held = held
+    await session.flush()
     return placement_out(row, settings)
 
 

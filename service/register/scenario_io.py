@@ -57,7 +57,9 @@ async def build_scenario(
         )
         if r.data is not None
     ]
-    needs = [from_doc(r.data, Need) for r in await session.scalars(sa.select(NeedRow).order_by(NeedRow.created_at, NeedRow.id))]
+    # Paused and closed needs are not matched (register.needs.set_need_state).
+    needs = [from_doc(r.data, Need) for r in await session.scalars(
+        sa.select(NeedRow).where(NeedRow.state == "open").order_by(NeedRow.created_at, NeedRow.id))]
     vids, nids = {v.id for v in volunteers}, {n.id for n in needs}
 
     def pairs(rows: Any) -> list[Pair]:

@@ -25,8 +25,9 @@ HERE = Path(__file__).parent
 log = logging.getLogger("samspill.service")
 
 # The pages' paths: the bearer-token middleware leaves them to the session cookie.
-WEB_PATHS = ["^/$", "^/login", "^/logout", "^/lang", "^/matching", "^/proposals/", "^/plans/", "^/volunteers",
-             "^/needs/", "^/placements/", "^/static/", "^/me$", "^/me/", "^/calendar/"]
+WEB_PATHS = ["^/$", "^/events$", "^/login", "^/logout", "^/lang", "^/matching", "^/proposals/", "^/plans/",
+             "^/volunteers", "^/needs", "^/placements/", "^/static/", "^/site", "^/catalogue", "^/statistics",
+             "^/me$", "^/me/", "^/calendar/"]
 
 
 @dataclass

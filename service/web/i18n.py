@@ -127,6 +127,27 @@ RUNTIME_KEYS = (
     N_("mail.placement_ended.subject"), N_("mail.placement_ended.body"),
     N_("mail.leave_requested.subject"), N_("mail.leave_requested.body"),
     N_("answer.yes"), N_("answer.no"), N_("answer.reason"),
+    # the register pages (service/web/register_pages.py): need states, end reasons, site reports,
+    # onboarding steps' forms, priorities, site kinds, statistics groups, form field problems
+    N_("need.state.open"), N_("need.state.paused"), N_("need.state.closed"),
+    N_("need.to.open"), N_("need.to.paused"), N_("need.to.closed"),
+    N_("need.now.open"), N_("need.now.paused"), N_("need.now.closed"),
+    N_("end_reason.volunteer_stopped"), N_("end_reason.need_ended"), N_("end_reason.not_a_good_fit"),
+    N_("end_reason.moved_away"), N_("end_reason.did_not_come"), N_("end_reason.other"), N_("end_reason.unknown"),
+    N_("atrisk.reason.no_show"), N_("atrisk.reason.should_end"), N_("atrisk.reason.followup_overdue"),
+    N_("site.report_sent.no_show"), N_("site.report_sent.should_end"),
+    N_("site.reported.no_show"), N_("site.reported.should_end"),
+    N_("onboarding.record.first_conversation"), N_("onboarding.record.agreement"),
+    N_("onboarding.record.declaration"), N_("onboarding.record.police"), N_("onboarding.record.course"),
+    N_("onboarding.saved.first_conversation"), N_("onboarding.saved.agreement"),
+    N_("onboarding.saved.declaration"), N_("onboarding.saved.police"), N_("onboarding.saved.course"),
+    N_("onboarding.saved.course_remove"),
+    N_("priority.1"), N_("priority.2"), N_("priority.3"), N_("priority.4"), N_("priority.5"),
+    N_("sites.kind.service_site"), N_("sites.kind.organisation"), N_("sites.err.email"), N_("sites.err.password"),
+    N_("stats.per.site"), N_("stats.per.activity"),
+    N_("form.err.date"), N_("form.err.number"), N_("form.err.required"), N_("form.err.time"),
+    N_("form.err.at_least_one"), N_("form.err.not_negative"), N_("form.err.priority"), N_("form.err.fnr"),
+    N_("form.err.day"), N_("form.err.future"), N_("form.err.order"),
     # placements at risk (matcher.commitments: AtRisk.code)
     N_("atrisk.agreements-missing"),
     N_("atrisk.away-at-start"),
@@ -203,6 +224,12 @@ def datetime(lang: str, when: dt.datetime | str | None) -> str:
     local = when.astimezone(OSLO)
     return t(lang, "datetime", date=date(lang, local.date()),
              time=format_time(local, "short", tzinfo=OSLO, locale=babel_locale(lang)))
+
+
+def month_label(lang: str, key: str) -> str:
+    """'2027-03' → 'mar. 2027' / 'Mar 2027', for chart axes."""
+    year, month = key.split("-")
+    return format_date(dt.date(int(year), int(month), 1), "MMM y", locale=babel_locale(lang))
 
 
 def today_oslo() -> dt.date:

@@ -101,6 +101,22 @@ async def provide_viewer(request: Request[Any, Any, Any], db_session: AsyncSessi
     return principal_for(user)
 
 
+async def provide_member(request: Request[Any, Any, Any], db_session: AsyncSession) -> Principal:
+    """Any signed-in web user: the coordinator, or a site contact (frivilligkontakt) bound to one site.
+
+    The register services scope what a site user may see and change (their own site's needs).
+    """
+    user = await current_user(request, db_session)
+    if user is None:
+        raise SignInRequired()
+    request.state.user = user
+    return principal_for(user)
+
+
+def home_of(user: UserRow) -> str:
+    return "/site" if user.role == "site" else "/"
+
+
 def page(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
     lang = lang_of(request)
     user = getattr(request.state, "user", None)
@@ -131,8 +147,10 @@ def problem_text(lang: str, exc: Problem) -> str:
 async def login_form(request: Request[Any, Any, Any], db_session: AsyncSession,
                      next_: Annotated[str | None, Parameter(query="next")] = None,
                      signed_out: bool = False) -> Template | Redirect:
-    if await current_user(request, db_session) is not None:
-        return redirect(safe_next(next_))
+    user = await current_user(request, db_session)
+    if user is not None:
+        target = safe_next(next_)
+        return redirect(home_of(user) if target == "/" else target)
     return page(request, "login.html", next=safe_next(next_), signed_out=signed_out)
 
 
@@ -151,7 +169,7 @@ async def login(request: Request[Any, Any, Any], db_session: AsyncSession, data:
         return page(request, "login.html", status_code=status, next=target, email=email, error=error)
     await start_session(request, db_session, {"uid": result.user.id}, subject=f"user:{result.user.id}",
                         lifetime=dt.timedelta(hours=SESSION_HOURS))
-    return redirect(target)
+    return redirect(home_of(result.user) if target == "/" else target)
 
 
 @post("/logout", include_in_schema=False)
@@ -355,22 +373,23 @@ async def release(request: Request[Any, Any, Any], db_session: AsyncSession, vie
 
 @get("/volunteers", include_in_schema=False)
 async def volunteers(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
-                     q: str = "") -> Template:
-    ctx = await views.volunteer_list(db_session, viewer, request.url.path, q)
+                     q: str = "", activity: str = "",
+                     onboarding: Annotated[str, Parameter(query="state")] = "", expiring: bool = False,
+                     unplaced: bool = False) -> Template:
+    from service.web import register_views
+
+    ctx = await register_views.volunteer_list(db_session, request.app.state.settings, viewer, request.url.path,
+                                              query=q, activity=activity, state=onboarding, expiring=expiring,
+                                              unplaced=unplaced)
     return page(request, "volunteers.html", **ctx)
 
 
 @get("/volunteers/{volunteer_id:str}", include_in_schema=False)
 async def volunteer(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                     volunteer_id: str) -> Template:
-    try:
-        ctx = await views.volunteer_page(db_session, request.app.state.settings, viewer, lang_of(request),
-                                         volunteer_id, request.url.path)
-    except Problem as exc:
-        if exc.status == 404:
-            raise NotFoundException() from None
-        raise
-    return page(request, "volunteer.html", **ctx)
+    from service.web.register_pages import volunteer_page
+
+    return await volunteer_page(request, db_session, viewer, volunteer_id)
 
 
 def _date_field(data: dict[str, str], name: str) -> dt.date | None:
@@ -412,16 +431,19 @@ async def followup(request: Request[Any, Any, Any], db_session: AsyncSession, vi
 
 
 @get("/needs/{need_id:str}", include_in_schema=False)
-async def need(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def need(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal,
                need_id: str) -> Template:
+    """A need; a site contact sees only their own site's (404 for others), without draft proposals."""
     try:
-        ctx = await views.need_page(db_session, request.app.state.settings, viewer, lang_of(request), need_id,
+        ctx = await views.need_page(db_session, request.app.state.settings, member, lang_of(request), need_id,
                                     request.url.path)
     except Problem as exc:
         if exc.status == 404:
             raise NotFoundException() from None
         raise
-    return page(request, "need.html", **ctx)
+    from service.register.placements import END_REASONS
+
+    return page(request, "need.html", end_reasons=END_REASONS, today=i18n.today_oslo(), **ctx)
 
 
 # ------------------------------------------------------------------ errors and assembly
@@ -435,7 +457,10 @@ def _sign_in(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 
 def _error_page(template: str, status: int) -> Any:
-    def handler(request: Request[Any, Any, Any], exc: Exception) -> Template:
+    def handler(request: Request[Any, Any, Any], exc: Exception) -> Template | Redirect:
+        user = getattr(request.state, "user", None)
+        if status == 403 and user is not None and user.role == "site" and request.url.path == "/":
+            return redirect("/site")  # a site contact's home is their site's page
         return page(request, template, status_code=status)
 
     return handler
@@ -460,16 +485,18 @@ def session_config(settings: Settings, session_key: bytes, cookie: str = "samspi
 
 
 def web_router() -> Router:
+    from service.web import register_pages
     return Router(
         path="/",
         route_handlers=[
             login_form, login, logout, switch_language,
             overview, matching, run_matching, run_status, accept, pin, reject, release_preview, release,
+            *register_pages.HANDLERS,
             volunteers, volunteer, first_conversation, followup, need,
             create_static_files_router(path="/static", directories=[HERE / "static"], name="static",
                                        include_in_schema=False),
         ],
-        dependencies={"viewer": Provide(provide_viewer)},
+        dependencies={"viewer": Provide(provide_viewer), "member": Provide(provide_member)},
         exception_handlers={
             SignInRequired: _sign_in,
             NotCoordinator: _error_page("forbidden.html", 403),

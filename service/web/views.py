@@ -409,13 +409,18 @@ async def need_page(session: AsyncSession, settings: Settings, who: Principal, l
                     path: str) -> dict[str, Any]:
     need = await needs_service.get_need(session, who, need_id)
     plan = await current_plan(session)
-    props = [] if plan is None else [
+    site_view = who.role == "site"
+    # A site contact never sees draft proposals (nobody is contacted before release), nor ended placements.
+    props = [] if plan is None or site_view else [
         p for p in await plans_service.list_proposals(session, who, plan=plan.id) if p["need"] == need_id]
     placements = await list_placements(session, settings, who, need=need_id)
+    if site_view:
+        placements = [p for p in placements if p["state"] in IN_FORCE]
     vids = {p["volunteer"] for p in props} | {p["volunteer"] for p in placements}
     n = await names(session, volunteer_ids=vids)
     for p in placements:
-        p["volunteer_name"] = n.volunteer(p["volunteer"])
+        name = n.volunteer(p["volunteer"])
+        p["volunteer_name"] = name.split()[0] if site_view and name else name
     await audit(session, who, "read", sorted(vids), path)
     return {
         "need": need,
@@ -427,4 +432,5 @@ async def need_page(session: AsyncSession, settings: Settings, who: Principal, l
         "proposals": sorted((proposal_view(lang, p, n) for p in props), key=lambda p: -p["score"]),
         "placements": placements,
         "editable": plan is not None and plan.status == "draft",
+        "site_view": site_view,
     }

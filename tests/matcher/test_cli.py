@@ -247,3 +247,53 @@ def test_solve_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, out, err = run(capsys, "solve", write(tmp_path / "s.json", doc()), "-o", str(tmp_path / "p.json"), "-q",
                          "--progress-after", "0")
     assert code == 0 and out == "" and err == ""
+
+
+# ---------------------------------------------------------------- committed placements
+
+
+def test_schemas_describe_committed_and_at_risk(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "scenario", "schema")
+    scenario_schema = json.loads(out)
+    assert scenario_schema["$defs"]["Scenario"]["properties"]["committed"]["items"] == {"$ref": "#/$defs/Pair"}
+    _, out, _ = run(capsys, "scenario", "schema", "--plan")
+    plan_schema = json.loads(out)["$defs"]
+    assert plan_schema["Plan"]["properties"]["at_risk"]["items"] == {"$ref": "#/$defs/AtRisk"}
+    assert set(plan_schema["AtRisk"]["required"]) == {"volunteer", "need", "rule", "code", "message"}
+    assert "committed" in plan_schema["Match"]["properties"]
+
+
+def test_solve_and_plan_check_name_the_committed_placements_at_risk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = doc()
+    data["needs"][0]["police_certificate"] = True  # v1's placement in force now needs a certificate
+    data["committed"] = [{"volunteer": "v1", "need": "n1"}]
+    path = write(tmp_path / "s.json", data)
+    code, _, err = run(capsys, "solve", path, "-o", str(tmp_path / "p.json"))
+    assert code == 0
+    assert "1 of 1 committed placements at risk" in err
+    plan = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
+    assert [(r["rule"], r["code"]) for r in plan["at_risk"]] == [("E5", "police-certificate")]
+    assert [m["committed"] for m in plan["matches"] if m["volunteer"] == "v1"] == [True]
+    code, out, _ = run(capsys, "plan", "check", path, str(tmp_path / "p.json"))
+    assert code == 0
+    assert "the 1 committed placement(s) at risk are listed as such" in out
+    plan["at_risk"] = []
+    code, out, _ = run(capsys, "plan", "check", path, write(tmp_path / "q.json", plan))
+    assert code == 1
+    assert out.startswith("AT_RISK: committed pair volunteer v1 and need n1 breaks E5")
+
+
+def test_scenario_generate_with_committed_share(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_path = tmp_path / "g.json"
+    code, _, _ = run(capsys, "scenario", "generate", "--volunteers", "120", "--needs", "40", "--committed", "0.4",
+                     "-o", str(out_path))
+    assert code == 0
+    data = json.loads(out_path.read_text(encoding="utf-8"))
+    places = sum(n.get("headcount", 1) for n in data["needs"])
+    assert 0.2 * places <= len(data["committed"]) <= 0.4 * places
+    code, _, _ = run(capsys, "scenario", "check", str(out_path))
+    assert code == 0
+    code, _, err = run(capsys, "scenario", "generate", "--volunteers", "10", "--needs", "5", "--committed", "2")
+    assert code == 2 and "--committed" in err

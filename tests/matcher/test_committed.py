@@ -13,7 +13,7 @@ from builders import D, certificate, held, need, once, period, plan_for, scenari
 from hypothesis import HealthCheck, given, settings
 from strategies import scenarios_st
 
-from matcher import AtRisk, at_risk
+from matcher import AT_RISK_CODES, AtRisk, at_risk
 from matcher.scenario import ScenarioError, decode_scenario
 from matcher.schema import HistoryEntry, Pair, Plan, Scenario
 from matcher.solve import SolveOptions, solve
@@ -372,6 +372,7 @@ def test_property_committed_kept_proposals_acceptable_plan_valid(sc: Scenario) -
     assert committed <= pairs_of(plan)
     assert {(m.volunteer, m.need) for m in plan.matches if m.committed} == committed
     assert plan.at_risk == at_risk(sc)
+    assert all(AT_RISK_CODES[r.code] == r.rule for r in plan.at_risk)
     # accept everything: nothing that was proposed is at risk, nothing at risk is new
     accepted = as_committed(sc, plan)
     before = {(r.volunteer, r.need, r.rule) for r in plan.at_risk}
@@ -381,3 +382,13 @@ def test_property_committed_kept_proposals_acceptable_plan_valid(sc: Scenario) -
     if plan.status == "optimal":
         again = solve(accepted, OPTIONS)
         assert free_pairs(again) == set()
+
+
+def test_at_risk_codes_are_the_documented_list() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    table = doc[doc.index("| code | rule | `data` |"):]
+    table = table[: table.index("\n\n")]
+    documented = {row.split("|")[1].strip().strip("`"): row.split("|")[2].strip() for row in table.splitlines()[2:]}
+    assert documented == AT_RISK_CODES

@@ -7,6 +7,7 @@ from datetime import date
 import msgspec
 import pytest
 
+from matcher import at_risk
 from matcher.generate import generate
 from matcher.scenario import check_scenario, decode_scenario
 from matcher.schema import Scenario
@@ -112,3 +113,24 @@ def test_broad_is_available_all_day_and_otherwise_equal() -> None:
         days = {(x.weekday, x.start, x.end) for x in b.availability}
         assert all((d, "08:00", "22:00") in days for d in range(1, 8))
         assert msgspec.structs.replace(a, availability=[]) == msgspec.structs.replace(b, availability=[])
+
+
+def test_generated_scenario_has_overnight_and_one_off_needs() -> None:
+    sc = generate(300, 120, seed=3)
+    nights = [n for n in sc.needs if n.weekly and any(s.end <= s.start for s in n.weekly)]
+    nights += [n for n in sc.needs if n.once and n.once.end <= n.once.start]
+    assert nights and any(n.activity == "vaketjeneste" for n in nights)
+    assert sum(n.once is not None for n in sc.needs) >= 5
+
+
+def test_generated_committed_pairs_share_and_determinism() -> None:
+    sc = generate(300, 120, seed=3, committed=0.5)
+    places = sum(n.headcount for n in sc.needs)
+    assert 0.3 * places <= len(sc.committed) <= 0.5 * places
+    assert len({(p.volunteer, p.need) for p in sc.committed}) == len(sc.committed)
+    assert msgspec.json.encode(sc) == msgspec.json.encode(generate(300, 120, seed=3, committed=0.5))
+    # the rest of the register does not depend on the share
+    assert generate(300, 120, seed=3).volunteers == sc.volunteers
+    # most placements in force hold; a few have gone wrong, as in a real register
+    risky = {(r.volunteer, r.need) for r in at_risk(sc)}
+    assert 0 < len(risky) < 0.25 * len(sc.committed)

@@ -135,6 +135,8 @@ async def test_site_contact_page_records_attendance_with_htmx(app, loaded, users
     await place(db_url, "plc-c", "v1", "n1", "eik", MONDAYS[2])
     await users.create("kontakt@eik.no", role="site", site="eik")
     await sign_in(browser_client, "kontakt@eik.no", next_="/placements/plc-c/attendance")
+    # The site contact's own page links to it.
+    assert 'href="/placements/plc-c/attendance"' in (await browser_client.get("/site")).text
     page = await browser_client.get("/placements/plc-c/attendance")
     assert page.status_code == 200 and "Frivillig 1" in page.text and "Besøksvenn mandag" in page.text
     r = await post_form(

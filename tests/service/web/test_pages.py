@@ -54,13 +54,19 @@ async def test_pages_bearer_tokens_are_no_sign_in(browser_client, tokens, loaded
 
 
 async def test_pages_site_user_is_forbidden(browser_client, users, loaded):
+    """A site contact lands on /site; the coordinator's pages and every volunteer page are 403."""
     await users.create("kontakt@eik.no", role="site", site="eik")
     r = await sign_in(browser_client, "kontakt@eik.no")
-    assert r.status_code == 303
-    for path in PAGES:
+    assert r.status_code == 303 and r.headers["location"] == "/site"
+    r = await browser_client.get("/")
+    assert r.status_code == 303 and r.headers["location"] == "/site"
+    for path in ["/matching", "/volunteers", "/volunteers/v1", "/volunteers/new", "/volunteers/v1/edit",
+                 "/volunteers/v1/export.json", "/statistics", "/catalogue", "/sites", "/placements/at-risk"]:
         r = await browser_client.get(path)
         assert r.status_code == 403 and "Ingen tilgang" in r.text, path
     r = await post_form(browser_client, "/matching/run")
+    assert r.status_code == 403
+    r = await post_form(browser_client, "/volunteers/v1/erase", {"confirm": "yes"})
     assert r.status_code == 403
 
 

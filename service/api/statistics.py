@@ -1,0 +1,34 @@
+"""`/api/v1/statistics`: counts for the annual report, per site and per activity (coordinator only).
+
+The same service as the page `/statistics` and its CSV (service/register/statistics.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.api.deps import PROBLEMS, principal
+from service.register import statistics
+
+
+class StatisticsController(Controller):
+    path = "/api/v1/statistics"
+    tags = ("statistics",)
+
+    @get("/", summary="Needs, places, filled, active and new volunteers, hours per month, placements ended and why",
+         responses=PROBLEMS)
+    async def get_stats(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        from_: Annotated[dt.date, Parameter(query="from")],
+        to: dt.date,
+    ) -> dict[str, Any]:
+        stats = await statistics.statistics(db_session, principal(request), from_, to)
+        return msgspec.to_builtins(stats)  # type: ignore[no-any-return]

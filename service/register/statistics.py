@@ -1,0 +1,162 @@
+"""Counts for the municipality's annual report (the seed's «Resultater»): per site and per activity,
+for a chosen period. Counts only — no names, no volunteer ids leave this module.
+
+Definitions (docs/coordinator-guide.md says them in Bokmål):
+- needs, places: needs posted on or before the period's last day (any state), and their headcount;
+- filled: places with a placement that ran during the period (at most the headcount per need);
+- volunteers active: distinct volunteers with a placement that ran during the period (anonymised
+  volunteers still count: the row stays as an opaque id);
+- new volunteers: registered during the period (only in the totals: a volunteer has no site);
+- hours per month: the placements' planned occurrences during the period (the need's times, between
+  the placement's start and end) — an estimate from the plan, not attendance;
+- ended: placements whose last day falls in the period, by reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matcher.schema import Horizon, Need, Scenario
+from matcher.validate import occurrences
+from service.auth import Principal
+from service.db.models import ActivityRow, NeedRow, PlacementRow, SiteRow, VolunteerRow
+from service.problems import Problem
+from service.register.placements import END_REASONS
+
+MAX_DAYS = 3 * 366
+
+
+def months(start: dt.date, end: dt.date) -> list[str]:
+    out, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def check_period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    errors = []
+    if start is None:
+        errors.append({"field": "from", "message": "give a date (YYYY-MM-DD)"})
+    if end is None:
+        errors.append({"field": "to", "message": "give a date (YYYY-MM-DD)"})
+    if start and end and end < start:
+        errors.append({"field": "to", "message": "before the start"})
+    if start and end and (end - start).days > MAX_DAYS:
+        errors.append({"field": "to", "message": f"at most {MAX_DAYS} days after the start"})
+    if errors:
+        raise Problem(422, "; ".join(f"{e['field']}: {e['message']}" for e in errors), slug="validation",
+                      errors=errors)
+    assert start is not None and end is not None
+    return start, end
+
+
+def _blank(group: str, key: str, name: str, month_keys: list[str]) -> dict[str, Any]:
+    return {"group": group, "id": key, "name": name, "needs": 0, "places": 0, "filled": 0,
+            "volunteers_active": set(), "new_volunteers": 0, "hours": dict.fromkeys(month_keys, 0.0),
+            "ended": dict.fromkeys(END_REASONS, 0) | {"unknown": 0}}
+
+
+async def statistics(session: AsyncSession, who: Principal, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+    """{period, months, sites: [row], activities: [row], total: row}; each row holds counts only."""
+    who.require_coordinator()
+    start, end = check_period(start, end)
+    month_keys = months(start, end)
+    site_names = {r.id: r.data.get("name", r.id) for r in (await session.scalars(sa.select(SiteRow))).all()}
+    act_names = {r.id: r.data.get("name", r.id) for r in (await session.scalars(sa.select(ActivityRow))).all()}
+    sites = {k: _blank("site", k, v, month_keys) for k, v in site_names.items()}
+    acts = {k: _blank("activity", k, v, month_keys) for k, v in act_names.items()}
+    total = _blank("total", "", "", month_keys)
+
+    def rows_for(site: str, activity: str) -> list[dict[str, Any]]:
+        if site not in sites:
+            sites[site] = _blank("site", site, site, month_keys)
+        if activity not in acts:
+            acts[activity] = _blank("activity", activity, activity, month_keys)
+        return [sites[site], acts[activity], total]
+
+    end_dt = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    start_dt = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+    needs = {r.id: r for r in (await session.scalars(sa.select(NeedRow).where(NeedRow.created_at < end_dt))).all()}
+    for r in needs.values():
+        for row in rows_for(r.site_id, r.activity_id):
+            row["needs"] += 1
+            row["places"] += int(r.data.get("headcount", 1))
+
+    ran = (await session.scalars(sa.select(PlacementRow).where(
+        PlacementRow.state.in_(("offered", "confirmed", "ended")), PlacementRow.start <= end,
+        sa.or_(PlacementRow.ended_on.is_(None), PlacementRow.ended_on >= start)))).all()
+    per_need: dict[str, int] = defaultdict(int)
+    for p in ran:
+        per_need[p.need_id] += 1
+        for row in rows_for(p.site_id, p.activity_id):
+            row["volunteers_active"].add(p.volunteer_id)
+        row_need = needs.get(p.need_id)
+        if row_need is None:
+            continue
+        first, last = max(start, p.start), min(end, p.ended_on or end)
+        if last < first:
+            continue
+        need = msgspec.convert(row_need.data, Need)
+        scenario = Scenario(format="samspill.scenario/1", horizon=Horizon(start=first, end=last))
+        for a, b in occurrences(scenario, need):
+            key = f"{a.year:04d}-{a.month:02d}"
+            for row in rows_for(p.site_id, p.activity_id):
+                if key in row["hours"]:
+                    row["hours"][key] += (b - a).total_seconds() / 3600
+    for nid, count in per_need.items():
+        held = needs.get(nid)
+        if held is None:
+            continue
+        for row in rows_for(held.site_id, held.activity_id):
+            row["filled"] += min(count, int(held.data.get("headcount", 1)))
+
+    ended = (await session.scalars(sa.select(PlacementRow).where(
+        PlacementRow.state == "ended", PlacementRow.ended_on >= start, PlacementRow.ended_on <= end))).all()
+    for p in ended:
+        reason = p.end_reason if p.end_reason in END_REASONS else "unknown"
+        for row in rows_for(p.site_id, p.activity_id):
+            row["ended"][reason] += 1
+
+    total["new_volunteers"] = int(await session.scalar(
+        sa.select(sa.func.count()).select_from(VolunteerRow).where(
+            VolunteerRow.created_at >= start_dt, VolunteerRow.created_at < end_dt)) or 0)
+    new_by_month: dict[str, int] = dict.fromkeys(month_keys, 0)
+    for (created,) in (await session.execute(sa.select(VolunteerRow.created_at).where(
+            VolunteerRow.created_at >= start_dt, VolunteerRow.created_at < end_dt))).all():
+        key = f"{created.year:04d}-{created.month:02d}"
+        if key in new_by_month:
+            new_by_month[key] += 1
+
+    def done(row: dict[str, Any]) -> dict[str, Any]:
+        hours = {k: round(v, 1) for k, v in row["hours"].items()}
+        return {**row, "volunteers_active": len(row["volunteers_active"]), "hours": hours,
+                "hours_total": round(sum(hours.values()), 1), "ended_total": sum(row["ended"].values())}
+
+    def listed(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted((done(r) for r in rows.values()), key=lambda r: str(r["name"]).lower())
+
+    return {"from": start, "to": end, "months": month_keys, "sites": listed(sites), "activities": listed(acts),
+            "total": done(total), "new_by_month": new_by_month}
+
+
+CSV_FIXED = ("group", "id", "name", "needs", "places", "filled", "volunteers_active", "new_volunteers", "hours_total")
+
+
+def csv_rows(stats: dict[str, Any]) -> list[list[str]]:
+    """One header and one line per site, per activity and the total."""
+    header = [*CSV_FIXED, *(f"hours_{m}" for m in stats["months"]), "ended_total",
+              *(f"ended_{r}" for r in (*END_REASONS, "unknown"))]
+    out = [header]
+    for row in [*stats["sites"], *stats["activities"], stats["total"]]:
+        line = [str(row[k]) for k in CSV_FIXED]
+        line += [f"{row['hours'][m]:g}" for m in stats["months"]]
+        line += [str(row["ended_total"]), *(str(row["ended"][r]) for r in (*END_REASONS, "unknown"))]
+        out.append(line)
+    return out

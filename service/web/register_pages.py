@@ -1,0 +1,718 @@
+"""The register in the browser: volunteers and onboarding, needs, ending placements, the at-risk
+list, catalogue and sites, statistics, and the site contact's own page.
+
+Thin handlers: each form becomes the document the API takes (service.web.forms) and goes to the
+same register service the API calls; a refusal comes back as problem details, shown beside the
+field with everything the user typed put back (status 422, nothing saved).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matcher.schema import Activity, Site, Training
+from service.accounts import create_user
+from service.auth import Principal
+from service.problems import Problem
+from service.register import catalogue as catalogue_service
+from service.register import needs as needs_service
+from service.register import placements as placements_service
+from service.register import site_reports
+from service.register import statistics as statistics_service
+from service.register import volunteers as volunteers_service
+from service.register.onboarding import record_first_conversation
+from service.settings import Settings
+from service.web import i18n, register_views, views
+from service.web.forms import FieldProblems, field_errors, periods, slots, text, values_of, words
+from service.web.pages import NotCoordinator, flash, lang_of, page, problem_text, redirect, safe_next
+
+ONBOARDING_STEPS = ("first_conversation", "agreement", "declaration", "police", "course")
+
+
+def _404(exc: Problem) -> None:
+    if exc.status == 404:
+        raise NotFoundException() from None
+
+
+def _settings(request: Request[Any, Any, Any]) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+# ------------------------------------------------------------------ volunteers: register and edit
+
+
+def volunteer_doc(form: Any, fp: FieldProblems) -> dict[str, Any]:
+    """The volunteer form as a scenario-format document (the same the API's POST takes)."""
+    lat, lon = fp.number(form, "lat"), fp.number(form, "lon")
+    birth = fp.date(form, "birth_date")
+    doc: dict[str, Any] = {
+        "name": text(form, "name"),
+        "phone": text(form, "phone") or None,
+        "email": text(form, "email") or None,
+        "birth_date": birth.isoformat() if birth else None,
+        "activities": [a for a in form.getall("activities", []) if a],
+        "interests": words(form, "interests"),
+        "languages": words(form, "languages"),
+        "max_travel_km": fp.number(form, "max_travel_km"),
+        "max_hours_per_week": fp.number(form, "max_hours_per_week"),
+        "max_assignments": fp.number(form, "max_assignments", integer=True) or 1,
+        "location": {"lat": lat, "lon": lon} if lat is not None or lon is not None else None,
+        "availability": slots(form, "availability", fp),
+        "unavailable": periods(form, "unavailable", fp),
+    }
+    if not doc["name"]:
+        fp.errors.append({"field": "name", "message": "required"})
+    return doc
+
+
+async def _volunteer_form_page(request: Request[Any, Any, Any], db_session: AsyncSession, *, values: dict[str, Any],
+                               errors: dict[str, str] | None = None, v: dict[str, Any] | None = None) -> Template:
+    ctx = await register_views.volunteer_form(db_session)
+    return page(request, "volunteer_form.html", status_code=422 if errors else 200, values=values,
+                errors=errors or {}, v=v, rows=register_views.row_counts(values), **ctx)
+
+
+@get("/volunteers/new", include_in_schema=False)
+async def volunteer_new(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
+    return await _volunteer_form_page(request, db_session, values={"max_assignments": 1})
+
+
+@post("/volunteers/new", include_in_schema=False)
+async def volunteer_create(request: Request[Any, Any, Any], db_session: AsyncSession,
+                           viewer: Principal) -> Template | Redirect:
+    form = await request.form()
+    fp = FieldProblems()
+    try:
+        doc = volunteer_doc(form, fp)
+        fp.raise_if_any()
+        created = await volunteers_service.create_volunteer(db_session, viewer, doc, request.url.path)
+    except Problem as exc:
+        return await _volunteer_form_page(request, db_session, values=values_of(form),
+                                          errors=field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), "volunteer.registered", name=created["name"]))
+    return redirect(f"/volunteers/{quote(created['id'])}#onboarding")
+
+
+@get("/volunteers/{volunteer_id:str}/edit", include_in_schema=False)
+async def volunteer_edit(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                         volunteer_id: str) -> Template:
+    try:
+        doc = await volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path)
+    except Problem as exc:
+        _404(exc)
+        raise
+    return await _volunteer_form_page(request, db_session, values=register_views.volunteer_form_values(doc), v=doc)
+
+
+@post("/volunteers/{volunteer_id:str}/edit", include_in_schema=False)
+async def volunteer_update(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                           volunteer_id: str) -> Template | Redirect:
+    form = await request.form()
+    fp = FieldProblems()
+    try:
+        current = await volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path)
+    except Problem as exc:
+        _404(exc)
+        raise
+    try:
+        doc = volunteer_doc(form, fp)
+        fp.raise_if_any()
+        await volunteers_service.patch_volunteer(db_session, viewer, volunteer_id, doc, request.url.path)
+    except Problem as exc:
+        return await _volunteer_form_page(request, db_session, values=values_of(form), v=current,
+                                          errors=field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), "volunteer.saved"))
+    return redirect(f"/volunteers/{quote(volunteer_id)}")
+
+
+# ------------------------------------------------------------------ onboarding, in DOMAIN.md's order
+
+
+async def volunteer_page(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                          volunteer_id: str, status: int = 200, **extra: Any) -> Template:
+    try:
+        ctx = await views.volunteer_page(db_session, _settings(request), viewer, lang_of(request), volunteer_id,
+                                         request.url.path)
+    except Problem as exc:
+        _404(exc)
+        raise
+    n = await views.names(db_session)
+    ctx["course_choices"] = sorted(n.trainings.values(), key=lambda t: t["name"])
+    ctx["end_reasons"] = placements_service.END_REASONS
+    return page(request, "volunteer.html", status_code=status, **ctx, **extra)
+
+
+@post("/volunteers/{volunteer_id:str}/onboarding/{step:str}", include_in_schema=False)
+async def onboarding_step(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                          volunteer_id: str, step: str) -> Template | Redirect:
+    """One onboarding step recorded: first conversation, agreement, declaration, police certificate
+    shown (issue date, date shown, purpose — never the certificate), or a course."""
+    if step not in (*ONBOARDING_STEPS, "course_remove"):
+        raise NotFoundException()
+    form = await request.form()
+    fp = FieldProblems()
+    try:
+        current = await volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path)
+    except Problem as exc:
+        _404(exc)
+        raise
+    try:
+        if step == "first_conversation":
+            held = fp.date(form, "held")
+            if held is None and not fp.errors:
+                fp.errors.append({"field": "held", "message": "required"})
+            fp.raise_if_any()
+            assert held is not None
+            await record_first_conversation(db_session, viewer, volunteer_id, held)
+        else:
+            patch = _onboarding_patch(step, form, fp, current)
+            fp.raise_if_any()
+            await volunteers_service.patch_volunteer(db_session, viewer, volunteer_id, patch, request.url.path)
+    except Problem as exc:
+        _404(exc)
+        return await volunteer_page(request, db_session, viewer, volunteer_id, status=422, form_step=step,
+                                     form_values=values_of(form), form_errors=field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), f"onboarding.saved.{step}"))
+    return redirect(f"/volunteers/{quote(volunteer_id)}#onboarding")
+
+
+def _onboarding_patch(step: str, form: Any, fp: FieldProblems, current: dict[str, Any]) -> dict[str, Any]:
+    def required(name: str, field: str | None = None) -> str | None:
+        d = fp.date(form, name, field)
+        if d is None and not any(e["field"] == (field or name) for e in fp.errors):
+            fp.errors.append({"field": field or name, "message": "required"})
+        return d.isoformat() if d else None
+
+    if step == "agreement":
+        return {"agreement_signed": required("agreement_signed")}
+    if step == "declaration":
+        return {"confidentiality_signed": required("confidentiality_signed")}
+    if step == "police":
+        issued = required("issued")
+        shown = required("shown")
+        return {"police_certificate": {"issued": issued, "shown": shown, "purpose": text(form, "purpose") or None}}
+    trainings = [dict(h) for h in current.get("trainings", [])]
+    course = text(form, "training")
+    if step == "course_remove":
+        return {"trainings": [h for h in trainings if h["training"] != course]}
+    if not course:
+        fp.errors.append({"field": "training", "message": "required"})
+    completed = required("completed")
+    expires = fp.date(form, "expires")
+    held = {"training": course, "completed": completed, "expires": expires.isoformat() if expires else None}
+    return {"trainings": [*(h for h in trainings if h["training"] != course), held]}
+
+
+# ------------------------------------------------------------------ export and erase
+
+
+@get("/volunteers/{volunteer_id:str}/export.json", include_in_schema=False)
+async def volunteer_export(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                           volunteer_id: str) -> Response[bytes]:
+    """Everything the register holds about the person (GDPR art. 15), as the API's export gives it."""
+    try:
+        data = await volunteers_service.export_volunteer(db_session, viewer, volunteer_id, request.url.path)
+    except Problem as exc:
+        _404(exc)
+        raise
+    body = json.dumps(msgspec.to_builtins(data), ensure_ascii=False, indent=2).encode()
+    return Response(body, media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="samspill-{volunteer_id}.json"', "Cache-Control": "no-store"})
+
+
+@get("/volunteers/{volunteer_id:str}/erase", include_in_schema=False)
+async def volunteer_erase_confirm(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                                  volunteer_id: str) -> Template:
+    try:
+        ctx = await register_views.erase_page(db_session, _settings(request), viewer, volunteer_id, request.url.path)
+    except Problem as exc:
+        _404(exc)
+        raise
+    return page(request, "erase.html", **ctx)
+
+
+@post("/volunteers/{volunteer_id:str}/erase", include_in_schema=False)
+async def volunteer_erase(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                          volunteer_id: str) -> Template | Redirect:
+    form = await request.form()
+    if text(form, "confirm") != "yes":
+        ctx = await register_views.erase_page(db_session, _settings(request), viewer, volunteer_id, request.url.path)
+        return page(request, "erase.html", status_code=422, error=i18n.t(lang_of(request), "erase.tick"), **ctx)
+    try:
+        await volunteers_service.anonymise_volunteer(db_session, viewer, volunteer_id, request.url.path)
+    except Problem as exc:
+        _404(exc)
+        raise
+    flash(request, "ok", i18n.t(lang_of(request), "erase.done"))
+    return redirect("/volunteers")
+
+
+# ------------------------------------------------------------------ needs: post, edit, pause, close
+
+
+def need_doc(form: Any, fp: FieldProblems, who: Principal) -> dict[str, Any]:
+    """The need form as the API's need document. The task is always one of the catalogue's
+    activities (a select, never free text: DOMAIN.md)."""
+    headcount = fp.number(form, "headcount", integer=True)
+    priority = fp.number(form, "priority", integer=True)
+    min_age = fp.number(form, "min_age", integer=True)
+    start, until = fp.date(form, "from"), fp.date(form, "until")
+    doc: dict[str, Any] = {
+        "site": who.site_id if who.role == "site" else text(form, "site"),
+        "activity": text(form, "activity"),
+        "title": text(form, "title"),
+        "headcount": 1 if headcount is None else headcount,
+        "priority": 3 if priority is None else priority,
+        "languages": words(form, "languages"),
+        "tags": words(form, "tags"),
+        "requires_training": [t for t in form.getall("requires_training", []) if t],
+        "police_certificate": text(form, "police_certificate") == "1",
+        "min_age": min_age or 0,
+    }
+    if text(form, "schedule") == "once":
+        d = fp.date(form, "once_date", "once.date")
+        doc.update(once={"date": d.isoformat() if d else None, "start": text(form, "once_start"),
+                         "end": text(form, "once_end")}, weekly=None, **{"from": None}, until=None)
+    else:
+        doc.update(weekly=slots(form, "weekly", fp), once=None,
+                   **{"from": start.isoformat() if start else None}, until=until.isoformat() if until else None)
+    for name in ("site", "activity", "title"):
+        if not doc[name]:
+            fp.errors.append({"field": name, "message": "required"})
+    return doc
+
+
+async def _need_form_page(request: Request[Any, Any, Any], db_session: AsyncSession, who: Principal, *,
+                          values: dict[str, Any], need: dict[str, Any] | None = None,
+                          errors: dict[str, str] | None = None, preview: bool = False) -> Template:
+    ctx = await register_views.need_form(db_session, who)
+    summary = await _occurrences(request, db_session, values)
+    status = 422 if errors else 200
+    return page(request, "need_form.html", status_code=status, values=values, errors=errors or {}, need=need,
+                weekly_rows=register_views.weekly_rows(values), occurrences=summary, preview=preview, **ctx)
+
+
+async def _occurrences(request: Request[Any, Any, Any], db_session: AsyncSession, values: dict[str, Any]) -> str:
+    """The need's times in words, counted in the planning period, from the form as typed."""
+    doc: dict[str, Any] = {}
+    if values.get("schedule") == "once":
+        doc["once"] = {"date": values.get("once_date"), "start": values.get("once_start"), "end": values.get("once_end")}
+    else:
+        weekly = []
+        i = 0
+        while f"weekly_day_{i}" in values:
+            if values.get(f"weekly_start_{i}") or values.get(f"weekly_end_{i}"):
+                try:
+                    day = int(values.get(f"weekly_day_{i}") or 0)
+                except ValueError:
+                    day = 0
+                weekly.append({"weekday": day, "start": values.get(f"weekly_start_{i}"),
+                               "end": values.get(f"weekly_end_{i}")})
+            i += 1
+        if not weekly:
+            return ""
+        doc["weekly"] = weekly
+        if values.get("from"):
+            doc["from"] = values["from"]
+        if values.get("until"):
+            doc["until"] = values["until"]
+    summary = await needs_service.occurrence_summary(db_session, doc)
+    return register_views.occurrence_words(lang_of(request), summary)
+
+
+@get("/needs", include_in_schema=False)
+async def needs_index(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal) -> Template:
+    rows = await register_views.needs_list(db_session, member, lang_of(request))
+    return page(request, "needs.html", needs=rows)
+
+
+@get("/needs/new", include_in_schema=False)
+async def need_new(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal) -> Template:
+    values = {"headcount": 1, "priority": 3, "schedule": "weekly", "site": member.site_id or ""}
+    return await _need_form_page(request, db_session, member, values=values)
+
+
+@post("/needs/preview", include_in_schema=False)
+async def need_preview(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal) -> Template:
+    """htmx: the occurrences in words as the form stands, before saving."""
+    form = await request.form()
+    return page(request, "_occurrences.html", occurrences=await _occurrences(request, db_session, values_of(form)))
+
+
+@post("/needs/new", include_in_schema=False)
+async def need_create(request: Request[Any, Any, Any], db_session: AsyncSession,
+                      member: Principal) -> Template | Redirect:
+    form = await request.form()
+    values = values_of(form)
+    if text(form, "action") == "preview":
+        return await _need_form_page(request, db_session, member, values=values, preview=True)
+    fp = FieldProblems()
+    try:
+        doc = need_doc(form, fp, member)
+        fp.raise_if_any()
+        _, created = await needs_service.create_need(db_session, member, doc)
+    except Problem as exc:
+        return await _need_form_page(request, db_session, member, values=values,
+                                     errors=field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), "need.posted"))
+    return redirect(f"/needs/{quote(created['id'])}")
+
+
+@get("/needs/{need_id:str}/edit", include_in_schema=False)
+async def need_edit(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal,
+                    need_id: str) -> Template:
+    try:
+        need = await needs_service.get_need(db_session, member, need_id)
+    except Problem as exc:
+        _404(exc)
+        raise
+    return await _need_form_page(request, db_session, member, values=register_views.need_form_values(need), need=need)
+
+
+@post("/needs/{need_id:str}/edit", include_in_schema=False)
+async def need_update(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal,
+                      need_id: str) -> Template | Redirect:
+    form = await request.form()
+    values = values_of(form)
+    try:
+        need = await needs_service.get_need(db_session, member, need_id)
+    except Problem as exc:
+        _404(exc)
+        raise
+    if text(form, "action") == "preview":
+        return await _need_form_page(request, db_session, member, values=values, need=need, preview=True)
+    fp = FieldProblems()
+    try:
+        doc = need_doc(form, fp, member)
+        fp.raise_if_any()
+        await needs_service.patch_need(db_session, member, need_id, doc)
+    except Problem as exc:
+        _404(exc)
+        return await _need_form_page(request, db_session, member, values=values, need=need,
+                                     errors=field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), "need.saved"))
+    return redirect(f"/needs/{quote(need_id)}")
+
+
+@post("/needs/{need_id:str}/state", include_in_schema=False)
+async def need_state(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal,
+                     need_id: str) -> Redirect:
+    form = await request.form()
+    state = text(form, "state")
+    lang = lang_of(request)
+    try:
+        await needs_service.set_need_state(db_session, member, need_id, state)
+        flash(request, "ok", i18n.t(lang, f"need.now.{state}"))
+    except Problem as exc:
+        _404(exc)
+        flash(request, "error", problem_text(lang, exc))
+    return redirect(safe_next(text(form, "next")) if text(form, "next") else f"/needs/{quote(need_id)}")
+
+
+# ------------------------------------------------------------------ placements: end, closing, at risk
+
+
+@post("/placements/{placement_id:str}/end", include_in_schema=False)
+async def placement_end(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                        placement_id: str) -> Redirect:
+    """End a placement: its last date, why, and the closing conversation if held."""
+    form = await request.form()
+    fp = FieldProblems()
+    lang = lang_of(request)
+    back = safe_next(text(form, "next"))
+    try:
+        last = fp.date(form, "last_date")
+        if last is None and not fp.errors:
+            fp.errors.append({"field": "last_date", "message": "required"})
+        closing = fp.date(form, "closing_held")
+        fp.raise_if_any()
+        assert last is not None
+        await placements_service.end(db_session, _settings(request), viewer, placement_id, last,
+                                     reason=text(form, "reason") or None, closing_held=closing)
+        flash(request, "ok", i18n.t(lang, "placement.ended"))
+    except Problem as exc:
+        _404(exc)
+        flash(request, "error", "; ".join(v for v in field_errors(lang, exc).values()))
+    return redirect(back)
+
+
+@post("/placements/{placement_id:str}/closing", include_in_schema=False)
+async def placement_closing(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                            placement_id: str) -> Redirect:
+    form = await request.form()
+    fp = FieldProblems()
+    lang = lang_of(request)
+    try:
+        held = fp.date(form, "held")
+        if held is None and not fp.errors:
+            fp.errors.append({"field": "held", "message": "required"})
+        fp.raise_if_any()
+        assert held is not None
+        await placements_service.record_closing(db_session, _settings(request), viewer, placement_id, held)
+        flash(request, "ok", i18n.t(lang, "placement.closing_saved"))
+    except Problem as exc:
+        _404(exc)
+        flash(request, "error", "; ".join(field_errors(lang, exc).values()))
+    return redirect(safe_next(text(form, "next")))
+
+
+@post("/placements/{placement_id:str}/keep", include_in_schema=False)
+async def placement_keep(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                         placement_id: str) -> Redirect:
+    """The coordinator talked to the volunteer (a follow-up) and keeps the placement: reports answered."""
+    form = await request.form()
+    fp = FieldProblems()
+    lang = lang_of(request)
+    try:
+        held = fp.date(form, "held")
+        if held is None and not fp.errors:
+            fp.errors.append({"field": "held", "message": "required"})
+        fp.raise_if_any()
+        assert held is not None
+        await placements_service.record_followup(db_session, _settings(request), viewer, placement_id, held)
+        await site_reports.keep_placement(db_session, viewer, placement_id)
+        flash(request, "ok", i18n.t(lang, "atrisk.kept"))
+    except Problem as exc:
+        _404(exc)
+        flash(request, "error", "; ".join(field_errors(lang, exc).values()))
+    return redirect("/placements/at-risk")
+
+
+@get("/placements/at-risk", include_in_schema=False)
+async def at_risk(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
+    ctx = await register_views.at_risk_page(db_session, _settings(request), viewer, request.url.path)
+    return page(request, "at_risk.html", **ctx)
+
+
+# ------------------------------------------------------------------ catalogue and sites
+
+
+async def _catalogue_page(request: Request[Any, Any, Any], db_session: AsyncSession, status: int = 200,
+                          **extra: Any) -> Template:
+    ctx = await register_views.catalogue_page(db_session)
+    return page(request, "catalogue.html", status_code=status, **ctx, **extra)
+
+
+@get("/catalogue", include_in_schema=False)
+async def catalogue(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
+    return await _catalogue_page(request, db_session)
+
+
+def _activity_doc(form: Any, fp: FieldProblems) -> dict[str, Any]:
+    min_age = fp.number(form, "min_age", integer=True)
+    fp.raise_if_any()
+    return {"name": text(form, "name"), "min_age": min_age or 0,
+            "requires_training": [t for t in form.getall("requires_training", []) if t],
+            "police_certificate": text(form, "police_certificate") == "1",
+            "description": text(form, "description") or None}
+
+
+@post("/catalogue/activities", include_in_schema=False)
+async def activity_create(request: Request[Any, Any, Any], db_session: AsyncSession,
+                          viewer: Principal) -> Template | Redirect:
+    form = await request.form()
+    try:
+        activity = _decode({"id": text(form, "id"), **_activity_doc(form, FieldProblems())}, Activity)
+        await catalogue_service.create_activity(db_session, viewer, activity)
+    except Problem as exc:
+        return await _catalogue_page(request, db_session, 422, form_kind="activity", values=values_of(form),
+                                     errors=field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), "catalogue.activity_added", name=activity.name))
+    return redirect("/catalogue")
+
+
+@post("/catalogue/activities/{activity_id:str}", include_in_schema=False)
+async def activity_update(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                          activity_id: str) -> Template | Redirect:
+    """Change an activity's rules: minimum age, courses, police certificate (and name, description)."""
+    form = await request.form()
+    try:
+        doc = _activity_doc(form, FieldProblems())
+        if not doc["name"]:
+            raise Problem(422, "name: required", slug="validation", errors=[{"field": "name", "message": "required"}])
+        changed = await catalogue_service.patch_activity(db_session, viewer, activity_id, doc)
+    except Problem as exc:
+        _404(exc)
+        return await _catalogue_page(request, db_session, 422, form_kind=f"activity-{activity_id}",
+                                     values=values_of(form), errors=field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), "catalogue.activity_saved", name=changed["name"]))
+    return redirect("/catalogue")
+
+
+@post("/catalogue/trainings", include_in_schema=False)
+async def training_create(request: Request[Any, Any, Any], db_session: AsyncSession,
+                          viewer: Principal) -> Template | Redirect:
+    form = await request.form()
+    try:
+        training = _decode({"id": text(form, "id"), "name": text(form, "name")}, Training)
+        await catalogue_service.create_training(db_session, viewer, training)
+    except Problem as exc:
+        return await _catalogue_page(request, db_session, 422, form_kind="training", values=values_of(form),
+                                     errors=field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), "catalogue.training_added", name=training.name))
+    return redirect("/catalogue")
+
+
+def _decode(doc: dict[str, Any], kind: Any) -> Any:
+    from service.register.common import decode_as
+
+    missing = [{"field": k, "message": "required"} for k in ("id", "name") if not doc.get(k)]
+    if missing:
+        raise Problem(422, "; ".join(f"{e['field']}: required" for e in missing), slug="validation", errors=missing)
+    return decode_as(doc, kind)
+
+
+async def _sites_page(request: Request[Any, Any, Any], db_session: AsyncSession, status: int = 200,
+                      **extra: Any) -> Template:
+    ctx = await register_views.sites_page(db_session)
+    return page(request, "sites.html", status_code=status, **ctx, **extra)
+
+
+@get("/sites", include_in_schema=False)
+async def sites(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
+    return await _sites_page(request, db_session)
+
+
+@post("/sites", include_in_schema=False)
+async def site_create(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template | Redirect:
+    form = await request.form()
+    try:
+        site = _decode({"id": text(form, "id"), "name": text(form, "name"), "kind": text(form, "kind")}, Site)
+        await catalogue_service.create_site(db_session, viewer, site)
+    except Problem as exc:
+        return await _sites_page(request, db_session, 422, form_kind="site", values=values_of(form),
+                                 errors=field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), "sites.added", name=site.name))
+    return redirect("/sites")
+
+
+@post("/sites/{site_id:str}/users", include_in_schema=False)
+async def site_user_create(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                           site_id: str) -> Template | Redirect:
+    """A contact person (frivilligkontakt) who signs in for this site: the same as
+    `samspill users create --role site --site ID`."""
+    form = await request.form()
+    try:
+        await catalogue_service.get_site(db_session, site_id)
+    except Problem as exc:
+        _404(exc)
+        raise
+    try:
+        user = await create_user(db_session, email=text(form, "email"), password=str(form.get("password") or ""),
+                                 role="site", name=text(form, "name") or None, site_id=site_id)
+    except ValueError as exc:
+        field = "password" if "password" in str(exc) else "email"
+        values = {k: v for k, v in values_of(form).items() if k != "password"}  # never echo a password
+        return await _sites_page(request, db_session, 422, form_kind=f"user-{site_id}", values=values,
+                                 errors={field: i18n.t(lang_of(request), f"sites.err.{field}", detail=str(exc))})
+    flash(request, "ok", i18n.t(lang_of(request), "sites.user_added", name=user.name))
+    return redirect(f"/sites#site-{quote(site_id)}")
+
+
+# ------------------------------------------------------------------ statistics
+
+
+def _period(request: Request[Any, Any, Any]) -> tuple[dt.date | None, dt.date | None]:
+    """from/to from the query (this calendar year when absent); None where a date does not parse."""
+    q = request.query_params
+    today = i18n.today_oslo()
+    out: list[dt.date | None] = []
+    for name, default in (("from", dt.date(today.year, 1, 1)), ("to", dt.date(today.year, 12, 31))):
+        raw = q.get(name)
+        try:
+            out.append(dt.date.fromisoformat(raw) if raw else default)
+        except ValueError:
+            out.append(None)
+    return out[0], out[1]
+
+
+@get("/statistics", include_in_schema=False)
+async def statistics(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
+    from service.web.charts import bar_chart, stacked_counts
+
+    start, end = _period(request)
+    lang = lang_of(request)
+    values = {"from": request.query_params.get("from") or (start.isoformat() if start else ""),
+              "to": request.query_params.get("to") or (end.isoformat() if end else "")}
+    try:
+        stats = await statistics_service.statistics(db_session, viewer, start, end)
+    except Problem as exc:
+        return page(request, "statistics.html", status_code=422, stats=None, values=values,
+                    errors=field_errors(lang, exc))
+    hours_chart = bar_chart([(i18n.month_label(lang, m), stats["total"]["hours"][m]) for m in stats["months"]],
+                            title=i18n.t(lang, "stats.chart.hours"))
+    sites_chart = stacked_counts([(s["name"], s["filled"], s["places"]) for s in stats["sites"] if s["places"]],
+                                 title=i18n.t(lang, "stats.chart.filled"),
+                                 labels=(i18n.t(lang, "stats.filled"), i18n.t(lang, "stats.places")))
+    return page(request, "statistics.html", stats=stats, values=values, errors={}, hours_chart=hours_chart,
+                sites_chart=sites_chart, reasons=[*placements_service.END_REASONS, "unknown"])
+
+
+@get("/statistics.csv", include_in_schema=False)
+async def statistics_csv(request: Request[Any, Any, Any], db_session: AsyncSession,
+                         viewer: Principal) -> Response[str]:
+    start, end = _period(request)
+    stats = await statistics_service.statistics(db_session, viewer, start, end)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(statistics_service.csv_rows(stats))
+    name = f"samspill-statistikk-{stats['from']}-{stats['to']}.csv"
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# ------------------------------------------------------------------ the site contact (frivilligkontakt)
+
+
+def _site_only(member: Principal) -> None:
+    if member.role != "site":
+        raise NotCoordinator()  # the coordinator's own pages are elsewhere; see site_home
+
+
+@get("/site", include_in_schema=False)
+async def site_home(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal) -> Template | Redirect:
+    if member.is_coordinator:
+        return redirect("/sites")
+    _site_only(member)
+    ctx = await register_views.site_home(db_session, _settings(request), member, lang_of(request), request.url.path)
+    return page(request, "site.html", **ctx)
+
+
+@post("/site/placements/{placement_id:str}/report", include_in_schema=False)
+async def site_report(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal,
+                      placement_id: str) -> Redirect:
+    """The site reports that the volunteer did not come, or that the placement should end; it reaches the
+    coordinator's at-risk list, and the coordinator decides."""
+    _site_only(member)
+    form = await request.form()
+    fp = FieldProblems()
+    lang = lang_of(request)
+    try:
+        on = fp.date(form, "on") or i18n.today_oslo()
+        fp.raise_if_any()
+        await site_reports.report(db_session, member, placement_id, text(form, "kind"), on)
+        flash(request, "ok", i18n.t(lang, f"site.reported.{text(form, 'kind')}"))
+    except Problem as exc:
+        _404(exc)
+        flash(request, "error", "; ".join(field_errors(lang, exc).values()))
+    return redirect(f"/site#plc-{quote(placement_id)}")
+
+
+HANDLERS = [
+    volunteer_new, volunteer_create, volunteer_edit, volunteer_update, onboarding_step, volunteer_export,
+    volunteer_erase_confirm, volunteer_erase,
+    needs_index, need_new, need_preview, need_create, need_edit, need_update, need_state,
+    placement_end, placement_closing, placement_keep, at_risk,
+    catalogue, activity_create, activity_update, training_create, sites, site_create, site_user_create,
+    statistics, statistics_csv, site_home, site_report,
+]

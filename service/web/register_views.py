@@ -1,0 +1,271 @@
+"""What the register pages show (volunteers' forms and filters, needs, the at-risk list, the catalogue,
+sites, statistics and the site contact's page), gathered from the register services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth import Principal
+from service.db.models import PlacementRow, UserRow, VolunteerRow
+from service.register import catalogue as catalogue_service
+from service.register import needs as needs_service
+from service.register.at_risk import at_risk_for_page
+from service.register.common import audit
+from service.register.onboarding import checklist, first_conversations, missing
+from service.register.placements import END_REASONS, IN_FORCE, list_placements
+from service.register.site_reports import REPORT_KINDS, open_reports
+from service.settings import Settings
+from service.web import i18n
+from service.web.forms import slot_rows
+from service.web.views import Names, names, need_times
+
+ONBOARDING_STATES = ("ready", "incomplete")
+EXPIRY_DAYS = 60
+
+
+# ------------------------------------------------------------------ volunteers
+
+
+def volunteer_form_values(doc: dict[str, Any]) -> dict[str, Any]:
+    """A volunteer document as the form's inputs hold it."""
+    loc = doc.get("location") or {}
+    values: dict[str, Any] = {
+        "name": doc.get("name", ""), "phone": doc.get("phone") or "", "email": doc.get("email") or "",
+        "birth_date": doc.get("birth_date") or "", "activities": list(doc.get("activities", [])),
+        "interests": ", ".join(doc.get("interests", [])), "languages": ", ".join(doc.get("languages", [])),
+        "max_travel_km": _num(doc.get("max_travel_km")), "max_hours_per_week": _num(doc.get("max_hours_per_week")),
+        "max_assignments": doc.get("max_assignments", 1), "lat": _num(loc.get("lat")), "lon": _num(loc.get("lon")),
+    }
+    for i, s in enumerate(doc.get("availability", [])):
+        values[f"availability_day_{i}"] = str(s["weekday"])
+        values[f"availability_start_{i}"] = s["start"]
+        values[f"availability_end_{i}"] = s["end"]
+    for i, p in enumerate(doc.get("unavailable", [])):
+        values[f"unavailable_from_{i}"] = str(p["from"])
+        values[f"unavailable_to_{i}"] = str(p["to"])
+    return values
+
+
+def _num(x: Any) -> str:
+    return "" if x is None else f"{x:g}"
+
+
+def row_counts(values: dict[str, Any]) -> dict[str, int]:
+    """How many availability and unavailable rows the form shows: those filled in, and a few blank ones."""
+    def count(prefix: str) -> int:
+        n = 0
+        while f"{prefix}_{n}" in values:
+            n += 1
+        return n
+    return {"availability": count("availability_day") + 3, "unavailable": count("unavailable_from") + 2}
+
+
+async def volunteer_form(session: AsyncSession) -> dict[str, Any]:
+    n = await names(session)
+    return {"activities": sorted(n.activities.values(), key=lambda a: a["name"]), "slot_rows": slot_rows}
+
+
+async def volunteer_list(session: AsyncSession, settings: Settings, who: Principal, path: str, *,
+                         query: str = "", activity: str = "", state: str = "", expiring: bool = False,
+                         unplaced: bool = False) -> dict[str, Any]:
+    """The register's volunteers, filtered: by name, activity, onboarding state (the checklist's own
+    rule), a course expiring within 60 days, and without a placement in force."""
+    who.require_coordinator()
+    n = await names(session)
+    rows = (await session.execute(
+        sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.data.is_not(None))
+        .order_by(VolunteerRow.created_at, VolunteerRow.id)
+    )).all()
+    firsts = await first_conversations(session)
+    placed = set(await session.scalars(sa.select(PlacementRow.volunteer_id).where(PlacementRow.state.in_(IN_FORCE))))
+    today = i18n.today_oslo()
+    soon = today + dt.timedelta(days=EXPIRY_DAYS)
+    q = query.strip().lower()
+    out = []
+    for vid, doc in rows:
+        if q and q not in doc.get("name", "").lower() and q not in vid.lower():
+            continue
+        if activity and activity not in doc.get("activities", []):
+            continue
+        gaps = missing(checklist(doc, n.activities, n.trainings, firsts.get(vid), today=today))
+        if state == "ready" and gaps or state == "incomplete" and not gaps:
+            continue
+        expiring_courses = [n.training(h["training"]) for h in doc.get("trainings", [])
+                            if h.get("expires") and today <= dt.date.fromisoformat(str(h["expires"])) <= soon]
+        if expiring and not expiring_courses:
+            continue
+        if unplaced and vid in placed:
+            continue
+        out.append({"id": vid, "name": doc.get("name", vid), "phone": doc.get("phone"),
+                    "activities": [n.activity(a) for a in doc.get("activities", [])],
+                    "missing": gaps, "expiring": expiring_courses, "placed": vid in placed})
+    out.sort(key=lambda v: v["name"].lower())
+    await audit(session, who, "read", [v["id"] for v in out], path)
+    return {"volunteers": out, "query": query, "activity": activity, "state": state, "expiring": expiring,
+            "unplaced": unplaced, "activity_choices": sorted(n.activities.values(), key=lambda a: a["name"]),
+            "filtered": bool(q or activity or state or expiring or unplaced)}
+
+
+async def erase_page(session: AsyncSession, settings: Settings, who: Principal, volunteer_id: str,
+                     path: str) -> dict[str, Any]:
+    from service.register import volunteers as volunteers_service
+
+    doc = await volunteers_service.get_volunteer(session, who, volunteer_id, path)
+    placements = (await session.scalars(sa.select(PlacementRow).where(PlacementRow.volunteer_id == volunteer_id))).all()
+    return {"v": doc, "in_force": sum(1 for p in placements if p.state in IN_FORCE),
+            "placements": len(placements)}
+
+
+# ------------------------------------------------------------------ needs
+
+
+def need_form_values(need: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "site": need.get("site", ""), "activity": need.get("activity", ""), "title": need.get("title", ""),
+        "headcount": need.get("headcount", 1), "priority": need.get("priority", 3),
+        "from": need.get("from") or "", "until": need.get("until") or "",
+        "languages": ", ".join(need.get("languages", [])), "tags": ", ".join(need.get("tags", [])),
+        "requires_training": list(need.get("requires_training", [])),
+        "police_certificate": "1" if need.get("police_certificate") else "",
+        "min_age": need.get("min_age") or "",
+        "schedule": "once" if need.get("once") else "weekly",
+    }
+    once = need.get("once") or {}
+    values.update({"once_date": once.get("date", ""), "once_start": once.get("start", ""),
+                   "once_end": once.get("end", "")})
+    for i, s in enumerate(need.get("weekly") or []):
+        values[f"weekly_day_{i}"] = str(s["weekday"])
+        values[f"weekly_start_{i}"] = s["start"]
+        values[f"weekly_end_{i}"] = s["end"]
+    return values
+
+
+def weekly_rows(values: dict[str, Any]) -> int:
+    n = 0
+    while f"weekly_day_{n}" in values:
+        n += 1
+    return max(n + 1, 2)
+
+
+async def need_form(session: AsyncSession, who: Principal) -> dict[str, Any]:
+    n = await names(session)
+    sites = sorted(({"id": k, "name": v} for k, v in n.sites.items()), key=lambda s: s["name"])
+    if who.role == "site":
+        sites = [s for s in sites if s["id"] == who.site_id]
+    return {"sites": sites, "activities": sorted(n.activities.values(), key=lambda a: a["name"]),
+            "trainings": sorted(n.trainings.values(), key=lambda t: t["name"])}
+
+
+def occurrence_words(lang: str, summary: dict[str, Any]) -> str:
+    """'every Tuesday 13:00–14:30 from 6 January, 12 times in the planning period'."""
+    if summary.get("error"):
+        return ""
+    parts = []
+    if summary.get("once"):
+        o = summary["once"]
+        parts.append(i18n.t(lang, "once", date=i18n.date(lang, o["date"]), start=o["start"], end=o["end"]))
+    for s in summary.get("weekly") or []:
+        parts.append(i18n.t(lang, "occ.every", day=i18n.weekday(lang, s["weekday"]).lower(),
+                            start=s["start"], end=s["end"]))
+    if not parts:
+        return ""
+    text = i18n.t(lang, "occ.and").join(parts)
+    if summary.get("weekly") and summary.get("first"):
+        text += " " + i18n.t(lang, "occ.from", date=i18n.date(lang, summary["first"]))
+    count = summary.get("count", 0)
+    h0, h1 = summary["horizon"]
+    period = i18n.t(lang, "occ.period", start=i18n.short_date(lang, h0), end=i18n.short_date(lang, h1))
+    if count == 0:
+        return text + ", " + i18n.t(lang, "occ.none", period=period)
+    return text + ", " + (i18n.t(lang, "occ.once_in", period=period) if count == 1
+                          else i18n.t(lang, "occ.times", n=count, period=period))
+
+
+async def needs_list(session: AsyncSession, who: Principal, lang: str) -> list[dict[str, Any]]:
+    n = await names(session)
+    placed: dict[str, int] = {}
+    for nid, count in (await session.execute(
+        sa.select(PlacementRow.need_id, sa.func.count()).where(PlacementRow.state.in_(IN_FORCE))
+        .group_by(PlacementRow.need_id))).all():
+        placed[nid] = count
+    out = []
+    for need in await needs_service.list_needs(session, who):
+        out.append({**need, "site_name": n.site(need["site"]), "activity_name": n.activity(need["activity"]),
+                    "times": need_times(lang, need), "filled": placed.get(need["id"], 0)})
+    order = {"open": 0, "paused": 1, "closed": 2}
+    out.sort(key=lambda d: (order.get(d["state"], 3), d["site_name"], d["title"]))
+    return out
+
+
+# ------------------------------------------------------------------ placements
+
+
+async def at_risk_page(session: AsyncSession, settings: Settings, who: Principal, path: str) -> dict[str, Any]:
+    items = await at_risk_for_page(session, settings, who)
+    vids = {x["placement"]["volunteer"] for x in items}
+    n = await names(session, volunteer_ids=vids)
+    for x in items:
+        p = x["placement"]
+        p["volunteer_name"] = n.volunteer(p["volunteer"])
+        p["need_title"] = n.need_title(p["need"])
+        p["site_name"] = n.site(p["site"])
+        codes = {r["code"] for r in x["reasons"]}
+        x["action"] = "end" if "should_end" in codes else "followup"
+    await audit(session, who, "read", sorted(vids), path)
+    return {"items": items, "end_reasons": END_REASONS, "today": i18n.today_oslo()}
+
+
+# ------------------------------------------------------------------ catalogue and sites
+
+
+async def catalogue_page(session: AsyncSession) -> dict[str, Any]:
+    n = await names(session)
+    acts = []
+    for a in sorted(n.activities.values(), key=lambda a: a["name"]):
+        acts.append({**a, "trainings": [n.training(t) for t in a.get("requires_training", [])]})
+    return {"activities": acts, "trainings": sorted(n.trainings.values(), key=lambda t: t["name"])}
+
+
+async def sites_page(session: AsyncSession) -> dict[str, Any]:
+    sites = await catalogue_service.list_sites(session)
+    users = (await session.scalars(sa.select(UserRow).where(UserRow.role == "site").order_by(UserRow.name))).all()
+    by_site: dict[str, list[UserRow]] = {}
+    for u in users:
+        by_site.setdefault(u.site_id or "", []).append(u)
+    return {"sites": sorted(({**s, "contacts": by_site.get(s["id"], [])} for s in sites),
+                            key=lambda s: (s["kind"], s["name"]))}
+
+
+# ------------------------------------------------------------------ the site contact's page
+
+
+def first_name(name: str) -> str:
+    return name.split()[0] if name.strip() else name
+
+
+async def site_home(session: AsyncSession, settings: Settings, who: Principal, lang: str, path: str) -> dict[str, Any]:
+    """A site's own needs and its placements in force: first name, phone and the times — nothing else."""
+    n: Names = await names(session)
+    needs = await needs_list(session, who, lang)
+    placements = [p for p in await list_placements(session, settings, who) if p["state"] in IN_FORCE]
+    vids = {p["volunteer"] for p in placements}
+    rows = {} if not vids else {vid: data for vid, data in (await session.execute(
+        sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.id.in_(vids)))).all()}
+    reports: dict[str, list[dict[str, Any]]] = {}
+    for r in await open_reports(session, who):
+        reports.setdefault(r["placement"], []).append(r)
+    shown = []
+    for p in placements:
+        doc = rows.get(p["volunteer"]) or {}
+        need = n.needs.get(p["need"], {})
+        shown.append({"id": p["id"], "first_name": first_name(doc.get("name", "")), "phone": doc.get("phone"),
+                      "need": p["need"], "need_title": n.need_title(p["need"]), "times": need_times(lang, need),
+                      "start": p["start"], "state": p["state"], "reports": reports.get(p["id"], [])})
+    shown.sort(key=lambda p: (p["need_title"], p["first_name"]))
+    await audit(session, who, "read", sorted(vids), path)
+    return {"site_name": n.site(who.site_id), "needs": needs, "placements": shown, "report_kinds": REPORT_KINDS,
+            "today": i18n.today_oslo()}

@@ -1,0 +1,125 @@
+"""The coordinator's event pages: create an event, import participants and the catalogue from CSV
+(a bad file imports nothing and names line and column), floor links with QR codes, badges, the
+speed-meeting plan, and after the gong the follow-up overview (reminders through the outbox) and the
+report page with its server-drawn charts."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from service.accounts import create_user
+from service.db.engine import create_engine, create_sessionmaker
+from service.db.models import OutboxRow
+from tests.service.events.live_helpers import server
+
+pytestmark = pytest.mark.anyio
+
+EMAIL, PASSWORD = "koordinator@tonsberg.example", "et-langt-passord-1"
+
+
+def csrf(html: str) -> str:
+    m = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert m, html[:400]
+    return m.group(1)
+
+
+async def _user(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as s, s.begin():
+            await create_user(s, email=EMAIL, password=PASSWORD, role="coordinator", name="Koordinator")
+    finally:
+        await engine.dispose()
+
+
+PARTICIPANTS_BAD = "navn;sektor;kontakt\nRøde Kors;frivillig organisasjon;rk@example.org\nBilhuset;firma;\n"
+PARTICIPANTS = ("navn;sektor;kontakt\nRøde Kors;frivillig organisasjon;leder@rk.example.org\n"
+                "Bilhuset AS;næringsliv;post@bilhuset.example.org\nEik sykehjem;offentlig;frivillig@eik.example.org\n")
+CATALOGUE = ("type;deltaker;kategori;tittel;stikkord;timer\n"
+             "tilbud;Bilhuset AS;Utstyr og lokaler;Minibuss en lørdag;transport;\n"
+             "behov;Røde Kors;Utstyr og lokaler;Transport til sommertur;transport;\n"
+             "behov;Eik sykehjem;Hender;Turvenner;tur;6\n")
+
+
+async def test_coordinator_sets_up_imports_links_and_follows_up(db_url: str, coordinator: dict[str, str]) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the pages are the same on both databases")
+    await _user(db_url)
+    with server(db_url, {"SAMSPILL_SECURE_COOKIES": "0"}) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=True) as web:
+            login = await web.get("/login")
+            r = await web.post("/login", data={"_csrf_token": csrf(login.text), "email": EMAIL, "password": PASSWORD})
+            assert r.status_code == 200
+            page = await web.get("/events")
+            assert page.status_code == 200 and "Ny børs" in page.text
+            r = await web.post("/events", data={"_csrf_token": csrf(page.text), "name": "Frivilligbørs Færder",
+                                                "venue": "Biblioteket", "starts_at": "2027-03-10T17:00",
+                                                "trading_minutes": "60", "rounds": "2", "tables": "2"})
+            assert r.status_code == 200 and "Frivilligbørs Færder" in r.text
+            eid = str(r.url).split("/events/")[1].split("/")[0]
+
+            # a bad file: nothing imported, every problem names line and column
+            r = await web.post(f"/events/{eid}/setup/import", files={"file": ("p.csv", PARTICIPANTS_BAD.encode())},
+                               data={"_csrf_token": csrf(r.text), "what": "participants"})
+            assert r.status_code == 422
+            assert "line 3, kind: &#39;firma&#39; is not a sector" in r.text and "line 3, contact: required" in r.text
+            api = httpx.AsyncClient(base_url=base, headers=coordinator)
+            assert (await api.get(f"/api/v1/events/{eid}/participants")).json() == []
+            r = await web.post(f"/events/{eid}/setup/import", files={"file": ("p.csv", PARTICIPANTS.encode())},
+                               data={"_csrf_token": csrf(r.text), "what": "participants"})
+            assert r.status_code == 200 and "3 linjer importert" in r.text
+            r = await web.post(f"/events/{eid}/setup/import",
+                               data={"_csrf_token": csrf(r.text), "what": "catalogue", "text": CATALOGUE})
+            assert r.status_code == 200, r.text[-1500:]
+            assert len((await api.get(f"/api/v1/events/{eid}/needs")).json()) == 2
+            assert len((await api.get(f"/api/v1/events/{eid}/offers")).json()) == 1
+
+            # a floor link: shown once with its QR code
+            r = await web.post(f"/events/{eid}/setup/links", data={"_csrf_token": csrf(r.text), "role": "broker",
+                                                                    "name": "Megler 1"})
+            assert r.status_code == 200 and "<svg" in r.text and f"/events/{eid}/floor/enter/" in r.text
+            badges = await web.get(f"/events/{eid}/setup/badges")
+            assert badges.text.count("<svg") == 3
+            r = await web.post(f"/events/{eid}/setup/suggestions", data={"_csrf_token": csrf(r.text)})
+            assert "1 møter satt opp" in r.text or "møter satt opp" in r.text
+            plan = await web.get(f"/events/{eid}/setup/schedule")
+            assert "Bilhuset AS – Røde Kors" in plan.text or "Røde Kors – Bilhuset AS" in plan.text
+
+            # through the trading hour by the page's buttons, one agreement over the API
+            for action in ("open_catalogue", "gong_open"):
+                r = await web.post(f"/events/{eid}/setup/state", data={"_csrf_token": csrf(r.text), "action": action})
+                assert r.status_code == 200
+            parts = {p["name"]: p["id"] for p in (await api.get(f"/api/v1/events/{eid}/participants")).json()}
+            bil, rk = parts["Bilhuset AS"], parts["Røde Kors"]
+            a = await api.post(f"/api/v1/events/{eid}/agreements", json={
+                "parties": [bil, rk], "gives": [{"from": bil, "kind": "goods", "items": 1, "description": "minibuss"}],
+                "asked_by": rk, "title": "Minibuss til sommertur"})
+            assert a.status_code == 201, a.text
+            r = await web.post(f"/events/{eid}/setup/state", data={"_csrf_token": csrf(r.text), "action": "gong_close"})
+            fu = await web.get(f"/events/{eid}/setup/follow-up")
+            assert fu.status_code == 200 and "Ikke rapportert" in fu.text and "<svg" in fu.text
+            r = await web.post(f"/events/{eid}/setup/follow-up/{a.json()['id']}/remind",
+                               data={"_csrf_token": csrf(fu.text)})
+            assert "2 påminnelser" in r.text
+            # the same day, the same reminder is not queued twice
+            r = await web.post(f"/events/{eid}/setup/follow-up/{a.json()['id']}/remind",
+                               data={"_csrf_token": csrf(r.text)})
+            assert "0 påminnelser" in r.text
+            key = (await api.get(f"/api/v1/events/{eid}")).json()["screen_key"]
+            report = await web.get(f"/events/{eid}/report?key={key}")
+            assert 'id="chart-category"' in report.text and 'id="chart-pairs"' in report.text
+            assert "næringsliv – frivillig organisasjon" in report.text or "frivillig organisasjon – næringsliv" in report.text
+            await api.aclose()
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as s:
+            rows = (await s.scalars(sa.select(OutboxRow).order_by(OutboxRow.recipient))).all()
+    finally:
+        await engine.dispose()
+    assert [(m.recipient, m.kind) for m in rows] == [("leder@rk.example.org", "follow_up_reminder"),
+                                                     ("post@bilhuset.example.org", "follow_up_reminder")]
+    assert "/follow-up?key=" in rows[0].body and "Minibuss til sommertur" in rows[0].body

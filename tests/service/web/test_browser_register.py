@@ -1,0 +1,277 @@
+"""The register in headless Chromium (issue 13), on a small register so it stays quick:
+
+1. the coordinator registers a volunteer and takes them through onboarding in order, posts a need
+   only they can fill (Friday 23:00–01:00, across midnight), runs matching, accepts the proposal,
+   releases, records a follow-up, ends the placement, and erases the volunteer — whose name then
+   appears on no page;
+2. a site contact posts a need and sees only their own site; another site's need is 404 and any
+   volunteer page 403.
+
+Screenshots at laptop (1280 px) and phone (390 px) width go to test-artifacts/screenshots/;
+axe-core checks each new page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.service.web.test_browser import (
+    ARGS,
+    CHROMIUM,
+    PASSWORD,
+    LiveServer,
+    axe_violations,
+    free_port,
+    shot,
+    sync_playwright,
+)
+
+if sync_playwright is not None:
+    from playwright.sync_api import Page, expect
+
+pytestmark = [
+    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (pip install playwright)"),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
+]
+
+COORDINATOR, SITE = "koordinator@kommune.no", "kontakt@eik.no"
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 900}
+NAME = "Ingrid Nattugle"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app under uvicorn on a temp SQLite register holding the small test scenario."""
+    import uvicorn
+
+    from service.accounts import create_user
+    from service.app import create_app
+    from service.auth import SYSTEM
+    from service.cli_service import _with_session
+    from service.db.migrate import upgrade
+    from service.register.scenario_io import import_scenario
+    from service.settings import Settings
+    from tests.service.factories import small_scenario
+
+    db = tmp_path_factory.mktemp("register-browser") / "register.sqlite3"
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", solve_time_limit=10.0,
+                        secret_key="browser-test", secure_cookies=False)
+    asyncio.run(upgrade(settings.database_url))
+
+    async def setup(session: Any) -> None:
+        await import_scenario(session, SYSTEM, small_scenario(), "test")
+        await create_user(session, email=COORDINATOR, password=PASSWORD, role="coordinator", name="Kari Koordinator")
+        await create_user(session, email=SITE, password=PASSWORD, role="site", site_id="eik", name="Siri Kontakt")
+
+    asyncio.run(_with_session(settings, setup))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the app did not start")
+        time.sleep(0.05)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", {})
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Page]:
+    context = browser.new_context(viewport=LAPTOP, locale="nb-NO", timezone_id="Europe/Oslo")
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(base + "/login")
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+
+
+def both_widths(page: Page, name: str) -> None:
+    shot(page, f"{name}")
+    page.set_viewport_size(PHONE)
+    shot(page, f"{name}-phone")
+    page.set_viewport_size(LAPTOP)
+
+
+def onboarding_step(page: Page, summary: str) -> None:
+    """Open a step's form if it is closed, and save it (dates are prefilled with today)."""
+    step = page.locator("details.step", has=page.get_by_text(summary, exact=True))
+    if step.get_attribute("open") is None:
+        step.locator("summary").click()
+    step.get_by_role("button", name="Lagre").click()
+
+
+def test_browser_register_onboard_match_end_and_erase(live: LiveServer, page: Page) -> None:
+    base, problems = live.url, []
+    sign_in(page, base, COORDINATOR)
+    expect(page.get_by_role("heading", name="Oversikt", level=1)).to_be_visible()
+
+    # Register: the first try without a name keeps what was typed and says what is wrong, beside the field.
+    page.get_by_role("navigation").get_by_role("link", name="Frivillige").click()
+    page.get_by_role("link", name="Registrer ny frivillig").click()
+    page.get_by_label("Telefon").fill("40011223")
+    page.get_by_label("Besøksvenn").check()
+    page.get_by_label("Interesser").fill("fuglekikking, radio")
+    page.get_by_label("Dag 1").select_option("5")
+    page.get_by_label("Fra kl. 1").fill("22:00")
+    page.get_by_label("Til kl. 1").fill("02:00")
+    page.get_by_role("button", name="Registrer", exact=True).click()
+    expect(page.locator("#err-name")).to_have_text(re.compile("Må fylles ut"))
+    expect(page.get_by_label("Telefon")).to_have_value("40011223")
+    expect(page.get_by_label("Til kl. 1")).to_have_value("02:00")
+    both_widths(page, "20-register-error")
+    problems += axe_violations(page, "register-error")
+    page.get_by_label("Fullt navn").fill(NAME)
+    page.get_by_role("button", name="Registrer", exact=True).click()
+    expect(page.get_by_role("heading", name=NAME, level=1)).to_be_visible()
+    expect(page.get_by_text("fredag 22:00–02:00")).to_be_visible()
+
+    # Onboarding, in DOMAIN.md's order; the next step's form is the one open.
+    for summary in ("Registrer første samtale", "Registrer signert avtale", "Registrer signert taushetserklæring"):
+        onboarding_step(page, summary)
+        expect(page.get_by_role("status").filter(has_text="registrert")).to_be_visible()
+    course = page.locator("details.step", has=page.get_by_text("Registrer kurs", exact=True))
+    expect(course).to_have_attribute("open", "")
+    course.get_by_label("Opplæring").select_option("intro")
+    course.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_text("Mottaket er fullført")).to_be_visible()
+    both_widths(page, "21-volunteer-onboarded")
+    problems += axe_violations(page, "volunteer-onboarded")
+
+    # A need only this volunteer can fill; the times are said in words before saving.
+    page.get_by_role("navigation").get_by_role("link", name="Behov").click()
+    page.get_by_role("link", name="Legg inn behov").click()
+    page.get_by_label("Tjenestested / organisasjon").select_option("eik")
+    page.get_by_label("Aktivitet").select_option("besoksvenn")
+    page.get_by_label("Kort tittel").fill("Kveldsbesøk fredag")
+    page.get_by_label("Dag 1").select_option("5")
+    page.get_by_label("Fra kl. 1").fill("23:00")
+    page.get_by_label("Til kl. 1").fill("01:00")
+    page.get_by_label("Til kl. 1").blur()
+    expect(page.locator("#occurrences")).to_contain_text("hver fredag 23:00–01:00 fra 8. januar 2027, 4 ganger")
+    both_widths(page, "22-need-form")
+    problems += axe_violations(page, "need-form")
+    page.get_by_role("button", name="Legg inn behovet").click()
+    expect(page.get_by_role("heading", name=re.compile("Kveldsbesøk fredag"), level=1)).to_be_visible()
+
+    # Matching proposes the volunteer; accept and release.
+    page.get_by_role("navigation").get_by_role("link", name="Matching").click()
+    page.get_by_role("button", name="Kjør ny matching").click()
+    mine = page.locator("li.proposal", has=page.get_by_role("link", name=NAME))
+    expect(mine).to_be_visible(timeout=60_000)
+    mine.get_by_role("button", name=f"Godta: {NAME}", exact=True).click()
+    expect(mine.locator(".badge.state")).to_have_text("Godtatt")
+    page.get_by_role("link", name="Frigi planen …").click()
+    page.get_by_role("button", name="Bekreft og frigi").click()
+    expect(page.get_by_role("status").filter(has_text="Planen er frigitt")).to_be_visible()
+
+    # Follow-up, then end the placement with a reason.
+    page.get_by_role("navigation").get_by_role("link", name="Frivillige").click()
+    page.get_by_role("link", name=NAME).click()
+    placements = page.get_by_role("region", name="Plasseringer og oppfølging")
+    expect(placements.get_by_text("Tilbudt")).to_be_visible()
+    placements.get_by_role("button", name="Lagre").first.click()
+    expect(page.get_by_role("region", name="Plasseringer og oppfølging").get_by_text("Tilbudt")).to_be_visible()
+    placements = page.get_by_role("region", name="Plasseringer og oppfølging")
+    placements.locator("details.end summary").click()
+    placements.get_by_label("Hvorfor").select_option("moved_away")
+    shot(page, "23-end-placement")
+    placements.get_by_role("button", name="Avslutt").click()
+    expect(page.get_by_role("status").filter(has_text="Plasseringen er avsluttet")).to_be_visible()
+    expect(page.get_by_text("Flyttet")).to_be_visible()
+    problems += axe_violations(page, "volunteer-ended")
+
+    # Statistics for the planning period: counts and charts, no names.
+    page.goto(base + "/statistics?from=2027-01-01&to=2027-12-31")
+    expect(page.locator("svg.chart").first).to_be_visible()
+    expect(page.get_by_text(NAME)).to_have_count(0)
+    both_widths(page, "24-statistics")
+    problems += axe_violations(page, "statistics")
+    for path, name in (("/placements/at-risk", "25-at-risk"), ("/sites", "26-sites"), ("/catalogue", "27-catalogue")):
+        page.goto(base + path)
+        shot(page, name)
+        problems += axe_violations(page, name)
+
+    # Erase: the confirmation says what is kept; afterwards the name is on no page.
+    page.goto(base + "/volunteers")
+    page.get_by_role("link", name=NAME).click()
+    page.get_by_role("link", name="Slett …").click()
+    expect(page.get_by_text("Bare anonyme tall")).to_be_visible()
+    both_widths(page, "28-erase-confirm")
+    problems += axe_violations(page, "erase")
+    page.get_by_label(f"Jeg bekrefter at {NAME} skal slettes").check()
+    page.get_by_role("button", name="Slett for godt").click()
+    expect(page.get_by_role("status").filter(has_text="Den frivillige er slettet")).to_be_visible()
+    for path in ("/", "/volunteers", "/matching", "/needs", "/placements/at-risk", "/statistics"):
+        page.goto(base + path)
+        assert NAME not in page.content(), path
+    need_link = page.goto(base + "/needs")
+    assert need_link is not None
+    page.get_by_role("link", name="Kveldsbesøk fredag").click()
+    assert NAME not in page.content()
+    assert not problems, "\n".join(problems)
+
+
+def test_browser_site_contact_sees_only_their_site(live: LiveServer, page: Page) -> None:
+    base, problems = live.url, []
+    sign_in(page, base, SITE)
+    expect(page).to_have_url(base + "/site")
+    expect(page.get_by_role("heading", name="Eik sykehjem", level=1)).to_be_visible()
+    expect(page.get_by_text("Besøksvenn mandag")).to_be_visible()
+    expect(page.get_by_text("Turvenn onsdag")).to_have_count(0)  # Røde Kors' need
+    problems += axe_violations(page, "site")
+
+    page.get_by_role("link", name="Legg inn behov").first.click()
+    expect(page.get_by_label("Tjenestested / organisasjon")).to_have_value("Eik sykehjem")
+    page.get_by_label("Aktivitet").select_option("turvenn")
+    page.get_by_label("Kort tittel").fill("Tur i parken torsdag")
+    page.get_by_label("Dag 1").select_option("4")
+    page.get_by_label("Fra kl. 1").fill("13:00")
+    page.get_by_label("Til kl. 1").fill("14:30")
+    page.get_by_label("Til kl. 1").blur()
+    expect(page.locator("#occurrences")).to_contain_text("hver torsdag 13:00–14:30")
+    both_widths(page, "30-site-need-form")
+    problems += axe_violations(page, "site-need-form")
+    page.get_by_role("button", name="Legg inn behovet").click()
+    expect(page.get_by_role("heading", name=re.compile("Tur i parken torsdag"), level=1)).to_be_visible()
+    page.get_by_role("link", name="Mitt tjenestested").first.click()
+    expect(page.get_by_role("link", name="Tur i parken torsdag")).to_be_visible()
+    both_widths(page, "31-site-home")
+
+    response = page.goto(base + "/needs/n3")
+    assert response is not None and response.status == 404
+    response = page.goto(base + "/volunteers/v1")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", name="Ingen tilgang")).to_be_visible()
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,364 @@
+"""The register in the browser over HTTP (issue 13): registering and onboarding a volunteer, filters,
+export and erasure, needs with their times in words, ending placements, the site contact's own page,
+the at-risk list and statistics. Every form goes to the same register service as the API."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from service.db.engine import create_engine, create_sessionmaker
+from service.db.models import AuditRow, NeedRow, PlacementRow, SiteReportRow
+from tests.service.web.conftest import post_form, sign_in
+
+pytestmark = pytest.mark.anyio
+
+TODAY = dt.date.today()
+
+
+async def place(db_url: str, volunteer: str, need: str, site: str, activity: str,
+                start: dt.date = TODAY - dt.timedelta(days=40)) -> str:
+    """A released placement, straight in the register (the matching pages have their own tests)."""
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            pid = f"plc-{volunteer}-{need}"
+            session.add(PlacementRow(id=pid, volunteer_id=volunteer, need_id=need, site_id=site, activity_id=activity,
+                                     state="confirmed", start=start, followups_done=[]))
+        return pid
+    finally:
+        await engine.dispose()
+
+
+async def rows(db_url: str, model: Any) -> list[Any]:
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return list((await session.scalars(sa.select(model))).all())
+    finally:
+        await engine.dispose()
+
+
+def volunteer_id(location: str) -> str:
+    m = re.match(r"^/volunteers/([^/#]+)#onboarding$", location)
+    assert m, location
+    return m.group(1)
+
+
+NEW_VOLUNTEER = {
+    "name": "Ola Nordmann", "phone": "40000099", "email": "ola@example.no", "birth_date": "1970-03-02",
+    "activities": "besoksvenn", "interests": "sjakk, hagearbeid", "languages": "no, en",
+    "max_assignments": "1", "max_hours_per_week": "4", "max_travel_km": "",
+    "availability_day_0": "5", "availability_start_0": "22:00", "availability_end_0": "02:00",
+    "availability_day_1": "2", "availability_start_1": "10:00", "availability_end_1": "15:00",
+    "availability_day_2": "", "availability_start_2": "", "availability_end_2": "",
+    "unavailable_from_0": "", "unavailable_to_0": "",
+}
+
+
+async def test_register_keeps_what_was_typed_and_names_the_field(coordinator_client, db_url):
+    c = coordinator_client
+    r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "name": "", "birth_date": "1970-13-02"})
+    assert r.status_code == 422
+    assert 'id="err-name"' in r.text and 'id="err-birth_date"' in r.text
+    assert 'aria-describedby="err-name"' in r.text
+    assert 'value="sjakk, hagearbeid"' in r.text and 'value="22:00"' in r.text and 'value="40000099"' in r.text
+    # A fødselsnummer in a text field: the service's rule, shown beside the field, nothing saved.
+    r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "interests": "01017012345"})
+    assert r.status_code == 422 and 'id="err-interests"' in r.text and "fødselsnummer" in r.text
+    # A slot with a start but no end: the service's decode error lands beside that row's end.
+    r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "availability_end_1": ""})
+    assert r.status_code == 422 and 'id="err-availability_end_1"' in r.text
+    assert "Ola Nordmann" not in (await c.get("/volunteers")).text
+
+
+async def test_register_and_onboard_in_order(coordinator_client, db_url):
+    c = coordinator_client
+    r = await post_form(c, "/volunteers/new", NEW_VOLUNTEER)
+    assert r.status_code == 303, r.text
+    vid = volunteer_id(r.headers["location"])
+    html = (await c.get(f"/volunteers/{vid}")).text
+    assert "Ola Nordmann er registrert" in html and "Neste steg: Første samtale" in html
+    assert "fredag 22:00–02:00" in html  # the window across midnight kept as one slot
+    # The grid marks Saturday 01:00 (the Friday window runs past midnight).
+    saturday_one = re.search(r"<th scope=\"row\">01</th>(.*?)</tr>", html, re.DOTALL).group(1)
+    assert re.findall(r"<td[^>]*>", saturday_one)[5] == '<td class="on">'
+
+    day = (TODAY - dt.timedelta(days=3)).isoformat()
+    steps = [("first_conversation", {"held": day}, "Neste steg: Frivilligavtale signert"),
+             ("agreement", {"agreement_signed": day}, "Neste steg: Taushetserklæring signert"),
+             ("declaration", {"confidentiality_signed": day}, "Neste steg: Introduksjonskurs")]
+    for step, data, then in steps:
+        r = await post_form(c, f"/volunteers/{vid}/onboarding/{step}", data)
+        assert r.status_code == 303, (step, r.text)
+        assert then in (await c.get(f"/volunteers/{vid}")).text, step
+    # A course without a date: refused beside the field, the choice kept.
+    r = await post_form(c, f"/volunteers/{vid}/onboarding/course", {"training": "intro", "completed": ""})
+    assert r.status_code == 422 and 'id="course-completed-err"' in r.text
+    assert '<option value="intro" selected>' in r.text
+    r = await post_form(c, f"/volunteers/{vid}/onboarding/course",
+                        {"training": "intro", "completed": day, "expires": (TODAY + dt.timedelta(days=30)).isoformat()})
+    assert r.status_code == 303
+    html = (await c.get(f"/volunteers/{vid}")).text
+    assert "Mottaket er fullført" in html
+    # The police certificate: only the dates and the purpose are recorded.
+    r = await post_form(c, f"/volunteers/{vid}/onboarding/police",
+                        {"issued": day, "shown": day, "purpose": "helse- og omsorgstjenesteloven § 5-4"})
+    assert r.status_code == 303
+    export = (await c.get(f"/volunteers/{vid}/export.json")).json()
+    assert export["volunteer"]["police_certificate"] == {"issued": day, "shown": day,
+                                                         "purpose": "helse- og omsorgstjenesteloven § 5-4"}
+    assert export["volunteer"]["agreement_signed"] == day and export["volunteer"]["trainings"][0]["training"] == "intro"
+
+    # Filters: ready, activity, a course expiring within 60 days, without placement.
+    names = lambda html: re.findall(r'<a href="/volunteers/[^"/]+">([^<]+)</a>', html)
+    assert "Ola Nordmann" in names((await c.get("/volunteers?state=ready")).text)
+    assert "Ola Nordmann" not in names((await c.get("/volunteers?state=incomplete")).text)
+    assert "Ola Nordmann" not in names((await c.get("/volunteers?activity=turvenn")).text)
+    expiring = names((await c.get("/volunteers?expiring=true")).text)
+    assert expiring == ["Ola Nordmann"]
+    await place(db_url, vid, "n1", "eik", "besoksvenn")
+    assert "Ola Nordmann" not in names((await c.get("/volunteers?unplaced=true")).text)
+    assert "Frivillig 1" in names((await c.get("/volunteers?unplaced=true")).text)
+
+    # Edit: everything the form shows goes back through patch_volunteer; onboarding records stay.
+    edit = (await c.get(f"/volunteers/{vid}/edit")).text
+    assert 'value="Ola Nordmann"' in edit and 'value="22:00"' in edit
+    r = await post_form(c, f"/volunteers/{vid}/edit", {**NEW_VOLUNTEER, "phone": "40000100",
+                                                       "unavailable_from_0": "2027-07-01",
+                                                       "unavailable_to_0": "2027-07-21"})
+    assert r.status_code == 303
+    after = (await c.get(f"/volunteers/{vid}/export.json")).json()["volunteer"]
+    assert after["phone"] == "40000100" and after["unavailable"] == [{"from": "2027-07-01", "to": "2027-07-21"}]
+    assert after["agreement_signed"] == day  # not lost by editing the profile
+    actions = {(a.action, a.path) for a in await rows(db_url, AuditRow) if a.volunteer_id == vid}
+    assert ("create", "/volunteers/new") in actions and ("update", f"/volunteers/{vid}/edit") in actions
+    assert ("export", f"/volunteers/{vid}/export.json") in actions
+
+
+async def test_erase_says_what_is_kept_and_removes_the_name_everywhere(coordinator_client, db_url):
+    c = coordinator_client
+    pid = await place(db_url, "v1", "n1", "eik", "besoksvenn")
+    confirm = (await c.get("/volunteers/v1/erase")).text
+    assert "Bare anonyme tall" in confirm and "1 plassering(er) som gjelder" in confirm
+    r = await post_form(c, "/volunteers/v1/erase", {})
+    assert r.status_code == 422 and "Kryss av" in r.text
+    assert "Frivillig 1" in (await c.get("/volunteers")).text
+    r = await post_form(c, "/volunteers/v1/erase", {"confirm": "yes"})
+    assert r.status_code == 303 and r.headers["location"] == "/volunteers"
+    for path in ["/", "/volunteers", "/needs", "/needs/n1", "/matching", "/placements/at-risk", "/statistics"]:
+        page = await c.get(path)
+        assert page.status_code == 200, path
+        assert "Frivillig 1" not in page.text, path
+    assert (await c.get("/volunteers/v1")).status_code == 404
+    placement = next(p for p in await rows(db_url, PlacementRow) if p.id == pid)
+    assert placement.state == "ended"  # kept as an anonymous count
+
+
+async def test_need_form_times_in_words_and_catalogue_only(coordinator_client, db_url):
+    c = coordinator_client
+    form = (await c.get("/needs/new")).text
+    assert '<select id="f-activity" name="activity"' in form and 'name="care' not in form
+    data = {"site": "eik", "activity": "", "title": "Turvenn tirsdag", "headcount": "2", "priority": "4",
+            "schedule": "weekly", "weekly_day_0": "2", "weekly_start_0": "13:00", "weekly_end_0": "14:30",
+            "weekly_day_1": "", "weekly_start_1": "", "weekly_end_1": "", "from": "", "until": ""}
+    r = await post_form(c, "/needs/new", data)
+    assert r.status_code == 422 and 'id="err-activity"' in r.text and 'value="Turvenn tirsdag"' in r.text
+    assert "hver tirsdag 13:00–14:30" in r.text and "ganger i planperioden" in r.text
+    # An activity id not in the catalogue is refused by the service, not the page.
+    r = await post_form(c, "/needs/new", {**data, "activity": "stell"})
+    assert r.status_code == 422 and 'id="err-activity"' in r.text
+    preview = await post_form(c, "/needs/preview", {**data, "activity": "turvenn"}, htmx=True)
+    assert preview.status_code == 200 and "hver tirsdag 13:00–14:30" in preview.text
+    # The small scenario's planning period is 4 January – 31 January 2027: four Tuesdays.
+    assert "hver tirsdag 13:00–14:30 fra 5. januar 2027, 4 ganger i planperioden 04.01.2027–31.01.2027" in preview.text
+    r = await post_form(c, "/needs/new", {**data, "activity": "turvenn"})
+    assert r.status_code == 303
+    nid = r.headers["location"].rsplit("/", 1)[1]
+    assert "Turvenn tirsdag" in (await c.get(f"/needs/{nid}")).text
+    need = next(x for x in await rows(db_url, NeedRow) if x.id == nid)
+    assert need.posted_by == "Kari (coordinator)" and need.data["headcount"] == 2
+
+    # Edit keeps what was typed on a refusal; pause leaves it out of matching; close.
+    r = await post_form(c, f"/needs/{nid}/edit", {**data, "activity": "turvenn", "headcount": "0"})
+    assert r.status_code == 422 and 'id="err-headcount"' in r.text
+    r = await post_form(c, f"/needs/{nid}/state", {"state": "paused"})
+    assert r.status_code == 303
+    assert "Satt på pause" in (await c.get(f"/needs/{nid}")).text
+    from service.register.scenario_io import build_scenario
+
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            assert nid not in {x.id for x in (await build_scenario(session)).needs}
+    finally:
+        await engine.dispose()
+    await place(db_url, "v2", nid, "eik", "turvenn")
+    r = await post_form(c, f"/needs/{nid}/state", {"state": "closed"})
+    assert r.status_code == 303
+    assert "plasseringer" in (await c.get(f"/needs/{nid}")).text.lower()
+    assert next(x for x in await rows(db_url, NeedRow) if x.id == nid).state == "paused"  # refused: in force
+
+
+async def test_site_contact_sees_only_their_site(app, loaded, users, db_url):
+    from tests.service.web.conftest import web_client
+
+    await users.create("kontakt@eik.no", role="site", site="eik")
+    pid = await place(db_url, "v3", "n1", "eik", "besoksvenn")
+    await place(db_url, "v4", "n3", "rodekors", "turvenn")
+    async with web_client(app) as c:
+        r = await sign_in(c, "kontakt@eik.no")
+        assert r.headers["location"] == "/site"
+        home = (await c.get("/site")).text
+        assert "Besøksvenn mandag" in home and "Turvenn onsdag" not in home
+        assert "Frivillig" in home and "40000003" in home  # first name and phone
+        assert "Frivillig 4" not in home and "1963" not in home  # no birth date, no other site's volunteer
+        assert (await c.get("/needs/n3")).status_code == 404
+        assert (await c.get("/needs/n3/edit")).status_code == 404
+        assert (await post_form(c, "/needs/n3/state", {"state": "closed"})).status_code == 404
+        assert (await c.get("/volunteers/v3")).status_code == 403
+        own = (await c.get("/needs/n1")).text
+        assert "Besøksvenn mandag" in own and "/volunteers/" not in own
+        # A need posted by the site is the site's own, whatever the form says.
+        data = {"site": "rodekors", "activity": "besoksvenn", "title": "Høytlesing fredag", "headcount": "1",
+                "priority": "3", "schedule": "weekly", "weekly_day_0": "5", "weekly_start_0": "11:00",
+                "weekly_end_0": "12:00"}
+        r = await post_form(c, "/needs/new", data)
+        assert r.status_code == 303, r.text
+        nid = r.headers["location"].rsplit("/", 1)[1]
+        need = next(x for x in await rows(db_url, NeedRow) if x.id == nid)
+        assert need.site_id == "eik" and need.posted_by == "Kontakt (site)"
+        assert "Høytlesing fredag" in (await c.get("/site")).text
+        # Report a no-show: it reaches the coordinator's at-risk list.
+        r = await post_form(c, f"/site/placements/{pid}/report", {"kind": "no_show", "on": TODAY.isoformat()})
+        assert r.status_code == 303
+        assert "Meldt: kom ikke" in (await c.get("/site")).text
+        other = next(p for p in await rows(db_url, PlacementRow) if p.site_id == "rodekors")
+        r = await post_form(c, f"/site/placements/{other.id}/report", {"kind": "no_show"})
+        assert r.status_code == 404
+    [report] = await rows(db_url, SiteReportRow)
+    assert report.kind == "no_show" and report.placement_id == pid
+
+
+async def test_at_risk_then_end_with_reason_and_statistics(coordinator_client, db_url):
+    c = coordinator_client
+    pid = await place(db_url, "v2", "n1", "eik", "besoksvenn", start=TODAY - dt.timedelta(days=100))
+    risk = (await c.get("/placements/at-risk")).text
+    assert "Frivillig 2" in risk and "Oppfølgingssamtalen skulle vært holdt" in risk
+    r = await post_form(c, f"/placements/{pid}/keep", {"held": TODAY.isoformat()})
+    assert r.status_code == 303
+    assert "Frivillig 2" not in (await c.get("/placements/at-risk")).text
+    # End: last date, reason, closing conversation.
+    r = await post_form(c, f"/placements/{pid}/end", {"last_date": TODAY.isoformat(), "reason": "moved_away",
+                                                      "closing_held": "", "next": "/volunteers/v2"})
+    assert r.status_code == 303 and r.headers["location"] == "/volunteers/v2"
+    html = (await c.get("/volunteers/v2")).text
+    assert "Flyttet" in html and "Registrer avslutningssamtale" in html
+    r = await post_form(c, f"/placements/{pid}/closing", {"held": TODAY.isoformat(), "next": "/volunteers/v2"})
+    assert r.status_code == 303
+    placement = next(p for p in await rows(db_url, PlacementRow) if p.id == pid)
+    assert (placement.state, placement.end_reason, placement.closing_held) == ("ended", "moved_away", TODAY)
+
+    start, end = TODAY - dt.timedelta(days=120), TODAY
+    page = await c.get(f"/statistics?from={start}&to={end}")
+    assert page.status_code == 200 and "<svg" in page.text and "Frivillig 2" not in page.text
+    r = await c.get(f"/statistics.csv?from={start}&to={end}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(r.text)))
+    eik = next(x for x in table if x["group"] == "site" and x["id"] == "eik")
+    total = next(x for x in table if x["group"] == "total")
+    assert eik["needs"] == "2" and eik["places"] == "2" and eik["filled"] == "1" and eik["volunteers_active"] == "1"
+    assert eik["ended_moved_away"] == "1" and total["ended_total"] == "1"
+    # n1 is Mondays 10:00–12:00: two hours for each Monday the placement ran.
+    mondays = sum(1 for k in range(101) if (TODAY - dt.timedelta(days=k)).isoweekday() == 1
+                  and TODAY - dt.timedelta(days=k) >= max(start, placement.start))
+    assert float(eik["hours_total"]) == 2.0 * mondays
+    assert not any("Frivillig" in line for line in r.text.splitlines())
+    bad = await c.get("/statistics?from=2027-05-01&to=2027-01-01")
+    assert bad.status_code == 422 and 'id="err-to"' in bad.text
+
+
+async def test_catalogue_sites_and_site_users(coordinator_client, db_url, app):
+    from tests.service.web.conftest import web_client
+
+    c = coordinator_client
+    r = await post_form(c, "/catalogue/activities", {"id": "", "name": "Leksehjelp"})
+    assert r.status_code == 422 and 'id="err-id"' in r.text and 'value="Leksehjelp"' in r.text
+    r = await post_form(c, "/catalogue/activities", {"id": "leksehjelp", "name": "Leksehjelp", "min_age": "18",
+                                                     "requires_training": "intro", "police_certificate": "1"})
+    assert r.status_code == 303
+    cat = (await c.get("/catalogue")).text
+    assert "Leksehjelp" in cat and "Introduksjonskurs" in cat
+    # Change an activity's rules: a negative age is refused beside the field; 25 is kept.
+    r = await post_form(c, "/catalogue/activities/besoksvenn", {"name": "Besøksvenn", "min_age": "-1"})
+    assert r.status_code == 422 and 'id="err-min_age"' in r.text and 'value="-1"' in r.text
+    r = await post_form(c, "/catalogue/activities/besoksvenn", {"name": "Besøksvenn", "min_age": "25",
+                                                                "requires_training": "intro"})
+    assert r.status_code == 303
+    api = (await c.get("/catalogue")).text
+    assert re.search(r"<td>Besøksvenn</td><td>25</td><td>Introduksjonskurs</td>", api)
+    r = await post_form(c, "/sites", {"id": "bibliotek", "name": "Biblioteket", "kind": "service_site"})
+    assert r.status_code == 303
+    r = await post_form(c, "/sites/bibliotek/users", {"name": "Berit", "email": "berit@bibliotek.no", "password": "kort"})
+    assert r.status_code == 422 and "10 tegn" in r.text and "kort" not in re.findall(r'value="([^"]*)"', r.text)
+    r = await post_form(c, "/sites/bibliotek/users", {"name": "Berit", "email": "berit@bibliotek.no",
+                                                      "password": "et langt passord"})
+    assert r.status_code == 303
+    assert "berit@bibliotek.no" in (await c.get("/sites")).text
+    async with web_client(app) as site:
+        r = await sign_in(site, "berit@bibliotek.no", password="et langt passord")
+        assert r.headers["location"] == "/site"
+        assert "Biblioteket" in (await site.get("/site")).text
+
+
+@pytest.mark.parametrize("lang", ["en"])
+async def test_register_pages_speak_english_without_raw_keys(coordinator_client, db_url, lang):
+    from tests.service.web.test_pages import RAW_KEY
+
+    c = coordinator_client
+    await place(db_url, "v2", "n1", "eik", "besoksvenn", start=TODAY - dt.timedelta(days=100))
+    await post_form(c, "/lang", {"lang": lang, "next": "/"})
+    for path in ["/volunteers/new", "/volunteers/v1/edit", "/volunteers/v2", "/volunteers/v1/erase", "/needs",
+                 "/needs/new", "/needs/n1/edit", "/placements/at-risk", "/catalogue", "/sites", "/statistics"]:
+        r = await c.get(path)
+        assert r.status_code == 200, path
+        text = re.sub(r"<[^>]+>", " ", r.text)
+        extra = re.compile(r"\b(?:form|vform|filter|erase|needs|occ|atrisk|catalogue|sites|stats|site|police|"
+                           r"end_reason|priority|course)\.[a-z_.]+\b")
+        assert not RAW_KEY.search(text) and not extra.search(text), (path, RAW_KEY.search(text), extra.search(text))
+        assert '<html lang="en">' in r.text
+
+
+async def test_api_statistics_and_site_report_use_the_same_services(client, tokens, loaded, db_url):
+    coordinator, site = await tokens.headers("coordinator"), await tokens.headers("site", site="eik")
+    pid = await place(db_url, "v1", "n1", "eik", "besoksvenn")
+    other = await place(db_url, "v4", "n3", "rodekors", "turvenn")
+    r = await client.post(f"/api/v1/placements/{pid}/report", json={"kind": "should_end", "on": TODAY.isoformat()},
+                          headers=site)
+    assert r.status_code == 201 and r.json()["kind"] == "should_end"
+    r = await client.post(f"/api/v1/placements/{other}/report", json={"kind": "no_show", "on": TODAY.isoformat()},
+                          headers=site)
+    assert r.status_code == 404
+    r = await client.post(f"/api/v1/placements/{pid}/report", json={"kind": "late", "on": TODAY.isoformat()},
+                          headers=site)
+    assert r.status_code in (400, 422)
+    r = await client.post("/api/v1/needs/n1/state", json={"state": "closed"}, headers=site)
+    assert r.status_code == 409  # a placement in force
+    r = await client.post("/api/v1/needs/n2/state", json={"state": "paused"}, headers=site)
+    assert r.status_code == 200 and r.json()["state"] == "paused"
+    r = await client.post("/api/v1/needs/n3/state", json={"state": "paused"}, headers=site)
+    assert r.status_code == 404
+    start, end = (TODAY - dt.timedelta(days=60)).isoformat(), TODAY.isoformat()
+    r = await client.get(f"/api/v1/statistics?from={start}&to={end}", headers=coordinator)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["total"]["volunteers_active"] == 2 and "Frivillig" not in r.text
+    assert (await client.get(f"/api/v1/statistics?from={start}&to={end}", headers=site)).status_code == 403
+    r = await client.get(f"/api/v1/statistics?from={end}&to={start}", headers=coordinator)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "to"
