@@ -9,6 +9,8 @@ Definitions (docs/coordinator-guide.md says them in Bokmål):
 - new volunteers: registered during the period (only in the totals: a volunteer has no site);
 - hours per month: the placements' planned occurrences during the period (the need's times, between
   the placement's start and end) — an estimate from the plan, not attendance;
+- hours confirmed per month: the occurrences a site or a volunteer confirmed took place
+  (service/register/attendance.py), the same figure as the certificate of volunteering;
 - ended: placements whose last day falls in the period, by reason.
 """
 
@@ -25,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matcher.schema import Horizon, Need, Scenario
 from matcher.validate import occurrences
 from service.auth import Principal
-from service.db.models import ActivityRow, NeedRow, PlacementRow, SiteRow, VolunteerRow
+from service.db.models import ActivityRow, AttendanceRow, NeedRow, PlacementRow, SiteRow, VolunteerRow
 from service.problems import Problem
 from service.register.placements import END_REASONS
 
@@ -60,6 +62,7 @@ def check_period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, d
 def _blank(group: str, key: str, name: str, month_keys: list[str]) -> dict[str, Any]:
     return {"group": group, "id": key, "name": name, "needs": 0, "places": 0, "filled": 0,
             "volunteers_active": set(), "new_volunteers": 0, "hours": dict.fromkeys(month_keys, 0.0),
+            "confirmed": dict.fromkeys(month_keys, 0.0),
             "ended": dict.fromkeys(END_REASONS, 0) | {"unknown": 0}}
 
 
@@ -117,6 +120,19 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
         for row in rows_for(held.site_id, held.activity_id):
             row["filled"] += min(count, int(held.data.get("headcount", 1)))
 
+    # Hours confirmed: attendance that took place, by the placement's site and activity.
+    attended = (await session.execute(
+        sa.select(AttendanceRow.starts_at, AttendanceRow.minutes, PlacementRow.site_id, PlacementRow.activity_id)
+        .join(PlacementRow, PlacementRow.id == AttendanceRow.placement_id)
+        .where(AttendanceRow.took_place.is_(True),
+               AttendanceRow.starts_at >= dt.datetime.combine(start, dt.time()),
+               AttendanceRow.starts_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time())))).all()
+    for starts_at, minutes, site_id, activity_id in attended:
+        key = f"{starts_at.year:04d}-{starts_at.month:02d}"
+        for row in rows_for(site_id, activity_id):
+            if key in row["confirmed"]:
+                row["confirmed"][key] += minutes / 60
+
     ended = (await session.scalars(sa.select(PlacementRow).where(
         PlacementRow.state == "ended", PlacementRow.ended_on >= start, PlacementRow.ended_on <= end))).all()
     for p in ended:
@@ -136,8 +152,10 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
 
     def done(row: dict[str, Any]) -> dict[str, Any]:
         hours = {k: round(v, 1) for k, v in row["hours"].items()}
+        confirmed = {k: round(v, 1) for k, v in row["confirmed"].items()}
         return {**row, "volunteers_active": len(row["volunteers_active"]), "hours": hours,
-                "hours_total": round(sum(hours.values()), 1), "ended_total": sum(row["ended"].values())}
+                "hours_total": round(sum(hours.values()), 1), "ended_total": sum(row["ended"].values()),
+                "confirmed": confirmed, "confirmed_total": round(sum(confirmed.values()), 1)}
 
     def listed(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         return sorted((done(r) for r in rows.values()), key=lambda r: str(r["name"]).lower())
@@ -152,11 +170,13 @@ CSV_FIXED = ("group", "id", "name", "needs", "places", "filled", "volunteers_act
 def csv_rows(stats: dict[str, Any]) -> list[list[str]]:
     """One header and one line per site, per activity and the total."""
     header = [*CSV_FIXED, *(f"hours_{m}" for m in stats["months"]), "ended_total",
-              *(f"ended_{r}" for r in (*END_REASONS, "unknown"))]
+              *(f"ended_{r}" for r in (*END_REASONS, "unknown")),
+              "confirmed_total", *(f"confirmed_{m}" for m in stats["months"])]
     out = [header]
     for row in [*stats["sites"], *stats["activities"], stats["total"]]:
         line = [str(row[k]) for k in CSV_FIXED]
         line += [f"{row['hours'][m]:g}" for m in stats["months"]]
         line += [str(row["ended_total"]), *(str(row["ended"][r]) for r in (*END_REASONS, "unknown"))]
+        line += [f"{row['confirmed_total']:g}", *(f"{row['confirmed'][m]:g}" for m in stats["months"])]
         out.append(line)
     return out
