@@ -52,6 +52,8 @@ class VolunteerOut(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misre
     updated_at: dt.datetime
     # The volunteer's private calendar feed (iCalendar); only in their own record, when they read it.
     calendar_url: str | None = None
+    # Only in the answer to a PATCH: the placements the change newly put at risk.
+    at_risk: list[AtRiskOut] | None = None
 
 
 class VolunteerForSite(Struct, kw_only=True):
@@ -200,7 +202,7 @@ class ImportResult(Struct, kw_only=True):
     volunteers: int
     needs: int
     locks: int
-
+    placements: int = 0  # committed pairs that became placements in force
 
 class FieldError(Struct, kw_only=True):
     field: str

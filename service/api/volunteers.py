@@ -59,12 +59,14 @@ class VolunteerController(Controller):
             doc = {**doc, "calendar_url": await own_calendar_url(request, db_session, volunteer_id)}
         return doc  # type: ignore[return-value]
 
-    @patch("/{volunteer_id:str}", summary="Change a volunteer (coordinator; the person for their own contact data)", responses=PROBLEMS)
+    @patch("/{volunteer_id:str}", summary="Change a volunteer (coordinator; the person for their own contact data); "
+           "`at_risk` lists the placements the change puts at risk", responses=PROBLEMS)
     async def update(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str, data: VolunteerPatch
     ) -> VolunteerOut:
         return await volunteers.patch_volunteer(  # type: ignore[return-value]
-            db_session, principal(request), volunteer_id, msgspec.to_builtins(data), request.url.path
+            db_session, principal(request), volunteer_id, msgspec.to_builtins(data), request.url.path,
+            default_horizon_days=request.app.state.settings.default_horizon_days,
         )
 
     @delete("/{volunteer_id:str}", summary="Anonymise a volunteer: the data is gone, anonymous counts stay", responses=PROBLEMS)

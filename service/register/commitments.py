@@ -54,6 +54,13 @@ async def register_horizon(session: AsyncSession, default_days: int, today: dt.d
     return horizon_of(reg.horizon_start, reg.horizon_end, default_days, today, from_today=from_today)
 
 
+def start_of(need: Need, today: dt.date) -> dt.date:
+    """A new placement's start: the need's first date, today at the earliest."""
+    if need.once is not None:
+        return max(today, need.once.date)
+    return max(today, need.from_) if need.from_ is not None else today
+
+
 async def in_force_pairs(session: AsyncSession) -> list[PairKey]:
     rows = (await session.execute(
         sa.select(PlacementRow.volunteer_id, PlacementRow.need_id)

@@ -27,7 +27,7 @@ from service.db.models import (
 )
 from service.jobs import Solver, solve_in_thread
 from service.problems import Problem, conflict, not_found
-from service.register.commitments import for_site_risk, register_horizon
+from service.register.commitments import for_site_risk, register_horizon, start_of
 from service.register.common import audit, from_doc, new_id, register_row
 from service.register.occupancy import IN_FORCE, check_can_take
 from service.register.scenario_io import build_scenario
@@ -448,7 +448,7 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
             plan_id=plan_id,
             proposal_id=p.id,
             state="offered",
-            start=_start_of(need, today),
+            start=start_of(need, today),
             followups_done=[],
         ))
         created += 1

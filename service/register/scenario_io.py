@@ -32,8 +32,8 @@ from service.db.models import (
     VolunteerRow,
 )
 from service.problems import invalid, split_place
-from service.register.commitments import horizon_of
-from service.register.common import audit, from_doc, register_row, to_doc
+from service.register.commitments import horizon_of, in_force_pairs, start_of
+from service.register.common import audit, from_doc, new_id, register_row, to_doc
 
 IN_FORCE = ("offered", "confirmed")
 
@@ -117,7 +117,8 @@ async def export_scenario(session: AsyncSession, who: Principal, path: str, defa
 
 
 async def import_scenario(session: AsyncSession, who: Principal, scenario: Scenario, path: str) -> dict[str, int]:
-    """Add or replace every object in the document, in the caller's one transaction."""
+    """Add or replace every object in the document, in the caller's one transaction; its
+    `committed` pairs not in force yet become confirmed placements."""
     who.require_coordinator()
     errors = [split_place(e) for e in check_scenario(scenario)]
     anonymised = set(
@@ -160,6 +161,22 @@ async def import_scenario(session: AsyncSession, who: Principal, scenario: Scena
             if exists is None:
                 session.add(LockRow(kind=kind, volunteer_id=p.volunteer, need_id=p.need, reason="imported"))
                 locks += 1
+    # committed pairs are placements in force (say, from the spreadsheet before samspill):
+    # each one not in force yet becomes a confirmed placement, rules or not — what it
+    # breaks shows at GET /placements?at_risk=true
+    placed = set(await in_force_pairs(session))
+    by_id = {n.id: n for n in scenario.needs}
+    today = dt.date.today()
+    placements = 0
+    for p in scenario.committed:
+        if (p.volunteer, p.need) in placed:
+            continue
+        placed.add((p.volunteer, p.need))
+        need = by_id[p.need]  # check_scenario: committed pairs refer to the document's own needs
+        session.add(PlacementRow(id=new_id("plc"), volunteer_id=p.volunteer, need_id=p.need, site_id=need.site,
+                                 activity_id=need.activity, plan_id=None, proposal_id=None, state="confirmed",
+                                 start=start_of(need, today), followups_done=[]))
+        placements += 1
     reg = await register_row(session, for_update=True)
     reg.horizon_start, reg.horizon_end = scenario.horizon.start, scenario.horizon.end
     if scenario.weights is not None:
@@ -173,4 +190,5 @@ async def import_scenario(session: AsyncSession, who: Principal, scenario: Scena
         "volunteers": len(scenario.volunteers),
         "needs": len(scenario.needs),
         "locks": locks,
+        "placements": placements,
     }

@@ -30,6 +30,7 @@ from service.db.models import (
     VolunteerRow,
 )
 from service.problems import Problem, conflict, not_found
+from service.register.commitments import added, commitments, committed_scenario, register_horizon, risks
 from service.register.common import (
     audit,
     decode_as,
@@ -167,8 +168,12 @@ async def register_volunteer(session: AsyncSession, who: Principal, data: dict[s
 
 
 async def patch_volunteer(
-    session: AsyncSession, who: Principal, volunteer_id: str, patch: dict[str, Any], path: str
+    session: AsyncSession, who: Principal, volunteer_id: str, patch: dict[str, Any], path: str,
+    *, default_horizon_days: int = 90,
 ) -> dict[str, Any]:
+    """Change a volunteer. Never refused for the placements it touches (it records the world as
+    it is); the answer's `at_risk` lists what the change newly breaks, also listed at
+    `GET /api/v1/placements?at_risk=true` until the coordinator has dealt with it."""
     if who.role == "site":
         relevance = await site_relevance(session, who.site_id or "")
         if volunteer_id in relevance:
@@ -184,10 +189,15 @@ async def patch_volunteer(
             raise Problem(403, f"the coordinator records {', '.join(locked)}", slug="forbidden")
     volunteer = decode_as({**(row.data or {}), **patch}, Volunteer)
     await _validate(session, volunteer)
+    pairs = sorted(await commitments(session, [volunteer_id]))
+    horizon = await register_horizon(session, default_horizon_days)
+    before = risks(await committed_scenario(session, horizon, pairs)) if pairs else []
     row.data = to_doc(volunteer)
     await session.flush()
     await audit(session, who, "update", [volunteer_id], path)
-    return stamped(row.data or {}, row)
+    out = stamped(row.data or {}, row)
+    out["at_risk"] = added(before, risks(await committed_scenario(session, horizon, pairs))) if pairs else []
+    return out
 
 
 def pseudonym(volunteer_id: str) -> str:

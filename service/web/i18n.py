@@ -100,6 +100,12 @@ RUNTIME_KEYS = (
     N_("rule.E8"), N_("rule.E9"), N_("rule.C1"), N_("rule.C2"), N_("rule.C3"),
     # the at-risk list's one rule from outside the matcher: missed in a row (service/register/attendance.py)
     N_("rule.attendance"), N_("atrisk.missed_in_a_row"),
+    # at-risk codes (matcher.commitments, matcher.constraints.week_break): atrisk.<code>
+    N_("atrisk.training-missing"), N_("atrisk.training-expires"), N_("atrisk.not-available"),
+    N_("atrisk.away-at-start"), N_("atrisk.not-willing"), N_("atrisk.agreements-missing"),
+    N_("atrisk.under-age"), N_("atrisk.police-certificate"), N_("atrisk.language"), N_("atrisk.too-far"),
+    N_("atrisk.forbidden"), N_("atrisk.over-headcount"), N_("atrisk.over-assignments"),
+    N_("atrisk.over-hours"), N_("atrisk.overlap"),
     # proposal states (service/db/models.py) and placement states
     N_("state.proposed"), N_("state.accepted"), N_("state.rejected"),
     N_("placement.state.offered"), N_("placement.state.confirmed"), N_("placement.state.declined"),
@@ -148,22 +154,6 @@ RUNTIME_KEYS = (
     N_("form.err.date"), N_("form.err.number"), N_("form.err.required"), N_("form.err.time"),
     N_("form.err.at_least_one"), N_("form.err.not_negative"), N_("form.err.priority"), N_("form.err.fnr"),
     N_("form.err.day"), N_("form.err.future"), N_("form.err.order"),
-    # placements at risk (matcher.commitments: AtRisk.code)
-    N_("atrisk.agreements-missing"),
-    N_("atrisk.away-at-start"),
-    N_("atrisk.forbidden"),
-    N_("atrisk.language"),
-    N_("atrisk.not-available"),
-    N_("atrisk.not-willing"),
-    N_("atrisk.over-assignments"),
-    N_("atrisk.over-headcount"),
-    N_("atrisk.over-hours"),
-    N_("atrisk.overlap"),
-    N_("atrisk.police-certificate"),
-    N_("atrisk.too-far"),
-    N_("atrisk.training-expires"),
-    N_("atrisk.training-missing"),
-    N_("atrisk.under-age"),
 )
 
 
@@ -254,10 +244,9 @@ def at_risk_text(lang: str, entry: dict[str, Any]) -> str:
     data = entry.get("data") or {}
     if lang == "en":
         return str(entry.get("message", ""))
-    key = f"atrisk.{code}"
-    if code and has(key):
+    if has_at_risk_phrase(lang, code):
         try:
-            return t(lang, key, **{k: _at_risk_value(lang, v) for k, v in data.items()})
+            return t(lang, f"atrisk.{code}", **{k: _at_risk_value(lang, v) for k, v in data.items()})
         except (KeyError, ValueError, IndexError):
             pass  # a code whose facts changed shape: the rule's name below still says enough
     text = t(lang, "atrisk.rule", rule=entry.get("rule", "?"), name=rule_name(lang, str(entry.get("rule", "?"))))
@@ -266,11 +255,11 @@ def at_risk_text(lang: str, entry: dict[str, Any]) -> str:
     return text
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
-
-
 def has_at_risk_phrase(lang: str, code: str | None) -> bool:
-    return lang == "en" or has(f"atrisk.{code}")
+    return lang == "en" or (bool(code) and has(f"atrisk.{code}"))
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 
 
 def _at_risk_value(lang: str, value: Any) -> str:
@@ -279,7 +268,7 @@ def _at_risk_value(lang: str, value: Any) -> str:
     if isinstance(value, float):
         return number(lang, value)
     if isinstance(value, list):
-        return ", ".join(str(x) for x in value)
+        return and_list(lang, value)
     return str(value)
 
 

@@ -242,13 +242,17 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
     for p in plan["proposals"]:
         groups[p["need"]].append(proposal_view(lang, p, n))
     filled_by_need = {nid: sum(1 for p in ps if p["state"] != "rejected") for nid, ps in groups.items()}
+    in_force: dict[str, int] = defaultdict(int)  # places the plan found taken (committed), per need
+    for c in plan["committed"]:
+        in_force[c["need"]] += 1
     need_groups: list[dict[str, Any]] = []
     for nid, ps in groups.items():
         need = n.needs.get(nid, {"id": nid, "title": nid, "headcount": 1, "priority": 3})
         ps.sort(key=lambda p: (-p["score"], p["volunteer_name"]))
         need_groups.append({"need": need, "site": n.site(need.get("site")), "activity": n.activity(need.get("activity")),
                             "times": need_times(lang, need), "proposals": ps,
-                            "accepted": sum(1 for p in ps if p["state"] == "accepted")})
+                            "accepted": sum(1 for p in ps if p["state"] == "accepted"),
+                            "in_force": in_force[nid]})
     need_groups.sort(key=lambda g: (-g["need"].get("priority", 3), g["site"], g["need"].get("title", "")))
     unfilled = []
     for u in sorted(plan["unfilled"], key=lambda u: (-u["priority"], -u["open"])):

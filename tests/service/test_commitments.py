@@ -37,9 +37,13 @@ async def in_force(client: Any, headers: dict[str, str]) -> set[tuple[str, str]]
     return {(p["volunteer"], p["need"]) for p in rows if p["state"] in ("offered", "confirmed")}
 
 
-async def test_service_loop_every_accept_succeeds(client, coordinator):
-    """Plan, accept all, release, post urgent needs, re-plan, accept every new proposal: no 409."""
-    scenario = generate(60, 24, seed=11, start=START, weeks=4)
+@pytest.mark.parametrize("register", [dict(volunteers=60, needs=24, seed=11),
+                                      dict(volunteers=40, needs=30, seed=2, broad=True)],
+                         ids=["realistic", "broad"])
+async def test_service_loop_every_accept_succeeds(client, coordinator, register):
+    """Plan, accept all, release, post urgent needs, re-plan, accept every new proposal: no 409.
+    The broad register (everyone available every day) makes weekly hours and overlaps bind."""
+    scenario = generate(**register, start=START, weeks=4)
     r = await client.post("/api/v1/scenario", json=msgspec.to_builtins(scenario), headers=coordinator)
     assert r.status_code == 200, r.text
 
@@ -76,7 +80,8 @@ async def test_service_loop_every_accept_succeeds(client, coordinator):
 
 def rule_breaking(scenario: Scenario, time_limit: float) -> Plan:
     """A plan that ignores the rules, so that accept has to catch each one itself."""
-    pairs = [("v1", "n1"), ("v2", "n1"), ("v1", "n2"), ("v1", "n3"), ("v1", "night"), ("v1", "tuesday")]
+    pairs = [("v1", "n1"), ("v2", "n1"), ("v1", "n2"), ("v1", "n3"), ("v1", "night"), ("v1", "tuesday"),
+             ("v3", "n3")]
     names = {n.id for n in scenario.needs}
     return Plan(status="feasible", matches=[Match(volunteer=v, need=n, score=1, priority=3)
                                             for v, n in pairs if n in names])
@@ -134,6 +139,20 @@ async def test_accept_refuses_over_weekly_hours_in_one_week(client, loaded, coor
     assert "2027-01-11" in str(over) or "11 January" in over["detail"] or "2027-01-12" in str(over), over
 
 
+@pytest.mark.parametrize("solver", [rule_breaking])
+async def test_a_placement_already_at_risk_does_not_stop_an_unrelated_accept(client, loaded, coordinator, db_url):
+    """v3's course for n2 expires mid-horizon (at risk); taking the Wednesday walk beside it is fine."""
+    await _place(db_url, "v3", "n2")
+    r = await client.patch("/api/v1/volunteers/v3", json={"trainings": [
+        {"training": "demens", "completed": "2026-09-01", "expires": "2027-01-20"}]}, headers=coordinator)
+    assert r.status_code == 200, r.text
+    risky = (await client.get("/api/v1/placements", params={"at_risk": "true"}, headers=coordinator)).json()
+    assert [(p["volunteer"], p["need"]) for p in risky] == [("v3", "n2")]
+    plan = await run(client, coordinator)
+    ok = await client.post(f"/api/v1/proposals/{proposal(plan, 'v3', 'n3')['id']}/accept", headers=coordinator)
+    assert ok.status_code == 200, ok.text
+
+
 async def test_need_retimed_or_course_expiring_shows_at_risk(client, loaded, coordinator, tokens, db_url):
     await _place(db_url, "v1", "n1")
     await _place(db_url, "v2", "n2")  # aktivitetsvenn: needs demensopplæring
@@ -147,8 +166,11 @@ async def test_need_retimed_or_course_expiring_shows_at_risk(client, loaded, coo
     assert [(e["volunteer"], e["rule"]) for e in r.json()["at_risk"]] == [("v1", "E6")]
 
     expiring = [{"training": "demens", "completed": "2026-09-01", "expires": "2027-01-20"}]
-    assert (await client.patch("/api/v1/volunteers/v2", json={"trainings": expiring},
-                               headers=coordinator)).status_code == 200
+    r = await client.patch("/api/v1/volunteers/v2", json={"trainings": expiring}, headers=coordinator)
+    assert r.status_code == 200, r.text
+    assert [(e["need"], e["rule"], e["code"]) for e in r.json()["at_risk"]] == [("n2", "E3", "training-expires")]
+    r = await client.patch("/api/v1/volunteers/v2", json={"phone": "40000099"}, headers=coordinator)
+    assert r.json()["at_risk"] == []  # already at risk: nothing new
 
     risky = (await client.get("/api/v1/placements", params={"at_risk": "true"}, headers=coordinator)).json()
     found = {(p["volunteer"], p["need"]): p["at_risk"] for p in risky}
@@ -193,3 +215,32 @@ async def test_course_expiring_as_time_passes(client, loaded, coordinator, db_ur
         await engine.dispose()
     assert now == []
     assert [(e["placement"], e["rule"]) for e in later] == [("pl-v2-n2", "E3")], later
+
+
+async def test_imported_committed_pairs_become_placements_in_force(client, coordinator):
+    """A register brought in with its placements in force: they are placed (once), exported as
+    committed, kept by the next plan, and those that break a rule are listed at risk."""
+    from matcher import at_risk
+
+    scenario = generate(40, 30, seed=4, start=START, weeks=4, committed=0.4)
+    assert scenario.committed
+    doc = msgspec.to_builtins(scenario)
+    r = await client.post("/api/v1/scenario", json=doc, headers=coordinator)
+    assert r.status_code == 200 and r.json()["placements"] == len(scenario.committed), r.text
+    pairs = {(p.volunteer, p.need) for p in scenario.committed}
+    assert await in_force(client, coordinator) == pairs
+    assert (await client.post("/api/v1/scenario", json=doc, headers=coordinator)).json()["placements"] == 0
+    exported = (await client.get("/api/v1/scenario", headers=coordinator)).json()
+    assert {(p["volunteer"], p["need"]) for p in exported["committed"]} == pairs
+
+    expected = {(e.volunteer, e.need, e.rule) for e in at_risk(scenario)}
+    assert expected  # the generator puts one need in twenty wrong
+    risky = (await client.get("/api/v1/placements", params={"at_risk": "true"}, headers=coordinator)).json()
+    assert {(p["volunteer"], p["need"], e["rule"]) for p in risky for e in p["at_risk"]} == expected
+
+    plan = await run(client, coordinator)
+    assert {(c["volunteer"], c["need"]) for c in plan["committed"]} == pairs
+    assert not {(p["volunteer"], p["need"]) for p in plan["proposals"]} & pairs
+    assert {(e["volunteer"], e["need"], e["rule"]) for e in plan["at_risk"]} == expected
+    results = await accept_all(client, coordinator, plan)
+    assert all(r.status_code == 200 for r in results), [r.text for r in results if r.status_code != 200]

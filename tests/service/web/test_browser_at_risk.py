@@ -130,7 +130,7 @@ def test_browser_overview_shows_placements_at_risk_first(live_small: LiveServer,
     listed = page.get_by_role("region", name="Placements in the plan that break a rule")
     expect(listed).to_be_visible(timeout=60_000)
     expect(listed.locator("li")).to_have_count(2)
-    expect(page.get_by_text("2 placements in force are kept as they are")).to_be_visible()
+    expect(page.get_by_text("Placements in force: 2.")).to_be_visible()
     shot(page, "22-matching-at-risk")
     problems += axe_violations(page, "matching-at-risk")
     assert not problems, "\n".join(problems)
