@@ -122,7 +122,8 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
 
     # Hours confirmed: attendance that took place, by the placement's site and activity.
     attended = (await session.execute(
-        sa.select(AttendanceRow.starts_at, AttendanceRow.minutes, PlacementRow.site_id, PlacementRow.activity_id)
+        sa.select(AttendanceRow.starts_at, AttendanceRow.minutes, PlacementRow.site_id,
+                  PlacementRow.activity_id)
         .join(PlacementRow, PlacementRow.id == AttendanceRow.placement_id)
         .where(AttendanceRow.took_place.is_(True),
                AttendanceRow.starts_at >= dt.datetime.combine(start, dt.time()),

@@ -86,7 +86,9 @@ async def test_site_and_volunteer_confirm_hours_and_missed_in_a_row(
     [risk] = [r for p in listed for r in p["at_risk"] if r["rule"] == "attendance"]
     assert risk["code"] == "missed_in_a_row" and risk["placement"] == "plc-a" and risk["data"]["missed"] == 3
     for_site = (await client.get("/api/v1/placements?at_risk=true", headers=site)).json()
-    assert [r["code"] for p in for_site for r in p["at_risk"] if r["rule"] == "attendance"] == ["missed_in_a_row"]
+    assert [r["code"] for p in for_site for r in p["at_risk"] if r["rule"] == "attendance"] == [
+        "missed_in_a_row"
+    ]
 
     # A correction: the last one did take place after all; the flag goes.
     r = await client.post(
@@ -179,7 +181,9 @@ async def test_overview_lists_three_missed_in_a_row_among_the_placements_at_risk
     site = await tokens.headers("site", site="eik")
     for day in MONDAYS[2:]:
         r = await client.post(
-            "/api/v1/placements/plc-f/attendance", json={"starts_at": at(day), "took_place": False}, headers=site
+            "/api/v1/placements/plc-f/attendance",
+            json={"starts_at": at(day), "took_place": False},
+            headers=site,
         )
         assert r.status_code == 200
     await users.create("kari@kommune.no")
@@ -189,12 +193,17 @@ async def test_overview_lists_three_missed_in_a_row_among_the_placements_at_risk
     assert "Ble ikke noe av de siste 3 gangene på rad" in page and "/placements/plc-f/attendance" in page
 
 
-async def test_statistics_show_hours_confirmed_beside_the_estimate(client, loaded, coordinator, tokens, db_url):
+async def test_statistics_show_hours_confirmed_beside_the_estimate(
+    client, loaded, coordinator, tokens, db_url
+):
     await place(db_url, "plc-g", "v1", "n1", "eik", MONDAYS[0])
     site = await tokens.headers("site", site="eik")
     for day, took in zip(MONDAYS, (True, True, False, True, False), strict=True):
-        await client.post("/api/v1/placements/plc-g/attendance", json={"starts_at": at(day), "took_place": took},
-                          headers=site)
+        await client.post(
+            "/api/v1/placements/plc-g/attendance",
+            json={"starts_at": at(day), "took_place": took},
+            headers=site,
+        )
     start, end = MONDAYS[0], MONDAYS[-1]
     stats = (await client.get(f"/api/v1/statistics?from={start}&to={end}", headers=coordinator)).json()
     assert stats["total"]["confirmed_total"] == 6.0  # three of the five took place, two hours each
