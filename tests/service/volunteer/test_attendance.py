@@ -171,7 +171,7 @@ async def test_certificate_of_volunteering(
     assert page.status_code == 200
     text: Any = page.text
     assert "Attest for frivillig innsats" in text and "Frivillig 1" in text
-    assert "Til sammen 6 timer, fordelt på 3 ganger." in text and "Eik sykehjem" in text
+    assert "Til sammen 6 timer. Antall ganger: 3." in text and "Eik sykehjem" in text
 
 
 async def test_overview_lists_three_missed_in_a_row_among_the_placements_at_risk(

@@ -83,7 +83,7 @@ async def test_yes_and_no_reach_the_coordinators_matching_page(app, released, db
     await sign_in_by_link(browser_client, db_url)
     page = (await browser_client.get("/me")).text
     assert "Forslag til deg" in page and "Besøksvenn mandag" in page and "Turvenn onsdag" in page
-    assert "Deler 2 interesser" in page or "sang" in page  # why me, in words
+    assert "Felles interesser: sang og hagearbeid" in page  # why me, in words (the matcher's reason)
     n1, n3 = released["placements"]["n1"]["id"], released["placements"]["n3"]["id"]
     r = await post_form(browser_client, f"/me/placements/{n1}/answer", {"answer": "yes"})
     assert r.status_code == 303
@@ -220,3 +220,43 @@ async def test_coordinator_sends_a_link_and_sees_the_outbox_and_the_erasure_queu
         assert r.status_code == 204
         assert [m for m in await outbox(db_url) if m.volunteer_id == "v1"] == []
         assert (await volunteer.get("/me")).status_code == 303
+
+
+async def test_volunteer_confirms_a_time_on_my_page_and_prints_the_certificate(
+    client, released, db_url, browser_client, tokens
+):
+    import datetime as dt
+
+    from service.db.engine import create_engine, create_sessionmaker
+    from service.db.models import PlacementRow
+
+    today = dt.date.today()
+    monday = today - dt.timedelta(days=today.weekday() or 7)  # the last Monday before today
+    n1 = released["placements"]["n1"]["id"]
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            row = await session.get(PlacementRow, n1)
+            assert row is not None
+            row.state, row.start = "confirmed", monday - dt.timedelta(days=7)
+    finally:
+        await engine.dispose()
+    await sign_in_by_link(browser_client, db_url)
+    page = (await browser_client.get("/me")).text
+    assert "ble det noe av?" in page
+    r = await post_form(
+        browser_client, f"/me/placements/{n1}/attendance", {"starts_at": f"{monday}T10:00", "took_place": "yes"}
+    )
+    assert r.status_code == 303
+    me = await tokens.headers("volunteer", volunteer="v1")
+    hours = (await client.get("/api/v1/attendance/hours", headers=me)).json()
+    assert [(h["volunteer"], h["minutes"]) for h in hours] == [("v1", 120)]
+    # A time that is not one of the placement's (n3 is on Wednesdays) is refused, with a message.
+    r = await post_form(
+        browser_client,
+        f"/me/placements/{released['placements']['n3']['id']}/attendance",
+        {"starts_at": f"{monday}T10:00", "took_place": "yes"},
+    )
+    assert "flash error" in (await browser_client.get("/me")).text
+    attest = await browser_client.get("/me/attest")
+    assert attest.status_code == 200 and "Til sammen 2 timer. Antall ganger: 1." in attest.text
