@@ -107,6 +107,11 @@ class ProposalOut(Struct, kw_only=True):
     reject_reason: str | None = None
 
 
+class CommittedOut(Struct, kw_only=True):
+    volunteer: str
+    need: str
+
+
 class PlanOut(Struct, kw_only=True):
     id: str
     status: Literal["draft", "released", "superseded"]
@@ -116,6 +121,10 @@ class PlanOut(Struct, kw_only=True):
     proposals: list[ProposalOut]
     unfilled: list[dict[str, Any]]
     summary: dict[str, Any] = field(default_factory=dict)
+    # Placements in force when the plan ran, kept as they are (never proposals to accept again).
+    committed: list[CommittedOut] = field(default_factory=list)
+    # Committed pairs that broke a rule when the plan ran, with what to do.
+    at_risk: list[AtRiskOut] = field(default_factory=list)
 
 
 class PlanRequest(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -161,6 +170,20 @@ class FollowupRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     """The date a follow-up conversation (oppfølgingssamtale) was held."""
 
     held: dt.date
+
+
+class AtRiskOut(Struct, kw_only=True):
+    """A commitment that breaks a matching rule now: the rule (E1–E9, C1–C3), a stable code with its
+    facts in `data`, and a sentence saying what to do. Nothing is ended by the service."""
+
+    volunteer: str
+    need: str
+    rule: str
+    code: str | None = None
+    message: str
+    date: dt.date | None = None
+    data: dict[str, Any] | None = None
+    placement: str | None = None
 
 
 class PlacementOut(Struct, kw_only=True):
@@ -210,7 +233,9 @@ class FieldError(Struct, kw_only=True):
 
 
 class ProblemDetails(Struct, kw_only=True):
-    """RFC 9457 problem details; `errors` names each invalid field."""
+    """RFC 9457 problem details; `errors` names each invalid field. A change refused because it
+    would break a matching rule also names the rule, its code, the pair and the facts (`data`),
+    and lists in `at_risk` every commitment it would break."""
 
     type: str
     title: str
@@ -218,6 +243,13 @@ class ProblemDetails(Struct, kw_only=True):
     detail: str
     instance: str | None = None
     errors: list[FieldError] | None = None
+    rule: str | None = None
+    code: str | None = None
+    volunteer: str | None = None
+    need: str | None = None
+    date: dt.date | None = None
+    data: dict[str, Any] | None = None
+    at_risk: list[AtRiskOut] | None = None
 
 
 def _patch_of(base: type[Struct], name: str) -> type[Struct]:
