@@ -1,353 +1,486 @@
-"""Baselines on a solver instance: a greedy and a plain MIP with HiGHS.
+"""The comparison baseline: a textbook model written from the rule text, independent of `matcher/`.
 
-Both read only the numpy arrays of `matcher.solve.build_instance(...)` (the model
-after eligibility and pins), so they solve exactly the choice our solver faces:
+Nothing here imports the matcher. The register is read as plain JSON (`samspill.scenario/1`),
+eligibility (E1–E9 and the per-pair C2 check, docs/matching.md §1) is decided pair by pair
+in plain Python, committed pairs are fixed and pins settled in the order given (C4), and
+the plan is one MIP:
 
-    choose pairs x_p in {0, 1}
-    C1  per need j:        sum x_p            <= need_cap[j]
-    C2  per volunteer v:   sum x_p            <= vol_cap[v]
-                           sum minutes_p x_p  <= vol_minutes_cap[v]   (if >= 0)
-    C3  per clique K:      sum_{p in K} x_p   <= 1                    (no overlap)
-    maximise lexicographically  (sum priority_p x_p,  sum fit_p x_p - spread penalty)
+    x_p ∈ {0, 1} per eligible pair (volunteer v, need j) left after the pins
+    C1  Σ_{p ∋ j} x_p ≤ headcount_j − pins on j
+    C2  per ISO week w: Σ_{p ∋ v, j runs in w} x_p ≤ max_assignments_v − fixed of v in w;
+                        Σ minutes_j(w) x_p ≤ max_hours_v·60 − fixed minutes of v in w
+    C3  x_p + x_q ≤ 1 for two needs of one volunteer whose occurrences overlap
+    spread  y_{v,k} ∈ [0, 1] for k = 2 … (pins + cap), cost spread·(k−1), Σ_v x − Σ_k y_{v,k} ≤ 1 − pins_v
+    maximise  Σ priority_j x_p · M + Σ fit_p x_p − Σ spread cost y     (M > any fit difference)
 
-The spread penalty: a volunteer's k-th assignment beyond the first (pins
-included, `vol_fixed`) costs `spread * (k - 1)`, i.e. `spread * n (n - 1) / 2` for n
-assignments.
-
-`priority_sum` and `fit_sum` returned here cover the chosen (free) pairs only; add
-the pinned matches' priorities and scores to compare with a plan's coverage and
-objective. `fit_sum` is sum(pair_fit) minus the spread penalty of the volunteers'
-totals (pins included), so it matches the plan's `objective.fit` minus the pinned
-scores.
+solved with HiGHS (highspy, a dev dependency) or with CP-SAT on the same rows, each
+reporting its proven bound. `python bench/baselines.py` checks the MIP against brute
+force on tiny random registers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-__all__ = ["greedy", "mip_highs", "spread_penalty", "check_solution", "HAVE_HIGHS"]
-
-try:  # highspy is in the dev extras
-    import highspy
-
-    HAVE_HIGHS = True
-except ImportError:  # pragma: no cover - depends on the environment
-    highspy = None
-    HAVE_HIGHS = False
+DAY = 1440
+WEEK = 7 * DAY
 
 
-def spread_penalty(inst: Any, chosen: np.ndarray) -> int:
-    """spread * n (n - 1) / 2 summed over volunteers, n = pinned + chosen assignments."""
-    n = np.asarray(inst.vol_fixed, dtype=np.int64).copy()
-    np.add.at(n, np.asarray(inst.pair_vol, dtype=np.int64)[chosen], 1)
-    return int(inst.spread) * int((n * (n - 1) // 2).sum())
+def _date(s: str) -> dt.date:
+    return dt.date.fromisoformat(s)
 
 
-def _sums(inst: Any, chosen: np.ndarray) -> tuple[int, int]:
-    pri = int(np.asarray(inst.pair_priority, dtype=np.int64)[chosen].sum())
-    fit = int(np.asarray(inst.pair_fit, dtype=np.int64)[chosen].sum()) - spread_penalty(inst, chosen)
-    return pri, fit
+def _minute(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
 
 
-def _clique_index(inst: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """CSR from pair to the cliques it belongs to: (start, clique ids, clique sizes)."""
-    cliques = [np.asarray(c, dtype=np.int64) for c in inst.cliques]
-    n_pairs = len(inst.pair_vol)
-    if not cliques:
-        return np.zeros(n_pairs + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    sizes = np.array([len(c) for c in cliques], dtype=np.int64)
-    members = np.concatenate(cliques)
-    ids = np.repeat(np.arange(len(cliques), dtype=np.int64), sizes)
-    order = np.argsort(members, kind="stable")
-    members, ids = members[order], ids[order]
-    start = np.zeros(n_pairs + 1, dtype=np.int64)
-    np.add.at(start, members + 1, 1)
-    return np.cumsum(start), ids, sizes
+def _length(start: str, end: str) -> int:
+    """An end not after the start runs past midnight."""
+    a, b = _minute(start), _minute(end)
+    return b - a if b > a else b - a + DAY
 
 
-def greedy(inst: Any) -> tuple[np.ndarray, int, int]:
-    """Pairs by priority desc, then fit desc (then index); take a pair when no rule breaks.
-
-    Spread is not considered while choosing (it is only subtracted in fit_sum).
-    Returns (chosen pair indices, priority_sum, fit_sum).
-    """
-    n_pairs = len(inst.pair_vol)
-    if n_pairs == 0:
-        return np.zeros(0, dtype=np.int64), 0, 0
-    pri = np.asarray(inst.pair_priority, dtype=np.int64)
-    fit = np.asarray(inst.pair_fit, dtype=np.int64)
-    order = np.lexsort((np.arange(n_pairs), -fit, -pri)).tolist()
-    pv = np.asarray(inst.pair_vol).tolist()
-    pn = np.asarray(inst.pair_need).tolist()
-    pm = np.asarray(inst.pair_minutes).tolist()
-    need_left = np.asarray(inst.need_cap, dtype=np.int64).tolist()
-    vol_left = np.asarray(inst.vol_cap, dtype=np.int64).tolist()
-    min_left = np.asarray(inst.vol_minutes_cap, dtype=np.int64).tolist()
-    cstart, cids, _sizes = _clique_index(inst)
-    cs = cstart.tolist()
-    ci = cids.tolist()
-    used = [False] * (int(cids.max()) + 1 if len(cids) else 0)
-    chosen: list[int] = []
-    for p in order:
-        j = pn[p]
-        if need_left[j] <= 0:
-            continue
-        v = pv[p]
-        if vol_left[v] <= 0:
-            continue
-        m = min_left[v]
-        if m >= 0 and pm[p] > m:
-            continue
-        a, b = cs[p], cs[p + 1]
-        if a != b and any(used[c] for c in ci[a:b]):
-            continue
-        for c in ci[a:b]:
-            used[c] = True
-        need_left[j] -= 1
-        vol_left[v] -= 1
-        if m >= 0:
-            min_left[v] = m - pm[p]
-        chosen.append(p)
-    arr = np.array(sorted(chosen), dtype=np.int64)
-    p_sum, f_sum = _sums(inst, arr)
-    return arr, p_sum, f_sum
+def _plus_months(d: dt.date, months: int) -> dt.date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return dt.date(year, month, min(d.day, (nxt - dt.timedelta(days=1)).day))
 
 
-def _fit_range(inst: Any) -> int:
-    """An upper bound on |fit level| differences between two feasible solutions."""
-    fit = np.asarray(inst.pair_fit, dtype=np.int64)
-    pv = np.asarray(inst.pair_vol, dtype=np.int64)
-    pn = np.asarray(inst.pair_need, dtype=np.int64)
-    need_cap = np.maximum(np.asarray(inst.need_cap, dtype=np.int64), 0)
-    vol_cap = np.maximum(np.asarray(inst.vol_cap, dtype=np.int64), 0)
-
-    def bound(values: np.ndarray) -> int:
-        by_need = np.zeros(len(need_cap), dtype=np.int64)
-        np.maximum.at(by_need, pn, values)
-        by_vol = np.zeros(len(vol_cap), dtype=np.int64)
-        np.maximum.at(by_vol, pv, values)
-        return int(min((by_need * need_cap).sum(), (by_vol * vol_cap).sum()))
-
-    gain = bound(np.maximum(fit, 0))
-    loss = bound(np.maximum(-fit, 0))
-    k = np.asarray(inst.vol_fixed, dtype=np.int64) + vol_cap
-    spread = int(inst.spread) * int((k * (k - 1) // 2).sum())
-    return gain + loss + spread
+def _km(a: dict[str, float], b: dict[str, float]) -> float:
+    p1, p2 = math.radians(a["lat"]), math.radians(b["lat"])
+    dl = math.radians(b["lon"] - a["lon"])
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, max(0.0, h))))
 
 
-def mip_highs(
-    inst: Any,
-    time_limit: float = 60.0,
-    *,
-    model_spread: bool = True,
-    threads: int | None = None,
-    verbose: bool = False,
-) -> tuple[np.ndarray, int, int, str, float]:
-    """The plain MIP above with HiGHS; returns (chosen, priority_sum, fit_sum, status, seconds).
+@dataclass
+class NeedFacts:
+    occ: list[tuple[int, int]]  # absolute minutes from the horizon's first midnight, half-open
+    start: dt.date | None
+    last: dt.date | None
+    weeks: dict[tuple[int, int], int]  # minutes per ISO week in which occurrences start (C2)
+    trainings: set[str]
+    min_age: int
+    police: bool
 
-    One weighted objective: priority * M + fit with M > the whole range of the fit
-    level, so it is lexicographic. The MIP gap is set to zero (absolute gap < 1), so
-    "optimal" means the lexicographic optimum. With `model_spread` the spread
-    penalty is modelled exactly with binaries y[v, k] (k = 2 … pinned + cap) costing
-    spread * (k - 1), and  sum x_v - sum_k y[v, k] <= 1 - pinned_v  (the costs rise
-    with k, so the cheapest y are used first); without it spread is ignored while
-    optimising and only subtracted from fit_sum afterwards.
-    `seconds` covers building the model and solving it.
-    """
-    if not HAVE_HIGHS:
-        raise RuntimeError("highspy is not installed (pip install -e '.[dev]')")
+
+@dataclass
+class Model:
+    """The eligible pairs after the pins, and what the MIP needs about them."""
+
+    pairs: list[tuple[int, int]]  # (volunteer index, need index)
+    priority: list[int]
+    fit: list[int]
+    need_left: list[int]
+    vol_max: list[int]  # max_assignments per ISO week
+    week_rows: list[tuple[list[int], list[float], float]]  # C2 per (volunteer, ISO week): pairs, coefs, what is left
+    vol_left: list[int]  # an upper bound on the assignments over the horizon (for the spread units)
+    conflicts: list[tuple[int, int]]  # pair indices that overlap (C3)
+    pinned: list[tuple[int, int]]  # the fixed pairs: committed, then the pins kept
+    pin_priority: int
+    pin_fit: int
+    spread: int
+    vol_pins: list[int]
+    seconds: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def need_facts(sc: dict[str, Any], need: dict[str, Any]) -> NeedFacts:
+    h0, h1 = _date(sc["horizon"]["start"]), _date(sc["horizon"]["end"])
+    occ: list[tuple[int, int]] = []
+    if need.get("once"):
+        o = need["once"]
+        d = _date(o["date"])
+        if h0 <= d <= h1:
+            s = (d - h0).days * DAY + _minute(o["start"])
+            occ.append((s, s + _length(o["start"], o["end"])))
+    else:
+        first = max(h0, _date(need["from"])) if need.get("from") else h0
+        last = min(h1, _date(need["until"])) if need.get("until") else h1
+        d = first
+        while d <= last:
+            for sl in need["weekly"]:
+                if sl["weekday"] == d.isoweekday():
+                    s = (d - h0).days * DAY + _minute(sl["start"])
+                    occ.append((s, s + _length(sl["start"], sl["end"])))
+            d += dt.timedelta(days=1)
+    occ.sort()
+    start = h0 + dt.timedelta(days=occ[0][0] // DAY) if occ else None
+    last = h0 + dt.timedelta(days=occ[-1][0] // DAY) if occ else None
+    weeks: dict[tuple[int, int], int] = {}
+    for s, e in occ:
+        iso = (h0 + dt.timedelta(days=s // DAY)).isocalendar()
+        weeks[(iso[0], iso[1])] = weeks.get((iso[0], iso[1]), 0) + e - s
+    act = next(a for a in sc["activities"] if a["id"] == need["activity"])
+    return NeedFacts(
+        occ=occ,
+        start=start,
+        last=last,
+        weeks=weeks,
+        trainings=set(act.get("requires_training", [])) | set(need.get("requires_training", [])),
+        min_age=max(act.get("min_age", 0), need.get("min_age", 0)),
+        police=bool(act.get("police_certificate", False) or need.get("police_certificate", False)),
+    )
+
+
+def eligible(sc: dict[str, Any], v: dict[str, Any], need: dict[str, Any], f: NeedFacts, site: dict[str, Any]) -> bool:
+    """E1–E9 and the per-pair C2 check, as docs/matching.md states them."""
+    if f.start is None or f.last is None:
+        return False
+    day, last = f.start, f.last
+    if need["activity"] not in v.get("activities", []):  # E1
+        return False
+    a, c = v.get("agreement_signed"), v.get("confidentiality_signed")
+    if a is None or c is None or _date(a) > day or _date(c) > day:  # E2
+        return False
+    for t in f.trainings:  # E3
+        if not any(h["training"] == t and _date(h["completed"]) <= day
+                   and (h.get("expires") is None or last <= _date(h["expires"])) for h in v.get("trainings", [])):  # fmt: skip
+            return False
+    if f.min_age > 0:  # E4
+        if not v.get("birth_date"):
+            return False
+        b = _date(v["birth_date"])
+        if day.year - b.year - ((day.month, day.day) < (b.month, b.day)) < f.min_age:
+            return False
+    if f.police:  # E5
+        pc = v.get("police_certificate")
+        if pc is None or _date(pc["shown"]) > day or _date(pc["shown"]) > _plus_months(_date(pc["issued"]), 3):
+            return False
+    for p in v.get("unavailable", []):  # E6: away on the start date
+        if _date(p["from"]) <= day <= _date(p["to"]):
+            return False
+    h0 = _date(sc["horizon"]["start"])
+    offset = (h0.isoweekday() - 1) * DAY
+    windows = [((w["weekday"] - 1) * DAY + _minute(w["start"]), _length(w["start"], w["end"]))
+               for w in v.get("availability", [])]  # fmt: skip
+    for s, e in f.occ:  # E6: every occurrence inside the union of the weekly windows (touching ones join)
+        t = s
+        while t < e:
+            wm = (t + offset) % WEEK
+            reach = [wl - (wm - ws) % WEEK for ws, wl in windows if (wm - ws) % WEEK < wl]
+            if not reach:
+                return False
+            t += max(reach)
+            if t - s > WEEK:
+                break
+    langs = {x.lower() for x in need.get("languages", [])}
+    if langs and not langs & {x.lower() for x in v.get("languages", [])}:  # E7
+        return False
+    travel = v.get("max_travel_km")
+    if travel is not None and v.get("location") and site.get("location") and _km(v["location"], site["location"]) > travel:
+        return False  # E8
+    if v.get("max_assignments", 1) < 1:  # C2 for the pair alone
+        return False
+    cap = v.get("max_hours_per_week")
+    return cap is None or max(f.weeks.values()) <= math.floor(cap * 60 + 1e-6)
+
+
+def fit_points(sc: dict[str, Any], v: dict[str, Any], need: dict[str, Any], site: dict[str, Any]) -> int:
+    """The four fit terms of docs/matching.md §3."""
+    w = {"interests": 10, "interests_cap": 3, "continuity": 20, "continuity_site": 10, "travel": 10,
+         "travel_scale_km": 20.0, "spread": 15, "previous": 30, **(sc.get("weights") or {})}  # fmt: skip
+    shared = len({x.strip().lower() for x in v.get("interests", [])} & {x.strip().lower() for x in need.get("tags", [])})
+    pts = w["interests"] * min(shared, w["interests_cap"])
+    hist = v.get("history", [])
+    if any(h["site"] == need["site"] and h["activity"] == need["activity"] for h in hist):
+        pts += w["continuity"]
+    elif any(h["site"] == need["site"] for h in hist):
+        pts += w["continuity_site"]
+    if v.get("location") and site.get("location"):
+        km = _km(v["location"], site["location"])
+        pts += math.floor(w["travel"] * max(0.0, 1.0 - km / w["travel_scale_km"]) + 0.5)
+    if any(p["volunteer"] == v["id"] and p["need"] == need["id"] for p in sc.get("previous", [])):
+        pts += w["previous"]
+    return pts
+
+
+def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    i = k = 0
+    while i < len(a) and k < len(b):
+        if a[i][0] < b[k][1] and b[k][0] < a[i][1]:
+            return True
+        if a[i][1] <= b[k][1]:
+            i += 1
+        else:
+            k += 1
+    return False
+
+
+def build_model(sc: dict[str, Any]) -> Model:
+    """Eligibility pair by pair (indexed by activity only), the pins, the overlaps."""
     t0 = time.perf_counter()
-    n = len(inst.pair_vol)
-    pv = np.asarray(inst.pair_vol, dtype=np.int64)
-    pn = np.asarray(inst.pair_need, dtype=np.int64)
-    pri = np.asarray(inst.pair_priority, dtype=np.int64)
-    fit = np.asarray(inst.pair_fit, dtype=np.int64)
-    pmin = np.asarray(inst.pair_minutes, dtype=np.int64)
-    need_cap = np.asarray(inst.need_cap, dtype=np.int64)
-    vol_cap = np.asarray(inst.vol_cap, dtype=np.int64)
-    min_cap = np.asarray(inst.vol_minutes_cap, dtype=np.int64)
-    vol_fixed = np.asarray(inst.vol_fixed, dtype=np.int64)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), 0, 0, "optimal", time.perf_counter() - t0
-    big_m = float(_fit_range(inst) + 1)
+    vols, needs = sc["volunteers"], sc["needs"]
+    sites = {s["id"]: s for s in sc["sites"]}
+    facts = [need_facts(sc, n) for n in needs]
+    vi = {v["id"]: i for i, v in enumerate(vols)}
+    ni = {n["id"]: j for j, n in enumerate(needs)}
+    forbidden = {(vi[p["volunteer"]], ni[p["need"]]) for p in sc.get("forbidden", [])}
+    by_activity: dict[str, list[int]] = {}
+    for i, v in enumerate(vols):
+        for a in v.get("activities", []):
+            by_activity.setdefault(a, []).append(i)
+    ok: set[tuple[int, int]] = set()
+    for j, n in enumerate(needs):
+        site = sites[n["site"]]
+        for i in by_activity.get(n["activity"], []):
+            if (i, j) not in forbidden and eligible(sc, vols[i], n, facts[j], site):  # E9, E1–E8
+                ok.add((i, j))
+    weights = sc.get("weights") or {}
+    spread = int(weights.get("spread", 15))
+    vol_max = [v.get("max_assignments", 1) for v in vols]
+    mcap = [math.floor(v["max_hours_per_week"] * 60 + 1e-6) if v.get("max_hours_per_week") is not None else None
+            for v in vols]  # fmt: skip
+    fixed: list[tuple[int, int]] = []
+    held: dict[int, list[int]] = {}
+    taken = [0] * len(needs)
 
-    # Row-wise triplets (row, col, value); rows and columns are numbered as they come.
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    upper: list[np.ndarray] = []
-    n_rows = 0
+    def fits(i: int, j: int) -> bool:
+        """Pair (i, j) beside the fixed pairs: C1, C2 in each ISO week of need j, C3."""
+        if taken[j] + 1 > needs[j].get("headcount", 1):
+            return False
+        mine = held.get(i, [])
+        for wk, mins in facts[j].weeks.items():
+            in_week = [q for q in mine if wk in facts[q].weeks]
+            if len(in_week) + 1 > vol_max[i]:
+                return False
+            if mcap[i] is not None and sum(facts[q].weeks[wk] for q in in_week) + mins > mcap[i]:
+                return False
+        return not any(_overlap(facts[j].occ, facts[q].occ) for q in mine)
 
-    def add_group_rows(keys: np.ndarray, members: np.ndarray, coef: np.ndarray, ub_of_key: np.ndarray) -> None:
-        """One row per distinct key: sum coef * x[members with that key] <= ub."""
-        nonlocal n_rows
-        uniq, inv = np.unique(keys, return_inverse=True)
-        rows.append(n_rows + inv)
-        cols.append(members)
-        vals.append(coef.astype(np.float64))
-        upper.append(ub_of_key[uniq].astype(np.float64))
-        n_rows += len(uniq)
+    def fix(i: int, j: int) -> None:
+        fixed.append((i, j))
+        held.setdefault(i, []).append(j)
+        taken[j] += 1
 
-    idx = np.arange(n, dtype=np.int64)
-    ones = np.ones(n)
-    add_group_rows(pn, idx, ones, need_cap)  # C1
-    add_group_rows(pv, idx, ones, vol_cap)  # C2 count
-    capped = min_cap[pv] >= 0
-    if capped.any():  # C2 minutes
-        add_group_rows(pv[capped], idx[capped], pmin[capped], min_cap)
-    cliques = [np.asarray(c, dtype=np.int64) for c in inst.cliques]
-    if cliques:  # C3
-        sizes = np.array([len(c) for c in cliques], dtype=np.int64)
-        add_group_rows(
-            np.repeat(np.arange(len(cliques)), sizes), np.concatenate(cliques), np.ones(int(sizes.sum())),
-            np.ones(len(cliques), dtype=np.int64),
-        )  # fmt: skip
+    for p in sc.get("committed", []):  # in the plan whatever they break
+        i, j = vi[p["volunteer"]], ni[p["need"]]
+        if (i, j) not in fixed:
+            fix(i, j)
+    for p in sc.get("pinned", []):  # C4: in order
+        i, j = vi[p["volunteer"]], ni[p["need"]]
+        if (i, j) not in fixed and (i, j) in ok and fits(i, j):
+            fix(i, j)
+    fixed_set = set(fixed)
+    pairs = [(i, j) for i, j in sorted(ok) if (i, j) not in fixed_set and fits(i, j)]
+    need_left = [max(0, needs[j].get("headcount", 1) - taken[j]) for j in range(len(needs))]
+    by_vol: dict[int, list[int]] = {}
+    for k, (i, _j) in enumerate(pairs):
+        by_vol.setdefault(i, []).append(k)
+    week_rows = []
+    vol_left = [0] * len(vols)
+    for i, ks in by_vol.items():
+        weeks = sorted({w for k in ks for w in facts[pairs[k][1]].weeks})
+        for wk in weeks:
+            in_week = [k for k in ks if wk in facts[pairs[k][1]].weeks]
+            fixed_wk = [q for q in held.get(i, []) if wk in facts[q].weeks]
+            week_rows.append((in_week, [1.0] * len(in_week), float(max(0, vol_max[i] - len(fixed_wk)))))
+            if mcap[i] is not None:
+                week_rows.append((in_week, [float(facts[pairs[k][1]].weeks[wk]) for k in in_week],
+                                  float(max(0, mcap[i] - sum(facts[q].weeks[wk] for q in fixed_wk)))))  # fmt: skip
+        vol_left[i] = len(ks)
+    conflicts = []
+    for ks in by_vol.values():
+        for a in range(len(ks)):
+            for b in range(a + 1, len(ks)):
+                if _overlap(facts[pairs[ks[a]][1]].occ, facts[pairs[ks[b]][1]].occ):
+                    conflicts.append((ks[a], ks[b]))
+    fit = [fit_points(sc, vols[i], needs[j], sites[needs[j]["site"]]) for i, j in pairs]
+    pins = [0] * len(vols)
+    for i, _ in fixed:
+        pins[i] += 1
+    pinned = fixed
+    return Model(
+        pairs=pairs,
+        priority=[needs[j].get("priority", 3) for _, j in pairs],
+        fit=fit,
+        need_left=need_left,
+        vol_max=vol_max,
+        week_rows=week_rows,
+        vol_left=vol_left,
+        conflicts=conflicts,
+        pinned=pinned,
+        pin_priority=sum(needs[j].get("priority", 3) for _, j in pinned),
+        pin_fit=sum(fit_points(sc, vols[i], needs[j], sites[needs[j]["site"]]) for i, j in pinned),
+        spread=spread,
+        vol_pins=pins,
+        seconds=time.perf_counter() - t0,
+    )
 
-    # Spread: y[v, k] for k = 2 … K_v, K_v = fixed + min(cap, candidate pairs).
-    n_y = 0
-    y_cost = np.zeros(0)
-    if model_spread and inst.spread > 0:
-        per_vol = np.bincount(pv, minlength=len(vol_cap))
-        k_max = vol_fixed + np.minimum(vol_cap, per_vol)
-        vs = np.flatnonzero((k_max >= 2) & (per_vol > 0))
-        if len(vs):
-            counts = k_max[vs] - 1  # y[v, 2..K_v]
-            y_vol = np.repeat(vs, counts)
-            first = np.repeat(np.cumsum(counts) - counts, counts)
-            y_k = np.arange(len(y_vol)) - first + 2
-            n_y = len(y_vol)
-            y_cost = -float(inst.spread) * (y_k - 1)
-            # rows: sum x_v - sum y_v <= 1 - fixed_v, one per v in vs
-            row_of_v = np.full(len(vol_cap), -1, dtype=np.int64)
-            row_of_v[vs] = n_rows + np.arange(len(vs))
-            sel = row_of_v[pv] >= 0
-            rows.append(np.concatenate([row_of_v[pv[sel]], row_of_v[y_vol]]))
-            cols.append(np.concatenate([idx[sel], n + np.arange(n_y)]))
-            vals.append(np.concatenate([np.ones(int(sel.sum())), -np.ones(n_y)]))
-            upper.append((1 - vol_fixed[vs]).astype(np.float64))
-            n_rows += len(vs)
 
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
-    v = np.concatenate(vals)
-    order = np.lexsort((c, r))
-    r, c, v = r[order], c[order], v[order]
-    starts = np.searchsorted(r, np.arange(n_rows)).astype(np.int32)
+@dataclass
+class Result:
+    solver: str
+    status: str
+    chosen: list[int]
+    priority: int  # pins included, comparable with plan.coverage.priority_filled
+    priority_bound: float
+    fit: int  # pins included and spread subtracted, comparable with plan.objective.fit
+    seconds: float  # model build + solve (eligibility not included: see Model.seconds)
 
+
+def _rows(m: Model) -> tuple[list[tuple[list[int], list[float], float]], list[tuple[int, int, float]], int]:
+    """Constraint rows over columns (pairs, then spread units) and the spread units (vol, column, cost)."""
+    n = len(m.pairs)
+    rows: list[tuple[list[int], list[float], float]] = []
+    per_need: dict[int, list[int]] = {}
+    per_vol: dict[int, list[int]] = {}
+    for k, (i, j) in enumerate(m.pairs):
+        per_need.setdefault(j, []).append(k)
+        per_vol.setdefault(i, []).append(k)
+    for j, ks in per_need.items():
+        rows.append((ks, [1.0] * len(ks), float(m.need_left[j])))
+    rows.extend(m.week_rows)  # C2 per ISO week
+    for a, b in m.conflicts:
+        rows.append(([a, b], [1.0, 1.0], 1.0))
+    units: list[tuple[int, int, float]] = []
+    col = n
+    if m.spread > 0:
+        for i, ks in per_vol.items():
+            top = m.vol_pins[i] + min(m.vol_left[i], len(ks))
+            if top < 2:
+                continue
+            ys = []
+            for k in range(2, top + 1):
+                units.append((i, col, -float(m.spread * (k - 1))))
+                ys.append(col)
+                col += 1
+            rows.append((ks + ys, [1.0] * len(ks) + [-1.0] * len(ys), float(1 - m.vol_pins[i])))
+    return rows, units, col
+
+
+def _big_m(m: Model) -> float:
+    """More than the whole range of the fit level."""
+    caps = sum(max(0, c) for c in m.need_left)
+    top = max([abs(f) for f in m.fit] + [0])
+    spread = m.spread * sum((p + c) * (p + c - 1) // 2 for p, c in zip(m.vol_pins, m.vol_left, strict=True) if c > 0)
+    return float(2 * top * caps + spread + 1)
+
+
+def _score(m: Model, chosen: list[int]) -> tuple[int, int]:
+    count = list(m.vol_pins)
+    for k in chosen:
+        count[m.pairs[k][0]] += 1
+    spread = m.spread * sum(c * (c - 1) // 2 for c in count)
+    return m.pin_priority + sum(m.priority[k] for k in chosen), m.pin_fit + sum(m.fit[k] for k in chosen) - spread
+
+
+def solve_highs(m: Model, time_limit: float = 120.0) -> Result:
+    """The MIP with highspy, lexicographic through M; `priority_bound` from HiGHS's dual bound."""
+    import highspy
+    import numpy as np
+
+    t0 = time.perf_counter()
+    rows, units, n_cols = _rows(m)
+    big = _big_m(m)
+    cost = np.zeros(n_cols)
+    cost[: len(m.pairs)] = np.array(m.priority, dtype=float) * big + np.array(m.fit, dtype=float)
+    for _i, c, w in units:
+        cost[c] = w
     h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(verbose))
+    h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 0.999)
-    if threads is not None:
-        h.setOptionValue("threads", int(threads))
-    n_cols = n + n_y
-    cost = np.concatenate([pri.astype(np.float64) * big_m + fit, y_cost])
-    h.addCols(
-        n_cols, cost, np.zeros(n_cols), np.ones(n_cols), 0,
-        np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0),
-    )  # fmt: skip
-    h.addRows(
-        n_rows, np.full(n_rows, -highspy.kHighsInf), np.concatenate(upper), len(r),
-        starts, c.astype(np.int32), v,
-    )  # fmt: skip
-    h.changeColsIntegrality(
-        n_cols, np.arange(n_cols, dtype=np.int32),
-        np.full(n_cols, int(highspy.HighsVarType.kInteger), dtype=np.uint8),
-    )  # fmt: skip
+    h.addCols(n_cols, cost, np.zeros(n_cols), np.ones(n_cols), 0, np.zeros(0, dtype=np.int32),
+              np.zeros(0, dtype=np.int32), np.zeros(0))  # fmt: skip
+    starts, index, value, upper = [], [], [], []
+    for cols, coefs, ub in rows:
+        starts.append(len(index))
+        index.extend(cols)
+        value.extend(coefs)
+        upper.append(ub)
+    h.addRows(len(rows), np.full(len(rows), -highspy.kHighsInf), np.array(upper), len(index),
+              np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(value))  # fmt: skip
+    n = len(m.pairs)
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, 1, dtype=np.uint8))
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     h.run()
     status = h.getModelStatus()
-    name = h.modelStatusToString(status)
-    chosen = np.zeros(0, dtype=np.int64)
     info = h.getInfo()
-    if info.primal_solution_status == 2:  # kSolutionStatusFeasible
-        x = np.asarray(h.getSolution().col_value[:n])
-        chosen = np.flatnonzero(x > 0.5).astype(np.int64)
-    if status == highspy.HighsModelStatus.kOptimal:
-        label = "optimal"
-    elif len(chosen) or info.primal_solution_status == 2:
-        label = f"feasible ({name}, gap {info.mip_gap:.2%})"
-    else:
-        label = f"no solution ({name})"
-    seconds = time.perf_counter() - t0
-    p_sum, f_sum = _sums(inst, chosen)
-    return chosen, p_sum, f_sum, label, seconds
+    chosen: list[int] = []
+    if info.primal_solution_status == 2:
+        x = h.getSolution().col_value
+        chosen = [k for k in range(n) if x[k] > 0.5]
+    pri, fit = _score(m, chosen)
+    bound = m.pin_priority + math.floor((info.mip_dual_bound + 1e-6) / big) if math.isfinite(info.mip_dual_bound) else math.inf
+    label = "optimal" if status == highspy.HighsModelStatus.kOptimal else h.modelStatusToString(status)
+    return Result("HiGHS", label, chosen, pri, min(bound, math.inf), fit, time.perf_counter() - t0)
 
 
-def check_solution(inst: Any, chosen: np.ndarray) -> list[str]:
-    """The constraints C1–C3 on chosen pairs; an empty list when they all hold."""
-    errors: list[str] = []
-    chosen = np.asarray(chosen, dtype=np.int64)
-    if len(np.unique(chosen)) != len(chosen):
-        errors.append("a pair is chosen twice")
-    pv = np.asarray(inst.pair_vol, dtype=np.int64)[chosen]
-    pn = np.asarray(inst.pair_need, dtype=np.int64)[chosen]
-    if np.any(np.bincount(pn, minlength=inst.n_needs) > np.asarray(inst.need_cap)):
-        errors.append("C1: a need has more volunteers than open places")
-    if np.any(np.bincount(pv, minlength=inst.n_volunteers) > np.asarray(inst.vol_cap)):
-        errors.append("C2: a volunteer has more assignments than allowed")
-    mins = np.bincount(pv, weights=np.asarray(inst.pair_minutes)[chosen], minlength=inst.n_volunteers)
-    cap = np.asarray(inst.vol_minutes_cap)
-    if np.any((cap >= 0) & (mins > cap)):
-        errors.append("C2: a volunteer has more weekly minutes than allowed")
-    mask = np.zeros(len(inst.pair_vol), dtype=bool)
-    mask[chosen] = True
-    if any(int(mask[np.asarray(k)].sum()) > 1 for k in inst.cliques):
-        errors.append("C3: two overlapping pairs of one volunteer are chosen")
+def solve_cpsat(m: Model, time_limit: float = 120.0, workers: int = 2) -> Result:
+    """The same rows with CP-SAT (integer coefficients), lexicographic through M; its own bound."""
+    from ortools.sat.python import cp_model
+
+    t0 = time.perf_counter()
+    rows, units, _n_cols = _rows(m)
+    big = int(_big_m(m))
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{k}") for k in range(len(m.pairs))]
+    y = [model.new_int_var(0, 1, f"y{c}") for _i, c, _w in units]
+    col = x + y
+    for cols, coefs, ub in rows:
+        if len(cols) == 2 and coefs == [1.0, 1.0] and ub == 1.0:
+            model.add_at_most_one(col[c] for c in cols)
+        else:
+            model.add(sum(int(a) * col[c] for c, a in zip(cols, coefs, strict=True)) <= int(ub))
+    obj = [(p * big + f) for p, f in zip(m.priority, m.fit, strict=True)]
+    model.maximize(sum(o * v for o, v in zip(obj, x, strict=True)) + sum(int(w) * col[c] for _i, c, w in units))
+    s = cp_model.CpSolver()
+    s.parameters.max_time_in_seconds = time_limit
+    s.parameters.num_workers = workers
+    st = s.solve(model)
+    chosen = [k for k in range(len(x)) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) and s.boolean_value(x[k])]
+    pri, fit = _score(m, chosen)
+    bound = m.pin_priority + math.floor(s.best_objective_bound / big + 1e-9) if st != cp_model.UNKNOWN else math.inf
+    return Result("CP-SAT", s.status_name(st).lower(), chosen, pri, bound, fit, time.perf_counter() - t0)
+
+
+def check(m: Model, chosen: list[int]) -> list[str]:
+    """C1–C3 on a choice of the model's pairs."""
+    errors = []
+    on = set(chosen)
+    need: dict[int, int] = {}
+    for k in chosen:
+        need[m.pairs[k][1]] = need.get(m.pairs[k][1], 0) + 1
+    errors += [f"C1 need {j}" for j, c in need.items() if c > m.need_left[j]]
+    for cols, coefs, ub in m.week_rows:
+        if sum(a for c, a in zip(cols, coefs, strict=True) if c in on) > ub:
+            errors.append(f"C2 week row {cols[:3]}")
+    errors += [f"C3 {a} {b}" for a, b in m.conflicts if a in on and b in on]
     return errors
 
 
-# --------------------------------------------------------------------------- self-check
+def _self_check(trials: int = 60) -> None:
+    """The MIP equals brute force (lexicographic) on tiny random registers from bench/register.py."""
+    import itertools
 
+    from register import generate  # type: ignore[import-not-found]
 
-def _random_instance(rng: np.random.Generator, nv: int, nn: int, density: float) -> Any:
-    """A small random instance with the attributes the baselines read."""
-    from types import SimpleNamespace
-
-    mask = rng.random((nv, nn)) < density
-    pv, pn = np.nonzero(mask)
-    need_pri = rng.integers(1, 6, nn)
-    need_min = rng.choice([60, 120, 180], nn)
-    cliques = []
-    for v in range(nv):
-        ps = np.flatnonzero(pv == v)
-        if len(ps) >= 2 and rng.random() < 0.5:
-            cliques.append(rng.choice(ps, 2, replace=False))
-    return SimpleNamespace(
-        n_volunteers=nv, n_needs=nn, pair_vol=pv.astype(np.int32), pair_need=pn.astype(np.int32),
-        pair_priority=need_pri[pn].astype(np.int64), pair_fit=rng.integers(-5, 30, len(pv)),
-        need_cap=rng.integers(1, 3, nn), vol_cap=rng.integers(1, 4, nv),
-        vol_minutes_cap=np.where(rng.random(nv) < 0.5, -1, rng.choice([120, 240], nv)),
-        pair_minutes=need_min[pn].astype(np.int64), cliques=cliques, spread=15,
-        vol_fixed=(rng.random(nv) < 0.2).astype(np.int64),
-    )  # fmt: skip
-
-
-def _self_check(trials: int = 100) -> None:
-    """Greedy is feasible and the MIP equals a brute-force lexicographic optimum on tiny instances."""
-    rng = np.random.default_rng(0)
     for t in range(trials):
-        inst = _random_instance(rng, 4, 4, 0.6)
-        n = len(inst.pair_vol)
-        best = None
-        for mask in range(1 << n):
-            ch = np.array([i for i in range(n) if mask >> i & 1], dtype=np.int64)
-            if not check_solution(inst, ch):
-                s = _sums(inst, ch)
-                best = s if best is None or s > best else best
-        g, gp, _gf = greedy(inst)
-        assert not check_solution(inst, g) and best is not None and gp <= best[0], t
-        if HAVE_HIGHS:
-            m, mp, mf, status, _ = mip_highs(inst, 10)
-            assert not check_solution(inst, m) and status == "optimal", t
-            assert (mp, mf) == best, (t, (mp, mf), best)
-    print(f"baselines self-check: {trials} tiny instances, greedy feasible"
-          + (", MIP = brute-force optimum" if HAVE_HIGHS else " (highspy missing: MIP not checked)"))
+        sc = generate(6, 3, seed=1000 + t)
+        m = build_model(sc)
+        if len(m.pairs) > 14:
+            continue
+        best = (m.pin_priority, m.pin_fit - m.spread * sum(p * (p - 1) // 2 for p in m.vol_pins))
+        for r in range(1, len(m.pairs) + 1):
+            for combo in itertools.combinations(range(len(m.pairs)), r):
+                if not check(m, list(combo)):
+                    best = max(best, _score(m, list(combo)))
+        res = solve_highs(m, 10)
+        assert not check(m, res.chosen) and (res.priority, res.fit) == best, (t, res, best)
+    print(f"baselines self-check: {trials} tiny registers, HiGHS = brute force")
 
 
 if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     _self_check()

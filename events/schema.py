@@ -19,13 +19,14 @@ from typing import Annotated, Literal, TypeAlias
 import msgspec
 from msgspec import Meta, Struct, field
 
-Id = Annotated[str, Meta(min_length=1, max_length=200, description="An identifier, unique within its list.")]
+Id = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+                         description="An identifier, unique within its list: ASCII letters, digits and . _ : -.")]
 Text = Annotated[str, Meta(max_length=4000)]
 Name = Annotated[str, Meta(min_length=1, max_length=300)]
 Tag = Annotated[str, Meta(min_length=1, max_length=60)]
 PositiveHours = Annotated[float, Meta(gt=0, le=100_000, description="Hours, more than zero.")]
 PositiveItems = Annotated[int, Meta(gt=0, le=1_000_000, description="A count of items, more than zero.")]
-PositiveInt = Annotated[int, Meta(ge=1)]
+PositiveInt = Annotated[int, Meta(ge=1, le=1_000_000)]
 
 ParticipantKind: TypeAlias = Literal["organisation", "business", "public", "individual"]
 """Sector of a participant: voluntary organisation, business (næringsliv), public unit, individual."""
@@ -93,7 +94,7 @@ class Event(_In):
     starts_at: dt.datetime
     venue: Name
     description: Text = ""
-    host: str | None = None
+    host: Annotated[str, Meta(max_length=300)] | None = None
     trading_minutes: Annotated[int, Meta(ge=5, le=480)] = 60
     rounds: Annotated[int, Meta(ge=1, le=50)] | None = None
     tables: Annotated[int, Meta(ge=1, le=1000)] | None = None
@@ -175,13 +176,13 @@ class Agreement(_In):
     gives: Annotated[list[Give], Meta(min_length=1, max_length=50)]
     id: Id | None = None
     category: Category | None = None
-    title: str = ""
+    title: Annotated[str, Meta(max_length=300)] = ""
     asked_by: Id | None = None
     offer: Id | None = None
     need: Id | None = None
-    broker: str | None = None
+    broker: Annotated[str, Meta(max_length=300)] | None = None
     registered_at: dt.datetime | None = None
-    confirmed_by: str | None = None
+    confirmed_by: Annotated[str, Meta(max_length=300)] | None = None
     confirmed_at: dt.datetime | None = None
 
     def __post_init__(self) -> None:

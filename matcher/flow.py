@@ -9,12 +9,14 @@ the CP-SAT model starts from.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from matcher.instance import Instance
+
+SMALL_PAIRS = 100  # up to this many pairs a plain-Python flow beats loading OR-Tools' library
 
 
 @dataclass
@@ -41,11 +43,77 @@ def spread_costs(inst: Instance, v: int) -> list[int]:
     return [inst.spread * (base + k) for k in range(int(inst.vol_cap[v]))]
 
 
+def _small_flow(inst: Instance, m: int) -> np.ndarray:
+    """The same min-cost flow by successive shortest paths (Bellman–Ford), for small instances:
+    augment along the cheapest source–sink path while it has negative cost."""
+    vols = sorted(set(inst.pair_vol.tolist()))
+    needs = sorted(set(inst.pair_need.tolist()))
+    vnode = {v: 2 + i for i, v in enumerate(vols)}
+    nnode = {j: 2 + len(vols) + i for i, j in enumerate(needs)}
+    n_nodes = 2 + len(vols) + len(needs)
+    head: list[int] = []
+    cap: list[int] = []
+    cost: list[int] = []
+    out: list[list[int]] = [[] for _ in range(n_nodes)]
+
+    def arc(a: int, b: int, c: int, w: int) -> int:
+        for x, y, cc, ww in ((a, b, c, w), (b, a, 0, -w)):
+            out[x].append(len(head))
+            head.append(y)
+            cap.append(cc)
+            cost.append(ww)
+        return len(head) - 2
+
+    for v in vols:
+        for k in range(int(inst.vol_cap[v])):
+            arc(0, vnode[v], 1, inst.spread * (int(inst.vol_fixed[v]) + k))
+    pair_arc = [
+        arc(vnode[int(v)], nnode[int(j)], 1, -(int(p) * m + int(f)))
+        for v, j, p, f in zip(inst.pair_vol, inst.pair_need, inst.pair_priority, inst.pair_fit, strict=True)
+    ]
+    for j in needs:
+        arc(nnode[j], 1, max(0, int(inst.need_cap[j])), 0)
+    while True:  # a queue-based Bellman–Ford (SPFA): the residual graph has negative arcs
+        dist: list[int | None] = [0] + [None] * (n_nodes - 1)
+        via = [-1] * n_nodes
+        queue = deque([0])
+        queued = [False] * n_nodes
+        queued[0] = True
+        while queue:
+            x = queue.popleft()
+            queued[x] = False
+            dx = dist[x]
+            assert dx is not None
+            for a in out[x]:
+                if cap[a] > 0:
+                    y, d = head[a], dx + cost[a]
+                    dy = dist[y]
+                    if dy is None or d < dy:
+                        dist[y], via[y] = d, a
+                        if not queued[y]:
+                            queued[y] = True
+                            queue.append(y)
+        d_sink = dist[1]
+        if d_sink is None or d_sink >= 0:
+            break
+        y = 1
+        while y != 0:
+            a = via[y]
+            cap[a] -= 1
+            cap[a ^ 1] += 1
+            y = head[a ^ 1]
+    return np.array([cap[a] == 0 for a in pair_arc], dtype=bool)
+
+
 def solve_flow(inst: Instance) -> FlowResult:
     n = inst.n_pairs
     if n == 0:
         return FlowResult(np.zeros(0, dtype=bool), 0, 0, 1)
     m = lexicographic_m(inst)
+    if n <= SMALL_PAIRS:
+        chosen = _small_flow(inst, m)
+        return FlowResult(chosen, int(inst.pair_priority[chosen].sum()), fit_of(inst, chosen), m)
+    from ortools.graph.python import min_cost_flow
     vols, vol_node = np.unique(inst.pair_vol, return_inverse=True)
     needs, need_node = np.unique(inst.pair_need, return_inverse=True)
     source, sink = 0, 1

@@ -7,6 +7,7 @@ Nothing here decides eligibility: that is `matcher.rules`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable
@@ -22,11 +23,13 @@ NEVER = np.iinfo(np.int64).max // 4  # a date ordinal later than any real one
 EARTH_RADIUS_KM = 6371.0
 
 
+@functools.cache  # a register repeats a few hundred distinct times thousands of times
 def minutes(hhmm: str) -> int:
     h, m = hhmm.split(":")
     return int(h) * 60 + int(m)
 
 
+@functools.cache
 def duration(start: str, end: str) -> int:
     """Minutes of a slot; an end not after the start runs past midnight."""
     a, b = minutes(start), minutes(end)

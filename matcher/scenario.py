@@ -6,6 +6,7 @@ activity catalogue`), all of them at once, so a coordinator can fix a file in on
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -83,11 +84,55 @@ def _ids(items: Iterable[object], where: str, errors: list[str]) -> set[str]:
     return seen
 
 
+# Dates a municipality can mean (msgspec has no date bounds): the format's fixed range, and a horizon
+# of at most five years (the model grows with its days and weeks).
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2199, 12, 31)
+MAX_HORIZON_DAYS = 5 * 366
+
+
+def dates_in(value: object, where: str = "") -> Iterable[tuple[str, dt.date]]:
+    """Every date inside a struct, with its place (`volunteers[3].trainings[0].completed`)."""
+    if isinstance(value, dt.date):
+        yield where, value
+    elif isinstance(value, msgspec.Struct):
+        for f in msgspec.structs.fields(value):
+            yield from dates_in(getattr(value, f.name), f"{where}.{f.encode_name}" if where else f.encode_name)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from dates_in(item, f"{where}[{i}]")
+
+
+def date_errors(value: object, where: str = "", earliest: dt.date = EARLIEST, latest: dt.date = LATEST) -> list[str]:
+    return [f"{place}: {day.isoformat()} is outside {earliest.isoformat()} … {latest.isoformat()}"
+            for place, day in dates_in(value, where) if not earliest <= day <= latest]
+
+
+def _slot_errors(slots: Iterable[object], where: str, errors: list[str]) -> None:
+    for k, slot in enumerate(slots):
+        if slot.start == slot.end:  # type: ignore[attr-defined]
+            errors.append(f"{where}[{k}].end: the end equals the start (an end before the start runs past midnight)")
+
+
+def ensure_valid(s: Scenario) -> None:
+    """Refuse a scenario built in code (not decoded) whose values are out of the format's ranges or
+    fail its checks, naming the field: no stored value can break a run. Raises ScenarioError."""
+    try:
+        msgspec.convert(msgspec.to_builtins(s), Scenario)
+    except msgspec.ValidationError as exc:
+        raise ScenarioError([describe_decode_error(exc, b"")]) from None
+    errors = check_scenario(s)
+    if errors:
+        raise ScenarioError(errors)
+
+
 def check_scenario(s: Scenario) -> list[str]:
-    """The checks msgspec cannot do alone: unique ids, references, ordered dates."""
-    errors: list[str] = []
+    """The checks msgspec cannot do alone: unique ids, references, ordered dates, date ranges."""
+    errors: list[str] = date_errors(s)
     if s.horizon.end < s.horizon.start:
         errors.append("horizon.end: the end is before the start")
+    elif (s.horizon.end - s.horizon.start).days > MAX_HORIZON_DAYS:
+        errors.append(f"horizon.end: the horizon is longer than {MAX_HORIZON_DAYS} days")
     trainings = _ids(s.trainings, "trainings", errors)
     activities = _ids(s.activities, "activities", errors)
     sites = _ids(s.sites, "sites", errors)
@@ -104,6 +149,7 @@ def check_scenario(s: Scenario) -> list[str]:
 
     for i, v in enumerate(s.volunteers):
         w = f"volunteers[{i}]"
+        _slot_errors(v.availability, f"{w}.availability", errors)
         for k, a in enumerate(v.activities):
             if a not in activities:
                 errors.append(f"{w}.activities[{k}]: {a!r} is not in the activity catalogue")
@@ -130,6 +176,9 @@ def check_scenario(s: Scenario) -> list[str]:
         if n.activity not in activities:
             errors.append(f"{w}.activity: {n.activity!r} is not in the activity catalogue")
         training_refs(n.requires_training, f"{w}.requires_training")
+        _slot_errors(n.weekly or [], f"{w}.weekly", errors)
+        if n.once is not None and n.once.start == n.once.end:
+            errors.append(f"{w}.once.end: the end equals the start")
         if (n.weekly is None) == (n.once is None):
             errors.append(f"{w}: give exactly one of 'weekly' and 'once'")
         elif n.weekly is not None:

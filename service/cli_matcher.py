@@ -90,6 +90,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     plan = solve(
         scenario,
         SolveOptions(
+            engine=args.engine,
             time_limit=args.time_limit,
             workers=args.workers,
             weights=_merge_weights(scenario.weights, weights),
@@ -191,7 +192,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("solve", help="propose a plan for a scenario file")
     p.add_argument("scenario", help="a samspill.scenario/1 JSON file")
     p.add_argument("-o", "--output", help="write the samspill.plan/1 JSON here (default: standard output)")
-    p.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="seconds for CP-SAT (default 30)")
+    p.add_argument("--engine", choices=("auto", "mip", "cpsat"), default="auto",
+                   help="exact engine where side constraints bind: mip (LP + HiGHS), cpsat, or auto (default)")
+    p.add_argument("--time-limit", type=float, default=30.0, metavar="S",
+                   help="seconds for the exact engine (default 30)")
     p.add_argument("--workers", type=int, default=2, help="CP-SAT worker threads (default 2)")
     p.add_argument("--weights", metavar="FILE", help="a JSON object of fit weights (see docs/matching.md)")
     p.add_argument("--pretty", action="store_true", help="indent the JSON")

@@ -26,6 +26,10 @@ def register(sub: Any) -> None:
                        help="server processes (each reads SAMSPILL_DATABASE_URL; most useful with PostgreSQL)")
     serve.set_defaults(func=cmd_serve)
 
+    worker = sub.add_parser("worker", help="take plan runs from the job queue (PostgreSQL; run as many as you like, "
+                                           "on this machine or others)")
+    worker.set_defaults(func=cmd_worker)
+
     demo = sub.add_parser("demo", help="create a demo municipality, print tokens and the URL, and serve")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
@@ -84,18 +88,31 @@ def _check_migrated(settings: Settings) -> bool:
     return True
 
 
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy settings: X-Forwarded-For is believed only from SAMSPILL_TRUSTED_PROXIES.
+
+    uvicorn by default trusts the header from 127.0.0.1, so anyone on the same host (or any
+    request relayed by a local process) could choose the address the sign-in limit counts.
+    """
+    trusted = settings.trusted_proxies.strip()
+    if not trusted:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     import uvicorn
 
     from service.app import create_app
 
+    proxies = proxy_options(settings)
     if workers > 1:  # each worker process builds its own app from the environment
         os.environ["SAMSPILL_DATABASE_URL"] = settings.database_url
         uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
-                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **proxies)
     else:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
-                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **proxies)
     return 0
 
 
@@ -105,6 +122,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     print(f"samspill: serving http://{args.host}:{args.port}/ (API docs at /schema)", flush=True)
     return _serve(settings, args.host, args.port, args.workers)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """A plan-run worker: takes `samspill.run_plan` jobs until stopped (Ctrl-C or SIGTERM finish the run)."""
+    from service.app import plan_jobs
+    from service.db.engine import create_engine, create_sessionmaker, is_sqlite
+    from service.jobs import QueueJobs, load_solver
+
+    settings = _settings()
+    if is_sqlite(settings.database_url):
+        print("samspill: a SQLite register runs plans inside `samspill serve`; workers need PostgreSQL "
+              "(set SAMSPILL_DATABASE_URL)", file=sys.stderr)
+        return 2
+    if not _check_migrated(settings):
+        return 2
+
+    async def work() -> None:
+        engine = create_engine(settings.database_url)
+        jobs = plan_jobs(settings, create_sessionmaker(engine), load_solver(settings.solver))
+        assert isinstance(jobs, QueueJobs)
+        try:
+            async with jobs.app.open_async():
+                await jobs.run_worker(install_signal_handlers=True)
+        finally:
+            await engine.dispose()
+
+    print("samspill: worker taking plan runs from the queue", flush=True)
+    asyncio.run(work())
+    return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

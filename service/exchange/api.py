@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 import anyio.to_thread
 import msgspec
@@ -37,8 +38,12 @@ def _channels(request: Request[Any, Any, Any]) -> ChannelsPlugin:
 
 
 def _csv(text: str, filename: str) -> Response[str]:
+    # Headers are Latin-1: an id outside it went out raw and was a 500. An ASCII name plus RFC 6266's
+    # UTF-8 `filename*` for the real one.
+    plain = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename)
     return Response(text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": f"attachment; filename=\"{plain}\"; "
+                                                    f"filename*=UTF-8''{quote(filename, safe='')}"})
 
 
 async def _catalogue_changed(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,

@@ -32,7 +32,7 @@ def _lang(request: Request[Any, Any, Any]) -> str:
 
 
 def _html(request: Request[Any, Any, Any], template: str, **ctx: Any) -> Response[str]:
-    html = templating.render(f"exchange/{template}", _lang(request), **ctx)
+    html = templating.render(f"exchange/{template}", _lang(request), request=request, **ctx)
     return Response(html, media_type="text/html; charset=utf-8",
                     headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
@@ -40,7 +40,8 @@ def _html(request: Request[Any, Any, Any], template: str, **ctx: Any) -> Respons
 async def _event(session: AsyncSession, event_id: str, key: str | None) -> ExchangeEventRow:
     row = await session.get(ExchangeEventRow, event_id)
     # Same answer for a wrong key and an unknown event: the page does not tell which events exist.
-    if row is None or not key or not hmac.compare_digest(row.screen_key, key):
+    # An archived event's screen key stops working (docs/exchange-event.md), like its tokens.
+    if row is None or not key or not hmac.compare_digest(row.screen_key, key) or row.state == "archived":
         raise not_found("event", event_id)
     return row
 

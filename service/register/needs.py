@@ -53,6 +53,14 @@ async def _validate(session: AsyncSession, need: Need) -> None:
     raise_if(scenario_errors(cat.scenario(needs=[need]), "needs[0]"))
 
 
+def _not_your_id(who: Principal) -> Problem:
+    """A site chooses need ids only in its own namespace (`<site>-…`), so whether some other site's
+    need has an id is never revealed by a 409 (issue 12: the existence oracle)."""
+    return Problem(403, f"a site token may choose only new need ids starting with {who.site_id!r}-, or none "
+                        "(the server then assigns one)", slug="forbidden",
+                   errors=[{"field": "id", "message": f"must start with {who.site_id}- and be new"}])
+
+
 def _may_write_for(who: Principal, site_id: str) -> None:
     if who.is_coordinator:
         return
@@ -130,12 +138,17 @@ async def create_need(
     doc = dict(data)
     if doc.get("id") is None:
         doc["id"] = new_id("need")
+    elif who.role == "site" and not str(doc["id"]).startswith(f"{who.site_id}-"):
+        raise _not_your_id(who)
     need = decode_as(doc, Need)
     _may_write_for(who, need.site)
     await _validate(session, need)
     try:
         async with session.begin_nested():
-            if await session.get(NeedRow, need.id) is not None:
+            existing = await session.get(NeedRow, need.id)
+            if existing is not None and who.role == "site" and existing.site_id != who.site_id:
+                raise _not_your_id(who)  # the same answer as for an id outside its namespace: no oracle
+            if existing is not None:
                 raise conflict(f"need {need.id!r} already exists")
             row = NeedRow(id=need.id, site_id=need.site, activity_id=need.activity, data=to_doc(need),
                           posted_by=f"{who.name} ({who.role})")

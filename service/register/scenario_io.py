@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matcher.scenario import check_scenario
+from matcher.scenario import check_scenario, describe_decode_error
 from matcher.schema import (
     Activity,
     Need,
@@ -36,6 +37,19 @@ from service.register.commitments import horizon_of, in_force_pairs, start_of
 from service.register.common import audit, from_doc, new_id, register_row, to_doc
 
 IN_FORCE = ("offered", "confirmed")
+T = TypeVar("T", bound=msgspec.Struct)
+
+
+def _stored(doc: dict[str, Any], kind: type[T], where: str) -> T:
+    """A stored document as its struct; one stored before today's ranges (or edited by hand) that is out
+    of range is refused naming the record and field (422), rather than breaking the run."""
+    try:
+        return from_doc(doc, kind)
+    except msgspec.ValidationError as exc:
+        place = split_place(describe_decode_error(exc, b""))
+        field = f"{where}.{place['field']}" if place["field"] else where
+        raise invalid([{"field": field, "message": place["message"] + "; correct the record, then run again"}]) from None
+
 
 
 async def build_scenario(
@@ -47,18 +61,21 @@ async def build_scenario(
     With `from_today` the horizon starts no earlier than `today` (see `commitments.horizon_of`)."""
     reg = await register_row(session)
     horizon = horizon_of(reg.horizon_start, reg.horizon_end, default_horizon_days, today, from_today=from_today)
-    trainings = [from_doc(r.data, Training) for r in (await session.scalars(sa.select(TrainingRow).order_by(TrainingRow.id)))]
-    activities = [from_doc(r.data, Activity) for r in (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id)))]
-    sites = [from_doc(r.data, Site) for r in (await session.scalars(sa.select(SiteRow).order_by(SiteRow.id)))]
+    trainings = [_stored(r.data, Training, f"trainings[{r.id}]")
+                 for r in (await session.scalars(sa.select(TrainingRow).order_by(TrainingRow.id)))]
+    activities = [_stored(r.data, Activity, f"activities[{r.id}]")
+                  for r in (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id)))]
+    sites = [_stored(r.data, Site, f"sites[{r.id}]")
+             for r in (await session.scalars(sa.select(SiteRow).order_by(SiteRow.id)))]
     volunteers = [
-        from_doc(r.data, Volunteer)
+        _stored(r.data, Volunteer, f"volunteers[{r.id}]")
         for r in await session.scalars(
             sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at, VolunteerRow.id)
         )
         if r.data is not None
     ]
     # Paused and closed needs are not matched (register.needs.set_need_state).
-    needs = [from_doc(r.data, Need) for r in await session.scalars(
+    needs = [_stored(r.data, Need, f"needs[{r.id}]") for r in await session.scalars(
         sa.select(NeedRow).where(NeedRow.state == "open").order_by(NeedRow.created_at, NeedRow.id))]
     vids, nids = {v.id for v in volunteers}, {n.id for n in needs}
 

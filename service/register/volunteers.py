@@ -60,21 +60,13 @@ async def _validate(session: AsyncSession, volunteer: Volunteer) -> None:
 async def site_relevance(session: AsyncSession, site_id: str) -> dict[str, set[str]]:
     """Volunteers a site may see now → the trainings its needs ask for.
 
-    Only current links count: proposals of the draft plan that are not rejected, and
-    placements in force. A volunteer proposed once and then rejected, or whose
-    placement ended, is no longer the site's to see.
+    Only placements in force count: a released match. Draft proposals do not (DOMAIN.md:
+    nobody is contacted before the coordinator's review), and a volunteer whose placement
+    ended is no longer the site's to see.
     """
     needs = {r.id: r for r in (await session.scalars(sa.select(NeedRow).where(NeedRow.site_id == site_id))).all()}
     activities = {r.id: from_doc(r.data, Activity) for r in (await session.scalars(sa.select(ActivityRow))).all()}
     pairs: list[tuple[str, str]] = []
-    if needs:
-        pairs += list(
-            (await session.execute(
-                sa.select(ProposalRow.volunteer_id, ProposalRow.need_id)
-                .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-                .where(ProposalRow.need_id.in_(needs), PlanRow.status == "draft", ProposalRow.state != "rejected")
-            )).all()
-        )
     pairs += list(
         (await session.execute(
             sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(

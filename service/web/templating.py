@@ -75,6 +75,15 @@ def fmt_and_list(ctx: Context, values: Any) -> str:
     return i18n.and_list(_lang(ctx), values)
 
 
+@pass_context
+def csp_nonce(ctx: Context) -> str:
+    """`<script nonce="{{ csp_nonce() }}">`: the nonce this response's Content-Security-Policy allows."""
+    from service.web.headers import nonce_of
+
+    request = ctx.get("request")
+    return nonce_of(request.scope) if request is not None else ""
+
+
 def install(env: jinja2.Environment) -> None:
     """Translations and Babel's formatters on `env` (the i18n extension serves `_`, `gettext`, `ngettext`)."""
     env.add_extension("jinja2.ext.i18n")
@@ -87,6 +96,7 @@ def install(env: jinja2.Environment) -> None:
     env.filters["weekday"] = fmt_weekday
     env.filters["and_list"] = fmt_and_list
     env.filters["percent"] = fmt_percent
+    env.globals["csp_nonce"] = csp_nonce
     env.trim_blocks = True
     env.lstrip_blocks = True
 

@@ -297,3 +297,38 @@ def test_scenario_generate_with_committed_share(tmp_path: Path, capsys: pytest.C
     assert code == 0
     code, _, err = run(capsys, "scenario", "generate", "--volunteers", "10", "--needs", "5", "--committed", "2")
     assert code == 2 and "--committed" in err
+
+
+# ---------------------------------------------------------------- solve --engine
+
+
+def _binding() -> dict[str, Any]:
+    """One volunteer who may take two needs, three overlapping needs: the flow relaxation
+    breaks C3, so an exact engine must run."""
+    sc = scenario(
+        [volunteer("v1", max_assignments=2)],
+        [need("a", priority=5), need("b", priority=4, weekly=[slot(1, "11:00", "13:00")]),
+         need("c", priority=1, weekly=[slot(2, "10:00", "12:00")])],
+    )  # fmt: skip
+    return json.loads(msgspec.json.encode(sc))
+
+
+@pytest.mark.parametrize("engine", ["mip", "cpsat", "auto"])
+def test_solve_engine_runs_and_says_which(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], engine: str
+) -> None:
+    out_path = tmp_path / "plan.json"
+    code, _out, _err = run(capsys, "solve", write(tmp_path / "s.json", _binding()), "--engine", engine,
+                           "-o", str(out_path), "-q")  # fmt: skip
+    assert code == 0
+    plan = json.loads(out_path.read_text())
+    assert plan["status"] == "optimal"
+    assert plan["coverage"]["priority_filled"] == 6  # a (5) and c (1); b overlaps a
+    assert plan["stats"]["method"] == ("flow+cpsat" if engine == "cpsat" else "flow+mip")
+
+
+def test_solve_unknown_engine_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        run(capsys, "solve", write(tmp_path / "s.json", _binding()), "--engine", "gurobi")
+    assert exc.value.code == 2
+    assert "--engine" in capsys.readouterr().err

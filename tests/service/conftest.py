@@ -82,6 +82,8 @@ async def _truncate(url: str) -> None:
             tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
             await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             await conn.execute(sa.text("INSERT INTO register (id) VALUES (1)"))
+            # the plan-run queue (procrastinate): no job of an earlier test may hold its lock
+            await conn.execute(sa.text("TRUNCATE procrastinate_jobs, procrastinate_workers RESTART IDENTITY CASCADE"))
     finally:
         await engine.dispose()
 

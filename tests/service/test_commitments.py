@@ -22,7 +22,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def run(client: Any, headers: dict[str, str]) -> dict[str, Any]:
-    r = await client.post("/api/v1/plans", headers=headers)
+    r = await client.post("/api/v1/plans", headers={**headers, "Prefer": "wait=120"})
     assert r.status_code == 201, r.text
     return r.json()
 

@@ -107,9 +107,18 @@ async def test_export_covers_first_conversation_event_signups_and_proposals(
 
     r = await post_form(coordinator_client, "/volunteers/v2/first-conversation", {"held": "2026-10-01"})
     assert r.status_code == 303
-    await _plan(client, coordinator)
+    plan = await _plan(client, coordinator)
+    theirs = next(p for p in plan["proposals"] if p["volunteer"] == "v2")
+    # the reject form tells the coordinator the person will be able to read the reason …
+    page = await coordinator_client.get("/matching")
+    assert "Frivillige kan lese begrunnelsen" in page.text
+    r = await post_form(coordinator_client, f"/proposals/{theirs['id']}/reject", {"reason": "passer ikke tidspunktet"})
+    assert r.status_code == 303
     me = await tokens.headers("volunteer", volunteer="v2")
     export = (await client.get("/api/v1/volunteers/v2/export", headers=me)).json()
+    # … and they can
+    assert {"need": theirs["need"], "reject_reason": "passer ikke tidspunktet"}.items() <= next(
+        p for p in export["proposals"] if p["id"] == theirs["id"]).items()
     assert export["volunteer"]["name"] == "Frivillig 2"
     assert export["onboarding"] == [{"step": "first_conversation", "done_on": "2026-10-01",
                                      "recorded_by": export["onboarding"][0]["recorded_by"]}]

@@ -1,0 +1,554 @@
+"""The exact engine: the LP relaxation with pricing, then HiGHS's branch and bound on the pairs that can matter.
+
+Where the flow relaxation breaks an overlap (C3) or an hour limit (C2), the region is
+solved as a 0-1 programme, one level at a time (coverage, then fit with coverage held):
+
+    x_p ∈ {0, 1} per candidate pair
+    C1   Σ_{p of need j} x_p ≤ open places of j
+    C2   Σ_{p of volunteer v} x_p ≤ assignments left;  Σ minutes_p x_p ≤ minutes left
+    C3   Σ_{p ∈ K} x_p ≤ 1 for every overlap clique K (`Instance.cliques`)
+    fit  the spread penalty as convex units u_{v,k} ∈ [0, 1]:  Σ_v x − Σ_k u_{v,k} ≤ free_v
+
+The assignment structure has a tight LP relaxation, so each level starts with the LP
+over a *restricted* set of pairs (the flow's choice and the best candidates of each
+need). Its duals price every other pair (reduced cost c_p − a_pᵀy, numpy over all
+pairs); pairs that could improve the LP are added until none can. The duals then give
+an upper bound for the whole region (Lagrangian: Σ b_i y_i + Σ_p max(0, rc_p)), and
+a pair whose reduced cost is below −(bound − incumbent) cannot be in any better plan,
+so HiGHS's branch and bound runs only over the pairs above that line: its optimum is
+the region's optimum, proven. Everything is built in bulk from numpy into a MathOpt
+`ModelProto` and solved with the HiGHS bundled in the OR-Tools wheel (no new
+dependency). HiGHS is deterministic, and so is everything here: the same input gives
+the same plan on every run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from matcher.flow import fit_of
+from matcher.instance import Instance
+
+EPS = 1e-6
+
+
+@dataclass
+class MipOptions:
+    time_limit: float = 30.0  # seconds for both levels together (a safety net: proofs come well before)
+    fit_rel_gap: float = 0.001  # fit level: within 0.1 % (0 = proven)
+    first_per_need: int = 4  # pairs per need (beyond the flow's) in the first restricted LP, × open places
+    max_rounds: int = 30  # pricing rounds per level
+    one_pass: bool = True  # both levels in one objective (measured faster than two passes)
+    direct_max_pairs: int = 20_000  # up to this many pairs: one branch and bound, no pricing
+    fit_time_limit: float = 5.0  # above direct_max_pairs, once coverage is proven: seconds for the fit level
+    direct_fit_max_pairs: int = 150_000  # above direct_max_pairs: the fit level over every pair up to this
+
+
+@dataclass
+class Rows:
+    """The region's constraint rows in coordinate form over its pairs (and the spread units)."""
+
+    entry_row: np.ndarray  # per entry
+    entry_pair: np.ndarray
+    entry_coef: np.ndarray
+    lower: np.ndarray  # per row
+    upper: np.ndarray
+    # spread units: continuous columns, each in one row, costing spread*(pinned + k)
+    unit_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unit_cost: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.upper)
+
+
+def build_rows(view: Instance, *, spread: bool) -> Rows:
+    """C1, C2 (count and minutes), C3 and, with `spread`, the spread rows, over all the view's pairs."""
+    n = view.n_pairs
+    idx = np.arange(n, dtype=np.int64)
+    pv = view.pair_vol.astype(np.int64)
+    pn = view.pair_need.astype(np.int64)
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    coefs: list[np.ndarray] = []
+    uppers: list[np.ndarray] = []
+    n_rows = 0
+
+    def group(keys: np.ndarray, members: np.ndarray, coef: np.ndarray, cap: np.ndarray) -> None:
+        """One row per distinct key whose members could exceed the cap."""
+        nonlocal n_rows
+        if len(keys) == 0:
+            return
+        uniq, inv = np.unique(keys, return_inverse=True)
+        load = np.bincount(inv, weights=coef.astype(np.float64))
+        binding = load > cap[uniq]
+        if not binding.any():
+            return
+        keep = binding[inv]
+        new_id = np.cumsum(binding) - 1
+        rows.append(n_rows + new_id[inv[keep]])
+        cols.append(members[keep])
+        coefs.append(coef[keep].astype(np.float64))
+        uppers.append(cap[uniq[binding]].astype(np.float64))
+        n_rows += int(binding.sum())
+
+    ones = np.ones(n)
+    group(pn, idx, ones, view.need_cap)  # C1
+    group(pv, idx, ones, view.vol_cap)  # an upper bound on a volunteer's assignments (implied by C2)
+    # C2 per ISO week: the rows of `Instance.week_rows`, the one definition every engine reads
+    w = view.week_rows
+    cliques = list(view.cliques)
+    if len(w):
+        r_of = np.repeat(np.arange(len(w)), np.diff(w.ptr))
+        k_max = _fitting(r_of, w.minutes, w.minutes_cap, len(w))
+        count_cap = np.minimum(w.count_cap, k_max)  # no more than the week's hours let fit: a tighter LP
+        group(r_of, w.pair, np.ones(len(r_of)), count_cap)
+        mb = w.minutes_binds[r_of]
+        group(r_of[mb], w.pair[mb], w.minutes[mb].astype(np.float64), w.minutes_cap)
+        cliques.extend(_hour_cliques(r_of, w.pair, w.minutes, w.minutes_cap))
+    if cliques:  # C3
+        sizes = np.array([len(c) for c in cliques], dtype=np.int64)
+        group(np.repeat(np.arange(len(cliques)), sizes), np.concatenate(cliques).astype(np.int64),
+              np.ones(int(sizes.sum())), np.ones(len(cliques)))  # fmt: skip
+    unit_row = np.zeros(0, dtype=np.int64)
+    unit_cost = np.zeros(0, dtype=np.float64)
+    if spread and view.spread > 0 and n:
+        per_vol = np.bincount(pv, minlength=view.n_volunteers)
+        fixed = view.vol_fixed.astype(np.int64)
+        cap = np.minimum(view.vol_cap.astype(np.int64), per_vol)
+        free = (fixed == 0).astype(np.int64)  # the first assignment costs nothing
+        units = np.maximum(cap - free, 0)
+        vs = np.flatnonzero(units > 0)
+        if len(vs):
+            row_of = np.full(view.n_volunteers, -1, dtype=np.int64)
+            row_of[vs] = n_rows + np.arange(len(vs))
+            sel = row_of[pv] >= 0
+            rows.append(row_of[pv[sel]])
+            cols.append(idx[sel])
+            coefs.append(np.ones(int(sel.sum())))
+            uppers.append(free[vs].astype(np.float64))
+            n_rows += len(vs)
+            reps = units[vs]
+            unit_row = np.repeat(row_of[vs], reps)
+            kth = np.arange(len(unit_row)) - np.repeat(np.cumsum(reps) - reps, reps)  # 0-based
+            unit_cost = -float(view.spread) * (np.repeat(fixed[vs] + free[vs], reps) + kth)
+    if rows:
+        er, ep, ec = np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs)
+        up = np.concatenate(uppers)
+    else:
+        er = ep = np.zeros(0, dtype=np.int64)
+        ec = up = np.zeros(0)
+    return Rows(er, ep, ec, np.full(len(up), -np.inf), up, unit_row, unit_cost)
+
+
+def _fitting(row: np.ndarray, minutes: np.ndarray, cap: np.ndarray, n_rows: int) -> np.ndarray:
+    """Per row: how many of its entries fit its minutes at best (the smallest first); no limit: all."""
+    order = np.lexsort((minutes, row))
+    r = row[order]
+    csum = np.cumsum(minutes[order])
+    starts = np.r_[0, np.flatnonzero(np.diff(r)) + 1] if len(r) else np.zeros(0, dtype=np.int64)
+    before = np.repeat(np.r_[0, csum][starts], np.diff(np.r_[starts, len(r)]))
+    limit = cap[r]
+    fits = (limit < 0) | (csum - before <= limit)
+    return np.bincount(r[fits], minlength=n_rows)
+
+
+def _hour_cliques(row: np.ndarray, pair: np.ndarray, minutes: np.ndarray, cap: np.ndarray) -> list[np.ndarray]:
+    """C2 hours as at-most-one groups: in one week row, entries longer than half the minutes left
+    exclude each other (any two together are too long)."""
+    big = np.flatnonzero((cap[row] >= 0) & (2 * minutes > cap[row]))
+    if len(big) < 2:
+        return []
+    big = big[np.argsort(row[big], kind="stable")]
+    cuts = np.flatnonzero(np.diff(row[big])) + 1
+    return [pair[g] for g in np.split(big, cuts) if len(g) >= 2]
+
+
+def with_row(rows: Rows, coef: np.ndarray, lower: float, upper: float = np.inf) -> Rows:
+    """The rows plus one row lower ≤ Σ coef_p x_p ≤ upper over every pair (coverage held or capped)."""
+    n = len(coef)
+    r = rows.n_rows
+    return Rows(
+        np.concatenate([rows.entry_row, np.full(n, r, dtype=np.int64)]),
+        np.concatenate([rows.entry_pair, np.arange(n, dtype=np.int64)]),
+        np.concatenate([rows.entry_coef, coef.astype(np.float64)]),
+        np.concatenate([rows.lower, [lower]]),
+        np.concatenate([rows.upper, [upper]]),
+        rows.unit_row,
+        rows.unit_cost,
+    )
+
+
+@dataclass
+class _Lp:
+    x: np.ndarray  # per pair (0 outside the restricted set)
+    units: np.ndarray
+    y: np.ndarray  # per row
+    value: float
+
+
+class _Highs:
+    """HiGHS through MathOpt's solver core, fed with protos built from numpy (no per-variable Python)."""
+
+    def __init__(self) -> None:
+        from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2
+        from ortools.math_opt.core.python import solver
+
+        self.pb, self.mp, self.par, self.cb, self.solver = model_pb2, model_parameters_pb2, parameters_pb2, callback_pb2, solver
+
+    def solve(
+        self,
+        rows: Rows,
+        cost: np.ndarray,
+        cols: np.ndarray,
+        *,
+        integer: bool,
+        time_limit: float,
+        rel_gap: float = 0.0,
+        abs_gap: float = 0.999,
+        hint: np.ndarray | None = None,
+    ) -> tuple[Any, np.ndarray, np.ndarray]:
+        """Maximise cost·x over the pairs `cols` (and all spread units); returns (result, x_cols, units)."""
+        m = self.pb.ModelProto()
+        k, nu = len(cols), len(rows.unit_row)
+        v = m.variables
+        v.ids.extend(range(k + nu))
+        v.lower_bounds.extend(np.zeros(k + nu).tolist())
+        v.upper_bounds.extend(np.ones(k + nu).tolist())
+        v.integers.extend([integer] * k + [False] * nu)
+        pos = np.full(len(cost), -1, dtype=np.int64)
+        pos[cols] = np.arange(k)
+        sel = pos[rows.entry_pair] >= 0
+        er = np.concatenate([rows.entry_row[sel], rows.unit_row])
+        ec = np.concatenate([pos[rows.entry_pair[sel]], k + np.arange(nu)])
+        ev = np.concatenate([rows.entry_coef[sel], -np.ones(nu)])
+        order = np.lexsort((ec, er))
+        c = m.linear_constraints
+        c.ids.extend(range(rows.n_rows))
+        c.lower_bounds.extend(rows.lower.tolist())
+        c.upper_bounds.extend(rows.upper.tolist())
+        mat = m.linear_constraint_matrix
+        mat.row_ids.extend(er[order].tolist())
+        mat.column_ids.extend(ec[order].tolist())
+        mat.coefficients.extend(ev[order].tolist())
+        m.objective.maximize = True
+        obj = np.concatenate([cost[cols].astype(np.float64), rows.unit_cost])
+        nz = np.flatnonzero(obj)
+        m.objective.linear_coefficients.ids.extend(nz.tolist())
+        m.objective.linear_coefficients.values.extend(obj[nz].tolist())
+        p = self.par.SolveParametersProto()
+        p.time_limit.FromNanoseconds(int(max(0.01, time_limit) * 1e9))
+        p.enable_output = False
+        if integer:
+            p.relative_gap_tolerance = rel_gap
+            p.absolute_gap_tolerance = abs_gap  # objectives are integral: below 1 is proven
+        else:
+            p.lp_algorithm = self.par.LP_ALGORITHM_DUAL_SIMPLEX
+        mp = self.mp.ModelSolveParametersProto()
+        if hint is not None and integer:
+            h = mp.solution_hints.add()
+            on = np.flatnonzero(hint[cols])
+            h.variable_values.ids.extend(on.tolist())
+            h.variable_values.values.extend([1.0] * len(on))
+        init = self.par.SolverInitializerProto()
+        res = self.solver.solve(m, self.par.SOLVER_TYPE_HIGHS, init, p, mp, None, self.cb.CallbackRegistrationProto(),
+                                None, None)  # fmt: skip
+        vals = np.zeros(k + nu)
+        if len(res.solutions) and res.solutions[0].HasField("primal_solution"):
+            s = res.solutions[0].primal_solution.variable_values
+            vals[np.asarray(s.ids, dtype=np.int64)] = np.asarray(s.values)
+        return res, vals[:k], vals[k:]
+
+
+def _lp(h: _Highs, rows: Rows, cost: np.ndarray, cols: np.ndarray, limit: float) -> _Lp | None:
+    res, xs, units = h.solve(rows, cost, cols, integer=False, time_limit=limit)
+    if not len(res.solutions) or not res.solutions[0].HasField("dual_solution"):
+        return None
+    d = res.solutions[0].dual_solution.dual_values
+    y = np.zeros(rows.n_rows)
+    y[np.asarray(d.ids, dtype=np.int64)] = np.asarray(d.values)
+    x = np.zeros(len(cost))
+    x[cols] = xs
+    return _Lp(x, units, y, float(res.solutions[0].primal_solution.objective_value))
+
+
+def _floor(b: float) -> float:
+    """The integer bound under a float bound of an integral objective, forgiving float noise only."""
+    return float(math.floor(b + 1e-9 * abs(b) + 1e-6)) if math.isfinite(b) else math.inf
+
+
+def _reduced(rows: Rows, cost: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return cost - np.bincount(rows.entry_pair, weights=rows.entry_coef * y[rows.entry_row], minlength=len(cost))
+
+
+def _lagrangian(rows: Rows, y: np.ndarray, rc: np.ndarray) -> tuple[float, np.ndarray]:
+    """An upper bound for the whole region from any duals of the right sign (wrong signs count as 0),
+    and the reduced costs under those duals."""
+    y_up = np.where(np.isfinite(rows.upper), np.maximum(y, 0.0), 0.0)  # ≤ rows: y ≥ 0 in a maximisation
+    y_lo = np.where(np.isfinite(rows.lower), np.minimum(y, 0.0), 0.0)  # ≥ rows: y ≤ 0
+    yy = y_up + y_lo
+    rc_true = rc + np.bincount(rows.entry_pair, weights=rows.entry_coef * (y - yy)[rows.entry_row], minlength=len(rc))
+    unit_rc = rows.unit_cost + yy[rows.unit_row] if len(rows.unit_row) else np.zeros(0)
+    b = np.where(yy > 0, rows.upper, 0.0) + np.where(yy < 0, rows.lower, 0.0)
+    b = np.where(yy != 0, b, 0.0)
+    return float((yy * b).sum() + np.maximum(rc_true, 0).sum() + np.maximum(unit_rc, 0).sum()), rc_true
+
+
+@dataclass
+class LevelResult:
+    chosen: np.ndarray
+    bound: float  # proven upper bound of the level over the region
+    proven: bool  # chosen's value equals the bound (within the level's tolerance)
+    stats: dict[str, object]
+
+
+def solve_level(
+    h: _Highs,
+    rows: Rows,
+    cost: np.ndarray,
+    value_of: Callable[[np.ndarray], int],
+    start: np.ndarray,
+    seed_cols: np.ndarray,
+    *,
+    deadline: float,
+    rel_gap: float,
+    max_rounds: int,
+    abs_gap: float = 0.999,
+    restricted_cost: np.ndarray | None = None,
+    restricted_gap: float = 0.999,
+    restricted_rows: Rows | None = None,
+) -> LevelResult:
+    """One lexicographic level: price to the LP optimum, bound, then branch and bound on what can matter."""
+    n = len(cost)
+    inset = np.zeros(n, dtype=bool)
+    inset[seed_cols] = True
+    inset |= start
+    stats: dict[str, object] = {}
+    lp: _Lp | None = None
+    bound = math.inf
+    ub_last = math.inf
+    rc_true = np.zeros(n)
+    rounds = 0
+    for rounds in range(1, max_rounds + 1):
+        lp = _lp(h, rows, cost, np.flatnonzero(inset), deadline - time.perf_counter())
+        if lp is None:
+            break
+        rc = _reduced(rows, cost, lp.y)
+        ub_last, rc_true = _lagrangian(rows, lp.y, rc)
+        bound = min(bound, ub_last)
+        add = ~inset & (rc > 1e-7)
+        if not add.any():
+            break
+        inset |= add
+    stats["lp_rounds"] = rounds
+    stats["lp_pairs"] = int(inset.sum())
+    best = start.copy()
+    best_val = value_of(start)
+    ub_int = _floor(bound)
+    stats["lp_bound"] = round(bound, 4)
+    if lp is not None:
+        frac = (lp.x > EPS) & (lp.x < 1 - EPS)
+        stats["lp_fractional"] = int(frac.sum())
+        if not frac.any():
+            cand = lp.x > 0.5
+            if value_of(cand) > best_val:
+                best, best_val = cand, value_of(cand)
+    if best_val >= ub_int:
+        stats["mip"] = "not needed"
+        return LevelResult(best, float(ub_int), True, stats)
+    if lp is not None and len(np.flatnonzero(inset)) < n:
+        # a first branch and bound over the priced set alone: a strong incumbent, so that the
+        # reduced-cost line below leaves out more pairs
+        cols = np.flatnonzero(inset | best)
+        # (optionally with another objective: the coverage level breaks its ties by fit here)
+        rcost = cost if restricted_cost is None else restricted_cost
+        rgap = abs_gap if restricted_cost is None else restricted_gap
+        rrows = rows if restricted_rows is None else restricted_rows
+        res, xs, _units = h.solve(rrows, rcost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
+                                  rel_gap=rel_gap, abs_gap=rgap, hint=best)  # fmt: skip
+        found = np.zeros(n, dtype=bool)
+        found[cols] = xs > 0.5
+        if len(res.solutions) and value_of(found) > best_val:
+            best, best_val = found, value_of(found)
+        stats["restricted_mip"] = best_val
+        if best_val >= ub_int:
+            stats["mip"] = "restricted set enough"
+            return LevelResult(best, float(ub_int), True, stats)
+    # pairs that can be in a plan better than the incumbent: reduced cost ≥ incumbent + 1 − bound
+    # (the bound and the reduced costs of one and the same dual solution: the last)
+    floor_rc = best_val + 1 - ub_last - 1e-6 * max(1.0, abs(ub_last))
+    keep = inset | (rc_true >= floor_rc) | best
+    cols = np.flatnonzero(keep)
+    stats["mip_pairs"] = len(cols)
+    res, xs, _units = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
+                              rel_gap=rel_gap, abs_gap=abs_gap, hint=best)  # fmt: skip
+    found = np.zeros(n, dtype=bool)
+    found[cols] = xs > 0.5
+    if len(res.solutions) and value_of(found) > best_val:
+        best, best_val = found, value_of(found)
+    mip_bound = res.termination.objective_bounds.dual_bound
+    term = res.termination.reason
+    stats["mip"] = {1: "optimal"}.get(term, f"termination {term}")
+    if math.isfinite(mip_bound):  # complete: every pair that could beat the incumbent was in the MIP
+        bound = min(bound, max(mip_bound, best_val))
+    ub_int = _floor(bound)
+    return LevelResult(best, float(ub_int), best_val >= ub_int, stats)
+
+
+def _direct(
+    h: _Highs, rows: Rows, cost: np.ndarray, value_of: Callable[[np.ndarray], int], start: np.ndarray, *,
+    deadline: float, abs_gap: float,
+) -> LevelResult:
+    """One branch and bound over all pairs, started from `start`."""
+    cols = np.arange(len(cost))
+    res, xs, _units = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
+                              abs_gap=abs_gap, hint=start)  # fmt: skip
+    best, best_val = start, value_of(start)
+    found = xs > 0.5
+    if len(res.solutions) and value_of(found) > best_val:
+        best, best_val = found, value_of(found)
+    b = res.termination.objective_bounds.dual_bound
+    bound = _floor(b)
+    term = res.termination.reason
+    return LevelResult(best, float(max(bound, best_val)), best_val >= bound,
+                       {"mip_pairs": len(cols), "mip": {1: "optimal"}.get(term, f"termination {term}")})
+
+
+def _seed(view: Instance, weight: np.ndarray, per_need: int, start: np.ndarray) -> np.ndarray:
+    """The first restricted set: the start plan and, per need, its best few candidates per open place."""
+    pn = view.pair_need.astype(np.int64)
+    order = np.lexsort((-weight, pn))
+    sk = pn[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1] if len(sk) else np.zeros(0, dtype=np.int64)
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    limit = per_need * np.maximum(view.need_cap[sk], 1) + 2
+    return np.union1d(order[rank < limit], np.flatnonzero(start))
+
+
+def fit_range(view: Instance) -> tuple[int, int]:
+    """Bounds on the fit level of any plan of the view: (lowest, highest)."""
+    pv = view.pair_vol.astype(np.int64)
+    pn = view.pair_need.astype(np.int64)
+    pos = np.maximum(view.pair_fit, 0).astype(np.int64)
+    by_need = np.zeros(view.n_needs, dtype=np.int64)
+    np.maximum.at(by_need, pn, pos)
+    by_vol = np.zeros(view.n_volunteers, dtype=np.int64)
+    np.maximum.at(by_vol, pv, pos)
+    hi = int(min((by_need * np.maximum(view.need_cap, 0)).sum(), (by_vol * np.maximum(view.vol_cap, 0)).sum()))
+    neg = np.minimum(view.pair_fit, 0).astype(np.int64)
+    k = np.minimum(np.maximum(view.vol_cap, 0), np.bincount(pv, minlength=view.n_volunteers)).astype(np.int64)
+    f = view.vol_fixed.astype(np.int64)
+    lo = int(neg.sum()) - int((view.spread * (f * k + k * (k - 1) // 2)).sum())
+    return lo, hi
+
+
+def solve_region(
+    view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None]
+) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
+    """Both levels over a region: (chosen, priority bound, fit bound or None, stats)."""
+    if opts.one_pass:
+        return _one_pass(view, start, opts, say)
+    return _two_pass(view, start, opts, say)
+
+
+def _one_pass(
+    view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None]
+) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
+    """Both levels at once: maximise priority·M + fit − lowest fit, M above the whole fit range, so
+    the optimum is the lexicographic one; the bound splits back into the two levels' bounds."""
+    h = _Highs()
+    t0 = time.perf_counter()
+    lo, hi = fit_range(view)
+    big = hi - lo + 1
+    cost = view.pair_priority.astype(np.float64) * big + view.pair_fit.astype(np.float64)
+    seed = _seed(view, view.pair_priority * big + view.pair_fit, opts.first_per_need, start)
+
+    def value_of(c: np.ndarray) -> int:
+        return int(view.pair_priority[c].sum()) * big + fit_of(view, c)
+
+    # the fit level within fit_rel_gap of its bound, never as far as one priority point
+    tol = max(0.999, min(big - 1.0, opts.fit_rel_gap * max(1, fit_of(view, start))))
+    rows = build_rows(view, spread=True)
+    deadline = t0 + opts.time_limit
+    stats: dict[str, object] = {}
+    if view.n_pairs <= opts.direct_max_pairs:  # small enough for one branch and bound over every pair: proven
+        level = _direct(h, rows, cost, value_of, start, deadline=deadline, abs_gap=0.999)
+    else:
+        # coverage alone first: its LP is tight and its reduced costs, in priority points, fix most
+        # pairs; then both levels together with coverage capped at the proven optimum (a valid cut,
+        # which brings the combined bound down to the fit level's)
+        free_units = dataclasses.replace(rows, unit_cost=np.zeros(len(rows.unit_cost)))  # spread is not coverage
+        cov = solve_level(
+            h, free_units, view.pair_priority.astype(np.float64),
+            lambda c: int(view.pair_priority[c].sum()), start, seed,
+            deadline=deadline, rel_gap=0.0, max_rounds=opts.max_rounds,
+            restricted_cost=cost, restricted_gap=tol, restricted_rows=rows,
+        )  # fmt: skip
+        stats.update({"coverage_" + k: v for k, v in cov.stats.items()})
+        p_cov = int(view.pair_priority[cov.chosen].sum())
+        say(f"  coverage {p_cov} of bound {cov.bound:.0f}, {time.perf_counter() - t0:.2f} s")
+        if cov.proven:
+            rows = with_row(rows, view.pair_priority, -np.inf, upper=float(p_cov))
+        fit_deadline = min(deadline, time.perf_counter() + opts.fit_time_limit)
+        if view.n_pairs <= opts.direct_fit_max_pairs:
+            level = _direct(h, rows, cost, value_of, cov.chosen, deadline=fit_deadline, abs_gap=tol)
+        else:
+            level = solve_level(
+                h, rows, cost, value_of, cov.chosen,
+                np.flatnonzero(cov.chosen | np.isin(np.arange(view.n_pairs), seed)),
+                deadline=fit_deadline, rel_gap=0.0, abs_gap=tol, max_rounds=opts.max_rounds,
+            )  # fmt: skip
+        level.bound = min(level.bound, cov.bound * big + hi)
+        if value_of(cov.chosen) > value_of(level.chosen):
+            level.chosen = cov.chosen
+    chosen = level.chosen
+    p1 = int(view.pair_priority[chosen].sum())
+    b = level.bound  # ≥ p·M + fit of every plan; fit ≥ lo
+    prio_bound = max(p1, math.floor((b - lo) / big + 1e-9)) if math.isfinite(b) else int(view.pair_priority.sum())
+    fit_bound = int(b) - p1 * big if prio_bound == p1 and math.isfinite(b) else None
+    stats.update(level.stats)
+    stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
+    say(f"  priority {p1} of bound {prio_bound}, fit {fit_of(view, chosen)} of bound {fit_bound},"
+        f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
+    return chosen, prio_bound, fit_bound, stats
+
+
+def _two_pass(
+    view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None]
+) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
+    """Coverage first, then fit with the coverage held by a row (measured: slower, the held row
+    weakens the fit level's LP; kept for comparison, `MipOptions.one_pass=False`)."""
+    h = _Highs()
+    t0 = time.perf_counter()
+    deadline = t0 + opts.time_limit
+    prio = view.pair_priority.astype(np.float64)
+    fit_w = view.pair_fit.astype(np.float64)
+    seed = _seed(view, view.pair_fit, opts.first_per_need, start)
+    base = build_rows(view, spread=False)
+    cov = solve_level(
+        h, base, prio, lambda c: int(view.pair_priority[c].sum()), start, seed,
+        deadline=deadline, rel_gap=0.0, max_rounds=opts.max_rounds,
+    )  # fmt: skip
+    p1 = int(view.pair_priority[cov.chosen].sum())
+    say(f"  coverage {p1} of bound {cov.bound:.0f} ({'proven' if cov.proven else 'not proven'}),"
+        f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
+    stats: dict[str, object] = {"coverage_" + k: v for k, v in cov.stats.items()}
+    rows2 = with_row(build_rows(view, spread=True), view.pair_priority, float(p1))
+    fit = solve_level(
+        h, rows2, fit_w, lambda c: fit_of(view, c), cov.chosen, np.flatnonzero(cov.chosen | np.isin(
+            np.arange(view.n_pairs), seed)),
+        deadline=deadline, rel_gap=opts.fit_rel_gap, max_rounds=opts.max_rounds,
+    )  # fmt: skip
+    stats.update({"fit_" + k: v for k, v in fit.stats.items()})
+    stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
+    say(f"  fit {fit_of(view, fit.chosen)} of bound {fit.bound:.0f}, {time.perf_counter() - t0:.2f} s")
+    # the fit bound holds for plans of coverage p1: it bounds the level only when p1 is proven
+    fit_bound = int(fit.bound) if cov.proven else None
+    return fit.chosen, int(cov.bound), fit_bound, stats
