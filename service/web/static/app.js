@@ -20,3 +20,9 @@ document.addEventListener("htmx:responseError", function (event) {
   box.hidden = false;
   box.focus();
 });
+
+// The certificate of volunteering's print button (no inline handlers: the CSP forbids them).
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (target && target.closest && target.closest("[data-print]")) window.print();
+});
