@@ -74,6 +74,9 @@ class VolunteerExport(Struct, kw_only=True):
     decisions: list[dict[str, Any]]
     tokens: list[dict[str, Any]]
     access_log: list[dict[str, Any]]
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    attendance: list[dict[str, Any]] = field(default_factory=list)
+    account: dict[str, Any] | None = None
     onboarding: list[dict[str, Any]] = field(default_factory=list)  # the first conversation (førstegangssamtale)
     event_signups: list[dict[str, Any]] = field(default_factory=list)  # Frivilligtorg sign-ups
 
@@ -90,9 +93,6 @@ class RetentionOut(Struct, kw_only=True):
     months: int
     cutoff: dt.date
     volunteers: list[RetentionEntry]
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    attendance: list[dict[str, Any]] = field(default_factory=list)
-    account: dict[str, Any] | None = None
 
 
 class ProposalOut(Struct, kw_only=True):

@@ -124,6 +124,8 @@ RUNTIME_KEYS = (
     # matcher.rules.RULE_NAMES
     N_("rule.E1"), N_("rule.E2"), N_("rule.E3"), N_("rule.E4"), N_("rule.E5"), N_("rule.E6"), N_("rule.E7"),
     N_("rule.E8"), N_("rule.E9"), N_("rule.C1"), N_("rule.C2"), N_("rule.C3"),
+    # the at-risk list's one rule from outside the matcher: missed in a row (service/register/attendance.py)
+    N_("rule.attendance"), N_("risk.missed_in_a_row"),
     # proposal states (service/db/models.py) and placement states
     N_("state.proposed"), N_("state.accepted"), N_("state.rejected"),
     N_("placement.state.offered"), N_("placement.state.confirmed"), N_("placement.state.declined"),

@@ -26,3 +26,9 @@ document.addEventListener("DOMContentLoaded", function () {
   var invalid = document.querySelector("main [aria-invalid=true]");
   if (invalid) invalid.focus();
 });
+
+// The certificate of volunteering's print button (no inline handlers: the CSP forbids them).
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (target && target.closest && target.closest("[data-print]")) window.print();
+});
