@@ -221,7 +221,7 @@ async def at_risk_page(session: AsyncSession, settings: Settings, who: Principal
         p["site_name"] = n.site(p["site"])
         for r in x["reasons"]:
             if r["kind"] == "rule":
-                r["text"] = i18n.at_risk_text(lang, r)
+                r["text"] = i18n.at_risk_text(lang, r, n)
                 r["rule_name"] = i18n.rule_name(lang, r["rule"])
         kinds = {r["kind"] for r in x["reasons"]}
         x["action"] = "end" if "should_end" in kinds else "fix" if kinds == {"rule"} else "keep"

@@ -200,7 +200,7 @@ def risk_rows(lang: str, n: Names, entries: list[dict[str, Any]], people: dict[s
         need = n.needs.get(e["need"], {})
         rows.append({**e, "volunteer_name": people.get(e["volunteer"], e["volunteer"]),
                      "need_title": n.need_title(e["need"]), "site_name": n.site(need.get("site")),
-                     "text": i18n.at_risk_text(lang, e), "rule_name": i18n.rule_name(lang, e["rule"]),
+                     "text": i18n.at_risk_text(lang, e, n), "rule_name": i18n.rule_name(lang, e["rule"]),
                      # the matcher's English sentence, where this language has no phrase for the code
                      "english": None if i18n.has_at_risk_phrase(lang, e.get("code")) else e.get("message")})
     rows.sort(key=lambda r: (r.get("date") or "9999", r["volunteer_name"], r["need_title"]))

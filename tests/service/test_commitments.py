@@ -197,6 +197,8 @@ async def test_need_retimed_or_course_expiring_shows_at_risk(client, loaded, coo
     assert not {(p["volunteer"], p["need"]) for p in plan["proposals"]} & {("v1", "n1"), ("v2", "n2")}
     again = (await client.get(f"/api/v1/plans/{plan['id']}", headers=coordinator)).json()
     assert again["at_risk"] == plan["at_risk"]
+    assert (await client.get(f"/api/v1/plans/{plan['id']}", headers=eik)).status_code == 404  # a draft
+    assert (await client.post(f"/api/v1/plans/{plan['id']}/release", headers=coordinator)).status_code == 200
     as_site = (await client.get(f"/api/v1/plans/{plan['id']}", headers=eik)).json()
     assert {e["need"] for e in as_site["at_risk"]} == {"n1", "n2"}
     assert all(e["data"] is None for e in as_site["at_risk"])

@@ -112,8 +112,8 @@ def test_browser_overview_shows_placements_at_risk_first(live_small: LiveServer,
     expect(risk.locator("li[data-rule='E6']")).to_contain_text("Frivillig 1")
     expect(risk.locator("li[data-rule='E6']")).to_contain_text("Besøksvenn mandag")
     expect(risk.locator("li[data-rule='E3']")).to_contain_text("Frivillig 2")
-    expect(risk.locator("li[data-rule='E3']")).to_contain_text("Demensopplæring utløper 20. januar 2027")
-    expect(risk.locator("li[data-rule='E3']")).to_contain_text("forny kurset eller avslutt plasseringen")
+    expect(risk.locator("li[data-rule='E3']")).to_contain_text("Demensopplæring utløper 20.01.2027")
+    expect(risk.locator("li[data-rule='E3']")).to_contain_text("forny den eller avslutt plasseringen")
     shot(page, "20-overview-at-risk")
     problems = axe_violations(page, "overview-at-risk")
 
