@@ -41,7 +41,8 @@ def main() -> None:
             with server(url, env={"SAMSPILL_SOLVE_TIME_LIMIT": str(args.time_limit)}) as base:
                 for k in range(args.repeat):
                     t0 = time.perf_counter()
-                    r = httpx.post(f"{base}/api/v1/plans", headers={"Authorization": f"Bearer {token}"},
+                    r = httpx.post(f"{base}/api/v1/plans", headers={"Authorization": f"Bearer {token}",
+                                                                    "Prefer": f"wait={int(args.time_limit * 4 + 50)}"},
                                    timeout=args.time_limit * 4 + 60)
                     wall = time.perf_counter() - t0
                     r.raise_for_status()

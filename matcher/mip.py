@@ -201,7 +201,8 @@ class _Highs:
         from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2
         from ortools.math_opt.core.python import solver
 
-        self.pb, self.mp, self.par, self.cb, self.solver = model_pb2, model_parameters_pb2, parameters_pb2, callback_pb2, solver
+        self.pb, self.mp, self.par = model_pb2, model_parameters_pb2, parameters_pb2
+        self.cb, self.solver = callback_pb2, solver
 
     def solve(
         self,
@@ -287,7 +288,8 @@ def _best_per_key(idx: np.ndarray, key: np.ndarray, score: np.ndarray, k: int) -
     sk = keys[order]
     starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1]
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    return idx[order[rank < k]]
+    top: np.ndarray = idx[order[rank < k]]
+    return top
 
 
 def _floor(b: float) -> float:
@@ -351,7 +353,7 @@ def solve_level(
     ub_last = math.inf
     rc_true = np.zeros(n)
     rounds = 0
-    for rounds in range(1, max_rounds + 1):
+    for rounds in range(1, max_rounds + 1):  # noqa: B007 - `rounds` is reported after the loop
         lp = _lp(h, rows, cost, np.flatnonzero(inset), deadline - time.perf_counter())
         if lp is None:
             break

@@ -9,15 +9,34 @@ add fields, never rename.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 from msgspec import Meta, Struct, field
 
-SCENARIO_FORMAT = "samspill.scenario/1"
-PLAN_FORMAT = "samspill.plan/1"
+from matcher.codes import AtRiskCode, ConflictCode, ElsewhereCode, NearMissCode, ReasonCode, SummaryCode
 
-Id = Annotated[str, Meta(min_length=1, max_length=200, description="An identifier, unique within its list.")]
+SCENARIO_FORMAT: Final = "samspill.scenario/1"
+PLAN_FORMAT: Final = "samspill.plan/1"
+
+# The ranges below are part of the format (docs/scenario-format.md, "Ranges"): what a municipality can
+# mean, so no value can overflow the solver or fill a page. Dates are checked in matcher.scenario
+# (msgspec has no date bounds).
+Id = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+        description="An identifier, unique within its list: ASCII letters, digits and . _ : - (no / or spaces).",
+        examples=["vol-3f9a2c", "eik-sykehjem"],
+    ),
+]
+Name = Annotated[str, Meta(min_length=1, max_length=200, description="A name or title, 1–200 characters.")]
+Word = Annotated[str, Meta(min_length=1, max_length=100, description="An interest, language or tag, 1–100 characters.")]
+LongText = Annotated[str, Meta(max_length=2000, description="Free text, at most 2000 characters.")]
+Phone = Annotated[str, Meta(max_length=40)]
+Email = Annotated[str, Meta(max_length=320)]
 Time = Annotated[
     str,
     Meta(
@@ -30,55 +49,61 @@ Weekday = Annotated[int, Meta(ge=1, le=7, description="ISO weekday: Monday=1 …
 Priority = Annotated[int, Meta(ge=1, le=5, description="1 (low) … 5 (high).")]
 NonNegInt = Annotated[int, Meta(ge=0)]
 NonNegFloat = Annotated[float, Meta(ge=0)]
+Age = Annotated[int, Meta(ge=0, le=120, description="Years, 0–120.")]
+Headcount = Annotated[int, Meta(ge=1, le=1000, description="Places on one need, 1–1000.")]
+Assignments = Annotated[int, Meta(ge=0, le=50, description="Needs one volunteer may hold at once, 0–50.")]
+WeekHours = Annotated[float, Meta(ge=0, le=168, description="Hours a week, 0–168.")]
+Km = Annotated[float, Meta(ge=0, le=1000, description="Kilometres, 0–1000.")]
+Weight = Annotated[int, Meta(ge=0, le=100_000, description="A fit term's weight, 0–100000.")]
 
 
 class _In(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Base of every input struct."""
 
 
-class Horizon(_In):
+class Horizon(_In, frozen=True):
     """The planning period, both dates inclusive."""
 
     start: dt.date
     end: dt.date
 
 
-class Training(_In):
+class Training(_In, frozen=True):
     """A course or training (kurs), e.g. demensopplæring."""
 
     id: Id
-    name: str
+    name: Name
 
 
-class Activity(_In):
+class Activity(_In, frozen=True):
     """A volunteer activity from the catalogue (besøksvenn, turvenn, våketjeneste, …).
 
     Needs are always one of these, never free text that could hide a care task.
     """
 
     id: Id
-    name: str
-    min_age: NonNegInt = 0
-    requires_training: list[Id] = field(default_factory=list)
+    name: Name
+    min_age: Age = 0
+    requires_training: Annotated[list[Id], Meta(max_length=50)] = field(default_factory=list)
     police_certificate: bool = False
-    description: str | None = None
+    description: LongText | None = None
 
 
-class Location(_In):
+class Location(_In, frozen=True):
     lat: Annotated[float, Meta(ge=-90, le=90)]
     lon: Annotated[float, Meta(ge=-180, le=180)]
 
 
-class Site(_In):
+class Site(_In, frozen=True):
     """A service site (tjenestested) or an organisation that posts needs."""
 
     id: Id
-    name: str
+    name: Name
     kind: Literal["service_site", "organisation"]
     location: Location | None = None
 
 
-class Slot(_In):
+class Slot(_In, frozen=True):
     """A weekly time window. An end not after the start runs past midnight."""
 
     weekday: Weekday
@@ -86,116 +111,116 @@ class Slot(_In):
     end: Time
 
 
-class Period(_In):
+class Period(_In, frozen=True):
     """A closed date range, e.g. a holiday the volunteer is away."""
 
     from_: dt.date = field(name="from")
     to: dt.date
 
 
-class HeldTraining(_In):
+class HeldTraining(_In, frozen=True):
     training: Id
     completed: dt.date
     expires: dt.date | None = None
 
 
-class PoliceCertificate(_In):
+class PoliceCertificate(_In, frozen=True):
     """Only that a police certificate (politiattest) was shown: never the certificate itself."""
 
     issued: dt.date
     shown: dt.date
-    purpose: str | None = None
+    purpose: Annotated[str, Meta(max_length=300)] | None = None
 
 
-class HistoryEntry(_In):
+class HistoryEntry(_In, frozen=True):
     """An earlier placement: where and what the volunteer has done before."""
 
     site: Id
     activity: Id
 
 
-class Volunteer(_In):
+class Volunteer(_In, frozen=True):
     """A volunteer (frivillig)."""
 
     id: Id
-    name: str
+    name: Name
     birth_date: dt.date | None = None
-    activities: list[Id] = field(default_factory=list)
-    interests: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
+    activities: Annotated[list[Id], Meta(max_length=200)] = field(default_factory=list)
+    interests: Annotated[list[Word], Meta(max_length=50)] = field(default_factory=list)
+    languages: Annotated[list[Word], Meta(max_length=20)] = field(default_factory=list)
     location: Location | None = None
-    max_travel_km: NonNegFloat | None = None
-    availability: list[Slot] = field(default_factory=list)
-    unavailable: list[Period] = field(default_factory=list)
-    max_hours_per_week: NonNegFloat | None = None
-    max_assignments: NonNegInt = 1
-    trainings: list[HeldTraining] = field(default_factory=list)
+    max_travel_km: Km | None = None
+    availability: Annotated[list[Slot], Meta(max_length=200)] = field(default_factory=list)
+    unavailable: Annotated[list[Period], Meta(max_length=200)] = field(default_factory=list)
+    max_hours_per_week: WeekHours | None = None
+    max_assignments: Assignments = 1
+    trainings: Annotated[list[HeldTraining], Meta(max_length=200)] = field(default_factory=list)
     agreement_signed: dt.date | None = None
     confidentiality_signed: dt.date | None = None
     police_certificate: PoliceCertificate | None = None
-    history: list[HistoryEntry] = field(default_factory=list)
-    phone: str | None = None
-    email: str | None = None
+    history: Annotated[list[HistoryEntry], Meta(max_length=1000)] = field(default_factory=list)
+    phone: Phone | None = None
+    email: Email | None = None
 
 
-class OnceSlot(_In):
+class OnceSlot(_In, frozen=True):
     date: dt.date
     start: Time
     end: Time
 
 
-class Need(_In):
+class Need(_In, frozen=True):
     """A need (behov) posted by a site: an activity at given times."""
 
     id: Id
     site: Id
     activity: Id
-    title: str
-    headcount: Annotated[int, Meta(ge=1)] = 1
+    title: Name
+    headcount: Headcount = 1
     priority: Priority = 3
-    weekly: list[Slot] | None = None
+    weekly: Annotated[list[Slot], Meta(max_length=100)] | None = None
     from_: dt.date | None = field(default=None, name="from")
     until: dt.date | None = None
     once: OnceSlot | None = None
-    languages: list[str] = field(default_factory=list)
-    requires_training: list[Id] = field(default_factory=list)
+    languages: Annotated[list[Word], Meta(max_length=20)] = field(default_factory=list)
+    requires_training: Annotated[list[Id], Meta(max_length=50)] = field(default_factory=list)
     police_certificate: bool = False
-    min_age: NonNegInt = 0
-    tags: list[str] = field(default_factory=list)
+    min_age: Age = 0
+    tags: Annotated[list[Word], Meta(max_length=50)] = field(default_factory=list)
 
 
-class Pair(_In):
+class Pair(_In, frozen=True):
     volunteer: Id
     need: Id
 
 
-class Weights(_In):
+class Weights(_In, frozen=True):
     """The fit terms' weights (level two of the objective); see docs/matching.md."""
 
-    interests: NonNegInt = 10
-    interests_cap: NonNegInt = 3
-    continuity: NonNegInt = 20
-    continuity_site: NonNegInt = 10
-    travel: NonNegInt = 10
-    travel_scale_km: Annotated[float, Meta(gt=0)] = 20.0
-    spread: NonNegInt = 15
-    previous: NonNegInt = 30
+    interests: Weight = 10
+    interests_cap: Annotated[int, Meta(ge=0, le=50)] = 3
+    continuity: Weight = 20
+    continuity_site: Weight = 10
+    travel: Weight = 10
+    travel_scale_km: Annotated[float, Meta(gt=0, le=1000)] = 20.0
+    spread: Weight = 15
+    previous: Weight = 30
 
 
-class Scenario(_In):
+class Scenario(_In, frozen=True):
     """A municipality's register at one moment: the matcher's whole input."""
 
     format: Literal["samspill.scenario/1"]
     horizon: Horizon
-    trainings: list[Training] = field(default_factory=list)
-    activities: list[Activity] = field(default_factory=list)
-    sites: list[Site] = field(default_factory=list)
-    volunteers: list[Volunteer] = field(default_factory=list)
-    needs: list[Need] = field(default_factory=list)
-    pinned: list[Pair] = field(default_factory=list)
-    forbidden: list[Pair] = field(default_factory=list)
-    previous: list[Pair] = field(default_factory=list)
-    committed: list[Pair] = field(default_factory=list)
+    trainings: Annotated[list[Training], Meta(max_length=10_000)] = field(default_factory=list)
+    activities: Annotated[list[Activity], Meta(max_length=10_000)] = field(default_factory=list)
+    sites: Annotated[list[Site], Meta(max_length=10_000)] = field(default_factory=list)
+    volunteers: Annotated[list[Volunteer], Meta(max_length=100_000)] = field(default_factory=list)
+    needs: Annotated[list[Need], Meta(max_length=100_000)] = field(default_factory=list)
+    pinned: Annotated[list[Pair], Meta(max_length=1_000_000)] = field(default_factory=list)
+    forbidden: Annotated[list[Pair], Meta(max_length=1_000_000)] = field(default_factory=list)
+    previous: Annotated[list[Pair], Meta(max_length=1_000_000)] = field(default_factory=list)
+    committed: Annotated[list[Pair], Meta(max_length=1_000_000)] = field(default_factory=list)
     weights: Weights | None = None
 
 
@@ -207,9 +232,10 @@ class _Out(Struct, kw_only=True, omit_defaults=False):
 
 
 class Reason(_Out):
-    """One term behind a decision: a code for programs, points, and a sentence for people."""
+    """One term behind a decision: a code for programs (matcher/codes.py), points, and an English
+    sentence; pages render their own words from `code` and `data`."""
 
-    code: str
+    code: ReasonCode
     text: str
     points: int | None = None
     data: dict[str, Any] | None = None
@@ -237,6 +263,8 @@ class NearMiss(_Out):
     rule: str
     count: int
     text: str
+    code: NearMissCode | None = None  # None only in plans written before codes existed
+    data: dict[str, Any] = field(default_factory=dict)
     volunteers: list[str] = field(default_factory=list)
 
 
@@ -244,10 +272,14 @@ class PlacedElsewhere(_Out):
     volunteer: str
     text: str
     need: str | None = None
+    code: ElsewhereCode | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class UnfilledReasons(_Out):
     summary: str
+    code: SummaryCode | None = None  # what `summary` says, for pages
+    data: dict[str, Any] = field(default_factory=dict)
     eligible: int = 0
     excluded: list[RuleCount] = field(default_factory=list)
     nearest_misses: list[NearMiss] = field(default_factory=list)
@@ -268,6 +300,8 @@ class Conflict(_Out):
     need: str
     rule: str
     message: str
+    code: ConflictCode | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class AtRisk(_Out):
@@ -281,7 +315,7 @@ class AtRisk(_Out):
     volunteer: str
     need: str
     rule: str
-    code: str
+    code: AtRiskCode
     message: str
     date: dt.date | None = None
     data: dict[str, Any] = field(default_factory=dict)

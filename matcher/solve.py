@@ -4,8 +4,9 @@ The phases, in order:
 1. compile the scenario and build the candidate pairs (`matcher.candidates`);
 2. fix the committed pairs, settle the pins and build the instance (`matcher.instance`);
 3. solve the min-cost-flow relaxation (`matcher.flow`): the exact lexicographic optimum
-   without overlaps and hour sums, and an upper bound for both objective levels;
-4. where that optimum breaks an overlap or an hour limit, solve the connected
+   without overlaps and C2's week rows, and an upper bound for both objective levels;
+4. where that optimum breaks an overlap or a week row (assignments or hours in an ISO
+   week, `Instance.week_rows`), solve the connected
    components it touches with CP-SAT in two lexicographic phases (coverage, then fit),
    hinted with the repaired flow solution; all other components keep the flow optimum;
 5. explain every match and every unfilled place (`matcher.explain`), and list the committed
@@ -27,6 +28,7 @@ from matcher.constraints import blocking_rule, needs_overlap
 from matcher.flow import fit_of, solve_flow, spread_of
 from matcher.instance import Instance, build_instance, overlap_cliques
 from matcher.problem import Problem, compile_problem
+from matcher.scenario import ensure_valid
 from matcher.schema import Coverage, Objective, Plan, Scenario, Timings, Weights
 
 __all__ = ["Instance", "SolveOptions", "build_instance_for", "solve"]
@@ -137,7 +139,7 @@ def _components(inst: Instance) -> np.ndarray:
         shape=(nv + inst.n_needs, nv + inst.n_needs),
     )
     _, labels = connected_components(g, directed=False)
-    return labels[inst.pair_vol]
+    return np.asarray(labels[inst.pair_vol])
 
 
 def _top_ranked(keys: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
@@ -235,10 +237,8 @@ def _side_constrained(
                 m_prio, m_fit = prio_ub, None
             # the flow relaxation bounds the region too: never report a weaker bound than it
             prio_bound = min(prio_ub, m_prio)
-            if m_prio <= prio_ub and m_fit is not None:
-                fit_bound = m_fit
-            else:
-                fit_bound = fit_ub if p_found == prio_ub else None
+            # the MIP's fit bound holds where its coverage bound is the flow's; else the flow's, at full coverage
+            fit_bound = m_fit if m_prio <= prio_ub and m_fit is not None else (fit_ub if p_found == prio_ub else None)
         else:
             limit = opts.time_limit if exact else min(opts.time_limit, opts.repair_time_limit)
             sol, prio_bound, fit_bound, statuses = _cpsat_lexicographic(
@@ -311,7 +311,7 @@ def _cpsat_lexicographic(
             if int(view.pair_priority[found].sum()) >= p_start:
                 sol = found
             if exact:
-                prio_bound = min(prio_ub, int(round(solver.best_objective_bound)))
+                prio_bound = min(prio_ub, round(solver.best_objective_bound))
     p1 = int(view.pair_priority[sol].sum())
     built.model.add(built.coverage >= p1)
     fit_cap = fit_ub if p1 == prio_ub else None
@@ -332,7 +332,7 @@ def _cpsat_lexicographic(
         if fit_of(view, found) >= fit_of(view, sol):
             sol = found
         if exact and p1 == prio_bound:
-            fit_bound = int(round(solver.best_objective_bound))
+            fit_bound = round(solver.best_objective_bound)
     return sol, prio_bound, fit_bound, statuses
 
 
@@ -408,10 +408,8 @@ def optimise(inst: Instance, opts: SolveOptions, say: Callable[[str], None]) -> 
     priority = int(inst.pair_priority[r.chosen].sum())
     fit = fit_of(inst, r.chosen)
     prio_bound = int(inst.pair_priority[out_chosen].sum()) + r.priority_bound
-    if r.fit_bound is not None:
-        fit_bound = fit_of(inst, out_chosen) + r.fit_bound
-    else:  # the relaxation's fit bounds plans of the relaxation's coverage
-        fit_bound = max(flow.fit, fit)
+    # without its own fit bound, the relaxation's fit bounds plans of the relaxation's coverage
+    fit_bound = fit_of(inst, out_chosen) + r.fit_bound if r.fit_bound is not None else max(flow.fit, fit)
     return Solution(r.chosen, priority, prio_bound, fit, fit_bound, stats)
 
 
@@ -419,6 +417,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> Plan:
     """Propose the best plan for a scenario, with its reasons. Read and write are the caller's."""
     opts = options or SolveOptions()
     say = opts.progress or (lambda _msg: None)
+    ensure_valid(scenario)  # a scenario built in code meets the same ranges as a decoded one
     t0 = time.perf_counter()
     p = compile_problem(scenario, opts.weights)
     cands = build_candidates(p)

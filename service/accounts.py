@@ -1,6 +1,11 @@
-"""Web sign-in accounts: argon2 password hashes, and wrong passwords rate-limited per email and address.
+"""Web sign-in accounts: argon2 password hashes, and wrong passwords rate-limited three ways.
 
-Failures are kept in the database (not in memory) so the limit holds across worker
+- per email and address: MAX_FAILURES in FAILURE_WINDOW, then refused until the window passes;
+- per address, whatever the email: MAX_IP_FAILURES in FAILURE_WINDOW (guessing across accounts);
+- per account, from any address: after ACCOUNT_FREE failures in ACCOUNT_WINDOW, each further try
+  must wait twice as long as the one before (1 s, 2 s, 4 s … at most ACCOUNT_MAX_WAIT), so
+  guesses spread over many addresses gain nothing, while the owner is only ever delayed.
+Failures are kept in the database (not in memory) so the limits hold across worker
 processes and restarts; a successful sign-in clears them for that email and address.
 """
 
@@ -22,6 +27,10 @@ from service.db.models import LoginFailureRow, SiteRow, UserRow, utcnow
 WEB_ROLES = ("coordinator", "site")
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
+MAX_IP_FAILURES = 30
+ACCOUNT_FREE = 10
+ACCOUNT_WINDOW = dt.timedelta(hours=1)
+ACCOUNT_MAX_WAIT = dt.timedelta(minutes=15)
 MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
@@ -95,11 +104,36 @@ async def recent_failures(session: AsyncSession, email: str, ip: str, now: dt.da
     ) or 0)
 
 
+async def account_wait(session: AsyncSession, email: str, now: dt.datetime | None = None) -> dt.timedelta:
+    """How long this account must wait before the next try (zero when it may try now)."""
+    now = now or utcnow()
+    rows = (await session.execute(
+        sa.select(sa.func.count(), sa.func.max(LoginFailureRow.at)).where(
+            LoginFailureRow.email == email, LoginFailureRow.at >= now - ACCOUNT_WINDOW)
+    )).one()
+    count, last = int(rows[0] or 0), rows[1]
+    if count < ACCOUNT_FREE or last is None:
+        return dt.timedelta(0)
+    last = last if last.tzinfo else last.replace(tzinfo=dt.UTC)
+    wait = min(dt.timedelta(seconds=2 ** min(count - ACCOUNT_FREE, 20)), ACCOUNT_MAX_WAIT)
+    return max(dt.timedelta(0), last + wait - now)
+
+
+async def address_failures(session: AsyncSession, ip: str, now: dt.datetime | None = None) -> int:
+    since = (now or utcnow()) - FAILURE_WINDOW
+    return int(await session.scalar(
+        sa.select(sa.func.count()).select_from(LoginFailureRow).where(LoginFailureRow.ip == ip,
+                                                                      LoginFailureRow.at >= since)
+    ) or 0)
+
+
 async def authenticate(session: AsyncSession, email: str, password: str, ip: str) -> SignIn:
     """The user if the password is right; `limited` when too many wrong passwords came lately."""
     email = normalise_email(email)[:320]
     ip = ip[:64]
-    if await recent_failures(session, email, ip) >= MAX_FAILURES:
+    if (await recent_failures(session, email, ip) >= MAX_FAILURES
+            or await address_failures(session, ip) >= MAX_IP_FAILURES
+            or await account_wait(session, email) > dt.timedelta(0)):
         return SignIn(None, limited=True)
     row = await session.scalar(sa.select(UserRow).where(UserRow.email == email))
     # argon2 is deliberately slow (tens of ms of CPU): verify off the event loop.
@@ -108,7 +142,7 @@ async def authenticate(session: AsyncSession, email: str, password: str, ip: str
     if not ok or row is None or row.disabled_at is not None:
         session.add(LoginFailureRow(email=email, ip=ip))
         # Old failures are no longer counted; drop them while we are here.
-        await session.execute(sa.delete(LoginFailureRow).where(LoginFailureRow.at < utcnow() - 4 * FAILURE_WINDOW))
+        await session.execute(sa.delete(LoginFailureRow).where(LoginFailureRow.at < utcnow() - ACCOUNT_WINDOW))
         await session.flush()
         return SignIn(None)
     if _hasher.check_needs_rehash(row.password_hash):
@@ -122,3 +156,17 @@ async def authenticate(session: AsyncSession, email: str, password: str, ip: str
 def principal_for(user: UserRow) -> Principal:
     """The same principal the API's bearer tokens give, so web pages call the same services."""
     return Principal(token_id=user.id, name=user.name, role=user.role, site_id=user.site_id)
+
+
+DEMO_EMAIL = "koordinator@demo.samspill.no"
+
+
+async def ensure_demo_user(session: AsyncSession) -> tuple[str, str]:
+    """The demo's coordinator sign-in: created, or given a fresh password if it exists."""
+    import secrets
+
+    password = "demo-" + secrets.token_urlsafe(9)
+    if not await set_password(session, DEMO_EMAIL, password):
+        await create_user(session, email=DEMO_EMAIL, password=password, role="coordinator",
+                          name="Demo-koordinator")
+    return DEMO_EMAIL, password

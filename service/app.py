@@ -26,6 +26,7 @@ from service.exchange.live import BoardHub, channels_plugin
 from service.exchange.settings import ExchangeSettings
 from service.problems import EXCEPTION_HANDLERS
 from service.settings import Settings
+from service.web.headers import SecurityHeadersMiddleware, security_headers
 
 log = logging.getLogger("samspill.service")
 
@@ -80,6 +81,26 @@ async def _before_request(request: Any) -> None:
     check_csrf_binding(request)
 
 
+def plan_jobs(settings: Settings, sessionmaker: Any, solver: Callable[..., Any] | None) -> Any:
+    """The plan-run queue: procrastinate on PostgreSQL, in-process on SQLite (service/jobs.py)."""
+    from service.jobs import InProcessJobs, QueueJobs, matcher_solver
+    from service.register.plans import execute_plan, mark_failed, recover_interrupted
+
+    async def runner(plan_id: str, who: dict[str, Any], time_limit: float) -> None:
+        await execute_plan(sessionmaker, settings, solver or matcher_solver, plan_id, who, time_limit)
+
+    async def recover() -> None:
+        await recover_interrupted(sessionmaker)
+
+    if is_sqlite(settings.database_url):
+        return InProcessJobs(runner, on_start=recover)
+
+    async def give_up(plan_id: str, why: str) -> None:
+        await mark_failed(sessionmaker, plan_id, why)
+
+    return QueueJobs(settings.database_url, runner, work=settings.worker_in_server, on_give_up=give_up)
+
+
 def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] | None = None,
                check_migrations: bool = True) -> Litestar:
     """Build the app. `solver(scenario, time_limit) -> Plan` defaults to the matcher's."""
@@ -103,9 +124,16 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
     sender_stop = asyncio.Event()
     sender_task: list[asyncio.Task[None]] = []
 
+    if solver is None and settings.solver:
+        from service.jobs import load_solver
+
+        solver = load_solver(settings.solver)
+    jobs = plan_jobs(settings, sessionmaker, solver)
+
     async def on_startup(app: Litestar) -> None:
         if check_migrations:
             await ensure_migrated(settings.database_url)
+        await jobs.start()
         if settings.outbox_sender:
             from service.notify.sender import run_sender
 
@@ -114,6 +142,7 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
             sender_task.append(task)
 
     async def on_shutdown(app: Litestar) -> None:
+        await jobs.stop()
         sender_stop.set()
         for task in sender_task:
             with contextlib.suppress(Exception):
@@ -137,6 +166,8 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
             *(web.csrf_config.exclude or []), r"^/events/[^/]+/agreements/[^/]+/follow-up"]),
         plugins=[SQLAlchemyPlugin(config=db), channels],
         middleware=[
+            # Outermost: a CSP nonce per request (the headers themselves go on in before_send).
+            SecurityHeadersMiddleware,
             # /events/… are the exchange event's pages: they take the event's screen key instead.
             DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/health", "^/events/", *web.bearer_exclude]),
             *([SQLiteQueueMiddleware] if is_sqlite(settings.database_url) else []),
@@ -144,11 +175,12 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=_before_request,
-        before_send=web.before_send,
+        before_send=[*web.before_send, security_headers(hsts=settings.secure_cookies)],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "sessionmaker": sessionmaker, "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine,
-                     "exchange": exchange, "board_hub": board_hub, "web_security": web.security}),
+        state=State({"settings": settings, "sessionmaker": sessionmaker,
+                     "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine,
+                     "exchange": exchange, "board_hub": board_hub, "jobs": jobs, "web_security": web.security}),
         openapi_config=OpenAPIConfig(
             title="samspill",
             version="1",

@@ -44,12 +44,20 @@ class Settings:
     # Volunteers with no placement in force and no contact for this many months are listed for
     # the coordinator to confirm erasure (GET /api/v1/retention).
     retention_months: int = 24
+    # PostgreSQL: the web server also takes plan jobs (a procrastinate worker in-process); set
+    # SAMSPILL_WORKER_IN_SERVER=0 where only `samspill worker` processes should solve.
+    worker_in_server: bool = True
+    # `module:function` of another solver (tests and benchmarks); empty: the matcher's.
+    solver: str = ""
     debug: bool = False
     # Signs the web pages' session cookie and CSRF tokens; unset, a random key per process
     # (everyone is signed out on restart, and several worker processes would disagree).
     secret_key: str = ""
     # Send the session cookie over HTTPS only; turn off only for local http:// testing.
     secure_cookies: bool = True
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated IPs or
+    # CIDRs, or "*"); none by default, so a client cannot choose the address the sign-in limit counts.
+    trusted_proxies: str = ""
     # Outgoing mail (service/notify): `smtp://[user:password@]host:port` (`smtps://` for TLS from the
     # first byte, `?starttls=true` to upgrade a plain connection). Unset: messages wait in the outbox.
     smtp_url: str = ""
@@ -80,9 +88,12 @@ class Settings:
             followup_interval_months=_int("SAMSPILL_FOLLOWUP_INTERVAL_MONTHS", 3),
             default_horizon_days=_int("SAMSPILL_DEFAULT_HORIZON_DAYS", 90),
             retention_months=_int("SAMSPILL_RETENTION_MONTHS", 24),
+            solver=os.environ.get("SAMSPILL_SOLVER", ""),
+            worker_in_server=os.environ.get("SAMSPILL_WORKER_IN_SERVER", "1") not in ("0", "false"),
             debug=os.environ.get("SAMSPILL_DEBUG", "") not in ("", "0", "false"),
             secret_key=os.environ.get("SAMSPILL_SECRET_KEY", ""),
             secure_cookies=os.environ.get("SAMSPILL_SECURE_COOKIES", "1") not in ("0", "false"),
+            trusted_proxies=os.environ.get("SAMSPILL_TRUSTED_PROXIES", ""),
             smtp_url=os.environ.get("SAMSPILL_SMTP_URL", ""),
             mail_from=os.environ.get("SAMSPILL_MAIL_FROM", ""),
             public_url=os.environ.get("SAMSPILL_PUBLIC_URL", "http://localhost:8000").rstrip("/"),

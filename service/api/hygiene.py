@@ -1,14 +1,50 @@
-"""Input no database should see: NUL characters (PostgreSQL text cannot hold them)."""
+"""Checks on every request body before any handler decodes it (the edge).
+
+- NUL characters (PostgreSQL text cannot hold them);
+- JSON nested deeper than MAX_DEPTH (a cheap scan of the raw bytes; the decoder would recurse);
+- strict types: the body decoded against the handler's `data` type with msgspec strict mode, so
+  `"headcount": "1"` is refused rather than coerced, and every Meta range applies;
+- dates within a century of today.
+Each answers 400 problem details naming the field, never a 500.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 from urllib.parse import unquote
 
 import msgspec
 from litestar import Request
 
-from service.problems import Problem
+from matcher.scenario import dates_in, describe_decode_error
+from service.problems import Problem, field_error
+
+MAX_DEPTH = 32
+YEAR = dt.timedelta(days=365.25)
+CENTURY = 100 * YEAR
+_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(body: bytes) -> int:
+    """How deeply the JSON text nests arrays and objects (brackets inside strings do not count)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return 0  # cannot be too deep: skip the scan
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(_STRINGS.sub(b'""', body)):
+        if m.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _bad(field: str, message: str) -> Problem:
+    return Problem(400, f"{field}: {message}" if field else message, slug="validation", title="Invalid input",
+                   errors=[{"field": field, "message": message}])
 
 
 def _find_nul(value: Any, path: str) -> str | None:
@@ -40,6 +76,7 @@ async def reject_nul(request: Request[Any, Any, Any]) -> None:
             # reading body() after that waits for ever. An upload (a CSV import) is checked by its handler.
             return
         body = await request.body()
+        await check_body(request, body)
         if b"\\u0000" not in body and b"\x00" not in body:
             return
         try:
@@ -50,3 +87,38 @@ async def reject_nul(request: Request[Any, Any, Any]) -> None:
         if field is not None:
             raise Problem(400, f"{field}: contains a NUL character", slug="validation", title="Invalid input",
                           errors=[{"field": field, "message": "contains a NUL character"}])
+
+
+def _data_type(request: Request[Any, Any, Any]) -> Any:
+    try:
+        field = request.route_handler.parsed_fn_signature.parameters.get("data")
+    except Exception:  # a route without a parsed signature (static files, …)
+        return None
+    return None if field is None else field.annotation
+
+
+async def check_body(request: Request[Any, Any, Any], body: bytes) -> None:
+    """Depth, strict types and date ranges of a JSON body, before Litestar decodes it."""
+    if not body.strip() or "json" not in request.headers.get("content-type", "json"):
+        return
+    if json_depth(body) > MAX_DEPTH:
+        raise _bad("", f"the JSON nests deeper than {MAX_DEPTH} levels")
+    kind = _data_type(request)
+    if kind is None:
+        return
+    try:
+        value = msgspec.json.decode(body, type=kind, strict=True)
+    except msgspec.ValidationError as exc:
+        error = field_error(describe_decode_error(exc, body))
+        raise _bad(error["field"], error["message"]) from None
+    except (msgspec.DecodeError, RecursionError):
+        return  # Litestar answers malformed JSON with its own 400
+    today = dt.date.today()
+    for place, when in dates_in(value):
+        day = when.date() if isinstance(when, dt.datetime) else when
+        if place.endswith("birth_date"):
+            if not today - 120 * YEAR <= day <= today:
+                raise _bad(place, f"{day.isoformat()} is not a birth date (at most 120 years ago, "
+                                  "not in the future)")
+        elif not today - CENTURY <= day <= today + CENTURY:
+            raise _bad(place, f"{day.isoformat()} is more than a century from today")

@@ -2,30 +2,53 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+import time
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.api.deps import PROBLEMS, principal
 from service.api.schemas import PlanOut, PlanRequest, ProposalOut, RejectRequest
-from service.jobs import matcher_solver
 from service.register import plans
+
+_WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d{1,4})")
+MAX_WAIT = 600
+
+
+def _prefer_wait(prefer: str) -> int:
+    """Seconds from RFC 7240 `Prefer: wait=N` (0 without it), at most MAX_WAIT."""
+    m = _WAIT.search(prefer)
+    return min(int(m.group(1)), MAX_WAIT) if m else 0
 
 
 class PlanController(Controller):
     path = "/api/v1/plans"
     tags = ("plans",)
 
-    @post("/", summary="Run the matcher on the register and store a draft plan (coordinator)", status_code=201, responses=PROBLEMS)
-    async def create(self, request: Request[Any, Any, Any], data: PlanRequest | None = None) -> PlanOut:
+    @post("/", summary="Queue a matcher run on the register (coordinator): 202 with the plan `queued` or "
+          "`running` and its progress; follow it with GET /api/v1/plans/{id}. `Prefer: wait=N` waits up to N "
+          "seconds and answers 201 with the finished plan.", status_code=202, responses=PROBLEMS)
+    async def create(self, request: Request[Any, Any, Any], data: PlanRequest | None = None) -> Response[PlanOut]:
         state = request.app.state
         who = principal(request)
-        return await plans.run_plan(  # type: ignore[return-value]
-            state.sessionmaker, state.settings, state.solver or matcher_solver, who,
-            data.time_limit if data else None,
-        )
+        queued = await plans.queue_plan(state.sessionmaker, state.settings, state.jobs, who,
+                                        data.time_limit if data else None)
+        wait = _prefer_wait(request.headers.get("prefer", ""))
+        deadline = time.monotonic() + wait
+        plan = queued
+        while wait and plan["status"] in plans.RUNNING and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            async with state.sessionmaker() as session:
+                plan = await plans.get_plan(session, who, queued["id"])
+        done = plan["status"] not in plans.RUNNING
+        headers = {"Location": f"/api/v1/plans/{plan['id']}"}
+        if done and wait:
+            headers["Preference-Applied"] = f"wait={wait}"
+        return Response(plan, status_code=201 if done and wait else 202, headers=headers)  # type: ignore[arg-type]
 
     @get("/", summary="List plans (coordinator)", responses=PROBLEMS)
     async def list(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[dict[str, Any]]:
@@ -35,7 +58,8 @@ class PlanController(Controller):
     async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, plan_id: str) -> PlanOut:
         return await plans.get_plan(db_session, principal(request), plan_id)  # type: ignore[return-value]
 
-    @post("/{plan_id:str}/release", summary="Turn accepted proposals into placements (coordinator)", status_code=200, responses=PROBLEMS)
+    @post("/{plan_id:str}/release", summary="Turn accepted proposals into placements (coordinator)",
+          status_code=200, responses=PROBLEMS)
     async def release(self, request: Request[Any, Any, Any], db_session: AsyncSession, plan_id: str) -> PlanOut:
         return await plans.release(db_session, principal(request), plan_id,  # type: ignore[return-value]
                                    request.app.state.settings.public_url)
@@ -58,7 +82,8 @@ class ProposalController(Controller):
     async def accept(self, request: Request[Any, Any, Any], db_session: AsyncSession, proposal_id: str) -> ProposalOut:
         return await plans.accept(db_session, request.app.state.settings, principal(request), proposal_id)  # type: ignore[return-value]
 
-    @post("/{proposal_id:str}/pin", summary="Accept and keep the pair in later runs", status_code=200, responses=PROBLEMS)
+    @post("/{proposal_id:str}/pin", summary="Accept and keep the pair in later runs", status_code=200,
+          responses=PROBLEMS)
     async def pin(self, request: Request[Any, Any, Any], db_session: AsyncSession, proposal_id: str) -> ProposalOut:
         return await plans.accept(  # type: ignore[return-value]
             db_session, request.app.state.settings, principal(request), proposal_id, pin=True

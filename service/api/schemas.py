@@ -107,6 +107,15 @@ class ProposalOut(Struct, kw_only=True):
     reject_reason: str | None = None
 
 
+class PlanProgress(Struct, kw_only=True):
+    """A queued or running plan: seconds so far against the solver's limit, and which try this is."""
+
+    state: Literal["queued", "running", "failed"]
+    elapsed: float
+    limit: float
+    attempt: int = 0
+
+
 class CommittedOut(Struct, kw_only=True):
     volunteer: str
     need: str
@@ -114,13 +123,15 @@ class CommittedOut(Struct, kw_only=True):
 
 class PlanOut(Struct, kw_only=True):
     id: str
-    status: Literal["draft", "released", "superseded"]
+    status: Literal["queued", "running", "failed", "draft", "released", "superseded"]
     solver_status: str
     created_at: dt.datetime
     released_at: dt.datetime | None = None
     proposals: list[ProposalOut]
     unfilled: list[dict[str, Any]]
     summary: dict[str, Any] = field(default_factory=dict)
+    progress: PlanProgress | None = None  # while queued or running (and when failed)
+    error: str | None = None  # why a failed run failed
     # Placements in force when the plan ran, kept as they are (never proposals to accept again).
     committed: list[CommittedOut] = field(default_factory=list)
     # Committed pairs that broke a rule when the plan ran, with what to do.
@@ -134,7 +145,8 @@ class PlanRequest(Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class RejectRequest(Struct, kw_only=True, forbid_unknown_fields=True):
-    reason: str
+    reason: Annotated[str, Meta(min_length=1, max_length=2000, description="Why; the volunteer can read it in "
+                                "their export (GDPR art. 15), so write it as you would say it to them")]
 
 
 class RespondRequest(Struct, kw_only=True, forbid_unknown_fields=True):

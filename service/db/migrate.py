@@ -39,6 +39,10 @@ async def upgrade(url: str, revision: str = "head") -> None:
             await conn.run_sync(run)
     finally:
         await engine.dispose()
+    if url.startswith("postgresql"):  # the plan-run queue's tables (procrastinate), once
+        from service.jobs import apply_jobs_schema
+
+        await apply_jobs_schema(url)
 
 
 async def current_revision(url: str) -> str | None:

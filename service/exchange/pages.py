@@ -27,12 +27,12 @@ from service.problems import Problem, not_found
 from service.web import i18n, templating
 
 
-def _lang(request: Request[Any, Any, Any]) -> str:
+def _lang(request: Request[Any, Any, Any]) -> i18n.Lang:
     return i18n.pick_lang(request.query_params.get("lang") or request.cookies.get(i18n.LANG_COOKIE))
 
 
 def _html(request: Request[Any, Any, Any], template: str, **ctx: Any) -> Response[str]:
-    html = templating.render(f"exchange/{template}", _lang(request), **ctx)
+    html = templating.render(f"exchange/{template}", _lang(request), request=request, **ctx)
     return Response(html, media_type="text/html; charset=utf-8",
                     headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
@@ -40,7 +40,8 @@ def _html(request: Request[Any, Any, Any], template: str, **ctx: Any) -> Respons
 async def _event(session: AsyncSession, event_id: str, key: str | None) -> ExchangeEventRow:
     row = await session.get(ExchangeEventRow, event_id)
     # Same answer for a wrong key and an unknown event: the page does not tell which events exist.
-    if row is None or not key or not hmac.compare_digest(row.screen_key, key):
+    # An archived event's screen key stops working (docs/exchange-event.md), like its tokens.
+    if row is None or not key or not hmac.compare_digest(row.screen_key, key) or row.state == "archived":
         raise not_found("event", event_id)
     return row
 
@@ -73,7 +74,7 @@ async def catalogue_page(request: Request[Any, Any, Any], event_id: str, key: st
 
     async with request.app.state.read_sessionmaker() as session, session.begin():
         row = await _event(session, event_id, key)
-        sections = report.catalogue(*await store.catalogue_parts(session, event_id), _lang(request))
+        sections = report.catalogue(*await store.catalogue_parts(session, event_id), i18n.report_words(_lang(request)))
     return _html(request, "catalogue.html", event=store.event_of(row), sections=sections)
 
 
@@ -106,13 +107,12 @@ async def _agreement(session: AsyncSession, event_id: str, agreement_id: str,
 
 async def _follow_up_context(session: AsyncSession, event: ExchangeEventRow, row: EventAgreementRow,
                              lang: str) -> dict[str, Any]:
-    from events.board import summarise
 
     a = store.agreement_of(row)
     names = {p.id: p.name for p in await store.participants(session, event.id)}
     reports = [f for f in await store.follow_ups(session, event.id) if f.agreement == row.id]
     return {"event": store.event_of(event), "state": event.state, "agreement": a, "names": names,
-            "summary": summarise(a, names, lang), "reports": reports,
+            "summary": i18n.give_summary(lang, a.parties, a.gives, names), "reports": reports,
             "parties": [names.get(p, p) for p in a.parties],
             "open": event.state in store.FOLLOW_UP_STATES}
 

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from matcher.scenario import ScenarioError
 from matcher.schema import Need, Plan
 from service.auth import Principal
 from service.db.models import (
@@ -26,10 +27,12 @@ from service.db.models import (
     utcnow,
 )
 from service.jobs import Solver, solve_in_thread
-from service.problems import Problem, conflict, not_found
+from service.problems import Problem, conflict, field_error, invalid, not_found
 from service.register.commitments import for_site_risk, register_horizon, start_of
 from service.register.common import audit, from_doc, new_id, register_row
-from service.register.occupancy import IN_FORCE, check_can_take
+from service.register.occupancy import check_can_take
+from service.register.queries import in_force as placements_in_force
+from service.register.queries import is_draft
 from service.register.scenario_io import build_scenario
 from service.settings import Settings
 
@@ -94,15 +97,15 @@ def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[s
     }
 
 
-async def _claim_run(maker: async_sessionmaker[AsyncSession], settings: Settings) -> dt.datetime:
+async def _claim_run(maker: async_sessionmaker[AsyncSession], settings: Settings, *,
+                     force: bool = False) -> dt.datetime:
     now = utcnow()
     stale = now - dt.timedelta(seconds=settings.solve_lock_timeout)
     async with maker() as session, session.begin():
         await register_row(session)
+        free = sa.or_(RegisterRow.solving_since.is_(None), RegisterRow.solving_since < stale)
         result = await session.execute(
-            sa.update(RegisterRow)
-            .where(RegisterRow.id == 1, sa.or_(RegisterRow.solving_since.is_(None), RegisterRow.solving_since < stale))
-            .values(solving_since=now)
+            sa.update(RegisterRow).where(RegisterRow.id == 1, sa.true() if force else free).values(solving_since=now)
         )
         if not result.rowcount:  # type: ignore[attr-defined]
             raise conflict("a matcher run for this register is already running; try again when it ends",
@@ -113,42 +116,113 @@ async def _claim_run(maker: async_sessionmaker[AsyncSession], settings: Settings
 async def _free_run(maker: async_sessionmaker[AsyncSession], since: dt.datetime) -> None:
     async with maker() as session, session.begin():
         await session.execute(
-            sa.update(RegisterRow).where(RegisterRow.id == 1, RegisterRow.solving_since == since).values(solving_since=None)
+            sa.update(RegisterRow).where(RegisterRow.id == 1,
+                                         RegisterRow.solving_since == since).values(solving_since=None)
         )
 
 
-async def run_plan(
-    maker: async_sessionmaker[AsyncSession],
-    settings: Settings,
-    solver: Solver,
-    who: Principal,
-    time_limit: float | None = None,
-) -> dict[str, Any]:
-    """Run the matcher on the register and store a draft plan, in three short transactions.
+RUNNING = ("queued", "running")
 
-    No transaction is open while the solver runs; the plan and its proposals are written
-    in one transaction, so a crash leaves either the whole plan or none of it.
+
+def _who(who: Principal) -> dict[str, Any]:
+    return {"token_id": who.token_id, "name": who.name, "role": who.role}
+
+
+async def queue_plan(maker: async_sessionmaker[AsyncSession], settings: Settings, jobs: Any, who: Principal,
+                     time_limit: float | None = None) -> dict[str, Any]:
+    """Store a plan in state `queued` and hand it to the job queue (service/jobs.py); 202 for the API.
+
+    A plan still waiting in the queue is answered as is (it reads the register when it starts, so it
+    sees every change made meanwhile); one that is running gets a successor queued behind it.
     """
     who.require_coordinator()
     limit = min(time_limit or settings.solve_time_limit, settings.solve_lock_timeout / 2)
-    since = await _claim_run(maker, settings)
+    async with maker() as session, session.begin():
+        await register_row(session, for_update=True)  # one queuer at a time
+        waiting = await session.scalar(
+            sa.select(PlanRow).where(PlanRow.status == "queued").order_by(PlanRow.created_at.desc()))
+        if waiting is not None:
+            return plan_status_out(waiting, settings)
+        row = PlanRow(id=new_id("plan"), status="queued", solver_status="pending", unfilled=[],
+                      summary={"time_limit": limit, "requested_by": who.name}, created_at=utcnow())
+        session.add(row)
+        await session.flush()
+        out = plan_status_out(row, settings)
+    await jobs.enqueue(row.id, _who(who), limit)
+    return out
+
+
+def plan_status_out(row: PlanRow, settings: Settings) -> dict[str, Any]:
+    """A plan as the API shows it while queued, running or failed: its progress or its error."""
+    summary = dict(row.summary or {})
+    out = _plan_out(row, [], [])
+    limit = float(summary.get("time_limit") or settings.solve_time_limit)
+    started = summary.get("started_at")
+    elapsed = 0.0
+    if row.status == "running" and isinstance(started, str):
+        elapsed = max(0.0, (utcnow() - dt.datetime.fromisoformat(started)).total_seconds())
+    out["progress"] = {"state": row.status, "elapsed": round(elapsed, 1), "limit": limit,
+                       "attempt": int(summary.get("attempt", 0))}
+    out["error"] = summary.get("error")
+    out["summary"] = {}
+    return out
+
+
+async def execute_plan(maker: async_sessionmaker[AsyncSession], settings: Settings, solver: Solver,
+                       plan_id: str, who: dict[str, Any], time_limit: float) -> None:
+    """Run one queued plan: `running`, then the draft, or `failed` naming why. Safe to run again (a
+    worker that died is replaced by another that starts the same plan over)."""
+    principal = Principal(who.get("token_id"), str(who.get("name", "system")), str(who.get("role", "coordinator")))
+    async with maker() as session, session.begin():
+        row = await session.get(PlanRow, plan_id, with_for_update=True)
+        if row is None or row.status not in RUNNING:
+            return  # withdrawn, or already finished by an earlier attempt
+        summary = dict(row.summary or {})
+        summary.update(started_at=utcnow().isoformat(), attempt=int(summary.get("attempt", 0)) + 1)
+        row.status, row.summary = "running", summary
+    # This job holds the queue's register lock, so the run lock is ours even if a dead run left it set.
+    since = await _claim_run(maker, settings, force=True)
     try:
         async with maker() as session, session.begin():
             scenario = await build_scenario(
                 session, default_horizon_days=settings.default_horizon_days, accepted_as_pinned=True
             )
-            await audit(session, who, "match", [v.id for v in scenario.volunteers], "/api/v1/plans")
+            await audit(session, principal, "match", [v.id for v in scenario.volunteers], "/api/v1/plans")
         try:
-            plan = await solve_in_thread(solver, scenario, limit)
-        except Exception as exc:  # a matcher bug must not look like a server crash or leave a lock
-            log.exception("the matcher failed")
-            raise Problem(503, f"the matcher failed ({type(exc).__name__}: {exc}); the register is unchanged",
-                          slug="matcher-failed") from None
-        provisional = await _provisional(maker, solver, scenario, plan, limit)
+            plan = await solve_in_thread(solver, scenario, time_limit)
+        except ScenarioError as exc:
+            raise invalid([field_error(e) for e in exc.errors[:20]]) from None
+        provisional = await _provisional(maker, solver, scenario, plan, time_limit)
         async with maker() as session, session.begin():
-            return await _store(session, plan, since, provisional)
+            await _store(session, plan, since, provisional, into=plan_id)
+    except Problem as exc:
+        await mark_failed(maker, plan_id, exc.detail)
+    except Exception as exc:  # a matcher bug must not look like a server crash or leave a lock
+        log.exception("plan %s: the matcher failed", plan_id)
+        await mark_failed(maker, plan_id,
+                          f"the matcher failed ({type(exc).__name__}: {exc}); the register is unchanged")
     finally:
         await _free_run(maker, since)
+
+
+async def mark_failed(maker: async_sessionmaker[AsyncSession], plan_id: str, error: str) -> None:
+    async with maker() as session, session.begin():
+        row = await session.get(PlanRow, plan_id, with_for_update=True)
+        if row is not None and row.status in RUNNING:
+            row.status = "failed"
+            row.summary = {**(row.summary or {}), "error": error[:2000]}
+
+
+async def recover_interrupted(maker: async_sessionmaker[AsyncSession]) -> int:
+    """At start-up of a single-process (SQLite) server: runs a killed server left behind are failed and
+    the run lock is freed, so a new run is accepted at once."""
+    async with maker() as session, session.begin():
+        rows = (await session.scalars(sa.select(PlanRow).where(PlanRow.status.in_(RUNNING)))).all()
+        for row in rows:
+            row.status = "failed"
+            row.summary = {**(row.summary or {}), "error": "the server stopped during the run; run again"}
+        await session.execute(sa.update(RegisterRow).where(RegisterRow.id == 1).values(solving_since=None))
+        return len(rows)
 
 
 async def _provisional(
@@ -165,11 +239,14 @@ async def _provisional(
 
 
 async def _store(
-    session: AsyncSession, plan: Plan, since: dt.datetime, provisional: list[dict[str, Any]] | dict[str, str] | None = None
+    session: AsyncSession, plan: Plan, since: dt.datetime,
+    provisional: list[dict[str, Any]] | dict[str, str] | None = None,
+    into: str | None = None,
 ) -> dict[str, Any]:
     needs = set(await session.scalars(sa.select(NeedRow.id)))
     volunteers = set(await session.scalars(sa.select(VolunteerRow.id).where(VolunteerRow.data.is_not(None))))
-    drafts = (await session.scalars(sa.select(PlanRow).where(PlanRow.status == "draft").with_for_update())).all()
+    drafts = (await session.scalars(
+        sa.select(PlanRow).where(is_draft(), PlanRow.id != (into or "")).with_for_update())).all()
     accepted: set[tuple[str, str]] = set()
     if drafts:
         accepted = _pairs(
@@ -182,7 +259,7 @@ async def _store(
         for d in drafts:
             d.status = "superseded"
     row = PlanRow(
-        id=new_id("plan"),
+        id=into or new_id("plan"),
         status="draft",
         solver_status=plan.status,
         unfilled=[_builtins(u) for u in plan.unfilled if u.need in needs],
@@ -201,6 +278,14 @@ async def _store(
         },
         created_at=since,
     )
+    if into is not None:  # the queued plan's row becomes the draft (service/jobs.py)
+        queued = await session.get(PlanRow, into, with_for_update=True)
+        if queued is not None:
+            row.created_at = queued.created_at
+            kept = {k: v for k, v in (queued.summary or {}).items() if k in ("attempt", "requested_by", "time_limit")}
+            row.summary = {**row.summary, **kept}
+            await session.delete(queued)
+            await session.flush()
     session.add(row)
     await session.flush()
     proposals = []
@@ -257,14 +342,18 @@ async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> dict[
     if who.role == "volunteer":
         raise not_found("plan", plan_id)
     plan = await session.get(PlanRow, plan_id)
-    if plan is None:
+    if plan is not None and plan.status in (*RUNNING, "failed") and who.is_coordinator:
+        return plan_status_out(plan, Settings())
+    # Nobody is contacted before the coordinator's review (DOMAIN.md): a site sees a plan only once
+    # it is released, and then only what was accepted; a draft is as unknown to it as a missing plan.
+    if plan is None or (who.role == "site" and plan.status != "released"):
         raise not_found("plan", plan_id)
     stmt = sa.select(ProposalRow).where(ProposalRow.plan_id == plan_id).order_by(ProposalRow.need_id, ProposalRow.id)
     unfilled = plan.unfilled
     own: set[str] = set()
     if who.role == "site":
         own = set(await session.scalars(sa.select(NeedRow.id).where(NeedRow.site_id == who.site_id)))
-        stmt = stmt.where(ProposalRow.need_id.in_(own))
+        stmt = stmt.where(ProposalRow.need_id.in_(own), ProposalRow.state == "accepted")
         unfilled = [unfilled_for_site(u) for u in unfilled if u.get("need") in own]
     proposals = list((await session.scalars(stmt)).all())
     out = _plan_out(plan, proposals, unfilled, own if who.role == "site" else None)
@@ -283,7 +372,11 @@ async def list_proposals(
     if state is not None:
         stmt = stmt.where(ProposalRow.state == state)
     if who.role == "site":
-        stmt = stmt.join(NeedRow, NeedRow.id == ProposalRow.need_id).where(NeedRow.site_id == who.site_id)
+        # only released and accepted: draft proposals are the coordinator's until reviewed
+        stmt = (
+            stmt.join(NeedRow, NeedRow.id == ProposalRow.need_id).join(PlanRow, PlanRow.id == ProposalRow.plan_id)
+            .where(NeedRow.site_id == who.site_id, PlanRow.status == "released", ProposalRow.state == "accepted")
+        )
     elif who.role == "volunteer":
         # nobody is contacted before the coordinator has reviewed and released: a volunteer
         # sees only the proposals released to them, never drafts or rejections
@@ -318,7 +411,8 @@ async def _proposal_for_decision(
                        "plan-not-draft")
     need = volunteer = None
     if lock_resources:
-        need = (await session.execute(sa.select(NeedRow).where(NeedRow.id == need_id).with_for_update())).scalar_one_or_none()
+        need = (await session.execute(
+            sa.select(NeedRow).where(NeedRow.id == need_id).with_for_update())).scalar_one_or_none()
         volunteer = (
             await session.execute(sa.select(VolunteerRow).where(VolunteerRow.id == volunteer_id).with_for_update())
         ).scalar_one_or_none()
@@ -383,16 +477,11 @@ async def reject(session: AsyncSession, who: Principal, proposal_id: str, reason
 
 async def _add_lock(session: AsyncSession, kind: str, volunteer_id: str, need_id: str, reason: str) -> None:
     exists = await session.scalar(
-        sa.select(LockRow.id).where(LockRow.kind == kind, LockRow.volunteer_id == volunteer_id, LockRow.need_id == need_id)
+        sa.select(LockRow.id).where(LockRow.kind == kind, LockRow.volunteer_id == volunteer_id,
+                                    LockRow.need_id == need_id)
     )
     if exists is None:
         session.add(LockRow(kind=kind, volunteer_id=volunteer_id, need_id=need_id, reason=reason))
-
-
-def _start_of(need: Need, today: dt.date) -> dt.date:
-    if need.once is not None:
-        return max(today, need.once.date)
-    return max(today, need.from_) if need.from_ is not None else today
 
 
 async def _tell_released(session: AsyncSession, public_url: str,
@@ -413,7 +502,8 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
                   public_url: str = "http://localhost:8000") -> dict[str, Any]:
     """Turn the plan's accepted proposals into placements, in one transaction; tell their volunteers."""
     who.require_coordinator()
-    plan = (await session.execute(sa.select(PlanRow).where(PlanRow.id == plan_id).with_for_update())).scalar_one_or_none()
+    plan = (await session.execute(
+        sa.select(PlanRow).where(PlanRow.id == plan_id).with_for_update())).scalar_one_or_none()
     if plan is None:
         raise not_found("plan", plan_id)
     if plan.status != "draft":
@@ -423,7 +513,7 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
     )).all()
     in_force = _pairs(
         (await session.execute(
-            sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(PlacementRow.state.in_(IN_FORCE))
+            sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(placements_in_force())
         )).all()
     )
     needs = {r.id: r for r in (await session.scalars(

@@ -7,10 +7,8 @@ same routes answer with the fragment to swap in.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-import time
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -29,8 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.accounts import authenticate, principal_for
 from service.auth import Principal
-from service.db.models import RegisterRow, UserRow
-from service.jobs import matcher_solver
+from service.db.models import PlanRow, UserRow
 from service.problems import Problem
 from service.register import placements as placements_service
 from service.register import plans as plans_service
@@ -201,90 +198,58 @@ async def overview(request: Request[Any, Any, Any], db_session: AsyncSession, vi
 # ------------------------------------------------------------------ matching
 
 
-def _runs(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def _latest_run(request: Request[Any, Any, Any]) -> PlanRow | None:
+    """The newest plan that is queued, running or failed: the run the page follows (any process's)."""
     state = request.app.state
-    if "web_run" not in state:
-        state.web_run = {}
-    return state.web_run  # type: ignore[no-any-return]
-
-
-def _running(run: dict[str, Any]) -> bool:
-    task = run.get("task")
-    return task is not None and not task.done()
-
-
-async def _solving_since(request: Request[Any, Any, Any]) -> dt.datetime | None:
-    """When a run began, if one holds the register's run lock: this process's, another worker's or the API's."""
-    state = request.app.state
-    settings: Settings = state.settings
     maker: async_sessionmaker[AsyncSession] = state.get("read_sessionmaker") or state.sessionmaker
     async with maker() as session:
-        since = await session.scalar(sa.select(RegisterRow.solving_since).where(RegisterRow.id == 1))
-    if since is None:
+        return await session.scalar(
+            sa.select(PlanRow).where(PlanRow.status.in_((*plans_service.RUNNING, "failed")))
+            .order_by(PlanRow.created_at.desc()).limit(1))
+
+
+async def _progress(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
+    """Seconds so far against the time limit of the queued or running plan; None when none is."""
+    row = await _latest_run(request)
+    if row is None or row.status not in plans_service.RUNNING:
         return None
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=dt.UTC)
-    age = (dt.datetime.now(dt.UTC) - since).total_seconds()
-    return since if age < settings.solve_lock_timeout else None  # older: a crashed run's lock
-
-
-async def _progress(request: Request[Any, Any, Any], run: dict[str, Any]) -> dict[str, Any] | None:
-    """Seconds so far against the time limit, or None when no run is going on."""
-    settings: Settings = request.app.state.settings
-    if _running(run):
-        elapsed = time.monotonic() - run["started"]
-    else:
-        since = await _solving_since(request)
-        if since is None:
-            return None
-        elapsed = (dt.datetime.now(dt.UTC) - since).total_seconds()
-    return {"elapsed": int(elapsed), "limit": int(settings.solve_time_limit)}
+    out = plans_service.plan_status_out(row, request.app.state.settings)["progress"]
+    return {"elapsed": int(out["elapsed"]), "limit": int(out["limit"]), "state": row.status}
 
 
 @get("/matching", include_in_schema=False)
 async def matching(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
     ctx = await views.matching(db_session, viewer, lang_of(request), request.url.path)
-    progress = await _progress(request, _runs(request))
+    progress = await _progress(request)
     return page(request, "matching.html", running=progress is not None, run=progress, **ctx)
 
 
 @post("/matching/run", include_in_schema=False)
-async def run_matching(request: Request[Any, Any, Any], viewer: Principal) -> Template | Redirect:
-    """Start a matcher run in the background; the page polls `/matching/status` for progress."""
-    run = _runs(request)
-    if not _running(run) and await _solving_since(request) is None:
-        state = request.app.state
-        maker: async_sessionmaker[AsyncSession] = state.sessionmaker
-        settings: Settings = state.settings
-        solver = state.solver or matcher_solver
-
-        async def work() -> None:
-            try:
-                await plans_service.run_plan(maker, settings, solver, viewer)
-            except Problem as exc:
-                run["error"] = exc
-            except Exception as exc:  # the page must say so rather than spin for ever
-                log.exception("matching from the web page failed")
-                run["error"] = Problem(503, f"{type(exc).__name__}: {exc}", slug="matcher-failed")
-
-        run.clear()
-        run["started"] = time.monotonic()
-        run["task"] = asyncio.get_running_loop().create_task(work())
+async def run_matching(request: Request[Any, Any, Any], db_session: AsyncSession,
+                       viewer: Principal) -> Template | Redirect:
+    """Queue a matcher run (service/jobs.py); the page polls `/matching/status` for its progress."""
+    # The sign-in check may have written (last seen): end that transaction first, so queueing, which
+    # takes the register's lock in its own, never waits on this request (SQLite has one writer).
+    await db_session.commit()
+    state = request.app.state
+    queued = await plans_service.queue_plan(state.sessionmaker, state.settings, state.jobs, viewer)
+    request.session["following"] = queued["id"]
     if is_htmx(request):
         return page(request, "_run_status.html", running=True,
-                    run=await _progress(request, run) or {"elapsed": 0, "limit": 0})
+                    run=await _progress(request) or {"elapsed": 0, "limit": 0})
     return redirect("/matching")
 
 
 @get("/matching/status", include_in_schema=False)
 async def run_status(request: Request[Any, Any, Any], viewer: Principal) -> Template | Response[str]:
-    run = _runs(request)
-    progress = await _progress(request, run)
+    progress = await _progress(request)
     if progress is not None:
         return page(request, "_run_status.html", running=True, run=progress)
-    error = run.pop("error", None)
-    if error is not None:
-        return page(request, "_run_status.html", running=False, error=problem_text(lang_of(request), error))
+    row = await _latest_run(request)
+    following = request.session.get("following") if request.session else None
+    if row is not None and row.status == "failed" and row.id == following:
+        request.session.pop("following", None)
+        return page(request, "_run_status.html", running=False, error=str((row.summary or {}).get("error", "")))
     # Done: reload the page so the new plan shows.
     return Response("", headers={"HX-Redirect": "/matching"})
 
@@ -393,10 +358,13 @@ async def volunteer(request: Request[Any, Any, Any], db_session: AsyncSession, v
 
 
 def _date_field(data: dict[str, str], name: str) -> dt.date | None:
+    """A date from a form, or None when it is not one or lies more than a century from today."""
     try:
-        return dt.date.fromisoformat(data.get(name, ""))
+        day = dt.date.fromisoformat(data.get(name, "")[:10])
     except ValueError:
         return None
+    today = dt.date.today()
+    return day if abs((day - today).days) <= 36525 else None
 
 
 @post("/volunteers/{volunteer_id:str}/first-conversation", include_in_schema=False)

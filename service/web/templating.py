@@ -61,7 +61,7 @@ def fmt_number(ctx: Context, value: Any) -> str:
 
 
 @pass_context
-def fmt_weekday(ctx: Context, value: Any, width: str = "wide") -> str:
+def fmt_weekday(ctx: Context, value: Any, width: i18n.DayWidth = "wide") -> str:
     return i18n.weekday(_lang(ctx), int(value), width)
 
 
@@ -73,6 +73,15 @@ def fmt_percent(ctx: Context, value: Any) -> str:
 @pass_context
 def fmt_and_list(ctx: Context, values: Any) -> str:
     return i18n.and_list(_lang(ctx), values)
+
+
+@pass_context
+def csp_nonce(ctx: Context) -> str:
+    """`<script nonce="{{ csp_nonce() }}">`: the nonce this response's Content-Security-Policy allows."""
+    from service.web.headers import nonce_of
+
+    request = ctx.get("request")
+    return nonce_of(request.scope) if request is not None else ""
 
 
 def install(env: jinja2.Environment) -> None:
@@ -87,6 +96,7 @@ def install(env: jinja2.Environment) -> None:
     env.filters["weekday"] = fmt_weekday
     env.filters["and_list"] = fmt_and_list
     env.filters["percent"] = fmt_percent
+    env.globals["csp_nonce"] = csp_nonce
     env.trim_blocks = True
     env.lstrip_blocks = True
 

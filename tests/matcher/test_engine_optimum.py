@@ -234,7 +234,8 @@ def independent_coverage(sc: Scenario) -> int:
             row(idx, [1.0] * len(idx), max(0, vol.max_assignments - sum(1 for q in held if wk in weeks[q])))
             cap = mcap(vid)
             if cap is not None:
-                row(idx, [float(weeks[cand[k][1]][wk]) for k in idx], max(0, cap - sum(weeks[q].get(wk, 0) for q in held)))
+                row(idx, [float(weeks[cand[k][1]][wk]) for k in idx],
+                    max(0, cap - sum(weeks[q].get(wk, 0) for q in held)))
     for a in range(n):  # C3: no two overlapping needs for one volunteer
         for b in range(a + 1, n):
             if cand[a][0] == cand[b][0] and _overlap(occ[cand[a][1]], occ[cand[b][1]]):

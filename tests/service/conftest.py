@@ -82,6 +82,8 @@ async def _truncate(url: str) -> None:
             tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
             await conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             await conn.execute(sa.text("INSERT INTO register (id) VALUES (1)"))
+            # the plan-run queue (procrastinate): no job of an earlier test may hold its lock
+            await conn.execute(sa.text("TRUNCATE procrastinate_jobs, procrastinate_workers RESTART IDENTITY CASCADE"))
     finally:
         await engine.dispose()
 
@@ -134,8 +136,14 @@ class Tokens:
         engine = create_engine(self.url)
         try:
             async with create_sessionmaker(engine)() as session, session.begin():
-                _, text = await create_token(session, role=role, name=f"test {role}", site_id=site, volunteer_id=volunteer,
-                                             event_id=event)
+                _, text = await create_token(
+                    session,
+                    role=role,
+                    name=f"test {role}",
+                    site_id=site,
+                    volunteer_id=volunteer,
+                    event_id=event,
+                )
         finally:
             await engine.dispose()
         return {"Authorization": f"Bearer {text}"}

@@ -40,7 +40,7 @@ async def test_signed_up_volunteer_gets_provisional_proposals_until_onboarded(
                           json={"name": "X", "agreement_signed": "2027-01-01"})
     assert r.status_code == 400
 
-    plan = (await client.post("/api/v1/plans", headers=coordinator)).json()
+    plan = (await client.post("/api/v1/plans", headers={**coordinator, "Prefer": "wait=120"})).json()
     assert vid not in {p["volunteer"] for p in plan["proposals"]}
     provisional = plan["summary"]["provisional"]
     assert provisional and {p["volunteer"] for p in provisional} == {vid}
@@ -54,6 +54,6 @@ async def test_signed_up_volunteer_gets_provisional_proposals_until_onboarded(
     r = await client.patch(f"/api/v1/volunteers/{vid}", headers=coordinator,
                            json={"agreement_signed": "2026-12-01", "confidentiality_signed": "2026-12-01"})
     assert r.status_code == 200, r.text
-    plan = (await client.post("/api/v1/plans", headers=coordinator)).json()
+    plan = (await client.post("/api/v1/plans", headers={**coordinator, "Prefer": "wait=120"})).json()
     assert vid in {p["volunteer"] for p in plan["proposals"]}
     assert plan["summary"]["provisional"] == []

@@ -56,7 +56,7 @@ async def released(client: httpx.AsyncClient, loaded: Any, coordinator: dict[str
     """v1 (with an e-mail address) proposed for n1 and n3, both accepted and released."""
     r = await client.patch("/api/v1/volunteers/v1", json={"email": V1_EMAIL}, headers=coordinator)
     assert r.status_code == 200, r.text
-    plan = (await client.post("/api/v1/plans", headers=coordinator)).json()
+    plan = (await client.post("/api/v1/plans", headers={**coordinator, "Prefer": "wait=120"})).json()
     for p in plan["proposals"]:
         r = await client.post(f"/api/v1/proposals/{p['id']}/accept", headers=coordinator)
         assert r.status_code == 200, r.text

@@ -51,7 +51,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     from service.accounts import create_user
     from service.app import create_app
     from service.auth import create_token
-    from service.cli_service import _with_session
+    from service.cli.common import with_session as _with_session
     from service.db.migrate import upgrade
     from service.settings import Settings
 
@@ -96,7 +96,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with httpx.Client(base_url=base, headers=headers, timeout=30) as api:
         assert api.post("/api/v1/scenario", json=msgspec.to_builtins(small_scenario())).status_code == 200
         assert api.patch("/api/v1/volunteers/v1", json={"email": V1_EMAIL}).status_code == 200
-        plan = api.post("/api/v1/plans").json()
+        plan = api.post("/api/v1/plans", headers={"Prefer": "wait=60"}).json()
         for p in plan["proposals"]:
             assert api.post(f"/api/v1/proposals/{p['id']}/accept").status_code == 200
         assert api.post(f"/api/v1/plans/{plan['id']}/release").status_code == 200
