@@ -17,10 +17,10 @@ from service.auth import Principal
 from service.db.models import PlacementRow, SiteReportRow, utcnow
 from service.problems import Problem, not_found
 from service.register.common import new_id
+from service.register.queries import IN_FORCE
 
 # "Did not come" is attendance (register.attendance.record_attendance), not a report.
 REPORT_KINDS = ("should_end",)
-IN_FORCE = ("offered", "confirmed")
 
 
 def report_out(r: SiteReportRow) -> dict[str, Any]:
