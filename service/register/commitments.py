@@ -210,7 +210,7 @@ def refusal(entries: list[dict[str, Any]], detail: str) -> Problem:
 
 # A site learns that a placement on its need breaks a rule and which; the facts about the
 # volunteer's other commitments (C2, C3: their other needs and hours) stay with the coordinator.
-_SITE_RISK_RULES = {"E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "C1"}
+_SITE_RISK_RULES = {"E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "C1", "attendance"}
 
 
 def for_site_risk(entry: dict[str, Any]) -> dict[str, Any]:

@@ -74,8 +74,9 @@ async def at_risk_placements(
     occurrence (E3 also on its last, so a course expiring before the need ends shows),
     and C1–C3 for the placements together. A change to a need, a volunteer or the
     catalogue, or a course expiring, shows here at once; nothing is ended — that stays
-    the coordinator's decision. Each entry: placement, volunteer, need, rule, code,
-    message (what to do), date, data.
+    the coordinator's decision. Three missed occurrences in a row (attendance.missed_in_a_row)
+    are entries too, with rule `attendance`. Each entry: placement, volunteer, need, rule,
+    code, message (what to do), date, data.
     """
     rows = (await session.execute(
         sa.select(PlacementRow.id, PlacementRow.volunteer_id, PlacementRow.need_id)
@@ -88,8 +89,10 @@ async def at_risk_placements(
         ids.setdefault((v, n), pid)
     horizon = await register_horizon(session, default_horizon_days, today, from_today=True)
     scenario = await committed_scenario(session, horizon, list(ids))
+    from service.register.attendance import attendance_risks  # attendance builds on this module
+
     return [{**e, "placement": ids[(e["volunteer"], e["need"])]} for e in risks(scenario)
-            if (e["volunteer"], e["need"]) in ids]
+            if (e["volunteer"], e["need"]) in ids] + await attendance_risks(session)
 
 
 async def list_placements(
@@ -206,6 +209,7 @@ async def end(
     row.closing_held = closing_held
     await resolve_for_placement(session, placement_id, "ended")
     await session.flush()
+    await _tell_ended(session, settings, row)  # the volunteer's thanks, in the same transaction
     return placement_out(row, settings)
 
 
@@ -221,7 +225,6 @@ async def record_closing(
                       errors=[{"field": "held", "message": "in the future"}])
     row.closing_held = held
     await session.flush()
-    await _tell_ended(session, settings, row)
     return placement_out(row, settings)
 
 

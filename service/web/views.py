@@ -150,7 +150,6 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         p["overdue"] = p["next_followup"] < today
     from service.db.models import VolunteerAccountRow
     from service.notify.outbox import status as outbox_status
-    from service.register.attendance import missed_in_a_row
 
     leaving = []
     for acc in (await session.scalars(sa.select(VolunteerAccountRow).where(
@@ -159,12 +158,7 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         if doc is not None:
             leaving.append({"id": acc.volunteer_id, "name": doc.get("name", acc.volunteer_id),
                             "at": acc.leave_requested_at, "note": acc.leave_note})
-    missed = await missed_in_a_row(session, who)
-    for m in missed:
-        m["volunteer_name"] = next((d.get("name", v) for v, d in rows if v == m["volunteer"]), m["volunteer"])
-        m["need_title"] = n.need_title(m["need"])
     seen = vids | {v["id"] for v in shown_onboarding} | {v["id"] for v in leaving}
-    seen |= {m["volunteer"] for m in missed}
     at_risk = await at_risk_view(session, settings, lang, n, today)
     seen |= {r["volunteer"] for r in at_risk}
     await audit(session, who, "read", sorted(seen), path)
@@ -173,7 +167,6 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         "outbox": await outbox_status(session),
         "mail_enabled": settings.mail_enabled,
         "leaving": leaving,
-        "missed": missed,
         "sites": sites,
         "totals": {"places": sum(s["places"] for s in sites), "filled": sum(s["filled"] for s in sites)},
         "draft": draft,
