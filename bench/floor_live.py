@@ -15,7 +15,8 @@ Figures, per agreement, from sending its POST:
     hearing of it (the fragment then reflects the agreement: the need it met is gone).
 
     .venv/bin/python bench/floor_live.py --agreements 110
-    .venv/bin/python bench/floor_live.py --agreements 110 --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test --processes 2
+    .venv/bin/python bench/floor_live.py --agreements 110 --processes 2 \
+        --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
 Built on bench/event_live.py (servers, streams, CPU accounting). Everything runs on 127.0.0.1; every
 loop is bounded by `--duration` and `--grace`.
@@ -49,7 +50,8 @@ CATEGORIES = ["hands", "knowledge", "goods", "event_help"]
 CSRF = re.compile(r'data-csrf="([^"]+)"')
 
 
-async def setup(base: str, coordinator: str, participants: int, rng: random.Random) -> tuple[str, list[tuple[str, str]]]:
+async def setup(base: str, coordinator: str, participants: int,
+                rng: random.Random) -> tuple[str, list[tuple[str, str]]]:
     """The event, its catalogue, catalogue open and the gong opened; returns (event, [(need, owner)])."""
     h = {"Authorization": f"Bearer {coordinator}"}
     needs: list[tuple[str, str]] = []
@@ -67,7 +69,8 @@ async def setup(base: str, coordinator: str, participants: int, rng: random.Rand
                 tag = rng.choice(TAGS)
                 r = await c.post(f"/api/v1/events/{eid}/{side}", json={
                     "id": f"{side[0]}{i:03d}", "participant": pid, "category": rng.choice(CATEGORIES),
-                    "title": f"{tag} ({side})", "tags": [tag, rng.choice(TAGS)], "amount": {"hours": rng.choice([2, 4])}})
+                    "title": f"{tag} ({side})", "tags": [tag, rng.choice(TAGS)],
+                    "amount": {"hours": rng.choice([2, 4])}})
                 r.raise_for_status()
                 if side == "needs":
                     needs.append((r.json()["id"], pid))
@@ -262,7 +265,8 @@ async def main_async(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "suggestion_fetch_ms": ms(fetch_lat), "suggestion_fetches": len(fetch_lat),
         "post_ms": ms(post_lat),
         "server_cpu_share_of_one_core": [round(c / window, 3) for c in cpu],
-        "client_cpu_share_of_one_core": round(((me1.ru_utime - me0.ru_utime) + (me1.ru_stime - me0.ru_stime)) / window, 3),
+        "client_cpu_share_of_one_core": round(
+            ((me1.ru_utime - me0.ru_utime) + (me1.ru_stime - me0.ru_stime)) / window, 3),
         "window_s": round(window, 1), "posting_s": round(t_stop - t_start, 1),
         "load_average_after": os.getloadavg(),
     }

@@ -314,7 +314,8 @@ class EventEntryRow(Base):
 
     __tablename__ = "event_entries"
     __table_args__ = (
-        sa.ForeignKeyConstraint(["event_id", "participant_id"], ["event_participants.event_id", "event_participants.id"],
+        sa.ForeignKeyConstraint(["event_id", "participant_id"], ["event_participants.event_id",
+                                                                 "event_participants.id"],
                                 ondelete="CASCADE", name="fk_event_entries_participant"),
     )
     event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), primary_key=True)

@@ -20,6 +20,7 @@ from service.db.models import AttendanceRow, NeedRow, PlacementRow, VolunteerRow
 from service.problems import Problem, conflict, not_found
 from service.register.common import audit
 from service.register.placements import IN_FORCE
+from service.register.queries import in_force
 from service.register.schedule import placement_occurrences
 from service.web.i18n import OSLO
 
@@ -235,7 +236,7 @@ async def missed_in_a_row(
     """
     if who.role == "volunteer" or not (who.is_coordinator or who.role == "site"):
         raise Problem(403, "the coordinator and sites see the at-risk list", slug="forbidden")
-    stmt = sa.select(PlacementRow).where(PlacementRow.state.in_(IN_FORCE))
+    stmt = sa.select(PlacementRow).where(in_force())
     if who.role == "site":
         stmt = stmt.where(PlacementRow.site_id == who.site_id)
     placements = {p.id: p for p in (await session.scalars(stmt)).all()}

@@ -12,7 +12,8 @@ from matcher.validate import add_months
 from service.auth import Principal
 from service.db.models import LockRow, PlacementRow, utcnow
 from service.problems import Problem, conflict, not_found
-from service.register.commitments import IN_FORCE, committed_scenario, for_site_risk, register_horizon, risks
+from service.register.commitments import committed_scenario, for_site_risk, register_horizon, risks
+from service.register.queries import IN_FORCE, in_force
 from service.register.site_reports import resolve_for_placement
 from service.settings import Settings
 
@@ -79,7 +80,7 @@ async def at_risk_placements(
     """
     rows = (await session.execute(
         sa.select(PlacementRow.id, PlacementRow.volunteer_id, PlacementRow.need_id)
-        .where(PlacementRow.state.in_(IN_FORCE)).order_by(PlacementRow.created_at, PlacementRow.id)
+        .where(in_force()).order_by(PlacementRow.created_at, PlacementRow.id)
     )).all()
     if not rows:
         return []

@@ -17,9 +17,9 @@ from service.auth import Principal
 from service.db.models import PlacementRow, SiteReportRow, utcnow
 from service.problems import Problem, not_found
 from service.register.common import new_id
+from service.register.queries import IN_FORCE
 
 REPORT_KINDS = ("no_show", "should_end")
-IN_FORCE = ("offered", "confirmed")
 
 
 def report_out(r: SiteReportRow) -> dict[str, Any]:

@@ -66,7 +66,8 @@ def _blank(group: str, key: str, name: str, month_keys: list[str]) -> dict[str, 
             "ended": dict.fromkeys(END_REASONS, 0) | {"unknown": 0}}
 
 
-async def statistics(session: AsyncSession, who: Principal, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+async def statistics(session: AsyncSession, who: Principal, start: dt.date | None,
+                     end: dt.date | None) -> dict[str, Any]:
     """{period, months, sites: [row], activities: [row], total: row}; each row holds counts only."""
     who.require_coordinator()
     start, end = check_period(start, end)

@@ -307,7 +307,8 @@ async def _occurrences(request: Request[Any, Any, Any], db_session: AsyncSession
     """The need's times in words, counted in the planning period, from the form as typed."""
     doc: dict[str, Any] = {}
     if values.get("schedule") == "once":
-        doc["once"] = {"date": values.get("once_date"), "start": values.get("once_start"), "end": values.get("once_end")}
+        doc["once"] = {"date": values.get("once_date"), "start": values.get("once_start"),
+                       "end": values.get("once_end")}
     else:
         weekly = []
         i = 0
@@ -585,7 +586,8 @@ async def sites(request: Request[Any, Any, Any], db_session: AsyncSession, viewe
 
 
 @post("/sites", include_in_schema=False)
-async def site_create(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template | Redirect:
+async def site_create(request: Request[Any, Any, Any], db_session: AsyncSession,
+                      viewer: Principal) -> Template | Redirect:
     form = await request.form()
     try:
         site = _decode({"id": text(form, "id"), "name": text(form, "name"), "kind": text(form, "kind")}, Site)
@@ -680,7 +682,8 @@ def _site_only(member: Principal) -> None:
 
 
 @get("/site", include_in_schema=False)
-async def site_home(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal) -> Template | Redirect:
+async def site_home(request: Request[Any, Any, Any], db_session: AsyncSession,
+                    member: Principal) -> Template | Redirect:
     if member.is_coordinator:
         return redirect("/sites")
     _site_only(member)

@@ -17,6 +17,7 @@ from service.register.at_risk import at_risk_for_page
 from service.register.common import audit
 from service.register.onboarding import checklist, first_conversations, missing
 from service.register.placements import END_REASONS, IN_FORCE, list_placements
+from service.register.queries import in_force
 from service.register.site_reports import REPORT_KINDS, open_reports
 from service.settings import Settings
 from service.web import i18n
@@ -81,7 +82,7 @@ async def volunteer_list(session: AsyncSession, settings: Settings, who: Princip
         .order_by(VolunteerRow.created_at, VolunteerRow.id)
     )).all()
     firsts = await first_conversations(session)
-    placed = set(await session.scalars(sa.select(PlacementRow.volunteer_id).where(PlacementRow.state.in_(IN_FORCE))))
+    placed = set(await session.scalars(sa.select(PlacementRow.volunteer_id).where(in_force())))
     today = i18n.today_oslo()
     soon = today + dt.timedelta(days=EXPIRY_DAYS)
     q = query.strip().lower()
@@ -92,7 +93,7 @@ async def volunteer_list(session: AsyncSession, settings: Settings, who: Princip
         if activity and activity not in doc.get("activities", []):
             continue
         gaps = missing(checklist(doc, n.activities, n.trainings, firsts.get(vid), today=today))
-        if state == "ready" and gaps or state == "incomplete" and not gaps:
+        if (state == "ready" and gaps) or (state == "incomplete" and not gaps):
             continue
         expiring_courses = [n.training(h["training"]) for h in doc.get("trainings", [])
                             if h.get("expires") and today <= dt.date.fromisoformat(str(h["expires"])) <= soon]
@@ -189,7 +190,7 @@ async def needs_list(session: AsyncSession, who: Principal, lang: str) -> list[d
     n = await names(session)
     placed: dict[str, int] = {}
     for nid, count in (await session.execute(
-        sa.select(PlacementRow.need_id, sa.func.count()).where(PlacementRow.state.in_(IN_FORCE))
+        sa.select(PlacementRow.need_id, sa.func.count()).where(in_force())
         .group_by(PlacementRow.need_id))).all():
         placed[nid] = count
     out = []

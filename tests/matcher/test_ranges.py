@@ -52,6 +52,16 @@ def test_slot_start_equal_to_end_is_refused() -> None:
     assert "needs[0].weekly[0].end: the end equals the start" in _errors(doc)
 
 
+def test_availability_from_midnight_to_midnight_is_the_whole_day_other_equal_ends_are_refused() -> None:
+    doc = _doc()
+    doc["volunteers"][0]["availability"] = [  # type: ignore[index]
+        {"weekday": d, "start": "00:00", "end": "00:00"} for d in range(1, 8)]
+    whole = decode_scenario(json.dumps(doc)).volunteers[0].availability
+    assert [(a.start, a.end) for a in whole] == [("00:00", "00:00")] * 7
+    doc["volunteers"][0]["availability"] = [{"weekday": 1, "start": "09:00", "end": "09:00"}]  # type: ignore[index]
+    assert "volunteers[0].availability[0].end: the end equals the start" in _errors(doc)
+
+
 def test_solve_refuses_a_scenario_built_in_code_out_of_range() -> None:
     """A scenario made in code is not decoded: `solve` checks the ranges itself rather than overflow."""
     s = small_scenario()
@@ -60,7 +70,8 @@ def test_solve_refuses_a_scenario_built_in_code_out_of_range() -> None:
     with pytest.raises(ScenarioError) as caught:
         solve(s, SolveOptions(time_limit=1))
     assert "needs[0].headcount" in str(caught.value)
-    once = Need(id="n9", site="eik", activity="besoksvenn", title="x", weekly=[Slot(weekday=1, start="09:00", end="09:00")])
+    once = Need(id="n9", site="eik", activity="besoksvenn", title="x", weekly=[Slot(weekday=1, start="09:00",
+                                                                                    end="09:00")])
     s2 = msgspec.structs.replace(small_scenario(), needs=[once])
     with pytest.raises(ScenarioError, match=r"needs\[0\]\.weekly\[0\]\.end"):
         solve(s2, SolveOptions(time_limit=1))

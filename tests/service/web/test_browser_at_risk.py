@@ -6,6 +6,7 @@ and in English, and on the matching page after a run. Screenshots go to test-art
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -27,10 +28,8 @@ from tests.service.web.test_browser import (  # noqa: F401  (pytest fixtures use
     shot,
 )
 
-try:
+with contextlib.suppress(ImportError):  # test_browser's pytestmark skips the module without playwright
     from playwright.sync_api import Page, expect
-except ImportError:  # pragma: no cover - test_browser's pytestmark skips the module
-    pass
 
 EMAIL = "koordinator@risiko.kommune.no"
 
@@ -45,7 +44,7 @@ def live_small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
     from service.accounts import create_user
     from service.app import create_app
     from service.auth import create_token
-    from service.cli_service import _with_session
+    from service.cli.common import with_session as _with_session
     from service.db.migrate import upgrade
     from service.db.models import PlacementRow
     from service.settings import Settings

@@ -56,7 +56,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     from service.accounts import create_user
     from service.app import create_app
     from service.auth import SYSTEM
-    from service.cli_service import _with_session
+    from service.cli.common import with_session as _with_session
     from service.db.migrate import upgrade
     from service.register.scenario_io import import_scenario
     from service.settings import Settings

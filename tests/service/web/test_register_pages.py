@@ -117,7 +117,9 @@ async def test_register_and_onboard_in_order(coordinator_client, db_url):
     assert export["volunteer"]["agreement_signed"] == day and export["volunteer"]["trainings"][0]["training"] == "intro"
 
     # Filters: ready, activity, a course expiring within 60 days, without placement.
-    names = lambda html: re.findall(r'<a href="/volunteers/[^"/]+">([^<]+)</a>', html)
+    def names(html: str) -> list[str]:
+        return re.findall(r'<a href="/volunteers/[^"/]+">([^<]+)</a>', html)
+
     assert "Ola Nordmann" in names((await c.get("/volunteers?state=ready")).text)
     assert "Ola Nordmann" not in names((await c.get("/volunteers?state=incomplete")).text)
     assert "Ola Nordmann" not in names((await c.get("/volunteers?activity=turvenn")).text)
@@ -305,7 +307,8 @@ async def test_catalogue_sites_and_site_users(coordinator_client, db_url, app):
     assert re.search(r"<td>Besøksvenn</td><td>25</td><td>Introduksjonskurs</td>", api)
     r = await post_form(c, "/sites", {"id": "bibliotek", "name": "Biblioteket", "kind": "service_site"})
     assert r.status_code == 303
-    r = await post_form(c, "/sites/bibliotek/users", {"name": "Berit", "email": "berit@bibliotek.no", "password": "kort"})
+    r = await post_form(c, "/sites/bibliotek/users", {"name": "Berit", "email": "berit@bibliotek.no",
+                                                      "password": "kort"})
     assert r.status_code == 422 and "10 tegn" in r.text and "kort" not in re.findall(r'value="([^"]*)"', r.text)
     r = await post_form(c, "/sites/bibliotek/users", {"name": "Berit", "email": "berit@bibliotek.no",
                                                       "password": "et langt passord"})
