@@ -3,6 +3,7 @@ amount), and the pairs of participants those links make."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -64,13 +65,25 @@ class _Indexed:
     terms: dict[str, str]
 
 
+@functools.lru_cache(maxsize=4096)
+def _tag_stems(tag: str) -> frozenset[str]:
+    return frozenset(_terms(tag))
+
+
 def _index(entry: Offer | Need) -> _Indexed:
-    tags = _tags(entry.tags)
-    terms = _terms(f"{entry.title} {entry.description}")
+    return _Indexed(entry, *_indexed_text(entry.title, entry.description, tuple(entry.tags)))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _indexed_text(title: str, description: str, tag_list: tuple[str, ...]) -> tuple[frozenset[str], dict[str, str]]:
+    """Tags and terms of an entry's text; cached, because the broker pages score the same catalogue
+    again on every agreement in the hall (callers must not mutate the returned dict)."""
+    tags = _tags(tag_list)
+    terms = _terms(f"{title} {description}")
     for tag in tags:
         for stem, word in _terms(tag).items():
             terms.setdefault(stem, word)
-    return _Indexed(entry, frozenset(tags), terms)
+    return frozenset(tags), terms
 
 
 def _amount_fit(offer: Amount | None, need: Amount | None) -> Literal["covers", "half", "partial",
@@ -95,8 +108,11 @@ def score_link(offer: Offer, need: Need, settings: SuggestionSettings | None = N
 
 def _link(o: _Indexed, n: _Indexed, s: SuggestionSettings) -> Link | None:
     shared_tags = sorted(o.tags & n.tags)
-    tag_stems = {stem for t in shared_tags for stem in _terms(t)}
-    shared_stems = sorted((o.terms.keys() & n.terms.keys()) - tag_stems)
+    common = o.terms.keys() & n.terms.keys()
+    if not shared_tags and not common:
+        return None  # the common case, decided before any stemming
+    tag_stems = {stem for t in shared_tags for stem in _tag_stems(t)}
+    shared_stems = sorted(common - tag_stems)
     if not shared_tags and not shared_stems:
         return None
     offer, need = o.entry, n.entry

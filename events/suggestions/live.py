@@ -69,16 +69,18 @@ def counterparts_for(
     names = {p.id: p.name for p in participants}
     offers_by_id = {o.id: o for o in offers}
     needs_by_id = {n.id: n for n in needs}
-    out = []
+    pairs = []
     for other in gives.keys() | gets.keys():
         ab, ba = gives.get(other), gets.get(other)
         a, b = (person, other) if order[person] < order[other] else (other, person)
-        pair = Pair(a=a, b=b, a_to_b=ab if a == person else ba, b_to_a=ba if a == person else ab,
-                    score=(ab.score if ab else 0) + (ba.score if ba else 0) + (s.two_way_bonus if ab and ba else 0))
-        out.append(Suggestion(participant=person, counterpart=other, score=pair.score, two_way=pair.two_way,
-                              links=pair.links(), why=_why(pair, offers_by_id, needs_by_id, names)))
-    out.sort(key=lambda x: (-x.score, order[x.counterpart]))
-    return out[:top_k]
+        pairs.append((other, Pair(a=a, b=b, a_to_b=ab if a == person else ba, b_to_a=ba if a == person else ab,
+                                  score=(ab.score if ab else 0) + (ba.score if ba else 0)
+                                  + (s.two_way_bonus if ab and ba else 0))))
+    # Only the top_k shown are explained: the reasons are the costly part on a large floor.
+    pairs.sort(key=lambda op: (-op[1].score, order[op[0]]))
+    return [Suggestion(participant=person, counterpart=other, score=pair.score, two_way=pair.two_way,
+                       links=pair.links(), why=_why(pair, offers_by_id, needs_by_id, names))
+            for other, pair in pairs[:top_k]]
 
 
 def shared_terms(suggestion: Suggestion) -> list[str]:

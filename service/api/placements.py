@@ -59,8 +59,9 @@ class PlacementController(Controller):
             reason=data.reason, closing_held=data.closing_held,
         )
 
-    @post("/{placement_id:str}/report", summary="A site reports: the volunteer did not come, or the placement "
-          "should end (reaches the coordinator's at-risk list)", status_code=201, responses=PROBLEMS)
+    @post("/{placement_id:str}/report", summary="A site reports that the placement should end (reaches the "
+          "coordinator's at-risk list; that the volunteer did not come is attendance)",
+          status_code=201, responses=PROBLEMS)
     async def report(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: SiteReportRequest
     ) -> dict[str, Any]:

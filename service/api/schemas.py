@@ -168,7 +168,7 @@ class EndRequest(Struct, kw_only=True, forbid_unknown_fields=True):
 class SiteReportRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     """A site's report on a placement at the site (service.register.site_reports)."""
 
-    kind: Literal["no_show", "should_end"]
+    kind: Literal["should_end"]
     on: dt.date
 
 

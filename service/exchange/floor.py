@@ -141,8 +141,7 @@ PARTICIPANT_KINDS = ("organisation", "business", "public", "individual")
 
 async def _suggestions_ctx(session: AsyncSession, request: Request[Any, Any, Any], event_id: str,
                            pid: str) -> dict[str, Any]:
-    parts, offers, needs = await store.catalogue_parts(session, event_id)
-    agreements = await store.agreements(session, event_id)
+    parts, offers, needs, agreements = await store.live_parts(session, event_id)
     me = next((p for p in parts if p.id == pid), None)
     if me is None:
         raise Problem(404, f"participant {pid!r} does not exist", slug="not-found")

@@ -248,6 +248,26 @@ async def add_entry(
     return to_doc(entry)
 
 
+async def live_parts(
+    session: AsyncSession, event_id: str
+) -> tuple[list[Participant], list[Offer], list[Need], list[Agreement]]:
+    """The catalogue and the agreements as documents, read as plain columns (no ORM objects): the broker
+    pages re-read them on every agreement in the hall, so this is the floor's hot path."""
+    parts = (await session.execute(
+        sa.select(EventParticipantRow.data).where(EventParticipantRow.event_id == event_id)
+        .order_by(EventParticipantRow.created_at, EventParticipantRow.id))).scalars().all()
+    rows = (await session.execute(
+        sa.select(EventEntryRow.side, EventEntryRow.data).where(EventEntryRow.event_id == event_id)
+        .order_by(EventEntryRow.created_at, EventEntryRow.id))).all()
+    made = (await session.execute(
+        sa.select(EventAgreementRow.data).where(EventAgreementRow.event_id == event_id)
+        .order_by(EventAgreementRow.registered_at, EventAgreementRow.id))).scalars().all()
+    return ([msgspec.convert(d, Participant) for d in parts],
+            [msgspec.convert(d, Offer) for side, d in rows if side == "offer"],
+            [msgspec.convert(d, Need) for side, d in rows if side == "need"],
+            [msgspec.convert(d, Agreement) for d in made])
+
+
 async def catalogue_parts(session: AsyncSession, event_id: str) -> tuple[list[Participant], list[Offer], list[Need]]:
     offers, needs = await entries(session, event_id)
     return await participants(session, event_id), offers, needs

@@ -165,9 +165,9 @@ RUNTIME_KEYS = (
     N_("need.now.open"), N_("need.now.paused"), N_("need.now.closed"),
     N_("end_reason.volunteer_stopped"), N_("end_reason.need_ended"), N_("end_reason.not_a_good_fit"),
     N_("end_reason.moved_away"), N_("end_reason.did_not_come"), N_("end_reason.other"), N_("end_reason.unknown"),
-    N_("atrisk.reason.no_show"), N_("atrisk.reason.should_end"), N_("atrisk.reason.followup_overdue"),
-    N_("site.report_sent.no_show"), N_("site.report_sent.should_end"),
-    N_("site.reported.no_show"), N_("site.reported.should_end"),
+    N_("atrisk.reason.should_end"), N_("atrisk.reason.followup_overdue"),
+    N_("atrisk.reason.missed_in_a_row"),
+    N_("site.report_sent.should_end"), N_("site.reported.should_end"),
     N_("onboarding.record.first_conversation"), N_("onboarding.record.agreement"),
     N_("onboarding.record.declaration"), N_("onboarding.record.police"), N_("onboarding.record.course"),
     N_("onboarding.saved.first_conversation"), N_("onboarding.saved.agreement"),
@@ -242,10 +242,11 @@ def datetime(lang: str, when: dt.datetime | str | None) -> str:
              time=format_time(local, "short", tzinfo=OSLO, locale=babel_locale(lang)))
 
 
-def month_label(lang: str, key: str) -> str:
-    """'2027-03' → 'mar. 2027' / 'Mar 2027', for chart axes."""
+def month_label(lang: str, key: str, *, with_year: bool = False) -> str:
+    """'2027-03' → 'mar.' / 'Mar' (with_year: '03.27'), short enough for a chart axis of many months."""
     year, month = key.split("-")
-    return format_date(dt.date(int(year), int(month), 1), "MMM y", locale=babel_locale(lang))
+    return format_date(dt.date(int(year), int(month), 1), "MM.yy" if with_year else "MMM",
+                       locale=babel_locale(lang))
 
 
 def today_oslo() -> dt.date:

@@ -26,3 +26,9 @@ document.addEventListener("click", function (event) {
   var target = event.target;
   if (target && target.closest && target.closest("[data-print]")) window.print();
 });
+
+// A refused form comes back with the message beside each field: put the keyboard on the first one.
+document.addEventListener("DOMContentLoaded", function () {
+  var invalid = document.querySelector("main [aria-invalid=true]");
+  if (invalid) invalid.focus();
+});

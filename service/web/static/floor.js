@@ -24,11 +24,35 @@
     });
   }
   function soon() { if (!pending) pending = setTimeout(refreshAll, 60); }
+  // A broker's suggestions change only when an agreement involves the participant or a counterpart on
+  // the list (a need met drops a suggestion; nothing else moves the top of the list): other agreements
+  // in the hall leave the page as it is, so ten brokers do not re-read the catalogue for every one.
+  function concerns(e) {
+    var watched = document.querySelector("[data-watch]");
+    if (!watched) return true;
+    var ids = watched.getAttribute("data-watch").split(" ");
+    try {
+      var parties = JSON.parse(e.data).agreement.parties;
+      return parties.some(function (p) { return ids.indexOf(p) >= 0; });
+    } catch (err) { return true; }
+  }
   var streamUrl = body.getAttribute("data-stream");
   if (streamUrl && document.querySelector("[data-refresh]")) {
     var es = new EventSource(streamUrl);
-    ["agreement_registered", "agreement_confirmed", "gong", "state_changed", "catalogue_changed"]
-      .forEach(function (kind) { es.addEventListener(kind, soon); });
+    es.addEventListener("agreement_registered", function (e) { if (concerns(e)) soon(); });
+    es.addEventListener("agreement_confirmed", function () { if (!document.querySelector("[data-watch]")) soon(); });
+    ["gong", "state_changed", "catalogue_changed"].forEach(function (kind) { es.addEventListener(kind, soon); });
+    // the header's state follows the gong and the other moves
+    var names = JSON.parse(body.getAttribute("data-states") || "{}");
+    ["gong", "state_changed"].forEach(function (kind) {
+      es.addEventListener(kind, function (e) {
+        var pill = document.getElementById("state"), state = JSON.parse(e.data).state;
+        if (!pill || !names[state]) return;
+        pill.textContent = names[state];
+        pill.className = "pill state-" + state;
+        pill.setAttribute("data-state", state);
+      });
+    });
     var first = true;
     // the first snapshot on (re)connect: refresh after a reconnect, when messages may have been missed
     es.addEventListener("board_snapshot", function () { if (!first) soon(); first = false; });

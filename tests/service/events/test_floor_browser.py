@@ -239,6 +239,7 @@ async def test_floor_trading_hour_with_brokers_notary_general_and_big_screen(
                     await general.click("#gong")
                     await general.wait_for_selector("text=Børsen er stengt")
                     await b2.wait_for_selector("#not-trading", timeout=5000)  # the page hears the gong too
+                    await b2.wait_for_selector("#state[data-state=closed]", timeout=5000)
                     await _register_from(b2, "p-e")
                     refused = b2.locator("#outbox-list li.refused")
                     await refused.wait_for(timeout=5000)
