@@ -209,7 +209,7 @@ async def end(
     row.closing_held = closing_held
     await resolve_for_placement(session, placement_id, "ended")
     await session.flush()
-    await _tell_ended(session, settings, row)
+    await _tell_ended(session, settings, row)  # the volunteer's thanks, in the same transaction
     return placement_out(row, settings)
 
 

@@ -34,7 +34,6 @@ from service.volunteer import links
 from service.volunteer.calendar import account, feed_for, renew_calendar_key, volunteer_for_key
 from service.volunteer.me import my_page, parse_slots, split_words
 from service.web import i18n, views
-from service.web.sessions import current_session, start_session
 from service.web.pages import (
     SESSION_HOURS,
     Form,
@@ -46,6 +45,7 @@ from service.web.pages import (
     problem_text,
     redirect,
 )
+from service.web.sessions import current_session, start_session
 
 # Asking for a link answers no sooner than this, found or not, so the time taken tells nothing.
 LINK_ANSWER_SECONDS = 0.4

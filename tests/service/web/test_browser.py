@@ -256,7 +256,7 @@ def test_browser_signed_out_and_site_cannot_reach_pages(live: LiveServer, browse
     site = browser.new_context()
     pg = site.new_page()
     sign_in(pg, base, SITE_EMAIL)
-    # A site contact lands on their own site's page (/site); the coordinator's pages stay shut.
+    # A site contact lands on their own site's page (issue 13), never on the coordinator's.
     expect(pg).to_have_url(base + "/site")
     response = pg.goto(base + "/matching")
     assert response is not None and response.status == 403

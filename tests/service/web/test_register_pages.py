@@ -346,10 +346,15 @@ async def test_catalogue_sites_and_site_users(coordinator_client, db_url, app):
                                                       "password": "et langt passord"})
     assert r.status_code == 303
     assert "berit@bibliotek.no" in (await c.get("/sites")).text
+    r = await post_form(c, "/sites/bibliotek", {"name": "", "kind": "service_site"})
+    assert r.status_code == 422 and 'id="err-name"' in r.text
+    r = await post_form(c, "/sites/bibliotek", {"name": "Tønsberg bibliotek", "kind": "service_site"})
+    assert r.status_code == 303 and "Tønsberg bibliotek" in (await c.get("/sites")).text
+    assert (await post_form(c, "/sites/nowhere", {"name": "X", "kind": "service_site"})).status_code == 404
     async with web_client(app) as site:
         r = await sign_in(site, "berit@bibliotek.no", password="et langt passord")
         assert r.headers["location"] == "/site"
-        assert "Biblioteket" in (await site.get("/site")).text
+        assert "Tønsberg bibliotek" in (await site.get("/site")).text
 
 
 @pytest.mark.parametrize("lang", ["en"])
