@@ -600,6 +600,24 @@ async def site_create(request: Request[Any, Any, Any], db_session: AsyncSession,
     return redirect("/sites")
 
 
+@post("/sites/{site_id:str}", include_in_schema=False)
+async def site_update(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                      site_id: str) -> Template | Redirect:
+    """Rename a site or organisation, or change its kind (catalogue.patch_site, as PATCH /api/v1/sites/{id})."""
+    form = await request.form()
+    try:
+        if not text(form, "name"):
+            raise Problem(422, "name: required", slug="validation", errors=[{"field": "name", "message": "required"}])
+        changed = await catalogue_service.patch_site(db_session, viewer, site_id,
+                                                     {"name": text(form, "name"), "kind": text(form, "kind")})
+    except Problem as exc:
+        _404(exc)
+        return await _sites_page(request, db_session, 422, form_kind=f"edit-{site_id}", values=values_of(form),
+                                 errors=field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), "sites.saved", name=changed["name"]))
+    return redirect(f"/sites#site-{quote(site_id)}")
+
+
 @post("/sites/{site_id:str}/users", include_in_schema=False)
 async def site_user_create(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                            site_id: str) -> Template | Redirect:
@@ -742,6 +760,6 @@ HANDLERS = [
     volunteer_erase_confirm, volunteer_erase,
     needs_index, need_new, need_preview, need_create, need_edit, need_update, need_state,
     placement_end, placement_closing, placement_keep, at_risk,
-    catalogue, activity_create, activity_update, training_create, sites, site_create, site_user_create,
+    catalogue, activity_create, activity_update, training_create, sites, site_create, site_update, site_user_create,
     statistics, statistics_csv, site_home, site_report, site_attendance,
 ]

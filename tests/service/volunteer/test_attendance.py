@@ -193,7 +193,7 @@ async def test_overview_lists_three_missed_in_a_row_among_the_placements_at_risk
     assert "Ble ikke noe av de siste 3 gangene på rad" in page and "/placements/plc-f/attendance" in page
 
 
-async def test_statistics_show_hours_confirmed_beside_the_estimate(
+async def test_statistics_count_the_hours_confirmed(
     client, loaded, coordinator, tokens, db_url
 ):
     await place(db_url, "plc-g", "v1", "n1", "eik", MONDAYS[0])

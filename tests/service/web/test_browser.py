@@ -256,8 +256,10 @@ def test_browser_signed_out_and_site_cannot_reach_pages(live: LiveServer, browse
     site = browser.new_context()
     pg = site.new_page()
     sign_in(pg, base, SITE_EMAIL)
-    expect(pg.get_by_role("heading", name="Ingen tilgang")).to_be_visible()
-    shot(pg, "12-site-user-forbidden")
+    # A site contact lands on their own site's page (issue 13), never on the coordinator's.
+    expect(pg).to_have_url(base + "/site")
     response = pg.goto(base + "/matching")
     assert response is not None and response.status == 403
+    expect(pg.get_by_role("heading", name="Ingen tilgang")).to_be_visible()
+    shot(pg, "12-site-user-forbidden")
     site.close()

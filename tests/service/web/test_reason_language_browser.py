@@ -94,6 +94,7 @@ def test_matching_page_explains_in_one_language(server: tuple[str, list[str]]) -
             page.get_by_role("button", name="Kjør ny matching").click()
             expect(page.locator("li.proposal").first).to_be_visible(timeout=120_000)
             page.reload()
+            page.wait_for_load_state("networkidle")  # fragments the page loads after it (htmx) are in
 
             bokmal = shown(page)
             assert len(bokmal) > 300, "a large municipality shows hundreds of explanations"
@@ -103,6 +104,7 @@ def test_matching_page_explains_in_one_language(server: tuple[str, list[str]]) -
 
             page.get_by_role("button", name="English").click()
             expect(page.locator("html")).to_have_attribute("lang", "en")
+            page.wait_for_load_state("networkidle")
             english = shown(page)
             assert len(english) == len(bokmal)
             norwegian_found = {t: sorted(judged(t, names) & NORWEGIAN) for t in english}
