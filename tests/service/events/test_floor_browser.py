@@ -21,7 +21,7 @@ from tests.service.events.live_helpers import server
 from tests.service.web.test_browser import ARGS, CHROMIUM, SHOTS
 
 try:
-    from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+    from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 except ImportError:  # pragma: no cover - the skip below says why
     async_playwright = None  # type: ignore[assignment]
 
@@ -203,8 +203,7 @@ async def test_floor_trading_hour_with_brokers_notary_general_and_big_screen(
                     await b1.screenshot(path=str(SHOTS / "31-floor-broker-offline.png"), full_page=True)
                     assert len(await _agreements(c, coordinator, eid)) == 3  # nothing reached the server
                     await b1_ctx.set_offline(False)
-                    await b1.wait_for_function("document.querySelectorAll('#outbox-list li.unsent').length === 0",
-                                               timeout=10000)
+                    await expect(b1.locator("#outbox-list li.unsent")).to_have_count(0, timeout=10000)
                     # exactly those two arrive, once — also after more retries would have had their chance
                     await b1.wait_for_timeout(3500)
                     agreements = await _agreements(c, coordinator, eid)
@@ -214,8 +213,7 @@ async def test_floor_trading_hour_with_brokers_notary_general_and_big_screen(
                     assert {a["broker"] for a in agreements if "p-g" in a["parties"]} == {"Megler 1"}
 
                     # the big screen has all five, live
-                    await screen.wait_for_function("document.querySelector('#total').textContent.trim() === '5'",
-                                                   timeout=5000)
+                    await expect(screen.locator("#total")).to_have_text("5", timeout=5000)
 
                     # the notary confirms, newest first, one tap each
                     await notary.reload()
@@ -224,14 +222,11 @@ async def test_floor_trading_hour_with_brokers_notary_general_and_big_screen(
                     assert first == max(agreements, key=lambda a: a["registered_at"])["id"]
                     for done in (1, 2):
                         await notary.click("#queue-list li[data-agreement] button.confirm")
-                        await notary.wait_for_function(
-                            f"document.querySelector('#confirmed-count').textContent.trim() === '{done}'", timeout=5000)
+                        await expect(notary.locator("#confirmed-count")).to_have_text(str(done), timeout=5000)
                     assert (await notary.text_content("#left-count") or "").strip() == "3"
                     await notary.screenshot(path=str(SHOTS / "32-floor-notary.png"), full_page=True)
-                    await screen.wait_for_function("document.querySelector('#confirmed').textContent.trim() === '2'",
-                                                   timeout=5000)
-                    await general.wait_for_function(
-                        "document.querySelector('#agreement-count').textContent.trim() === '5'", timeout=5000)
+                    await expect(screen.locator("#confirmed")).to_have_text("2", timeout=5000)
+                    await expect(general.locator("#agreement-count")).to_have_text("5", timeout=5000)
                     await general.screenshot(path=str(SHOTS / "33-floor-general.png"), full_page=True)
 
                     # the gong closes; a late registration is refused on the page, with the reason
