@@ -141,7 +141,8 @@ def eligible(sc: dict[str, Any], v: dict[str, Any], need: dict[str, Any], f: Nee
         return False
     for t in f.trainings:  # E3
         if not any(h["training"] == t and _date(h["completed"]) <= day
-                   and (h.get("expires") is None or last <= _date(h["expires"])) for h in v.get("trainings", [])):  # fmt: skip
+                   and (h.get("expires") is None or last <= _date(h["expires"]))
+                   for h in v.get("trainings", [])):  # fmt: skip
             return False
     if f.min_age > 0:  # E4
         if not v.get("birth_date"):
@@ -174,7 +175,8 @@ def eligible(sc: dict[str, Any], v: dict[str, Any], need: dict[str, Any], f: Nee
     if langs and not langs & {x.lower() for x in v.get("languages", [])}:  # E7
         return False
     travel = v.get("max_travel_km")
-    if travel is not None and v.get("location") and site.get("location") and _km(v["location"], site["location"]) > travel:
+    if travel is not None and v.get("location") and site.get("location") and _km(v["location"],
+                                                                                 site["location"]) > travel:
         return False  # E8
     if v.get("max_assignments", 1) < 1:  # C2 for the pair alone
         return False
@@ -186,7 +188,8 @@ def fit_points(sc: dict[str, Any], v: dict[str, Any], need: dict[str, Any], site
     """The four fit terms of docs/matching.md §3."""
     w = {"interests": 10, "interests_cap": 3, "continuity": 20, "continuity_site": 10, "travel": 10,
          "travel_scale_km": 20.0, "spread": 15, "previous": 30, **(sc.get("weights") or {})}  # fmt: skip
-    shared = len({x.strip().lower() for x in v.get("interests", [])} & {x.strip().lower() for x in need.get("tags", [])})
+    shared = len({x.strip().lower() for x in v.get("interests",
+                                                   [])} & {x.strip().lower() for x in need.get("tags", [])})
     pts = w["interests"] * min(shared, w["interests_cap"])
     hist = v.get("history", [])
     if any(h["site"] == need["site"] and h["activity"] == need["activity"] for h in hist):
@@ -409,7 +412,8 @@ def solve_highs(m: Model, time_limit: float = 120.0) -> Result:
         x = h.getSolution().col_value
         chosen = [k for k in range(n) if x[k] > 0.5]
     pri, fit = _score(m, chosen)
-    bound = m.pin_priority + math.floor((info.mip_dual_bound + 1e-6) / big) if math.isfinite(info.mip_dual_bound) else math.inf
+    bound = (m.pin_priority + math.floor((info.mip_dual_bound + 1e-6) / big)
+             if math.isfinite(info.mip_dual_bound) else math.inf)
     label = "optimal" if status == highspy.HighsModelStatus.kOptimal else h.modelStatusToString(status)
     return Result("HiGHS", label, chosen, pri, min(bound, math.inf), fit, time.perf_counter() - t0)
 

@@ -16,7 +16,8 @@ Figures, per agreement, from sending its POST:
     hearing of it when it concerns that page (the need it met is gone), else as soon as heard.
 
     .venv/bin/python bench/floor_live.py --agreements 110
-    .venv/bin/python bench/floor_live.py --agreements 110 --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test --processes 2
+    .venv/bin/python bench/floor_live.py --agreements 110 --processes 2 \
+        --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
 Built on bench/event_live.py (servers, streams, CPU accounting). Everything runs on 127.0.0.1; every
 loop is bounded by `--duration` and `--grace`.
@@ -51,7 +52,8 @@ CSRF = re.compile(r'data-csrf="([^"]+)"')
 WATCH = re.compile(r'data-watch="([^"]*)"')
 
 
-async def setup(base: str, coordinator: str, participants: int, rng: random.Random) -> tuple[str, list[tuple[str, str]]]:
+async def setup(base: str, coordinator: str, participants: int,
+                rng: random.Random) -> tuple[str, list[tuple[str, str]]]:
     """The event, its catalogue, catalogue open and the gong opened; returns (event, [(need, owner)])."""
     h = {"Authorization": f"Bearer {coordinator}"}
     needs: list[tuple[str, str]] = []
@@ -69,7 +71,8 @@ async def setup(base: str, coordinator: str, participants: int, rng: random.Rand
                 tag = rng.choice(TAGS)
                 r = await c.post(f"/api/v1/events/{eid}/{side}", json={
                     "id": f"{side[0]}{i:03d}", "participant": pid, "category": rng.choice(CATEGORIES),
-                    "title": f"{tag} ({side})", "tags": [tag, rng.choice(TAGS)], "amount": {"hours": rng.choice([2, 4])}})
+                    "title": f"{tag} ({side})", "tags": [tag, rng.choice(TAGS)],
+                    "amount": {"hours": rng.choice([2, 4])}})
                 r.raise_for_status()
                 if side == "needs":
                     needs.append((r.json()["id"], pid))
@@ -282,7 +285,8 @@ async def main_async(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "broker_pages_not_concerned": sum(b.unaffected for b in brokers),
         "post_ms": ms(post_lat),
         "server_cpu_share_of_one_core": [round(c / window, 3) for c in cpu],
-        "client_cpu_share_of_one_core": round(((me1.ru_utime - me0.ru_utime) + (me1.ru_stime - me0.ru_stime)) / window, 3),
+        "client_cpu_share_of_one_core": round(
+            ((me1.ru_utime - me0.ru_utime) + (me1.ru_stime - me0.ru_stime)) / window, 3),
         "window_s": round(window, 1), "posting_s": round(t_stop - t_start, 1),
         "load_average_after": os.getloadavg(),
     }

@@ -97,7 +97,7 @@ def _volunteer(rng: random.Random, k: int, everyone: bool) -> dict[str, Any]:
     if rng.random() < 0.95:
         v["birth_date"] = (START - dt.timedelta(days=age * 365 + rng.randrange(365))).isoformat()
     if everyone:
-        v["availability"] = [{"weekday": d, "start": "06:00", "end": "06:00"} for d in range(1, 8)]
+        v["availability"] = [{"weekday": d, "start": "00:00", "end": "00:00"} for d in range(1, 8)]
     else:
         slots = []
         for _ in range(rng.randint(1, 4)):
@@ -128,7 +128,8 @@ def _volunteer(rng: random.Random, k: int, everyone: bool) -> dict[str, Any]:
     if rng.random() < 0.5:
         issued = START - dt.timedelta(days=rng.randrange(5, 800))
         v["police_certificate"] = {"issued": issued.isoformat(),
-                                   "shown": (issued + dt.timedelta(days=rng.randrange(0, 120))).isoformat()}  # fmt: skip
+                                   "shown": (issued + dt.timedelta(days=rng.randrange(0, 120))).isoformat(),
+                                   }  # fmt: skip
     v["languages"] = ["no", *rng.sample(LANGS[1:], rng.choices([0, 1, 2], [60, 30, 10])[0])]
     if rng.random() < 0.9:
         v["location"] = _point(rng)

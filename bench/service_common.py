@@ -20,12 +20,12 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from matcher.schema import Scenario
-from service.auth import SYSTEM, create_token
-from service.db.engine import create_engine, create_sessionmaker
-from service.db.migrate import upgrade
-from service.register.scenario_io import import_scenario
-from service.settings import normalise_database_url
+from matcher.schema import Scenario  # noqa: E402 - after the sys.path line above
+from service.auth import SYSTEM, create_token  # noqa: E402
+from service.db.engine import create_engine, create_sessionmaker  # noqa: E402
+from service.db.migrate import upgrade  # noqa: E402
+from service.register.scenario_io import import_scenario  # noqa: E402
+from service.settings import normalise_database_url  # noqa: E402
 
 
 def free_port() -> int:

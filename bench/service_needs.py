@@ -23,7 +23,8 @@ from service_common import fresh_database, load_register, percentile, server
 from matcher.generate import generate
 
 
-async def hammer(base: str, token: str, site: str, clients: int, total: int) -> tuple[float, list[float], dict[int, int]]:
+async def hammer(base: str, token: str, site: str, clients: int, total: int) -> tuple[float, list[float],
+                                                                                      dict[int, int]]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     sent = 0

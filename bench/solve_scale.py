@@ -85,7 +85,8 @@ def _child(args: argparse.Namespace) -> int:
             solver = {"highs": baselines.solve_highs, "cpsat": baselines.solve_cpsat}[name]
             r = solver(model, args.baseline_limit)
             out[name] = {"status": r.status, "priority": r.priority, "priority_bound": r.priority_bound,
-                         "fit": r.fit, "seconds": r.seconds, "violations": len(baselines.check(model, r.chosen))}  # fmt: skip
+                         "fit": r.fit, "seconds": r.seconds,
+                         "violations": len(baselines.check(model, r.chosen))}  # fmt: skip
     print("RESULT " + json.dumps(out), flush=True)
     return 0
 
@@ -177,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     import msgspec
 
     print(f"solve_scale: generator {args.generator}, seed {args.seed}, repeat {args.repeat}, engines {args.engines},"
-          f" baselines {args.baselines or 'none'} (limit {args.baseline_limit:g} s); medians; 2-core machine, noisy")  # fmt: skip
+          f" baselines {args.baselines or 'none'} (limit {args.baseline_limit:g} s);"
+          " medians; 2-core machine, noisy")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="samspill-scale-") as tmp:
         for item in args.sizes:
             size, _, variant = item.partition(":")

@@ -19,32 +19,22 @@ def _sort_time(a: Agreement) -> dt.datetime:
     return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
 
 
-# The kinds of help in Norwegian Bokmål, for big screens in the hall.
-KIND_LABELS_NB: dict[str, str] = {
-    "time": "tid", "labour": "arbeid", "knowledge": "kunnskap", "goods": "utstyr",
-    "premises": "lokaler", "event_help": "hjelp på arrangement",
-}
-
-
-def _amount(hours: float | None, items: int | None, lang: str = "en") -> str:
-    if lang == "nb":
-        return f"{hours:g} t".replace(".", ",") if hours is not None else f"{items} stk."
+def _amount(hours: float | None, items: int | None) -> str:
     if hours is not None:
         return f"{hours:g} h"
     return f"{items} item{'s' if items != 1 else ''}"
 
 
-def summarise(agreement: Agreement, names: Mapping[str, str], lang: str = "en") -> str:
-    """One line for the screen, e.g. "Bilhuset gives goods (1 item) to Røde Kors; Røde Kors gives time (4 h)";
-    with `lang="nb"`: "Bilhuset gir utstyr (1 stk.) til Røde Kors; …"."""
+def summarise(agreement: Agreement, names: Mapping[str, str]) -> str:
+    """One English line for logs and the API, e.g. "Bilhuset gives goods (1 item) to Røde Kors; Røde Kors
+    gives time (4 h)". Screens in other languages render it from the agreement's gives (the service's
+    catalogue), not from this sentence."""
     parts = []
     for g in agreement.gives:
         other = agreement.parties[1] if g.from_ == agreement.parties[0] else agreement.parties[0]
-        kind = KIND_LABELS_NB[g.kind] if lang == "nb" else g.kind.replace("_", " ")
-        what = f"{kind} ({_amount(g.hours, g.items, lang)})"
+        what = f"{g.kind.replace('_', ' ')} ({_amount(g.hours, g.items)})"
         desc = f": {g.description}" if g.description else ""
-        verb, to = ("gir", "til") if lang == "nb" else ("gives", "to")
-        parts.append(f"{names.get(g.from_, g.from_)} {verb} {what}{desc} {to} {names.get(other, other)}")
+        parts.append(f"{names.get(g.from_, g.from_)} gives {what}{desc} to {names.get(other, other)}")
     return "; ".join(parts)
 
 
@@ -89,7 +79,6 @@ def board_snapshot(
             parties=[names.get(p, p) for p in a.parties],
             category=a.primary_category,
             summary=summarise(a, names),
-            summary_nb=summarise(a, names, "nb"),
             two_way=a.is_two_way,
             registered_at=a.registered_at,
             confirmed=a.confirmed_by is not None,

@@ -38,7 +38,9 @@ SIDE_WORDS = {"offer": "offer", "tilbud": "offer", "tilbyr": "offer", "need": "n
               "trenger": "need"}
 CATEGORY_WORDS: dict[str, str] = {
     **{c: c for c in CATEGORIES},
-    **{label.lower(): c for lang in ("en", "nb") for c, label in CATEGORY_LABELS[lang].items()},
+    **{label.lower(): c for c, label in CATEGORY_LABELS["en"].items()},
+    # the Bokmål words people write in the column (input vocabulary, not words this code shows)
+    "kunnskap og ferdigheter": "knowledge", "utstyr og lokaler": "goods", "hjelp på arrangement": "event_help",
     "hender": "hands", "kunnskap": "knowledge", "utstyr": "goods", "lokaler": "goods", "arrangement": "event_help",
 }
 
@@ -132,7 +134,8 @@ def parse_catalogue(text: str, participants: Mapping[str, str]) -> tuple[list[Pa
                         f"(one of {', '.join(CATEGORIES)}, or in Norwegian)")
         doc: dict[str, Any] = {"participant": pid, "category": category, "title": row.get("title", ""),
                                "description": row.get("description", ""),
-                               "tags": [t.strip() for t in row.get("tags", "").replace(";", ",").split(",") if t.strip()]}
+                               "tags": [t.strip() for t in row.get("tags", "").replace(";", ",").split(",")
+                                        if t.strip()]}
         if row.get("id"):
             doc["id"] = row["id"]
         for unit in ("hours", "items"):

@@ -11,7 +11,7 @@ import random
 import statistics
 import time
 
-from events.schema import Amount, Category, Event, Need, Offer, Participant, ParticipantKind
+from events.schema import Amount, Category, ExchangeEvent, Need, Offer, Participant, ParticipantKind
 
 # (category, title, tags) — the kind of thing a Norwegian børs catalogue lists.
 _THEMES: list[tuple[Category, str, list[str]]] = [
@@ -39,7 +39,8 @@ _THEMES: list[tuple[Category, str, list[str]]] = [
 ]
 _KINDS: list[ParticipantKind] = ["organisation", "business", "public", "individual"]
 _NAMES = {
-    "organisation": ["Røde Kors", "Frivilligsentralen", "Nasjonalforeningen", "Sanitetsforeningen", "Idrettslaget", "Korpset"],
+    "organisation": ["Røde Kors", "Frivilligsentralen", "Nasjonalforeningen", "Sanitetsforeningen",
+                     "Idrettslaget", "Korpset"],
     "business": ["Bilhuset", "Sparebanken", "Byggmakker", "Bakeriet", "IT-partner", "Regnskapshuset"],
     "public": ["Sykehjemmet", "Hjemmetjenesten", "Dagsenteret", "Biblioteket", "Kulturskolen", "Frisklivssentralen"],
     "individual": ["Kari", "Ola", "Ingrid", "Per", "Aisha", "Jonas"],
@@ -52,7 +53,7 @@ def synthetic_event(
     rounds: int | None = 6,
     tables: int | None = 20,
     seed: int = 0,
-) -> tuple[Event, list[Participant], list[Offer], list[Need]]:
+) -> tuple[ExchangeEvent, list[Participant], list[Offer], list[Need]]:
     rng = random.Random(seed)
     people = []
     for i in range(participants):
@@ -65,14 +66,15 @@ def synthetic_event(
     for j in range(entries):
         category, title, tags = rng.choice(_THEMES)
         owner = people[j % participants] if j < participants else rng.choice(people)
-        amount = Amount(items=rng.randint(1, 5)) if category == "goods" else Amount(hours=float(rng.choice([2, 4, 8, 10, 20])))
+        amount = (Amount(items=rng.randint(1, 5)) if category == "goods"
+                  else Amount(hours=float(rng.choice([2, 4, 8, 10, 20]))))
         extra = rng.sample(["volunteers", "weekend", "evening", "seniors", "youth", "children"], k=1)
         kwargs = dict(
             id=f"e{j}", participant=owner.id, category=category, title=title,
             description=f"{title} ({extra[0]})", tags=rng.sample(tags, k=rng.randint(1, len(tags))), amount=amount,
         )
         (offers.append(Offer(**kwargs)) if rng.random() < 0.5 else needs.append(Need(**kwargs)))  # type: ignore[arg-type]
-    event = Event(
+    event = ExchangeEvent(
         id="borsen", name="Frivilligbørsen", starts_at=dt.datetime(2025, 10, 16, 17, 0, tzinfo=dt.UTC),
         venue="Rådhuset", rounds=rounds, tables=tables,
     )
@@ -98,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
         assert result.schedule is not None
         print(
             f"seed {seed}: {time.perf_counter() - t0:.3f}s status={result.status} pairs={result.compatible_pairs} "
-            f"meetings={len(result.schedule)} seating_optimal={result.seating_optimal} unscheduled={len(result.unscheduled)} "
+            f"meetings={len(result.schedule)} seating_optimal={result.seating_optimal} "
+            f"unscheduled={len(result.unscheduled)} "
             f"without_counterpart={len(result.without_counterpart)}"
         )
     print(f"median {statistics.median(times):.3f}s, max {max(times):.3f}s")

@@ -92,7 +92,9 @@ def check_can_register_agreement(state: EventState) -> None:
             "archived": "the event is archived",
         }.get(state, "")
         raise IllegalTransition(
-            state, "register_agreement", f"agreements can only be registered while trading; the event is {state} ({when})"
+            state,
+            "register_agreement",
+            f"agreements can only be registered while trading; the event is {state} ({when})",
         )
 
 
@@ -104,13 +106,19 @@ def replay(history: Iterable[Transition], start: EventState = "draft") -> EventS
     for i, record in enumerate(history):
         if record.from_state != state:
             raise IllegalTransition(
-                state, record.action, f"history[{i}] starts from {record.from_state} but the event was {state}"
+                state,
+                record.action,
+                f"history[{i}] starts from {record.from_state} but the event was {state}",
             )
         if last_at is not None and record.at < last_at:
-            raise IllegalTransition(state, record.action, f"history[{i}] at {record.at} is before the previous move")
+            raise IllegalTransition(
+                state, record.action, f"history[{i}] at {record.at} is before the previous move"
+            )
         state, _ = transition(state, record.action, record.at)
         if state != record.to_state:
-            raise IllegalTransition(state, record.action, f"history[{i}] claims {record.to_state}, the move gives {state}")
+            raise IllegalTransition(
+                state, record.action, f"history[{i}] claims {record.to_state}, the move gives {state}"
+            )
         last_at = record.at
     return state
 

@@ -7,7 +7,8 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from msgspec import Struct
@@ -18,18 +19,17 @@ from events.schema import (
     FOLLOW_UP_STATUSES,
     Agreement,
     Category,
-    Event,
+    ExchangeEvent,
     FollowUp,
     Need,
     Offer,
     Participant,
 )
-from events.valuation import DEFAULT_RATES, ESTIMATE_LABEL, ESTIMATE_LABEL_NB, Rates, agreement_value
+from events.valuation import DEFAULT_RATES, ESTIMATE_LABEL, Rates, agreement_value
 
 FOLLOW_UP_DAYS = 14
 """The asking party should have reported back this long after the trading hour closed."""
 
-Lang = Literal["en", "nb"]
 
 
 class OverdueFollowUp(Struct, frozen=True, kw_only=True):
@@ -84,13 +84,14 @@ def latest_follow_ups(follow_ups: Sequence[FollowUp]) -> dict[str, FollowUp]:
     out: dict[str, FollowUp] = {}
     for f in follow_ups:
         current = out.get(f.agreement)
-        if current is None or current.reported_at is None or f.reported_at is None or f.reported_at >= current.reported_at:
+        if (current is None or current.reported_at is None or f.reported_at is None
+                or f.reported_at >= current.reported_at):
             out[f.agreement] = f
     return out
 
 
 def build_report(
-    event: Event,
+    event: ExchangeEvent,
     participants: Sequence[Participant],
     agreements: Sequence[Agreement],
     follow_ups: Sequence[FollowUp] = (),
@@ -112,8 +113,8 @@ def build_report(
                 raise ValueError(f"agreements[{i}]: party {party!r} is not a participant")
     latest = latest_follow_ups(follow_ups)
 
-    by_category = {c: 0 for c in CATEGORIES}
-    value_by_category = {c: 0 for c in CATEGORIES}
+    by_category: dict[str, int] = {c: 0 for c in CATEGORIES}
+    value_by_category: dict[str, int] = {c: 0 for c in CATEGORIES}
     by_pair: Counter[str] = Counter()
     by_status = {s: 0 for s in (*FOLLOW_UP_STATUSES, "no_report")}
     rows: list[AgreementRow] = []
@@ -165,12 +166,12 @@ def build_report(
         agreements=n,
         confirmed=sum(a.confirmed_by is not None for a in agreements),
         two_way=sum(a.is_two_way for a in agreements),
-        by_category=dict(by_category),
+        by_category=by_category,
         by_sector_pair=dict(sorted(by_pair.items())),
         by_status=by_status,
         follow_up_rate=reported / n if n else 0.0,
         estimated_value_nok=total_value,
-        estimated_value_by_category=dict(value_by_category),
+        estimated_value_by_category=value_by_category,
         unvalued_gives=unvalued,
         value_label=ESTIMATE_LABEL,
         overdue=overdue,
@@ -180,10 +181,23 @@ def build_report(
 
 # --- CSV ------------------------------------------------------------------------------------
 
-_REPORT_HEADERS: dict[Lang, list[str]] = {
-    "en": ["section", "key", "value"],
-    "nb": ["del", "nøkkel", "verdi"],
-}
+@dataclass(frozen=True)
+class Words:
+    """The words a CSV or a catalogue shows. English by default (`ENGLISH`); the service passes the
+    words of another language from its message catalogue, so the domain writes no Bokmål."""
+
+    categories: Mapping[str, str] = field(default_factory=lambda: {str(c): x for c, x in CATEGORY_LABELS["en"].items()})
+    sides: Mapping[str, str] = field(default_factory=lambda: {"offer": "offer", "need": "need"})
+    estimate_label: str = ESTIMATE_LABEL
+    estimate_column: str = "estimated_value_nok (estimate)"
+    summary_head: tuple[str, ...] = ("section", "key", "value")
+    agreements_head: tuple[str, ...] = ("agreement", "party_1", "party_2", "sector_pair", "category", "two_way",
+                                        "hours", "items", "estimated_value_nok (estimate)", "follow_up")
+    catalogue_head: tuple[str, ...] = ("category", "side", "participant", "kind", "contact", "title",
+                                       "description", "tags", "hours", "items")
+
+
+ENGLISH = Words()
 
 
 def _csv(rows: list[list[object]]) -> str:
@@ -193,41 +207,35 @@ def _csv(rows: list[list[object]]) -> str:
     return buf.getvalue()
 
 
-def report_summary_csv(report: EventReport, lang: Lang = "en") -> str:
+def report_summary_csv(report: EventReport, words: Words = ENGLISH) -> str:
     """The report's figures as `section,key,value` rows; value rows say they are estimates."""
-    labels = CATEGORY_LABELS[lang]
-    label = ESTIMATE_LABEL if lang == "en" else ESTIMATE_LABEL_NB
-    est = "estimated_value_nok (estimate)" if lang == "en" else "anslått verdi kr (anslag)"
-    rows: list[list[object]] = [list(_REPORT_HEADERS[lang])]
+    labels = words.categories
+    label = words.estimate_label
+    est = words.estimate_column
+    rows: list[list[object]] = [list(words.summary_head)]
     rows += [
         ["total", "agreements", report.agreements],
         ["total", "confirmed", report.confirmed],
         ["total", "two_way", report.two_way],
         ["follow_up", "rate", f"{report.follow_up_rate:.4f}"],
     ]
-    rows += [["by_category", labels[c], n] for c, n in report.by_category.items()]  # type: ignore[index]
+    rows += [["by_category", labels[c], n] for c, n in report.by_category.items()]
     rows += [["by_sector_pair", k, n] for k, n in report.by_sector_pair.items()]
     rows += [["by_status", k, n] for k, n in report.by_status.items()]
     rows.append([est, "total", report.estimated_value_nok])
-    rows += [[est, labels[c], v] for c, v in report.estimated_value_by_category.items()]  # type: ignore[index]
+    rows += [[est, labels[c], v] for c, v in report.estimated_value_by_category.items()]
     rows.append([est, "note", label])
     rows += [["overdue_follow_up", o.agreement, " & ".join(o.parties)] for o in report.overdue]
     return _csv(rows)
 
 
-def report_agreements_csv(report: EventReport, lang: Lang = "en") -> str:
+def report_agreements_csv(report: EventReport, words: Words = ENGLISH) -> str:
     """One row per agreement, for a spreadsheet."""
-    labels = CATEGORY_LABELS[lang]
-    head = (
-        ["agreement", "party_1", "party_2", "sector_pair", "category", "two_way", "hours", "items",
-         "estimated_value_nok (estimate)", "follow_up"]
-        if lang == "en"
-        else ["avtale", "part_1", "part_2", "sektorpar", "kategori", "toveis", "timer", "enheter",
-              "anslått verdi kr (anslag)", "oppfølging"]
-    )
-    rows: list[list[object]] = [head]
+    labels = words.categories
+    rows: list[list[object]] = [list(words.agreements_head)]
     for r in report.rows:
-        rows.append([r.agreement, *r.parties, r.sector_pair, labels[r.category], int(r.two_way), f"{r.hours:g}", r.items,
+        rows.append([r.agreement, *r.parties, r.sector_pair, labels[r.category], int(r.two_way),
+                     f"{r.hours:g}", r.items,
                      r.estimated_value_nok, r.follow_up])
     return _csv(rows)
 
@@ -254,7 +262,7 @@ class CatalogueSection(Struct, frozen=True, kw_only=True):
 
 
 def catalogue(
-    participants: Sequence[Participant], offers: Sequence[Offer], needs: Sequence[Need], lang: Lang = "en"
+    participants: Sequence[Participant], offers: Sequence[Offer], needs: Sequence[Need], words: Words = ENGLISH
 ) -> list[CatalogueSection]:
     """The catalogue (børskatalog) by category, in the fixed order of the corners; entries by
     participant name then title."""
@@ -275,7 +283,7 @@ def catalogue(
     return [
         CatalogueSection(
             category=c,
-            label=CATEGORY_LABELS[lang][c],
+            label=words.categories[c],
             offers=sorted((item("offer", o) for o in offers if o.category == c), key=key),
             needs=sorted((item("need", n) for n in needs if n.category == c), key=key),
         )
@@ -284,17 +292,12 @@ def catalogue(
 
 
 def catalogue_csv(
-    participants: Sequence[Participant], offers: Sequence[Offer], needs: Sequence[Need], lang: Lang = "en"
+    participants: Sequence[Participant], offers: Sequence[Offer], needs: Sequence[Need], words: Words = ENGLISH
 ) -> str:
     """The catalogue as CSV, grouped by category (offers, then needs, within each)."""
-    head = (
-        ["category", "side", "participant", "kind", "contact", "title", "description", "tags", "hours", "items"]
-        if lang == "en"
-        else ["kategori", "type", "deltaker", "sektor", "kontakt", "tittel", "beskrivelse", "stikkord", "timer", "enheter"]
-    )
-    side_label = {"en": {"offer": "offer", "need": "need"}, "nb": {"offer": "Tilbud", "need": "Behov"}}[lang]
-    rows: list[list[object]] = [head]
-    for section in catalogue(participants, offers, needs, lang):
+    side_label = words.sides
+    rows: list[list[object]] = [list(words.catalogue_head)]
+    for section in catalogue(participants, offers, needs, words):
         for i in (*section.offers, *section.needs):
             rows.append([
                 section.label, side_label[i.side], i.participant_name, i.participant_kind, i.contact, i.title,

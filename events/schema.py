@@ -19,6 +19,8 @@ from typing import Annotated, Literal, TypeAlias
 import msgspec
 from msgspec import Meta, Struct, field
 
+from matcher.scenario import Issue
+
 Id = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
                          description="An identifier, unique within its list: ASCII letters, digits and . _ : -.")]
 Text = Annotated[str, Meta(max_length=4000)]
@@ -53,13 +55,9 @@ CATEGORY_LABELS: dict[str, dict[Category, str]] = {
         "goods": "goods and premises",
         "event_help": "help at an event",
     },
-    "nb": {
-        "hands": "Hender",
-        "knowledge": "Kunnskap og ferdigheter",
-        "goods": "Utstyr og lokaler",
-        "event_help": "Hjelp på arrangement",
-    },
 }
+"""The catalogue corners in English (for the API, CSV and the suggestions' word matching). Other
+languages come from the service's message catalogue (`ex.category.<id>`): the domain writes no Bokmål."""
 
 CATEGORY_OF_KIND: dict[GiveKind, Category] = {
     "time": "hands",
@@ -85,7 +83,7 @@ def _one_of_hours_items(hours: float | None, items: int | None, where: str) -> N
         raise ValueError(f"{where}: give exactly one of `hours` or `items`")
 
 
-class Event(_In):
+class ExchangeEvent(_In, frozen=True):
     """An exchange event (Frivilligbørs). `rounds` and `tables` are set together when the
     event has speed meetings before or during the trading hour."""
 
@@ -109,7 +107,7 @@ class Event(_In):
         return self.rounds is not None and self.tables is not None
 
 
-class Participant(_In):
+class Participant(_In, frozen=True):
     """A business, voluntary organisation, public unit or individual volunteer at the event."""
 
     id: Id
@@ -119,7 +117,7 @@ class Participant(_In):
     description: Text = ""
 
 
-class Amount(_In):
+class Amount(_In, frozen=True):
     """How much is offered or needed: hours or items, exactly one."""
 
     hours: PositiveHours | None = None
@@ -129,7 +127,7 @@ class Amount(_In):
         _one_of_hours_items(self.hours, self.items, "amount")
 
 
-class _Entry(_In):
+class _Entry(_In, frozen=True):
     id: Id
     participant: Id
     category: Category
@@ -139,15 +137,15 @@ class _Entry(_In):
     amount: Amount | None = None
 
 
-class Offer(_Entry):
+class Offer(_Entry, frozen=True):
     """An offer (tilbud) in the catalogue (børskatalog)."""
 
 
-class Need(_Entry):
+class Need(_Entry, frozen=True):
     """A need (behov) in the catalogue (børskatalog)."""
 
 
-class Give(_In):
+class Give(_In, frozen=True):
     """What one party gives the other in an agreement: hours or items of one kind of help."""
 
     from_: Id = field(name="from")
@@ -164,7 +162,7 @@ class Give(_In):
         _one_of_hours_items(self.hours, self.items, "give")
 
 
-class Agreement(_In):
+class Agreement(_In, frozen=True):
     """An agreement (avtale) made during the trading hour: two parties, what each gives.
 
     One-way (only one party gives) or two-way; never money. `asked_by` is the asking
@@ -204,7 +202,7 @@ class Agreement(_In):
         return self.category if self.category is not None else CATEGORY_OF_KIND[self.gives[0].kind]
 
 
-class FollowUp(_In):
+class FollowUp(_In, frozen=True):
     """A follow-up report (oppfølging): was the agreement carried out?"""
 
     agreement: Id
@@ -214,7 +212,7 @@ class FollowUp(_In):
     reported_at: dt.datetime | None = None
 
 
-class GongRequest(_In):
+class GongRequest(_In, frozen=True):
     """The børsgeneral's gong: `open` starts the trading hour, `close` ends it."""
 
     action: Literal["open", "close"]
@@ -223,7 +221,7 @@ class GongRequest(_In):
 # --- The live board -------------------------------------------------------------------------
 
 
-class BoardLine(_Out):
+class BoardLine(_Out, frozen=True):
     """One agreement as the big screen shows it."""
 
     agreement: str | None
@@ -235,17 +233,18 @@ class BoardLine(_Out):
     registered_at: dt.datetime | None
     confirmed: bool
     summary_nb: str = ""
-    """`summary` in Norwegian Bokmål, for the big screen in the hall."""
+    """`summary` in Norwegian Bokmål, for the big screen in the hall: filled by the service from the
+    agreement's gives through its message catalogue (the domain writes no Norwegian)."""
 
 
-class Leader(_Out):
+class Leader(_Out, frozen=True):
     participant: str
     name: str
     agreements: int
     estimated_value_nok: int
 
 
-class BoardSnapshot(_Out):
+class BoardSnapshot(_Out, frozen=True):
     """What the big screen shows. Values are estimates (hours or items × a rate), never money."""
 
     total: int
@@ -266,14 +265,14 @@ class _Message(Struct, frozen=True, kw_only=True, tag_field="type"):
     pass
 
 
-class AgreementRegistered(_Message, tag="agreement_registered"):
+class AgreementRegistered(_Message, tag="agreement_registered", frozen=True):
     """A broker (børsmegler) registered an agreement."""
 
     agreement: Agreement
     at: dt.datetime
 
 
-class AgreementConfirmed(_Message, tag="agreement_confirmed"):
+class AgreementConfirmed(_Message, tag="agreement_confirmed", frozen=True):
     """The notary (notarius) signed an agreement off."""
 
     agreement: Id
@@ -281,7 +280,7 @@ class AgreementConfirmed(_Message, tag="agreement_confirmed"):
     at: dt.datetime
 
 
-class Gong(_Message, tag="gong"):
+class Gong(_Message, tag="gong", frozen=True):
     """The gong sounded: the trading hour opened or closed; `state` is the state it led to."""
 
     action: Literal["open", "close"]
@@ -289,7 +288,7 @@ class Gong(_Message, tag="gong"):
     state: EventState
 
 
-class StateChanged(_Message, tag="state_changed"):
+class StateChanged(_Message, tag="state_changed", frozen=True):
     """The event moved outside the gong (catalogue opened, follow-up, archived); screens and
     streams of an archived event close."""
 
@@ -297,14 +296,14 @@ class StateChanged(_Message, tag="state_changed"):
     at: dt.datetime
 
 
-class CatalogueChanged(_Message, tag="catalogue_changed"):
+class CatalogueChanged(_Message, tag="catalogue_changed", frozen=True):
     """A participant (a walk-in) or a catalogue entry was added: brokers' suggestions change."""
 
     participant: Id
     at: dt.datetime
 
 
-class BoardSnapshotMessage(_Message, tag="board_snapshot"):
+class BoardSnapshotMessage(_Message, tag="board_snapshot", frozen=True):
     board: BoardSnapshot
     at: dt.datetime
 
@@ -358,18 +357,18 @@ def _is_money_word(value: object) -> bool:
     return isinstance(value, str) and value.strip().lower().replace("-", "_") in _MONEY_WORDS | {"in_kind_money"}
 
 
-def money_problems(raw: object, path: str = "") -> list[str]:
+def money_problems(raw: object, path: str = "") -> list[Issue]:
     """Every place in a raw payload that carries money: a money-like key anywhere, or a
     kind/category/type/unit whose value is money. An agreement never involves money."""
-    problems: list[str] = []
+    problems: list[Issue] = []
     if isinstance(raw, dict):
         for key, value in raw.items():
             here = f"{path}.{key}" if path else str(key)
             if isinstance(key, str) and _is_money_key(key):
-                problems.append(f"{here}: money is never part of an agreement (remove the field)")
+                problems.append(Issue(f"{here}", "money is never part of an agreement (remove the field)", "money"))
                 continue
             if isinstance(key, str) and key in _KIND_LIKE_KEYS and _is_money_word(value):
-                problems.append(f"{here}: {value} is never part of an agreement")
+                problems.append(Issue(f"{here}", f"{value} is never part of an agreement", "money"))
                 continue
             problems.extend(money_problems(value, here))
     elif isinstance(raw, list):
@@ -378,17 +377,17 @@ def money_problems(raw: object, path: str = "") -> list[str]:
     return problems
 
 
-def _positive(value: object, where: str, integer: bool) -> str | None:
+def _positive(value: object, where: str, integer: bool) -> Issue | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"{where}: expected a number, got {type(value).__name__}"
+        return Issue(f"{where}", f"expected a number, got {type(value).__name__}", "not-a-number")
     if integer and not isinstance(value, int):
-        return f"{where}: expected a whole number of items"
+        return Issue(f"{where}", "expected a whole number of items", "not-whole")
     if value <= 0:
-        return f"{where}: must be more than zero (got {value})"
+        return Issue(f"{where}", f"must be more than zero (got {value})", "not-positive")
     return None
 
 
-def validate_agreement_payload(raw: object, *, participants: set[str] | None = None) -> list[str]:
+def validate_agreement_payload(raw: object, *, participants: set[str] | None = None) -> list[Issue]:
     """Problems with a raw agreement payload (decoded JSON), each as `path: message`; empty when
     it decodes to an `Agreement`. Pass `participants` (ids at the event) to check the parties exist.
 
@@ -396,54 +395,60 @@ def validate_agreement_payload(raw: object, *, participants: set[str] | None = N
     give, each give from a party, hours or items positive), then msgspec's own decoding.
     """
     if not isinstance(raw, dict):
-        return ["agreement: expected a JSON object"]
+        return [Issue("agreement", "expected a JSON object", "not-an-object")]
     problems = money_problems(raw)
-    money_paths = {p.split(":", 1)[0] for p in problems}
+    money_paths = {p.path for p in problems}
 
     parties = raw.get("parties")
     party_ids: list[str] = []
     if parties is None:
-        problems.append("parties: required (the two parties of the agreement)")
+        problems.append(Issue("parties", "required (the two parties of the agreement)", "required"))
     elif not isinstance(parties, list):
-        problems.append("parties: expected a list of two participant ids")
+        problems.append(Issue("parties", "expected a list of two participant ids", "not-a-list"))
     else:
         party_ids = [p for p in parties if isinstance(p, str) and p]
         if len(party_ids) != len(parties):
-            problems.append("parties: each party is a participant id (a non-empty string)")
+            problems.append(Issue("parties", "each party is a participant id (a non-empty string)",
+                                  "not-a-participant-id"))
         if len(parties) != 2:
-            problems.append(f"parties: an agreement has exactly two parties (got {len(parties)})")
+            problems.append(Issue("parties", f"an agreement has exactly two parties (got {len(parties)})",
+                                  "two-parties"))
         elif len(party_ids) == 2 and party_ids[0] == party_ids[1]:
-            problems.append(f"parties: the same party appears twice ({party_ids[0]!r}); the parties must be distinct")
+            problems.append(Issue("parties", f"the same party appears twice ({party_ids[0]!r}); the parties must be"
+                                  " distinct", "duplicate-party", value=party_ids[0]))
         if participants is not None:
             for i, p in enumerate(party_ids):
                 if p not in participants:
-                    problems.append(f"parties[{i}]: {p!r} is not a participant at this event")
+                    problems.append(Issue(f"parties[{i}]", f"{p!r} is not a participant at this event",
+                                          "unknown-participant"))
 
     gives = raw.get("gives")
     if gives is None or (isinstance(gives, list) and not gives):
-        problems.append("gives: at least one give is required (what one party gives the other)")
+        problems.append(Issue("gives", "at least one give is required (what one party gives the other)", "required"))
     elif not isinstance(gives, list):
-        problems.append("gives: expected a list")
+        problems.append(Issue("gives", "expected a list", "not-a-list"))
     else:
         for i, give in enumerate(gives):
             where = f"gives[{i}]"
             if not isinstance(give, dict):
-                problems.append(f"{where}: expected an object")
+                problems.append(Issue(f"{where}", "expected an object", "not-an-object"))
                 continue
             giver = give.get("from")
             if giver is None:
-                problems.append(f"{where}.from: required (which party gives)")
+                problems.append(Issue(f"{where}.from", "required (which party gives)", "required"))
             elif party_ids and giver not in party_ids:
-                problems.append(f"{where}.from: {giver!r} is not one of the parties")
+                problems.append(Issue(f"{where}.from", f"{giver!r} is not one of the parties", "not-a-party"))
             kind = give.get("kind")
             if f"{where}.kind" not in money_paths:
                 if kind is None:
-                    problems.append(f"{where}.kind: required (one of {', '.join(GIVE_KINDS)})")
+                    problems.append(Issue(f"{where}.kind", f"required (one of {', '.join(GIVE_KINDS)})", "required"))
                 elif kind not in GIVE_KINDS:
-                    problems.append(f"{where}.kind: {kind!r} is not a kind of help (one of {', '.join(GIVE_KINDS)})")
+                    problems.append(Issue(f"{where}.kind",
+                                          f"{kind!r} is not a kind of help (one of {', '.join(GIVE_KINDS)})",
+                                          "unknown-kind", value=kind))
             has_hours, has_items = give.get("hours") is not None, give.get("items") is not None
             if has_hours == has_items:
-                problems.append(f"{where}: give exactly one of `hours` or `items`")
+                problems.append(Issue(f"{where}", "give exactly one of `hours` or `items`", "hours-or-items"))
             if has_hours and (msg := _positive(give["hours"], f"{where}.hours", integer=False)):
                 problems.append(msg)
             if has_items and (msg := _positive(give["items"], f"{where}.items", integer=True)):
@@ -451,20 +456,20 @@ def validate_agreement_payload(raw: object, *, participants: set[str] | None = N
 
     asked_by = raw.get("asked_by")
     if asked_by is not None and party_ids and asked_by not in party_ids:
-        problems.append(f"asked_by: {asked_by!r} is not one of the parties")
+        problems.append(Issue("asked_by", f"{asked_by!r} is not one of the parties", "not-a-party"))
 
     if not problems:
         try:
             msgspec.convert(raw, Agreement)
         except msgspec.ValidationError as e:
-            problems.append(f"agreement: {e}")
+            problems.append(Issue("agreement", str(e), "invalid-value"))
     return problems
 
 
 class PayloadError(ValueError):
     """A payload failed validation; `problems` lists each as `path: message`."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[Issue]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
 
@@ -477,14 +482,15 @@ def decode_agreement(raw: object, *, participants: set[str] | None = None) -> Ag
     return msgspec.convert(raw, Agreement)
 
 
-def validate_entry_payload(raw: object, side: Literal["offer", "need"]) -> list[str]:
+def validate_entry_payload(raw: object, side: Literal["offer", "need"]) -> list[Issue]:
     """Problems with a raw catalogue entry (offer or need): money anywhere, then decoding."""
     if not isinstance(raw, dict):
-        return [f"{side}: expected a JSON object"]
-    problems = [p.replace("part of an agreement", "part of the exchange") for p in money_problems(raw)]
+        return [Issue(side, "expected a JSON object", "not-an-object")]
+    problems = [Issue(p.path, p.message.replace("part of an agreement", "part of the exchange"), p.code)
+                for p in money_problems(raw)]
     if not problems:
         try:
             msgspec.convert(raw, Offer if side == "offer" else Need)
         except msgspec.ValidationError as e:
-            problems.append(f"{side}: {e}")
+            problems.append(Issue(side, str(e), "invalid-value"))
     return problems

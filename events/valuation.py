@@ -13,8 +13,9 @@ from msgspec import Meta, Struct, field
 
 from events.schema import Agreement, Give, GiveKind
 
-ESTIMATE_LABEL = "estimated value in NOK (an estimate: hours or items × a rate per kind of help; no money changes hands)"
-ESTIMATE_LABEL_NB = "anslått verdi i kroner (et anslag: timer eller enheter × en sats per type hjelp; ingen penger byttes)"
+ESTIMATE_LABEL = (
+    "estimated value in NOK (an estimate: hours or items × a rate per kind of help; no money changes hands)"
+)
 
 Nok = Annotated[float, Meta(ge=0)]
 

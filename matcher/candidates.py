@@ -44,7 +44,7 @@ class Candidates:
 
 def _popcount_shared(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
     both = p.v_interest_words[vols] & p.n_tag_words[j]
-    return np.bitwise_count(both).sum(axis=1).astype(np.int64)
+    return np.asarray(np.bitwise_count(both).sum(axis=1), dtype=np.int64)
 
 
 def member_mask(p: Problem, key: tuple[object, ...], members: np.ndarray) -> np.ndarray:
@@ -98,7 +98,8 @@ def build_candidates(p: Problem) -> Candidates:
     not eligible (it is in force all the same, and needs its fit terms for the plan)."""
     cols: dict[str, list[np.ndarray]] = {
         k: []
-        for k in ("vol", "need", "km", "shared", "continuity", "previous", "interests", "cont_pts", "travel", "prev_pts")
+        for k in ("vol", "need", "km", "shared", "continuity", "previous", "interests", "cont_pts", "travel",
+                  "prev_pts")
     }
     for j in range(p.n_needs):
         if not rules.has_occurrence(p, j):

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import cast
 
 import msgspec
 import numpy as np
 
 from matcher import rules
+from matcher.codes import AtRiskCode
 from matcher.constraints import day_text, first_overlap, needs_overlap, week_break
 from matcher.problem import DAY, WEEK, Problem, compile_problem
 from matcher.schema import AtRisk, Scenario
@@ -173,7 +175,8 @@ def check_committed(p: Problem) -> list[AtRisk]:
 
     def add(v: int, j: int, rule: str, code: str, message: str, date: dt.date | None, data: dict[str, object]) -> None:
         found.append((position[(v, j)], RULE_ORDER[rule], AtRisk(
-            volunteer=p.volunteer(v).id, need=p.need(j).id, rule=rule, code=code, message=message, date=date,
+            volunteer=p.volunteer(v).id, need=p.need(j).id, rule=rule, code=cast(AtRiskCode, code), message=message,
+            date=date,
             data=dict(data),
         )))
 

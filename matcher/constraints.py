@@ -174,13 +174,6 @@ def blocking_rule(p: Problem, v: int, held: Sequence[int], j: int) -> tuple[str,
     return None if b is None else (b.rule, b.message)
 
 
-def set_breaks(p: Problem, v: int, needs: Sequence[int]) -> bool:
-    """Whether volunteer v holding all of `needs` breaks C2 (in some week) or C3."""
-    if week_break(p, v, needs) is not None:
-        return True
-    return any(needs_overlap(p, a, b) for i, a in enumerate(needs) for b in needs[i + 1 :])
-
-
 def need_is_full(p: Problem, j: int, taken: int) -> tuple[str, str] | None:
     """C1: no place left in need j once `taken` are placed."""
     if taken + 1 > int(p.n_headcount[j]):

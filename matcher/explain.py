@@ -1,21 +1,24 @@
 """Reasons: why each match was made, and why each unfilled place is unfilled.
 
 Built from the same rule functions and fit columns the solver used, so an
-explanation can never disagree with the decision it explains. Texts are plain
-English for the CLI and API; each reason also has a `code` and `data` so the web
-pages can say the same in Norwegian.
+explanation can never disagree with the decision it explains. Every explanation has
+a stable `code` (matcher/codes.py) and its parameters in `data`: pages render their
+own language from those. The English `text` beside them is for the CLI and logs,
+and is never parsed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any, cast
 
 import numpy as np
 
 from matcher import rules
 from matcher.candidates import Candidates
-from matcher.constraints import blocking_rule, day_text
+from matcher.codes import ElsewhereCode, NearMissCode, SummaryCode
+from matcher.constraints import blocking, day_text
 from matcher.problem import DAY, Problem, duration, minutes
 from matcher.schema import (
     AtRisk,
@@ -128,7 +131,8 @@ def explain_matches(
                 else f"has volunteered at {site.name} before"
             )
             reasons.append(
-                Reason(code="continuity", text=text, points=t["continuity"], data={"same_activity": same_activity})
+                Reason(code="continuity", text=text, points=t["continuity"],
+                       data={"same_activity": same_activity, "site": site.id, "activity": activity.id})
             )
         if not np.isnan(c.km[k]):
             km = round(float(c.km[k]), 1)
@@ -162,28 +166,40 @@ def _sentence(n: int, predicate: str) -> str:
     return f"{_plural(n, 'volunteer', 'volunteers')} {predicate.format(**forms)}"
 
 
-def _availability_text(p: Problem, j: int, v: int) -> str:
+Miss = tuple[NearMissCode, str, tuple[tuple[str, Any], ...]]  # code, English predicate, data (hashable)
+
+
+def _availability_miss(p: Problem, j: int, v: int) -> Miss:
     """Why one volunteer's availability misses a need: away, or the nearest window that day."""
     start = int(p.n_start[j])
     vol = p.volunteer(v)
     for period in vol.unavailable:
         if period.from_.toordinal() <= start <= period.to.toordinal():
-            return f"{{is}} away {period.from_.isoformat()} – {period.to.isoformat()}, when the need starts"
+            return ("away-at-start",
+                    f"{{is}} away {period.from_.isoformat()} – {period.to.isoformat()}, when the need starts",
+                    (("from", period.from_.isoformat()), ("to", period.to.isoformat())))
     for week_minute, length in p.n_week_slots[j]:
         if rules.covered_slot(p, week_minute, length)[v]:
             continue
         day = week_minute // DAY
-        need_text = f"{_hhmm(week_minute)}–{_hhmm(week_minute + length)}"
+        need_from, need_to = _hhmm(week_minute), _hhmm(week_minute + length)
+        need_text = f"{need_from}–{need_to}"
+        times = (("weekday", day + 1), ("start", need_from), ("end", need_to))
         same_day = [s for s in vol.availability if s.weekday - 1 == day]
         if not same_day:
-            return f"{{is}} not available on {WEEKDAYS[day]} (the need is {need_text})"
+            return ("not-available-on-day", f"{{is}} not available on {WEEKDAYS[day]} (the need is {need_text})",
+                    times)
         best = max(same_day, key=lambda s: _overlap(s.start, s.end, week_minute % DAY, length))
         b0 = minutes(best.start)
         b1 = b0 + duration(best.start, best.end)
         if b0 <= week_minute % DAY:
-            return f"{{is}} available {WEEKDAYS[day]} but only until {_hhmm(b1)} (the need is {need_text})"
-        return f"{{is}} available {WEEKDAYS[day]} but only from {_hhmm(b0)} (the need is {need_text})"
-    return "{is} not available at the need's times"
+            return ("available-until",
+                    f"{{is}} available {WEEKDAYS[day]} but only until {_hhmm(b1)} (the need is {need_text})",
+                    (*times, ("time", _hhmm(b1))))
+        return ("available-from",
+                f"{{is}} available {WEEKDAYS[day]} but only from {_hhmm(b0)} (the need is {need_text})",
+                (*times, ("time", _hhmm(b0))))
+    return ("not-available", "{is} not available at the need's times", ())
 
 
 def _overlap(start: str, end: str, a: int, length: int) -> int:
@@ -196,18 +212,26 @@ def _near_misses(p: Problem, j: int, fails: dict[str, np.ndarray], single: np.nd
     """Volunteers who break exactly one rule, grouped by what they lack."""
     need = p.need(j)
     activity = p.scenario.activities[int(p.n_activity[j])]
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    groups: dict[tuple[str, Miss], list[int]] = defaultdict(list)
     start = int(p.n_start[j])
-    fixed = {
-        "E1": f"would qualify if they took on {activity.name}",
-        "E2": "would qualify once the agreement and confidentiality declaration are signed",
-        "E4": f"would qualify but {{is}} under {int(p.n_min_age[j])} or {{has}} no birth date registered",
-        "E5": "would qualify with a police certificate shown (at most 3 months old when shown)",
-        "E6": "{is} not available at the need's times",
-        "E7": f"would qualify but {{speaks}} none of {', '.join(need.languages)}",
-        "E8": "would qualify but {lives} beyond their maximum travel distance",
-        "E9": "would qualify but {was} rejected for this need by the coordinator",
-        "C2": f"would qualify but {{has}} too few weekly hours ({int(p.n_minutes[j]) / 60:g} h in the need's busiest week)",
+    hours = int(p.n_minutes[j]) / 60
+    fixed: dict[str, Miss] = {
+        "E1": ("not-willing", f"would qualify if they took on {activity.name}", (("activity", activity.id),)),
+        "E2": ("agreements-missing", "would qualify once the agreement and confidentiality declaration are signed",
+               ()),
+        "E4": ("under-age",
+               f"would qualify but {{is}} under {int(p.n_min_age[j])} or {{has}} no birth date registered",
+               (("min_age", int(p.n_min_age[j])),)),
+        "E5": ("police-certificate",
+               "would qualify with a police certificate shown (at most 3 months old when shown)", ()),
+        "E6": ("not-available", "{is} not available at the need's times", ()),
+        "E7": ("language", f"would qualify but {{speaks}} none of {', '.join(need.languages)}",
+               (("languages", tuple(need.languages)),)),
+        "E8": ("too-far", "would qualify but {lives} beyond their maximum travel distance", ()),
+        "E9": ("forbidden", "would qualify but {was} rejected for this need by the coordinator", ()),
+        "C2": ("over-hours",
+               f"would qualify but {{has}} too few weekly hours ({hours:g} h in the need's busiest week)",
+               (("hours", hours),)),
     }
     for rule, failed in fails.items():
         who = np.flatnonzero(single & failed)
@@ -217,28 +241,33 @@ def _near_misses(p: Problem, j: int, fails: dict[str, np.ndarray], single: np.nd
             for v in who.tolist():
                 missing = next((t for t in p.n_trainings[j] if not rules.trainings_held(p, t, start)[v]), None)
                 if missing is not None:
-                    groups[("E3", f"would qualify with a valid {p.scenario.trainings[missing].name}")].append(v)
+                    tr = p.scenario.trainings[missing]
+                    groups[("E3", ("training-missing", f"would qualify with a valid {tr.name}",
+                                   (("training", tr.id),)))].append(v)
                     continue
                 last = int(p.n_last[j])
                 expiring = next(t for t in p.n_trainings[j] if not rules.trainings_held(p, t, last)[v])
-                name = p.scenario.trainings[expiring].name
+                tr = p.scenario.trainings[expiring]
                 until = dt.date.fromordinal(last).isoformat()
-                groups[("E3", f"would qualify with {name} renewed to last until {until}")].append(v)
+                groups[("E3", ("training-expires", f"would qualify with {tr.name} renewed to last until {until}",
+                               (("training", tr.id), ("until", until))))].append(v)
         elif rule == "E6":
             for v in who[:DETAIL_AT_MOST].tolist():
-                groups[("E6", _availability_text(p, j, v))].append(v)
+                groups[("E6", _availability_miss(p, j, v))].append(v)
             groups[("E6", fixed["E6"])].extend(who[DETAIL_AT_MOST:].tolist())
         else:
             groups[(rule, fixed[rule])].extend(who.tolist())
-    ranked = sorted(((k, v) for k, v in groups.items() if v), key=lambda kv: (-len(kv[1]), kv[0]))
+    ranked = sorted(((k, v) for k, v in groups.items() if v), key=lambda kv: (-len(kv[1]), kv[0][0], kv[0][1][1]))
     return [
         NearMiss(
             rule=rule,
             count=len(vols),
             text=_sentence(len(vols), text),
+            code=code,
+            data={k: list(x) if isinstance(x, tuple) else x for k, x in data},
             volunteers=[p.volunteer(v).id for v in vols[:LIST_AT_MOST]],
         )
-        for (rule, text), vols in ranked
+        for (rule, (code, text, data)), vols in ranked
     ]
 
 
@@ -257,18 +286,22 @@ def _placed_elsewhere(
                     volunteer=vid,
                     text="meets every rule but is not placed: the plan stopped at the time limit,"
                     " or a pinned placement blocks it",
+                    code="not-placed",
                 )
             )
         else:
             other = max(theirs, key=lambda k: int(p.n_priority[k]))
             on = p.need(other)
-            broken = blocking_rule(p, v, theirs, j)
-            why = broken[1] if broken else "the plan as a whole fills more or better places this way"
+            broken = blocking(p, v, theirs, j)
+            why = broken.message if broken else "the plan as a whole fills more or better places this way"
+            code = cast(ElsewhereCode, broken.code) if broken is not None else "plan-prefers"  # a C2/C3 Break code
             out.append(
                 PlacedElsewhere(
                     volunteer=vid,
                     need=on.id,
                     text=f"placed at {on.title!r} ({on.id}, priority {on.priority}) instead: {why}",
+                    code=code,
+                    data={"need": on.id, "priority": on.priority, **(broken.data if broken else {})},
                 )
             )
         if len(out) >= LIST_AT_MOST:
@@ -299,7 +332,8 @@ def explain_unfilled(
                     need=need.id,
                     open=open_,
                     priority=need.priority,
-                    reasons=UnfilledReasons(summary="the need has no occurrence inside the planning period"),
+                    reasons=UnfilledReasons(summary="the need has no occurrence inside the planning period",
+                                            code="no-occurrence"),
                 )
             )
             continue
@@ -318,10 +352,14 @@ def explain_unfilled(
         misses = _near_misses(p, j, fails, n_fail == 1)
         elsewhere = _placed_elsewhere(p, j, eligible, placed)
         n_eligible = int(eligible.sum())
+        code: SummaryCode
+        data: dict[str, Any]
         if n_eligible == 0:
             willing = int(passes["E1"].sum())
             if willing == 0:
-                summary = f"no volunteer is willing to do {p.scenario.activities[int(p.n_activity[j])].name}"
+                activity = p.scenario.activities[int(p.n_activity[j])]
+                summary = f"no volunteer is willing to do {activity.name}"
+                code, data = "unwilling", {"activity": activity.id}
             else:
                 others = passes["E1"].copy()
                 others[here] = False
@@ -331,6 +369,9 @@ def explain_unfilled(
                     f"{_plural(len(here), 'eligible volunteer is', 'eligible volunteers are')} placed here"
                     " already and no one else meets every rule"
                 )
+                code = "placed-here" if here else "none-eligible"
+                data = {"here": len(here), "willing": int(others.sum()),
+                        "obstacle": worst if among[worst] else None, "obstacle_count": among[worst]}
                 if among[worst]:
                     summary += (
                         f"; of {int(others.sum())}{' other' if here else ''} willing, the most common obstacle is:"
@@ -341,6 +382,7 @@ def explain_unfilled(
                 f"{_plural(n_eligible, 'volunteer meets', 'volunteers meet')} every rule"
                 " but the plan places them elsewhere"
             )
+            code, data = "eligible-elsewhere", {"eligible": n_eligible}
         if misses:
             summary += f"; nearest miss: {misses[0].text}"
         out.append(
@@ -350,6 +392,8 @@ def explain_unfilled(
                 priority=need.priority,
                 reasons=UnfilledReasons(
                     summary=summary,
+                    code=code,
+                    data=data,
                     eligible=n_eligible,
                     excluded=excluded,
                     nearest_misses=misses,

@@ -1,6 +1,8 @@
-"""The relaxation as a min-cost flow: the plan without overlaps (C3) and hour sums (C2).
+"""The relaxation as a min-cost flow: the plan without overlaps (C3) and C2's week rows.
 
-Without those side constraints choosing pairs is a weighted b-matching, which a
+Without those side constraints (a volunteer's count is only bounded by `Instance.vol_cap`,
+an upper bound on what their week rows allow over the horizon) choosing pairs is a
+weighted b-matching, which a
 min-cost flow solves exactly in a fraction of a second even at hundreds of thousands
 of pairs. Its optimum bounds both objective levels of the full problem from above;
 where it breaks no side constraint it *is* the optimum, and elsewhere it is the hint

@@ -40,7 +40,7 @@ from matcher.schema import (
     Volunteer,
 )
 
-__all__ = ["generate", "TRAININGS", "ACTIVITIES", "INTERESTS"]
+__all__ = ["ACTIVITIES", "INTERESTS", "TRAININGS", "generate"]
 
 # ----------------------------------------------------------------- the catalogue
 
@@ -515,9 +515,7 @@ def _make_needs(
                 from_ = start + timedelta(days=rng.randrange(max(1, days // 3)))
                 until = min(end, from_ + timedelta(days=rng.randrange(7, 22)))
             hr = rng.random()
-            if activity == "digital-hjelp" and hr < 0.5:
-                headcount = 2
-            elif hr < 0.12:
+            if (activity == "digital-hjelp" and hr < 0.5) or hr < 0.12:
                 headcount = 2
             elif hr < 0.16:
                 headcount = rng.choice([3, 4])
@@ -815,9 +813,9 @@ def _looks_eligible(v: Volunteer, n: Need, start: date, site: Site | None = None
             return False
     if n.languages and not {x.lower() for x in v.languages} & {x.lower() for x in n.languages}:
         return False
-    if v.max_travel_km is not None and v.location is not None and site is not None and site.location is not None:
-        if _km(v.location, site.location) > v.max_travel_km:
-            return False
+    if (v.max_travel_km is not None and v.location is not None and site is not None and site.location is not None
+            and _km(v.location, site.location) > v.max_travel_km):
+        return False
     if any(p.from_ <= start <= p.to for p in v.unavailable):
         return False
     if n.weekly is not None:
@@ -903,7 +901,8 @@ def _committed(
         if len(out) >= target:
             break
         n = needs[ni]
-        weekdays = {s.weekday for s in n.weekly} if n.weekly is not None else {n.once.date.isoweekday()} if n.once else set()
+        weekdays = ({s.weekday for s in n.weekly} if n.weekly is not None
+                    else {n.once.date.isoweekday()} if n.once else set())
         pool = by_activity.get(n.activity, [])
         broken = rng.random() < 0.05
         minutes = need_minutes(n)

@@ -11,12 +11,14 @@ the CP-SAT model, the MIP and the benchmark baselines.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
 from matcher import rules
 from matcher.candidates import Candidates
-from matcher.constraints import blocking_rule, classes_overlap_many, need_is_full
+from matcher.codes import ConflictCode
+from matcher.constraints import blocking, classes_overlap_many, need_is_full
 from matcher.problem import Problem
 from matcher.schema import Conflict
 
@@ -138,20 +140,27 @@ def settle_pins(p: Problem) -> tuple[list[tuple[int, int]], list[Conflict]]:
         failed = rules.failed_rules(p, v, j)
         if failed:
             names = "; ".join(f"{r} ({rules.RULE_NAMES[r]})" for r in failed)
+            code: ConflictCode = "rule-broken"
             if not rules.has_occurrence(p, j):
                 names = "E6 (the need has no occurrence in the planning period)"
-            conflicts.append(Conflict(volunteer=vid, need=nid, rule=failed[0], message=f"pinned pair breaks {names}"))
+                code = "no-occurrence"
+            conflicts.append(Conflict(volunteer=vid, need=nid, rule=failed[0], message=f"pinned pair breaks {names}",
+                                      code=code, data={"rules": list(failed)}))
             continue
         mine = by_vol.get(v, [])
-        broken = need_is_full(p, j, by_need.get(j, 0)) or blocking_rule(p, v, mine, j)
+        full = need_is_full(p, j, by_need.get(j, 0))
+        if full:
+            conflicts.append(Conflict(
+                volunteer=vid, need=nid, rule="C1",
+                message=f"pins cannot all hold: {full[1]}, all taken already by committed or pinned pairs",
+                code="over-headcount", data={"headcount": int(p.n_headcount[j])}))
+            continue
+        broken = blocking(p, v, mine, j)
         if broken:
-            rule, message = broken
-            if rule == "C1":
-                message += ", all taken already by committed or pinned pairs"
-            conflicts.append(
-                Conflict(volunteer=vid, need=nid, rule=rule, message=f"pins cannot all hold: volunteer {vid} {message}"
-                         if rule != "C1" else f"pins cannot all hold: {message}")
-            )
+            conflicts.append(Conflict(
+                volunteer=vid, need=nid, rule=broken.rule,
+                message=f"pins cannot all hold: volunteer {vid} {broken.message}",
+                code=cast(ConflictCode, broken.code), data=dict(broken.data)))
             continue
         kept.append((v, j))
         by_need[j] = by_need.get(j, 0) + 1
@@ -359,7 +368,8 @@ def build_instance(p: Problem, c: Candidates) -> Instance:
     )
 
 
-def _vol_bound(p: Problem, pair_vol: np.ndarray, pair_need: np.ndarray, fixed_by_vol: dict[int, list[int]]) -> np.ndarray:
+def _vol_bound(p: Problem, pair_vol: np.ndarray, pair_need: np.ndarray,
+               fixed_by_vol: dict[int, list[int]]) -> np.ndarray:
     """An upper bound on the free pairs each volunteer can hold at once in the horizon: for any
     week w, at most what is left that week of the pairs active in w, plus every other pair."""
     nv = p.n_volunteers
@@ -374,7 +384,7 @@ def _vol_bound(p: Problem, pair_vol: np.ndarray, pair_need: np.ndarray, fixed_by
     slack = count_left - size  # ≤ 0 where the week binds
     best = np.zeros(nv, dtype=np.int64)
     np.minimum.at(best, rvol, slack)
-    return np.clip(n_pairs + best, 0, n_pairs)
+    return np.asarray(np.clip(n_pairs + best, 0, n_pairs))
 
 
 def overlap_cliques(p: Problem, inst: Instance, vols: np.ndarray) -> list[np.ndarray]:
@@ -412,7 +422,7 @@ def _sweep(p: Problem, pairs: np.ndarray, needs: np.ndarray) -> list[np.ndarray]
     found: set[tuple[int, ...]] = set()
     active: dict[int, int] = {}
     last_was_start = False
-    for t, kind, cls in events:
+    for _t, kind, cls in events:
         if kind == 1:
             active[cls] = active.get(cls, 0) + 1
             last_was_start = True

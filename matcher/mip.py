@@ -201,7 +201,8 @@ class _Highs:
         from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2
         from ortools.math_opt.core.python import solver
 
-        self.pb, self.mp, self.par, self.cb, self.solver = model_pb2, model_parameters_pb2, parameters_pb2, callback_pb2, solver
+        self.pb, self.mp, self.par = model_pb2, model_parameters_pb2, parameters_pb2
+        self.cb, self.solver = callback_pb2, solver
 
     def solve(
         self,
@@ -269,7 +270,8 @@ class _Highs:
 
 def _lp(h: _Highs, rows: Rows, cost: np.ndarray, cols: np.ndarray, limit: float) -> _Lp | None:
     res, xs, units = h.solve(rows, cost, cols, integer=False, time_limit=limit)
-    if not len(res.solutions) or not res.solutions[0].HasField("dual_solution"):
+    # only an optimal LP's duals price and bound: a time-limited basis has duals of any sign
+    if res.termination.reason != 1 or not len(res.solutions) or not res.solutions[0].HasField("dual_solution"):
         return None
     d = res.solutions[0].dual_solution.dual_values
     y = np.zeros(rows.n_rows)
@@ -277,6 +279,17 @@ def _lp(h: _Highs, rows: Rows, cost: np.ndarray, cols: np.ndarray, limit: float)
     x = np.zeros(len(cost))
     x[cols] = xs
     return _Lp(x, units, y, float(res.solutions[0].primal_solution.objective_value))
+
+
+def _best_per_key(idx: np.ndarray, key: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+    """The entries of `idx` with the k highest scores within each key (need)."""
+    keys = key[idx]
+    order = np.lexsort((-score, keys))
+    sk = keys[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1]
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    top: np.ndarray = idx[order[rank < k]]
+    return top
 
 
 def _floor(b: float) -> float:
@@ -324,29 +337,33 @@ def solve_level(
     restricted_cost: np.ndarray | None = None,
     restricted_gap: float = 0.999,
     restricted_rows: Rows | None = None,
+    need_of: np.ndarray | None = None,
+    price_per_need: int = 8,
+    max_mip_pairs: int = 80_000,
 ) -> LevelResult:
     """One lexicographic level: price to the LP optimum, bound, then branch and bound on what can matter."""
     n = len(cost)
     inset = np.zeros(n, dtype=bool)
     inset[seed_cols] = True
     inset |= start
+    rows_key = need_of if need_of is not None else np.zeros(n, dtype=np.int64)
     stats: dict[str, object] = {}
     lp: _Lp | None = None
     bound = math.inf
     ub_last = math.inf
     rc_true = np.zeros(n)
     rounds = 0
-    for rounds in range(1, max_rounds + 1):
+    for rounds in range(1, max_rounds + 1):  # noqa: B007 - `rounds` is reported after the loop
         lp = _lp(h, rows, cost, np.flatnonzero(inset), deadline - time.perf_counter())
         if lp is None:
             break
         rc = _reduced(rows, cost, lp.y)
         ub_last, rc_true = _lagrangian(rows, lp.y, rc)
         bound = min(bound, ub_last)
-        add = ~inset & (rc > 1e-7)
-        if not add.any():
+        add = np.flatnonzero(~inset & (rc > 1e-7))
+        if len(add) == 0:
             break
-        inset |= add
+        inset[_best_per_key(add, rows_key, rc[add], price_per_need)] = True  # partial pricing
     stats["lp_rounds"] = rounds
     stats["lp_pairs"] = int(inset.sum())
     best = start.copy()
@@ -385,8 +402,14 @@ def solve_level(
     # (the bound and the reduced costs of one and the same dual solution: the last)
     floor_rc = best_val + 1 - ub_last - 1e-6 * max(1.0, abs(ub_last))
     keep = inset | (rc_true >= floor_rc) | best
+    complete = int(keep.sum()) <= max_mip_pairs
+    if not complete:  # too many to branch on: the best-priced ones only, and the LP bound stands
+        extra = np.flatnonzero(keep & ~inset & ~best)
+        keep = inset | best
+        keep[extra[np.argsort(-rc_true[extra], kind="stable")[: max(0, max_mip_pairs - int(keep.sum()))]]] = True
     cols = np.flatnonzero(keep)
     stats["mip_pairs"] = len(cols)
+    stats["mip_complete"] = complete
     res, xs, _units = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
                               rel_gap=rel_gap, abs_gap=abs_gap, hint=best)  # fmt: skip
     found = np.zeros(n, dtype=bool)
@@ -396,7 +419,7 @@ def solve_level(
     mip_bound = res.termination.objective_bounds.dual_bound
     term = res.termination.reason
     stats["mip"] = {1: "optimal"}.get(term, f"termination {term}")
-    if math.isfinite(mip_bound):  # complete: every pair that could beat the incumbent was in the MIP
+    if complete and math.isfinite(mip_bound):  # every pair that could beat the incumbent was in the MIP
         bound = min(bound, max(mip_bound, best_val))
     ub_int = _floor(bound)
     return LevelResult(best, float(ub_int), best_val >= ub_int, stats)
@@ -489,7 +512,7 @@ def _one_pass(
             h, free_units, view.pair_priority.astype(np.float64),
             lambda c: int(view.pair_priority[c].sum()), start, seed,
             deadline=deadline, rel_gap=0.0, max_rounds=opts.max_rounds,
-            restricted_cost=cost, restricted_gap=tol, restricted_rows=rows,
+            restricted_cost=cost, restricted_gap=tol, restricted_rows=rows, need_of=view.pair_need.astype(np.int64),
         )  # fmt: skip
         stats.update({"coverage_" + k: v for k, v in cov.stats.items()})
         p_cov = int(view.pair_priority[cov.chosen].sum())
@@ -504,6 +527,7 @@ def _one_pass(
                 h, rows, cost, value_of, cov.chosen,
                 np.flatnonzero(cov.chosen | np.isin(np.arange(view.n_pairs), seed)),
                 deadline=fit_deadline, rel_gap=0.0, abs_gap=tol, max_rounds=opts.max_rounds,
+                need_of=view.pair_need.astype(np.int64),
             )  # fmt: skip
         level.bound = min(level.bound, cov.bound * big + hi)
         if value_of(cov.chosen) > value_of(level.chosen):

@@ -6,6 +6,7 @@ a new rule is a new module, not an edit in the middle of a long function.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,11 +26,11 @@ class SubInstance:
 
     @property
     def vol(self) -> np.ndarray:
-        return self.inst.pair_vol[self.pairs]
+        return np.asarray(self.inst.pair_vol[self.pairs])
 
     @property
     def need(self) -> np.ndarray:
-        return self.inst.pair_need[self.pairs]
+        return np.asarray(self.inst.pair_need[self.pairs])
 
 
 @dataclass
@@ -51,7 +52,7 @@ def _groups(keys: np.ndarray) -> list[tuple[int, np.ndarray]]:
 class NeedCapacity:
     """C1: at most the need's open places (one variable per pair: a volunteer once per need)."""
 
-    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
+    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list[cp_model.IntVar], built: Built) -> None:
         for j, pos in _groups(sub.need):
             cap = int(sub.need_cap[j])
             if len(pos) > cap:
@@ -63,7 +64,7 @@ class WeeklyCapacity:
     week at most what is left of max_assignments; their minutes that week at most what is left
     of the weekly hours)."""
 
-    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
+    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list[cp_model.IntVar], built: Built) -> None:
         rows = sub.inst.week_rows
         if len(rows) == 0:
             return
@@ -87,7 +88,7 @@ class WeeklyCapacity:
 class NoOverlap:
     """C3: no two needs of a volunteer with overlapping occurrences."""
 
-    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
+    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list[cp_model.IntVar], built: Built) -> None:
         for clique in sub.cliques:
             model.add_at_most_one(x[int(k)] for k in clique)
 
@@ -95,7 +96,7 @@ class NoOverlap:
 class Coverage:
     """Objective level one: the priority-weighted number of filled places."""
 
-    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
+    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list[cp_model.IntVar], built: Built) -> None:
         prio = sub.inst.pair_priority[sub.pairs]
         built.coverage = cp_model.LinearExpr.weighted_sum(x, [int(c) for c in prio])
 
@@ -104,7 +105,7 @@ class Fit:
     """Objective level two: pair fit, less the spread penalty (the k-th extra assignment of a
     volunteer costs spread*k more), so work is shared before anyone gets a second need."""
 
-    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list, built: Built) -> None:
+    def build(self, sub: SubInstance, model: cp_model.CpModel, x: list[cp_model.IntVar], built: Built) -> None:
         inst = sub.inst
         fit = inst.pair_fit[sub.pairs]
         terms = list(x)
@@ -120,7 +121,7 @@ class Fit:
                     coefs.extend([-inst.spread * fixed] * len(pos))
                 continue
             units = [model.new_bool_var(f"u{v}_{i}") for i in range(cap)]
-            for a, b in zip(units, units[1:]):
+            for a, b in itertools.pairwise(units):
                 model.add_implication(b, a)
             model.add(sum(units) == sum(x[k] for k in pos))
             built.aux[v] = units
@@ -143,7 +144,7 @@ def build_model(sub: SubInstance) -> Built:
 
 def hint(built: Built, sub: SubInstance, chosen_local: np.ndarray) -> None:
     """A complete hint: every variable, the spread units too (the primer's advice)."""
-    built.model.clear_hints()
+    built.model.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools leaves it unannotated
     for k, var in enumerate(built.x):
         built.model.add_hint(var, bool(chosen_local[k]))
     if built.aux:

@@ -107,7 +107,7 @@ def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -
     dphi = p2 - p1
     dl = math.radians(lon2) - np.radians(lon1)
     a = np.sin(dphi / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
 def _words(sets: list[frozenset[str]], vocab: dict[str, int]) -> np.ndarray:
@@ -277,7 +277,8 @@ def compile_problem(scenario: Scenario, weights: Weights | None = None) -> Probl
             v_minutes_cap[i] = math.floor(v.max_hours_per_week * 60 + 1e-6)
         for t in v.trainings:
             tr.append((i, training_index[t.training], t.completed.toordinal(), _ord(t.expires)))
-        own = [((slot.weekday - 1) * DAY + minutes(slot.start), duration(slot.start, slot.end)) for slot in v.availability]
+        own = [((slot.weekday - 1) * DAY + minutes(slot.start), duration(slot.start, slot.end))
+               for slot in v.availability]
         win.extend((i, a, b) for a, b in merge_windows(own))
         for p in v.unavailable:
             una.append((i, p.from_.toordinal(), p.to.toordinal()))
@@ -337,8 +338,8 @@ def compile_problem(scenario: Scenario, weights: Weights | None = None) -> Probl
         tags.append(frozenset(x.strip().lower() for x in n.tags))
 
     vocab: dict[str, int] = {}
-    for t in [*interests, *tags]:
-        for x in t:
+    for words in [*interests, *tags]:
+        for x in words:
             vocab.setdefault(x, len(vocab))
 
     site_lat = np.array([x.location.lat if x.location else np.nan for x in s.sites])
@@ -360,8 +361,8 @@ def compile_problem(scenario: Scenario, weights: Weights | None = None) -> Probl
     committed = list(dict.fromkeys((vol_index[c.volunteer], need_index[c.need]) for c in s.committed))
     seen_pins: set[tuple[int, int]] = set()
     pinned: list[tuple[int, int]] = []
-    for p in s.pinned:
-        key2 = (vol_index[p.volunteer], need_index[p.need])
+    for pin in s.pinned:
+        key2 = (vol_index[pin.volunteer], need_index[pin.need])
         if key2 not in seen_pins:
             seen_pins.add(key2)
             pinned.append(key2)

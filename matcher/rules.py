@@ -21,12 +21,12 @@ Rule = Callable[[Problem, int, np.ndarray], np.ndarray]
 
 def e1_willing(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
     """E1: the need's activity is one the volunteer is willing to do."""
-    return p.willing[p.n_activity[j], vols]
+    return np.asarray(p.willing[p.n_activity[j], vols])
 
 
 def e2_agreements(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
     """E2: volunteer agreement and confidentiality declaration signed by the start date."""
-    return p.v_signed[vols] <= p.n_start[j]
+    return np.asarray(p.v_signed[vols] <= p.n_start[j])
 
 
 def trainings_held(p: Problem, t: int, day: int) -> np.ndarray:
@@ -55,7 +55,7 @@ def age_on(p: Problem, day_ordinal: int, vols: np.ndarray) -> np.ndarray:
     """Age in whole years on a date; meaningless where the birth date is unknown."""
     d = dt.date.fromordinal(day_ordinal)
     md = d.month * 100 + d.day
-    return d.year - p.v_birth_year[vols] - (md < p.v_birth_md[vols])
+    return np.asarray(d.year - p.v_birth_year[vols] - (md < p.v_birth_md[vols]))
 
 
 def e4_age(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
@@ -63,14 +63,14 @@ def e4_age(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
     m = int(p.n_min_age[j])
     if m <= 0:
         return np.ones(len(vols), dtype=bool)
-    return p.v_has_birth[vols] & (age_on(p, int(p.n_start[j]), vols) >= m)
+    return np.asarray(p.v_has_birth[vols] & (age_on(p, int(p.n_start[j]), vols) >= m))
 
 
 def e5_police_certificate(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
     """E5: where required, a certificate shown by the start date, at most 3 months after issue."""
     if not p.n_police[j]:
         return np.ones(len(vols), dtype=bool)
-    return p.v_police_shown[vols] <= p.n_start[j]
+    return np.asarray(p.v_police_shown[vols] <= p.n_start[j])
 
 
 def covered_slot(p: Problem, week_minute: int, length: int) -> np.ndarray:
@@ -101,7 +101,7 @@ def e6_availability(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
     ok = ~away_on(p, int(p.n_start[j]))[vols]
     for week_minute, length in p.n_week_slots[j]:
         ok &= covered_slot(p, week_minute, length)[vols]
-    return ok
+    return np.asarray(ok)
 
 
 def e7_language(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
@@ -128,7 +128,7 @@ def e8_distance(p: Problem, j: int, vols: np.ndarray, dist: np.ndarray | None = 
     """E8: within the volunteer's maximum travel distance, where both locations are known."""
     d = distances(p, j, vols) if dist is None else dist
     with np.errstate(invalid="ignore"):
-        return ~(d > p.v_max_km[vols])  # NaN (unknown) compares False: passes
+        return np.asarray(~(d > p.v_max_km[vols]))  # NaN (unknown) compares False: passes
 
 
 def e9_not_forbidden(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
@@ -143,7 +143,7 @@ def fits_capacity(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
     """C2 for the pair alone: the volunteer takes assignments, and the need's busiest ISO week
     is within their weekly hours."""
     cap = p.v_minutes_cap[vols]
-    return (p.v_cap[vols] >= 1) & ((cap < 0) | (p.n_minutes[j] <= cap))
+    return np.asarray((p.v_cap[vols] >= 1) & ((cap < 0) | (p.n_minutes[j] <= cap)))
 
 
 RULES: tuple[tuple[str, Rule], ...] = (

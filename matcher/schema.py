@@ -9,13 +9,15 @@ add fields, never rename.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 from msgspec import Meta, Struct, field
 
-SCENARIO_FORMAT = "samspill.scenario/1"
-PLAN_FORMAT = "samspill.plan/1"
+from matcher.codes import AtRiskCode, ConflictCode, ElsewhereCode, NearMissCode, ReasonCode, SummaryCode
+
+SCENARIO_FORMAT: Final = "samspill.scenario/1"
+PLAN_FORMAT: Final = "samspill.plan/1"
 
 # The ranges below are part of the format (docs/scenario-format.md, "Ranges"): what a municipality can
 # mean, so no value can overflow the solver or fill a page. Dates are checked in matcher.scenario
@@ -59,21 +61,21 @@ class _In(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Base of every input struct."""
 
 
-class Horizon(_In):
+class Horizon(_In, frozen=True):
     """The planning period, both dates inclusive."""
 
     start: dt.date
     end: dt.date
 
 
-class Training(_In):
+class Training(_In, frozen=True):
     """A course or training (kurs), e.g. demensopplæring."""
 
     id: Id
     name: Name
 
 
-class Activity(_In):
+class Activity(_In, frozen=True):
     """A volunteer activity from the catalogue (besøksvenn, turvenn, våketjeneste, …).
 
     Needs are always one of these, never free text that could hide a care task.
@@ -87,12 +89,12 @@ class Activity(_In):
     description: LongText | None = None
 
 
-class Location(_In):
+class Location(_In, frozen=True):
     lat: Annotated[float, Meta(ge=-90, le=90)]
     lon: Annotated[float, Meta(ge=-180, le=180)]
 
 
-class Site(_In):
+class Site(_In, frozen=True):
     """A service site (tjenestested) or an organisation that posts needs."""
 
     id: Id
@@ -101,7 +103,7 @@ class Site(_In):
     location: Location | None = None
 
 
-class Slot(_In):
+class Slot(_In, frozen=True):
     """A weekly time window. An end not after the start runs past midnight."""
 
     weekday: Weekday
@@ -109,20 +111,20 @@ class Slot(_In):
     end: Time
 
 
-class Period(_In):
+class Period(_In, frozen=True):
     """A closed date range, e.g. a holiday the volunteer is away."""
 
     from_: dt.date = field(name="from")
     to: dt.date
 
 
-class HeldTraining(_In):
+class HeldTraining(_In, frozen=True):
     training: Id
     completed: dt.date
     expires: dt.date | None = None
 
 
-class PoliceCertificate(_In):
+class PoliceCertificate(_In, frozen=True):
     """Only that a police certificate (politiattest) was shown: never the certificate itself."""
 
     issued: dt.date
@@ -130,14 +132,14 @@ class PoliceCertificate(_In):
     purpose: Annotated[str, Meta(max_length=300)] | None = None
 
 
-class HistoryEntry(_In):
+class HistoryEntry(_In, frozen=True):
     """An earlier placement: where and what the volunteer has done before."""
 
     site: Id
     activity: Id
 
 
-class Volunteer(_In):
+class Volunteer(_In, frozen=True):
     """A volunteer (frivillig)."""
 
     id: Id
@@ -161,13 +163,13 @@ class Volunteer(_In):
     email: Email | None = None
 
 
-class OnceSlot(_In):
+class OnceSlot(_In, frozen=True):
     date: dt.date
     start: Time
     end: Time
 
 
-class Need(_In):
+class Need(_In, frozen=True):
     """A need (behov) posted by a site: an activity at given times."""
 
     id: Id
@@ -187,12 +189,12 @@ class Need(_In):
     tags: Annotated[list[Word], Meta(max_length=50)] = field(default_factory=list)
 
 
-class Pair(_In):
+class Pair(_In, frozen=True):
     volunteer: Id
     need: Id
 
 
-class Weights(_In):
+class Weights(_In, frozen=True):
     """The fit terms' weights (level two of the objective); see docs/matching.md."""
 
     interests: Weight = 10
@@ -205,7 +207,7 @@ class Weights(_In):
     previous: Weight = 30
 
 
-class Scenario(_In):
+class Scenario(_In, frozen=True):
     """A municipality's register at one moment: the matcher's whole input."""
 
     format: Literal["samspill.scenario/1"]
@@ -230,9 +232,10 @@ class _Out(Struct, kw_only=True, omit_defaults=False):
 
 
 class Reason(_Out):
-    """One term behind a decision: a code for programs, points, and a sentence for people."""
+    """One term behind a decision: a code for programs (matcher/codes.py), points, and an English
+    sentence; pages render their own words from `code` and `data`."""
 
-    code: str
+    code: ReasonCode
     text: str
     points: int | None = None
     data: dict[str, Any] | None = None
@@ -260,6 +263,8 @@ class NearMiss(_Out):
     rule: str
     count: int
     text: str
+    code: NearMissCode | None = None  # None only in plans written before codes existed
+    data: dict[str, Any] = field(default_factory=dict)
     volunteers: list[str] = field(default_factory=list)
 
 
@@ -267,10 +272,14 @@ class PlacedElsewhere(_Out):
     volunteer: str
     text: str
     need: str | None = None
+    code: ElsewhereCode | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class UnfilledReasons(_Out):
     summary: str
+    code: SummaryCode | None = None  # what `summary` says, for pages
+    data: dict[str, Any] = field(default_factory=dict)
     eligible: int = 0
     excluded: list[RuleCount] = field(default_factory=list)
     nearest_misses: list[NearMiss] = field(default_factory=list)
@@ -291,6 +300,8 @@ class Conflict(_Out):
     need: str
     rule: str
     message: str
+    code: ConflictCode | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class AtRisk(_Out):
@@ -304,7 +315,7 @@ class AtRisk(_Out):
     volunteer: str
     need: str
     rule: str
-    code: str
+    code: AtRiskCode
     message: str
     date: dt.date | None = None
     data: dict[str, Any] = field(default_factory=dict)

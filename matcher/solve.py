@@ -4,8 +4,9 @@ The phases, in order:
 1. compile the scenario and build the candidate pairs (`matcher.candidates`);
 2. fix the committed pairs, settle the pins and build the instance (`matcher.instance`);
 3. solve the min-cost-flow relaxation (`matcher.flow`): the exact lexicographic optimum
-   without overlaps and hour sums, and an upper bound for both objective levels;
-4. where that optimum breaks an overlap or an hour limit, solve the connected
+   without overlaps and C2's week rows, and an upper bound for both objective levels;
+4. where that optimum breaks an overlap or a week row (assignments or hours in an ISO
+   week, `Instance.week_rows`), solve the connected
    components it touches with CP-SAT in two lexicographic phases (coverage, then fit),
    hinted with the repaired flow solution; all other components keep the flow optimum;
 5. explain every match and every unfilled place (`matcher.explain`), and list the committed
@@ -39,12 +40,14 @@ class SolveOptions:
     time_limit: float = 30.0  # seconds for the exact phases together
     workers: int = 2
     subsolvers: tuple[str, ...] = ("max_lp", "default_lp")  # measured best on 2 cores; () = CP-SAT default
-    max_exact_pairs: int = 15_000  # larger touched components get a local repair instead
+    max_exact_pairs: int = 15_000  # cpsat: larger touched components get a local repair instead
+    mip_exact_max_pairs: int = 150_000  # mip: the same line (measured: above it the LP alone outruns the limit)
     prune_per_need: int = 6  # local repair: the best candidates per need taken into a ring …
     prune_per_volunteer: int = 6  # … and the best alternatives per violating volunteer
     repair_rings: int = 2
     repair_time_limit: float = 0.5  # CP-SAT polish of a local repair, which cannot prove anyway
-    fit_rel_gap: float = 0.001  # mip engine, fit level: within 0.1 % of its bound (0 = proven)
+    fit_rel_gap: float = 0.001  # mip engine above direct_max_pairs, fit level: within 0.1 % of its bound
+    direct_max_pairs: int = 20_000  # mip engine: one branch and bound up to this many pairs, pricing above
     weights: Weights | None = None
     progress: Callable[[str], None] | None = None
     explain: bool = True
@@ -136,7 +139,7 @@ def _components(inst: Instance) -> np.ndarray:
         shape=(nv + inst.n_needs, nv + inst.n_needs),
     )
     _, labels = connected_components(g, directed=False)
-    return labels[inst.pair_vol]
+    return np.asarray(labels[inst.pair_vol])
 
 
 def _top_ranked(keys: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
@@ -193,7 +196,7 @@ def _side_constrained(
     comp = _components(inst)
     region = np.flatnonzero(np.isin(comp, np.unique(comp[np.isin(inst.pair_vol, bad)])))
     engine = choose_engine(opts.engine, len(region))
-    exact = engine == "mip" or len(region) <= opts.max_exact_pairs
+    exact = len(region) <= (opts.mip_exact_max_pairs if engine == "mip" else opts.max_exact_pairs)
     if exact:
         need_cap = inst.need_cap
     else:
@@ -225,9 +228,17 @@ def _side_constrained(
         if engine == "mip":
             from matcher import mip
 
-            mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap)
-            sol, prio_bound, fit_bound, mstats = mip.solve_region(view, sol, mopts, say)
+            mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap,
+                                   direct_max_pairs=opts.direct_max_pairs)
+            sol, m_prio, m_fit, mstats = mip.solve_region(view, sol, mopts, say)
             stats.update(mstats)
+            p_found = int(view.pair_priority[sol].sum())
+            if not exact:  # a local repair: the MIP's bounds hold for the neighbourhood only
+                m_prio, m_fit = prio_ub, None
+            # the flow relaxation bounds the region too: never report a weaker bound than it
+            prio_bound = min(prio_ub, m_prio)
+            # the MIP's fit bound holds where its coverage bound is the flow's; else the flow's, at full coverage
+            fit_bound = m_fit if m_prio <= prio_ub and m_fit is not None else (fit_ub if p_found == prio_ub else None)
         else:
             limit = opts.time_limit if exact else min(opts.time_limit, opts.repair_time_limit)
             sol, prio_bound, fit_bound, statuses = _cpsat_lexicographic(
@@ -300,7 +311,7 @@ def _cpsat_lexicographic(
             if int(view.pair_priority[found].sum()) >= p_start:
                 sol = found
             if exact:
-                prio_bound = min(prio_ub, int(round(solver.best_objective_bound)))
+                prio_bound = min(prio_ub, round(solver.best_objective_bound))
     p1 = int(view.pair_priority[sol].sum())
     built.model.add(built.coverage >= p1)
     fit_cap = fit_ub if p1 == prio_ub else None
@@ -321,7 +332,7 @@ def _cpsat_lexicographic(
         if fit_of(view, found) >= fit_of(view, sol):
             sol = found
         if exact and p1 == prio_bound:
-            fit_bound = int(round(solver.best_objective_bound))
+            fit_bound = round(solver.best_objective_bound)
     return sol, prio_bound, fit_bound, statuses
 
 
@@ -397,10 +408,8 @@ def optimise(inst: Instance, opts: SolveOptions, say: Callable[[str], None]) -> 
     priority = int(inst.pair_priority[r.chosen].sum())
     fit = fit_of(inst, r.chosen)
     prio_bound = int(inst.pair_priority[out_chosen].sum()) + r.priority_bound
-    if r.fit_bound is not None:
-        fit_bound = fit_of(inst, out_chosen) + r.fit_bound
-    else:  # the relaxation's fit bounds plans of the relaxation's coverage
-        fit_bound = max(flow.fit, fit)
+    # without its own fit bound, the relaxation's fit bounds plans of the relaxation's coverage
+    fit_bound = fit_of(inst, out_chosen) + r.fit_bound if r.fit_bound is not None else max(flow.fit, fit)
     return Solution(r.chosen, priority, prio_bound, fit, fit_bound, stats)
 
 

@@ -173,7 +173,8 @@ def occ_minutes(occ: Interval) -> int:
     return int((occ[1] - occ[0]).total_seconds()) // 60
 
 
-def week_loads(occurrences_of: dict[str, list[Interval]], need_ids: list[str]) -> dict[tuple[int, int], tuple[int, int]]:
+def week_loads(occurrences_of: dict[str, list[Interval]],
+               need_ids: list[str]) -> dict[tuple[int, int], tuple[int, int]]:
     """C2's measure: per ISO week, how many of the needs have an occurrence starting in it, and
     the minutes of those occurrences."""
     needs_in: dict[tuple[int, int], set[str]] = defaultdict(set)

@@ -122,7 +122,8 @@ async def account_wait(session: AsyncSession, email: str, now: dt.datetime | Non
 async def address_failures(session: AsyncSession, ip: str, now: dt.datetime | None = None) -> int:
     since = (now or utcnow()) - FAILURE_WINDOW
     return int(await session.scalar(
-        sa.select(sa.func.count()).select_from(LoginFailureRow).where(LoginFailureRow.ip == ip, LoginFailureRow.at >= since)
+        sa.select(sa.func.count()).select_from(LoginFailureRow).where(LoginFailureRow.ip == ip,
+                                                                      LoginFailureRow.at >= since)
     ) or 0)
 
 
@@ -155,3 +156,17 @@ async def authenticate(session: AsyncSession, email: str, password: str, ip: str
 def principal_for(user: UserRow) -> Principal:
     """The same principal the API's bearer tokens give, so web pages call the same services."""
     return Principal(token_id=user.id, name=user.name, role=user.role, site_id=user.site_id)
+
+
+DEMO_EMAIL = "koordinator@demo.samspill.no"
+
+
+async def ensure_demo_user(session: AsyncSession) -> tuple[str, str]:
+    """The demo's coordinator sign-in: created, or given a fresh password if it exists."""
+    import secrets
+
+    password = "demo-" + secrets.token_urlsafe(9)
+    if not await set_password(session, DEMO_EMAIL, password):
+        await create_user(session, email=DEMO_EMAIL, password=password, role="coordinator",
+                          name="Demo-koordinator")
+    return DEMO_EMAIL, password

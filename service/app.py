@@ -178,7 +178,8 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
         before_send=[*web.before_send, security_headers(hsts=settings.secure_cookies)],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "sessionmaker": sessionmaker, "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine,
+        state=State({"settings": settings, "sessionmaker": sessionmaker,
+                     "read_sessionmaker": create_sessionmaker(read_engine), "solver": solver, "engine": engine,
                      "exchange": exchange, "board_hub": board_hub, "jobs": jobs, "web_security": web.security}),
         openapi_config=OpenAPIConfig(
             title="samspill",

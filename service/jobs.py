@@ -111,7 +111,7 @@ def conninfo(database_url: str) -> str:
     """The libpq form of a SQLAlchemy PostgreSQL URL (procrastinate speaks psycopg 3)."""
     for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgresql+psycopg2://"):
         if database_url.startswith(prefix):
-            return "postgresql://" + database_url[len(prefix):]
+            return "postgresql://" + database_url[len(prefix) :]
     return database_url
 
 
@@ -145,8 +145,14 @@ async def apply_jobs_schema(database_url: str) -> None:
 class QueueJobs:
     """PostgreSQL: procrastinate. `enqueue` defers; with `work=True` this process also runs a worker."""
 
-    def __init__(self, database_url: str, runner: PlanRunner, *, work: bool = True,
-                 on_give_up: Callable[[str, str], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        runner: PlanRunner,
+        *,
+        work: bool = True,
+        on_give_up: Callable[[str, str], Awaitable[None]] | None = None,
+    ) -> None:
         self.app = procrastinate_app(database_url)
         self.runner = runner
         self.work = work
@@ -161,17 +167,25 @@ class QueueJobs:
         self._opened = self.app.open_async()
         await self._opened.__aenter__()
         if self.work:
-            self._tasks = [asyncio.get_running_loop().create_task(self.run_worker(install_signal_handlers=False))]
+            self._tasks = [
+                asyncio.get_running_loop().create_task(self.run_worker(install_signal_handlers=False))
+            ]
 
     async def run_worker(self, *, install_signal_handlers: bool = True) -> None:
         """Take plan jobs until cancelled, and put back the jobs of workers that died."""
         reaper = asyncio.get_running_loop().create_task(self.reap_forever())
         try:
             await self.app.run_worker_async(
-                queues=[QUEUE], concurrency=1, name="samspill-plans", wait=True,
-                additional_context={"runner": self.runner}, install_signal_handlers=install_signal_handlers,
-                update_heartbeat_interval=HEARTBEAT_SECONDS, stalled_worker_timeout=STALLED_AFTER,
-                fetch_job_polling_interval=1.0, delete_jobs="successful",
+                queues=[QUEUE],
+                concurrency=1,
+                name="samspill-plans",
+                wait=True,
+                additional_context={"runner": self.runner},
+                install_signal_handlers=install_signal_handlers,
+                update_heartbeat_interval=HEARTBEAT_SECONDS,
+                stalled_worker_timeout=STALLED_AFTER,
+                fetch_job_polling_interval=1.0,
+                delete_jobs="successful",
             )
         finally:
             reaper.cancel()
@@ -187,17 +201,19 @@ class QueueJobs:
             await asyncio.sleep(REAP_EVERY)
 
     async def reap(self) -> int:
-        """Jobs whose worker sent no heartbeat for STALLED_AFTER seconds: retried, or given up (plan failed)."""
+        """Jobs whose worker sent no heartbeat for STALLED_AFTER seconds: retried, or given up (failed)."""
         stalled = await self.app.job_manager.get_stalled_jobs(
-            queue=QUEUE, task_name=TASK, seconds_since_heartbeat=STALLED_AFTER)
+            queue=QUEUE, task_name=TASK, seconds_since_heartbeat=STALLED_AFTER
+        )
         for job in stalled:
             plan_id = str(job.task_kwargs.get("plan_id"))
             if job.attempts + 1 >= MAX_ATTEMPTS:
                 log.warning("plan %s: its worker died %d times; giving up", plan_id, job.attempts + 1)
                 await self.app.job_manager.finish_job(job, status=_failed_status(), delete_job=False)
                 if self.on_give_up is not None:
-                    await self.on_give_up(plan_id, "the run's worker stopped during the run, "
-                                                   f"{job.attempts + 1} times")
+                    await self.on_give_up(
+                        plan_id, f"the run's worker stopped during the run, {job.attempts + 1} times"
+                    )
             else:
                 log.warning("plan %s: its worker stopped during the run; queued again", plan_id)
                 await self.app.job_manager.retry_job(job)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-import re
 from http import HTTPStatus
 from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from matcher.scenario import Issue
 
 log = logging.getLogger("samspill.service")
 
@@ -27,7 +28,7 @@ class Problem(Exception):
         *,
         slug: str | None = None,
         title: str | None = None,
-        errors: list[dict[str, str]] | None = None,
+        errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
     ):
@@ -53,25 +54,23 @@ def conflict(detail: str, slug: str = "conflict") -> Problem:
     return Problem(409, detail, slug=slug)
 
 
-def invalid(errors: list[dict[str, str]], detail: str | None = None) -> Problem:
+def invalid(errors: list[dict[str, Any]], detail: str | None = None) -> Problem:
     text = detail or "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
     return Problem(422, text, slug="validation", title="Invalid input", errors=errors)
 
 
-_PLACE = re.compile(r"^(?P<field>[^:\s]*(\[\d+\])?[^:\s]*): (?P<msg>.*)$", re.DOTALL)
-
-
-def split_place(message: str, prefix: str = "") -> dict[str, str]:
-    """`needs[0].activity: 'x' is not …` → {field: "activity", message: "'x' is not …"}."""
-    m = _PLACE.match(message)
-    if not m:
-        return {"field": "", "message": message}
-    field = m.group("field")
+def field_error(issue: str, prefix: str = "") -> dict[str, Any]:
+    """One entry of a problem's `errors` from the domain's structured Issue: the field (relative to
+    `prefix`, the object being written), the English message, and the stable code with its data.
+    A plain string (a message with no place) is the message of the whole document."""
+    if not isinstance(issue, Issue):
+        return {"field": "", "message": issue, "code": "invalid-value", "data": {}}
+    field = issue.path
     if prefix and field.startswith(prefix):
         field = field[len(prefix) :].lstrip(".")
-    if field == "(document)":
+    if field == "(document)" or field.startswith("line "):
         field = ""
-    return {"field": field, "message": m.group("msg")}
+    return {"field": field, "message": issue.message, "code": issue.code, "data": issue.data}
 
 
 def _body(

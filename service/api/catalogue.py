@@ -42,7 +42,8 @@ class ActivityController(Controller):
     async def get_one(self, db_session: AsyncSession, activity_id: str) -> ActivityOut:
         return await catalogue.get_activity(db_session, activity_id)  # type: ignore[return-value]
 
-    @patch("/{activity_id:str}", summary="Change an activity (coordinator): name, minimum age, courses, police certificate",
+    @patch("/{activity_id:str}",
+           summary="Change an activity (coordinator): name, minimum age, courses, police certificate",
            responses=PROBLEMS)
     async def update(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, activity_id: str, data: dict[str, Any]

@@ -19,7 +19,7 @@ import msgspec
 from litestar import Request
 
 from matcher.scenario import dates_in, describe_decode_error
-from service.problems import Problem, split_place
+from service.problems import Problem, field_error
 
 MAX_DEPTH = 32
 YEAR = dt.timedelta(days=365.25)
@@ -109,8 +109,8 @@ async def check_body(request: Request[Any, Any, Any], body: bytes) -> None:
     try:
         value = msgspec.json.decode(body, type=kind, strict=True)
     except msgspec.ValidationError as exc:
-        place = split_place(describe_decode_error(exc, body))
-        raise _bad(place["field"], place["message"]) from None
+        error = field_error(describe_decode_error(exc, body))
+        raise _bad(error["field"], error["message"]) from None
     except (msgspec.DecodeError, RecursionError):
         return  # Litestar answers malformed JSON with its own 400
     today = dt.date.today()
@@ -118,6 +118,7 @@ async def check_body(request: Request[Any, Any, Any], body: bytes) -> None:
         day = when.date() if isinstance(when, dt.datetime) else when
         if place.endswith("birth_date"):
             if not today - 120 * YEAR <= day <= today:
-                raise _bad(place, f"{day.isoformat()} is not a birth date (at most 120 years ago, not in the future)")
+                raise _bad(place, f"{day.isoformat()} is not a birth date (at most 120 years ago, "
+                                  "not in the future)")
         elif not today - CENTURY <= day <= today + CENTURY:
             raise _bad(place, f"{day.isoformat()} is more than a century from today")

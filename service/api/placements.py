@@ -36,7 +36,8 @@ class PlacementController(Controller):
         )
 
     @get("/{placement_id:str}", summary="One placement", responses=PROBLEMS)
-    async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str) -> PlacementOut:
+    async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                      placement_id: str) -> PlacementOut:
         return await placements.get_placement(  # type: ignore[return-value]
             db_session, request.app.state.settings, principal(request), placement_id
         )
@@ -58,14 +59,16 @@ class PlacementController(Controller):
             reason=data.reason, closing_held=data.closing_held,
         )
 
-    @post("/{placement_id:str}/report", summary="A site reports: the volunteer did not come, or the placement "
-          "should end (reaches the coordinator's at-risk list)", status_code=201, responses=PROBLEMS)
+    @post("/{placement_id:str}/report", summary="A site reports that the placement should end (reaches the "
+          "coordinator's at-risk list; that the volunteer did not come is attendance)",
+          status_code=201, responses=PROBLEMS)
     async def report(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: SiteReportRequest
     ) -> dict[str, Any]:
         return await site_reports.report(db_session, principal(request), placement_id, data.kind, data.on)
 
-    @post("/{placement_id:str}/followup", summary="Record a follow-up conversation held", status_code=200, responses=PROBLEMS)
+    @post("/{placement_id:str}/followup", summary="Record a follow-up conversation held", status_code=200,
+          responses=PROBLEMS)
     async def followup(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: FollowupRequest
     ) -> PlacementOut:

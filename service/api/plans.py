@@ -58,7 +58,8 @@ class PlanController(Controller):
     async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, plan_id: str) -> PlanOut:
         return await plans.get_plan(db_session, principal(request), plan_id)  # type: ignore[return-value]
 
-    @post("/{plan_id:str}/release", summary="Turn accepted proposals into placements (coordinator)", status_code=200, responses=PROBLEMS)
+    @post("/{plan_id:str}/release", summary="Turn accepted proposals into placements (coordinator)",
+          status_code=200, responses=PROBLEMS)
     async def release(self, request: Request[Any, Any, Any], db_session: AsyncSession, plan_id: str) -> PlanOut:
         return await plans.release(db_session, principal(request), plan_id,  # type: ignore[return-value]
                                    request.app.state.settings.public_url)
@@ -81,7 +82,8 @@ class ProposalController(Controller):
     async def accept(self, request: Request[Any, Any, Any], db_session: AsyncSession, proposal_id: str) -> ProposalOut:
         return await plans.accept(db_session, request.app.state.settings, principal(request), proposal_id)  # type: ignore[return-value]
 
-    @post("/{proposal_id:str}/pin", summary="Accept and keep the pair in later runs", status_code=200, responses=PROBLEMS)
+    @post("/{proposal_id:str}/pin", summary="Accept and keep the pair in later runs", status_code=200,
+          responses=PROBLEMS)
     async def pin(self, request: Request[Any, Any, Any], db_session: AsyncSession, proposal_id: str) -> ProposalOut:
         return await plans.accept(  # type: ignore[return-value]
             db_session, request.app.state.settings, principal(request), proposal_id, pin=True

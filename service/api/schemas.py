@@ -74,6 +74,9 @@ class VolunteerExport(Struct, kw_only=True):
     decisions: list[dict[str, Any]]
     tokens: list[dict[str, Any]]
     access_log: list[dict[str, Any]]
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    attendance: list[dict[str, Any]] = field(default_factory=list)
+    account: dict[str, Any] | None = None
     onboarding: list[dict[str, Any]] = field(default_factory=list)  # the first conversation (førstegangssamtale)
     event_signups: list[dict[str, Any]] = field(default_factory=list)  # Frivilligtorg sign-ups
 
@@ -90,9 +93,6 @@ class RetentionOut(Struct, kw_only=True):
     months: int
     cutoff: dt.date
     volunteers: list[RetentionEntry]
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    attendance: list[dict[str, Any]] = field(default_factory=list)
-    account: dict[str, Any] | None = None
 
 
 class ProposalOut(Struct, kw_only=True):
@@ -168,7 +168,7 @@ class EndRequest(Struct, kw_only=True, forbid_unknown_fields=True):
 class SiteReportRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     """A site's report on a placement at the site (service.register.site_reports)."""
 
-    kind: Literal["no_show", "should_end"]
+    kind: Literal["should_end"]
     on: dt.date
 
 

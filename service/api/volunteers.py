@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import msgspec
@@ -30,10 +31,11 @@ class VolunteerController(Controller):
     path = "/api/v1/volunteers"
     tags = ("volunteers",)
 
-    @get("/", summary="List volunteers (a site sees those on its needs, in part; a volunteer sees self)", responses=PROBLEMS)
+    @get("/", summary="List volunteers (a site sees those on its needs, in part; a volunteer sees self)",
+         responses=PROBLEMS)
     async def list(
         self, request: Request[Any, Any, Any], db_session: AsyncSession
-    ) -> list[VolunteerOut | VolunteerForSite]:
+    ) -> builtins.list[VolunteerOut | VolunteerForSite]:  # `list` is this handler's own name here
         who = principal(request)
         out = await volunteers.list_volunteers(db_session, who, request.url.path)
         if who.role == "volunteer" and who.volunteer_id:
@@ -69,7 +71,8 @@ class VolunteerController(Controller):
             default_horizon_days=request.app.state.settings.default_horizon_days,
         )
 
-    @delete("/{volunteer_id:str}", summary="Anonymise a volunteer: the data is gone, anonymous counts stay", responses=PROBLEMS)
+    @delete("/{volunteer_id:str}", summary="Anonymise a volunteer: the data is gone, anonymous counts stay",
+            responses=PROBLEMS)
     async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str) -> None:
         await volunteers.anonymise_volunteer(db_session, principal(request), volunteer_id, request.url.path)
 

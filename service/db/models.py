@@ -261,7 +261,7 @@ class SiteReportRow(Base):
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     placement_id: Mapped[str] = mapped_column(sa.String(64), index=True)
     site_id: Mapped[str] = mapped_column(sa.String(200), index=True)
-    kind: Mapped[str] = mapped_column(sa.String(20))  # no_show | should_end
+    kind: Mapped[str] = mapped_column(sa.String(20))  # should_end (did not come: attendance)
     on_date: Mapped[dt.date] = mapped_column(sa.Date)
     reported_by: Mapped[str] = mapped_column(sa.String(300))
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
@@ -314,7 +314,8 @@ class EventEntryRow(Base):
 
     __tablename__ = "event_entries"
     __table_args__ = (
-        sa.ForeignKeyConstraint(["event_id", "participant_id"], ["event_participants.event_id", "event_participants.id"],
+        sa.ForeignKeyConstraint(["event_id", "participant_id"], ["event_participants.event_id",
+                                                                 "event_participants.id"],
                                 ondelete="CASCADE", name="fk_event_entries_participant"),
     )
     event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), primary_key=True)

@@ -24,8 +24,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import lifecycle, schema
-from events.board import KIND_LABELS_NB, summarise
-from events.schema import CATEGORY_LABELS, GIVE_KINDS
+from events.schema import CATEGORIES, GIVE_KINDS
 from events.suggestions import counterparts_for, draft_agreement, met_needs, shared_terms
 from service.auth import Principal
 from service.exchange import floor_auth, live, store
@@ -156,7 +155,8 @@ async def _suggestions_ctx(session: AsyncSession, request: Request[Any, Any, Any
         draft = draft_agreement(s, offers_by_id, needs_by_id)
         shown.append({"s": s, "name": names[s.counterpart], "kind": kinds[s.counterpart],
                       "shared": shared_terms(s),
-                      "lines": [i18n.t(lang, "floor.link", giver=names[link.giver], offer=offers_by_id[link.offer].title,
+                      "lines": [i18n.t(lang, "floor.link", giver=names[link.giver],
+                                       offer=offers_by_id[link.offer].title,
                                        receiver=names[link.receiver]) for link in s.links],
                       "draft": json.dumps({**draft, "names": {pid: names[pid], s.counterpart: names[s.counterpart]}},
                                           ensure_ascii=False)})
@@ -164,8 +164,8 @@ async def _suggestions_ctx(session: AsyncSession, request: Request[Any, Any, Any
     mine = [a for a in agreements if pid in a.parties]
     return {"me": me, "suggestions": shown, "offers": [o for o in offers if o.participant == pid],
             "needs": [n for n in needs if n.participant == pid], "met": met, "pid": pid,
-            "categories": CATEGORY_LABELS["nb" if lang == "nb" else "en"],
-            "made": [summarise(a, names, "nb" if lang == "nb" else "en") for a in reversed(mine)][:10]}
+            "categories": {c: i18n.t(lang, f"ex.category.{c}") for c in CATEGORIES},
+            "made": [i18n.give_summary(lang, a.parties, a.gives, names) for a in reversed(mine)][:10]}
 
 
 @get("/broker/{pid:str}")
@@ -174,7 +174,7 @@ async def broker_participant(request: Request[Any, Any, Any], db_session: AsyncS
     who = await floor_principal(request, db_session, event_id, "broker")
     ctx = await _context(db_session, request, who, event_id)
     lang = _lang(request)
-    kinds = {k: (KIND_LABELS_NB[k] if lang == "nb" else k.replace("_", " ")) for k in GIVE_KINDS}
+    kinds = {k: i18n.t(lang, f"ex.give.kind.{k}") for k in GIVE_KINDS}
     return render(request, "exchange/floor/broker.html", give_kinds=kinds,
                   **ctx, **await _suggestions_ctx(db_session, request, event_id, pid))
 
@@ -184,7 +184,8 @@ async def broker_suggestions(request: Request[Any, Any, Any], db_session: AsyncS
                              pid: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "broker")
     ctx = await _context(db_session, request, who, event_id)
-    return render(request, "exchange/floor/_suggestions.html", **ctx, **await _suggestions_ctx(db_session, request, event_id, pid))
+    more = await _suggestions_ctx(db_session, request, event_id, pid)
+    return render(request, "exchange/floor/_suggestions.html", **ctx, **more)
 
 
 @post("/participants")
@@ -207,7 +208,8 @@ async def add_walk_in(request: Request[Any, Any, Any], db_session: AsyncSession,
         await db_session.rollback()
         ctx = await _context(db_session, request, who, event_id)
         parts = await store.participants(db_session, event_id)
-        return render(request, "exchange/floor/broker_search.html", status_code=exc.status, q="", found=parts[:60], more=0,
+        return render(request, "exchange/floor/broker_search.html", status_code=exc.status, q="",
+                      found=parts[:60], more=0,
                       kinds=PARTICIPANT_KINDS, error=_problem_text(lang, exc), form=data, **ctx)
     await db_session.commit()
     live.publish(_channels(request), event_id, schema.CatalogueChanged(participant=p["id"], at=store.now()))
@@ -263,7 +265,8 @@ async def _queue_ctx(session: AsyncSession, request: Request[Any, Any, Any], eve
     items = []
     for r in waiting:
         a = store.agreement_of(r)
-        items.append({"id": r.id, "parties": [names.get(p, p) for p in a.parties], "summary": summarise(a, names, lang),
+        items.append({"id": r.id, "parties": [names.get(p, p) for p in a.parties],
+                      "summary": i18n.give_summary(lang, a.parties, a.gives, names),
                       "broker": a.broker, "at": r.registered_at})
     return {"queue": items, "confirmed": len(rows) - len(waiting), "left": len(waiting)}
 

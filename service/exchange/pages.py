@@ -27,7 +27,7 @@ from service.problems import Problem, not_found
 from service.web import i18n, templating
 
 
-def _lang(request: Request[Any, Any, Any]) -> str:
+def _lang(request: Request[Any, Any, Any]) -> i18n.Lang:
     return i18n.pick_lang(request.query_params.get("lang") or request.cookies.get(i18n.LANG_COOKIE))
 
 
@@ -74,7 +74,7 @@ async def catalogue_page(request: Request[Any, Any, Any], event_id: str, key: st
 
     async with request.app.state.read_sessionmaker() as session, session.begin():
         row = await _event(session, event_id, key)
-        sections = report.catalogue(*await store.catalogue_parts(session, event_id), _lang(request))
+        sections = report.catalogue(*await store.catalogue_parts(session, event_id), i18n.report_words(_lang(request)))
     return _html(request, "catalogue.html", event=store.event_of(row), sections=sections)
 
 
@@ -107,13 +107,12 @@ async def _agreement(session: AsyncSession, event_id: str, agreement_id: str,
 
 async def _follow_up_context(session: AsyncSession, event: ExchangeEventRow, row: EventAgreementRow,
                              lang: str) -> dict[str, Any]:
-    from events.board import summarise
 
     a = store.agreement_of(row)
     names = {p.id: p.name for p in await store.participants(session, event.id)}
     reports = [f for f in await store.follow_ups(session, event.id) if f.agreement == row.id]
     return {"event": store.event_of(event), "state": event.state, "agreement": a, "names": names,
-            "summary": summarise(a, names, lang), "reports": reports,
+            "summary": i18n.give_summary(lang, a.parties, a.gives, names), "reports": reports,
             "parties": [names.get(p, p) for p in a.parties],
             "open": event.state in store.FOLLOW_UP_STATES}
 

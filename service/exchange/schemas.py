@@ -11,10 +11,10 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from events.schema import Event, FollowUpStatus, Id, Participant, Text
+from events.schema import ExchangeEvent, FollowUpStatus, Id, Participant, Text
 
 
-class EventIn(Event, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
+class EventIn(ExchangeEvent, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
     id: Id | None = None  # type: ignore[assignment]  # optional on input: the server makes one
 
 

@@ -114,7 +114,8 @@ async def add_participant(request: Request[Any, Any, Any], db_session: AsyncSess
                           event_id: str, data: Form) -> Redirect:
     try:
         p = await store.add_participant(db_session, viewer, event_id, {
-            "name": data.get("name", "").strip(), "kind": data.get("kind", ""), "contact": data.get("contact", "").strip(),
+            "name": data.get("name", "").strip(), "kind": data.get("kind", ""),
+            "contact": data.get("contact", "").strip(),
             "description": data.get("description", "").strip()})
     except Problem as exc:
         await db_session.rollback()
@@ -134,7 +135,8 @@ async def add_entry(request: Request[Any, Any, Any], db_session: AsyncSession, v
     unit, amount = data.get("unit", "hours"), data.get("amount", "").strip().replace(",", ".")
     try:
         if side not in ("offer", "need"):
-            raise Problem(422, "side: offer or need", slug="validation", errors=[{"field": "side", "message": "offer or need"}])
+            raise Problem(422, "side: offer or need", slug="validation",
+                          errors=[{"field": "side", "message": "offer or need"}])
         if amount:
             doc["amount"] = {unit: int(float(amount)) if unit == "items" else float(amount)}
         await store.add_entry(db_session, viewer, event_id, side, doc)  # type: ignore[arg-type]
@@ -170,7 +172,7 @@ async def import_csv(request: Request[Any, Any, Any], db_session: AsyncSession, 
         line = 0
         try:
             async with db_session.begin_nested():  # one savepoint: nothing half-imported
-                for kind, doc, line in todo:
+                for kind, doc, line in todo:  # noqa: B007 - `line` names the failing row below
                     if kind == "participant":
                         await store.add_participant(db_session, viewer, event_id, doc)
                     else:

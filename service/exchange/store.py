@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import lifecycle, report, schema
 from events.board import board_snapshot
-from events.schema import Agreement, Event, FollowUp, Need, Offer, Participant
+from events.schema import Agreement, ExchangeEvent, FollowUp, Need, Offer, Participant
 from events.valuation import DEFAULT_RATES, Rates, agreement_value
+from matcher.scenario import Issue
 from service.auth import EVENT_ROLES, Principal
 from service.db.models import (
     EventAgreementRow,
@@ -33,9 +34,10 @@ from service.db.models import (
     IdempotencyRow,
     utcnow,
 )
-from service.problems import Problem, conflict, forbidden, invalid, not_found, split_place
+from service.problems import Problem, conflict, field_error, forbidden, invalid, not_found
 from service.register.common import decode_as, idempotent_replay, new_id, to_doc
 from service.register.needs import body_hash
+from service.web import i18n
 
 # States in which the catalogue (participants, offers, needs) may still grow.
 CATALOGUE_STATES = ("draft", "catalogue_open", "trading")
@@ -81,8 +83,8 @@ def require_role(who: Principal, *roles: str) -> None:
     raise forbidden(f"only {allowed} may do this (this token is a {who.role})")
 
 
-def _problems(problems: Sequence[str], status: int = 422) -> Problem:
-    errors = [split_place(p) for p in problems]
+def _problems(problems: Sequence[Issue], status: int = 422) -> Problem:
+    errors = [field_error(p) for p in problems]
     exc = invalid(errors)
     exc.status = status
     return exc
@@ -91,8 +93,8 @@ def _problems(problems: Sequence[str], status: int = 422) -> Problem:
 # --- Documents ------------------------------------------------------------------------------
 
 
-def event_of(row: ExchangeEventRow) -> Event:
-    return msgspec.convert(row.data, Event)
+def event_of(row: ExchangeEventRow) -> ExchangeEvent:
+    return msgspec.convert(row.data, ExchangeEvent)
 
 
 def participant_of(row: EventParticipantRow) -> Participant:
@@ -132,7 +134,7 @@ async def event_out(session: AsyncSession, row: ExchangeEventRow) -> dict[str, A
 async def create_event(session: AsyncSession, who: Principal, raw: dict[str, Any]) -> dict[str, Any]:
     who.require_coordinator()
     doc = {**raw, "id": raw.get("id") or new_id("evt")}
-    event = decode_as(doc, Event)
+    event = decode_as(doc, ExchangeEvent)
     if await session.get(ExchangeEventRow, event.id) is not None:
         raise conflict(f"event {event.id!r} already exists")
     row = ExchangeEventRow(id=event.id, state="draft", data=to_doc(event), screen_key=secrets.token_urlsafe(24))
@@ -150,7 +152,8 @@ async def list_events(session: AsyncSession, who: Principal) -> list[dict[str, A
     return [await event_out(session, r) for r in (await session.scalars(stmt)).all()]
 
 
-async def move(session: AsyncSession, who: Principal, event_id: str, action: str) -> tuple[dict[str, Any], lifecycle.Transition]:
+async def move(session: AsyncSession, who: Principal, event_id: str,
+               action: str) -> tuple[dict[str, Any], lifecycle.Transition]:
     """Apply a lifecycle action (`open_catalogue`, `gong_open`, `gong_close`, `start_follow_up`,
     `archive`); the event row is locked so two moves cannot interleave. The gong is the coordinator's
     or the børsgeneral's (a floor session); every other move is the coordinator's."""
@@ -213,7 +216,8 @@ async def add_participant(session: AsyncSession, who: Principal, event_id: str, 
 
 async def entries(session: AsyncSession, event_id: str) -> tuple[list[Offer], list[Need]]:
     rows = (await session.scalars(
-        sa.select(EventEntryRow).where(EventEntryRow.event_id == event_id).order_by(EventEntryRow.created_at, EventEntryRow.id)
+        sa.select(EventEntryRow).where(EventEntryRow.event_id == event_id).order_by(EventEntryRow.created_at,
+                                                                                    EventEntryRow.id)
     )).all()
     offers = [msgspec.convert(r.data, Offer) for r in rows if r.side == "offer"]
     needs = [msgspec.convert(r.data, Need) for r in rows if r.side == "need"]
@@ -234,7 +238,8 @@ async def add_entry(
     entry = msgspec.convert(doc, Offer if side == "offer" else Need)
     owner = await session.get(EventParticipantRow, (event_id, entry.participant))
     if owner is None:
-        raise invalid([{"field": "participant", "message": f"{entry.participant!r} is not a participant at this event"}])
+        raise invalid([{"field": "participant",
+                        "message": f"{entry.participant!r} is not a participant at this event"}])
     if await session.get(EventEntryRow, (event_id, entry.id)) is not None:
         raise conflict(f"{side} {entry.id!r} already exists")
     session.add(EventEntryRow(id=entry.id, event_id=event_id, participant_id=entry.participant, side=side,
@@ -376,7 +381,8 @@ async def confirm_agreement(session: AsyncSession, who: Principal, event_id: str
     require_role(who, "notary")
     event = await load_event(session, who, event_id, lock="share")
     if event.state not in ("trading", "closed"):
-        raise conflict(f"agreements are confirmed during or right after trading; the event is {event.state}", "event-state")
+        raise conflict(f"agreements are confirmed during or right after trading; the event is {event.state}",
+                       "event-state")
     row = await get_agreement(session, who, event_id, agreement_id, for_update=True)
     a = agreement_of(row)
     if a.confirmed_by is not None:
@@ -414,7 +420,8 @@ async def record_follow_up(session: AsyncSession, event: ExchangeEventRow, row: 
     """Store a follow-up report once the caller (staff, or a party through its link) may."""
     event_id, agreement_id = event.id, row.id
     if event.state not in FOLLOW_UP_STATES:
-        raise conflict(f"follow-up is reported after the trading hour closes; the event is {event.state}", "event-state")
+        raise conflict(f"follow-up is reported after the trading hour closes; the event is {event.state}",
+                       "event-state")
     a = agreement_of(row)
     doc = {**raw, "agreement": agreement_id, "reported_at": now()} if isinstance(raw, dict) else raw
     f = decode_as(doc, FollowUp)
@@ -438,8 +445,17 @@ async def build_report(session: AsyncSession, row: ExchangeEventRow, rates: Rate
 
 
 async def board(session: AsyncSession, event_id: str, rates: Rates = DEFAULT_RATES) -> schema.BoardSnapshot:
-    """The big screen, from the database: after a restart the board resumes from here."""
-    return board_snapshot(await agreements(session, event_id), await participants(session, event_id), rates=rates)
+    """The big screen, from the database: after a restart the board resumes from here. The domain's
+    snapshot has English summaries; the Bokmål line for the hall is rendered here, from each
+    agreement's gives, through the message catalogue."""
+    found = await agreements(session, event_id)
+    people = await participants(session, event_id)
+    snap = board_snapshot(found, people, rates=rates)
+    by_id = {a.id: a for a in found}
+    names = {p.id: p.name for p in people}
+    lines = [msgspec.structs.replace(line, summary_nb=i18n.give_summary("nb", a.parties, a.gives, names))
+             if (a := by_id.get(line.agreement or "")) is not None else line for line in snap.latest]
+    return msgspec.structs.replace(snap, latest=lines)
 
 
 # --- Frivilligtorg ----------------------------------------------------------------------------
@@ -465,7 +481,8 @@ async def signed_up_list(session: AsyncSession, event_id: str) -> list[dict[str,
         data = vol.data or {}
         pending = [k for k in ("agreement_signed", "confidentiality_signed") if not data.get(k)]
         out.append({"volunteer": ev.volunteer_id, "name": data.get("name"), "participant": ev.participant_id,
-                    "signed_up_at": ev.signed_up_at, "onboarding": "pending" if pending else "done", "pending": pending})
+                    "signed_up_at": ev.signed_up_at, "onboarding": "pending" if pending else "done",
+                    "pending": pending})
     return out
 
 

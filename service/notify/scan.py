@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.db.models import NeedRow, PlacementRow, VolunteerRow
 from service.notify.tell import tell_coordinators, tell_volunteer
 from service.register.common import load_catalogue
-from service.register.placements import IN_FORCE, followup_schedule
+from service.register.placements import followup_schedule
+from service.register.queries import in_force
 from service.settings import Settings
 
 COURSE_WARNING_DAYS = 30
@@ -30,7 +31,7 @@ async def daily_scan(session: AsyncSession, settings: Settings, today: dt.date) 
     me = settings.public_url + "/me"
     queued: list[str] = []
     placements = (
-        await session.scalars(sa.select(PlacementRow).where(PlacementRow.state.in_(IN_FORCE)))
+        await session.scalars(sa.select(PlacementRow).where(in_force()))
     ).all()
     needs = {
         r.id: r.data

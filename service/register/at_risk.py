@@ -1,10 +1,11 @@
-"""The coordinator's at-risk list for the web page: placements in force that need a decision.
+"""The coordinator's at-risk page: every placement in force that needs a decision, with why.
 
-INTERIM: branch c-commit-svc builds the rule-based at-risk list (`GET /api/v1/placements?at_risk=true`
-and a function in service/register/placements.py). Until it lands, the page calls
-`at_risk_for_page` here, which lists what the register already knows: a site contact's open report
-(did not come, should end) and a follow-up conversation more than OVERDUE_DAYS overdue. When the
-rule-based list lands, this function should call it and add the site reports — one list, one place.
+One list from the places that know: the rule-based check of placements in force
+(`placements.at_risk_placements`, through matcher.at_risk: a course expiring, an agreement
+missing, times that no longer fit …), attendance (`attendance.missed_in_a_row`: three
+occurrences missed in a row), the site contacts' reports that a placement should end
+(`site_reports`), and follow-up conversations more than OVERDUE_DAYS late. Nothing here ends a
+placement: the coordinator decides.
 """
 
 from __future__ import annotations
@@ -15,31 +16,39 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import Principal
-from service.register.placements import list_placements
+from service.register.attendance import missed_in_a_row
+from service.register.placements import IN_FORCE, at_risk_placements, list_placements
 from service.register.site_reports import open_reports
 from service.settings import Settings
 
 OVERDUE_DAYS = 14
+# Most urgent first: the site asks to end it, attendance has stopped, a rule is broken, follow-up is late.
+_WEIGHT = {"should_end": 0, "missed_in_a_row": 1, "rule": 2, "followup_overdue": 3}
 
 
 async def at_risk_for_page(session: AsyncSession, settings: Settings, who: Principal,
                            today: dt.date | None = None) -> list[dict[str, Any]]:
-    """[{placement, reasons: [{code, on}], reports: [...]}] sorted by the most urgent first."""
+    """[{placement, reasons: [{kind, …}]}], most urgent first. `kind` is should_end |
+    missed_in_a_row | rule (with the at-risk entry's code, rule, message, date, data) | followup_overdue."""
     who.require_coordinator()
     today = today or dt.date.today()
-    reports: dict[str, list[dict[str, Any]]] = {}
+    reasons: dict[str, list[dict[str, Any]]] = {}
     for r in await open_reports(session, who):
-        reports.setdefault(r["placement"], []).append(r)
+        reasons.setdefault(r["placement"], []).append({"kind": r["kind"], "on": r["on"], "report": r["id"]})
+    for m in await missed_in_a_row(session, who):
+        reasons.setdefault(m["placement"], []).append(
+            {"kind": "missed_in_a_row", "missed": m["missed"], "on": m["last_missed"]})
+    for e in await at_risk_placements(session, today, default_horizon_days=settings.default_horizon_days):
+        reasons.setdefault(e["placement"], []).append({"kind": "rule", **e})
     out: list[dict[str, Any]] = []
     for p in await list_placements(session, settings, who):
-        if p["state"] not in ("offered", "confirmed"):
+        if p["state"] not in IN_FORCE:
             continue
-        reasons = [{"code": r["kind"], "on": r["on"]} for r in reports.get(p["id"], [])]
+        mine = list(reasons.get(p["id"], []))
         due = p["next_followup"]
         if due is not None and (today - due).days > OVERDUE_DAYS:
-            reasons.append({"code": "followup_overdue", "on": due})
-        if reasons:
-            out.append({"placement": p, "reasons": reasons, "reports": reports.get(p["id"], [])})
-    weight = {"should_end": 0, "no_show": 1, "followup_overdue": 2}
-    out.sort(key=lambda x: (min(weight.get(r["code"], 3) for r in x["reasons"]), str(x["placement"]["start"])))
+            mine.append({"kind": "followup_overdue", "on": due})
+        if mine:
+            out.append({"placement": p, "reasons": mine})
+    out.sort(key=lambda x: (min(_WEIGHT.get(r["kind"], 9) for r in x["reasons"]), str(x["placement"]["start"])))
     return out

@@ -20,6 +20,7 @@ from service.db.models import AttendanceRow, NeedRow, PlacementRow, VolunteerRow
 from service.problems import Problem, conflict, not_found
 from service.register.common import audit
 from service.register.placements import IN_FORCE
+from service.register.queries import in_force
 from service.register.schedule import placement_occurrences
 from service.web.i18n import OSLO
 
@@ -235,7 +236,7 @@ async def missed_in_a_row(
     """
     if who.role == "volunteer" or not (who.is_coordinator or who.role == "site"):
         raise Problem(403, "the coordinator and sites see the at-risk list", slug="forbidden")
-    stmt = sa.select(PlacementRow).where(PlacementRow.state.in_(IN_FORCE))
+    stmt = sa.select(PlacementRow).where(in_force())
     if who.role == "site":
         stmt = stmt.where(PlacementRow.site_id == who.site_id)
     placements = {p.id: p for p in (await session.scalars(stmt)).all()}
@@ -327,3 +328,22 @@ async def certificate(session: AsyncSession, who: Principal, volunteer_id: str, 
         "total_minutes": sum(h["minutes"] for h in hours),
         "total_occurrences": sum(h["occurrences"] for h in hours),
     }
+
+
+async def attendance_risks(session: AsyncSession) -> list[dict[str, Any]]:
+    """`missed_in_a_row` as entries of the at-risk list (placements.at_risk_placements): rule
+    `attendance`, code `missed_in_a_row`, what to do in `message`, the facts in `data`."""
+    from service.auth import SYSTEM
+
+    return [
+        {
+            "placement": f["placement"], "volunteer": f["volunteer"], "need": f["need"], "rule": "attendance",
+            "code": "missed_in_a_row",
+            "message": f"did not take place the last {f['missed']} times in a row "
+                       f"(from {f['first_missed']:%Y-%m-%d}); talk with the volunteer and the site",
+            "date": f["last_missed"].date().isoformat(),
+            "data": {"missed": f["missed"], "first_missed": f["first_missed"].date().isoformat(),
+                     "last_missed": f["last_missed"].date().isoformat()},
+        }
+        for f in await missed_in_a_row(session, SYSTEM)
+    ]

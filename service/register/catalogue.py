@@ -73,7 +73,8 @@ async def create_activity(session: AsyncSession, who: Principal, activity: Activ
     return await _add(session, who, ActivityRow, "activity", activity)
 
 
-async def patch_activity(session: AsyncSession, who: Principal, activity_id: str, patch: dict[str, Any]) -> dict[str, Any]:
+async def patch_activity(session: AsyncSession, who: Principal, activity_id: str,
+                         patch: dict[str, Any]) -> dict[str, Any]:
     """Change an activity's name, description, minimum age, courses or police-certificate rule (coordinator).
 
     Needs keep pointing at it by id; the next matching run applies the new rules.
@@ -99,9 +100,13 @@ async def delete_activity(session: AsyncSession, who: Principal, activity_id: st
     row = await session.get(ActivityRow, activity_id, with_for_update=True)
     if row is None:
         raise not_found("activity", activity_id)
-    used = await session.scalar(sa.select(sa.func.count()).select_from(NeedRow).where(NeedRow.activity_id == activity_id))
+    used = await session.scalar(
+        sa.select(sa.func.count()).select_from(NeedRow).where(NeedRow.activity_id == activity_id)
+    )
     if used:
-        raise conflict(f"activity {activity_id!r} is used by {used} need(s); delete or change them first", "in-use")
+        raise conflict(
+            f"activity {activity_id!r} is used by {used} need(s); delete or change them first", "in-use"
+        )
     await session.delete(row)
     await session.flush()
 
@@ -118,14 +123,21 @@ async def create_site(session: AsyncSession, who: Principal, site: Site) -> dict
     return await _add(session, who, SiteRow, "site", site)
 
 
-async def patch_site(session: AsyncSession, who: Principal, site_id: str, patch: dict[str, Any]) -> dict[str, Any]:
+async def patch_site(
+    session: AsyncSession, who: Principal, site_id: str, patch: dict[str, Any]
+) -> dict[str, Any]:
     row = await session.get(SiteRow, site_id, with_for_update=True)
     if row is None:
         raise not_found("site", site_id)
     if not who.is_coordinator and not (who.role == "site" and who.site_id == site_id):
         raise Problem(403, "only the coordinator or the site itself may change a site", slug="forbidden")
     if "id" in patch and patch["id"] != site_id:
-        raise Problem(422, "a site's id cannot change", slug="validation", errors=[{"field": "id", "message": "cannot change"}])
+        raise Problem(
+            422,
+            "a site's id cannot change",
+            slug="validation",
+            errors=[{"field": "id", "message": "cannot change"}],
+        )
     site = decode_as({**row.data, **patch}, Site)
     if who.role == "site" and site.kind != from_doc(row.data, Site).kind:
         raise Problem(403, "only the coordinator may change a site's kind", slug="forbidden")

@@ -16,7 +16,7 @@ from matcher.scenario import check_scenario, describe_decode_error
 from matcher.schema import Activity, Horizon, Scenario, Site, Training
 from service.auth import Principal
 from service.db.models import ActivityRow, AuditRow, IdempotencyRow, RegisterRow, SiteRow, TrainingRow
-from service.problems import Problem, conflict, invalid, split_place
+from service.problems import Problem, conflict, field_error, invalid
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -43,7 +43,7 @@ def decode_as(doc: Any, kind: type[T], prefix: str = "") -> T:
     try:
         return msgspec.convert(doc, kind)
     except msgspec.ValidationError as exc:
-        raise invalid([split_place(describe_decode_error(exc, b""), prefix)]) from None
+        raise invalid([field_error(describe_decode_error(exc, b""), prefix)]) from None
 
 
 # An 11-digit run is what a fødselsnummer looks like; the register must never hold one.
@@ -99,7 +99,8 @@ async def catalogue_for(
     """Only the catalogue entries one object refers to: enough for the matcher's reference checks."""
     found_sites = (await session.scalars(sa.select(SiteRow).where(SiteRow.id.in_(sites)))).all() if sites else []
     found_acts = (
-        (await session.scalars(sa.select(ActivityRow).where(ActivityRow.id.in_(activities)))).all() if activities else []
+        (await session.scalars(sa.select(ActivityRow).where(ActivityRow.id.in_(activities)))).all()
+        if activities else []
     )
     acts = [from_doc(r.data, Activity) for r in found_acts]
     wanted = trainings | {t for a in acts for t in a.requires_training}
@@ -111,12 +112,12 @@ async def catalogue_for(
     )
 
 
-def scenario_errors(scenario: Scenario, prefix: str) -> list[dict[str, str]]:
+def scenario_errors(scenario: Scenario, prefix: str) -> list[dict[str, Any]]:
     """The matcher's own checks, kept to the one object being written (`needs[0]` …)."""
     return [
-        split_place(e, prefix)
+        field_error(e, prefix)
         for e in check_scenario(scenario)
-        if e.startswith((prefix + ".", prefix + ":", prefix + "["))
+        if e.path == prefix or e.path.startswith((prefix + ".", prefix + "["))
     ]
 
 

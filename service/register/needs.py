@@ -21,7 +21,14 @@ from service.db.models import (
     ProposalRow,
 )
 from service.problems import Problem, conflict, not_found
-from service.register.commitments import commitments, holders, refusal, register_horizon, risks_added
+from service.register.commitments import (
+    commitments,
+    for_site_risk,
+    holders,
+    refusal,
+    register_horizon,
+    risks_added,
+)
 from service.register.common import (
     catalogue_for,
     decode_as,
@@ -33,8 +40,8 @@ from service.register.common import (
     stamped,
     to_doc,
 )
+from service.register.queries import draft_plan_ids, in_force
 
-IN_FORCE = ("offered", "confirmed")
 _TEXT_FIELDS = ("title", "tags", "languages")
 
 
@@ -204,6 +211,8 @@ async def patch_need(
         pairs = sorted(await commitments(session, taken))
         horizon = await register_horizon(session, default_horizon_days)
         broken = await risks_added(session, horizon, pairs, pairs, replace={need_id: need})
+        if who.role == "site":  # its own need's entries first, and not the facts of other commitments
+            broken = [for_site_risk(e) for e in sorted(broken, key=lambda e: e["need"] != need_id)]
         if broken and not keep_at_risk:
             raise refusal(broken, f"need {need_id!r} cannot change so while its places are taken"
                                   " (send keep_at_risk=true to change it and keep the placements, at risk)")
@@ -223,7 +232,7 @@ async def delete_need(session: AsyncSession, who: Principal, need_id: str) -> No
     placed = await session.scalar(
         sa.select(sa.func.count())
         .select_from(PlacementRow)
-        .where(PlacementRow.need_id == need_id, PlacementRow.state.in_(IN_FORCE))
+        .where(PlacementRow.need_id == need_id, in_force())
     )
     if placed:
         raise conflict(f"need {need_id!r} has {placed} placement(s) in force; end them first", "in-use")
@@ -247,13 +256,13 @@ async def set_need_state(session: AsyncSession, who: Principal, need_id: str, st
     if state == "closed":
         placed = await session.scalar(
             sa.select(sa.func.count()).select_from(PlacementRow)
-            .where(PlacementRow.need_id == need_id, PlacementRow.state.in_(IN_FORCE))
+            .where(PlacementRow.need_id == need_id, in_force())
         )
         if placed:
             raise conflict(f"need {need_id!r} has {placed} placement(s) in force; end them first", "in-use")
     if state != "open":
         # Not matched any more: its waiting proposals in a draft plan go.
-        drafts = sa.select(PlanRow.id).where(PlanRow.status == "draft")
+        drafts = draft_plan_ids()
         await session.execute(sa.delete(ProposalRow).where(
             ProposalRow.need_id == need_id, ProposalRow.plan_id.in_(drafts), ProposalRow.state == "proposed"))
     row.state = state

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matcher.schema import Horizon
 from service.db.models import NeedRow, VolunteerRow
 from service.problems import conflict
-from service.register.commitments import IN_FORCE, commitments, holders, refusal, risks_added
+from service.register.commitments import commitments, holders, refusal, risks_added
+from service.register.queries import IN_FORCE
 
 __all__ = ["IN_FORCE", "check_can_take", "holders"]
 

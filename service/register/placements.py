@@ -12,7 +12,8 @@ from matcher.validate import add_months
 from service.auth import Principal
 from service.db.models import LockRow, PlacementRow, utcnow
 from service.problems import Problem, conflict, not_found
-from service.register.commitments import IN_FORCE, committed_scenario, for_site_risk, register_horizon, risks
+from service.register.commitments import committed_scenario, for_site_risk, register_horizon, risks
+from service.register.queries import IN_FORCE, in_force
 from service.register.site_reports import resolve_for_placement
 from service.settings import Settings
 
@@ -73,12 +74,13 @@ async def at_risk_placements(
     occurrence (E3 also on its last, so a course expiring before the need ends shows),
     and C1–C3 for the placements together. A change to a need, a volunteer or the
     catalogue, or a course expiring, shows here at once; nothing is ended — that stays
-    the coordinator's decision. Each entry: placement, volunteer, need, rule, code,
-    message (what to do), date, data.
+    the coordinator's decision. Three missed occurrences in a row (attendance.missed_in_a_row)
+    are entries too, with rule `attendance`. Each entry: placement, volunteer, need, rule,
+    code, message (what to do), date, data.
     """
     rows = (await session.execute(
         sa.select(PlacementRow.id, PlacementRow.volunteer_id, PlacementRow.need_id)
-        .where(PlacementRow.state.in_(IN_FORCE)).order_by(PlacementRow.created_at, PlacementRow.id)
+        .where(in_force()).order_by(PlacementRow.created_at, PlacementRow.id)
     )).all()
     if not rows:
         return []
@@ -87,8 +89,10 @@ async def at_risk_placements(
         ids.setdefault((v, n), pid)
     horizon = await register_horizon(session, default_horizon_days, today, from_today=True)
     scenario = await committed_scenario(session, horizon, list(ids))
+    from service.register.attendance import attendance_risks  # attendance builds on this module
+
     return [{**e, "placement": ids[(e["volunteer"], e["need"])]} for e in risks(scenario)
-            if (e["volunteer"], e["need"]) in ids]
+            if (e["volunteer"], e["need"]) in ids] + await attendance_risks(session)
 
 
 async def list_placements(
@@ -205,6 +209,7 @@ async def end(
     row.closing_held = closing_held
     await resolve_for_placement(session, placement_id, "ended")
     await session.flush()
+    await _tell_ended(session, settings, row)  # the volunteer's thanks, in the same transaction
     return placement_out(row, settings)
 
 
@@ -220,7 +225,6 @@ async def record_closing(
                       errors=[{"field": "held", "message": "in the future"}])
     row.closing_held = held
     await session.flush()
-    await _tell_ended(session, settings, row)
     return placement_out(row, settings)
 
 

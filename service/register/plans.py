@@ -27,10 +27,12 @@ from service.db.models import (
     utcnow,
 )
 from service.jobs import Solver, solve_in_thread
-from service.problems import Problem, conflict, invalid, not_found, split_place
+from service.problems import Problem, conflict, field_error, invalid, not_found
 from service.register.commitments import for_site_risk, register_horizon, start_of
 from service.register.common import audit, from_doc, new_id, register_row
-from service.register.occupancy import IN_FORCE, check_can_take
+from service.register.occupancy import check_can_take
+from service.register.queries import in_force as placements_in_force
+from service.register.queries import is_draft
 from service.register.scenario_io import build_scenario
 from service.settings import Settings
 
@@ -95,7 +97,8 @@ def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[s
     }
 
 
-async def _claim_run(maker: async_sessionmaker[AsyncSession], settings: Settings, *, force: bool = False) -> dt.datetime:
+async def _claim_run(maker: async_sessionmaker[AsyncSession], settings: Settings, *,
+                     force: bool = False) -> dt.datetime:
     now = utcnow()
     stale = now - dt.timedelta(seconds=settings.solve_lock_timeout)
     async with maker() as session, session.begin():
@@ -113,7 +116,8 @@ async def _claim_run(maker: async_sessionmaker[AsyncSession], settings: Settings
 async def _free_run(maker: async_sessionmaker[AsyncSession], since: dt.datetime) -> None:
     async with maker() as session, session.begin():
         await session.execute(
-            sa.update(RegisterRow).where(RegisterRow.id == 1, RegisterRow.solving_since == since).values(solving_since=None)
+            sa.update(RegisterRow).where(RegisterRow.id == 1,
+                                         RegisterRow.solving_since == since).values(solving_since=None)
         )
 
 
@@ -187,7 +191,7 @@ async def execute_plan(maker: async_sessionmaker[AsyncSession], settings: Settin
         try:
             plan = await solve_in_thread(solver, scenario, time_limit)
         except ScenarioError as exc:
-            raise invalid([split_place(e) for e in exc.errors[:20]]) from None
+            raise invalid([field_error(e) for e in exc.errors[:20]]) from None
         provisional = await _provisional(maker, solver, scenario, plan, time_limit)
         async with maker() as session, session.begin():
             await _store(session, plan, since, provisional, into=plan_id)
@@ -195,7 +199,8 @@ async def execute_plan(maker: async_sessionmaker[AsyncSession], settings: Settin
         await mark_failed(maker, plan_id, exc.detail)
     except Exception as exc:  # a matcher bug must not look like a server crash or leave a lock
         log.exception("plan %s: the matcher failed", plan_id)
-        await mark_failed(maker, plan_id, f"the matcher failed ({type(exc).__name__}: {exc}); the register is unchanged")
+        await mark_failed(maker, plan_id,
+                          f"the matcher failed ({type(exc).__name__}: {exc}); the register is unchanged")
     finally:
         await _free_run(maker, since)
 
@@ -234,13 +239,14 @@ async def _provisional(
 
 
 async def _store(
-    session: AsyncSession, plan: Plan, since: dt.datetime, provisional: list[dict[str, Any]] | dict[str, str] | None = None,
+    session: AsyncSession, plan: Plan, since: dt.datetime,
+    provisional: list[dict[str, Any]] | dict[str, str] | None = None,
     into: str | None = None,
 ) -> dict[str, Any]:
     needs = set(await session.scalars(sa.select(NeedRow.id)))
     volunteers = set(await session.scalars(sa.select(VolunteerRow.id).where(VolunteerRow.data.is_not(None))))
     drafts = (await session.scalars(
-        sa.select(PlanRow).where(PlanRow.status == "draft", PlanRow.id != (into or "")).with_for_update())).all()
+        sa.select(PlanRow).where(is_draft(), PlanRow.id != (into or "")).with_for_update())).all()
     accepted: set[tuple[str, str]] = set()
     if drafts:
         accepted = _pairs(
@@ -405,7 +411,8 @@ async def _proposal_for_decision(
                        "plan-not-draft")
     need = volunteer = None
     if lock_resources:
-        need = (await session.execute(sa.select(NeedRow).where(NeedRow.id == need_id).with_for_update())).scalar_one_or_none()
+        need = (await session.execute(
+            sa.select(NeedRow).where(NeedRow.id == need_id).with_for_update())).scalar_one_or_none()
         volunteer = (
             await session.execute(sa.select(VolunteerRow).where(VolunteerRow.id == volunteer_id).with_for_update())
         ).scalar_one_or_none()
@@ -470,16 +477,11 @@ async def reject(session: AsyncSession, who: Principal, proposal_id: str, reason
 
 async def _add_lock(session: AsyncSession, kind: str, volunteer_id: str, need_id: str, reason: str) -> None:
     exists = await session.scalar(
-        sa.select(LockRow.id).where(LockRow.kind == kind, LockRow.volunteer_id == volunteer_id, LockRow.need_id == need_id)
+        sa.select(LockRow.id).where(LockRow.kind == kind, LockRow.volunteer_id == volunteer_id,
+                                    LockRow.need_id == need_id)
     )
     if exists is None:
         session.add(LockRow(kind=kind, volunteer_id=volunteer_id, need_id=need_id, reason=reason))
-
-
-def _start_of(need: Need, today: dt.date) -> dt.date:
-    if need.once is not None:
-        return max(today, need.once.date)
-    return max(today, need.from_) if need.from_ is not None else today
 
 
 async def _tell_released(session: AsyncSession, public_url: str,
@@ -500,7 +502,8 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
                   public_url: str = "http://localhost:8000") -> dict[str, Any]:
     """Turn the plan's accepted proposals into placements, in one transaction; tell their volunteers."""
     who.require_coordinator()
-    plan = (await session.execute(sa.select(PlanRow).where(PlanRow.id == plan_id).with_for_update())).scalar_one_or_none()
+    plan = (await session.execute(
+        sa.select(PlanRow).where(PlanRow.id == plan_id).with_for_update())).scalar_one_or_none()
     if plan is None:
         raise not_found("plan", plan_id)
     if plan.status != "draft":
@@ -510,7 +513,7 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
     )).all()
     in_force = _pairs(
         (await session.execute(
-            sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(PlacementRow.state.in_(IN_FORCE))
+            sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(placements_in_force())
         )).all()
     )
     needs = {r.id: r for r in (await session.scalars(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth import Principal
 from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow
 from service.problems import conflict, not_found
-from service.register.occupancy import IN_FORCE
+from service.register.queries import in_force as placements_in_force
 
 
 async def release_preview(session: AsyncSession, who: Principal, plan_id: str) -> dict[str, Any]:
@@ -28,7 +28,7 @@ async def release_preview(session: AsyncSession, who: Principal, plan_id: str) -
     proposals = (await session.scalars(sa.select(ProposalRow).where(ProposalRow.plan_id == plan_id))).all()
     accepted = [p for p in proposals if p.state == "accepted"]
     in_force = (await session.scalars(
-        sa.select(PlacementRow).where(PlacementRow.state.in_(IN_FORCE)).order_by(PlacementRow.start)
+        sa.select(PlacementRow).where(placements_in_force()).order_by(PlacementRow.start)
     )).all()
     live_needs = set(await session.scalars(sa.select(NeedRow.id).where(NeedRow.id.in_([p.need_id for p in accepted]))))
     placed = {(p.volunteer_id, p.need_id) for p in in_force}

@@ -32,11 +32,11 @@ from service.db.models import (
     TrainingRow,
     VolunteerRow,
 )
-from service.problems import invalid, split_place
+from service.problems import field_error, invalid
 from service.register.commitments import horizon_of, in_force_pairs, start_of
 from service.register.common import audit, from_doc, new_id, register_row, to_doc
+from service.register.queries import in_force, is_draft
 
-IN_FORCE = ("offered", "confirmed")
 T = TypeVar("T", bound=msgspec.Struct)
 
 
@@ -46,10 +46,10 @@ def _stored(doc: dict[str, Any], kind: type[T], where: str) -> T:
     try:
         return from_doc(doc, kind)
     except msgspec.ValidationError as exc:
-        place = split_place(describe_decode_error(exc, b""))
+        place = field_error(describe_decode_error(exc, b""))
         field = f"{where}.{place['field']}" if place["field"] else where
-        raise invalid([{"field": field, "message": place["message"] + "; correct the record, then run again"}]) from None
-
+        raise invalid([{"field": field,
+                        "message": place["message"] + "; correct the record, then run again"}]) from None
 
 
 async def build_scenario(
@@ -70,7 +70,8 @@ async def build_scenario(
     volunteers = [
         _stored(r.data, Volunteer, f"volunteers[{r.id}]")
         for r in await session.scalars(
-            sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at, VolunteerRow.id)
+            sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at,
+                                                                                   VolunteerRow.id)
         )
         if r.data is not None
     ]
@@ -88,14 +89,15 @@ async def build_scenario(
                 out.append(Pair(volunteer=v, need=n))
         return out
 
-    locks = (await session.execute(sa.select(LockRow.kind, LockRow.volunteer_id, LockRow.need_id).order_by(LockRow.id))).all()
+    locks = (await session.execute(sa.select(LockRow.kind, LockRow.volunteer_id,
+                                             LockRow.need_id).order_by(LockRow.id))).all()
     pinned_rows = [(v, n) for k, v, n in locks if k == "pinned"]
     if accepted_as_pinned:
         pinned_rows += list(
             (await session.execute(
                 sa.select(ProposalRow.volunteer_id, ProposalRow.need_id)
                 .join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-                .where(PlanRow.status == "draft", ProposalRow.state == "accepted")
+                .where(is_draft(), ProposalRow.state == "accepted")
             )).all()
         )
     forbidden = pairs((v, n) for k, v, n in locks if k == "forbidden")
@@ -103,7 +105,7 @@ async def build_scenario(
     previous = pairs(
         (await session.execute(
             sa.select(PlacementRow.volunteer_id, PlacementRow.need_id)
-            .where(PlacementRow.state.in_(IN_FORCE))
+            .where(in_force())
             .order_by(PlacementRow.created_at)
         )).all()
     )
@@ -137,7 +139,7 @@ async def import_scenario(session: AsyncSession, who: Principal, scenario: Scena
     """Add or replace every object in the document, in the caller's one transaction; its
     `committed` pairs not in force yet become confirmed placements."""
     who.require_coordinator()
-    errors = [split_place(e) for e in check_scenario(scenario)]
+    errors = [field_error(e) for e in check_scenario(scenario)]
     anonymised = set(
         await session.scalars(
             sa.select(VolunteerRow.id).where(
@@ -173,7 +175,9 @@ async def import_scenario(session: AsyncSession, who: Principal, scenario: Scena
     for kind, pairs in (("pinned", scenario.pinned), ("forbidden", scenario.forbidden)):
         for p in pairs:
             exists = await session.scalar(
-                sa.select(LockRow.id).where(LockRow.kind == kind, LockRow.volunteer_id == p.volunteer, LockRow.need_id == p.need)
+                sa.select(LockRow.id).where(
+                    LockRow.kind == kind, LockRow.volunteer_id == p.volunteer, LockRow.need_id == p.need
+                )
             )
             if exists is None:
                 session.add(LockRow(kind=kind, volunteer_id=p.volunteer, need_id=p.need, reason="imported"))

@@ -1,8 +1,8 @@
-"""A site contact's reports on a placement: the volunteer did not come (no_show), or the placement
-should end (should_end). Each reaches the coordinator's at-risk list; the coordinator decides
-(ends the placement, or keeps it and marks the report handled).
+"""A site contact's report that a placement should end (should_end). It reaches the coordinator's
+at-risk list; the coordinator decides (ends the placement, or keeps it and the report is answered).
 
-Kept in its own table (site_reports) so it can be unified with attendance recording later.
+That the volunteer did not come is recorded as attendance (register.attendance), which puts a
+placement on the same list after three misses in a row.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from service.auth import Principal
 from service.db.models import PlacementRow, SiteReportRow, utcnow
 from service.problems import Problem, not_found
 from service.register.common import new_id
+from service.register.queries import IN_FORCE
 
-REPORT_KINDS = ("no_show", "should_end")
-IN_FORCE = ("offered", "confirmed")
+# "Did not come" is attendance (register.attendance.record_attendance), not a report.
+REPORT_KINDS = ("should_end",)
 
 
 def report_out(r: SiteReportRow) -> dict[str, Any]:

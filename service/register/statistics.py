@@ -7,8 +7,9 @@ Definitions (docs/coordinator-guide.md says them in Bokmål):
 - volunteers active: distinct volunteers with a placement that ran during the period (anonymised
   volunteers still count: the row stays as an opaque id);
 - new volunteers: registered during the period (only in the totals: a volunteer has no site);
-- hours per month: the placements' planned occurrences during the period (the need's times, between
-  the placement's start and end) — an estimate from the plan, not attendance;
+- hours per month: hours given — occurrences confirmed as taken place (register.attendance) —
+  and beside them the planned hours (the need's times between the placement's start and end), an
+  estimate for where attendance is not recorded;
 - ended: placements whose last day falls in the period, by reason.
 """
 
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matcher.schema import Horizon, Need, Scenario
 from matcher.validate import occurrences
 from service.auth import Principal
-from service.db.models import ActivityRow, NeedRow, PlacementRow, SiteRow, VolunteerRow
+from service.db.models import ActivityRow, AttendanceRow, NeedRow, PlacementRow, SiteRow, VolunteerRow
 from service.problems import Problem
 from service.register.placements import END_REASONS
 
@@ -60,10 +61,12 @@ def check_period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, d
 def _blank(group: str, key: str, name: str, month_keys: list[str]) -> dict[str, Any]:
     return {"group": group, "id": key, "name": name, "needs": 0, "places": 0, "filled": 0,
             "volunteers_active": set(), "new_volunteers": 0, "hours": dict.fromkeys(month_keys, 0.0),
+            "planned": dict.fromkeys(month_keys, 0.0),
             "ended": dict.fromkeys(END_REASONS, 0) | {"unknown": 0}}
 
 
-async def statistics(session: AsyncSession, who: Principal, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+async def statistics(session: AsyncSession, who: Principal, start: dt.date | None,
+                     end: dt.date | None) -> dict[str, Any]:
     """{period, months, sites: [row], activities: [row], total: row}; each row holds counts only."""
     who.require_coordinator()
     start, end = check_period(start, end)
@@ -108,8 +111,26 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
         for a, b in occurrences(scenario, need):
             key = f"{a.year:04d}-{a.month:02d}"
             for row in rows_for(p.site_id, p.activity_id):
-                if key in row["hours"]:
-                    row["hours"][key] += (b - a).total_seconds() / 3600
+                if key in row["planned"]:
+                    row["planned"][key] += (b - a).total_seconds() / 3600
+    activity_of = {p.id: p.activity_id for p in ran}
+    given = (await session.scalars(sa.select(AttendanceRow).where(
+        AttendanceRow.took_place.is_(True), AttendanceRow.starts_at >= dt.datetime.combine(start, dt.time()),
+        AttendanceRow.starts_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time())))).all()
+    missing = {att.placement_id for att in given} - set(activity_of)
+    if missing:
+        for pid, activity_id in (await session.execute(sa.select(PlacementRow.id, PlacementRow.activity_id).where(
+                PlacementRow.id.in_(missing)))).all():
+            activity_of[pid] = activity_id
+    for att in given:
+        key = f"{att.starts_at.year:04d}-{att.starts_at.month:02d}"
+        of = activity_of.get(att.placement_id)
+        if of is None and att.site_id not in sites:
+            sites[att.site_id] = _blank("site", att.site_id, att.site_id, month_keys)
+        targets = rows_for(att.site_id, of) if of else [sites[att.site_id], total]
+        for row in targets:
+            if key in row["hours"]:
+                row["hours"][key] += att.minutes / 60
     for nid, count in per_need.items():
         held = needs.get(nid)
         if held is None:
@@ -136,8 +157,10 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
 
     def done(row: dict[str, Any]) -> dict[str, Any]:
         hours = {k: round(v, 1) for k, v in row["hours"].items()}
-        return {**row, "volunteers_active": len(row["volunteers_active"]), "hours": hours,
-                "hours_total": round(sum(hours.values()), 1), "ended_total": sum(row["ended"].values())}
+        planned = {k: round(v, 1) for k, v in row["planned"].items()}
+        return {**row, "volunteers_active": len(row["volunteers_active"]), "hours": hours, "planned": planned,
+                "hours_total": round(sum(hours.values()), 1), "planned_total": round(sum(planned.values()), 1),
+                "ended_total": sum(row["ended"].values())}
 
     def listed(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         return sorted((done(r) for r in rows.values()), key=lambda r: str(r["name"]).lower())
@@ -146,17 +169,20 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
             "total": done(total), "new_by_month": new_by_month}
 
 
-CSV_FIXED = ("group", "id", "name", "needs", "places", "filled", "volunteers_active", "new_volunteers", "hours_total")
+CSV_FIXED = ("group", "id", "name", "needs", "places", "filled", "volunteers_active", "new_volunteers", "hours_total",
+             "planned_total")
 
 
 def csv_rows(stats: dict[str, Any]) -> list[list[str]]:
     """One header and one line per site, per activity and the total."""
-    header = [*CSV_FIXED, *(f"hours_{m}" for m in stats["months"]), "ended_total",
+    header = [*CSV_FIXED, *(f"hours_{m}" for m in stats["months"]), *(f"planned_{m}" for m in stats["months"]),
+              "ended_total",
               *(f"ended_{r}" for r in (*END_REASONS, "unknown"))]
     out = [header]
     for row in [*stats["sites"], *stats["activities"], stats["total"]]:
         line = [str(row[k]) for k in CSV_FIXED]
         line += [f"{row['hours'][m]:g}" for m in stats["months"]]
+        line += [f"{row['planned'][m]:g}" for m in stats["months"]]
         line += [str(row["ended_total"]), *(str(row["ended"][r]) for r in (*END_REASONS, "unknown"))]
         out.append(line)
     return out

@@ -19,11 +19,10 @@ from service.db.models import (
     EventVolunteerRow,
     LockRow,
     LoginLinkRow,
-    OutboxRow,
     NeedRow,
     OnboardingStepRow,
+    OutboxRow,
     PlacementRow,
-    PlanRow,
     ProposalRow,
     TokenRow,
     VolunteerAccountRow,
@@ -43,8 +42,8 @@ from service.register.common import (
     stamped,
     to_doc,
 )
+from service.register.queries import IN_FORCE, draft_plan_ids, in_force
 
-IN_FORCE = ("offered", "confirmed")
 # What a volunteer may not change in their own record: the coordinator verifies these.
 _VERIFIED = ("trainings", "agreement_signed", "confidentiality_signed", "police_certificate", "history", "id")
 _TEXT_FIELDS = ("name", "interests", "languages", "phone", "email")
@@ -70,7 +69,7 @@ async def site_relevance(session: AsyncSession, site_id: str) -> dict[str, set[s
     pairs += list(
         (await session.execute(
             sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(
-                PlacementRow.site_id == site_id, PlacementRow.state.in_(IN_FORCE)
+                PlacementRow.site_id == site_id, in_force()
             )
         )).all()
     )
@@ -100,7 +99,8 @@ def site_view(doc: dict[str, Any], relevant: set[str]) -> dict[str, Any]:
 
 
 async def list_volunteers(session: AsyncSession, who: Principal, path: str) -> list[dict[str, Any]]:
-    stmt = sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at, VolunteerRow.id)
+    stmt = sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at,
+                                                                                  VolunteerRow.id)
     if who.is_coordinator:
         rows = (await session.scalars(stmt)).all()
         out = [stamped(r.data or {}, r) for r in rows]
@@ -218,10 +218,10 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
     row.anonymised_at = now
     await session.execute(
         sa.update(PlacementRow)
-        .where(PlacementRow.volunteer_id == volunteer_id, PlacementRow.state.in_(IN_FORCE))
+        .where(PlacementRow.volunteer_id == volunteer_id, in_force())
         .values(state="ended", ended_on=today)
     )
-    drafts = sa.select(PlanRow.id).where(PlanRow.status == "draft")
+    drafts = draft_plan_ids()
     await session.execute(
         sa.delete(ProposalRow).where(ProposalRow.volunteer_id == volunteer_id, ProposalRow.plan_id.in_(drafts))
     )
@@ -314,7 +314,8 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
             for p in placements
         ],
         "decisions": [{"kind": k.kind, "need": k.need_id, "reason": k.reason, "at": k.created_at} for k in locks],
-        "tokens": [{"id": t.id, "name": t.name, "created_at": t.created_at, "revoked_at": t.revoked_at} for t in tokens],
+        "tokens": [{"id": t.id, "name": t.name, "created_at": t.created_at,
+                    "revoked_at": t.revoked_at} for t in tokens],
         "access_log": [{"at": a.at, "actor": a.actor, "role": a.role, "action": a.action, "path": a.path} for a in log],
         "onboarding": [{"step": st.step, "done_on": st.done_on, "recorded_by": st.recorded_by} for st in steps],
         "event_signups": [
@@ -369,9 +370,11 @@ async def retention_due(session: AsyncSession, who: Principal, months: int,
             busy.add(p.volunteer_id)
         for when in (p.start, p.responded_at, p.ended_on, *(p.followups_done or [])):
             seen(p.volunteer_id, when)
-    for vid, done_on in (await session.execute(sa.select(OnboardingStepRow.volunteer_id, OnboardingStepRow.done_on))).all():
+    for vid, done_on in (await session.execute(sa.select(OnboardingStepRow.volunteer_id,
+                                                         OnboardingStepRow.done_on))).all():
         seen(vid, done_on)
-    for vid, at in (await session.execute(sa.select(EventVolunteerRow.volunteer_id, EventVolunteerRow.signed_up_at))).all():
+    for vid, at in (await session.execute(sa.select(EventVolunteerRow.volunteer_id,
+                                                    EventVolunteerRow.signed_up_at))).all():
         seen(vid, at)
     due = [
         {"id": vid, "name": (data or {}).get("name", vid), "last_contact": last[vid]}

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matcher.problem import duration
 from service.db.models import NeedRow, PlacementRow, SiteRow, VolunteerAccountRow, VolunteerRow
 from service.register.placements import IN_FORCE
+from service.register.queries import in_force
 from service.register.schedule import away, need_occurrences
 from service.web.i18n import OSLO
 
@@ -186,7 +187,7 @@ async def feed_for(session: AsyncSession, volunteer: VolunteerRow) -> bytes:
         (
             await session.scalars(
                 sa.select(PlacementRow)
-                .where(PlacementRow.volunteer_id == volunteer.id, PlacementRow.state.in_(IN_FORCE))
+                .where(PlacementRow.volunteer_id == volunteer.id, in_force())
                 .order_by(PlacementRow.start, PlacementRow.id)
             )
         ).all()

@@ -45,6 +45,7 @@ from service.web.pages import (
     problem_text,
     redirect,
 )
+from service.web.sessions import current_session, start_session
 
 # Asking for a link answers no sooner than this, found or not, so the time taken tells nothing.
 LINK_ANSWER_SECONDS = 0.4
@@ -59,9 +60,11 @@ class StaffOnly(HTTPException):
 
 
 async def current_volunteer(request: Request[Any, Any, Any], db_session: AsyncSession) -> VolunteerRow | None:
-    vid = request.session.get("vid") if request.session else None
-    at = request.session.get("at") if request.session else None
-    if not vid or not at or time.time() - float(at) > SESSION_HOURS * 3600:
+    """The volunteer this browser's session is for: a server-side session (service/web/sessions.py)
+    whose subject is `volunteer:<id>`, never a coordinator's or site contact's."""
+    sess = await current_session(request, db_session)
+    vid = sess.payload.get("vid") if sess is not None else None
+    if not isinstance(vid, str) or sess is None or sess.subject != f"volunteer:{vid}":
         return None
     row = await db_session.get(VolunteerRow, vid)
     return row if row is not None and row.data is not None else None
@@ -126,8 +129,8 @@ async def link_redeem(
     vid = await links.redeem(db_session, secret)
     if vid is None:
         return page(request, "link_invalid.html", status_code=410)
-    request.clear_session()
-    request.set_session({"vid": vid, "at": time.time()})
+    await start_session(request, db_session, {"vid": vid}, subject=f"volunteer:{vid}",
+                        lifetime=dt.timedelta(hours=SESSION_HOURS))
     return redirect("/me")
 
 
@@ -170,7 +173,8 @@ async def answer(
             raise NotFoundException() from None
         flash(request, "error", problem_text(lang, exc))
         return redirect("/me")
-    flash(request, "ok", i18n.t(lang, "me.answered_yes") if choice == "yes" else i18n.t(lang, "me.answered_no"))
+    said = i18n.t(lang, "me.answered_yes") if choice == "yes" else i18n.t(lang, "me.answered_no")
+    flash(request, "ok", said)
     return redirect("/me")
 
 
@@ -231,7 +235,7 @@ async def add_away(
         return redirect("/me#away-h")
     doc = await volunteers_service.get_volunteer(db_session, volunteer, vid, request.url.path)
     periods = [*doc.get("unavailable", []), {"from": first.isoformat(), "to": last.isoformat()}]
-    await _patch(request, db_session, volunteer, {"unavailable": periods}, i18n.N_("me.away_saved"))
+    await _patch(request, db_session, volunteer, {"unavailable": periods}, i18n.t(lang, "me.away_saved"))
     return redirect("/me#away-h")
 
 
@@ -242,7 +246,8 @@ async def remove_away(
     vid = volunteer.volunteer_id or ""
     doc = await volunteers_service.get_volunteer(db_session, volunteer, vid, request.url.path)
     periods = [p for p in doc.get("unavailable", []) if f"{p['from']}/{p['to']}" != data.get("period", "")]
-    await _patch(request, db_session, volunteer, {"unavailable": periods}, i18n.N_("me.away_removed"))
+    await _patch(request, db_session, volunteer, {"unavailable": periods},
+                 i18n.t(lang_of(request), "me.away_removed"))
     return redirect("/me#away-h")
 
 
@@ -264,7 +269,7 @@ async def profile(
             "interests": split_words(data.get("interests", "")),
             "languages": split_words(data.get("languages", "")),
         },
-        i18n.N_("me.profile_saved"),
+        i18n.t(lang, "me.profile_saved"),
     )
     return redirect("/me#profile-h")
 
@@ -274,7 +279,7 @@ async def _patch(
     db_session: AsyncSession,
     who: Principal,
     patch: dict[str, Any],
-    ok_key: str,
+    done: str,
 ) -> None:
     lang = lang_of(request)
     try:
@@ -285,7 +290,7 @@ async def _patch(
         detail = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in (exc.errors or [])) or exc.detail
         flash(request, "error", i18n.t(lang, "me.not_saved", detail=detail))
         return
-    flash(request, "ok", i18n.t(lang, ok_key))
+    flash(request, "ok", done)
 
 
 @post("/me/calendar/renew", include_in_schema=False)

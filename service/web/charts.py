@@ -22,10 +22,12 @@ def _fmt(x: float) -> str:
 
 
 def bar_chart(points: list[tuple[str, float]], *, title: str, width: int = 640, height: int = 220) -> Chart:
-    """Vertical bars, one per label (months), with the value above each bar."""
+    """Vertical bars, one per label (months), with the value above each bar; with more than twelve bars
+    every second (third …) label and value is written, so they do not overlap."""
     top = max((v for _, v in points), default=0) or 1
     left, bottom, pad = 8, 28, 18
     n = max(len(points), 1)
+    step = -(-n // 12)
     slot = (width - left * 2) / n
     bar = max(min(slot * 0.7, 48), 4)
     parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
@@ -37,8 +39,10 @@ def bar_chart(points: list[tuple[str, float]], *, title: str, width: int = 640, 
         x = left + i * slot + (slot - bar) / 2
         y = height - bottom - h
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" class="bar"/>')
-        parts.append(f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" class="val">{_fmt(value)}</text>')
-        parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 16}" class="lbl">{escape(label)}</text>')
+        if i % step == 0 or value:
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" class="val">{_fmt(value)}</text>')
+        if i % step == 0:
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 16}" class="lbl">{escape(label)}</text>')
     parts.append("</svg>")
     return Chart("".join(parts), title)
 

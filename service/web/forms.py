@@ -148,7 +148,8 @@ _SHORT = {"weekday": "day", "start": "start", "end": "end", "from": "from", "to"
 _MESSAGES = [
     (re.compile(r"not a date|Invalid date|Expected `date`"), "form.err.date"),
     (re.compile(r"not a number|Expected `(int|float)`"), "form.err.number"),
-    (re.compile(r"Expected `str` of length >= 1|length >= 1|required|Object missing required field"), "form.err.required"),
+    (re.compile(r"Expected `str` of length >= 1|length >= 1|required|Object missing required field"),
+     "form.err.required"),
     (re.compile(r"must match pattern|HH:MM"), "form.err.time"),
     (re.compile(r"Expected `int` >= 1"), "form.err.at_least_one"),
     (re.compile(r"Expected `(int|float)` >= 0|>= 0"), "form.err.not_negative"),

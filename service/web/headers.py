@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 NONCE_KEY = "samspill_csp_nonce"
@@ -16,19 +17,21 @@ _CACHEABLE = ("/static/",)
 
 
 def csp(nonce: str) -> str:
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' 'nonce-{nonce}'",
-        f"style-src 'self' 'nonce-{nonce}'",
-        "style-src-attr 'unsafe-inline'",  # a few style="…" attributes on the event pages; no script
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            f"style-src 'self' 'nonce-{nonce}'",
+            "style-src-attr 'unsafe-inline'",  # a few style="…" attributes on the event pages; no script
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
 
 
 def nonce_of(scope: Scope | dict[str, Any]) -> str:
@@ -44,8 +47,8 @@ class SecurityHeadersMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope.setdefault("state", {})[NONCE_KEY] = secrets.token_urlsafe(16)  # type: ignore[typeddict-item]
+        if scope["type"] == ScopeType.HTTP:
+            scope.setdefault("state", {})[NONCE_KEY] = secrets.token_urlsafe(16)
         await self.app(scope, receive, send)
 
 
@@ -53,7 +56,7 @@ def security_headers(hsts: bool) -> Any:
     """An app `before_send` hook (it sees every answer, also errors raised before any handler)."""
 
     async def before_send(message: Message, scope: Scope) -> None:
-        if message["type"] != "http.response.start" or scope["type"] != "http":
+        if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
             return
         path: str = scope.get("path", "")
         nonce = nonce_of(scope) or secrets.token_urlsafe(16)

@@ -21,9 +21,9 @@ import datetime as dt
 import functools
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -36,8 +36,10 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
 OSLO = ZoneInfo("Europe/Oslo")
-LANGS = ("nb", "en")
-DEFAULT_LANG = "nb"
+Lang = Literal["nb", "en"]
+LANGS: tuple[Lang, ...] = ("nb", "en")
+DEFAULT_LANG: Lang = "nb"
+DayWidth = Literal["abbreviated", "narrow", "short", "wide"]
 LANG_COOKIE = "samspill_lang"  # the reader's choice (POST /lang), read by every page
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
@@ -71,8 +73,8 @@ def translations(lang: str) -> Translations:
     return out
 
 
-def pick_lang(value: str | None) -> str:
-    return value if value in LANGS else DEFAULT_LANG
+def pick_lang(value: str | None) -> Lang:
+    return "en" if value == "en" else DEFAULT_LANG
 
 
 def t(lang: str, key: str, **kw: Any) -> str:
@@ -86,7 +88,7 @@ def has(key: str) -> bool:
     return translations(DEFAULT_LANG).gettext(key) != key
 
 
-def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark for extraction, translate later"
+def N_(key: str) -> str:
     """Marks a key that is looked up at run time, so `pybabel extract` keeps it in the catalogues."""
     return key
 
@@ -95,15 +97,35 @@ def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark for extraction
 # listed here so extraction sees them. tests/service/web/test_catalogue.py checks each family
 # against the domain's own list of values.
 RUNTIME_KEYS = (
+    # explanations in a plan: `<kind>.<code>` for every code of matcher/codes.py (and their
+    # `.one` / `.plain` variants); tests/service/web/test_reason_codes.py keeps this list complete
+    N_("conflict.no-occurrence"), N_("conflict.over-assignments"), N_("conflict.over-headcount"),
+    N_("conflict.over-hours"), N_("conflict.overlap"), N_("conflict.overlap.plain"),
+    N_("conflict.rule-broken"), N_("elsewhere.not-placed"), N_("elsewhere.over-assignments"),
+    N_("elsewhere.over-assignments.one"),
+    N_("elsewhere.over-hours"), N_("elsewhere.overlap"), N_("elsewhere.plan-prefers"),
+    N_("miss.agreements-missing"), N_("miss.available-from"), N_("miss.available-from.one"),
+    N_("miss.available-until"), N_("miss.available-until.one"), N_("miss.away-at-start"),
+    N_("miss.away-at-start.one"), N_("miss.forbidden"), N_("miss.forbidden.one"), N_("miss.language"),
+    N_("miss.language.one"), N_("miss.not-available"), N_("miss.not-available-on-day"),
+    N_("miss.not-available-on-day.one"), N_("miss.not-available.one"), N_("miss.not-willing"),
+    N_("miss.over-hours"), N_("miss.over-hours.one"), N_("miss.police-certificate"), N_("miss.too-far"),
+    N_("miss.too-far.one"), N_("miss.training-expires"), N_("miss.training-missing"), N_("miss.under-age"),
+    N_("miss.under-age.one"), N_("reason.at_risk"), N_("reason.away"), N_("reason.committed"),
+    N_("reason.continuity"), N_("reason.continuity.activity"), N_("reason.eligible"), N_("reason.interests"),
+    N_("reason.pinned"), N_("reason.previous"), N_("reason.priority"), N_("reason.travel"),
+    N_("risk.agreements-missing"), N_("risk.away-at-start"), N_("risk.forbidden"), N_("risk.language"),
+    N_("risk.not-available"), N_("risk.not-available.plain"), N_("risk.not-willing"),
+    N_("risk.over-assignments"), N_("risk.over-headcount"), N_("risk.over-hours"), N_("risk.overlap"),
+    N_("risk.overlap.plain"), N_("risk.police-certificate"), N_("risk.too-far"), N_("risk.training-expires"),
+    N_("risk.training-missing"), N_("risk.under-age"), N_("summary.eligible-elsewhere"),
+    N_("summary.no-occurrence"), N_("summary.none-eligible"), N_("summary.none-eligible.plain"),
+    N_("summary.placed-here"), N_("summary.placed-here.plain"), N_("summary.unwilling"),
     # matcher.rules.RULE_NAMES
     N_("rule.E1"), N_("rule.E2"), N_("rule.E3"), N_("rule.E4"), N_("rule.E5"), N_("rule.E6"), N_("rule.E7"),
     N_("rule.E8"), N_("rule.E9"), N_("rule.C1"), N_("rule.C2"), N_("rule.C3"),
-    # at-risk codes (matcher.commitments, matcher.constraints.week_break): atrisk.<code>
-    N_("atrisk.training-missing"), N_("atrisk.training-expires"), N_("atrisk.not-available"),
-    N_("atrisk.away-at-start"), N_("atrisk.not-willing"), N_("atrisk.agreements-missing"),
-    N_("atrisk.under-age"), N_("atrisk.police-certificate"), N_("atrisk.language"), N_("atrisk.too-far"),
-    N_("atrisk.forbidden"), N_("atrisk.over-headcount"), N_("atrisk.over-assignments"),
-    N_("atrisk.over-hours"), N_("atrisk.overlap"),
+    # the at-risk list's one rule from outside the matcher: missed in a row (service/register/attendance.py)
+    N_("rule.attendance"), N_("risk.missed_in_a_row"),
     # proposal states (service/db/models.py) and placement states
     N_("state.proposed"), N_("state.accepted"), N_("state.rejected"),
     N_("placement.state.offered"), N_("placement.state.confirmed"), N_("placement.state.declined"),
@@ -121,6 +143,11 @@ RUNTIME_KEYS = (
     N_("ex.kind.organisation"), N_("ex.kind.business"), N_("ex.kind.public"), N_("ex.kind.individual"),
     N_("ex.status.carried_out"), N_("ex.status.in_progress"), N_("ex.status.not_carried_out"),
     N_("ex.status.no_report"),
+    N_("ex.give.kind.time"), N_("ex.give.kind.labour"), N_("ex.give.kind.knowledge"), N_("ex.give.kind.goods"),
+    N_("ex.give.kind.premises"), N_("ex.give.kind.event_help"), N_("ex.give.items.one"),
+    N_("ex.give.items"),
+    N_("ex.csv.category.hands"), N_("ex.csv.category.knowledge"), N_("ex.csv.category.goods"),
+    N_("ex.csv.category.event_help"),
     # messages of the outbox (service/notify/outbox.render: mail.<kind>.subject / .body) and their parts
     N_("mail.login_link.subject"), N_("mail.login_link.body"),
     N_("mail.proposal_released.subject"), N_("mail.proposal_released.body"),
@@ -138,9 +165,9 @@ RUNTIME_KEYS = (
     N_("need.now.open"), N_("need.now.paused"), N_("need.now.closed"),
     N_("end_reason.volunteer_stopped"), N_("end_reason.need_ended"), N_("end_reason.not_a_good_fit"),
     N_("end_reason.moved_away"), N_("end_reason.did_not_come"), N_("end_reason.other"), N_("end_reason.unknown"),
-    N_("atrisk.reason.no_show"), N_("atrisk.reason.should_end"), N_("atrisk.reason.followup_overdue"),
-    N_("site.report_sent.no_show"), N_("site.report_sent.should_end"),
-    N_("site.reported.no_show"), N_("site.reported.should_end"),
+    N_("atrisk.reason.should_end"), N_("atrisk.reason.followup_overdue"),
+    N_("atrisk.reason.missed_in_a_row"),
+    N_("site.report_sent.should_end"), N_("site.reported.should_end"),
     N_("onboarding.record.first_conversation"), N_("onboarding.record.agreement"),
     N_("onboarding.record.declaration"), N_("onboarding.record.police"), N_("onboarding.record.course"),
     N_("onboarding.saved.first_conversation"), N_("onboarding.saved.agreement"),
@@ -152,6 +179,7 @@ RUNTIME_KEYS = (
     N_("form.err.date"), N_("form.err.number"), N_("form.err.required"), N_("form.err.time"),
     N_("form.err.at_least_one"), N_("form.err.not_negative"), N_("form.err.priority"), N_("form.err.fnr"),
     N_("form.err.day"), N_("form.err.future"), N_("form.err.order"),
+    # placements at risk (matcher.commitments: AtRisk.code) are `risk.<code>`, listed above
 )
 
 
@@ -174,7 +202,7 @@ def and_list(lang: str, items: Iterable[Any]) -> str:
     return format_list([str(x) for x in items], locale=babel_locale(lang))
 
 
-def weekday(lang: str, iso_day: int, width: str = "wide") -> str:
+def weekday(lang: str, iso_day: int, width: DayWidth = "wide") -> str:
     """The name of an ISO weekday (1 = Monday): 'mandag' / 'Monday'; width 'abbreviated' for 'man.' / 'Mon'."""
     return str(get_day_names(width, locale=babel_locale(lang))[int(iso_day) - 1])
 
@@ -214,10 +242,11 @@ def datetime(lang: str, when: dt.datetime | str | None) -> str:
              time=format_time(local, "short", tzinfo=OSLO, locale=babel_locale(lang)))
 
 
-def month_label(lang: str, key: str) -> str:
-    """'2027-03' → 'mar. 2027' / 'Mar 2027', for chart axes."""
+def month_label(lang: str, key: str, *, with_year: bool = False) -> str:
+    """'2027-03' → 'mar.' / 'Mar' (with_year: '03.27'), short enough for a chart axis of many months."""
     year, month = key.split("-")
-    return format_date(dt.date(int(year), int(month), 1), "MMM y", locale=babel_locale(lang))
+    return format_date(dt.date(int(year), int(month), 1), "MM.yy" if with_year else "MMM",
+                       locale=babel_locale(lang))
 
 
 def today_oslo() -> dt.date:
@@ -232,174 +261,201 @@ def rule_name(lang: str, rule: str) -> str:
     return t(lang, f"rule.{rule}")
 
 
-def at_risk_text(lang: str, entry: dict[str, Any]) -> str:
-    """A placement at risk in plain words, from its code and facts (`data`), saying what to do.
+class Lookup(Protocol):
+    """Display names for the ids in reasons' data (service/web/views.Names is one)."""
 
-    English is the matcher's own sentence. A code without a phrase here falls back to the
-    rule's name and the date; the page shows the matcher's English sentence beneath it.
-    """
-    code = str(entry.get("code") or "")
-    data = entry.get("data") or {}
-    if lang == "en":
-        return str(entry.get("message", ""))
-    if has_at_risk_phrase(lang, code):
-        try:
-            return t(lang, f"atrisk.{code}", **{k: _at_risk_value(lang, v) for k, v in data.items()})
-        except (KeyError, ValueError, IndexError):
-            pass  # a code whose facts changed shape: the rule's name below still says enough
-    text = t(lang, "atrisk.rule", rule=entry.get("rule", "?"), name=rule_name(lang, str(entry.get("rule", "?"))))
-    if entry.get("date"):
-        text += ", " + t(lang, "atrisk.from", date=date(lang, entry["date"]))
-    return text
+    def site(self, sid: str | None) -> str: ...
+    def activity(self, aid: str | None) -> str: ...
+    def training(self, tid: str) -> str: ...
+    def need_title(self, nid: str) -> str: ...
 
 
 def has_at_risk_phrase(lang: str, code: str | None) -> bool:
-    return lang == "en" or (bool(code) and has(f"atrisk.{code}"))
+    """Whether the catalogue words an at-risk code (every code of matcher/codes.py is worded)."""
+    return bool(code) and has(f"risk.{code}")
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+class NoNames:
+    """A Lookup that shows the ids themselves."""
+
+    def site(self, sid: str | None) -> str:
+        return sid or ""
+
+    def activity(self, aid: str | None) -> str:
+        return aid or ""
+
+    def training(self, tid: str) -> str:
+        return tid
+
+    def need_title(self, nid: str) -> str:
+        return nid
 
 
-def _at_risk_value(lang: str, value: Any) -> str:
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        return date(lang, value)
-    if isinstance(value, float):
-        return number(lang, value)
-    if isinstance(value, list):
-        return and_list(lang, value)
-    return str(value)
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBERS = {"km", "max_km", "hours", "max_hours"}
 
 
-def reason_text(lang: str, reason: dict[str, Any], *, site: str = "", activity: str = "") -> str:
-    """One match reason in plain words, from its code and data."""
-    code = reason.get("code", "")
-    data = reason.get("data") or {}
-    english = str(reason.get("text", ""))
-    if lang == "en":
-        if code == "travel" and "km" in data:
-            return t(lang, "reason.travel", km=number(lang, float(data["km"])))
-        return english[:1].upper() + english[1:]
-    if code == "priority" and "priority" in data:
-        return t(lang, "reason.priority", p=data["priority"])
-    if code == "eligible":
-        return t(lang, "reason.eligible")
-    if code == "pinned":
-        return t(lang, "reason.pinned")
-    if code == "interests":
-        return t(lang, "reason.interests", shared=and_list(lang, data.get("shared", [])))
-    if code == "continuity":
-        if data.get("same_activity"):
-            return t(lang, "reason.continuity_activity", activity=activity.lower() or "?", site=site or "?")
-        return t(lang, "reason.continuity_site", site=site or "?")
-    if code == "travel" and "km" in data:
-        return t(lang, "reason.travel", km=number(lang, float(data["km"])))
-    if code == "previous":
-        return t(lang, "reason.previous")
-    return english
+def or_list(lang: str, items: Iterable[Any]) -> str:
+    """['ar', 'so'] → 'ar eller so' / 'ar or so'."""
+    return format_list([str(x) for x in items], style="or", locale=babel_locale(lang))
 
 
-_EN_DAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
-_COUNTED = re.compile(r"^(\d+) volunteers? (.*)$", re.DOTALL)
-_PATTERNS: list[tuple[str, re.Pattern[str], str]] = [
-    ("E1", re.compile(r"^would qualify if they took on (?P<activity>.+)$"), N_("miss.E1")),
-    ("E2", re.compile(r"^would qualify once the agreement"), N_("miss.E2")),
-    ("E3", re.compile(r"^would qualify with a valid (?P<training>.+)$"), N_("miss.E3")),
-    ("E4", re.compile(r"^would qualify but (?:is|are) under (?P<age>\d+)"), N_("miss.E4")),
-    ("E5", re.compile(r"^would qualify with a police certificate"), N_("miss.E5")),
-    ("E6", re.compile(r"^(?:is|are) away (?P<start>\d{4}-\d\d-\d\d) – (?P<end>\d{4}-\d\d-\d\d)"), N_("miss.E6.away")),
-    ("E6", re.compile(r"^(?:is|are) not available on (?P<day>\w+) \(the need is (?P<times>[^)]+)\)"), N_("miss.E6.day")),
-    ("E6", re.compile(r"^(?:is|are) available (?P<day>\w+) but only until (?P<t>[\d:]+) \(the need is (?P<times>[^)]+)\)"),
-     N_("miss.E6.until")),
-    ("E6", re.compile(r"^(?:is|are) available (?P<day>\w+) but only from (?P<t>[\d:]+) \(the need is (?P<times>[^)]+)\)"),
-     N_("miss.E6.from")),
-    ("E6", re.compile(r"^(?:is|are) not available at the need's times"), N_("miss.E6")),
-    ("E7", re.compile(r"^would qualify but (?:speaks|speak) none of (?P<langs>.+)$"), N_("miss.E7")),
-    ("E8", re.compile(r"^would qualify but (?:lives|live) beyond"), N_("miss.E8")),
-    ("E9", re.compile(r"^would qualify but (?:was|were) rejected"), N_("miss.E9")),
-    ("C2", re.compile(r"^would qualify but (?:has|have) too few weekly hours left \((?P<h>[\d.]+) h needed\)"), N_("miss.C2")),
-]
-
-
-def _fix(lang: str, key: str, value: str) -> str:
-    if key == "day" and value in _EN_DAYS:
-        return weekday(lang, _EN_DAYS.index(value) + 1)
-    if key in ("start", "end"):
-        return short_date(lang, value)
-    if key == "h":
+def _value(lang: str, key: str, value: Any, names: Lookup) -> Any:
+    """One parameter of an explanation, as the reader's language shows it (data, never a sentence)."""
+    if value is None:
+        return ""
+    if key == "activity":
+        return names.activity(str(value)).lower()
+    if key == "training":
+        return names.training(str(value))
+    if key == "site":
+        return names.site(str(value))
+    if key in ("need", "other_need"):
+        return names.need_title(str(value))
+    if key == "weekday":
+        return weekday(lang, int(value))
+    if key in _NUMBERS:
         return number(lang, float(value))
+    if key == "languages":
+        return or_list(lang, value)
+    if key in ("shared", "rules"):
+        return and_list(lang, value)
+    if key == "dates":
+        return and_list(lang, [short_date(lang, d) for d in value])
+    if key == "obstacle":
+        return rule_name(lang, str(value))
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return short_date(lang, value)
     return value
 
 
-def _predicate(lang: str, rule: str, predicate: str) -> str | None:
-    for r, pattern, key in _PATTERNS:
-        if r != rule:
-            continue
-        m = pattern.match(predicate)
-        if m:
-            return t(lang, key, **{k: _fix(lang, k, v) for k, v in m.groupdict().items()})
-    return None
+def render(lang: str, kind: str, code: str, data: dict[str, Any] | None, names: Lookup | None = None,
+           *, count: int | None = None, fallback: str = "", **extra: Any) -> str:
+    """The words for one explanation (`kind` is reason, miss, elsewhere, summary, conflict or risk) from its
+    stable code and data through the catalogue key `<kind>.<code>`; `count` picks `<key>.one` for exactly one
+    where the language needs it. A code the catalogue lacks comes back as the key itself, which the
+    catalogue test catches; data that lacks a placeholder's fact (a plan stored by an older version)
+    gives `fallback`, the plan's own English sentence."""
+    names = names or NoNames()
+    data = data or {}
+    key = f"{kind}.{code}"
+    if count == 1 and has(f"{key}.one"):
+        key += ".one"
+    kw = {k: _value(lang, k, v, names) for k, v in data.items()}
+    if count is not None:
+        kw["n"] = count
+        kw["vols"] = volunteers_phrase(lang, count)
+    kw.update(extra)
+    text = translations(pick_lang(lang)).gettext(key)
+    try:
+        return text.format(**kw)
+    except (KeyError, IndexError):
+        return fallback or text
 
 
-def near_miss_text(lang: str, miss: dict[str, Any]) -> str:
-    """'3 volunteers would qualify with a valid Demensopplæring' → '3 frivillige ville kvalifisert med gyldig …'."""
-    english = str(miss.get("text", ""))
-    if lang == "en":
-        return english
-    m = _COUNTED.match(english)
-    if not m:
-        return english
-    said = _predicate(lang, str(miss.get("rule", "")), m.group(2))
-    if said is None:
-        return english
-    count = int(miss.get("count") or m.group(1))
-    if lang == "nb" and count != 1:
-        said = re.sub(r"\btilgjengelig\b", "tilgjengelige", said)  # the adjective agrees with the plural
-    return f"{volunteers_phrase(lang, count)} {said}"
+def reason_text(lang: str, reason: dict[str, Any], names: Lookup | None = None,
+                need: dict[str, Any] | None = None) -> str:
+    """One match reason in plain words, from its code and data (and the need's site and activity, which
+    plans stored before `continuity` named them lack)."""
+    code = str(reason.get("code") or "")
+    data = dict(reason.get("data") or {})
+    if not code:  # a plan stored before reasons had codes
+        return str(reason.get("text", ""))
+    if need is not None:
+        data.setdefault("site", need.get("site"))
+        data.setdefault("activity", need.get("activity"))
+    if code == "continuity" and data.get("same_activity"):
+        code = "continuity.activity"
+    if code == "at_risk":
+        data["rules"] = data.get("rules") or []
+    return render(lang, "reason", code, data, names, fallback=str(reason.get("text", "")))
 
 
-def unfilled_summary(lang: str, reasons: dict[str, Any], *, activity: str = "") -> str:
-    english = str(reasons.get("summary", ""))
-    if lang == "en":
-        return english[:1].upper() + english[1:]
-    head = english.split("; nearest miss:")[0]
-    if head.startswith("the need has no occurrence"):
-        return t(lang, "summary.no_occurrence")
-    if head.startswith("no volunteer is willing"):
-        return t(lang, "summary.unwilling", activity=activity or head.rsplit(" ", 1)[-1])
-    m = re.match(r"^no volunteer meets every rule; of (\d+) willing, the most common obstacle is: .* \((\d+)\)$", head)
-    if m:
-        excluded = reasons.get("excluded") or []
-        rule = next((e["rule"] for e in excluded if e.get("text") and e["text"] in head), None)
-        name = rule_name(lang, rule) if rule else head.split("obstacle is: ")[1].rsplit(" (", 1)[0]
-        return t(lang, "summary.none_eligible", willing=m.group(1), rule=name, n=m.group(2))
-    m = re.match(r"^(\d+) volunteers? meets? every rule", head)
-    if m:
-        return t(lang, "summary.elsewhere", vols=volunteers_phrase(lang, int(m.group(1))))
-    return english
+def near_miss_text(lang: str, miss: dict[str, Any], names: Lookup | None = None) -> str:
+    """'3 frivillige ville kvalifisert med gyldig demensopplæring', from code, data and count."""
+    code = miss.get("code")
+    if not code:
+        return str(miss.get("text", ""))
+    return render(lang, "miss", str(code), miss.get("data"), names, count=int(miss.get("count") or 0),
+                  fallback=str(miss.get("text", "")))
 
 
-_WHY: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^takes at most (?P<n>\d+) assignment"), N_("why.cap")),
-    (re.compile(r"^this need would overlap"), N_("why.overlap")),
-    (re.compile(r"^this need would take them over (?P<h>[\d.]+) hours"), N_("why.hours")),
-    (re.compile(r"^the plan as a whole"), N_("why.plan")),
-]
+def unfilled_summary(lang: str, reasons: dict[str, Any], names: Lookup | None = None) -> str:
+    code = reasons.get("code")
+    if not code:
+        return str(reasons.get("summary", ""))
+    data = dict(reasons.get("data") or {})
+    key = str(code)
+    if key in ("none-eligible", "placed-here") and not data.get("obstacle"):
+        key += ".plain"
+    extra: dict[str, Any] = {}
+    if "eligible" in data:
+        extra["vols"] = volunteers_phrase(lang, int(data["eligible"]))
+    if "here" in data:
+        extra["here_vols"] = volunteers_phrase(lang, int(data["here"]))
+    return render(lang, "summary", key, data, names, fallback=str(reasons.get("summary", "")), **extra)
 
 
-def elsewhere_text(lang: str, item: dict[str, Any], need_titles: dict[str, str]) -> str:
-    english = str(item.get("text", ""))
-    if lang == "en":
-        return english
-    if english.startswith("meets every rule but is not placed"):
-        return t(lang, "elsewhere.unplaced")
-    m = re.match(r"^placed at .* \((?P<id>[^,]+), priority (?P<p>\d)\) instead: (?P<why>.*)$", english, re.DOTALL)
-    if not m:
-        return english
-    why = m.group("why")
-    for pattern, key in _WHY:
-        w = pattern.match(why)
-        if w:
-            why = t(lang, key, **{k: _fix(lang, k, v) for k, v in w.groupdict().items()})
-            break
-    title = need_titles.get(str(item.get("need") or m.group("id")), m.group("id"))
-    return t(lang, "elsewhere.placed", title=title, p=m.group("p"), why=why)
+def elsewhere_text(lang: str, item: dict[str, Any], names: Lookup | None = None) -> str:
+    code = item.get("code")
+    if not code:
+        return str(item.get("text", ""))
+    data = dict(item.get("data") or {})
+    one = data.get("max_assignments") if code == "over-assignments" else None  # "1 assignment"
+    return render(lang, "elsewhere", str(code), data, names, fallback=str(item.get("text", "")),
+                  count=None if one is None else int(one),
+                  title=(names or NoNames()).need_title(str(data.get("need") or item.get("need") or "")))
+
+
+def conflict_text(lang: str, conflict: dict[str, Any], names: Lookup | None = None) -> str:
+    code = conflict.get("code")
+    if not code:
+        return str(conflict.get("message", ""))
+    data = dict(conflict.get("data") or {})
+    if code == "rule-broken":
+        data["rules"] = [f"{r} ({rule_name(lang, r)})" for r in data.get("rules") or [conflict.get("rule")]]
+    key = str(code) + (".plain" if code == "overlap" and not data.get("date") else "")
+    return render(lang, "conflict", key, data, names, fallback=str(conflict.get("message", "")))
+
+
+def at_risk_text(lang: str, entry: dict[str, Any], names: Lookup | None = None) -> str:
+    """One placement in force that now breaks a rule (plan.at_risk), and what to do about it."""
+    code = str(entry.get("code") or "")
+    data = dict(entry.get("data") or {})
+    key = code + (".plain" if code in ("not-available", "overlap") and not (data.get("first") or data.get("date"))
+                  else "")
+    return render(lang, "risk", key, data, names, fallback=str(entry.get("message", "")))
+
+
+def give_summary(lang: str, parties: Sequence[str], gives: Iterable[Any], names: Mapping[str, str]) -> str:
+    """An agreement's gives in words, e.g. 'Bilhuset gir utstyr (1 stk.) til Røde Kors; Røde Kors gir tid (4 t)
+    til Bilhuset', from the gives' data (events.schema.Give: from_, kind, hours, items, description)."""
+    parts = []
+    for g in gives:
+        other = parties[1] if g.from_ == parties[0] else parties[0]
+        if g.hours is not None:
+            amount = t(lang, "ex.give.hours", h=number(lang, g.hours))
+        else:
+            key = "ex.give.items.one" if g.items == 1 else "ex.give.items"
+            amount = t(lang, key, n=number(lang, g.items or 0))
+        what = t(lang, "ex.give.what", kind=t(lang, f"ex.give.kind.{g.kind}"), amount=amount)
+        who = {"giver": names.get(g.from_, g.from_), "receiver": names.get(other, other), "what": what}
+        parts.append(t(lang, "ex.give.described", description=g.description, **who) if g.description
+                     else t(lang, "ex.give", **who))
+    return "; ".join(parts)
+
+
+def report_words(lang: str) -> Any:
+    """events.report.Words in the reader's language, from the catalogue (the domain writes English only)."""
+    from events.report import Words
+    from events.schema import CATEGORIES
+
+    return Words(
+        categories={c: t(lang, f"ex.csv.category.{c}") for c in CATEGORIES},
+        sides={"offer": t(lang, "ex.csv.offer"), "need": t(lang, "ex.csv.need")},
+        estimate_label=t(lang, "ex.estimate_label"),
+        estimate_column=t(lang, "ex.csv.estimate_column"),
+        summary_head=tuple(t(lang, "ex.csv.summary_head").split(",")),
+        agreements_head=tuple(t(lang, "ex.csv.agreements_head").split(",")),
+        catalogue_head=tuple(t(lang, "ex.csv.catalogue_head").split(",")),
+    )

@@ -25,10 +25,10 @@ from matcher.schema import Activity, Site, Training
 from service.accounts import create_user
 from service.auth import Principal
 from service.problems import Problem
+from service.register import attendance, site_reports
 from service.register import catalogue as catalogue_service
 from service.register import needs as needs_service
 from service.register import placements as placements_service
-from service.register import site_reports
 from service.register import statistics as statistics_service
 from service.register import volunteers as volunteers_service
 from service.register.onboarding import record_first_conversation
@@ -307,7 +307,8 @@ async def _occurrences(request: Request[Any, Any, Any], db_session: AsyncSession
     """The need's times in words, counted in the planning period, from the form as typed."""
     doc: dict[str, Any] = {}
     if values.get("schedule") == "once":
-        doc["once"] = {"date": values.get("once_date"), "start": values.get("once_start"), "end": values.get("once_end")}
+        doc["once"] = {"date": values.get("once_date"), "start": values.get("once_start"),
+                       "end": values.get("once_end")}
     else:
         weekly = []
         i = 0
@@ -491,7 +492,8 @@ async def placement_keep(request: Request[Any, Any, Any], db_session: AsyncSessi
 
 @get("/placements/at-risk", include_in_schema=False)
 async def at_risk(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
-    ctx = await register_views.at_risk_page(db_session, _settings(request), viewer, request.url.path)
+    ctx = await register_views.at_risk_page(db_session, _settings(request), viewer, lang_of(request),
+                                            request.url.path)
     return page(request, "at_risk.html", **ctx)
 
 
@@ -585,7 +587,8 @@ async def sites(request: Request[Any, Any, Any], db_session: AsyncSession, viewe
 
 
 @post("/sites", include_in_schema=False)
-async def site_create(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template | Redirect:
+async def site_create(request: Request[Any, Any, Any], db_session: AsyncSession,
+                      viewer: Principal) -> Template | Redirect:
     form = await request.form()
     try:
         site = _decode({"id": text(form, "id"), "name": text(form, "name"), "kind": text(form, "kind")}, Site)
@@ -595,6 +598,24 @@ async def site_create(request: Request[Any, Any, Any], db_session: AsyncSession,
                                  errors=field_errors(lang_of(request), exc))
     flash(request, "ok", i18n.t(lang_of(request), "sites.added", name=site.name))
     return redirect("/sites")
+
+
+@post("/sites/{site_id:str}", include_in_schema=False)
+async def site_update(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                      site_id: str) -> Template | Redirect:
+    """Rename a site or organisation, or change its kind (catalogue.patch_site, as PATCH /api/v1/sites/{id})."""
+    form = await request.form()
+    try:
+        if not text(form, "name"):
+            raise Problem(422, "name: required", slug="validation", errors=[{"field": "name", "message": "required"}])
+        changed = await catalogue_service.patch_site(db_session, viewer, site_id,
+                                                     {"name": text(form, "name"), "kind": text(form, "kind")})
+    except Problem as exc:
+        _404(exc)
+        return await _sites_page(request, db_session, 422, form_kind=f"edit-{site_id}", values=values_of(form),
+                                 errors=field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), "sites.saved", name=changed["name"]))
+    return redirect(f"/sites#site-{quote(site_id)}")
 
 
 @post("/sites/{site_id:str}/users", include_in_schema=False)
@@ -650,7 +671,9 @@ async def statistics(request: Request[Any, Any, Any], db_session: AsyncSession, 
     except Problem as exc:
         return page(request, "statistics.html", status_code=422, stats=None, values=values,
                     errors=field_errors(lang, exc))
-    hours_chart = bar_chart([(i18n.month_label(lang, m), stats["total"]["hours"][m]) for m in stats["months"]],
+    many = len(stats["months"]) > 12 or stats["months"][0][:4] != stats["months"][-1][:4]
+    hours_chart = bar_chart([(i18n.month_label(lang, m, with_year=many), stats["total"]["hours"][m])
+                             for m in stats["months"]],
                             title=i18n.t(lang, "stats.chart.hours"))
     sites_chart = stacked_counts([(s["name"], s["filled"], s["places"]) for s in stats["sites"] if s["places"]],
                                  title=i18n.t(lang, "stats.chart.filled"),
@@ -680,7 +703,8 @@ def _site_only(member: Principal) -> None:
 
 
 @get("/site", include_in_schema=False)
-async def site_home(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal) -> Template | Redirect:
+async def site_home(request: Request[Any, Any, Any], db_session: AsyncSession,
+                    member: Principal) -> Template | Redirect:
     if member.is_coordinator:
         return redirect("/sites")
     _site_only(member)
@@ -708,11 +732,34 @@ async def site_report(request: Request[Any, Any, Any], db_session: AsyncSession,
     return redirect(f"/site#plc-{quote(placement_id)}")
 
 
+@post("/site/placements/{placement_id:str}/attendance", include_in_schema=False)
+async def site_attendance(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal,
+                          placement_id: str) -> Redirect:
+    """The site confirms that an occurrence took place, or that the volunteer did not come — through the
+    attendance service (register.attendance), which also puts three misses in a row on the at-risk list."""
+    _site_only(member)
+    form = await request.form()
+    lang = lang_of(request)
+    try:
+        try:
+            starts_at = dt.datetime.fromisoformat(text(form, "starts_at"))
+        except ValueError:
+            raise Problem(422, "starts_at: not a time", slug="validation",
+                          errors=[{"field": "starts_at", "message": "not a date"}]) from None
+        took_place = text(form, "took_place") == "1"
+        await attendance.record_attendance(db_session, member, placement_id, starts_at, took_place, request.url.path)
+        flash(request, "ok", i18n.t(lang, "site.attended") if took_place else i18n.t(lang, "site.reported.no_show"))
+    except Problem as exc:
+        _404(exc)
+        flash(request, "error", "; ".join(field_errors(lang, exc).values()))
+    return redirect(f"/site#plc-{quote(placement_id)}")
+
+
 HANDLERS = [
     volunteer_new, volunteer_create, volunteer_edit, volunteer_update, onboarding_step, volunteer_export,
     volunteer_erase_confirm, volunteer_erase,
     needs_index, need_new, need_preview, need_create, need_edit, need_update, need_state,
     placement_end, placement_closing, placement_keep, at_risk,
-    catalogue, activity_create, activity_update, training_create, sites, site_create, site_user_create,
-    statistics, statistics_csv, site_home, site_report,
+    catalogue, activity_create, activity_update, training_create, sites, site_create, site_update, site_user_create,
+    statistics, statistics_csv, site_home, site_report, site_attendance,
 ]

@@ -11,12 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import Principal
 from service.db.models import PlacementRow, UserRow, VolunteerRow
+from service.problems import Problem
 from service.register import catalogue as catalogue_service
 from service.register import needs as needs_service
 from service.register.at_risk import at_risk_for_page
+from service.register.attendance import occurrences_of
 from service.register.common import audit
 from service.register.onboarding import checklist, first_conversations, missing
 from service.register.placements import END_REASONS, IN_FORCE, list_placements
+from service.register.queries import in_force
 from service.register.site_reports import REPORT_KINDS, open_reports
 from service.settings import Settings
 from service.web import i18n
@@ -81,7 +84,7 @@ async def volunteer_list(session: AsyncSession, settings: Settings, who: Princip
         .order_by(VolunteerRow.created_at, VolunteerRow.id)
     )).all()
     firsts = await first_conversations(session)
-    placed = set(await session.scalars(sa.select(PlacementRow.volunteer_id).where(PlacementRow.state.in_(IN_FORCE))))
+    placed = set(await session.scalars(sa.select(PlacementRow.volunteer_id).where(in_force())))
     today = i18n.today_oslo()
     soon = today + dt.timedelta(days=EXPIRY_DAYS)
     q = query.strip().lower()
@@ -92,7 +95,7 @@ async def volunteer_list(session: AsyncSession, settings: Settings, who: Princip
         if activity and activity not in doc.get("activities", []):
             continue
         gaps = missing(checklist(doc, n.activities, n.trainings, firsts.get(vid), today=today))
-        if state == "ready" and gaps or state == "incomplete" and not gaps:
+        if (state == "ready" and gaps) or (state == "incomplete" and not gaps):
             continue
         expiring_courses = [n.training(h["training"]) for h in doc.get("trainings", [])
                             if h.get("expires") and today <= dt.date.fromisoformat(str(h["expires"])) <= soon]
@@ -189,7 +192,7 @@ async def needs_list(session: AsyncSession, who: Principal, lang: str) -> list[d
     n = await names(session)
     placed: dict[str, int] = {}
     for nid, count in (await session.execute(
-        sa.select(PlacementRow.need_id, sa.func.count()).where(PlacementRow.state.in_(IN_FORCE))
+        sa.select(PlacementRow.need_id, sa.func.count()).where(in_force())
         .group_by(PlacementRow.need_id))).all():
         placed[nid] = count
     out = []
@@ -204,7 +207,10 @@ async def needs_list(session: AsyncSession, who: Principal, lang: str) -> list[d
 # ------------------------------------------------------------------ placements
 
 
-async def at_risk_page(session: AsyncSession, settings: Settings, who: Principal, path: str) -> dict[str, Any]:
+async def at_risk_page(session: AsyncSession, settings: Settings, who: Principal, lang: str,
+                       path: str) -> dict[str, Any]:
+    """The at-risk list with names and words, and the one action each entry gets: end it (the site
+    asks to), fix what a rule says on the volunteer's page, or talk to the volunteer and keep it."""
     items = await at_risk_for_page(session, settings, who)
     vids = {x["placement"]["volunteer"] for x in items}
     n = await names(session, volunteer_ids=vids)
@@ -213,8 +219,12 @@ async def at_risk_page(session: AsyncSession, settings: Settings, who: Principal
         p["volunteer_name"] = n.volunteer(p["volunteer"])
         p["need_title"] = n.need_title(p["need"])
         p["site_name"] = n.site(p["site"])
-        codes = {r["code"] for r in x["reasons"]}
-        x["action"] = "end" if "should_end" in codes else "followup"
+        for r in x["reasons"]:
+            if r["kind"] == "rule":
+                r["text"] = i18n.at_risk_text(lang, r, n)
+                r["rule_name"] = i18n.rule_name(lang, r["rule"])
+        kinds = {r["kind"] for r in x["reasons"]}
+        x["action"] = "end" if "should_end" in kinds else "fix" if kinds == {"rule"} else "keep"
     await audit(session, who, "read", sorted(vids), path)
     return {"items": items, "end_reasons": END_REASONS, "today": i18n.today_oslo()}
 
@@ -262,9 +272,14 @@ async def site_home(session: AsyncSession, settings: Settings, who: Principal, l
     for p in placements:
         doc = rows.get(p["volunteer"]) or {}
         need = n.needs.get(p["need"], {})
+        try:
+            recent = (await occurrences_of(session, who, p["id"], weeks=4))[:4]
+        except Problem:
+            recent = []  # the need was withdrawn: no times to confirm
         shown.append({"id": p["id"], "first_name": first_name(doc.get("name", "")), "phone": doc.get("phone"),
                       "need": p["need"], "need_title": n.need_title(p["need"]), "times": need_times(lang, need),
-                      "start": p["start"], "state": p["state"], "reports": reports.get(p["id"], [])})
+                      "start": p["start"], "state": p["state"], "reports": reports.get(p["id"], []),
+                      "recent": recent})
     shown.sort(key=lambda p: (p["need_title"], p["first_name"]))
     await audit(session, who, "read", sorted(vids), path)
     return {"site_name": n.site(who.site_id), "needs": needs, "placements": shown, "report_kinds": REPORT_KINDS,

@@ -100,8 +100,12 @@ def _cookie_payload(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 
 async def start_session(
-    request: Request[Any, Any, Any], db_session: AsyncSession, payload: dict[str, Any], *,
-    subject: str | None = None, lifetime: dt.timedelta = DEFAULT_LIFETIME,
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    payload: dict[str, Any],
+    *,
+    subject: str | None = None,
+    lifetime: dt.timedelta = DEFAULT_LIFETIME,
 ) -> WebSession:
     """Sign in: end any session this browser had (no fixation), store a new one, put its id, a new CSRF
     token and `payload` in the cookie. `subject` (default `user:<payload['uid']>`) names who it is for,
@@ -110,8 +114,9 @@ async def start_session(
     await end_session(request, db_session)
     sid = secrets.token_urlsafe(32)
     now = utcnow()
-    row = WebSessionRow(id=_digest(sid), subject=subject[:250], created_at=now, last_seen=now,
-                        expires_at=now + lifetime)
+    row = WebSessionRow(
+        id=_digest(sid), subject=subject[:250], created_at=now, last_seen=now, expires_at=now + lifetime
+    )
     db_session.add(row)
     await db_session.flush()
     sec = _security(request)
@@ -161,7 +166,8 @@ async def end_session(request: Request[Any, Any, Any], db_session: AsyncSession)
     sid = _cookie_payload(request).get("sid")
     if isinstance(sid, str):
         await db_session.execute(
-            sa.update(WebSessionRow).where(WebSessionRow.id == _digest(sid), WebSessionRow.revoked_at.is_(None))
+            sa.update(WebSessionRow)
+            .where(WebSessionRow.id == _digest(sid), WebSessionRow.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
     with contextlib.suppress(Exception):
@@ -171,10 +177,13 @@ async def end_session(request: Request[Any, Any, Any], db_session: AsyncSession)
 async def revoke_subject(db_session: AsyncSession, subject: str) -> int:
     """End every live session of `subject` (a password change, a disabled account, an erased volunteer)."""
     result = await db_session.execute(
-        sa.update(WebSessionRow).where(WebSessionRow.subject == subject, WebSessionRow.revoked_at.is_(None))
+        sa.update(WebSessionRow)
+        .where(WebSessionRow.subject == subject, WebSessionRow.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    await db_session.execute(sa.delete(WebSessionRow).where(WebSessionRow.expires_at < utcnow() - dt.timedelta(days=7)))
+    await db_session.execute(
+        sa.delete(WebSessionRow).where(WebSessionRow.expires_at < utcnow() - dt.timedelta(days=7))
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
 
 
@@ -187,8 +196,9 @@ def csrf_cookie_sender(sec: WebSecurity) -> Any:
         token = (scope.get("state") or {}).get(_NEW_CSRF)
         if not token:
             return
-        cookie = Cookie(key=sec.csrf_cookie, value=token, path="/", secure=sec.secure, httponly=True,
-                        samesite="strict")
+        cookie = Cookie(
+            key=sec.csrf_cookie, value=token, path="/", secure=sec.secure, httponly=True, samesite="strict"
+        )
         headers = list(message.get("headers") or [])
         headers.append((b"set-cookie", cookie.to_header(header="").strip().encode("latin-1")))
         message["headers"] = headers

@@ -61,7 +61,7 @@ def fmt_number(ctx: Context, value: Any) -> str:
 
 
 @pass_context
-def fmt_weekday(ctx: Context, value: Any, width: str = "wide") -> str:
+def fmt_weekday(ctx: Context, value: Any, width: i18n.DayWidth = "wide") -> str:
     return i18n.weekday(_lang(ctx), int(value), width)
 
 

@@ -14,11 +14,12 @@ from service.auth import Principal
 from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow, VolunteerRow
 from service.register import needs as needs_service
 from service.register import plans as plans_service
+from service.register import queries
 from service.register import volunteers as volunteers_service
-from service.register.commitments import IN_FORCE
 from service.register.common import audit, load_catalogue
 from service.register.onboarding import checklist, first_conversations, missing, training_status
 from service.register.placements import at_risk_placements, list_placements, placement_out
+from service.register.queries import IN_FORCE, in_force, is_draft
 from service.settings import Settings
 from service.web import i18n
 
@@ -82,10 +83,8 @@ def need_times(lang: str, need: dict[str, Any]) -> list[str]:
 
 
 def render_reasons(lang: str, reasons: list[dict[str, Any]], need: dict[str, Any], n: Names) -> list[dict[str, Any]]:
-    site, activity = n.site(need.get("site")), n.activity(need.get("activity"))
     return [
-        {"code": r.get("code"), "points": r.get("points"),
-         "text": i18n.reason_text(lang, r, site=site, activity=activity)}
+        {"code": r.get("code"), "points": r.get("points"), "text": i18n.reason_text(lang, r, n, need)}
         for r in reasons if r.get("code") != "eligible"
     ]
 
@@ -97,7 +96,7 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
     n = await names(session)
     placed: dict[str, int] = defaultdict(int)
     for need_id, count in (await session.execute(
-        sa.select(PlacementRow.need_id, sa.func.count()).where(PlacementRow.state.in_(IN_FORCE))
+        sa.select(PlacementRow.need_id, sa.func.count()).where(in_force())
         .group_by(PlacementRow.need_id)
     )).all():
         placed[need_id] = count
@@ -111,7 +110,7 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         site["filled"] += filled
     sites = sorted(by_site.values(), key=lambda s: (-(s["places"] - s["filled"]), s["name"]))
 
-    draft = await session.scalar(sa.select(PlanRow).where(PlanRow.status == "draft").order_by(PlanRow.created_at.desc()))
+    draft = await queries.current_draft(session)
     waiting: list[dict[str, Any]] = []
     waiting_total = 0
     if draft is not None:
@@ -151,7 +150,6 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         p["overdue"] = p["next_followup"] < today
     from service.db.models import VolunteerAccountRow
     from service.notify.outbox import status as outbox_status
-    from service.register.attendance import missed_in_a_row
 
     leaving = []
     for acc in (await session.scalars(sa.select(VolunteerAccountRow).where(
@@ -160,12 +158,7 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         if doc is not None:
             leaving.append({"id": acc.volunteer_id, "name": doc.get("name", acc.volunteer_id),
                             "at": acc.leave_requested_at, "note": acc.leave_note})
-    missed = await missed_in_a_row(session, who)
-    for m in missed:
-        m["volunteer_name"] = next((d.get("name", v) for v, d in rows if v == m["volunteer"]), m["volunteer"])
-        m["need_title"] = n.need_title(m["need"])
     seen = vids | {v["id"] for v in shown_onboarding} | {v["id"] for v in leaving}
-    seen |= {m["volunteer"] for m in missed}
     at_risk = await at_risk_view(session, settings, lang, n, today)
     seen |= {r["volunteer"] for r in at_risk}
     await audit(session, who, "read", sorted(seen), path)
@@ -174,7 +167,6 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         "outbox": await outbox_status(session),
         "mail_enabled": settings.mail_enabled,
         "leaving": leaving,
-        "missed": missed,
         "sites": sites,
         "totals": {"places": sum(s["places"] for s in sites), "filled": sum(s["filled"] for s in sites)},
         "draft": draft,
@@ -208,7 +200,7 @@ def risk_rows(lang: str, n: Names, entries: list[dict[str, Any]], people: dict[s
         need = n.needs.get(e["need"], {})
         rows.append({**e, "volunteer_name": people.get(e["volunteer"], e["volunteer"]),
                      "need_title": n.need_title(e["need"]), "site_name": n.site(need.get("site")),
-                     "text": i18n.at_risk_text(lang, e), "rule_name": i18n.rule_name(lang, e["rule"]),
+                     "text": i18n.at_risk_text(lang, e, n), "rule_name": i18n.rule_name(lang, e["rule"]),
                      # the matcher's English sentence, where this language has no phrase for the code
                      "english": None if i18n.has_at_risk_phrase(lang, e.get("code")) else e.get("message")})
     rows.sort(key=lambda r: (r.get("date") or "9999", r["volunteer_name"], r["need_title"]))
@@ -219,7 +211,7 @@ def risk_rows(lang: str, n: Names, entries: list[dict[str, Any]], people: dict[s
 
 
 async def current_plan(session: AsyncSession) -> PlanRow | None:
-    draft = await session.scalar(sa.select(PlanRow).where(PlanRow.status == "draft").order_by(PlanRow.created_at.desc()))
+    draft = await queries.current_draft(session)
     if draft is not None:
         return draft
     return await session.scalar(
@@ -256,7 +248,8 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
     for nid, ps in groups.items():
         need = n.needs.get(nid, {"id": nid, "title": nid, "headcount": 1, "priority": 3})
         ps.sort(key=lambda p: (-p["score"], p["volunteer_name"]))
-        need_groups.append({"need": need, "site": n.site(need.get("site")), "activity": n.activity(need.get("activity")),
+        need_groups.append({"need": need, "site": n.site(need.get("site")),
+                            "activity": n.activity(need.get("activity")),
                             "times": need_times(lang, need), "proposals": ps,
                             "accepted": sum(1 for p in ps if p["state"] == "accepted"),
                             "in_force": in_force[nid]})
@@ -269,15 +262,15 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
             "need": need, "open": u["open"], "priority": u["priority"],
             "site": n.site(need.get("site")), "activity": n.activity(need.get("activity")),
             "times": need_times(lang, need),
-            "summary": i18n.unfilled_summary(lang, r, activity=n.activity(need.get("activity"))),
+            "summary": i18n.unfilled_summary(lang, r, n),
             "excluded": [{"rule": e["rule"], "count": e["excluded"], "text": i18n.rule_name(lang, e["rule"])}
                          for e in sorted(r.get("excluded", []), key=lambda e: -e["excluded"])],
-            "misses": [{"rule": m["rule"], "count": m["count"], "text": i18n.near_miss_text(lang, m),
+            "misses": [{"rule": m["rule"], "count": m["count"], "text": i18n.near_miss_text(lang, m, n),
                         "volunteers": [(v, n.volunteer(v)) for v in m.get("volunteers", [])]}
                        for m in r.get("nearest_misses", [])[:5]],
             "elsewhere": [{"volunteer": e["volunteer"], "name": n.volunteer(e["volunteer"]),
                            "need": e.get("need"),
-                           "text": i18n.elsewhere_text(lang, e, {k: v.get("title", k) for k, v in n.needs.items()})}
+                           "text": i18n.elsewhere_text(lang, e, n)}
                           for e in r.get("placed_elsewhere", [])[:5]],
         })
     answers = await volunteer_answers(session, {(p["volunteer"], p["need"]) for p in plan["proposals"]})
@@ -354,7 +347,7 @@ def week_grid(slots: list[dict[str, Any]]) -> dict[str, Any]:
         if end % 60:
             marks.add(((s["weekday"] - 1 + (end // (24 * 60))) % 7 + 1, (end // 60) % 24))
     hours = sorted({h for _, h in marks})
-    first, last = (min(hours + [8]), max(hours + [20])) if hours else (8, 20)
+    first, last = (min([*hours, 8]), max([*hours, 20])) if hours else (8, 20)
     return {"hours": list(range(first, last + 1)), "marks": marks}
 
 
@@ -366,7 +359,7 @@ async def volunteer_page(session: AsyncSession, settings: Settings, who: Princip
     )).all()]
     proposals = (await session.scalars(
         sa.select(ProposalRow).join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-        .where(PlanRow.status == "draft", ProposalRow.volunteer_id == volunteer_id)
+        .where(is_draft(), ProposalRow.volunteer_id == volunteer_id)
     )).all()
     need_ids = {p["need"] for p in placements} | {p.need_id for p in proposals}
     n = await names(session)

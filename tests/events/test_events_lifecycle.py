@@ -18,7 +18,7 @@ from events.lifecycle import (
     transition,
 )
 
-T0 = dt.datetime(2025, 10, 16, 17, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2025, 10, 16, 17, 0, tzinfo=dt.UTC)
 
 LEGAL = [
     ("draft", "open_catalogue", "catalogue_open"),
@@ -119,7 +119,12 @@ def test_replay_rejects_gap_and_time_running_backwards():
     history = _history()
     with pytest.raises(IllegalTransition, match="starts from catalogue_open but the event was draft"):
         replay(history[1:])
-    backwards = [history[0], Transition(from_state="catalogue_open", to_state="trading", action="gong_open", at=T0 - dt.timedelta(1))]
+    backwards = [
+        history[0],
+        Transition(
+            from_state="catalogue_open", to_state="trading", action="gong_open", at=T0 - dt.timedelta(1)
+        ),
+    ]
     with pytest.raises(IllegalTransition, match="before the previous move"):
         replay(backwards)
 

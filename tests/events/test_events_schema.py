@@ -11,7 +11,7 @@ from events.schema import (
     AgreementConfirmed,
     AgreementRegistered,
     BoardSnapshotMessage,
-    Event,
+    ExchangeEvent,
     Gong,
     Need,
     PayloadError,
@@ -149,10 +149,10 @@ def test_validate_entry_payload_rejects_money():
 
 def test_event_rounds_and_tables_together():
     base = {"id": "e", "name": "Børs", "starts_at": "2025-10-16T17:00:00+02:00", "venue": "Rådhuset"}
-    assert not msgspec.convert(base, Event).has_speed_meetings
-    assert msgspec.convert({**base, "rounds": 6, "tables": 20}, Event).has_speed_meetings
+    assert not msgspec.convert(base, ExchangeEvent).has_speed_meetings
+    assert msgspec.convert({**base, "rounds": 6, "tables": 20}, ExchangeEvent).has_speed_meetings
     with pytest.raises(msgspec.ValidationError, match="both `rounds` and `tables`"):
-        msgspec.convert({**base, "rounds": 6}, Event)
+        msgspec.convert({**base, "rounds": 6}, ExchangeEvent)
 
 
 def test_live_messages_round_trip_with_type_tag():

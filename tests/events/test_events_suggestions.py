@@ -173,12 +173,14 @@ def test_check_schedule_flags_every_rule():
         return Meeting(round=r, table=t, participants=(a, b), score=1, two_way=False, why="")
 
     problems = check_schedule(
-        [m(1, 1, "A", "B"), m(1, 2, "A", "C"), m(2, 1, "B", "A"), m(2, 1, "C", "D"), m(3, 1, "X", "X"), m(1, 3, "E", "F")],
+        [m(1, 1, "A", "B"), m(1, 2, "A", "C"), m(2, 1, "B", "A"), m(2, 1, "C", "D"), m(3, 1, "X", "X"),
+         m(1, 3, "E", "F")],
         rounds=2, tables=2, allowed_pairs=[("A", "B"), ("A", "C"), ("C", "D"), ("E", "F")],
     )
     text = "\n".join(problems)
     for expected in ["A is in two places in round 1", "B and A meet twice", "table 1 used twice in round 2",
-                     "X meets themself", "round 3 outside 1..2", "table 3 outside 1..2", "round 1: 3 meetings for 2 tables",
+                     "X meets themself", "round 3 outside 1..2", "table 3 outside 1..2",
+                     "round 1: 3 meetings for 2 tables",
                      "X and X are not a compatible pair"]:
         assert expected in text
 
@@ -200,7 +202,8 @@ def small_events(draw):
         )
     )
     offers = [offer(f"e{j}", f"p{w}", c, "entry", tags) for j, (w, is_offer, c, tags) in enumerate(entries) if is_offer]
-    needs = [need(f"e{j}", f"p{w}", c, "entry", tags) for j, (w, is_offer, c, tags) in enumerate(entries) if not is_offer]
+    needs = [need(f"e{j}", f"p{w}", c, "entry", tags) for j, (w, is_offer, c,
+                                                              tags) in enumerate(entries) if not is_offer]
     ample = draw(st.booleans())
     rounds = n - 1 if ample else draw(st.integers(1, 4))
     tables = n // 2 if ample else draw(st.integers(1, 4))

@@ -77,7 +77,10 @@ def period(start: dt.date, end: dt.date) -> Period:
     return Period(from_=start, to=end)
 
 
-def held(training: str, completed: dt.date = D(2025, 1, 1), expires: dt.date | None = None) -> HeldTraining:
+COMPLETED = D(2025, 1, 1)
+
+
+def held(training: str, completed: dt.date = COMPLETED, expires: dt.date | None = None) -> HeldTraining:
     return HeldTraining(training=training, completed=completed, expires=expires)
 
 

@@ -293,8 +293,9 @@ def test_scenario_generate_with_committed_share(tmp_path: Path, capsys: pytest.C
     data = json.loads(out_path.read_text(encoding="utf-8"))
     places = sum(n.get("headcount", 1) for n in data["needs"])
     assert 0.2 * places <= len(data["committed"]) <= 0.4 * places
-    code, _, _ = run(capsys, "scenario", "check", str(out_path))
+    code, out, _ = run(capsys, "scenario", "check", str(out_path))
     assert code == 0
+    assert f", {len(data['committed'])} placements in force" in out
     code, _, err = run(capsys, "scenario", "generate", "--volunteers", "10", "--needs", "5", "--committed", "2")
     assert code == 2 and "--committed" in err
 

@@ -392,3 +392,20 @@ def test_at_risk_codes_are_the_documented_list() -> None:
     table = table[: table.index("\n\n")]
     documented = {row.split("|")[1].strip().strip("`"): row.split("|")[2].strip() for row in table.splitlines()[2:]}
     assert documented == AT_RISK_CODES
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_register_with_placements_in_force(seed: int) -> None:
+    """A municipality a third in force, some of it gone wrong: the plan keeps every placement,
+    is valid, and accepting all its proposals puts nothing new at risk."""
+    from matcher.generate import generate
+
+    sc = generate(400, 150, seed=seed, committed=0.35)
+    plan = solve(sc, SolveOptions(time_limit=10))
+    assert check_plan(sc, plan) == []
+    assert {(p.volunteer, p.need) for p in sc.committed} <= pairs_of(plan)
+    assert plan.at_risk and plan.at_risk == at_risk(sc)
+    assert free_pairs(plan)  # it does propose around them
+    before = {(r.volunteer, r.need, r.rule) for r in plan.at_risk}
+    after = {(r.volunteer, r.need, r.rule) for r in at_risk(as_committed(sc, plan))}
+    assert after == before

@@ -234,7 +234,8 @@ def independent_coverage(sc: Scenario) -> int:
             row(idx, [1.0] * len(idx), max(0, vol.max_assignments - sum(1 for q in held if wk in weeks[q])))
             cap = mcap(vid)
             if cap is not None:
-                row(idx, [float(weeks[cand[k][1]][wk]) for k in idx], max(0, cap - sum(weeks[q].get(wk, 0) for q in held)))
+                row(idx, [float(weeks[cand[k][1]][wk]) for k in idx],
+                    max(0, cap - sum(weeks[q].get(wk, 0) for q in held)))
     for a in range(n):  # C3: no two overlapping needs for one volunteer
         for b in range(a + 1, n):
             if cand[a][0] == cand[b][0] and _overlap(occ[cand[a][1]], occ[cand[b][1]]):
@@ -266,3 +267,14 @@ def test_engine_coverage_on_a_hand_made_register() -> None:
     assert independent_coverage(sc) == 5
     plan = solve(sc, SolveOptions(engine="mip"))
     assert plan.coverage is not None and plan.coverage.priority_filled == 5
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registers())
+def test_mip_pricing_path_coverage_equals_independent_optimum(sc: Scenario) -> None:
+    """The large-register path (restricted LP, pricing, reduced-cost selection), forced on small registers."""
+    plan = solve(sc, SolveOptions(engine="mip", direct_max_pairs=0, time_limit=20))
+    assert plan.coverage is not None
+    assert check_plan(sc, plan) == []
+    assert plan.coverage.priority_filled == independent_coverage(sc)
+    assert plan.coverage.priority_bound == plan.coverage.priority_filled

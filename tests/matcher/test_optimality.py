@@ -62,54 +62,74 @@ def _fits(
     sc: Scenario, v: Volunteer, need_ids: list[str], occ: dict[str, list], minutes: dict[str, int]
 ) -> bool:
     """C2 per ISO week (validate's week_loads) and C3."""
-    if week_over(v, week_loads(occ, need_ids)):
+    return _fits_beside(sc, v, [], need_ids, occ)
+
+
+def _fits_beside(sc: Scenario, v: Volunteer, fixed: list[str], new: list[str], occ: dict[str, list]) -> bool:
+    """`new` may join the volunteer's `fixed` (committed) needs: every week in which a new need
+    has an occurrence is within C2 with all of them, and no new need overlaps another (C3).
+    Weeks and overlaps of the fixed needs alone are theirs (at risk), not the new ones'."""
+    new_weeks = {o[0].date().isocalendar()[:2] for n in new for o in occ[n]}
+    if any(week in new_weeks for week, _ in week_over(v, week_loads(occ, fixed + new))):
         return False
-    return not any(_clash(sc, a, b, occ) for a, b in itertools.combinations(need_ids, 2))
+    held = fixed + new
+    return not any(_clash(sc, a, b, occ) for i, a in enumerate(new) for b in held[:len(fixed) + i])
+
+
+def _committed(sc: Scenario) -> list[tuple[str, str]]:
+    return list(dict.fromkeys((p.volunteer, p.need) for p in sc.committed))
 
 
 def settled_pins(sc: Scenario, eligible: dict[tuple[str, str], int]) -> list[tuple[str, str]]:
-    """Pins in order: kept when eligible and holding with the pins kept before."""
+    """Pins in order: kept when eligible and holding with the committed pairs and the pins kept
+    before (a committed pin is simply committed)."""
     occ = {n.id: occurrences(sc, n) for n in sc.needs}
-    minutes = {n.id: weekly_minutes(n) for n in sc.needs}
     headcount = {n.id: n.headcount for n in sc.needs}
     vols = {v.id: v for v in sc.volunteers}
+    committed = _committed(sc)
     kept: list[tuple[str, str]] = []
     for p in sc.pinned:
         key = (p.volunteer, p.need)
-        if key in kept or key not in eligible:
+        if key in kept or key in committed or key not in eligible:
             continue
-        if sum(1 for _, n in kept if n == p.need) + 1 > headcount[p.need]:
+        taken = sum(1 for _, n in [*committed, *kept] if n == p.need)
+        if taken + 1 > headcount[p.need]:
             continue
-        mine = [n for v, n in kept if v == p.volunteer] + [p.need]
-        if not _fits(sc, vols[p.volunteer], mine, occ, minutes):
+        mine = [n for v, n in [*committed, *kept] if v == p.volunteer]
+        if not _fits_beside(sc, vols[p.volunteer], mine, [p.need], occ):
             continue
         kept.append(key)
     return kept
 
 
 def brute_force(sc: Scenario) -> tuple[int, int, list[tuple[str, str]]]:
-    """The lexicographic optimum (Σ priority, Σ fit − spread) and the forced pins."""
+    """The lexicographic optimum (Σ priority, Σ fit − spread) and the forced pins; committed
+    pairs are in every plan (their priority, fit and spread counted), the rest is chosen."""
     eligible = eligible_fits(sc)
     pins = settled_pins(sc, eligible)
+    committed = _committed(sc)
     occ = {n.id: occurrences(sc, n) for n in sc.needs}
-    minutes = {n.id: weekly_minutes(n) for n in sc.needs}
     prio = {n.id: n.priority for n in sc.needs}
     index = {n.id: j for j, n in enumerate(sc.needs)}
-    cap = [n.headcount for n in sc.needs]
+    holders = Counter(n for _, n in committed)
+    cap = [max(0, n.headcount - holders[n.id]) for n in sc.needs]
+    needs = {n.id: n for n in sc.needs}
     spread = _weights(sc).spread
     states: dict[tuple[int, ...], tuple[int, int]] = {tuple([0] * len(sc.needs)): (0, 0)}
     for v in sc.volunteers:
-        mine = [n.id for n in sc.needs if (v.id, n.id) in eligible]
+        fixed = [n for vv, n in committed if vv == v.id]
+        fixed_fit = sum(sum(pair_fit(sc, v, needs[n]).values()) for n in fixed)
+        mine = [n.id for n in sc.needs if (v.id, n.id) in eligible and n.id not in fixed]
         forced = {n for vv, n in pins if vv == v.id}
         options = []
         for r in range(len(mine) + 1):
             for subset in itertools.combinations(mine, r):
-                if not forced <= set(subset) or not _fits(sc, v, list(subset), occ, minutes):
+                if not forced <= set(subset) or not _fits_beside(sc, v, fixed, list(subset), occ):
                     continue
-                k = len(subset)
+                k = len(subset) + len(fixed)
                 value = (
-                    sum(prio[n] for n in subset),
-                    sum(eligible[(v.id, n)] for n in subset) - spread * k * (k - 1) // 2,
+                    sum(prio[n] for n in [*fixed, *subset]),
+                    fixed_fit + sum(eligible[(v.id, n)] for n in subset) - spread * k * (k - 1) // 2,
                 )
                 options.append(([index[n] for n in subset], value))
         nxt: dict[tuple[int, ...], tuple[int, int]] = {}
@@ -118,7 +138,7 @@ def brute_force(sc: Scenario) -> tuple[int, int, list[tuple[str, str]]]:
                 counts = list(state)
                 for j in js:
                     counts[j] += 1
-                if any(c > h for c, h in zip(counts, cap)):
+                if any(c > h for c, h in zip(counts, cap, strict=True)):
                     continue
                 key = tuple(counts)
                 val = (p0 + p1, f0 + f1)
@@ -191,6 +211,19 @@ def test_optimum_equals_brute_force_without_pins(sc: Scenario) -> None:
     assert plan.status == "optimal"
     assert (objective(plan).priority, objective(plan).fit) == (priority, fit)
     assert plan.conflicts == []
+
+
+@SETTINGS
+@given(scenarios_st(committed=True))
+def test_optimum_equals_brute_force_with_committed_pairs(sc: Scenario) -> None:
+    """Committed pairs fixed (even those at risk), pins beside them, the rest optimal."""
+    plan = solve(sc, OPTIONS)
+    assert check_plan(sc, plan) == []
+    priority, fit, pins = brute_force(sc)
+    assert plan.status == "optimal"
+    assert (objective(plan).priority, objective(plan).fit) == (priority, fit)
+    committed = set(_committed(sc))
+    assert {(m.volunteer, m.need) for m in plan.matches if m.pinned} - committed == set(pins)
 
 
 # ---------------------------------------------------------------- properties of every plan
@@ -292,10 +325,10 @@ def greedy_priority(sc: Scenario) -> int:
     taken: dict[str, list[str]] = {}
     filled: Counter[str] = Counter()
     total = 0
-    for (v, n), fit in sorted(eligible.items(), key=lambda kv: (-needs[kv[0][1]].priority, -kv[1], kv[0])):
+    for (v, n), _fit in sorted(eligible.items(), key=lambda kv: (-needs[kv[0][1]].priority, -kv[1], kv[0])):
         if filled[n] >= needs[n].headcount:
             continue
-        if not _fits(sc, vols[v], taken.get(v, []) + [n], occ, minutes):
+        if not _fits(sc, vols[v], [*taken.get(v, []), n], occ, minutes):
             continue
         taken.setdefault(v, []).append(n)
         filled[n] += 1

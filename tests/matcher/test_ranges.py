@@ -70,7 +70,8 @@ def test_solve_refuses_a_scenario_built_in_code_out_of_range() -> None:
     with pytest.raises(ScenarioError) as caught:
         solve(s, SolveOptions(time_limit=1))
     assert "needs[0].headcount" in str(caught.value)
-    once = Need(id="n9", site="eik", activity="besoksvenn", title="x", weekly=[Slot(weekday=1, start="09:00", end="09:00")])
+    once = Need(id="n9", site="eik", activity="besoksvenn", title="x", weekly=[Slot(weekday=1, start="09:00",
+                                                                                    end="09:00")])
     s2 = msgspec.structs.replace(small_scenario(), needs=[once])
     with pytest.raises(ScenarioError, match=r"needs\[0\]\.weekly\[0\]\.end"):
         solve(s2, SolveOptions(time_limit=1))

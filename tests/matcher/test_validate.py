@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 from builders import (
-    D,
     TONSBERG,
+    D,
     certificate,
     held,
     need,
@@ -740,5 +740,6 @@ def test_e6_midnight_to_midnight_windows_cover_a_night_shift():
     sc = scenario(volunteers=[volunteer(availability=[slot(7, "20:00", "00:00"), slot(1, "00:00", "07:00")])],
                   needs=[need(weekly=[slot(7, "22:00", "06:00")])])
     assert pair_rules(sc) == set()
-    sc = scenario(volunteers=[volunteer(availability=ROUND_THE_CLOCK)], needs=[need(weekly=[slot(1, "22:00", "06:00")])])
+    sc = scenario(volunteers=[volunteer(availability=ROUND_THE_CLOCK)], needs=[need(weekly=[slot(1, "22:00",
+                                                                                                 "06:00")])])
     assert pair_rules(sc) == set()

@@ -136,8 +136,14 @@ class Tokens:
         engine = create_engine(self.url)
         try:
             async with create_sessionmaker(engine)() as session, session.begin():
-                _, text = await create_token(session, role=role, name=f"test {role}", site_id=site, volunteer_id=volunteer,
-                                             event_id=event)
+                _, text = await create_token(
+                    session,
+                    role=role,
+                    name=f"test {role}",
+                    site_id=site,
+                    volunteer_id=volunteer,
+                    event_id=event,
+                )
         finally:
             await engine.dispose()
         return {"Authorization": f"Bearer {text}"}

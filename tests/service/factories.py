@@ -29,7 +29,8 @@ def weekly(weekday: int, start: str, end: str) -> list[Slot]:
 def small_scenario() -> Scenario:
     """Two sites, three activities, four volunteers, three needs; v1 and v2 both fit n1."""
     always = [Slot(weekday=d, start="08:00", end="22:00") for d in range(1, 8)]
-    signed = {"agreement_signed": START - dt.timedelta(days=30), "confidentiality_signed": START - dt.timedelta(days=30)}
+    signed = {"agreement_signed": START - dt.timedelta(days=30),
+              "confidentiality_signed": START - dt.timedelta(days=30)}
     return Scenario(
         format=SCENARIO_FORMAT,
         horizon=Horizon(start=START, end=START + dt.timedelta(days=27)),
@@ -53,16 +54,21 @@ def small_scenario() -> Scenario:
                 availability=always,
                 max_assignments=2,
                 trainings=[HeldTraining(training="demens", completed=START - dt.timedelta(days=100))],
-                police_certificate=PoliceCertificate(issued=START - dt.timedelta(days=20), shown=START - dt.timedelta(days=10), purpose="helse- og omsorgstjenesteloven § 5-4"),
+                police_certificate=PoliceCertificate(issued=START - dt.timedelta(days=20),
+                                                     shown=START - dt.timedelta(days=10),
+                                                     purpose="helse- og omsorgstjenesteloven § 5-4"),
                 phone=f"4000000{i}",
                 **signed,
             )
             for i in range(1, 5)
         ],
         needs=[
-            Need(id="n1", site="eik", activity="besoksvenn", title="Besøksvenn mandag", weekly=weekly(1, "10:00", "12:00")),
-            Need(id="n2", site="eik", activity="aktivitetsvenn", title="Aktivitetsvenn mandag", weekly=weekly(1, "11:00", "13:00")),
-            Need(id="n3", site="rodekors", activity="turvenn", title="Turvenn onsdag", weekly=weekly(3, "10:00", "12:00"), headcount=2),
+            Need(id="n1", site="eik", activity="besoksvenn", title="Besøksvenn mandag",
+                 weekly=weekly(1, "10:00", "12:00")),
+            Need(id="n2", site="eik", activity="aktivitetsvenn", title="Aktivitetsvenn mandag",
+                 weekly=weekly(1, "11:00", "13:00")),
+            Need(id="n3", site="rodekors", activity="turvenn", title="Turvenn onsdag",
+                 weekly=weekly(3, "10:00", "12:00"), headcount=2),
         ],
     )
 

@@ -69,3 +69,28 @@ def test_demo_builds_a_municipality_and_prints_tokens(db_url: str, capsys) -> No
     coordinator = out.rstrip("\n").splitlines()[-1]
     assert coordinator.startswith("ssp_")
     assert "site token" in out and "volunteer token" in out
+
+
+def test_demo_with_placements_in_force_shows_some_at_risk(db_url: str, capsys) -> None:
+    import asyncio
+    import datetime as dt
+
+    from service.db.engine import create_engine, create_sessionmaker
+    from service.register.placements import at_risk_placements
+
+    assert main(["demo", "--no-serve", "--volunteers", "60", "--needs", "40", "--in-force", "0.5",
+                 "--database-url", db_url]) == 0
+    out = capsys.readouterr().out
+    placed = int(out.split(" placements in force")[0].rsplit(" ", 1)[-1])
+    assert placed > 0
+
+    async def risky() -> list[dict[str, object]]:
+        engine = create_engine(db_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                return await at_risk_placements(session, dt.date.today())
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(risky())  # the generator puts one need in twenty wrong
+    assert main(["demo", "--no-serve", "--in-force", "2", "--database-url", db_url]) == 2

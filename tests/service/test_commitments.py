@@ -37,8 +37,8 @@ async def in_force(client: Any, headers: dict[str, str]) -> set[tuple[str, str]]
     return {(p["volunteer"], p["need"]) for p in rows if p["state"] in ("offered", "confirmed")}
 
 
-@pytest.mark.parametrize("register", [dict(volunteers=60, needs=24, seed=11),
-                                      dict(volunteers=40, needs=30, seed=2, broad=True)],
+@pytest.mark.parametrize("register", [{"volunteers": 60, "needs": 24, "seed": 11},
+                                      {"volunteers": 40, "needs": 30, "seed": 2, "broad": True}],
                          ids=["realistic", "broad"])
 async def test_service_loop_every_accept_succeeds(client, coordinator, register):
     """Plan, accept all, release, post urgent needs, re-plan, accept every new proposal: no 409.
@@ -50,7 +50,8 @@ async def test_service_loop_every_accept_succeeds(client, coordinator, register)
     first = await run(client, coordinator)
     assert first["proposals"] and first["committed"] == []
     results = await accept_all(client, coordinator, first)
-    assert [r.status_code for r in results if r.status_code != 200] == [], [r.text for r in results if r.status_code != 200]
+    failed = [r for r in results if r.status_code != 200]
+    assert [r.status_code for r in failed] == [], [r.text for r in failed]
     assert (await client.post(f"/api/v1/plans/{first['id']}/release", headers=coordinator)).status_code == 200
     placed = await in_force(client, coordinator)
     assert len(placed) == len(results)
@@ -196,6 +197,12 @@ async def test_need_retimed_or_course_expiring_shows_at_risk(client, loaded, coo
     assert not {(p["volunteer"], p["need"]) for p in plan["proposals"]} & {("v1", "n1"), ("v2", "n2")}
     again = (await client.get(f"/api/v1/plans/{plan['id']}", headers=coordinator)).json()
     assert again["at_risk"] == plan["at_risk"]
+    assert (await client.get(f"/api/v1/plans/{plan['id']}", headers=eik)).status_code == 404  # a draft
+    assert (await client.post(f"/api/v1/plans/{plan['id']}/release", headers=coordinator)).status_code == 200
+    as_site = (await client.get(f"/api/v1/plans/{plan['id']}", headers=eik)).json()
+    assert {e["need"] for e in as_site["at_risk"]} == {"n1", "n2"}
+    assert all(e["data"] is None for e in as_site["at_risk"])
+    assert (await client.get(f"/api/v1/plans/{plan['id']}", headers=rk)).json()["at_risk"] == []
 
 
 async def test_course_expiring_as_time_passes(client, loaded, coordinator, db_url):
@@ -203,7 +210,8 @@ async def test_course_expiring_as_time_passes(client, loaded, coordinator, db_ur
     the need starts is fine today and at risk 40 days later."""
     expires = (START + dt.timedelta(days=100)).isoformat()
     assert (await client.patch("/api/v1/volunteers/v2", json={"trainings": [
-        {"training": "demens", "completed": "2026-09-01", "expires": expires}]}, headers=coordinator)).status_code == 200
+        {"training": "demens", "completed": "2026-09-01",
+         "expires": expires}]}, headers=coordinator)).status_code == 200
     await _place(db_url, "v2", "n2")
     engine = create_engine(db_url)
     try:

@@ -37,14 +37,24 @@ def slow_solver(scenario: Scenario, time_limit: float) -> Plan:
 
 
 def _env(db_url: str) -> dict[str, str]:
-    return {**os.environ, "SAMSPILL_DATABASE_URL": db_url, "SAMSPILL_SOLVER": SOLVER,
-            "SAMSPILL_SECURE_COOKIES": "0", "SAMSPILL_SECRET_KEY": "t",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    return {
+        **os.environ,
+        "SAMSPILL_DATABASE_URL": db_url,
+        "SAMSPILL_SOLVER": SOLVER,
+        "SAMSPILL_SECURE_COOKIES": "0",
+        "SAMSPILL_SECRET_KEY": "t",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
 
 
 def _spawn(args: list[str], db_url: str, log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "service.cli", *args], cwd=ROOT, env=_env(db_url),
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", *args],
+        cwd=ROOT,
+        env=_env(db_url),
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _plan_state(db_url: str, plan_id: str) -> tuple[str, dict[str, Any]]:
@@ -52,8 +62,11 @@ def _plan_state(db_url: str, plan_id: str) -> tuple[str, dict[str, Any]]:
         engine = create_engine(db_url)
         try:
             async with engine.connect() as conn:
-                row = (await conn.execute(sa.text("SELECT status, summary FROM plans WHERE id = :i"),
-                                          {"i": plan_id})).one()
+                row = (
+                    await conn.execute(
+                        sa.text("SELECT status, summary FROM plans WHERE id = :i"), {"i": plan_id}
+                    )
+                ).one()
         finally:
             await engine.dispose()
         summary = row[1] if isinstance(row[1], dict) else msgspec.json.decode(row[1])
@@ -89,8 +102,9 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
         _stop(p)
 
 
-def test_worker_killed_mid_run_is_replaced_by_another_process(db_url: str, tmp_path: Path,
-                                                              processes: list[subprocess.Popen[bytes]]) -> None:
+def test_worker_killed_mid_run_is_replaced_by_another_process(
+    db_url: str, tmp_path: Path, processes: list[subprocess.Popen[bytes]]
+) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("procrastinate workers need PostgreSQL; SQLite runs plans in the server")
     from service.app import create_app
@@ -100,7 +114,10 @@ def test_worker_killed_mid_run_is_replaced_by_another_process(db_url: str, tmp_p
 
     async def queue() -> str:
         app = create_app(Settings(database_url=db_url, worker_in_server=False, solve_time_limit=5))
-        async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        async with (
+            app.lifespan(),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+        ):
             r = await c.post("/api/v1/scenario", json=msgspec.to_builtins(small_scenario()), headers=headers)
             assert r.status_code == 200, r.text
             r = await c.post("/api/v1/plans", headers=headers)
@@ -143,8 +160,9 @@ def _serve(db_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     raise AssertionError(log.read_text())
 
 
-def test_server_killed_mid_run_accepts_a_new_run_at_once(db_url: str, tmp_path: Path,
-                                                          processes: list[subprocess.Popen[bytes]]) -> None:
+def test_server_killed_mid_run_accepts_a_new_run_at_once(
+    db_url: str, tmp_path: Path, processes: list[subprocess.Popen[bytes]]
+) -> None:
     if not db_url.startswith("sqlite"):
         pytest.skip("the in-process queue is SQLite's; PostgreSQL is covered by the worker test")
     headers = asyncio.run(Tokens(db_url).headers("coordinator"))
@@ -152,8 +170,12 @@ def test_server_killed_mid_run_accepts_a_new_run_at_once(db_url: str, tmp_path: 
     server = _serve(db_url, port, log)
     processes.append(server)
     base = f"http://127.0.0.1:{port}"
-    assert httpx.post(f"{base}/api/v1/scenario", json=msgspec.to_builtins(small_scenario()),
-                      headers=headers).status_code == 200
+    assert (
+        httpx.post(
+            f"{base}/api/v1/scenario", json=msgspec.to_builtins(small_scenario()), headers=headers
+        ).status_code
+        == 200
+    )
     r = httpx.post(f"{base}/api/v1/plans", headers=headers)
     assert r.status_code == 202, r.text
     killed = r.json()["id"]

@@ -101,7 +101,8 @@ async def test_review_release_respond_followup_end(client, loaded, coordinator, 
     released = await client.post(f"/api/v1/plans/{plan['id']}/release", headers=coordinator)
     assert released.status_code == 200 and released.json()["status"] == "released"
     assert_problem(await client.post(f"/api/v1/plans/{plan['id']}/release", headers=coordinator), 409)
-    assert_problem(await client.post(f"/api/v1/proposals/{plan['proposals'][1]['id']}/accept", headers=coordinator), 409)
+    assert_problem(await client.post(f"/api/v1/proposals/{plan['proposals'][1]['id']}/accept",
+                                     headers=coordinator), 409)
     placements = (await client.get("/api/v1/placements", headers=coordinator)).json()
     assert len(placements) == 1
     pl = placements[0]
@@ -116,8 +117,10 @@ async def test_review_release_respond_followup_end(client, loaded, coordinator, 
     r = await client.post(f"/api/v1/placements/{pl['id']}/respond", json={"answer": "yes"}, headers=me)
     assert r.status_code == 200 and r.json()["state"] == "confirmed"
     assert_problem(await client.post(f"/api/v1/placements/{pl['id']}/respond", json={"answer": "no"}, headers=me), 409)
-    assert_problem(await client.post(f"/api/v1/placements/{pl['id']}/respond", json={"answer": "maybe"}, headers=me), 400)
-    r = await client.post(f"/api/v1/placements/{pl['id']}/followup", json={"held": pl["followups"][0]}, headers=coordinator)
+    assert_problem(await client.post(f"/api/v1/placements/{pl['id']}/respond", json={"answer": "maybe"},
+                                     headers=me), 400)
+    r = await client.post(f"/api/v1/placements/{pl['id']}/followup", json={"held": pl["followups"][0]},
+                          headers=coordinator)
     assert len(r.json()["followups"]) == 2 and len(r.json()["followups_done"]) == 1
     r = await client.post(f"/api/v1/placements/{pl['id']}/end", json={"closing_conversation": "2027-03-01"},
                           headers=coordinator)

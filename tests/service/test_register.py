@@ -96,7 +96,8 @@ async def test_need_explicit_duplicate_id_is_409(client, loaded, coordinator):
 async def test_need_patch_validates_whole_need(client, loaded, coordinator):
     r = await client.patch("/api/v1/needs/n1", json={"headcount": 3}, headers=coordinator)
     assert r.status_code == 200 and r.json()["headcount"] == 3
-    assert_problem(await client.patch("/api/v1/needs/n1", json={"activity": "nope"}, headers=coordinator), 422, "activity")
+    assert_problem(await client.patch("/api/v1/needs/n1", json={"activity": "nope"}, headers=coordinator),
+                   422, "activity")
     assert_problem(await client.patch("/api/v1/needs/n1", json={"id": "zz"}, headers=coordinator), 422, "id")
 
 
@@ -245,7 +246,8 @@ async def test_need_parallel_retries_with_one_key_create_one_need(client, loaded
 
 
 async def test_body_that_is_not_json_is_a_problem_saying_so(client, loaded, coordinator):
-    r = await client.post("/api/v1/needs", content=b'{"site": "eik"', headers={**coordinator, "content-type": "application/json"})
+    r = await client.post("/api/v1/needs", content=b'{"site": "eik"',
+                          headers={**coordinator, "content-type": "application/json"})
     body = assert_problem(r, 400)
     assert body["type"] == "urn:samspill:problem:bad-request"
     assert "not valid JSON" in body["detail"]
@@ -269,12 +271,16 @@ async def _place(db_url: str, volunteer: str, *needs: str) -> None:
         await engine.dispose()
 
 
-async def test_need_cannot_move_onto_hours_its_volunteer_is_taken(client, loaded, coordinator, db_url):
+async def test_need_cannot_move_onto_hours_its_volunteer_is_taken(client, loaded, coordinator, db_url, tokens):
     """New times for a need with a place taken: 409 when the volunteer is busy then, fine otherwise."""
     await _place(db_url, "v1", "n1", "n3")  # Mondays 10–12 and Wednesdays 10–12
     clash = {"weekly": [{"weekday": 3, "start": "11:00", "end": "13:00"}]}
     body = assert_problem(await client.patch("/api/v1/needs/n1", json=clash, headers=coordinator), 409)
     assert "v1" in body["detail"] and "n3" in body["detail"]
+    eik = await tokens.headers("site", site="eik")  # the site learns the rule, not v1's other commitment
+    body = assert_problem(await client.patch("/api/v1/needs/n1", json=clash, headers=eik), 409)
+    assert body["rule"] == "C3" and all(e["data"] is None for e in body["at_risk"])
+    assert all("n3" not in e["message"] for e in body["at_risk"] if e["need"] == "n1"), body
     assert (await client.get("/api/v1/needs/n1", headers=coordinator)).json()["weekly"][0]["weekday"] == 1
     free = {"weekly": [{"weekday": 2, "start": "11:00", "end": "13:00"}]}
     r = await client.patch("/api/v1/needs/n1", json=free, headers=coordinator)

@@ -1,7 +1,11 @@
 """Property-based API test: schemathesis generates requests from `/schema` against a live server.
 
 Every answer must be a documented status; no request may get a 500; every error must be
-problem details. Bounded examples per operation, so the whole run takes seconds.
+problem details. Two phases, each with the coordinator's, a site's and a volunteer's token, on
+SQLite and PostgreSQL: every operation on its own (SAMSPILL_SCHEMATHESIS_EXAMPLES examples each,
+default 15), then the stateful phase: sequences of calls chained by the links schemathesis infers
+(create a need, then read, change and delete it; queue a plan, then read it …), so later calls
+see state earlier ones made. Bounded so the whole file stays within a few minutes for CI.
 """
 
 from __future__ import annotations
@@ -70,16 +74,28 @@ def problem_details_on_error(response: Any) -> None:
         assert body["status"] == response.status_code and body["title"] and body["detail"], body
 
 
-EXAMPLES = int(os.environ.get("SAMSPILL_SCHEMATHESIS_EXAMPLES", "8"))
-CHECKS = [negative_data_rejection, not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+EXAMPLES = int(os.environ.get("SAMSPILL_SCHEMATHESIS_EXAMPLES", "15"))
+STATEFUL_EXAMPLES = int(os.environ.get("SAMSPILL_SCHEMATHESIS_STATEFUL_EXAMPLES", "12"))
+ROLES = ["coordinator", "site", "volunteer"]
 
 
-@pytest.mark.parametrize("role", ["coordinator", "site"])
+def _headers(db_url: str, role: str, coordinator: dict[str, str]) -> dict[str, str]:
+    if role == "site":
+        return asyncio.run(Tokens(db_url).headers("site", site="eik"))
+    if role == "volunteer":
+        return asyncio.run(Tokens(db_url).headers("volunteer", volunteer="v1"))
+    return coordinator
+
+
+CHECKS = [negative_data_rejection, not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_api_conforms_to_its_schema(live: tuple[str, dict[str, str]], db_url: str, role: str) -> None:
     # Driven by hand rather than through schemathesis' pytest plugin, which does not load under pytest 9.
-    base, headers = live
-    if role == "site":
-        headers = asyncio.run(Tokens(db_url).headers("site", site="eik"))
+    base, coordinator = live
+    headers = _headers(db_url, role, coordinator)
     schema = schemathesis.openapi.from_url(f"{base}/schema/openapi.json")
     failures: list[str] = []
     operations = 0
@@ -97,7 +113,33 @@ def test_api_conforms_to_its_schema(live: tuple[str, dict[str, str]], db_url: st
 
         try:
             exercise()
-        except Exception as exc:  # noqa: BLE001  # collect all operations' failures, then fail once
+        except Exception as exc:  # collect all operations' failures, then fail once
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
     assert operations >= 25
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_sequences_of_calls_stay_within_the_schema(live: tuple[str, dict[str, str]], db_url: str,
+                                                       role: str) -> None:
+    """The stateful phase: chains of calls along inferred links; every step answers as documented."""
+    base, coordinator = live
+    headers = _headers(db_url, role, coordinator)
+    schema = schemathesis.openapi.from_url(f"{base}/schema/openapi.json")
+    machine = schema.as_state_machine()
+    steps: list[int] = []
+
+    class Calls(machine):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": headers, "timeout": 30}
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None,
+                              **kwargs: Any) -> None:
+            steps.append(response.status_code)
+            case.validate_response(response, checks=CHECKS)
+            problem_details_on_error(response)
+
+    schemathesis.stateful.run_state_machine_as_test(Calls, settings=settings(
+        max_examples=STATEFUL_EXAMPLES, stateful_step_count=6, deadline=None, derandomize=True, database=None,
+        suppress_health_check=list(HealthCheck)))
+    assert len(steps) >= STATEFUL_EXAMPLES  # the machine really called the API

@@ -20,3 +20,15 @@ document.addEventListener("htmx:responseError", function (event) {
   box.hidden = false;
   box.focus();
 });
+
+// A refused form comes back with the message beside each field: put the keyboard on the first one.
+document.addEventListener("DOMContentLoaded", function () {
+  var invalid = document.querySelector("main [aria-invalid=true]");
+  if (invalid) invalid.focus();
+});
+
+// The certificate of volunteering's print button (no inline handlers: the CSP forbids them).
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (target && target.closest && target.closest("[data-print]")) window.print();
+});

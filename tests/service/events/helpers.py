@@ -39,11 +39,13 @@ async def make_event(client: httpx.AsyncClient, coordinator: dict[str, str], *, 
         r = await client.post(f"/api/v1/events/{eid}/participants", json=p, headers=coordinator)
         assert r.status_code == 201, r.text
     entries = [
-        ("offers", {"participant": "p-bil", "category": "hands", "title": "Dugnad: maling", "tags": ["maling", "dugnad"],
+        ("offers", {"participant": "p-bil", "category": "hands", "title": "Dugnad: maling",
+                    "tags": ["maling", "dugnad"],
                     "amount": {"hours": 8}}),
         ("needs", {"participant": "p-rk", "category": "hands", "title": "Hjelp til maling av lokalet",
                    "tags": ["maling"], "amount": {"hours": 6}}),
-        ("offers", {"participant": "p-rk", "category": "knowledge", "title": "Førstehjelpskurs", "tags": ["førstehjelp"]}),
+        ("offers", {"participant": "p-rk", "category": "knowledge", "title": "Førstehjelpskurs",
+                    "tags": ["førstehjelp"]}),
         ("needs", {"participant": "p-bil", "category": "knowledge", "title": "Førstehjelp for ansatte",
                    "tags": ["førstehjelp"]}),
         ("needs", {"participant": "p-eik", "category": "event_help", "title": "Hjelp på sommerfest", "tags": ["fest"]}),

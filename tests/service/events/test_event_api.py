@@ -47,7 +47,8 @@ async def test_agreement_registered_by_broker_while_trading(client: httpx.AsyncC
     assert body["broker"] == "test broker" and body["registered_at"]
     # 4 h labour × 400 + 2 h knowledge × 800, labelled as an estimate
     assert body["estimated_value"]["nok"] == 3200 and "estimate" in body["estimated_value"]["label"]
-    one_way = agreement("p-eik", "p-kari", gives=[{"from": "p-kari", "kind": "event_help", "hours": 3}], asked_by="p-eik")
+    one_way = agreement("p-eik", "p-kari", gives=[{"from": "p-kari", "kind": "event_help", "hours": 3}],
+                        asked_by="p-eik")
     r = await client.post(f"/api/v1/events/{eid}/agreements", json=one_way, headers=broker)
     assert r.status_code == 201 and r.json()["two_way"] is False
     r = await client.get(f"/api/v1/events/{eid}/agreements", headers=broker)
@@ -139,7 +140,8 @@ async def test_broker_cannot_see_or_change_other_events(client: httpx.AsyncClien
     assert (await client.get("/api/v1/volunteers", headers=broker_a)).status_code == 403
     assert (await client.post("/api/v1/events", json={"name": "x", "starts_at": "2027-01-01T10:00:00Z",
                                                       "venue": "y"}, headers=broker_a)).status_code == 403
-    assert (await client.post(f"/api/v1/events/{a}/gong", json={"action": "close"}, headers=broker_a)).status_code == 403
+    assert (await client.post(f"/api/v1/events/{a}/gong", json={"action": "close"},
+                              headers=broker_a)).status_code == 403
 
 
 async def test_broker_token_stops_working_when_the_event_is_archived(
@@ -196,7 +198,8 @@ async def test_suggestions_pair_offers_with_needs_and_say_why(client: httpx.Asyn
 
     meetings = msgspec.convert(result["schedule"], list[Meeting])
     assert check_schedule(meetings, 2, 2) == []
-    assert (await client.get(f"/api/v1/events/{eid}/suggestions", headers=broker)).json()["schedule"] == result["schedule"]
+    assert (await client.get(f"/api/v1/events/{eid}/suggestions",
+                             headers=broker)).json()["schedule"] == result["schedule"]
 
 
 async def test_follow_up_and_report_with_csv_and_page(client: httpx.AsyncClient, coordinator: dict[str, str],
@@ -205,7 +208,8 @@ async def test_follow_up_and_report_with_csv_and_page(client: httpx.AsyncClient,
     eid = event["id"]
     broker = await tokens.headers("broker", event=eid)
     a1 = (await client.post(f"/api/v1/events/{eid}/agreements", json=agreement(), headers=broker)).json()["id"]
-    one_way = agreement("p-eik", "p-kari", gives=[{"from": "p-kari", "kind": "event_help", "hours": 3}], asked_by="p-eik")
+    one_way = agreement("p-eik", "p-kari", gives=[{"from": "p-kari", "kind": "event_help", "hours": 3}],
+                        asked_by="p-eik")
     await client.post(f"/api/v1/events/{eid}/agreements", json=one_way, headers=broker)
     r = await client.post(f"/api/v1/events/{eid}/agreements/{a1}/follow-up",
                           json={"status": "carried_out", "reported_by": "p-rk"}, headers=broker)
@@ -384,7 +388,8 @@ async def test_parties_report_follow_up_through_their_link(client: httpx.AsyncCl
     rep = (await client.get(f"/api/v1/events/{eid}/report", headers=coordinator)).json()
     assert rep["by_status"]["carried_out"] == 1
     assert (await client.get(link.replace("key=", "key=x"))).status_code == 404
-    assert (await client.post(link.split("?")[0], data={"status": "carried_out", "reported_by": "p-rk"})).status_code == 404
+    assert (await client.post(link.split("?")[0], data={"status": "carried_out",
+                                                        "reported_by": "p-rk"})).status_code == 404
 
 
 async def test_archiving_anonymises_individuals_and_closes_follow_up_links(
@@ -392,14 +397,23 @@ async def test_archiving_anonymises_individuals_and_closes_follow_up_links(
 ) -> None:
     eid = (await make_event(client, coordinator))["id"]
     broker = await tokens.headers("broker", event=eid)
-    one_way = agreement("p-eik", "p-kari", gives=[{"from": "p-kari", "kind": "event_help", "hours": 3}], asked_by="p-eik")
-    link = (await client.post(f"/api/v1/events/{eid}/agreements", json=one_way, headers=broker)).json()["follow_up_page"]
+    one_way = agreement(
+        "p-eik", "p-kari", gives=[{"from": "p-kari", "kind": "event_help", "hours": 3}], asked_by="p-eik"
+    )
+    link = (await client.post(f"/api/v1/events/{eid}/agreements", json=one_way, headers=broker)).json()[
+        "follow_up_page"
+    ]
     for body in ({"action": "close"},):
         await client.post(f"/api/v1/events/{eid}/gong", json=body, headers=coordinator)
     for action in ("start_follow_up", "archive"):
         await client.post(f"/api/v1/events/{eid}/state", json={"action": action}, headers=coordinator)
-    people = {p["id"]: p for p in (await client.get(f"/api/v1/events/{eid}/participants", headers=coordinator)).json()}
-    assert people["p-kari"]["name"] == "Privatperson (anonymisert)" and "kari" not in people["p-kari"]["contact"]
+    people = {
+        p["id"]: p
+        for p in (await client.get(f"/api/v1/events/{eid}/participants", headers=coordinator)).json()
+    }
+    assert (
+        people["p-kari"]["name"] == "Privatperson (anonymisert)" and "kari" not in people["p-kari"]["contact"]
+    )
     assert people["p-eik"]["name"] == "Eik sykehjem"
     rep = (await client.get(f"/api/v1/events/{eid}/report", headers=coordinator)).json()
     assert rep["agreements"] == 1 and rep["by_sector_pair"] == {"individual–public": 1}

@@ -259,7 +259,8 @@ async def test_floor_link_revoked_or_archived_ends_the_session(db_url: str, coor
         async with httpx.AsyncClient(base_url=base, timeout=30) as c:
             event = await _setup(c, coordinator)
             eid = event["id"]
-            r = await c.post(f"/api/v1/events/{eid}/floor-links", json={"role": "chef", "name": "X"}, headers=coordinator)
+            r = await c.post(f"/api/v1/events/{eid}/floor-links", json={"role": "chef", "name": "X"},
+                             headers=coordinator)
             assert r.status_code in (400, 422) and "role" in r.text
             url = await _link(c, coordinator, eid, "notary", "Notarius")
             lid = (await c.get(f"/api/v1/events/{eid}/floor-links", headers=coordinator)).json()[0]["id"]
@@ -269,7 +270,8 @@ async def test_floor_link_revoked_or_archived_ends_the_session(db_url: str, coor
                 token = page.text.split('name="_csrf_token" value="', 1)[1].split('"', 1)[0]
                 r = await tablet.post(url, data={"_csrf_token": token})
                 assert r.status_code == 200 and str(r.url).endswith("/floor/notary"), r.url
-                assert (await tablet.get(f"{base}/events/{eid}/floor/broker")).status_code == 403  # a notary, not a broker
+                # a notary, not a broker
+                assert (await tablet.get(f"{base}/events/{eid}/floor/broker")).status_code == 403
                 r = await c.post(f"/api/v1/events/{eid}/floor-links/{lid}/revoke", headers=coordinator)
                 assert r.status_code == 200 and r.json()["status"] == "revoked"
                 r = await tablet.get(f"{base}/events/{eid}/floor/notary")

@@ -112,7 +112,8 @@ async def test_coordinator_sets_up_imports_links_and_follows_up(db_url: str, coo
             key = (await api.get(f"/api/v1/events/{eid}")).json()["screen_key"]
             report = await web.get(f"/events/{eid}/report?key={key}")
             assert 'id="chart-category"' in report.text and 'id="chart-pairs"' in report.text
-            assert "næringsliv – frivillig organisasjon" in report.text or "frivillig organisasjon – næringsliv" in report.text
+            assert ("næringsliv – frivillig organisasjon" in report.text
+                    or "frivillig organisasjon – næringsliv" in report.text)
             await api.aclose()
     engine = create_engine(db_url)
     try:

@@ -192,3 +192,28 @@ async def test_smtp_down_ten_changes_all_arrive_once_after_it_returns(
     assert max(Counter(m["Message-ID"] for m in mailbox.messages).values()) == 1
     async with maker() as session:
         assert (await status(session)).queued == 0
+
+
+async def test_a_sender_that_dies_holding_rows_loses_nothing(
+    maker: async_sessionmaker[AsyncSession], mail_settings: Settings, mailbox: Mailbox
+) -> None:
+    """A sender claims rows and dies before sending: nobody else sends them while its lease runs;
+    once it has run out, they are sent, each once."""
+    from service.db.models import utcnow
+    from service.notify.outbox import _claim
+
+    for i in range(3):
+        await _change_and_tell(maker, i)
+    held = await _claim(maker, ["email"], "dead-sender", utcnow(), 10)
+    assert len(held) == 3
+    ways = transports(mail_settings)
+    assert (await send_due(maker, ways, owner="alive")).sent == []
+    async with maker() as session, session.begin():  # the lease runs out (as five minutes later)
+        await session.execute(sa.update(OutboxRow).values(lease_until=utcnow() - dt.timedelta(seconds=1)))
+    report = await send_due(maker, ways, owner="alive")
+    assert len(report.sent) == 3
+    assert len(mailbox.wait_for(3)) == 3
+    # The dead sender's late settle (if it came back) changes nothing: its lease is gone.
+    assert (await send_due(maker, ways, owner="dead-sender")).sent == []
+    await asyncio.sleep(0.2)
+    assert len(mailbox.messages) == 3

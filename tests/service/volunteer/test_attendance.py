@@ -81,6 +81,15 @@ async def test_site_and_volunteer_confirm_hours_and_missed_in_a_row(
     assert (await client.get("/api/v1/attendance/missed", headers=other_site)).json() == []
     assert (await client.get("/api/v1/attendance/hours", headers=other_site)).json() == []
 
+    # The at-risk list (placements in force that break a rule now) carries the flag too.
+    listed = (await client.get("/api/v1/placements?at_risk=true", headers=coordinator)).json()
+    [risk] = [r for p in listed for r in p["at_risk"] if r["rule"] == "attendance"]
+    assert risk["code"] == "missed_in_a_row" and risk["placement"] == "plc-a" and risk["data"]["missed"] == 3
+    for_site = (await client.get("/api/v1/placements?at_risk=true", headers=site)).json()
+    assert [r["code"] for p in for_site for r in p["at_risk"] if r["rule"] == "attendance"] == [
+        "missed_in_a_row"
+    ]
+
     # A correction: the last one did take place after all; the flag goes.
     r = await client.post(
         "/api/v1/placements/plc-a/attendance",
@@ -89,6 +98,8 @@ async def test_site_and_volunteer_confirm_hours_and_missed_in_a_row(
     )
     assert r.status_code == 200
     assert (await client.get("/api/v1/attendance/missed", headers=coordinator)).json() == []
+    listed = (await client.get("/api/v1/placements?at_risk=true", headers=coordinator)).json()
+    assert not [r for p in listed for r in p["at_risk"] if r["rule"] == "attendance"]
 
 
 async def test_attendance_refuses_wrong_times_other_sites_and_the_future(client, loaded, tokens, db_url):
@@ -126,6 +137,8 @@ async def test_site_contact_page_records_attendance_with_htmx(app, loaded, users
     await place(db_url, "plc-c", "v1", "n1", "eik", MONDAYS[2])
     await users.create("kontakt@eik.no", role="site", site="eik")
     await sign_in(browser_client, "kontakt@eik.no", next_="/placements/plc-c/attendance")
+    # The site contact's own page links to it.
+    assert 'href="/placements/plc-c/attendance"' in (await browser_client.get("/site")).text
     page = await browser_client.get("/placements/plc-c/attendance")
     assert page.status_code == 200 and "Frivillig 1" in page.text and "Besøksvenn mandag" in page.text
     r = await post_form(
@@ -158,4 +171,43 @@ async def test_certificate_of_volunteering(
     assert page.status_code == 200
     text: Any = page.text
     assert "Attest for frivillig innsats" in text and "Frivillig 1" in text
-    assert "Til sammen 6 timer, fordelt på 3 ganger." in text and "Eik sykehjem" in text
+    assert "Til sammen 6 timer. Antall ganger: 3." in text and "Eik sykehjem" in text
+
+
+async def test_overview_lists_three_missed_in_a_row_among_the_placements_at_risk(
+    client, loaded, tokens, db_url, users, browser_client
+):
+    await place(db_url, "plc-f", "v4", "n1", "eik", MONDAYS[0])
+    site = await tokens.headers("site", site="eik")
+    for day in MONDAYS[2:]:
+        r = await client.post(
+            "/api/v1/placements/plc-f/attendance",
+            json={"starts_at": at(day), "took_place": False},
+            headers=site,
+        )
+        assert r.status_code == 200
+    await users.create("kari@kommune.no")
+    await sign_in(browser_client, "kari@kommune.no")
+    page = (await browser_client.get("/")).text
+    assert 'data-rule="attendance" data-code="missed_in_a_row"' in page
+    assert "Ble ikke noe av de siste 3 gangene på rad" in page and "/placements/plc-f/attendance" in page
+
+
+async def test_statistics_count_the_hours_confirmed(
+    client, loaded, coordinator, tokens, db_url
+):
+    await place(db_url, "plc-g", "v1", "n1", "eik", MONDAYS[0])
+    site = await tokens.headers("site", site="eik")
+    for day, took in zip(MONDAYS, (True, True, False, True, False), strict=True):
+        await client.post(
+            "/api/v1/placements/plc-g/attendance",
+            json={"starts_at": at(day), "took_place": took},
+            headers=site,
+        )
+    start, end = MONDAYS[0], MONDAYS[-1]
+    stats = (await client.get(f"/api/v1/statistics?from={start}&to={end}", headers=coordinator)).json()
+    # hours given are the occurrences confirmed as taken place; the plan's hours stand beside them
+    assert stats["total"]["hours_total"] == 6.0  # three of the five took place, two hours each
+    eik = next(r for r in stats["sites"] if r["id"] == "eik")
+    assert eik["hours_total"] == 6.0
+    assert sum(eik["hours"].values()) == 6.0

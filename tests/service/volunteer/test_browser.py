@@ -51,7 +51,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     from service.accounts import create_user
     from service.app import create_app
     from service.auth import create_token
-    from service.cli_service import _with_session
+    from service.cli.common import with_session as _with_session
     from service.db.migrate import upgrade
     from service.settings import Settings
 

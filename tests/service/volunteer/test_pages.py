@@ -83,7 +83,7 @@ async def test_yes_and_no_reach_the_coordinators_matching_page(app, released, db
     await sign_in_by_link(browser_client, db_url)
     page = (await browser_client.get("/me")).text
     assert "Forslag til deg" in page and "Besøksvenn mandag" in page and "Turvenn onsdag" in page
-    assert "Deler 2 interesser" in page or "sang" in page  # why me, in words
+    assert "Felles interesser: sang og hagearbeid" in page  # why me, in words (the matcher's reason)
     n1, n3 = released["placements"]["n1"]["id"], released["placements"]["n3"]["id"]
     r = await post_form(browser_client, f"/me/placements/{n1}/answer", {"answer": "yes"})
     assert r.status_code == 303
@@ -181,3 +181,82 @@ async def test_my_page_edits_go_through_the_register(client, released, db_url, b
     assert "ba om å slutte" in (await browser_client.get("/me")).text.lower()
     log = (await client.get("/api/v1/audit?volunteer=v1", headers=coordinator)).json()
     assert {"leave", "update", "export"} <= {a["action"] for a in log}
+
+
+async def test_coordinator_sends_a_link_and_sees_the_outbox_and_the_erasure_queue(
+    app, released, db_url, browser_client, users, client, coordinator
+):
+    await users.create("kari@kommune.no")
+    await sign_in(browser_client, "kari@kommune.no")
+    overview = (await browser_client.get("/")).text
+    # No SMTP configured: the overview says the messages wait (the two released proposals).
+    assert "E-post er ikke satt opp" in overview and "2 meldinger venter" in overview
+    r = await post_form(browser_client, "/volunteers/v1/send-link")
+    assert r.status_code == 303
+    assert "Innloggingslenken er lagt i utboksen." in (await browser_client.get("/volunteers/v1")).text
+    [link] = await outbox(db_url, kind="login_link")
+    assert link.recipient == V1_EMAIL
+    # v2 has no e-mail address: no link, and the page says why.
+    await post_form(browser_client, "/volunteers/v2/send-link")
+    assert "Ingen lenke sendt" in (await browser_client.get("/volunteers/v2")).text
+
+    async with web_client(app) as volunteer:
+        await sign_in_by_link(volunteer, db_url)
+        await post_form(volunteer, "/me/leave", {"note": "Flytter til Bergen"})
+        # Switching to English is remembered for the messages.
+        await volunteer.get("/login/link")
+        await post_form(volunteer, "/lang", {"lang": "en", "next": "/me"})
+        assert "Proposals for you" in (await volunteer.get("/me")).text
+        await post_form(browser_client, "/volunteers/v1/send-link")
+        newest = (await outbox(db_url, kind="login_link"))[-1]
+        assert newest.lang == "en" and newest.subject == "Your link to sign in to samspill"
+        overview = (await browser_client.get("/")).text
+        assert "Ber om å slutte (slettekø)" in overview and "Flytter til Bergen" in overview
+        [told] = await outbox(db_url, kind="leave_requested")
+        assert told.recipient == "kari@kommune.no" and told.subject == "Frivillig 1 ber om å bli slettet"
+
+        # Erasure: the person's messages, links and account go; their session ends.
+        r = await client.delete("/api/v1/volunteers/v1", headers=coordinator)
+        assert r.status_code == 204
+        assert [m for m in await outbox(db_url) if m.volunteer_id == "v1"] == []
+        assert (await volunteer.get("/me")).status_code == 303
+
+
+async def test_volunteer_confirms_a_time_on_my_page_and_prints_the_certificate(
+    client, released, db_url, browser_client, tokens
+):
+    import datetime as dt
+
+    from service.db.engine import create_engine, create_sessionmaker
+    from service.db.models import PlacementRow
+
+    today = dt.date.today()
+    monday = today - dt.timedelta(days=today.weekday() or 7)  # the last Monday before today
+    n1 = released["placements"]["n1"]["id"]
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            row = await session.get(PlacementRow, n1)
+            assert row is not None
+            row.state, row.start = "confirmed", monday - dt.timedelta(days=7)
+    finally:
+        await engine.dispose()
+    await sign_in_by_link(browser_client, db_url)
+    page = (await browser_client.get("/me")).text
+    assert "ble det noe av?" in page
+    r = await post_form(
+        browser_client, f"/me/placements/{n1}/attendance", {"starts_at": f"{monday}T10:00", "took_place": "yes"}
+    )
+    assert r.status_code == 303
+    me = await tokens.headers("volunteer", volunteer="v1")
+    hours = (await client.get("/api/v1/attendance/hours", headers=me)).json()
+    assert [(h["volunteer"], h["minutes"]) for h in hours] == [("v1", 120)]
+    # A time that is not one of the placement's (n3 is on Wednesdays) is refused, with a message.
+    r = await post_form(
+        browser_client,
+        f"/me/placements/{released['placements']['n3']['id']}/attendance",
+        {"starts_at": f"{monday}T10:00", "took_place": "yes"},
+    )
+    assert "flash error" in (await browser_client.get("/me")).text
+    attest = await browser_client.get("/me/attest")
+    assert attest.status_code == 200 and "Til sammen 2 timer. Antall ganger: 1." in attest.text

@@ -57,7 +57,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
     from service.accounts import create_user
     from service.app import create_app
-    from service.cli_service import _with_session, build_demo
+    from service.cli.common import with_session as _with_session
+    from service.cli.server import build_demo
     from service.settings import Settings
 
     db = tmp_path_factory.mktemp("browser") / "demo.sqlite3"
@@ -123,10 +124,14 @@ def axe_violations(page: Page, name: str) -> list[str]:
     result = page.evaluate(
         "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help, "
+        "nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"
     )
-    return [f"{name}: {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}"
-            for v in result if v["impact"] in ("serious", "critical", "moderate", "minor")]
+    return [
+        f"{name}: {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}"
+        for v in result
+        if v["impact"] in ("serious", "critical", "moderate", "minor")
+    ]
 
 
 def sign_in(page: Page, base: str, email: str = EMAIL) -> None:
@@ -205,7 +210,9 @@ def test_browser_coordinator_reviews_and_releases(live: LiveServer, page: Page) 
 
     placements.get_by_role("link").first.click()
     expect(page.get_by_text("Lagt inn av")).to_be_visible()
-    expect(page.get_by_role("region", name="Plasseringer").get_by_role("link", name=volunteer_name)).to_be_visible()
+    expect(
+        page.get_by_role("region", name="Plasseringer").get_by_role("link", name=volunteer_name)
+    ).to_be_visible()
     shot(page, "10-need")
     problems += axe_violations(page, "need")
 
@@ -249,8 +256,10 @@ def test_browser_signed_out_and_site_cannot_reach_pages(live: LiveServer, browse
     site = browser.new_context()
     pg = site.new_page()
     sign_in(pg, base, SITE_EMAIL)
-    expect(pg.get_by_role("heading", name="Ingen tilgang")).to_be_visible()
-    shot(pg, "12-site-user-forbidden")
+    # A site contact lands on their own site's page (issue 13), never on the coordinator's.
+    expect(pg).to_have_url(base + "/site")
     response = pg.goto(base + "/matching")
     assert response is not None and response.status == 403
+    expect(pg.get_by_role("heading", name="Ingen tilgang")).to_be_visible()
+    shot(pg, "12-site-user-forbidden")
     site.close()

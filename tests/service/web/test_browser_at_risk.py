@@ -6,6 +6,7 @@ and in English, and on the matching page after a run. Screenshots go to test-art
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -27,10 +28,8 @@ from tests.service.web.test_browser import (  # noqa: F401  (pytest fixtures use
     shot,
 )
 
-try:
+with contextlib.suppress(ImportError):  # test_browser's pytestmark skips the module without playwright
     from playwright.sync_api import Page, expect
-except ImportError:  # pragma: no cover - test_browser's pytestmark skips the module
-    pass
 
 EMAIL = "koordinator@risiko.kommune.no"
 
@@ -45,7 +44,7 @@ def live_small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
     from service.accounts import create_user
     from service.app import create_app
     from service.auth import create_token
-    from service.cli_service import _with_session
+    from service.cli.common import with_session as _with_session
     from service.db.migrate import upgrade
     from service.db.models import PlacementRow
     from service.settings import Settings
@@ -113,8 +112,8 @@ def test_browser_overview_shows_placements_at_risk_first(live_small: LiveServer,
     expect(risk.locator("li[data-rule='E6']")).to_contain_text("Frivillig 1")
     expect(risk.locator("li[data-rule='E6']")).to_contain_text("Besøksvenn mandag")
     expect(risk.locator("li[data-rule='E3']")).to_contain_text("Frivillig 2")
-    expect(risk.locator("li[data-rule='E3']")).to_contain_text("Demensopplæring utløper 20. januar 2027")
-    expect(risk.locator("li[data-rule='E3']")).to_contain_text("forny kurset eller avslutt plasseringen")
+    expect(risk.locator("li[data-rule='E3']")).to_contain_text("Demensopplæring utløper 20.01.2027")
+    expect(risk.locator("li[data-rule='E3']")).to_contain_text("forny den eller avslutt plasseringen")
     shot(page, "20-overview-at-risk")
     problems = axe_violations(page, "overview-at-risk")
 

@@ -14,7 +14,7 @@ import uvicorn
 from litestar import Litestar
 
 from service.app import create_app
-from service.cli_service import proxy_options
+from service.cli.server import proxy_options
 from service.settings import Settings
 from tests.service.events.helpers import make_event
 from tests.service.web.conftest import PASSWORD, sign_in, web_client
@@ -22,8 +22,9 @@ from tests.service.web.conftest import PASSWORD, sign_in, web_client
 pytestmark = pytest.mark.anyio
 
 
-async def test_per_account_limit_holds_across_addresses(app: Litestar, browser_client: httpx.AsyncClient,
-                                                        users: Any) -> None:
+async def test_per_account_limit_holds_across_addresses(
+    app: Litestar, browser_client: httpx.AsyncClient, users: Any
+) -> None:
     await users.create("kari@kommune.no")
     for i in range(10):  # each guess from a new address: the per-address limit never trips
         async with web_client(app, ip=f"10.1.0.{i + 1}") as c:
@@ -57,8 +58,9 @@ def test_forwarded_for_from_loopback_cannot_dodge_the_limit(settings: Settings, 
     asyncio.run(users.create("kari@kommune.no"))
     app = create_app(settings)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           **proxy_options(settings)))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **proxy_options(settings))
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -71,8 +73,15 @@ def test_forwarded_for_from_loopback_cannot_dodge_the_limit(settings: Settings, 
             for i in range(6):
                 c.get("/login")
                 token = c.cookies.get("samspill_csrf")
-                r = c.post("/login", data={"email": "kari@kommune.no", "password": PASSWORD if i == 5 else "feil",
-                                           "_csrf_token": token}, headers={"X-Forwarded-For": f"203.0.113.{i}"})
+                r = c.post(
+                    "/login",
+                    data={
+                        "email": "kari@kommune.no",
+                        "password": PASSWORD if i == 5 else "feil",
+                        "_csrf_token": token,
+                    },
+                    headers={"X-Forwarded-For": f"203.0.113.{i}"},
+                )
             assert r.status_code == 429, r.status_code
     finally:
         server.should_exit = True
@@ -89,8 +98,9 @@ def _assert_secure(r: httpx.Response, personal: bool = True) -> None:
         assert h["cache-control"] == "no-store"
 
 
-async def test_security_headers_on_pages_and_api(coordinator_client: httpx.AsyncClient, client: httpx.AsyncClient,
-                                                 coordinator: dict[str, str]) -> None:
+async def test_security_headers_on_pages_and_api(
+    coordinator_client: httpx.AsyncClient, client: httpx.AsyncClient, coordinator: dict[str, str]
+) -> None:
     for path in ("/", "/volunteers", "/volunteers/v1", "/matching"):
         r = await coordinator_client.get(path)
         assert r.status_code == 200, path
@@ -101,8 +111,9 @@ async def test_security_headers_on_pages_and_api(coordinator_client: httpx.Async
     assert static.status_code == 200 and static.headers.get("cache-control") != "no-store"
 
 
-async def test_event_pages_carry_a_nonce_and_archived_screen_keys_stop(client: httpx.AsyncClient,
-                                                                        coordinator: dict[str, str]) -> None:
+async def test_event_pages_carry_a_nonce_and_archived_screen_keys_stop(
+    client: httpx.AsyncClient, coordinator: dict[str, str]
+) -> None:
     event = await make_event(client, coordinator)
     page = await client.get(event["board_page"])
     assert page.status_code == 200

@@ -43,23 +43,32 @@ async def _plan(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str,
 
 
 async def test_erasure_leaves_lists_pages_and_exports_working(
-    client: httpx.AsyncClient, coordinator_client: httpx.AsyncClient, coordinator: dict[str, str], db_url: str,
+    client: httpx.AsyncClient,
+    coordinator_client: httpx.AsyncClient,
+    coordinator: dict[str, str],
+    db_url: str,
 ) -> None:
     # The person acts under a token named after them and reads their own record.
     async def make_token(session: Any) -> str:
-        _, text = await create_token(session, role="volunteer", name="Frivillig 1 sin telefon", volunteer_id="v1")
+        _, text = await create_token(
+            session, role="volunteer", name="Frivillig 1 sin telefon", volunteer_id="v1"
+        )
         return text
 
     me = {"Authorization": f"Bearer {await _db(db_url, make_token)}"}
     assert (await client.get("/api/v1/volunteers/v1", headers=me)).status_code == 200
-    patched = await client.patch("/api/v1/volunteers/v1", json={"interests": ["fuglekikking i Nordmarka"]},
-                                 headers=coordinator)
+    patched = await client.patch(
+        "/api/v1/volunteers/v1", json={"interests": ["fuglekikking i Nordmarka"]}, headers=coordinator
+    )
     assert patched.status_code == 200, patched.text
     first = await _plan(client, coordinator)
     mine = [p for p in first["proposals"] if p["volunteer"] == "v1"]
     assert mine, first
-    rejected = await client.post(f"/api/v1/proposals/{mine[0]['id']}/reject",
-                                 json={"reason": "bor for langt unna Frivillig 1 sin adresse"}, headers=coordinator)
+    rejected = await client.post(
+        f"/api/v1/proposals/{mine[0]['id']}/reject",
+        json={"reason": "bor for langt unna Frivillig 1 sin adresse"},
+        headers=coordinator,
+    )
     assert rejected.status_code == 200, rejected.text
     await _plan(client, coordinator)  # the first plan is now superseded, its reasons kept
 
@@ -67,9 +76,13 @@ async def test_erasure_leaves_lists_pages_and_exports_working(
 
     # SQL NULL, not the JSON value null
     async def null_count(session: Any) -> int:
-        return int(await session.scalar(
-            sa.select(sa.func.count()).select_from(VolunteerRow).where(VolunteerRow.id == "v1",
-                                                                       VolunteerRow.data.is_(None))))
+        return int(
+            await session.scalar(
+                sa.select(sa.func.count())
+                .select_from(VolunteerRow)
+                .where(VolunteerRow.id == "v1", VolunteerRow.data.is_(None))
+            )
+        )
 
     assert await _db(db_url, null_count) == 1
 
@@ -92,7 +105,9 @@ async def test_erasure_leaves_lists_pages_and_exports_working(
     async def leftovers(session: Any) -> list[str]:
         found = [t.name for t in (await session.scalars(sa.select(TokenRow))).all()]
         found += [a.actor for a in (await session.scalars(sa.select(AuditRow))).all()]
-        for p in (await session.scalars(sa.select(ProposalRow).where(ProposalRow.volunteer_id == "v1"))).all():
+        for p in (
+            await session.scalars(sa.select(ProposalRow).where(ProposalRow.volunteer_id == "v1"))
+        ).all():
             found += [str(p.reasons), str(p.reject_reason)]
         return [x for x in found if "Frivillig 1" in x or "fuglekikking" in x]
 
@@ -100,7 +115,10 @@ async def test_erasure_leaves_lists_pages_and_exports_working(
 
 
 async def test_export_covers_first_conversation_event_signups_and_proposals(
-    client: httpx.AsyncClient, coordinator_client: httpx.AsyncClient, coordinator: dict[str, str], db_url: str,
+    client: httpx.AsyncClient,
+    coordinator_client: httpx.AsyncClient,
+    coordinator: dict[str, str],
+    db_url: str,
     tokens: Any,
 ) -> None:
     from tests.service.web.conftest import post_form
@@ -112,27 +130,42 @@ async def test_export_covers_first_conversation_event_signups_and_proposals(
     # the reject form tells the coordinator the person will be able to read the reason …
     page = await coordinator_client.get("/matching")
     assert "Frivillige kan lese begrunnelsen" in page.text
-    r = await post_form(coordinator_client, f"/proposals/{theirs['id']}/reject", {"reason": "passer ikke tidspunktet"})
+    r = await post_form(
+        coordinator_client, f"/proposals/{theirs['id']}/reject", {"reason": "passer ikke tidspunktet"}
+    )
     assert r.status_code == 303
     me = await tokens.headers("volunteer", volunteer="v2")
     export = (await client.get("/api/v1/volunteers/v2/export", headers=me)).json()
     # … and they can
     assert {"need": theirs["need"], "reject_reason": "passer ikke tidspunktet"}.items() <= next(
-        p for p in export["proposals"] if p["id"] == theirs["id"]).items()
+        p for p in export["proposals"] if p["id"] == theirs["id"]
+    ).items()
     assert export["volunteer"]["name"] == "Frivillig 2"
-    assert export["onboarding"] == [{"step": "first_conversation", "done_on": "2026-10-01",
-                                     "recorded_by": export["onboarding"][0]["recorded_by"]}]
+    assert export["onboarding"] == [
+        {
+            "step": "first_conversation",
+            "done_on": "2026-10-01",
+            "recorded_by": export["onboarding"][0]["recorded_by"],
+        }
+    ]
     assert "event_signups" in export and export["proposals"]
 
 
 async def test_retention_lists_volunteers_without_contact(
-    client: httpx.AsyncClient, loaded: Any, coordinator: dict[str, str], db_url: str, tokens: Any,
+    client: httpx.AsyncClient,
+    loaded: Any,
+    coordinator: dict[str, str],
+    db_url: str,
+    tokens: Any,
 ) -> None:
     long_ago = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
     async def age(session: Any) -> None:
-        await session.execute(sa.update(VolunteerRow).where(VolunteerRow.id.in_(["v3", "v4"]))
-                              .values(created_at=long_ago, updated_at=long_ago))
+        await session.execute(
+            sa.update(VolunteerRow)
+            .where(VolunteerRow.id.in_(["v3", "v4"]))
+            .values(created_at=long_ago, updated_at=long_ago)
+        )
 
     await _db(db_url, age)
     due = (await client.get("/api/v1/retention", headers=coordinator)).json()
@@ -153,20 +186,27 @@ async def test_migration_turns_json_null_into_sql_null(db_url: str) -> None:
     engine = create_engine(db_url)
     try:
         async with engine.begin() as conn:
+
             def down(c: Any) -> None:
                 cfg.attributes["connection"] = c
                 command.downgrade(cfg, str(before))
 
             await conn.run_sync(down)
-            await conn.execute(sa.text("INSERT INTO volunteers (id, data, created_at, updated_at) "
-                                       "VALUES ('gone', 'null', '2026-01-01', '2026-01-01')"))
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO volunteers (id, data, created_at, updated_at) "
+                    "VALUES ('gone', 'null', '2026-01-01', '2026-01-01')"
+                )
+            )
     finally:
         await engine.dispose()
     await upgrade(db_url)
     engine = create_engine(db_url)
     try:
         async with engine.begin() as conn:
-            raw = (await conn.execute(sa.text("SELECT data IS NULL FROM volunteers WHERE id = 'gone'"))).scalar()
+            raw = (
+                await conn.execute(sa.text("SELECT data IS NULL FROM volunteers WHERE id = 'gone'"))
+            ).scalar()
     finally:
         await engine.dispose()
     assert raw in (1, True)

@@ -9,91 +9,100 @@ import pytest
 from service.web import i18n
 
 
-@pytest.mark.parametrize(
-    ("reason", "expected"),
-    [
-        ({"code": "interests", "text": "shares interests: music, chess", "data": {"shared": ["music", "chess"]}},
-         "Felles interesser: music og chess"),
-        ({"code": "travel", "text": "lives 4.8 km away", "data": {"km": 4.8}}, "Bor 4,8 km unna"),
-        ({"code": "priority", "text": "fills a place in a priority-5 need", "data": {"priority": 5}},
-         "Fyller en plass i et behov med prioritet 5"),
-        ({"code": "pinned", "text": "pinned by the coordinator"}, "Festet av koordinatoren"),
-        ({"code": "previous", "text": "keeps a placement already in force"},
-         "Beholder en plassering som allerede gjelder"),
-        ({"code": "continuity", "text": "has been Besøksvenn at Eik before", "data": {"same_activity": True}},
-         "Har vært besøksvenn på Eik sykehjem før"),
-        ({"code": "continuity", "text": "has volunteered at Eik before", "data": {"same_activity": False}},
-         "Har vært frivillig på Eik sykehjem før"),
-        ({"code": "something-new", "text": "a reason the pages do not know yet"}, "a reason the pages do not know yet"),
-    ],
-)
-def test_reason_text_nb(reason, expected):
-    assert i18n.reason_text("nb", reason, site="Eik sykehjem", activity="Besøksvenn") == expected
+class Names(i18n.NoNames):
+    def site(self, sid: str | None) -> str:
+        return {"eik": "Eik sykehjem"}.get(sid or "", sid or "")
 
+    def activity(self, aid: str | None) -> str:
+        return {"besoksvenn": "Besøksvenn", "vake": "Våketjeneste"}.get(aid or "", aid or "")
 
-def test_reason_text_en_keeps_english_with_decimal_point():
-    assert i18n.reason_text("en", {"code": "travel", "text": "lives 4.8 km away", "data": {"km": 4.8}}) == \
-        "Lives 4.8 km away"
+    def training(self, tid: str) -> str:
+        return {"demens": "Demensopplæring"}.get(tid, tid)
+
+    def need_title(self, nid: str) -> str:
+        return {"n9": "Turvenn, Eik", "n2": "Besøk onsdag"}.get(nid, nid)
 
 
 @pytest.mark.parametrize(
-    ("miss", "expected"),
+    ("reason", "nb", "en"),
     [
-        ({"rule": "E3", "count": 3, "text": "3 volunteers would qualify with a valid Demensopplæring"},
-         "3 frivillige ville kvalifisert med gyldig Demensopplæring"),
-        ({"rule": "E1", "count": 1, "text": "1 volunteer would qualify if they took on Turvenn"},
-         "1 frivillig ville kvalifisert om de tok på seg Turvenn"),
-        ({"rule": "E2", "count": 2, "text": "2 volunteers would qualify once the agreement and confidentiality "
-                                             "declaration are signed"},
-         "2 frivillige ville kvalifisert når avtale og taushetserklæring er signert"),
-        ({"rule": "E4", "count": 1, "text": "1 volunteer would qualify but is under 25 or has no birth date registered"},
-         "1 frivillig ville kvalifisert, men er under 25 år eller mangler fødselsdato"),
-        ({"rule": "E5", "count": 4, "text": "4 volunteers would qualify with a police certificate shown "
-                                             "(at most 3 months old when shown)"},
-         "4 frivillige ville kvalifisert med politiattest vist (høyst 3 måneder gammel da den ble vist)"),
-        ({"rule": "E6", "count": 6, "text": "6 volunteers are not available on Tuesdays (the need is 10:00–12:00)"},
-         "6 frivillige er ikke tilgjengelige på tirsdager (behovet er kl. 10:00–12:00)"),
-        ({"rule": "E6", "count": 1, "text": "1 volunteer is available Fridays but only until 11:00 (the need is 10:00–12:00)"},
-         "1 frivillig er tilgjengelig på fredager, men bare til kl. 11:00 (behovet er kl. 10:00–12:00)"),
-        ({"rule": "E6", "count": 2, "text": "2 volunteers are available Mondays but only from 14:30 (the need is 10:00–12:00)"},
-         "2 frivillige er tilgjengelige på mandager, men først fra kl. 14:30 (behovet er kl. 10:00–12:00)"),
-        ({"rule": "E6", "count": 1, "text": "1 volunteer is away 2027-01-01 – 2027-01-14, when the need starts"},
-         "1 frivillig er borte 01.01.2027 – 14.01.2027, når behovet starter"),
-        ({"rule": "E7", "count": 2, "text": "2 volunteers would qualify but speak none of ar, so"},
-         "2 frivillige ville kvalifisert, men snakker ingen av ar, so"),
-        ({"rule": "E8", "count": 1, "text": "1 volunteer would qualify but lives beyond their maximum travel distance"},
-         "1 frivillig ville kvalifisert, men bor lenger unna enn egen maks reiseavstand"),
-        ({"rule": "E9", "count": 1, "text": "1 volunteer would qualify but was rejected for this need by the coordinator"},
-         "1 frivillig ville kvalifisert, men er avvist for dette behovet av koordinatoren"),
-        ({"rule": "C2", "count": 2, "text": "2 volunteers would qualify but have too few weekly hours left (1.5 h needed)"},
-         "2 frivillige ville kvalifisert, men har for få ledige timer i uka (1,5 t trengs)"),
-        ({"rule": "E3", "count": 1, "text": "an unexpected sentence"}, "an unexpected sentence"),
+        ({"code": "interests", "data": {"shared": ["music", "chess"]}},
+         "Felles interesser: music og chess", "Shared interests: music and chess"),
+        ({"code": "travel", "data": {"km": 4.8}}, "Bor 4,8 km unna", "Lives 4.8 km away"),
+        ({"code": "priority", "data": {"priority": 5}},
+         "Fyller en plass i et behov med prioritet 5", "Fills a place in a priority-5 need"),
+        ({"code": "pinned"}, "Festet av koordinatoren", "Pinned by the coordinator"),
+        ({"code": "previous"}, "Beholder en plassering som allerede gjelder", "Keeps a placement already in force"),
+        ({"code": "continuity", "data": {"same_activity": True, "site": "eik", "activity": "besoksvenn"}},
+         "Har vært besøksvenn på Eik sykehjem før", "Has been besøksvenn at Eik sykehjem before"),
+        ({"code": "continuity", "data": {"same_activity": False, "site": "eik", "activity": "besoksvenn"}},
+         "Har vært frivillig på Eik sykehjem før", "Has volunteered at Eik sykehjem before"),
+        ({"code": "away", "data": {"away": 2, "of": 4, "dates": ["2027-01-14", "2027-01-21"]}},
+         "Borte 2 av 4 datoer: 14.01.2027 og 21.01.2027; tjenestestedet kan trenge en vikar",
+         "Away on 2 of 4 dates: 14/01/2027 and 21/01/2027; the site may need cover"),
+        ({"text": "a reason stored before codes"}, "a reason stored before codes", "a reason stored before codes"),
     ],
 )
-def test_near_miss_text_nb(miss, expected):
-    assert i18n.near_miss_text("nb", miss) == expected
+def test_reason_text_from_code_and_data(reason, nb, en):
+    assert i18n.reason_text("nb", reason, Names()) == nb
+    assert i18n.reason_text("en", reason, Names()) == en
 
 
-def test_unfilled_summary_nb():
-    none = {"summary": "no volunteer meets every rule; of 10 willing, the most common obstacle is: "
-                       "not available at the need's times (10); nearest miss: …",
-            "excluded": [{"rule": "E6", "excluded": 40, "text": "not available at the need's times"}]}
+@pytest.mark.parametrize(
+    ("miss", "nb", "en"),
+    [
+        ({"code": "training-missing", "count": 3, "data": {"training": "demens"}},
+         "3 frivillige ville kvalifisert med gyldig Demensopplæring",
+         "3 volunteers would qualify with a valid Demensopplæring"),
+        ({"code": "not-available-on-day", "count": 6, "data": {"weekday": 2, "start": "10:00", "end": "12:00"}},
+         "6 frivillige er ikke tilgjengelige på tirsdager (behovet er kl. 10:00–12:00)",
+         "6 volunteers are not available on Tuesdays (the need is 10:00–12:00)"),
+        ({"code": "available-until", "count": 1,
+          "data": {"weekday": 5, "time": "11:00", "start": "10:00", "end": "12:00"}},
+         "1 frivillig er tilgjengelig på fredager, men bare til kl. 11:00 (behovet er kl. 10:00–12:00)",
+         "1 volunteer is available on Fridays but only until 11:00 (the need is 10:00–12:00)"),
+        ({"code": "away-at-start", "count": 1, "data": {"from": "2027-01-01", "to": "2027-01-14"}},
+         "1 frivillig er borte 01.01.2027 – 14.01.2027, når behovet starter",
+         "1 volunteer is away 01/01/2027 – 14/01/2027, when the need starts"),
+        ({"code": "language", "count": 2, "data": {"languages": ["ar", "so"]}},
+         "2 frivillige ville kvalifisert, men snakker ikke ar eller so",
+         "2 volunteers would qualify but do not speak ar or so"),
+        ({"code": "over-hours", "count": 2, "data": {"hours": 1.5}},
+         "2 frivillige ville kvalifisert, men har for få ledige timer i uka (1,5 t i behovets travleste uke)",
+         "2 volunteers would qualify but have too few weekly hours (1.5 h in the need's busiest week)"),
+        ({"rule": "E3", "count": 1, "text": "an old sentence"}, "an old sentence", "an old sentence"),
+    ],
+)
+def test_near_miss_text_from_code_and_data(miss, nb, en):
+    assert i18n.near_miss_text("nb", miss, Names()) == nb
+    assert i18n.near_miss_text("en", miss, Names()) == en
+
+
+def test_unfilled_summary_from_code_and_data():
+    none = {"summary": "…", "code": "none-eligible",
+            "data": {"willing": 10, "obstacle": "E6", "obstacle_count": 10, "here": 0}}
     assert i18n.unfilled_summary("nb", none) == (
         "Ingen frivillige oppfyller alle reglene. Av 10 villige er det vanligste hinderet: "
         "ikke tilgjengelig på behovets tider (10).")
-    assert i18n.unfilled_summary("nb", {"summary": "no volunteer is willing to do Våketjeneste"},
-                                 activity="Våketjeneste") == "Ingen frivillige vil gjøre Våketjeneste."
-    assert i18n.unfilled_summary("nb", {"summary": "2 volunteers meet every rule but the plan places them elsewhere"}) \
-        == "2 frivillige oppfyller alle reglene, men planen plasserer dem et annet sted."
-    assert i18n.unfilled_summary("nb", {"summary": "the need has no occurrence inside the planning period"}) == \
-        "Behovet har ingen forekomst i planperioden."
+    assert i18n.unfilled_summary("nb", {"code": "unwilling", "data": {"activity": "vake"}}, Names()) \
+        == "Ingen frivillige vil gjøre våketjeneste."
+    assert i18n.unfilled_summary("en", {"code": "no-occurrence"}) == \
+        "The need has no occurrence inside the planning period."
 
 
-def test_elsewhere_text_nb():
-    item = {"volunteer": "v1", "need": "n9",
-            "text": "placed at 'Turvenn' (n9, priority 4) instead: takes at most 1 assignment(s)"}
-    assert i18n.elsewhere_text("nb", item, {"n9": "Turvenn, Eik"}) == \
-        "plassert på «Turvenn, Eik» (prioritet 4) i stedet: tar høyst 1 oppdrag"
+def test_elsewhere_and_conflict_and_at_risk_from_code_and_data():
+    item = {"volunteer": "v1", "need": "n9", "code": "over-assignments",
+            "data": {"need": "n9", "priority": 4, "max_assignments": 1, "week": "2027-01-04"}}
+    assert i18n.elsewhere_text("nb", item, Names()) == \
+        "plassert på «Turvenn, Eik» (prioritet 4) i stedet: tar høyst 1 oppdrag i uka"
+    assert i18n.elsewhere_text("en", item, Names()) == \
+        "placed at “Turvenn, Eik” (priority 4) instead: takes at most 1 assignment a week"
+    conflict = {"rule": "C3", "code": "overlap", "data": {"other_need": "n2", "date": "2027-01-13"}}
+    assert i18n.conflict_text("nb", conflict, Names()) == \
+        "Festene kan ikke alle holde: behovet overlapper «Besøk onsdag» 13.01.2027"
+    risk = {"rule": "E8", "code": "too-far", "data": {"km": 12.3, "max_km": 10.0}}
+    assert i18n.at_risk_text("nb", risk) == "Bor 12,3 km unna, lenger enn egen grense på 10 km: avslutt plasseringen"
+    assert i18n.at_risk_text("en", risk) == "Lives 12.3 km away, beyond their limit of 10 km: end the placement"
 
 
 def test_every_rule_has_a_norwegian_name():
@@ -123,3 +132,17 @@ def test_numbers_and_lists_follow_the_locale():
     assert i18n.number("en", 1234.5) == "1,234.5"
     assert i18n.and_list("nb", ["a", "b", "c"]) == "a, b og c"
     assert i18n.weekday("nb", 7) == "søndag"
+
+
+def test_give_summary_from_the_gives_in_both_languages():
+    from events.schema import Agreement, Give
+
+    a = Agreement(id="a1", parties=["bil", "sh"], gives=[
+        Give(from_="bil", kind="labour", hours=2.5),
+        Give(from_="sh", kind="goods", items=1, description="kaffe"),
+    ])
+    names = {"bil": "Bilhuset", "sh": "Sykehjemmet"}
+    assert i18n.give_summary("nb", a.parties, a.gives, names) == \
+        "Bilhuset gir arbeid (2,5 t) til Sykehjemmet; Sykehjemmet gir utstyr (1 stk.): kaffe til Bilhuset"
+    assert i18n.give_summary("en", a.parties, a.gives, names) == \
+        "Bilhuset gives labour (2.5 h) to Sykehjemmet; Sykehjemmet gives goods (1 item): kaffe to Bilhuset"

@@ -132,7 +132,8 @@ async def test_overview_shows_needs_waiting_and_onboarding(coordinator_client):
     assert r.status_code == 200
     text = r.text
     assert '<html lang="nb">' in text and "<main" in text and "<nav" in text
-    for heading in ("Behov per tjenestested og organisasjon", "Forslag som venter på vurdering", "Oppfølgingssamtaler denne uka",
+    for heading in ("Behov per tjenestested og organisasjon", "Forslag som venter på vurdering",
+                    "Oppfølgingssamtaler denne uka",
                     "Frivillige med ufullstendig mottak"):
         assert heading in text
     assert "Første samtale" not in text or "første samtale" in text  # listed lower-case among what is missing
@@ -175,7 +176,8 @@ async def test_matching_accept_reject_pin_release(coordinator_client, db_url):
     try:
         async with create_sessionmaker(engine)() as session:
             placements = (await session.scalars(sa.select(PlacementRow))).all()
-            reads = await session.scalar(sa.select(sa.func.count()).select_from(AuditRow).where(AuditRow.role == "coordinator"))
+            reads = await session.scalar(
+                sa.select(sa.func.count()).select_from(AuditRow).where(AuditRow.role == "coordinator"))
     finally:
         await engine.dispose()
     assert len(placements) == 2 and {p.state for p in placements} == {"offered"}

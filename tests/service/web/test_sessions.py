@@ -23,7 +23,9 @@ def _cookies(client: httpx.AsyncClient) -> dict[str, str]:
     return {c.name: c.value for c in client.cookies.jar}
 
 
-async def test_cookie_replayed_after_logout_is_no_session(app: Litestar, coordinator_client: httpx.AsyncClient) -> None:
+async def test_cookie_replayed_after_logout_is_no_session(
+    app: Litestar, coordinator_client: httpx.AsyncClient
+) -> None:
     stolen = _cookies(coordinator_client)
     assert (await coordinator_client.get("/")).status_code == 200
     assert (await post_form(coordinator_client, "/logout")).status_code == 303
@@ -35,8 +37,9 @@ async def test_cookie_replayed_after_logout_is_no_session(app: Litestar, coordin
         assert r.status_code in (303, 401, 403)
 
 
-async def test_password_change_ends_other_sessions(app: Litestar, coordinator_client: httpx.AsyncClient,
-                                                   db_url: str) -> None:
+async def test_password_change_ends_other_sessions(
+    app: Litestar, coordinator_client: httpx.AsyncClient, db_url: str
+) -> None:
     assert (await coordinator_client.get("/")).status_code == 200
     engine = create_engine(db_url)
     try:
@@ -50,15 +53,23 @@ async def test_password_change_ends_other_sessions(app: Litestar, coordinator_cl
     assert (await sign_in(coordinator_client, "kari@kommune.no", "et helt nytt passord")).status_code == 303
 
 
-@pytest.mark.parametrize("value", [
-    "garbage", "!!!", "QUFBQUFBQUFBQUFBQUFB", "e30=", "A" * 5000,
-    # base64 of a nonce, data, Litestar's AAD marker and a broken or odd JSON block: its decoder raised
-    # SerializationException / TypeError on these, which was a 500 before sign-in
-    "MDEyMzQ1Njc4OTAxeHl6YWRkaXRpb25hbF9hdXRoZW50aWNhdGVkX2RhdGE9eyJleHBpcmVzX2F0Ijo=",
-    "MDEyMzQ1Njc4OTAxeHl6YWRkaXRpb25hbF9hdXRoZW50aWNhdGVkX2RhdGE9WzFd",
-])
-async def test_malformed_session_cookie_is_no_session(browser_client: httpx.AsyncClient, loaded: Any,
-                                                      value: str) -> None:
+@pytest.mark.parametrize(
+    "value",
+    [
+        "garbage",
+        "!!!",
+        "QUFBQUFBQUFBQUFBQUFB",
+        "e30=",
+        "A" * 5000,
+        # base64 of a nonce, data, Litestar's AAD marker and a broken or odd JSON block: its decoder raised
+        # SerializationException / TypeError on these, which was a 500 before sign-in
+        "MDEyMzQ1Njc4OTAxeHl6YWRkaXRpb25hbF9hdXRoZW50aWNhdGVkX2RhdGE9eyJleHBpcmVzX2F0Ijo=",
+        "MDEyMzQ1Njc4OTAxeHl6YWRkaXRpb25hbF9hdXRoZW50aWNhdGVkX2RhdGE9WzFd",
+    ],
+)
+async def test_malformed_session_cookie_is_no_session(
+    browser_client: httpx.AsyncClient, loaded: Any, value: str
+) -> None:
     browser_client.cookies.set("samspill_session", value)
     r = await browser_client.get("/")
     assert r.status_code == 303 and r.headers["location"].startswith("/login"), r.text[:300]
@@ -92,10 +103,16 @@ async def test_cookies_use_the_host_prefix_over_https(db_url: str, users: Any) -
             r = await c.get("/login")
             assert "__Host-samspill_csrf=" in r.headers.get("set-cookie", "")
             token = c.cookies.get("__Host-samspill_csrf")
-            r = await c.post("/login", data={"email": "kari@kommune.no", "password": PASSWORD,
-                                             "_csrf_token": token})
+            r = await c.post(
+                "/login", data={"email": "kari@kommune.no", "password": PASSWORD, "_csrf_token": token}
+            )
             assert r.status_code == 303, r.text
             set_cookies = r.headers.get_list("set-cookie")
-            assert any(h.startswith("__Host-samspill_session=") and "Secure" in h and "Path=/" in h
-                       and "Domain" not in h for h in set_cookies), set_cookies
+            assert any(
+                h.startswith("__Host-samspill_session=")
+                and "Secure" in h
+                and "Path=/" in h
+                and "Domain" not in h
+                for h in set_cookies
+            ), set_cookies
             assert (await c.get("/")).status_code == 200

@@ -47,7 +47,8 @@ def upgrade() -> None:
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('status_code', sa.Integer(), nullable=False),
-    sa.Column('response', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('response', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('created_at', DateTimeUTC(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('token_id', 'key', name=op.f('pk_idempotency_keys'))
     )
@@ -78,7 +79,8 @@ def upgrade() -> None:
     sa.Column('created_at', DateTimeUTC(timezone=True), nullable=False),
     sa.Column('responded_at', DateTimeUTC(timezone=True), nullable=True),
     sa.Column('ended_on', sa.Date(), nullable=True),
-    sa.Column('followups_done', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('followups_done', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_placements'))
     )
     with op.batch_alter_table('placements', schema=None) as batch_op:
@@ -91,7 +93,8 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('solver_status', sa.String(length=20), nullable=False),
-    sa.Column('unfilled', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('unfilled', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('summary', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', DateTimeUTC(timezone=True), nullable=False),
     sa.Column('released_at', DateTimeUTC(timezone=True), nullable=True),
@@ -147,7 +150,8 @@ def upgrade() -> None:
     sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', DateTimeUTC(timezone=True), nullable=False),
     sa.Column('updated_at', DateTimeUTC(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_needs_activity_id_activities'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_needs_activity_id_activities'),
+                            ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_needs_site_id_sites'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_needs'))
     )

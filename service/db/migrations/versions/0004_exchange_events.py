@@ -1,4 +1,5 @@
-"""The exchange event (Frivilligbørs): events, participants, catalogue, agreements, follow-up, Frivilligtorg; broker/notary tokens bound to an event
+"""The exchange event (Frivilligbørs): events, participants, catalogue, agreements, follow-up,
+Frivilligtorg; broker/notary tokens bound to an event
 
 Revision ID: 0002_events
 Revises: 0003
@@ -24,7 +25,8 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('screen_key', sa.String(length=64), nullable=False),
-    sa.Column('suggestions', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('suggestions', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=True),
     sa.Column('created_at', DateTimeUTC(timezone=True), nullable=False),
     sa.Column('updated_at', DateTimeUTC(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange_events')),
@@ -38,7 +40,8 @@ def upgrade() -> None:
     sa.Column('registered_at', DateTimeUTC(timezone=True), nullable=False),
     sa.Column('confirmed_at', DateTimeUTC(timezone=True), nullable=True),
     sa.Column('follow_up_key', sa.String(length=64), nullable=True),
-    sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'], name=op.f('fk_event_agreements_event_id_exchange_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'],
+                            name=op.f('fk_event_agreements_event_id_exchange_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_agreements'))
     )
     with op.batch_alter_table('event_agreements', schema=None) as batch_op:
@@ -51,7 +54,8 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', DateTimeUTC(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'], name=op.f('fk_event_participants_event_id_exchange_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'],
+                            name=op.f('fk_event_participants_event_id_exchange_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id', 'id', name=op.f('pk_event_participants'))
     )
     op.create_table('event_transitions',
@@ -61,7 +65,8 @@ def upgrade() -> None:
     sa.Column('to_state', sa.String(length=20), nullable=False),
     sa.Column('action', sa.String(length=20), nullable=False),
     sa.Column('at', DateTimeUTC(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'], name=op.f('fk_event_transitions_event_id_exchange_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'],
+                            name=op.f('fk_event_transitions_event_id_exchange_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_transitions'))
     )
     with op.batch_alter_table('event_transitions', schema=None) as batch_op:
@@ -72,7 +77,8 @@ def upgrade() -> None:
     sa.Column('volunteer_id', sa.String(length=200), nullable=False),
     sa.Column('participant_id', sa.String(length=200), nullable=True),
     sa.Column('signed_up_at', DateTimeUTC(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'], name=op.f('fk_event_volunteers_event_id_exchange_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'],
+                            name=op.f('fk_event_volunteers_event_id_exchange_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id', 'volunteer_id', name=op.f('pk_event_volunteers'))
     )
     op.create_table('event_entries',
@@ -83,8 +89,10 @@ def upgrade() -> None:
     sa.Column('category', sa.String(length=20), nullable=False),
     sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', DateTimeUTC(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['event_id', 'participant_id'], ['event_participants.event_id', 'event_participants.id'], name='fk_event_entries_participant', ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'], name=op.f('fk_event_entries_event_id_exchange_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id', 'participant_id'], ['event_participants.event_id', 'event_participants.id'],
+                            name='fk_event_entries_participant', ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'],
+                            name=op.f('fk_event_entries_event_id_exchange_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id', 'id', name=op.f('pk_event_entries'))
     )
     op.create_table('event_follow_ups',
@@ -93,8 +101,10 @@ def upgrade() -> None:
     sa.Column('agreement_id', sa.String(length=64), nullable=False),
     sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('reported_at', DateTimeUTC(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['agreement_id'], ['event_agreements.id'], name=op.f('fk_event_follow_ups_agreement_id_event_agreements'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'], name=op.f('fk_event_follow_ups_event_id_exchange_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['agreement_id'], ['event_agreements.id'],
+                            name=op.f('fk_event_follow_ups_agreement_id_event_agreements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['exchange_events.id'],
+                            name=op.f('fk_event_follow_ups_event_id_exchange_events'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_follow_ups'))
     )
     with op.batch_alter_table('event_follow_ups', schema=None) as batch_op:

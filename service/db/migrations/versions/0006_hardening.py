@@ -23,8 +23,9 @@ def upgrade() -> None:
     if bind.dialect.name == "postgresql":
         op.execute(sa.text("UPDATE volunteers SET data = NULL WHERE data = 'null'::jsonb"))
     else:
-        op.execute(sa.text("UPDATE volunteers SET data = NULL WHERE data IS NOT NULL AND json_type(data) = 'null'"))
-
+        op.execute(
+            sa.text("UPDATE volunteers SET data = NULL WHERE data IS NOT NULL AND json_type(data) = 'null'")
+        )
 
     op.create_table(
         "web_sessions",

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from service.settings import Settings, normalise_database_url
+from service.cli.common import check_migrated, load_settings, with_session
+from service.settings import Settings
 
 DEMO_DATABASE = "samspill-demo.sqlite3"
 # Board streams (server-sent events) never end by themselves: without a limit a restart would
@@ -36,6 +37,8 @@ def register(sub: Any) -> None:
     demo.add_argument("--volunteers", type=int, default=300)
     demo.add_argument("--needs", type=int, default=80)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--in-force", type=float, default=0.0, metavar="SHARE",
+                      help="share of places (0-1) already taken by placements in force, a few of them at risk")
     demo.add_argument("--database-url", default=None,
                       help=f"default: a fresh SQLite file {DEMO_DATABASE} in the working directory")
     demo.add_argument("--no-serve", action="store_true", help="create the data and tokens, then exit")
@@ -68,26 +71,6 @@ def register(sub: Any) -> None:
     lst.set_defaults(func=cmd_tokens_list)
 
 
-def _settings(url: str | None = None) -> Settings:
-    settings = Settings.from_env()
-    if url:
-        from dataclasses import replace
-
-        settings = replace(settings, database_url=normalise_database_url(url))
-    return settings
-
-
-def _check_migrated(settings: Settings) -> bool:
-    from service.db.migrate import NotMigrated, ensure_migrated
-
-    try:
-        asyncio.run(ensure_migrated(settings.database_url))
-    except NotMigrated as exc:
-        print(f"samspill: {exc}", file=sys.stderr)
-        return False
-    return True
-
-
 def proxy_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's proxy settings: X-Forwarded-For is believed only from SAMSPILL_TRUSTED_PROXIES.
 
@@ -117,8 +100,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = _settings()
-    if not _check_migrated(settings):
+    settings = load_settings()
+    if not check_migrated(settings):
         return 2
     print(f"samspill: serving http://{args.host}:{args.port}/ (API docs at /schema)", flush=True)
     return _serve(settings, args.host, args.port, args.workers)
@@ -130,12 +113,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from service.db.engine import create_engine, create_sessionmaker, is_sqlite
     from service.jobs import QueueJobs, load_solver
 
-    settings = _settings()
+    settings = load_settings()
     if is_sqlite(settings.database_url):
         print("samspill: a SQLite register runs plans inside `samspill serve`; workers need PostgreSQL "
               "(set SAMSPILL_DATABASE_URL)", file=sys.stderr)
         return 2
-    if not _check_migrated(settings):
+    if not check_migrated(settings):
         return 2
 
     async def work() -> None:
@@ -156,7 +139,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from service.db.migrate import upgrade
 
-    settings = _settings()
+    settings = load_settings()
     asyncio.run(upgrade(settings.database_url, args.revision))
     print(f"samspill: database at revision {args.revision}")
     return 0
@@ -165,28 +148,17 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_db_current(args: argparse.Namespace) -> int:
     from service.db.migrate import current_revision, head_revision
 
-    settings = _settings()
+    settings = load_settings()
     have = asyncio.run(current_revision(settings.database_url))
     print(f"current: {have or '(none)'}; code needs: {head_revision(settings.database_url)}")
     return 0
 
 
-async def _with_session(settings: Settings, work: Any) -> Any:
-    from service.db.engine import create_engine, create_sessionmaker
-
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            return await work(session)
-    finally:
-        await engine.dispose()
-
-
 def cmd_tokens_create(args: argparse.Namespace) -> int:
     from service.auth import create_token
 
-    settings = _settings()
-    if not _check_migrated(settings):
+    settings = load_settings()
+    if not check_migrated(settings):
         return 2
 
     async def work(session: Any) -> tuple[Any, str]:
@@ -194,7 +166,7 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
                                   volunteer_id=args.volunteer, event_id=args.event)
 
     try:
-        row, text = asyncio.run(_with_session(settings, work))
+        row, text = asyncio.run(with_session(settings, work))
     except ValueError as exc:
         print(f"samspill: {exc}", file=sys.stderr)
         return 2
@@ -212,10 +184,10 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
 def cmd_tokens_revoke(args: argparse.Namespace) -> int:
     from service.auth import revoke_token
 
-    settings = _settings()
-    if not _check_migrated(settings):
+    settings = load_settings()
+    if not check_migrated(settings):
         return 2
-    ok = asyncio.run(_with_session(settings, lambda s: revoke_token(s, args.token_id)))
+    ok = asyncio.run(with_session(settings, lambda s: revoke_token(s, args.token_id)))
     if not ok:
         print(f"samspill: no active token {args.token_id!r}", file=sys.stderr)
         return 1
@@ -228,14 +200,14 @@ def cmd_tokens_list(args: argparse.Namespace) -> int:
 
     from service.db.models import TokenRow
 
-    settings = _settings()
-    if not _check_migrated(settings):
+    settings = load_settings()
+    if not check_migrated(settings):
         return 2
 
     async def work(session: Any) -> list[Any]:
         return list((await session.scalars(sa.select(TokenRow).order_by(TokenRow.created_at))).all())
 
-    for t in asyncio.run(_with_session(settings, work)):
+    for t in asyncio.run(with_session(settings, work)):
         scope = t.site_id or t.volunteer_id or t.event_id or "-"
         state = "revoked" if t.revoked_at else "active"
         print(f"{t.id}\t{t.role}\t{scope}\t{state}\t{t.name}")
@@ -246,15 +218,18 @@ def next_monday(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
 
 
-async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int) -> dict[str, Any]:
-    """Migrate, import a synthetic municipality and create tokens; return what to print."""
+async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int,
+                     in_force: float = 0.0) -> dict[str, Any]:
+    """Migrate, import a synthetic municipality and create tokens; return what to print.
+    With `in_force`, that share of places is taken by placements in force (some at risk)."""
     from matcher.generate import generate
+    from service.accounts import ensure_demo_user
     from service.auth import SYSTEM, create_token
     from service.db.migrate import upgrade
     from service.register.scenario_io import import_scenario
 
     await upgrade(settings.database_url)
-    scenario = generate(volunteers, needs, seed, start=next_monday(dt.date.today()), weeks=8)
+    scenario = generate(volunteers, needs, seed, start=next_monday(dt.date.today()), weeks=8, committed=in_force)
 
     async def work(session: Any) -> dict[str, Any]:
         counts = await import_scenario(session, SYSTEM, scenario, "samspill demo")
@@ -263,13 +238,11 @@ async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int)
         _, coordinator = await create_token(session, role="coordinator", name="Demo coordinator")
         _, site_token = await create_token(session, role="site", name=f"Demo contact, {site.name}", site_id=site.id)
         _, vol_token = await create_token(session, role="volunteer", name=volunteer.name, volunteer_id=volunteer.id)
-        from service.cli_web import ensure_demo_user
-
         web_user = await ensure_demo_user(session)
         return {"counts": counts, "site": site, "volunteer": volunteer, "coordinator": coordinator,
                 "site_token": site_token, "volunteer_token": vol_token, "web_user": web_user}
 
-    result: dict[str, Any] = await _with_session(settings, work)
+    result: dict[str, Any] = await with_session(settings, work)
     return result
 
 
@@ -278,15 +251,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     # The demo serves plain http on this machine: cookies without the Secure flag.
     from dataclasses import replace
 
-    settings = replace(_settings(url), secure_cookies=False)
+    settings = replace(load_settings(url), secure_cookies=False)
     if settings.database_url.startswith("sqlite") and not args.database_url:
         for suffix in ("", "-wal", "-shm"):
             Path(DEMO_DATABASE + suffix).unlink(missing_ok=True)
-    out = asyncio.run(build_demo(settings, args.volunteers, args.needs, args.seed))
+    if not 0 <= args.in_force <= 1:
+        print("samspill demo: --in-force: a share between 0 and 1", file=sys.stderr)
+        return 2
+    out = asyncio.run(build_demo(settings, args.volunteers, args.needs, args.seed, args.in_force))
     c = out["counts"]
     base = f"http://{args.host}:{args.port}"
     print(f"samspill demo: {c['sites']} sites and organisations, {c['volunteers']} volunteers, {c['needs']} needs, "
-          f"{c['activities']} activities ({settings.database_url})")
+          f"{c['activities']} activities, {c['placements']} placements in force ({settings.database_url})")
     print(f"  API and docs:      {base}/schema")
     print(f"  coordinator pages: {base}/  (sign in as {out['web_user'][0]}, password {out['web_user'][1]})")
     print(f"  site token ({out['site'].id}):")

@@ -1,4 +1,8 @@
-"""The `samspill` command line: one entry point, subcommands registered per area."""
+"""The `samspill` command line: one entry point, subcommands registered per area.
+
+Each area (matcher, server, users, notify) is a module of this package that imports
+`service.cli.common` and never another area, so the package has no import cycles
+(tests/test_architecture.py keeps it so)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 # Each area module exposes `register(subparsers)`; a subcommand sets `func(args) -> int`.
-_AREAS = ("service.cli_matcher", "service.cli_service", "service.cli_web", "service.cli_notify")
+_AREAS = ("service.cli.matcher", "service.cli.server", "service.cli.users", "service.cli.notify")
 
 
 def build_parser() -> argparse.ArgumentParser:

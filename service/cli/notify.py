@@ -31,10 +31,10 @@ def register(sub: Any) -> None:
 
 
 def _settings() -> Settings:
-    from service.cli_service import _check_migrated
+    from service.cli.common import check_migrated
 
     settings = Settings.from_env()
-    if not _check_migrated(settings):
+    if not check_migrated(settings):
         raise SystemExit(2)
     return settings
 

@@ -162,6 +162,7 @@ def cmd_scenario_check(args: argparse.Namespace) -> int:
     print(
         f"ok: {len(s.volunteers)} volunteers, {len(s.needs)} needs, {len(s.sites)} sites,"
         f" {len(s.activities)} activities, horizon {s.horizon.start} – {s.horizon.end}"
+        + (f", {len(s.committed)} placements in force" if s.committed else "")
     )
     return 0
 

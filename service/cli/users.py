@@ -8,7 +8,7 @@ import getpass
 import sys
 from typing import Any
 
-from service.cli_service import _check_migrated, _settings, _with_session
+from service.cli.common import check_migrated, load_settings, with_session
 
 
 def register(sub: Any) -> None:
@@ -43,12 +43,12 @@ def _read_password(from_stdin: bool) -> str:
 def cmd_users_create(args: argparse.Namespace) -> int:
     from service.accounts import create_user
 
-    settings = _settings()
-    if not _check_migrated(settings):
+    settings = load_settings()
+    if not check_migrated(settings):
         return 2
     try:
         password = _read_password(args.password_stdin)
-        row = asyncio.run(_with_session(settings, lambda s: create_user(
+        row = asyncio.run(with_session(settings, lambda s: create_user(
             s, email=args.email, password=password, role=args.role, name=args.name, site_id=args.site)))
     except ValueError as exc:
         print(f"samspill: {exc}", file=sys.stderr)
@@ -60,12 +60,12 @@ def cmd_users_create(args: argparse.Namespace) -> int:
 def cmd_users_set_password(args: argparse.Namespace) -> int:
     from service.accounts import set_password
 
-    settings = _settings()
-    if not _check_migrated(settings):
+    settings = load_settings()
+    if not check_migrated(settings):
         return 2
     try:
         password = _read_password(args.password_stdin)
-        ok = asyncio.run(_with_session(settings, lambda s: set_password(s, args.email, password)))
+        ok = asyncio.run(with_session(settings, lambda s: set_password(s, args.email, password)))
     except ValueError as exc:
         print(f"samspill: {exc}", file=sys.stderr)
         return 2
@@ -81,29 +81,13 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
     from service.db.models import UserRow
 
-    settings = _settings()
-    if not _check_migrated(settings):
+    settings = load_settings()
+    if not check_migrated(settings):
         return 2
 
     async def work(session: Any) -> list[Any]:
         return list((await session.scalars(sa.select(UserRow).order_by(UserRow.created_at))).all())
 
-    for u in asyncio.run(_with_session(settings, work)):
+    for u in asyncio.run(with_session(settings, work)):
         print(f"{u.id}\t{u.role}\t{u.site_id or '-'}\t{u.email}\t{u.name}")
     return 0
-
-
-DEMO_EMAIL = "koordinator@demo.samspill.no"
-
-
-async def ensure_demo_user(session: Any) -> tuple[str, str]:
-    """The demo's coordinator sign-in: created, or given a fresh password if it exists."""
-    import secrets
-
-    from service.accounts import create_user, set_password
-
-    password = "demo-" + secrets.token_urlsafe(9)
-    if not await set_password(session, DEMO_EMAIL, password):
-        await create_user(session, email=DEMO_EMAIL, password=password, role="coordinator",
-                          name="Demo-koordinator")
-    return DEMO_EMAIL, password
