@@ -25,6 +25,12 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def ours(name: str | None, type_: str, parent_names: object) -> bool:
+    """Whether a schema object belongs to our migrations (Alembic's `include_name`): procrastinate keeps
+    its own tables beside ours on PostgreSQL (the plan-run queue) and applies them itself."""
+    return not str(name or "").startswith("procrastinate")
+
+
 class Base(DeclarativeBase):
     metadata = sa.MetaData(
         naming_convention={
