@@ -244,7 +244,7 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
         await session.execute(
             sa.update(AuditRow).where(AuditRow.role == "volunteer", AuditRow.actor == name).values(actor=alias))
     await _forget_event_signups(session, volunteer_id)
-    from service.web.sessions import revoke_subject  # the person's own web sign-ins end too
+    from service.accounts import revoke_subject  # the person's own web sign-ins end too
 
     await revoke_subject(session, f"volunteer:{volunteer_id}")
     # Messages to or about the person, sign-in links, the calendar key and the language go too;
