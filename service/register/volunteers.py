@@ -384,3 +384,9 @@ async def retention_due(session: AsyncSession, who: Principal, months: int,
     due.sort(key=lambda d: (d["last_contact"], d["id"]))
     await audit(session, who, "read", [d["id"] for d in due], "/api/v1/retention")
     return {"months": months, "cutoff": cutoff, "volunteers": due}
+
+
+async def leave_requests(session: AsyncSession) -> list[VolunteerAccountRow]:
+    """The volunteers who asked to leave (on their own page), the earliest request first."""
+    return list((await session.scalars(sa.select(VolunteerAccountRow).where(
+        VolunteerAccountRow.leave_requested_at.is_not(None)).order_by(VolunteerAccountRow.leave_requested_at))).all())
