@@ -7,13 +7,19 @@
   guesses spread over many addresses gain nothing, while the owner is only ever delayed.
 Failures are kept in the database (not in memory) so the limits hold across worker
 processes and restarts; a successful sign-in clears them for that email and address.
+
+Below the accounts, the store of browser sessions (`web_sessions`): a session's row is made at
+sign-in, found and touched on each request, revoked at logout, and all of one subject's revoked at
+once. service/web/sessions.py keeps the cookie and CSRF side and asks these functions for the rest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import anyio.to_thread
 import sqlalchemy as sa
@@ -22,7 +28,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import Principal
-from service.db.models import LoginFailureRow, SiteRow, UserRow, utcnow
+from service.db.models import LoginFailureRow, SiteRow, UserRow, WebSessionRow, utcnow
+
+User: TypeAlias = UserRow
+"""A person who signs in to the pages (the coordinator, or a site's contact)."""
 
 WEB_ROLES = ("coordinator", "site")
 MAX_FAILURES = 5
@@ -76,8 +85,6 @@ async def set_password(session: AsyncSession, email: str, password: str) -> bool
         return False
     row.password_hash = _hasher.hash(password)
     # A new password ends every session signed in with the old one (a stolen cookie stops working).
-    from service.web.sessions import revoke_subject
-
     await revoke_subject(session, f"user:{row.id}")
     await session.flush()
     return True
@@ -170,3 +177,81 @@ async def ensure_demo_user(session: AsyncSession) -> tuple[str, str]:
         await create_user(session, email=DEMO_EMAIL, password=password, role="coordinator",
                           name="Demo-koordinator")
     return DEMO_EMAIL, password
+
+
+async def signed_in_user(session: AsyncSession, user_id: str) -> User | None:
+    """The user a live session names, unless the account is gone or disabled."""
+    user = await session.get(UserRow, user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    return user
+
+
+async def site_contacts(session: AsyncSession) -> list[User]:
+    """The sites' own users (frivilligkontakter), by name."""
+    return list((await session.scalars(
+        sa.select(UserRow).where(UserRow.role == "site").order_by(UserRow.name))).all())
+
+
+# ------------------------------------------------------------------ browser sessions (web_sessions)
+
+# last_seen is written at most this often, so page views do not all become writes.
+TOUCH_EVERY = dt.timedelta(seconds=60)
+
+
+def session_digest(sid: str) -> str:
+    """The database keeps only the sha256 of a session id, never the id the cookie carries."""
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+async def store_session(session: AsyncSession, sid: str, subject: str, lifetime: dt.timedelta) -> WebSessionRow:
+    """Keep a new session: its id's digest, its subject, when it was made and when it expires."""
+    now = utcnow()
+    row = WebSessionRow(
+        id=session_digest(sid), subject=subject[:250], created_at=now, last_seen=now, expires_at=now + lifetime
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def live_session(session: AsyncSession, sid: str) -> WebSessionRow | None:
+    """The session `sid` names, if it is neither revoked nor expired."""
+    row = await session.get(WebSessionRow, session_digest(sid))
+    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= utcnow():
+        return None
+    return row
+
+
+async def touch_session(session: AsyncSession, row: WebSessionRow) -> None:
+    """Note the session's use, at most once every TOUCH_EVERY."""
+    now = utcnow()
+    if now - _aware(row.last_seen) > TOUCH_EVERY:
+        row.last_seen = now
+        await session.flush()
+
+
+async def revoke_session(session: AsyncSession, sid: str) -> None:
+    """Log out: the session is revoked, so a replayed cookie is no session."""
+    await session.execute(
+        sa.update(WebSessionRow)
+        .where(WebSessionRow.id == session_digest(sid), WebSessionRow.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def revoke_subject(session: AsyncSession, subject: str) -> int:
+    """End every live session of `subject` (a password change, a disabled account, an erased volunteer)."""
+    result = await session.execute(
+        sa.update(WebSessionRow)
+        .where(WebSessionRow.subject == subject, WebSessionRow.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    await session.execute(
+        sa.delete(WebSessionRow).where(WebSessionRow.expires_at < utcnow() - dt.timedelta(days=7))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of an UPDATE

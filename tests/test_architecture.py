@@ -80,7 +80,7 @@ SERVICE_LAYERS: dict[str, set[str]] = {
     "exchange": {"db", "register", "notify", "web"},  # web: the one page environment and catalogue (templating, i18n)
     "notify": {"db", "register", "web"},
     "api": {"db", "register", "exchange", "notify"},
-    "web": {"db", "register", "exchange", "notify", "api"},
+    "web": {"register", "exchange", "notify", "api"},  # never db: pages call the services (see below)
     "cli": {"db", "register", "exchange", "notify", "web", "api", "app"},
 }
 EDGES = {"api", "web", "cli", "app"}
@@ -107,6 +107,59 @@ def test_service_layers_point_downwards() -> None:
         if bad:
             found[path] = bad
     assert found == {}
+
+
+# The pages ask the services and never the database: no module of web/, and none of the exchange
+# event's pages (its screen and follow-up pages, the floor, the coordinator's setup), imports
+# SQLAlchemy or service.db. They hold the request's session (service.register.common.DbSession)
+# only to hand it to a service.
+DB_LIBRARIES = {"sqlalchemy", "advanced_alchemy", "alembic", "asyncpg", "aiosqlite", "psycopg"}
+PAGE_MODULES = ("service/web", "service/exchange/pages.py", "service/exchange/floor.py",
+                "service/exchange/setup.py")
+
+
+def database_imports(modules: dict[str, set[str]]) -> dict[str, list[str]]:
+    """For each file, the modules it imports that are the database: a DB library or service.db."""
+    found = {
+        path: sorted(m for m in names
+                     if m.split(".")[0] in DB_LIBRARIES or m == "service.db" or m.startswith("service.db."))
+        for path, names in modules.items()
+    }
+    return {path: bad for path, bad in found.items() if bad}
+
+
+def page_modules() -> dict[str, set[str]]:
+    modules = imported_modules("service")
+    return {path: names for path, names in modules.items()
+            if any(path == p or path.startswith(p + "/") for p in PAGE_MODULES)}
+
+
+def test_pages_never_import_the_database() -> None:
+    """web/ and the exchange event's pages call the services; they run no query of their own."""
+    pages = page_modules()
+    assert "service/web/views.py" in pages and "service/exchange/floor.py" in pages
+    assert database_imports(pages) == {}
+
+
+def test_database_import_scan_sees_real_imports() -> None:
+    """The scan above would catch a violation: it finds the database in the services that use it,
+    in any import form (module level, in a function, `import sqlalchemy as sa`, `from … import …`)."""
+    found = database_imports(imported_modules("service"))
+    assert "sqlalchemy" in found["service/register/queries.py"]
+    assert "service.db.models" in found["service/register/queries.py"]
+    assert "service.db.models" in found["service/accounts.py"]
+    assert "sqlalchemy.ext.asyncio" in found["service/register/common.py"]
+    # imports inside a function only (`import sqlalchemy as sa`, `from service.db.models import UserRow`),
+    # as a page might hide one
+    assert {"sqlalchemy", "service.db.models"} <= set(found["service/cli/users.py"])
+
+
+def test_accounts_imports_no_edge() -> None:
+    """accounts.py (the web's users and the store of browser sessions) sits below the pages: it never
+    imports web/, api/ or cli/ (it used to reach up into web/sessions.py to end sessions)."""
+    modules = imported_modules("service")["service/accounts.py"]
+    assert "service.db.models" in modules
+    assert sorted(m for m in modules if _layer_of(m) in EDGES) == []
 
 
 def test_cli_areas_import_only_common() -> None:

@@ -21,7 +21,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, ServerSentEvent, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import lifecycle, schema
 from events.schema import CATEGORIES, GIVE_KINDS
@@ -30,6 +29,7 @@ from service.auth import Principal
 from service.exchange import floor_auth, live, store
 from service.exchange.floor_auth import FloorSignInRequired, floor_principal
 from service.problems import Problem
+from service.register.common import DbSession
 from service.web import i18n
 from service.web.i18n import N_
 
@@ -67,7 +67,7 @@ RUNTIME_KEYS = (
 )
 
 
-async def _context(session: AsyncSession, request: Request[Any, Any, Any], who: Principal,
+async def _context(session: DbSession, request: Request[Any, Any, Any], who: Principal,
                    event_id: str) -> dict[str, Any]:
     row = await store.load_event(session, who, event_id)
     return {"event": store.event_of(row), "event_id": event_id, "state": row.state, "who": who,
@@ -79,7 +79,7 @@ async def _context(session: AsyncSession, request: Request[Any, Any, Any], who: 
 
 
 @get("/enter/{token:str}")
-async def enter_form(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+async def enter_form(request: Request[Any, Any, Any], db_session: DbSession, event_id: str,
                      token: str) -> Template:
     """A page with one button, not a sign-in on GET: link previews and QR scanners that fetch
     the URL ahead must not use the one-time link up."""
@@ -91,7 +91,7 @@ async def enter_form(request: Request[Any, Any, Any], db_session: AsyncSession, 
 
 
 @post("/enter/{token:str}")
-async def enter(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str, token: str) -> Any:
+async def enter(request: Request[Any, Any, Any], db_session: DbSession, event_id: str, token: str) -> Any:
     try:
         link = await floor_auth.redeem(db_session, event_id, token)
     except Problem:
@@ -101,13 +101,13 @@ async def enter(request: Request[Any, Any, Any], db_session: AsyncSession, event
 
 
 @post("/signout")
-async def signout(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
+async def signout(request: Request[Any, Any, Any], db_session: DbSession, event_id: str) -> Template:
     await floor_auth.end_floor_session(request, db_session)
     return render(request, "exchange/floor/ended.html", reason="floor.signed_out")
 
 
 @get("/")
-async def home(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Any:
+async def home(request: Request[Any, Any, Any], db_session: DbSession, event_id: str) -> Any:
     who = await floor_principal(request, db_session, event_id)
     role = floor_auth.floor_role(who)
     if role == "coordinator":
@@ -126,7 +126,7 @@ async def stream(request: Request[Any, Any, Any], event_id: str) -> ServerSentEv
 
 
 @get("/broker")
-async def broker_search(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+async def broker_search(request: Request[Any, Any, Any], db_session: DbSession, event_id: str,
                         q: str = "") -> Template:
     who = await floor_principal(request, db_session, event_id, "broker")
     parts = await store.participants(db_session, event_id)
@@ -139,7 +139,7 @@ async def broker_search(request: Request[Any, Any, Any], db_session: AsyncSessio
 PARTICIPANT_KINDS = ("organisation", "business", "public", "individual")
 
 
-async def _suggestions_ctx(session: AsyncSession, request: Request[Any, Any, Any], event_id: str,
+async def _suggestions_ctx(session: DbSession, request: Request[Any, Any, Any], event_id: str,
                            pid: str) -> dict[str, Any]:
     parts, offers, needs, agreements = await store.live_parts(session, event_id)
     me = next((p for p in parts if p.id == pid), None)
@@ -169,7 +169,7 @@ async def _suggestions_ctx(session: AsyncSession, request: Request[Any, Any, Any
 
 
 @get("/broker/{pid:str}")
-async def broker_participant(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+async def broker_participant(request: Request[Any, Any, Any], db_session: DbSession, event_id: str,
                              pid: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "broker")
     ctx = await _context(db_session, request, who, event_id)
@@ -180,7 +180,7 @@ async def broker_participant(request: Request[Any, Any, Any], db_session: AsyncS
 
 
 @get("/broker/{pid:str}/suggestions")
-async def broker_suggestions(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+async def broker_suggestions(request: Request[Any, Any, Any], db_session: DbSession, event_id: str,
                              pid: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "broker")
     ctx = await _context(db_session, request, who, event_id)
@@ -189,7 +189,7 @@ async def broker_suggestions(request: Request[Any, Any, Any], db_session: AsyncS
 
 
 @post("/participants")
-async def add_walk_in(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+async def add_walk_in(request: Request[Any, Any, Any], db_session: DbSession, event_id: str,
                       data: Form) -> Any:
     """A walk-in: the participant and, optionally, one offer or need, in one step."""
     who = await floor_principal(request, db_session, event_id, "broker")
@@ -226,7 +226,7 @@ def _problem_text(lang: str, exc: Problem) -> str:
 
 
 @post("/agreements")
-async def register(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+async def register(request: Request[Any, Any, Any], db_session: DbSession, event_id: str,
                    idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key", required=False)] = None,
                    ) -> Response[dict[str, Any]]:
     """The broker page's registration (JSON, as the API's, with the page's Idempotency-Key): a retry
@@ -256,7 +256,7 @@ async def register(request: Request[Any, Any, Any], db_session: AsyncSession, ev
 # --- The notary -----------------------------------------------------------------------------------
 
 
-async def _queue_ctx(session: AsyncSession, request: Request[Any, Any, Any], event_id: str) -> dict[str, Any]:
+async def _queue_ctx(session: DbSession, request: Request[Any, Any, Any], event_id: str) -> dict[str, Any]:
     rows = await store.agreement_rows(session, event_id)
     names = {p.id: p.name for p in await store.participants(session, event_id)}
     lang = "nb" if _lang(request) == "nb" else "en"
@@ -272,21 +272,21 @@ async def _queue_ctx(session: AsyncSession, request: Request[Any, Any, Any], eve
 
 
 @get("/notary")
-async def notary(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
+async def notary(request: Request[Any, Any, Any], db_session: DbSession, event_id: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "notary")
     return render(request, "exchange/floor/notary.html", **await _context(db_session, request, who, event_id),
                   **await _queue_ctx(db_session, request, event_id))
 
 
 @get("/notary/queue")
-async def notary_queue(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
+async def notary_queue(request: Request[Any, Any, Any], db_session: DbSession, event_id: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "notary")
     return render(request, "exchange/floor/_queue.html", **await _context(db_session, request, who, event_id),
                   **await _queue_ctx(db_session, request, event_id))
 
 
 @post("/notary/{agreement_id:str}/confirm")
-async def confirm(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+async def confirm(request: Request[Any, Any, Any], db_session: DbSession, event_id: str,
                   agreement_id: str) -> Any:
     who = await floor_principal(request, db_session, event_id, "notary")
     a = await store.confirm_agreement(db_session, who, event_id, agreement_id)
@@ -302,7 +302,7 @@ async def confirm(request: Request[Any, Any, Any], db_session: AsyncSession, eve
 # --- The børsgeneral ------------------------------------------------------------------------------
 
 
-async def _general_ctx(session: AsyncSession, event_id: str) -> dict[str, Any]:
+async def _general_ctx(session: DbSession, event_id: str) -> dict[str, Any]:
     history = await store.transitions(session, event_id)
     opened = lifecycle.time_of(history, "gong_open")
     closed = lifecycle.time_of(history, "gong_close")
@@ -312,21 +312,21 @@ async def _general_ctx(session: AsyncSession, event_id: str) -> dict[str, Any]:
 
 
 @get("/general")
-async def general(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
+async def general(request: Request[Any, Any, Any], db_session: DbSession, event_id: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "general")
     return render(request, "exchange/floor/general.html", **await _context(db_session, request, who, event_id),
                   **await _general_ctx(db_session, event_id))
 
 
 @get("/general/status")
-async def general_status(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
+async def general_status(request: Request[Any, Any, Any], db_session: DbSession, event_id: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "general")
     return render(request, "exchange/floor/_general_status.html", **await _context(db_session, request, who, event_id),
                   **await _general_ctx(db_session, event_id))
 
 
 @post("/general/gong")
-async def gong(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str, data: Form) -> Any:
+async def gong(request: Request[Any, Any, Any], db_session: DbSession, event_id: str, data: Form) -> Any:
     who = await floor_principal(request, db_session, event_id, "general")
     action = data.get("action")
     if action not in ("open", "close"):
@@ -367,13 +367,7 @@ def floor_router(extra: list[Any] | None = None) -> Router:
 # --- The Frivilligtorg stand -----------------------------------------------------------------------
 
 
-async def _activities(session: AsyncSession) -> list[tuple[str, str]]:
-    import sqlalchemy as sa
-
-    from service.db.models import ActivityRow
-
-    rows = (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id))).all()
-    return [(r.id, str((r.data or {}).get("name") or r.id)) for r in rows]
+_activities = store.activity_choices
 
 
 def _when(lang: str, slots: list[tuple[int, str, str]]) -> str:
@@ -389,7 +383,7 @@ def _when(lang: str, slots: list[tuple[int, str, str]]) -> str:
 
 
 @get("/stand")
-async def stand(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
+async def stand(request: Request[Any, Any, Any], db_session: DbSession, event_id: str) -> Template:
     who = await floor_principal(request, db_session, event_id, "stand")
     return render(request, "exchange/floor/stand.html", activities=await _activities(db_session), form={},
                   **await _context(db_session, request, who, event_id))
@@ -429,7 +423,7 @@ def _stand_body(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, st
 
 
 @post("/stand")
-async def stand_sign_up(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> Template:
+async def stand_sign_up(request: Request[Any, Any, Any], db_session: DbSession, event_id: str) -> Template:
     """Sign up a volunteer (onboarding pending) and answer at once with where they could help."""
     from service.exchange.api import EventVolunteerIn, sign_up_volunteer
     from service.exchange.stand import places_for

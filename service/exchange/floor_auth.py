@@ -24,11 +24,12 @@ import sqlalchemy as sa
 from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.accounts import revoke_subject
 from service.auth import Principal
 from service.db.models import ExchangeEventRow, FloorLinkRow, utcnow
 from service.exchange import store
 from service.problems import Problem, conflict, invalid, not_found
-from service.web.sessions import current_session, end_session, revoke_subject, start_session
+from service.web.sessions import current_session, end_session, start_session
 
 FLOOR_ROLES = ("broker", "notary", "general", "stand")
 SESSION_HOURS = 14

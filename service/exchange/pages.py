@@ -10,20 +10,18 @@ when the reader chose it (the language cookie) or asks with `?lang=en`.
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any, get_args
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import ServerSentEvent
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.schema import CATEGORIES, EventState
-from service.db.models import EventAgreementRow, ExchangeEventRow
 from service.exchange import live, store
 from service.exchange.chart import bar_chart
-from service.problems import Problem, not_found
+from service.problems import Problem
+from service.register.common import DbSession
 from service.web import i18n, templating
 
 
@@ -37,13 +35,7 @@ def _html(request: Request[Any, Any, Any], template: str, **ctx: Any) -> Respons
                     headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 
-async def _event(session: AsyncSession, event_id: str, key: str | None) -> ExchangeEventRow:
-    row = await session.get(ExchangeEventRow, event_id)
-    # Same answer for a wrong key and an unknown event: the page does not tell which events exist.
-    # An archived event's screen key stops working (docs/exchange-event.md), like its tokens.
-    if row is None or not key or not hmac.compare_digest(row.screen_key, key) or row.state == "archived":
-        raise not_found("event", event_id)
-    return row
+_event = store.event_by_screen_key
 
 
 @get("/events/{event_id:str}/board", include_in_schema=False)
@@ -95,17 +87,10 @@ async def report_page(request: Request[Any, Any, Any], event_id: str, key: str |
     return _html(request, "report.html", event=store.event_of(row), state=row.state, r=r, charts=charts)
 
 
-async def _agreement(session: AsyncSession, event_id: str, agreement_id: str,
-                     key: str | None) -> tuple[ExchangeEventRow, EventAgreementRow]:
-    row = await session.get(EventAgreementRow, agreement_id)
-    event = await session.get(ExchangeEventRow, event_id)
-    if (row is None or event is None or row.event_id != event_id or not row.follow_up_key or not key
-            or not hmac.compare_digest(row.follow_up_key, key)):
-        raise not_found("agreement", agreement_id)
-    return event, row
+_agreement = store.agreement_by_follow_up_key
 
 
-async def _follow_up_context(session: AsyncSession, event: ExchangeEventRow, row: EventAgreementRow,
+async def _follow_up_context(session: DbSession, event: store.EventRecord, row: store.AgreementRecord,
                              lang: str) -> dict[str, Any]:
 
     a = store.agreement_of(row)

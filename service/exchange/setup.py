@@ -20,7 +20,6 @@ from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import lifecycle, schema
 from events.csv_import import parse_catalogue, parse_participants
@@ -29,6 +28,7 @@ from service.auth import Principal
 from service.exchange import floor_auth, live, store
 from service.exchange.chart import bar_chart
 from service.problems import Problem
+from service.register.common import DbSession
 from service.web import i18n
 from service.web.i18n import N_
 from service.web.pages import flash, lang_of, page, problem_text, provide_viewer, redirect
@@ -52,12 +52,12 @@ def _back(event_id: str, anchor: str = "") -> Redirect:
 
 
 @get("/events")
-async def events_index(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
+async def events_index(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal) -> Template:
     return page(request, "exchange/setup/events.html", events=await store.list_events(db_session, viewer))
 
 
 @post("/events")
-async def events_create(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def events_create(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                         data: Form) -> Template | Redirect:
     doc: dict[str, Any] = {"name": data.get("name", "").strip(), "venue": data.get("venue", "").strip(),
                            "description": data.get("description", "").strip()}
@@ -85,7 +85,7 @@ async def events_create(request: Request[Any, Any, Any], db_session: AsyncSessio
                 events=await store.list_events(db_session, viewer))
 
 
-async def _setup_ctx(session: AsyncSession, viewer: Principal, event_id: str) -> dict[str, Any]:
+async def _setup_ctx(session: DbSession, viewer: Principal, event_id: str) -> dict[str, Any]:
     row = await store.load_event(session, viewer, event_id)
     parts, offers, needs = await store.catalogue_parts(session, event_id)
     counts = (await store.agreement_counts(session, [event_id])).get(event_id, (0, 0))
@@ -98,19 +98,19 @@ async def _setup_ctx(session: AsyncSession, viewer: Principal, event_id: str) ->
 
 
 @get("/events/{event_id:str}/setup")
-async def setup_page(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def setup_page(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                      event_id: str) -> Template:
     return page(request, "exchange/setup/event.html", **await _setup_ctx(db_session, viewer, event_id))
 
 
-async def _publish_catalogue(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
+async def _publish_catalogue(request: Request[Any, Any, Any], db_session: DbSession, event_id: str,
                              participant: str) -> None:
     await db_session.commit()
     live.publish(_channels(request), event_id, schema.CatalogueChanged(participant=participant, at=store.now()))
 
 
 @post("/events/{event_id:str}/setup/participant")
-async def add_participant(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def add_participant(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                           event_id: str, data: Form) -> Redirect:
     try:
         p = await store.add_participant(db_session, viewer, event_id, {
@@ -126,7 +126,7 @@ async def add_participant(request: Request[Any, Any, Any], db_session: AsyncSess
 
 
 @post("/events/{event_id:str}/setup/entry")
-async def add_entry(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal, event_id: str,
+async def add_entry(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal, event_id: str,
                     data: Form) -> Redirect:
     side = data.get("side", "")
     doc: dict[str, Any] = {"participant": data.get("participant", ""), "category": data.get("category", ""),
@@ -149,7 +149,7 @@ async def add_entry(request: Request[Any, Any, Any], db_session: AsyncSession, v
 
 
 @post("/events/{event_id:str}/setup/import")
-async def import_csv(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def import_csv(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                      event_id: str) -> Template | Redirect:
     """All lines or none: every problem is listed by line and column, and nothing is stored."""
     data = await request.form()
@@ -189,7 +189,7 @@ async def import_csv(request: Request[Any, Any, Any], db_session: AsyncSession, 
 
 
 @post("/events/{event_id:str}/setup/state")
-async def move(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal, event_id: str,
+async def move(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal, event_id: str,
                data: Form) -> Redirect:
     action = data.get("action", "")
     try:
@@ -208,7 +208,7 @@ async def move(request: Request[Any, Any, Any], db_session: AsyncSession, viewer
 
 
 @post("/events/{event_id:str}/setup/suggestions")
-async def run_suggestions(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def run_suggestions(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                           event_id: str) -> Redirect:
     row = await store.load_event(db_session, viewer, event_id)
     parts, offers, needs = await store.catalogue_parts(db_session, event_id)
@@ -219,7 +219,7 @@ async def run_suggestions(request: Request[Any, Any, Any], db_session: AsyncSess
 
 
 @get("/events/{event_id:str}/setup/schedule")
-async def schedule(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def schedule(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                    event_id: str) -> Template:
     ctx = await _setup_ctx(db_session, viewer, event_id)
     meetings = (ctx["suggestions"] or {}).get("schedule") or []
@@ -230,7 +230,7 @@ async def schedule(request: Request[Any, Any, Any], db_session: AsyncSession, vi
 
 
 @post("/events/{event_id:str}/setup/links")
-async def make_link(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal, event_id: str,
+async def make_link(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal, event_id: str,
                     data: Form) -> Template | Redirect:
     try:
         link = await floor_auth.create_link(db_session, viewer, event_id, data.get("role", ""), data.get("name", ""),
@@ -246,14 +246,14 @@ async def make_link(request: Request[Any, Any, Any], db_session: AsyncSession, v
 
 
 @post("/events/{event_id:str}/setup/links/{link_id:str}/revoke")
-async def revoke(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal, event_id: str,
+async def revoke(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal, event_id: str,
                  link_id: str) -> Redirect:
     await floor_auth.revoke_link(db_session, viewer, event_id, link_id)
     return _back(event_id, "#floor")
 
 
 @get("/events/{event_id:str}/setup/badges")
-async def badges(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def badges(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                  event_id: str) -> Template:
     """Name badges to print: each QR code opens that participant on a broker's tablet."""
     ctx = await _setup_ctx(db_session, viewer, event_id)
@@ -272,7 +272,7 @@ def _email(contact: str) -> str | None:
 
 
 @get("/events/{event_id:str}/setup/follow-up")
-async def follow_up(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def follow_up(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                     event_id: str) -> Template:
     row = await store.load_event(db_session, viewer, event_id)
     r = await store.build_report(db_session, row, request.app.state.exchange.rates)
@@ -293,7 +293,7 @@ async def follow_up(request: Request[Any, Any, Any], db_session: AsyncSession, v
 
 
 @post("/events/{event_id:str}/setup/follow-up/{agreement_id:str}/remind")
-async def remind(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal, event_id: str,
+async def remind(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal, event_id: str,
                  agreement_id: str) -> Redirect:
     """A reminder to each party with an e-mail address, with the agreement's own follow-up link, through
     the outbox (at most one a day per party and agreement)."""

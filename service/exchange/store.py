@@ -8,9 +8,10 @@ catalogue entries, agreements and follow-ups; notaries confirm agreements.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import secrets
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import msgspec
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from events.valuation import DEFAULT_RATES, Rates, agreement_value
 from matcher.scenario import Issue
 from service.auth import EVENT_ROLES, Principal
 from service.db.models import (
+    ActivityRow,
     EventAgreementRow,
     EventEntryRow,
     EventFollowUpRow,
@@ -38,6 +40,10 @@ from service.problems import Problem, conflict, field_error, forbidden, invalid,
 from service.register.common import decode_as, idempotent_replay, new_id, to_doc
 from service.register.needs import body_hash
 from service.web import i18n
+
+EventRecord: TypeAlias = ExchangeEventRow
+"""An event as stored. The slice's pages and floor hold one between service calls; they never query."""
+AgreementRecord: TypeAlias = EventAgreementRow
 
 # States in which the catalogue (participants, offers, needs) may still grow.
 CATALOGUE_STATES = ("draft", "catalogue_open", "trading")
@@ -74,6 +80,27 @@ async def load_event(
     if row is None:
         raise not_found("event", event_id)
     return row
+
+
+async def event_by_screen_key(session: AsyncSession, event_id: str, key: str | None) -> ExchangeEventRow:
+    """The event whose read-only screen key this is (the big screen, the catalogue, the report)."""
+    row = await session.get(ExchangeEventRow, event_id)
+    # Same answer for a wrong key and an unknown event: the page does not tell which events exist.
+    # An archived event's screen key stops working (docs/exchange-event.md), like its tokens.
+    if row is None or not key or not hmac.compare_digest(row.screen_key, key) or row.state == "archived":
+        raise not_found("event", event_id)
+    return row
+
+
+async def agreement_by_follow_up_key(session: AsyncSession, event_id: str, agreement_id: str,
+                                     key: str | None) -> tuple[ExchangeEventRow, EventAgreementRow]:
+    """The event and the agreement whose follow-up link (sent to its parties) this key is."""
+    row = await session.get(EventAgreementRow, agreement_id)
+    event = await session.get(ExchangeEventRow, event_id)
+    if (row is None or event is None or row.event_id != event_id or not row.follow_up_key or not key
+            or not hmac.compare_digest(row.follow_up_key, key)):
+        raise not_found("agreement", agreement_id)
+    return event, row
 
 
 def require_role(who: Principal, *roles: str) -> None:
@@ -493,3 +520,9 @@ async def agreement_counts(session: AsyncSession, event_ids: Sequence[str]) -> d
         .where(EventAgreementRow.event_id.in_(event_ids)).group_by(EventAgreementRow.event_id)
     )).all()
     return {e: (int(n), int(c)) for e, n, c in rows}
+
+
+async def activity_choices(session: AsyncSession) -> list[tuple[str, str]]:
+    """(id, name) of the register's activities, for the Frivilligtorg stand's sign-up form."""
+    rows = (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id))).all()
+    return [(r.id, str((r.data or {}).get("name") or r.id)) for r in rows]

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import msgspec
 import sqlalchemy as sa
@@ -19,6 +19,10 @@ from service.db.models import ActivityRow, AuditRow, IdempotencyRow, RegisterRow
 from service.problems import Problem, conflict, field_error, invalid
 
 T = TypeVar("T", bound=msgspec.Struct)
+
+DbSession: TypeAlias = AsyncSession
+"""The request's unit of work. The edges (web/, the exchange event's pages) hold it only to hand it to
+the services; they never query it themselves (tests/test_architecture.py)."""
 
 
 def new_id(prefix: str) -> str:

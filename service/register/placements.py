@@ -252,3 +252,29 @@ async def record_followup(
     row.followups_done = [*(row.followups_done or []), held.isoformat()]
     await session.flush()
     return placement_out(row, settings)
+
+
+async def volunteer_placements(session: AsyncSession, volunteer_id: str) -> list[PlacementRow]:
+    """Every placement of one volunteer, the newest start first."""
+    return list((await session.scalars(
+        sa.select(PlacementRow).where(PlacementRow.volunteer_id == volunteer_id).order_by(PlacementRow.start.desc())
+    )).all())
+
+
+async def placed_volunteers(session: AsyncSession) -> set[str]:
+    """The volunteers with a placement in force."""
+    return set(await session.scalars(sa.select(PlacementRow.volunteer_id).where(in_force())))
+
+
+async def volunteer_answers(session: AsyncSession,
+                            pairs: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The volunteer's answer to each released pair: the latest placement's state and reason."""
+    if not pairs:
+        return {}
+    rows = (await session.scalars(
+        sa.select(PlacementRow).where(PlacementRow.volunteer_id.in_({v for v, _ in pairs}),
+                                      PlacementRow.need_id.in_({n for _, n in pairs}))
+        .order_by(PlacementRow.created_at))).all()
+    return {(r.volunteer_id, r.need_id): {"state": r.state, "reason": r.decline_reason, "at": r.responded_at,
+                                          "placement": r.id}
+            for r in rows if (r.volunteer_id, r.need_id) in pairs}

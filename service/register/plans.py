@@ -152,6 +152,15 @@ async def queue_plan(maker: async_sessionmaker[AsyncSession], settings: Settings
     return out
 
 
+async def latest_run(maker: async_sessionmaker[AsyncSession]) -> PlanRow | None:
+    """The newest plan that is queued, running or failed: the run the matching page follows (any
+    process's), read in a session of its own so a page's polling never waits on the register."""
+    async with maker() as session:
+        return await session.scalar(
+            sa.select(PlanRow).where(PlanRow.status.in_((*RUNNING, "failed")))
+            .order_by(PlanRow.created_at.desc()).limit(1))
+
+
 def plan_status_out(row: PlanRow, settings: Settings) -> dict[str, Any]:
     """A plan as the API shows it while queued, running or failed: its progress or its error."""
     summary = dict(row.summary or {})
@@ -553,3 +562,19 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
     result = await get_plan(session, who, plan_id)
     result["summary"] = {**result["summary"], "placements_created": created}
     return result
+
+
+async def waiting_per_need(session: AsyncSession, plan_id: str) -> list[tuple[str, int]]:
+    """(need, count) of the plan's proposals still waiting for the coordinator's decision."""
+    return [(nid, c) for nid, c in (await session.execute(
+        sa.select(ProposalRow.need_id, sa.func.count()).where(
+            ProposalRow.plan_id == plan_id, ProposalRow.state == "proposed").group_by(ProposalRow.need_id)
+    )).all()]
+
+
+async def draft_proposals_of(session: AsyncSession, volunteer_id: str) -> list[ProposalRow]:
+    """The volunteer's proposals in draft plans."""
+    return list((await session.scalars(
+        sa.select(ProposalRow).join(PlanRow, PlanRow.id == ProposalRow.plan_id)
+        .where(is_draft(), ProposalRow.volunteer_id == volunteer_id)
+    )).all())

@@ -244,7 +244,7 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
         await session.execute(
             sa.update(AuditRow).where(AuditRow.role == "volunteer", AuditRow.actor == name).values(actor=alias))
     await _forget_event_signups(session, volunteer_id)
-    from service.web.sessions import revoke_subject  # the person's own web sign-ins end too
+    from service.accounts import revoke_subject  # the person's own web sign-ins end too
 
     await revoke_subject(session, f"volunteer:{volunteer_id}")
     # Messages to or about the person, sign-in links, the calendar key and the language go too;
@@ -384,3 +384,9 @@ async def retention_due(session: AsyncSession, who: Principal, months: int,
     due.sort(key=lambda d: (d["last_contact"], d["id"]))
     await audit(session, who, "read", [d["id"] for d in due], "/api/v1/retention")
     return {"months": months, "cutoff": cutoff, "volunteers": due}
+
+
+async def leave_requests(session: AsyncSession) -> list[VolunteerAccountRow]:
+    """The volunteers who asked to leave (on their own page), the earliest request first."""
+    return list((await session.scalars(sa.select(VolunteerAccountRow).where(
+        VolunteerAccountRow.leave_requested_at.is_not(None)).order_by(VolunteerAccountRow.leave_requested_at))).all())

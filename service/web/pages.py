@@ -12,7 +12,6 @@ import logging
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.di import Provide
@@ -23,14 +22,13 @@ from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_303_SEE_OTHER
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from service.accounts import authenticate, principal_for
+from service.accounts import User, authenticate, principal_for, signed_in_user
 from service.auth import Principal
-from service.db.models import PlanRow, UserRow
 from service.problems import Problem
 from service.register import placements as placements_service
 from service.register import plans as plans_service
+from service.register.common import DbSession
 from service.register.onboarding import record_first_conversation
 from service.settings import Settings
 from service.web import HERE, i18n, views
@@ -76,18 +74,15 @@ def flash(request: Request[Any, Any, Any], kind: str, text: str) -> None:
     request.session["flash"] = messages[-3:]
 
 
-async def current_user(request: Request[Any, Any, Any], db_session: AsyncSession) -> UserRow | None:
+async def current_user(request: Request[Any, Any, Any], db_session: DbSession) -> User | None:
     sess = await current_session(request, db_session)
     uid = sess.payload.get("uid") if sess is not None else None
     if not isinstance(uid, str) or sess is None or sess.subject != f"user:{uid}":
         return None
-    user = await db_session.get(UserRow, uid)
-    if user is None or user.disabled_at is not None:
-        return None
-    return user
+    return await signed_in_user(db_session, uid)
 
 
-async def provide_viewer(request: Request[Any, Any, Any], db_session: AsyncSession) -> Principal:
+async def provide_viewer(request: Request[Any, Any, Any], db_session: DbSession) -> Principal:
     """The signed-in coordinator, as the principal the register services expect."""
     user = await current_user(request, db_session)
     if user is None:
@@ -98,7 +93,7 @@ async def provide_viewer(request: Request[Any, Any, Any], db_session: AsyncSessi
     return principal_for(user)
 
 
-async def provide_member(request: Request[Any, Any, Any], db_session: AsyncSession) -> Principal:
+async def provide_member(request: Request[Any, Any, Any], db_session: DbSession) -> Principal:
     """Any signed-in web user: the coordinator, or a site contact (frivilligkontakt) bound to one site.
 
     The register services scope what a site user may see and change (their own site's needs).
@@ -110,7 +105,7 @@ async def provide_member(request: Request[Any, Any, Any], db_session: AsyncSessi
     return principal_for(user)
 
 
-def home_of(user: UserRow) -> str:
+def home_of(user: User) -> str:
     return "/site" if user.role == "site" else "/"
 
 
@@ -141,7 +136,7 @@ def problem_text(lang: str, exc: Problem) -> str:
 
 
 @get("/login", include_in_schema=False)
-async def login_form(request: Request[Any, Any, Any], db_session: AsyncSession,
+async def login_form(request: Request[Any, Any, Any], db_session: DbSession,
                      next_: Annotated[str | None, Parameter(query="next")] = None,
                      signed_out: bool = False) -> Template | Redirect:
     user = await current_user(request, db_session)
@@ -152,7 +147,7 @@ async def login_form(request: Request[Any, Any, Any], db_session: AsyncSession,
 
 
 @post("/login", include_in_schema=False)
-async def login(request: Request[Any, Any, Any], db_session: AsyncSession, data: Form) -> Template | Redirect:
+async def login(request: Request[Any, Any, Any], db_session: DbSession, data: Form) -> Template | Redirect:
     lang = lang_of(request)
     email, password = data.get("email", ""), data.get("password", "")
     target = safe_next(data.get("next"))
@@ -170,7 +165,7 @@ async def login(request: Request[Any, Any, Any], db_session: AsyncSession, data:
 
 
 @post("/logout", include_in_schema=False)
-async def logout(request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
+async def logout(request: Request[Any, Any, Any], db_session: DbSession) -> Redirect:
     volunteer = bool(request.session and request.session.get("vid"))
     await end_session(request, db_session)
     return redirect("/login/link?signed_out=true" if volunteer else "/login?signed_out=true")
@@ -189,7 +184,7 @@ async def switch_language(request: Request[Any, Any, Any], data: Form) -> Redire
 
 
 @get("/", include_in_schema=False)
-async def overview(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
+async def overview(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal) -> Template:
     settings: Settings = request.app.state.settings
     ctx = await views.overview(db_session, settings, viewer, lang_of(request), request.url.path)
     return page(request, "overview.html", **ctx)
@@ -198,19 +193,15 @@ async def overview(request: Request[Any, Any, Any], db_session: AsyncSession, vi
 # ------------------------------------------------------------------ matching
 
 
-async def _latest_run(request: Request[Any, Any, Any]) -> PlanRow | None:
-    """The newest plan that is queued, running or failed: the run the page follows (any process's)."""
+def _reader(request: Request[Any, Any, Any]) -> Any:
+    """The sessions the run's progress is read in (the read replica's, where there is one)."""
     state = request.app.state
-    maker: async_sessionmaker[AsyncSession] = state.get("read_sessionmaker") or state.sessionmaker
-    async with maker() as session:
-        return await session.scalar(
-            sa.select(PlanRow).where(PlanRow.status.in_((*plans_service.RUNNING, "failed")))
-            .order_by(PlanRow.created_at.desc()).limit(1))
+    return state.get("read_sessionmaker") or state.sessionmaker
 
 
 async def _progress(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
     """Seconds so far against the time limit of the queued or running plan; None when none is."""
-    row = await _latest_run(request)
+    row = await plans_service.latest_run(_reader(request))
     if row is None or row.status not in plans_service.RUNNING:
         return None
     out = plans_service.plan_status_out(row, request.app.state.settings)["progress"]
@@ -218,14 +209,14 @@ async def _progress(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
 
 
 @get("/matching", include_in_schema=False)
-async def matching(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
+async def matching(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal) -> Template:
     ctx = await views.matching(db_session, viewer, lang_of(request), request.url.path)
     progress = await _progress(request)
     return page(request, "matching.html", running=progress is not None, run=progress, **ctx)
 
 
 @post("/matching/run", include_in_schema=False)
-async def run_matching(request: Request[Any, Any, Any], db_session: AsyncSession,
+async def run_matching(request: Request[Any, Any, Any], db_session: DbSession,
                        viewer: Principal) -> Template | Redirect:
     """Queue a matcher run (service/jobs.py); the page polls `/matching/status` for its progress."""
     # The sign-in check may have written (last seen): end that transaction first, so queueing, which
@@ -245,7 +236,7 @@ async def run_status(request: Request[Any, Any, Any], viewer: Principal) -> Temp
     progress = await _progress(request)
     if progress is not None:
         return page(request, "_run_status.html", running=True, run=progress)
-    row = await _latest_run(request)
+    row = await plans_service.latest_run(_reader(request))
     following = request.session.get("following") if request.session else None
     if row is not None and row.status == "failed" and row.id == following:
         request.session.pop("following", None)
@@ -254,7 +245,7 @@ async def run_status(request: Request[Any, Any, Any], viewer: Principal) -> Temp
     return Response("", headers={"HX-Redirect": "/matching"})
 
 
-async def _decide(request: Request[Any, Any, Any], db_session: AsyncSession, proposal_id: str,
+async def _decide(request: Request[Any, Any, Any], db_session: DbSession, proposal_id: str,
                   action: Any) -> Template | Redirect:
     lang = lang_of(request)
     error = None
@@ -276,7 +267,7 @@ async def _decide(request: Request[Any, Any, Any], db_session: AsyncSession, pro
 
 
 @post("/proposals/{proposal_id:str}/accept", include_in_schema=False)
-async def accept(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def accept(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                  proposal_id: str) -> Template | Redirect:
     settings = request.app.state.settings
     return await _decide(request, db_session, proposal_id,
@@ -284,7 +275,7 @@ async def accept(request: Request[Any, Any, Any], db_session: AsyncSession, view
 
 
 @post("/proposals/{proposal_id:str}/pin", include_in_schema=False)
-async def pin(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def pin(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
               proposal_id: str) -> Template | Redirect:
     settings = request.app.state.settings
     return await _decide(request, db_session, proposal_id,
@@ -292,7 +283,7 @@ async def pin(request: Request[Any, Any, Any], db_session: AsyncSession, viewer:
 
 
 @post("/proposals/{proposal_id:str}/reject", include_in_schema=False)
-async def reject(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal, proposal_id: str,
+async def reject(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal, proposal_id: str,
                  data: Form) -> Template | Redirect:
     reason = data.get("reason", "").strip()
     if not reason:
@@ -304,7 +295,7 @@ async def reject(request: Request[Any, Any, Any], db_session: AsyncSession, view
 
 
 @get("/plans/{plan_id:str}/release", include_in_schema=False)
-async def release_preview(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def release_preview(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                           plan_id: str) -> Template | Redirect:
     try:
         ctx = await views.release_page(db_session, viewer, plan_id, request.url.path)
@@ -317,7 +308,7 @@ async def release_preview(request: Request[Any, Any, Any], db_session: AsyncSess
 
 
 @post("/plans/{plan_id:str}/release", include_in_schema=False)
-async def release(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def release(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                   plan_id: str) -> Redirect:
     lang = lang_of(request)
     try:
@@ -337,7 +328,7 @@ async def release(request: Request[Any, Any, Any], db_session: AsyncSession, vie
 
 
 @get("/volunteers", include_in_schema=False)
-async def volunteers(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def volunteers(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                      q: str = "", activity: str = "",
                      onboarding: Annotated[str, Parameter(query="state")] = "", expiring: bool = False,
                      unplaced: bool = False) -> Template:
@@ -350,7 +341,7 @@ async def volunteers(request: Request[Any, Any, Any], db_session: AsyncSession, 
 
 
 @get("/volunteers/{volunteer_id:str}", include_in_schema=False)
-async def volunteer(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def volunteer(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                     volunteer_id: str) -> Template:
     from service.web.register_pages import volunteer_page
 
@@ -368,7 +359,7 @@ def _date_field(data: dict[str, str], name: str) -> dt.date | None:
 
 
 @post("/volunteers/{volunteer_id:str}/first-conversation", include_in_schema=False)
-async def first_conversation(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def first_conversation(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                              volunteer_id: str, data: Form) -> Redirect:
     held = _date_field(data, "held")
     try:
@@ -383,7 +374,7 @@ async def first_conversation(request: Request[Any, Any, Any], db_session: AsyncS
 
 
 @post("/placements/{placement_id:str}/followup", include_in_schema=False)
-async def followup(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+async def followup(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                    placement_id: str, data: Form) -> Redirect:
     held = _date_field(data, "held")
     back = safe_next(data.get("next"))
@@ -399,7 +390,7 @@ async def followup(request: Request[Any, Any, Any], db_session: AsyncSession, vi
 
 
 @get("/needs/{need_id:str}", include_in_schema=False)
-async def need(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal,
+async def need(request: Request[Any, Any, Any], db_session: DbSession, member: Principal,
                need_id: str) -> Template:
     """A need; a site contact sees only their own site's (404 for others), without draft proposals."""
     try:

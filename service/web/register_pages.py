@@ -19,7 +19,6 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.schema import Activity, Site, Training
 from service.accounts import create_user
@@ -31,6 +30,7 @@ from service.register import needs as needs_service
 from service.register import placements as placements_service
 from service.register import statistics as statistics_service
 from service.register import volunteers as volunteers_service
+from service.register.common import DbSession as AsyncSession  # passed on to the services, never queried here
 from service.register.onboarding import record_first_conversation
 from service.settings import Settings
 from service.web import i18n, register_views, views

@@ -6,20 +6,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from service.accounts import User, site_contacts
 from service.auth import Principal
-from service.db.models import PlacementRow, UserRow, VolunteerRow
 from service.problems import Problem
 from service.register import catalogue as catalogue_service
 from service.register import needs as needs_service
+from service.register import queries
 from service.register.at_risk import at_risk_for_page
 from service.register.attendance import occurrences_of
-from service.register.common import audit
+from service.register.common import DbSession, audit
 from service.register.onboarding import checklist, first_conversations, missing
-from service.register.placements import END_REASONS, IN_FORCE, list_placements
-from service.register.queries import in_force
+from service.register.placements import (
+    END_REASONS,
+    IN_FORCE,
+    list_placements,
+    placed_volunteers,
+    volunteer_placements,
+)
 from service.register.site_reports import REPORT_KINDS, open_reports
 from service.settings import Settings
 from service.web import i18n
@@ -67,24 +70,21 @@ def row_counts(values: dict[str, Any]) -> dict[str, int]:
     return {"availability": count("availability_day") + 3, "unavailable": count("unavailable_from") + 2}
 
 
-async def volunteer_form(session: AsyncSession) -> dict[str, Any]:
+async def volunteer_form(session: DbSession) -> dict[str, Any]:
     n = await names(session)
     return {"activities": sorted(n.activities.values(), key=lambda a: a["name"]), "slot_rows": slot_rows}
 
 
-async def volunteer_list(session: AsyncSession, settings: Settings, who: Principal, path: str, *,
+async def volunteer_list(session: DbSession, settings: Settings, who: Principal, path: str, *,
                          query: str = "", activity: str = "", state: str = "", expiring: bool = False,
                          unplaced: bool = False) -> dict[str, Any]:
     """The register's volunteers, filtered: by name, activity, onboarding state (the checklist's own
     rule), a course expiring within 60 days, and without a placement in force."""
     who.require_coordinator()
     n = await names(session)
-    rows = (await session.execute(
-        sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.data.is_not(None))
-        .order_by(VolunteerRow.created_at, VolunteerRow.id)
-    )).all()
+    rows = await queries.volunteer_documents(session)
     firsts = await first_conversations(session)
-    placed = set(await session.scalars(sa.select(PlacementRow.volunteer_id).where(in_force())))
+    placed = await placed_volunteers(session)
     today = i18n.today_oslo()
     soon = today + dt.timedelta(days=EXPIRY_DAYS)
     q = query.strip().lower()
@@ -113,12 +113,12 @@ async def volunteer_list(session: AsyncSession, settings: Settings, who: Princip
             "filtered": bool(q or activity or state or expiring or unplaced)}
 
 
-async def erase_page(session: AsyncSession, settings: Settings, who: Principal, volunteer_id: str,
+async def erase_page(session: DbSession, settings: Settings, who: Principal, volunteer_id: str,
                      path: str) -> dict[str, Any]:
     from service.register import volunteers as volunteers_service
 
     doc = await volunteers_service.get_volunteer(session, who, volunteer_id, path)
-    placements = (await session.scalars(sa.select(PlacementRow).where(PlacementRow.volunteer_id == volunteer_id))).all()
+    placements = await volunteer_placements(session, volunteer_id)
     return {"v": doc, "in_force": sum(1 for p in placements if p.state in IN_FORCE),
             "placements": len(placements)}
 
@@ -154,7 +154,7 @@ def weekly_rows(values: dict[str, Any]) -> int:
     return max(n + 1, 2)
 
 
-async def need_form(session: AsyncSession, who: Principal) -> dict[str, Any]:
+async def need_form(session: DbSession, who: Principal) -> dict[str, Any]:
     n = await names(session)
     sites = sorted(({"id": k, "name": v} for k, v in n.sites.items()), key=lambda s: s["name"])
     if who.role == "site":
@@ -188,12 +188,10 @@ def occurrence_words(lang: str, summary: dict[str, Any]) -> str:
                           else i18n.t(lang, "occ.times", n=count, period=period))
 
 
-async def needs_list(session: AsyncSession, who: Principal, lang: str) -> list[dict[str, Any]]:
+async def needs_list(session: DbSession, who: Principal, lang: str) -> list[dict[str, Any]]:
     n = await names(session)
     placed: dict[str, int] = {}
-    for nid, count in (await session.execute(
-        sa.select(PlacementRow.need_id, sa.func.count()).where(in_force())
-        .group_by(PlacementRow.need_id))).all():
+    for nid, count in (await queries.placed_per_need(session)).items():
         placed[nid] = count
     out = []
     for need in await needs_service.list_needs(session, who):
@@ -207,7 +205,7 @@ async def needs_list(session: AsyncSession, who: Principal, lang: str) -> list[d
 # ------------------------------------------------------------------ placements
 
 
-async def at_risk_page(session: AsyncSession, settings: Settings, who: Principal, lang: str,
+async def at_risk_page(session: DbSession, settings: Settings, who: Principal, lang: str,
                        path: str) -> dict[str, Any]:
     """The at-risk list with names and words, and the one action each entry gets: end it (the site
     asks to), fix what a rule says on the volunteer's page, or talk to the volunteer and keep it."""
@@ -232,7 +230,7 @@ async def at_risk_page(session: AsyncSession, settings: Settings, who: Principal
 # ------------------------------------------------------------------ catalogue and sites
 
 
-async def catalogue_page(session: AsyncSession) -> dict[str, Any]:
+async def catalogue_page(session: DbSession) -> dict[str, Any]:
     n = await names(session)
     acts = []
     for a in sorted(n.activities.values(), key=lambda a: a["name"]):
@@ -240,10 +238,10 @@ async def catalogue_page(session: AsyncSession) -> dict[str, Any]:
     return {"activities": acts, "trainings": sorted(n.trainings.values(), key=lambda t: t["name"])}
 
 
-async def sites_page(session: AsyncSession) -> dict[str, Any]:
+async def sites_page(session: DbSession) -> dict[str, Any]:
     sites = await catalogue_service.list_sites(session)
-    users = (await session.scalars(sa.select(UserRow).where(UserRow.role == "site").order_by(UserRow.name))).all()
-    by_site: dict[str, list[UserRow]] = {}
+    users = await site_contacts(session)
+    by_site: dict[str, list[User]] = {}
     for u in users:
         by_site.setdefault(u.site_id or "", []).append(u)
     return {"sites": sorted(({**s, "contacts": by_site.get(s["id"], [])} for s in sites),
@@ -257,14 +255,13 @@ def first_name(name: str) -> str:
     return name.split()[0] if name.strip() else name
 
 
-async def site_home(session: AsyncSession, settings: Settings, who: Principal, lang: str, path: str) -> dict[str, Any]:
+async def site_home(session: DbSession, settings: Settings, who: Principal, lang: str, path: str) -> dict[str, Any]:
     """A site's own needs and its placements in force: first name, phone and the times — nothing else."""
     n: Names = await names(session)
     needs = await needs_list(session, who, lang)
     placements = [p for p in await list_placements(session, settings, who) if p["state"] in IN_FORCE]
     vids = {p["volunteer"] for p in placements}
-    rows = {} if not vids else {vid: data for vid, data in (await session.execute(
-        sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.id.in_(vids)))).all()}
+    rows = await queries.volunteer_documents_of(session, vids)
     reports: dict[str, list[dict[str, Any]]] = {}
     for r in await open_reports(session, who):
         reports.setdefault(r["placement"], []).append(r)

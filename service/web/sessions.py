@@ -2,8 +2,9 @@
 
 The cookie (AES-GCM encrypted by Litestar's cookie backend) carries the caller's payload plus a
 random session id `sid`; the database keeps the id's sha256 with its subject, creation, last use,
-expiry and revocation. `current_session` checks that row on every request, so a cookie replayed
-after logout, after a password change, or after the subject is erased, is no session. A cookie
+expiry and revocation (that store is service/accounts.py's; this module keeps the cookie side).
+`current_session` checks that row on every request, so a cookie replayed after logout, after a
+password change, or after the subject is erased, is no session. A cookie
 that does not decrypt or decode is no session either (never a 500).
 
 Each session is also bound to its own CSRF token: `start_session` issues a fresh one (set as the
@@ -23,12 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
@@ -36,13 +35,12 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from litestar.types import Message, Scope
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import WebSessionRow, utcnow
+from service.accounts import live_session, revoke_session, store_session, touch_session
+from service.accounts import revoke_subject as revoke_subject
+from service.register.common import DbSession
 
 DEFAULT_LIFETIME = dt.timedelta(hours=8)
-# last_seen is written at most this often, so page views do not all become writes.
-TOUCH_EVERY = dt.timedelta(seconds=60)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _NEW_CSRF = "samspill_new_csrf"
 
@@ -77,10 +75,6 @@ def cookie_names(secure: bool) -> tuple[str, str]:
     return "samspill_session", "samspill_csrf"
 
 
-def _digest(sid: str) -> str:
-    return hashlib.sha256(sid.encode()).hexdigest()
-
-
 def _security(request: ASGIConnection[Any, Any, Any, Any]) -> WebSecurity:
     sec = request.app.state.get("web_security")
     assert isinstance(sec, WebSecurity), "create_app puts web_security in app.state"
@@ -101,7 +95,7 @@ def _cookie_payload(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 async def start_session(
     request: Request[Any, Any, Any],
-    db_session: AsyncSession,
+    db_session: DbSession,
     payload: dict[str, Any],
     *,
     subject: str | None = None,
@@ -113,21 +107,16 @@ async def start_session(
     subject = subject or f"user:{payload['uid']}"
     await end_session(request, db_session)
     sid = secrets.token_urlsafe(32)
-    now = utcnow()
-    row = WebSessionRow(
-        id=_digest(sid), subject=subject[:250], created_at=now, last_seen=now, expires_at=now + lifetime
-    )
-    db_session.add(row)
-    await db_session.flush()
+    row = await store_session(db_session, sid, subject, lifetime)
     sec = _security(request)
     csrf = generate_csrf_token(sec.csrf_secret)
     request.state[_NEW_CSRF] = csrf
     data = {**payload, "sid": sid, "csrf": csrf}
     request.set_session(data)
-    return WebSession(sid, subject, now, row.expires_at, data)
+    return WebSession(sid, subject, row.created_at, row.expires_at, data)
 
 
-async def current_session(request: Request[Any, Any, Any], db_session: AsyncSession) -> WebSession | None:
+async def current_session(request: Request[Any, Any, Any], db_session: DbSession) -> WebSession | None:
     """The session this request's cookie names, if it is still live; None otherwise.
 
     A state-changing request whose CSRF cookie is not the one issued to this session is refused (403).
@@ -136,14 +125,11 @@ async def current_session(request: Request[Any, Any, Any], db_session: AsyncSess
     sid = payload.get("sid")
     if not isinstance(sid, str) or not 20 <= len(sid) <= 100:
         return None
-    row = await db_session.get(WebSessionRow, _digest(sid))
-    now = utcnow()
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+    row = await live_session(db_session, sid)
+    if row is None:
         return None
     check_csrf_binding(request)
-    if now - _aware(row.last_seen) > TOUCH_EVERY:
-        row.last_seen = now
-        await db_session.flush()
+    await touch_session(db_session, row)
     return WebSession(sid, row.subject, _aware(row.created_at), _aware(row.expires_at), payload)
 
 
@@ -161,30 +147,13 @@ def check_csrf_binding(request: Request[Any, Any, Any]) -> None:
         raise PermissionDeniedException("the CSRF token does not belong to this session; reload the page")
 
 
-async def end_session(request: Request[Any, Any, Any], db_session: AsyncSession) -> None:
+async def end_session(request: Request[Any, Any, Any], db_session: DbSession) -> None:
     """Log out: the session row is revoked (a replayed cookie is no session) and the cookie cleared."""
     sid = _cookie_payload(request).get("sid")
     if isinstance(sid, str):
-        await db_session.execute(
-            sa.update(WebSessionRow)
-            .where(WebSessionRow.id == _digest(sid), WebSessionRow.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+        await revoke_session(db_session, sid)
     with contextlib.suppress(Exception):
         request.clear_session()
-
-
-async def revoke_subject(db_session: AsyncSession, subject: str) -> int:
-    """End every live session of `subject` (a password change, a disabled account, an erased volunteer)."""
-    result = await db_session.execute(
-        sa.update(WebSessionRow)
-        .where(WebSessionRow.subject == subject, WebSessionRow.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
-    await db_session.execute(
-        sa.delete(WebSessionRow).where(WebSessionRow.expires_at < utcnow() - dt.timedelta(days=7))
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
 
 
 def csrf_cookie_sender(sec: WebSecurity) -> Any:

@@ -7,19 +7,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from service.auth import Principal
-from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow, VolunteerRow
 from service.register import needs as needs_service
 from service.register import plans as plans_service
 from service.register import queries
 from service.register import volunteers as volunteers_service
-from service.register.common import audit, load_catalogue
+from service.register.common import DbSession, audit, load_catalogue
 from service.register.onboarding import checklist, first_conversations, missing, training_status
-from service.register.placements import at_risk_placements, list_placements, placement_out
-from service.register.queries import IN_FORCE, in_force, is_draft
+from service.register.placements import (
+    at_risk_placements,
+    list_placements,
+    placement_out,
+    volunteer_answers,
+    volunteer_placements,
+)
+from service.register.queries import IN_FORCE
 from service.settings import Settings
 from service.web import i18n
 
@@ -50,7 +52,7 @@ class Names:
         return self.volunteers.get(vid, vid)
 
 
-async def names(session: AsyncSession, *, need_ids: set[str] | None = None,
+async def names(session: DbSession, *, need_ids: set[str] | None = None,
                 volunteer_ids: set[str] | None = None) -> Names:
     import msgspec
 
@@ -60,14 +62,9 @@ async def names(session: AsyncSession, *, need_ids: set[str] | None = None,
         activities={a.id: msgspec.to_builtins(a) for a in cat.activities},
         trainings={t.id: msgspec.to_builtins(t) for t in cat.trainings},
     )
-    stmt = sa.select(NeedRow)
-    if need_ids is not None:
-        stmt = stmt.where(NeedRow.id.in_(need_ids))
-    out.needs = {r.id: r.data for r in (await session.scalars(stmt)).all()}
+    out.needs = await queries.need_documents(session, need_ids)
     if volunteer_ids:
-        rows = (await session.execute(
-            sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.id.in_(volunteer_ids))
-        )).all()
+        rows = (await queries.volunteer_documents_of(session, volunteer_ids)).items()
         out.volunteers = {vid: (data or {}).get("name", vid) if data else "(anonymisert)" for vid, data in rows}
     return out
 
@@ -92,13 +89,10 @@ def render_reasons(lang: str, reasons: list[dict[str, Any]], need: dict[str, Any
 # ------------------------------------------------------------------ overview
 
 
-async def overview(session: AsyncSession, settings: Settings, who: Principal, lang: str, path: str) -> dict[str, Any]:
+async def overview(session: DbSession, settings: Settings, who: Principal, lang: str, path: str) -> dict[str, Any]:
     n = await names(session)
     placed: dict[str, int] = defaultdict(int)
-    for need_id, count in (await session.execute(
-        sa.select(PlacementRow.need_id, sa.func.count()).where(in_force())
-        .group_by(PlacementRow.need_id)
-    )).all():
+    for need_id, count in (await queries.placed_per_need(session)).items():
         placed[need_id] = count
     by_site: dict[str, dict[str, Any]] = {}
     for need in sorted(n.needs.values(), key=lambda d: (-d.get("priority", 3), d.get("title", ""))):
@@ -114,10 +108,7 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
     waiting: list[dict[str, Any]] = []
     waiting_total = 0
     if draft is not None:
-        counts = (await session.execute(
-            sa.select(ProposalRow.need_id, sa.func.count()).where(
-                ProposalRow.plan_id == draft.id, ProposalRow.state == "proposed").group_by(ProposalRow.need_id)
-        )).all()
+        counts = await plans_service.waiting_per_need(session, draft.id)
         waiting_total = sum(c for _, c in counts)
         waiting = sorted(({"need": nid, "title": n.need_title(nid), "site": n.site(n.needs.get(nid, {}).get("site")),
                            "priority": n.needs.get(nid, {}).get("priority", 3), "count": c} for nid, c in counts),
@@ -129,10 +120,7 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
                  if p["next_followup"] is not None and p["next_followup"] <= week_end]
     followups.sort(key=lambda p: p["next_followup"])
 
-    rows = (await session.execute(
-        sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.data.is_not(None))
-        .order_by(VolunteerRow.created_at, VolunteerRow.id)
-    )).all()
+    rows = await queries.volunteer_documents(session)
     firsts = await first_conversations(session)
     incomplete = []
     for vid, doc in rows:
@@ -148,15 +136,13 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
         p["need_title"] = n.need_title(p["need"])
         p["site_name"] = n.site(p["site"])
         p["overdue"] = p["next_followup"] < today
-    from service.db.models import VolunteerAccountRow
     from service.notify.outbox import status as outbox_status
 
     leaving = []
-    for acc in (await session.scalars(sa.select(VolunteerAccountRow).where(
-            VolunteerAccountRow.leave_requested_at.is_not(None)).order_by(VolunteerAccountRow.leave_requested_at))).all():
-        doc = next((d for v, d in rows if v == acc.volunteer_id), None)
-        if doc is not None:
-            leaving.append({"id": acc.volunteer_id, "name": doc.get("name", acc.volunteer_id),
+    for acc in await volunteers_service.leave_requests(session):
+        left = next((d for v, d in rows if v == acc.volunteer_id), None)
+        if left is not None:
+            leaving.append({"id": acc.volunteer_id, "name": left.get("name", acc.volunteer_id),
                             "at": acc.leave_requested_at, "note": acc.leave_note})
     seen = vids | {v["id"] for v in shown_onboarding} | {v["id"] for v in leaving}
     at_risk = await at_risk_view(session, settings, lang, n, today)
@@ -179,18 +165,15 @@ async def overview(session: AsyncSession, settings: Settings, who: Principal, la
     }
 
 
-async def at_risk_view(session: AsyncSession, settings: Settings, lang: str, n: Names,
+async def at_risk_view(session: DbSession, settings: Settings, lang: str, n: Names,
                        today: dt.date) -> list[dict[str, Any]]:
     """The placements in force that break a rule now (placements.at_risk_placements), with names."""
     entries = await at_risk_placements(session, today, default_horizon_days=settings.default_horizon_days)
     return risk_rows(lang, n, entries, await volunteer_names(session, {e["volunteer"] for e in entries}))
 
 
-async def volunteer_names(session: AsyncSession, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = (await session.execute(
-        sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.id.in_(ids)))).all()
+async def volunteer_names(session: DbSession, ids: set[str]) -> dict[str, str]:
+    rows = (await queries.volunteer_documents_of(session, ids)).items()
     return {vid: (data or {}).get("name", vid) for vid, data in rows}
 
 
@@ -210,12 +193,7 @@ def risk_rows(lang: str, n: Names, entries: list[dict[str, Any]], people: dict[s
 # ------------------------------------------------------------------ matching
 
 
-async def current_plan(session: AsyncSession) -> PlanRow | None:
-    draft = await queries.current_draft(session)
-    if draft is not None:
-        return draft
-    return await session.scalar(
-        sa.select(PlanRow).where(PlanRow.status == "released").order_by(PlanRow.released_at.desc()))
+current_plan = queries.current_plan
 
 
 def proposal_view(lang: str, p: dict[str, Any], n: Names) -> dict[str, Any]:
@@ -224,7 +202,7 @@ def proposal_view(lang: str, p: dict[str, Any], n: Names) -> dict[str, Any]:
             "reasons_text": render_reasons(lang, p["reasons"], need, n)}
 
 
-async def matching(session: AsyncSession, who: Principal, lang: str, path: str) -> dict[str, Any]:
+async def matching(session: DbSession, who: Principal, lang: str, path: str) -> dict[str, Any]:
     plan_row = await current_plan(session)
     if plan_row is None:
         return {"plan": None}
@@ -289,28 +267,14 @@ async def matching(session: AsyncSession, who: Principal, lang: str, path: str) 
             "committed": len(plan["committed"])}
 
 
-async def volunteer_answers(session: AsyncSession,
-                            pairs: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The volunteer's answer to each released pair: the latest placement's state and reason."""
-    if not pairs:
-        return {}
-    rows = (await session.scalars(
-        sa.select(PlacementRow).where(PlacementRow.volunteer_id.in_({v for v, _ in pairs}),
-                                      PlacementRow.need_id.in_({n for _, n in pairs}))
-        .order_by(PlacementRow.created_at))).all()
-    return {(r.volunteer_id, r.need_id): {"state": r.state, "reason": r.decline_reason, "at": r.responded_at,
-                                          "placement": r.id}
-            for r in rows if (r.volunteer_id, r.need_id) in pairs}
-
-
-async def proposal_fragment(session: AsyncSession, lang: str, proposal: dict[str, Any]) -> dict[str, Any]:
+async def proposal_fragment(session: DbSession, lang: str, proposal: dict[str, Any]) -> dict[str, Any]:
     n = await names(session, need_ids={proposal["need"]}, volunteer_ids={proposal["volunteer"]})
     answers = await volunteer_answers(session, {(proposal["volunteer"], proposal["need"])})
     answer = answers.get((proposal["volunteer"], proposal["need"]))
     return {"p": {**proposal_view(lang, proposal, n), "answer": answer}}
 
 
-async def release_page(session: AsyncSession, who: Principal, plan_id: str, path: str) -> dict[str, Any]:
+async def release_page(session: DbSession, who: Principal, plan_id: str, path: str) -> dict[str, Any]:
     from service.register.release_preview import release_preview
 
     preview = await release_preview(session, who, plan_id)
@@ -351,16 +315,11 @@ def week_grid(slots: list[dict[str, Any]]) -> dict[str, Any]:
     return {"hours": list(range(first, last + 1)), "marks": marks}
 
 
-async def volunteer_page(session: AsyncSession, settings: Settings, who: Principal, lang: str, volunteer_id: str,
+async def volunteer_page(session: DbSession, settings: Settings, who: Principal, lang: str, volunteer_id: str,
                          path: str) -> dict[str, Any]:
     doc = await volunteers_service.get_volunteer(session, who, volunteer_id, path)
-    placements = [placement_out(p, settings) for p in (await session.scalars(
-        sa.select(PlacementRow).where(PlacementRow.volunteer_id == volunteer_id).order_by(PlacementRow.start.desc())
-    )).all()]
-    proposals = (await session.scalars(
-        sa.select(ProposalRow).join(PlanRow, PlanRow.id == ProposalRow.plan_id)
-        .where(is_draft(), ProposalRow.volunteer_id == volunteer_id)
-    )).all()
+    placements = [placement_out(p, settings) for p in await volunteer_placements(session, volunteer_id)]
+    proposals = await plans_service.draft_proposals_of(session, volunteer_id)
     need_ids = {p["need"] for p in placements} | {p.need_id for p in proposals}
     n = await names(session)
     today = i18n.today_oslo()
@@ -387,13 +346,10 @@ async def volunteer_page(session: AsyncSession, settings: Settings, who: Princip
     }
 
 
-async def volunteer_list(session: AsyncSession, who: Principal, path: str, query: str = "") -> dict[str, Any]:
+async def volunteer_list(session: DbSession, who: Principal, path: str, query: str = "") -> dict[str, Any]:
     who.require_coordinator()
     n = await names(session)
-    rows = (await session.execute(
-        sa.select(VolunteerRow.id, VolunteerRow.data).where(VolunteerRow.data.is_not(None))
-        .order_by(VolunteerRow.created_at, VolunteerRow.id)
-    )).all()
+    rows = await queries.volunteer_documents(session)
     firsts = await first_conversations(session)
     today = i18n.today_oslo()
     q = query.strip().lower()
@@ -409,7 +365,7 @@ async def volunteer_list(session: AsyncSession, who: Principal, path: str, query
     return {"volunteers": out, "query": query}
 
 
-async def need_page(session: AsyncSession, settings: Settings, who: Principal, lang: str, need_id: str,
+async def need_page(session: DbSession, settings: Settings, who: Principal, lang: str, need_id: str,
                     path: str) -> dict[str, Any]:
     need = await needs_service.get_need(session, who, need_id)
     plan = await current_plan(session)
