@@ -180,4 +180,4 @@ def grid_rows(step: int = STEP) -> list[dict[str, Any]]:
     """The grid's rows for a template: the time, and each day's cell key."""
     per_day = cells_per_day(step)
     return [{"start": hhmm(k * step), "end": hhmm((k + 1) * step), "hour": k * step % 60 == 0,
-             "keys": [cell_key(d * per_day + k, step) for d in range(7)]} for k in range(per_day)]
+             "cells": [cell_key(d * per_day + k, step) for d in range(7)]} for k in range(per_day)]

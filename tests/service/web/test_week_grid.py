@@ -64,7 +64,7 @@ def test_off_grid_windows_stay_apart_and_posted_keys_are_checked():
     assert wg.cells_from_keys(["2-18:00", "8-10:00", "2-18:15", "2-1:00", "x", "2-24:00", "0-00:00"], HALF) == {
         wg.cell_of("2-18:00", HALF)}
     assert [r["start"] for r in wg.grid_rows(60)][:3] == ["00:00", "01:00", "02:00"]
-    assert wg.grid_rows(HALF)[-1]["keys"][6] == "7-23:30" and wg.grid_rows(HALF)[-1]["end"] == "00:00"
+    assert wg.grid_rows(HALF)[-1]["cells"][6] == "7-23:30" and wg.grid_rows(HALF)[-1]["end"] == "00:00"
 
 
 def test_an_unchanged_grid_keeps_the_stored_windows_and_their_order():
