@@ -16,17 +16,19 @@ pytestmark = pytest.mark.anyio
 
 
 class FormFields(HTMLParser):
-    """What a browser would post for the page's volunteer form: inputs, checked boxes, selected options."""
+    """What a browser would post for one of the page's forms (its action contains `action`): inputs,
+    checked boxes, selected options."""
 
-    def __init__(self) -> None:
+    def __init__(self, action: str) -> None:
         super().__init__()
+        self.action = action
         self.fields: list[tuple[str, str]] = []
         self._select: str | None = None
         self._in_form = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "form" and a.get("method") == "post" and "/volunteers/" in a.get("action", ""):
+        if tag == "form" and a.get("method") == "post" and self.action in a.get("action", ""):
             self._in_form = True
         if not self._in_form:
             return
@@ -49,8 +51,8 @@ class FormFields(HTMLParser):
             self._in_form = False
 
 
-def form_of(html: str) -> list[tuple[str, str]]:
-    p = FormFields()
+def form_of(html: str, action: str = "/volunteers/") -> list[tuple[str, str]]:
+    p = FormFields(action)
     p.feed(html)
     return p.fields
 
