@@ -82,9 +82,7 @@ async def my_page(
     # Windows on the half-hour grid are marked on it; any other (10:15–11:40) stays a row of its own.
     shown, apart = week_grid.split(doc.get("availability", []))
     slots = sorted(apart, key=lambda s: (s["weekday"], s["start"]))
-    cells = week_grid.cells_of(shown)
-    grid = {"rows": week_grid.grid_rows(), "step": week_grid.STEP,
-            "marked": {week_grid.cell_key(c) for c in cells}, "windows": week_grid.windows_of(cells)}
+    grid = week_grid.view(week_grid.cells_of(shown))
     return {
         "v": doc,
         "offered": offered,

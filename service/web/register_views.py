@@ -74,10 +74,7 @@ def availability_grid(values: dict[str, Any]) -> dict[str, Any]:
     """The week grid's rows, the cells marked (as stored, or as posted after a refused save) and the
     windows they make, for templates/_week_grid.html."""
     posted = values.get("availability_cell") or []
-    keys = [posted] if isinstance(posted, str) else list(posted)
-    cells = week_grid.cells_from_keys(keys)
-    return {"rows": week_grid.grid_rows(), "step": week_grid.STEP,
-            "marked": {week_grid.cell_key(c) for c in cells}, "windows": week_grid.windows_of(cells)}
+    return week_grid.view(week_grid.cells_from_keys([posted] if isinstance(posted, str) else posted))
 
 
 async def volunteer_form(session: AsyncSession) -> dict[str, Any]:

@@ -181,3 +181,10 @@ def grid_rows(step: int = STEP) -> list[dict[str, Any]]:
     per_day = cells_per_day(step)
     return [{"start": hhmm(k * step), "end": hhmm((k + 1) * step), "hour": k * step % 60 == 0,
              "cells": [cell_key(d * per_day + k, step) for d in range(7)]} for k in range(per_day)]
+
+
+def view(cells: Iterable[int], step: int = STEP) -> dict[str, Any]:
+    """What templates/_week_grid.html draws: the rows, the marked cells' keys and the windows they make."""
+    marked = frozenset(cells)
+    return {"rows": grid_rows(step), "step": step, "marked": {cell_key(c, step) for c in marked},
+            "windows": windows_of(marked, step)}

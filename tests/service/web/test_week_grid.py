@@ -65,6 +65,9 @@ def test_off_grid_windows_stay_apart_and_posted_keys_are_checked():
         wg.cell_of("2-18:00", HALF)}
     assert [r["start"] for r in wg.grid_rows(60)][:3] == ["00:00", "01:00", "02:00"]
     assert wg.grid_rows(HALF)[-1]["cells"][6] == "7-23:30" and wg.grid_rows(HALF)[-1]["end"] == "00:00"
+    shown = wg.view(wg.cells_of([w(5, "22:00", "02:00")], HALF), HALF)
+    assert len(shown["rows"]) == 48 and "6-01:30" in shown["marked"] and len(shown["marked"]) == 8
+    assert shown["windows"] == [w(5, "22:00", "02:00")]
 
 
 def test_an_unchanged_grid_keeps_the_stored_windows_and_their_order():
