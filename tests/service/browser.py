@@ -49,9 +49,10 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, url: str, data: dict[str, Any]):
+    def __init__(self, url: str, data: dict[str, Any], settings: Any = None):
         self.url = url
         self.data = data
+        self.settings = settings  # the register's Settings, for setting things up behind the app
 
 
 @contextmanager
@@ -97,7 +98,7 @@ def live_register(tmp_path_factory: pytest.TempPathFactory, name: str,
     asyncio.run(upgrade(settings.database_url))
     data = asyncio.run(with_session(settings, setup)) if setup else None
     with serve(create_app(settings)) as url:
-        yield LiveServer(url, dict(data or {}))
+        yield LiveServer(url, dict(data or {}), settings)
 
 
 def shot(page: Page, name: str) -> None:
