@@ -56,15 +56,15 @@ class LiveServer:
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """The app under uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+def serve(app: Any, port: int | None = None) -> Iterator[str]:
+    """The app under uvicorn on 127.0.0.1 in a thread (on `port`, or a free one); yields its base URL."""
     import uvicorn
 
-    port = free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 30
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the app did not start")
