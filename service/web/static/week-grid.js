@@ -128,6 +128,7 @@
       update();
     }
     table.addEventListener("pointerdown", function (e) {
+      handled = false;
       if (e.pointerType === "touch" || e.button !== 0) return;
       var i = cellAt(e.clientX, e.clientY);
       if (i < 0) return;
