@@ -56,12 +56,13 @@ class LiveServer:
 
 
 @contextmanager
-def serve(app: Any, port: int | None = None) -> Iterator[str]:
-    """The app under uvicorn on 127.0.0.1 in a thread (on `port`, or a free one); yields its base URL."""
+def serve(app: Any, port: int | None = None, **options: Any) -> Iterator[str]:
+    """The app under uvicorn on 127.0.0.1 in a thread (on `port`, or a free one; `options` for
+    uvicorn.Config, e.g. the proxy options `samspill serve` uses); yields its base URL."""
     import uvicorn
 
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
