@@ -193,3 +193,30 @@ def test_browser_grid_works_without_javascript(live: LiveServer, browser: Any) -
         expect(page.locator("[data-week-grid-summary]")).to_have_text("onsdag 10:00–11:00 · søndag 23:30–00:30")
     finally:
         context.close()
+
+
+def test_browser_grid_summary_says_what_the_server_will_store(live: LiveServer, page: Page) -> None:
+    """The script's words for the marked cells are the windows week_grid.windows_of makes of them:
+    random markings, runs across midnight and the week's end, runs longer than a day, the whole week."""
+    import random
+
+    from service.web import i18n, week_grid
+
+    coordinator(page, live.url)
+    page.goto(live.url + "/volunteers/new")
+    rng = random.Random(13)
+    total = 7 * week_grid.cells_per_day()
+    cases = [set(range(total)), set(range(total - 3)), {total - 1, 0}, set(range(40, 40 + 60))]
+    for _ in range(25):
+        start, length = rng.randrange(total), rng.randrange(1, 120)
+        cases.append({(start + k) % total for k in range(length)} | set(rng.sample(range(total), rng.randrange(12))))
+    for marked in cases:
+        keys = [week_grid.cell_key(c) for c in marked]
+        page.evaluate("""keys => {
+            const on = new Set(keys);
+            for (const c of document.querySelectorAll('input[name=availability_cell]')) c.checked = on.has(c.value);
+            document.querySelector('[data-week-grid]').dispatchEvent(new Event('change', {bubbles: true}));
+        }""", keys)
+        expected = " · ".join(f"{i18n.weekday('nb', w['weekday'])} {w['start']}–{w['end']}"
+                              for w in week_grid.windows_of(marked)) or "ingen tider"
+        expect(page.locator("[data-week-grid-summary]")).to_have_text(expected)
