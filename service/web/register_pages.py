@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -52,11 +53,11 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
 # ------------------------------------------------------------------ volunteers: register and edit
 
 
-def volunteer_doc(form: Any, fp: FieldProblems, before: dict[str, Any] | None = None) -> dict[str, Any]:
+def volunteer_doc(form: Any, fp: FieldProblems, before: Iterable[Any] = ()) -> dict[str, Any]:
     """The volunteer form as a scenario-format document (the same the API's POST takes).
 
     Availability is the week grid's marked cells plus the rows beneath it (times off the half-hour
-    grid); saved unchanged, the stored windows are kept exactly as they were (`before`)."""
+    grid); saved unchanged, the stored windows (`before`) are kept exactly as they were."""
     lat, lon = fp.number(form, "lat"), fp.number(form, "lon")
     birth = fp.date(form, "birth_date")
     doc: dict[str, Any] = {
@@ -71,7 +72,7 @@ def volunteer_doc(form: Any, fp: FieldProblems, before: dict[str, Any] | None = 
         "max_hours_per_week": fp.number(form, "max_hours_per_week"),
         "max_assignments": fp.number(form, "max_assignments", integer=True) or 1,
         "location": {"lat": lat, "lon": lon} if lat is not None or lon is not None else None,
-        "availability": availability(form, fp, (before or {}).get("availability", [])),
+        "availability": availability(form, fp, list(before)),
         "unavailable": periods(form, "unavailable", fp),
     }
     if not doc["name"]:
@@ -79,7 +80,7 @@ def volunteer_doc(form: Any, fp: FieldProblems, before: dict[str, Any] | None = 
     return doc
 
 
-def availability(form: Any, fp: FieldProblems, before: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def availability(form: Any, fp: FieldProblems, before: list[Any]) -> list[dict[str, Any]]:
     """The rows first (a refused row's error names its row), then the grid's windows."""
     rows = slots(form, "availability", fp)
     grid = week_grid.windows_from_grid(week_grid.cells_from_keys(form.getall("availability_cell", [])), before)
@@ -137,7 +138,7 @@ async def volunteer_update(request: Request[Any, Any, Any], db_session: AsyncSes
         _404(exc)
         raise
     try:
-        doc = volunteer_doc(form, fp, current)
+        doc = volunteer_doc(form, fp, current.get("availability", []))
         fp.raise_if_any()
         await volunteers_service.patch_volunteer(db_session, viewer, volunteer_id, doc, request.url.path)
     except Problem as exc:

@@ -28,6 +28,13 @@ STEP = 30  # minutes per cell on the pages
 Window = dict[str, Any]  # {"weekday": 1..7, "start": "HH:MM", "end": "HH:MM"}
 
 
+def plain(window: Any) -> Window:
+    """A window as a dict, from a dict or from a struct with the same fields (`matcher.schema.Slot`)."""
+    if isinstance(window, Mapping):
+        return dict(window)
+    return {"weekday": window.weekday, "start": window.start, "end": window.end}
+
+
 def minutes(hhmm: str) -> int:
     h, m = str(hhmm).split(":")
     return int(h) * 60 + int(m)
@@ -50,12 +57,13 @@ def duration(start: str, end: str) -> int:
     return b - a if b > a else b - a + DAY
 
 
-def on_grid(window: Mapping[str, Any], step: int = STEP) -> bool:
+def on_grid(window: Any, step: int = STEP) -> bool:
     """Whether the grid can show the window exactly: both times on a cell boundary, a valid weekday and
     times, and not a zero-length window other than the whole day."""
     try:
-        day, a, b = int(window["weekday"]), minutes(window["start"]), minutes(window["end"])
-    except (KeyError, TypeError, ValueError):
+        w = plain(window)
+        day, a, b = int(w["weekday"]), minutes(w["start"]), minutes(w["end"])
+    except (AttributeError, KeyError, TypeError, ValueError):
         return False
     if not 1 <= day <= 7 or not (0 <= a < DAY and 0 <= b < DAY):
         return False
@@ -64,23 +72,24 @@ def on_grid(window: Mapping[str, Any], step: int = STEP) -> bool:
     return a % step == 0 and b % step == 0
 
 
-def split(windows: Iterable[Mapping[str, Any]], step: int = STEP) -> tuple[list[Window], list[Window]]:
-    """(windows the grid shows, windows it cannot), each in the order given."""
+def split(windows: Iterable[Any], step: int = STEP) -> tuple[list[Window], list[Window]]:
+    """(windows the grid shows, windows it cannot), each in the order given, as dicts."""
     shown: list[Window] = []
     apart: list[Window] = []
     for w in windows:
-        (shown if on_grid(w, step) else apart).append(dict(w))
+        (shown if on_grid(w, step) else apart).append(plain(w))
     return shown, apart
 
 
-def cells_of(windows: Iterable[Mapping[str, Any]], step: int = STEP) -> frozenset[int]:
+def cells_of(windows: Iterable[Any], step: int = STEP) -> frozenset[int]:
     """The cells (0 = Monday 00:00, counting in steps through the week) the on-grid windows cover."""
     per_day = cells_per_day(step)
     total = 7 * per_day
     out: set[int] = set()
-    for w in windows:
-        if not on_grid(w, step):
-            raise ValueError(f"window {w!r} is not on a {step}-minute grid")
+    for window in windows:
+        if not on_grid(window, step):
+            raise ValueError(f"window {window!r} is not on a {step}-minute grid")
+        w = plain(window)
         first = (int(w["weekday"]) - 1) * per_day + minutes(w["start"]) // step
         for k in range(duration(w["start"], w["end"]) // step):
             out.add((first + k) % total)
@@ -151,7 +160,7 @@ def cells_from_keys(keys: Iterable[str], step: int = STEP) -> frozenset[int]:
     return frozenset(c for c in (cell_of(k, step) for k in keys) if c is not None)
 
 
-def windows_from_grid(cells: Iterable[int], before: Iterable[Mapping[str, Any]], step: int = STEP) -> list[Window]:
+def windows_from_grid(cells: Iterable[int], before: Iterable[Any], step: int = STEP) -> list[Window]:
     """The windows a saved grid stands for. When the marked cells are those the stored on-grid windows
     already cover, the stored windows are kept as they were (two touching windows stay two); otherwise
     the cells' own windows."""
@@ -162,16 +171,16 @@ def windows_from_grid(cells: Iterable[int], before: Iterable[Mapping[str, Any]],
     return windows_of(marked, step)
 
 
-def keep_order(new: list[Window], before: Iterable[Mapping[str, Any]]) -> list[Window]:
+def keep_order(new: list[Window], before: Iterable[Any]) -> list[Window]:
     """The stored list itself when the new one holds the same windows (in whatever order)."""
-    old = [dict(w) for w in before]
+    old = [plain(w) for w in before]
 
     def key(w: Mapping[str, Any]) -> tuple[int, str, str]:
         return int(w["weekday"]), str(w["start"]), str(w["end"])
 
     try:
         same = sorted(map(key, new)) == sorted(map(key, old))
-    except (KeyError, TypeError, ValueError):
+    except (AttributeError, KeyError, TypeError, ValueError):
         return new
     return old if same else new
 

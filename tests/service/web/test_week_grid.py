@@ -70,6 +70,15 @@ def test_off_grid_windows_stay_apart_and_posted_keys_are_checked():
     assert shown["windows"] == [w(5, "22:00", "02:00")]
 
 
+def test_stored_windows_may_be_structs():
+    stored = [Slot(weekday=5, start="22:00", end="02:00"), Slot(weekday=3, start="10:15", end="11:40")]
+    shown, apart = wg.split(stored, HALF)
+    assert shown == [w(5, "22:00", "02:00")] and apart == [w(3, "10:15", "11:40")]
+    assert wg.windows_from_grid(wg.cells_of(stored[:1], HALF), stored, HALF) == [w(5, "22:00", "02:00")]
+    assert wg.keep_order([w(3, "10:15", "11:40"), w(5, "22:00", "02:00")], stored) == [
+        w(5, "22:00", "02:00"), w(3, "10:15", "11:40")]
+
+
 def test_an_unchanged_grid_keeps_the_stored_windows_and_their_order():
     stored = [w(2, "12:00", "14:00"), w(2, "10:00", "12:00"), w(5, "10:15", "11:40")]  # touching, kept as two
     cells = wg.cells_of(wg.split(stored, HALF)[0], HALF)
