@@ -15,7 +15,7 @@ from service.register import volunteers as volunteers_service
 from service.register.schedule import placement_occurrences
 from service.settings import Settings
 from service.volunteer.calendar import account, calendar_key, calendar_url
-from service.web import views
+from service.web import views, week_grid
 
 NEXT_DATES = 4
 
@@ -79,13 +79,17 @@ async def my_page(
     acc = await account(session, vid)
     key = await calendar_key(session, vid)
     hours = await attendance.hours_given(session, who, volunteer=vid)
-    slots = sorted(doc.get("availability", []), key=lambda s: (s["weekday"], s["start"]))
+    # Windows on the half-hour grid are marked on it; any other (10:15–11:40) stays a row of its own.
+    shown, apart = week_grid.split(doc.get("availability", []))
+    slots = sorted(apart, key=lambda s: (s["weekday"], s["start"]))
+    grid = week_grid.view(week_grid.cells_of(shown))
     return {
         "v": doc,
         "offered": offered,
         "current": current,
         "past": past,
         "slots": slots,
+        "grid": grid,
         "unavailable": sorted(doc.get("unavailable", []), key=lambda u: str(u["from"])),
         "activities": [n.activity(a) for a in doc.get("activities", [])],
         "trainings": [{**h, "name": n.training(h["training"])} for h in doc.get("trainings", [])],

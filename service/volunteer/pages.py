@@ -33,7 +33,7 @@ from service.settings import Settings
 from service.volunteer import links
 from service.volunteer.calendar import account, feed_for, renew_calendar_key, volunteer_for_key
 from service.volunteer.me import my_page, parse_slots, split_words
-from service.web import i18n, views
+from service.web import i18n, views, week_grid
 from service.web.pages import (
     SESSION_HOURS,
     Form,
@@ -252,20 +252,24 @@ async def remove_away(
 
 
 @post("/me/profile", include_in_schema=False)
-async def profile(
-    request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal, data: Form
-) -> Redirect:
+async def profile(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal) -> Redirect:
     lang = lang_of(request)
+    form = await request.form()  # the week grid posts one `availability_cell` per marked half hour
+    data = {k: str(form.get(k) or "") for k in form if k != "availability_cell"}
     slots, errors = parse_slots(data)
     if errors:
         flash(request, "error", i18n.t(lang, "me.slots_invalid"))
         return redirect("/me#profile-h")
+    # The grid's windows after the rows; saved unchanged, the stored windows stay as they were.
+    before = (await volunteers_service.get_volunteer(db_session, volunteer, volunteer.volunteer_id or "",
+                                                     request.url.path)).get("availability", [])
+    grid = week_grid.windows_from_grid(week_grid.cells_from_keys(form.getall("availability_cell", [])), before)
     await _patch(
         request,
         db_session,
         volunteer,
         {
-            "availability": slots,
+            "availability": week_grid.keep_order([*slots, *grid], before),
             "interests": split_words(data.get("interests", "")),
             "languages": split_words(data.get("languages", "")),
         },

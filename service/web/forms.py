@@ -34,7 +34,7 @@ def values_of(form: FormMultiDict) -> FormValues:
     return out
 
 
-MULTI = {"activities", "requires_training"}
+MULTI = {"activities", "requires_training", "availability_cell"}
 
 
 def text(form: FormMultiDict, name: str) -> str:

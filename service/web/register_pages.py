@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -33,7 +34,7 @@ from service.register import volunteers as volunteers_service
 from service.register.common import DbSession as AsyncSession  # passed on to the services, never queried here
 from service.register.onboarding import record_first_conversation
 from service.settings import Settings
-from service.web import i18n, register_views, views
+from service.web import i18n, register_views, views, week_grid
 from service.web.forms import FieldProblems, field_errors, periods, slots, text, values_of, words
 from service.web.pages import NotCoordinator, flash, lang_of, page, problem_text, redirect, safe_next
 
@@ -52,8 +53,11 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
 # ------------------------------------------------------------------ volunteers: register and edit
 
 
-def volunteer_doc(form: Any, fp: FieldProblems) -> dict[str, Any]:
-    """The volunteer form as a scenario-format document (the same the API's POST takes)."""
+def volunteer_doc(form: Any, fp: FieldProblems, before: Iterable[Any] = ()) -> dict[str, Any]:
+    """The volunteer form as a scenario-format document (the same the API's POST takes).
+
+    Availability is the week grid's marked cells plus the rows beneath it (times off the half-hour
+    grid); saved unchanged, the stored windows (`before`) are kept exactly as they were."""
     lat, lon = fp.number(form, "lat"), fp.number(form, "lon")
     birth = fp.date(form, "birth_date")
     doc: dict[str, Any] = {
@@ -68,7 +72,7 @@ def volunteer_doc(form: Any, fp: FieldProblems) -> dict[str, Any]:
         "max_hours_per_week": fp.number(form, "max_hours_per_week"),
         "max_assignments": fp.number(form, "max_assignments", integer=True) or 1,
         "location": {"lat": lat, "lon": lon} if lat is not None or lon is not None else None,
-        "availability": slots(form, "availability", fp),
+        "availability": availability(form, fp, list(before)),
         "unavailable": periods(form, "unavailable", fp),
     }
     if not doc["name"]:
@@ -76,11 +80,19 @@ def volunteer_doc(form: Any, fp: FieldProblems) -> dict[str, Any]:
     return doc
 
 
+def availability(form: Any, fp: FieldProblems, before: list[Any]) -> list[dict[str, Any]]:
+    """The rows first (a refused row's error names its row), then the grid's windows."""
+    rows = slots(form, "availability", fp)
+    grid = week_grid.windows_from_grid(week_grid.cells_from_keys(form.getall("availability_cell", [])), before)
+    return week_grid.keep_order([*rows, *grid], before)
+
+
 async def _volunteer_form_page(request: Request[Any, Any, Any], db_session: AsyncSession, *, values: dict[str, Any],
                                errors: dict[str, str] | None = None, v: dict[str, Any] | None = None) -> Template:
     ctx = await register_views.volunteer_form(db_session)
     return page(request, "volunteer_form.html", status_code=422 if errors else 200, values=values,
-                errors=errors or {}, v=v, rows=register_views.row_counts(values), **ctx)
+                errors=errors or {}, v=v, rows=register_views.row_counts(values),
+                grid=register_views.availability_grid(values), **ctx)
 
 
 @get("/volunteers/new", include_in_schema=False)
@@ -126,7 +138,7 @@ async def volunteer_update(request: Request[Any, Any, Any], db_session: AsyncSes
         _404(exc)
         raise
     try:
-        doc = volunteer_doc(form, fp)
+        doc = volunteer_doc(form, fp, current.get("availability", []))
         fp.raise_if_any()
         await volunteers_service.patch_volunteer(db_session, viewer, volunteer_id, doc, request.url.path)
     except Problem as exc:

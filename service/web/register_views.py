@@ -25,7 +25,7 @@ from service.register.placements import (
 )
 from service.register.site_reports import REPORT_KINDS, open_reports
 from service.settings import Settings
-from service.web import i18n
+from service.web import i18n, week_grid
 from service.web.forms import slot_rows
 from service.web.views import Names, names, need_times
 
@@ -46,7 +46,10 @@ def volunteer_form_values(doc: dict[str, Any]) -> dict[str, Any]:
         "max_travel_km": _num(doc.get("max_travel_km")), "max_hours_per_week": _num(doc.get("max_hours_per_week")),
         "max_assignments": doc.get("max_assignments", 1), "lat": _num(loc.get("lat")), "lon": _num(loc.get("lon")),
     }
-    for i, s in enumerate(doc.get("availability", [])):
+    # Windows on the half-hour grid are marked on it; any other (10:15–11:40) stays a row of its own.
+    shown, apart = week_grid.split(doc.get("availability", []))
+    values["availability_cell"] = sorted(week_grid.cell_key(c) for c in week_grid.cells_of(shown))
+    for i, s in enumerate(apart):
         values[f"availability_day_{i}"] = str(s["weekday"])
         values[f"availability_start_{i}"] = s["start"]
         values[f"availability_end_{i}"] = s["end"]
@@ -67,7 +70,14 @@ def row_counts(values: dict[str, Any]) -> dict[str, int]:
         while f"{prefix}_{n}" in values:
             n += 1
         return n
-    return {"availability": count("availability_day") + 3, "unavailable": count("unavailable_from") + 2}
+    return {"availability": count("availability_day") + 1, "unavailable": count("unavailable_from") + 2}
+
+
+def availability_grid(values: dict[str, Any]) -> dict[str, Any]:
+    """The week grid's rows, the cells marked (as stored, or as posted after a refused save) and the
+    windows they make, for templates/_week_grid.html."""
+    posted = values.get("availability_cell") or []
+    return week_grid.view(week_grid.cells_from_keys([posted] if isinstance(posted, str) else posted))
 
 
 async def volunteer_form(session: DbSession) -> dict[str, Any]:

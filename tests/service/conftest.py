@@ -168,3 +168,33 @@ async def loaded(client: httpx.AsyncClient, coordinator: dict[str, str]) -> dict
     r = await client.post("/api/v1/scenario", json=doc, headers=coordinator)
     assert r.status_code == 200, r.text
     return doc
+
+
+# ------------------------------------------------------------ the browser tests' Chromium (tests/service/browser.py)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's, through Playwright), one per test module."""
+    from tests.service.browser import ARGS, CHROMIUM, sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh laptop-width page in Bokmål and Oslo time."""
+    from tests.service.browser import LAPTOP
+
+    context = browser.new_context(viewport=LAPTOP, locale="nb-NO", timezone_id="Europe/Oslo")
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    try:
+        yield pg
+    finally:
+        context.close()

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +19,6 @@ import httpx
 import msgspec
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -34,37 +30,20 @@ from schemathesis.checks import (
 
 from service.app import create_app
 from service.settings import Settings
+from tests.service.browser import serve
 from tests.service.conftest import Tokens
 from tests.service.factories import small_scenario
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
 def live(db_url: str) -> Iterator[tuple[str, dict[str, str]]]:
     """A uvicorn server on loopback over the test database, loaded with the small scenario."""
     app = create_app(Settings(database_url=db_url, solve_time_limit=2.0))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    headers = asyncio.run(Tokens(db_url).headers("coordinator"))
-    r = httpx.post(f"{base}/api/v1/scenario", json=msgspec.to_builtins(small_scenario()), headers=headers)
-    assert r.status_code == 200, r.text
-    try:
+    with serve(app) as base:
+        headers = asyncio.run(Tokens(db_url).headers("coordinator"))
+        r = httpx.post(f"{base}/api/v1/scenario", json=msgspec.to_builtins(small_scenario()), headers=headers)
+        assert r.status_code == 200, r.text
         yield base, headers
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def problem_details_on_error(response: Any) -> None:

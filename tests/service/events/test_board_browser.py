@@ -4,26 +4,20 @@ hall. A screenshot goes to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 
+from tests.service.browser import ARGS, CHROMIUM, SHOTS, needs_chromium
 from tests.service.conftest import Tokens
 from tests.service.events.helpers import agreement, make_event
 from tests.service.events.live_helpers import server
-from tests.service.web.test_browser import ARGS, CHROMIUM, SHOTS
 
 try:
     from playwright.async_api import async_playwright
 except ImportError:  # pragma: no cover - the skip below says why
     async_playwright = None  # type: ignore[assignment]
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.skipif(async_playwright is None, reason="playwright is not installed (pip install playwright)"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM} (apt-get install -y chromium)"),
-]
+pytestmark = [pytest.mark.anyio, *needs_chromium]
 
 
 async def test_big_screen_updates_live_and_is_legible(db_url: str, coordinator: dict[str, str],

@@ -9,27 +9,22 @@ Screenshots go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.service.browser import ARGS, CHROMIUM, SHOTS, needs_chromium
 from tests.service.conftest import Tokens
 from tests.service.events.helpers import EVENT
 from tests.service.events.live_helpers import server
-from tests.service.web.test_browser import ARGS, CHROMIUM, SHOTS
 
 try:
     from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 except ImportError:  # pragma: no cover - the skip below says why
     async_playwright = None  # type: ignore[assignment]
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.skipif(async_playwright is None, reason="playwright is not installed (pip install playwright)"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM} (apt-get install -y chromium)"),
-]
+pytestmark = [pytest.mark.anyio, *needs_chromium]
 
 TABLET = {"width": 800, "height": 1280}
 PEOPLE = [

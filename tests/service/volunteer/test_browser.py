@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -23,20 +21,23 @@ from matcher.problem import occurrences
 from matcher.schema import Horizon, Need, Scenario
 from service.register.common import from_doc
 from service.web.i18n import OSLO
+from tests.service.browser import (
+    PHONE,
+    Page,
+    axe_violations,
+    expect,
+    needs_chromium,
+    serve,
+    shot,
+    temp_settings,
+)
 from tests.service.factories import small_scenario
 from tests.service.mailbox import Mailbox, free_port
 from tests.service.volunteer.conftest import V1_EMAIL, two_for_v1
-from tests.service.web.test_browser import ARGS, CHROMIUM, axe_violations, shot
 
-try:
-    from playwright.sync_api import Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - the skip below says why
-    sync_playwright = None  # type: ignore[assignment]
-
-pytestmark = pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed")
+pytestmark = needs_chromium
 
 COORDINATOR, PASSWORD = "koordinator@kommune.example", "demo-passord-123"
-PHONE = {"width": 390, "height": 844}
 
 
 class Live:
@@ -46,24 +47,18 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    import uvicorn
-
     from service.accounts import create_user
     from service.app import create_app
     from service.auth import create_token
     from service.cli.common import with_session as _with_session
     from service.db.migrate import upgrade
-    from service.settings import Settings
 
     mailbox = Mailbox()
     mailbox.start()
     port = free_port()
-    db = tmp_path_factory.mktemp("volunteer-browser") / "register.sqlite3"
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{db}",
-        solve_time_limit=10.0,
-        secret_key="browser-test",
-        secure_cookies=False,
+    settings = temp_settings(
+        tmp_path_factory,
+        "volunteer-browser",
         smtp_url=mailbox.url,
         mail_from="samspill@kommune.example",
         public_url=f"http://127.0.0.1:{port}",
@@ -80,43 +75,20 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         return text
 
     token = asyncio.run(_with_session(settings, setup))
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, solver=two_for_v1), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the app did not start"
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=base, headers=headers, timeout=30) as api:
-        assert api.post("/api/v1/scenario", json=msgspec.to_builtins(small_scenario())).status_code == 200
-        assert api.patch("/api/v1/volunteers/v1", json={"email": V1_EMAIL}).status_code == 200
-        plan = api.post("/api/v1/plans", headers={"Prefer": "wait=60"}).json()
-        for p in plan["proposals"]:
-            assert api.post(f"/api/v1/proposals/{p['id']}/accept").status_code == 200
-        assert api.post(f"/api/v1/plans/{plan['id']}/release").status_code == 200
-        placements = {p["need"]: p for p in api.get("/api/v1/placements").json()}
     try:
-        yield Live(base, mailbox, {"placements": placements, "headers": headers})
+        with serve(create_app(settings, solver=two_for_v1), port=port) as base:
+            headers = {"Authorization": f"Bearer {token}"}
+            with httpx.Client(base_url=base, headers=headers, timeout=30) as api:
+                assert api.post("/api/v1/scenario", json=msgspec.to_builtins(small_scenario())).status_code == 200
+                assert api.patch("/api/v1/volunteers/v1", json={"email": V1_EMAIL}).status_code == 200
+                plan = api.post("/api/v1/plans", headers={"Prefer": "wait=60"}).json()
+                for p in plan["proposals"]:
+                    assert api.post(f"/api/v1/proposals/{p['id']}/accept").status_code == 200
+                assert api.post(f"/api/v1/plans/{plan['id']}/release").status_code == 200
+                placements = {p["need"]: p for p in api.get("/api/v1/placements").json()}
+            yield Live(base, mailbox, {"placements": placements, "headers": headers})
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         mailbox.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

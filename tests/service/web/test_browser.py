@@ -8,62 +8,47 @@ Uses Debian's `chromium` through Playwright's `executable_path`; never `playwrig
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-CHROMIUM = os.environ.get("SAMSPILL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
+from tests.service.browser import (
+    ARGS,
+    CHROMIUM,
+    SHOTS,
+    LiveServer,
+    Page,
+    axe_violations,
+    expect,
+    free_port,
+    needs_chromium,
+    serve,
+    shot,
+    sync_playwright,
+    temp_settings,
+)
+
+# The shared browser pieces moved to tests/service/browser.py (the `browser` and `page` fixtures to
+# tests/service/conftest.py); the names stay importable from here for modules written against this one.
+__all__ = ["ARGS", "CHROMIUM", "SHOTS", "LiveServer", "axe_violations", "free_port", "shot", "sign_in",
+           "sync_playwright"]
+
 EMAIL, PASSWORD = "koordinator@demo.kommune.no", "demo-passord-123"
 SITE_EMAIL = "kontakt@demo.kommune.no"
 
-try:
-    from playwright.sync_api import Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - the skip below says why
-    sync_playwright = None  # type: ignore[assignment]
-
-pytestmark = [
-    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (pip install playwright)"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"no chromium at {CHROMIUM} (apt-get install -y chromium)"),
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class LiveServer:
-    def __init__(self, url: str, data: dict[str, Any]):
-        self.url = url
-        self.data = data
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The app under uvicorn on 127.0.0.1, on a temp SQLite register holding the demo municipality."""
-    import uvicorn
-
     from service.accounts import create_user
     from service.app import create_app
     from service.cli.common import with_session as _with_session
     from service.cli.server import build_demo
-    from service.settings import Settings
 
-    db = tmp_path_factory.mktemp("browser") / "demo.sqlite3"
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", solve_time_limit=10.0,
-                        secret_key="browser-test", secure_cookies=False)
+    settings = temp_settings(tmp_path_factory, "browser")
     demo = asyncio.run(build_demo(settings, volunteers=60, needs=18, seed=3))
 
     async def users(session: Any) -> None:
@@ -71,67 +56,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         await create_user(session, email=SITE_EMAIL, password=PASSWORD, role="site", site_id=demo["site"].id)
 
     asyncio.run(_with_session(settings, users))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}", demo)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO",
-                                  timezone_id="Europe/Oslo")
-    pg = context.new_page()
-    pg.set_default_timeout(20_000)
-    try:
-        yield pg
-    finally:
-        context.close()
-
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def axe_violations(page: Page, name: str) -> list[str]:
-    """WCAG 2.x A/AA problems axe-core finds on the page as it is now (serious and critical)."""
-    # Evaluated by the test driver, not injected as an inline <script>: the page's CSP stays enforced.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, help: v.help, "
-        "nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"
-    )
-    return [
-        f"{name}: {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}"
-        for v in result
-        if v["impact"] in ("serious", "critical", "moderate", "minor")
-    ]
+    with serve(create_app(settings)) as url:
+        yield LiveServer(url, demo)
 
 
 def sign_in(page: Page, base: str, email: str = EMAIL) -> None:

@@ -6,9 +6,6 @@ and in English, and on the matching page after a run. Screenshots go to test-art
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,22 +13,21 @@ import httpx
 import msgspec
 import pytest
 
-from tests.service.factories import small_scenario
-from tests.service.web.test_browser import (  # noqa: F401  (pytest fixtures used by name)
-    PASSWORD,
+from tests.service.browser import (
     LiveServer,
+    Page,
     axe_violations,
-    browser,
-    free_port,
-    page,
-    pytestmark,
+    expect,
+    live_register,
+    needs_chromium,
     shot,
+    sign_in,
 )
+from tests.service.factories import small_scenario
 
-with contextlib.suppress(ImportError):  # test_browser's pytestmark skips the module without playwright
-    from playwright.sync_api import Page, expect
+pytestmark = needs_chromium
 
-EMAIL = "koordinator@risiko.kommune.no"
+EMAIL, PASSWORD = "koordinator@risiko.kommune.no", "demo-passord-123"
 
 
 @pytest.fixture(scope="module")
@@ -39,40 +35,15 @@ def live_small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
     """The app under uvicorn on a temp SQLite register with the small scenario and two placements."""
     import datetime as dt
 
-    import uvicorn
-
     from service.accounts import create_user
-    from service.app import create_app
     from service.auth import create_token
     from service.cli.common import with_session as _with_session
-    from service.db.migrate import upgrade
     from service.db.models import PlacementRow
-    from service.settings import Settings
-
-    db = tmp_path_factory.mktemp("browser-risk") / "register.sqlite3"
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", solve_time_limit=10.0,
-                        secret_key="browser-test", secure_cookies=False)
-    asyncio.run(upgrade(settings.database_url))
 
     async def setup(session: Any) -> dict[str, Any]:
         await create_user(session, email=EMAIL, password=PASSWORD, role="coordinator", name="Kari Koordinator")
         _, token = await create_token(session, role="coordinator", name="test")
         return {"token": token}
-
-    data = asyncio.run(_with_session(settings, setup))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    headers = {"Authorization": f"Bearer {data['token']}"}
-    with httpx.Client(base_url=base, headers=headers) as api:
-        assert api.post("/api/v1/scenario", json=msgspec.to_builtins(small_scenario())).status_code == 200
 
     async def place(session: Any) -> None:
         for volunteer, need in (("v1", "n1"), ("v2", "n2")):
@@ -80,15 +51,16 @@ def live_small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
                                      site_id="eik", activity_id="besoksvenn", state="confirmed",
                                      start=dt.date(2027, 1, 4), followups_done=[]))
 
-    asyncio.run(_with_session(settings, place))
-    try:
-        yield LiveServer(base, {**data, "headers": headers})
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with live_register(tmp_path_factory, "browser-risk", setup) as server:
+        headers = {"Authorization": f"Bearer {server.data['token']}"}
+        with httpx.Client(base_url=server.url, headers=headers) as api:
+            assert api.post("/api/v1/scenario", json=msgspec.to_builtins(small_scenario())).status_code == 200
+        asyncio.run(_with_session(server.settings, place))
+        server.data["headers"] = headers
+        yield server
 
 
-def test_browser_overview_shows_placements_at_risk_first(live_small: LiveServer, page: Page) -> None:  # noqa: F811
+def test_browser_overview_shows_placements_at_risk_first(live_small: LiveServer, page: Page) -> None:
     base = live_small.url
     with httpx.Client(base_url=base, headers=live_small.data["headers"]) as api:
         r = api.patch("/api/v1/needs/n1", params={"keep_at_risk": "true"},
@@ -98,10 +70,7 @@ def test_browser_overview_shows_placements_at_risk_first(live_small: LiveServer,
             {"training": "demens", "completed": "2026-09-01", "expires": "2027-01-20"}]})
         assert r.status_code == 200, r.text
 
-    page.goto(base + "/login")
-    page.get_by_label("E-post").fill(EMAIL)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
+    sign_in(page, base, EMAIL, PASSWORD)
     expect(page.get_by_role("heading", name="Oversikt", level=1)).to_be_visible()
     risk = page.get_by_role("region", name="Plasseringer som bryter en regel nå")
     expect(risk).to_be_visible()

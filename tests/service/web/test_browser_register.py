@@ -13,115 +13,50 @@ axe-core checks each new page.
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.service.web.test_browser import (
-    ARGS,
-    CHROMIUM,
-    PASSWORD,
+from tests.service.browser import (
     LiveServer,
+    Page,
     axe_violations,
-    free_port,
+    both_widths,
+    expect,
+    live_register,
+    needs_chromium,
     shot,
-    sync_playwright,
 )
+from tests.service.browser import sign_in as password_sign_in
 
-if sync_playwright is not None:
-    from playwright.sync_api import Page, expect
-
-pytestmark = [
-    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (pip install playwright)"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
-]
+pytestmark = needs_chromium
 
 COORDINATOR, SITE = "koordinator@kommune.no", "kontakt@eik.no"
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1280, "height": 900}
+PASSWORD = "demo-passord-123"
 NAME = "Ingrid Nattugle"
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The app under uvicorn on a temp SQLite register holding the small test scenario."""
-    import uvicorn
-
     from service.accounts import create_user
-    from service.app import create_app
     from service.auth import SYSTEM
-    from service.cli.common import with_session as _with_session
-    from service.db.migrate import upgrade
     from service.register.scenario_io import import_scenario
-    from service.settings import Settings
     from tests.service.factories import small_scenario
-
-    db = tmp_path_factory.mktemp("register-browser") / "register.sqlite3"
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", solve_time_limit=10.0,
-                        secret_key="browser-test", secure_cookies=False)
-    asyncio.run(upgrade(settings.database_url))
 
     async def setup(session: Any) -> None:
         await import_scenario(session, SYSTEM, small_scenario(), "test")
         await create_user(session, email=COORDINATOR, password=PASSWORD, role="coordinator", name="Kari Koordinator")
         await create_user(session, email=SITE, password=PASSWORD, role="site", site_id="eik", name="Siri Kontakt")
 
-    asyncio.run(_with_session(settings, setup))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}", {})
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport=LAPTOP, locale="nb-NO", timezone_id="Europe/Oslo")
-    pg = context.new_page()
-    pg.set_default_timeout(20_000)
-    try:
-        yield pg
-    finally:
-        context.close()
+    with live_register(tmp_path_factory, "register-browser", setup) as server:
+        yield server
 
 
 def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-
-
-def both_widths(page: Page, name: str) -> None:
-    shot(page, f"{name}")
-    page.set_viewport_size(PHONE)
-    shot(page, f"{name}-phone")
-    page.set_viewport_size(LAPTOP)
+    password_sign_in(page, base, email, PASSWORD)
 
 
 def onboarding_step(page: Page, summary: str) -> None:
@@ -143,7 +78,7 @@ def test_browser_register_onboard_match_end_and_erase(live: LiveServer, page: Pa
     page.get_by_label("Telefon").fill("40011223")
     page.get_by_label("Besøksvenn").check()
     page.get_by_label("Interesser").fill("fuglekikking, radio")
-    page.get_by_label("Dag 1").select_option("5")
+    page.get_by_label("Dag 1", exact=True).select_option("5")  # exact: not the grid's "mandag …"
     page.get_by_label("Fra kl. 1").fill("22:00")
     page.get_by_label("Til kl. 1").fill("02:00")
     page.get_by_role("button", name="Registrer", exact=True).click()

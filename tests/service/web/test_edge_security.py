@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-import socket
-import threading
 import time
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from litestar import Litestar
 
 from service.app import create_app
 from service.cli.server import proxy_options
 from service.settings import Settings
+from tests.service.browser import serve
 from tests.service.events.helpers import make_event
 from tests.service.web.conftest import PASSWORD, sign_in, web_client
 
@@ -44,48 +42,26 @@ def test_no_proxy_is_trusted_by_default(monkeypatch: pytest.MonkeyPatch) -> None
     assert proxy_options(Settings.from_env()) == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.5"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_forwarded_for_from_loopback_cannot_dodge_the_limit(settings: Settings, users: Any) -> None:
     """Through the real uvicorn with the options `samspill serve` uses: a new X-Forwarded-For per try
     gained unlimited guesses when uvicorn trusted the loopback."""
     import asyncio
 
     asyncio.run(users.create("kari@kommune.no"))
-    app = create_app(settings)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **proxy_options(settings))
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(200):
-            if server.started:
-                break
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base) as c:
-            for i in range(6):
-                c.get("/login")
-                token = c.cookies.get("samspill_csrf")
-                r = c.post(
-                    "/login",
-                    data={
-                        "email": "kari@kommune.no",
-                        "password": PASSWORD if i == 5 else "feil",
-                        "_csrf_token": token,
-                    },
-                    headers={"X-Forwarded-For": f"203.0.113.{i}"},
-                )
-            assert r.status_code == 429, r.status_code
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serve(create_app(settings), **proxy_options(settings)) as base, httpx.Client(base_url=base) as c:
+        for i in range(6):
+            c.get("/login")
+            token = c.cookies.get("samspill_csrf")
+            r = c.post(
+                "/login",
+                data={
+                    "email": "kari@kommune.no",
+                    "password": PASSWORD if i == 5 else "feil",
+                    "_csrf_token": token,
+                },
+                headers={"X-Forwarded-For": f"203.0.113.{i}"},
+            )
+        assert r.status_code == 429, r.status_code
 
 
 def _assert_secure(r: httpx.Response, personal: bool = True) -> None:

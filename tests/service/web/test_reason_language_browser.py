@@ -10,16 +10,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.service.web.test_browser import ARGS, CHROMIUM, EMAIL, PASSWORD, free_port, pytestmark, sign_in
+from tests.service.browser import expect, needs_chromium, serve, temp_settings
+from tests.service.web.test_browser import EMAIL, PASSWORD, sign_in
 
-pytestmark = [*pytestmark, pytest.mark.slow]
+pytestmark = [*needs_chromium, pytest.mark.slow]
 
 VOLUNTEERS, NEEDS, SEED = 500, 150, 11
 ENGLISH = {"the", "would", "volunteer", "volunteers", "and", "is", "are", "with", "but", "not", "at", "of",
@@ -30,18 +29,13 @@ NORWEGIAN = {"og", "ikke", "frivillig", "frivillige", "ville", "kvalifisert", "b
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
-    import uvicorn
-
     from matcher.generate import generate
     from service.accounts import create_user
     from service.app import create_app
     from service.cli.common import with_session as _with_session
     from service.cli.server import build_demo, next_monday
-    from service.settings import Settings
 
-    db = tmp_path_factory.mktemp("reasons") / "large.sqlite3"
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", solve_time_limit=10.0,
-                        secret_key="reason-language-test", secure_cookies=False)
+    settings = temp_settings(tmp_path_factory, "reasons")
     asyncio.run(build_demo(settings, volunteers=VOLUNTEERS, needs=NEEDS, seed=SEED))
     # the same municipality build_demo imported: its names, to take out of the text
     sc = generate(VOLUNTEERS, NEEDS, SEED, start=next_monday(dt.date.today()), weeks=8)
@@ -52,20 +46,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
         await create_user(session, email=EMAIL, password=PASSWORD, role="coordinator", name="Kari Koordinator")
 
     asyncio.run(_with_session(settings, users))
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", sorted(names, key=len, reverse=True)
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serve(create_app(settings)) as url:
+        yield url, sorted(names, key=len, reverse=True)
 
 
 def judged(text: str, names: list[str]) -> set[str]:
@@ -80,38 +62,35 @@ def shown(page: Any) -> list[str]:
     return [t.strip() for t in page.locator(".said").all_inner_texts() if t.strip()]
 
 
-def test_matching_page_explains_in_one_language(server: tuple[str, list[str]]) -> None:
-    from playwright.sync_api import expect, sync_playwright
-
+def test_matching_page_explains_in_one_language(server: tuple[str, list[str]], browser: Any) -> None:
     base, names = server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            page = browser.new_context(locale="nb-NO", timezone_id="Europe/Oslo").new_page()
-            page.set_default_timeout(30_000)
-            sign_in(page, base)
-            page.goto(base + "/matching")
-            page.get_by_role("button", name="Kjør ny matching").click()
-            expect(page.locator("li.proposal").first).to_be_visible(timeout=120_000)
-            page.reload()
-            page.wait_for_load_state("networkidle")  # fragments the page loads after it (htmx) are in
+    context = browser.new_context(locale="nb-NO", timezone_id="Europe/Oslo")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        sign_in(page, base)
+        page.goto(base + "/matching")
+        page.get_by_role("button", name="Kjør ny matching").click()
+        expect(page.locator("li.proposal").first).to_be_visible(timeout=120_000)
+        page.reload()
+        page.wait_for_load_state("networkidle")  # fragments the page loads after it (htmx) are in
 
-            bokmal = shown(page)
-            assert len(bokmal) > 300, "a large municipality shows hundreds of explanations"
-            assert page.locator("article.unfilled").count() > 0
-            english_found = {t: sorted(judged(t, names) & ENGLISH) for t in bokmal}
-            assert {t: w for t, w in english_found.items() if w} == {}
+        bokmal = shown(page)
+        assert len(bokmal) > 300, "a large municipality shows hundreds of explanations"
+        assert page.locator("article.unfilled").count() > 0
+        english_found = {t: sorted(judged(t, names) & ENGLISH) for t in bokmal}
+        assert {t: w for t, w in english_found.items() if w} == {}
 
-            page.get_by_role("button", name="English").click()
-            expect(page.locator("html")).to_have_attribute("lang", "en")
-            page.wait_for_load_state("networkidle")
-            english = shown(page)
-            assert len(english) == len(bokmal)
-            norwegian_found = {t: sorted(judged(t, names) & NORWEGIAN) for t in english}
-            assert {t: w for t, w in norwegian_found.items() if w} == {}
-            # the same words in both languages would be an untranslated string (a rule code alone may repeat)
-            same = [t for t in set(bokmal) & set(english) if judged(t, names) - {"e", "c"}]
-            assert same == []
-            print(f"{len(bokmal)} explanations shown; e.g. {bokmal[:2]} / {english[:2]}")
-        finally:
-            browser.close()
+        page.get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        page.wait_for_load_state("networkidle")
+        english = shown(page)
+        assert len(english) == len(bokmal)
+        norwegian_found = {t: sorted(judged(t, names) & NORWEGIAN) for t in english}
+        assert {t: w for t, w in norwegian_found.items() if w} == {}
+        # the same words in both languages would be an untranslated string (a rule code alone may repeat)
+        same = [t for t in set(bokmal) & set(english) if judged(t, names) - {"e", "c"}]
+        assert same == []
+        print(f"{len(bokmal)} explanations shown; e.g. {bokmal[:2]} / {english[:2]}")
+    finally:
+        context.close()

@@ -131,7 +131,7 @@ async def test_register_and_onboard_in_order(coordinator_client, db_url):
 
     # Edit: everything the form shows goes back through patch_volunteer; onboarding records stay.
     edit = (await c.get(f"/volunteers/{vid}/edit")).text
-    assert 'value="Ola Nordmann"' in edit and 'value="22:00"' in edit
+    assert 'value="Ola Nordmann"' in edit and 'value="5-22:00" checked' in edit  # Friday 22:00 on the grid
     r = await post_form(c, f"/volunteers/{vid}/edit", {**NEW_VOLUNTEER, "phone": "40000100",
                                                        "unavailable_from_0": "2027-07-01",
                                                        "unavailable_to_0": "2027-07-21"})
