@@ -184,6 +184,12 @@ class FollowupRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     held: dt.date
 
 
+class ClosingRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """The date the closing conversation (avslutningssamtale) was held, after the placement ended."""
+
+    held: dt.date
+
+
 class AtRiskOut(Struct, kw_only=True):
     """A commitment that breaks a matching rule now: the rule (E1–E9, C1–C3), a stable code with its
     facts in `data`, and a sentence saying what to do. Nothing is ended by the service."""

@@ -1,5 +1,5 @@
 """The questions the register asks in many places, asked one way: which placements are in force,
-which plans are drafts, and the coordinator's current draft."""
+which needs are matched, which plans are drafts, and the coordinator's current draft."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from service.db.models import PlacementRow, PlanRow
+from service.db.models import NeedRow, PlacementRow, PlanRow
 
 IN_FORCE: Final = ("offered", "confirmed")
 """Placement states that hold a place (offered and not yet answered, or confirmed)."""
@@ -19,6 +19,12 @@ DRAFT: Final = "draft"
 def in_force() -> ColumnElement[bool]:
     """`WHERE` the placement is in force."""
     return PlacementRow.state.in_(IN_FORCE)
+
+
+def is_matched() -> ColumnElement[bool]:
+    """`WHERE` the need is open: paused and closed needs (needs.set_need_state) are left out of the
+    scenario the matcher sees — the plan runs and `GET /api/v1/scenario` alike (scenario_io.build_scenario)."""
+    return NeedRow.state == "open"
 
 
 def is_draft() -> ColumnElement[bool]:
