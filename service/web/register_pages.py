@@ -12,8 +12,9 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -424,77 +425,129 @@ async def need_state(request: Request[Any, Any, Any], db_session: AsyncSession, 
 # ------------------------------------------------------------------ placements: end, closing, at risk
 
 
+_BACK = re.compile(r"^/(?:(?P<kind>volunteers|needs)/(?P<id>[^/]+)|placements/at-risk)$")
+# The end form says `last_date` where the API (and the service's errors) say `closing_conversation`.
+_END_FIELDS = {"closing_conversation": "last_date"}
+
+
+async def _placement_refused(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                             back: str, placement_id: str, kind: str, form: Any, exc: Problem,
+                             rename: dict[str, str] | None = None) -> Template | Redirect:
+    """A refused placement form: the page it was posted from, drawn again (422) with that form open,
+    what was typed put back and each error beside its field — as the other register forms do."""
+    _404(exc)
+    lang = lang_of(request)
+    errors = field_errors(lang, exc, rename)
+    state = {"id": placement_id, "kind": kind, "values": values_of(form), "errors": errors}
+    path = back.split("#")[0].split("?")[0]
+    m = _BACK.match(path)
+    if m is None:  # a page that cannot be drawn again here: say it at the top of the one we go back to
+        flash(request, "error", "; ".join(errors.values()))
+        return redirect(back)
+    if m["kind"] == "volunteers":
+        return await volunteer_page(request, db_session, viewer, unquote(m["id"]), status=422, pform=state, path=path)
+    if m["kind"] == "needs":
+        return await need_page(request, db_session, viewer, unquote(m["id"]), status=422, pform=state, path=path)
+    return await _at_risk_page(request, db_session, viewer, status=422, pform=state, path=path)
+
+
+def _held(form: Any, fp: FieldProblems, name: str = "held") -> dt.date:
+    """A required date field, or a problem naming it."""
+    day = fp.date(form, name)
+    if day is None and not fp.errors:
+        fp.errors.append({"field": name, "message": "required"})
+    fp.raise_if_any()
+    assert day is not None
+    return day
+
+
 @post("/placements/{placement_id:str}/end", include_in_schema=False)
 async def placement_end(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
-                        placement_id: str) -> Redirect:
+                        placement_id: str) -> Template | Redirect:
     """End a placement: its last date, why, and the closing conversation if held."""
     form = await request.form()
     fp = FieldProblems()
-    lang = lang_of(request)
     back = safe_next(text(form, "next"))
     try:
-        last = fp.date(form, "last_date")
-        if last is None and not fp.errors:
-            fp.errors.append({"field": "last_date", "message": "required"})
         closing = fp.date(form, "closing_held")
-        fp.raise_if_any()
-        assert last is not None
+        last = _held(form, fp, "last_date")
         await placements_service.end(db_session, _settings(request), viewer, placement_id, last,
                                      reason=text(form, "reason") or None, closing_held=closing)
-        flash(request, "ok", i18n.t(lang, "placement.ended"))
     except Problem as exc:
-        _404(exc)
-        flash(request, "error", "; ".join(v for v in field_errors(lang, exc).values()))
+        return await _placement_refused(request, db_session, viewer, back, placement_id, "end", form, exc,
+                                        _END_FIELDS)
+    flash(request, "ok", i18n.t(lang_of(request), "placement.ended"))
     return redirect(back)
 
 
 @post("/placements/{placement_id:str}/closing", include_in_schema=False)
 async def placement_closing(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
-                            placement_id: str) -> Redirect:
+                            placement_id: str) -> Template | Redirect:
     form = await request.form()
-    fp = FieldProblems()
-    lang = lang_of(request)
+    back = safe_next(text(form, "next"))
     try:
-        held = fp.date(form, "held")
-        if held is None and not fp.errors:
-            fp.errors.append({"field": "held", "message": "required"})
-        fp.raise_if_any()
-        assert held is not None
+        held = _held(form, FieldProblems())
         await placements_service.record_closing(db_session, _settings(request), viewer, placement_id, held)
-        flash(request, "ok", i18n.t(lang, "placement.closing_saved"))
     except Problem as exc:
-        _404(exc)
-        flash(request, "error", "; ".join(field_errors(lang, exc).values()))
-    return redirect(safe_next(text(form, "next")))
+        return await _placement_refused(request, db_session, viewer, back, placement_id, "closing", form, exc)
+    flash(request, "ok", i18n.t(lang_of(request), "placement.closing_saved"))
+    return redirect(back)
+
+
+@post("/placements/{placement_id:str}/followup", include_in_schema=False)
+async def placement_followup(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                             placement_id: str) -> Template | Redirect:
+    """A follow-up conversation held (oppfølgingssamtale)."""
+    form = await request.form()
+    back = safe_next(text(form, "next"))
+    try:
+        held = _held(form, FieldProblems())
+        await placements_service.record_followup(db_session, _settings(request), viewer, placement_id, held)
+    except Problem as exc:
+        return await _placement_refused(request, db_session, viewer, back, placement_id, "followup", form, exc)
+    flash(request, "ok", i18n.t(lang_of(request), "placement.followup_saved"))
+    return redirect(back)
 
 
 @post("/placements/{placement_id:str}/keep", include_in_schema=False)
 async def placement_keep(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
-                         placement_id: str) -> Redirect:
+                         placement_id: str) -> Template | Redirect:
     """The coordinator talked to the volunteer (a follow-up) and keeps the placement: reports answered."""
     form = await request.form()
-    fp = FieldProblems()
-    lang = lang_of(request)
     try:
-        held = fp.date(form, "held")
-        if held is None and not fp.errors:
-            fp.errors.append({"field": "held", "message": "required"})
-        fp.raise_if_any()
-        assert held is not None
+        held = _held(form, FieldProblems())
         await placements_service.record_followup(db_session, _settings(request), viewer, placement_id, held)
         await site_reports.keep_placement(db_session, viewer, placement_id)
-        flash(request, "ok", i18n.t(lang, "atrisk.kept"))
     except Problem as exc:
-        _404(exc)
-        flash(request, "error", "; ".join(field_errors(lang, exc).values()))
+        return await _placement_refused(request, db_session, viewer, "/placements/at-risk", placement_id, "keep",
+                                        form, exc)
+    flash(request, "ok", i18n.t(lang_of(request), "atrisk.kept"))
     return redirect("/placements/at-risk")
+
+
+async def _at_risk_page(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                        status: int = 200, **extra: Any) -> Template:
+    ctx = await register_views.at_risk_page(db_session, _settings(request), viewer, lang_of(request),
+                                            request.url.path)
+    return page(request, "at_risk.html", status_code=status, **ctx, **extra)
 
 
 @get("/placements/at-risk", include_in_schema=False)
 async def at_risk(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
-    ctx = await register_views.at_risk_page(db_session, _settings(request), viewer, lang_of(request),
-                                            request.url.path)
-    return page(request, "at_risk.html", **ctx)
+    return await _at_risk_page(request, db_session, viewer)
+
+
+async def need_page(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal, need_id: str,
+                    status: int = 200, **extra: Any) -> Template:
+    """A need; a site contact sees only their own site's (404 for others), without draft proposals."""
+    try:
+        ctx = await views.need_page(db_session, _settings(request), member, lang_of(request), need_id,
+                                    request.url.path)
+    except Problem as exc:
+        _404(exc)
+        raise
+    return page(request, "need.html", status_code=status, end_reasons=placements_service.END_REASONS,
+                today=i18n.today_oslo(), **ctx, **extra)
 
 
 # ------------------------------------------------------------------ catalogue and sites
@@ -759,7 +812,7 @@ HANDLERS = [
     volunteer_new, volunteer_create, volunteer_edit, volunteer_update, onboarding_step, volunteer_export,
     volunteer_erase_confirm, volunteer_erase,
     needs_index, need_new, need_preview, need_create, need_edit, need_update, need_state,
-    placement_end, placement_closing, placement_keep, at_risk,
+    placement_end, placement_closing, placement_followup, placement_keep, at_risk,
     catalogue, activity_create, activity_update, training_create, sites, site_create, site_update, site_user_create,
     statistics, statistics_csv, site_home, site_report, site_attendance,
 ]

@@ -416,3 +416,44 @@ def test_charts_are_plain_svg_with_a_title_and_no_script():
     assert chart.svg.count('class="lbl"') == 12  # every second label of 24 months
     bars = stacked_counts([("Eik <sykehjem>", 1, 3)], title="Fylte", labels=("Fylt", "Plasser"))
     assert "Eik &lt;sykehjem&gt;" in bars.svg and "1 / 3" in bars.svg
+
+
+async def test_placement_forms_refused_keep_what_was_typed_with_the_error_beside_the_field(coordinator_client, db_url):
+    """End, follow-up, closing and keep: a refused save draws the page it came from again (422) with that
+    form open, the typed values back and the service's error beside the field; nothing is saved."""
+    c = coordinator_client
+    start = TODAY - dt.timedelta(days=40)
+    pid = await place(db_url, "v2", "n1", "eik", "besoksvenn", start=start)
+    early = (start - dt.timedelta(days=3)).isoformat()
+    r = await post_form(c, f"/placements/{pid}/end", {"last_date": early, "reason": "moved_away", "closing_held": "",
+                                                      "next": "/volunteers/v2"})
+    assert r.status_code == 422 and "<h1>Frivillig 2</h1>" in r.text
+    assert f'id="last-{pid}-err"' in r.text and f'aria-describedby="last-{pid}-err"' in r.text
+    assert "Kan ikke være før plasseringen begynte" in r.text
+    assert f'value="{early}"' in r.text and '<option value="moved_away" selected>' in r.text
+    assert '<details class="end" open>' in r.text and 'name="next" value="/volunteers/v2"' in r.text
+    # The same form on the need's page comes back to the need's page.
+    r = await post_form(c, f"/placements/{pid}/end", {"last_date": TODAY.isoformat(), "reason": "other",
+                                                      "closing_held": (TODAY + dt.timedelta(days=5)).isoformat(),
+                                                      "next": "/needs/n1"})
+    assert r.status_code == 422 and "Besøksvenn mandag" in r.text and f'id="closing-{pid}-err"' in r.text
+    assert "fram i tid" in r.text and '<option value="other" selected>' in r.text
+    r = await post_form(c, f"/placements/{pid}/followup", {"held": early, "next": "/volunteers/v2"})
+    assert r.status_code == 422 and f'id="fu-{pid}-err"' in r.text and f'value="{early}"' in r.text
+    r = await post_form(c, f"/placements/{pid}/keep", {"held": "31.02.2026"})
+    assert r.status_code == 422 and f'id="keep-{pid}-err"' in r.text and 'value="31.02.2026"' in r.text
+    assert "Skriv en dato" in r.text
+    placement = next(p for p in await rows(db_url, PlacementRow) if p.id == pid)
+    assert (placement.state, placement.ended_on, placement.followups_done) == ("confirmed", None, [])
+    # Ended; the closing conversation cannot be before the start either.
+    r = await post_form(c, f"/placements/{pid}/end", {"last_date": TODAY.isoformat(), "reason": "other",
+                                                      "next": "/volunteers/v2"})
+    assert r.status_code == 303
+    await post_form(c, "/lang", {"lang": "en", "next": "/"})  # said in the page's language, from the error's code
+    r = await post_form(c, f"/placements/{pid}/closing", {"held": early, "next": "/volunteers/v2"})
+    assert r.status_code == 422 and f'id="cl-{pid}-err"' in r.text
+    assert f"Cannot be before the placement began ({start.day} {start.strftime('%B')} {start.year})" in r.text
+    r = await post_form(c, f"/placements/{pid}/closing", {"held": TODAY.isoformat(), "next": "/volunteers/v2"})
+    assert r.status_code == 303
+    placement = next(p for p in await rows(db_url, PlacementRow) if p.id == pid)
+    assert (placement.state, placement.ended_on, placement.closing_held) == ("ended", TODAY, TODAY)
