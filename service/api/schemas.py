@@ -287,6 +287,8 @@ if TYPE_CHECKING:  # the real classes are built from the scenario structs below;
 
     class SitePatch(Struct): ...
 
+    class TrainingPatch(Struct): ...
+
 else:
     NeedPatch = _patch_of(Need, "NeedPatch")
     NeedPatch.__doc__ = "Fields to change on a need; absent fields keep their value. Validated as a whole need."
@@ -294,6 +296,21 @@ else:
     VolunteerPatch.__doc__ = "Fields to change on a volunteer; absent fields keep their value."
     SitePatch = _patch_of(Site, "SitePatch")
     SitePatch.__doc__ = "Fields to change on a site; absent fields keep their value."
+    TrainingPatch = _patch_of(Training, "TrainingPatch")
+    TrainingPatch.__doc__ = "A course's new name (its id stays)."
+
+
+class UserOut(Struct, kw_only=True):
+    """A web sign-in account: the coordinator or a site contact (frivilligkontakt); never its password hash."""
+
+    id: str
+    email: str
+    name: str
+    role: str
+    site: str | None = None
+    created_at: dt.datetime
+    last_login_at: dt.datetime | None = None
+    disabled_at: dt.datetime | None = None
 
 
 class AttendanceIn(Struct, kw_only=True, forbid_unknown_fields=True):

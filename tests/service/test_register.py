@@ -107,10 +107,67 @@ async def test_need_delete(client, loaded, coordinator):
 
 
 async def test_activity_in_use_cannot_be_deleted(client, loaded, coordinator):
-    assert_problem(await client.delete("/api/v1/activities/besoksvenn", headers=coordinator), 409)
+    body = assert_problem(await client.delete("/api/v1/activities/besoksvenn", headers=coordinator), 409)
+    assert body["use"] == {"needs": 1, "placements": 0, "volunteers": 4}
     r = await client.post("/api/v1/activities", json={"id": "kulturvert", "name": "Kulturvert"}, headers=coordinator)
     assert r.status_code == 201
+    # A volunteer's choice alone keeps it: it must not point at nothing.
+    r = await client.patch("/api/v1/volunteers/v1", json={"activities": ["besoksvenn", "kulturvert"]},
+                           headers=coordinator)
+    assert r.status_code == 200, r.text
+    body = assert_problem(await client.delete("/api/v1/activities/kulturvert", headers=coordinator), 409)
+    assert body["use"] == {"needs": 0, "placements": 0, "volunteers": 1}
+    await client.patch("/api/v1/volunteers/v1", json={"activities": ["besoksvenn"]}, headers=coordinator)
     assert (await client.delete("/api/v1/activities/kulturvert", headers=coordinator)).status_code == 204
+    log = (await client.get("/api/v1/audit", params={"volunteer": "activity:kulturvert"}, headers=coordinator)).json()
+    assert [e["action"] for e in log] == ["delete"]
+
+
+async def test_training_renamed_by_the_coordinator_only_and_its_id_stays(client, loaded, tokens):
+    coordinator = await tokens.headers("coordinator")
+    r = await client.patch("/api/v1/trainings/demens", json={"name": "Demensomsorgens ABC"}, headers=coordinator)
+    assert r.status_code == 200 and r.json()["name"] == "Demensomsorgens ABC" and r.json()["id"] == "demens"
+    assert_problem(await client.patch("/api/v1/trainings/demens", json={"id": "x"}, headers=coordinator), 422, "id")
+    assert_problem(await client.patch("/api/v1/trainings/demens", json={"name": ""}, headers=coordinator), 400, "name")
+    assert_problem(await client.patch("/api/v1/trainings/nope", json={"name": "X"}, headers=coordinator), 404)
+    site = await tokens.headers("site", site="eik")
+    assert_problem(await client.patch("/api/v1/trainings/demens", json={"name": "Y"}, headers=site), 403)
+    names = {t["id"]: t["name"] for t in (await client.get("/api/v1/trainings", headers=site)).json()}
+    assert names["demens"] == "Demensomsorgens ABC"
+    log = (await client.get("/api/v1/audit", params={"volunteer": "training:demens"}, headers=coordinator)).json()
+    assert [e["action"] for e in log] == ["update"]
+
+
+async def test_users_disabled_and_enabled_by_the_coordinator(client, loaded, tokens, db_url):
+    from service.accounts import authenticate, create_user
+    from service.db.engine import create_engine, create_sessionmaker
+
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            uid = (await create_user(session, email="siri@eik.no", password="riktig hest batteri", role="site",
+                                     site_id="eik")).id
+    finally:
+        await engine.dispose()
+    coordinator = await tokens.headers("coordinator")
+    listed = (await client.get("/api/v1/users", params={"site": "eik"}, headers=coordinator)).json()
+    assert [(u["id"], u["role"], u["disabled_at"]) for u in listed] == [(uid, "site", None)]
+    assert "password_hash" not in listed[0]
+    assert_problem(await client.post(f"/api/v1/users/{uid}/disable", headers=await tokens.headers("site", site="eik")),
+                   403)
+    r = await client.post(f"/api/v1/users/{uid}/disable", headers=coordinator)
+    assert r.status_code == 200 and r.json()["disabled_at"]
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            assert (await authenticate(session, "siri@eik.no", "riktig hest batteri", "10.0.0.1")).user is None
+    finally:
+        await engine.dispose()
+    r = await client.post(f"/api/v1/users/{uid}/enable", headers=coordinator)
+    assert r.status_code == 200 and r.json()["disabled_at"] is None
+    assert_problem(await client.post("/api/v1/users/usr-nope/disable", headers=coordinator), 404)
+    log = (await client.get("/api/v1/audit", params={"volunteer": f"user:{uid}"}, headers=coordinator)).json()
+    assert [e["action"] for e in log] == ["enable", "disable"]
 
 
 async def test_catalogue_written_by_coordinator_only(client, loaded, tokens):
