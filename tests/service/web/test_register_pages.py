@@ -457,3 +457,52 @@ async def test_placement_forms_refused_keep_what_was_typed_with_the_error_beside
     assert r.status_code == 303
     placement = next(p for p in await rows(db_url, PlacementRow) if p.id == pid)
     assert (placement.state, placement.ended_on, placement.closing_held) == ("ended", TODAY, TODAY)
+
+
+async def test_catalogue_delete_activity_rename_course_and_disable_a_site_contact(app, coordinator_client, users,
+                                                                                  db_url):
+    from tests.service.web.conftest import web_client
+
+    c = coordinator_client
+    # An activity in use stays, and the page says what uses it; one added by mistake goes.
+    r = await post_form(c, "/catalogue/activities/besoksvenn/delete")
+    assert r.status_code == 409 and "Aktiviteten er i bruk (behov: 1, plasseringer: 0, frivillige som har" in r.text
+    assert 'role="alert"' in r.text
+    r = await post_form(c, "/catalogue/activities", {"id": "kulturvert", "name": "Kulturvert", "min_age": ""})
+    assert r.status_code == 303
+    r = await post_form(c, "/catalogue/activities/kulturvert/delete")
+    assert r.status_code == 303
+    page = (await c.get("/catalogue")).text
+    assert "Aktiviteten «Kulturvert» er slettet." in page and "/catalogue/activities/kulturvert" not in page
+    assert (await post_form(c, "/catalogue/activities/nope/delete")).status_code == 404
+    # A course renamed; an empty name is refused beside the field, with the form open.
+    r = await post_form(c, "/catalogue/trainings/demens", {"name": ""})
+    assert r.status_code == 422 and 'id="err-name"' in r.text and "Må fylles ut" in r.text
+    r = await post_form(c, "/catalogue/trainings/demens", {"name": "Demensomsorgens ABC"})
+    assert r.status_code == 303 and "Demensomsorgens ABC" in (await c.get("/catalogue")).text
+    assert (await post_form(c, "/catalogue/trainings/nope", {"name": "X"})).status_code == 404
+    actions = {(a.action, a.volunteer_id) for a in await rows(db_url, AuditRow)}
+    assert {("delete", "activity:kulturvert"), ("update", "training:demens")} <= actions
+
+    # A site contact signed in; the coordinator disables them: the open session ends, and they cannot sign in.
+    uid = await users.create("kontakt@eik.no", role="site", site="eik")
+    async with web_client(app, ip="10.0.0.7") as site:
+        assert (await sign_in(site, "kontakt@eik.no")).headers["location"] == "/site"
+        assert (await site.get("/site")).status_code == 200
+        sites = (await c.get("/sites")).text
+        assert f'action="/sites/eik/users/{uid}/disable"' in sites
+        assert (await post_form(c, f"/sites/rodekors/users/{uid}/disable")).status_code == 404  # not that site's
+        r = await post_form(c, f"/sites/eik/users/{uid}/disable")
+        assert r.status_code == 303 and r.headers["location"] == "/sites#site-eik"
+        assert "deaktivert" in (await c.get("/sites")).text
+        r = await site.get("/site")
+        assert r.status_code in (302, 303) and r.headers["location"].startswith("/login")
+        r = await sign_in(site, "kontakt@eik.no")
+        assert r.status_code != 303 or r.headers["location"].startswith("/login")
+        assert (await site.get("/site")).headers.get("location", "").startswith("/login")
+        # Enabled again: they sign in as before.
+        r = await post_form(c, f"/sites/eik/users/{uid}/enable")
+        assert r.status_code == 303
+        assert (await sign_in(site, "kontakt@eik.no")).headers["location"] == "/site"
+    actions = [a.action for a in await rows(db_url, AuditRow) if a.volunteer_id == f"user:{uid}"]
+    assert sorted(actions) == ["disable", "enable"]
