@@ -90,6 +90,41 @@ async def set_password(session: AsyncSession, email: str, password: str) -> bool
     return True
 
 
+async def set_disabled(session: AsyncSession, who: Principal, user_id: str, disabled: bool, path: str) -> UserRow:
+    """Disable a sign-in account, or enable it again (coordinator). A disabled user cannot sign in
+    (authenticate), and every session they have ends now; the change is in the audit log. A coordinator
+    cannot disable their own account (someone must be left to enable it again)."""
+    from service.problems import Problem, not_found
+    from service.register.common import audit_change
+
+    who.require_coordinator()
+    row = await session.get(UserRow, user_id, with_for_update=True)
+    if row is None:
+        raise not_found("user", user_id)
+    if disabled and who.token_id == row.id:
+        raise Problem(409, "you cannot disable your own account", slug="own-account")
+    if disabled and row.disabled_at is None:
+        row.disabled_at = utcnow()
+    elif not disabled:
+        row.disabled_at = None
+    if disabled:
+        from service.web.sessions import revoke_subject
+
+        await revoke_subject(session, f"user:{row.id}")
+    await session.flush()
+    await audit_change(session, who, "disable" if disabled else "enable", f"user:{row.id}", path)
+    return row
+
+
+async def list_users(session: AsyncSession, who: Principal, *, site_id: str | None = None) -> list[UserRow]:
+    """The web sign-in accounts (coordinator), never their password hashes beyond this module's callers."""
+    who.require_coordinator()
+    stmt = sa.select(UserRow).order_by(UserRow.created_at, UserRow.id)
+    if site_id is not None:
+        stmt = stmt.where(UserRow.site_id == site_id)
+    return list((await session.scalars(stmt)).all())
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return bool(_hasher.verify(password_hash, password))

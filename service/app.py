@@ -46,6 +46,7 @@ def _controllers() -> list[Any]:
     from service.api.scenario import ScenarioController
     from service.api.sites import SiteController
     from service.api.statistics import StatisticsController
+    from service.api.users import UserController
     from service.api.volunteers import RetentionController, VolunteerController
     from service.exchange.api import EventController
     from service.exchange.floor import floor_router
@@ -65,6 +66,7 @@ def _controllers() -> list[Any]:
         ProposalController,
         PlacementController,
         AuditController,
+        UserController,
         StatisticsController,
         AttendanceController,
         EventController,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.schema import Activity, Training
 from service.api.deps import PROBLEMS, principal
-from service.api.schemas import ActivityOut, TrainingOut
+from service.api.schemas import ActivityOut, TrainingOut, TrainingPatch
 from service.register import catalogue
 
 
@@ -24,6 +25,13 @@ class TrainingController(Controller):
     @post("/", summary="Add a training (coordinator)", responses=PROBLEMS)
     async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: Training) -> TrainingOut:
         return await catalogue.create_training(db_session, principal(request), data)  # type: ignore[return-value]
+
+    @patch("/{training_id:str}", summary="Rename a course (coordinator); its id stays", responses=PROBLEMS)
+    async def update(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, training_id: str, data: TrainingPatch
+    ) -> TrainingOut:
+        return await catalogue.patch_training(  # type: ignore[return-value]
+            db_session, principal(request), training_id, msgspec.to_builtins(data), request.url.path)
 
 
 class ActivityController(Controller):
@@ -50,6 +58,7 @@ class ActivityController(Controller):
     ) -> ActivityOut:
         return await catalogue.patch_activity(db_session, principal(request), activity_id, data)  # type: ignore[return-value]
 
-    @delete("/{activity_id:str}", summary="Delete an activity no need uses (coordinator)", responses=PROBLEMS)
+    @delete("/{activity_id:str}", summary="Delete an activity nothing refers to (coordinator); one that needs, "
+            "placements or volunteers use stays (409 in-use, with the counts)", responses=PROBLEMS)
     async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, activity_id: str) -> None:
-        await catalogue.delete_activity(db_session, principal(request), activity_id)
+        await catalogue.delete_activity(db_session, principal(request), activity_id, request.url.path)

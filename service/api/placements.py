@@ -10,7 +10,14 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.api.deps import PROBLEMS, principal
-from service.api.schemas import EndRequest, FollowupRequest, PlacementOut, RespondRequest, SiteReportRequest
+from service.api.schemas import (
+    ClosingRequest,
+    EndRequest,
+    FollowupRequest,
+    PlacementOut,
+    RespondRequest,
+    SiteReportRequest,
+)
 from service.register import placements, site_reports
 
 
@@ -73,5 +80,14 @@ class PlacementController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: FollowupRequest
     ) -> PlacementOut:
         return await placements.record_followup(  # type: ignore[return-value]
+            db_session, request.app.state.settings, principal(request), placement_id, data.held
+        )
+
+    @post("/{placement_id:str}/closing", summary="Record the closing conversation held (after the end)",
+          status_code=200, responses=PROBLEMS)
+    async def closing(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: ClosingRequest
+    ) -> PlacementOut:
+        return await placements.record_closing(  # type: ignore[return-value]
             db_session, request.app.state.settings, principal(request), placement_id, data.held
         )

@@ -184,6 +184,12 @@ class FollowupRequest(Struct, kw_only=True, forbid_unknown_fields=True):
     held: dt.date
 
 
+class ClosingRequest(Struct, kw_only=True, forbid_unknown_fields=True):
+    """The date the closing conversation (avslutningssamtale) was held, after the placement ended."""
+
+    held: dt.date
+
+
 class AtRiskOut(Struct, kw_only=True):
     """A commitment that breaks a matching rule now: the rule (E1–E9, C1–C3), a stable code with its
     facts in `data`, and a sentence saying what to do. Nothing is ended by the service."""
@@ -281,6 +287,8 @@ if TYPE_CHECKING:  # the real classes are built from the scenario structs below;
 
     class SitePatch(Struct): ...
 
+    class TrainingPatch(Struct): ...
+
 else:
     NeedPatch = _patch_of(Need, "NeedPatch")
     NeedPatch.__doc__ = "Fields to change on a need; absent fields keep their value. Validated as a whole need."
@@ -288,6 +296,21 @@ else:
     VolunteerPatch.__doc__ = "Fields to change on a volunteer; absent fields keep their value."
     SitePatch = _patch_of(Site, "SitePatch")
     SitePatch.__doc__ = "Fields to change on a site; absent fields keep their value."
+    TrainingPatch = _patch_of(Training, "TrainingPatch")
+    TrainingPatch.__doc__ = "A course's new name (its id stays)."
+
+
+class UserOut(Struct, kw_only=True):
+    """A web sign-in account: the coordinator or a site contact (frivilligkontakt); never its password hash."""
+
+    id: str
+    email: str
+    name: str
+    role: str
+    site: str | None = None
+    created_at: dt.datetime
+    last_login_at: dt.datetime | None = None
+    disabled_at: dt.datetime | None = None
 
 
 class AttendanceIn(Struct, kw_only=True, forbid_unknown_fields=True):

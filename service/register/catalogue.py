@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.schema import Activity, Site, Training
 from service.auth import Principal
-from service.db.models import ActivityRow, NeedRow, SiteRow, TrainingRow
+from service.db.models import ActivityRow, NeedRow, PlacementRow, SiteRow, TrainingRow, VolunteerRow
 from service.problems import Problem, conflict, not_found
 from service.register.common import (
+    audit_change,
     decode_as,
     from_doc,
     load_catalogue,
@@ -58,6 +59,22 @@ async def create_training(session: AsyncSession, who: Principal, training: Train
     return await _add(session, who, TrainingRow, "training", training)
 
 
+async def patch_training(session: AsyncSession, who: Principal, training_id: str, patch: dict[str, Any],
+                         path: str = "") -> dict[str, Any]:
+    """Rename a course (coordinator). Its id stays: activities, needs and volunteers' courses refer to it."""
+    who.require_coordinator()
+    row = await session.get(TrainingRow, training_id, with_for_update=True)
+    if row is None:
+        raise not_found("training", training_id)
+    if "id" in patch and patch["id"] != training_id:
+        raise Problem(422, "a training's id cannot change", slug="validation",
+                      errors=[{"field": "id", "message": "cannot change", "code": "id-fixed", "data": {}}])
+    row.data = to_doc(decode_as({**row.data, **patch}, Training))
+    await session.flush()
+    await audit_change(session, who, "update", f"training:{training_id}", path or f"/api/v1/trainings/{training_id}")
+    return stamped(row.data, row)
+
+
 async def list_activities(session: AsyncSession) -> list[dict[str, Any]]:
     return await _all(session, ActivityRow)
 
@@ -95,20 +112,37 @@ async def patch_activity(session: AsyncSession, who: Principal, activity_id: str
     return stamped(row.data, row)
 
 
-async def delete_activity(session: AsyncSession, who: Principal, activity_id: str) -> None:
+async def activity_use(session: AsyncSession, activity_id: str) -> dict[str, int]:
+    """What refers to an activity: needs (any state), placements (ended ones too: the statistics count
+    them per activity) and volunteers who chose it."""
+    needs = await session.scalar(
+        sa.select(sa.func.count()).select_from(NeedRow).where(NeedRow.activity_id == activity_id))
+    placements = await session.scalar(
+        sa.select(sa.func.count()).select_from(PlacementRow).where(PlacementRow.activity_id == activity_id))
+    chosen = sum(1 for data in await session.scalars(sa.select(VolunteerRow.data).where(VolunteerRow.data.is_not(None)))
+                 if activity_id in ((data or {}).get("activities") or []))
+    return {"needs": int(needs or 0), "placements": int(placements or 0), "volunteers": chosen}
+
+
+async def delete_activity(session: AsyncSession, who: Principal, activity_id: str, path: str = "") -> None:
+    """Delete an activity nothing refers to — one added by mistake (coordinator).
+
+    One that needs, placements or volunteers refer to stays (409 `in-use`, with the counts): its history
+    counts in the statistics, and a volunteer's choice must not point at nothing. Rename it or change its
+    rules instead, and close its needs.
+    """
     who.require_coordinator()
     row = await session.get(ActivityRow, activity_id, with_for_update=True)
     if row is None:
         raise not_found("activity", activity_id)
-    used = await session.scalar(
-        sa.select(sa.func.count()).select_from(NeedRow).where(NeedRow.activity_id == activity_id)
-    )
-    if used:
-        raise conflict(
-            f"activity {activity_id!r} is used by {used} need(s); delete or change them first", "in-use"
-        )
+    use = await activity_use(session, activity_id)
+    if any(use.values()):
+        said = ", ".join(f"{n} {what}" for what, n in use.items() if n)
+        raise Problem(409, f"activity {activity_id!r} is used by {said}; it stays (rename it or close its needs)",
+                      slug="in-use", extra={"use": use})
     await session.delete(row)
     await session.flush()
+    await audit_change(session, who, "delete", f"activity:{activity_id}", path or f"/api/v1/activities/{activity_id}")
 
 
 async def list_sites(session: AsyncSession) -> list[dict[str, Any]]:

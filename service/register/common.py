@@ -164,6 +164,15 @@ async def audit(session: AsyncSession, who: Principal, action: str, volunteer_id
     )
 
 
+async def audit_change(session: AsyncSession, who: Principal, action: str, subject: str, path: str) -> None:
+    """Record a change to something that is not a volunteer — a sign-in account (`user:ID`), an
+    activity or a course (`activity:ID`, `training:ID`) — in the same audit log, in the same
+    transaction; the subject stands where a volunteer's id does (`GET /api/v1/audit?volunteer=user:ID`)."""
+    await session.execute(sa.insert(AuditRow), [{
+        "at": dt.datetime.now(dt.UTC), "token_id": who.token_id, "actor": who.name, "role": who.role,
+        "action": action, "volunteer_id": subject, "path": path[:500]}])
+
+
 def require(cond: bool, status: int, detail: str) -> None:
     if not cond:
         raise Problem(status, detail, slug={403: "forbidden", 404: "not-found", 409: "conflict"}.get(status))

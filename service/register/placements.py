@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matcher.validate import add_months
 from service.auth import Principal
 from service.db.models import LockRow, PlacementRow, utcnow
-from service.problems import Problem, conflict, not_found
+from service.problems import Problem, conflict, invalid, not_found
 from service.register.commitments import committed_scenario, for_site_risk, register_horizon, risks
 from service.register.queries import IN_FORCE, in_force
 from service.register.site_reports import resolve_for_placement
@@ -182,27 +182,56 @@ async def _tell_answer(session: AsyncSession, settings: Settings, row: Placement
     }, f"answer:{row.id}", volunteer_id=row.volunteer_id)
 
 
+def earliest_date(row: PlacementRow, today: dt.date) -> dt.date:
+    """The first date a placement's last day or closing conversation can have: its start. A placement
+    that has not begun may still be called off — from today, or from the day it was, once ended — so
+    its last date is then before its start, and the statistics count no hours for it."""
+    if row.ended_on is not None:
+        return min(row.start, row.ended_on)
+    return min(row.start, today)
+
+
+def _before_start(field: str, earliest: dt.date, start: dt.date) -> dict[str, Any]:
+    return {"field": field, "message": f"before the placement's start ({start.isoformat()})",
+            "code": "before-placement-start", "data": {"earliest": earliest.isoformat(), "start": start.isoformat()}}
+
+
+def _not_before_start(row: PlacementRow, day: dt.date | None, field: str, today: dt.date) -> dict[str, Any] | None:
+    """The one date-order rule for ending and closing a placement (the API and the pages both come here)."""
+    earliest = earliest_date(row, today)
+    return _before_start(field, earliest, row.start) if day is not None and day < earliest else None
+
+
+def _not_in_future(day: dt.date | None, field: str, today: dt.date) -> dict[str, Any] | None:
+    """A conversation is recorded once held (a day's grace for the time zones)."""
+    if day is None or day <= today + dt.timedelta(days=1):
+        return None
+    return {"field": field, "message": "a conversation held cannot be in the future", "code": "in-the-future",
+            "data": {"latest": (today + dt.timedelta(days=1)).isoformat()}}
+
+
 async def end(
     session: AsyncSession, settings: Settings, who: Principal, placement_id: str, closing: dt.date,
     *, reason: str | None = None, closing_held: dt.date | None = None,
 ) -> dict[str, Any]:
     """End a placement: `closing` is its last date; `reason` one of END_REASONS; `closing_held` the
-    date of the closing conversation (avslutningssamtale), if held."""
+    date of the closing conversation (avslutningssamtale), if held. Neither date may lie before the
+    placement's start (`earliest_date`), nor the conversation in the future: 422 naming each field."""
     row = await _row(session, who, placement_id)
     if who.role == "volunteer":
         raise Problem(403, "the coordinator or the site ends a placement after the closing conversation",
                       slug="forbidden")
     if row.state not in IN_FORCE:
         raise conflict(f"placement {placement_id!r} is {row.state}, not in force", "placement-not-in-force")
-    if closing < row.start - dt.timedelta(days=366):
-        raise Problem(422, "the closing conversation is long before the placement started", slug="validation",
-                      errors=[{"field": "closing_conversation", "message": "before the placement's start"}])
+    today = dt.date.today()
+    errors = [e for e in (_not_before_start(row, closing, "closing_conversation", today),
+                          _not_before_start(row, closing_held, "closing_held", today),
+                          _not_in_future(closing_held, "closing_held", today)) if e]
     if reason is not None and reason not in END_REASONS:
-        raise Problem(422, f"reason must be one of {', '.join(END_REASONS)}", slug="validation",
-                      errors=[{"field": "reason", "message": f"one of {', '.join(END_REASONS)}"}])
-    if closing_held is not None and closing_held > dt.date.today() + dt.timedelta(days=1):
-        raise Problem(422, "the closing conversation cannot be in the future", slug="validation",
-                      errors=[{"field": "closing_held", "message": "in the future"}])
+        errors.append({"field": "reason", "message": f"one of {', '.join(END_REASONS)}", "code": "invalid-value",
+                       "data": {"allowed": list(END_REASONS)}})
+    if errors:
+        raise invalid(errors)
     row.state = "ended"
     row.ended_on = closing
     row.end_reason = reason
@@ -220,9 +249,10 @@ async def record_closing(
     row = await _row(session, who, placement_id)
     if who.role == "volunteer":
         raise Problem(403, "the coordinator or the site records conversations", slug="forbidden")
-    if held > dt.date.today() + dt.timedelta(days=1):
-        raise Problem(422, "the closing conversation cannot be in the future", slug="validation",
-                      errors=[{"field": "held", "message": "in the future"}])
+    today = dt.date.today()
+    errors = [e for e in (_not_before_start(row, held, "held", today), _not_in_future(held, "held", today)) if e]
+    if errors:
+        raise invalid(errors)
     row.closing_held = held
     await session.flush()
     return placement_out(row, settings)
@@ -249,6 +279,8 @@ async def record_followup(
         raise Problem(403, "the coordinator or the site records follow-up conversations", slug="forbidden")
     if row.state not in IN_FORCE:
         raise conflict(f"placement {placement_id!r} is {row.state}, not in force", "placement-not-in-force")
+    if held < row.start:  # a follow-up is of a placement under way; before its start there is none to follow up
+        raise invalid([_before_start("held", row.start, row.start)])
     row.followups_done = [*(row.followups_done or []), held.isoformat()]
     await session.flush()
     return placement_out(row, settings)

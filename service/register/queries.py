@@ -1,6 +1,6 @@
 """The questions the register asks in many places, asked one way: which placements are in force,
-which plans are drafts, the coordinator's current draft (or the last released plan), how many
-places each need has filled, and the volunteers' and needs' documents the pages name and list."""
+which needs are matched, which plans are drafts, the coordinator's current draft (or the last released
+plan), how many places each need has filled, and the volunteers' and needs' documents the pages name and list."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ DRAFT: Final = "draft"
 def in_force() -> ColumnElement[bool]:
     """`WHERE` the placement is in force."""
     return PlacementRow.state.in_(IN_FORCE)
+
+
+def is_matched() -> ColumnElement[bool]:
+    """`WHERE` the need is open: paused and closed needs (needs.set_need_state) are left out of the
+    scenario the matcher sees — the plan runs and `GET /api/v1/scenario` alike (scenario_io.build_scenario)."""
+    return NeedRow.state == "open"
 
 
 def is_draft() -> ColumnElement[bool]:

@@ -35,7 +35,7 @@ from service.db.models import (
 from service.problems import field_error, invalid
 from service.register.commitments import horizon_of, in_force_pairs, start_of
 from service.register.common import audit, from_doc, new_id, register_row, to_doc
-from service.register.queries import in_force, is_draft
+from service.register.queries import in_force, is_draft, is_matched
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -75,9 +75,8 @@ async def build_scenario(
         )
         if r.data is not None
     ]
-    # Paused and closed needs are not matched (register.needs.set_need_state).
     needs = [_stored(r.data, Need, f"needs[{r.id}]") for r in await session.scalars(
-        sa.select(NeedRow).where(NeedRow.state == "open").order_by(NeedRow.created_at, NeedRow.id))]
+        sa.select(NeedRow).where(is_matched()).order_by(NeedRow.created_at, NeedRow.id))]
     vids, nids = {v.id for v in volunteers}, {n.id for n in needs}
 
     def pairs(rows: Any) -> list[Pair]:
@@ -129,6 +128,7 @@ async def build_scenario(
 
 
 async def export_scenario(session: AsyncSession, who: Principal, path: str, default_horizon_days: int) -> Scenario:
+    """The scenario the matcher would see now (build_scenario, as a plan run builds it): open needs only."""
     who.require_coordinator()
     scenario = await build_scenario(session, default_horizon_days=default_horizon_days)
     await audit(session, who, "read", [v.id for v in scenario.volunteers], path)

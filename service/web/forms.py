@@ -117,15 +117,17 @@ def slot_rows(slots_: list[dict[str, Any]], extra: int = SLOT_ROWS_EXTRA) -> lis
     return [*slots_, *({"weekday": "", "start": "", "end": ""} for _ in range(extra))]
 
 
-def field_errors(lang: str, exc: Problem) -> dict[str, str]:
+def field_errors(lang: str, exc: Problem, rename: dict[str, str] | None = None) -> dict[str, str]:
     """{input name: message}; a field path `availability[1].end` becomes `availability_end_1`.
 
-    Errors that name no field go under "" (shown at the top of the form).
+    `rename` maps the API's field names onto the form's where they differ (the end of a placement:
+    `closing_conversation` is the form's `last_date`). Errors that name no field go under "" (shown at
+    the top of the form).
     """
     out: dict[str, str] = {}
     items = exc.errors or [{"field": "", "message": exc.detail}]
     for e in items:
-        field = e.get("field") or ""
+        field = (rename or {}).get(e.get("field") or "", e.get("field") or "")
         m = _INDEXED.match(field)
         if m and m.group("sub"):
             name = f"{m.group('name')}_{_SHORT.get(m.group('sub'), m.group('sub'))}_{m.group('i')}"
@@ -133,7 +135,7 @@ def field_errors(lang: str, exc: Problem) -> dict[str, str]:
             name = m.group("name")
         else:
             name = field.split(".")[0]
-        out.setdefault(name, message(lang, e.get("message", "")))
+        out.setdefault(name, coded(lang, e) or message(lang, e.get("message", "")))
     if exc.status != 422 and "" not in out:
         key = f"problem.{exc.slug}"
         said = i18n.t(lang, key)
@@ -159,6 +161,28 @@ _MESSAGES = [
     (re.compile(r"in the future"), "form.err.future"),
     (re.compile(r"before the start|before"), "form.err.order"),
 ]
+
+
+# Problems with a stable code (problems.field_error, the register services) said from the code and its
+# data rather than from the English words; dates in the data are said in the page's language.
+_CODED = {
+    "before-placement-start": i18n.N_("form.err.before_placement_start"),
+    "in-the-future": i18n.N_("form.err.future"),
+}
+
+
+def coded(lang: str, error: dict[str, Any]) -> str | None:
+    key = _CODED.get(error.get("code") or "")
+    if key is None:
+        return None
+    raw = error.get("data") or {}
+    if key == "form.err.before_placement_start" and raw.get("earliest") != raw.get("start"):
+        key = i18n.N_("form.err.before_placement_not_begun")  # not begun yet: it can be called off from today
+    data = {k: i18n.date(lang, v) if isinstance(v, str) and _ISO_DATE.match(v) else v for k, v in raw.items()}
+    return i18n.t(lang, key, **data)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def message(lang: str, text_: str) -> str:

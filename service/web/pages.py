@@ -26,7 +26,6 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from service.accounts import User, authenticate, principal_for, signed_in_user
 from service.auth import Principal
 from service.problems import Problem
-from service.register import placements as placements_service
 from service.register import plans as plans_service
 from service.register.common import DbSession
 from service.register.onboarding import record_first_conversation
@@ -373,36 +372,12 @@ async def first_conversation(request: Request[Any, Any, Any], db_session: DbSess
     return redirect(f"/volunteers/{quote(volunteer_id)}#onboarding")
 
 
-@post("/placements/{placement_id:str}/followup", include_in_schema=False)
-async def followup(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
-                   placement_id: str, data: Form) -> Redirect:
-    held = _date_field(data, "held")
-    back = safe_next(data.get("next"))
-    try:
-        if held is None:
-            raise Problem(422, "give a date", slug="validation")
-        await placements_service.record_followup(db_session, request.app.state.settings, viewer, placement_id, held)
-    except Problem as exc:
-        if exc.status == 404:
-            raise NotFoundException() from None
-        flash(request, "error", problem_text(lang_of(request), exc))
-    return redirect(back)
-
-
 @get("/needs/{need_id:str}", include_in_schema=False)
 async def need(request: Request[Any, Any, Any], db_session: DbSession, member: Principal,
                need_id: str) -> Template:
-    """A need; a site contact sees only their own site's (404 for others), without draft proposals."""
-    try:
-        ctx = await views.need_page(db_session, request.app.state.settings, member, lang_of(request), need_id,
-                                    request.url.path)
-    except Problem as exc:
-        if exc.status == 404:
-            raise NotFoundException() from None
-        raise
-    from service.register.placements import END_REASONS
+    from service.web.register_pages import need_page
 
-    return page(request, "need.html", end_reasons=END_REASONS, today=i18n.today_oslo(), **ctx)
+    return await need_page(request, db_session, member, need_id)
 
 
 # ------------------------------------------------------------------ errors and assembly
@@ -451,7 +426,7 @@ def web_router() -> Router:
             login_form, login, logout, switch_language,
             overview, matching, run_matching, run_status, accept, pin, reject, release_preview, release,
             *register_pages.HANDLERS,
-            volunteers, volunteer, first_conversation, followup, need,
+            volunteers, volunteer, first_conversation, need,
             create_static_files_router(path="/static", directories=[HERE / "static"], name="static",
                                        include_in_schema=False),
         ],

@@ -12,9 +12,10 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -22,7 +23,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from matcher.schema import Activity, Site, Training
-from service.accounts import create_user
+from service.accounts import create_user, list_users, set_disabled
 from service.auth import Principal
 from service.problems import Problem
 from service.register import attendance, site_reports
@@ -48,6 +49,24 @@ def _404(exc: Problem) -> None:
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
+
+
+async def _submit(request: Request[Any, Any, Any], save: Callable[[], Awaitable[dict[str, Any]]],
+                  redraw: Callable[[dict[str, str]], Awaitable[Template]], ok: str,
+                  then: Callable[[dict[str, Any]], str], *, existing: bool = False) -> Template | Redirect:
+    """The one way a register form is saved. `save` builds the document and calls the service; when the
+    service (or the form's own parsing) refuses with problem details, `redraw` draws the page again (422)
+    with the errors beside their fields and what was typed; when saved, the `ok` message (its `{name}`
+    from the saved record) and a redirect to `then(saved)`. With `existing`, a record that is not there
+    (404) is the not-found page rather than a form error."""
+    try:
+        saved = await save()
+    except Problem as exc:
+        if existing:
+            _404(exc)
+        return await redraw(field_errors(lang_of(request), exc))
+    flash(request, "ok", i18n.t(lang_of(request), ok, name=saved.get("name", "")))
+    return redirect(then(saved))
 
 
 # ------------------------------------------------------------------ volunteers: register and edit
@@ -104,16 +123,16 @@ async def volunteer_new(request: Request[Any, Any, Any], db_session: AsyncSessio
 async def volunteer_create(request: Request[Any, Any, Any], db_session: AsyncSession,
                            viewer: Principal) -> Template | Redirect:
     form = await request.form()
-    fp = FieldProblems()
-    try:
+
+    async def save() -> dict[str, Any]:
+        fp = FieldProblems()
         doc = volunteer_doc(form, fp)
         fp.raise_if_any()
-        created = await volunteers_service.create_volunteer(db_session, viewer, doc, request.url.path)
-    except Problem as exc:
-        return await _volunteer_form_page(request, db_session, values=values_of(form),
-                                          errors=field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), "volunteer.registered", name=created["name"]))
-    return redirect(f"/volunteers/{quote(created['id'])}#onboarding")
+        return await volunteers_service.create_volunteer(db_session, viewer, doc, request.url.path)
+
+    return await _submit(
+        request, save, lambda errors: _volunteer_form_page(request, db_session, values=values_of(form), errors=errors),
+        i18n.N_("volunteer.registered"), lambda created: f"/volunteers/{quote(created['id'])}#onboarding")
 
 
 @get("/volunteers/{volunteer_id:str}/edit", include_in_schema=False)
@@ -131,21 +150,22 @@ async def volunteer_edit(request: Request[Any, Any, Any], db_session: AsyncSessi
 async def volunteer_update(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                            volunteer_id: str) -> Template | Redirect:
     form = await request.form()
-    fp = FieldProblems()
     try:
         current = await volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path)
     except Problem as exc:
         _404(exc)
         raise
-    try:
+
+    async def save() -> dict[str, Any]:
+        fp = FieldProblems()
         doc = volunteer_doc(form, fp, current.get("availability", []))
         fp.raise_if_any()
-        await volunteers_service.patch_volunteer(db_session, viewer, volunteer_id, doc, request.url.path)
-    except Problem as exc:
-        return await _volunteer_form_page(request, db_session, values=values_of(form), v=current,
-                                          errors=field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), "volunteer.saved"))
-    return redirect(f"/volunteers/{quote(volunteer_id)}")
+        return await volunteers_service.patch_volunteer(db_session, viewer, volunteer_id, doc, request.url.path)
+
+    return await _submit(
+        request, save,
+        lambda errors: _volunteer_form_page(request, db_session, values=values_of(form), v=current, errors=errors),
+        i18n.N_("volunteer.saved"), lambda _: f"/volunteers/{quote(volunteer_id)}")
 
 
 # ------------------------------------------------------------------ onboarding, in DOMAIN.md's order
@@ -370,16 +390,16 @@ async def need_create(request: Request[Any, Any, Any], db_session: AsyncSession,
     values = values_of(form)
     if text(form, "action") == "preview":
         return await _need_form_page(request, db_session, member, values=values, preview=True)
-    fp = FieldProblems()
-    try:
+
+    async def save() -> dict[str, Any]:
+        fp = FieldProblems()
         doc = need_doc(form, fp, member)
         fp.raise_if_any()
-        _, created = await needs_service.create_need(db_session, member, doc)
-    except Problem as exc:
-        return await _need_form_page(request, db_session, member, values=values,
-                                     errors=field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), "need.posted"))
-    return redirect(f"/needs/{quote(created['id'])}")
+        return (await needs_service.create_need(db_session, member, doc))[1]
+
+    return await _submit(
+        request, save, lambda errors: _need_form_page(request, db_session, member, values=values, errors=errors),
+        i18n.N_("need.posted"), lambda created: f"/needs/{quote(created['id'])}")
 
 
 @get("/needs/{need_id:str}/edit", include_in_schema=False)
@@ -405,17 +425,17 @@ async def need_update(request: Request[Any, Any, Any], db_session: AsyncSession,
         raise
     if text(form, "action") == "preview":
         return await _need_form_page(request, db_session, member, values=values, need=need, preview=True)
-    fp = FieldProblems()
-    try:
+
+    async def save() -> dict[str, Any]:
+        fp = FieldProblems()
         doc = need_doc(form, fp, member)
         fp.raise_if_any()
-        await needs_service.patch_need(db_session, member, need_id, doc)
-    except Problem as exc:
-        _404(exc)
-        return await _need_form_page(request, db_session, member, values=values, need=need,
-                                     errors=field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), "need.saved"))
-    return redirect(f"/needs/{quote(need_id)}")
+        return await needs_service.patch_need(db_session, member, need_id, doc)
+
+    return await _submit(
+        request, save,
+        lambda errors: _need_form_page(request, db_session, member, values=values, need=need, errors=errors),
+        i18n.N_("need.saved"), lambda _: f"/needs/{quote(need_id)}", existing=True)
 
 
 @post("/needs/{need_id:str}/state", include_in_schema=False)
@@ -436,77 +456,129 @@ async def need_state(request: Request[Any, Any, Any], db_session: AsyncSession, 
 # ------------------------------------------------------------------ placements: end, closing, at risk
 
 
+_BACK = re.compile(r"^/(?:(?P<kind>volunteers|needs)/(?P<id>[^/]+)|placements/at-risk)$")
+# The end form says `last_date` where the API (and the service's errors) say `closing_conversation`.
+_END_FIELDS = {"closing_conversation": "last_date"}
+
+
+async def _placement_refused(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                             back: str, placement_id: str, kind: str, form: Any, exc: Problem,
+                             rename: dict[str, str] | None = None) -> Template | Redirect:
+    """A refused placement form: the page it was posted from, drawn again (422) with that form open,
+    what was typed put back and each error beside its field — as the other register forms do."""
+    _404(exc)
+    lang = lang_of(request)
+    errors = field_errors(lang, exc, rename)
+    state = {"id": placement_id, "kind": kind, "values": values_of(form), "errors": errors}
+    path = back.split("#")[0].split("?")[0]
+    m = _BACK.match(path)
+    if m is None:  # a page that cannot be drawn again here: say it at the top of the one we go back to
+        flash(request, "error", "; ".join(errors.values()))
+        return redirect(back)
+    if m["kind"] == "volunteers":
+        return await volunteer_page(request, db_session, viewer, unquote(m["id"]), status=422, pform=state, path=path)
+    if m["kind"] == "needs":
+        return await need_page(request, db_session, viewer, unquote(m["id"]), status=422, pform=state, path=path)
+    return await _at_risk_page(request, db_session, viewer, status=422, pform=state, path=path)
+
+
+def _held(form: Any, fp: FieldProblems, name: str = "held") -> dt.date:
+    """A required date field, or a problem naming it."""
+    day = fp.date(form, name)
+    if day is None and not fp.errors:
+        fp.errors.append({"field": name, "message": "required"})
+    fp.raise_if_any()
+    assert day is not None
+    return day
+
+
 @post("/placements/{placement_id:str}/end", include_in_schema=False)
 async def placement_end(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
-                        placement_id: str) -> Redirect:
+                        placement_id: str) -> Template | Redirect:
     """End a placement: its last date, why, and the closing conversation if held."""
     form = await request.form()
     fp = FieldProblems()
-    lang = lang_of(request)
     back = safe_next(text(form, "next"))
     try:
-        last = fp.date(form, "last_date")
-        if last is None and not fp.errors:
-            fp.errors.append({"field": "last_date", "message": "required"})
         closing = fp.date(form, "closing_held")
-        fp.raise_if_any()
-        assert last is not None
+        last = _held(form, fp, "last_date")
         await placements_service.end(db_session, _settings(request), viewer, placement_id, last,
                                      reason=text(form, "reason") or None, closing_held=closing)
-        flash(request, "ok", i18n.t(lang, "placement.ended"))
     except Problem as exc:
-        _404(exc)
-        flash(request, "error", "; ".join(v for v in field_errors(lang, exc).values()))
+        return await _placement_refused(request, db_session, viewer, back, placement_id, "end", form, exc,
+                                        _END_FIELDS)
+    flash(request, "ok", i18n.t(lang_of(request), "placement.ended"))
     return redirect(back)
 
 
 @post("/placements/{placement_id:str}/closing", include_in_schema=False)
 async def placement_closing(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
-                            placement_id: str) -> Redirect:
+                            placement_id: str) -> Template | Redirect:
     form = await request.form()
-    fp = FieldProblems()
-    lang = lang_of(request)
+    back = safe_next(text(form, "next"))
     try:
-        held = fp.date(form, "held")
-        if held is None and not fp.errors:
-            fp.errors.append({"field": "held", "message": "required"})
-        fp.raise_if_any()
-        assert held is not None
+        held = _held(form, FieldProblems())
         await placements_service.record_closing(db_session, _settings(request), viewer, placement_id, held)
-        flash(request, "ok", i18n.t(lang, "placement.closing_saved"))
     except Problem as exc:
-        _404(exc)
-        flash(request, "error", "; ".join(field_errors(lang, exc).values()))
-    return redirect(safe_next(text(form, "next")))
+        return await _placement_refused(request, db_session, viewer, back, placement_id, "closing", form, exc)
+    flash(request, "ok", i18n.t(lang_of(request), "placement.closing_saved"))
+    return redirect(back)
+
+
+@post("/placements/{placement_id:str}/followup", include_in_schema=False)
+async def placement_followup(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                             placement_id: str) -> Template | Redirect:
+    """A follow-up conversation held (oppfølgingssamtale)."""
+    form = await request.form()
+    back = safe_next(text(form, "next"))
+    try:
+        held = _held(form, FieldProblems())
+        await placements_service.record_followup(db_session, _settings(request), viewer, placement_id, held)
+    except Problem as exc:
+        return await _placement_refused(request, db_session, viewer, back, placement_id, "followup", form, exc)
+    flash(request, "ok", i18n.t(lang_of(request), "placement.followup_saved"))
+    return redirect(back)
 
 
 @post("/placements/{placement_id:str}/keep", include_in_schema=False)
 async def placement_keep(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
-                         placement_id: str) -> Redirect:
+                         placement_id: str) -> Template | Redirect:
     """The coordinator talked to the volunteer (a follow-up) and keeps the placement: reports answered."""
     form = await request.form()
-    fp = FieldProblems()
-    lang = lang_of(request)
     try:
-        held = fp.date(form, "held")
-        if held is None and not fp.errors:
-            fp.errors.append({"field": "held", "message": "required"})
-        fp.raise_if_any()
-        assert held is not None
+        held = _held(form, FieldProblems())
         await placements_service.record_followup(db_session, _settings(request), viewer, placement_id, held)
         await site_reports.keep_placement(db_session, viewer, placement_id)
-        flash(request, "ok", i18n.t(lang, "atrisk.kept"))
     except Problem as exc:
-        _404(exc)
-        flash(request, "error", "; ".join(field_errors(lang, exc).values()))
+        return await _placement_refused(request, db_session, viewer, "/placements/at-risk", placement_id, "keep",
+                                        form, exc)
+    flash(request, "ok", i18n.t(lang_of(request), "atrisk.kept"))
     return redirect("/placements/at-risk")
+
+
+async def _at_risk_page(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                        status: int = 200, **extra: Any) -> Template:
+    ctx = await register_views.at_risk_page(db_session, _settings(request), viewer, lang_of(request),
+                                            request.url.path)
+    return page(request, "at_risk.html", status_code=status, **ctx, **extra)
 
 
 @get("/placements/at-risk", include_in_schema=False)
 async def at_risk(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
-    ctx = await register_views.at_risk_page(db_session, _settings(request), viewer, lang_of(request),
-                                            request.url.path)
-    return page(request, "at_risk.html", **ctx)
+    return await _at_risk_page(request, db_session, viewer)
+
+
+async def need_page(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal, need_id: str,
+                    status: int = 200, **extra: Any) -> Template:
+    """A need; a site contact sees only their own site's (404 for others), without draft proposals."""
+    try:
+        ctx = await views.need_page(db_session, _settings(request), member, lang_of(request), need_id,
+                                    request.url.path)
+    except Problem as exc:
+        _404(exc)
+        raise
+    return page(request, "need.html", status_code=status, end_reasons=placements_service.END_REASONS,
+                today=i18n.today_oslo(), **ctx, **extra)
 
 
 # ------------------------------------------------------------------ catalogue and sites
@@ -532,18 +604,23 @@ def _activity_doc(form: Any, fp: FieldProblems) -> dict[str, Any]:
             "description": text(form, "description") or None}
 
 
+def _catalogue_redraw(request: Request[Any, Any, Any], db_session: AsyncSession, form: Any,
+                      form_kind: str) -> Callable[[dict[str, str]], Awaitable[Template]]:
+    return lambda errors: _catalogue_page(request, db_session, 422, form_kind=form_kind, values=values_of(form),
+                                          errors=errors)
+
+
 @post("/catalogue/activities", include_in_schema=False)
 async def activity_create(request: Request[Any, Any, Any], db_session: AsyncSession,
                           viewer: Principal) -> Template | Redirect:
     form = await request.form()
-    try:
+
+    async def save() -> dict[str, Any]:
         activity = _decode({"id": text(form, "id"), **_activity_doc(form, FieldProblems())}, Activity)
-        await catalogue_service.create_activity(db_session, viewer, activity)
-    except Problem as exc:
-        return await _catalogue_page(request, db_session, 422, form_kind="activity", values=values_of(form),
-                                     errors=field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), "catalogue.activity_added", name=activity.name))
-    return redirect("/catalogue")
+        return await catalogue_service.create_activity(db_session, viewer, activity)
+
+    return await _submit(request, save, _catalogue_redraw(request, db_session, form, "activity"),
+                         i18n.N_("catalogue.activity_added"), lambda _: "/catalogue")
 
 
 @post("/catalogue/activities/{activity_id:str}", include_in_schema=False)
@@ -551,16 +628,31 @@ async def activity_update(request: Request[Any, Any, Any], db_session: AsyncSess
                           activity_id: str) -> Template | Redirect:
     """Change an activity's rules: minimum age, courses, police certificate (and name, description)."""
     form = await request.form()
-    try:
+
+    async def save() -> dict[str, Any]:
         doc = _activity_doc(form, FieldProblems())
-        if not doc["name"]:
-            raise Problem(422, "name: required", slug="validation", errors=[{"field": "name", "message": "required"}])
-        changed = await catalogue_service.patch_activity(db_session, viewer, activity_id, doc)
+        _required(doc, "name")
+        return await catalogue_service.patch_activity(db_session, viewer, activity_id, doc)
+
+    return await _submit(request, save, _catalogue_redraw(request, db_session, form, f"activity-{activity_id}"),
+                         i18n.N_("catalogue.activity_saved"), lambda _: "/catalogue", existing=True)
+
+
+@post("/catalogue/activities/{activity_id:str}/delete", include_in_schema=False)
+async def activity_delete(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                          activity_id: str) -> Template | Redirect:
+    """Delete an activity added by mistake; one in use stays, and the page says what uses it."""
+    lang = lang_of(request)
+    try:
+        gone = await catalogue_service.get_activity(db_session, activity_id)
+        await catalogue_service.delete_activity(db_session, viewer, activity_id, request.url.path)
     except Problem as exc:
         _404(exc)
-        return await _catalogue_page(request, db_session, 422, form_kind=f"activity-{activity_id}",
-                                     values=values_of(form), errors=field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), "catalogue.activity_saved", name=changed["name"]))
+        use = exc.extra.get("use") or {}
+        said = i18n.t(lang, "catalogue.err.in_use", **use) if exc.slug == "in-use" else problem_text(lang, exc)
+        return await _catalogue_page(request, db_session, 409 if exc.slug == "in-use" else 422,
+                                     form_kind=f"activity-{activity_id}", refused=said)
+    flash(request, "ok", i18n.t(lang, "catalogue.activity_deleted", name=gone["name"]))
     return redirect("/catalogue")
 
 
@@ -568,22 +660,40 @@ async def activity_update(request: Request[Any, Any, Any], db_session: AsyncSess
 async def training_create(request: Request[Any, Any, Any], db_session: AsyncSession,
                           viewer: Principal) -> Template | Redirect:
     form = await request.form()
-    try:
+
+    async def save() -> dict[str, Any]:
         training = _decode({"id": text(form, "id"), "name": text(form, "name")}, Training)
-        await catalogue_service.create_training(db_session, viewer, training)
-    except Problem as exc:
-        return await _catalogue_page(request, db_session, 422, form_kind="training", values=values_of(form),
-                                     errors=field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), "catalogue.training_added", name=training.name))
-    return redirect("/catalogue")
+        return await catalogue_service.create_training(db_session, viewer, training)
+
+    return await _submit(request, save, _catalogue_redraw(request, db_session, form, "training"),
+                         i18n.N_("catalogue.training_added"), lambda _: "/catalogue")
+
+
+@post("/catalogue/trainings/{training_id:str}", include_in_schema=False)
+async def training_update(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                          training_id: str) -> Template | Redirect:
+    """Rename a course (catalogue.patch_training, as PATCH /api/v1/trainings/{id}); its id stays."""
+    form = await request.form()
+
+    async def save() -> dict[str, Any]:
+        doc = {"name": text(form, "name")}
+        _required(doc, "name")
+        return await catalogue_service.patch_training(db_session, viewer, training_id, doc, request.url.path)
+
+    return await _submit(request, save, _catalogue_redraw(request, db_session, form, f"training-{training_id}"),
+                         i18n.N_("catalogue.training_saved"), lambda _: "/catalogue", existing=True)
+
+
+def _required(doc: dict[str, Any], *names: str) -> None:
+    missing = [{"field": k, "message": "required"} for k in names if not doc.get(k)]
+    if missing:
+        raise Problem(422, "; ".join(f"{e['field']}: required" for e in missing), slug="validation", errors=missing)
 
 
 def _decode(doc: dict[str, Any], kind: Any) -> Any:
     from service.register.common import decode_as
 
-    missing = [{"field": k, "message": "required"} for k in ("id", "name") if not doc.get(k)]
-    if missing:
-        raise Problem(422, "; ".join(f"{e['field']}: required" for e in missing), slug="validation", errors=missing)
+    _required(doc, "id", "name")
     return decode_as(doc, kind)
 
 
@@ -598,18 +708,23 @@ async def sites(request: Request[Any, Any, Any], db_session: AsyncSession, viewe
     return await _sites_page(request, db_session)
 
 
+def _sites_redraw(request: Request[Any, Any, Any], db_session: AsyncSession, form: Any,
+                  form_kind: str) -> Callable[[dict[str, str]], Awaitable[Template]]:
+    return lambda errors: _sites_page(request, db_session, 422, form_kind=form_kind, values=values_of(form),
+                                      errors=errors)
+
+
 @post("/sites", include_in_schema=False)
 async def site_create(request: Request[Any, Any, Any], db_session: AsyncSession,
                       viewer: Principal) -> Template | Redirect:
     form = await request.form()
-    try:
+
+    async def save() -> dict[str, Any]:
         site = _decode({"id": text(form, "id"), "name": text(form, "name"), "kind": text(form, "kind")}, Site)
-        await catalogue_service.create_site(db_session, viewer, site)
-    except Problem as exc:
-        return await _sites_page(request, db_session, 422, form_kind="site", values=values_of(form),
-                                 errors=field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), "sites.added", name=site.name))
-    return redirect("/sites")
+        return await catalogue_service.create_site(db_session, viewer, site)
+
+    return await _submit(request, save, _sites_redraw(request, db_session, form, "site"), i18n.N_("sites.added"),
+                         lambda _: "/sites")
 
 
 @post("/sites/{site_id:str}", include_in_schema=False)
@@ -617,17 +732,14 @@ async def site_update(request: Request[Any, Any, Any], db_session: AsyncSession,
                       site_id: str) -> Template | Redirect:
     """Rename a site or organisation, or change its kind (catalogue.patch_site, as PATCH /api/v1/sites/{id})."""
     form = await request.form()
-    try:
-        if not text(form, "name"):
-            raise Problem(422, "name: required", slug="validation", errors=[{"field": "name", "message": "required"}])
-        changed = await catalogue_service.patch_site(db_session, viewer, site_id,
-                                                     {"name": text(form, "name"), "kind": text(form, "kind")})
-    except Problem as exc:
-        _404(exc)
-        return await _sites_page(request, db_session, 422, form_kind=f"edit-{site_id}", values=values_of(form),
-                                 errors=field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), "sites.saved", name=changed["name"]))
-    return redirect(f"/sites#site-{quote(site_id)}")
+
+    async def save() -> dict[str, Any]:
+        doc = {"name": text(form, "name"), "kind": text(form, "kind")}
+        _required(doc, "name")
+        return await catalogue_service.patch_site(db_session, viewer, site_id, doc)
+
+    return await _submit(request, save, _sites_redraw(request, db_session, form, f"edit-{site_id}"),
+                         i18n.N_("sites.saved"), lambda _: f"/sites#site-{quote(site_id)}", existing=True)
 
 
 @post("/sites/{site_id:str}/users", include_in_schema=False)
@@ -650,6 +762,29 @@ async def site_user_create(request: Request[Any, Any, Any], db_session: AsyncSes
         return await _sites_page(request, db_session, 422, form_kind=f"user-{site_id}", values=values,
                                  errors={field: i18n.t(lang_of(request), f"sites.err.{field}", detail=str(exc))})
     flash(request, "ok", i18n.t(lang_of(request), "sites.user_added", name=user.name))
+    return redirect(f"/sites#site-{quote(site_id)}")
+
+
+@post("/sites/{site_id:str}/users/{user_id:str}/{action:str}", include_in_schema=False)
+async def site_user_access(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                           site_id: str, user_id: str, action: str) -> Template | Redirect:
+    """Disable a site contact's sign-in (they cannot sign in, and their sessions end now), or enable it
+    again — accounts.set_disabled, as POST /api/v1/users/{id}/disable|enable."""
+    if action not in ("disable", "enable"):
+        raise NotFoundException()
+    lang = lang_of(request)
+    try:
+        users = await list_users(db_session, viewer, site_id=site_id)
+        if not any(u.id == user_id for u in users):
+            raise NotFoundException()
+        user = await set_disabled(db_session, viewer, user_id, action == "disable", request.url.path)
+    except Problem as exc:
+        _404(exc)
+        return await _sites_page(request, db_session, 409, form_kind=f"contacts-{site_id}",
+                                 refused=problem_text(lang, exc))
+    said = i18n.t(lang, "sites.user_disabled", name=user.name) if action == "disable" else \
+        i18n.t(lang, "sites.user_enabled", name=user.name)
+    flash(request, "ok", said)
     return redirect(f"/sites#site-{quote(site_id)}")
 
 
@@ -771,7 +906,8 @@ HANDLERS = [
     volunteer_new, volunteer_create, volunteer_edit, volunteer_update, onboarding_step, volunteer_export,
     volunteer_erase_confirm, volunteer_erase,
     needs_index, need_new, need_preview, need_create, need_edit, need_update, need_state,
-    placement_end, placement_closing, placement_keep, at_risk,
-    catalogue, activity_create, activity_update, training_create, sites, site_create, site_update, site_user_create,
+    placement_end, placement_closing, placement_followup, placement_keep, at_risk,
+    catalogue, activity_create, activity_update, activity_delete, training_create, training_update,
+    sites, site_create, site_update, site_user_create, site_user_access,
     statistics, statistics_csv, site_home, site_report, site_attendance,
 ]

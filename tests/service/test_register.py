@@ -107,10 +107,67 @@ async def test_need_delete(client, loaded, coordinator):
 
 
 async def test_activity_in_use_cannot_be_deleted(client, loaded, coordinator):
-    assert_problem(await client.delete("/api/v1/activities/besoksvenn", headers=coordinator), 409)
+    body = assert_problem(await client.delete("/api/v1/activities/besoksvenn", headers=coordinator), 409)
+    assert body["use"] == {"needs": 1, "placements": 0, "volunteers": 4}
     r = await client.post("/api/v1/activities", json={"id": "kulturvert", "name": "Kulturvert"}, headers=coordinator)
     assert r.status_code == 201
+    # A volunteer's choice alone keeps it: it must not point at nothing.
+    r = await client.patch("/api/v1/volunteers/v1", json={"activities": ["besoksvenn", "kulturvert"]},
+                           headers=coordinator)
+    assert r.status_code == 200, r.text
+    body = assert_problem(await client.delete("/api/v1/activities/kulturvert", headers=coordinator), 409)
+    assert body["use"] == {"needs": 0, "placements": 0, "volunteers": 1}
+    await client.patch("/api/v1/volunteers/v1", json={"activities": ["besoksvenn"]}, headers=coordinator)
     assert (await client.delete("/api/v1/activities/kulturvert", headers=coordinator)).status_code == 204
+    log = (await client.get("/api/v1/audit", params={"volunteer": "activity:kulturvert"}, headers=coordinator)).json()
+    assert [e["action"] for e in log] == ["delete"]
+
+
+async def test_training_renamed_by_the_coordinator_only_and_its_id_stays(client, loaded, tokens):
+    coordinator = await tokens.headers("coordinator")
+    r = await client.patch("/api/v1/trainings/demens", json={"name": "Demensomsorgens ABC"}, headers=coordinator)
+    assert r.status_code == 200 and r.json()["name"] == "Demensomsorgens ABC" and r.json()["id"] == "demens"
+    assert_problem(await client.patch("/api/v1/trainings/demens", json={"id": "x"}, headers=coordinator), 422, "id")
+    assert_problem(await client.patch("/api/v1/trainings/demens", json={"name": ""}, headers=coordinator), 400, "name")
+    assert_problem(await client.patch("/api/v1/trainings/nope", json={"name": "X"}, headers=coordinator), 404)
+    site = await tokens.headers("site", site="eik")
+    assert_problem(await client.patch("/api/v1/trainings/demens", json={"name": "Y"}, headers=site), 403)
+    names = {t["id"]: t["name"] for t in (await client.get("/api/v1/trainings", headers=site)).json()}
+    assert names["demens"] == "Demensomsorgens ABC"
+    log = (await client.get("/api/v1/audit", params={"volunteer": "training:demens"}, headers=coordinator)).json()
+    assert [e["action"] for e in log] == ["update"]
+
+
+async def test_users_disabled_and_enabled_by_the_coordinator(client, loaded, tokens, db_url):
+    from service.accounts import authenticate, create_user
+    from service.db.engine import create_engine, create_sessionmaker
+
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            uid = (await create_user(session, email="siri@eik.no", password="riktig hest batteri", role="site",
+                                     site_id="eik")).id
+    finally:
+        await engine.dispose()
+    coordinator = await tokens.headers("coordinator")
+    listed = (await client.get("/api/v1/users", params={"site": "eik"}, headers=coordinator)).json()
+    assert [(u["id"], u["role"], u["disabled_at"]) for u in listed] == [(uid, "site", None)]
+    assert "password_hash" not in listed[0]
+    assert_problem(await client.post(f"/api/v1/users/{uid}/disable", headers=await tokens.headers("site", site="eik")),
+                   403)
+    r = await client.post(f"/api/v1/users/{uid}/disable", headers=coordinator)
+    assert r.status_code == 200 and r.json()["disabled_at"]
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            assert (await authenticate(session, "siri@eik.no", "riktig hest batteri", "10.0.0.1")).user is None
+    finally:
+        await engine.dispose()
+    r = await client.post(f"/api/v1/users/{uid}/enable", headers=coordinator)
+    assert r.status_code == 200 and r.json()["disabled_at"] is None
+    assert_problem(await client.post("/api/v1/users/usr-nope/disable", headers=coordinator), 404)
+    log = (await client.get("/api/v1/audit", params={"volunteer": f"user:{uid}"}, headers=coordinator)).json()
+    assert [e["action"] for e in log] == ["enable", "disable"]
 
 
 async def test_catalogue_written_by_coordinator_only(client, loaded, tokens):
@@ -324,3 +381,100 @@ async def test_need_cannot_move_outside_its_volunteers_availability_or_hours(cli
     assert body["rule"] == "C2" and "more than 5 a week" in body["detail"], body["detail"]
     fits = {"weekly": [{"weekday": 1, "start": "09:00", "end": "12:00"}]}  # 3 h + 2 h = 5 h
     assert (await client.patch("/api/v1/needs/n1", json=fits, headers=coordinator)).status_code == 200
+
+
+async def _placement(db_url: str, start: Any, pid: str = "plc-dates") -> str:
+    """A confirmed placement of v1 on n1 from `start`, straight in the register."""
+    from service.db.engine import create_engine, create_sessionmaker
+    from service.db.models import PlacementRow
+
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            session.add(PlacementRow(id=pid, volunteer_id="v1", need_id="n1", site_id="eik", activity_id="besoksvenn",
+                                     state="confirmed", start=start, followups_done=[]))
+        return pid
+    finally:
+        await engine.dispose()
+
+
+async def test_placement_end_before_its_start_is_refused_naming_the_field(client, loaded, coordinator, db_url):
+    import datetime as dt
+
+    today = dt.date.today()
+    start = today - dt.timedelta(days=30)
+    pid = await _placement(db_url, start)
+    url = f"/api/v1/placements/{pid}"
+    day_before = str(start - dt.timedelta(days=1))
+    body = assert_problem(await client.post(f"{url}/end", json={"closing_conversation": day_before},
+                                            headers=coordinator), 422, "closing_conversation")
+    [e] = body["errors"]
+    assert e["code"] == "before-placement-start" and e["data"] == {"earliest": str(start), "start": str(start)}
+    # The closing conversation and a follow-up cannot be before the start either; nothing was saved.
+    body = assert_problem(await client.post(f"{url}/end", json={"closing_conversation": str(today),
+                                                                "closing_held": str(start - dt.timedelta(days=3))},
+                                            headers=coordinator), 422, "closing_held")
+    assert [e["code"] for e in body["errors"]] == ["before-placement-start"]
+    body = assert_problem(await client.post(f"{url}/followup", json={"held": day_before},
+                                            headers=coordinator), 422, "held")
+    assert body["errors"][0]["code"] == "before-placement-start"
+    # Several problems at once: each field named with its code.
+    body = assert_problem(await client.post(f"{url}/end", json={"closing_conversation": "2000-01-01", "reason": "bored",
+                                                                "closing_held": str(today + dt.timedelta(days=9))},
+                                            headers=coordinator), 422)
+    assert {(e["field"], e["code"]) for e in body["errors"]} == {
+        ("closing_conversation", "before-placement-start"), ("closing_held", "in-the-future"),
+        ("reason", "invalid-value")}
+    got = (await client.get(url, headers=coordinator)).json()
+    assert got["state"] == "confirmed" and got["ended_on"] is None and got["followups_done"] == []
+    # On the start day it is accepted; the closing conversation afterwards cannot be before the start.
+    r = await client.post(f"{url}/followup", json={"held": str(start)}, headers=coordinator)
+    assert r.status_code == 200 and r.json()["followups_done"] == [str(start)]
+    r = await client.post(f"{url}/end", json={"closing_conversation": str(start), "reason": "moved_away"},
+                          headers=coordinator)
+    assert r.status_code == 200 and r.json()["ended_on"] == str(start)
+
+
+async def test_placement_not_yet_begun_can_be_called_off_from_today(client, loaded, coordinator, db_url):
+    import datetime as dt
+
+    today = dt.date.today()
+    pid = await _placement(db_url, today + dt.timedelta(days=20))
+    url = f"/api/v1/placements/{pid}"
+    yesterday = str(today - dt.timedelta(days=1))
+    body = assert_problem(await client.post(f"{url}/end", json={"closing_conversation": yesterday},
+                                            headers=coordinator), 422, "closing_conversation")
+    assert body["errors"][0]["data"]["earliest"] == str(today)
+    assert_problem(await client.post(f"{url}/followup", json={"held": str(today)}, headers=coordinator), 422, "held")
+    r = await client.post(f"{url}/end", json={"closing_conversation": str(today), "reason": "volunteer_stopped"},
+                          headers=coordinator)
+    assert r.status_code == 200 and r.json()["state"] == "ended"
+    assert_problem(await client.post(f"{url}/followup", json={"held": str(today)}, headers=coordinator), 409)
+    # Called off today: the closing conversation is recorded from that day on, not before, and not ahead.
+    body = assert_problem(await client.post(f"{url}/closing", json={"held": yesterday},
+                                            headers=coordinator), 422, "held")
+    assert body["errors"][0]["code"] == "before-placement-start"
+    assert_problem(await client.post(f"{url}/closing", json={"held": str(today + dt.timedelta(days=5))},
+                                     headers=coordinator), 422, "held")
+    r = await client.post(f"{url}/closing", json={"held": str(today)}, headers=coordinator)
+    assert r.status_code == 200 and r.json()["closing_held"] == str(today)
+
+
+async def test_scenario_export_leaves_out_paused_and_closed_needs_as_plan_runs_do(client, loaded, coordinator):
+    async def set_state(need: str, state: str) -> None:
+        r = await client.post(f"/api/v1/needs/{need}/state", json={"state": state}, headers=coordinator)
+        assert r.status_code == 200, r.text
+
+    await set_state("n2", "paused")
+    await set_state("n3", "closed")
+    out = (await client.get("/api/v1/scenario", headers=coordinator)).json()
+    assert {n["id"] for n in out["needs"]} == {"n1"}
+    # The plan run sees the same needs: nothing proposed or unfilled for the paused and closed ones.
+    r = await client.post("/api/v1/plans", json={}, headers={**coordinator, "Prefer": "wait=60"})
+    plan = r.json()
+    assert r.status_code in (200, 201), r.text
+    seen = {p["need"] for p in plan["proposals"]} | {u["need"] for u in plan["unfilled"]}
+    assert seen and seen <= {"n1"}
+    await set_state("n2", "open")
+    out = (await client.get("/api/v1/scenario", headers=coordinator)).json()
+    assert {n["id"] for n in out["needs"]} == {"n1", "n2"}

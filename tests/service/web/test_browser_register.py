@@ -13,6 +13,7 @@ axe-core checks each new page.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 
 from tests.service.browser import (
+    LAPTOP,
     LiveServer,
     Page,
     axe_violations,
@@ -133,16 +135,42 @@ def test_browser_register_onboard_match_end_and_erase(live: LiveServer, page: Pa
     page.get_by_role("button", name="Bekreft og frigi").click()
     expect(page.get_by_role("status").filter(has_text="Planen er frigitt")).to_be_visible()
 
-    # Follow-up, then end the placement with a reason.
+    # Follow-up, then end the placement with a reason. A date before the placement began is refused by the
+    # service: the page comes back with the error beside the field and what was typed, the keyboard on it.
     page.get_by_role("navigation").get_by_role("link", name="Frivillige").click()
     page.get_by_role("link", name=NAME).click()
     placements = page.get_by_role("region", name="Plasseringer og oppfølging")
     expect(placements.get_by_text("Tilbudt")).to_be_visible()
+    followup = placements.get_by_label("Registrer oppfølgingssamtale")
+    today = followup.input_value()
+    day_before = (dt.date.fromisoformat(today) - dt.timedelta(days=1)).isoformat()
+    followup.fill(day_before)
     placements.get_by_role("button", name="Lagre").first.click()
-    expect(page.get_by_role("region", name="Plasseringer og oppfølging").get_by_text("Tilbudt")).to_be_visible()
+    placements = page.get_by_role("region", name="Plasseringer og oppfølging")
+    followup = placements.get_by_label("Registrer oppfølgingssamtale")
+    expect(followup).to_have_value(day_before)
+    expect(followup).to_have_attribute("aria-invalid", "true")
+    expect(followup).to_be_focused()
+    expect(placements.locator(".field-error")).to_have_text(re.compile("Kan ikke være før plasseringen begynte"))
+    problems += axe_violations(page, "followup-refused")
+    followup.fill(today)
+    placements.get_by_role("button", name="Lagre").first.click()
+    expect(page.get_by_role("status").filter(has_text="Oppfølgingssamtalen er registrert")).to_be_visible()
     placements = page.get_by_role("region", name="Plasseringer og oppfølging")
     placements.locator("details.end summary").click()
     placements.get_by_label("Hvorfor").select_option("moved_away")
+    placements.get_by_label("Siste dag").fill(day_before)
+    placements.get_by_role("button", name="Avslutt").click()
+    placements = page.get_by_role("region", name="Plasseringer og oppfølging")
+    last = placements.get_by_label("Siste dag")
+    expect(last).to_be_visible()  # the end form is open again
+    expect(last).to_have_value(day_before)
+    expect(last).to_be_focused()
+    expect(placements.get_by_label("Hvorfor")).to_have_value("moved_away")
+    expect(placements.locator(".field-error")).to_have_text(re.compile("Kan ikke være før plasseringen begynte"))
+    both_widths(page, "23-end-placement-refused")
+    problems += axe_violations(page, "end-refused")
+    last.fill(today)
     shot(page, "23-end-placement")
     placements.get_by_role("button", name="Avslutt").click()
     expect(page.get_by_role("status").filter(has_text="Plasseringen er avsluttet")).to_be_visible()
@@ -211,4 +239,65 @@ def test_browser_site_contact_sees_only_their_site(live: LiveServer, page: Page)
     response = page.goto(base + "/volunteers/v1")
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", name="Ingen tilgang")).to_be_visible()
+    assert not problems, "\n".join(problems)
+
+
+def test_browser_catalogue_delete_rename_and_disable_a_site_contact(live: LiveServer, page: Page, browser: Any) -> None:
+    """An activity in use is not deleted (the page says what uses it); one added by mistake is; a course is
+    renamed (an empty name refused beside the field); a site contact's sign-in is disabled — their open
+    session ends and they cannot sign in — and enabled again."""
+    base, problems = live.url, []
+    contact = browser.new_context(viewport=LAPTOP, locale="nb-NO", timezone_id="Europe/Oslo")
+    site_page = contact.new_page()
+    try:
+        sign_in(site_page, base, SITE)
+        expect(site_page).to_have_url(base + "/site")
+
+        sign_in(page, base, COORDINATOR)
+        page.goto(base + "/catalogue")
+        page.locator("summary", has_text="Endre regler: Turvenn").click()
+        page.get_by_role("button", name=re.compile("Slett aktiviteten.*Turvenn")).click()
+        expect(page.get_by_role("alert")).to_contain_text(re.compile(r"Aktiviteten er i bruk \(behov: \d"))
+        problems += axe_violations(page, "catalogue-in-use")
+        page.locator("summary", has_text="Legg til aktivitet").click()
+        page.locator("#f-id").fill("kulturvert")
+        page.locator("#f-name").fill("Kulturvert")
+        page.get_by_role("button", name="Legg til", exact=True).first.click()
+        expect(page.get_by_role("status").filter(has_text="Kulturvert")).to_be_visible()
+        page.locator("summary", has_text="Endre regler: Kulturvert").click()
+        page.get_by_role("button", name=re.compile("Slett aktiviteten.*Kulturvert")).click()
+        expect(page.get_by_role("status").filter(has_text="Aktiviteten «Kulturvert» er slettet")).to_be_visible()
+        expect(page.get_by_role("cell", name="Kulturvert")).to_have_count(0)
+
+        page.locator("summary", has_text="Endre navn: Demensopplæring").click()
+        name = page.locator("details[open]").get_by_label("Navn")
+        name.fill("")
+        page.get_by_role("button", name=re.compile("Lagre.*Demensopplæring")).click()
+        name = page.locator("details[open]").get_by_label("Navn")
+        expect(name).to_have_attribute("aria-invalid", "true")
+        expect(name).to_be_focused()
+        expect(page.locator("details[open] .field-error")).to_have_text(re.compile("Må fylles ut"))
+        both_widths(page, "27-catalogue-course-refused")
+        problems += axe_violations(page, "catalogue-course-refused")
+        page.keyboard.type("Demensomsorgens ABC")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("status").filter(has_text="Kurset heter nå «Demensomsorgens ABC»")).to_be_visible()
+
+        page.goto(base + "/sites")
+        page.get_by_role("button", name=re.compile("Steng innloggingen.*Siri Kontakt")).click()
+        expect(page.get_by_role("status").filter(has_text="Siri Kontakt kan ikke lenger logge inn")).to_be_visible()
+        expect(page.get_by_role("button", name=re.compile("Åpne innloggingen igjen.*Siri Kontakt"))).to_be_visible()
+        both_widths(page, "26-sites-contact-disabled")
+        problems += axe_violations(page, "sites-disabled")
+        # The contact's open session has ended; signing in again is refused.
+        site_page.goto(base + "/site")
+        expect(site_page).to_have_url(re.compile(r"/login"))
+        sign_in(site_page, base, SITE)
+        expect(site_page).to_have_url(re.compile(r"/login"))
+        page.get_by_role("button", name=re.compile("Åpne innloggingen igjen.*Siri Kontakt")).click()
+        expect(page.get_by_role("status").filter(has_text="Siri Kontakt kan logge inn igjen")).to_be_visible()
+        sign_in(site_page, base, SITE)
+        expect(site_page).to_have_url(base + "/site")
+    finally:
+        contact.close()
     assert not problems, "\n".join(problems)

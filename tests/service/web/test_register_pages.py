@@ -416,3 +416,93 @@ def test_charts_are_plain_svg_with_a_title_and_no_script():
     assert chart.svg.count('class="lbl"') == 12  # every second label of 24 months
     bars = stacked_counts([("Eik <sykehjem>", 1, 3)], title="Fylte", labels=("Fylt", "Plasser"))
     assert "Eik &lt;sykehjem&gt;" in bars.svg and "1 / 3" in bars.svg
+
+
+async def test_placement_forms_refused_keep_what_was_typed_with_the_error_beside_the_field(coordinator_client, db_url):
+    """End, follow-up, closing and keep: a refused save draws the page it came from again (422) with that
+    form open, the typed values back and the service's error beside the field; nothing is saved."""
+    c = coordinator_client
+    start = TODAY - dt.timedelta(days=40)
+    pid = await place(db_url, "v2", "n1", "eik", "besoksvenn", start=start)
+    early = (start - dt.timedelta(days=3)).isoformat()
+    r = await post_form(c, f"/placements/{pid}/end", {"last_date": early, "reason": "moved_away", "closing_held": "",
+                                                      "next": "/volunteers/v2"})
+    assert r.status_code == 422 and "<h1>Frivillig 2</h1>" in r.text
+    assert f'id="last-{pid}-err"' in r.text and f'aria-describedby="last-{pid}-err"' in r.text
+    assert "Kan ikke være før plasseringen begynte" in r.text
+    assert f'value="{early}"' in r.text and '<option value="moved_away" selected>' in r.text
+    assert '<details class="end" open>' in r.text and 'name="next" value="/volunteers/v2"' in r.text
+    # The same form on the need's page comes back to the need's page.
+    r = await post_form(c, f"/placements/{pid}/end", {"last_date": TODAY.isoformat(), "reason": "other",
+                                                      "closing_held": (TODAY + dt.timedelta(days=5)).isoformat(),
+                                                      "next": "/needs/n1"})
+    assert r.status_code == 422 and "Besøksvenn mandag" in r.text and f'id="closing-{pid}-err"' in r.text
+    assert "fram i tid" in r.text and '<option value="other" selected>' in r.text
+    r = await post_form(c, f"/placements/{pid}/followup", {"held": early, "next": "/volunteers/v2"})
+    assert r.status_code == 422 and f'id="fu-{pid}-err"' in r.text and f'value="{early}"' in r.text
+    r = await post_form(c, f"/placements/{pid}/keep", {"held": "31.02.2026"})
+    assert r.status_code == 422 and f'id="keep-{pid}-err"' in r.text and 'value="31.02.2026"' in r.text
+    assert "Skriv en dato" in r.text
+    placement = next(p for p in await rows(db_url, PlacementRow) if p.id == pid)
+    assert (placement.state, placement.ended_on, placement.followups_done) == ("confirmed", None, [])
+    # Ended; the closing conversation cannot be before the start either.
+    r = await post_form(c, f"/placements/{pid}/end", {"last_date": TODAY.isoformat(), "reason": "other",
+                                                      "next": "/volunteers/v2"})
+    assert r.status_code == 303
+    await post_form(c, "/lang", {"lang": "en", "next": "/"})  # said in the page's language, from the error's code
+    r = await post_form(c, f"/placements/{pid}/closing", {"held": early, "next": "/volunteers/v2"})
+    assert r.status_code == 422 and f'id="cl-{pid}-err"' in r.text
+    assert f"Cannot be before the placement began ({start.day} {start.strftime('%B')} {start.year})" in r.text
+    r = await post_form(c, f"/placements/{pid}/closing", {"held": TODAY.isoformat(), "next": "/volunteers/v2"})
+    assert r.status_code == 303
+    placement = next(p for p in await rows(db_url, PlacementRow) if p.id == pid)
+    assert (placement.state, placement.ended_on, placement.closing_held) == ("ended", TODAY, TODAY)
+
+
+async def test_catalogue_delete_activity_rename_course_and_disable_a_site_contact(app, coordinator_client, users,
+                                                                                  db_url):
+    from tests.service.web.conftest import web_client
+
+    c = coordinator_client
+    # An activity in use stays, and the page says what uses it; one added by mistake goes.
+    r = await post_form(c, "/catalogue/activities/besoksvenn/delete")
+    assert r.status_code == 409 and "Aktiviteten er i bruk (behov: 1, plasseringer: 0, frivillige som har" in r.text
+    assert 'role="alert"' in r.text
+    r = await post_form(c, "/catalogue/activities", {"id": "kulturvert", "name": "Kulturvert", "min_age": ""})
+    assert r.status_code == 303
+    r = await post_form(c, "/catalogue/activities/kulturvert/delete")
+    assert r.status_code == 303
+    page = (await c.get("/catalogue")).text
+    assert "Aktiviteten «Kulturvert» er slettet." in page and "/catalogue/activities/kulturvert" not in page
+    assert (await post_form(c, "/catalogue/activities/nope/delete")).status_code == 404
+    # A course renamed; an empty name is refused beside the field, with the form open.
+    r = await post_form(c, "/catalogue/trainings/demens", {"name": ""})
+    assert r.status_code == 422 and 'id="err-name"' in r.text and "Må fylles ut" in r.text
+    r = await post_form(c, "/catalogue/trainings/demens", {"name": "Demensomsorgens ABC"})
+    assert r.status_code == 303 and "Demensomsorgens ABC" in (await c.get("/catalogue")).text
+    assert (await post_form(c, "/catalogue/trainings/nope", {"name": "X"})).status_code == 404
+    actions = {(a.action, a.volunteer_id) for a in await rows(db_url, AuditRow)}
+    assert {("delete", "activity:kulturvert"), ("update", "training:demens")} <= actions
+
+    # A site contact signed in; the coordinator disables them: the open session ends, and they cannot sign in.
+    uid = await users.create("kontakt@eik.no", role="site", site="eik")
+    async with web_client(app, ip="10.0.0.7") as site:
+        assert (await sign_in(site, "kontakt@eik.no")).headers["location"] == "/site"
+        assert (await site.get("/site")).status_code == 200
+        sites = (await c.get("/sites")).text
+        assert f'action="/sites/eik/users/{uid}/disable"' in sites
+        assert (await post_form(c, f"/sites/rodekors/users/{uid}/disable")).status_code == 404  # not that site's
+        r = await post_form(c, f"/sites/eik/users/{uid}/disable")
+        assert r.status_code == 303 and r.headers["location"] == "/sites#site-eik"
+        assert "deaktivert" in (await c.get("/sites")).text
+        r = await site.get("/site")
+        assert r.status_code in (302, 303) and r.headers["location"].startswith("/login")
+        r = await sign_in(site, "kontakt@eik.no")
+        assert r.status_code != 303 or r.headers["location"].startswith("/login")
+        assert (await site.get("/site")).headers.get("location", "").startswith("/login")
+        # Enabled again: they sign in as before.
+        r = await post_form(c, f"/sites/eik/users/{uid}/enable")
+        assert r.status_code == 303
+        assert (await sign_in(site, "kontakt@eik.no")).headers["location"] == "/site"
+    actions = [a.action for a in await rows(db_url, AuditRow) if a.volunteer_id == f"user:{uid}"]
+    assert sorted(actions) == ["disable", "enable"]
