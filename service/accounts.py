@@ -108,8 +108,6 @@ async def set_disabled(session: AsyncSession, who: Principal, user_id: str, disa
     elif not disabled:
         row.disabled_at = None
     if disabled:
-        from service.web.sessions import revoke_subject
-
         await revoke_subject(session, f"user:{row.id}")
     await session.flush()
     await audit_change(session, who, "disable" if disabled else "enable", f"user:{row.id}", path)
