@@ -1,6 +1,7 @@
 """What the browser tests share: Debian's Chromium through Playwright, the app under uvicorn on a temp
-register, screenshots, axe-core, and signing in. The `browser` and `page` fixtures live in
-tests/service/conftest.py (fixtures are taken by name there, never imported into a test module).
+register (`serve` also runs the live servers of the proxy and schemathesis tests), screenshots,
+axe-core, and signing in. The `browser` and `page` fixtures live in tests/service/conftest.py
+(fixtures are taken by name there, never imported into a test module: that trips ruff F811).
 
 Uses Debian's `chromium` through Playwright's `executable_path`; never `playwright install`.
 """
