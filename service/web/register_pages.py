@@ -636,7 +636,7 @@ async def training_create(request: Request[Any, Any, Any], db_session: AsyncSess
     form = await request.form()
 
     async def save() -> dict[str, Any]:
-        training = _decode({"id": text(form, "id"), "name": text(form, "name")}, Training)
+        training = _decode({"id": text(form, "id"), **_training_doc(form)}, Training)
         return await catalogue_service.create_training(db_session, viewer, training)
 
     return await _submit(request, save, _catalogue_redraw(request, db_session, form, "training"),
@@ -646,16 +646,25 @@ async def training_create(request: Request[Any, Any, Any], db_session: AsyncSess
 @post("/catalogue/trainings/{training_id:str}", include_in_schema=False)
 async def training_update(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                           training_id: str) -> Template | Redirect:
-    """Rename a course (catalogue.patch_training, as PATCH /api/v1/trainings/{id}); its id stays."""
+    """Rename a course or change how long it counts (catalogue.patch_training, as PATCH
+    /api/v1/trainings/{id}); its id stays."""
     form = await request.form()
 
     async def save() -> dict[str, Any]:
-        doc = {"name": text(form, "name")}
+        doc = _training_doc(form)
         _required(doc, "name")
         return await catalogue_service.patch_training(db_session, viewer, training_id, doc, request.url.path)
 
     return await _submit(request, save, _catalogue_redraw(request, db_session, form, f"training-{training_id}"),
                          i18n.N_("catalogue.training_saved"), lambda _: "/catalogue", existing=True)
+
+
+def _training_doc(form: Any) -> dict[str, Any]:
+    """A course's name and validity in months (blank: it does not expire)."""
+    fp = FieldProblems()
+    months = fp.number(form, "valid_months", integer=True)
+    fp.raise_if_any()
+    return {"name": text(form, "name"), "valid_months": months}
 
 
 def _required(doc: dict[str, Any], *names: str) -> None:
