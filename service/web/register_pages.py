@@ -457,7 +457,7 @@ async def _placement_refused(request: Request[Any, Any, Any], db_session: AsyncS
 def _held(form: Any, fp: FieldProblems, name: str = "held") -> dt.date:
     """A required date field, or a problem naming it."""
     day = fp.date(form, name)
-    if day is None and not fp.errors:
+    if day is None and not any(e["field"] == name for e in fp.errors):
         fp.errors.append({"field": name, "message": "required"})
     fp.raise_if_any()
     assert day is not None
