@@ -73,6 +73,9 @@ class Training(_In, frozen=True):
 
     id: Id
     name: Name
+    # How long a completed course counts, in months; a volunteer's course recorded without an
+    # expiry date then expires this long after completion (the register fills it in). None: no expiry.
+    valid_months: Annotated[int, Meta(ge=1, le=600)] | None = None
 
 
 class Activity(_In, frozen=True):

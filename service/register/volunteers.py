@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.schema import Activity, Need, Volunteer
+from matcher.validate import add_months
 from service.auth import Principal
 from service.db.models import (
     ActivityRow,
@@ -50,10 +52,18 @@ _TEXT_FIELDS = ("name", "interests", "languages", "phone", "email")
 SITE_FIELDS = ("id", "name", "phone", "languages", "trainings")
 
 
-async def _validate(session: AsyncSession, volunteer: Volunteer) -> None:
+async def _validate(session: AsyncSession, volunteer: Volunteer) -> Volunteer:
+    """The volunteer checked against the catalogue, each course recorded without an expiry date given
+    one from its course's validity (Training.valid_months) — the one place that rule lives."""
     reject_identity_numbers(to_doc(volunteer), _TEXT_FIELDS)
     cat = await load_catalogue(session)
     raise_if(scenario_errors(cat.scenario(volunteers=[volunteer]), "volunteers[0]"))
+    months = {t.id: t.valid_months for t in cat.trainings if t.valid_months}
+    if not any(h.expires is None and h.training in months for h in volunteer.trainings):
+        return volunteer
+    held = [msgspec.structs.replace(h, expires=add_months(h.completed, months[h.training]))
+            if h.expires is None and h.training in months else h for h in volunteer.trainings]
+    return msgspec.structs.replace(volunteer, trainings=held)
 
 
 async def site_relevance(session: AsyncSession, site_id: str) -> dict[str, set[str]]:
@@ -148,8 +158,7 @@ async def register_volunteer(session: AsyncSession, who: Principal, data: dict[s
     doc = dict(data)
     if doc.get("id") is None:
         doc["id"] = new_id("vol")
-    volunteer = decode_as(doc, Volunteer)
-    await _validate(session, volunteer)
+    volunteer = await _validate(session, decode_as(doc, Volunteer))
     if await session.get(VolunteerRow, volunteer.id) is not None:
         raise conflict(f"volunteer {volunteer.id!r} already exists")
     row = VolunteerRow(id=volunteer.id, data=to_doc(volunteer))
@@ -179,8 +188,7 @@ async def patch_volunteer(
         locked = [f for f in _VERIFIED if f in patch and f != "id"]
         if locked:
             raise Problem(403, f"the coordinator records {', '.join(locked)}", slug="forbidden")
-    volunteer = decode_as({**(row.data or {}), **patch}, Volunteer)
-    await _validate(session, volunteer)
+    volunteer = await _validate(session, decode_as({**(row.data or {}), **patch}, Volunteer))
     pairs = sorted(await commitments(session, [volunteer_id]))
     horizon = await register_horizon(session, default_horizon_days)
     before = risks(await committed_scenario(session, horizon, pairs)) if pairs else []

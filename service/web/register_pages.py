@@ -14,7 +14,7 @@ import io
 import json
 import re
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
 import msgspec
@@ -39,12 +39,22 @@ from service.web import i18n, register_views, views, week_grid
 from service.web.forms import FieldProblems, field_errors, periods, slots, text, values_of, words
 from service.web.pages import NotCoordinator, flash, lang_of, page, problem_text, redirect, safe_next
 
+T = TypeVar("T")
 ONBOARDING_STEPS = ("first_conversation", "agreement", "declaration", "police", "course")
 
 
 def _404(exc: Problem) -> None:
     if exc.status == 404:
         raise NotFoundException() from None
+
+
+async def _existing(lookup: Awaitable[T]) -> T:
+    """What the lookup finds; a record that is not there (problem 404) is the not-found page."""
+    try:
+        return await lookup
+    except Problem as exc:
+        _404(exc)
+        raise
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -138,11 +148,7 @@ async def volunteer_create(request: Request[Any, Any, Any], db_session: AsyncSes
 @get("/volunteers/{volunteer_id:str}/edit", include_in_schema=False)
 async def volunteer_edit(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                          volunteer_id: str) -> Template:
-    try:
-        doc = await volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path)
-    except Problem as exc:
-        _404(exc)
-        raise
+    doc = await _existing(volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path))
     return await _volunteer_form_page(request, db_session, values=register_views.volunteer_form_values(doc), v=doc)
 
 
@@ -150,11 +156,7 @@ async def volunteer_edit(request: Request[Any, Any, Any], db_session: AsyncSessi
 async def volunteer_update(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                            volunteer_id: str) -> Template | Redirect:
     form = await request.form()
-    try:
-        current = await volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path)
-    except Problem as exc:
-        _404(exc)
-        raise
+    current = await _existing(volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path))
 
     async def save() -> dict[str, Any]:
         fp = FieldProblems()
@@ -194,11 +196,7 @@ async def onboarding_step(request: Request[Any, Any, Any], db_session: AsyncSess
         raise NotFoundException()
     form = await request.form()
     fp = FieldProblems()
-    try:
-        current = await volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path)
-    except Problem as exc:
-        _404(exc)
-        raise
+    current = await _existing(volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path))
     try:
         if step == "first_conversation":
             held = fp.date(form, "held")
@@ -253,11 +251,7 @@ def _onboarding_patch(step: str, form: Any, fp: FieldProblems, current: dict[str
 async def volunteer_export(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                            volunteer_id: str) -> Response[bytes]:
     """Everything the register holds about the person (GDPR art. 15), as the API's export gives it."""
-    try:
-        data = await volunteers_service.export_volunteer(db_session, viewer, volunteer_id, request.url.path)
-    except Problem as exc:
-        _404(exc)
-        raise
+    data = await _existing(volunteers_service.export_volunteer(db_session, viewer, volunteer_id, request.url.path))
     body = json.dumps(msgspec.to_builtins(data), ensure_ascii=False, indent=2).encode()
     return Response(body, media_type="application/json", headers={
         "Content-Disposition": f'attachment; filename="samspill-{volunteer_id}.json"', "Cache-Control": "no-store"})
@@ -266,11 +260,8 @@ async def volunteer_export(request: Request[Any, Any, Any], db_session: AsyncSes
 @get("/volunteers/{volunteer_id:str}/erase", include_in_schema=False)
 async def volunteer_erase_confirm(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                                   volunteer_id: str) -> Template:
-    try:
-        ctx = await register_views.erase_page(db_session, _settings(request), viewer, volunteer_id, request.url.path)
-    except Problem as exc:
-        _404(exc)
-        raise
+    ctx = await _existing(register_views.erase_page(db_session, _settings(request), viewer, volunteer_id,
+                                                    request.url.path))
     return page(request, "erase.html", **ctx)
 
 
@@ -405,11 +396,7 @@ async def need_create(request: Request[Any, Any, Any], db_session: AsyncSession,
 @get("/needs/{need_id:str}/edit", include_in_schema=False)
 async def need_edit(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal,
                     need_id: str) -> Template:
-    try:
-        need = await needs_service.get_need(db_session, member, need_id)
-    except Problem as exc:
-        _404(exc)
-        raise
+    need = await _existing(needs_service.get_need(db_session, member, need_id))
     return await _need_form_page(request, db_session, member, values=register_views.need_form_values(need), need=need)
 
 
@@ -418,11 +405,7 @@ async def need_update(request: Request[Any, Any, Any], db_session: AsyncSession,
                       need_id: str) -> Template | Redirect:
     form = await request.form()
     values = values_of(form)
-    try:
-        need = await needs_service.get_need(db_session, member, need_id)
-    except Problem as exc:
-        _404(exc)
-        raise
+    need = await _existing(needs_service.get_need(db_session, member, need_id))
     if text(form, "action") == "preview":
         return await _need_form_page(request, db_session, member, values=values, need=need, preview=True)
 
@@ -485,7 +468,7 @@ async def _placement_refused(request: Request[Any, Any, Any], db_session: AsyncS
 def _held(form: Any, fp: FieldProblems, name: str = "held") -> dt.date:
     """A required date field, or a problem naming it."""
     day = fp.date(form, name)
-    if day is None and not fp.errors:
+    if day is None and not any(e["field"] == name for e in fp.errors):
         fp.errors.append({"field": name, "message": "required"})
     fp.raise_if_any()
     assert day is not None
@@ -511,33 +494,35 @@ async def placement_end(request: Request[Any, Any, Any], db_session: AsyncSessio
     return redirect(back)
 
 
-@post("/placements/{placement_id:str}/closing", include_in_schema=False)
-async def placement_closing(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
-                            placement_id: str) -> Template | Redirect:
+async def _conversation(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                        placement_id: str, kind: str,
+                        record: Callable[[AsyncSession, Settings, Principal, str, dt.date], Awaitable[Any]],
+                        ok: str) -> Template | Redirect:
+    """A conversation held, by its date: the closing conversation or a follow-up."""
     form = await request.form()
     back = safe_next(text(form, "next"))
     try:
-        held = _held(form, FieldProblems())
-        await placements_service.record_closing(db_session, _settings(request), viewer, placement_id, held)
+        await record(db_session, _settings(request), viewer, placement_id, _held(form, FieldProblems()))
     except Problem as exc:
-        return await _placement_refused(request, db_session, viewer, back, placement_id, "closing", form, exc)
-    flash(request, "ok", i18n.t(lang_of(request), "placement.closing_saved"))
+        return await _placement_refused(request, db_session, viewer, back, placement_id, kind, form, exc)
+    flash(request, "ok", i18n.t(lang_of(request), ok))
     return redirect(back)
+
+
+@post("/placements/{placement_id:str}/closing", include_in_schema=False)
+async def placement_closing(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
+                            placement_id: str) -> Template | Redirect:
+    """The closing conversation (avslutningssamtale), held after the end."""
+    return await _conversation(request, db_session, viewer, placement_id, "closing", placements_service.record_closing,
+                               i18n.N_("placement.closing_saved"))
 
 
 @post("/placements/{placement_id:str}/followup", include_in_schema=False)
 async def placement_followup(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                              placement_id: str) -> Template | Redirect:
     """A follow-up conversation held (oppfølgingssamtale)."""
-    form = await request.form()
-    back = safe_next(text(form, "next"))
-    try:
-        held = _held(form, FieldProblems())
-        await placements_service.record_followup(db_session, _settings(request), viewer, placement_id, held)
-    except Problem as exc:
-        return await _placement_refused(request, db_session, viewer, back, placement_id, "followup", form, exc)
-    flash(request, "ok", i18n.t(lang_of(request), "placement.followup_saved"))
-    return redirect(back)
+    return await _conversation(request, db_session, viewer, placement_id, "followup",
+                               placements_service.record_followup, i18n.N_("placement.followup_saved"))
 
 
 @post("/placements/{placement_id:str}/keep", include_in_schema=False)
@@ -662,7 +647,7 @@ async def training_create(request: Request[Any, Any, Any], db_session: AsyncSess
     form = await request.form()
 
     async def save() -> dict[str, Any]:
-        training = _decode({"id": text(form, "id"), "name": text(form, "name")}, Training)
+        training = _decode({"id": text(form, "id"), **_training_doc(form)}, Training)
         return await catalogue_service.create_training(db_session, viewer, training)
 
     return await _submit(request, save, _catalogue_redraw(request, db_session, form, "training"),
@@ -672,16 +657,25 @@ async def training_create(request: Request[Any, Any, Any], db_session: AsyncSess
 @post("/catalogue/trainings/{training_id:str}", include_in_schema=False)
 async def training_update(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                           training_id: str) -> Template | Redirect:
-    """Rename a course (catalogue.patch_training, as PATCH /api/v1/trainings/{id}); its id stays."""
+    """Rename a course or change how long it counts (catalogue.patch_training, as PATCH
+    /api/v1/trainings/{id}); its id stays."""
     form = await request.form()
 
     async def save() -> dict[str, Any]:
-        doc = {"name": text(form, "name")}
+        doc = _training_doc(form)
         _required(doc, "name")
         return await catalogue_service.patch_training(db_session, viewer, training_id, doc, request.url.path)
 
     return await _submit(request, save, _catalogue_redraw(request, db_session, form, f"training-{training_id}"),
                          i18n.N_("catalogue.training_saved"), lambda _: "/catalogue", existing=True)
+
+
+def _training_doc(form: Any) -> dict[str, Any]:
+    """A course's name and validity in months (blank: it does not expire)."""
+    fp = FieldProblems()
+    months = fp.number(form, "valid_months", integer=True)
+    fp.raise_if_any()
+    return {"name": text(form, "name"), "valid_months": months}
 
 
 def _required(doc: dict[str, Any], *names: str) -> None:

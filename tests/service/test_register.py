@@ -138,6 +138,23 @@ async def test_training_renamed_by_the_coordinator_only_and_its_id_stays(client,
     assert [e["action"] for e in log] == ["update"]
 
 
+async def test_course_validity_gives_a_course_recorded_without_expiry_its_expiry(client, loaded, coordinator):
+    r = await client.patch("/api/v1/trainings/demens", json={"valid_months": 24}, headers=coordinator)
+    assert r.status_code == 200 and r.json()["valid_months"] == 24
+    assert_problem(await client.patch("/api/v1/trainings/demens", json={"valid_months": 0}, headers=coordinator),
+                   400, "valid_months")
+    held = [{"training": "demens", "completed": "2026-01-31"},
+            {"training": "intro", "completed": "2026-02-01"},  # the introduction course does not expire
+            ]
+    r = await client.patch("/api/v1/volunteers/v1", json={"trainings": held}, headers=coordinator)
+    assert r.status_code == 200, r.text
+    assert {h["training"]: h["expires"] for h in r.json()["trainings"]} == {"demens": "2028-01-31", "intro": None}
+    # An expiry date given is kept as given.
+    held[0]["expires"] = "2026-12-31"
+    r = await client.patch("/api/v1/volunteers/v1", json={"trainings": held}, headers=coordinator)
+    assert {h["training"]: h["expires"] for h in r.json()["trainings"]}["demens"] == "2026-12-31"
+
+
 async def test_users_disabled_and_enabled_by_the_coordinator(client, loaded, tokens, db_url):
     from service.accounts import authenticate, create_user
     from service.db.engine import create_engine, create_sessionmaker

@@ -280,8 +280,10 @@ def test_browser_catalogue_delete_rename_and_disable_a_site_contact(live: LiveSe
         both_widths(page, "27-catalogue-course-refused")
         problems += axe_violations(page, "catalogue-course-refused")
         page.keyboard.type("Demensomsorgens ABC")
+        page.locator("details[open]").get_by_label("Gyldig i (måneder)").fill("24")
         page.keyboard.press("Enter")
         expect(page.get_by_role("status").filter(has_text="Kurset heter nå «Demensomsorgens ABC»")).to_be_visible()
+        expect(page.get_by_text("(demens; gyldig i 24 måneder)")).to_be_visible()
 
         page.goto(base + "/sites")
         page.get_by_role("button", name=re.compile("Steng innloggingen.*Siri Kontakt")).click()

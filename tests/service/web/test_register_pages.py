@@ -478,8 +478,12 @@ async def test_catalogue_delete_activity_rename_course_and_disable_a_site_contac
     # A course renamed; an empty name is refused beside the field, with the form open.
     r = await post_form(c, "/catalogue/trainings/demens", {"name": ""})
     assert r.status_code == 422 and 'id="err-name"' in r.text and "Må fylles ut" in r.text
-    r = await post_form(c, "/catalogue/trainings/demens", {"name": "Demensomsorgens ABC"})
-    assert r.status_code == 303 and "Demensomsorgens ABC" in (await c.get("/catalogue")).text
+    r = await post_form(c, "/catalogue/trainings/demens", {"name": "Demensomsorgens ABC", "valid_months": "to år"})
+    assert r.status_code == 422 and 'id="err-valid_months"' in r.text and 'value="to år"' in r.text
+    r = await post_form(c, "/catalogue/trainings/demens", {"name": "Demensomsorgens ABC", "valid_months": "24"})
+    assert r.status_code == 303
+    page = (await c.get("/catalogue")).text
+    assert 'Demensomsorgens ABC <span class="muted small">(demens; gyldig i 24 måneder)' in page
     assert (await post_form(c, "/catalogue/trainings/nope", {"name": "X"})).status_code == 404
     actions = {(a.action, a.volunteer_id) for a in await rows(db_url, AuditRow)}
     assert {("delete", "activity:kulturvert"), ("update", "training:demens")} <= actions
