@@ -19,11 +19,11 @@ class TrainingController(Controller):
 
     @get("/", summary="List the trainings (kurs)", responses=PROBLEMS)
     async def list(self, db_session: AsyncSession) -> list[TrainingOut]:
-        return await catalogue.list_trainings(db_session)  # type: ignore[return-value]
+        return await catalogue.list_trainings(db_session)
 
     @post("/", summary="Add a training (coordinator)", responses=PROBLEMS)
     async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: Training) -> TrainingOut:
-        return await catalogue.create_training(db_session, principal(request), data)  # type: ignore[return-value]
+        return await catalogue.create_training(db_session, principal(request), data)
 
 
 class ActivityController(Controller):
@@ -32,15 +32,15 @@ class ActivityController(Controller):
 
     @get("/", summary="List the activity catalogue", responses=PROBLEMS)
     async def list(self, db_session: AsyncSession) -> list[ActivityOut]:
-        return await catalogue.list_activities(db_session)  # type: ignore[return-value]
+        return await catalogue.list_activities(db_session)
 
     @post("/", summary="Add an activity (coordinator)", responses=PROBLEMS)
     async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: Activity) -> ActivityOut:
-        return await catalogue.create_activity(db_session, principal(request), data)  # type: ignore[return-value]
+        return await catalogue.create_activity(db_session, principal(request), data)
 
     @get("/{activity_id:str}", summary="One activity", responses=PROBLEMS)
     async def get_one(self, db_session: AsyncSession, activity_id: str) -> ActivityOut:
-        return await catalogue.get_activity(db_session, activity_id)  # type: ignore[return-value]
+        return await catalogue.get_activity(db_session, activity_id)
 
     @patch("/{activity_id:str}",
            summary="Change an activity (coordinator): name, minimum age, courses, police certificate",
@@ -48,7 +48,7 @@ class ActivityController(Controller):
     async def update(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, activity_id: str, data: dict[str, Any]
     ) -> ActivityOut:
-        return await catalogue.patch_activity(db_session, principal(request), activity_id, data)  # type: ignore[return-value]
+        return await catalogue.patch_activity(db_session, principal(request), activity_id, data)
 
     @delete("/{activity_id:str}", summary="Delete an activity no need uses (coordinator)", responses=PROBLEMS)
     async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, activity_id: str) -> None:

@@ -32,6 +32,7 @@ from service.register import placements as placements_service
 from service.register import statistics as statistics_service
 from service.register import volunteers as volunteers_service
 from service.register.onboarding import record_first_conversation
+from service.register.schemas import NeedOut, VolunteerOut
 from service.settings import Settings
 from service.web import i18n, register_views, views
 from service.web.forms import FieldProblems, field_errors, periods, slots, text, values_of, words
@@ -77,7 +78,7 @@ def volunteer_doc(form: Any, fp: FieldProblems) -> dict[str, Any]:
 
 
 async def _volunteer_form_page(request: Request[Any, Any, Any], db_session: AsyncSession, *, values: dict[str, Any],
-                               errors: dict[str, str] | None = None, v: dict[str, Any] | None = None) -> Template:
+                               errors: dict[str, str] | None = None, v: VolunteerOut | None = None) -> Template:
     ctx = await register_views.volunteer_form(db_session)
     return page(request, "volunteer_form.html", status_code=422 if errors else 200, values=values,
                 errors=errors or {}, v=v, rows=register_views.row_counts(values), **ctx)
@@ -100,15 +101,15 @@ async def volunteer_create(request: Request[Any, Any, Any], db_session: AsyncSes
     except Problem as exc:
         return await _volunteer_form_page(request, db_session, values=values_of(form),
                                           errors=field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), "volunteer.registered", name=created["name"]))
-    return redirect(f"/volunteers/{quote(created['id'])}#onboarding")
+    flash(request, "ok", i18n.t(lang_of(request), "volunteer.registered", name=created.name))
+    return redirect(f"/volunteers/{quote(created.id)}#onboarding")
 
 
 @get("/volunteers/{volunteer_id:str}/edit", include_in_schema=False)
 async def volunteer_edit(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                          volunteer_id: str) -> Template:
     try:
-        doc = await volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path)
+        doc = await volunteers_service.volunteer_record(db_session, viewer, volunteer_id, request.url.path)
     except Problem as exc:
         _404(exc)
         raise
@@ -121,7 +122,7 @@ async def volunteer_update(request: Request[Any, Any, Any], db_session: AsyncSes
     form = await request.form()
     fp = FieldProblems()
     try:
-        current = await volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path)
+        current = await volunteers_service.volunteer_record(db_session, viewer, volunteer_id, request.url.path)
     except Problem as exc:
         _404(exc)
         raise
@@ -163,7 +164,7 @@ async def onboarding_step(request: Request[Any, Any, Any], db_session: AsyncSess
     form = await request.form()
     fp = FieldProblems()
     try:
-        current = await volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path)
+        current = await volunteers_service.volunteer_record(db_session, viewer, volunteer_id, request.url.path)
     except Problem as exc:
         _404(exc)
         raise
@@ -187,7 +188,7 @@ async def onboarding_step(request: Request[Any, Any, Any], db_session: AsyncSess
     return redirect(f"/volunteers/{quote(volunteer_id)}#onboarding")
 
 
-def _onboarding_patch(step: str, form: Any, fp: FieldProblems, current: dict[str, Any]) -> dict[str, Any]:
+def _onboarding_patch(step: str, form: Any, fp: FieldProblems, current: VolunteerOut) -> dict[str, Any]:
     def required(name: str, field: str | None = None) -> str | None:
         d = fp.date(form, name, field)
         if d is None and not any(e["field"] == (field or name) for e in fp.errors):
@@ -202,7 +203,7 @@ def _onboarding_patch(step: str, form: Any, fp: FieldProblems, current: dict[str
         issued = required("issued")
         shown = required("shown")
         return {"police_certificate": {"issued": issued, "shown": shown, "purpose": text(form, "purpose") or None}}
-    trainings = [dict(h) for h in current.get("trainings", [])]
+    trainings: list[dict[str, Any]] = msgspec.to_builtins(current.trainings)  # as the patch sends them
     course = text(form, "training")
     if step == "course_remove":
         return {"trainings": [h for h in trainings if h["training"] != course]}
@@ -294,7 +295,7 @@ def need_doc(form: Any, fp: FieldProblems, who: Principal) -> dict[str, Any]:
 
 
 async def _need_form_page(request: Request[Any, Any, Any], db_session: AsyncSession, who: Principal, *,
-                          values: dict[str, Any], need: dict[str, Any] | None = None,
+                          values: dict[str, Any], need: NeedOut | None = None,
                           errors: dict[str, str] | None = None, preview: bool = False) -> Template:
     ctx = await register_views.need_form(db_session, who)
     summary = await _occurrences(request, db_session, values)
@@ -367,7 +368,7 @@ async def need_create(request: Request[Any, Any, Any], db_session: AsyncSession,
         return await _need_form_page(request, db_session, member, values=values,
                                      errors=field_errors(lang_of(request), exc))
     flash(request, "ok", i18n.t(lang_of(request), "need.posted"))
-    return redirect(f"/needs/{quote(created['id'])}")
+    return redirect(f"/needs/{quote(created.id)}")
 
 
 @get("/needs/{need_id:str}/edit", include_in_schema=False)
@@ -548,7 +549,7 @@ async def activity_update(request: Request[Any, Any, Any], db_session: AsyncSess
         _404(exc)
         return await _catalogue_page(request, db_session, 422, form_kind=f"activity-{activity_id}",
                                      values=values_of(form), errors=field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), "catalogue.activity_saved", name=changed["name"]))
+    flash(request, "ok", i18n.t(lang_of(request), "catalogue.activity_saved", name=changed.name))
     return redirect("/catalogue")
 
 
@@ -614,7 +615,7 @@ async def site_update(request: Request[Any, Any, Any], db_session: AsyncSession,
         _404(exc)
         return await _sites_page(request, db_session, 422, form_kind=f"edit-{site_id}", values=values_of(form),
                                  errors=field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), "sites.saved", name=changed["name"]))
+    flash(request, "ok", i18n.t(lang_of(request), "sites.saved", name=changed.name))
     return redirect(f"/sites#site-{quote(site_id)}")
 
 
