@@ -37,6 +37,7 @@ from service.settings import Settings
 from service.web import i18n, register_views, views
 from service.web.forms import FieldProblems, field_errors, periods, slots, text, values_of, words
 from service.web.pages import NotCoordinator, flash, lang_of, page, problem_text, redirect, safe_next
+from service.web.register_views import NEED_DEFAULTS, VOLUNTEER_DEFAULTS
 
 ONBOARDING_STEPS = ("first_conversation", "agreement", "declaration", "police", "course")
 
@@ -67,7 +68,7 @@ def volunteer_doc(form: Any, fp: FieldProblems) -> dict[str, Any]:
         "languages": words(form, "languages"),
         "max_travel_km": fp.number(form, "max_travel_km"),
         "max_hours_per_week": fp.number(form, "max_hours_per_week"),
-        "max_assignments": fp.number(form, "max_assignments", integer=True) or 1,
+        "max_assignments": fp.number(form, "max_assignments", integer=True) or VOLUNTEER_DEFAULTS["max_assignments"],
         "location": {"lat": lat, "lon": lon} if lat is not None or lon is not None else None,
         "availability": slots(form, "availability", fp),
         "unavailable": periods(form, "unavailable", fp),
@@ -86,7 +87,8 @@ async def _volunteer_form_page(request: Request[Any, Any, Any], db_session: Asyn
 
 @get("/volunteers/new", include_in_schema=False)
 async def volunteer_new(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
-    return await _volunteer_form_page(request, db_session, values={"max_assignments": 1})
+    return await _volunteer_form_page(request, db_session,
+                                      values={"max_assignments": VOLUNTEER_DEFAULTS["max_assignments"]})
 
 
 @post("/volunteers/new", include_in_schema=False)
@@ -273,13 +275,13 @@ def need_doc(form: Any, fp: FieldProblems, who: Principal) -> dict[str, Any]:
         "site": who.site_id if who.role == "site" else text(form, "site"),
         "activity": text(form, "activity"),
         "title": text(form, "title"),
-        "headcount": 1 if headcount is None else headcount,
-        "priority": 3 if priority is None else priority,
+        "headcount": NEED_DEFAULTS["headcount"] if headcount is None else headcount,
+        "priority": NEED_DEFAULTS["priority"] if priority is None else priority,
         "languages": words(form, "languages"),
         "tags": words(form, "tags"),
         "requires_training": [t for t in form.getall("requires_training", []) if t],
         "police_certificate": text(form, "police_certificate") == "1",
-        "min_age": min_age or 0,
+        "min_age": min_age or NEED_DEFAULTS["min_age"],
     }
     if text(form, "schedule") == "once":
         d = fp.date(form, "once_date", "once.date")
@@ -341,7 +343,8 @@ async def needs_index(request: Request[Any, Any, Any], db_session: AsyncSession,
 
 @get("/needs/new", include_in_schema=False)
 async def need_new(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal) -> Template:
-    values = {"headcount": 1, "priority": 3, "schedule": "weekly", "site": member.site_id or ""}
+    values = {"headcount": NEED_DEFAULTS["headcount"], "priority": NEED_DEFAULTS["priority"], "schedule": "weekly",
+              "site": member.site_id or ""}
     return await _need_form_page(request, db_session, member, values=values)
 
 

@@ -10,6 +10,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matcher.schema import Need, Volunteer
 from service.auth import Principal
 from service.db.models import PlacementRow, UserRow, VolunteerRow
 from service.problems import Problem
@@ -30,6 +31,16 @@ from service.web.views import Names, names, need_times
 
 ONBOARDING_STATES = ("ready", "incomplete")
 EXPIRY_DAYS = 60
+
+
+def defaults(kind: type[msgspec.Struct]) -> dict[str, Any]:
+    """The scenario format's default for each field of `kind` that has one, by its JSON name: the
+    forms start from these and never restate them."""
+    return {f.encode_name: f.default for f in msgspec.structs.fields(kind) if f.default is not msgspec.NODEFAULT}
+
+
+NEED_DEFAULTS = defaults(Need)
+VOLUNTEER_DEFAULTS = defaults(Volunteer)
 
 
 # ------------------------------------------------------------------ volunteers
