@@ -34,7 +34,7 @@ class AttendanceController(Controller):
         return await attendance.occurrences_of(
             db_session,
             principal(request),
-            placement_id,  # type: ignore[return-value]
+            placement_id,
             weeks=weeks,
         )
 
@@ -56,7 +56,7 @@ class AttendanceController(Controller):
                 slug="validation",
                 errors=[{"field": "starts_at", "message": "not a date and time (YYYY-MM-DDTHH:MM)"}],
             ) from None
-        return await attendance.record_attendance(  # type: ignore[return-value]
+        return await attendance.record_attendance(
             db_session, principal(request), placement_id, starts_at, data.took_place, request.url.path
         )
 
@@ -73,7 +73,7 @@ class AttendanceController(Controller):
         return await attendance.hours_given(
             db_session,
             principal(request),
-            volunteer=volunteer,  # type: ignore[return-value]
+            volunteer=volunteer,
             site=site,
             month=month,
             year=year,
@@ -85,4 +85,4 @@ class AttendanceController(Controller):
         responses=PROBLEMS,
     )
     async def missed(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[MissedFlagOut]:
-        return await attendance.missed_in_a_row(db_session, principal(request))  # type: ignore[return-value]
+        return await attendance.missed_in_a_row(db_session, principal(request))

@@ -26,4 +26,4 @@ class AuditController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=5000)] = 500,
         offset: Annotated[int, Parameter(ge=0, le=1_000_000_000)] = 0,
     ) -> list[AuditOut]:
-        return await list_audit(db_session, principal(request), volunteer=volunteer, limit=limit, offset=offset)  # type: ignore[return-value]
+        return await list_audit(db_session, principal(request), volunteer=volunteer, limit=limit, offset=offset)

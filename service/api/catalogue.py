@@ -20,17 +20,17 @@ class TrainingController(Controller):
 
     @get("/", summary="List the trainings (kurs)", responses=PROBLEMS)
     async def list(self, db_session: AsyncSession) -> list[TrainingOut]:
-        return await catalogue.list_trainings(db_session)  # type: ignore[return-value]
+        return await catalogue.list_trainings(db_session)
 
     @post("/", summary="Add a training (coordinator)", responses=PROBLEMS)
     async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: Training) -> TrainingOut:
-        return await catalogue.create_training(db_session, principal(request), data)  # type: ignore[return-value]
+        return await catalogue.create_training(db_session, principal(request), data)
 
     @patch("/{training_id:str}", summary="Rename a course (coordinator); its id stays", responses=PROBLEMS)
     async def update(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, training_id: str, data: TrainingPatch
     ) -> TrainingOut:
-        return await catalogue.patch_training(  # type: ignore[return-value]
+        return await catalogue.patch_training(
             db_session, principal(request), training_id, msgspec.to_builtins(data), request.url.path)
 
 
@@ -40,15 +40,15 @@ class ActivityController(Controller):
 
     @get("/", summary="List the activity catalogue", responses=PROBLEMS)
     async def list(self, db_session: AsyncSession) -> list[ActivityOut]:
-        return await catalogue.list_activities(db_session)  # type: ignore[return-value]
+        return await catalogue.list_activities(db_session)
 
     @post("/", summary="Add an activity (coordinator)", responses=PROBLEMS)
     async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: Activity) -> ActivityOut:
-        return await catalogue.create_activity(db_session, principal(request), data)  # type: ignore[return-value]
+        return await catalogue.create_activity(db_session, principal(request), data)
 
     @get("/{activity_id:str}", summary="One activity", responses=PROBLEMS)
     async def get_one(self, db_session: AsyncSession, activity_id: str) -> ActivityOut:
-        return await catalogue.get_activity(db_session, activity_id)  # type: ignore[return-value]
+        return await catalogue.get_activity(db_session, activity_id)
 
     @patch("/{activity_id:str}",
            summary="Change an activity (coordinator): name, minimum age, courses, police certificate",
@@ -56,7 +56,7 @@ class ActivityController(Controller):
     async def update(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, activity_id: str, data: dict[str, Any]
     ) -> ActivityOut:
-        return await catalogue.patch_activity(db_session, principal(request), activity_id, data)  # type: ignore[return-value]
+        return await catalogue.patch_activity(db_session, principal(request), activity_id, data)
 
     @delete("/{activity_id:str}", summary="Delete an activity nothing refers to (coordinator); one that needs, "
             "placements or volunteers use stays (409 in-use, with the counts)", responses=PROBLEMS)

@@ -26,7 +26,7 @@ class NeedController(Controller):
         site: str | None = None,
         activity: str | None = None,
     ) -> list[NeedOut]:
-        return await needs.list_needs(db_session, principal(request), site=site, activity=activity)  # type: ignore[return-value]
+        return await needs.list_needs(db_session, principal(request), site=site, activity=activity)
 
     @post(
         "/",
@@ -45,11 +45,11 @@ class NeedController(Controller):
         status, body = await needs.create_need(
             db_session, principal(request), msgspec.to_builtins(data), idempotency_key=idempotency_key
         )
-        return Response(body, status_code=status)  # type: ignore[arg-type]
+        return Response(body, status_code=status)
 
     @get("/{need_id:str}", summary="One need", responses=PROBLEMS)
     async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str) -> NeedOut:
-        return await needs.get_need(db_session, principal(request), need_id)  # type: ignore[return-value]
+        return await needs.get_need(db_session, principal(request), need_id)
 
     @patch("/{need_id:str}", summary="Change a need (fields as in the scenario format); 409 naming the rule if it "
            "would put a placement at risk, unless keep_at_risk=true", responses=PROBLEMS)
@@ -57,7 +57,7 @@ class NeedController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str, data: NeedPatch,
         keep_at_risk: bool = False,
     ) -> NeedOut:
-        return await needs.patch_need(  # type: ignore[return-value]
+        return await needs.patch_need(
             db_session, principal(request), need_id, msgspec.to_builtins(data), keep_at_risk=keep_at_risk,
             default_horizon_days=request.app.state.settings.default_horizon_days,
         )
@@ -66,7 +66,7 @@ class NeedController(Controller):
     async def set_state(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str, data: NeedStateRequest
     ) -> NeedOut:
-        return await needs.set_need_state(db_session, principal(request), need_id, data.state)  # type: ignore[return-value]
+        return await needs.set_need_state(db_session, principal(request), need_id, data.state)
 
     @delete("/{need_id:str}", summary="Withdraw a need without placements in force", responses=PROBLEMS)
     async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, need_id: str) -> None:

@@ -37,7 +37,7 @@ class PlacementController(Controller):
         need: str | None = None,
         at_risk: bool | None = None,
     ) -> builtins.list[PlacementOut]:  # `list` is this method here
-        return await placements.list_placements(  # type: ignore[return-value]
+        return await placements.list_placements(
             db_session, request.app.state.settings, principal(request),
             followup_due=followup_due, state=state_, need=need, at_risk=at_risk,
         )
@@ -45,7 +45,7 @@ class PlacementController(Controller):
     @get("/{placement_id:str}", summary="One placement", responses=PROBLEMS)
     async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession,
                       placement_id: str) -> PlacementOut:
-        return await placements.get_placement(  # type: ignore[return-value]
+        return await placements.get_placement(
             db_session, request.app.state.settings, principal(request), placement_id
         )
 
@@ -53,7 +53,7 @@ class PlacementController(Controller):
     async def respond(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: RespondRequest
     ) -> PlacementOut:
-        return await placements.respond(  # type: ignore[return-value]
+        return await placements.respond(
             db_session, request.app.state.settings, principal(request), placement_id, data.answer, data.reason
         )
 
@@ -61,7 +61,7 @@ class PlacementController(Controller):
     async def end(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: EndRequest
     ) -> PlacementOut:
-        return await placements.end(  # type: ignore[return-value]
+        return await placements.end(
             db_session, request.app.state.settings, principal(request), placement_id, data.closing_conversation,
             reason=data.reason, closing_held=data.closing_held,
         )
@@ -79,7 +79,7 @@ class PlacementController(Controller):
     async def followup(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: FollowupRequest
     ) -> PlacementOut:
-        return await placements.record_followup(  # type: ignore[return-value]
+        return await placements.record_followup(
             db_session, request.app.state.settings, principal(request), placement_id, data.held
         )
 
@@ -88,6 +88,6 @@ class PlacementController(Controller):
     async def closing(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: ClosingRequest
     ) -> PlacementOut:
-        return await placements.record_closing(  # type: ignore[return-value]
+        return await placements.record_closing(
             db_session, request.app.state.settings, principal(request), placement_id, data.held
         )

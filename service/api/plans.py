@@ -40,15 +40,15 @@ class PlanController(Controller):
         wait = _prefer_wait(request.headers.get("prefer", ""))
         deadline = time.monotonic() + wait
         plan = queued
-        while wait and plan["status"] in plans.RUNNING and time.monotonic() < deadline:
+        while wait and plan.status in plans.RUNNING and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
             async with state.sessionmaker() as session:
-                plan = await plans.get_plan(session, who, queued["id"])
-        done = plan["status"] not in plans.RUNNING
-        headers = {"Location": f"/api/v1/plans/{plan['id']}"}
+                plan = await plans.get_plan(session, who, queued.id)
+        done = plan.status not in plans.RUNNING
+        headers = {"Location": f"/api/v1/plans/{plan.id}"}
         if done and wait:
             headers["Preference-Applied"] = f"wait={wait}"
-        return Response(plan, status_code=201 if done and wait else 202, headers=headers)  # type: ignore[arg-type]
+        return Response(plan, status_code=201 if done and wait else 202, headers=headers)
 
     @get("/", summary="List plans (coordinator)", responses=PROBLEMS)
     async def list(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[dict[str, Any]]:
@@ -56,12 +56,12 @@ class PlanController(Controller):
 
     @get("/{plan_id:str}", summary="A plan with its proposals, reasons and unfilled needs", responses=PROBLEMS)
     async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, plan_id: str) -> PlanOut:
-        return await plans.get_plan(db_session, principal(request), plan_id)  # type: ignore[return-value]
+        return await plans.get_plan(db_session, principal(request), plan_id)
 
     @post("/{plan_id:str}/release", summary="Turn accepted proposals into placements (coordinator)",
           status_code=200, responses=PROBLEMS)
     async def release(self, request: Request[Any, Any, Any], db_session: AsyncSession, plan_id: str) -> PlanOut:
-        return await plans.release(db_session, principal(request), plan_id,  # type: ignore[return-value]
+        return await plans.release(db_session, principal(request), plan_id,
                                    request.app.state.settings.public_url)
 
 
@@ -74,18 +74,18 @@ class ProposalController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, plan: str | None = None,
         state_: Annotated[str | None, Parameter(query="state")] = None,
     ) -> list[ProposalOut]:
-        return await plans.list_proposals(db_session, principal(request), plan=plan, state=state_)  # type: ignore[return-value]
+        return await plans.list_proposals(db_session, principal(request), plan=plan, state=state_)
 
     @post("/{proposal_id:str}/accept", summary="Accept a proposal if its place and hours are free (409 if taken)",
           status_code=200, responses=PROBLEMS,
     )
     async def accept(self, request: Request[Any, Any, Any], db_session: AsyncSession, proposal_id: str) -> ProposalOut:
-        return await plans.accept(db_session, request.app.state.settings, principal(request), proposal_id)  # type: ignore[return-value]
+        return await plans.accept(db_session, request.app.state.settings, principal(request), proposal_id)
 
     @post("/{proposal_id:str}/pin", summary="Accept and keep the pair in later runs", status_code=200,
           responses=PROBLEMS)
     async def pin(self, request: Request[Any, Any, Any], db_session: AsyncSession, proposal_id: str) -> ProposalOut:
-        return await plans.accept(  # type: ignore[return-value]
+        return await plans.accept(
             db_session, request.app.state.settings, principal(request), proposal_id, pin=True
         )
 
@@ -95,4 +95,4 @@ class ProposalController(Controller):
     async def reject(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, proposal_id: str, data: RejectRequest
     ) -> ProposalOut:
-        return await plans.reject(db_session, principal(request), proposal_id, data.reason)  # type: ignore[return-value]
+        return await plans.reject(db_session, principal(request), proposal_id, data.reason)

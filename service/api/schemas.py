@@ -1,4 +1,7 @@
-"""Request and response shapes: the scenario structs, plus server ids and timestamps."""
+"""Request and response shapes: the scenario structs, plus server ids and timestamps.
+
+The answers (`*Out`) are the register services' own structs (service/register/schemas.py), re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -6,136 +9,90 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
-from msgspec import Meta, Struct, field
+from msgspec import Meta, Struct
 
-from matcher.schema import Activity, HeldTraining, Id, Need, Site, Training, Volunteer
+from matcher.schema import Id, Need, Site, Training, Volunteer
+from service.register.schemas import (
+    ActivityOut,
+    AtRiskOut,
+    AttendanceOut,
+    AuditOut,
+    CommittedOut,
+    HoursOut,
+    ImportResult,
+    MissedFlagOut,
+    NeedOut,
+    OccurrenceOut,
+    PlacementOut,
+    PlanOut,
+    PlanProgress,
+    ProposalOut,
+    RetentionEntry,
+    RetentionOut,
+    SiteOut,
+    TrainingOut,
+    VolunteerExport,
+    VolunteerForSite,
+    VolunteerOut,
+)
 
-
-class TrainingOut(Training, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-
-class ActivityOut(Activity, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-
-class SiteOut(Site, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-
-class NeedIn(Need, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
-    """A need as posted: without `id` the server assigns one."""
-
-    id: Id | None = None  # type: ignore[assignment]  # optional on input only
-
-
-class NeedOut(Need, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    posted_by: str | None = None  # the token's or user's name and role; None for imported needs
-    state: Literal["open", "paused", "closed"] = "open"  # paused and closed needs are not matched
-    # Only after a change made with keep_at_risk=true: the placements it put at risk.
-    at_risk: list[AtRiskOut] | None = None
-
-
-class VolunteerIn(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
-    """A volunteer as registered: without `id` the server assigns one."""
-
-    id: Id | None = None  # type: ignore[assignment]  # optional on input only
-
-
-class VolunteerOut(Volunteer, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    # The volunteer's private calendar feed (iCalendar); only in their own record, when they read it.
-    calendar_url: str | None = None
-    # Only in the answer to a PATCH: the placements the change newly put at risk.
-    at_risk: list[AtRiskOut] | None = None
-
-
-class VolunteerForSite(Struct, kw_only=True):
-    """What a site sees of a volunteer proposed or placed on its needs: nothing more."""
-
-    view: Literal["site"]
-    id: str
-    name: str
-    phone: str | None = None
-    languages: list[str] = field(default_factory=list)
-    trainings: list[HeldTraining] = field(default_factory=list)
-
-
-class VolunteerExport(Struct, kw_only=True):
-    volunteer: VolunteerOut
-    proposals: list[dict[str, Any]]
-    placements: list[dict[str, Any]]
-    decisions: list[dict[str, Any]]
-    tokens: list[dict[str, Any]]
-    access_log: list[dict[str, Any]]
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    attendance: list[dict[str, Any]] = field(default_factory=list)
-    account: dict[str, Any] | None = None
-    onboarding: list[dict[str, Any]] = field(default_factory=list)  # the first conversation (førstegangssamtale)
-    event_signups: list[dict[str, Any]] = field(default_factory=list)  # Frivilligtorg sign-ups
+__all__ = [
+    "ActivityOut",
+    "AtRiskOut",
+    "AttendanceIn",
+    "AttendanceOut",
+    "AuditOut",
+    "CommittedOut",
+    "EndRequest",
+    "FieldError",
+    "FollowupRequest",
+    "HoursOut",
+    "ImportResult",
+    "MissedFlagOut",
+    "NeedIn",
+    "NeedOut",
+    "NeedPatch",
+    "NeedStateRequest",
+    "OccurrenceOut",
+    "PlacementOut",
+    "PlanOut",
+    "PlanProgress",
+    "PlanRequest",
+    "ProblemDetails",
+    "ProposalOut",
+    "RejectRequest",
+    "RespondRequest",
+    "RetentionEntry",
+    "RetentionOut",
+    "SiteOut",
+    "SitePatch",
+    "SiteReportRequest",
+    "TrainingOut",
+    "VolunteerExport",
+    "VolunteerForSite",
+    "VolunteerIn",
+    "VolunteerOut",
+    "VolunteerPatch",
+]
 
 
-class RetentionEntry(Struct, kw_only=True):
-    id: str
-    name: str
-    last_contact: dt.date
+if TYPE_CHECKING:  # a subclass that loosens `id` is beyond mypy; the handlers only pass these bodies on
 
+    class NeedIn(Struct): ...
 
-class RetentionOut(Struct, kw_only=True):
-    """Volunteers due for erasure: no placement in force and no contact since `cutoff`."""
+    class VolunteerIn(Struct): ...
 
-    months: int
-    cutoff: dt.date
-    volunteers: list[RetentionEntry]
+else:
 
+    class NeedIn(Need, kw_only=True):
+        """A need as posted: without `id` the server assigns one."""
 
-class ProposalOut(Struct, kw_only=True):
-    id: str
-    plan: str
-    volunteer: str
-    need: str
-    score: int
-    reasons: list[dict[str, Any]]
-    state: Literal["proposed", "accepted", "rejected"]
-    pinned: bool = False
-    reject_reason: str | None = None
+        id: Id | None = None  # optional on input only
 
+    class VolunteerIn(Volunteer, kw_only=True):
+        """A volunteer as registered: without `id` the server assigns one."""
 
-class PlanProgress(Struct, kw_only=True):
-    """A queued or running plan: seconds so far against the solver's limit, and which try this is."""
-
-    state: Literal["queued", "running", "failed"]
-    elapsed: float
-    limit: float
-    attempt: int = 0
-
-
-class CommittedOut(Struct, kw_only=True):
-    volunteer: str
-    need: str
-
-
-class PlanOut(Struct, kw_only=True):
-    id: str
-    status: Literal["queued", "running", "failed", "draft", "released", "superseded"]
-    solver_status: str
-    created_at: dt.datetime
-    released_at: dt.datetime | None = None
-    proposals: list[ProposalOut]
-    unfilled: list[dict[str, Any]]
-    summary: dict[str, Any] = field(default_factory=dict)
-    progress: PlanProgress | None = None  # while queued or running (and when failed)
-    error: str | None = None  # why a failed run failed
-    # Placements in force when the plan ran, kept as they are (never proposals to accept again).
-    committed: list[CommittedOut] = field(default_factory=list)
-    # Committed pairs that broke a rule when the plan ran, with what to do.
-    at_risk: list[AtRiskOut] = field(default_factory=list)
+        id: Id | None = None  # optional on input only
 
 
 class PlanRequest(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -189,61 +146,6 @@ class ClosingRequest(Struct, kw_only=True, forbid_unknown_fields=True):
 
     held: dt.date
 
-
-class AtRiskOut(Struct, kw_only=True):
-    """A commitment that breaks a matching rule now: the rule (E1–E9, C1–C3), a stable code with its
-    facts in `data`, and a sentence saying what to do. Nothing is ended by the service."""
-
-    volunteer: str
-    need: str
-    rule: str
-    code: str | None = None
-    message: str
-    date: dt.date | None = None
-    data: dict[str, Any] | None = None
-    placement: str | None = None
-
-
-class PlacementOut(Struct, kw_only=True):
-    id: str
-    volunteer: str
-    need: str
-    site: str
-    activity: str
-    plan: str | None
-    state: Literal["offered", "confirmed", "declined", "ended"]
-    start: dt.date
-    responded_at: dt.datetime | None = None
-    ended_on: dt.date | None = None
-    followups: list[dt.date] = field(default_factory=list)
-    followups_done: list[dt.date] = field(default_factory=list)
-    next_followup: dt.date | None = None
-    followup_due: bool = False
-    end_reason: str | None = None
-    closing_held: dt.date | None = None
-    # Only with ?at_risk=: the rules this placement breaks now (empty if none); null when not asked.
-    at_risk: list[AtRiskOut] | None = None
-    decline_reason: str | None = None
-
-
-class AuditOut(Struct, kw_only=True):
-    id: int
-    at: dt.datetime
-    actor: str
-    role: str
-    action: str
-    volunteer: str
-    path: str
-
-
-class ImportResult(Struct, kw_only=True):
-    trainings: int
-    activities: int
-    sites: int
-    volunteers: int
-    needs: int
-    locks: int
-    placements: int = 0  # committed pairs that became placements in force
 
 class FieldError(Struct, kw_only=True):
     field: str
@@ -320,44 +222,3 @@ class AttendanceIn(Struct, kw_only=True, forbid_unknown_fields=True):
                                    description="local start, YYYY-MM-DDTHH:MM")]
     took_place: bool
 
-
-class AttendanceOut(Struct, kw_only=True):
-    placement: str
-    volunteer: str
-    site: str
-    need: str
-    starts_at: dt.datetime
-    minutes: int
-    took_place: bool
-    recorded_by: str
-    recorded_role: str
-    recorded_at: dt.datetime
-
-
-class OccurrenceOut(Struct, kw_only=True):
-    placement: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    minutes: int
-    took_place: bool | None = None
-    recorded_by: str | None = None
-
-
-class HoursOut(Struct, kw_only=True):
-    volunteer: str
-    site: str
-    month: str
-    occurrences: int
-    minutes: int
-    hours: float
-
-
-class MissedFlagOut(Struct, kw_only=True):
-    code: Literal["missed_in_a_row"]
-    placement: str
-    volunteer: str
-    site: str
-    need: str
-    missed: int
-    first_missed: dt.datetime
-    last_missed: dt.datetime

@@ -20,18 +20,18 @@ class SiteController(Controller):
 
     @get("/", summary="List sites and organisations", responses=PROBLEMS)
     async def list(self, db_session: AsyncSession) -> list[SiteOut]:
-        return await catalogue.list_sites(db_session)  # type: ignore[return-value]
+        return await catalogue.list_sites(db_session)
 
     @post("/", summary="Add a site or organisation (coordinator)", responses=PROBLEMS)
     async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: Site) -> SiteOut:
-        return await catalogue.create_site(db_session, principal(request), data)  # type: ignore[return-value]
+        return await catalogue.create_site(db_session, principal(request), data)
 
     @get("/{site_id:str}", summary="One site", responses=PROBLEMS)
     async def get_one(self, db_session: AsyncSession, site_id: str) -> SiteOut:
-        return await catalogue.get_site(db_session, site_id)  # type: ignore[return-value]
+        return await catalogue.get_site(db_session, site_id)
 
     @patch("/{site_id:str}", summary="Change a site (coordinator, or the site itself)", responses=PROBLEMS)
     async def update(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, site_id: str, data: SitePatch
     ) -> SiteOut:
-        return await catalogue.patch_site(db_session, principal(request), site_id, msgspec.to_builtins(data))  # type: ignore[return-value]
+        return await catalogue.patch_site(db_session, principal(request), site_id, msgspec.to_builtins(data))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,5 +29,4 @@ class StatisticsController(Controller):
         from_: Annotated[dt.date, Parameter(query="from")],
         to: dt.date,
     ) -> dict[str, Any]:
-        stats = await statistics.statistics(db_session, principal(request), from_, to)
-        return msgspec.to_builtins(stats)  # type: ignore[no-any-return]
+        return await statistics.statistics(db_session, principal(request), from_, to)

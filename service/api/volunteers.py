@@ -40,14 +40,14 @@ class VolunteerController(Controller):
         out = await volunteers.list_volunteers(db_session, who, request.url.path)
         if who.role == "volunteer" and who.volunteer_id:
             url = await own_calendar_url(request, db_session, who.volunteer_id)
-            out = [{**d, "calendar_url": url} for d in out]
-        return out  # type: ignore[return-value]
+            out = [msgspec.structs.replace(d, calendar_url=url) if isinstance(d, VolunteerOut) else d for d in out]
+        return out
 
     @post("/", summary="Register a volunteer (coordinator)", responses=PROBLEMS)
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, data: VolunteerIn
     ) -> VolunteerOut:
-        return await volunteers.create_volunteer(  # type: ignore[return-value]
+        return await volunteers.create_volunteer(
             db_session, principal(request), msgspec.to_builtins(data), request.url.path
         )
 
@@ -57,16 +57,16 @@ class VolunteerController(Controller):
     ) -> VolunteerOut | VolunteerForSite:
         who = principal(request)
         doc = await volunteers.get_volunteer(db_session, who, volunteer_id, request.url.path)
-        if who.role == "volunteer":
-            doc = {**doc, "calendar_url": await own_calendar_url(request, db_session, volunteer_id)}
-        return doc  # type: ignore[return-value]
+        if who.role == "volunteer" and isinstance(doc, VolunteerOut):
+            doc = msgspec.structs.replace(doc, calendar_url=await own_calendar_url(request, db_session, volunteer_id))
+        return doc
 
     @patch("/{volunteer_id:str}", summary="Change a volunteer (coordinator; the person for their own contact data); "
            "`at_risk` lists the placements the change puts at risk", responses=PROBLEMS)
     async def update(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str, data: VolunteerPatch
     ) -> VolunteerOut:
-        return await volunteers.patch_volunteer(  # type: ignore[return-value]
+        return await volunteers.patch_volunteer(
             db_session, principal(request), volunteer_id, msgspec.to_builtins(data), request.url.path,
             default_horizon_days=request.app.state.settings.default_horizon_days,
         )
@@ -80,7 +80,7 @@ class VolunteerController(Controller):
     async def export(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, volunteer_id: str
     ) -> VolunteerExport:
-        return await volunteers.export_volunteer(db_session, principal(request), volunteer_id, request.url.path)  # type: ignore[return-value]
+        return await volunteers.export_volunteer(db_session, principal(request), volunteer_id, request.url.path)
 
 
 class RetentionController(Controller):
@@ -90,5 +90,5 @@ class RetentionController(Controller):
     @get("/", summary="Volunteers without a placement or contact for the retention period, for the coordinator "
          "to confirm erasure (coordinator)", responses=PROBLEMS)
     async def due(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> RetentionOut:
-        return await volunteers.retention_due(  # type: ignore[return-value]
+        return await volunteers.retention_due(
             db_session, principal(request), request.app.state.settings.retention_months)

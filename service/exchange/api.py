@@ -99,8 +99,8 @@ async def sign_up_volunteer(session: AsyncSession, who: Principal, event_id: str
         if part is None:
             raise invalid([{"field": "participant", "message": f"{data.participant!r} is not a participant here"}])
     created = await volunteer_register.register_volunteer(session, who, doc, path)
-    await store.signed_up(session, event_id, created["id"], data.participant)
-    return {**created, "event": event_id, "onboarding": "pending",
+    await store.signed_up(session, event_id, created.id, data.participant)
+    return {**msgspec.to_builtins(created), "event": event_id, "onboarding": "pending",
             "pending": ["agreement_signed", "confidentiality_signed"]}
 
 

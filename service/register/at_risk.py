@@ -28,7 +28,7 @@ _WEIGHT = {"should_end": 0, "missed_in_a_row": 1, "rule": 2, "followup_overdue":
 
 async def at_risk_for_page(session: AsyncSession, settings: Settings, who: Principal,
                            today: dt.date | None = None) -> list[dict[str, Any]]:
-    """[{placement, reasons: [{kind, …}]}], most urgent first. `kind` is should_end |
+    """[{placement (a PlacementOut), reasons: [{kind, …}]}], most urgent first. `kind` is should_end |
     missed_in_a_row | rule (with the at-risk entry's code, rule, message, date, data) | followup_overdue."""
     who.require_coordinator()
     today = today or dt.date.today()
@@ -36,19 +36,19 @@ async def at_risk_for_page(session: AsyncSession, settings: Settings, who: Princ
     for r in await open_reports(session, who):
         reasons.setdefault(r["placement"], []).append({"kind": r["kind"], "on": r["on"], "report": r["id"]})
     for m in await missed_in_a_row(session, who):
-        reasons.setdefault(m["placement"], []).append(
-            {"kind": "missed_in_a_row", "missed": m["missed"], "on": m["last_missed"]})
+        reasons.setdefault(m.placement, []).append(
+            {"kind": "missed_in_a_row", "missed": m.missed, "on": m.last_missed})
     for e in await at_risk_placements(session, today, default_horizon_days=settings.default_horizon_days):
         reasons.setdefault(e["placement"], []).append({"kind": "rule", **e})
     out: list[dict[str, Any]] = []
     for p in await list_placements(session, settings, who):
-        if p["state"] not in IN_FORCE:
+        if p.state not in IN_FORCE:
             continue
-        mine = list(reasons.get(p["id"], []))
-        due = p["next_followup"]
+        mine = list(reasons.get(p.id, []))
+        due = p.next_followup
         if due is not None and (today - due).days > OVERDUE_DAYS:
             mine.append({"kind": "followup_overdue", "on": due})
         if mine:
             out.append({"placement": p, "reasons": mine})
-    out.sort(key=lambda x: (min(_WEIGHT.get(r["kind"], 9) for r in x["reasons"]), str(x["placement"]["start"])))
+    out.sort(key=lambda x: (min(_WEIGHT.get(r["kind"], 9) for r in x["reasons"]), str(x["placement"].start)))
     return out

@@ -22,6 +22,7 @@ from service.register.common import audit
 from service.register.placements import IN_FORCE
 from service.register.queries import in_force
 from service.register.schedule import placement_occurrences
+from service.register.schemas import AttendanceOut, HoursOut, MissedFlagOut, OccurrenceOut
 from service.web.i18n import OSLO
 
 MISSED_IN_A_ROW = 3
@@ -54,19 +55,19 @@ async def _placement(session: AsyncSession, who: Principal, placement_id: str) -
     return row
 
 
-def attendance_out(a: AttendanceRow) -> dict[str, Any]:
-    return {
-        "placement": a.placement_id,
-        "volunteer": a.volunteer_id,
-        "site": a.site_id,
-        "need": a.need_id,
-        "starts_at": a.starts_at,
-        "minutes": a.minutes,
-        "took_place": a.took_place,
-        "recorded_by": a.recorded_by,
-        "recorded_role": a.recorded_role,
-        "recorded_at": a.recorded_at,
-    }
+def attendance_out(a: AttendanceRow) -> AttendanceOut:
+    return AttendanceOut(
+        placement=a.placement_id,
+        volunteer=a.volunteer_id,
+        site=a.site_id,
+        need=a.need_id,
+        starts_at=a.starts_at,
+        minutes=a.minutes,
+        took_place=a.took_place,
+        recorded_by=a.recorded_by,
+        recorded_role=a.recorded_role,
+        recorded_at=a.recorded_at,
+    )
 
 
 async def _need_doc(session: AsyncSession, p: PlacementRow) -> dict[str, Any]:
@@ -85,7 +86,7 @@ async def occurrences_of(
     *,
     weeks: int = 4,
     now: dt.datetime | None = None,
-) -> list[dict[str, Any]]:
+) -> list[OccurrenceOut]:
     """The placement's occurrences of the last `weeks` weeks up to now, newest first, and what was said."""
     p = await _placement(session, who, placement_id)
     now = now or now_local()
@@ -99,14 +100,14 @@ async def occurrences_of(
         ).all()
     }
     return [
-        {
-            "placement": p.id,
-            "starts_at": s,
-            "ends_at": e,
-            "minutes": int((e - s).total_seconds() // 60),
-            "took_place": recorded[s].took_place if s in recorded else None,
-            "recorded_by": recorded[s].recorded_by if s in recorded else None,
-        }
+        OccurrenceOut(
+            placement=p.id,
+            starts_at=s,
+            ends_at=e,
+            minutes=int((e - s).total_seconds() // 60),
+            took_place=recorded[s].took_place if s in recorded else None,
+            recorded_by=recorded[s].recorded_by if s in recorded else None,
+        )
         for s, e in reversed(occ)
     ]
 
@@ -120,7 +121,7 @@ async def record_attendance(
     path: str,
     *,
     now: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> AttendanceOut:
     """Confirm that the occurrence starting at `starts_at` (Oslo wall clock) took place, or did not."""
     p = await _placement(session, who, placement_id)
     if p.state not in (*IN_FORCE, "ended"):
@@ -188,7 +189,7 @@ async def hours_given(
     site: str | None = None,
     month: str | None = None,
     year: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[HoursOut]:
     """Hours given per volunteer, site and month (`YYYY-MM`), from occurrences that took place.
 
     A site sees its own rows, a volunteer their own; the coordinator all. Anonymised volunteers'
@@ -214,21 +215,21 @@ async def hours_given(
         entry[0] += 1
         entry[1] += a.minutes
     return [
-        {
-            "volunteer": v,
-            "site": s,
-            "month": m,
-            "occurrences": n,
-            "minutes": mins,
-            "hours": round(mins / 60, 2),
-        }
+        HoursOut(
+            volunteer=v,
+            site=s,
+            month=m,
+            occurrences=n,
+            minutes=mins,
+            hours=round(mins / 60, 2),
+        )
         for (v, s, m), (n, mins) in sorted(sums.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0]))
     ]
 
 
 async def missed_in_a_row(
     session: AsyncSession, who: Principal, *, threshold: int = MISSED_IN_A_ROW
-) -> list[dict[str, Any]]:
+) -> list[MissedFlagOut]:
     """Placements in force whose last `threshold` recorded occurrences all did not take place.
 
     For the at-risk list (risiko for frafall): each flag names the placement, how many were
@@ -252,7 +253,7 @@ async def missed_in_a_row(
     by_placement: dict[str, list[AttendanceRow]] = defaultdict(list)
     for a in rows:
         by_placement[a.placement_id].append(a)
-    out: list[dict[str, Any]] = []
+    out: list[MissedFlagOut] = []
     for pid, history in by_placement.items():
         missed = 0
         for a in history:
@@ -262,18 +263,18 @@ async def missed_in_a_row(
         if missed >= threshold:
             p = placements[pid]
             out.append(
-                {
-                    "code": "missed_in_a_row",
-                    "placement": pid,
-                    "volunteer": p.volunteer_id,
-                    "site": p.site_id,
-                    "need": p.need_id,
-                    "missed": missed,
-                    "first_missed": history[missed - 1].starts_at,
-                    "last_missed": history[0].starts_at,
-                }
+                MissedFlagOut(
+                    code="missed_in_a_row",
+                    placement=pid,
+                    volunteer=p.volunteer_id,
+                    site=p.site_id,
+                    need=p.need_id,
+                    missed=missed,
+                    first_missed=history[missed - 1].starts_at,
+                    last_missed=history[0].starts_at,
+                )
             )
-    out.sort(key=lambda f: (-f["missed"], f["placement"]))
+    out.sort(key=lambda f: (-f.missed, f.placement))
     return out
 
 
@@ -297,13 +298,13 @@ async def certificate(session: AsyncSession, who: Principal, volunteer_id: str, 
     per_site: dict[str, dict[str, Any]] = {}
     for h in hours:
         entry = per_site.setdefault(
-            h["site"],
-            {"site": h["site"], "minutes": 0, "occurrences": 0, "first": h["month"], "last": h["month"]},
+            h.site,
+            {"site": h.site, "minutes": 0, "occurrences": 0, "first": h.month, "last": h.month},
         )
-        entry["minutes"] += h["minutes"]
-        entry["occurrences"] += h["occurrences"]
-        entry["first"] = min(entry["first"], h["month"])
-        entry["last"] = max(entry["last"], h["month"])
+        entry["minutes"] += h.minutes
+        entry["occurrences"] += h.occurrences
+        entry["first"] = min(entry["first"], h.month)
+        entry["last"] = max(entry["last"], h.month)
     await audit(session, who, "read", [volunteer_id], path)
     return {
         "volunteer": {
@@ -325,8 +326,8 @@ async def certificate(session: AsyncSession, who: Principal, volunteer_id: str, 
             if p.state != "offered"
         ],
         "sites": sorted(per_site.values(), key=lambda s: s["first"]),
-        "total_minutes": sum(h["minutes"] for h in hours),
-        "total_occurrences": sum(h["occurrences"] for h in hours),
+        "total_minutes": sum(h.minutes for h in hours),
+        "total_occurrences": sum(h.occurrences for h in hours),
     }
 
 
@@ -337,13 +338,13 @@ async def attendance_risks(session: AsyncSession) -> list[dict[str, Any]]:
 
     return [
         {
-            "placement": f["placement"], "volunteer": f["volunteer"], "need": f["need"], "rule": "attendance",
+            "placement": f.placement, "volunteer": f.volunteer, "need": f.need, "rule": "attendance",
             "code": "missed_in_a_row",
-            "message": f"did not take place the last {f['missed']} times in a row "
-                       f"(from {f['first_missed']:%Y-%m-%d}); talk with the volunteer and the site",
-            "date": f["last_missed"].date().isoformat(),
-            "data": {"missed": f["missed"], "first_missed": f["first_missed"].date().isoformat(),
-                     "last_missed": f["last_missed"].date().isoformat()},
+            "message": f"did not take place the last {f.missed} times in a row "
+                       f"(from {f.first_missed:%Y-%m-%d}); talk with the volunteer and the site",
+            "date": f.last_missed.date().isoformat(),
+            "data": {"missed": f.missed, "first_missed": f.first_missed.date().isoformat(),
+                     "last_missed": f.last_missed.date().isoformat()},
         }
         for f in await missed_in_a_row(session, SYSTEM)
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import msgspec
 import sqlalchemy as sa
@@ -23,23 +23,26 @@ from service.register.common import (
     stamped,
     to_doc,
 )
+from service.register.schemas import ActivityOut, SiteOut, TrainingOut
 
 CatalogueRow = TrainingRow | ActivityRow | SiteRow
+Out = TypeVar("Out", TrainingOut, ActivityOut, SiteOut)
 
 
-async def _all(session: AsyncSession, model: type[CatalogueRow]) -> list[dict[str, Any]]:
+async def _all(session: AsyncSession, model: type[CatalogueRow], out: type[Out]) -> list[Out]:
     rows = cast(Sequence[CatalogueRow], (await session.scalars(sa.select(model).order_by(model.id))).all())
-    return [stamped(r.data, r) for r in rows]
+    return [stamped(r.data, r, out) for r in rows]
 
 
-async def _one(session: AsyncSession, model: type[CatalogueRow], kind: str, ident: str) -> dict[str, Any]:
+async def _one(session: AsyncSession, model: type[CatalogueRow], out: type[Out], kind: str, ident: str) -> Out:
     row: CatalogueRow | None = await session.get(model, ident)
     if row is None:
         raise not_found(kind, ident)
-    return stamped(row.data, row)
+    return stamped(row.data, row, out)
 
 
-async def _add(session: AsyncSession, who: Principal, model: type[CatalogueRow], kind: str, obj: Any) -> dict[str, Any]:
+async def _add(session: AsyncSession, who: Principal, model: type[CatalogueRow], out: type[Out], kind: str,
+               obj: Any) -> Out:
     """A new catalogue entry or site, by the coordinator, under an id not yet taken."""
     who.require_coordinator()
     if await session.get(model, obj.id) is not None:
@@ -47,20 +50,20 @@ async def _add(session: AsyncSession, who: Principal, model: type[CatalogueRow],
     row = model(id=obj.id, data=to_doc(obj))
     session.add(row)
     await session.flush()
-    return stamped(row.data, row)
+    return stamped(row.data, row, out)
 
 
 
-async def list_trainings(session: AsyncSession) -> list[dict[str, Any]]:
-    return await _all(session, TrainingRow)
+async def list_trainings(session: AsyncSession) -> list[TrainingOut]:
+    return await _all(session, TrainingRow, TrainingOut)
 
 
-async def create_training(session: AsyncSession, who: Principal, training: Training) -> dict[str, Any]:
-    return await _add(session, who, TrainingRow, "training", training)
+async def create_training(session: AsyncSession, who: Principal, training: Training) -> TrainingOut:
+    return await _add(session, who, TrainingRow, TrainingOut, "training", training)
 
 
 async def patch_training(session: AsyncSession, who: Principal, training_id: str, patch: dict[str, Any],
-                         path: str = "") -> dict[str, Any]:
+                         path: str = "") -> TrainingOut:
     """Rename a course (coordinator). Its id stays: activities, needs and volunteers' courses refer to it."""
     who.require_coordinator()
     row = await session.get(TrainingRow, training_id, with_for_update=True)
@@ -72,26 +75,26 @@ async def patch_training(session: AsyncSession, who: Principal, training_id: str
     row.data = to_doc(decode_as({**row.data, **patch}, Training))
     await session.flush()
     await audit_change(session, who, "update", f"training:{training_id}", path or f"/api/v1/trainings/{training_id}")
-    return stamped(row.data, row)
+    return stamped(row.data, row, TrainingOut)
 
 
-async def list_activities(session: AsyncSession) -> list[dict[str, Any]]:
-    return await _all(session, ActivityRow)
+async def list_activities(session: AsyncSession) -> list[ActivityOut]:
+    return await _all(session, ActivityRow, ActivityOut)
 
 
-async def get_activity(session: AsyncSession, activity_id: str) -> dict[str, Any]:
-    return await _one(session, ActivityRow, "activity", activity_id)
+async def get_activity(session: AsyncSession, activity_id: str) -> ActivityOut:
+    return await _one(session, ActivityRow, ActivityOut, "activity", activity_id)
 
 
-async def create_activity(session: AsyncSession, who: Principal, activity: Activity) -> dict[str, Any]:
+async def create_activity(session: AsyncSession, who: Principal, activity: Activity) -> ActivityOut:
     who.require_coordinator()
     cat = await load_catalogue(session)
     raise_if(scenario_errors(cat.scenario(activities=[activity]), "activities[0]"))
-    return await _add(session, who, ActivityRow, "activity", activity)
+    return await _add(session, who, ActivityRow, ActivityOut, "activity", activity)
 
 
 async def patch_activity(session: AsyncSession, who: Principal, activity_id: str,
-                         patch: dict[str, Any]) -> dict[str, Any]:
+                         patch: dict[str, Any]) -> ActivityOut:
     """Change an activity's name, description, minimum age, courses or police-certificate rule (coordinator).
 
     Needs keep pointing at it by id; the next matching run applies the new rules.
@@ -109,7 +112,7 @@ async def patch_activity(session: AsyncSession, who: Principal, activity_id: str
     raise_if(scenario_errors(cat.scenario(activities=[*others, activity]), f"activities[{len(others)}]"))
     row.data = to_doc(activity)
     await session.flush()
-    return stamped(row.data, row)
+    return stamped(row.data, row, ActivityOut)
 
 
 async def activity_use(session: AsyncSession, activity_id: str) -> dict[str, int]:
@@ -145,21 +148,21 @@ async def delete_activity(session: AsyncSession, who: Principal, activity_id: st
     await audit_change(session, who, "delete", f"activity:{activity_id}", path or f"/api/v1/activities/{activity_id}")
 
 
-async def list_sites(session: AsyncSession) -> list[dict[str, Any]]:
-    return await _all(session, SiteRow)
+async def list_sites(session: AsyncSession) -> list[SiteOut]:
+    return await _all(session, SiteRow, SiteOut)
 
 
-async def get_site(session: AsyncSession, site_id: str) -> dict[str, Any]:
-    return await _one(session, SiteRow, "site", site_id)
+async def get_site(session: AsyncSession, site_id: str) -> SiteOut:
+    return await _one(session, SiteRow, SiteOut, "site", site_id)
 
 
-async def create_site(session: AsyncSession, who: Principal, site: Site) -> dict[str, Any]:
-    return await _add(session, who, SiteRow, "site", site)
+async def create_site(session: AsyncSession, who: Principal, site: Site) -> SiteOut:
+    return await _add(session, who, SiteRow, SiteOut, "site", site)
 
 
 async def patch_site(
     session: AsyncSession, who: Principal, site_id: str, patch: dict[str, Any]
-) -> dict[str, Any]:
+) -> SiteOut:
     row = await session.get(SiteRow, site_id, with_for_update=True)
     if row is None:
         raise not_found("site", site_id)
@@ -177,4 +180,4 @@ async def patch_site(
         raise Problem(403, "only the coordinator may change a site's kind", slug="forbidden")
     row.data = msgspec.to_builtins(site)
     await session.flush()
-    return stamped(row.data, row)
+    return stamped(row.data, row, SiteOut)

@@ -30,16 +30,18 @@ def new_id(prefix: str) -> str:
 
 
 def to_doc(obj: msgspec.Struct) -> dict[str, Any]:
-    return msgspec.to_builtins(obj)  # type: ignore[no-any-return]
+    doc: dict[str, Any] = msgspec.to_builtins(obj)
+    return doc
 
 
 def from_doc(doc: dict[str, Any], kind: type[T]) -> T:
     return msgspec.convert(doc, kind)
 
 
-def stamped(doc: dict[str, Any], row: Any) -> dict[str, Any]:
-    """The document plus the service's own timestamps."""
-    return {**doc, "created_at": row.created_at, "updated_at": row.updated_at}
+def stamped(doc: dict[str, Any], row: Any, kind: type[T], **extra: Any) -> T:
+    """The stored document as `kind` (an `*Out` of service.register.schemas), with the service's own
+    timestamps and any `extra` fields."""
+    return msgspec.convert({**doc, "created_at": row.created_at, "updated_at": row.updated_at, **extra}, kind)
 
 
 def decode_as(doc: Any, kind: type[T], prefix: str = "") -> T:

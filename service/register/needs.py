@@ -41,6 +41,7 @@ from service.register.common import (
     to_doc,
 )
 from service.register.queries import draft_plan_ids, in_force
+from service.register.schemas import AtRiskOut, NeedOut
 
 _TEXT_FIELDS = ("title", "tags", "languages")
 
@@ -48,8 +49,8 @@ _TEXT_FIELDS = ("title", "tags", "languages")
 NEED_STATES = ("open", "paused", "closed")
 
 
-def need_out(row: NeedRow) -> dict[str, Any]:
-    return {**stamped(row.data, row), "posted_by": row.posted_by, "state": row.state or "open"}
+def need_out(row: NeedRow) -> NeedOut:
+    return stamped(row.data, row, NeedOut, posted_by=row.posted_by, state=row.state or "open")
 
 
 async def _validate(session: AsyncSession, need: Need) -> None:
@@ -95,7 +96,7 @@ async def visible_need_ids_for_volunteer(session: AsyncSession, volunteer_id: st
 
 async def list_needs(
     session: AsyncSession, who: Principal, *, site: str | None = None, activity: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[NeedOut]:
     stmt = sa.select(NeedRow).order_by(NeedRow.created_at, NeedRow.id)
     if site is not None:
         stmt = stmt.where(NeedRow.site_id == site)
@@ -121,7 +122,7 @@ async def need_row(session: AsyncSession, who: Principal, need_id: str, *, for_u
     return row
 
 
-async def get_need(session: AsyncSession, who: Principal, need_id: str) -> dict[str, Any]:
+async def get_need(session: AsyncSession, who: Principal, need_id: str) -> NeedOut:
     return need_out(await need_row(session, who, need_id))
 
 
@@ -131,7 +132,7 @@ def body_hash(doc: dict[str, Any]) -> str:
 
 async def create_need(
     session: AsyncSession, who: Principal, data: dict[str, Any], *, idempotency_key: str | None = None
-) -> tuple[int, dict[str, Any]]:
+) -> tuple[int, NeedOut]:
     """Create a need; with an Idempotency-Key, a repeat returns the first answer. Returns (status, body)."""
     token = who.token_id or ""
     digest = body_hash(data)
@@ -183,15 +184,15 @@ async def create_need(
     return 201, body
 
 
-async def _replay(session: AsyncSession, token: str, key: str, digest: str) -> tuple[int, dict[str, Any]] | None:
+async def _replay(session: AsyncSession, token: str, key: str, digest: str) -> tuple[int, NeedOut] | None:
     row = await idempotent_replay(session, token, key, digest)
-    return None if row is None else (row.status_code, row.response)
+    return None if row is None else (row.status_code, msgspec.convert(row.response, NeedOut))
 
 
 async def patch_need(
     session: AsyncSession, who: Principal, need_id: str, patch: dict[str, Any], *,
     keep_at_risk: bool = False, default_horizon_days: int = 90,
-) -> dict[str, Any]:
+) -> NeedOut:
     """Change a need. If places are taken and the change would make a holder break a rule
     (times they are not available or are taken elsewhere, over their hours, a training or
     certificate they lack, headcount below the holders), 409 naming the rule and the facts —
@@ -222,7 +223,7 @@ async def patch_need(
     await session.flush()
     out = need_out(row)
     if keep_at_risk:
-        out["at_risk"] = broken
+        out = msgspec.structs.replace(out, at_risk=msgspec.convert(broken, list[AtRiskOut]))
     return out
 
 
@@ -242,7 +243,7 @@ async def delete_need(session: AsyncSession, who: Principal, need_id: str) -> No
     await session.flush()
 
 
-async def set_need_state(session: AsyncSession, who: Principal, need_id: str, state: str) -> dict[str, Any]:
+async def set_need_state(session: AsyncSession, who: Principal, need_id: str, state: str) -> NeedOut:
     """Pause (kept, not matched for now), close (no longer wanted) or reopen a need.
 
     Paused and closed needs are left out of the matcher's scenario; a need with placements

@@ -9,12 +9,15 @@ is kept beside it (`onboarding_steps`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matcher.schema import HeldTraining, Volunteer
 from matcher.validate import add_months
 from service.auth import Principal
 from service.db.models import OnboardingStepRow, VolunteerRow
@@ -47,14 +50,16 @@ def police_needed(doc: dict[str, Any], activities: dict[str, dict[str, Any]], ne
 
 
 def checklist(
-    doc: dict[str, Any],
+    volunteer: Volunteer | dict[str, Any],
     activities: dict[str, dict[str, Any]],
     trainings: dict[str, dict[str, Any]],
     first_conversation: dt.date | None,
-    needs: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    needs: Sequence[dict[str, Any]] = (),
     today: dt.date | None = None,
 ) -> list[Step]:
+    """The steps for a volunteer's record (`volunteers.volunteer_record`) or its stored document."""
     today = today or dt.date.today()
+    doc: dict[str, Any] = msgspec.to_builtins(volunteer) if isinstance(volunteer, Volunteer) else volunteer
 
     def day(x: Any) -> dt.date | None:
         return dt.date.fromisoformat(x) if isinstance(x, str) else x
@@ -78,7 +83,7 @@ def checklist(
         steps.append(Step("police", False, None, needed))
     intro = [h for h in doc.get("trainings", [])
              if is_intro_course(h["training"], trainings.get(h["training"], {}).get("name", ""))]
-    valid = [h for h in intro if not h.get("expires") or day(h["expires"]) >= today]  # type: ignore[operator]
+    valid = [h for h in intro if (until := day(h.get("expires") or None)) is None or until >= today]
     steps.append(Step("intro", bool(valid), day(valid[0]["completed"]) if valid else None))
     return steps
 
@@ -87,12 +92,11 @@ def missing(steps: list[Step]) -> list[str]:
     return [s.key for s in steps if s.needed and not s.done]
 
 
-def training_status(held: dict[str, Any], today: dt.date) -> str:
+def training_status(held: HeldTraining, today: dt.date) -> str:
     """valid | soon | expired, for the expiry warnings."""
-    expires = held.get("expires")
-    if not expires:
+    when = held.expires
+    if when is None:
         return "valid"
-    when = dt.date.fromisoformat(expires) if isinstance(expires, str) else expires
     if when < today:
         return "expired"
     return "soon" if when - today <= EXPIRY_WARNING else "valid"

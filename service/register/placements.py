@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,7 @@ from service.db.models import LockRow, PlacementRow, utcnow
 from service.problems import Problem, conflict, invalid, not_found
 from service.register.commitments import committed_scenario, for_site_risk, register_horizon, risks
 from service.register.queries import IN_FORCE, in_force
+from service.register.schemas import AtRiskOut, PlacementOut, PlacementState
 from service.register.site_reports import resolve_for_placement
 from service.settings import Settings
 
@@ -32,28 +34,28 @@ def followup_schedule(p: PlacementRow, settings: Settings) -> tuple[list[dt.date
     return dates, upcoming
 
 
-def placement_out(p: PlacementRow, settings: Settings, today: dt.date | None = None) -> dict[str, Any]:
+def placement_out(p: PlacementRow, settings: Settings, today: dt.date | None = None) -> PlacementOut:
     today = today or dt.date.today()
     dates, upcoming = followup_schedule(p, settings)
-    return {
-        "id": p.id,
-        "volunteer": p.volunteer_id,
-        "need": p.need_id,
-        "site": p.site_id,
-        "activity": p.activity_id,
-        "plan": p.plan_id,
-        "state": p.state,
-        "start": p.start,
-        "responded_at": p.responded_at,
-        "ended_on": p.ended_on,
-        "followups": dates,
-        "followups_done": sorted(p.followups_done or []),
-        "next_followup": upcoming,
-        "followup_due": upcoming is not None and upcoming <= today,
-        "end_reason": p.end_reason,
-        "closing_held": p.closing_held,
-        "decline_reason": p.decline_reason,
-    }
+    return PlacementOut(
+        id=p.id,
+        volunteer=p.volunteer_id,
+        need=p.need_id,
+        site=p.site_id,
+        activity=p.activity_id,
+        plan=p.plan_id,
+        state=cast(PlacementState, p.state),
+        start=p.start,
+        responded_at=p.responded_at,
+        ended_on=p.ended_on,
+        followups=dates,
+        followups_done=sorted(msgspec.convert(p.followups_done or [], list[dt.date])),
+        next_followup=upcoming,
+        followup_due=upcoming is not None and upcoming <= today,
+        end_reason=p.end_reason,
+        closing_held=p.closing_held,
+        decline_reason=p.decline_reason,
+    )
 
 
 def _scoped(stmt: Any, who: Principal) -> Any:
@@ -105,7 +107,7 @@ async def list_placements(
     need: str | None = None,
     at_risk: bool | None = None,
     today: dt.date | None = None,
-) -> list[dict[str, Any]]:
+) -> list[PlacementOut]:
     """Placements the principal may see; with `at_risk`, each with the rules it breaks now
     (`at_risk=True` keeps those that break one, `False` those that break none)."""
     stmt = _scoped(sa.select(PlacementRow).order_by(PlacementRow.created_at, PlacementRow.id), who)
@@ -115,14 +117,14 @@ async def list_placements(
         stmt = stmt.where(PlacementRow.need_id == need)
     out = [placement_out(p, settings, today) for p in (await session.scalars(stmt)).all()]
     if followup_due is not None:
-        out = [p for p in out if p["followup_due"] == followup_due]
+        out = [p for p in out if p.followup_due == followup_due]
     if at_risk is not None:
         found: dict[str, list[dict[str, Any]]] = {}
         for e in await at_risk_placements(session, today, default_horizon_days=settings.default_horizon_days):
             found.setdefault(e["placement"], []).append(for_site_risk(e) if who.role == "site" else e)
-        for p in out:
-            p["at_risk"] = found.get(p["id"], [])
-        out = [p for p in out if bool(p["at_risk"]) == at_risk]
+        out = [msgspec.structs.replace(p, at_risk=msgspec.convert(found.get(p.id, []), list[AtRiskOut]))
+               for p in out]
+        out = [p for p in out if bool(found.get(p.id)) == at_risk]
     return out
 
 
@@ -134,14 +136,14 @@ async def _row(session: AsyncSession, who: Principal, placement_id: str) -> Plac
     return row
 
 
-async def get_placement(session: AsyncSession, settings: Settings, who: Principal, placement_id: str) -> dict[str, Any]:
+async def get_placement(session: AsyncSession, settings: Settings, who: Principal, placement_id: str) -> PlacementOut:
     return placement_out(await _row(session, who, placement_id), settings)
 
 
 async def respond(
     session: AsyncSession, settings: Settings, who: Principal, placement_id: str, answer: str,
     reason: str | None = None,
-) -> dict[str, Any]:
+) -> PlacementOut:
     """The volunteer says yes or no (a reason optional) to an offered placement (the coordinator may
     record it for them); the coordinators hear of it through the outbox, in the same transaction."""
     row = await _row(session, who, placement_id)
@@ -213,7 +215,7 @@ def _not_in_future(day: dt.date | None, field: str, today: dt.date) -> dict[str,
 async def end(
     session: AsyncSession, settings: Settings, who: Principal, placement_id: str, closing: dt.date,
     *, reason: str | None = None, closing_held: dt.date | None = None,
-) -> dict[str, Any]:
+) -> PlacementOut:
     """End a placement: `closing` is its last date; `reason` one of END_REASONS; `closing_held` the
     date of the closing conversation (avslutningssamtale), if held. Neither date may lie before the
     placement's start (`earliest_date`), nor the conversation in the future: 422 naming each field."""
@@ -244,7 +246,7 @@ async def end(
 
 async def record_closing(
     session: AsyncSession, settings: Settings, who: Principal, placement_id: str, held: dt.date
-) -> dict[str, Any]:
+) -> PlacementOut:
     """The closing conversation (avslutning), held after the placement ended."""
     row = await _row(session, who, placement_id)
     if who.role == "volunteer":
@@ -273,7 +275,7 @@ async def _tell_ended(session: AsyncSession, settings: Settings, row: PlacementR
 
 async def record_followup(
     session: AsyncSession, settings: Settings, who: Principal, placement_id: str, held: dt.date
-) -> dict[str, Any]:
+) -> PlacementOut:
     row = await _row(session, who, placement_id)
     if who.role == "volunteer":
         raise Problem(403, "the coordinator or the site records follow-up conversations", slug="forbidden")

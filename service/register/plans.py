@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, cast
 
+import msgspec
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from matcher.scenario import ScenarioError
@@ -34,23 +36,33 @@ from service.register.occupancy import check_can_take
 from service.register.queries import in_force as placements_in_force
 from service.register.queries import is_draft
 from service.register.scenario_io import build_scenario
+from service.register.schemas import (
+    AtRiskOut,
+    CommittedOut,
+    PlanOut,
+    PlanProgress,
+    PlanStatus,
+    ProposalOut,
+    ProposalState,
+    RunState,
+)
 from service.settings import Settings
 
 log = logging.getLogger("samspill.service")
 
 
-def proposal_out(p: ProposalRow) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "plan": p.plan_id,
-        "volunteer": p.volunteer_id,
-        "need": p.need_id,
-        "score": p.score,
-        "reasons": p.reasons,
-        "state": p.state,
-        "pinned": p.pinned,
-        "reject_reason": p.reject_reason,
-    }
+def proposal_out(p: ProposalRow) -> ProposalOut:
+    return ProposalOut(
+        id=p.id,
+        plan=p.plan_id,
+        volunteer=p.volunteer_id,
+        need=p.need_id,
+        score=p.score,
+        reasons=p.reasons,
+        state=cast(ProposalState, p.state),
+        pinned=p.pinned,
+        reject_reason=p.reject_reason,
+    )
 
 
 # What a site may read of a match's reasons: nothing about the person beyond the fields
@@ -58,9 +70,9 @@ def proposal_out(p: ProposalRow) -> dict[str, Any]:
 _SITE_REASONS = {"priority", "eligible", "pinned", "previous", "continuity"}
 
 
-def for_site(proposal: dict[str, Any]) -> dict[str, Any]:
-    reasons = [{**r, "data": None} for r in proposal["reasons"] if r.get("code") in _SITE_REASONS]
-    return {**proposal, "reasons": reasons}
+def for_site(proposal: ProposalOut) -> ProposalOut:
+    reasons = [{**r, "data": None} for r in proposal.reasons if r.get("code") in _SITE_REASONS]
+    return msgspec.structs.replace(proposal, reasons=reasons)
 
 
 def unfilled_for_site(entry: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +87,7 @@ def unfilled_for_site(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[str, Any]],
-              own_needs: set[str] | None = None) -> dict[str, Any]:
+              own_needs: set[str] | None = None) -> PlanOut:
     """The plan as the API shows it; with `own_needs` (a site), only what concerns those needs."""
     summary = plan.summary or {}
     committed = summary.get("committed", [])
@@ -83,18 +95,18 @@ def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[s
     if own_needs is not None:
         committed = [c for c in committed if c["need"] in own_needs]
         at_risk = [for_site_risk(r) for r in at_risk if r["need"] in own_needs]
-    return {
-        "id": plan.id,
-        "status": plan.status,
-        "solver_status": plan.solver_status,
-        "created_at": plan.created_at,
-        "released_at": plan.released_at,
-        "proposals": [proposal_out(p) for p in proposals],
-        "unfilled": unfilled,
-        "summary": {k: v for k, v in summary.items() if k not in ("committed", "at_risk")},
-        "committed": committed,
-        "at_risk": at_risk,
-    }
+    return PlanOut(
+        id=plan.id,
+        status=cast(PlanStatus, plan.status),
+        solver_status=plan.solver_status,
+        created_at=plan.created_at,
+        released_at=plan.released_at,
+        proposals=[proposal_out(p) for p in proposals],
+        unfilled=unfilled,
+        summary={k: v for k, v in summary.items() if k not in ("committed", "at_risk")},
+        committed=msgspec.convert(committed, list[CommittedOut]),
+        at_risk=msgspec.convert(at_risk, list[AtRiskOut]),
+    )
 
 
 async def _claim_run(maker: async_sessionmaker[AsyncSession], settings: Settings, *,
@@ -104,10 +116,10 @@ async def _claim_run(maker: async_sessionmaker[AsyncSession], settings: Settings
     async with maker() as session, session.begin():
         await register_row(session)
         free = sa.or_(RegisterRow.solving_since.is_(None), RegisterRow.solving_since < stale)
-        result = await session.execute(
+        result = cast(CursorResult[Any], await session.execute(
             sa.update(RegisterRow).where(RegisterRow.id == 1, sa.true() if force else free).values(solving_since=now)
-        )
-        if not result.rowcount:  # type: ignore[attr-defined]
+        ))
+        if not result.rowcount:
             raise conflict("a matcher run for this register is already running; try again when it ends",
                            "run-in-progress")
     return now
@@ -129,7 +141,7 @@ def _who(who: Principal) -> dict[str, Any]:
 
 
 async def queue_plan(maker: async_sessionmaker[AsyncSession], settings: Settings, jobs: Any, who: Principal,
-                     time_limit: float | None = None) -> dict[str, Any]:
+                     time_limit: float | None = None) -> PlanOut:
     """Store a plan in state `queued` and hand it to the job queue (service/jobs.py); 202 for the API.
 
     A plan still waiting in the queue is answered as is (it reads the register when it starts, so it
@@ -161,7 +173,7 @@ async def latest_run(maker: async_sessionmaker[AsyncSession]) -> PlanRow | None:
             .order_by(PlanRow.created_at.desc()).limit(1))
 
 
-def plan_status_out(row: PlanRow, settings: Settings) -> dict[str, Any]:
+def plan_status_out(row: PlanRow, settings: Settings) -> PlanOut:
     """A plan as the API shows it while queued, running or failed: its progress or its error."""
     summary = dict(row.summary or {})
     out = _plan_out(row, [], [])
@@ -170,11 +182,9 @@ def plan_status_out(row: PlanRow, settings: Settings) -> dict[str, Any]:
     elapsed = 0.0
     if row.status == "running" and isinstance(started, str):
         elapsed = max(0.0, (utcnow() - dt.datetime.fromisoformat(started)).total_seconds())
-    out["progress"] = {"state": row.status, "elapsed": round(elapsed, 1), "limit": limit,
-                       "attempt": int(summary.get("attempt", 0))}
-    out["error"] = summary.get("error")
-    out["summary"] = {}
-    return out
+    progress = PlanProgress(state=cast(RunState, row.status),
+                            elapsed=round(elapsed, 1), limit=limit, attempt=int(summary.get("attempt", 0)))
+    return msgspec.structs.replace(out, progress=progress, error=summary.get("error"), summary={})
 
 
 async def execute_plan(maker: async_sessionmaker[AsyncSession], settings: Settings, solver: Solver,
@@ -251,7 +261,7 @@ async def _store(
     session: AsyncSession, plan: Plan, since: dt.datetime,
     provisional: list[dict[str, Any]] | dict[str, str] | None = None,
     into: str | None = None,
-) -> dict[str, Any]:
+) -> PlanOut:
     needs = set(await session.scalars(sa.select(NeedRow.id)))
     volunteers = set(await session.scalars(sa.select(VolunteerRow.id).where(VolunteerRow.data.is_not(None))))
     drafts = (await session.scalars(
@@ -347,7 +357,7 @@ async def list_plans(session: AsyncSession, who: Principal) -> list[dict[str, An
     ]
 
 
-async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> dict[str, Any]:
+async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> PlanOut:
     if who.role == "volunteer":
         raise not_found("plan", plan_id)
     plan = await session.get(PlanRow, plan_id)
@@ -366,15 +376,14 @@ async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> dict[
         unfilled = [unfilled_for_site(u) for u in unfilled if u.get("need") in own]
     proposals = list((await session.scalars(stmt)).all())
     out = _plan_out(plan, proposals, unfilled, own if who.role == "site" else None)
-    if who.role == "site":
-        out["proposals"] = [for_site(p) for p in out["proposals"]]
-        out["summary"] = {}  # conflicts and totals are about the whole register
+    if who.role == "site":  # conflicts and totals are about the whole register
+        out = msgspec.structs.replace(out, proposals=[for_site(p) for p in out.proposals], summary={})
     return out
 
 
 async def list_proposals(
     session: AsyncSession, who: Principal, *, plan: str | None = None, state: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[ProposalOut]:
     stmt = sa.select(ProposalRow).order_by(ProposalRow.plan_id, ProposalRow.need_id, ProposalRow.id)
     if plan is not None:
         stmt = stmt.where(ProposalRow.plan_id == plan)
@@ -439,7 +448,7 @@ async def _proposal_for_decision(
 
 async def accept(
     session: AsyncSession, settings: Settings, who: Principal, proposal_id: str, *, pin: bool = False
-) -> dict[str, Any]:
+) -> ProposalOut:
     """Accept (and with `pin`, keep in later runs) a proposal if the pair still keeps every rule
     beside what is committed (`occupancy.check_can_take`); 409 naming the rule if not."""
     prop, need, volunteer = await _proposal_for_decision(session, who, proposal_id, lock_resources=True)
@@ -465,7 +474,7 @@ async def accept(
     return proposal_out(prop)
 
 
-async def reject(session: AsyncSession, who: Principal, proposal_id: str, reason: str) -> dict[str, Any]:
+async def reject(session: AsyncSession, who: Principal, proposal_id: str, reason: str) -> ProposalOut:
     """Reject a proposal; the pair is forbidden in later runs."""
     if not reason.strip():
         raise Problem(422, "give a reason for rejecting", slug="validation",
@@ -508,7 +517,7 @@ async def _tell_released(session: AsyncSession, public_url: str,
 
 
 async def release(session: AsyncSession, who: Principal, plan_id: str,
-                  public_url: str = "http://localhost:8000") -> dict[str, Any]:
+                  public_url: str = "http://localhost:8000") -> PlanOut:
     """Turn the plan's accepted proposals into placements, in one transaction; tell their volunteers."""
     who.require_coordinator()
     plan = (await session.execute(
@@ -560,8 +569,7 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
     await session.flush()
     await _tell_released(session, public_url, released)
     result = await get_plan(session, who, plan_id)
-    result["summary"] = {**result["summary"], "placements_created": created}
-    return result
+    return msgspec.structs.replace(result, summary={**result.summary, "placements_created": created})
 
 
 async def waiting_per_need(session: AsyncSession, plan_id: str) -> list[tuple[str, int]]:

@@ -50,7 +50,7 @@ def placement_occurrences(
     first: dt.date,
     last: dt.date,
     ended_on: dt.date | None = None,
-    unavailable: list[dict[str, Any]] | None = None,
+    unavailable: list[Period] | list[dict[str, Any]] | None = None,
 ) -> list[tuple[dt.datetime, dt.datetime]]:
     """A placement's occurrences in [first, last]: from its start, up to its end, less the days away."""
     lo = max(first, start)

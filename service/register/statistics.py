@@ -29,6 +29,7 @@ from service.auth import Principal
 from service.db.models import ActivityRow, AttendanceRow, NeedRow, PlacementRow, SiteRow, VolunteerRow
 from service.problems import Problem
 from service.register.placements import END_REASONS
+from service.register.queries import IN_FORCE
 
 MAX_DAYS = 3 * 366
 
@@ -90,10 +91,10 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
     for r in needs.values():
         for row in rows_for(r.site_id, r.activity_id):
             row["needs"] += 1
-            row["places"] += int(r.data.get("headcount", 1))
+            row["places"] += int(r.data["headcount"])  # stored documents hold every field
 
     ran = (await session.scalars(sa.select(PlacementRow).where(
-        PlacementRow.state.in_(("offered", "confirmed", "ended")), PlacementRow.start <= end,
+        PlacementRow.state.in_((*IN_FORCE, "ended")), PlacementRow.start <= end,
         sa.or_(PlacementRow.ended_on.is_(None), PlacementRow.ended_on >= start)))).all()
     per_need: dict[str, int] = defaultdict(int)
     for p in ran:
@@ -136,7 +137,7 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
         if held is None:
             continue
         for row in rows_for(held.site_id, held.activity_id):
-            row["filled"] += min(count, int(held.data.get("headcount", 1)))
+            row["filled"] += min(count, int(held.data["headcount"]))
 
     ended = (await session.scalars(sa.select(PlacementRow).where(
         PlacementRow.state == "ended", PlacementRow.ended_on >= start, PlacementRow.ended_on <= end))).all()

@@ -45,6 +45,13 @@ from service.register.common import (
     to_doc,
 )
 from service.register.queries import IN_FORCE, draft_plan_ids, in_force
+from service.register.schemas import (
+    RetentionEntry,
+    RetentionOut,
+    VolunteerExport,
+    VolunteerForSite,
+    VolunteerOut,
+)
 
 # What a volunteer may not change in their own record: the coordinator verifies these.
 _VERIFIED = ("trainings", "agreement_signed", "confidentiality_signed", "police_certificate", "history", "id")
@@ -96,32 +103,36 @@ async def site_relevance(session: AsyncSession, site_id: str) -> dict[str, set[s
     return out
 
 
-def site_view(doc: dict[str, Any], relevant: set[str]) -> dict[str, Any]:
+def site_view(doc: dict[str, Any], relevant: set[str]) -> VolunteerForSite:
     """Only what a site's needs require: never birth date, address or the police-certificate record."""
-    return {
+    return msgspec.convert({
         "view": "site",
         "id": doc["id"],
         "name": doc["name"],
         "phone": doc.get("phone"),
         "languages": doc.get("languages", []),
         "trainings": [t for t in doc.get("trainings", []) if t.get("training") in relevant],
-    }
+    }, VolunteerForSite)
 
 
-async def list_volunteers(session: AsyncSession, who: Principal, path: str) -> list[dict[str, Any]]:
+def volunteer_out(row: VolunteerRow) -> VolunteerOut:
+    return stamped(row.data or {}, row, VolunteerOut)
+
+
+async def list_volunteers(session: AsyncSession, who: Principal, path: str) -> list[VolunteerOut | VolunteerForSite]:
     stmt = sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at,
                                                                                   VolunteerRow.id)
     if who.is_coordinator:
         rows = (await session.scalars(stmt)).all()
-        out = [stamped(r.data or {}, r) for r in rows]
+        out: list[VolunteerOut | VolunteerForSite] = [volunteer_out(r) for r in rows]
     elif who.role == "volunteer":
         rows = (await session.scalars(stmt.where(VolunteerRow.id == who.volunteer_id))).all()
-        out = [stamped(r.data or {}, r) for r in rows]
+        out = [volunteer_out(r) for r in rows]
     else:
         relevance = await site_relevance(session, who.site_id or "")
         rows = (await session.scalars(stmt.where(VolunteerRow.id.in_(relevance)))).all()
         out = [site_view(r.data or {}, relevance[r.id]) for r in rows]
-    await audit(session, who, "read", [d["id"] for d in out], path)
+    await audit(session, who, "read", [d.id for d in out], path)
     return out
 
 
@@ -134,7 +145,9 @@ async def _row(session: AsyncSession, who: Principal, volunteer_id: str, *, for_
     return row
 
 
-async def get_volunteer(session: AsyncSession, who: Principal, volunteer_id: str, path: str) -> dict[str, Any]:
+async def get_volunteer(session: AsyncSession, who: Principal, volunteer_id: str,
+                        path: str) -> VolunteerOut | VolunteerForSite:
+    """The whole record (the coordinator, the person), or what a site may see of it."""
     if who.role == "site":
         relevance = await site_relevance(session, who.site_id or "")
         if volunteer_id not in relevance:
@@ -142,17 +155,24 @@ async def get_volunteer(session: AsyncSession, who: Principal, volunteer_id: str
         row = await _row(session, who, volunteer_id)
         await audit(session, who, "read", [volunteer_id], path)
         return site_view(row.data or {}, relevance[volunteer_id])
+    return await volunteer_record(session, who, volunteer_id, path)
+
+
+async def volunteer_record(session: AsyncSession, who: Principal, volunteer_id: str, path: str) -> VolunteerOut:
+    """The whole record, for the coordinator or the person themselves; a site gets a 404 (see get_volunteer)."""
+    if who.role == "site":
+        raise not_found("volunteer", volunteer_id)
     row = await _row(session, who, volunteer_id)
     await audit(session, who, "read", [volunteer_id], path)
-    return stamped(row.data or {}, row)
+    return volunteer_out(row)
 
 
-async def create_volunteer(session: AsyncSession, who: Principal, data: dict[str, Any], path: str) -> dict[str, Any]:
+async def create_volunteer(session: AsyncSession, who: Principal, data: dict[str, Any], path: str) -> VolunteerOut:
     who.require_coordinator()
     return await register_volunteer(session, who, data, path)
 
 
-async def register_volunteer(session: AsyncSession, who: Principal, data: dict[str, Any], path: str) -> dict[str, Any]:
+async def register_volunteer(session: AsyncSession, who: Principal, data: dict[str, Any], path: str) -> VolunteerOut:
     """Validate, store and audit a new volunteer; the caller has checked `who` may (the coordinator,
     or a broker signing someone up at an exchange event's Frivilligtorg)."""
     doc = dict(data)
@@ -165,13 +185,13 @@ async def register_volunteer(session: AsyncSession, who: Principal, data: dict[s
     session.add(row)
     await session.flush()
     await audit(session, who, "create", [volunteer.id], path)
-    return stamped(row.data or {}, row)
+    return volunteer_out(row)
 
 
 async def patch_volunteer(
     session: AsyncSession, who: Principal, volunteer_id: str, patch: dict[str, Any], path: str,
     *, default_horizon_days: int = 90,
-) -> dict[str, Any]:
+) -> VolunteerOut:
     """Change a volunteer. Never refused for the placements it touches (it records the world as
     it is); the answer's `at_risk` lists what the change newly breaks, also listed at
     `GET /api/v1/placements?at_risk=true` until the coordinator has dealt with it."""
@@ -195,9 +215,8 @@ async def patch_volunteer(
     row.data = to_doc(volunteer)
     await session.flush()
     await audit(session, who, "update", [volunteer_id], path)
-    out = stamped(row.data or {}, row)
-    out["at_risk"] = added(before, risks(await committed_scenario(session, horizon, pairs))) if pairs else []
-    return out
+    broken = added(before, risks(await committed_scenario(session, horizon, pairs))) if pairs else []
+    return stamped(row.data or {}, row, VolunteerOut, at_risk=broken)
 
 
 def pseudonym(volunteer_id: str) -> str:
@@ -279,7 +298,7 @@ async def _forget_event_signups(session: AsyncSession, volunteer_id: str) -> Non
             p.data = {**p.data, "name": ANONYMOUS_NAME, "contact": "slettet", "description": ""}
 
 
-async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: str, path: str) -> dict[str, Any]:
+async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: str, path: str) -> VolunteerExport:
     """Everything the register holds about the person (GDPR art. 15)."""
     if who.role == "site":
         raise not_found("volunteer", volunteer_id)
@@ -309,41 +328,41 @@ async def export_volunteer(session: AsyncSession, who: Principal, volunteer_id: 
     )).all()
     account = await session.get(VolunteerAccountRow, volunteer_id)
     await audit(session, who, "export", [volunteer_id], path)
-    return {
-        "volunteer": stamped(row.data or {}, row),
-        "proposals": [
+    return VolunteerExport(
+        volunteer=volunteer_out(row),
+        proposals=[
             {"id": p.id, "plan": p.plan_id, "need": p.need_id, "state": p.state, "score": p.score,
              "reasons": p.reasons, "reject_reason": p.reject_reason}
             for p in proposals
         ],
-        "placements": [
+        placements=[
             {"id": p.id, "need": p.need_id, "site": p.site_id, "activity": p.activity_id, "state": p.state,
              "start": p.start, "ended_on": p.ended_on, "followups_done": p.followups_done}
             for p in placements
         ],
-        "decisions": [{"kind": k.kind, "need": k.need_id, "reason": k.reason, "at": k.created_at} for k in locks],
-        "tokens": [{"id": t.id, "name": t.name, "created_at": t.created_at,
-                    "revoked_at": t.revoked_at} for t in tokens],
-        "access_log": [{"at": a.at, "actor": a.actor, "role": a.role, "action": a.action, "path": a.path} for a in log],
-        "onboarding": [{"step": st.step, "done_on": st.done_on, "recorded_by": st.recorded_by} for st in steps],
-        "event_signups": [
+        decisions=[{"kind": k.kind, "need": k.need_id, "reason": k.reason, "at": k.created_at} for k in locks],
+        tokens=[{"id": t.id, "name": t.name, "created_at": t.created_at,
+                 "revoked_at": t.revoked_at} for t in tokens],
+        access_log=[{"at": a.at, "actor": a.actor, "role": a.role, "action": a.action, "path": a.path} for a in log],
+        onboarding=[{"step": st.step, "done_on": st.done_on, "recorded_by": st.recorded_by} for st in steps],
+        event_signups=[
             {"event": ev.event_id, "participant": ev.participant_id, "signed_up_at": ev.signed_up_at,
              "participant_record": p.data if p is not None else None}
             for ev, p in signups
         ],
         # Messages to the person, or about them to the coordinator (sign-in links blanked once sent).
-        "messages": [{"id": m.id, "to": m.recipient, "kind": m.kind, "subject": m.subject, "body": m.body,
-                      "state": m.state, "created_at": m.created_at, "sent_at": m.sent_at} for m in messages],
-        "attendance": [{"placement": a.placement_id, "starts_at": a.starts_at, "minutes": a.minutes,
-                        "took_place": a.took_place, "recorded_by": a.recorded_by} for a in attended],
-        "account": {"lang": account.lang, "calendar_feed": account.calendar_key is not None,
-                    "leave_requested_at": account.leave_requested_at, "leave_note": account.leave_note}
+        messages=[{"id": m.id, "to": m.recipient, "kind": m.kind, "subject": m.subject, "body": m.body,
+                   "state": m.state, "created_at": m.created_at, "sent_at": m.sent_at} for m in messages],
+        attendance=[{"placement": a.placement_id, "starts_at": a.starts_at, "minutes": a.minutes,
+                     "took_place": a.took_place, "recorded_by": a.recorded_by} for a in attended],
+        account={"lang": account.lang, "calendar_feed": account.calendar_key is not None,
+                 "leave_requested_at": account.leave_requested_at, "leave_note": account.leave_note}
         if account else None,
-    }
+    )
 
 
 async def retention_due(session: AsyncSession, who: Principal, months: int,
-                        today: dt.date | None = None) -> dict[str, Any]:
+                        today: dt.date | None = None) -> RetentionOut:
     """Volunteers with no placement in force and no contact for `months`: listed for the coordinator,
     who confirms each erasure (`DELETE /api/v1/volunteers/{id}`). Nothing is erased here.
 
@@ -391,7 +410,9 @@ async def retention_due(session: AsyncSession, who: Principal, months: int,
     ]
     due.sort(key=lambda d: (d["last_contact"], d["id"]))
     await audit(session, who, "read", [d["id"] for d in due], "/api/v1/retention")
-    return {"months": months, "cutoff": cutoff, "volunteers": due}
+    return RetentionOut(months=months, cutoff=cutoff,
+                        volunteers=[RetentionEntry(id=d["id"], name=d["name"], last_contact=d["last_contact"])
+                                    for d in due])
 
 
 async def leave_requests(session: AsyncSession) -> list[VolunteerAccountRow]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +26,7 @@ async def my_page(
 ) -> dict[str, Any]:
     assert who.volunteer_id is not None
     vid = who.volunteer_id
-    doc = await volunteers_service.get_volunteer(session, who, vid, path)
+    v = await volunteers_service.volunteer_record(session, who, vid, path)
     rows = (
         await session.scalars(
             sa.select(PlacementRow)
@@ -65,13 +66,13 @@ async def my_page(
             offered.append(item)
         elif p.state == "confirmed" and need:
             upcoming = placement_occurrences(
-                need, p.start, today, today + dt.timedelta(days=120), p.ended_on, doc.get("unavailable")
+                need, p.start, today, today + dt.timedelta(days=120), p.ended_on, v.unavailable
             )
             item["next"] = [s for s, _ in upcoming if s >= now][:NEXT_DATES]
             item["recent"] = [
                 o
                 for o in await attendance.occurrences_of(session, who, p.id, weeks=3, now=now)
-                if o["took_place"] is None
+                if o.took_place is None
             ][:3]
             current.append(item)
         else:
@@ -80,22 +81,22 @@ async def my_page(
     key = await calendar_key(session, vid)
     hours = await attendance.hours_given(session, who, volunteer=vid)
     # Windows on the half-hour grid are marked on it; any other (10:15–11:40) stays a row of its own.
-    shown, apart = week_grid.split(doc.get("availability", []))
+    shown, apart = week_grid.split(v.availability)
     slots = sorted(apart, key=lambda s: (s["weekday"], s["start"]))
     grid = week_grid.view(week_grid.cells_of(shown))
     return {
-        "v": doc,
+        "v": v,
         "offered": offered,
         "current": current,
         "past": past,
         "slots": slots,
         "grid": grid,
-        "unavailable": sorted(doc.get("unavailable", []), key=lambda u: str(u["from"])),
-        "activities": [n.activity(a) for a in doc.get("activities", [])],
-        "trainings": [{**h, "name": n.training(h["training"])} for h in doc.get("trainings", [])],
+        "unavailable": sorted(v.unavailable, key=lambda u: u.from_),
+        "activities": [n.activity(a) for a in v.activities],
+        "trainings": [{**msgspec.structs.asdict(h), "name": n.training(h.training)} for h in v.trainings],
         "calendar_url": calendar_url(settings.public_url, key),
         "leave_requested_at": acc.leave_requested_at,
-        "hours_total": round(sum(h["minutes"] for h in hours) / 60, 1),
+        "hours_total": round(sum(h.minutes for h in hours) / 60, 1),
         "today": today,
         "weekdays": range(1, 8),
         "lang_choice": acc.lang,

@@ -14,6 +14,7 @@ import time
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
@@ -233,8 +234,8 @@ async def add_away(
     except ValueError:
         flash(request, "error", i18n.t(lang, "me.away_dates"))
         return redirect("/me#away-h")
-    doc = await volunteers_service.get_volunteer(db_session, volunteer, vid, request.url.path)
-    periods = [*doc.get("unavailable", []), {"from": first.isoformat(), "to": last.isoformat()}]
+    doc = await volunteers_service.volunteer_record(db_session, volunteer, vid, request.url.path)
+    periods = [*msgspec.to_builtins(doc.unavailable), {"from": first.isoformat(), "to": last.isoformat()}]
     await _patch(request, db_session, volunteer, {"unavailable": periods}, i18n.t(lang, "me.away_saved"))
     return redirect("/me#away-h")
 
@@ -244,9 +245,9 @@ async def remove_away(
     request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal, data: Form
 ) -> Redirect:
     vid = volunteer.volunteer_id or ""
-    doc = await volunteers_service.get_volunteer(db_session, volunteer, vid, request.url.path)
-    periods = [p for p in doc.get("unavailable", []) if f"{p['from']}/{p['to']}" != data.get("period", "")]
-    await _patch(request, db_session, volunteer, {"unavailable": periods},
+    doc = await volunteers_service.volunteer_record(db_session, volunteer, vid, request.url.path)
+    periods = [p for p in doc.unavailable if f"{p.from_}/{p.to}" != data.get("period", "")]
+    await _patch(request, db_session, volunteer, {"unavailable": msgspec.to_builtins(periods)},
                  i18n.t(lang_of(request), "me.away_removed"))
     return redirect("/me#away-h")
 
@@ -261,8 +262,8 @@ async def profile(request: Request[Any, Any, Any], db_session: AsyncSession, vol
         flash(request, "error", i18n.t(lang, "me.slots_invalid"))
         return redirect("/me#profile-h")
     # The grid's windows after the rows; saved unchanged, the stored windows stay as they were.
-    before = (await volunteers_service.get_volunteer(db_session, volunteer, volunteer.volunteer_id or "",
-                                                     request.url.path)).get("availability", [])
+    before = (await volunteers_service.volunteer_record(db_session, volunteer, volunteer.volunteer_id or "",
+                                                        request.url.path)).availability
     grid = week_grid.windows_from_grid(week_grid.cells_from_keys(form.getall("availability_cell", [])), before)
     await _patch(
         request,
@@ -313,7 +314,7 @@ async def export(
     doc = await volunteers_service.export_volunteer(
         db_session, volunteer, volunteer.volunteer_id or "", request.url.path
     )
-    body = json.dumps(doc, default=str, ensure_ascii=False, indent=2).encode()
+    body = json.dumps(msgspec.to_builtins(doc), ensure_ascii=False, indent=2).encode()
     return Response(
         body,
         media_type="application/json",

@@ -29,6 +29,7 @@ from service.problems import Problem
 from service.register import plans as plans_service
 from service.register.common import DbSession
 from service.register.onboarding import record_first_conversation
+from service.register.schemas import PlanProgress
 from service.settings import Settings
 from service.web import HERE, i18n, views
 from service.web.sessions import TolerantCookieBackendConfig, current_session, end_session, start_session
@@ -203,8 +204,9 @@ async def _progress(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
     row = await plans_service.latest_run(_reader(request))
     if row is None or row.status not in plans_service.RUNNING:
         return None
-    out = plans_service.plan_status_out(row, request.app.state.settings)["progress"]
-    return {"elapsed": int(out["elapsed"]), "limit": int(out["limit"]), "state": row.status}
+    out = plans_service.plan_status_out(row, request.app.state.settings).progress
+    assert isinstance(out, PlanProgress)  # a queued or running plan's status always has it
+    return {"elapsed": int(out.elapsed), "limit": int(out.limit), "state": row.status}
 
 
 @get("/matching", include_in_schema=False)
@@ -223,7 +225,7 @@ async def run_matching(request: Request[Any, Any, Any], db_session: DbSession,
     await db_session.commit()
     state = request.app.state
     queued = await plans_service.queue_plan(state.sessionmaker, state.settings, state.jobs, viewer)
-    request.session["following"] = queued["id"]
+    request.session["following"] = queued.id
     if is_htmx(request):
         return page(request, "_run_status.html", running=True,
                     run=await _progress(request) or {"elapsed": 0, "limit": 0})
@@ -256,7 +258,7 @@ async def _decide(request: Request[Any, Any, Any], db_session: DbSession, propos
         # The services refuse before they change anything, so the transaction stays clean.
         error = problem_text(lang, exc)
         proposal = next(p for p in await plans_service.list_proposals(db_session, principal_for(request.state.user))
-                        if p["id"] == proposal_id)
+                        if p.id == proposal_id)
     if not is_htmx(request):
         if error:
             flash(request, "error", error)
@@ -318,7 +320,7 @@ async def release(request: Request[Any, Any, Any], db_session: DbSession, viewer
             raise NotFoundException() from None
         flash(request, "error", problem_text(lang, exc))
         return redirect("/matching")
-    created = result["summary"].get("placements_created", 0)
+    created = result.summary.get("placements_created", 0)
     flash(request, "ok", i18n.t(lang, "release.done_one") if created == 1 else i18n.t(lang, "release.done", n=created))
     return redirect("/matching")
 

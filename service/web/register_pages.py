@@ -34,10 +34,12 @@ from service.register import statistics as statistics_service
 from service.register import volunteers as volunteers_service
 from service.register.common import DbSession as AsyncSession  # passed on to the services, never queried here
 from service.register.onboarding import record_first_conversation
+from service.register.schemas import ActivityOut, NeedOut, SiteOut, TrainingOut, VolunteerOut
 from service.settings import Settings
 from service.web import i18n, register_views, views, week_grid
 from service.web.forms import FieldProblems, field_errors, periods, slots, text, values_of, words
 from service.web.pages import NotCoordinator, flash, lang_of, page, problem_text, redirect, safe_next
+from service.web.register_views import NEED_DEFAULTS, VOLUNTEER_DEFAULTS
 
 T = TypeVar("T")
 ONBOARDING_STEPS = ("first_conversation", "agreement", "declaration", "police", "course")
@@ -61,9 +63,9 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-async def _submit(request: Request[Any, Any, Any], save: Callable[[], Awaitable[dict[str, Any]]],
+async def _submit(request: Request[Any, Any, Any], save: Callable[[], Awaitable[T]],
                   redraw: Callable[[dict[str, str]], Awaitable[Template]], ok: str,
-                  then: Callable[[dict[str, Any]], str], *, existing: bool = False) -> Template | Redirect:
+                  then: Callable[[T], str], *, existing: bool = False) -> Template | Redirect:
     """The one way a register form is saved. `save` builds the document and calls the service; when the
     service (or the form's own parsing) refuses with problem details, `redraw` draws the page again (422)
     with the errors beside their fields and what was typed; when saved, the `ok` message (its `{name}`
@@ -75,7 +77,7 @@ async def _submit(request: Request[Any, Any, Any], save: Callable[[], Awaitable[
         if existing:
             _404(exc)
         return await redraw(field_errors(lang_of(request), exc))
-    flash(request, "ok", i18n.t(lang_of(request), ok, name=saved.get("name", "")))
+    flash(request, "ok", i18n.t(lang_of(request), ok, name=getattr(saved, "name", "")))
     return redirect(then(saved))
 
 
@@ -99,7 +101,7 @@ def volunteer_doc(form: Any, fp: FieldProblems, before: Iterable[Any] = ()) -> d
         "languages": words(form, "languages"),
         "max_travel_km": fp.number(form, "max_travel_km"),
         "max_hours_per_week": fp.number(form, "max_hours_per_week"),
-        "max_assignments": fp.number(form, "max_assignments", integer=True) or 1,
+        "max_assignments": fp.number(form, "max_assignments", integer=True) or VOLUNTEER_DEFAULTS["max_assignments"],
         "location": {"lat": lat, "lon": lon} if lat is not None or lon is not None else None,
         "availability": availability(form, fp, list(before)),
         "unavailable": periods(form, "unavailable", fp),
@@ -117,7 +119,7 @@ def availability(form: Any, fp: FieldProblems, before: list[Any]) -> list[dict[s
 
 
 async def _volunteer_form_page(request: Request[Any, Any, Any], db_session: AsyncSession, *, values: dict[str, Any],
-                               errors: dict[str, str] | None = None, v: dict[str, Any] | None = None) -> Template:
+                               errors: dict[str, str] | None = None, v: VolunteerOut | None = None) -> Template:
     ctx = await register_views.volunteer_form(db_session)
     return page(request, "volunteer_form.html", status_code=422 if errors else 200, values=values,
                 errors=errors or {}, v=v, rows=register_views.row_counts(values),
@@ -126,7 +128,8 @@ async def _volunteer_form_page(request: Request[Any, Any, Any], db_session: Asyn
 
 @get("/volunteers/new", include_in_schema=False)
 async def volunteer_new(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
-    return await _volunteer_form_page(request, db_session, values={"max_assignments": 1})
+    return await _volunteer_form_page(request, db_session,
+                                      values={"max_assignments": VOLUNTEER_DEFAULTS["max_assignments"]})
 
 
 @post("/volunteers/new", include_in_schema=False)
@@ -134,7 +137,7 @@ async def volunteer_create(request: Request[Any, Any, Any], db_session: AsyncSes
                            viewer: Principal) -> Template | Redirect:
     form = await request.form()
 
-    async def save() -> dict[str, Any]:
+    async def save() -> VolunteerOut:
         fp = FieldProblems()
         doc = volunteer_doc(form, fp)
         fp.raise_if_any()
@@ -142,13 +145,13 @@ async def volunteer_create(request: Request[Any, Any, Any], db_session: AsyncSes
 
     return await _submit(
         request, save, lambda errors: _volunteer_form_page(request, db_session, values=values_of(form), errors=errors),
-        i18n.N_("volunteer.registered"), lambda created: f"/volunteers/{quote(created['id'])}#onboarding")
+        i18n.N_("volunteer.registered"), lambda created: f"/volunteers/{quote(created.id)}#onboarding")
 
 
 @get("/volunteers/{volunteer_id:str}/edit", include_in_schema=False)
 async def volunteer_edit(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                          volunteer_id: str) -> Template:
-    doc = await _existing(volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path))
+    doc = await _existing(volunteers_service.volunteer_record(db_session, viewer, volunteer_id, request.url.path))
     return await _volunteer_form_page(request, db_session, values=register_views.volunteer_form_values(doc), v=doc)
 
 
@@ -156,11 +159,11 @@ async def volunteer_edit(request: Request[Any, Any, Any], db_session: AsyncSessi
 async def volunteer_update(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                            volunteer_id: str) -> Template | Redirect:
     form = await request.form()
-    current = await _existing(volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path))
+    current = await _existing(volunteers_service.volunteer_record(db_session, viewer, volunteer_id, request.url.path))
 
-    async def save() -> dict[str, Any]:
+    async def save() -> VolunteerOut:
         fp = FieldProblems()
-        doc = volunteer_doc(form, fp, current.get("availability", []))
+        doc = volunteer_doc(form, fp, current.availability)
         fp.raise_if_any()
         return await volunteers_service.patch_volunteer(db_session, viewer, volunteer_id, doc, request.url.path)
 
@@ -196,7 +199,7 @@ async def onboarding_step(request: Request[Any, Any, Any], db_session: AsyncSess
         raise NotFoundException()
     form = await request.form()
     fp = FieldProblems()
-    current = await _existing(volunteers_service.get_volunteer(db_session, viewer, volunteer_id, request.url.path))
+    current = await _existing(volunteers_service.volunteer_record(db_session, viewer, volunteer_id, request.url.path))
     try:
         if step == "first_conversation":
             held = fp.date(form, "held")
@@ -217,7 +220,7 @@ async def onboarding_step(request: Request[Any, Any, Any], db_session: AsyncSess
     return redirect(f"/volunteers/{quote(volunteer_id)}#onboarding")
 
 
-def _onboarding_patch(step: str, form: Any, fp: FieldProblems, current: dict[str, Any]) -> dict[str, Any]:
+def _onboarding_patch(step: str, form: Any, fp: FieldProblems, current: VolunteerOut) -> dict[str, Any]:
     def required(name: str, field: str | None = None) -> str | None:
         d = fp.date(form, name, field)
         if d is None and not any(e["field"] == (field or name) for e in fp.errors):
@@ -232,7 +235,7 @@ def _onboarding_patch(step: str, form: Any, fp: FieldProblems, current: dict[str
         issued = required("issued")
         shown = required("shown")
         return {"police_certificate": {"issued": issued, "shown": shown, "purpose": text(form, "purpose") or None}}
-    trainings = [dict(h) for h in current.get("trainings", [])]
+    trainings: list[dict[str, Any]] = msgspec.to_builtins(current.trainings)  # as the patch sends them
     course = text(form, "training")
     if step == "course_remove":
         return {"trainings": [h for h in trainings if h["training"] != course]}
@@ -295,13 +298,13 @@ def need_doc(form: Any, fp: FieldProblems, who: Principal) -> dict[str, Any]:
         "site": who.site_id if who.role == "site" else text(form, "site"),
         "activity": text(form, "activity"),
         "title": text(form, "title"),
-        "headcount": 1 if headcount is None else headcount,
-        "priority": 3 if priority is None else priority,
+        "headcount": NEED_DEFAULTS["headcount"] if headcount is None else headcount,
+        "priority": NEED_DEFAULTS["priority"] if priority is None else priority,
         "languages": words(form, "languages"),
         "tags": words(form, "tags"),
         "requires_training": [t for t in form.getall("requires_training", []) if t],
         "police_certificate": text(form, "police_certificate") == "1",
-        "min_age": min_age or 0,
+        "min_age": min_age or NEED_DEFAULTS["min_age"],
     }
     if text(form, "schedule") == "once":
         d = fp.date(form, "once_date", "once.date")
@@ -317,7 +320,7 @@ def need_doc(form: Any, fp: FieldProblems, who: Principal) -> dict[str, Any]:
 
 
 async def _need_form_page(request: Request[Any, Any, Any], db_session: AsyncSession, who: Principal, *,
-                          values: dict[str, Any], need: dict[str, Any] | None = None,
+                          values: dict[str, Any], need: NeedOut | None = None,
                           errors: dict[str, str] | None = None, preview: bool = False) -> Template:
     ctx = await register_views.need_form(db_session, who)
     summary = await _occurrences(request, db_session, values)
@@ -363,7 +366,8 @@ async def needs_index(request: Request[Any, Any, Any], db_session: AsyncSession,
 
 @get("/needs/new", include_in_schema=False)
 async def need_new(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal) -> Template:
-    values = {"headcount": 1, "priority": 3, "schedule": "weekly", "site": member.site_id or ""}
+    values = {"headcount": NEED_DEFAULTS["headcount"], "priority": NEED_DEFAULTS["priority"], "schedule": "weekly",
+              "site": member.site_id or ""}
     return await _need_form_page(request, db_session, member, values=values)
 
 
@@ -382,7 +386,7 @@ async def need_create(request: Request[Any, Any, Any], db_session: AsyncSession,
     if text(form, "action") == "preview":
         return await _need_form_page(request, db_session, member, values=values, preview=True)
 
-    async def save() -> dict[str, Any]:
+    async def save() -> NeedOut:
         fp = FieldProblems()
         doc = need_doc(form, fp, member)
         fp.raise_if_any()
@@ -390,7 +394,7 @@ async def need_create(request: Request[Any, Any, Any], db_session: AsyncSession,
 
     return await _submit(
         request, save, lambda errors: _need_form_page(request, db_session, member, values=values, errors=errors),
-        i18n.N_("need.posted"), lambda created: f"/needs/{quote(created['id'])}")
+        i18n.N_("need.posted"), lambda created: f"/needs/{quote(created.id)}")
 
 
 @get("/needs/{need_id:str}/edit", include_in_schema=False)
@@ -409,7 +413,7 @@ async def need_update(request: Request[Any, Any, Any], db_session: AsyncSession,
     if text(form, "action") == "preview":
         return await _need_form_page(request, db_session, member, values=values, need=need, preview=True)
 
-    async def save() -> dict[str, Any]:
+    async def save() -> NeedOut:
         fp = FieldProblems()
         doc = need_doc(form, fp, member)
         fp.raise_if_any()
@@ -600,7 +604,7 @@ async def activity_create(request: Request[Any, Any, Any], db_session: AsyncSess
                           viewer: Principal) -> Template | Redirect:
     form = await request.form()
 
-    async def save() -> dict[str, Any]:
+    async def save() -> ActivityOut:
         activity = _decode({"id": text(form, "id"), **_activity_doc(form, FieldProblems())}, Activity)
         return await catalogue_service.create_activity(db_session, viewer, activity)
 
@@ -614,7 +618,7 @@ async def activity_update(request: Request[Any, Any, Any], db_session: AsyncSess
     """Change an activity's rules: minimum age, courses, police certificate (and name, description)."""
     form = await request.form()
 
-    async def save() -> dict[str, Any]:
+    async def save() -> ActivityOut:
         doc = _activity_doc(form, FieldProblems())
         _required(doc, "name")
         return await catalogue_service.patch_activity(db_session, viewer, activity_id, doc)
@@ -637,7 +641,7 @@ async def activity_delete(request: Request[Any, Any, Any], db_session: AsyncSess
         said = i18n.t(lang, "catalogue.err.in_use", **use) if exc.slug == "in-use" else problem_text(lang, exc)
         return await _catalogue_page(request, db_session, 409 if exc.slug == "in-use" else 422,
                                      form_kind=f"activity-{activity_id}", refused=said)
-    flash(request, "ok", i18n.t(lang, "catalogue.activity_deleted", name=gone["name"]))
+    flash(request, "ok", i18n.t(lang, "catalogue.activity_deleted", name=gone.name))
     return redirect("/catalogue")
 
 
@@ -646,7 +650,7 @@ async def training_create(request: Request[Any, Any, Any], db_session: AsyncSess
                           viewer: Principal) -> Template | Redirect:
     form = await request.form()
 
-    async def save() -> dict[str, Any]:
+    async def save() -> TrainingOut:
         training = _decode({"id": text(form, "id"), **_training_doc(form)}, Training)
         return await catalogue_service.create_training(db_session, viewer, training)
 
@@ -661,7 +665,7 @@ async def training_update(request: Request[Any, Any, Any], db_session: AsyncSess
     /api/v1/trainings/{id}); its id stays."""
     form = await request.form()
 
-    async def save() -> dict[str, Any]:
+    async def save() -> TrainingOut:
         doc = _training_doc(form)
         _required(doc, "name")
         return await catalogue_service.patch_training(db_session, viewer, training_id, doc, request.url.path)
@@ -713,7 +717,7 @@ async def site_create(request: Request[Any, Any, Any], db_session: AsyncSession,
                       viewer: Principal) -> Template | Redirect:
     form = await request.form()
 
-    async def save() -> dict[str, Any]:
+    async def save() -> SiteOut:
         site = _decode({"id": text(form, "id"), "name": text(form, "name"), "kind": text(form, "kind")}, Site)
         return await catalogue_service.create_site(db_session, viewer, site)
 
@@ -727,7 +731,7 @@ async def site_update(request: Request[Any, Any, Any], db_session: AsyncSession,
     """Rename a site or organisation, or change its kind (catalogue.patch_site, as PATCH /api/v1/sites/{id})."""
     form = await request.form()
 
-    async def save() -> dict[str, Any]:
+    async def save() -> SiteOut:
         doc = {"name": text(form, "name"), "kind": text(form, "kind")}
         _required(doc, "name")
         return await catalogue_service.patch_site(db_session, viewer, site_id, doc)

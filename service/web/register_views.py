@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
+
+from matcher.schema import Need, Volunteer
 from service.accounts import User, site_contacts
 from service.auth import Principal
 from service.problems import Problem
@@ -23,6 +26,7 @@ from service.register.placements import (
     placed_volunteers,
     volunteer_placements,
 )
+from service.register.schemas import NeedOut, VolunteerOut
 from service.register.site_reports import REPORT_KINDS, open_reports
 from service.settings import Settings
 from service.web import i18n, week_grid
@@ -33,29 +37,39 @@ ONBOARDING_STATES = ("ready", "incomplete")
 EXPIRY_DAYS = 60
 
 
+def defaults(kind: type[msgspec.Struct]) -> dict[str, Any]:
+    """The scenario format's default for each field of `kind` that has one, by its JSON name: the
+    forms start from these and never restate them."""
+    return {f.encode_name: f.default for f in msgspec.structs.fields(kind) if f.default is not msgspec.NODEFAULT}
+
+
+NEED_DEFAULTS = defaults(Need)
+VOLUNTEER_DEFAULTS = defaults(Volunteer)
+
+
 # ------------------------------------------------------------------ volunteers
 
 
-def volunteer_form_values(doc: dict[str, Any]) -> dict[str, Any]:
-    """A volunteer document as the form's inputs hold it."""
-    loc = doc.get("location") or {}
+def volunteer_form_values(v: VolunteerOut) -> dict[str, Any]:
+    """A volunteer's record as the form's inputs hold it."""
     values: dict[str, Any] = {
-        "name": doc.get("name", ""), "phone": doc.get("phone") or "", "email": doc.get("email") or "",
-        "birth_date": doc.get("birth_date") or "", "activities": list(doc.get("activities", [])),
-        "interests": ", ".join(doc.get("interests", [])), "languages": ", ".join(doc.get("languages", [])),
-        "max_travel_km": _num(doc.get("max_travel_km")), "max_hours_per_week": _num(doc.get("max_hours_per_week")),
-        "max_assignments": doc.get("max_assignments", 1), "lat": _num(loc.get("lat")), "lon": _num(loc.get("lon")),
+        "name": v.name, "phone": v.phone or "", "email": v.email or "",
+        "birth_date": v.birth_date.isoformat() if v.birth_date else "", "activities": list(v.activities),
+        "interests": ", ".join(v.interests), "languages": ", ".join(v.languages),
+        "max_travel_km": _num(v.max_travel_km), "max_hours_per_week": _num(v.max_hours_per_week),
+        "max_assignments": v.max_assignments, "lat": _num(v.location.lat if v.location else None),
+        "lon": _num(v.location.lon if v.location else None),
     }
     # Windows on the half-hour grid are marked on it; any other (10:15–11:40) stays a row of its own.
-    shown, apart = week_grid.split(doc.get("availability", []))
+    shown, apart = week_grid.split(v.availability)
     values["availability_cell"] = sorted(week_grid.cell_key(c) for c in week_grid.cells_of(shown))
     for i, s in enumerate(apart):
         values[f"availability_day_{i}"] = str(s["weekday"])
         values[f"availability_start_{i}"] = s["start"]
         values[f"availability_end_{i}"] = s["end"]
-    for i, p in enumerate(doc.get("unavailable", [])):
-        values[f"unavailable_from_{i}"] = str(p["from"])
-        values[f"unavailable_to_{i}"] = str(p["to"])
+    for i, p in enumerate(v.unavailable):
+        values[f"unavailable_from_{i}"] = p.from_.isoformat()
+        values[f"unavailable_to_{i}"] = p.to.isoformat()
     return values
 
 
@@ -127,7 +141,7 @@ async def erase_page(session: DbSession, settings: Settings, who: Principal, vol
                      path: str) -> dict[str, Any]:
     from service.register import volunteers as volunteers_service
 
-    doc = await volunteers_service.get_volunteer(session, who, volunteer_id, path)
+    doc = await volunteers_service.volunteer_record(session, who, volunteer_id, path)
     placements = await volunteer_placements(session, volunteer_id)
     return {"v": doc, "in_force": sum(1 for p in placements if p.state in IN_FORCE),
             "placements": len(placements)}
@@ -136,24 +150,26 @@ async def erase_page(session: DbSession, settings: Settings, who: Principal, vol
 # ------------------------------------------------------------------ needs
 
 
-def need_form_values(need: dict[str, Any]) -> dict[str, Any]:
+def need_form_values(need: NeedOut) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "site": need.get("site", ""), "activity": need.get("activity", ""), "title": need.get("title", ""),
-        "headcount": need.get("headcount", 1), "priority": need.get("priority", 3),
-        "from": need.get("from") or "", "until": need.get("until") or "",
-        "languages": ", ".join(need.get("languages", [])), "tags": ", ".join(need.get("tags", [])),
-        "requires_training": list(need.get("requires_training", [])),
-        "police_certificate": "1" if need.get("police_certificate") else "",
-        "min_age": need.get("min_age") or "",
-        "schedule": "once" if need.get("once") else "weekly",
+        "site": need.site, "activity": need.activity, "title": need.title,
+        "headcount": need.headcount, "priority": need.priority,
+        "from": need.from_.isoformat() if need.from_ else "", "until": need.until.isoformat() if need.until else "",
+        "languages": ", ".join(need.languages), "tags": ", ".join(need.tags),
+        "requires_training": list(need.requires_training),
+        "police_certificate": "1" if need.police_certificate else "",
+        "min_age": need.min_age or "",
+        "schedule": "once" if need.once else "weekly",
     }
-    once = need.get("once") or {}
-    values.update({"once_date": once.get("date", ""), "once_start": once.get("start", ""),
-                   "once_end": once.get("end", "")})
-    for i, s in enumerate(need.get("weekly") or []):
-        values[f"weekly_day_{i}"] = str(s["weekday"])
-        values[f"weekly_start_{i}"] = s["start"]
-        values[f"weekly_end_{i}"] = s["end"]
+    if need.once:
+        values.update({"once_date": need.once.date.isoformat(), "once_start": need.once.start,
+                       "once_end": need.once.end})
+    else:
+        values.update({"once_date": "", "once_start": "", "once_end": ""})
+    for i, s in enumerate(need.weekly or []):
+        values[f"weekly_day_{i}"] = str(s.weekday)
+        values[f"weekly_start_{i}"] = s.start
+        values[f"weekly_end_{i}"] = s.end
     return values
 
 
@@ -205,8 +221,9 @@ async def needs_list(session: DbSession, who: Principal, lang: str) -> list[dict
         placed[nid] = count
     out = []
     for need in await needs_service.list_needs(session, who):
-        out.append({**need, "site_name": n.site(need["site"]), "activity_name": n.activity(need["activity"]),
-                    "times": need_times(lang, need), "filled": placed.get(need["id"], 0)})
+        out.append({**msgspec.structs.asdict(need), "site_name": n.site(need.site),
+                    "activity_name": n.activity(need.activity), "times": need_times(lang, need),
+                    "filled": placed.get(need.id, 0)})
     order = {"open": 0, "paused": 1, "closed": 2}
     out.sort(key=lambda d: (order.get(d["state"], 3), d["site_name"], d["title"]))
     return out
@@ -220,13 +237,12 @@ async def at_risk_page(session: DbSession, settings: Settings, who: Principal, l
     """The at-risk list with names and words, and the one action each entry gets: end it (the site
     asks to), fix what a rule says on the volunteer's page, or talk to the volunteer and keep it."""
     items = await at_risk_for_page(session, settings, who)
-    vids = {x["placement"]["volunteer"] for x in items}
+    vids = {x["placement"].volunteer for x in items}
     n = await names(session, volunteer_ids=vids)
     for x in items:
         p = x["placement"]
-        p["volunteer_name"] = n.volunteer(p["volunteer"])
-        p["need_title"] = n.need_title(p["need"])
-        p["site_name"] = n.site(p["site"])
+        x["placement"] = {**msgspec.structs.asdict(p), "volunteer_name": n.volunteer(p.volunteer),
+                          "need_title": n.need_title(p.need), "site_name": n.site(p.site)}
         for r in x["reasons"]:
             if r["kind"] == "rule":
                 r["text"] = i18n.at_risk_text(lang, r, n)
@@ -254,7 +270,7 @@ async def sites_page(session: DbSession) -> dict[str, Any]:
     by_site: dict[str, list[User]] = {}
     for u in users:
         by_site.setdefault(u.site_id or "", []).append(u)
-    return {"sites": sorted(({**s, "contacts": by_site.get(s["id"], [])} for s in sites),
+    return {"sites": sorted(({**msgspec.structs.asdict(s), "contacts": by_site.get(s.id, [])} for s in sites),
                             key=lambda s: (s["kind"], s["name"]))}
 
 
@@ -269,23 +285,23 @@ async def site_home(session: DbSession, settings: Settings, who: Principal, lang
     """A site's own needs and its placements in force: first name, phone and the times — nothing else."""
     n: Names = await names(session)
     needs = await needs_list(session, who, lang)
-    placements = [p for p in await list_placements(session, settings, who) if p["state"] in IN_FORCE]
-    vids = {p["volunteer"] for p in placements}
+    placements = [p for p in await list_placements(session, settings, who) if p.state in IN_FORCE]
+    vids = {p.volunteer for p in placements}
     rows = await queries.volunteer_documents_of(session, vids)
     reports: dict[str, list[dict[str, Any]]] = {}
     for r in await open_reports(session, who):
         reports.setdefault(r["placement"], []).append(r)
     shown = []
     for p in placements:
-        doc = rows.get(p["volunteer"]) or {}
-        need = n.needs.get(p["need"], {})
+        doc = rows.get(p.volunteer) or {}
+        need = n.needs.get(p.need, {})
         try:
-            recent = (await occurrences_of(session, who, p["id"], weeks=4))[:4]
+            recent = (await occurrences_of(session, who, p.id, weeks=4))[:4]
         except Problem:
             recent = []  # the need was withdrawn: no times to confirm
-        shown.append({"id": p["id"], "first_name": first_name(doc.get("name", "")), "phone": doc.get("phone"),
-                      "need": p["need"], "need_title": n.need_title(p["need"]), "times": need_times(lang, need),
-                      "start": p["start"], "state": p["state"], "reports": reports.get(p["id"], []),
+        shown.append({"id": p.id, "first_name": first_name(doc.get("name", "")), "phone": doc.get("phone"),
+                      "need": p.need, "need_title": n.need_title(p.need), "times": need_times(lang, need),
+                      "start": p.start, "state": p.state, "reports": reports.get(p.id, []),
                       "recent": recent})
     shown.sort(key=lambda p: (p["need_title"], p["first_name"]))
     await audit(session, who, "read", sorted(vids), path)

@@ -7,12 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
+from matcher.schema import Need, Slot
 from service.auth import Principal
 from service.register import needs as needs_service
 from service.register import plans as plans_service
 from service.register import queries
 from service.register import volunteers as volunteers_service
-from service.register.common import DbSession, audit, load_catalogue
+from service.register.common import DbSession, audit, load_catalogue, to_doc
 from service.register.onboarding import checklist, first_conversations, missing, training_status
 from service.register.placements import (
     at_risk_placements,
@@ -22,6 +25,7 @@ from service.register.placements import (
     volunteer_placements,
 )
 from service.register.queries import IN_FORCE
+from service.register.schemas import ProposalOut
 from service.settings import Settings
 from service.web import i18n
 
@@ -48,6 +52,14 @@ class Names:
     def need_title(self, nid: str) -> str:
         return str(self.needs.get(nid, {}).get("title", nid))
 
+    def need(self, nid: str) -> dict[str, Any]:
+        """The need's stored document; for one withdrawn since a plan named it, a stand-in with its id
+        as title and the scenario format's defaults (never restated here)."""
+        found = self.needs.get(nid)
+        if found is not None:
+            return found
+        return {**to_doc(Need(id=nid, site="", activity="", title=nid)), "site": None, "activity": None}
+
     def volunteer(self, vid: str) -> str:
         return self.volunteers.get(vid, vid)
 
@@ -69,12 +81,14 @@ async def names(session: DbSession, *, need_ids: set[str] | None = None,
     return out
 
 
-def need_times(lang: str, need: dict[str, Any]) -> list[str]:
+def need_times(lang: str, need: Need | dict[str, Any]) -> list[str]:
+    """The need's times in words; `need` is the service's struct or a stored document."""
+    doc: dict[str, Any] = msgspec.to_builtins(need) if isinstance(need, Need) else need
     out = []
-    if need.get("once"):
-        o = need["once"]
+    if doc.get("once"):
+        o = doc["once"]
         out.append(i18n.t(lang, "once", date=i18n.date(lang, o["date"]), start=o["start"], end=o["end"]))
-    for s in need.get("weekly") or []:
+    for s in doc.get("weekly") or []:
         out.append(i18n.t(lang, "weekly", day=i18n.weekday(lang, s["weekday"]), start=s["start"], end=s["end"]))
     return out
 
@@ -95,12 +109,13 @@ async def overview(session: DbSession, settings: Settings, who: Principal, lang:
     for need_id, count in (await queries.placed_per_need(session)).items():
         placed[need_id] = count
     by_site: dict[str, dict[str, Any]] = {}
-    for need in sorted(n.needs.values(), key=lambda d: (-d.get("priority", 3), d.get("title", ""))):
+    # Stored documents hold every field (common.to_doc), defaults included.
+    for need in sorted(n.needs.values(), key=lambda d: (-d["priority"], d["title"])):
         site = by_site.setdefault(need["site"], {"id": need["site"], "name": n.site(need["site"]), "needs": [],
                                                  "places": 0, "filled": 0})
-        filled = min(placed[need["id"]], need.get("headcount", 1))
-        site["needs"].append({**need, "filled": filled, "open": need.get("headcount", 1) - filled})
-        site["places"] += need.get("headcount", 1)
+        filled = min(placed[need["id"]], need["headcount"])
+        site["needs"].append({**need, "filled": filled, "open": need["headcount"] - filled})
+        site["places"] += need["headcount"]
         site["filled"] += filled
     sites = sorted(by_site.values(), key=lambda s: (-(s["places"] - s["filled"]), s["name"]))
 
@@ -110,15 +125,14 @@ async def overview(session: DbSession, settings: Settings, who: Principal, lang:
     if draft is not None:
         counts = await plans_service.waiting_per_need(session, draft.id)
         waiting_total = sum(c for _, c in counts)
-        waiting = sorted(({"need": nid, "title": n.need_title(nid), "site": n.site(n.needs.get(nid, {}).get("site")),
-                           "priority": n.needs.get(nid, {}).get("priority", 3), "count": c} for nid, c in counts),
+        waiting = sorted(({"need": nid, "title": n.need_title(nid), "site": n.site(n.need(nid)["site"]),
+                           "priority": n.need(nid)["priority"], "count": c} for nid, c in counts),
                          key=lambda w: (-w["priority"], w["title"]))
 
     today = i18n.today_oslo()
     week_end = today + dt.timedelta(days=6 - today.weekday())
-    followups = [p for p in await list_placements(session, settings, who)
-                 if p["next_followup"] is not None and p["next_followup"] <= week_end]
-    followups.sort(key=lambda p: p["next_followup"])
+    due = sorted(((p, p.next_followup) for p in await list_placements(session, settings, who)
+                  if p.next_followup is not None and p.next_followup <= week_end), key=lambda pd: pd[1])
 
     rows = await queries.volunteer_documents(session)
     firsts = await first_conversations(session)
@@ -129,13 +143,11 @@ async def overview(session: DbSession, settings: Settings, who: Principal, lang:
             incomplete.append({"id": vid, "name": doc.get("name", vid), "missing": gaps})
     incomplete.sort(key=lambda v: (-len(v["missing"]), v["name"]))
     shown_onboarding = incomplete[:12]
-    vids = {p["volunteer"] for p in followups}
+    vids = {p.volunteer for p, _ in due}
     n.volunteers = {vid: (doc or {}).get("name", vid) for vid, doc in rows if vid in vids}
-    for p in followups:
-        p["volunteer_name"] = n.volunteer(p["volunteer"])
-        p["need_title"] = n.need_title(p["need"])
-        p["site_name"] = n.site(p["site"])
-        p["overdue"] = p["next_followup"] < today
+    followups = [{**msgspec.structs.asdict(p), "volunteer_name": n.volunteer(p.volunteer),
+                  "need_title": n.need_title(p.need), "site_name": n.site(p.site), "overdue": when < today}
+                 for p, when in due]
     from service.notify.outbox import status as outbox_status
 
     leaving = []
@@ -196,10 +208,10 @@ def risk_rows(lang: str, n: Names, entries: list[dict[str, Any]], people: dict[s
 current_plan = queries.current_plan
 
 
-def proposal_view(lang: str, p: dict[str, Any], n: Names) -> dict[str, Any]:
-    need = n.needs.get(p["need"], {})
-    return {**p, "volunteer_name": n.volunteer(p["volunteer"]),
-            "reasons_text": render_reasons(lang, p["reasons"], need, n)}
+def proposal_view(lang: str, p: ProposalOut, n: Names) -> dict[str, Any]:
+    need = n.needs.get(p.need, {})
+    return {**msgspec.structs.asdict(p), "volunteer_name": n.volunteer(p.volunteer),
+            "reasons_text": render_reasons(lang, p.reasons, need, n)}
 
 
 async def matching(session: DbSession, who: Principal, lang: str, path: str) -> dict[str, Any]:
@@ -207,8 +219,8 @@ async def matching(session: DbSession, who: Principal, lang: str, path: str) -> 
     if plan_row is None:
         return {"plan": None}
     plan = await plans_service.get_plan(session, who, plan_row.id)
-    vids = {p["volunteer"] for p in plan["proposals"]}
-    for u in plan["unfilled"]:
+    vids = {p.volunteer for p in plan.proposals}
+    for u in plan.unfilled:
         r = u.get("reasons") or {}
         for m in r.get("nearest_misses", []):
             vids.update(m.get("volunteers", []))
@@ -216,24 +228,24 @@ async def matching(session: DbSession, who: Principal, lang: str, path: str) -> 
             vids.add(e["volunteer"])
     n = await names(session, volunteer_ids=vids)
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for p in plan["proposals"]:
-        groups[p["need"]].append(proposal_view(lang, p, n))
+    for p in plan.proposals:
+        groups[p.need].append(proposal_view(lang, p, n))
     filled_by_need = {nid: sum(1 for p in ps if p["state"] != "rejected") for nid, ps in groups.items()}
     in_force: dict[str, int] = defaultdict(int)  # places the plan found taken (committed), per need
-    for c in plan["committed"]:
-        in_force[c["need"]] += 1
+    for c in plan.committed:
+        in_force[c.need] += 1
     need_groups: list[dict[str, Any]] = []
     for nid, ps in groups.items():
-        need = n.needs.get(nid, {"id": nid, "title": nid, "headcount": 1, "priority": 3})
+        need = n.need(nid)
         ps.sort(key=lambda p: (-p["score"], p["volunteer_name"]))
         need_groups.append({"need": need, "site": n.site(need.get("site")),
                             "activity": n.activity(need.get("activity")),
                             "times": need_times(lang, need), "proposals": ps,
                             "accepted": sum(1 for p in ps if p["state"] == "accepted"),
                             "in_force": in_force[nid]})
-    need_groups.sort(key=lambda g: (-g["need"].get("priority", 3), g["site"], g["need"].get("title", "")))
+    need_groups.sort(key=lambda g: (-g["need"]["priority"], g["site"], g["need"]["title"]))
     unfilled = []
-    for u in sorted(plan["unfilled"], key=lambda u: (-u["priority"], -u["open"])):
+    for u in sorted(plan.unfilled, key=lambda u: (-u["priority"], -u["open"])):
         need = n.needs.get(u["need"], {"id": u["need"], "title": u["need"]})
         r = u.get("reasons") or {}
         unfilled.append({
@@ -251,26 +263,26 @@ async def matching(session: DbSession, who: Principal, lang: str, path: str) -> 
                            "text": i18n.elsewhere_text(lang, e, n)}
                           for e in r.get("placed_elsewhere", [])[:5]],
         })
-    answers = await volunteer_answers(session, {(p["volunteer"], p["need"]) for p in plan["proposals"]})
+    answers = await volunteer_answers(session, {(p.volunteer, p.need) for p in plan.proposals})
     for ps in groups.values():
-        for p in ps:
-            p["answer"] = answers.get((p["volunteer"], p["need"]))
+        for shown in ps:
+            shown["answer"] = answers.get((shown["volunteer"], shown["need"]))
     states: dict[str, int] = defaultdict(int)
-    for p in plan["proposals"]:
-        states[p["state"]] += 1
-    coverage = (plan["summary"] or {}).get("coverage") or {}
-    people = await volunteer_names(session, {e["volunteer"] for e in plan["at_risk"]})
-    at_risk = risk_rows(lang, n, plan["at_risk"], people)
+    for p in plan.proposals:
+        states[p.state] += 1
+    coverage = plan.summary.get("coverage") or {}
+    people = await volunteer_names(session, {e.volunteer for e in plan.at_risk})
+    at_risk = risk_rows(lang, n, msgspec.to_builtins(plan.at_risk), people)
     await audit(session, who, "read", sorted(vids | set(people)), path)
     return {"plan": plan, "groups": need_groups, "unfilled": unfilled, "states": dict(states),
             "coverage": coverage, "filled_by_need": filled_by_need, "at_risk": at_risk,
-            "committed": len(plan["committed"])}
+            "committed": len(plan.committed)}
 
 
-async def proposal_fragment(session: DbSession, lang: str, proposal: dict[str, Any]) -> dict[str, Any]:
-    n = await names(session, need_ids={proposal["need"]}, volunteer_ids={proposal["volunteer"]})
-    answers = await volunteer_answers(session, {(proposal["volunteer"], proposal["need"])})
-    answer = answers.get((proposal["volunteer"], proposal["need"]))
+async def proposal_fragment(session: DbSession, lang: str, proposal: ProposalOut) -> dict[str, Any]:
+    n = await names(session, need_ids={proposal.need}, volunteer_ids={proposal.volunteer})
+    answers = await volunteer_answers(session, {(proposal.volunteer, proposal.need)})
+    answer = answers.get((proposal.volunteer, proposal.need))
     return {"p": {**proposal_view(lang, proposal, n), "answer": answer}}
 
 
@@ -296,20 +308,20 @@ async def release_page(session: DbSession, who: Principal, plan_id: str, path: s
 # ------------------------------------------------------------------ volunteer and need
 
 
-def week_grid(slots: list[dict[str, Any]]) -> dict[str, Any]:
+def week_grid(slots: list[Slot]) -> dict[str, Any]:
     """Hours × weekdays, a cell marked when any weekly window overlaps that hour."""
     marks: set[tuple[int, int]] = set()
     for s in slots:
-        h0, m0 = map(int, s["start"].split(":"))
-        h1, m1 = map(int, s["end"].split(":"))
+        h0, m0 = map(int, s.start.split(":"))
+        h1, m1 = map(int, s.end.split(":"))
         start, end = h0 * 60 + m0, h1 * 60 + m1
         if end <= start:
             end += 24 * 60  # runs past midnight
         for minute in range(start, end, 60):
-            day = (s["weekday"] - 1 + minute // (24 * 60)) % 7 + 1
+            day = (s.weekday - 1 + minute // (24 * 60)) % 7 + 1
             marks.add((day, (minute // 60) % 24))
         if end % 60:
-            marks.add(((s["weekday"] - 1 + (end // (24 * 60))) % 7 + 1, (end // 60) % 24))
+            marks.add(((s.weekday - 1 + (end // (24 * 60))) % 7 + 1, (end // 60) % 24))
     hours = sorted({h for _, h in marks})
     first, last = (min([*hours, 8]), max([*hours, 20])) if hours else (8, 20)
     return {"hours": list(range(first, last + 1)), "marks": marks}
@@ -317,26 +329,24 @@ def week_grid(slots: list[dict[str, Any]]) -> dict[str, Any]:
 
 async def volunteer_page(session: DbSession, settings: Settings, who: Principal, lang: str, volunteer_id: str,
                          path: str) -> dict[str, Any]:
-    doc = await volunteers_service.get_volunteer(session, who, volunteer_id, path)
-    placements = [placement_out(p, settings) for p in await volunteer_placements(session, volunteer_id)]
+    v = await volunteers_service.volunteer_record(session, who, volunteer_id, path)
+    placed = [placement_out(p, settings) for p in await volunteer_placements(session, volunteer_id)]
     proposals = await plans_service.draft_proposals_of(session, volunteer_id)
-    need_ids = {p["need"] for p in placements} | {p.need_id for p in proposals}
+    need_ids = {p.need for p in placed} | {p.need_id for p in proposals}
     n = await names(session)
     today = i18n.today_oslo()
     firsts = await first_conversations(session, [volunteer_id])
-    steps = checklist(doc, n.activities, n.trainings, firsts.get(volunteer_id),
+    steps = checklist(v, n.activities, n.trainings, firsts.get(volunteer_id),
                       needs=[n.needs[x] for x in need_ids if x in n.needs], today=today)
-    for p in placements:
-        p["need_title"] = n.need_title(p["need"])
-        p["site_name"] = n.site(p["site"])
-        p["activity_name"] = n.activity(p["activity"])
-    trainings = [{**h, "name": n.training(h["training"]), "status": training_status(h, today)}
-                 for h in doc.get("trainings", [])]
+    placements = [{**msgspec.structs.asdict(p), "need_title": n.need_title(p.need), "site_name": n.site(p.site),
+                   "activity_name": n.activity(p.activity)} for p in placed]
+    trainings = [{**msgspec.structs.asdict(h), "name": n.training(h.training), "status": training_status(h, today)}
+                 for h in v.trainings]
     return {
-        "v": doc,
-        "activities": [n.activity(a) for a in doc.get("activities", [])],
-        "grid": week_grid(doc.get("availability", [])),
-        "slots": sorted(doc.get("availability", []), key=lambda s: (s["weekday"], s["start"])),
+        "v": v,
+        "activities": [n.activity(a) for a in v.activities],
+        "grid": week_grid(v.availability),
+        "slots": sorted(v.availability, key=lambda s: (s.weekday, s.start)),
         "trainings": trainings,
         "steps": steps,
         "placements": placements,
@@ -372,22 +382,24 @@ async def need_page(session: DbSession, settings: Settings, who: Principal, lang
     site_view = who.role == "site"
     # A site contact never sees draft proposals (nobody is contacted before release), nor ended placements.
     props = [] if plan is None or site_view else [
-        p for p in await plans_service.list_proposals(session, who, plan=plan.id) if p["need"] == need_id]
-    placements = await list_placements(session, settings, who, need=need_id)
+        p for p in await plans_service.list_proposals(session, who, plan=plan.id) if p.need == need_id]
+    placed = await list_placements(session, settings, who, need=need_id)
     if site_view:
-        placements = [p for p in placements if p["state"] in IN_FORCE]
-    vids = {p["volunteer"] for p in props} | {p["volunteer"] for p in placements}
+        placed = [p for p in placed if p.state in IN_FORCE]
+    vids = {p.volunteer for p in props} | {p.volunteer for p in placed}
     n = await names(session, volunteer_ids=vids)
-    for p in placements:
-        name = n.volunteer(p["volunteer"])
-        p["volunteer_name"] = name.split()[0] if site_view and name else name
+    placements = []
+    for p in placed:
+        name = n.volunteer(p.volunteer)
+        placements.append({**msgspec.structs.asdict(p),
+                           "volunteer_name": name.split()[0] if site_view and name else name})
     await audit(session, who, "read", sorted(vids), path)
     return {
         "need": need,
-        "site": n.site(need["site"]),
-        "activity": n.activity(need["activity"]),
-        "activity_doc": n.activities.get(need["activity"], {}),
-        "trainings": [n.training(t) for t in need.get("requires_training", [])],
+        "site": n.site(need.site),
+        "activity": n.activity(need.activity),
+        "activity_doc": n.activities.get(need.activity, {}),
+        "trainings": [n.training(t) for t in need.requires_training],
         "times": need_times(lang, need),
         "proposals": sorted((proposal_view(lang, p, n) for p in props), key=lambda p: -p["score"]),
         "placements": placements,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
+
+from matcher.schema import HeldTraining, Volunteer
 from service.register.onboarding import checklist, missing, training_status
 
 TODAY = dt.date(2027, 1, 10)
@@ -35,7 +38,21 @@ def test_checklist_first_conversation_implied_by_agreement():
 
 
 def test_training_status_warns_before_expiry():
-    assert training_status({"expires": "2027-01-09"}, TODAY) == "expired"
-    assert training_status({"expires": "2027-02-01"}, TODAY) == "soon"
-    assert training_status({"expires": "2028-01-01"}, TODAY) == "valid"
-    assert training_status({}, TODAY) == "valid"
+    def held(expires: dt.date | None) -> HeldTraining:
+        return HeldTraining(training="introduksjonskurs", completed=dt.date(2026, 1, 5), expires=expires)
+
+    assert training_status(held(dt.date(2027, 1, 9)), TODAY) == "expired"
+    assert training_status(held(dt.date(2027, 2, 1)), TODAY) == "soon"
+    assert training_status(held(dt.date(2028, 1, 1)), TODAY) == "valid"
+    assert training_status(held(None), TODAY) == "valid"
+
+
+def test_checklist_reads_the_record_as_the_stored_document():
+    """The service's struct and the stored document give the same steps (the pages pass either)."""
+    doc = {"id": "v1", "name": "Kari Nordmann", "activities": ["leksehjelp"], "agreement_signed": "2026-12-01",
+           "trainings": [{"training": "introduksjonskurs", "completed": "2026-12-05", "expires": "2027-01-09"}]}
+    record = msgspec.convert(doc, Volunteer)
+    assert checklist(record, ACTIVITIES, TRAININGS, None, today=TODAY) == checklist(
+        doc, ACTIVITIES, TRAININGS, None, today=TODAY)
+    intro = checklist(record, ACTIVITIES, TRAININGS, None, today=TODAY)[-1]
+    assert intro.key == "intro" and not intro.done  # expired the day before
