@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -64,8 +65,45 @@ def load_solver(spec: str) -> Solver | None:
     return solver
 
 
+class Finished:
+    """Wakes whoever waits on a plan (`Prefer: wait=N`) the moment a job of this process ends it,
+    instead of at the next poll. A job run by another process is seen by the waiter's own polling."""
+
+    RECENT = 256
+
+    def __init__(self) -> None:
+        self._events: dict[str, asyncio.Event] = {}
+        self._waiting: dict[str, int] = {}
+        self._recent: OrderedDict[str, None] = OrderedDict()
+
+    async def wait(self, plan_id: str, timeout: float) -> None:
+        """Return when the plan's job has ended here, or after `timeout` seconds."""
+        if plan_id in self._recent:
+            return
+        event = self._events.setdefault(plan_id, asyncio.Event())
+        self._waiting[plan_id] = self._waiting.get(plan_id, 0) + 1
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), timeout)
+        finally:
+            self._waiting[plan_id] -= 1
+            if not self._waiting[plan_id]:
+                del self._waiting[plan_id]
+                self._events.pop(plan_id, None)
+
+    def done(self, plan_id: str) -> None:
+        self._recent[plan_id] = None
+        while len(self._recent) > self.RECENT:
+            self._recent.popitem(last=False)
+        event = self._events.get(plan_id)
+        if event is not None:
+            event.set()
+
+
 class PlanJobs(Protocol):
     """Where `POST /api/v1/plans` puts a run."""
+
+    finished: Finished
 
     async def enqueue(self, plan_id: str, who: dict[str, Any], time_limit: float) -> None: ...
 
@@ -82,6 +120,7 @@ class InProcessJobs:
         self.on_start = on_start
         self.turn = asyncio.Lock()
         self.tasks: set[asyncio.Task[None]] = set()
+        self.finished = Finished()
 
     async def enqueue(self, plan_id: str, who: dict[str, Any], time_limit: float) -> None:
         task = asyncio.get_running_loop().create_task(self._run(plan_id, who, time_limit))
@@ -94,6 +133,8 @@ class InProcessJobs:
                 await self.runner(plan_id, who, time_limit)
             except Exception:  # execute_plan records failures itself; this is a last resort
                 log.exception("plan %s: the run failed", plan_id)
+            finally:
+                self.finished.done(plan_id)
 
     async def start(self) -> None:
         if self.on_start is not None:
@@ -157,6 +198,7 @@ class QueueJobs:
         self.runner = runner
         self.work = work
         self.on_give_up = on_give_up
+        self.finished = Finished()
         self._opened: Any = None
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -180,7 +222,7 @@ class QueueJobs:
                 concurrency=1,
                 name="samspill-plans",
                 wait=True,
-                additional_context={"runner": self.runner},
+                additional_context={"runner": self._run},
                 install_signal_handlers=install_signal_handlers,
                 update_heartbeat_interval=HEARTBEAT_SECONDS,
                 stalled_worker_timeout=STALLED_AFTER,
@@ -191,6 +233,12 @@ class QueueJobs:
             reaper.cancel()
             with contextlib.suppress(BaseException):
                 await reaper
+
+    async def _run(self, plan_id: str, who: dict[str, Any], time_limit: float) -> None:
+        try:
+            await self.runner(plan_id, who, time_limit)
+        finally:
+            self.finished.done(plan_id)
 
     async def reap_forever(self) -> None:
         while True:

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -242,7 +243,8 @@ async def _store(
     session: AsyncSession, plan: Plan, since: dt.datetime,
     provisional: list[dict[str, Any]] | dict[str, str] | None = None,
     into: str | None = None,
-) -> dict[str, Any]:
+) -> str:
+    """The run's draft plan and its proposals, in the caller's transaction; the plan's id."""
     needs = set(await session.scalars(sa.select(NeedRow.id)))
     volunteers = set(await session.scalars(sa.select(VolunteerRow.id).where(VolunteerRow.data.is_not(None))))
     drafts = (await session.scalars(
@@ -258,59 +260,53 @@ async def _store(
         )
         for d in drafts:
             d.status = "superseded"
-    row = PlanRow(
-        id=into or new_id("plan"),
-        status="draft",
-        solver_status=plan.status,
-        unfilled=[_builtins(u) for u in plan.unfilled if u.need in needs],
-        summary={
-            "coverage": _builtins(plan.coverage),
-            "objective": _builtins(plan.objective),
-            "conflicts": [_builtins(c) for c in plan.conflicts],
-            "timings": _builtins(plan.timings),
-            "gap": plan.gap,
-            # Frivilligtorg volunteers with onboarding pending: where they would fit; not acceptable proposals.
-            "provisional": [p for p in provisional if p["need"] in needs and p["volunteer"] in volunteers]
-            if isinstance(provisional, list) else (provisional or []),
-            # placements in force the plan kept as they are, and those of them that break a rule now
-            "committed": [{"volunteer": m.volunteer, "need": m.need} for m in plan.matches if m.committed],
-            "at_risk": [_builtins(r) for r in plan.at_risk],
-        },
-        created_at=since,
-    )
-    if into is not None:  # the queued plan's row becomes the draft (service/jobs.py)
-        queued = await session.get(PlanRow, into, with_for_update=True)
-        if queued is not None:
-            row.created_at = queued.created_at
-            kept = {k: v for k, v in (queued.summary or {}).items() if k in ("attempt", "requested_by", "time_limit")}
-            row.summary = {**row.summary, **kept}
-            await session.delete(queued)
-            await session.flush()
-    session.add(row)
+    unfilled = [_builtins(u) for u in plan.unfilled if u.need in needs]
+    summary = {
+        "coverage": _builtins(plan.coverage),
+        "objective": _builtins(plan.objective),
+        "conflicts": [_builtins(c) for c in plan.conflicts],
+        "timings": _builtins(plan.timings),
+        "gap": plan.gap,
+        # Frivilligtorg volunteers with onboarding pending: where they would fit; not acceptable proposals.
+        "provisional": [p for p in provisional if p["need"] in needs and p["volunteer"] in volunteers]
+        if isinstance(provisional, list) else (provisional or []),
+        # placements in force the plan kept as they are, and those of them that break a rule now
+        "committed": [{"volunteer": m.volunteer, "need": m.need} for m in plan.matches if m.committed],
+        "at_risk": [_builtins(r) for r in plan.at_risk],
+    }
+    queued = await session.get(PlanRow, into, with_for_update=True) if into is not None else None
+    if queued is not None:  # the queued plan's row becomes the draft (service/jobs.py), keeping its time
+        kept = {k: v for k, v in (queued.summary or {}).items() if k in ("attempt", "requested_by", "time_limit")}
+        queued.status, queued.solver_status, queued.unfilled = "draft", plan.status, unfilled
+        queued.summary = {**summary, **kept}
+        row = queued
+    else:
+        row = PlanRow(id=into or new_id("plan"), status="draft", solver_status=plan.status, unfilled=unfilled,
+                      summary=summary, created_at=since)
+        session.add(row)
     await session.flush()
-    proposals = []
-    for m in plan.matches:
-        if m.need not in needs or m.volunteer not in volunteers:
-            continue  # withdrawn or anonymised while the solver ran
-        if m.committed:
-            continue  # in force already: shown as such, never a proposal to accept again
-        was_accepted = (m.volunteer, m.need) in accepted
-        proposals.append(
-            ProposalRow(
-                id=new_id("prop"),
-                plan_id=row.id,
-                volunteer_id=m.volunteer,
-                need_id=m.need,
-                score=m.score,
-                reasons=[_builtins(r) for r in m.reasons],
-                state="accepted" if was_accepted else "proposed",
-                pinned=m.pinned,
-                decided_at=utcnow() if was_accepted else None,
-            )
-        )
-    session.add_all(proposals)
-    await session.flush()
-    return _plan_out(row, proposals, row.unfilled)
+    now = utcnow()
+    proposals = [
+        {
+            "id": new_id("prop"),
+            "plan_id": row.id,
+            "volunteer_id": m.volunteer,
+            "need_id": m.need,
+            "score": m.score,
+            "reasons": msgspec.to_builtins(m.reasons),
+            "state": "accepted" if (m.volunteer, m.need) in accepted else "proposed",
+            "pinned": m.pinned,
+            "reject_reason": None,
+            "decided_at": now if (m.volunteer, m.need) in accepted else None,
+        }
+        for m in plan.matches
+        # withdrawn or anonymised while the solver ran; committed: in force already, shown as such,
+        # never a proposal to accept again
+        if m.need in needs and m.volunteer in volunteers and not m.committed
+    ]
+    if proposals:  # one INSERT … VALUES for the lot (SQLAlchemy's insertmanyvalues), not a row at a time
+        await session.execute(sa.insert(ProposalRow), proposals)
+    return row.id
 
 
 def _pairs(rows: Any) -> set[tuple[str, str]]:
@@ -318,8 +314,6 @@ def _pairs(rows: Any) -> set[tuple[str, str]]:
 
 
 def _builtins(obj: Any) -> Any:
-    import msgspec
-
     return msgspec.to_builtins(obj) if obj is not None else None
 
 
