@@ -75,7 +75,25 @@ def unfilled_for_site(entry: dict[str, Any]) -> dict[str, Any]:
     return {**entry, "reasons": reasons}
 
 
-def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[str, Any]],
+# A plan's proposals read as plain rows, their reasons as stored text decoded by msgspec all at once:
+# no ORM objects and no json.loads per row for the hundreds of proposals a plan holds.
+_PROPOSAL_COLUMNS = (ProposalRow.id, ProposalRow.plan_id, ProposalRow.volunteer_id, ProposalRow.need_id,
+                     ProposalRow.score, sa.cast(ProposalRow.reasons, sa.Text), ProposalRow.state,
+                     ProposalRow.pinned, ProposalRow.reject_reason)
+
+
+async def _proposals_out(session: AsyncSession, stmt: Any) -> list[dict[str, Any]]:
+    """`proposal_out` of each row `stmt` (a select of _PROPOSAL_COLUMNS) finds, in its order."""
+    rows = (await session.execute(stmt)).all()
+    reasons = msgspec.json.decode("[" + ",".join(r[5] for r in rows) + "]") if rows else []
+    return [
+        {"id": r[0], "plan": r[1], "volunteer": r[2], "need": r[3], "score": r[4], "reasons": why,
+         "state": r[6], "pinned": r[7], "reject_reason": r[8]}
+        for r, why in zip(rows, reasons, strict=True)
+    ]
+
+
+def _plan_out(plan: PlanRow, proposals: list[dict[str, Any]], unfilled: list[dict[str, Any]],
               own_needs: set[str] | None = None) -> dict[str, Any]:
     """The plan as the API shows it; with `own_needs` (a site), only what concerns those needs."""
     summary = plan.summary or {}
@@ -90,7 +108,7 @@ def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[s
         "solver_status": plan.solver_status,
         "created_at": plan.created_at,
         "released_at": plan.released_at,
-        "proposals": [proposal_out(p) for p in proposals],
+        "proposals": proposals,
         "unfilled": unfilled,
         "summary": {k: v for k, v in summary.items() if k not in ("committed", "at_risk")},
         "committed": committed,
@@ -247,19 +265,19 @@ async def _store(
     """The run's draft plan and its proposals, in the caller's transaction; the plan's id."""
     needs = set(await session.scalars(sa.select(NeedRow.id)))
     volunteers = set(await session.scalars(sa.select(VolunteerRow.id).where(VolunteerRow.data.is_not(None))))
-    drafts = (await session.scalars(
-        sa.select(PlanRow).where(is_draft(), PlanRow.id != (into or "")).with_for_update())).all()
+    # the previous draft's ids only: its unfilled needs and summary are large JSON, not needed here
+    drafts = list(await session.scalars(
+        sa.select(PlanRow.id).where(is_draft(), PlanRow.id != (into or "")).with_for_update()))
     accepted: set[tuple[str, str]] = set()
     if drafts:
         accepted = _pairs(
             (await session.execute(
                 sa.select(ProposalRow.volunteer_id, ProposalRow.need_id).where(
-                    ProposalRow.plan_id.in_([d.id for d in drafts]), ProposalRow.state == "accepted"
+                    ProposalRow.plan_id.in_(drafts), ProposalRow.state == "accepted"
                 )
             )).all()
         )
-        for d in drafts:
-            d.status = "superseded"
+        await session.execute(sa.update(PlanRow).where(PlanRow.id.in_(drafts)).values(status="superseded"))
     unfilled = [_builtins(u) for u in plan.unfilled if u.need in needs]
     summary = {
         "coverage": _builtins(plan.coverage),
@@ -342,14 +360,15 @@ async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> dict[
     # it is released, and then only what was accepted; a draft is as unknown to it as a missing plan.
     if plan is None or (who.role == "site" and plan.status != "released"):
         raise not_found("plan", plan_id)
-    stmt = sa.select(ProposalRow).where(ProposalRow.plan_id == plan_id).order_by(ProposalRow.need_id, ProposalRow.id)
+    stmt = (sa.select(*_PROPOSAL_COLUMNS).where(ProposalRow.plan_id == plan_id)
+            .order_by(ProposalRow.need_id, ProposalRow.id))
     unfilled = plan.unfilled
     own: set[str] = set()
     if who.role == "site":
         own = set(await session.scalars(sa.select(NeedRow.id).where(NeedRow.site_id == who.site_id)))
         stmt = stmt.where(ProposalRow.need_id.in_(own), ProposalRow.state == "accepted")
         unfilled = [unfilled_for_site(u) for u in unfilled if u.get("need") in own]
-    proposals = list((await session.scalars(stmt)).all())
+    proposals = await _proposals_out(session, stmt)
     out = _plan_out(plan, proposals, unfilled, own if who.role == "site" else None)
     if who.role == "site":
         out["proposals"] = [for_site(p) for p in out["proposals"]]
@@ -360,7 +379,7 @@ async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> dict[
 async def list_proposals(
     session: AsyncSession, who: Principal, *, plan: str | None = None, state: str | None = None
 ) -> list[dict[str, Any]]:
-    stmt = sa.select(ProposalRow).order_by(ProposalRow.plan_id, ProposalRow.need_id, ProposalRow.id)
+    stmt = sa.select(*_PROPOSAL_COLUMNS).order_by(ProposalRow.plan_id, ProposalRow.need_id, ProposalRow.id)
     if plan is not None:
         stmt = stmt.where(ProposalRow.plan_id == plan)
     if state is not None:
@@ -379,7 +398,7 @@ async def list_proposals(
             .where(ProposalRow.volunteer_id == who.volunteer_id, PlanRow.status == "released",
                    ProposalRow.state == "accepted")
         )
-    out = [proposal_out(p) for p in (await session.scalars(stmt)).all()]
+    out = await _proposals_out(session, stmt)
     return [for_site(p) for p in out] if who.role == "site" else out
 
 
