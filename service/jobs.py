@@ -54,6 +54,37 @@ async def solve_in_thread(solver: Solver, scenario: Scenario, time_limit: float)
     return await anyio.to_thread.run_sync(solver, scenario, time_limit)
 
 
+# What a solve imports on first use (the exact engines, the component split): 0.5-1.5 s on a 2-core
+# machine, which the first plan after start-up would otherwise wait for. Imported in a worker thread
+# when this process starts taking plan jobs; a module missing here is simply left to the run.
+WARM_MODULES = (
+    "matcher.solve",
+    "matcher.mip",
+    "scipy.sparse.csgraph",
+    "ortools.math_opt.core.python.solver",
+    "ortools.sat.python.cp_model",
+)
+
+
+def _import_solver_modules() -> None:
+    import importlib
+
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # an optional engine missing or broken: the run itself will say so
+            log.debug("warming %s failed", name, exc_info=True)
+
+
+def warm_solver() -> asyncio.Task[None]:
+    """Start importing the solver's modules in a worker thread; the task ends when they are loaded."""
+
+    async def warm() -> None:
+        await anyio.to_thread.run_sync(_import_solver_modules)
+
+    return asyncio.get_running_loop().create_task(warm())
+
+
 def load_solver(spec: str) -> Solver | None:
     """`module:function` from SAMSPILL_SOLVER (tests and benchmarks swap the solver); None: the matcher's."""
     if not spec:
@@ -139,6 +170,8 @@ class InProcessJobs:
     async def start(self) -> None:
         if self.on_start is not None:
             await self.on_start()
+        self.tasks.add(warm := warm_solver())
+        warm.add_done_callback(self.tasks.discard)
 
     async def stop(self) -> None:
         for task in list(self.tasks):
@@ -216,6 +249,7 @@ class QueueJobs:
     async def run_worker(self, *, install_signal_handlers: bool = True) -> None:
         """Take plan jobs until cancelled, and put back the jobs of workers that died."""
         reaper = asyncio.get_running_loop().create_task(self.reap_forever())
+        warm = warm_solver()
         try:
             await self.app.run_worker_async(
                 queues=[QUEUE],
@@ -233,6 +267,8 @@ class QueueJobs:
             reaper.cancel()
             with contextlib.suppress(BaseException):
                 await reaper
+            with contextlib.suppress(BaseException):
+                await warm
 
     async def _run(self, plan_id: str, who: dict[str, Any], time_limit: float) -> None:
         try:
