@@ -322,8 +322,8 @@ async def _store(
         # never a proposal to accept again
         if m.need in needs and m.volunteer in volunteers and not m.committed
     ]
-    if proposals:  # one INSERT … VALUES for the lot (SQLAlchemy's insertmanyvalues), not a row at a time
-        await session.execute(sa.insert(ProposalRow), proposals)
+    if proposals:  # one Core INSERT … VALUES for the lot (insertmanyvalues): no ORM work per row
+        await session.execute(sa.insert(ProposalRow.metadata.tables[ProposalRow.__tablename__]), proposals)
     return row.id
 
 
