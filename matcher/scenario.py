@@ -214,12 +214,22 @@ def dates_in(value: object, where: str = "") -> Iterable[tuple[str, dt.date]]:
 
 
 def _bare_dates(value: object, out: list[dt.date]) -> None:
-    """`dates_in` without building the places: the common case, where every date is in range."""
+    """`dates_in` without building the places: the common case, where every date is in range.
+    (Dates, empty fields and lists are handled in line: a call per struct, not per field.)"""
     if isinstance(value, dt.date):
         out.append(value)
     elif isinstance(value, msgspec.Struct):
         for name, _ in _date_fields(type(value)):
-            _bare_dates(getattr(value, name), out)
+            field = getattr(value, name)
+            if field is None:
+                continue
+            if isinstance(field, dt.date):
+                out.append(field)
+            elif isinstance(field, list):
+                for item in field:
+                    _bare_dates(item, out)
+            else:
+                _bare_dates(field, out)
     elif isinstance(value, list):
         for item in value:
             _bare_dates(item, out)
