@@ -66,14 +66,28 @@ WARM_MODULES = (
 )
 
 
+_frozen = False
+
+
 def _import_solver_modules() -> None:
+    """Import the solver's modules; then, once per process, move everything loaded so far (modules,
+    the app: some 235 000 objects) out of the cyclic collector's sight (gc.freeze). Its full
+    collections, which come every run or two as a plan's objects come and go, then scan only what
+    was made since: measured 0.4-0.5 s each on the loaded 2-core machine before, on the event loop
+    or in the middle of a solve. Frozen objects are still freed when nothing refers to them."""
+    import gc
     import importlib
 
+    global _frozen
     for name in WARM_MODULES:
         try:
             importlib.import_module(name)
         except Exception:  # an optional engine missing or broken: the run itself will say so
             log.debug("warming %s failed", name, exc_info=True)
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def warm_solver() -> asyncio.Task[None]:
