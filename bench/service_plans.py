@@ -7,13 +7,15 @@ For each size: a fresh register with `matcher.generate(volunteers, needs, seed)`
 imported, a server in a second process on loopback, then `--repeat` runs of
 `POST /api/v1/plans` timed at the client (reading the register, solving in a worker
 thread, storing the draft plan and its proposals, answering). The solver's own
-timings from the plan are printed beside it.
+timings from the plan are printed beside it, and the rest (`outside`: the wall time
+less the solver's `timings.total`); then the medians per size.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import time
 
 import httpx
@@ -32,13 +34,16 @@ def main() -> None:
     args = ap.parse_args()
     backend = "postgresql" if args.postgres else "sqlite"
     print(f"POST /api/v1/plans on {backend} (time limit {args.time_limit:g} s)")
-    print(f"{'size':>10} {'run':>4} {'wall s':>8} {'solve s':>8} {'matches':>8} {'unfilled':>8} {'status':>9}")
+    print(f"{'size':>10} {'run':>4} {'wall s':>8} {'solve s':>8} {'outside':>8} {'matches':>8} {'unfilled':>8}"
+          f" {'status':>9}")
     for size in args.sizes.split(","):
         volunteers, needs = (int(x) for x in size.split("x"))
         scenario = generate(volunteers, needs, args.seed)
         with fresh_database(args.postgres) as url:
             token = asyncio.run(load_register(url, scenario, role="coordinator"))
             with server(url, env={"SAMSPILL_SOLVE_TIME_LIMIT": str(args.time_limit)}) as base:
+                walls: list[float] = []
+                solves: list[float] = []
                 for k in range(args.repeat):
                     t0 = time.perf_counter()
                     r = httpx.post(f"{base}/api/v1/plans", headers={"Authorization": f"Bearer {token}",
@@ -48,8 +53,14 @@ def main() -> None:
                     r.raise_for_status()
                     plan = r.json()
                     solve = plan["summary"]["timings"]["total"]
-                    print(f"{size:>10} {k + 1:>4} {wall:8.2f} {solve:8.2f} {len(plan['proposals']):>8} "
-                          f"{len(plan['unfilled']):>8} {plan['solver_status']:>9}", flush=True)
+                    walls.append(wall)
+                    solves.append(solve)
+                    print(f"{size:>10} {k + 1:>4} {wall:8.2f} {solve:8.2f} {wall - solve:8.2f}"
+                          f" {len(plan['proposals']):>8} {len(plan['unfilled']):>8} {plan['solver_status']:>9}",
+                          flush=True)
+                outside = [w - s for w, s in zip(walls, solves, strict=True)]
+                print(f"{size:>10} {'med':>4} {statistics.median(walls):8.2f} {statistics.median(solves):8.2f}"
+                      f" {statistics.median(outside):8.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -210,8 +210,9 @@ class Weights(_In, frozen=True):
     previous: Weight = 30
 
 
-class Scenario(_In, frozen=True):
-    """A municipality's register at one moment: the matcher's whole input."""
+class Scenario(_In, frozen=True, weakref=True):
+    """A municipality's register at one moment: the matcher's whole input. (Weak references: the
+    reader remembers which scenarios it has checked, `matcher.scenario.ensure_valid`.)"""
 
     format: Literal["samspill.scenario/1"]
     horizon: Horizon

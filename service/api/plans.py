@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from typing import Annotated, Any
@@ -17,6 +16,10 @@ from service.register import plans
 
 _WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d{1,4})")
 MAX_WAIT = 600
+# `Prefer: wait`: a run ended by a worker in another process is seen by polling, every 0.1 s at first,
+# then less often (each poll takes the event loop, and the GIL, from a solve running here).
+POLL_FIRST = 0.1
+POLL_MAX = 0.25
 
 
 def _prefer_wait(prefer: str) -> int:
@@ -40,9 +43,12 @@ class PlanController(Controller):
         wait = _prefer_wait(request.headers.get("prefer", ""))
         deadline = time.monotonic() + wait
         plan = queued
-        while wait and plan.status in plans.RUNNING and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-            async with state.sessionmaker() as session:
+        poll = POLL_FIRST
+        while wait and plan.status in plans.RUNNING and (left := deadline - time.monotonic()) > 0:
+            # woken as soon as a job of this process ends the plan; a worker elsewhere is polled for
+            await state.jobs.finished.wait(queued.id, min(poll, left))
+            poll = min(poll * 2, POLL_MAX)
+            async with state.read_sessionmaker() as session:  # on SQLite, no write lock to wait for
                 plan = await plans.get_plan(session, who, queued.id)
         done = plan.status not in plans.RUNNING
         headers = {"Location": f"/api/v1/plans/{plan.id}"}

@@ -202,7 +202,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on standard error")
     p.add_argument("--progress-after", type=float, default=1.0, help=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_solve)
+    p.set_defaults(func=cmd_solve, exit_at_once=True)
 
     plan = sub.add_parser("plan", help="work with plan files")
     plan_sub = plan.add_subparsers(dest="plan_command", metavar="COMMAND", required=True)

@@ -150,7 +150,8 @@ async def audit(session: AsyncSession, who: Principal, action: str, volunteer_id
         return
     now = dt.datetime.now(dt.UTC)
     await session.execute(
-        sa.insert(AuditRow),
+        # Core, not ORM bulk: a plan run audits every volunteer in the register
+        sa.insert(AuditRow.metadata.tables[AuditRow.__tablename__]),
         [
             {
                 "at": now,

@@ -86,7 +86,25 @@ def unfilled_for_site(entry: dict[str, Any]) -> dict[str, Any]:
     return {**entry, "reasons": reasons}
 
 
-def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[str, Any]],
+# A plan's proposals read as plain rows, their reasons as stored text decoded by msgspec all at once:
+# no ORM objects and no json.loads per row for the hundreds of proposals a plan holds.
+_PROPOSAL_COLUMNS = (ProposalRow.id, ProposalRow.plan_id, ProposalRow.volunteer_id, ProposalRow.need_id,
+                     ProposalRow.score, sa.cast(ProposalRow.reasons, sa.Text), ProposalRow.state,
+                     ProposalRow.pinned, ProposalRow.reject_reason)
+
+
+async def _proposals_out(session: AsyncSession, stmt: Any) -> list[ProposalOut]:
+    """`proposal_out` of each row `stmt` (a select of _PROPOSAL_COLUMNS) finds, in its order."""
+    rows = (await session.execute(stmt)).all()
+    reasons = msgspec.json.decode("[" + ",".join(r[5] for r in rows) + "]") if rows else []
+    return [
+        ProposalOut(id=r[0], plan=r[1], volunteer=r[2], need=r[3], score=r[4], reasons=why,
+                    state=cast(ProposalState, r[6]), pinned=r[7], reject_reason=r[8])
+        for r, why in zip(rows, reasons, strict=True)
+    ]
+
+
+def _plan_out(plan: PlanRow, proposals: list[ProposalOut], unfilled: list[dict[str, Any]],
               own_needs: set[str] | None = None) -> PlanOut:
     """The plan as the API shows it; with `own_needs` (a site), only what concerns those needs."""
     summary = plan.summary or {}
@@ -101,7 +119,7 @@ def _plan_out(plan: PlanRow, proposals: list[ProposalRow], unfilled: list[dict[s
         solver_status=plan.solver_status,
         created_at=plan.created_at,
         released_at=plan.released_at,
-        proposals=[proposal_out(p) for p in proposals],
+        proposals=proposals,
         unfilled=unfilled,
         summary={k: v for k, v in summary.items() if k not in ("committed", "at_risk")},
         committed=msgspec.convert(committed, list[CommittedOut]),
@@ -261,75 +279,70 @@ async def _store(
     session: AsyncSession, plan: Plan, since: dt.datetime,
     provisional: list[dict[str, Any]] | dict[str, str] | None = None,
     into: str | None = None,
-) -> PlanOut:
+) -> str:
+    """The run's draft plan and its proposals, in the caller's transaction; the plan's id."""
     needs = set(await session.scalars(sa.select(NeedRow.id)))
     volunteers = set(await session.scalars(sa.select(VolunteerRow.id).where(VolunteerRow.data.is_not(None))))
-    drafts = (await session.scalars(
-        sa.select(PlanRow).where(is_draft(), PlanRow.id != (into or "")).with_for_update())).all()
+    # the previous draft's ids only: its unfilled needs and summary are large JSON, not needed here
+    drafts = list(await session.scalars(
+        sa.select(PlanRow.id).where(is_draft(), PlanRow.id != (into or "")).with_for_update()))
     accepted: set[tuple[str, str]] = set()
     if drafts:
         accepted = _pairs(
             (await session.execute(
                 sa.select(ProposalRow.volunteer_id, ProposalRow.need_id).where(
-                    ProposalRow.plan_id.in_([d.id for d in drafts]), ProposalRow.state == "accepted"
+                    ProposalRow.plan_id.in_(drafts), ProposalRow.state == "accepted"
                 )
             )).all()
         )
-        for d in drafts:
-            d.status = "superseded"
-    row = PlanRow(
-        id=into or new_id("plan"),
-        status="draft",
-        solver_status=plan.status,
-        unfilled=[_builtins(u) for u in plan.unfilled if u.need in needs],
-        summary={
-            "coverage": _builtins(plan.coverage),
-            "objective": _builtins(plan.objective),
-            "conflicts": [_builtins(c) for c in plan.conflicts],
-            "timings": _builtins(plan.timings),
-            "gap": plan.gap,
-            # Frivilligtorg volunteers with onboarding pending: where they would fit; not acceptable proposals.
-            "provisional": [p for p in provisional if p["need"] in needs and p["volunteer"] in volunteers]
-            if isinstance(provisional, list) else (provisional or []),
-            # placements in force the plan kept as they are, and those of them that break a rule now
-            "committed": [{"volunteer": m.volunteer, "need": m.need} for m in plan.matches if m.committed],
-            "at_risk": [_builtins(r) for r in plan.at_risk],
-        },
-        created_at=since,
-    )
-    if into is not None:  # the queued plan's row becomes the draft (service/jobs.py)
-        queued = await session.get(PlanRow, into, with_for_update=True)
-        if queued is not None:
-            row.created_at = queued.created_at
-            kept = {k: v for k, v in (queued.summary or {}).items() if k in ("attempt", "requested_by", "time_limit")}
-            row.summary = {**row.summary, **kept}
-            await session.delete(queued)
-            await session.flush()
-    session.add(row)
+        await session.execute(sa.update(PlanRow).where(PlanRow.id.in_(drafts)).values(status="superseded"))
+    unfilled = [_builtins(u) for u in plan.unfilled if u.need in needs]
+    summary = {
+        "coverage": _builtins(plan.coverage),
+        "objective": _builtins(plan.objective),
+        "conflicts": [_builtins(c) for c in plan.conflicts],
+        "timings": _builtins(plan.timings),
+        "gap": plan.gap,
+        # Frivilligtorg volunteers with onboarding pending: where they would fit; not acceptable proposals.
+        "provisional": [p for p in provisional if p["need"] in needs and p["volunteer"] in volunteers]
+        if isinstance(provisional, list) else (provisional or []),
+        # placements in force the plan kept as they are, and those of them that break a rule now
+        "committed": [{"volunteer": m.volunteer, "need": m.need} for m in plan.matches if m.committed],
+        "at_risk": [_builtins(r) for r in plan.at_risk],
+    }
+    queued = await session.get(PlanRow, into, with_for_update=True) if into is not None else None
+    if queued is not None:  # the queued plan's row becomes the draft (service/jobs.py), keeping its time
+        kept = {k: v for k, v in (queued.summary or {}).items() if k in ("attempt", "requested_by", "time_limit")}
+        queued.status, queued.solver_status, queued.unfilled = "draft", plan.status, unfilled
+        queued.summary = {**summary, **kept}
+        row = queued
+    else:
+        row = PlanRow(id=into or new_id("plan"), status="draft", solver_status=plan.status, unfilled=unfilled,
+                      summary=summary, created_at=since)
+        session.add(row)
     await session.flush()
-    proposals = []
-    for m in plan.matches:
-        if m.need not in needs or m.volunteer not in volunteers:
-            continue  # withdrawn or anonymised while the solver ran
-        if m.committed:
-            continue  # in force already: shown as such, never a proposal to accept again
-        was_accepted = (m.volunteer, m.need) in accepted
-        proposals.append(
-            ProposalRow(
-                id=new_id("prop"),
-                plan_id=row.id,
-                volunteer_id=m.volunteer,
-                need_id=m.need,
-                score=m.score,
-                reasons=[_builtins(r) for r in m.reasons],
-                state="accepted" if was_accepted else "proposed",
-                pinned=m.pinned,
-                decided_at=utcnow() if was_accepted else None,
-            )
-        )
-    session.add_all(proposals)
-    await session.flush()
-    return _plan_out(row, proposals, row.unfilled)
+    now = utcnow()
+    proposals = [
+        {
+            "id": new_id("prop"),
+            "plan_id": row.id,
+            "volunteer_id": m.volunteer,
+            "need_id": m.need,
+            "score": m.score,
+            "reasons": msgspec.to_builtins(m.reasons),
+            "state": "accepted" if (m.volunteer, m.need) in accepted else "proposed",
+            "pinned": m.pinned,
+            "reject_reason": None,
+            "decided_at": now if (m.volunteer, m.need) in accepted else None,
+        }
+        for m in plan.matches
+        # withdrawn or anonymised while the solver ran; committed: in force already, shown as such,
+        # never a proposal to accept again
+        if m.need in needs and m.volunteer in volunteers and not m.committed
+    ]
+    if proposals:  # one Core INSERT … VALUES for the lot (insertmanyvalues): no ORM work per row
+        await session.execute(sa.insert(ProposalRow.metadata.tables[ProposalRow.__tablename__]), proposals)
+    return row.id
 
 
 def _pairs(rows: Any) -> set[tuple[str, str]]:
@@ -337,8 +350,6 @@ def _pairs(rows: Any) -> set[tuple[str, str]]:
 
 
 def _builtins(obj: Any) -> Any:
-    import msgspec
-
     return msgspec.to_builtins(obj) if obj is not None else None
 
 
@@ -367,14 +378,15 @@ async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> PlanO
     # it is released, and then only what was accepted; a draft is as unknown to it as a missing plan.
     if plan is None or (who.role == "site" and plan.status != "released"):
         raise not_found("plan", plan_id)
-    stmt = sa.select(ProposalRow).where(ProposalRow.plan_id == plan_id).order_by(ProposalRow.need_id, ProposalRow.id)
+    stmt = (sa.select(*_PROPOSAL_COLUMNS).where(ProposalRow.plan_id == plan_id)
+            .order_by(ProposalRow.need_id, ProposalRow.id))
     unfilled = plan.unfilled
     own: set[str] = set()
     if who.role == "site":
         own = set(await session.scalars(sa.select(NeedRow.id).where(NeedRow.site_id == who.site_id)))
         stmt = stmt.where(ProposalRow.need_id.in_(own), ProposalRow.state == "accepted")
         unfilled = [unfilled_for_site(u) for u in unfilled if u.get("need") in own]
-    proposals = list((await session.scalars(stmt)).all())
+    proposals = await _proposals_out(session, stmt)
     out = _plan_out(plan, proposals, unfilled, own if who.role == "site" else None)
     if who.role == "site":  # conflicts and totals are about the whole register
         out = msgspec.structs.replace(out, proposals=[for_site(p) for p in out.proposals], summary={})
@@ -384,7 +396,7 @@ async def get_plan(session: AsyncSession, who: Principal, plan_id: str) -> PlanO
 async def list_proposals(
     session: AsyncSession, who: Principal, *, plan: str | None = None, state: str | None = None
 ) -> list[ProposalOut]:
-    stmt = sa.select(ProposalRow).order_by(ProposalRow.plan_id, ProposalRow.need_id, ProposalRow.id)
+    stmt = sa.select(*_PROPOSAL_COLUMNS).order_by(ProposalRow.plan_id, ProposalRow.need_id, ProposalRow.id)
     if plan is not None:
         stmt = stmt.where(ProposalRow.plan_id == plan)
     if state is not None:
@@ -403,7 +415,7 @@ async def list_proposals(
             .where(ProposalRow.volunteer_id == who.volunteer_id, PlanRow.status == "released",
                    ProposalRow.state == "accepted")
         )
-    out = [proposal_out(p) for p in (await session.scalars(stmt)).all()]
+    out = await _proposals_out(session, stmt)
     return [for_site(p) for p in out] if who.role == "site" else out
 
 

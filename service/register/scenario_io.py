@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matcher.scenario import check_scenario, describe_decode_error
+from matcher.scenario import check_decoded, check_scenario, describe_decode_error, gc_paused
 from matcher.schema import (
     Activity,
     Need,
-    Pair,
     Scenario,
     Site,
     Training,
     Volunteer,
-    Weights,
 )
 from service.auth import Principal
 from service.db.models import (
@@ -52,40 +52,62 @@ def _stored(doc: dict[str, Any], kind: type[T], where: str) -> T:
                         "message": place["message"] + "; correct the record, then run again"}]) from None
 
 
+def _as_text(column: Any) -> Any:
+    """A JSON column read as its stored text: msgspec decodes and validates it in one pass, instead of
+    the driver's json.loads and then msgspec.convert per record."""
+    return sa.cast(column, sa.Text)
+
+
+def _docs(rows: Sequence[Any], kind: type[T], where: str) -> list[T]:
+    """Stored documents `(id, text)` as structs, decoded all at once; if one is refused, the records
+    are read one by one so the 422 names the record and field (`_stored`)."""
+    texts = [text for _, text in rows]
+    joined = "[" + ",".join(texts) + "]"
+    try:
+        with gc_paused():
+            return msgspec.json.decode(joined, type=list[kind])  # type: ignore[valid-type]
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return [_stored(json.loads(text), kind, f"{where}[{ident}]") for ident, text in rows]
+
+
 async def build_scenario(
     session: AsyncSession, *, default_horizon_days: int = 90, accepted_as_pinned: bool = False,
     today: dt.date | None = None, from_today: bool = False,
 ) -> Scenario:
     """The register now: placements in force are `committed` (and `previous`, the soft preference
     to keep them); with `accepted_as_pinned`, accepted draft proposals are kept by the next run.
-    With `from_today` the horizon starts no earlier than `today` (see `commitments.horizon_of`)."""
+    With `from_today` the horizon starts no earlier than `today` (see `commitments.horizon_of`).
+
+    Every stored document is validated as it is read (a record out of today's ranges is refused by
+    name, 422); a register that also passes `check_scenario` is handed to the matcher as checked,
+    so the solver does not check it again."""
     reg = await register_row(session)
     horizon = horizon_of(reg.horizon_start, reg.horizon_end, default_horizon_days, today, from_today=from_today)
-    trainings = [_stored(r.data, Training, f"trainings[{r.id}]")
-                 for r in (await session.scalars(sa.select(TrainingRow).order_by(TrainingRow.id)))]
-    activities = [_stored(r.data, Activity, f"activities[{r.id}]")
-                  for r in (await session.scalars(sa.select(ActivityRow).order_by(ActivityRow.id)))]
-    sites = [_stored(r.data, Site, f"sites[{r.id}]")
-             for r in (await session.scalars(sa.select(SiteRow).order_by(SiteRow.id)))]
-    volunteers = [
-        _stored(r.data, Volunteer, f"volunteers[{r.id}]")
-        for r in await session.scalars(
-            sa.select(VolunteerRow).where(VolunteerRow.data.is_not(None)).order_by(VolunteerRow.created_at,
-                                                                                   VolunteerRow.id)
-        )
-        if r.data is not None
-    ]
-    needs = [_stored(r.data, Need, f"needs[{r.id}]") for r in await session.scalars(
-        sa.select(NeedRow).where(is_matched()).order_by(NeedRow.created_at, NeedRow.id))]
+
+    async def docs(kind: type[T], where: str, stmt: Any) -> list[T]:
+        return _docs((await session.execute(stmt)).all(), kind, where)
+
+    trainings = await docs(Training, "trainings",
+                           sa.select(TrainingRow.id, _as_text(TrainingRow.data)).order_by(TrainingRow.id))
+    activities = await docs(Activity, "activities",
+                            sa.select(ActivityRow.id, _as_text(ActivityRow.data)).order_by(ActivityRow.id))
+    sites = await docs(Site, "sites", sa.select(SiteRow.id, _as_text(SiteRow.data)).order_by(SiteRow.id))
+    volunteers = await docs(
+        Volunteer, "volunteers",
+        sa.select(VolunteerRow.id, _as_text(VolunteerRow.data)).where(VolunteerRow.data.is_not(None))
+        .order_by(VolunteerRow.created_at, VolunteerRow.id))
+    # Paused and closed needs are not matched (queries.is_matched, as GET /api/v1/scenario).
+    needs = await docs(Need, "needs", sa.select(NeedRow.id, _as_text(NeedRow.data))
+                       .where(is_matched()).order_by(NeedRow.created_at, NeedRow.id))
     vids, nids = {v.id for v in volunteers}, {n.id for n in needs}
 
-    def pairs(rows: Any) -> list[Pair]:
+    def pairs(rows: Any) -> list[tuple[str, str]]:
         seen: set[tuple[str, str]] = set()
         out = []
         for v, n in rows:
             if v in vids and n in nids and (v, n) not in seen:
                 seen.add((v, n))
-                out.append(Pair(volunteer=v, need=n))
+                out.append((v, n))
         return out
 
     locks = (await session.execute(sa.select(LockRow.kind, LockRow.volunteer_id,
@@ -100,7 +122,6 @@ async def build_scenario(
             )).all()
         )
     forbidden = pairs((v, n) for k, v, n in locks if k == "forbidden")
-    forbidden_set = {(p.volunteer, p.need) for p in forbidden}
     previous = pairs(
         (await session.execute(
             sa.select(PlacementRow.volunteer_id, PlacementRow.need_id)
@@ -108,23 +129,36 @@ async def build_scenario(
             .order_by(PlacementRow.created_at)
         )).all()
     )
-    committed = {(p.volunteer, p.need) for p in previous}
-    return Scenario(
-        format="samspill.scenario/1",
-        horizon=horizon,
-        trainings=trainings,
-        activities=activities,
-        sites=sites,
-        volunteers=volunteers,
-        needs=needs,
+    committed = set(previous)
+    settled = set(forbidden) | committed
+
+    def docs_of(items: list[tuple[str, str]]) -> list[dict[str, str]]:
+        return [{"volunteer": v, "need": n} for v, n in items]
+
+    previous_docs = docs_of(previous)
+    # The records are structs msgspec has just validated (taken as they are); the rest is validated here.
+    parts = {
+        "format": "samspill.scenario/1",
+        "horizon": to_doc(horizon),
+        "trainings": trainings,
+        "activities": activities,
+        "sites": sites,
+        "volunteers": volunteers,
+        "needs": needs,
         # a pin on a pair already in force, or a forbid on it (the volunteer declined an offer that
         # is still recorded in force), is settled by the placement itself
-        pinned=[p for p in pairs(pinned_rows) if (p.volunteer, p.need) not in forbidden_set | committed],
-        forbidden=[p for p in forbidden if (p.volunteer, p.need) not in committed],
-        previous=previous,
-        committed=previous,
-        weights=from_doc(reg.weights, Weights) if reg.weights else None,
-    )
+        "pinned": docs_of([p for p in pairs(pinned_rows) if p not in settled]),
+        "forbidden": docs_of([p for p in forbidden if p not in committed]),
+        "previous": previous_docs,
+        "committed": previous_docs,
+        "weights": reg.weights or None,
+    }
+    try:
+        scenario = msgspec.convert(parts, Scenario)
+    except msgspec.ValidationError as exc:
+        raise invalid([field_error(describe_decode_error(exc, b""))]) from None
+    check_decoded(scenario)  # any issue found is the solver's to refuse, naming it (ensure_valid)
+    return scenario
 
 
 async def export_scenario(session: AsyncSession, who: Principal, path: str, default_horizon_days: int) -> Scenario:
