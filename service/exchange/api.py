@@ -31,7 +31,10 @@ Lang = Literal["en", "nb"]
 
 
 def _xs(request: Request[Any, Any, Any]) -> ExchangeSettings:
-    return request.app.state.exchange  # type: ignore[no-any-return]
+    xs = request.app.state.exchange
+    if not isinstance(xs, ExchangeSettings):  # app.state is untyped: set once in create_app()
+        raise TypeError("app.state.exchange is not ExchangeSettings")
+    return xs
 
 
 def _channels(request: Request[Any, Any, Any]) -> ChannelsPlugin:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, Router, get, post
@@ -198,12 +198,12 @@ async def add_walk_in(request: Request[Any, Any, Any], db_session: AsyncSession,
         p = await store.add_participant(db_session, who, event_id, {
             "name": data.get("name", "").strip(), "kind": data.get("kind", ""),
             "contact": data.get("contact", "").strip() or "-"})
-        side = data.get("side", "")
-        if side in ("offer", "need") and data.get("title", "").strip():
+        side = schema.entry_side(data.get("side", ""))
+        if side is not None and data.get("title", "").strip():
             entry: dict[str, Any] = {"participant": p["id"], "category": data.get("category", "hands"),
                                      "title": data["title"].strip(),
                                      "tags": [t.strip() for t in data.get("tags", "").split(",") if t.strip()]}
-            await store.add_entry(db_session, who, event_id, side, entry)  # type: ignore[arg-type]
+            await store.add_entry(db_session, who, event_id, side, entry)
     except Problem as exc:
         await db_session.rollback()
         ctx = await _context(db_session, request, who, event_id)
@@ -328,8 +328,9 @@ async def general_status(request: Request[Any, Any, Any], db_session: AsyncSessi
 @post("/general/gong")
 async def gong(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str, data: Form) -> Any:
     who = await floor_principal(request, db_session, event_id, "general")
-    action = data.get("action")
-    if action not in ("open", "close"):
+    said = data.get("action")
+    action: Literal["open", "close"] | None = "open" if said == "open" else "close" if said == "close" else None
+    if action is None:
         raise Problem(400, "action: open or close", slug="validation",
                       errors=[{"field": "action", "message": "open or close"}])
     try:
@@ -341,7 +342,7 @@ async def gong(request: Request[Any, Any, Any], db_session: AsyncSession, event_
                       **await _general_ctx(db_session, event_id))
     await db_session.commit()
     live.publish(_channels(request), event_id,
-                 schema.Gong(action=action, at=record.at, state=record.to_state))  # type: ignore[arg-type]
+                 schema.Gong(action=action, at=record.at, state=record.to_state))
     return _see(f"/events/{event_id}/floor/general")
 
 

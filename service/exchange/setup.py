@@ -9,7 +9,7 @@ Behind the coordinator's web sign-in (the same dependency as service/web/pages.p
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 import msgspec
@@ -90,7 +90,7 @@ async def _setup_ctx(session: AsyncSession, viewer: Principal, event_id: str) ->
     parts, offers, needs = await store.catalogue_parts(session, event_id)
     counts = (await store.agreement_counts(session, [event_id])).get(event_id, (0, 0))
     return {"event": store.event_of(row), "event_id": event_id, "row": row, "state": row.state,
-            "allowed": lifecycle.allowed_actions(row.state),  # type: ignore[arg-type]
+            "allowed": lifecycle.allowed_actions(row.state),
             "participants": parts, "offers": offers, "needs": needs, "names": {p.id: p.name for p in parts},
             "links": await floor_auth.list_links(session, viewer, event_id), "agreements": counts[0],
             "confirmed": counts[1], "suggestions": row.suggestions, "roles": floor_auth.FLOOR_ROLES,
@@ -128,18 +128,18 @@ async def add_participant(request: Request[Any, Any, Any], db_session: AsyncSess
 @post("/events/{event_id:str}/setup/entry")
 async def add_entry(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal, event_id: str,
                     data: Form) -> Redirect:
-    side = data.get("side", "")
+    side = schema.entry_side(data.get("side", ""))
     doc: dict[str, Any] = {"participant": data.get("participant", ""), "category": data.get("category", ""),
                            "title": data.get("title", "").strip(), "description": data.get("description", "").strip(),
                            "tags": [t.strip() for t in data.get("tags", "").split(",") if t.strip()]}
     unit, amount = data.get("unit", "hours"), data.get("amount", "").strip().replace(",", ".")
     try:
-        if side not in ("offer", "need"):
+        if side is None:
             raise Problem(422, "side: offer or need", slug="validation",
                           errors=[{"field": "side", "message": "offer or need"}])
         if amount:
             doc["amount"] = {unit: int(float(amount)) if unit == "items" else float(amount)}
-        await store.add_entry(db_session, viewer, event_id, side, doc)  # type: ignore[arg-type]
+        await store.add_entry(db_session, viewer, event_id, side, doc)
     except (Problem, ValueError) as exc:
         await db_session.rollback()
         flash(request, "error", problem_text(lang_of(request), exc) if isinstance(exc, Problem) else f"amount: {exc}")
@@ -164,7 +164,8 @@ async def import_csv(request: Request[Any, Any, Any], db_session: AsyncSession, 
     problems: list[str]
     if what == "participants":
         rows, problems = parse_participants(text, {p.id for p in existing})
-        todo: list[tuple[str, dict[str, Any], int]] = [("participant", r, i + 2) for i, r in enumerate(rows)]
+        todo: list[tuple[Literal["participant"] | schema.EntrySide, dict[str, Any], int]] = [
+            ("participant", r, i + 2) for i, r in enumerate(rows)]
     else:
         entries, problems = parse_catalogue(text, {p.id: p.name for p in existing})
         todo = [(e.side, e.doc, e.line) for e in entries]
@@ -176,7 +177,7 @@ async def import_csv(request: Request[Any, Any, Any], db_session: AsyncSession, 
                     if kind == "participant":
                         await store.add_participant(db_session, viewer, event_id, doc)
                     else:
-                        await store.add_entry(db_session, viewer, event_id, kind, doc)  # type: ignore[arg-type]
+                        await store.add_entry(db_session, viewer, event_id, kind, doc)
         except Problem as exc:
             problems.append(f"line {line}: {exc.detail}")
     if problems:

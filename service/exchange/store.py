@@ -109,7 +109,7 @@ async def transitions(session: AsyncSession, event_id: str) -> list[lifecycle.Tr
     rows = (await session.scalars(
         sa.select(EventTransitionRow).where(EventTransitionRow.event_id == event_id).order_by(EventTransitionRow.id)
     )).all()
-    return [lifecycle.Transition(from_state=r.from_state, to_state=r.to_state, action=r.action, at=r.at)  # type: ignore[arg-type]
+    return [lifecycle.Transition(from_state=r.from_state, to_state=r.to_state, action=r.action, at=r.at)
             for r in rows]
 
 
@@ -118,7 +118,7 @@ async def event_out(session: AsyncSession, row: ExchangeEventRow) -> dict[str, A
     return {
         **row.data,
         "state": row.state,
-        "allowed_actions": lifecycle.allowed_actions(row.state),  # type: ignore[arg-type]
+        "allowed_actions": lifecycle.allowed_actions(row.state),
         "transitions": [msgspec.to_builtins(t) for t in history],
         "screen_key": row.screen_key,
         "board_page": f"/events/{row.id}/board?key={row.screen_key}",
@@ -163,7 +163,7 @@ async def move(session: AsyncSession, who: Principal, event_id: str,
         who.require_coordinator()
     row = await load_event(session, who, event_id, lock="update")
     try:
-        state, record = lifecycle.transition(row.state, action, now())  # type: ignore[arg-type]
+        state, record = lifecycle.transition(row.state, action, now())
     except lifecycle.IllegalTransition as exc:
         raise Problem(409, str(exc), slug="illegal-transition") from None
     row.state = state
@@ -225,7 +225,7 @@ async def entries(session: AsyncSession, event_id: str) -> tuple[list[Offer], li
 
 
 async def add_entry(
-    session: AsyncSession, who: Principal, event_id: str, side: Literal["offer", "need"], raw: dict[str, Any]
+    session: AsyncSession, who: Principal, event_id: str, side: schema.EntrySide, raw: dict[str, Any]
 ) -> dict[str, Any]:
     require_role(who, "broker")
     row = await load_event(session, who, event_id, lock="share")
@@ -329,7 +329,7 @@ async def register_agreement(
     # FOR SHARE: the gong closing (FOR UPDATE) waits for registrations in flight, and they for it.
     row = await load_event(session, who, event_id, lock="share")
     try:
-        lifecycle.check_can_register_agreement(row.state)  # type: ignore[arg-type]
+        lifecycle.check_can_register_agreement(row.state)
     except lifecycle.IllegalTransition as exc:
         raise Problem(409, str(exc), slug="not-trading") from None
     ids = set(await session.scalars(sa.select(EventParticipantRow.id).where(EventParticipantRow.event_id == event_id)))

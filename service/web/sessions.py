@@ -38,6 +38,7 @@ from litestar.middleware.session.client_side import ClientSideSessionBackend, Co
 from litestar.types import Message, Scope
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.engine import rowcount
 from service.db.models import WebSessionRow, utcnow
 
 DEFAULT_LIFETIME = dt.timedelta(hours=8)
@@ -184,7 +185,7 @@ async def revoke_subject(db_session: AsyncSession, subject: str) -> int:
     await db_session.execute(
         sa.delete(WebSessionRow).where(WebSessionRow.expires_at < utcnow() - dt.timedelta(days=7))
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+    return rowcount(result)
 
 
 def csrf_cookie_sender(sec: WebSecurity) -> Any:
