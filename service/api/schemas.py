@@ -9,6 +9,7 @@ import msgspec
 from msgspec import Meta, Struct, field
 
 from matcher.schema import Activity, HeldTraining, Id, Need, Site, Training, Volunteer
+from service.problems import ErrorCode
 
 
 class TrainingOut(Training, kw_only=True):  # type: ignore[misc]  # mypy misreads msgspec frozen inheritance
@@ -240,8 +241,13 @@ class ImportResult(Struct, kw_only=True):
     placements: int = 0  # committed pairs that became placements in force
 
 class FieldError(Struct, kw_only=True):
+    """One invalid field: the stable `code` and its facts (`data`) for programs and pages, the English
+    `message` rendered from them for people (docs/matching.md lists the codes)."""
+
     field: str
     message: str
+    code: ErrorCode
+    data: dict[str, Any] | None = None
 
 
 class ProblemDetails(Struct, kw_only=True):

@@ -22,7 +22,7 @@ from service.db.models import EventParticipantRow
 from service.exchange import floor_auth, live, store
 from service.exchange.schemas import EventIn, FollowUpIn, ParticipantIn
 from service.exchange.settings import ExchangeSettings
-from service.problems import Problem, invalid, not_found
+from service.problems import Problem, fault, invalid, not_found
 from service.register import volunteers as volunteer_register
 from service.register.common import to_doc
 from service.web import i18n
@@ -100,7 +100,7 @@ async def sign_up_volunteer(session: AsyncSession, who: Principal, event_id: str
     if data.participant is not None:
         part = await session.get(EventParticipantRow, (event_id, data.participant))
         if part is None:
-            raise invalid([{"field": "participant", "message": f"{data.participant!r} is not a participant here"}])
+            raise invalid([fault("participant", "not-a-participant-here", value=data.participant)])
     created = await volunteer_register.register_volunteer(session, who, doc, path)
     await store.signed_up(session, event_id, created["id"], data.participant)
     return {**created, "event": event_id, "onboarding": "pending",

@@ -29,7 +29,7 @@ from events.suggestions import counterparts_for, draft_agreement, met_needs, sha
 from service.auth import Principal
 from service.exchange import floor_auth, live, store
 from service.exchange.floor_auth import FloorSignInRequired, floor_principal
-from service.problems import Problem
+from service.problems import Problem, edge_error, fault
 from service.web import i18n
 from service.web.i18n import N_
 
@@ -332,7 +332,7 @@ async def gong(request: Request[Any, Any, Any], db_session: AsyncSession, event_
     action: Literal["open", "close"] | None = "open" if said == "open" else "close" if said == "close" else None
     if action is None:
         raise Problem(400, "action: open or close", slug="validation",
-                      errors=[{"field": "action", "message": "open or close"}])
+                      errors=[fault("action", "not-one-of", value=said or "", allowed=["open", "close"])])
     try:
         _, record = await store.move(db_session, who, event_id, "gong_open" if action == "open" else "gong_close")
     except Problem as exc:
@@ -423,9 +423,9 @@ def _stand_body(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, st
         try:
             body["max_hours_per_week"] = float(str(data["max_hours_per_week"]).replace(",", "."))
         except ValueError:
-            errors.append({"field": "max_hours_per_week", "message": "a number of hours"})
+            errors.append(fault("max_hours_per_week", "not-a-number"))
     if not body["name"]:
-        errors.append({"field": "name", "message": "required"})
+        errors.append(fault("name", "required"))
     return body, errors
 
 
@@ -449,8 +449,8 @@ async def stand_sign_up(request: Request[Any, Any, Any], db_session: AsyncSessio
                                               request.url.path)
         except (Problem, msgspec.ValidationError) as exc:
             await db_session.rollback()
-            errors = (exc.errors or [{"field": "", "message": exc.detail}]) if isinstance(exc, Problem) else [
-                {"field": "", "message": str(exc)}]
+            errors = (exc.errors or [fault("", "refused", detail=exc.detail)]) if isinstance(exc, Problem) else [
+                edge_error("", str(exc))]
     if errors:
         return render(request, "exchange/floor/stand.html", status_code=422, activities=activities, form=data,
                       errors=errors, **ctx)

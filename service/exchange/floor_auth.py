@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth import Principal
 from service.db.models import ExchangeEventRow, FloorLinkRow, utcnow
 from service.exchange import store
-from service.problems import Problem, conflict, invalid, not_found
+from service.problems import Problem, conflict, fault, invalid, not_found
 from service.web.sessions import current_session, end_session, revoke_subject, start_session
 
 FLOOR_ROLES = ("broker", "notary", "general", "stand")
@@ -56,10 +56,10 @@ async def create_link(session: AsyncSession, who: Principal, event_id: str, role
     who.require_coordinator()
     errors = []
     if role not in FLOOR_ROLES:
-        errors.append({"field": "role", "message": f"{role!r} is not a floor role (one of {', '.join(FLOOR_ROLES)})"})
+        errors.append(fault("role", "not-one-of", value=role, allowed=FLOOR_ROLES))
     name = name.strip()
     if not 1 <= len(name) <= 200:
-        errors.append({"field": "name", "message": "give the person's name or label, 1 to 200 characters"})
+        errors.append(fault("name", "length", min=1, max=200))
     if errors:
         raise invalid(errors)
     event = await store.load_event(session, who, event_id, lock="share")

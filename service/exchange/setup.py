@@ -28,7 +28,7 @@ from events.suggestions import suggest_meetings
 from service.auth import Principal
 from service.exchange import floor_auth, live, store
 from service.exchange.chart import bar_chart
-from service.problems import Problem
+from service.problems import Problem, fault
 from service.web import i18n
 from service.web.i18n import N_
 from service.web.pages import flash, lang_of, page, problem_text, provide_viewer, redirect
@@ -66,21 +66,21 @@ async def events_create(request: Request[Any, Any, Any], db_session: AsyncSessio
         when = dt.datetime.fromisoformat(data.get("starts_at", ""))
         doc["starts_at"] = (when if when.tzinfo else when.replace(tzinfo=i18n.OSLO)).isoformat()
     except ValueError:
-        errors.append({"field": "starts_at", "message": "date and time"})
+        errors.append(fault("starts_at", "not-a-datetime"))
     for field in ("trading_minutes", "rounds", "tables"):
         raw = data.get(field, "").strip()
         if raw:
             if raw.isdigit():
                 doc[field] = int(raw)
             else:
-                errors.append({"field": field, "message": "a whole number"})
+                errors.append(fault(field, "not-whole"))
     if not errors:
         try:
             async with db_session.begin_nested():
                 created = await store.create_event(db_session, viewer, doc)
             return _back(created["id"])
         except Problem as exc:
-            errors = exc.errors or [{"field": "", "message": exc.detail}]
+            errors = exc.errors or [fault("", "refused", detail=exc.detail)]
     return page(request, "exchange/setup/events.html", status_code=422, errors=errors, form=data,
                 events=await store.list_events(db_session, viewer))
 
@@ -136,7 +136,7 @@ async def add_entry(request: Request[Any, Any, Any], db_session: AsyncSession, v
     try:
         if side is None:
             raise Problem(422, "side: offer or need", slug="validation",
-                          errors=[{"field": "side", "message": "offer or need"}])
+                          errors=[fault("side", "not-one-of", value=data.get("side", ""), allowed=["offer", "need"])])
         if amount:
             doc["amount"] = {unit: int(float(amount)) if unit == "items" else float(amount)}
         await store.add_entry(db_session, viewer, event_id, side, doc)

@@ -34,7 +34,7 @@ from service.db.models import (
     IdempotencyRow,
     utcnow,
 )
-from service.problems import Problem, conflict, field_error, forbidden, invalid, not_found
+from service.problems import Problem, conflict, fault, field_error, forbidden, invalid, not_found
 from service.register.common import decode_as, idempotent_replay, new_id, to_doc
 from service.register.needs import body_hash
 from service.web import i18n
@@ -238,8 +238,7 @@ async def add_entry(
     entry = msgspec.convert(doc, Offer if side == "offer" else Need)
     owner = await session.get(EventParticipantRow, (event_id, entry.participant))
     if owner is None:
-        raise invalid([{"field": "participant",
-                        "message": f"{entry.participant!r} is not a participant at this event"}])
+        raise invalid([fault("participant", "not-a-participant-here", value=entry.participant)])
     if await session.get(EventEntryRow, (event_id, entry.id)) is not None:
         raise conflict(f"{side} {entry.id!r} already exists")
     session.add(EventEntryRow(id=entry.id, event_id=event_id, participant_id=entry.participant, side=side,
@@ -319,7 +318,7 @@ async def register_agreement(
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= 200:
             raise Problem(400, "Idempotency-Key must be 1 to 200 characters", slug="validation",
-                          errors=[{"field": "Idempotency-Key", "message": "1 to 200 characters"}])
+                          errors=[fault("Idempotency-Key", "length", min=1, max=200)])
         key = f"agreement:{event_id}:{idempotency_key}"[:255]
         digest = body_hash(raw) if isinstance(raw, dict) else body_hash({"raw": raw})
         await load_event(session, who, event_id)
@@ -343,7 +342,7 @@ async def register_agreement(
             side = field.rsplit(".", 1)[-1]
             entry = await session.get(EventEntryRow, (event_id, ref))
             if entry is None or entry.side != side:
-                raise invalid([{"field": field, "message": f"{ref!r} is not a {side} in this event's catalogue"}])
+                raise invalid([fault(field, "not-in-catalogue", value=ref, side=side)])
     at = now()
     agreement = msgspec.structs.replace(
         schema.decode_agreement(raw, participants=ids),
@@ -426,8 +425,7 @@ async def record_follow_up(session: AsyncSession, event: ExchangeEventRow, row: 
     doc = {**raw, "agreement": agreement_id, "reported_at": now()} if isinstance(raw, dict) else raw
     f = decode_as(doc, FollowUp)
     if f.reported_by not in a.parties:
-        raise invalid([{"field": "reported_by", "message": f"{f.reported_by!r} is not a party to this agreement "
-                        f"(one of {', '.join(a.parties)})"}])
+        raise invalid([fault("reported_by", "not-a-party", value=f.reported_by, parties=a.parties)])
     session.add(EventFollowUpRow(event_id=event_id, agreement_id=agreement_id, data=to_doc(f),
                                  reported_at=f.reported_at or now()))
     await session.flush()

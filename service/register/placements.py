@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matcher.validate import add_months
 from service.auth import Principal
 from service.db.models import LockRow, PlacementRow, utcnow
-from service.problems import Problem, conflict, not_found
+from service.problems import Problem, conflict, fault, not_found
 from service.register.commitments import committed_scenario, for_site_risk, register_horizon, risks
 from service.register.queries import IN_FORCE, in_force
 from service.register.site_reports import resolve_for_placement
@@ -196,13 +196,13 @@ async def end(
         raise conflict(f"placement {placement_id!r} is {row.state}, not in force", "placement-not-in-force")
     if closing < row.start - dt.timedelta(days=366):
         raise Problem(422, "the closing conversation is long before the placement started", slug="validation",
-                      errors=[{"field": "closing_conversation", "message": "before the placement's start"}])
+                      errors=[fault("closing_conversation", "before-start", start=row.start.isoformat())])
     if reason is not None and reason not in END_REASONS:
         raise Problem(422, f"reason must be one of {', '.join(END_REASONS)}", slug="validation",
-                      errors=[{"field": "reason", "message": f"one of {', '.join(END_REASONS)}"}])
+                      errors=[fault("reason", "not-one-of", value=reason, allowed=END_REASONS)])
     if closing_held is not None and closing_held > dt.date.today() + dt.timedelta(days=1):
         raise Problem(422, "the closing conversation cannot be in the future", slug="validation",
-                      errors=[{"field": "closing_held", "message": "in the future"}])
+                      errors=[fault("closing_held", "in-the-future")])
     row.state = "ended"
     row.ended_on = closing
     row.end_reason = reason
@@ -222,7 +222,7 @@ async def record_closing(
         raise Problem(403, "the coordinator or the site records conversations", slug="forbidden")
     if held > dt.date.today() + dt.timedelta(days=1):
         raise Problem(422, "the closing conversation cannot be in the future", slug="validation",
-                      errors=[{"field": "held", "message": "in the future"}])
+                      errors=[fault("held", "in-the-future")])
     row.closing_held = held
     await session.flush()
     return placement_out(row, settings)

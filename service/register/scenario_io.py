@@ -32,7 +32,7 @@ from service.db.models import (
     TrainingRow,
     VolunteerRow,
 )
-from service.problems import field_error, invalid
+from service.problems import fault, field_error, invalid
 from service.register.commitments import horizon_of, in_force_pairs, start_of
 from service.register.common import audit, from_doc, new_id, register_row, to_doc
 from service.register.queries import in_force, is_draft
@@ -48,8 +48,8 @@ def _stored(doc: dict[str, Any], kind: type[T], where: str) -> T:
     except msgspec.ValidationError as exc:
         place = field_error(describe_decode_error(exc, b""))
         field = f"{where}.{place['field']}" if place["field"] else where
-        raise invalid([{"field": field,
-                        "message": place["message"] + "; correct the record, then run again"}]) from None
+        raise invalid([fault(field, "stored-record", problem=place["message"], problem_code=place["code"],
+                             problem_data=place["data"])]) from None
 
 
 async def build_scenario(
@@ -149,7 +149,7 @@ async def import_scenario(session: AsyncSession, who: Principal, scenario: Scena
     )
     for i, v in enumerate(scenario.volunteers):
         if v.id in anonymised:
-            errors.append({"field": f"volunteers[{i}].id", "message": f"{v.id!r} was anonymised; use a new id"})
+            errors.append(fault(f"volunteers[{i}].id", "anonymised", value=v.id))
     if errors:
         raise invalid(errors)
 
