@@ -29,6 +29,7 @@ from events.suggestions import counterparts_for, draft_agreement, met_needs, sha
 from service.auth import Principal
 from service.exchange import floor_auth, live, store
 from service.exchange.floor_auth import FloorSignInRequired, floor_principal
+from service.exchange.schemas import AgreementOut
 from service.problems import Problem, edge_error, fault
 from service.web import i18n
 from service.web.i18n import N_
@@ -200,7 +201,7 @@ async def add_walk_in(request: Request[Any, Any, Any], db_session: AsyncSession,
             "contact": data.get("contact", "").strip() or "-"})
         side = schema.entry_side(data.get("side", ""))
         if side is not None and data.get("title", "").strip():
-            entry: dict[str, Any] = {"participant": p["id"], "category": data.get("category", "hands"),
+            entry: dict[str, Any] = {"participant": p.id, "category": data.get("category", "hands"),
                                      "title": data["title"].strip(),
                                      "tags": [t.strip() for t in data.get("tags", "").split(",") if t.strip()]}
             await store.add_entry(db_session, who, event_id, side, entry)
@@ -212,8 +213,8 @@ async def add_walk_in(request: Request[Any, Any, Any], db_session: AsyncSession,
                       found=parts[:60], more=0,
                       kinds=PARTICIPANT_KINDS, error=_problem_text(lang, exc), form=data, **ctx)
     await db_session.commit()
-    live.publish(_channels(request), event_id, schema.CatalogueChanged(participant=p["id"], at=store.now()))
-    return _see(f"/events/{event_id}/floor/broker/{p['id']}")
+    live.publish(_channels(request), event_id, schema.CatalogueChanged(participant=p.id, at=store.now()))
+    return _see(f"/events/{event_id}/floor/broker/{p.id}")
 
 
 def _problem_text(lang: str, exc: Problem) -> str:
@@ -228,7 +229,7 @@ def _problem_text(lang: str, exc: Problem) -> str:
 @post("/agreements")
 async def register(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
                    idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key", required=False)] = None,
-                   ) -> Response[dict[str, Any]]:
+                   ) -> Response[AgreementOut]:
     """The broker page's registration (JSON, as the API's, with the page's Idempotency-Key): a retry
     after a lost connection returns the first answer, never a twin. Refusals say why in the page's
     language (`detail`), with the API's `errors` beside."""
@@ -455,7 +456,7 @@ async def stand_sign_up(request: Request[Any, Any, Any], db_session: AsyncSessio
         return render(request, "exchange/floor/stand.html", status_code=422, activities=activities, form=data,
                       errors=errors, **ctx)
     settings = request.app.state.settings
-    answer = await places_for(db_session, created["id"], settings.default_horizon_days)
+    answer = await places_for(db_session, created.id, settings.default_horizon_days)
     lines = [i18n.t(lang, "floor.stand.place", activity=p.activity.lower(), site=p.site, when=_when(lang, p.slots))
              .strip() for p in answer.places]
     receipt = False
@@ -463,7 +464,7 @@ async def stand_sign_up(request: Request[Any, Any, Any], db_session: AsyncSessio
         words = {"name": body["name"], "event": ctx["event"].name,
                  "places": "\n".join(f"- {line}" for line in lines) or i18n.t(lang, "floor.stand.none")}
         await enqueue(db_session, body["email"], "stand_receipt", words, lang=lang,
-                      key=f"stand-receipt:{created['id']}", volunteer_id=created["id"],
+                      key=f"stand-receipt:{created.id}", volunteer_id=created.id,
                       subject=i18n.t(lang, "mail.stand_receipt.subject", **words),
                       body=i18n.t(lang, "mail.stand_receipt.body", **words))
         receipt = True

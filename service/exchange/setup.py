@@ -78,7 +78,7 @@ async def events_create(request: Request[Any, Any, Any], db_session: AsyncSessio
         try:
             async with db_session.begin_nested():
                 created = await store.create_event(db_session, viewer, doc)
-            return _back(created["id"])
+            return _back(created.id)
         except Problem as exc:
             errors = exc.errors or [fault("", "refused", detail=exc.detail)]
     return page(request, "exchange/setup/events.html", status_code=422, errors=errors, form=data,
@@ -121,7 +121,7 @@ async def add_participant(request: Request[Any, Any, Any], db_session: AsyncSess
         await db_session.rollback()
         flash(request, "error", problem_text(lang_of(request), exc))
         return _back(event_id, "#participants")
-    await _publish_catalogue(request, db_session, event_id, p["id"])
+    await _publish_catalogue(request, db_session, event_id, p.id)
     return _back(event_id, "#participants")
 
 
@@ -242,7 +242,7 @@ async def make_link(request: Request[Any, Any, Any], db_session: AsyncSession, v
     await db_session.commit()
     ctx = await _setup_ctx(db_session, viewer, event_id)
     # The link is shown once, here: it is stored only as a hash.
-    return page(request, "exchange/setup/event.html", new_link=link, new_qr=floor_auth.qr_svg(link["url"], scale=5),
+    return page(request, "exchange/setup/event.html", new_link=link, new_qr=floor_auth.qr_svg(link.url, scale=5),
                 **ctx)
 
 
