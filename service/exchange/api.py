@@ -32,11 +32,11 @@ from service.exchange.schemas import (
     ParticipantIn,
     SignedUpOut,
     SignUpOut,
+    SuggestionsOut,
 )
 from service.exchange.settings import ExchangeSettings
 from service.problems import Problem, fault, invalid, not_found
 from service.register import volunteers as volunteer_register
-from service.register.common import to_doc
 from service.web import i18n
 
 Lang = Literal["en", "nb"]
@@ -240,7 +240,7 @@ class EventController(Controller):
     @post("/{event_id:str}/suggestions", summary="Meeting suggestions and, with rounds and tables, a "
           "speed-meeting schedule (CP-SAT; coordinator, broker)", status_code=201, responses=PROBLEMS)
     async def suggest(self, request: Request[Any, Any, Any], event_id: str,
-                      data: SuggestionSettings | None = None) -> dict[str, Any]:
+                      data: SuggestionSettings | None = None) -> SuggestionsOut:
         who = principal(request)
         store.require_role(who, "broker")
         maker = request.app.state.sessionmaker
@@ -250,19 +250,17 @@ class EventController(Controller):
             parts, offers, needs = await store.catalogue_parts(session, event_id)
         # CPU-bound: off the event loop, no transaction open.
         result = await anyio.to_thread.run_sync(suggest_meetings, event, parts, offers, needs, data)
-        doc = {**to_doc(result), "created_at": store.now().isoformat()}
         async with maker() as session, session.begin():
             row = await store.load_event(session, who, event_id, lock="update")
-            row.suggestions = doc
-        return doc
+            return store.save_suggestions(row, result)
 
     @get("/{event_id:str}/suggestions", summary="The latest meeting suggestions", responses=PROBLEMS)
     async def suggestions(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                          event_id: str) -> dict[str, Any]:
-        row = await store.load_event(db_session, principal(request), event_id)
-        if row.suggestions is None:
+                          event_id: str) -> SuggestionsOut:
+        out = store.suggestions_of(await store.load_event(db_session, principal(request), event_id))
+        if out is None:
             raise not_found("suggestions for event", event_id)
-        return row.suggestions
+        return out
 
     # --- agreements -------------------------------------------------------------------------
 

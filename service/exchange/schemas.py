@@ -15,6 +15,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from events.lifecycle import Action, Transition
 from events.schema import Agreement, EventState, ExchangeEvent, FollowUpStatus, Id, Participant, Text
+from events.suggestions import SuggestionResult
 from matcher.schema import Volunteer
 
 
@@ -117,3 +118,9 @@ class SignUpOut(Volunteer, frozen=True, kw_only=True):
     event: str
     onboarding: Literal["pending"]
     pending: list[str]
+
+
+class SuggestionsOut(SuggestionResult, frozen=True, kw_only=True):
+    """The latest meeting suggestions (and speed-meeting schedule) of an event, with when they were made."""
+
+    created_at: dt.datetime

@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
-import msgspec
 from litestar import Request, Router, get, post
 from litestar.channels import ChannelsPlugin
 from litestar.datastructures import UploadFile
@@ -215,7 +214,7 @@ async def run_suggestions(request: Request[Any, Any, Any], db_session: AsyncSess
     parts, offers, needs = await store.catalogue_parts(db_session, event_id)
     result = await anyio.to_thread.run_sync(suggest_meetings, store.event_of(row), parts, offers, needs, None)
     row = await store.load_event(db_session, viewer, event_id, lock="update")
-    row.suggestions = {**msgspec.to_builtins(result), "created_at": store.now().isoformat()}
+    store.save_suggestions(row, result)
     return _back(event_id, "#meetings")
 
 

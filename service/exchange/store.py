@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events import lifecycle, report, schema
 from events.board import board_snapshot
 from events.schema import Agreement, ExchangeEvent, FollowUp, Need, Offer, Participant
+from events.suggestions import SuggestionResult
 from events.valuation import DEFAULT_RATES, Rates, agreement_value
 from matcher.scenario import Issue
 from service.auth import EVENT_ROLES, Principal
@@ -34,7 +35,7 @@ from service.db.models import (
     IdempotencyRow,
     utcnow,
 )
-from service.exchange.schemas import AgreementOut, EstimatedValue, EventOut, SignedUpOut
+from service.exchange.schemas import AgreementOut, EstimatedValue, EventOut, SignedUpOut, SuggestionsOut
 from service.problems import Problem, conflict, fault, field_error, forbidden, invalid, not_found
 from service.register.common import decode_as, idempotent_replay, new_id, to_doc
 from service.register.needs import body_hash
@@ -454,6 +455,20 @@ async def board(session: AsyncSession, event_id: str, rates: Rates = DEFAULT_RAT
     lines = [msgspec.structs.replace(line, summary_nb=i18n.give_summary("nb", a.parties, a.gives, names))
              if (a := by_id.get(line.agreement or "")) is not None else line for line in snap.latest]
     return msgspec.structs.replace(snap, latest=lines)
+
+
+# --- Meeting suggestions ---------------------------------------------------------------------
+
+
+def save_suggestions(row: ExchangeEventRow, result: SuggestionResult) -> SuggestionsOut:
+    """The suggestions just made, kept on the event (the latest only) and returned as stored."""
+    out = SuggestionsOut(**msgspec.structs.asdict(result), created_at=now())
+    row.suggestions = msgspec.to_builtins(out)
+    return out
+
+
+def suggestions_of(row: ExchangeEventRow) -> SuggestionsOut | None:
+    return None if row.suggestions is None else msgspec.convert(row.suggestions, SuggestionsOut)
 
 
 # --- Frivilligtorg ----------------------------------------------------------------------------
