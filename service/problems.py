@@ -196,6 +196,7 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
         for item in extra:
             if isinstance(item, dict):
                 source = item.get("source")
+                source = getattr(source, "value", source)  # Litestar's ParamType: `query`, not `ParamType.QUERY`
                 field = _field_of(item.get("key"))
                 if source and source != "body" and field:
                     field = f"{source}.{field}"

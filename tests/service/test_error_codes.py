@@ -112,6 +112,8 @@ async def test_bad_input_in_every_area_has_coded_errors(client, loaded, coordina
             failures.append(str(exc))
     assert not failures, "\n".join(failures)
     assert len(cases) >= 30
+    r = await client.get("/api/v1/audit?limit=many", headers=coordinator)
+    assert [e["field"] for e in r.json()["errors"]] == ["query.limit"]  # the parameter's place, as a client names it
 
     # A plan's proposal rejected without a reason, and a follow-up by someone not a party.
     plan = await plan_runs(client, coordinator)
