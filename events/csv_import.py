@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from typing import Any
 
 import msgspec
 
-from events.schema import CATEGORIES, CATEGORY_LABELS, PARTICIPANT_KINDS, Participant, validate_entry_payload
+from events.schema import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    PARTICIPANT_KINDS,
+    EntrySide,
+    Participant,
+    validate_entry_payload,
+)
 
 PARTICIPANT_COLUMNS = {
     "id": "id", "name": "name", "navn": "name", "kind": "kind", "sektor": "kind", "type": "kind",
@@ -34,8 +41,8 @@ KIND_WORDS: dict[str, str] = {
     "lag og forening": "organisation", "næringsliv": "business", "bedrift": "business", "offentlig": "public",
     "kommune": "public", "privatperson": "individual", "frivillig": "individual", "enkeltperson": "individual",
 }
-SIDE_WORDS = {"offer": "offer", "tilbud": "offer", "tilbyr": "offer", "need": "need", "behov": "need",
-              "trenger": "need"}
+SIDE_WORDS: dict[str, EntrySide] = {"offer": "offer", "tilbud": "offer", "tilbyr": "offer", "need": "need",
+                                    "behov": "need", "trenger": "need"}
 CATEGORY_WORDS: dict[str, str] = {
     **{c: c for c in CATEGORIES},
     **{label.lower(): c for c, label in CATEGORY_LABELS["en"].items()},
@@ -46,7 +53,7 @@ CATEGORY_WORDS: dict[str, str] = {
 
 
 class ParsedEntry(msgspec.Struct, frozen=True):
-    side: str
+    side: EntrySide
     doc: dict[str, Any]
     line: int
 
@@ -80,7 +87,9 @@ def _rows(text: str, columns: Mapping[str, str]) -> tuple[list[tuple[int, dict[s
     return rows, problems
 
 
-def parse_participants(text: str, existing: set[str] = frozenset()) -> tuple[list[dict[str, Any]], list[str]]:  # type: ignore[assignment]
+def parse_participants(
+    text: str, existing: Set[str] = frozenset()
+) -> tuple[list[dict[str, Any]], list[str]]:
     """Participant documents (ids optional: the store makes them), or the problems."""
     rows, problems = _rows(text, PARTICIPANT_COLUMNS)
     out = []
@@ -151,7 +160,7 @@ def parse_catalogue(text: str, participants: Mapping[str, str]) -> tuple[list[Pa
         if not row.get("title"):
             here.append(f"line {line}, title: required")
         if not here and side is not None:
-            for p in validate_entry_payload({**doc, "id": doc.get("id", "x")}, side):  # type: ignore[arg-type]
+            for p in validate_entry_payload({**doc, "id": doc.get("id", "x")}, side):
                 here.append(f"line {line}, {p}")
         problems.extend(here)
         if side is not None:

@@ -11,6 +11,8 @@ import random
 import statistics
 import time
 
+import msgspec
+
 from events.schema import Amount, Category, ExchangeEvent, Need, Offer, Participant, ParticipantKind
 
 # (category, title, tags) — the kind of thing a Norwegian børs catalogue lists.
@@ -69,11 +71,14 @@ def synthetic_event(
         amount = (Amount(items=rng.randint(1, 5)) if category == "goods"
                   else Amount(hours=float(rng.choice([2, 4, 8, 10, 20]))))
         extra = rng.sample(["volunteers", "weekend", "evening", "seniors", "youth", "children"], k=1)
-        kwargs = dict(
+        entry = Offer(
             id=f"e{j}", participant=owner.id, category=category, title=title,
             description=f"{title} ({extra[0]})", tags=rng.sample(tags, k=rng.randint(1, len(tags))), amount=amount,
         )
-        (offers.append(Offer(**kwargs)) if rng.random() < 0.5 else needs.append(Need(**kwargs)))  # type: ignore[arg-type]
+        if rng.random() < 0.5:
+            offers.append(entry)
+        else:  # the same fields on the other side of the catalogue
+            needs.append(Need(**msgspec.structs.asdict(entry)))
     event = ExchangeEvent(
         id="borsen", name="Frivilligbørsen", starts_at=dt.datetime(2025, 10, 16, 17, 0, tzinfo=dt.UTC),
         venue="Rådhuset", rounds=rounds, tables=tables,

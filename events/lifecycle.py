@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, TypeGuard
 
 from msgspec import Struct
 
@@ -55,11 +55,15 @@ def allowed_actions(state: EventState) -> list[Action]:
     return [a for (s, a) in TRANSITIONS if s == state]
 
 
-def transition(state: EventState, action: Action, at: dt.datetime) -> tuple[EventState, Transition]:
+def is_action(name: str) -> TypeGuard[Action]:
+    return name in ACTIONS
+
+
+def transition(state: EventState, action: str, at: dt.datetime) -> tuple[EventState, Transition]:
     """Apply `action` to `state` at time `at`; raise `IllegalTransition` naming the state if illegal."""
     if state not in STATES:
         raise IllegalTransition(state, action, f"unknown event state {state!r}")
-    if action not in ACTIONS:
+    if not is_action(action):
         raise IllegalTransition(state, action, f"unknown action {action!r} (one of {', '.join(ACTIONS)})")
     new_state = TRANSITIONS.get((state, action))
     if new_state is None:

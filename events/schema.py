@@ -43,6 +43,14 @@ FollowUpStatus: TypeAlias = Literal["carried_out", "in_progress", "not_carried_o
 
 EventState: TypeAlias = Literal["draft", "catalogue_open", "trading", "closed", "follow_up", "archived"]
 
+EntrySide: TypeAlias = Literal["offer", "need"]
+"""Which side of the catalogue an entry is on: an offer (tilbud) or a need (behov)."""
+
+
+def entry_side(text: str) -> EntrySide | None:
+    """`offer` or `need` as the catalogue side it names; anything else is None."""
+    return "offer" if text == "offer" else "need" if text == "need" else None
+
 PARTICIPANT_KINDS: tuple[ParticipantKind, ...] = ("organisation", "business", "public", "individual")
 CATEGORIES: tuple[Category, ...] = ("hands", "knowledge", "goods", "event_help")
 GIVE_KINDS: tuple[GiveKind, ...] = ("time", "labour", "knowledge", "goods", "premises", "event_help")
@@ -482,7 +490,7 @@ def decode_agreement(raw: object, *, participants: set[str] | None = None) -> Ag
     return msgspec.convert(raw, Agreement)
 
 
-def validate_entry_payload(raw: object, side: Literal["offer", "need"]) -> list[Issue]:
+def validate_entry_payload(raw: object, side: EntrySide) -> list[Issue]:
     """Problems with a raw catalogue entry (offer or need): money anywhere, then decoding."""
     if not isinstance(raw, dict):
         return [Issue(side, "expected a JSON object", "not-an-object")]

@@ -28,6 +28,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import Principal
+from service.db.engine import rowcount
 from service.db.models import LoginFailureRow, SiteRow, UserRow, WebSessionRow, utcnow
 
 User: TypeAlias = UserRow
@@ -287,4 +288,4 @@ async def revoke_subject(session: AsyncSession, subject: str) -> int:
     await session.execute(
         sa.delete(WebSessionRow).where(WebSessionRow.expires_at < utcnow() - dt.timedelta(days=7))
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+    return rowcount(result)

@@ -22,6 +22,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from service.db.engine import rowcount
 from service.db.models import ExchangeEventRow, SiteRow, TokenRow, VolunteerRow
 from service.problems import Problem
 
@@ -110,7 +111,7 @@ async def revoke_token(session: AsyncSession, token_id: str) -> bool:
         .where(TokenRow.id == token_id, TokenRow.revoked_at.is_(None))
         .values(revoked_at=dt.datetime.now(dt.UTC))
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 async def lookup(session: AsyncSession, token: str) -> Principal | None:

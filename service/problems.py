@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal, TypeAlias, get_args
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -17,8 +18,77 @@ log = logging.getLogger("samspill.service")
 PROBLEM_JSON = "application/problem+json"
 
 
+ErrorCode: TypeAlias = Literal[
+    # the scenario's checks (matcher.scenario.Issue) and the decoder's
+    "duplicate-id", "end-before-start", "end-equals-start", "date-out-of-range", "horizon-too-long",
+    "unknown-training", "unknown-activity", "unknown-site", "unknown-volunteer", "unknown-need",
+    "expires-before-completed", "shown-before-issued", "once-or-weekly", "weekly-without-slots",
+    "until-before-from", "weekly-fields-on-once", "invalid-value", "invalid-json", "unreadable",
+    # the exchange event's payloads (events.schema)
+    "money", "required", "not-an-object", "not-a-list", "not-a-number", "not-whole", "not-positive",
+    "two-parties", "duplicate-party", "unknown-participant", "not-a-participant-id", "not-a-party",
+    "unknown-kind", "hours-or-items",
+    # the service's own checks (MESSAGES below) and the edge's (handle_http)
+    "unknown-field", "empty", "not-a-date", "not-one-of", "in-the-future", "before-start", "before-placement-start",
+    "too-long-period",
+    "length", "cannot-change", "id-prefix", "national-id-number", "anonymised", "stored-record",
+    "not-yet", "too-old", "not-an-occurrence", "not-a-participant-here", "not-in-catalogue", "not-a-datetime",
+    "not-a-slot", "refused", "too-deep", "not-a-birth-date", "far-date", "nul-character",
+]
+"""The stable code of every entry of a problem's `errors` (documented in docs/matching.md, an enum in the
+OpenAPI document): programs and pages read the code and its `data`; `message` is English for people."""
+
+ERROR_CODES: tuple[str, ...] = get_args(ErrorCode)
+
+# The English message of each of the service's own codes, rendered from the entry's `data`.
+MESSAGES: dict[str, str] = {
+    "required": "required",
+    "empty": "must not be empty",
+    "not-a-date": "give a date (YYYY-MM-DD)",
+    "not-a-number": "a number",
+    "not-whole": "a whole number",
+    "not-one-of": "{value!r} is not one of {allowed}",
+    "in-the-future": "in the future",
+    "before-start": "before the start ({start})",
+    "before-placement-start": "before the placement's start ({start})",
+    "too-long-period": "at most {max_days} days after the start",
+    "length": "{min} to {max} characters",
+    "cannot-change": "cannot change",
+    "id-prefix": "must start with {prefix} and be new",
+    "national-id-number": "looks like a national identity number (fødselsnummer); never store one",
+    "anonymised": "{value!r} was anonymised; use a new id",
+    "stored-record": "{problem}; correct the record, then run again",
+    "not-yet": "has not happened yet",
+    "too-old": "is more than two months ago",
+    "not-an-occurrence": "is not one of the placement's times",
+    "not-a-participant-here": "{value!r} is not a participant at this event",
+    "not-in-catalogue": "{value!r} is not a {side} in this event's catalogue",
+    "not-a-datetime": "not a date and time (YYYY-MM-DDTHH:MM)",
+    "too-deep": "the JSON nests deeper than {max_depth} levels",
+    "not-a-birth-date": "{date} is not a birth date (at most 120 years ago, not in the future)",
+    "far-date": "{date} is more than a century from today",
+    "nul-character": "contains a NUL character",
+    "not-a-slot": "weekday 1–7 and times as HH:MM",
+    "refused": "{detail}",
+    "not-a-party": "{value!r} is not a party to this agreement (one of {parties})",
+}
+
+
+def _words(value: Any) -> Any:
+    return ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else value
+
+
+def fault(field: str, code: ErrorCode, **data: Any) -> dict[str, Any]:
+    """One entry of a problem's `errors` for the service's own checks: the field, the stable code
+    with its `data`, and the English message rendered from them (never written by hand)."""
+    data = {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+    message = MESSAGES[code].format(**{k: _words(v) for k, v in data.items()})
+    return {"field": field, "message": message, "code": code, "data": data}
+
+
 class Problem(Exception):
-    """Raised by services; rendered as problem details. `errors` names fields: [{field, message}];
+    """Raised by services; rendered as problem details. `errors` names fields: [{field, message, code, data}]
+    (`field_error` for the domain's Issues, `fault` for the service's own checks);
     `extra` adds extension members (never `type`, `title`, `status`, `detail` or `instance`)."""
 
     def __init__(
@@ -103,20 +173,38 @@ def _field_of(key: str | None) -> str:
     return key.removeprefix("$").lstrip(".")
 
 
+# How msgspec and Litestar word the checks they make at the edge (their message is passed on as it is).
+_EDGE_CODES: tuple[tuple[re.Pattern[str], ErrorCode], ...] = (
+    (re.compile(r"missing required (?:field|\w+ parameter) [`'](?P<name>[^`']+)[`']", re.I), "required"),
+    (re.compile(r"unknown field [`'](?P<name>[^`']+)[`']", re.I), "unknown-field"),
+)
+
+
+def edge_error(field: str, message: str) -> dict[str, Any]:
+    """An `errors` entry for a check the framework made while decoding the request (type, range,
+    missing or unknown field): its message as the library words it, with a stable code."""
+    for pattern, code in _EDGE_CODES:
+        m = pattern.search(message)
+        if m:
+            return {"field": field, "message": message, "code": code, "data": {"name": m.group("name")}}
+    return {"field": field, "message": message, "code": "invalid-value", "data": {}}
+
+
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if isinstance(exc, ValidationException):
-        errors: list[dict[str, str]] = []
+        errors: list[dict[str, Any]] = []
         extra = exc.extra if isinstance(exc.extra, list) else []
         for item in extra:
             if isinstance(item, dict):
                 source = item.get("source")
+                source = getattr(source, "value", source)  # Litestar's ParamType: `query`, not `ParamType.QUERY`
                 field = _field_of(item.get("key"))
                 if source and source != "body" and field:
                     field = f"{source}.{field}"
-                errors.append({"field": field, "message": str(item.get("message", ""))})
+                errors.append(edge_error(field, str(item.get("message", ""))))
         if not errors:
-            errors = [{"field": "", "message": exc.detail}]
+            errors = [edge_error("", exc.detail)]
         body = _body(
             400,
             "Invalid input",
@@ -164,4 +252,5 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     Exception: handle_internal,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "Problem", "conflict", "forbidden", "invalid", "not_found"]
+__all__ = ["ERROR_CODES", "EXCEPTION_HANDLERS", "ErrorCode", "Problem", "conflict", "fault", "field_error",
+           "forbidden", "invalid", "not_found"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from events.schema import ExchangeEvent, Need, Offer, Participant
 from events.suggestions.compatibility import Pair, _why, check_catalogue, compatible_pairs
@@ -18,6 +19,7 @@ from events.suggestions.structs import (
     SuggestionResult,
     SuggestionSettings,
     Unscheduled,
+    UnscheduledCode,
 )
 
 # --- The entry point ------------------------------------------------------------------------
@@ -75,6 +77,7 @@ def suggest_meetings(
                 if p.id in has_entries
                 else "no offers or needs in the catalogue"
             ),
+            code="no-counterpart" if p.id in has_entries else "no-entries",
         )
         for p in participants
         if p.id not in pairs_of
@@ -134,23 +137,27 @@ def suggest_meetings(
             continue
         others = [candidates[i].b if candidates[i].a == person else candidates[i].a for i in cand_of[person]]
         shown = ", ".join(names[o] for o in others[:5]) + (" …" if len(others) > 5 else "")
+        code: UnscheduledCode
+        data: dict[str, Any] = {"rounds": rounds, "time_limit": not seating_optimal}
         if full:
             reason = f"no table left: all {rounds} rounds × {tables} tables are taken"
+            code, data["tables"] = "no-table", tables
         else:
             reason = (
                 f"every compatible counterpart ({shown}) is busy in all {rounds} rounds, or meeting them "
                 "would leave someone else without any meeting"
             )
+            code, data["counterparts"] = "counterparts-busy", others
         if not seating_optimal:
             reason += " (the solver stopped at its time limit; a plan seating more people may exist)"
-        unscheduled.append(Unscheduled(participant=person, reason=reason))
+        unscheduled.append(Unscheduled(participant=person, reason=reason, code=code, data=data))
 
     return SuggestionResult(
         suggestions=suggestions,
         schedule=meetings,
         unscheduled=unscheduled,
         without_counterpart=without,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         seating_optimal=seating_optimal,
         compatible_pairs=len(pairs),
         solve_seconds=time.perf_counter() - started,

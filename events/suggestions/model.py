@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Literal
 
 from ortools.sat.python import cp_model
 
@@ -156,7 +157,9 @@ def _assign_rounds(
     return plan, status == cp_model.OPTIMAL
 
 
-def _solve(inst: _Instance, s: SuggestionSettings) -> tuple[list[tuple[int, int]], str, int]:
+def _solve(
+    inst: _Instance, s: SuggestionSettings
+) -> tuple[list[tuple[int, int]], Literal["optimal", "feasible", "greedy"], int]:
     """Pairs (index into inst.pairs) with their 0-based round, how sure we are of them, and
     an upper bound on how many people any plan could seat."""
     if not inst.pairs:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, TypeAlias
 
-from msgspec import Struct
+from msgspec import Struct, field
 
 # --- Settings and results -------------------------------------------------------------------
 
@@ -70,9 +70,24 @@ class Meeting(Struct, frozen=True, kw_only=True):
     why: str
 
 
+UnscheduledCode: TypeAlias = Literal[
+    "no-entries",  # nothing in the catalogue
+    "no-counterpart",  # no offer or need shares a tag or a word with another participant's
+    "no-table",  # data: rounds, tables, time_limit
+    "counterparts-busy",  # data: counterparts (ids), rounds, time_limit
+]
+
+
 class Unscheduled(Struct, frozen=True, kw_only=True):
+    """A participant left without a meeting: the stable `code` and its facts (`data`) for programs
+    and pages, `reason` in English for the API's readers and logs. `time_limit` in `data` is true when
+    the solver stopped at its limit (a plan seating more people may exist). Suggestions stored before
+    codes existed have `code: null`."""
+
     participant: str
     reason: str
+    code: UnscheduledCode | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class ParticipantSuggestions(Struct, frozen=True, kw_only=True):

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.api.deps import PROBLEMS, principal
 from service.api.schemas import AttendanceIn, AttendanceOut, HoursOut, MissedFlagOut, OccurrenceOut
-from service.problems import Problem
+from service.problems import Problem, fault
 from service.register import attendance
 
 
@@ -54,7 +54,7 @@ class AttendanceController(Controller):
                 400,
                 "starts_at is not a date and time",
                 slug="validation",
-                errors=[{"field": "starts_at", "message": "not a date and time (YYYY-MM-DDTHH:MM)"}],
+                errors=[fault("starts_at", "not-a-datetime")],
             ) from None
         return await attendance.record_attendance(
             db_session, principal(request), placement_id, starts_at, data.took_place, request.url.path

@@ -19,7 +19,7 @@ import msgspec
 from litestar import Request
 
 from matcher.scenario import dates_in, describe_decode_error
-from service.problems import Problem, field_error
+from service.problems import Problem, fault, field_error
 
 MAX_DEPTH = 32
 YEAR = dt.timedelta(days=365.25)
@@ -42,9 +42,10 @@ def json_depth(body: bytes) -> int:
     return deepest
 
 
-def _bad(field: str, message: str) -> Problem:
+def _bad(error: dict[str, Any]) -> Problem:
+    field, message = error["field"], error["message"]
     return Problem(400, f"{field}: {message}" if field else message, slug="validation", title="Invalid input",
-                   errors=[{"field": field, "message": message}])
+                   errors=[error])
 
 
 def _find_nul(value: Any, path: str) -> str | None:
@@ -69,7 +70,7 @@ async def reject_nul(request: Request[Any, Any, Any]) -> None:
     """before_request hook: a 400 naming the field instead of a database error."""
     if "\x00" in unquote(request.url.path) or "\x00" in unquote(request.url.query or ""):
         raise Problem(400, "the URL contains a NUL character", slug="validation", title="Invalid input",
-                      errors=[{"field": "(url)", "message": "contains a NUL character"}])
+                      errors=[fault("(url)", "nul-character")])
     if request.method in ("POST", "PATCH", "PUT"):
         if request.content_type[0] == "multipart/form-data":
             # Litestar streams a multipart body into the form (CSRF reads it first) and keeps no raw copy:
@@ -85,8 +86,7 @@ async def reject_nul(request: Request[Any, Any, Any]) -> None:
             return  # the handler reports malformed JSON
         field = _find_nul(doc, "")
         if field is not None:
-            raise Problem(400, f"{field}: contains a NUL character", slug="validation", title="Invalid input",
-                          errors=[{"field": field, "message": "contains a NUL character"}])
+            raise _bad(fault(field, "nul-character"))
 
 
 def _data_type(request: Request[Any, Any, Any]) -> Any:
@@ -102,7 +102,7 @@ async def check_body(request: Request[Any, Any, Any], body: bytes) -> None:
     if not body.strip() or "json" not in request.headers.get("content-type", "json"):
         return
     if json_depth(body) > MAX_DEPTH:
-        raise _bad("", f"the JSON nests deeper than {MAX_DEPTH} levels")
+        raise _bad(fault("", "too-deep", max_depth=MAX_DEPTH))
     kind = _data_type(request)
     if kind is None:
         return
@@ -110,7 +110,7 @@ async def check_body(request: Request[Any, Any, Any], body: bytes) -> None:
         value = msgspec.json.decode(body, type=kind, strict=True)
     except msgspec.ValidationError as exc:
         error = field_error(describe_decode_error(exc, body))
-        raise _bad(error["field"], error["message"]) from None
+        raise _bad(error) from None
     except (msgspec.DecodeError, RecursionError):
         return  # Litestar answers malformed JSON with its own 400
     today = dt.date.today()
@@ -118,7 +118,6 @@ async def check_body(request: Request[Any, Any, Any], body: bytes) -> None:
         day = when.date() if isinstance(when, dt.datetime) else when
         if place.endswith("birth_date"):
             if not today - 120 * YEAR <= day <= today:
-                raise _bad(place, f"{day.isoformat()} is not a birth date (at most 120 years ago, "
-                                  "not in the future)")
+                raise _bad(fault(place, "not-a-birth-date", date=day.isoformat()))
         elif not today - CENTURY <= day <= today + CENTURY:
-            raise _bad(place, f"{day.isoformat()} is more than a century from today")
+            raise _bad(fault(place, "far-date", date=day.isoformat()))

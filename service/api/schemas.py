@@ -12,6 +12,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from matcher.schema import Id, Need, Site, Training, Volunteer
+from service.problems import ErrorCode
 from service.register.schemas import (
     ActivityOut,
     AtRiskOut,
@@ -148,8 +149,13 @@ class ClosingRequest(Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class FieldError(Struct, kw_only=True):
+    """One invalid field: the stable `code` and its facts (`data`) for programs and pages, the English
+    `message` rendered from them for people (docs/matching.md lists the codes)."""
+
     field: str
     message: str
+    code: ErrorCode
+    data: dict[str, Any] | None = None
 
 
 class ProblemDetails(Struct, kw_only=True):

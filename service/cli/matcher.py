@@ -189,7 +189,7 @@ def cmd_scenario_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("solve", help="propose a plan for a scenario file")
     p.add_argument("scenario", help="a samspill.scenario/1 JSON file")
     p.add_argument("-o", "--output", help="write the samspill.plan/1 JSON here (default: standard output)")

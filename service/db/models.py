@@ -15,6 +15,9 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from events.lifecycle import Action
+from events.schema import EventState
+
 JSONDoc = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 # A nullable document: Python None is stored as SQL NULL, never as the JSON value `null`,
 # so `data IS NULL` / `IS NOT NULL` mean what they say (an erased volunteer has SQL NULL).
@@ -285,7 +288,7 @@ class ExchangeEventRow(_Stamped, Base):
 
     __tablename__ = "exchange_events"
     id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    state: Mapped[str] = mapped_column(sa.String(20))
+    state: Mapped[EventState] = mapped_column(sa.String(20))
     data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     # A read-only key for the big screen, the printable catalogue and the report pages.
     screen_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -298,9 +301,9 @@ class EventTransitionRow(Base):
     __tablename__ = "event_transitions"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), index=True)
-    from_state: Mapped[str] = mapped_column(sa.String(20))
-    to_state: Mapped[str] = mapped_column(sa.String(20))
-    action: Mapped[str] = mapped_column(sa.String(20))
+    from_state: Mapped[EventState] = mapped_column(sa.String(20))
+    to_state: Mapped[EventState] = mapped_column(sa.String(20))
+    action: Mapped[Action] = mapped_column(sa.String(20))
     at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 

@@ -15,23 +15,38 @@ from litestar.response import ServerSentEvent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import report, schema
+from events.report import CatalogueSection, EventReport
+from events.schema import FollowUp, Need, Offer, Participant
 from events.suggestions import SuggestionSettings, suggest_meetings
 from service.api.deps import PROBLEMS, principal
 from service.auth import Principal
 from service.db.models import EventParticipantRow
 from service.exchange import floor_auth, live, store
-from service.exchange.schemas import EventIn, FollowUpIn, ParticipantIn
+from service.exchange.schemas import (
+    AgreementOut,
+    EventIn,
+    EventOut,
+    FloorLinkOut,
+    FollowUpIn,
+    NewFloorLinkOut,
+    ParticipantIn,
+    SignedUpOut,
+    SignUpOut,
+    SuggestionsOut,
+)
 from service.exchange.settings import ExchangeSettings
-from service.problems import Problem, invalid, not_found
+from service.problems import Problem, fault, invalid, not_found
 from service.register import volunteers as volunteer_register
-from service.register.common import to_doc
 from service.web import i18n
 
 Lang = Literal["en", "nb"]
 
 
 def _xs(request: Request[Any, Any, Any]) -> ExchangeSettings:
-    return request.app.state.exchange  # type: ignore[no-any-return]
+    xs = request.app.state.exchange
+    if not isinstance(xs, ExchangeSettings):  # app.state is untyped: set once in create_app()
+        raise TypeError("app.state.exchange is not ExchangeSettings")
+    return xs
 
 
 def _channels(request: Request[Any, Any, Any]) -> ChannelsPlugin:
@@ -86,7 +101,7 @@ class EventVolunteerIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
 
 
 async def sign_up_volunteer(session: AsyncSession, who: Principal, event_id: str, data: EventVolunteerIn,
-                            path: str) -> dict[str, Any]:
+                            path: str) -> SignUpOut:
     """The Frivilligtorg sign-up, shared by the API and the stand's page: a volunteer in the
     register through the register's own service (same validation, audit-logged), onboarding pending."""
     store.require_role(who, "broker", "stand")
@@ -97,11 +112,13 @@ async def sign_up_volunteer(session: AsyncSession, who: Principal, event_id: str
     if data.participant is not None:
         part = await session.get(EventParticipantRow, (event_id, data.participant))
         if part is None:
-            raise invalid([{"field": "participant", "message": f"{data.participant!r} is not a participant here"}])
-    created = await volunteer_register.register_volunteer(session, who, doc, path)
-    await store.signed_up(session, event_id, created.id, data.participant)
-    return {**msgspec.to_builtins(created), "event": event_id, "onboarding": "pending",
-            "pending": ["agreement_signed", "confidentiality_signed"]}
+            raise invalid([fault("participant", "not-a-participant-here", value=data.participant)])
+    # The register's answer as a document, whichever type it is returned as.
+    created = msgspec.to_builtins(await volunteer_register.register_volunteer(session, who, doc, path))
+    out = msgspec.convert({**created, "event": event_id, "onboarding": "pending",
+                           "pending": ["agreement_signed", "confidentiality_signed"]}, SignUpOut)
+    await store.signed_up(session, event_id, out.id, data.participant)
+    return out
 
 
 class EventController(Controller):
@@ -111,21 +128,21 @@ class EventController(Controller):
     # --- the event and its state ------------------------------------------------------------
 
     @post("/", summary="Create an exchange event (coordinator)", status_code=201, responses=PROBLEMS)
-    async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: EventIn) -> dict[str, Any]:
+    async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession, data: EventIn) -> EventOut:
         return await store.create_event(db_session, principal(request), msgspec.to_builtins(data))
 
     @get("/", summary="Events (a broker or notary sees its own)", responses=PROBLEMS)
-    async def index(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[dict[str, Any]]:
+    async def index(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[EventOut]:
         return await store.list_events(db_session, principal(request))
 
     @get("/{event_id:str}", summary="One event with its state history", responses=PROBLEMS)
-    async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> dict[str, Any]:
+    async def get_one(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> EventOut:
         return await store.event_out(db_session, await store.load_event(db_session, principal(request), event_id))
 
     @post("/{event_id:str}/gong", summary="The gong: open or close the trading hour (coordinator)", status_code=200,
           responses=PROBLEMS)
     async def gong(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                   data: schema.GongRequest) -> dict[str, Any]:
+                   data: schema.GongRequest) -> EventOut:
         out, record = await store.move(db_session, principal(request), event_id,
                                        "gong_open" if data.action == "open" else "gong_close")
         await db_session.commit()
@@ -135,7 +152,7 @@ class EventController(Controller):
     @post("/{event_id:str}/state", summary="Open the catalogue, start follow-up, archive (coordinator)",
           status_code=200, responses=PROBLEMS)
     async def move(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                   data: StateRequest) -> dict[str, Any]:
+                   data: StateRequest) -> EventOut:
         out, record = await store.move(db_session, principal(request), event_id, data.action)
         await db_session.commit()
         live.publish(_channels(request), event_id, schema.StateChanged(state=record.to_state, at=record.at))
@@ -146,19 +163,19 @@ class EventController(Controller):
     @post("/{event_id:str}/floor-links", summary="A one-time sign-in link (and QR code) for the floor: broker, "
           "notary, general (børsgeneral) or stand (coordinator)", status_code=201, responses=PROBLEMS)
     async def create_floor_link(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                                data: FloorLinkIn) -> dict[str, Any]:
+                                data: FloorLinkIn) -> NewFloorLinkOut:
         return await floor_auth.create_link(db_session, principal(request), event_id, data.role, data.name,
                                             str(request.base_url))
 
     @get("/{event_id:str}/floor-links", summary="The event's floor links (never their URLs)", responses=PROBLEMS)
     async def floor_links(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                          event_id: str) -> list[dict[str, Any]]:
+                          event_id: str) -> list[FloorLinkOut]:
         return await floor_auth.list_links(db_session, principal(request), event_id)
 
     @post("/{event_id:str}/floor-links/{link_id:str}/revoke", summary="Revoke a floor link: its session ends",
           status_code=200, responses=PROBLEMS)
     async def revoke_floor_link(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                                link_id: str) -> dict[str, Any]:
+                                link_id: str) -> FloorLinkOut:
         return await floor_auth.revoke_link(db_session, principal(request), event_id, link_id)
 
     # --- participants and catalogue -------------------------------------------------------
@@ -166,50 +183,50 @@ class EventController(Controller):
     @post("/{event_id:str}/participants", summary="Add a participant (coordinator, broker)", status_code=201,
           responses=PROBLEMS)
     async def add_participant(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                              data: ParticipantIn) -> dict[str, Any]:
+                              data: ParticipantIn) -> Participant:
         out = await store.add_participant(db_session, principal(request), event_id, msgspec.to_builtins(data))
-        await _catalogue_changed(request, db_session, event_id, out["id"])
+        await _catalogue_changed(request, db_session, event_id, out.id)
         return out
 
     @get("/{event_id:str}/participants", summary="The event's participants", responses=PROBLEMS)
     async def list_participants(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                                event_id: str) -> list[dict[str, Any]]:
+                                event_id: str) -> list[Participant]:
         await store.load_event(db_session, principal(request), event_id)
-        return [to_doc(p) for p in await store.participants(db_session, event_id)]
+        return await store.participants(db_session, event_id)
 
     @post("/{event_id:str}/offers", summary="Add an offer (tilbud) to the catalogue", status_code=201,
           responses=PROBLEMS)
     async def add_offer(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                        data: dict[str, Any]) -> dict[str, Any]:
+                        data: dict[str, Any]) -> Offer | Need:
         out = await store.add_entry(db_session, principal(request), event_id, "offer", data)
-        await _catalogue_changed(request, db_session, event_id, out["participant"])
+        await _catalogue_changed(request, db_session, event_id, out.participant)
         return out
 
     @post("/{event_id:str}/needs", summary="Add a need (behov) to the catalogue", status_code=201, responses=PROBLEMS)
     async def add_need(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                       data: dict[str, Any]) -> dict[str, Any]:
+                       data: dict[str, Any]) -> Offer | Need:
         out = await store.add_entry(db_session, principal(request), event_id, "need", data)
-        await _catalogue_changed(request, db_session, event_id, out["participant"])
+        await _catalogue_changed(request, db_session, event_id, out.participant)
         return out
 
     @get("/{event_id:str}/offers", summary="The catalogue's offers", responses=PROBLEMS)
     async def list_offers(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                          event_id: str) -> list[dict[str, Any]]:
+                          event_id: str) -> list[Offer]:
         await store.load_event(db_session, principal(request), event_id)
-        return [to_doc(o) for o in (await store.entries(db_session, event_id))[0]]
+        return (await store.entries(db_session, event_id))[0]
 
     @get("/{event_id:str}/needs", summary="The catalogue's needs", responses=PROBLEMS)
     async def list_needs(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                         event_id: str) -> list[dict[str, Any]]:
+                         event_id: str) -> list[Need]:
         await store.load_event(db_session, principal(request), event_id)
-        return [to_doc(n) for n in (await store.entries(db_session, event_id))[1]]
+        return (await store.entries(db_session, event_id))[1]
 
     @get("/{event_id:str}/catalogue", summary="The catalogue (børskatalog) by category", responses=PROBLEMS)
     async def catalogue(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                        lang: Lang = "en") -> list[dict[str, Any]]:
+                        lang: Lang = "en") -> list[CatalogueSection]:
         await store.load_event(db_session, principal(request), event_id)
         parts = await store.catalogue_parts(db_session, event_id)
-        return [to_doc(s) for s in report.catalogue(*parts, i18n.report_words(lang))]
+        return report.catalogue(*parts, i18n.report_words(lang))
 
     @get("/{event_id:str}/catalogue.csv", summary="The catalogue as CSV, grouped by category", responses=PROBLEMS)
     async def catalogue_csv(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
@@ -223,7 +240,7 @@ class EventController(Controller):
     @post("/{event_id:str}/suggestions", summary="Meeting suggestions and, with rounds and tables, a "
           "speed-meeting schedule (CP-SAT; coordinator, broker)", status_code=201, responses=PROBLEMS)
     async def suggest(self, request: Request[Any, Any, Any], event_id: str,
-                      data: SuggestionSettings | None = None) -> dict[str, Any]:
+                      data: SuggestionSettings | None = None) -> SuggestionsOut:
         who = principal(request)
         store.require_role(who, "broker")
         maker = request.app.state.sessionmaker
@@ -233,19 +250,17 @@ class EventController(Controller):
             parts, offers, needs = await store.catalogue_parts(session, event_id)
         # CPU-bound: off the event loop, no transaction open.
         result = await anyio.to_thread.run_sync(suggest_meetings, event, parts, offers, needs, data)
-        doc = {**to_doc(result), "created_at": store.now().isoformat()}
         async with maker() as session, session.begin():
             row = await store.load_event(session, who, event_id, lock="update")
-            row.suggestions = doc
-        return doc
+            return store.save_suggestions(row, result)
 
     @get("/{event_id:str}/suggestions", summary="The latest meeting suggestions", responses=PROBLEMS)
     async def suggestions(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                          event_id: str) -> dict[str, Any]:
-        row = await store.load_event(db_session, principal(request), event_id)
-        if row.suggestions is None:
+                          event_id: str) -> SuggestionsOut:
+        out = store.suggestions_of(await store.load_event(db_session, principal(request), event_id))
+        if out is None:
             raise not_found("suggestions for event", event_id)
-        return row.suggestions
+        return out
 
     # --- agreements -------------------------------------------------------------------------
 
@@ -258,7 +273,7 @@ class EventController(Controller):
     async def register(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str, data: Any,
         idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key", required=False)] = None,
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[AgreementOut]:
         rates = _xs(request).rates
         a, body = await store.register_agreement(db_session, principal(request), event_id, data, rates,
                                                  idempotency_key=idempotency_key)
@@ -270,7 +285,7 @@ class EventController(Controller):
 
     @get("/{event_id:str}/agreements", summary="The event's agreements", responses=PROBLEMS)
     async def list_agreements(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                              event_id: str) -> list[dict[str, Any]]:
+                              event_id: str) -> list[AgreementOut]:
         await store.load_event(db_session, principal(request), event_id)
         rates = _xs(request).rates
         return [store.agreement_out(store.agreement_of(r), rates, r)
@@ -278,14 +293,14 @@ class EventController(Controller):
 
     @get("/{event_id:str}/agreements/{agreement_id:str}", summary="One agreement", responses=PROBLEMS)
     async def get_agreement(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                            agreement_id: str) -> dict[str, Any]:
+                            agreement_id: str) -> AgreementOut:
         row = await store.get_agreement(db_session, principal(request), event_id, agreement_id)
         return store.agreement_out(store.agreement_of(row), _xs(request).rates, row)
 
     @post("/{event_id:str}/agreements/{agreement_id:str}/confirm", summary="The notary confirms an agreement",
           status_code=200, responses=PROBLEMS)
     async def confirm(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                      agreement_id: str) -> dict[str, Any]:
+                      agreement_id: str) -> AgreementOut:
         a = await store.confirm_agreement(db_session, principal(request), event_id, agreement_id)
         await db_session.commit()
         live.publish(_channels(request), event_id, schema.AgreementConfirmed(
@@ -295,7 +310,7 @@ class EventController(Controller):
     @post("/{event_id:str}/agreements/{agreement_id:str}/follow-up", summary="A party reports whether the "
           "agreement was carried out (after closing)", status_code=201, responses=PROBLEMS)
     async def follow_up(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                        agreement_id: str, data: FollowUpIn) -> dict[str, Any]:
+                        agreement_id: str, data: FollowUpIn) -> FollowUp:
         return await store.report_follow_up(db_session, principal(request), event_id, agreement_id,
                                             msgspec.to_builtins(data))
 
@@ -303,9 +318,10 @@ class EventController(Controller):
 
     @get("/{event_id:str}/report", summary="Agreements by category and sector pair, follow-up rate, overdue "
          "follow-ups, estimated value", responses=PROBLEMS)
-    async def report(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> dict[str, Any]:
+    async def report(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                     event_id: str) -> EventReport:
         row = await store.load_event(db_session, principal(request), event_id)
-        return to_doc(await store.build_report(db_session, row, _xs(request).rates))
+        return await store.build_report(db_session, row, _xs(request).rates)
 
     @get("/{event_id:str}/report.csv", summary="The report's figures as CSV", responses=PROBLEMS)
     async def report_csv(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
@@ -322,9 +338,10 @@ class EventController(Controller):
         return _csv(report.report_agreements_csv(r, i18n.report_words(lang)), f"{event_id}-agreements.csv")
 
     @get("/{event_id:str}/board", summary="The live board: totals, latest agreements, leaders", responses=PROBLEMS)
-    async def board(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str) -> dict[str, Any]:
+    async def board(self, request: Request[Any, Any, Any], db_session: AsyncSession,
+                    event_id: str) -> schema.BoardSnapshot:
         await store.load_event(db_session, principal(request), event_id)
-        return to_doc(await store.board(db_session, event_id, _xs(request).rates))
+        return await store.board(db_session, event_id, _xs(request).rates)
 
     @get("/{event_id:str}/board/stream", summary="The live board as server-sent events (`board_snapshot`, "
          "`agreement_registered`, `agreement_confirmed`, `gong`)", responses=PROBLEMS)
@@ -338,13 +355,13 @@ class EventController(Controller):
     @post("/{event_id:str}/volunteers", summary="Frivilligtorg: sign someone up as a volunteer in the register, "
           "onboarding pending (coordinator, broker)", status_code=201, responses=PROBLEMS)
     async def sign_up(self, request: Request[Any, Any, Any], db_session: AsyncSession, event_id: str,
-                      data: EventVolunteerIn) -> dict[str, Any]:
+                      data: EventVolunteerIn) -> SignUpOut:
         return await sign_up_volunteer(db_session, principal(request), event_id, data, request.url.path)
 
     @get("/{event_id:str}/volunteers", summary="Who signed up at the Frivilligtorg, and whose onboarding is pending",
          responses=PROBLEMS)
     async def signed_up(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                        event_id: str) -> list[dict[str, Any]]:
+                        event_id: str) -> list[SignedUpOut]:
         who = principal(request)
         await store.load_event(db_session, who, event_id)
         return await store.signed_up_list(db_session, event_id)

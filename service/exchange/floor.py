@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, Router, get, post
@@ -28,7 +28,8 @@ from events.suggestions import counterparts_for, draft_agreement, met_needs, sha
 from service.auth import Principal
 from service.exchange import floor_auth, live, store
 from service.exchange.floor_auth import FloorSignInRequired, floor_principal
-from service.problems import Problem
+from service.exchange.schemas import AgreementOut
+from service.problems import Problem, edge_error, fault
 from service.register.common import DbSession
 from service.web import i18n
 from service.web.i18n import N_
@@ -198,12 +199,12 @@ async def add_walk_in(request: Request[Any, Any, Any], db_session: DbSession, ev
         p = await store.add_participant(db_session, who, event_id, {
             "name": data.get("name", "").strip(), "kind": data.get("kind", ""),
             "contact": data.get("contact", "").strip() or "-"})
-        side = data.get("side", "")
-        if side in ("offer", "need") and data.get("title", "").strip():
-            entry: dict[str, Any] = {"participant": p["id"], "category": data.get("category", "hands"),
+        side = schema.entry_side(data.get("side", ""))
+        if side is not None and data.get("title", "").strip():
+            entry: dict[str, Any] = {"participant": p.id, "category": data.get("category", "hands"),
                                      "title": data["title"].strip(),
                                      "tags": [t.strip() for t in data.get("tags", "").split(",") if t.strip()]}
-            await store.add_entry(db_session, who, event_id, side, entry)  # type: ignore[arg-type]
+            await store.add_entry(db_session, who, event_id, side, entry)
     except Problem as exc:
         await db_session.rollback()
         ctx = await _context(db_session, request, who, event_id)
@@ -212,8 +213,8 @@ async def add_walk_in(request: Request[Any, Any, Any], db_session: DbSession, ev
                       found=parts[:60], more=0,
                       kinds=PARTICIPANT_KINDS, error=_problem_text(lang, exc), form=data, **ctx)
     await db_session.commit()
-    live.publish(_channels(request), event_id, schema.CatalogueChanged(participant=p["id"], at=store.now()))
-    return _see(f"/events/{event_id}/floor/broker/{p['id']}")
+    live.publish(_channels(request), event_id, schema.CatalogueChanged(participant=p.id, at=store.now()))
+    return _see(f"/events/{event_id}/floor/broker/{p.id}")
 
 
 def _problem_text(lang: str, exc: Problem) -> str:
@@ -228,7 +229,7 @@ def _problem_text(lang: str, exc: Problem) -> str:
 @post("/agreements")
 async def register(request: Request[Any, Any, Any], db_session: DbSession, event_id: str,
                    idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key", required=False)] = None,
-                   ) -> Response[dict[str, Any]]:
+                   ) -> Response[AgreementOut]:
     """The broker page's registration (JSON, as the API's, with the page's Idempotency-Key): a retry
     after a lost connection returns the first answer, never a twin. Refusals say why in the page's
     language (`detail`), with the API's `errors` beside."""
@@ -328,10 +329,11 @@ async def general_status(request: Request[Any, Any, Any], db_session: DbSession,
 @post("/general/gong")
 async def gong(request: Request[Any, Any, Any], db_session: DbSession, event_id: str, data: Form) -> Any:
     who = await floor_principal(request, db_session, event_id, "general")
-    action = data.get("action")
-    if action not in ("open", "close"):
+    said = data.get("action")
+    action: Literal["open", "close"] | None = "open" if said == "open" else "close" if said == "close" else None
+    if action is None:
         raise Problem(400, "action: open or close", slug="validation",
-                      errors=[{"field": "action", "message": "open or close"}])
+                      errors=[fault("action", "not-one-of", value=said or "", allowed=["open", "close"])])
     try:
         _, record = await store.move(db_session, who, event_id, "gong_open" if action == "open" else "gong_close")
     except Problem as exc:
@@ -341,7 +343,7 @@ async def gong(request: Request[Any, Any, Any], db_session: DbSession, event_id:
                       **await _general_ctx(db_session, event_id))
     await db_session.commit()
     live.publish(_channels(request), event_id,
-                 schema.Gong(action=action, at=record.at, state=record.to_state))  # type: ignore[arg-type]
+                 schema.Gong(action=action, at=record.at, state=record.to_state))
     return _see(f"/events/{event_id}/floor/general")
 
 
@@ -416,9 +418,9 @@ def _stand_body(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, st
         try:
             body["max_hours_per_week"] = float(str(data["max_hours_per_week"]).replace(",", "."))
         except ValueError:
-            errors.append({"field": "max_hours_per_week", "message": "a number of hours"})
+            errors.append(fault("max_hours_per_week", "not-a-number"))
     if not body["name"]:
-        errors.append({"field": "name", "message": "required"})
+        errors.append(fault("name", "required"))
     return body, errors
 
 
@@ -442,13 +444,13 @@ async def stand_sign_up(request: Request[Any, Any, Any], db_session: DbSession, 
                                               request.url.path)
         except (Problem, msgspec.ValidationError) as exc:
             await db_session.rollback()
-            errors = (exc.errors or [{"field": "", "message": exc.detail}]) if isinstance(exc, Problem) else [
-                {"field": "", "message": str(exc)}]
+            errors = (exc.errors or [fault("", "refused", detail=exc.detail)]) if isinstance(exc, Problem) else [
+                edge_error("", str(exc))]
     if errors:
         return render(request, "exchange/floor/stand.html", status_code=422, activities=activities, form=data,
                       errors=errors, **ctx)
     settings = request.app.state.settings
-    answer = await places_for(db_session, created["id"], settings.default_horizon_days)
+    answer = await places_for(db_session, created.id, settings.default_horizon_days)
     lines = [i18n.t(lang, "floor.stand.place", activity=p.activity.lower(), site=p.site, when=_when(lang, p.slots))
              .strip() for p in answer.places]
     receipt = False
@@ -456,7 +458,7 @@ async def stand_sign_up(request: Request[Any, Any, Any], db_session: DbSession, 
         words = {"name": body["name"], "event": ctx["event"].name,
                  "places": "\n".join(f"- {line}" for line in lines) or i18n.t(lang, "floor.stand.none")}
         await enqueue(db_session, body["email"], "stand_receipt", words, lang=lang,
-                      key=f"stand-receipt:{created['id']}", volunteer_id=created["id"],
+                      key=f"stand-receipt:{created.id}", volunteer_id=created.id,
                       subject=i18n.t(lang, "mail.stand_receipt.subject", **words),
                       body=i18n.t(lang, "mail.stand_receipt.body", **words))
         receipt = True

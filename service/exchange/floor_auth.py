@@ -17,8 +17,9 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 import segno
 import sqlalchemy as sa
 from litestar import Request
@@ -28,7 +29,8 @@ from service.accounts import revoke_subject
 from service.auth import Principal
 from service.db.models import ExchangeEventRow, FloorLinkRow, utcnow
 from service.exchange import store
-from service.problems import Problem, conflict, invalid, not_found
+from service.exchange.schemas import FloorLinkOut, NewFloorLinkOut
+from service.problems import Problem, conflict, fault, invalid, not_found
 from service.web.sessions import current_session, end_session, start_session
 
 FLOOR_ROLES = ("broker", "notary", "general", "stand")
@@ -45,22 +47,25 @@ def enter_path(event_id: str, token: str) -> str:
     return f"/events/{event_id}/floor/enter/{token}"
 
 
-def link_out(row: FloorLinkRow) -> dict[str, Any]:
-    return {"id": row.id, "event": row.event_id, "role": row.role, "name": row.name, "created_at": row.created_at,
-            "used_at": row.used_at, "revoked_at": row.revoked_at,
-            "status": "revoked" if row.revoked_at else ("used" if row.used_at else "unused")}
+def _status(row: FloorLinkRow) -> Literal["unused", "used", "revoked"]:
+    return "revoked" if row.revoked_at else ("used" if row.used_at else "unused")
+
+
+def link_out(row: FloorLinkRow) -> FloorLinkOut:
+    return FloorLinkOut(id=row.id, event=row.event_id, role=row.role, name=row.name, created_at=row.created_at,
+                        used_at=row.used_at, revoked_at=row.revoked_at, status=_status(row))
 
 
 async def create_link(session: AsyncSession, who: Principal, event_id: str, role: str, name: str,
-                      base_url: str) -> dict[str, Any]:
+                      base_url: str) -> NewFloorLinkOut:
     """A new one-time link; its URL is shown once (as text and QR code) and never stored."""
     who.require_coordinator()
     errors = []
     if role not in FLOOR_ROLES:
-        errors.append({"field": "role", "message": f"{role!r} is not a floor role (one of {', '.join(FLOOR_ROLES)})"})
+        errors.append(fault("role", "not-one-of", value=role, allowed=FLOOR_ROLES))
     name = name.strip()
     if not 1 <= len(name) <= 200:
-        errors.append({"field": "name", "message": "give the person's name or label, 1 to 200 characters"})
+        errors.append(fault("name", "length", min=1, max=200))
     if errors:
         raise invalid(errors)
     event = await store.load_event(session, who, event_id, lock="share")
@@ -72,10 +77,10 @@ async def create_link(session: AsyncSession, who: Principal, event_id: str, role
     session.add(row)
     await session.flush()
     url = base_url.rstrip("/") + enter_path(event_id, token)
-    return {**link_out(row), "url": url}
+    return NewFloorLinkOut(**msgspec.structs.asdict(link_out(row)), url=url)
 
 
-async def list_links(session: AsyncSession, who: Principal, event_id: str) -> list[dict[str, Any]]:
+async def list_links(session: AsyncSession, who: Principal, event_id: str) -> list[FloorLinkOut]:
     who.require_coordinator()
     await store.load_event(session, who, event_id)
     rows = (await session.scalars(sa.select(FloorLinkRow).where(FloorLinkRow.event_id == event_id)
@@ -83,7 +88,7 @@ async def list_links(session: AsyncSession, who: Principal, event_id: str) -> li
     return [link_out(r) for r in rows]
 
 
-async def revoke_link(session: AsyncSession, who: Principal, event_id: str, link_id: str) -> dict[str, Any]:
+async def revoke_link(session: AsyncSession, who: Principal, event_id: str, link_id: str) -> FloorLinkOut:
     who.require_coordinator()
     await store.load_event(session, who, event_id)
     row = await session.get(FloorLinkRow, link_id)

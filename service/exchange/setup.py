@@ -9,10 +9,9 @@ Behind the coordinator's web sign-in (the same dependency as service/web/pages.p
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
-import msgspec
 from litestar import Request, Router, get, post
 from litestar.channels import ChannelsPlugin
 from litestar.datastructures import UploadFile
@@ -27,7 +26,7 @@ from events.suggestions import suggest_meetings
 from service.auth import Principal
 from service.exchange import floor_auth, live, store
 from service.exchange.chart import bar_chart
-from service.problems import Problem
+from service.problems import Problem, fault
 from service.register.common import DbSession
 from service.web import i18n
 from service.web.i18n import N_
@@ -66,21 +65,21 @@ async def events_create(request: Request[Any, Any, Any], db_session: DbSession, 
         when = dt.datetime.fromisoformat(data.get("starts_at", ""))
         doc["starts_at"] = (when if when.tzinfo else when.replace(tzinfo=i18n.OSLO)).isoformat()
     except ValueError:
-        errors.append({"field": "starts_at", "message": "date and time"})
+        errors.append(fault("starts_at", "not-a-datetime"))
     for field in ("trading_minutes", "rounds", "tables"):
         raw = data.get(field, "").strip()
         if raw:
             if raw.isdigit():
                 doc[field] = int(raw)
             else:
-                errors.append({"field": field, "message": "a whole number"})
+                errors.append(fault(field, "not-whole"))
     if not errors:
         try:
             async with db_session.begin_nested():
                 created = await store.create_event(db_session, viewer, doc)
-            return _back(created["id"])
+            return _back(created.id)
         except Problem as exc:
-            errors = exc.errors or [{"field": "", "message": exc.detail}]
+            errors = exc.errors or [fault("", "refused", detail=exc.detail)]
     return page(request, "exchange/setup/events.html", status_code=422, errors=errors, form=data,
                 events=await store.list_events(db_session, viewer))
 
@@ -90,7 +89,7 @@ async def _setup_ctx(session: DbSession, viewer: Principal, event_id: str) -> di
     parts, offers, needs = await store.catalogue_parts(session, event_id)
     counts = (await store.agreement_counts(session, [event_id])).get(event_id, (0, 0))
     return {"event": store.event_of(row), "event_id": event_id, "row": row, "state": row.state,
-            "allowed": lifecycle.allowed_actions(row.state),  # type: ignore[arg-type]
+            "allowed": lifecycle.allowed_actions(row.state),
             "participants": parts, "offers": offers, "needs": needs, "names": {p.id: p.name for p in parts},
             "links": await floor_auth.list_links(session, viewer, event_id), "agreements": counts[0],
             "confirmed": counts[1], "suggestions": row.suggestions, "roles": floor_auth.FLOOR_ROLES,
@@ -121,25 +120,25 @@ async def add_participant(request: Request[Any, Any, Any], db_session: DbSession
         await db_session.rollback()
         flash(request, "error", problem_text(lang_of(request), exc))
         return _back(event_id, "#participants")
-    await _publish_catalogue(request, db_session, event_id, p["id"])
+    await _publish_catalogue(request, db_session, event_id, p.id)
     return _back(event_id, "#participants")
 
 
 @post("/events/{event_id:str}/setup/entry")
 async def add_entry(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal, event_id: str,
                     data: Form) -> Redirect:
-    side = data.get("side", "")
+    side = schema.entry_side(data.get("side", ""))
     doc: dict[str, Any] = {"participant": data.get("participant", ""), "category": data.get("category", ""),
                            "title": data.get("title", "").strip(), "description": data.get("description", "").strip(),
                            "tags": [t.strip() for t in data.get("tags", "").split(",") if t.strip()]}
     unit, amount = data.get("unit", "hours"), data.get("amount", "").strip().replace(",", ".")
     try:
-        if side not in ("offer", "need"):
+        if side is None:
             raise Problem(422, "side: offer or need", slug="validation",
-                          errors=[{"field": "side", "message": "offer or need"}])
+                          errors=[fault("side", "not-one-of", value=data.get("side", ""), allowed=["offer", "need"])])
         if amount:
             doc["amount"] = {unit: int(float(amount)) if unit == "items" else float(amount)}
-        await store.add_entry(db_session, viewer, event_id, side, doc)  # type: ignore[arg-type]
+        await store.add_entry(db_session, viewer, event_id, side, doc)
     except (Problem, ValueError) as exc:
         await db_session.rollback()
         flash(request, "error", problem_text(lang_of(request), exc) if isinstance(exc, Problem) else f"amount: {exc}")
@@ -164,7 +163,8 @@ async def import_csv(request: Request[Any, Any, Any], db_session: DbSession, vie
     problems: list[str]
     if what == "participants":
         rows, problems = parse_participants(text, {p.id for p in existing})
-        todo: list[tuple[str, dict[str, Any], int]] = [("participant", r, i + 2) for i, r in enumerate(rows)]
+        todo: list[tuple[Literal["participant"] | schema.EntrySide, dict[str, Any], int]] = [
+            ("participant", r, i + 2) for i, r in enumerate(rows)]
     else:
         entries, problems = parse_catalogue(text, {p.id: p.name for p in existing})
         todo = [(e.side, e.doc, e.line) for e in entries]
@@ -176,7 +176,7 @@ async def import_csv(request: Request[Any, Any, Any], db_session: DbSession, vie
                     if kind == "participant":
                         await store.add_participant(db_session, viewer, event_id, doc)
                     else:
-                        await store.add_entry(db_session, viewer, event_id, kind, doc)  # type: ignore[arg-type]
+                        await store.add_entry(db_session, viewer, event_id, kind, doc)
         except Problem as exc:
             problems.append(f"line {line}: {exc.detail}")
     if problems:
@@ -214,7 +214,7 @@ async def run_suggestions(request: Request[Any, Any, Any], db_session: DbSession
     parts, offers, needs = await store.catalogue_parts(db_session, event_id)
     result = await anyio.to_thread.run_sync(suggest_meetings, store.event_of(row), parts, offers, needs, None)
     row = await store.load_event(db_session, viewer, event_id, lock="update")
-    row.suggestions = {**msgspec.to_builtins(result), "created_at": store.now().isoformat()}
+    store.save_suggestions(row, result)
     return _back(event_id, "#meetings")
 
 
@@ -241,7 +241,7 @@ async def make_link(request: Request[Any, Any, Any], db_session: DbSession, view
     await db_session.commit()
     ctx = await _setup_ctx(db_session, viewer, event_id)
     # The link is shown once, here: it is stored only as a hash.
-    return page(request, "exchange/setup/event.html", new_link=link, new_qr=floor_auth.qr_svg(link["url"], scale=5),
+    return page(request, "exchange/setup/event.html", new_link=link, new_qr=floor_auth.qr_svg(link.url, scale=5),
                 **ctx)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events import lifecycle, report, schema
 from events.board import board_snapshot
 from events.schema import Agreement, ExchangeEvent, FollowUp, Need, Offer, Participant
+from events.suggestions import SuggestionResult
 from events.valuation import DEFAULT_RATES, Rates, agreement_value
 from matcher.scenario import Issue
 from service.auth import EVENT_ROLES, Principal
@@ -36,7 +37,8 @@ from service.db.models import (
     IdempotencyRow,
     utcnow,
 )
-from service.problems import Problem, conflict, field_error, forbidden, invalid, not_found
+from service.exchange.schemas import AgreementOut, EstimatedValue, EventOut, SignedUpOut, SuggestionsOut
+from service.problems import Problem, conflict, fault, field_error, forbidden, invalid, not_found
 from service.register.common import decode_as, idempotent_replay, new_id, to_doc
 from service.register.needs import body_hash
 from service.web import i18n
@@ -136,29 +138,28 @@ async def transitions(session: AsyncSession, event_id: str) -> list[lifecycle.Tr
     rows = (await session.scalars(
         sa.select(EventTransitionRow).where(EventTransitionRow.event_id == event_id).order_by(EventTransitionRow.id)
     )).all()
-    return [lifecycle.Transition(from_state=r.from_state, to_state=r.to_state, action=r.action, at=r.at)  # type: ignore[arg-type]
+    return [lifecycle.Transition(from_state=r.from_state, to_state=r.to_state, action=r.action, at=r.at)
             for r in rows]
 
 
-async def event_out(session: AsyncSession, row: ExchangeEventRow) -> dict[str, Any]:
-    history = await transitions(session, row.id)
-    return {
-        **row.data,
-        "state": row.state,
-        "allowed_actions": lifecycle.allowed_actions(row.state),  # type: ignore[arg-type]
-        "transitions": [msgspec.to_builtins(t) for t in history],
-        "screen_key": row.screen_key,
-        "board_page": f"/events/{row.id}/board?key={row.screen_key}",
-        "catalogue_page": f"/events/{row.id}/catalogue?key={row.screen_key}",
-        "report_page": f"/events/{row.id}/report?key={row.screen_key}",
-        "created_at": row.created_at,
-    }
+async def event_out(session: AsyncSession, row: ExchangeEventRow) -> EventOut:
+    return EventOut(
+        **msgspec.structs.asdict(event_of(row)),
+        state=row.state,
+        allowed_actions=lifecycle.allowed_actions(row.state),
+        transitions=await transitions(session, row.id),
+        screen_key=row.screen_key,
+        board_page=f"/events/{row.id}/board?key={row.screen_key}",
+        catalogue_page=f"/events/{row.id}/catalogue?key={row.screen_key}",
+        report_page=f"/events/{row.id}/report?key={row.screen_key}",
+        created_at=row.created_at,
+    )
 
 
 # --- Events and their state -----------------------------------------------------------------
 
 
-async def create_event(session: AsyncSession, who: Principal, raw: dict[str, Any]) -> dict[str, Any]:
+async def create_event(session: AsyncSession, who: Principal, raw: dict[str, Any]) -> EventOut:
     who.require_coordinator()
     doc = {**raw, "id": raw.get("id") or new_id("evt")}
     event = decode_as(doc, ExchangeEvent)
@@ -170,7 +171,7 @@ async def create_event(session: AsyncSession, who: Principal, raw: dict[str, Any
     return await event_out(session, row)
 
 
-async def list_events(session: AsyncSession, who: Principal) -> list[dict[str, Any]]:
+async def list_events(session: AsyncSession, who: Principal) -> list[EventOut]:
     stmt = sa.select(ExchangeEventRow).order_by(ExchangeEventRow.created_at, ExchangeEventRow.id)
     if not who.is_coordinator:
         if who.role not in EVENT_ROLES:
@@ -180,7 +181,7 @@ async def list_events(session: AsyncSession, who: Principal) -> list[dict[str, A
 
 
 async def move(session: AsyncSession, who: Principal, event_id: str,
-               action: str) -> tuple[dict[str, Any], lifecycle.Transition]:
+               action: str) -> tuple[EventOut, lifecycle.Transition]:
     """Apply a lifecycle action (`open_catalogue`, `gong_open`, `gong_close`, `start_follow_up`,
     `archive`); the event row is locked so two moves cannot interleave. The gong is the coordinator's
     or the børsgeneral's (a floor session); every other move is the coordinator's."""
@@ -190,7 +191,7 @@ async def move(session: AsyncSession, who: Principal, event_id: str,
         who.require_coordinator()
     row = await load_event(session, who, event_id, lock="update")
     try:
-        state, record = lifecycle.transition(row.state, action, now())  # type: ignore[arg-type]
+        state, record = lifecycle.transition(row.state, action, now())
     except lifecycle.IllegalTransition as exc:
         raise Problem(409, str(exc), slug="illegal-transition") from None
     row.state = state
@@ -227,7 +228,7 @@ async def participants(session: AsyncSession, event_id: str) -> list[Participant
     return [participant_of(r) for r in rows]
 
 
-async def add_participant(session: AsyncSession, who: Principal, event_id: str, raw: dict[str, Any]) -> dict[str, Any]:
+async def add_participant(session: AsyncSession, who: Principal, event_id: str, raw: dict[str, Any]) -> Participant:
     require_role(who, "broker")
     row = await load_event(session, who, event_id, lock="share")
     if row.state not in CATALOGUE_STATES:
@@ -238,7 +239,7 @@ async def add_participant(session: AsyncSession, who: Principal, event_id: str, 
         raise conflict(f"participant {p.id!r} already exists")
     session.add(EventParticipantRow(id=p.id, event_id=event_id, kind=p.kind, data=to_doc(p)))
     await session.flush()
-    return to_doc(p)
+    return p
 
 
 async def entries(session: AsyncSession, event_id: str) -> tuple[list[Offer], list[Need]]:
@@ -252,8 +253,8 @@ async def entries(session: AsyncSession, event_id: str) -> tuple[list[Offer], li
 
 
 async def add_entry(
-    session: AsyncSession, who: Principal, event_id: str, side: Literal["offer", "need"], raw: dict[str, Any]
-) -> dict[str, Any]:
+    session: AsyncSession, who: Principal, event_id: str, side: schema.EntrySide, raw: dict[str, Any]
+) -> Offer | Need:
     require_role(who, "broker")
     row = await load_event(session, who, event_id, lock="share")
     if row.state not in CATALOGUE_STATES:
@@ -262,17 +263,16 @@ async def add_entry(
     problems = schema.validate_entry_payload(doc, side)
     if problems:
         raise _problems(problems)
-    entry = msgspec.convert(doc, Offer if side == "offer" else Need)
+    entry: Offer | Need = msgspec.convert(doc, Offer) if side == "offer" else msgspec.convert(doc, Need)
     owner = await session.get(EventParticipantRow, (event_id, entry.participant))
     if owner is None:
-        raise invalid([{"field": "participant",
-                        "message": f"{entry.participant!r} is not a participant at this event"}])
+        raise invalid([fault("participant", "not-a-participant-here", value=entry.participant)])
     if await session.get(EventEntryRow, (event_id, entry.id)) is not None:
         raise conflict(f"{side} {entry.id!r} already exists")
     session.add(EventEntryRow(id=entry.id, event_id=event_id, participant_id=entry.participant, side=side,
                               category=entry.category, data=to_doc(entry)))
     await session.flush()
-    return to_doc(entry)
+    return entry
 
 
 async def live_parts(
@@ -311,14 +311,14 @@ async def agreements(session: AsyncSession, event_id: str) -> list[Agreement]:
     return [agreement_of(r) for r in rows]
 
 
-def agreement_out(a: Agreement, rates: Rates, row: EventAgreementRow | None = None) -> dict[str, Any]:
+def agreement_out(a: Agreement, rates: Rates, row: EventAgreementRow | None = None) -> AgreementOut:
     """An agreement as staff see it; with its row, the link its parties report follow-up through."""
     v = agreement_value(a, rates)
-    out = {**to_doc(a), "two_way": a.is_two_way,
-           "estimated_value": {"nok": v.nok, "unvalued_gives": v.unvalued, "label": v.label}}
-    if row is not None and row.follow_up_key:
-        out["follow_up_page"] = f"/events/{row.event_id}/agreements/{row.id}/follow-up?key={row.follow_up_key}"
-    return out
+    page = (f"/events/{row.event_id}/agreements/{row.id}/follow-up?key={row.follow_up_key}"
+            if row is not None and row.follow_up_key else msgspec.UNSET)
+    return AgreementOut(**msgspec.structs.asdict(a), two_way=a.is_two_way,
+                        estimated_value=EstimatedValue(nok=v.nok, unvalued_gives=v.unvalued, label=v.label),
+                        follow_up_page=page)
 
 
 async def agreement_rows(session: AsyncSession, event_id: str) -> list[EventAgreementRow]:
@@ -328,15 +328,15 @@ async def agreement_rows(session: AsyncSession, event_id: str) -> list[EventAgre
     )).all())
 
 
-async def _replay(session: AsyncSession, who: Principal, key: str, digest: str) -> dict[str, Any] | None:
+async def _replay(session: AsyncSession, who: Principal, key: str, digest: str) -> AgreementOut | None:
     row = await idempotent_replay(session, who.token_id or "", key, digest)
-    return None if row is None else row.response
+    return None if row is None else msgspec.convert(row.response, AgreementOut)
 
 
 async def register_agreement(
     session: AsyncSession, who: Principal, event_id: str, raw: Any, rates: Rates, *,
     idempotency_key: str | None = None,
-) -> tuple[Agreement | None, dict[str, Any]]:
+) -> tuple[Agreement | None, AgreementOut]:
     """A broker registers an agreement: only while trading (409 naming the state), never money
     (422 naming the field), two distinct participants of this event. Returns (the new agreement,
     the answer); with an Idempotency-Key a repeat returns the first answer and (None, answer) —
@@ -346,7 +346,7 @@ async def register_agreement(
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= 200:
             raise Problem(400, "Idempotency-Key must be 1 to 200 characters", slug="validation",
-                          errors=[{"field": "Idempotency-Key", "message": "1 to 200 characters"}])
+                          errors=[fault("Idempotency-Key", "length", min=1, max=200)])
         key = f"agreement:{event_id}:{idempotency_key}"[:255]
         digest = body_hash(raw) if isinstance(raw, dict) else body_hash({"raw": raw})
         await load_event(session, who, event_id)
@@ -356,7 +356,7 @@ async def register_agreement(
     # FOR SHARE: the gong closing (FOR UPDATE) waits for registrations in flight, and they for it.
     row = await load_event(session, who, event_id, lock="share")
     try:
-        lifecycle.check_can_register_agreement(row.state)  # type: ignore[arg-type]
+        lifecycle.check_can_register_agreement(row.state)
     except lifecycle.IllegalTransition as exc:
         raise Problem(409, str(exc), slug="not-trading") from None
     ids = set(await session.scalars(sa.select(EventParticipantRow.id).where(EventParticipantRow.event_id == event_id)))
@@ -370,7 +370,7 @@ async def register_agreement(
             side = field.rsplit(".", 1)[-1]
             entry = await session.get(EventEntryRow, (event_id, ref))
             if entry is None or entry.side != side:
-                raise invalid([{"field": field, "message": f"{ref!r} is not a {side} in this event's catalogue"}])
+                raise invalid([fault(field, "not-in-catalogue", value=ref, side=side)])
     at = now()
     agreement = msgspec.structs.replace(
         schema.decode_agreement(raw, participants=ids),
@@ -434,7 +434,7 @@ async def follow_ups(session: AsyncSession, event_id: str) -> list[FollowUp]:
 
 async def report_follow_up(
     session: AsyncSession, who: Principal, event_id: str, agreement_id: str, raw: Any
-) -> dict[str, Any]:
+) -> FollowUp:
     """A party reports whether the agreement was carried out; `reported_by` names the party."""
     require_role(who, "broker")
     event = await load_event(session, who, event_id, lock="share")
@@ -443,7 +443,7 @@ async def report_follow_up(
 
 
 async def record_follow_up(session: AsyncSession, event: ExchangeEventRow, row: EventAgreementRow,
-                           raw: Any) -> dict[str, Any]:
+                           raw: Any) -> FollowUp:
     """Store a follow-up report once the caller (staff, or a party through its link) may."""
     event_id, agreement_id = event.id, row.id
     if event.state not in FOLLOW_UP_STATES:
@@ -453,12 +453,11 @@ async def record_follow_up(session: AsyncSession, event: ExchangeEventRow, row: 
     doc = {**raw, "agreement": agreement_id, "reported_at": now()} if isinstance(raw, dict) else raw
     f = decode_as(doc, FollowUp)
     if f.reported_by not in a.parties:
-        raise invalid([{"field": "reported_by", "message": f"{f.reported_by!r} is not a party to this agreement "
-                        f"(one of {', '.join(a.parties)})"}])
+        raise invalid([fault("reported_by", "not-a-party", value=f.reported_by, parties=a.parties)])
     session.add(EventFollowUpRow(event_id=event_id, agreement_id=agreement_id, data=to_doc(f),
                                  reported_at=f.reported_at or now()))
     await session.flush()
-    return to_doc(f)
+    return f
 
 
 async def build_report(session: AsyncSession, row: ExchangeEventRow, rates: Rates,
@@ -485,6 +484,20 @@ async def board(session: AsyncSession, event_id: str, rates: Rates = DEFAULT_RAT
     return msgspec.structs.replace(snap, latest=lines)
 
 
+# --- Meeting suggestions ---------------------------------------------------------------------
+
+
+def save_suggestions(row: ExchangeEventRow, result: SuggestionResult) -> SuggestionsOut:
+    """The suggestions just made, kept on the event (the latest only) and returned as stored."""
+    out = SuggestionsOut(**msgspec.structs.asdict(result), created_at=now())
+    row.suggestions = msgspec.to_builtins(out)
+    return out
+
+
+def suggestions_of(row: ExchangeEventRow) -> SuggestionsOut | None:
+    return None if row.suggestions is None else msgspec.convert(row.suggestions, SuggestionsOut)
+
+
 # --- Frivilligtorg ----------------------------------------------------------------------------
 
 
@@ -494,7 +507,7 @@ async def signed_up(session: AsyncSession, event_id: str, volunteer_id: str, par
     await session.flush()
 
 
-async def signed_up_list(session: AsyncSession, event_id: str) -> list[dict[str, Any]]:
+async def signed_up_list(session: AsyncSession, event_id: str) -> list[SignedUpOut]:
     """Volunteers from the Frivilligtorg: id, name and which onboarding steps are still open
     (no more personal data than a broker needs)."""
     from service.db.models import VolunteerRow
@@ -507,9 +520,9 @@ async def signed_up_list(session: AsyncSession, event_id: str) -> list[dict[str,
     for ev, vol in rows:
         data = vol.data or {}
         pending = [k for k in ("agreement_signed", "confidentiality_signed") if not data.get(k)]
-        out.append({"volunteer": ev.volunteer_id, "name": data.get("name"), "participant": ev.participant_id,
-                    "signed_up_at": ev.signed_up_at, "onboarding": "pending" if pending else "done",
-                    "pending": pending})
+        out.append(SignedUpOut(volunteer=ev.volunteer_id, name=data.get("name"), participant=ev.participant_id,
+                               signed_up_at=ev.signed_up_at, onboarding="pending" if pending else "done",
+                               pending=pending))
     return out
 
 

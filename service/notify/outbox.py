@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from service.db.engine import rowcount
 from service.db.models import OutboxRow, utcnow
 
 log = logging.getLogger("samspill.notify")
@@ -134,7 +135,7 @@ async def enqueue(
         "created_at": now,
     }
     result = await session.execute(_insert_ignoring_duplicates(session).values(**values))
-    return row_id if result.rowcount else None  # type: ignore[attr-defined]  # CursorResult of an INSERT
+    return row_id if rowcount(result) else None
 
 
 def backoff(attempts: int, base: float) -> dt.timedelta:
@@ -175,7 +176,7 @@ async def _claim(
                 .where(OutboxRow.id == row_id, OutboxRow.state == "queued", free)
                 .values(lease_owner=owner, lease_until=now + LEASE)
             )
-            if result.rowcount:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+            if rowcount(result):
                 claimed.append(row_id)
         if not claimed:
             return []

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import Principal
 from service.db.models import AttendanceRow, NeedRow, PlacementRow, VolunteerRow
-from service.problems import Problem, conflict, not_found
+from service.problems import Problem, conflict, fault, not_found
 from service.register.common import audit
 from service.register.placements import IN_FORCE
 from service.register.queries import in_force
@@ -130,27 +130,25 @@ async def record_attendance(
         )
     now = now or now_local()
     starts_at = starts_at.replace(tzinfo=None, second=0, microsecond=0)
-    field = [{"field": "starts_at", "message": ""}]
     if starts_at > now:
-        field[0]["message"] = "has not happened yet"
         raise Problem(
-            422, "an occurrence can be confirmed once it has begun", slug="validation", errors=field
+            422, "an occurrence can be confirmed once it has begun", slug="validation",
+            errors=[fault("starts_at", "not-yet")],
         )
     if starts_at < now - RECORD_WINDOW and not who.is_coordinator:
-        field[0]["message"] = "is more than two months ago"
         raise Problem(
-            422, "ask the coordinator to record an occurrence this old", slug="validation", errors=field
+            422, "ask the coordinator to record an occurrence this old", slug="validation",
+            errors=[fault("starts_at", "too-old")],
         )
     need = await _need_doc(session, p)
     day = starts_at.date()
     match = [(s, e) for s, e in placement_occurrences(need, p.start, day, day, p.ended_on) if s == starts_at]
     if not match:
-        field[0]["message"] = "is not one of the placement's times"
         raise Problem(
             422,
             f"placement {placement_id!r} has no occurrence starting {starts_at:%Y-%m-%d %H:%M}",
             slug="validation",
-            errors=field,
+            errors=[fault("starts_at", "not-an-occurrence")],
         )
     s, e = match[0]
     row = await session.scalar(

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matcher.schema import Activity, Site, Training
 from service.auth import Principal
 from service.db.models import ActivityRow, NeedRow, PlacementRow, SiteRow, TrainingRow, VolunteerRow
-from service.problems import Problem, conflict, not_found
+from service.problems import Problem, conflict, fault, not_found
 from service.register.common import (
     audit_change,
     decode_as,
@@ -105,7 +105,7 @@ async def patch_activity(session: AsyncSession, who: Principal, activity_id: str
         raise not_found("activity", activity_id)
     if "id" in patch and patch["id"] != activity_id:
         raise Problem(422, "an activity's id cannot change", slug="validation",
-                      errors=[{"field": "id", "message": "cannot change"}])
+                      errors=[fault("id", "cannot-change")])
     activity = decode_as({**row.data, **patch}, Activity)
     cat = await load_catalogue(session)
     others = [a for a in cat.activities if a.id != activity_id]
@@ -173,7 +173,7 @@ async def patch_site(
             422,
             "a site's id cannot change",
             slug="validation",
-            errors=[{"field": "id", "message": "cannot change"}],
+            errors=[fault("id", "cannot-change")],
         )
     site = decode_as({**row.data, **patch}, Site)
     if who.role == "site" and site.kind != from_doc(row.data, Site).kind:

@@ -16,7 +16,7 @@ from matcher.scenario import check_scenario, describe_decode_error
 from matcher.schema import Activity, Horizon, Scenario, Site, Training
 from service.auth import Principal
 from service.db.models import ActivityRow, AuditRow, IdempotencyRow, RegisterRow, SiteRow, TrainingRow
-from service.problems import Problem, conflict, field_error, invalid
+from service.problems import Problem, conflict, fault, field_error, invalid
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -62,9 +62,7 @@ def reject_identity_numbers(doc: dict[str, Any], fields: tuple[str, ...]) -> Non
         values = doc.get(name)
         for value in values if isinstance(values, list) else [values]:
             if isinstance(value, str) and _FNR.search(value):
-                errors.append(
-                    {"field": name, "message": "looks like a national identity number (fødselsnummer); never store one"}
-                )
+                errors.append(fault(name, "national-id-number"))
                 break
     if errors:
         raise invalid(errors)

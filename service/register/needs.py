@@ -20,7 +20,7 @@ from service.db.models import (
     PlanRow,
     ProposalRow,
 )
-from service.problems import Problem, conflict, not_found
+from service.problems import Problem, conflict, fault, not_found
 from service.register.commitments import (
     commitments,
     for_site_risk,
@@ -66,7 +66,7 @@ def _not_your_id(who: Principal) -> Problem:
     need has an id is never revealed by a 409 (issue 12: the existence oracle)."""
     return Problem(403, f"a site token may choose only new need ids starting with {who.site_id!r}-, or none "
                         "(the server then assigns one)", slug="forbidden",
-                   errors=[{"field": "id", "message": f"must start with {who.site_id}- and be new"}])
+                   errors=[fault("id", "id-prefix", prefix=f"{who.site_id}-")])
 
 
 def _may_write_for(who: Principal, site_id: str) -> None:
@@ -139,7 +139,7 @@ async def create_need(
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= 255:
             raise Problem(400, "Idempotency-Key must be 1 to 255 characters", slug="validation",
-                          errors=[{"field": "Idempotency-Key", "message": "1 to 255 characters"}])
+                          errors=[fault("Idempotency-Key", "length", min=1, max=255)])
         seen = await _replay(session, token, idempotency_key, digest)
         if seen is not None:
             return seen
@@ -202,7 +202,7 @@ async def patch_need(
     _may_write_for(who, row.site_id)
     if "id" in patch and patch["id"] != need_id:
         raise Problem(422, "a need's id cannot change", slug="validation",
-                      errors=[{"field": "id", "message": "cannot change"}])
+                      errors=[fault("id", "cannot-change")])
     need = decode_as({**row.data, **patch}, Need)
     _may_write_for(who, need.site)
     await _validate(session, need)
@@ -251,7 +251,7 @@ async def set_need_state(session: AsyncSession, who: Principal, need_id: str, st
     """
     if state not in NEED_STATES:
         raise Problem(422, f"state must be one of {', '.join(NEED_STATES)}", slug="validation",
-                      errors=[{"field": "state", "message": f"one of {', '.join(NEED_STATES)}"}])
+                      errors=[fault("state", "not-one-of", value=state, allowed=NEED_STATES)])
     row = await need_row(session, who, need_id, for_update=True)
     _may_write_for(who, row.site_id)
     if state == "closed":

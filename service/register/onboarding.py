@@ -21,7 +21,7 @@ from matcher.schema import HeldTraining, Volunteer
 from matcher.validate import add_months
 from service.auth import Principal
 from service.db.models import OnboardingStepRow, VolunteerRow
-from service.problems import Problem, not_found
+from service.problems import Problem, fault, not_found
 
 FIRST_CONVERSATION = "first_conversation"
 EXPIRY_WARNING = dt.timedelta(days=60)
@@ -117,7 +117,7 @@ async def record_first_conversation(session: AsyncSession, who: Principal, volun
         raise not_found("volunteer", volunteer_id)
     if held > dt.date.today() + dt.timedelta(days=1):
         raise Problem(422, "the first conversation cannot be in the future", slug="validation",
-                      errors=[{"field": "held", "message": "in the future"}])
+                      errors=[fault("held", "in-the-future")])
     step = await session.get(OnboardingStepRow, (volunteer_id, FIRST_CONVERSATION))
     if step is None:
         session.add(OnboardingStepRow(volunteer_id=volunteer_id, step=FIRST_CONVERSATION, done_on=held,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matcher.validate import add_months
 from service.auth import Principal
 from service.db.models import LockRow, PlacementRow, utcnow
-from service.problems import Problem, conflict, invalid, not_found
+from service.problems import Problem, conflict, fault, invalid, not_found
 from service.register.commitments import committed_scenario, for_site_risk, register_horizon, risks
 from service.register.queries import IN_FORCE, in_force
 from service.register.schemas import AtRiskOut, PlacementOut, PlacementState
@@ -194,8 +194,7 @@ def earliest_date(row: PlacementRow, today: dt.date) -> dt.date:
 
 
 def _before_start(field: str, earliest: dt.date, start: dt.date) -> dict[str, Any]:
-    return {"field": field, "message": f"before the placement's start ({start.isoformat()})",
-            "code": "before-placement-start", "data": {"earliest": earliest.isoformat(), "start": start.isoformat()}}
+    return fault(field, "before-placement-start", earliest=earliest.isoformat(), start=start.isoformat())
 
 
 def _not_before_start(row: PlacementRow, day: dt.date | None, field: str, today: dt.date) -> dict[str, Any] | None:
@@ -208,8 +207,7 @@ def _not_in_future(day: dt.date | None, field: str, today: dt.date) -> dict[str,
     """A conversation is recorded once held (a day's grace for the time zones)."""
     if day is None or day <= today + dt.timedelta(days=1):
         return None
-    return {"field": field, "message": "a conversation held cannot be in the future", "code": "in-the-future",
-            "data": {"latest": (today + dt.timedelta(days=1)).isoformat()}}
+    return fault(field, "in-the-future", latest=(today + dt.timedelta(days=1)).isoformat())
 
 
 async def end(
@@ -230,8 +228,7 @@ async def end(
                           _not_before_start(row, closing_held, "closing_held", today),
                           _not_in_future(closing_held, "closing_held", today)) if e]
     if reason is not None and reason not in END_REASONS:
-        errors.append({"field": "reason", "message": f"one of {', '.join(END_REASONS)}", "code": "invalid-value",
-                       "data": {"allowed": list(END_REASONS)}})
+        errors.append(fault("reason", "not-one-of", value=reason, allowed=END_REASONS))
     if errors:
         raise invalid(errors)
     row.state = "ended"

@@ -29,7 +29,7 @@ from service.db.models import (
     utcnow,
 )
 from service.jobs import Solver, solve_in_thread
-from service.problems import Problem, conflict, field_error, invalid, not_found
+from service.problems import Problem, conflict, fault, field_error, invalid, not_found
 from service.register.commitments import for_site_risk, register_horizon, start_of
 from service.register.common import audit, from_doc, new_id, register_row
 from service.register.occupancy import check_can_take
@@ -490,7 +490,7 @@ async def reject(session: AsyncSession, who: Principal, proposal_id: str, reason
     """Reject a proposal; the pair is forbidden in later runs."""
     if not reason.strip():
         raise Problem(422, "give a reason for rejecting", slug="validation",
-                      errors=[{"field": "reason", "message": "must not be empty"}])
+                      errors=[fault("reason", "empty")])
     prop, _, _ = await _proposal_for_decision(session, who, proposal_id)
     prop.state = "rejected"
     prop.pinned = False

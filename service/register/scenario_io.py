@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import types
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -32,7 +33,7 @@ from service.db.models import (
     TrainingRow,
     VolunteerRow,
 )
-from service.problems import field_error, invalid
+from service.problems import fault, field_error, invalid
 from service.register.commitments import horizon_of, in_force_pairs, start_of
 from service.register.common import audit, from_doc, new_id, register_row, to_doc
 from service.register.queries import in_force, is_draft, is_matched
@@ -48,8 +49,8 @@ def _stored(doc: dict[str, Any], kind: type[T], where: str) -> T:
     except msgspec.ValidationError as exc:
         place = field_error(describe_decode_error(exc, b""))
         field = f"{where}.{place['field']}" if place["field"] else where
-        raise invalid([{"field": field,
-                        "message": place["message"] + "; correct the record, then run again"}]) from None
+        raise invalid([fault(field, "stored-record", problem=place["message"], problem_code=place["code"],
+                             problem_data=place["data"])]) from None
 
 
 def _as_text(column: Any) -> Any:
@@ -65,7 +66,8 @@ def _docs(rows: Sequence[Any], kind: type[T], where: str) -> list[T]:
     joined = "[" + ",".join(texts) + "]"
     try:
         with gc_paused():
-            return msgspec.json.decode(joined, type=list[kind])  # type: ignore[valid-type]
+            decoded: list[T] = msgspec.json.decode(joined, type=types.GenericAlias(list, (kind,)))
+            return decoded
     except (msgspec.ValidationError, msgspec.DecodeError):
         return [_stored(json.loads(text), kind, f"{where}[{ident}]") for ident, text in rows]
 
@@ -183,7 +185,7 @@ async def import_scenario(session: AsyncSession, who: Principal, scenario: Scena
     )
     for i, v in enumerate(scenario.volunteers):
         if v.id in anonymised:
-            errors.append({"field": f"volunteers[{i}].id", "message": f"{v.id!r} was anonymised; use a new id"})
+            errors.append(fault(f"volunteers[{i}].id", "anonymised", value=v.id))
     if errors:
         raise invalid(errors)
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import Principal
 from service.db.models import PlacementRow, SiteReportRow, utcnow
-from service.problems import Problem, not_found
+from service.problems import Problem, fault, not_found
 from service.register.common import new_id
 from service.register.queries import IN_FORCE
 
@@ -38,12 +38,12 @@ async def report(session: AsyncSession, who: Principal, placement_id: str, kind:
         raise not_found("placement", placement_id)
     if kind not in REPORT_KINDS:
         raise Problem(422, f"kind must be one of {', '.join(REPORT_KINDS)}", slug="validation",
-                      errors=[{"field": "kind", "message": f"one of {', '.join(REPORT_KINDS)}"}])
+                      errors=[fault("kind", "not-one-of", value=kind, allowed=REPORT_KINDS)])
     if row.state not in IN_FORCE:
         raise Problem(409, f"placement {placement_id!r} is {row.state}, not in force", slug="placement-not-in-force")
     if on > dt.date.today() + dt.timedelta(days=1):
         raise Problem(422, "the date cannot be in the future", slug="validation",
-                      errors=[{"field": "on", "message": "in the future"}])
+                      errors=[fault("on", "in-the-future")])
     rep = SiteReportRow(id=new_id("rep"), placement_id=placement_id, site_id=row.site_id, kind=kind, on_date=on,
                         reported_by=f"{who.name} ({who.role})")
     session.add(rep)

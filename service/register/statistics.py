@@ -27,7 +27,7 @@ from matcher.schema import Horizon, Need, Scenario
 from matcher.validate import occurrences
 from service.auth import Principal
 from service.db.models import ActivityRow, AttendanceRow, NeedRow, PlacementRow, SiteRow, VolunteerRow
-from service.problems import Problem
+from service.problems import Problem, fault
 from service.register.placements import END_REASONS
 from service.register.queries import IN_FORCE
 
@@ -45,13 +45,13 @@ def months(start: dt.date, end: dt.date) -> list[str]:
 def check_period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
     errors = []
     if start is None:
-        errors.append({"field": "from", "message": "give a date (YYYY-MM-DD)"})
+        errors.append(fault("from", "not-a-date"))
     if end is None:
-        errors.append({"field": "to", "message": "give a date (YYYY-MM-DD)"})
+        errors.append(fault("to", "not-a-date"))
     if start and end and end < start:
-        errors.append({"field": "to", "message": "before the start"})
+        errors.append(fault("to", "before-start", start=start.isoformat()))
     if start and end and (end - start).days > MAX_DAYS:
-        errors.append({"field": "to", "message": f"at most {MAX_DAYS} days after the start"})
+        errors.append(fault("to", "too-long-period", max_days=MAX_DAYS))
     if errors:
         raise Problem(422, "; ".join(f"{e['field']}: {e['message']}" for e in errors), slug="validation",
                       errors=errors)

@@ -30,7 +30,7 @@ from service.db.models import (
     VolunteerAccountRow,
     VolunteerRow,
 )
-from service.problems import Problem, conflict, not_found
+from service.problems import Problem, conflict, fault, not_found
 from service.register.commitments import added, commitments, committed_scenario, register_horizon, risks
 from service.register.common import (
     audit,
@@ -203,7 +203,7 @@ async def patch_volunteer(
     row = await _row(session, who, volunteer_id, for_update=True)
     if "id" in patch and patch["id"] != volunteer_id:
         raise Problem(422, "a volunteer's id cannot change", slug="validation",
-                      errors=[{"field": "id", "message": "cannot change"}])
+                      errors=[fault("id", "cannot-change")])
     if who.role == "volunteer":
         locked = [f for f in _VERIFIED if f in patch and f != "id"]
         if locked:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import Principal
+from service.db.engine import rowcount
 from service.db.models import LoginLinkRow, VolunteerRow, utcnow
 from service.notify.outbox import enqueue
 from service.notify.tell import volunteer_lang
@@ -129,7 +130,7 @@ async def redeem(session: AsyncSession, secret: str, now: dt.datetime | None = N
         .where(LoginLinkRow.id == row.id, LoginLinkRow.used_at.is_(None))
         .values(used_at=now)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+    if not rowcount(result):
         return None
     volunteer = await session.get(VolunteerRow, row.volunteer_id)
     if volunteer is None or volunteer.data is None:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import Principal
 from service.db.models import PlacementRow, ProposalRow
+from service.problems import fault
 from service.register import attendance
 from service.register import volunteers as volunteers_service
 from service.register.schedule import placement_occurrences
@@ -111,7 +112,7 @@ def parse_slots(form: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[s
         if not (start or end) or form.get(f"remove_{k}"):
             continue
         if not day.isdigit() or not 1 <= int(day) <= 7 or not _hhmm(start) or not _hhmm(end):
-            errors.append({"field": f"availability[{k}]", "message": "weekday 1–7 and times as HH:MM"})
+            errors.append(fault(f"availability[{k}]", "not-a-slot"))
             continue
         out.append({"weekday": int(day), "start": start, "end": end})
     return out, errors

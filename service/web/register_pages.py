@@ -60,7 +60,8 @@ async def _existing(lookup: Awaitable[T]) -> T:
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 async def _submit(request: Request[Any, Any, Any], save: Callable[[], Awaitable[T]],

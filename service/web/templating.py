@@ -10,8 +10,9 @@ templates live in service/exchange/templates and are named "exchange/board.html"
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import jinja2
 from jinja2 import pass_context
@@ -84,11 +85,19 @@ def csp_nonce(ctx: Context) -> str:
     return nonce_of(request.scope) if request is not None else ""
 
 
+class _GettextInstaller(Protocol):
+    def install_gettext_callables(self, gettext: Callable[..., str], ngettext: Callable[..., str],
+                                  newstyle: bool | None = None) -> None: ...
+
+
 def install(env: jinja2.Environment) -> None:
     """Translations and Babel's formatters on `env` (the i18n extension serves `_`, `gettext`, `ngettext`)."""
     env.add_extension("jinja2.ext.i18n")
     # newstyle=False: the callables fill `{name}` placeholders themselves (python-brace-format).
-    env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)  # type: ignore[attr-defined]
+    # The extension adds `install_gettext_callables` to the environment at run time (`Environment.extend`),
+    # which jinja2's annotations cannot know of: named here as what the extension installs.
+    installs = cast(_GettextInstaller, env)
+    installs.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)
     env.filters["date"] = fmt_date
     env.filters["short_date"] = fmt_short_date
     env.filters["datetime"] = fmt_datetime

@@ -1,5 +1,6 @@
 import time
 
+import msgspec
 import pytest
 from events_builders import event, need, offer, person
 from hypothesis import HealthCheck, given, settings
@@ -9,6 +10,7 @@ from events.generate import synthetic_event
 from events.schema import CATEGORIES
 from events.suggestions import (
     SuggestionSettings,
+    Unscheduled,
     check_schedule,
     compatible_pairs,
     score_link,
@@ -76,6 +78,7 @@ def test_two_way_pair_chosen_over_one_way():
     assert result.status == "optimal"
     [c] = result.unscheduled
     assert c.participant == "C" and "no table left" in c.reason
+    assert c.code == "no-table" and c.data == {"rounds": 1, "tables": 1, "time_limit": False}
     top_of_a = result.suggestions[0].counterparts
     assert [s.counterpart for s in top_of_a] == ["B", "C"] and top_of_a[0].two_way
 
@@ -125,6 +128,7 @@ def test_unschedulable_participant_reported_with_reason():
     assert len(result.schedule) == 3 and result.seating_optimal
     [u] = result.unscheduled
     assert u.participant.startswith("leaf") and "hub" in u.reason and "busy in all 3 rounds" in u.reason
+    assert u.code == "counterparts-busy" and u.data == {"rounds": 3, "counterparts": ["hub"], "time_limit": False}
 
 
 def test_participant_without_counterpart_reported():
@@ -135,6 +139,11 @@ def test_participant_without_counterpart_reported():
     reasons = {u.participant: u.reason for u in result.without_counterpart}
     assert reasons["loner"].startswith("no compatible counterpart")
     assert reasons["quiet"] == "no offers or needs in the catalogue"
+    codes = {u.participant: u.code for u in result.without_counterpart}
+    assert codes == {"loner": "no-counterpart", "quiet": "no-entries"}
+    # Suggestions stored before the codes existed still read, with no code.
+    old = msgspec.convert({"participant": "quiet", "reason": "no offers or needs in the catalogue"}, Unscheduled)
+    assert old.code is None and old.data == {}
     assert result.suggestions[2].counterparts == []
 
 
