@@ -701,7 +701,7 @@ def solve_large(
     """
     h = _Highs()
     t0 = time.perf_counter()
-    deadline = t0 + opts.time_limit
+    deadline = t0 + opts.time_limit - min(opts.fit_time_limit, 0.2 * opts.time_limit)  # the rest: the fit level
     n = view.n_pairs
     pn = view.pair_need.astype(np.int64)
     prio_i = view.pair_priority.astype(np.int64)
@@ -726,10 +726,11 @@ def solve_large(
     bound = math.inf
     rounds = 0
     for rounds in range(1, opts.large_lp_rounds + 1):  # noqa: B007 - reported below
-        rows = _with_cliques(base, cl.update(inset))
-        lp = _lp(h, rows, prio, np.flatnonzero(inset), deadline - time.perf_counter())
-        if lp is None:
+        r_rows = _with_cliques(base, cl.update(inset))
+        got = _lp(h, r_rows, prio, np.flatnonzero(inset), deadline - time.perf_counter())
+        if got is None:  # out of time: the last round's LP stands
             break
+        lp, rows = got, r_rows
         rc = _reduced(rows, prio, lp.y)
         ub, _ = _lagrangian(rows, lp.y, rc)
         bound = min(bound, ub)
@@ -798,16 +799,14 @@ def solve_large(
         # pairs free too, the LP's whole easy pairs held
         cur = start_f
         want = np.where(easy, cap, np.bincount(pn[x_h], minlength=view.n_needs))  # what reaches the bound
-        for tier in (1, 2, 2, 2, 3):
+        for tier, ring in ((1, 0), (2, 1), (2, 2), (3, 0)):
             short_now = np.bincount(pn[cur], minlength=view.n_needs) < want
             if tier == 1:
                 free = open_need[pn]
                 fix = start_f
-                rings = 0
-            elif tier == 2:  # rings of volunteers and needs around the open places, wider each time
-                rings += 1
+            elif tier == 2:  # rings of volunteers and needs around the open places
                 needs = short_now.copy()
-                for _ in range(rings):
+                for _ in range(ring):
                     vols = np.zeros(view.n_volunteers, dtype=bool)
                     vols[pv[needs[pn]]] = True
                     needs[pn[cur & vols[pv]]] = True
@@ -842,20 +841,20 @@ def solve_large(
         easy &= ~short
     stats["coverage_proven_region"] = proven
     stats["coverage_seconds"] = round(time.perf_counter() - t0, 3)
+    # the fit level over the plan's pairs, the start's (the flow's, which spread the load) and the best by fit
+    best, fit_bound = _large_fit(h, view, best, start, cl, opts, time.perf_counter() + opts.fit_time_limit, stats, say)
     if not proven:
-        return best, bound_int, None, stats
-    best, fit_bound = _large_fit(h, view, best, inset | support | best, cl, big, opts, min(
-        deadline, time.perf_counter() + opts.fit_time_limit), stats, say)  # fmt: skip
+        fit_bound = None
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
     return best, bound_int, fit_bound, stats
 
 
 def _large_fit(
-    h: _Highs, view: Instance, best: np.ndarray, inset: np.ndarray, cl: _CliqueRows, big: int,
+    h: _Highs, view: Instance, best: np.ndarray, start: np.ndarray, cl: _CliqueRows,
     opts: MipOptions, deadline: float, stats: dict[str, object], say: Callable[[str], None],
 ) -> tuple[np.ndarray, int | None]:
-    """The fit level with coverage proven at p* = coverage(best), within a short limit: a branch and
-    bound over the plan's pairs and the best few per need by fit, coverage held at p*, started from
+    """The fit level with coverage held at p* = coverage(best), within a short limit: a branch and
+    bound over the plan's pairs, the start plan's and the best few per need by fit, started from
     the plan. Not a proof: the bound returned is Σ over needs of their best fits per open place (no
     volunteer counted twice within a need; spread ignored), which every plan stays under."""
     t0 = time.perf_counter()
@@ -866,7 +865,7 @@ def _large_fit(
     top = np.zeros(n, dtype=bool)
     idx = np.arange(n)
     top[_best_per_key(idx, pn, fit_f, opts.fit_per_need)] = True
-    cols_mask = top | best
+    cols_mask = top | best | start
     cols = np.flatnonzero(cols_mask)
     base = build_rows(view, spread=True, cliques=[])
     held = with_row(_with_cliques(base, cl.update(cols_mask)), view.pair_priority, float(p_star), float(p_star))
