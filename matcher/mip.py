@@ -746,6 +746,9 @@ def solve_large(
     if lp is None or rows.need_row is None:  # out of time: the start plan, the bound the caller has
         return best, all_prio, None, stats
     ub_lp = min(all_prio, int(_floor(bound)))
+    whole = lp.x >= 1 - EPS  # the LP's whole pairs: a plan (every row holds), often far better than the start
+    if cov_of(whole) > cov_of(best):
+        best = whole
     # 2. easy and hard needs from the LP's duals
     need_row = rows.need_row
     p_need = np.zeros(view.n_needs, dtype=np.int64)
