@@ -735,7 +735,7 @@ def solve_large(
         ub, _ = _lagrangian(rows, lp.y, rc)
         bound = min(bound, ub)
         add = np.flatnonzero(~inset & (rc > 1e-7))
-        if len(add) == 0:
+        if len(add) == 0 or time.perf_counter() - t0 > 0.35 * (deadline - t0):  # leave the branch and bounds time
             break
         inset[_best_per_key(add, pn, rc[add], 8)] = True
     stats.update(lp_rounds=rounds, lp_pairs=int(inset.sum()), lp_bound=round(bound, 4),

@@ -235,8 +235,10 @@ def _side_constrained(
                                    direct_max_pairs=opts.direct_max_pairs)
             if len(region) > opts.mip_exact_max_pairs:
                 sol, m_prio, m_fit, mstats = mip.solve_large(view, sol, mopts, say)
+                stats["mip_path"] = "decomposition"
             else:
                 sol, m_prio, m_fit, mstats = mip.solve_region(view, sol, mopts, say)
+                stats["mip_path"] = "direct" if len(region) <= opts.direct_max_pairs else "pricing"
             stats.update(mstats)
             p_found = int(view.pair_priority[sol].sum())
             if not exact:  # a local repair: the MIP's bounds hold for the neighbourhood only
