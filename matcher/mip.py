@@ -872,6 +872,10 @@ def _large_fit(
     cols = np.flatnonzero(cols_mask)
     base = build_rows(view, spread=True, cliques=[])
     held = with_row(_with_cliques(base, cl.update(cols_mask)), view.pair_priority, float(p_star), float(p_star))
+    if base.need_row is not None:  # each need keeps its number of places filled: volunteers move, places stay
+        nr = base.need_row
+        has_row = np.flatnonzero(nr >= 0)
+        held.lower[nr[has_row]] = np.bincount(pn[best], minlength=view.n_needs)[has_row]
     fit_now = fit_of(view, best)
     res, xs, _u, _y = h.solve(held, fit_f, cols, integer=True, time_limit=deadline - time.perf_counter(),
                               abs_gap=max(0.999, opts.fit_rel_gap * abs(fit_now)), hint=best)  # fmt: skip
