@@ -49,7 +49,8 @@ class MipOptions:
     direct_max_pairs: int = 20_000  # up to this many pairs: one branch and bound, no pricing
     fit_time_limit: float = 5.0  # above direct_max_pairs, once coverage is proven: seconds for the fit level
     direct_fit_max_pairs: int = 150_000  # above direct_max_pairs: the fit level over every pair up to this
-    fit_per_need: int = 3  # solve_large: the best pairs by fit per need in the fit polish
+    fit_per_need: int = 3  # solve_large: the best pairs by fit per need in the fit polish …
+    large_fit_time_limit: float = 10.0  # … and its seconds (measured: 5 s of CPU at 20000 x 5000), reserved
     large_lp_rounds: int = 3  # solve_large: pricing rounds of the coverage LP (it only sorts needs: no need to finish)
 
 
@@ -701,7 +702,7 @@ def solve_large(
     """
     h = _Highs()
     t0 = time.perf_counter()
-    deadline = t0 + opts.time_limit - min(opts.fit_time_limit, 0.2 * opts.time_limit)  # the rest: the fit level
+    deadline = t0 + opts.time_limit - min(opts.large_fit_time_limit, 0.25 * opts.time_limit)  # the rest: fit
     n = view.n_pairs
     pn = view.pair_need.astype(np.int64)
     prio_i = view.pair_priority.astype(np.int64)
@@ -845,7 +846,8 @@ def solve_large(
     stats["coverage_proven_region"] = proven
     stats["coverage_seconds"] = round(time.perf_counter() - t0, 3)
     # the fit level over the plan's pairs, the start's (the flow's, which spread the load) and the best by fit
-    best, fit_bound = _large_fit(h, view, best, start, cl, opts, time.perf_counter() + opts.fit_time_limit, stats, say)
+    fit_deadline = min(t0 + opts.time_limit, time.perf_counter() + opts.large_fit_time_limit)
+    best, fit_bound = _large_fit(h, view, best, start, cl, opts, fit_deadline, stats, say)
     if not proven:
         fit_bound = None
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
