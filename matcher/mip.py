@@ -671,6 +671,33 @@ def _with_cliques(base: Rows, cliques: list[np.ndarray]) -> Rows:
     )
 
 
+def _greedy_add(view: Instance, chosen: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The plan plus the pairs of `order`, in that order, each where its need has a place left and
+    the volunteer breaks no rule with what they hold (`constraints.blocking`: C2, C3)."""
+    from matcher.constraints import blocking
+
+    p = view.problem
+    assert p is not None
+    out = chosen.copy()
+    pn, pv = view.pair_need, view.pair_vol
+    count = np.bincount(pn[out], minlength=view.n_needs)
+    held: dict[int, list[int]] = {}
+    for k in np.flatnonzero(out).tolist():
+        held.setdefault(int(pv[k]), list(view.fixed_by_vol.get(int(pv[k]), []))).append(int(pn[k]))
+    for k in order.tolist():
+        j, v = int(pn[k]), int(pv[k])
+        if out[k] or count[j] >= view.need_cap[j]:
+            continue
+        mine = held.get(v)
+        if mine is None:
+            mine = held[v] = list(view.fixed_by_vol.get(v, []))
+        if blocking(p, v, mine, j) is None:
+            out[k] = True
+            count[j] += 1
+            mine.append(j)
+    return out
+
+
 def _mip_rows(view: Instance, pairs: np.ndarray, *, spread: bool) -> tuple[Instance, Rows]:
     """A view over some pairs with all its rows (cliques and week rows over those pairs only)."""
     from matcher.instance import restrict
@@ -748,8 +775,11 @@ def solve_large(
         return best, all_prio, None, stats
     ub_lp = min(all_prio, int(_floor(bound)))
     whole = lp.x >= 1 - EPS  # the LP's whole pairs: a plan (every row holds), often far better than the start
+    frac = np.flatnonzero((lp.x > EPS) & ~whole)
+    whole = _greedy_add(view, whole, frac[np.argsort(-lp.x[frac], kind="stable")])  # its fractional ones where they fit
     if cov_of(whole) > cov_of(best):
         best = whole
+    stats["lp_plan"] = cov_of(whole)
     # 2. easy and hard needs from the LP's duals
     need_row = rows.need_row
     p_need = np.zeros(view.n_needs, dtype=np.int64)
