@@ -51,13 +51,15 @@ def _child(args: argparse.Namespace) -> int:
             t0 = time.perf_counter()
             sc = decode_scenario(path.read_bytes())
             t1 = time.perf_counter()
+            c1 = time.process_time()
             plan = solve(sc, SolveOptions(engine=engine, time_limit=args.time_limit))
+            c2 = time.process_time()
             t2 = time.perf_counter()
             path.with_suffix(".plan.json").write_bytes(msgspec.json.encode(plan))
             t3 = time.perf_counter()
             runs.append({"total": plan.timings.total, "e2e": t3 - t0, "read": t1 - t0, "write": t3 - t2,
                          "elig": plan.timings.eligibility, "solve": plan.timings.solve,
-                         "explain": plan.timings.explain})  # fmt: skip
+                         "explain": plan.timings.explain, "cpu": c2 - c1})  # fmt: skip
         assert plan is not None and plan.coverage is not None and plan.objective is not None
         bad = [] if args.no_validate else check_plan(sc, plan)
         out["ours"][engine] = {
@@ -69,6 +71,8 @@ def _child(args: argparse.Namespace) -> int:
             "fit": plan.objective.fit,
             "fit_bound": plan.objective.fit_bound,
             "method": plan.stats.get("method"),
+            "mip_path": plan.stats.get("mip_path"),
+            "coverage_proven": plan.stats.get("coverage_proven"),
             "pairs": plan.stats.get("pairs"),
             "violations": len(bad),
         }
@@ -101,9 +105,12 @@ def _report(size: str, variant: str, r: dict[str, Any]) -> list[str]:
         t = {k: _med([run[k] for run in o["runs"]]) for k in o["runs"][0]}
         lines.append(
             f"{size:>11} {variant:>9} {o['pairs'] or 0:>7} ours/{engine:<5} total {t['total']:6.2f} s"
-            f" (elig {t['elig']:.2f}, solve {t['solve']:.2f}, explain {t['explain']:.2f}; end to end {t['e2e']:.2f} s)"
-            f" {o['status']:>8} prio {o['priority']}/{o['priority_bound']} fit {o['fit']}/{o['fit_bound']}"
-            f" gap {o['gap']:.3%} {o['method']}" + (f" VIOLATIONS {o['violations']}" if o["violations"] else "")
+            f" (elig {t['elig']:.2f}, solve {t['solve']:.2f}, explain {t['explain']:.2f}; end to end {t['e2e']:.2f} s;"
+            f" solve() cpu {t.get('cpu', float('nan')):.2f} s)"
+            f" {o['status']:>8} prio {o['priority']}/{o['priority_bound']}"
+            f"{' (proven)' if o.get('coverage_proven') else ''} fit {o['fit']}/{o['fit_bound']}"
+            f" gap {o['gap']:.3%} {o['method']}{'/' + o['mip_path'] if o.get('mip_path') else ''}"
+            + (f" VIOLATIONS {o['violations']}" if o["violations"] else "")
         )
     lines.append(f"{'':>29} peak {r['peak_mb']:.0f} MB")
     if "baseline_model_s" in r:

@@ -122,6 +122,19 @@ class Instance:
         return self._week_rows
 
 
+def restrict(inst: Instance, pairs: np.ndarray, need_cap: np.ndarray | None = None) -> Instance:
+    """A view of the instance holding only some pairs (and, optionally, other need capacities);
+    its week rows and cliques are built afresh, over those pairs only, when first read."""
+    d = dict(inst.__dict__)
+    if need_cap is not None:
+        d["need_cap"] = need_cap
+    for k in ("pair_vol", "pair_need", "pair_priority", "pair_fit", "pair_cand", "pair_minutes"):
+        d[k] = d[k][pairs]
+    d["_cliques"] = None
+    d["_week_rows"] = None
+    return Instance(**d)
+
+
 def settle_pins(p: Problem) -> tuple[list[tuple[int, int]], list[Conflict]]:
     """C4: keep the pins that are eligible and hold together, in order, beside the committed
     pairs (which always hold); the rest are conflicts. A pin that is committed is kept as such."""

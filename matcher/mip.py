@@ -49,6 +49,9 @@ class MipOptions:
     direct_max_pairs: int = 20_000  # up to this many pairs: one branch and bound, no pricing
     fit_time_limit: float = 5.0  # above direct_max_pairs, once coverage is proven: seconds for the fit level
     direct_fit_max_pairs: int = 150_000  # above direct_max_pairs: the fit level over every pair up to this
+    fit_per_need: int = 3  # solve_large: the best pairs by fit per need in the fit polish …
+    large_fit_time_limit: float = 10.0  # … and its seconds (measured: 5 s of CPU at 20000 x 5000), reserved
+    large_lp_rounds: int = 3  # solve_large: pricing rounds of the coverage LP (it only sorts needs: no need to finish)
 
 
 @dataclass
@@ -63,14 +66,16 @@ class Rows:
     # spread units: continuous columns, each in one row, costing spread*(pinned + k)
     unit_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     unit_cost: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    need_row: np.ndarray | None = None  # per need: its C1 row, −1 where it has no more candidates than places
 
     @property
     def n_rows(self) -> int:
         return len(self.upper)
 
 
-def build_rows(view: Instance, *, spread: bool) -> Rows:
-    """C1, C2 (count and minutes), C3 and, with `spread`, the spread rows, over all the view's pairs."""
+def build_rows(view: Instance, *, spread: bool, cliques: list[np.ndarray] | None = None) -> Rows:
+    """C1, C2 (count and minutes), C3 and, with `spread`, the spread rows, over all the view's pairs;
+    C3 from `cliques` where given (any at-most-one groups that hold: a restricted set's), else the view's."""
     n = view.n_pairs
     idx = np.arange(n, dtype=np.int64)
     pv = view.pair_vol.astype(np.int64)
@@ -101,10 +106,15 @@ def build_rows(view: Instance, *, spread: bool) -> Rows:
 
     ones = np.ones(n)
     group(pn, idx, ones, view.need_cap)  # C1
+    need_row = np.full(view.n_needs, -1, dtype=np.int64)
+    if n:
+        has = np.unique(pn)
+        has = has[np.bincount(pn, minlength=view.n_needs)[has] > view.need_cap[has]]
+        need_row[has] = np.arange(len(has))
     group(pv, idx, ones, view.vol_cap)  # an upper bound on a volunteer's assignments (implied by C2)
     # C2 per ISO week: the rows of `Instance.week_rows`, the one definition every engine reads
     w = view.week_rows
-    cliques = list(view.cliques)
+    cliques = list(view.cliques if cliques is None else cliques)
     if len(w):
         r_of = np.repeat(np.arange(len(w)), np.diff(w.ptr))
         k_max = _fitting(r_of, w.minutes, w.minutes_cap, len(w))
@@ -145,7 +155,7 @@ def build_rows(view: Instance, *, spread: bool) -> Rows:
     else:
         er = ep = np.zeros(0, dtype=np.int64)
         ec = up = np.zeros(0)
-    return Rows(er, ep, ec, np.full(len(up), -np.inf), up, unit_row, unit_cost)
+    return Rows(er, ep, ec, np.full(len(up), -np.inf), up, unit_row, unit_cost, need_row)
 
 
 def _fitting(row: np.ndarray, minutes: np.ndarray, cap: np.ndarray, n_rows: int) -> np.ndarray:
@@ -183,6 +193,7 @@ def with_row(rows: Rows, coef: np.ndarray, lower: float, upper: float = np.inf) 
         np.concatenate([rows.upper, [upper]]),
         rows.unit_row,
         rows.unit_cost,
+        rows.need_row,
     )
 
 
@@ -215,32 +226,52 @@ class _Highs:
         rel_gap: float = 0.0,
         abs_gap: float = 0.999,
         hint: np.ndarray | None = None,
-    ) -> tuple[Any, np.ndarray, np.ndarray]:
-        """Maximise cost·x over the pairs `cols` (and all spread units); returns (result, x_cols, units)."""
+        fixed: np.ndarray | None = None,
+        target: float | None = None,
+    ) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray | None]:
+        """Maximise cost·x over the pairs `cols` (and the spread units of their rows); `fixed` (bool per
+        pair) holds pairs at 1. Only rows with an entry among `cols` enter the model (a restricted
+        set touches few of the region's rows). Returns (result, x_cols, units, duals per row or None)."""
         m = self.pb.ModelProto()
-        k, nu = len(cols), len(rows.unit_row)
-        v = m.variables
-        v.ids.extend(range(k + nu))
-        v.lower_bounds.extend(np.zeros(k + nu).tolist())
-        v.upper_bounds.extend(np.ones(k + nu).tolist())
-        v.integers.extend([integer] * k + [False] * nu)
+        k = len(cols)
         pos = np.full(len(cost), -1, dtype=np.int64)
         pos[cols] = np.arange(k)
         sel = pos[rows.entry_pair] >= 0
-        er = np.concatenate([rows.entry_row[sel], rows.unit_row])
+        used = np.zeros(rows.n_rows, dtype=bool)
+        used[rows.entry_row[sel]] = True
+        new_row = np.cumsum(used) - 1
+        keep_u = used[rows.unit_row] if len(rows.unit_row) else np.zeros(0, dtype=bool)
+        if len(rows.unit_row):  # a spread row needs no more units than it has pairs in the model
+            in_row = np.bincount(rows.entry_row[sel], minlength=rows.n_rows)
+            ur = rows.unit_row
+            starts = np.r_[0, np.flatnonzero(np.diff(ur)) + 1]
+            rank = np.arange(len(ur)) - np.repeat(starts, np.diff(np.r_[starts, len(ur)]))
+            keep_u &= rank < in_row[ur]
+        u_idx = np.flatnonzero(keep_u)
+        nu = len(u_idx)
+        v = m.variables
+        v.ids.extend(range(k + nu))
+        lb = np.zeros(k + nu)
+        if fixed is not None:
+            lb[:k] = fixed[cols].astype(np.float64)
+        v.lower_bounds.extend(lb.tolist())
+        v.upper_bounds.extend(np.ones(k + nu).tolist())
+        v.integers.extend([integer] * k + [False] * nu)
+        er = np.concatenate([new_row[rows.entry_row[sel]], new_row[rows.unit_row[u_idx]]])
         ec = np.concatenate([pos[rows.entry_pair[sel]], k + np.arange(nu)])
         ev = np.concatenate([rows.entry_coef[sel], -np.ones(nu)])
         order = np.lexsort((ec, er))
         c = m.linear_constraints
-        c.ids.extend(range(rows.n_rows))
-        c.lower_bounds.extend(rows.lower.tolist())
-        c.upper_bounds.extend(rows.upper.tolist())
+        n_used = int(used.sum())
+        c.ids.extend(range(n_used))
+        c.lower_bounds.extend(rows.lower[used].tolist())
+        c.upper_bounds.extend(rows.upper[used].tolist())
         mat = m.linear_constraint_matrix
         mat.row_ids.extend(er[order].tolist())
         mat.column_ids.extend(ec[order].tolist())
         mat.coefficients.extend(ev[order].tolist())
         m.objective.maximize = True
-        obj = np.concatenate([cost[cols].astype(np.float64), rows.unit_cost])
+        obj = np.concatenate([cost[cols].astype(np.float64), rows.unit_cost[u_idx]])
         nz = np.flatnonzero(obj)
         m.objective.linear_coefficients.ids.extend(nz.tolist())
         m.objective.linear_coefficients.values.extend(obj[nz].tolist())
@@ -250,6 +281,8 @@ class _Highs:
         if integer:
             p.relative_gap_tolerance = rel_gap
             p.absolute_gap_tolerance = abs_gap  # objectives are integral: below 1 is proven
+            if target is not None:  # stop at the first plan this good (HiGHS's own option)
+                p.highs.double_options["objective_target"] = target
         else:
             p.lp_algorithm = self.par.LP_ALGORITHM_DUAL_SIMPLEX
         mp = self.mp.ModelSolveParametersProto()
@@ -262,20 +295,26 @@ class _Highs:
         res = self.solver.solve(m, self.par.SOLVER_TYPE_HIGHS, init, p, mp, None, self.cb.CallbackRegistrationProto(),
                                 None, None)  # fmt: skip
         vals = np.zeros(k + nu)
+        y: np.ndarray | None = None
         if len(res.solutions) and res.solutions[0].HasField("primal_solution"):
             s = res.solutions[0].primal_solution.variable_values
             vals[np.asarray(s.ids, dtype=np.int64)] = np.asarray(s.values)
-        return res, vals[:k], vals[k:]
+        if len(res.solutions) and res.solutions[0].HasField("dual_solution"):
+            d = res.solutions[0].dual_solution.dual_values
+            y_used = np.zeros(n_used)
+            y_used[np.asarray(d.ids, dtype=np.int64)] = np.asarray(d.values)
+            y = np.zeros(rows.n_rows)
+            y[used] = y_used
+        units = np.zeros(len(rows.unit_row))
+        units[u_idx] = vals[k:]
+        return res, vals[:k], units, y
 
 
 def _lp(h: _Highs, rows: Rows, cost: np.ndarray, cols: np.ndarray, limit: float) -> _Lp | None:
-    res, xs, units = h.solve(rows, cost, cols, integer=False, time_limit=limit)
+    res, xs, units, y = h.solve(rows, cost, cols, integer=False, time_limit=limit)
     # only an optimal LP's duals price and bound: a time-limited basis has duals of any sign
-    if res.termination.reason != 1 or not len(res.solutions) or not res.solutions[0].HasField("dual_solution"):
+    if res.termination.reason != 1 or y is None:
         return None
-    d = res.solutions[0].dual_solution.dual_values
-    y = np.zeros(rows.n_rows)
-    y[np.asarray(d.ids, dtype=np.int64)] = np.asarray(d.values)
     x = np.zeros(len(cost))
     x[cols] = xs
     return _Lp(x, units, y, float(res.solutions[0].primal_solution.objective_value))
@@ -388,7 +427,7 @@ def solve_level(
         rcost = cost if restricted_cost is None else restricted_cost
         rgap = abs_gap if restricted_cost is None else restricted_gap
         rrows = rows if restricted_rows is None else restricted_rows
-        res, xs, _units = h.solve(rrows, rcost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
+        res, xs, _units, _y = h.solve(rrows, rcost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
                                   rel_gap=rel_gap, abs_gap=rgap, hint=best)  # fmt: skip
         found = np.zeros(n, dtype=bool)
         found[cols] = xs > 0.5
@@ -410,7 +449,7 @@ def solve_level(
     cols = np.flatnonzero(keep)
     stats["mip_pairs"] = len(cols)
     stats["mip_complete"] = complete
-    res, xs, _units = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
+    res, xs, _units, _y = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
                               rel_gap=rel_gap, abs_gap=abs_gap, hint=best)  # fmt: skip
     found = np.zeros(n, dtype=bool)
     found[cols] = xs > 0.5
@@ -431,7 +470,7 @@ def _direct(
 ) -> LevelResult:
     """One branch and bound over all pairs, started from `start`."""
     cols = np.arange(len(cost))
-    res, xs, _units = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
+    res, xs, _units, _y = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
                               abs_gap=abs_gap, hint=start)  # fmt: skip
     best, best_val = start, value_of(start)
     found = xs > 0.5
@@ -576,3 +615,314 @@ def _two_pass(
     # the fit bound holds for plans of coverage p1: it bounds the level only when p1 is proven
     fit_bound = int(fit.bound) if cov.proven else None
     return fit.chosen, int(cov.bound), fit_bound, stats
+
+
+# --- large regions: column generation with lazy overlap rows, then a decomposition that proves coverage ----
+
+
+class _CliqueRows:
+    """C3 at-most-one groups over a growing set of pairs, rebuilt only for the volunteers whose pairs in
+    the set changed. Groups over a subset of a volunteer's pairs are valid rows of the whole region: the
+    restricted LP and its pricing need no overlap rows for pairs it has not taken in (the sweep over all
+    of a large region's volunteers costs seconds)."""
+
+    def __init__(self, view: Instance) -> None:
+        self.view = view
+        self.have = np.zeros(view.n_pairs, dtype=bool)
+        self.by_vol: dict[int, list[np.ndarray]] = {}
+
+    def update(self, inset: np.ndarray) -> list[np.ndarray]:
+        from matcher.instance import overlap_cliques, restrict
+
+        view = self.view
+        assert view.problem is not None
+        pv = view.pair_vol.astype(np.int64)
+        new = inset & ~self.have
+        self.have |= inset
+        vols = np.unique(pv[new])
+        vols = vols[view.vol_cap[vols] >= 2]
+        if len(vols):
+            mine = np.zeros(view.n_volunteers, dtype=bool)
+            mine[vols] = True
+            pairs = np.flatnonzero(self.have & mine[pv])
+            sub = restrict(view, pairs)
+            for v in vols.tolist():
+                self.by_vol[v] = []
+            for c in overlap_cliques(view.problem, sub, vols):
+                self.by_vol[int(sub.pair_vol[c[0]])].append(pairs[c])
+        return [c for v in sorted(self.by_vol) for c in self.by_vol[v]]
+
+
+def _with_cliques(base: Rows, cliques: list[np.ndarray]) -> Rows:
+    """The rows plus one at-most-one row per group."""
+    if not cliques:
+        return base
+    sizes = np.array([len(c) for c in cliques], dtype=np.int64)
+    r0 = base.n_rows
+    return Rows(
+        np.concatenate([base.entry_row, r0 + np.repeat(np.arange(len(cliques)), sizes)]),
+        np.concatenate([base.entry_pair, np.concatenate(cliques).astype(np.int64)]),
+        np.concatenate([base.entry_coef, np.ones(int(sizes.sum()))]),
+        np.concatenate([base.lower, np.full(len(cliques), -np.inf)]),
+        np.concatenate([base.upper, np.ones(len(cliques))]),
+        base.unit_row,
+        base.unit_cost,
+        base.need_row,
+    )
+
+
+def _greedy_add(view: Instance, chosen: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The plan plus the pairs of `order`, in that order, each where its need has a place left and
+    the volunteer breaks no rule with what they hold (`constraints.blocking`: C2, C3)."""
+    from matcher.constraints import blocking
+
+    p = view.problem
+    assert p is not None
+    out = chosen.copy()
+    pn, pv = view.pair_need, view.pair_vol
+    count = np.bincount(pn[out], minlength=view.n_needs)
+    held: dict[int, list[int]] = {}
+    for k in np.flatnonzero(out).tolist():
+        held.setdefault(int(pv[k]), list(view.fixed_by_vol.get(int(pv[k]), []))).append(int(pn[k]))
+    for k in order.tolist():
+        j, v = int(pn[k]), int(pv[k])
+        if out[k] or count[j] >= view.need_cap[j]:
+            continue
+        mine = held.get(v)
+        if mine is None:
+            mine = held[v] = list(view.fixed_by_vol.get(v, []))
+        if blocking(p, v, mine, j) is None:
+            out[k] = True
+            count[j] += 1
+            mine.append(j)
+    return out
+
+
+def _mip_rows(view: Instance, pairs: np.ndarray, *, spread: bool) -> tuple[Instance, Rows]:
+    """A view over some pairs with all its rows (cliques and week rows over those pairs only)."""
+    from matcher.instance import restrict
+
+    sub = restrict(view, pairs)
+    return sub, build_rows(sub, spread=spread)
+
+
+def solve_large(
+    view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None]
+) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
+    """Both levels over a region too large for one branch and bound; (chosen, priority bound, fit bound, stats).
+
+    Coverage. The LP by column generation (the start plan and the best candidates of each need,
+    then pairs of positive reduced cost) gives duals y. A need whose C1 dual is its priority and
+    which the LP fills is *easy*: relaxing the C1 rows of the easy needs with multipliers y_j = p_j
+    (Lagrangian) leaves every easy pair at reduced cost 0, so
+
+        coverage ≤ Σ_{easy} p_j · places_j + OPT(the hard needs' pairs alone, every other row kept)
+
+    and the second term is a branch and bound over the hard needs' pairs only (a few per cent of the
+    region). A plan that fills every easy need beside that optimum reaches the bound: proven. The
+    easy needs are filled by a branch and bound over the hard optimum (fixed) and a few candidates
+    per easy need; an easy need it cannot fill becomes hard, and the two steps repeat.
+
+    Fit, with coverage proven: a branch and bound over the pairs that carry the plan (the hard needs',
+    the easy candidates) under coverage held, started from the plan; its bound holds for those pairs,
+    and the LP over every pair (column generation, coverage capped) bounds the level for the region.
+    """
+    h = _Highs()
+    t0 = time.perf_counter()
+    deadline = t0 + opts.time_limit - min(opts.large_fit_time_limit, 0.25 * opts.time_limit)  # the rest: fit
+    n = view.n_pairs
+    pn = view.pair_need.astype(np.int64)
+    prio_i = view.pair_priority.astype(np.int64)
+    prio = prio_i.astype(np.float64)
+    lo, hi = fit_range(view)
+    big = hi - lo + 1
+    weight = prio_i * big + view.pair_fit.astype(np.int64)
+    stats: dict[str, object] = {"large": True}
+    c0 = time.process_time()
+
+    def cov_of(c: np.ndarray) -> int:
+        return int(prio_i[c].sum())
+
+    best = start.copy()
+    # 1. the coverage LP by column generation
+    base = build_rows(view, spread=False, cliques=[])
+    cl = _CliqueRows(view)
+    inset = np.zeros(n, dtype=bool)
+    inset[_seed(view, weight, opts.first_per_need, start)] = True
+    lp: _Lp | None = None
+    rows = base
+    bound = math.inf
+    rounds = 0
+    for rounds in range(1, opts.large_lp_rounds + 1):  # noqa: B007 - reported below
+        r_rows = _with_cliques(base, cl.update(inset))
+        got = _lp(h, r_rows, prio, np.flatnonzero(inset), deadline - time.perf_counter())
+        if got is None:  # out of time: the last round's LP stands
+            break
+        lp, rows = got, r_rows
+        rc = _reduced(rows, prio, lp.y)
+        ub, _ = _lagrangian(rows, lp.y, rc)
+        bound = min(bound, ub)
+        add = np.flatnonzero(~inset & (rc > 1e-7))
+        if len(add) == 0 or time.perf_counter() - t0 > 0.35 * (deadline - t0):  # leave the branch and bounds time
+            break
+        inset[_best_per_key(add, pn, rc[add], 8)] = True
+    stats.update(lp_rounds=rounds, lp_pairs=int(inset.sum()), lp_bound=round(bound, 4),
+                 lp_seconds=round(time.perf_counter() - t0, 3))  # fmt: skip
+    say(f"  coverage LP {bound:.2f} over {int(inset.sum())} priced pairs ({rounds} rounds),"
+        f" {time.perf_counter() - t0:.2f} s (cpu {time.process_time() - c0:.2f})")  # fmt: skip
+    all_prio = cov_of(np.ones(n, dtype=bool))
+    if lp is None or rows.need_row is None:  # out of time: the start plan, the bound the caller has
+        return best, all_prio, None, stats
+    ub_lp = min(all_prio, int(_floor(bound)))
+    whole = lp.x >= 1 - EPS  # the LP's whole pairs: a plan (every row holds), often far better than the start
+    frac = np.flatnonzero((lp.x > EPS) & ~whole)
+    whole = _greedy_add(view, whole, frac[np.argsort(-lp.x[frac], kind="stable")])  # its fractional ones where they fit
+    if cov_of(whole) > cov_of(best):
+        best = whole
+    stats["lp_plan"] = cov_of(whole)
+    # 2. easy and hard needs from the LP's duals
+    need_row = rows.need_row
+    p_need = np.zeros(view.n_needs, dtype=np.int64)
+    p_need[pn] = prio_i
+    y_need = np.where(need_row >= 0, lp.y[np.maximum(need_row, 0)], 0.0)
+    filled_lp = np.bincount(pn, weights=lp.x, minlength=view.n_needs)
+    cap = view.need_cap.astype(np.int64)
+    has = np.bincount(pn, minlength=view.n_needs) > 0
+    easy = has & (cap > 0) & (need_row >= 0) & (y_need >= p_need - 1e-6) & (filled_lp >= cap - 1e-6)
+    support = lp.x > EPS
+    bound_int = ub_lp
+    proven = False
+    pv = view.pair_vol.astype(np.int64)
+    for it in range(1, 5):
+        if time.perf_counter() > deadline:
+            break
+        # the bound: a branch and bound over the hard needs' pairs alone
+        hard_pairs = np.flatnonzero(~easy[pn])
+        easy_total = int((p_need * cap)[easy].sum())
+        _sub, rows_h = _mip_rows(view, hard_pairs, spread=False)
+        res, xs, _u, _y = h.solve(rows_h, prio[hard_pairs], np.arange(len(hard_pairs)), integer=True,
+                                  time_limit=deadline - time.perf_counter(), hint=best[hard_pairs])  # fmt: skip
+        x_h = np.zeros(n, dtype=bool)
+        x_h[hard_pairs[xs > 0.5]] = True
+        b_h = res.termination.objective_bounds.dual_bound
+        if math.isfinite(b_h):
+            bound_int = min(bound_int, easy_total + int(_floor(b_h)))
+        say(f"  hard needs {int((has & ~easy & (cap > 0)).sum())} ({len(hard_pairs)} pairs): {cov_of(x_h)} of"
+            f" {b_h:.1f}; coverage bound {bound_int}, {time.perf_counter() - t0:.2f} s"
+            f" (cpu {time.process_time() - c0:.2f})")  # fmt: skip
+        if cov_of(best) >= bound_int:
+            proven = True
+            break
+        # the plan: the hard optimum beside the LP's whole easy pairs of the volunteers it leaves free
+        # (together a plan: their needs and volunteers are apart), the rest of the easy places filled by a
+        # branch and bound over the hard needs' pairs, the LP's fractional easy pairs and a few candidates
+        used = np.zeros(view.n_volunteers, dtype=bool)
+        used[pv[x_h]] = True
+        held = easy[pn] & (lp.x >= 1 - EPS) & ~used[pv]
+        start_f = x_h | held
+        if cov_of(start_f) > cov_of(best):
+            best = start_f
+        # first the easy places left open, every candidate of theirs, beside that plan held; then, if
+        # some stay open, the hard needs' pairs free too
+        open_need = easy & (np.bincount(pn[start_f], minlength=view.n_needs) < cap)
+        top = np.zeros(n, dtype=bool)
+        e_idx = np.flatnonzero(easy[pn])
+        top[_best_per_key(e_idx, pn, weight[e_idx], 2)] = True
+        # tiers: (1) everything held but the open easy places' candidates; (2) also free the pairs of every
+        # volunteer who could take a place still open, and the needs those pairs serve; (3) the hard needs'
+        # pairs free too, the LP's whole easy pairs held
+        cur = start_f
+        want = np.where(easy, cap, np.bincount(pn[x_h], minlength=view.n_needs))  # what reaches the bound
+        for tier, ring in ((1, 0), (2, 1), (2, 2), (3, 0)):
+            short_now = np.bincount(pn[cur], minlength=view.n_needs) < want
+            if tier == 1:
+                free = open_need[pn]
+                fix = start_f
+            elif tier == 2:  # rings of volunteers and needs around the open places
+                needs = short_now.copy()
+                for _ in range(ring):
+                    vols = np.zeros(view.n_volunteers, dtype=bool)
+                    vols[pv[needs[pn]]] = True
+                    needs[pn[cur & vols[pv]]] = True
+                free = needs[pn]
+                fix = cur & ~free
+            else:
+                free = ~easy[pn] | support | top | open_need[pn]
+                fix = held
+            cols = np.flatnonzero(cur | free)
+            _sub, rows_f = _mip_rows(view, cols, spread=False)
+            res, xs, _u, _y = h.solve(rows_f, prio[cols], np.arange(len(cols)), integer=True,
+                                      time_limit=deadline - time.perf_counter(), target=bound_int - 0.5,
+                                      fixed=(fix & ~free)[cols], hint=cur[cols])  # fmt: skip
+            found = np.zeros(n, dtype=bool)
+            found[cols[xs > 0.5]] = True
+            if len(res.solutions) and cov_of(found) >= cov_of(cur):
+                cur = found
+            if cov_of(cur) > cov_of(best):
+                best = cur
+            say(f"  fill, tier {tier}: {cov_of(cur)} of bound {bound_int} ({len(cols)} pairs),"
+                f" {time.perf_counter() - t0:.2f} s (cpu {time.process_time() - c0:.2f})")  # fmt: skip
+            if cov_of(best) >= bound_int or time.perf_counter() > deadline:
+                break
+        stats[f"round{it}"] = {"hard_pairs": len(hard_pairs), "hard": cov_of(x_h), "fill_tier": tier,
+                               "fill": cov_of(best), "bound": bound_int}  # fmt: skip
+        if cov_of(best) >= bound_int:
+            proven = True
+            break
+        short = easy & (np.bincount(pn[best], minlength=view.n_needs) < cap)
+        if not short.any():
+            break
+        easy &= ~short
+    stats["coverage_proven_region"] = proven
+    stats["coverage_seconds"] = round(time.perf_counter() - t0, 3)
+    # the fit level over the plan's pairs, the start's (the flow's, which spread the load) and the best by fit
+    fit_deadline = min(t0 + opts.time_limit, time.perf_counter() + opts.large_fit_time_limit)
+    best, fit_bound = _large_fit(h, view, best, start, cl, opts, fit_deadline, stats, say)
+    if not proven:
+        fit_bound = None
+    stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
+    return best, bound_int, fit_bound, stats
+
+
+def _large_fit(
+    h: _Highs, view: Instance, best: np.ndarray, start: np.ndarray, cl: _CliqueRows,
+    opts: MipOptions, deadline: float, stats: dict[str, object], say: Callable[[str], None],
+) -> tuple[np.ndarray, int | None]:
+    """The fit level with coverage held at p* = coverage(best), within a short limit: a branch and
+    bound over the plan's pairs, the start plan's and the best few per need by fit, started from
+    the plan. Not a proof: the bound returned is Σ over needs of their best fits per open place (no
+    volunteer counted twice within a need; spread ignored), which every plan stays under."""
+    t0 = time.perf_counter()
+    n = view.n_pairs
+    pn = view.pair_need.astype(np.int64)
+    p_star = int(view.pair_priority[best].sum())
+    fit_f = view.pair_fit.astype(np.float64)
+    top = np.zeros(n, dtype=bool)
+    idx = np.arange(n)
+    top[_best_per_key(idx, pn, fit_f, opts.fit_per_need)] = True
+    cols_mask = top | best | start
+    cols = np.flatnonzero(cols_mask)
+    base = build_rows(view, spread=True, cliques=[])
+    held = with_row(_with_cliques(base, cl.update(cols_mask)), view.pair_priority, float(p_star), float(p_star))
+    if base.need_row is not None:  # each need keeps its number of places filled: volunteers move, places stay
+        nr = base.need_row
+        has_row = np.flatnonzero(nr >= 0)
+        held.lower[nr[has_row]] = np.bincount(pn[best], minlength=view.n_needs)[has_row]
+    fit_now = fit_of(view, best)
+    res, xs, _u, _y = h.solve(held, fit_f, cols, integer=True, time_limit=deadline - time.perf_counter(),
+                              abs_gap=max(0.999, opts.fit_rel_gap * abs(fit_now)), hint=best)  # fmt: skip
+    found = np.zeros(n, dtype=bool)
+    found[cols[xs > 0.5]] = True
+    if len(res.solutions) and int(view.pair_priority[found].sum()) == p_star and fit_of(view, found) > fit_now:
+        best, fit_now = found, fit_of(view, found)
+    # per need: its places' best fits (positive), summed
+    order = np.lexsort((-fit_f, pn))
+    sk = pn[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1] if n else np.zeros(0, dtype=np.int64)
+    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+    take = order[rank < view.need_cap[sk]]
+    fit_bound = max(fit_now, int(np.maximum(view.pair_fit[take], 0).sum()))
+    stats["fit_seconds"] = round(time.perf_counter() - t0, 3)
+    stats["fit_polish"] = {1: "optimal"}.get(res.termination.reason, f"termination {res.termination.reason}")
+    say(f"  fit {fit_now} (per-need bound {fit_bound}), {time.perf_counter() - t0:.2f} s")
+    return best, fit_bound

@@ -27,6 +27,7 @@ from matcher.commitments import check_committed
 from matcher.constraints import blocking_rule, needs_overlap
 from matcher.flow import fit_of, solve_flow, spread_of
 from matcher.instance import Instance, build_instance, overlap_cliques
+from matcher.instance import restrict as _restrict
 from matcher.problem import Problem, compile_problem
 from matcher.scenario import ensure_valid
 from matcher.schema import Coverage, Objective, Plan, Scenario, Timings, Weights
@@ -41,7 +42,7 @@ class SolveOptions:
     workers: int = 2
     subsolvers: tuple[str, ...] = ("max_lp", "default_lp")  # measured best on 2 cores; () = CP-SAT default
     max_exact_pairs: int = 15_000  # cpsat: larger touched components get a local repair instead
-    mip_exact_max_pairs: int = 150_000  # mip: the same line (measured: above it the LP alone outruns the limit)
+    mip_exact_max_pairs: int = 150_000  # mip: above it, `mip.solve_large` (pricing, easy/hard needs) proves the region
     prune_per_need: int = 6  # local repair: the best candidates per need taken into a ring …
     prune_per_volunteer: int = 6  # … and the best alternatives per violating volunteer
     repair_rings: int = 2
@@ -196,7 +197,8 @@ def _side_constrained(
     comp = _components(inst)
     region = np.flatnonzero(np.isin(comp, np.unique(comp[np.isin(inst.pair_vol, bad)])))
     engine = choose_engine(opts.engine, len(region))
-    exact = len(region) <= (opts.mip_exact_max_pairs if engine == "mip" else opts.max_exact_pairs)
+    # the MIP engine proves every size (`mip.solve_large` above mip_exact_max_pairs); CP-SAT repairs locally
+    exact = engine == "mip" or len(region) <= opts.max_exact_pairs
     if exact:
         need_cap = inst.need_cap
     else:
@@ -205,7 +207,8 @@ def _side_constrained(
         f"side constraints bind for {len(bad)} volunteer(s): re-solving {len(region)} pairs"
         + (f" ({len(np.unique(comp[region]))} component(s), exact)" if exact else " around them (local repair)")
     )
-    view = _restrict(inst, region, need_cap)
+    # the whole instance keeps its week rows (built once, seconds at hundreds of thousands of pairs)
+    view = inst if len(region) == inst.n_pairs else _restrict(inst, region, need_cap)
     w_local = weight[region]
     # the relaxation restricted to the region bounds it from above
     prio_ub = int(view.pair_priority[flow_chosen[region]].sum())
@@ -230,7 +233,12 @@ def _side_constrained(
 
             mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap,
                                    direct_max_pairs=opts.direct_max_pairs)
-            sol, m_prio, m_fit, mstats = mip.solve_region(view, sol, mopts, say)
+            if len(region) > opts.mip_exact_max_pairs:
+                sol, m_prio, m_fit, mstats = mip.solve_large(view, sol, mopts, say)
+                stats["mip_path"] = "decomposition"
+            else:
+                sol, m_prio, m_fit, mstats = mip.solve_region(view, sol, mopts, say)
+                stats["mip_path"] = "direct" if len(region) <= opts.direct_max_pairs else "pricing"
             stats.update(mstats)
             p_found = int(view.pair_priority[sol].sum())
             if not exact:  # a local repair: the MIP's bounds hold for the neighbourhood only
@@ -367,18 +375,6 @@ def _neighbourhood(
     return sub_pairs, need_cap
 
 
-def _restrict(inst: Instance, pairs: np.ndarray, need_cap: np.ndarray | None = None) -> Instance:
-    """A view of the instance holding only some pairs (and, optionally, other need capacities)."""
-    d = dict(inst.__dict__)
-    if need_cap is not None:
-        d["need_cap"] = need_cap
-    for k in ("pair_vol", "pair_need", "pair_priority", "pair_fit", "pair_cand", "pair_minutes"):
-        d[k] = d[k][pairs]
-    d["_cliques"] = None
-    d["_week_rows"] = None
-    return Instance(**d)
-
-
 def _enforce(inst: Instance, chosen: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """The last word before a plan leaves the solver: whatever the phases did, drop the
     lightest pairs that would break C1, C2 or C3. Nothing is dropped when they did right."""
@@ -428,7 +424,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> Plan:
     sol = optimise(inst, opts, say)
     t3 = time.perf_counter()
     say(f"solved: priority {sol.priority} of bound {sol.priority_bound}, {t3 - t2:.2f} s")
-    plan = assemble(p, cands, inst, sol, explain_unfilled=opts.explain)
+    plan = assemble(p, cands, inst, sol, explain_unfilled=opts.explain, fit_rel_gap=opts.fit_rel_gap)
     t4 = time.perf_counter()
     plan.timings = Timings(
         eligibility=round(t1 - t0, 4),
@@ -440,9 +436,13 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> Plan:
     return plan
 
 
-def assemble(p: Problem, cands: Candidates, inst: Instance, sol: Solution, *, explain_unfilled: bool = True) -> Plan:
+def assemble(
+    p: Problem, cands: Candidates, inst: Instance, sol: Solution, *, explain_unfilled: bool = True,
+    fit_rel_gap: float = 0.0,
+) -> Plan:
     """The plan: matches (committed pairs, then pins, then the rest), unfilled needs, conflicts,
-    the committed pairs at risk, coverage and objective."""
+    the committed pairs at risk, coverage and objective. Status `optimal`: coverage proven and the
+    fit level proven or within `fit_rel_gap` of its bound (the issue's 0.1 %)."""
     pairs = list(inst.fixed)
     for q in np.flatnonzero(sol.chosen).tolist():
         pairs.append((int(inst.pair_vol[q]), int(inst.pair_need[q]), int(inst.pair_cand[q])))
@@ -460,7 +460,7 @@ def assemble(p: Problem, cands: Candidates, inst: Instance, sol: Solution, *, ex
     priority_bound = fixed_prio + sol.priority_bound
     fit_bound = fixed_fit + sol.fit_bound - pin_spread
     spread = pin_spread + spread_of(inst, sol.chosen)
-    optimal = priority == priority_bound and fit == fit_bound
+    optimal = priority == priority_bound and fit_bound - fit <= fit_rel_gap * max(1, abs(fit_bound))
     sol.stats["coverage_proven"] = priority == priority_bound
     if priority < priority_bound:
         gap = (priority_bound - priority) / max(1, priority_bound)

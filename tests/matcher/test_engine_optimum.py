@@ -278,3 +278,16 @@ def test_mip_pricing_path_coverage_equals_independent_optimum(sc: Scenario) -> N
     assert check_plan(sc, plan) == []
     assert plan.coverage.priority_filled == independent_coverage(sc)
     assert plan.coverage.priority_bound == plan.coverage.priority_filled
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registers())
+def test_mip_large_path_coverage_equals_independent_optimum(sc: Scenario) -> None:
+    """The largest registers' path (`mip.solve_large`: pricing, easy and hard needs, the fill), forced
+    on small registers (about one in twenty breaks a side constraint in the flow and reaches it): its
+    coverage is the optimum and it proves it."""
+    plan = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0, time_limit=20))
+    assert plan.coverage is not None
+    assert check_plan(sc, plan) == []
+    assert plan.coverage.priority_filled == independent_coverage(sc)
+    assert plan.coverage.priority_bound == plan.coverage.priority_filled

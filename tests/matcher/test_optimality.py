@@ -371,3 +371,22 @@ def test_generated_400_by_150_plan_valid(broad: bool) -> None:
     assert plan.coverage.priority_filled <= plan.coverage.priority_bound
     assert plan.objective.priority == plan.coverage.priority_filled
     assert plan.coverage.filled == len(plan.matches) > 0
+
+
+@pytest.mark.parametrize(("seed", "size"), [(1, (300, 90)), (2, (600, 150))])
+def test_large_path_proves_the_exact_engines_coverage(seed: int, size: tuple[int, int]) -> None:
+    """`mip.solve_large` (the path above `mip_exact_max_pairs`), forced on broad generated registers where
+    overlaps and week rows bind: the same coverage as the one-branch-and-bound engine, proven, a valid
+    plan, and the same plan on a second run (determinism)."""
+    sc = generate(*size, seed, broad=True)
+    exact = solve(sc, SolveOptions(engine="mip"))
+    large = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0))
+    assert large.stats.get("large") is True
+    assert exact.coverage is not None and large.coverage is not None
+    assert exact.coverage.priority_bound == exact.coverage.priority_filled
+    assert large.coverage.priority_filled == exact.coverage.priority_filled
+    assert large.coverage.priority_bound == large.coverage.priority_filled
+    assert large.stats.get("coverage_proven") is True
+    assert check_plan(sc, large) == []
+    again = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0))
+    assert [(m.volunteer, m.need) for m in again.matches] == [(m.volunteer, m.need) for m in large.matches]
