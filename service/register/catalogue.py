@@ -71,7 +71,7 @@ async def patch_training(session: AsyncSession, who: Principal, training_id: str
         raise not_found("training", training_id)
     if "id" in patch and patch["id"] != training_id:
         raise Problem(422, "a training's id cannot change", slug="validation",
-                      errors=[{"field": "id", "message": "cannot change", "code": "id-fixed", "data": {}}])
+                      errors=[fault("id", "cannot-change")])
     row.data = to_doc(decode_as({**row.data, **patch}, Training))
     await session.flush()
     await audit_change(session, who, "update", f"training:{training_id}", path or f"/api/v1/trainings/{training_id}")

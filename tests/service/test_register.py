@@ -441,7 +441,7 @@ async def test_placement_end_before_its_start_is_refused_naming_the_field(client
                                             headers=coordinator), 422)
     assert {(e["field"], e["code"]) for e in body["errors"]} == {
         ("closing_conversation", "before-placement-start"), ("closing_held", "in-the-future"),
-        ("reason", "invalid-value")}
+        ("reason", "not-one-of")}
     got = (await client.get(url, headers=coordinator)).json()
     assert got["state"] == "confirmed" and got["ended_on"] is None and got["followups_done"] == []
     # On the start day it is accepted; the closing conversation afterwards cannot be before the start.
