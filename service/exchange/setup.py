@@ -21,7 +21,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from events import lifecycle, schema
-from events.csv_import import parse_catalogue, parse_participants
+from events.csv_import import CsvProblem, parse_catalogue, parse_participants
 from events.suggestions import suggest_meetings
 from service.auth import Principal
 from service.exchange import floor_auth, live, store
@@ -39,7 +39,38 @@ RUNTIME_KEYS = (
     N_("setup.action.open_catalogue"), N_("setup.action.gong_open"), N_("setup.action.gong_close"),
     N_("setup.action.start_follow_up"), N_("setup.action.archive"),
     N_("setup.floor.status.unused"), N_("setup.floor.status.used"), N_("setup.floor.status.revoked"),
+    # CSV problems: `exchange.csv.<code>` for every code of events/csv_import.py, the place, the
+    # column names and the sectors' input words (tests/service/events/test_csv_problems.py keeps it complete)
+    N_("exchange.csv.place.line"), N_("exchange.csv.place.column"), N_("exchange.csv.empty-file"),
+    N_("exchange.csv.unknown-column"), N_("exchange.csv.too-many-fields"), N_("exchange.csv.required"),
+    N_("exchange.csv.required.contact"), N_("exchange.csv.unknown-kind"), N_("exchange.csv.id-taken"),
+    N_("exchange.csv.duplicate-id"), N_("exchange.csv.unknown-side"), N_("exchange.csv.unknown-participant"),
+    N_("exchange.csv.unknown-category"), N_("exchange.csv.not-a-number"), N_("exchange.csv.hours-and-items"),
+    N_("exchange.csv.money"), N_("exchange.csv.invalid-value"),
+    N_("exchange.csv.field.id"), N_("exchange.csv.field.name"), N_("exchange.csv.field.kind"),
+    N_("exchange.csv.field.contact"), N_("exchange.csv.field.description"), N_("exchange.csv.field.side"),
+    N_("exchange.csv.field.participant"), N_("exchange.csv.field.category"), N_("exchange.csv.field.title"),
+    N_("exchange.csv.field.tags"), N_("exchange.csv.field.hours"), N_("exchange.csv.field.items"),
+    N_("exchange.csv.kind.organisation"), N_("exchange.csv.kind.business"), N_("exchange.csv.kind.public"),
+    N_("exchange.csv.kind.individual"),
 )
+
+
+def csv_problem_text(lang: str, problem: CsvProblem) -> str:
+    """A CSV problem in the page's language, from its code and data (never from the English sentence)."""
+    data: dict[str, Any] = dict(problem.data)
+    if problem.code == "unknown-kind":
+        data["allowed"] = ", ".join(i18n.t(lang, f"exchange.csv.kind.{k}") for k in problem.data["allowed"])
+    elif problem.code == "unknown-category":
+        data["allowed"] = ", ".join(i18n.t(lang, f"ex.category.{c}").lower() for c in problem.data["allowed"])
+    else:
+        data = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in data.items()}
+    where = "column" if problem.code == "unknown-column" else "line"
+    place = i18n.t(lang, f"exchange.csv.place.{where}", line=problem.line, position=data.get("position", ""))
+    if problem.field:
+        place = f"{place}, {i18n.t(lang, f'exchange.csv.field.{problem.field}')}"
+    code = "required.contact" if problem.code == "required" and problem.field == "contact" else problem.code
+    return f"{place}: {i18n.t(lang, f'exchange.csv.{code}', **data)}"
 
 
 def _channels(request: Request[Any, Any, Any]) -> ChannelsPlugin:
@@ -160,7 +191,7 @@ async def import_csv(request: Request[Any, Any, Any], db_session: DbSession, vie
         if raw:
             text = raw.decode("utf-8-sig", errors="replace")
     existing = await store.participants(db_session, event_id)
-    problems: list[str]
+    problems: list[CsvProblem]
     if what == "participants":
         rows, problems = parse_participants(text, {p.id for p in existing})
         todo: list[tuple[Literal["participant"] | schema.EntrySide, dict[str, Any], int]] = [
@@ -168,6 +199,8 @@ async def import_csv(request: Request[Any, Any, Any], db_session: DbSession, vie
     else:
         entries, problems = parse_catalogue(text, {p.id: p.name for p in existing})
         todo = [(e.side, e.doc, e.line) for e in entries]
+    lang = lang_of(request)
+    texts = [csv_problem_text(lang, p) for p in problems]
     if not problems:
         line = 0
         try:
@@ -178,13 +211,13 @@ async def import_csv(request: Request[Any, Any, Any], db_session: DbSession, vie
                     else:
                         await store.add_entry(db_session, viewer, event_id, kind, doc)
         except Problem as exc:
-            problems.append(f"line {line}: {exc.detail}")
-    if problems:
+            texts.append(f"{i18n.t(lang, 'exchange.csv.place.line', line=line)}: {problem_text(lang, exc)}")
+    if texts:
         ctx = await _setup_ctx(db_session, viewer, event_id)
-        return page(request, "exchange/setup/event.html", status_code=422, import_problems=problems,
+        return page(request, "exchange/setup/event.html", status_code=422, import_problems=texts,
                     import_what=what, import_text=text, **ctx)
     await _publish_catalogue(request, db_session, event_id, "*")
-    flash(request, "ok", i18n.t(lang_of(request), "setup.imported", n=len(todo)))
+    flash(request, "ok", i18n.t(lang, "setup.imported", n=len(todo)))
     return _back(event_id, "#import")
 
 

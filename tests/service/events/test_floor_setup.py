@@ -45,6 +45,72 @@ CATALOGUE = ("type;deltaker;kategori;tittel;stikkord;timer\n"
              "behov;Eik sykehjem;Hender;Turvenner;tur;6\n")
 
 
+CATALOGUE_BAD = "type;deltaker;kategori;tittel;timer;enheter\nsalg;Ukjent;penger;;abc;\n"
+PARTICIPANTS_BAD_NB = ["linje 3, sektor: «firma» er ikke en sektor (en av frivillig organisasjon, næringsliv, "
+                       "offentlig, privatperson)",
+                       "linje 3, kontakt: må fylles ut (kontaktperson, e-post eller telefon)",
+                       "linje 1, kolonne 4: «pris» er ikke en kjent kolonne"]
+CATALOGUE_BAD_NB = ["linje 2, type: «salg» er verken tilbud eller behov",
+                    "linje 2, deltaker: «Ukjent» er ikke deltaker på denne børsen (id eller navn)",
+                    "linje 2, kategori: «penger» er ikke en kategori (en av hender, kunnskap og ferdigheter, "
+                    "utstyr og lokaler, hjelp på arrangement)",
+                    "linje 2, timer: «abc» er ikke et tall", "linje 2, tittel: må fylles ut"]
+PARTICIPANTS_BAD_EN = ["line 3, kind: &#39;firma&#39; is not a sector (one of organisation, business, public, "
+                       "individual, or in Norwegian)",
+                       "line 3, contact: required (contact person, e-mail or phone)",
+                       "line 1, column 4: &#39;pris&#39; is not a known column"]
+CATALOGUE_BAD_EN = ["line 2, side: &#39;salg&#39; is not offer or need (tilbud or behov)",
+                    "line 2, participant: &#39;Ukjent&#39; is not a participant at this event (id or name)",
+                    "line 2, category: &#39;penger&#39; is not a category (one of helping hands, "
+                    "knowledge and skills, goods and premises, help at an event, or in Norwegian)",
+                    "line 2, hours: &#39;abc&#39; is not a number", "line 2, title: required"]
+ENGLISH_WORDS = ("line ", "column ", "is not", "required", "a number", "participant at this event")
+NORWEGIAN_WORDS = ("linje ", "kolonne ", "er ikke", "må fylles ut", "et tall", "deltaker på denne børsen")
+
+
+def _problems(html: str) -> str:
+    m = re.search(r'<div class="flash error" role="alert" id="import-problems">(.*?)</div>', html, re.S)
+    assert m, html[-1500:]
+    return m.group(1)
+
+
+async def test_a_bad_csv_is_told_in_the_page_language(db_url: str) -> None:
+    """The import problems are rendered from their codes: Bokmål on the Bokmål page (no English
+    sentence), English on the English one (no Norwegian)."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the pages are the same on both databases")
+    await _user(db_url)
+    with server(db_url, {"SAMSPILL_SECURE_COOKIES": "0"}) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=True) as web:
+            login = await web.get("/login")
+            r = await web.post("/login", data={"_csrf_token": csrf(login.text), "email": EMAIL, "password": PASSWORD})
+            page = await web.get("/events")
+            r = await web.post("/events", data={"_csrf_token": csrf(page.text), "name": "Børs", "venue": "Her",
+                                                "starts_at": "2027-03-10T17:00", "trading_minutes": "60",
+                                                "rounds": "2", "tables": "2"})
+            eid = str(r.url).split("/events/")[1].split("/")[0]
+            bad_participants = PARTICIPANTS_BAD.replace("navn;sektor;kontakt", "navn;sektor;kontakt;pris")
+            for lang, want_p, want_c, foreign in (("nb", PARTICIPANTS_BAD_NB, CATALOGUE_BAD_NB, ENGLISH_WORDS),
+                                                  ("en", PARTICIPANTS_BAD_EN, CATALOGUE_BAD_EN, NORWEGIAN_WORDS)):
+                r = await web.post("/lang", data={"_csrf_token": csrf(r.text), "lang": lang,
+                                                  "next": f"/events/{eid}/setup"})
+                assert f'<html lang="{lang}">' in r.text
+                r = await web.post(f"/events/{eid}/setup/import", files={"file": ("p.csv", bad_participants.encode())},
+                                   data={"_csrf_token": csrf(r.text), "what": "participants"})
+                assert r.status_code == 422
+                shown = _problems(r.text)
+                for text in want_p:
+                    assert text in shown, (lang, text, shown)
+                assert not [w for w in foreign if w in shown], (lang, shown)
+                r = await web.post(f"/events/{eid}/setup/import",
+                                   data={"_csrf_token": csrf(r.text), "what": "catalogue", "text": CATALOGUE_BAD})
+                assert r.status_code == 422
+                shown = _problems(r.text)
+                for text in want_c:
+                    assert text in shown, (lang, text, shown)
+                assert not [w for w in foreign if w in shown], (lang, shown)
+
+
 async def test_coordinator_sets_up_imports_links_and_follows_up(db_url: str, coordinator: dict[str, str]) -> None:
     if not db_url.startswith("sqlite"):
         pytest.skip("the pages are the same on both databases")
@@ -66,7 +132,7 @@ async def test_coordinator_sets_up_imports_links_and_follows_up(db_url: str, coo
             r = await web.post(f"/events/{eid}/setup/import", files={"file": ("p.csv", PARTICIPANTS_BAD.encode())},
                                data={"_csrf_token": csrf(r.text), "what": "participants"})
             assert r.status_code == 422
-            assert "line 3, kind: &#39;firma&#39; is not a sector" in r.text and "line 3, contact: required" in r.text
+            assert "linje 3, sektor: «firma» er ikke en sektor" in r.text and "linje 3, kontakt: må fylles ut" in r.text
             api = httpx.AsyncClient(base_url=base, headers=coordinator)
             assert (await api.get(f"/api/v1/events/{eid}/participants")).json() == []
             r = await web.post(f"/events/{eid}/setup/import", files={"file": ("p.csv", PARTICIPANTS.encode())},
