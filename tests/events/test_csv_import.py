@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from events.csv_import import (
     CSV_CODES,
     CSV_FIELDS,
@@ -118,3 +120,9 @@ def test_english_is_rendered_for_every_code() -> None:
     for code in CSV_CODES:
         text = english(code, data)
         assert text and "{" not in text, code
+
+
+def test_every_code_is_in_the_documented_table() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "matching.md").read_text(encoding="utf-8")
+    table = doc[doc.index("The exchange event's CSV import"):]
+    assert [c for c in CSV_CODES if f"| `{c}` |" not in table] == []
