@@ -137,6 +137,18 @@ class PlanOut(Struct, frozen=True, kw_only=True):
     at_risk: list[AtRiskOut] = field(default_factory=list)
 
 
+class PlanListOut(Struct, frozen=True, kw_only=True):
+    """A plan in the coordinator's list: its state and how many proposals it holds and needs it left unfilled."""
+
+    id: str
+    status: PlanStatus
+    solver_status: str
+    created_at: dt.datetime
+    released_at: dt.datetime | None
+    proposals: int
+    unfilled: int
+
+
 class AtRiskOut(Struct, frozen=True, kw_only=True):
     """A commitment that breaks a matching rule now: the rule (E1–E9, C1–C3), a stable code with its
     facts in `data`, and a sentence saying what to do. Nothing is ended by the service."""
