@@ -149,6 +149,20 @@ class PlanListOut(Struct, frozen=True, kw_only=True):
     unfilled: int
 
 
+class SiteReportOut(Struct, frozen=True, kw_only=True):
+    """A site's report on a placement (should_end); answered (resolved) when the coordinator decides."""
+
+    id: str
+    placement: str
+    site: str
+    kind: str
+    on: dt.date
+    reported_by: str
+    created_at: dt.datetime
+    resolved_at: dt.datetime | None
+    resolution: str | None  # ended | kept, once answered
+
+
 class AtRiskOut(Struct, frozen=True, kw_only=True):
     """A commitment that breaks a matching rule now: the rule (E1–E9, C1–C3), a stable code with its
     facts in `data`, and a sentence saying what to do. Nothing is ended by the service."""

@@ -384,6 +384,10 @@ async def test_api_statistics_and_site_report_use_the_same_services(client, toke
     r = await client.post(f"/api/v1/placements/{pid}/report", json={"kind": "should_end", "on": TODAY.isoformat()},
                           headers=site)
     assert r.status_code == 201 and r.json()["kind"] == "should_end"
+    assert r.json() | {"id": "", "created_at": ""} == {
+        "id": "", "placement": pid, "site": "eik", "kind": "should_end", "on": TODAY.isoformat(),
+        "reported_by": r.json()["reported_by"], "created_at": "", "resolved_at": None, "resolution": None}
+    assert r.json()["id"].startswith("rep") and "(site)" in r.json()["reported_by"]
     r = await client.post(f"/api/v1/placements/{other}/report", json={"kind": "should_end", "on": TODAY.isoformat()},
                           headers=site)
     assert r.status_code == 404
