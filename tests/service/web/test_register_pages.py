@@ -305,6 +305,8 @@ async def test_at_risk_then_end_with_reason_and_statistics(coordinator_client, d
     assert page.status_code == 200 and "<svg" in page.text and "Frivillig 2" not in page.text
     r = await c.get(f"/statistics.csv?from={start}&to={end}")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert f'href="/statistics.csv?from={start}&amp;to={end}"' in page.text
+    assert f'filename="samspill-statistikk-{start}-{end}.csv"' in r.headers["content-disposition"]
     table = list(csv.DictReader(io.StringIO(r.text)))
     eik = next(x for x in table if x["group"] == "site" and x["id"] == "eik")
     total = next(x for x in table if x["group"] == "total")
@@ -404,6 +406,8 @@ async def test_api_statistics_and_site_report_use_the_same_services(client, toke
     r = await client.get(f"/api/v1/statistics?from={start}&to={end}", headers=coordinator)
     assert r.status_code == 200, r.text
     body = r.json()
+    assert list(body) == ["from", "to", "months", "sites", "activities", "total", "new_by_month"]
+    assert (body["from"], body["to"]) == (start, end) and body["total"]["group"] == "total"
     assert body["total"]["volunteers_active"] == 2 and "Frivillig" not in r.text
     assert (await client.get(f"/api/v1/statistics?from={start}&to={end}", headers=site)).status_code == 403
     r = await client.get(f"/api/v1/statistics?from={end}&to={start}", headers=coordinator)
