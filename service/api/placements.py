@@ -16,6 +16,7 @@ from service.api.schemas import (
     FollowupRequest,
     PlacementOut,
     RespondRequest,
+    SiteReportOut,
     SiteReportRequest,
 )
 from service.register import placements, site_reports
@@ -71,7 +72,7 @@ class PlacementController(Controller):
           status_code=201, responses=PROBLEMS)
     async def report(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, placement_id: str, data: SiteReportRequest
-    ) -> dict[str, Any]:
+    ) -> SiteReportOut:
         return await site_reports.report(db_session, principal(request), placement_id, data.kind, data.on)
 
     @post("/{placement_id:str}/followup", summary="Record a follow-up conversation held", status_code=200,

@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.api.deps import PROBLEMS, principal
-from service.api.schemas import PlanOut, PlanRequest, ProposalOut, RejectRequest
+from service.api.schemas import PlanListOut, PlanOut, PlanRequest, ProposalOut, RejectRequest
 from service.register import plans
 
 _WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d{1,4})")
@@ -57,7 +57,7 @@ class PlanController(Controller):
         return Response(plan, status_code=201 if done and wait else 202, headers=headers)
 
     @get("/", summary="List plans (coordinator)", responses=PROBLEMS)
-    async def list(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[dict[str, Any]]:
+    async def list(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[PlanListOut]:
         return await plans.list_plans(db_session, principal(request))
 
     @get("/{plan_id:str}", summary="A plan with its proposals, reasons and unfilled needs", responses=PROBLEMS)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.api.deps import PROBLEMS, principal
 from service.register import statistics
+from service.register.schemas import StatisticsOut
 
 
 class StatisticsController(Controller):
@@ -28,5 +29,5 @@ class StatisticsController(Controller):
         db_session: AsyncSession,
         from_: Annotated[dt.date, Parameter(query="from")],
         to: dt.date,
-    ) -> dict[str, Any]:
+    ) -> StatisticsOut:
         return await statistics.statistics(db_session, principal(request), from_, to)

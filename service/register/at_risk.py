@@ -34,7 +34,7 @@ async def at_risk_for_page(session: AsyncSession, settings: Settings, who: Princ
     today = today or dt.date.today()
     reasons: dict[str, list[dict[str, Any]]] = {}
     for r in await open_reports(session, who):
-        reasons.setdefault(r["placement"], []).append({"kind": r["kind"], "on": r["on"], "report": r["id"]})
+        reasons.setdefault(r.placement, []).append({"kind": r.kind, "on": r.on, "report": r.id})
     for m in await missed_in_a_row(session, who):
         reasons.setdefault(m.placement, []).append(
             {"kind": "missed_in_a_row", "missed": m.missed, "on": m.last_missed})

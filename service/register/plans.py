@@ -39,6 +39,7 @@ from service.register.scenario_io import build_scenario
 from service.register.schemas import (
     AtRiskOut,
     CommittedOut,
+    PlanListOut,
     PlanOut,
     PlanProgress,
     PlanStatus,
@@ -353,7 +354,7 @@ def _builtins(obj: Any) -> Any:
     return msgspec.to_builtins(obj) if obj is not None else None
 
 
-async def list_plans(session: AsyncSession, who: Principal) -> list[dict[str, Any]]:
+async def list_plans(session: AsyncSession, who: Principal) -> list[PlanListOut]:
     who.require_coordinator()
     rows = (await session.scalars(sa.select(PlanRow).order_by(PlanRow.created_at.desc()))).all()
     counts = dict(
@@ -362,8 +363,9 @@ async def list_plans(session: AsyncSession, who: Principal) -> list[dict[str, An
         )).all()
     )
     return [
-        {"id": r.id, "status": r.status, "solver_status": r.solver_status, "created_at": r.created_at,
-         "released_at": r.released_at, "proposals": counts.get(r.id, 0), "unfilled": len(r.unfilled)}
+        PlanListOut(id=r.id, status=cast(PlanStatus, r.status), solver_status=r.solver_status,
+                   created_at=r.created_at, released_at=r.released_at, proposals=counts.get(r.id, 0),
+                   unfilled=len(r.unfilled))
         for r in rows
     ]
 

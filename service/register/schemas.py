@@ -137,6 +137,32 @@ class PlanOut(Struct, frozen=True, kw_only=True):
     at_risk: list[AtRiskOut] = field(default_factory=list)
 
 
+class PlanListOut(Struct, frozen=True, kw_only=True):
+    """A plan in the coordinator's list: its state and how many proposals it holds and needs it left unfilled."""
+
+    id: str
+    status: PlanStatus
+    solver_status: str
+    created_at: dt.datetime
+    released_at: dt.datetime | None
+    proposals: int
+    unfilled: int
+
+
+class SiteReportOut(Struct, frozen=True, kw_only=True):
+    """A site's report on a placement (should_end); answered (resolved) when the coordinator decides."""
+
+    id: str
+    placement: str
+    site: str
+    kind: str
+    on: dt.date
+    reported_by: str
+    created_at: dt.datetime
+    resolved_at: dt.datetime | None
+    resolution: str | None  # ended | kept, once answered
+
+
 class AtRiskOut(Struct, frozen=True, kw_only=True):
     """A commitment that breaks a matching rule now: the rule (E1–E9, C1–C3), a stable code with its
     facts in `data`, and a sentence saying what to do. Nothing is ended by the service."""
@@ -232,3 +258,34 @@ class MissedFlagOut(Struct, frozen=True, kw_only=True):
     missed: int
     first_missed: dt.datetime
     last_missed: dt.datetime
+
+
+class StatisticsRow(Struct, frozen=True, kw_only=True):
+    """Counts for one site, one activity or the total (group "total", id and name empty): no names of people."""
+
+    group: Literal["site", "activity", "total"]
+    id: str
+    name: str
+    needs: int
+    places: int
+    filled: int
+    volunteers_active: int
+    new_volunteers: int  # only in the total: a volunteer has no site
+    hours: dict[str, float]  # per month (YYYY-MM): hours given, attendance confirmed
+    planned: dict[str, float]  # per month: the needs' times between the placements' start and end
+    ended: dict[str, int]  # placements ended in the period, by reason (and "unknown")
+    hours_total: float
+    planned_total: float
+    ended_total: int
+
+
+class StatisticsOut(Struct, frozen=True, kw_only=True):
+    """The annual report's counts for a period (service/register/statistics.py says what each counts)."""
+
+    from_: dt.date = field(name="from")
+    to: dt.date
+    months: list[str]
+    sites: list[StatisticsRow]
+    activities: list[StatisticsRow]
+    total: StatisticsRow
+    new_by_month: dict[str, int]

@@ -8,7 +8,6 @@ placement on the same list after three misses in a row.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,18 +17,19 @@ from service.db.models import PlacementRow, SiteReportRow, utcnow
 from service.problems import Problem, fault, not_found
 from service.register.common import new_id
 from service.register.queries import IN_FORCE
+from service.register.schemas import SiteReportOut
 
 # "Did not come" is attendance (register.attendance.record_attendance), not a report.
 REPORT_KINDS = ("should_end",)
 
 
-def report_out(r: SiteReportRow) -> dict[str, Any]:
-    return {"id": r.id, "placement": r.placement_id, "site": r.site_id, "kind": r.kind, "on": r.on_date,
-            "reported_by": r.reported_by, "created_at": r.created_at, "resolved_at": r.resolved_at,
-            "resolution": r.resolution}
+def report_out(r: SiteReportRow) -> SiteReportOut:
+    return SiteReportOut(id=r.id, placement=r.placement_id, site=r.site_id, kind=r.kind, on=r.on_date,
+                         reported_by=r.reported_by, created_at=r.created_at, resolved_at=r.resolved_at,
+                         resolution=r.resolution)
 
 
-async def report(session: AsyncSession, who: Principal, placement_id: str, kind: str, on: dt.date) -> dict[str, Any]:
+async def report(session: AsyncSession, who: Principal, placement_id: str, kind: str, on: dt.date) -> SiteReportOut:
     """A site contact (or the coordinator on their behalf) reports on a placement in force at the site."""
     if who.role not in ("site", "coordinator"):
         raise Problem(403, "the site or the coordinator reports on a placement", slug="forbidden")
@@ -51,7 +51,7 @@ async def report(session: AsyncSession, who: Principal, placement_id: str, kind:
     return report_out(rep)
 
 
-async def open_reports(session: AsyncSession, who: Principal, *, site: str | None = None) -> list[dict[str, Any]]:
+async def open_reports(session: AsyncSession, who: Principal, *, site: str | None = None) -> list[SiteReportOut]:
     """Reports not yet handled, newest first; a site sees its own."""
     stmt = sa.select(SiteReportRow).where(SiteReportRow.resolved_at.is_(None)).order_by(SiteReportRow.created_at.desc())
     if who.role == "site":

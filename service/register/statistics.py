@@ -30,6 +30,7 @@ from service.db.models import ActivityRow, AttendanceRow, NeedRow, PlacementRow,
 from service.problems import Problem, fault
 from service.register.placements import END_REASONS
 from service.register.queries import IN_FORCE
+from service.register.schemas import StatisticsOut, StatisticsRow
 
 MAX_DAYS = 3 * 366
 
@@ -67,8 +68,8 @@ def _blank(group: str, key: str, name: str, month_keys: list[str]) -> dict[str, 
 
 
 async def statistics(session: AsyncSession, who: Principal, start: dt.date | None,
-                     end: dt.date | None) -> dict[str, Any]:
-    """{period, months, sites: [row], activities: [row], total: row}; each row holds counts only."""
+                     end: dt.date | None) -> StatisticsOut:
+    """The period, its months, a row per site and per activity and the total; each row holds counts only."""
     who.require_coordinator()
     start, end = check_period(start, end)
     month_keys = months(start, end)
@@ -156,34 +157,37 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
         if key in new_by_month:
             new_by_month[key] += 1
 
-    def done(row: dict[str, Any]) -> dict[str, Any]:
+    def done(row: dict[str, Any]) -> StatisticsRow:
         hours = {k: round(v, 1) for k, v in row["hours"].items()}
         planned = {k: round(v, 1) for k, v in row["planned"].items()}
-        return {**row, "volunteers_active": len(row["volunteers_active"]), "hours": hours, "planned": planned,
-                "hours_total": round(sum(hours.values()), 1), "planned_total": round(sum(planned.values()), 1),
-                "ended_total": sum(row["ended"].values())}
+        return StatisticsRow(
+            group=row["group"], id=row["id"], name=row["name"], needs=row["needs"], places=row["places"],
+            filled=row["filled"], volunteers_active=len(row["volunteers_active"]),
+            new_volunteers=row["new_volunteers"], hours=hours, planned=planned, ended=row["ended"],
+            hours_total=round(sum(hours.values()), 1), planned_total=round(sum(planned.values()), 1),
+            ended_total=sum(row["ended"].values()))
 
-    def listed(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-        return sorted((done(r) for r in rows.values()), key=lambda r: str(r["name"]).lower())
+    def listed(rows: dict[str, dict[str, Any]]) -> list[StatisticsRow]:
+        return sorted((done(r) for r in rows.values()), key=lambda r: r.name.lower())
 
-    return {"from": start, "to": end, "months": month_keys, "sites": listed(sites), "activities": listed(acts),
-            "total": done(total), "new_by_month": new_by_month}
+    return StatisticsOut(from_=start, to=end, months=month_keys, sites=listed(sites), activities=listed(acts),
+                         total=done(total), new_by_month=new_by_month)
 
 
 CSV_FIXED = ("group", "id", "name", "needs", "places", "filled", "volunteers_active", "new_volunteers", "hours_total",
              "planned_total")
 
 
-def csv_rows(stats: dict[str, Any]) -> list[list[str]]:
+def csv_rows(stats: StatisticsOut) -> list[list[str]]:
     """One header and one line per site, per activity and the total."""
-    header = [*CSV_FIXED, *(f"hours_{m}" for m in stats["months"]), *(f"planned_{m}" for m in stats["months"]),
+    header = [*CSV_FIXED, *(f"hours_{m}" for m in stats.months), *(f"planned_{m}" for m in stats.months),
               "ended_total",
               *(f"ended_{r}" for r in (*END_REASONS, "unknown"))]
     out = [header]
-    for row in [*stats["sites"], *stats["activities"], stats["total"]]:
-        line = [str(row[k]) for k in CSV_FIXED]
-        line += [f"{row['hours'][m]:g}" for m in stats["months"]]
-        line += [f"{row['planned'][m]:g}" for m in stats["months"]]
-        line += [str(row["ended_total"]), *(str(row["ended"][r]) for r in (*END_REASONS, "unknown"))]
+    for row in [*stats.sites, *stats.activities, stats.total]:
+        line = [str(getattr(row, k)) for k in CSV_FIXED]
+        line += [f"{row.hours[m]:g}" for m in stats.months]
+        line += [f"{row.planned[m]:g}" for m in stats.months]
+        line += [str(row.ended_total), *(str(row.ended[r]) for r in (*END_REASONS, "unknown"))]
         out.append(line)
     return out

@@ -817,11 +817,11 @@ async def statistics(request: Request[Any, Any, Any], db_session: AsyncSession, 
     except Problem as exc:
         return page(request, "statistics.html", status_code=422, stats=None, values=values,
                     errors=field_errors(lang, exc))
-    many = len(stats["months"]) > 12 or stats["months"][0][:4] != stats["months"][-1][:4]
-    hours_chart = bar_chart([(i18n.month_label(lang, m, with_year=many), stats["total"]["hours"][m])
-                             for m in stats["months"]],
+    many = len(stats.months) > 12 or stats.months[0][:4] != stats.months[-1][:4]
+    hours_chart = bar_chart([(i18n.month_label(lang, m, with_year=many), stats.total.hours[m])
+                             for m in stats.months],
                             title=i18n.t(lang, "stats.chart.hours"))
-    sites_chart = stacked_counts([(s["name"], s["filled"], s["places"]) for s in stats["sites"] if s["places"]],
+    sites_chart = stacked_counts([(s.name, s.filled, s.places) for s in stats.sites if s.places],
                                  title=i18n.t(lang, "stats.chart.filled"),
                                  labels=(i18n.t(lang, "stats.filled"), i18n.t(lang, "stats.places")))
     return page(request, "statistics.html", stats=stats, values=values, errors={}, hours_chart=hours_chart,
@@ -835,7 +835,7 @@ async def statistics_csv(request: Request[Any, Any, Any], db_session: AsyncSessi
     stats = await statistics_service.statistics(db_session, viewer, start, end)
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows(statistics_service.csv_rows(stats))
-    name = f"samspill-statistikk-{stats['from']}-{stats['to']}.csv"
+    name = f"samspill-statistikk-{stats.from_}-{stats.to}.csv"
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

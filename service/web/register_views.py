@@ -26,7 +26,7 @@ from service.register.placements import (
     placed_volunteers,
     volunteer_placements,
 )
-from service.register.schemas import NeedOut, VolunteerOut
+from service.register.schemas import NeedOut, SiteReportOut, VolunteerOut
 from service.register.site_reports import REPORT_KINDS, open_reports
 from service.settings import Settings
 from service.web import i18n, week_grid
@@ -288,9 +288,9 @@ async def site_home(session: DbSession, settings: Settings, who: Principal, lang
     placements = [p for p in await list_placements(session, settings, who) if p.state in IN_FORCE]
     vids = {p.volunteer for p in placements}
     rows = await queries.volunteer_documents_of(session, vids)
-    reports: dict[str, list[dict[str, Any]]] = {}
+    reports: dict[str, list[SiteReportOut]] = {}
     for r in await open_reports(session, who):
-        reports.setdefault(r["placement"], []).append(r)
+        reports.setdefault(r.placement, []).append(r)
     shown = []
     for p in placements:
         doc = rows.get(p.volunteer) or {}

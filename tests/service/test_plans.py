@@ -264,6 +264,9 @@ async def test_solver_crash_fails_the_plan_and_leaves_no_lock(client, loaded, co
         assert r.json()["status"] == "failed" and "solver exploded" in r.json()["error"]
     listed = (await client.get("/api/v1/plans", headers=coordinator)).json()
     assert {p["status"] for p in listed} == {"failed"} and all(p["proposals"] == 0 for p in listed)
+    assert [set(p) for p in listed] == [{"id", "status", "solver_status", "created_at", "released_at",
+                                         "proposals", "unfilled"}] * 2
+    assert all(p["released_at"] is None and p["unfilled"] == 0 for p in listed)
 
 
 @pytest.mark.parametrize("solver", [overbooking])

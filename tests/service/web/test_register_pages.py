@@ -305,6 +305,8 @@ async def test_at_risk_then_end_with_reason_and_statistics(coordinator_client, d
     assert page.status_code == 200 and "<svg" in page.text and "Frivillig 2" not in page.text
     r = await c.get(f"/statistics.csv?from={start}&to={end}")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert f'href="/statistics.csv?from={start}&amp;to={end}"' in page.text
+    assert f'filename="samspill-statistikk-{start}-{end}.csv"' in r.headers["content-disposition"]
     table = list(csv.DictReader(io.StringIO(r.text)))
     eik = next(x for x in table if x["group"] == "site" and x["id"] == "eik")
     total = next(x for x in table if x["group"] == "total")
@@ -384,6 +386,10 @@ async def test_api_statistics_and_site_report_use_the_same_services(client, toke
     r = await client.post(f"/api/v1/placements/{pid}/report", json={"kind": "should_end", "on": TODAY.isoformat()},
                           headers=site)
     assert r.status_code == 201 and r.json()["kind"] == "should_end"
+    assert r.json() | {"id": "", "created_at": ""} == {
+        "id": "", "placement": pid, "site": "eik", "kind": "should_end", "on": TODAY.isoformat(),
+        "reported_by": r.json()["reported_by"], "created_at": "", "resolved_at": None, "resolution": None}
+    assert r.json()["id"].startswith("rep") and "(site)" in r.json()["reported_by"]
     r = await client.post(f"/api/v1/placements/{other}/report", json={"kind": "should_end", "on": TODAY.isoformat()},
                           headers=site)
     assert r.status_code == 404
@@ -400,6 +406,8 @@ async def test_api_statistics_and_site_report_use_the_same_services(client, toke
     r = await client.get(f"/api/v1/statistics?from={start}&to={end}", headers=coordinator)
     assert r.status_code == 200, r.text
     body = r.json()
+    assert list(body) == ["from", "to", "months", "sites", "activities", "total", "new_by_month"]
+    assert (body["from"], body["to"]) == (start, end) and body["total"]["group"] == "total"
     assert body["total"]["volunteers_active"] == 2 and "Frivillig" not in r.text
     assert (await client.get(f"/api/v1/statistics?from={start}&to={end}", headers=site)).status_code == 403
     r = await client.get(f"/api/v1/statistics?from={end}&to={start}", headers=coordinator)
