@@ -13,9 +13,9 @@ from tests.service.events.helpers import agreement, make_event
 from tests.service.events.live_helpers import server
 
 try:
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
 except ImportError:  # pragma: no cover - the skip below says why
-    async_playwright = None  # type: ignore[assignment]
+    async_playwright = expect = None  # type: ignore[assignment]
 
 pytestmark = [pytest.mark.anyio, *needs_chromium]
 
@@ -40,8 +40,9 @@ async def test_big_screen_updates_live_and_is_legible(db_url: str, coordinator: 
                     # a fifth agreement reaches the open page through the stream, without a reload
                     r = await c.post(f"/api/v1/events/{event['id']}/agreements", json=agreement(), headers=broker)
                     assert r.status_code == 201
-                    await page.wait_for_function("document.querySelector('#total').textContent.trim() === '5'",
-                                                 timeout=5000)
+                    # a locator assertion, not wait_for_function: a string predicate is polled through eval in
+                    # the page, which the board's CSP (no 'unsafe-eval') refuses
+                    await expect(page.locator("#total")).to_have_text("5", timeout=5000)
                     total_px = await page.eval_on_selector("#total", "e => parseFloat(getComputedStyle(e).fontSize)")
                     line_px = await page.eval_on_selector("#latest li", "e => parseFloat(getComputedStyle(e).fontSize)")
                     # at 1080p: the count a tenth of the screen high, the latest agreements ~30 px and up
