@@ -31,6 +31,8 @@ from events.schema import (
     CATEGORY_LABELS,
     PARTICIPANT_KINDS,
     EntrySide,
+    Need,
+    Offer,
     Participant,
     validate_entry_payload,
 )
@@ -178,10 +180,31 @@ def parse_participants(
             try:
                 msgspec.convert({**doc, "id": pid or "x"}, Participant)
             except msgspec.ValidationError as e:
-                here.append(CsvProblem(line, "", "invalid-value", detail=str(e)))
+                here.append(CsvProblem(line, _refused_column({**doc, "id": pid or "x"}, Participant),
+                                       "invalid-value", detail=str(e)))
         problems.extend(here)
         out.append(doc)
     return out, problems
+
+
+def _refused_column(doc: Mapping[str, Any], kind: type[msgspec.Struct]) -> str:
+    """The column whose value the decoder refused: each field converted alone against its own type and
+    bounds (never read back from the decoder's English); "" when no single field is at fault."""
+    for f in msgspec.structs.fields(kind):
+        if f.encode_name in doc:
+            try:
+                msgspec.convert(doc[f.encode_name], f.type)
+            except msgspec.ValidationError:
+                return f.encode_name
+    return ""
+
+
+def _entry_column(entry: Mapping[str, Any], side: EntrySide) -> str:
+    """The CSV column of an entry's refused field (an amount's from `hours` or `items`); "" for none."""
+    column = _refused_column(entry, Offer if side == "offer" else Need)
+    if column == "amount":
+        column = next(iter(entry.get("amount") or {}), "")
+    return column if column in CATALOGUE_COLUMNS else ""
 
 
 def parse_catalogue(
@@ -223,9 +246,10 @@ def parse_catalogue(
         if not row.get("title"):
             here.append(CsvProblem(line, "title", "required"))
         if not here and side is not None:
-            for p in validate_entry_payload({**doc, "id": doc.get("id", "x")}, side):
+            entry = {**doc, "id": doc.get("id", "x")}
+            for p in validate_entry_payload(entry, side):
                 here.append(CsvProblem(line, "", "money", where=p.path) if p.code == "money"
-                            else CsvProblem(line, "", "invalid-value", detail=p.message))
+                            else CsvProblem(line, _entry_column(entry, side), "invalid-value", detail=p.message))
         problems.extend(here)
         if side is not None:
             out.append(ParsedEntry(side=side, doc=doc, line=line))

@@ -46,7 +46,7 @@ RUNTIME_KEYS = (
     N_("exchange.csv.required.contact"), N_("exchange.csv.unknown-kind"), N_("exchange.csv.id-taken"),
     N_("exchange.csv.duplicate-id"), N_("exchange.csv.unknown-side"), N_("exchange.csv.unknown-participant"),
     N_("exchange.csv.unknown-category"), N_("exchange.csv.not-a-number"), N_("exchange.csv.hours-and-items"),
-    N_("exchange.csv.money"), N_("exchange.csv.invalid-value"),
+    N_("exchange.csv.money"), N_("exchange.csv.invalid-value"), N_("exchange.csv.invalid-value.column"),
     N_("exchange.csv.field.id"), N_("exchange.csv.field.name"), N_("exchange.csv.field.kind"),
     N_("exchange.csv.field.contact"), N_("exchange.csv.field.description"), N_("exchange.csv.field.side"),
     N_("exchange.csv.field.participant"), N_("exchange.csv.field.category"), N_("exchange.csv.field.title"),
@@ -70,6 +70,8 @@ def csv_problem_text(lang: str, problem: CsvProblem) -> str:
     if problem.field:
         place = f"{place}, {i18n.t(lang, f'exchange.csv.field.{problem.field}')}"
     code = "required.contact" if problem.code == "required" and problem.field == "contact" else problem.code
+    if code == "invalid-value" and problem.field:  # the column is named: the decoder's English stays out
+        code = "invalid-value.column"
     return f"{place}: {i18n.t(lang, f'exchange.csv.{code}', **data)}"
 
 

@@ -86,7 +86,7 @@ def test_every_participant_problem_carries_line_field_code_and_data() -> None:
         (3, "kind", "unknown-kind", {"value": "firma", "allowed": allowed}),
         (3, "contact", "required", {}),
         (4, "id", "duplicate-id", {"id": "p1", "other_line": 3}),
-        (6, "", "invalid-value", {"detail": "Expected `str` of length <= 300 - at `$.name`"}),
+        (6, "name", "invalid-value", {"detail": "Expected `str` of length <= 300 - at `$.name`"}),
     ]
     # the English sentence (API, CLI) is rendered from the code and data, place first
     assert problems[0] == f"line 1, column 5: 'pris' is not a known column (one of {', '.join(known)})"
@@ -108,7 +108,7 @@ def test_every_catalogue_problem_carries_line_field_code_and_data() -> None:
         (2, "hours", "not-a-number", {"value": "abc"}),
         (2, "title", "required", {}),
         (3, "", "hours-and-items", {}),
-        (4, "", "invalid-value", {"detail": "Expected `float` > 0.0 - at `$.amount.hours`"}),
+        (4, "hours", "invalid-value", {"detail": "Expected `float` > 0.0 - at `$.amount.hours`"}),
     ]
     assert problems[0] == "line 2, side: 'salg' is not offer or need (tilbud or behov)"
     assert problems[5] == "line 3: give hours or items, not both"

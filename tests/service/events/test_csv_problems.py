@@ -44,3 +44,14 @@ def test_parsed_problems_render_without_english_on_the_bokmal_page() -> None:
         assert not any(w in nb for w in ("line", "is not", "required", "give hours", "sector")), nb
         assert csv_problem_text("en", problem) == str(problem) or problem.code in ("unknown-category",), problem
     assert i18n.t("nb", "exchange.csv.required") == "må fylles ut"
+
+
+def test_a_value_the_decoder_refuses_names_its_column_and_keeps_its_english_out_of_bokmal() -> None:
+    """A name longer than the register allows: the problem names the column (found by converting each field
+    alone, not by reading the decoder's message), and the Bokmål line carries none of the decoder's English."""
+    _, problems = parse_participants(f"navn;sektor;kontakt\n{'Å' * 400};offentlig;ola@example.no\n")
+    assert [(p.line, p.field, p.code) for p in problems] == [(2, "name", "invalid-value")]
+    assert "Expected" in str(problems[0])  # the API and the CLI keep the decoder's words
+    nb, en = csv_problem_text("nb", problems[0]), csv_problem_text("en", problems[0])
+    assert "Expected" not in nb and "ugyldig verdi" in nb and i18n.t("nb", "exchange.csv.field.name") in nb, nb
+    assert "Expected" not in en and "invalid value" in en, en
