@@ -27,6 +27,7 @@ from service.register.schemas import ActivityOut, SiteOut, TrainingOut
 
 CatalogueRow = TrainingRow | ActivityRow | SiteRow
 Out = TypeVar("Out", TrainingOut, ActivityOut, SiteOut)
+Row = TypeVar("Row", TrainingRow, ActivityRow, SiteRow)
 
 
 async def _all(session: AsyncSession, model: type[CatalogueRow], out: type[Out]) -> list[Out]:
@@ -39,6 +40,20 @@ async def _one(session: AsyncSession, model: type[CatalogueRow], out: type[Out],
     if row is None:
         raise not_found(kind, ident)
     return stamped(row.data, row, out)
+
+
+async def _locked(session: AsyncSession, model: type[Row], kind: str, ident: str) -> Row:
+    """The entry to change, locked for the change (404 when there is none)."""
+    row = await session.get(model, ident, with_for_update=True)
+    if row is None:
+        raise not_found(kind, ident)
+    return row
+
+
+def _keeps_id(patch: dict[str, Any], ident: str, noun: str) -> None:
+    """An entry's id stays: needs, placements and volunteers' records refer to it (422 otherwise)."""
+    if "id" in patch and patch["id"] != ident:
+        raise Problem(422, f"{noun}'s id cannot change", slug="validation", errors=[fault("id", "cannot-change")])
 
 
 async def _add(session: AsyncSession, who: Principal, model: type[CatalogueRow], out: type[Out], kind: str,
@@ -66,12 +81,8 @@ async def patch_training(session: AsyncSession, who: Principal, training_id: str
                          path: str = "") -> TrainingOut:
     """Rename a course (coordinator). Its id stays: activities, needs and volunteers' courses refer to it."""
     who.require_coordinator()
-    row = await session.get(TrainingRow, training_id, with_for_update=True)
-    if row is None:
-        raise not_found("training", training_id)
-    if "id" in patch and patch["id"] != training_id:
-        raise Problem(422, "a training's id cannot change", slug="validation",
-                      errors=[fault("id", "cannot-change")])
+    row = await _locked(session, TrainingRow, "training", training_id)
+    _keeps_id(patch, training_id, "a training")
     row.data = to_doc(decode_as({**row.data, **patch}, Training))
     await session.flush()
     await audit_change(session, who, "update", f"training:{training_id}", path or f"/api/v1/trainings/{training_id}")
@@ -100,12 +111,8 @@ async def patch_activity(session: AsyncSession, who: Principal, activity_id: str
     Needs keep pointing at it by id; the next matching run applies the new rules.
     """
     who.require_coordinator()
-    row = await session.get(ActivityRow, activity_id, with_for_update=True)
-    if row is None:
-        raise not_found("activity", activity_id)
-    if "id" in patch and patch["id"] != activity_id:
-        raise Problem(422, "an activity's id cannot change", slug="validation",
-                      errors=[fault("id", "cannot-change")])
+    row = await _locked(session, ActivityRow, "activity", activity_id)
+    _keeps_id(patch, activity_id, "an activity")
     activity = decode_as({**row.data, **patch}, Activity)
     cat = await load_catalogue(session)
     others = [a for a in cat.activities if a.id != activity_id]
@@ -135,9 +142,7 @@ async def delete_activity(session: AsyncSession, who: Principal, activity_id: st
     rules instead, and close its needs.
     """
     who.require_coordinator()
-    row = await session.get(ActivityRow, activity_id, with_for_update=True)
-    if row is None:
-        raise not_found("activity", activity_id)
+    row = await _locked(session, ActivityRow, "activity", activity_id)
     use = await activity_use(session, activity_id)
     if any(use.values()):
         said = ", ".join(f"{n} {what}" for what, n in use.items() if n)
@@ -163,18 +168,10 @@ async def create_site(session: AsyncSession, who: Principal, site: Site) -> Site
 async def patch_site(
     session: AsyncSession, who: Principal, site_id: str, patch: dict[str, Any]
 ) -> SiteOut:
-    row = await session.get(SiteRow, site_id, with_for_update=True)
-    if row is None:
-        raise not_found("site", site_id)
+    row = await _locked(session, SiteRow, "site", site_id)
     if not who.is_coordinator and not (who.role == "site" and who.site_id == site_id):
         raise Problem(403, "only the coordinator or the site itself may change a site", slug="forbidden")
-    if "id" in patch and patch["id"] != site_id:
-        raise Problem(
-            422,
-            "a site's id cannot change",
-            slug="validation",
-            errors=[fault("id", "cannot-change")],
-        )
+    _keeps_id(patch, site_id, "a site")
     site = decode_as({**row.data, **patch}, Site)
     if who.role == "site" and site.kind != from_doc(row.data, Site).kind:
         raise Problem(403, "only the coordinator may change a site's kind", slug="forbidden")
