@@ -98,6 +98,7 @@ class Instance:
     fixed_by_vol: dict[int, list[int]] = field(default_factory=dict)  # volunteer -> fixed needs
     conflicts: list[Conflict] = field(default_factory=list)
     _cliques: list[np.ndarray] | None = None
+    _groups: tuple[np.ndarray, np.ndarray] | None = None
     _week_rows: WeekRows | None = None
     problem: Problem | None = None
 
@@ -109,9 +110,22 @@ class Instance:
     def cliques(self) -> list[np.ndarray]:
         """At-most-one groups of pair indices (C3) for every volunteer who may take two or more."""
         if self._cliques is None:
-            assert self.problem is not None
-            self._cliques = overlap_cliques(self.problem, self, np.arange(self.n_volunteers))
+            members, ptr = self.groups
+            self._cliques = np.split(members, ptr[1:-1]) if len(members) else []
         return self._cliques
+
+    @property
+    def groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """The same groups as `cliques`, flat: (members, ptr), group g is members[ptr[g]:ptr[g + 1]]."""
+        if self._groups is None:
+            if self._cliques is not None:  # set by hand (a restricted view's carried-over groups)
+                sizes = np.array([len(c) for c in self._cliques], dtype=np.int64)
+                members = np.concatenate(self._cliques).astype(np.int64) if len(sizes) else np.zeros(0, np.int64)
+                self._groups = (members, np.r_[0, np.cumsum(sizes)].astype(np.int64))
+            else:
+                assert self.problem is not None
+                self._groups = overlap_groups(self.problem, self, np.arange(self.n_volunteers))
+        return self._groups
 
     @property
     def week_rows(self) -> WeekRows:
@@ -131,6 +145,7 @@ def restrict(inst: Instance, pairs: np.ndarray, need_cap: np.ndarray | None = No
     for k in ("pair_vol", "pair_need", "pair_priority", "pair_fit", "pair_cand", "pair_minutes"):
         d[k] = d[k][pairs]
     d["_cliques"] = None
+    d["_groups"] = None
     d["_week_rows"] = None
     return Instance(**d)
 
@@ -400,52 +415,105 @@ def _vol_bound(p: Problem, pair_vol: np.ndarray, pair_need: np.ndarray,
     return np.asarray(np.clip(n_pairs + best, 0, n_pairs))
 
 
+_NO_GROUPS = (np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64))
+
+
 def overlap_cliques(p: Problem, inst: Instance, vols: np.ndarray) -> list[np.ndarray]:
+    """`overlap_groups` as one array per group."""
+    members, ptr = overlap_groups(p, inst, vols)
+    return np.split(members, ptr[1:-1]) if len(members) else []
+
+
+def overlap_groups(p: Problem, inst: Instance, vols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """C3 as at-most-one groups: for each volunteer who may take two or more assignments,
-    the maximal sets of their candidate needs active at one instant (a sweep over
-    occurrence start and end points), not one constraint per conflicting pair."""
-    out: list[np.ndarray] = []
+    the maximal sets of their candidate needs active at one instant, not one constraint per
+    conflicting pair. A sweep over occurrence start and end points (ends before starts at the
+    same minute: occurrences are half-open), for every volunteer at once in numpy: a group is
+    what is active at a start that the next event of that volunteer ends; the same group at
+    another instant (a weekly need's next week) is kept once. Groups in order of volunteer,
+    then of their first instant."""
     multi = np.zeros(p.n_volunteers, dtype=bool)
     multi[vols] = True
     multi &= inst.vol_cap >= 2
     pv = inst.pair_vol.astype(np.int64)
     sel = np.flatnonzero(multi[pv])
-    if len(sel) == 0:
-        return out
-    order = sel[np.argsort(pv[sel], kind="stable")]
-    bounds = np.flatnonzero(np.diff(pv[order])) + 1
-    for group in np.split(order, bounds):
-        if len(group) < 2:
+    if len(sel) < 2:
+        return _NO_GROUPS
+    sel = sel[np.argsort(pv[sel], kind="stable")]
+    # each selected pair's occurrences (its need's time class)
+    occ_len = np.array([len(o) for o in p.class_occ], dtype=np.int64)
+    occ_ptr = np.r_[0, np.cumsum(occ_len)]
+    occ_all = np.concatenate(p.class_occ).reshape(-1, 2) if occ_ptr[-1] else np.zeros((0, 2), dtype=np.int64)
+    cls = p.n_time_class[inst.pair_need[sel].astype(np.int64)]
+    reps = occ_len[cls]
+    o_pair = np.repeat(sel, reps)
+    o_row = np.repeat(occ_ptr[cls], reps) + (np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
+    o_start, o_end = occ_all[o_row, 0], occ_all[o_row, 1]
+    o_vol = pv[o_pair]
+    m = len(o_pair)
+    if m < 2:
+        return _NO_GROUPS
+    # events: (volunteer, time, end before start)
+    ev_vol = np.r_[o_vol, o_vol]
+    ev_time = np.r_[o_start, o_end]
+    ev_kind = np.r_[np.ones(m, dtype=np.int64), np.zeros(m, dtype=np.int64)]
+    order = np.lexsort((ev_kind, ev_time, ev_vol))
+    k_sorted, v_sorted, t_sorted = ev_kind[order], ev_vol[order], ev_time[order]
+    q = np.flatnonzero((k_sorted[:-1] == 1) & (k_sorted[1:] == 0) & (v_sorted[:-1] == v_sorted[1:]))
+    q_vol, q_time = v_sorted[q], t_sorted[q]
+    # what is active at each such start: the volunteer's occurrences with start <= t < end, found among
+    # those starting in (t - longest, t]; the long ones (overnight) apart, so the short ones' window is short
+    dur = o_end - o_start
+    cut = int(np.percentile(dur, 90))
+    parts_q: list[np.ndarray] = []
+    parts_m: list[np.ndarray] = []
+    for tier in (dur <= cut, dur > cut):
+        idx_t = np.flatnonzero(tier)
+        if len(idx_t) == 0:
             continue
-        out.extend(_sweep(p, group, inst.pair_need[group].astype(np.int64)))
-    return out
+        span = int(dur[idx_t].max())
+        shift = int(max(o_end.max(), o_start.max()) + span + 2)
+        okey = o_vol[idx_t] * shift + o_start[idx_t]
+        o_ord = idx_t[np.argsort(okey, kind="stable")]
+        okey_s = o_vol[o_ord] * shift + o_start[o_ord]
+        hi = np.searchsorted(okey_s, q_vol * shift + q_time, side="right")
+        lo = np.searchsorted(okey_s, q_vol * shift + q_time - span, side="right")
+        lens = hi - lo
+        flat = np.repeat(lo, lens) + (np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens))
+        qid_t = np.repeat(np.arange(len(q)), lens)
+        occ_i = o_ord[flat]
+        on = o_end[occ_i] > q_time[qid_t]
+        parts_q.append(qid_t[on])
+        parts_m.append(o_pair[occ_i[on]])
+    qid, mem = np.concatenate(parts_q), np.concatenate(parts_m)
+    by_q = np.argsort(qid, kind="stable")
+    qid, mem = qid[by_q], mem[by_q]
+    if _self_overlapping(p.class_occ):  # a need whose own occurrences overlap: one entry per pair
+        key2 = np.unique(qid * (inst.n_pairs + 1) + mem)
+        qid, mem = key2 // (inst.n_pairs + 1), key2 % (inst.n_pairs + 1)
+    size = np.bincount(qid, minlength=len(q))
+    # the same set at another instant: a hash of its members, kept once per volunteer
+    rnd = np.random.default_rng(20261129).integers(1, 2**62, size=inst.n_pairs, dtype=np.int64)
+    h = np.zeros(len(q), dtype=np.int64)
+    np.add.at(h, qid, rnd[mem])  # wraps on overflow: a hash
+    good = np.flatnonzero(size >= 2)
+    if len(good) == 0:
+        return _NO_GROUPS
+    _, first = np.unique(np.stack([q_vol[good], h[good], size[good]]), axis=1, return_index=True)
+    keep_q = np.sort(good[first])
+    is_kept = np.zeros(len(q), dtype=bool)
+    is_kept[keep_q] = True
+    sel_e = is_kept[qid]
+    qid, mem = qid[sel_e], mem[sel_e]
+    cuts = np.flatnonzero(np.diff(qid)) + 1
+    return mem, np.r_[0, cuts, len(mem)].astype(np.int64)
 
 
-def _sweep(p: Problem, pairs: np.ndarray, needs: np.ndarray) -> list[np.ndarray]:
-    classes = p.n_time_class[needs]
-    by_class: dict[int, list[int]] = {}
-    for k, cls in enumerate(classes.tolist()):
-        by_class.setdefault(cls, []).append(k)
-    events: list[tuple[int, int, int]] = []
-    for cls in by_class:
-        for s, e in p.class_occ[cls].tolist():
-            events.append((s, 1, cls))
-            events.append((e, 0, cls))  # ends sort before starts at the same minute: half-open
-    events.sort()
-    found: set[tuple[int, ...]] = set()
-    active: dict[int, int] = {}
-    last_was_start = False
-    for _t, kind, cls in events:
-        if kind == 1:
-            active[cls] = active.get(cls, 0) + 1
-            last_was_start = True
-        else:
-            if last_was_start:
-                members = tuple(sorted(k for c2 in active for k in by_class[c2]))
-                if len(members) >= 2:
-                    found.add(members)
-            last_was_start = False
-            active[cls] -= 1
-            if active[cls] == 0:
-                del active[cls]
-    return [pairs[list(m)] for m in found]
+def _self_overlapping(class_occ: list[np.ndarray]) -> bool:
+    """Whether some time class has two occurrences that overlap each other."""
+    for occ in class_occ:
+        if len(occ) >= 2:
+            o = occ[np.argsort(occ[:, 0], kind="stable")]
+            if (o[1:, 0] < np.maximum.accumulate(o[:-1, 1])).any():
+                return True
+    return False

@@ -24,7 +24,6 @@ the same plan on every run.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -47,8 +46,8 @@ class MipOptions:
     max_rounds: int = 30  # pricing rounds per level
     one_pass: bool = True  # both levels in one objective (measured faster than two passes)
     direct_max_pairs: int = 20_000  # up to this many pairs: one branch and bound, no pricing
+    core_direct_max_pairs: int = 30_000  # above it the coverage core is priced (`solve_level`), not branched on
     fit_time_limit: float = 5.0  # above direct_max_pairs, once coverage is proven: seconds for the fit level
-    direct_fit_max_pairs: int = 150_000  # above direct_max_pairs: the fit level over every pair up to this
     fit_per_need: int = 3  # solve_large: the best pairs by fit per need in the fit polish …
     large_fit_time_limit: float = 10.0  # … and its seconds (measured: 5 s of CPU at 20000 x 5000), reserved
     large_lp_rounds: int = 3  # solve_large: pricing rounds of the coverage LP (it only sorts needs: no need to finish)
@@ -114,7 +113,11 @@ def build_rows(view: Instance, *, spread: bool, cliques: list[np.ndarray] | None
     group(pv, idx, ones, view.vol_cap)  # an upper bound on a volunteer's assignments (implied by C2)
     # C2 per ISO week: the rows of `Instance.week_rows`, the one definition every engine reads
     w = view.week_rows
-    cliques = list(view.cliques if cliques is None else cliques)
+    if cliques is None:
+        members, ptr = view.groups
+    else:
+        members, ptr = _flat(cliques)
+    extra: list[np.ndarray] = []
     if len(w):
         r_of = np.repeat(np.arange(len(w)), np.diff(w.ptr))
         k_max = _fitting(r_of, w.minutes, w.minutes_cap, len(w))
@@ -122,11 +125,14 @@ def build_rows(view: Instance, *, spread: bool, cliques: list[np.ndarray] | None
         group(r_of, w.pair, np.ones(len(r_of)), count_cap)
         mb = w.minutes_binds[r_of]
         group(r_of[mb], w.pair[mb], w.minutes[mb].astype(np.float64), w.minutes_cap)
-        cliques.extend(_hour_cliques(r_of, w.pair, w.minutes, w.minutes_cap))
-    if cliques:  # C3
-        sizes = np.array([len(c) for c in cliques], dtype=np.int64)
-        group(np.repeat(np.arange(len(cliques)), sizes), np.concatenate(cliques).astype(np.int64),
-              np.ones(int(sizes.sum())), np.ones(len(cliques)))  # fmt: skip
+        extra = _hour_cliques(r_of, w.pair, w.minutes, w.minutes_cap)
+    if extra:
+        m2, p2 = _flat(extra)
+        members, ptr = np.concatenate([members, m2]), np.concatenate([ptr, ptr[-1] + p2[1:]])
+    if len(members):  # C3
+        sizes = np.diff(ptr)
+        group(np.repeat(np.arange(len(sizes)), sizes), members.astype(np.int64),
+              np.ones(len(members)), np.ones(len(sizes)))  # fmt: skip
     unit_row = np.zeros(0, dtype=np.int64)
     unit_cost = np.zeros(0, dtype=np.float64)
     if spread and view.spread > 0 and n:
@@ -156,6 +162,14 @@ def build_rows(view: Instance, *, spread: bool, cliques: list[np.ndarray] | None
         er = ep = np.zeros(0, dtype=np.int64)
         ec = up = np.zeros(0)
     return Rows(er, ep, ec, np.full(len(up), -np.inf), up, unit_row, unit_cost, need_row)
+
+
+def _flat(groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Groups as (members, ptr)."""
+    if not groups:
+        return np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    sizes = np.array([len(c) for c in groups], dtype=np.int64)
+    return np.concatenate(groups).astype(np.int64), np.r_[0, np.cumsum(sizes)].astype(np.int64)
 
 
 def _fitting(row: np.ndarray, minutes: np.ndarray, cap: np.ndarray, n_rows: int) -> np.ndarray:
@@ -228,6 +242,7 @@ class _Highs:
         hint: np.ndarray | None = None,
         fixed: np.ndarray | None = None,
         target: float | None = None,
+        options: dict[str, float | int | bool | str] | None = None,
     ) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray | None]:
         """Maximise cost·x over the pairs `cols` (and the spread units of their rows); `fixed` (bool per
         pair) holds pairs at 1. Only rows with an entry among `cols` enter the model (a restricted
@@ -277,7 +292,7 @@ class _Highs:
         m.objective.linear_coefficients.values.extend(obj[nz].tolist())
         p = self.par.SolveParametersProto()
         p.time_limit.FromNanoseconds(int(max(0.01, time_limit) * 1e9))
-        p.enable_output = False
+        p.enable_output = bool((options or {}).get("output_flag", False))
         if integer:
             p.relative_gap_tolerance = rel_gap
             p.absolute_gap_tolerance = abs_gap  # objectives are integral: below 1 is proven
@@ -285,6 +300,15 @@ class _Highs:
                 p.highs.double_options["objective_target"] = target
         else:
             p.lp_algorithm = self.par.LP_ALGORITHM_DUAL_SIMPLEX
+        for key, val in (options or {}).items():  # HiGHS's own options by name
+            if isinstance(val, bool):
+                p.highs.bool_options[key] = val
+            elif isinstance(val, int):
+                p.highs.int_options[key] = val
+            elif isinstance(val, float):
+                p.highs.double_options[key] = val
+            else:
+                p.highs.string_options[key] = val
         mp = self.mp.ModelSolveParametersProto()
         if hint is not None and integer:
             h = mp.solution_hints.add()
@@ -373,9 +397,6 @@ def solve_level(
     rel_gap: float,
     max_rounds: int,
     abs_gap: float = 0.999,
-    restricted_cost: np.ndarray | None = None,
-    restricted_gap: float = 0.999,
-    restricted_rows: Rows | None = None,
     need_of: np.ndarray | None = None,
     price_per_need: int = 8,
     max_mip_pairs: int = 80_000,
@@ -423,12 +444,8 @@ def solve_level(
         # a first branch and bound over the priced set alone: a strong incumbent, so that the
         # reduced-cost line below leaves out more pairs
         cols = np.flatnonzero(inset | best)
-        # (optionally with another objective: the coverage level breaks its ties by fit here)
-        rcost = cost if restricted_cost is None else restricted_cost
-        rgap = abs_gap if restricted_cost is None else restricted_gap
-        rrows = rows if restricted_rows is None else restricted_rows
-        res, xs, _units, _y = h.solve(rrows, rcost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
-                                  rel_gap=rel_gap, abs_gap=rgap, hint=best)  # fmt: skip
+        res, xs, _units, _y = h.solve(rows, cost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
+                                      rel_gap=rel_gap, abs_gap=abs_gap, hint=best)  # fmt: skip
         found = np.zeros(n, dtype=bool)
         found[cols] = xs > 0.5
         if len(res.solutions) and value_of(found) > best_val:
@@ -524,63 +541,52 @@ def _one_pass(
     view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None]
 ) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
     """Both levels at once: maximise priority·M + fit − lowest fit, M above the whole fit range, so
-    the optimum is the lexicographic one; the bound splits back into the two levels' bounds."""
+    the optimum is the lexicographic one; the bound splits back into the two levels' bounds. One branch
+    and bound over every pair, proven; above `direct_max_pairs`, `_core_then_fit`."""
+    if view.n_pairs > opts.direct_max_pairs:
+        return _core_then_fit(view, start, opts, say)
     h = _Highs()
     t0 = time.perf_counter()
     lo, hi = fit_range(view)
     big = hi - lo + 1
     cost = view.pair_priority.astype(np.float64) * big + view.pair_fit.astype(np.float64)
-    seed = _seed(view, view.pair_priority * big + view.pair_fit, opts.first_per_need, start)
 
     def value_of(c: np.ndarray) -> int:
         return int(view.pair_priority[c].sum()) * big + fit_of(view, c)
 
-    # the fit level within fit_rel_gap of its bound, never as far as one priority point
-    tol = max(0.999, min(big - 1.0, opts.fit_rel_gap * max(1, fit_of(view, start))))
-    rows = build_rows(view, spread=True)
-    deadline = t0 + opts.time_limit
-    stats: dict[str, object] = {}
-    if view.n_pairs <= opts.direct_max_pairs:  # small enough for one branch and bound over every pair: proven
-        level = _direct(h, rows, cost, value_of, start, deadline=deadline, abs_gap=0.999)
-    else:
-        # coverage alone first: its LP is tight and its reduced costs, in priority points, fix most
-        # pairs; then both levels together with coverage capped at the proven optimum (a valid cut,
-        # which brings the combined bound down to the fit level's)
-        free_units = dataclasses.replace(rows, unit_cost=np.zeros(len(rows.unit_cost)))  # spread is not coverage
-        cov = solve_level(
-            h, free_units, view.pair_priority.astype(np.float64),
-            lambda c: int(view.pair_priority[c].sum()), start, seed,
-            deadline=deadline, rel_gap=0.0, max_rounds=opts.max_rounds,
-            restricted_cost=cost, restricted_gap=tol, restricted_rows=rows, need_of=view.pair_need.astype(np.int64),
-        )  # fmt: skip
-        stats.update({"coverage_" + k: v for k, v in cov.stats.items()})
-        p_cov = int(view.pair_priority[cov.chosen].sum())
-        say(f"  coverage {p_cov} of bound {cov.bound:.0f}, {time.perf_counter() - t0:.2f} s")
-        if cov.proven:
-            rows = with_row(rows, view.pair_priority, -np.inf, upper=float(p_cov))
-        fit_deadline = min(deadline, time.perf_counter() + opts.fit_time_limit)
-        if view.n_pairs <= opts.direct_fit_max_pairs:
-            level = _direct(h, rows, cost, value_of, cov.chosen, deadline=fit_deadline, abs_gap=tol)
-        else:
-            level = solve_level(
-                h, rows, cost, value_of, cov.chosen,
-                np.flatnonzero(cov.chosen | np.isin(np.arange(view.n_pairs), seed)),
-                deadline=fit_deadline, rel_gap=0.0, abs_gap=tol, max_rounds=opts.max_rounds,
-                need_of=view.pair_need.astype(np.int64),
-            )  # fmt: skip
-        level.bound = min(level.bound, cov.bound * big + hi)
-        if value_of(cov.chosen) > value_of(level.chosen):
-            level.chosen = cov.chosen
+    level = _direct(h, build_rows(view, spread=True), cost, value_of, start, deadline=t0 + opts.time_limit,
+                    abs_gap=0.999)  # fmt: skip
     chosen = level.chosen
     p1 = int(view.pair_priority[chosen].sum())
     b = level.bound  # ≥ p·M + fit of every plan; fit ≥ lo
     prio_bound = max(p1, math.floor((b - lo) / big + 1e-9)) if math.isfinite(b) else int(view.pair_priority.sum())
     fit_bound = int(b) - p1 * big if prio_bound == p1 and math.isfinite(b) else None
-    stats.update(level.stats)
+    stats: dict[str, object] = dict(level.stats)
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
     say(f"  priority {p1} of bound {prio_bound}, fit {fit_of(view, chosen)} of bound {fit_bound},"
         f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
     return chosen, prio_bound, fit_bound, stats
+
+
+def _core_then_fit(
+    view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None]
+) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
+    """Coverage first, over its core (`core_coverage`: proven), then the fit level with coverage held
+    (`fit_level`: a few seconds, `MipOptions.fit_time_limit`, its LP bound reported)."""
+    h = _Highs()
+    t0 = time.perf_counter()
+    deadline = t0 + opts.time_limit
+    stats: dict[str, object] = {}
+    fit_budget = min(opts.fit_time_limit, 0.25 * opts.time_limit)
+    plan, cov_bound, proven = core_coverage(h, view, start, opts, deadline - fit_budget, stats, say)
+    fit_bound: int | None = None
+    if deadline - time.perf_counter() > 0.2:
+        plan, fit_bound = fit_level(h, view, plan, start, opts, min(deadline, time.perf_counter() + fit_budget),
+                                    stats, say)  # fmt: skip
+    p1 = int(view.pair_priority[plan].sum())
+    stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
+    # the fit bound holds for plans of the plan's coverage: it bounds the level only when that is proven
+    return plan, max(p1, int(_floor(cov_bound))), fit_bound if proven else None, stats
 
 
 def _two_pass(
@@ -926,3 +932,205 @@ def _large_fit(
     stats["fit_polish"] = {1: "optimal"}.get(res.termination.reason, f"termination {res.termination.reason}")
     say(f"  fit {fit_now} (per-need bound {fit_bound}), {time.perf_counter() - t0:.2f} s")
     return best, fit_bound
+
+
+# --- the coverage core: an exact reduction before any branch and bound ------------------------------------
+
+
+@dataclass
+class Core:
+    """The coverage level reduced to where the side rows bind (`coverage_core`)."""
+
+    fixed: np.ndarray  # bool per pair: taken in the plan, whatever the core's optimum
+    pairs: np.ndarray  # the core's pairs (indices into the view)
+    need_cap: np.ndarray  # per need: places left for the core
+    rounds: int
+
+
+def coverage_core(view: Instance, rows: Rows, score: np.ndarray) -> Core:
+    """Fix the pairs no side row constrains; what is left is the core, whose coverage optimum plus the
+    fixed pairs' priority is the region's coverage optimum.
+
+    A pair is *free* when no binding side row (C2, C3, the hour groups: every row but C1) holds it with
+    the pairs still in play. Some optimal plan takes min(free pairs, places) of each need's free pairs:
+    in any optimal plan, a free pair left out can take an open place of its need, or replace a pair of
+    its need that is not free (removing a pair never breaks a row; adding a free one breaks none), and
+    the coverage stays (every pair of a need has the need's priority). So the free pairs are fixed
+    (each need's best by `score`), the needs' places shrink, a need without places drops its other
+    pairs, rows lose members and stop binding, more pairs become free: to a fixed point, numpy only.
+    Rows never start binding again (they only lose members), and a fixed pair is in no binding row,
+    so the fixed pairs and any plan of the core together break no row."""
+    n = view.n_pairs
+    pn = view.pair_need.astype(np.int64)
+    cap = view.need_cap.astype(np.int64).copy()
+    c1 = np.zeros(rows.n_rows, dtype=bool)
+    if rows.need_row is not None:
+        c1[rows.need_row[rows.need_row >= 0]] = True
+    side = ~c1[rows.entry_row]
+    er, ep, ec = rows.entry_row[side], rows.entry_pair[side], rows.entry_coef[side]
+    alive = np.ones(n, dtype=bool)
+    fixed = np.zeros(n, dtype=bool)
+    alive &= cap[pn] > 0
+    rounds = 0
+    binding = np.ones(rows.n_rows, dtype=bool)
+    while True:
+        rounds += 1
+        # only rows still binding can stop binding: recount those
+        live = (alive[ep] | fixed[ep]) & binding[er]
+        load = np.bincount(er[live], weights=ec[live], minlength=rows.n_rows)
+        binding &= load > rows.upper + 1e-9
+        held = np.zeros(n, dtype=bool)
+        held[ep[binding[er]]] = True
+        free = np.flatnonzero(alive & ~held)
+        if len(free) == 0:
+            break
+        take = _best_per_key_capped(free, pn, score, cap)
+        fixed[take] = True
+        alive[free] = False  # a free pair beyond its need's places can never be taken: out
+        cap -= np.bincount(pn[take], minlength=view.n_needs)
+        alive &= cap[pn] > 0
+    return Core(fixed, np.flatnonzero(alive), cap, rounds)
+
+
+def _best_per_key_capped(idx: np.ndarray, key: np.ndarray, score: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """The entries of `idx` with the highest scores within each key, at most cap[key] of them."""
+    keys = key[idx]
+    order = np.lexsort((idx, -score[idx], keys))  # ties: the lower index, so the result is deterministic
+    sk = keys[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1]
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    out: np.ndarray = idx[order[rank < cap[sk]]]
+    return out
+
+
+def restrict_rows(view: Instance, pairs: np.ndarray, need_cap: np.ndarray) -> Instance:
+    """`instance.restrict`, with the view's overlap groups carried over (each cut to the pairs kept,
+    those with two or more left) instead of swept again: a group over a subset of a volunteer's pairs
+    is a valid row."""
+    from matcher.instance import restrict
+
+    sub = restrict(view, pairs, need_cap)
+    members, ptr = view.groups
+    pos = np.full(view.n_pairs, -1, dtype=np.int64)
+    pos[pairs] = np.arange(len(pairs))
+    gid = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+    mem = pos[members]
+    keep = mem >= 0
+    gid, mem = gid[keep], mem[keep]
+    big = np.bincount(gid, minlength=len(ptr) - 1)[gid] >= 2
+    gid, mem = gid[big], mem[big]
+    cuts = np.flatnonzero(np.diff(gid)) + 1
+    sub._groups = (mem, np.r_[0, cuts, len(mem)].astype(np.int64)) if len(mem) else (mem, np.zeros(1, np.int64))
+    return sub
+
+
+def _trimmed(view: Instance, chosen: np.ndarray) -> np.ndarray:
+    """The plan without the pairs beyond their needs' places (the lightest by fit dropped)."""
+    idx = np.flatnonzero(chosen)
+    out = np.zeros(view.n_pairs, dtype=bool)
+    if len(idx):
+        out[_best_per_key_capped(idx, view.pair_need.astype(np.int64), view.pair_fit.astype(np.float64),
+                                 view.need_cap.astype(np.int64))] = True  # fmt: skip
+    return out
+
+
+def core_coverage(
+    h: _Highs, view: Instance, start: np.ndarray, opts: MipOptions, deadline: float,
+    stats: dict[str, object], say: Callable[[str], None],
+) -> tuple[np.ndarray, float, bool]:
+    """The coverage level over the region: the core (`coverage_core`), then one branch and bound over
+    it when it is small enough, else the priced LP and a branch and bound over what can matter
+    (`solve_level`). Returns (plan, bound, proven)."""
+    t0 = time.perf_counter()
+    prio_i = view.pair_priority.astype(np.int64)
+    rows = build_rows(view, spread=False)
+    core = coverage_core(view, rows, view.pair_fit.astype(np.float64))
+    sub = restrict_rows(view, core.pairs, core.need_cap)
+    fixed_prio = int(prio_i[core.fixed].sum())
+    sub_start = _trimmed(sub, start[core.pairs])
+    stats.update(core_pairs=sub.n_pairs, core_fixed=int(core.fixed.sum()), core_rounds=core.rounds)
+    say(f"  coverage core: {int(core.fixed.sum())} pairs fixed (priority {fixed_prio}), {sub.n_pairs} left"
+        f" in {core.rounds} rounds, {time.perf_counter() - t0:.2f} s")  # fmt: skip
+    sprio = sub.pair_priority.astype(np.float64)
+
+    def cov_sub(c: np.ndarray) -> int:
+        return int(sub.pair_priority[c].sum())
+
+    if sub.n_pairs == 0:
+        level = LevelResult(sub_start, 0.0, True, {})
+    elif sub.n_pairs <= opts.core_direct_max_pairs:
+        level = _direct(h, build_rows(sub, spread=False), sprio, cov_sub, sub_start, deadline=deadline, abs_gap=0.999)
+    else:
+        seed = _seed(sub, sub.pair_priority * 1000 + sub.pair_fit, opts.first_per_need, sub_start)
+        level = solve_level(h, build_rows(sub, spread=False), sprio, cov_sub, sub_start, seed,
+                            deadline=deadline, rel_gap=0.0, max_rounds=opts.max_rounds,
+                            need_of=sub.pair_need.astype(np.int64))  # fmt: skip
+    stats.update({"coverage_" + k: v for k, v in level.stats.items()})
+    plan = core.fixed.copy()
+    plan[core.pairs[level.chosen]] = True
+    bound = fixed_prio + level.bound
+    if int(prio_i[start].sum()) > int(prio_i[plan].sum()):  # a limit cut the core short: the start is better
+        plan = start.copy()
+    proven = int(prio_i[plan].sum()) >= bound
+    say(f"  coverage {int(prio_i[plan].sum())} of bound {bound:.0f}{' (proven)' if proven else ''},"
+        f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
+    return plan, bound, proven
+
+
+def fit_level(
+    h: _Highs, view: Instance, plan: np.ndarray, extra: np.ndarray, opts: MipOptions, deadline: float,
+    stats: dict[str, object], say: Callable[[str], None],
+) -> tuple[np.ndarray, int]:
+    """The fit level with coverage held at the plan's (the caller's proven optimum), within a few
+    seconds: both levels in one objective with coverage capped (so nothing below it pays), first the
+    LP by column generation from the plan's pairs, `extra` (the start's) and each need's best few by
+    fit, whose duals bound the level over every pair (Lagrangian); then a branch and bound over the
+    priced pairs, started from the plan. Returns (plan, fit bound)."""
+    t0 = time.perf_counter()
+    n = view.n_pairs
+    pn = view.pair_need.astype(np.int64)
+    p_star = int(view.pair_priority[plan].sum())
+    lo, hi = fit_range(view)
+    big = hi - lo + 1
+    fit_f = view.pair_fit.astype(np.float64)
+    cost = view.pair_priority.astype(np.float64) * big + fit_f
+    rows = with_row(build_rows(view, spread=True), view.pair_priority, -np.inf, float(p_star))
+    inset = plan | extra
+    inset[_best_per_key(np.arange(n), pn, fit_f, opts.fit_per_need)] = True
+    fit_now = fit_of(view, plan)
+    bound = math.inf
+    lp_deadline = t0 + 0.4 * (deadline - t0)
+    rounds = 0
+    for rounds in range(1, opts.max_rounds + 1):  # noqa: B007 - reported below
+        lp = _lp(h, rows, cost, np.flatnonzero(inset), lp_deadline - time.perf_counter())
+        if lp is None:
+            break
+        rc = _reduced(rows, cost, lp.y)
+        ub, _ = _lagrangian(rows, lp.y, rc)
+        bound = min(bound, ub)
+        add = np.flatnonzero(~inset & (rc > 1e-7))
+        if len(add) == 0 or time.perf_counter() > lp_deadline:
+            break
+        inset[_best_per_key(add, pn, rc[add], 4)] = True
+    fit_bound = int(_floor(bound - p_star * big)) if math.isfinite(bound) else None
+    tol = max(0.999, opts.fit_rel_gap * abs(fit_bound if fit_bound is not None else fit_now))
+    cols = np.flatnonzero(inset)
+    res, xs, _u, _y = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
+                              abs_gap=tol, hint=plan)  # fmt: skip
+    found = np.zeros(n, dtype=bool)
+    found[cols[xs > 0.5]] = True
+    if len(res.solutions) and int(view.pair_priority[found].sum()) == p_star and fit_of(view, found) > fit_now:
+        plan, fit_now = found, fit_of(view, found)
+    if fit_bound is None:  # no LP in time: each need's best fits per open place, summed (valid, loose)
+        order = np.lexsort((-fit_f, pn))
+        sk = pn[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1] if n else np.zeros(0, dtype=np.int64)
+        rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+        fit_bound = int(np.maximum(view.pair_fit[order[rank < view.need_cap[sk]]], 0).sum())
+    fit_bound = max(fit_bound, fit_now)
+    term = res.termination.reason
+    stats.update(fit_lp_rounds=rounds, fit_pairs=len(cols), fit_seconds=round(time.perf_counter() - t0, 3),
+                 fit_mip={1: "optimal"}.get(term, f"termination {term}"))  # fmt: skip
+    say(f"  fit {fit_now} of bound {fit_bound} ({len(cols)} pairs, {rounds} LP rounds),"
+        f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
+    return plan, fit_bound

@@ -332,6 +332,10 @@ class Coverage(_Out):
     priority_bound: int
 
 
+FIT_REL_GAP = 0.001
+"""`optimal` holds the fit level within this share of its proven bound (0.1 %); coverage is always exact."""
+
+
 class Objective(_Out):
     priority: int
     priority_bound: int

@@ -30,7 +30,7 @@ from matcher.instance import Instance, build_instance, overlap_cliques
 from matcher.instance import restrict as _restrict
 from matcher.problem import Problem, compile_problem
 from matcher.scenario import ensure_valid
-from matcher.schema import Coverage, Objective, Plan, Scenario, Timings, Weights
+from matcher.schema import FIT_REL_GAP, Coverage, Objective, Plan, Scenario, Timings, Weights
 
 __all__ = ["Instance", "SolveOptions", "build_instance_for", "solve"]
 
@@ -47,8 +47,9 @@ class SolveOptions:
     prune_per_volunteer: int = 6  # … and the best alternatives per violating volunteer
     repair_rings: int = 2
     repair_time_limit: float = 0.5  # CP-SAT polish of a local repair, which cannot prove anyway
-    fit_rel_gap: float = 0.001  # mip engine above direct_max_pairs, fit level: within 0.1 % of its bound
-    direct_max_pairs: int = 20_000  # mip engine: one branch and bound up to this many pairs, pricing above
+    fit_rel_gap: float = FIT_REL_GAP  # `optimal`: the fit level within 0.1 % of its bound
+    direct_max_pairs: int = 20_000  # mip engine: one branch and bound up to this many pairs, the coverage core above
+    core_direct_max_pairs: int = 30_000  # mip engine: one branch and bound over a coverage core up to this
     weights: Weights | None = None
     progress: Callable[[str], None] | None = None
     explain: bool = True
@@ -232,7 +233,8 @@ def _side_constrained(
             from matcher import mip
 
             mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap,
-                                   direct_max_pairs=opts.direct_max_pairs)
+                                   direct_max_pairs=opts.direct_max_pairs,
+                                   core_direct_max_pairs=opts.core_direct_max_pairs)
             if len(region) > opts.mip_exact_max_pairs:
                 sol, m_prio, m_fit, mstats = mip.solve_large(view, sol, mopts, say)
                 stats["mip_path"] = "decomposition"

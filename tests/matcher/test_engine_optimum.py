@@ -269,11 +269,13 @@ def test_engine_coverage_on_a_hand_made_register() -> None:
     assert plan.coverage is not None and plan.coverage.priority_filled == 5
 
 
+@pytest.mark.parametrize("core_direct", [30_000, 0], ids=["core-branched", "core-priced"])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(registers())
-def test_mip_pricing_path_coverage_equals_independent_optimum(sc: Scenario) -> None:
-    """The large-register path (restricted LP, pricing, reduced-cost selection), forced on small registers."""
-    plan = solve(sc, SolveOptions(engine="mip", direct_max_pairs=0, time_limit=20))
+@given(sc=registers())
+def test_mip_pricing_path_coverage_equals_independent_optimum(sc: Scenario, core_direct: int) -> None:
+    """The path above `direct_max_pairs`, forced on small registers: the coverage core (`mip.coverage_core`)
+    with one branch and bound over it, or priced (restricted LP, pricing, reduced-cost selection)."""
+    plan = solve(sc, SolveOptions(engine="mip", direct_max_pairs=0, core_direct_max_pairs=core_direct, time_limit=20))
     assert plan.coverage is not None
     assert check_plan(sc, plan) == []
     assert plan.coverage.priority_filled == independent_coverage(sc)

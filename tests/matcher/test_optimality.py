@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from typing import cast
 
 import msgspec
 import pytest
@@ -390,3 +391,29 @@ def test_large_path_proves_the_exact_engines_coverage(seed: int, size: tuple[int
     assert check_plan(sc, large) == []
     again = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0))
     assert [(m.volunteer, m.need) for m in again.matches] == [(m.volunteer, m.need) for m in large.matches]
+
+
+@pytest.mark.parametrize(("seed", "size"), [(1, (300, 90)), (2, (600, 150)), (3, (800, 200))])
+@pytest.mark.parametrize("core_direct", [30_000, 0], ids=["core-branched", "core-priced"])
+def test_core_path_proves_the_exact_engines_coverage(seed: int, size: tuple[int, int], core_direct: int) -> None:
+    """The path above `direct_max_pairs` (the coverage core, `mip.coverage_core`, then the fit level with
+    coverage held), forced on broad generated registers where overlaps and week rows bind: the pairs it
+    fixes are some, not all; the same coverage as one branch and bound over every pair, proven; a valid
+    plan whose fit bound is no lower than the exact optimum's fit; the same plan on a second run."""
+    sc = generate(*size, seed, broad=True)
+    exact = solve(sc, SolveOptions(engine="mip"))
+    opts = SolveOptions(engine="mip", direct_max_pairs=0, core_direct_max_pairs=core_direct)
+    core = solve(sc, opts)
+    assert core.stats.get("mip_path") == "pricing"
+    assert 0 < int(cast(int, core.stats["core_pairs"])) < int(cast(int, core.stats["resolved_pairs"]))
+    assert exact.coverage is not None and core.coverage is not None
+    assert exact.objective is not None and core.objective is not None
+    assert exact.coverage.priority_bound == exact.coverage.priority_filled
+    assert core.coverage.priority_filled == exact.coverage.priority_filled
+    assert core.coverage.priority_bound == core.coverage.priority_filled
+    assert core.stats.get("coverage_proven") is True
+    assert exact.objective.fit <= core.objective.fit_bound  # the fit level's LP bound holds
+    assert core.objective.fit <= exact.objective.fit_bound
+    assert check_plan(sc, core) == []
+    again = solve(sc, opts)
+    assert [(m.volunteer, m.need) for m in again.matches] == [(m.volunteer, m.need) for m in core.matches]
