@@ -447,7 +447,7 @@ def overlap_groups(p: Problem, inst: Instance, vols: np.ndarray) -> tuple[np.nda
     cls = p.n_time_class[inst.pair_need[sel].astype(np.int64)]
     reps = occ_len[cls]
     o_pair = np.repeat(sel, reps)
-    o_row = np.repeat(occ_ptr[cls], reps) + (np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
+    o_row = ranges(occ_ptr[cls], reps)
     o_start, o_end = occ_all[o_row, 0], occ_all[o_row, 1]
     o_vol = pv[o_pair]
     m = len(o_pair)
@@ -479,7 +479,7 @@ def overlap_groups(p: Problem, inst: Instance, vols: np.ndarray) -> tuple[np.nda
         hi = np.searchsorted(okey_s, q_vol * shift + q_time, side="right")
         lo = np.searchsorted(okey_s, q_vol * shift + q_time - span, side="right")
         lens = hi - lo
-        flat = np.repeat(lo, lens) + (np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens))
+        flat = ranges(lo, lens)
         qid_t = np.repeat(np.arange(len(q)), lens)
         occ_i = o_ord[flat]
         on = o_end[occ_i] > q_time[qid_t]
@@ -491,22 +491,35 @@ def overlap_groups(p: Problem, inst: Instance, vols: np.ndarray) -> tuple[np.nda
     if _self_overlapping(p.class_occ):  # a need whose own occurrences overlap: one entry per pair
         key2 = np.unique(qid * (inst.n_pairs + 1) + mem)
         qid, mem = key2 // (inst.n_pairs + 1), key2 % (inst.n_pairs + 1)
-    size = np.bincount(qid, minlength=len(q))
-    # the same set at another instant: a hash of its members, kept once per volunteer
-    rnd = np.random.default_rng(20261129).integers(1, 2**62, size=inst.n_pairs, dtype=np.int64)
-    h = np.zeros(len(q), dtype=np.int64)
-    np.add.at(h, qid, rnd[mem])  # wraps on overflow: a hash
+    # the same set at another instant (a weekly need's next week) once
+    cuts = np.flatnonzero(np.diff(qid)) + 1
+    return unique_groups(mem, np.r_[0, cuts, len(mem)].astype(np.int64), inst.n_pairs)
+
+
+def ranges(start: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """start[0] … start[0] + length[0] − 1, then the next range, and so on, as one array."""
+    offset = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
+    out: np.ndarray = np.repeat(start, length) + offset
+    return out
+
+
+def unique_groups(members: np.ndarray, ptr: np.ndarray, n_pairs: int) -> tuple[np.ndarray, np.ndarray]:
+    """The groups (members, ptr) with two or more members, each set once (the first of equal ones kept,
+    order kept): equal sets found by a hash of their members (a sum of random 64-bit words, which
+    wraps) and their size."""
+    size = np.diff(ptr)
     good = np.flatnonzero(size >= 2)
     if len(good) == 0:
         return _NO_GROUPS
-    _, first = np.unique(np.stack([q_vol[good], h[good], size[good]]), axis=1, return_index=True)
-    keep_q = np.sort(good[first])
-    is_kept = np.zeros(len(q), dtype=bool)
-    is_kept[keep_q] = True
-    sel_e = is_kept[qid]
-    qid, mem = qid[sel_e], mem[sel_e]
-    cuts = np.flatnonzero(np.diff(qid)) + 1
-    return mem, np.r_[0, cuts, len(mem)].astype(np.int64)
+    gid = np.repeat(np.arange(len(size)), size)
+    rnd = np.random.default_rng(20261129).integers(1, 2**62, size=n_pairs, dtype=np.int64)
+    h = np.zeros(len(size), dtype=np.int64)
+    np.add.at(h, gid, rnd[members])
+    _, first = np.unique(np.stack([h[good], size[good]]), axis=1, return_index=True)
+    kept = np.zeros(len(size), dtype=bool)
+    kept[good[first]] = True
+    sel = kept[gid]
+    return members[sel], np.r_[0, np.cumsum(size[kept])].astype(np.int64)
 
 
 def _self_overlapping(class_occ: list[np.ndarray]) -> bool:

@@ -54,14 +54,13 @@ async def solve_in_thread(solver: Solver, scenario: Scenario, time_limit: float)
     return await anyio.to_thread.run_sync(solver, scenario, time_limit)
 
 
-# What a solve imports on first use (the MIP engine, the component split): 0.3-1 s on a 2-core
+# What a solve imports on first use (the MIP engine): 0.3-1 s on a 2-core
 # machine, which the first plan after start-up would otherwise wait for. Imported in a worker thread
 # when this process starts taking plan jobs; a module missing here is simply left to the run.
 # CP-SAT (`--engine cpsat`, 33 MB with the pandas it pulls in) is left to the runs that use it.
 WARM_MODULES = (
     "matcher.solve",
     "matcher.mip",
-    "scipy.sparse.csgraph",
     "ortools.math_opt.core.python.solver",
 )
 
