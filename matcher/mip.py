@@ -49,7 +49,7 @@ class MipOptions:
     core_direct_max_pairs: int = 30_000  # above it the coverage core is priced (`solve_level`), not branched on
     fit_time_limit: float = 5.0  # above direct_max_pairs, once coverage is proven: seconds for the fit level
     fit_per_need: int = 3  # solve_large: the best pairs by fit per need in the fit polish …
-    large_fit_time_limit: float = 10.0  # … and its seconds (measured: 5 s of CPU at 20000 x 5000), reserved
+    large_fit_time_limit: float = 4.0  # … and its seconds, reserved (10 s left the 20000 x 5000 fill unfinished)
     large_lp_rounds: int = 3  # solve_large: pricing rounds of the coverage LP (it only sorts needs: no need to finish)
 
 
@@ -444,6 +444,9 @@ def solve_level(
     rel_gap: float,
     max_rounds: int,
     abs_gap: float = 0.999,
+    restricted_cost: np.ndarray | None = None,
+    restricted_gap: float = 0.999,
+    restricted_rows: Rows | None = None,
     need_of: np.ndarray | None = None,
     price_per_need: int = 8,
     max_mip_pairs: int = 80_000,
@@ -491,8 +494,12 @@ def solve_level(
         # a first branch and bound over the priced set alone: a strong incumbent, so that the
         # reduced-cost line below leaves out more pairs
         cols = np.flatnonzero(inset | best)
-        res, xs, _units, _y = h.solve(rows, cost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
-                                      rel_gap=rel_gap, abs_gap=abs_gap, hint=best)  # fmt: skip
+        # (optionally with another objective: the coverage level breaks its ties by fit here)
+        rcost = cost if restricted_cost is None else restricted_cost
+        rgap = abs_gap if restricted_cost is None else restricted_gap
+        rrows = rows if restricted_rows is None else restricted_rows
+        res, xs, _units, _y = h.solve(rrows, rcost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
+                                      rel_gap=rel_gap, abs_gap=rgap, hint=best)  # fmt: skip
         found = np.zeros(n, dtype=bool)
         found[cols] = xs > 0.5
         if len(res.solutions) and value_of(found) > best_val:
@@ -1032,12 +1039,30 @@ def coverage_core(view: Instance, rows: Rows, score: np.ndarray) -> Core:
         free = np.flatnonzero(alive & ~held)
         if len(free) == 0:
             break
-        take = _best_per_key_capped(free, pn, score, cap)
+        take = _spread_choice(view, free, cap, fixed) if view.spread > 0 else _best_per_key_capped(free, pn, score, cap)
         fixed[take] = True
         alive[free] = False  # a free pair beyond its need's places can never be taken: out
         cap -= np.bincount(pn[take], minlength=view.n_needs)
         alive &= cap[pn] > 0
     return Core(fixed, np.flatnonzero(alive), cap, rounds)
+
+
+def _spread_choice(view: Instance, free: np.ndarray, cap: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """Which free pairs to fix, min(free, places) per need (any choice keeps the coverage): the best by
+    fit less the spread they add, the pairs fixed so far counted (a min-cost flow: free pairs hold no
+    binding row, so only the spread ties them), so no volunteer collects every free pair around."""
+    from matcher.flow import solve_flow
+    from matcher.instance import restrict
+
+    pn = view.pair_need.astype(np.int64)
+    take_n = np.minimum(np.bincount(pn[free], minlength=view.n_needs), np.maximum(cap, 0))
+    sub = restrict(view, free, take_n)
+    sub.vol_fixed = view.vol_fixed + np.bincount(view.pair_vol[fixed], minlength=view.n_volunteers)
+    sub.vol_cap = np.maximum(view.vol_cap, np.bincount(view.pair_vol[free], minlength=view.n_volunteers))
+    chosen: np.ndarray = free[solve_flow(sub).chosen]
+    if len(chosen) != int(take_n.sum()):  # never expected (every free pair can be taken): fall back
+        return _best_per_key_capped(free, pn, view.pair_fit.astype(np.float64), cap)
+    return chosen
 
 
 def _best_per_key_capped(idx: np.ndarray, key: np.ndarray, score: np.ndarray, cap: np.ndarray) -> np.ndarray:
@@ -1106,13 +1131,22 @@ def core_coverage(
 
     if sub.n_pairs == 0:
         level = LevelResult(sub_start, 0.0, True, {})
-    elif sub.n_pairs <= opts.core_direct_max_pairs:
-        level = _direct(h, build_rows(sub, spread=False), sprio, cov_sub, sub_start, deadline=deadline, abs_gap=0.999)
     else:
-        seed = _seed(sub, sub.pair_priority * 1000 + sub.pair_fit, opts.first_per_need, sub_start)
-        level = solve_level(h, build_rows(sub, spread=False), sprio, cov_sub, sub_start, seed,
-                            deadline=deadline, rel_gap=0.0, max_rounds=opts.max_rounds,
-                            need_of=sub.pair_need.astype(np.int64))  # fmt: skip
+        # the fixed pairs' spread counted, so that ties are broken by the fit the whole plan will have
+        sub.vol_fixed = view.vol_fixed + np.bincount(view.pair_vol[core.fixed], minlength=view.n_volunteers)
+        lo, hi = fit_range(sub)
+        big = hi - lo + 1
+        both = sprio * big + sub.pair_fit.astype(np.float64)
+        tol = max(0.999, min(big - 1.0, opts.fit_rel_gap * max(1, fit_of(sub, sub_start))))
+        if sub.n_pairs <= opts.core_direct_max_pairs:
+            level = _direct(h, build_rows(sub, spread=False), sprio, cov_sub, sub_start, deadline=deadline,
+                            abs_gap=0.999)  # fmt: skip
+        else:  # the branch and bound over the priced pairs breaks coverage's ties by fit
+            seed = _seed(sub, sub.pair_priority * big + sub.pair_fit, opts.first_per_need, sub_start)
+            level = solve_level(h, build_rows(sub, spread=False), sprio, cov_sub, sub_start, seed,
+                                deadline=deadline, rel_gap=0.0, max_rounds=opts.max_rounds,
+                                restricted_cost=both, restricted_gap=tol, restricted_rows=build_rows(sub, spread=True),
+                                need_of=sub.pair_need.astype(np.int64))  # fmt: skip
     stats.update({"coverage_" + k: v for k, v in level.stats.items()})
     plan = core.fixed.copy()
     plan[core.pairs[level.chosen]] = True
@@ -1120,8 +1154,8 @@ def core_coverage(
     if int(prio_i[start].sum()) > int(prio_i[plan].sum()):  # a limit cut the core short: the start is better
         plan = start.copy()
     proven = int(prio_i[plan].sum()) >= bound
-    say(f"  coverage {int(prio_i[plan].sum())} of bound {bound:.0f}{' (proven)' if proven else ''},"
-        f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
+    say(f"  coverage {int(prio_i[plan].sum())} of bound {bound:.0f}{' (proven)' if proven else ''}, fit"
+        f" {fit_of(view, plan)}, {time.perf_counter() - t0:.2f} s")  # fmt: skip
     return plan, bound, proven
 
 
