@@ -1097,6 +1097,28 @@ def restrict_rows(view: Instance, pairs: np.ndarray, need_cap: np.ndarray) -> In
     return sub
 
 
+def _sub_rows(rows: Rows, pairs: np.ndarray, n: int, need_cap: np.ndarray) -> Rows:
+    """The rows (without spread units) over some of the pairs, the need rows at new capacities: each row
+    cut to the pairs kept, which holds for any plan of theirs (a row over fewer pairs is looser, never
+    wrong), and rows left with nothing dropped."""
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[pairs] = np.arange(len(pairs))
+    keep = pos[rows.entry_pair] >= 0
+    er, ep, ec = rows.entry_row[keep], pos[rows.entry_pair[keep]], rows.entry_coef[keep]
+    upper = rows.upper.copy()
+    need_row = None
+    if rows.need_row is not None:
+        has = rows.need_row >= 0
+        upper[rows.need_row[has]] = need_cap[has]
+    used = np.zeros(rows.n_rows, dtype=bool)
+    used[er] = True
+    new_id = np.cumsum(used) - 1
+    if rows.need_row is not None:
+        r = np.maximum(rows.need_row, 0)
+        need_row = np.where((rows.need_row >= 0) & used[r], new_id[r], -1)
+    return Rows(new_id[er], ep, ec, rows.lower[used], upper[used], need_row=need_row)
+
+
 def _trimmed(view: Instance, chosen: np.ndarray) -> np.ndarray:
     """The plan without the pairs beyond their needs' places (the lightest by fit dropped)."""
     idx = np.flatnonzero(chosen)
@@ -1138,12 +1160,12 @@ def core_coverage(
         big = hi - lo + 1
         both = sprio * big + sub.pair_fit.astype(np.float64)
         tol = max(0.999, min(big - 1.0, opts.fit_rel_gap * max(1, fit_of(sub, sub_start))))
+        sub_rows = _sub_rows(rows, core.pairs, view.n_pairs, core.need_cap)  # the region's rows, cut to the core
         if sub.n_pairs <= opts.core_direct_max_pairs:
-            level = _direct(h, build_rows(sub, spread=False), sprio, cov_sub, sub_start, deadline=deadline,
-                            abs_gap=0.999)  # fmt: skip
+            level = _direct(h, sub_rows, sprio, cov_sub, sub_start, deadline=deadline, abs_gap=0.999)
         else:  # the branch and bound over the priced pairs breaks coverage's ties by fit
             seed = _seed(sub, sub.pair_priority * big + sub.pair_fit, opts.first_per_need, sub_start)
-            level = solve_level(h, build_rows(sub, spread=False), sprio, cov_sub, sub_start, seed,
+            level = solve_level(h, sub_rows, sprio, cov_sub, sub_start, seed,
                                 deadline=deadline, rel_gap=0.0, max_rounds=opts.max_rounds,
                                 restricted_cost=both, restricted_gap=tol, restricted_rows=build_rows(sub, spread=True),
                                 need_of=sub.pair_need.astype(np.int64))  # fmt: skip
