@@ -1181,6 +1181,51 @@ def core_coverage(
     return plan, bound, proven
 
 
+def _fit_lns(
+    h: _Highs, view: Instance, plan: np.ndarray, rows: Rows, cost: np.ndarray, big: int, deadline: float,
+    window_pairs: int = 3000,
+) -> tuple[np.ndarray, list[int]]:
+    """Large-neighbourhood search on the fit level: needs in order of regret (their best candidate's fit
+    above what the plan gives them), a window of them at a time with every candidate of theirs free and
+    the rest of the plan held, one small branch and bound each (both levels in one objective: coverage,
+    proven optimal by the caller, cannot rise and will not fall). Deterministic; stops at the deadline or
+    after one sweep. Returns (plan, the windows' gains)."""
+    pn = view.pair_need.astype(np.int64)
+    pv = view.pair_vol.astype(np.int64)
+    fit_f = view.pair_fit.astype(np.float64)
+    best_fit = np.full(view.n_needs, -np.inf)
+    np.maximum.at(best_fit, pn, fit_f)
+    got = np.zeros(view.n_needs)
+    np.add.at(got, pn[plan], fit_f[plan])
+    regret = best_fit * np.maximum(view.need_cap, 1) - got
+    has = np.flatnonzero(np.bincount(pn, minlength=view.n_needs) > 0)
+    order = has[np.lexsort((has, -regret[has]))]
+    size = np.bincount(pn, minlength=view.n_needs)[order]
+    gains: list[int] = []
+    start = 0
+    while start < len(order) and deadline - time.perf_counter() > 0.05:
+        stop = start + max(1, int(np.searchsorted(np.cumsum(size[start:]), window_pairs)))
+        window = np.zeros(view.n_needs, dtype=bool)
+        window[order[start:stop]] = True
+        start = stop
+        free = window[pn]
+        vols = np.zeros(view.n_volunteers, dtype=bool)
+        vols[pv[free]] = True
+        cols = np.flatnonzero(free | (plan & vols[pv]))
+        res, xs, _u, _y = h.solve(rows, cost, cols, integer=True, time_limit=min(1.0, deadline - time.perf_counter()),
+                                  abs_gap=0.999, hint=plan, fixed=plan & ~free)  # fmt: skip
+        if not len(res.solutions):
+            continue
+        cand = plan.copy()
+        cand[cols] = xs > 0.5
+        v_new = int(view.pair_priority[cand].sum()) * big + fit_of(view, cand)
+        v_old = int(view.pair_priority[plan].sum()) * big + fit_of(view, plan)
+        if v_new > v_old:
+            gains.append(v_new - v_old)
+            plan = cand
+    return plan, gains
+
+
 def fit_level(
     h: _Highs, view: Instance, plan: np.ndarray, extra: np.ndarray, opts: MipOptions, deadline: float,
     stats: dict[str, object], say: Callable[[str], None],
@@ -1219,12 +1264,17 @@ def fit_level(
     fit_bound = int(_floor(bound - p_star * big)) if math.isfinite(bound) else None
     tol = max(0.999, opts.fit_rel_gap * abs(fit_bound if fit_bound is not None else fit_now))
     cols = np.flatnonzero(inset)
-    res, xs, _u, _y = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
+    mip_deadline = time.perf_counter() + 0.7 * (deadline - time.perf_counter())
+    res, xs, _u, _y = h.solve(rows, cost, cols, integer=True, time_limit=mip_deadline - time.perf_counter(),
                               abs_gap=tol, hint=plan)  # fmt: skip
     found = np.zeros(n, dtype=bool)
     found[cols[xs > 0.5]] = True
     if len(res.solutions) and int(view.pair_priority[found].sum()) == p_star and fit_of(view, found) > fit_now:
         plan, fit_now = found, fit_of(view, found)
+    if res.termination.reason != 1 or fit_bound is None or fit_bound - fit_now > tol:  # not done: neighbourhoods
+        plan, moves = _fit_lns(h, view, plan, rows, cost, big, deadline)
+        fit_now = fit_of(view, plan)
+        stats["fit_lns"] = moves
     if fit_bound is None:  # no LP in time: each need's best fits per open place, summed (valid, loose)
         order = np.lexsort((-fit_f, pn))
         sk = pn[order]
