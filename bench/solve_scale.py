@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
                 data = msgspec.json.encode(generate(v, n, args.seed, broad=everyone))
             path = Path(tmp) / f"{size}-{variant}.json"
             path.write_bytes(data)
-            base = args.baselines if v * n * (0.012 if everyone else 0.008) <= args.baseline_max_pairs else ""
+            base = args.baselines if v * n * (0.05 if everyone else 0.008) <= args.baseline_max_pairs else ""
             cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(path), "--repeat", str(args.repeat),
                    "--engines", args.engines, "--baselines", base, "--baseline-limit", str(args.baseline_limit),
                    "--time-limit", str(args.time_limit)] + (["--no-validate"] if args.no_validate else [])  # fmt: skip

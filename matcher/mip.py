@@ -9,7 +9,10 @@ solved as a 0-1 programme, one level at a time (coverage, then fit with coverage
     C3   Σ_{p ∈ K} x_p ≤ 1 for every overlap clique K (`Instance.cliques`)
     fit  the spread penalty as convex units u_{v,k} ∈ [0, 1]:  Σ_v x − Σ_k u_{v,k} ≤ free_v
 
-The assignment structure has a tight LP relaxation, so each level starts with the LP
+Above `direct_max_pairs` the coverage level is first reduced to its core (`coverage_core`:
+the pairs no binding side row holds are fixed, exactly), and the fit level follows with
+coverage held (`fit_level`). The assignment structure has a tight LP relaxation (tighter
+with the hour groups of `_hour_groups`), so each level starts with the LP
 over a *restricted* set of pairs (the flow's choice and the best candidates of each
 need). Its duals price every other pair (reduced cost c_p − a_pᵀy, numpy over all
 pairs); pairs that could improve the LP are added until none can. The duals then give
@@ -47,9 +50,10 @@ class MipOptions:
     one_pass: bool = True  # both levels in one objective (measured faster than two passes)
     direct_max_pairs: int = 20_000  # up to this many pairs: one branch and bound, no pricing
     core_direct_max_pairs: int = 30_000  # above it the coverage core is priced (`solve_level`), not branched on
-    fit_time_limit: float = 5.0  # above direct_max_pairs, once coverage is proven: seconds for the fit level
-    fit_per_need: int = 3  # solve_large: the best pairs by fit per need in the fit polish …
-    large_fit_time_limit: float = 4.0  # … and its seconds, reserved (10 s left the 20000 x 5000 fill unfinished)
+    fit_time_limit: float = 5.0  # above direct_max_pairs, once coverage is proven: seconds for `fit_level`
+    fit_per_need: int = 3  # `fit_level` and solve_large's fit polish: the best pairs by fit per need to start from
+    # solve_large's fit polish: its seconds …
+    large_fit_time_limit: float = 4.0  # … reserved before coverage (10 s left the 20000 x 5000 fill unfinished)
     large_lp_rounds: int = 3  # solve_large: pricing rounds of the coverage LP (it only sorts needs: no need to finish)
 
 
@@ -758,12 +762,12 @@ def _greedy_add(view: Instance, chosen: np.ndarray, order: np.ndarray) -> np.nda
     return out
 
 
-def _mip_rows(view: Instance, pairs: np.ndarray, *, spread: bool) -> tuple[Instance, Rows]:
+def _mip_rows(view: Instance, pairs: np.ndarray, *, spread: bool, short_long: bool = True) -> tuple[Instance, Rows]:
     """A view over some pairs with all its rows (cliques and week rows over those pairs only)."""
     from matcher.instance import restrict
 
     sub = restrict(view, pairs)
-    return sub, build_rows(sub, spread=spread)
+    return sub, build_rows(sub, spread=spread, short_long=short_long)
 
 
 def solve_large(
@@ -911,7 +915,8 @@ def solve_large(
                 free = ~easy[pn] | support | top | open_need[pn]
                 fix = held
             cols = np.flatnonzero(cur | free)
-            _sub, rows_f = _mip_rows(view, cols, spread=False)
+            # (the hour groups' short-with-long rows: a tighter bound the fill does not need, and slower)
+            _sub, rows_f = _mip_rows(view, cols, spread=False, short_long=False)
             res, xs, _u, _y = h.solve(rows_f, prio[cols], np.arange(len(cols)), integer=True,
                                       time_limit=deadline - time.perf_counter(), target=bound_int - 0.5,
                                       fixed=(fix & ~free)[cols], hint=cur[cols])  # fmt: skip
