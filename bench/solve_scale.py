@@ -61,7 +61,9 @@ def _child(args: argparse.Namespace) -> int:
                          "elig": plan.timings.eligibility, "solve": plan.timings.solve,
                          "explain": plan.timings.explain, "cpu": c2 - c1})  # fmt: skip
         assert plan is not None and plan.coverage is not None and plan.objective is not None
+        t_check = time.perf_counter()
         bad = [] if args.no_validate else check_plan(sc, plan)
+        t_check = time.perf_counter() - t_check
         out["ours"][engine] = {
             "runs": runs,
             "status": plan.status,
@@ -75,6 +77,7 @@ def _child(args: argparse.Namespace) -> int:
             "coverage_proven": plan.stats.get("coverage_proven"),
             "pairs": plan.stats.get("pairs"),
             "violations": len(bad),
+            "check_s": t_check,
         }
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     if args.baselines:
@@ -112,7 +115,8 @@ def _report(size: str, variant: str, r: dict[str, Any]) -> list[str]:
             f" gap {o['gap']:.3%} {o['method']}{'/' + o['mip_path'] if o.get('mip_path') else ''}"
             + (f" VIOLATIONS {o['violations']}" if o["violations"] else "")
         )
-    lines.append(f"{'':>29} peak {r['peak_mb']:.0f} MB")
+    checks = [o["check_s"] for o in r["ours"].values() if "check_s" in o]
+    lines.append(f"{'':>29} peak {r['peak_mb']:.0f} MB" + (f"; plan check {max(checks):.2f} s" if checks else ""))
     if "baseline_model_s" in r:
         lines.append(f"{'':>29} textbook model: {r['baseline_pairs']} pairs, eligibility in plain Python"
                      f" {r['baseline_model_s']:.2f} s")  # fmt: skip

