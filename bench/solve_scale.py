@@ -133,8 +133,9 @@ def _report(size: str, variant: str, r: dict[str, Any]) -> list[str]:
 
 
 def _live(args: argparse.Namespace) -> int:
-    """Live re-solve: plan a 300 × 90 register, then re-solve after one new volunteer, the plan in force
-    as `previous`; in-process `timings.total` medians per engine, and the share of matches kept."""
+    """Live re-solve: plan a register (`--live-size`, 300 × 90), then re-solve after one new volunteer, the
+    plan in force as `previous`; in-process `timings.total` medians per engine, and the share of matches
+    kept."""
     import msgspec
     import register
 
@@ -142,7 +143,8 @@ def _live(args: argparse.Namespace) -> int:
     from matcher.schema import Pair
     from matcher.solve import SolveOptions, solve
 
-    raw = register.generate(301, 90, args.seed)
+    v, n = (int(x) for x in args.live_size.split("x"))
+    raw = register.generate(v + 1, n, args.seed)
     newcomer = raw["volunteers"].pop()
     sc = decode_scenario(msgspec.json.encode(raw))
     first = solve(sc, SolveOptions())
@@ -150,7 +152,7 @@ def _live(args: argparse.Namespace) -> int:
     raw["volunteers"].append(newcomer)
     changed = msgspec.structs.replace(decode_scenario(msgspec.json.encode(raw)), previous=previous)
     same = msgspec.structs.replace(sc, previous=previous)
-    print(f"live re-solve, 300 × 90 register (seed {args.seed}), {len(previous)} placements in force, medians of"
+    print(f"live re-solve, {v} × {n} register (seed {args.seed}), {len(previous)} placements in force, medians of"
           f" {args.repeat}")  # fmt: skip
     for engine in args.engines.split(","):
         for label, scen in (("same register", same), ("one new volunteer", changed)):
@@ -161,7 +163,7 @@ def _live(args: argparse.Namespace) -> int:
             assert plan is not None and plan.coverage is not None
             before = {(p.volunteer, p.need) for p in previous}
             kept = len(before & {(m.volunteer, m.need) for m in plan.matches}) / max(1, len(before))
-            print(f"  {engine:<5} {label:<18} total {_med(times) * 1000:6.1f} ms  {plan.status:>8}"
+            print(f"  {engine:<5} {label:<18} total {_med(times) * 1000:8.1f} ms  {plan.status:>8}"
                   f" prio {plan.coverage.priority_filled}/{plan.coverage.priority_bound} kept {kept:.1%}"
                   f" ({plan.stats.get('method')})")  # fmt: skip
     return 0
@@ -179,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=30.0)
     ap.add_argument("--generator", choices=("bench", "matcher"), default="bench")
     ap.add_argument("--no-validate", action="store_true")
-    ap.add_argument("--live", action="store_true", help="measure the live re-solve at 300 × 90 instead")
+    ap.add_argument("--live", action="store_true", help="measure the live re-solve (see --live-size) instead")
+    ap.add_argument("--live-size", default="300x90", help="VxN of the --live register")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
