@@ -400,15 +400,32 @@ def _lp(h: _Highs, rows: Rows, cost: np.ndarray, cols: np.ndarray, limit: float)
     return _Lp(x, units, y, float(res.solutions[0].primal_solution.objective_value))
 
 
-def _best_per_key(idx: np.ndarray, key: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
-    """The entries of `idx` with the k highest scores within each key (need)."""
+def _best_per_key(idx: np.ndarray, key: np.ndarray, score: np.ndarray, k: int | np.ndarray) -> np.ndarray:
+    """The entries of `idx` with the highest scores (`score`, one per entry of `idx`) within each key (need):
+    k of them, or k[key] where k is an array over the keys. Ties go to the entry earlier in `idx`."""
     keys = key[idx]
-    order = np.lexsort((-score, keys))
+    order = np.lexsort((np.arange(len(idx)), -score, keys))
     sk = keys[order]
     starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1]
     rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    top: np.ndarray = idx[order[rank < k]]
+    top: np.ndarray = idx[order[rank < (k[sk] if isinstance(k, np.ndarray) else k)]]
     return top
+
+
+def _per_need_fit_bound(view: Instance) -> int:
+    """Each need's best fits per open place (positive ones), summed: no plan's fit is higher (valid, loose:
+    no volunteer counted twice within a need, the spread ignored)."""
+    pn = view.pair_need.astype(np.int64)
+    take = _best_per_key(np.arange(view.n_pairs), pn, view.pair_fit.astype(np.float64), view.need_cap.astype(np.int64))
+    return int(np.maximum(view.pair_fit[take], 0).sum())
+
+
+def _both_levels(view: Instance) -> tuple[int, int, np.ndarray]:
+    """(lowest fit, M, cost): both levels in one objective, priority·M + fit per pair, M above the whole
+    fit range (`fit_range`), so that its optimum is the lexicographic one."""
+    lo, hi = fit_range(view)
+    big = hi - lo + 1
+    return lo, big, view.pair_priority.astype(np.float64) * big + view.pair_fit.astype(np.float64)
 
 
 def _floor(b: float) -> float:
@@ -431,6 +448,40 @@ def _lagrangian(rows: Rows, y: np.ndarray, rc: np.ndarray) -> tuple[float, np.nd
     b = np.where(yy > 0, rows.upper, 0.0) + np.where(yy < 0, rows.lower, 0.0)
     b = np.where(yy != 0, b, 0.0)
     return float((yy * b).sum() + np.maximum(rc_true, 0).sum() + np.maximum(unit_rc, 0).sum()), rc_true
+
+
+@dataclass
+class _Priced:
+    lp: _Lp | None  # the last round's LP (None where it did not solve in time)
+    bound: float  # the best Lagrangian bound of the rounds
+    ub_last: float  # the last round's bound …
+    rc_true: np.ndarray  # … and its reduced costs: one dual solution's, for the reduced-cost line
+    rounds: int
+
+
+def _price(
+    h: _Highs, rows: Rows, cost: np.ndarray, inset: np.ndarray, key: np.ndarray, per_key: int, max_rounds: int,
+    deadline: float,
+) -> _Priced:
+    """Column generation: the LP over the pairs of `inset` (grown in place); its duals price every pair and
+    the best `per_key` of positive reduced cost per key (need) join, until none can improve it, after
+    `max_rounds` or past the deadline. Any round's duals bound the whole region (`_lagrangian`)."""
+    lp: _Lp | None = None
+    bound = ub_last = math.inf
+    rc_true = np.zeros(len(cost))
+    rounds = 0
+    for rounds in range(1, max_rounds + 1):  # noqa: B007 - `rounds` is reported after the loop
+        lp = _lp(h, rows, cost, np.flatnonzero(inset), deadline - time.perf_counter())
+        if lp is None:
+            break
+        rc = _reduced(rows, cost, lp.y)
+        ub_last, rc_true = _lagrangian(rows, lp.y, rc)
+        bound = min(bound, ub_last)
+        add = np.flatnonzero(~inset & (rc > 1e-7))
+        if len(add) == 0 or time.perf_counter() > deadline:
+            break
+        inset[_best_per_key(add, key, rc[add], per_key)] = True  # partial pricing
+    return _Priced(lp, bound, ub_last, rc_true, rounds)
 
 
 @dataclass
@@ -467,22 +518,8 @@ def solve_level(
     inset |= start
     rows_key = need_of if need_of is not None else np.zeros(n, dtype=np.int64)
     stats: dict[str, object] = {}
-    lp: _Lp | None = None
-    bound = math.inf
-    ub_last = math.inf
-    rc_true = np.zeros(n)
-    rounds = 0
-    for rounds in range(1, max_rounds + 1):  # noqa: B007 - `rounds` is reported after the loop
-        lp = _lp(h, rows, cost, np.flatnonzero(inset), deadline - time.perf_counter())
-        if lp is None:
-            break
-        rc = _reduced(rows, cost, lp.y)
-        ub_last, rc_true = _lagrangian(rows, lp.y, rc)
-        bound = min(bound, ub_last)
-        add = np.flatnonzero(~inset & (rc > 1e-7))
-        if len(add) == 0:
-            break
-        inset[_best_per_key(add, rows_key, rc[add], price_per_need)] = True  # partial pricing
+    priced = _price(h, rows, cost, inset, rows_key, price_per_need, max_rounds, deadline)
+    lp, bound, ub_last, rc_true, rounds = priced.lp, priced.bound, priced.ub_last, priced.rc_true, priced.rounds
     stats["lp_rounds"] = rounds
     stats["lp_pairs"] = int(inset.sum())
     best = start.copy()
@@ -565,13 +602,9 @@ def _direct(
 
 def _seed(view: Instance, weight: np.ndarray, per_need: int, start: np.ndarray) -> np.ndarray:
     """The first restricted set: the start plan and, per need, its best few candidates per open place."""
-    pn = view.pair_need.astype(np.int64)
-    order = np.lexsort((-weight, pn))
-    sk = pn[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1] if len(sk) else np.zeros(0, dtype=np.int64)
-    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    limit = per_need * np.maximum(view.need_cap[sk], 1) + 2
-    return np.union1d(order[rank < limit], np.flatnonzero(start))
+    limit = per_need * np.maximum(view.need_cap.astype(np.int64), 1) + 2
+    best = _best_per_key(np.arange(view.n_pairs), view.pair_need.astype(np.int64), weight, limit)
+    return np.union1d(best, np.flatnonzero(start))
 
 
 def fit_range(view: Instance) -> tuple[int, int]:
@@ -610,9 +643,7 @@ def _one_pass(
         return _core_then_fit(view, start, opts, say)
     h = _Highs()
     t0 = time.perf_counter()
-    lo, hi = fit_range(view)
-    big = hi - lo + 1
-    cost = view.pair_priority.astype(np.float64) * big + view.pair_fit.astype(np.float64)
+    lo, big, cost = _both_levels(view)
 
     def value_of(c: np.ndarray) -> int:
         return int(view.pair_priority[c].sum()) * big + fit_of(view, c)
@@ -986,13 +1017,7 @@ def _large_fit(
     found[cols[xs > 0.5]] = True
     if len(res.solutions) and int(view.pair_priority[found].sum()) == p_star and fit_of(view, found) > fit_now:
         best, fit_now = found, fit_of(view, found)
-    # per need: its places' best fits (positive), summed
-    order = np.lexsort((-fit_f, pn))
-    sk = pn[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1] if n else np.zeros(0, dtype=np.int64)
-    rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
-    take = order[rank < view.need_cap[sk]]
-    fit_bound = max(fit_now, int(np.maximum(view.pair_fit[take], 0).sum()))
+    fit_bound = max(fit_now, _per_need_fit_bound(view))
     stats["fit_seconds"] = round(time.perf_counter() - t0, 3)
     stats["fit_polish"] = {1: "optimal"}.get(res.termination.reason, f"termination {res.termination.reason}")
     say(f"  fit {fit_now} (per-need bound {fit_bound}), {time.perf_counter() - t0:.2f} s")
@@ -1049,7 +1074,7 @@ def coverage_core(view: Instance, rows: Rows, score: np.ndarray) -> Core:
         free = np.flatnonzero(alive & ~held)
         if len(free) == 0:
             break
-        take = _spread_choice(view, free, cap, fixed) if view.spread > 0 else _best_per_key_capped(free, pn, score, cap)
+        take = _spread_choice(view, free, cap, fixed) if view.spread > 0 else _best_per_key(free, pn, score[free], cap)
         fixed[take] = True
         alive[free] = False  # a free pair beyond its need's places can never be taken: out
         cap -= np.bincount(pn[take], minlength=view.n_needs)
@@ -1071,19 +1096,8 @@ def _spread_choice(view: Instance, free: np.ndarray, cap: np.ndarray, fixed: np.
     sub.vol_cap = np.maximum(view.vol_cap, np.bincount(view.pair_vol[free], minlength=view.n_volunteers))
     chosen: np.ndarray = free[solve_flow(sub).chosen]
     if len(chosen) != int(take_n.sum()):  # never expected (every free pair can be taken): fall back
-        return _best_per_key_capped(free, pn, view.pair_fit.astype(np.float64), cap)
+        return _best_per_key(free, pn, view.pair_fit[free].astype(np.float64), cap)
     return chosen
-
-
-def _best_per_key_capped(idx: np.ndarray, key: np.ndarray, score: np.ndarray, cap: np.ndarray) -> np.ndarray:
-    """The entries of `idx` with the highest scores within each key, at most cap[key] of them."""
-    keys = key[idx]
-    order = np.lexsort((idx, -score[idx], keys))  # ties: the lower index, so the result is deterministic
-    sk = keys[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1]
-    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    out: np.ndarray = idx[order[rank < cap[sk]]]
-    return out
 
 
 def restrict_rows(view: Instance, pairs: np.ndarray, need_cap: np.ndarray) -> Instance:
@@ -1134,8 +1148,8 @@ def _trimmed(view: Instance, chosen: np.ndarray) -> np.ndarray:
     idx = np.flatnonzero(chosen)
     out = np.zeros(view.n_pairs, dtype=bool)
     if len(idx):
-        out[_best_per_key_capped(idx, view.pair_need.astype(np.int64), view.pair_fit.astype(np.float64),
-                                 view.need_cap.astype(np.int64))] = True  # fmt: skip
+        out[_best_per_key(idx, view.pair_need.astype(np.int64), view.pair_fit[idx].astype(np.float64),
+                          view.need_cap.astype(np.int64))] = True  # fmt: skip
     return out
 
 
@@ -1166,9 +1180,7 @@ def core_coverage(
     else:
         # the fixed pairs' spread counted, so that ties are broken by the fit the whole plan will have
         sub.vol_fixed = view.vol_fixed + np.bincount(view.pair_vol[core.fixed], minlength=view.n_volunteers)
-        lo, hi = fit_range(sub)
-        big = hi - lo + 1
-        both = sprio * big + sub.pair_fit.astype(np.float64)
+        _lo, big, both = _both_levels(sub)
         tol = max(0.999, min(big - 1.0, opts.fit_rel_gap * max(1, fit_of(sub, sub_start))))
         sub_rows = _sub_rows(rows, core.pairs, view.n_pairs, core.need_cap)  # the region's rows, cut to the core
         if sub.n_pairs <= opts.core_direct_max_pairs:
@@ -1249,28 +1261,13 @@ def fit_level(
     n = view.n_pairs
     pn = view.pair_need.astype(np.int64)
     p_star = int(view.pair_priority[plan].sum())
-    lo, hi = fit_range(view)
-    big = hi - lo + 1
-    fit_f = view.pair_fit.astype(np.float64)
-    cost = view.pair_priority.astype(np.float64) * big + fit_f
+    _lo, big, cost = _both_levels(view)
     rows = with_row(build_rows(view, spread=True), view.pair_priority, -np.inf, float(p_star))
     inset = plan | extra
-    inset[_best_per_key(np.arange(n), pn, fit_f, opts.fit_per_need)] = True
+    inset[_best_per_key(np.arange(n), pn, view.pair_fit.astype(np.float64), opts.fit_per_need)] = True
     fit_now = fit_of(view, plan)
-    bound = math.inf
-    lp_deadline = t0 + opts.fit_lp_share * (deadline - t0)
-    rounds = 0
-    for rounds in range(1, opts.max_rounds + 1):  # noqa: B007 - reported below
-        lp = _lp(h, rows, cost, np.flatnonzero(inset), lp_deadline - time.perf_counter())
-        if lp is None:
-            break
-        rc = _reduced(rows, cost, lp.y)
-        ub, _ = _lagrangian(rows, lp.y, rc)
-        bound = min(bound, ub)
-        add = np.flatnonzero(~inset & (rc > 1e-7))
-        if len(add) == 0 or time.perf_counter() > lp_deadline:
-            break
-        inset[_best_per_key(add, pn, rc[add], 4)] = True
+    priced = _price(h, rows, cost, inset, pn, 4, opts.max_rounds, t0 + opts.fit_lp_share * (deadline - t0))
+    bound, rounds = priced.bound, priced.rounds
     fit_bound = int(_floor(bound - p_star * big)) if math.isfinite(bound) else None
     tol = max(0.999, opts.fit_rel_gap * abs(fit_bound if fit_bound is not None else fit_now))
     cols = np.flatnonzero(inset)
@@ -1285,12 +1282,8 @@ def fit_level(
         plan, moves = _fit_lns(h, view, plan, rows, cost, big, deadline)
         fit_now = fit_of(view, plan)
         stats["fit_lns"] = moves
-    if fit_bound is None:  # no LP in time: each need's best fits per open place, summed (valid, loose)
-        order = np.lexsort((-fit_f, pn))
-        sk = pn[order]
-        starts = np.r_[0, np.flatnonzero(np.diff(sk)) + 1] if n else np.zeros(0, dtype=np.int64)
-        rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
-        fit_bound = int(np.maximum(view.pair_fit[order[rank < view.need_cap[sk]]], 0).sum())
+    if fit_bound is None:  # no LP in time
+        fit_bound = _per_need_fit_bound(view)
     fit_bound = max(fit_bound, fit_now)
     term = res.termination.reason
     stats.update(fit_lp_rounds=rounds, fit_pairs=len(cols), fit_seconds=round(time.perf_counter() - t0, 3),
