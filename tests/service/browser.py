@@ -103,6 +103,19 @@ def live_register(tmp_path_factory: pytest.TempPathFactory, name: str,
         yield LiveServer(url, dict(data or {}), settings)
 
 
+@contextmanager
+def open_page(browser: Any, **context: Any) -> Iterator[Page]:
+    """A page in a fresh browser context (`context`: Playwright's new_context options), 20 s timeouts;
+    the context closed after."""
+    ctx = browser.new_context(**context)
+    pg = ctx.new_page()
+    pg.set_default_timeout(20_000)
+    try:
+        yield pg
+    finally:
+        ctx.close()
+
+
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

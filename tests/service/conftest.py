@@ -189,12 +189,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A fresh laptop-width page in Bokmål and Oslo time."""
-    from tests.service.browser import LAPTOP
+    from tests.service.browser import LAPTOP, open_page
 
-    context = browser.new_context(viewport=LAPTOP, locale="nb-NO", timezone_id="Europe/Oslo")
-    pg = context.new_page()
-    pg.set_default_timeout(20_000)
-    try:
+    with open_page(browser, viewport=LAPTOP, locale="nb-NO", timezone_id="Europe/Oslo") as pg:
         yield pg
-    finally:
-        context.close()

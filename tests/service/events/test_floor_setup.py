@@ -6,6 +6,8 @@ report page with its server-drawn charts."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -34,6 +36,21 @@ async def _user(url: str) -> None:
             await create_user(s, email=EMAIL, password=PASSWORD, role="coordinator", name="Koordinator")
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def _signed_in(db_url: str) -> AsyncIterator[tuple[str, httpx.AsyncClient]]:
+    """A server over the test register and a client signed in to its pages as the coordinator: (base URL,
+    client). The pages are the same on both databases: a PostgreSQL run skips."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the pages are the same on both databases")
+    await _user(db_url)
+    with server(db_url, {"SAMSPILL_SECURE_COOKIES": "0"}) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=True) as web:
+            login = await web.get("/login")
+            r = await web.post("/login", data={"_csrf_token": csrf(login.text), "email": EMAIL, "password": PASSWORD})
+            assert r.status_code == 200
+            yield base, web
 
 
 PARTICIPANTS_BAD = "navn;sektor;kontakt\nRøde Kors;frivillig organisasjon;rk@example.org\nBilhuset;firma;\n"
@@ -77,110 +94,97 @@ def _problems(html: str) -> str:
 async def test_a_bad_csv_is_told_in_the_page_language(db_url: str) -> None:
     """The import problems are rendered from their codes: Bokmål on the Bokmål page (no English
     sentence), English on the English one (no Norwegian)."""
-    if not db_url.startswith("sqlite"):
-        pytest.skip("the pages are the same on both databases")
-    await _user(db_url)
-    with server(db_url, {"SAMSPILL_SECURE_COOKIES": "0"}) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=True) as web:
-            login = await web.get("/login")
-            r = await web.post("/login", data={"_csrf_token": csrf(login.text), "email": EMAIL, "password": PASSWORD})
-            page = await web.get("/events")
-            r = await web.post("/events", data={"_csrf_token": csrf(page.text), "name": "Børs", "venue": "Her",
-                                                "starts_at": "2027-03-10T17:00", "trading_minutes": "60",
-                                                "rounds": "2", "tables": "2"})
-            eid = str(r.url).split("/events/")[1].split("/")[0]
-            bad_participants = PARTICIPANTS_BAD.replace("navn;sektor;kontakt", "navn;sektor;kontakt;pris")
-            for lang, want_p, want_c, foreign in (("nb", PARTICIPANTS_BAD_NB, CATALOGUE_BAD_NB, ENGLISH_WORDS),
-                                                  ("en", PARTICIPANTS_BAD_EN, CATALOGUE_BAD_EN, NORWEGIAN_WORDS)):
-                r = await web.post("/lang", data={"_csrf_token": csrf(r.text), "lang": lang,
-                                                  "next": f"/events/{eid}/setup"})
-                assert f'<html lang="{lang}">' in r.text
-                r = await web.post(f"/events/{eid}/setup/import", files={"file": ("p.csv", bad_participants.encode())},
-                                   data={"_csrf_token": csrf(r.text), "what": "participants"})
-                assert r.status_code == 422
-                shown = _problems(r.text)
-                for text in want_p:
-                    assert text in shown, (lang, text, shown)
-                assert not [w for w in foreign if w in shown], (lang, shown)
-                r = await web.post(f"/events/{eid}/setup/import",
-                                   data={"_csrf_token": csrf(r.text), "what": "catalogue", "text": CATALOGUE_BAD})
-                assert r.status_code == 422
-                shown = _problems(r.text)
-                for text in want_c:
-                    assert text in shown, (lang, text, shown)
-                assert not [w for w in foreign if w in shown], (lang, shown)
+    async with _signed_in(db_url) as (_base, web):
+        page = await web.get("/events")
+        r = await web.post("/events", data={"_csrf_token": csrf(page.text), "name": "Børs", "venue": "Her",
+                                            "starts_at": "2027-03-10T17:00", "trading_minutes": "60",
+                                            "rounds": "2", "tables": "2"})
+        eid = str(r.url).split("/events/")[1].split("/")[0]
+        bad_participants = PARTICIPANTS_BAD.replace("navn;sektor;kontakt", "navn;sektor;kontakt;pris")
+        for lang, want_p, want_c, foreign in (("nb", PARTICIPANTS_BAD_NB, CATALOGUE_BAD_NB, ENGLISH_WORDS),
+                                              ("en", PARTICIPANTS_BAD_EN, CATALOGUE_BAD_EN, NORWEGIAN_WORDS)):
+            r = await web.post("/lang", data={"_csrf_token": csrf(r.text), "lang": lang,
+                                              "next": f"/events/{eid}/setup"})
+            assert f'<html lang="{lang}">' in r.text
+            r = await web.post(f"/events/{eid}/setup/import", files={"file": ("p.csv", bad_participants.encode())},
+                               data={"_csrf_token": csrf(r.text), "what": "participants"})
+            assert r.status_code == 422
+            shown = _problems(r.text)
+            for text in want_p:
+                assert text in shown, (lang, text, shown)
+            assert not [w for w in foreign if w in shown], (lang, shown)
+            r = await web.post(f"/events/{eid}/setup/import",
+                               data={"_csrf_token": csrf(r.text), "what": "catalogue", "text": CATALOGUE_BAD})
+            assert r.status_code == 422
+            shown = _problems(r.text)
+            for text in want_c:
+                assert text in shown, (lang, text, shown)
+            assert not [w for w in foreign if w in shown], (lang, shown)
 
 
 async def test_coordinator_sets_up_imports_links_and_follows_up(db_url: str, coordinator: dict[str, str]) -> None:
-    if not db_url.startswith("sqlite"):
-        pytest.skip("the pages are the same on both databases")
-    await _user(db_url)
-    with server(db_url, {"SAMSPILL_SECURE_COOKIES": "0"}) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=True) as web:
-            login = await web.get("/login")
-            r = await web.post("/login", data={"_csrf_token": csrf(login.text), "email": EMAIL, "password": PASSWORD})
+    async with _signed_in(db_url) as (base, web):
+        page = await web.get("/events")
+        assert page.status_code == 200 and "Ny børs" in page.text
+        r = await web.post("/events", data={"_csrf_token": csrf(page.text), "name": "Frivilligbørs Færder",
+                                            "venue": "Biblioteket", "starts_at": "2027-03-10T17:00",
+                                            "trading_minutes": "60", "rounds": "2", "tables": "2"})
+        assert r.status_code == 200 and "Frivilligbørs Færder" in r.text
+        eid = str(r.url).split("/events/")[1].split("/")[0]
+
+        # a bad file: nothing imported, every problem names line and column
+        r = await web.post(f"/events/{eid}/setup/import", files={"file": ("p.csv", PARTICIPANTS_BAD.encode())},
+                           data={"_csrf_token": csrf(r.text), "what": "participants"})
+        assert r.status_code == 422
+        assert "linje 3, sektor: «firma» er ikke en sektor" in r.text and "linje 3, kontakt: må fylles ut" in r.text
+        api = httpx.AsyncClient(base_url=base, headers=coordinator)
+        assert (await api.get(f"/api/v1/events/{eid}/participants")).json() == []
+        r = await web.post(f"/events/{eid}/setup/import", files={"file": ("p.csv", PARTICIPANTS.encode())},
+                           data={"_csrf_token": csrf(r.text), "what": "participants"})
+        assert r.status_code == 200 and "3 linjer importert" in r.text
+        r = await web.post(f"/events/{eid}/setup/import",
+                           data={"_csrf_token": csrf(r.text), "what": "catalogue", "text": CATALOGUE})
+        assert r.status_code == 200, r.text[-1500:]
+        assert len((await api.get(f"/api/v1/events/{eid}/needs")).json()) == 2
+        assert len((await api.get(f"/api/v1/events/{eid}/offers")).json()) == 1
+
+        # a floor link: shown once with its QR code
+        r = await web.post(f"/events/{eid}/setup/links", data={"_csrf_token": csrf(r.text), "role": "broker",
+                                                                "name": "Megler 1"})
+        assert r.status_code == 200 and "<svg" in r.text and f"/events/{eid}/floor/enter/" in r.text
+        badges = await web.get(f"/events/{eid}/setup/badges")
+        assert badges.text.count("<svg") == 3
+        r = await web.post(f"/events/{eid}/setup/suggestions", data={"_csrf_token": csrf(r.text)})
+        assert "1 møter satt opp" in r.text or "møter satt opp" in r.text
+        plan = await web.get(f"/events/{eid}/setup/schedule")
+        assert "Bilhuset AS – Røde Kors" in plan.text or "Røde Kors – Bilhuset AS" in plan.text
+
+        # through the trading hour by the page's buttons, one agreement over the API
+        for action in ("open_catalogue", "gong_open"):
+            r = await web.post(f"/events/{eid}/setup/state", data={"_csrf_token": csrf(r.text), "action": action})
             assert r.status_code == 200
-            page = await web.get("/events")
-            assert page.status_code == 200 and "Ny børs" in page.text
-            r = await web.post("/events", data={"_csrf_token": csrf(page.text), "name": "Frivilligbørs Færder",
-                                                "venue": "Biblioteket", "starts_at": "2027-03-10T17:00",
-                                                "trading_minutes": "60", "rounds": "2", "tables": "2"})
-            assert r.status_code == 200 and "Frivilligbørs Færder" in r.text
-            eid = str(r.url).split("/events/")[1].split("/")[0]
-
-            # a bad file: nothing imported, every problem names line and column
-            r = await web.post(f"/events/{eid}/setup/import", files={"file": ("p.csv", PARTICIPANTS_BAD.encode())},
-                               data={"_csrf_token": csrf(r.text), "what": "participants"})
-            assert r.status_code == 422
-            assert "linje 3, sektor: «firma» er ikke en sektor" in r.text and "linje 3, kontakt: må fylles ut" in r.text
-            api = httpx.AsyncClient(base_url=base, headers=coordinator)
-            assert (await api.get(f"/api/v1/events/{eid}/participants")).json() == []
-            r = await web.post(f"/events/{eid}/setup/import", files={"file": ("p.csv", PARTICIPANTS.encode())},
-                               data={"_csrf_token": csrf(r.text), "what": "participants"})
-            assert r.status_code == 200 and "3 linjer importert" in r.text
-            r = await web.post(f"/events/{eid}/setup/import",
-                               data={"_csrf_token": csrf(r.text), "what": "catalogue", "text": CATALOGUE})
-            assert r.status_code == 200, r.text[-1500:]
-            assert len((await api.get(f"/api/v1/events/{eid}/needs")).json()) == 2
-            assert len((await api.get(f"/api/v1/events/{eid}/offers")).json()) == 1
-
-            # a floor link: shown once with its QR code
-            r = await web.post(f"/events/{eid}/setup/links", data={"_csrf_token": csrf(r.text), "role": "broker",
-                                                                    "name": "Megler 1"})
-            assert r.status_code == 200 and "<svg" in r.text and f"/events/{eid}/floor/enter/" in r.text
-            badges = await web.get(f"/events/{eid}/setup/badges")
-            assert badges.text.count("<svg") == 3
-            r = await web.post(f"/events/{eid}/setup/suggestions", data={"_csrf_token": csrf(r.text)})
-            assert "1 møter satt opp" in r.text or "møter satt opp" in r.text
-            plan = await web.get(f"/events/{eid}/setup/schedule")
-            assert "Bilhuset AS – Røde Kors" in plan.text or "Røde Kors – Bilhuset AS" in plan.text
-
-            # through the trading hour by the page's buttons, one agreement over the API
-            for action in ("open_catalogue", "gong_open"):
-                r = await web.post(f"/events/{eid}/setup/state", data={"_csrf_token": csrf(r.text), "action": action})
-                assert r.status_code == 200
-            parts = {p["name"]: p["id"] for p in (await api.get(f"/api/v1/events/{eid}/participants")).json()}
-            bil, rk = parts["Bilhuset AS"], parts["Røde Kors"]
-            a = await api.post(f"/api/v1/events/{eid}/agreements", json={
-                "parties": [bil, rk], "gives": [{"from": bil, "kind": "goods", "items": 1, "description": "minibuss"}],
-                "asked_by": rk, "title": "Minibuss til sommertur"})
-            assert a.status_code == 201, a.text
-            r = await web.post(f"/events/{eid}/setup/state", data={"_csrf_token": csrf(r.text), "action": "gong_close"})
-            fu = await web.get(f"/events/{eid}/setup/follow-up")
-            assert fu.status_code == 200 and "Ikke rapportert" in fu.text and "<svg" in fu.text
-            r = await web.post(f"/events/{eid}/setup/follow-up/{a.json()['id']}/remind",
-                               data={"_csrf_token": csrf(fu.text)})
-            assert "2 påminnelser" in r.text
-            # the same day, the same reminder is not queued twice
-            r = await web.post(f"/events/{eid}/setup/follow-up/{a.json()['id']}/remind",
-                               data={"_csrf_token": csrf(r.text)})
-            assert "0 påminnelser" in r.text
-            key = (await api.get(f"/api/v1/events/{eid}")).json()["screen_key"]
-            report = await web.get(f"/events/{eid}/report?key={key}")
-            assert 'id="chart-category"' in report.text and 'id="chart-pairs"' in report.text
-            assert ("næringsliv – frivillig organisasjon" in report.text
-                    or "frivillig organisasjon – næringsliv" in report.text)
-            await api.aclose()
+        parts = {p["name"]: p["id"] for p in (await api.get(f"/api/v1/events/{eid}/participants")).json()}
+        bil, rk = parts["Bilhuset AS"], parts["Røde Kors"]
+        a = await api.post(f"/api/v1/events/{eid}/agreements", json={
+            "parties": [bil, rk], "gives": [{"from": bil, "kind": "goods", "items": 1, "description": "minibuss"}],
+            "asked_by": rk, "title": "Minibuss til sommertur"})
+        assert a.status_code == 201, a.text
+        r = await web.post(f"/events/{eid}/setup/state", data={"_csrf_token": csrf(r.text), "action": "gong_close"})
+        fu = await web.get(f"/events/{eid}/setup/follow-up")
+        assert fu.status_code == 200 and "Ikke rapportert" in fu.text and "<svg" in fu.text
+        r = await web.post(f"/events/{eid}/setup/follow-up/{a.json()['id']}/remind",
+                           data={"_csrf_token": csrf(fu.text)})
+        assert "2 påminnelser" in r.text
+        # the same day, the same reminder is not queued twice
+        r = await web.post(f"/events/{eid}/setup/follow-up/{a.json()['id']}/remind",
+                           data={"_csrf_token": csrf(r.text)})
+        assert "0 påminnelser" in r.text
+        key = (await api.get(f"/api/v1/events/{eid}")).json()["screen_key"]
+        report = await web.get(f"/events/{eid}/report?key={key}")
+        assert 'id="chart-category"' in report.text and 'id="chart-pairs"' in report.text
+        assert ("næringsliv – frivillig organisasjon" in report.text
+                or "frivillig organisasjon – næringsliv" in report.text)
+        await api.aclose()
     engine = create_engine(db_url)
     try:
         async with create_sessionmaker(engine)() as s:

@@ -27,6 +27,7 @@ from tests.service.browser import (
     axe_violations,
     expect,
     needs_chromium,
+    open_page,
     serve,
     shot,
     temp_settings,
@@ -93,20 +94,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport=PHONE,
-        locale="nb-NO",
-        timezone_id="Europe/Oslo",
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-    )
-    pg = context.new_page()
-    pg.set_default_timeout(20_000)
-    try:
+    with open_page(browser, viewport=PHONE, locale="nb-NO", timezone_id="Europe/Oslo", is_mobile=True,
+                   has_touch=True, device_scale_factor=2) as pg:
         yield pg
-    finally:
-        context.close()
 
 
 def matcher_occurrences(
