@@ -453,3 +453,37 @@ def test_fit_neighbourhoods_keep_coverage_and_raise_fit(seed: int, size: tuple[i
     exact, prio_bound, fit_bound, _stats = mip._one_pass(view, start, opts, lambda _m: None)  # one proven B&B
     assert int(view.pair_priority[exact].sum()) == prio_bound == bound
     assert fit_bound is not None and fit_of(view, better) <= fit_of(view, exact) == fit_bound
+
+
+@pytest.mark.parametrize(("seed", "size"), [(2, (600, 150)), (3, (800, 200))])
+def test_fit_level_holds_coverage_and_brackets_the_optimum(seed: int, size: tuple[int, int]) -> None:
+    """`mip.fit_level` from the coverage core's plan (its LP on the fit's scale, the branch and bound with
+    the LP's whole pairs held, neighbourhoods, more pricing): the coverage stays, the fit rises, every
+    rule still holds, and the optimum of one branch and bound over every pair lies between the fit
+    reached and the bound reported."""
+    import time
+
+    import numpy as np
+
+    from matcher import mip
+    from matcher.flow import fit_of, solve_flow
+    from matcher.solve import _repair, _violators, build_instance_for
+
+    sc = generate(*size, seed, broad=True)
+    view = build_instance_for(sc)
+    flow = solve_flow(view)
+    start = _repair(view, flow.chosen, _violators(view, flow.chosen), view.pair_priority * flow.big_m + view.pair_fit)
+    h = mip._Highs()
+    opts = mip.MipOptions(fit_lp_share=0.8)
+    plan, bound, proven = mip.core_coverage(h, view, start, opts, time.perf_counter() + 20, {}, lambda _m: None)
+    assert proven
+    stats: dict[str, object] = {}
+    better, fit_bound = mip.fit_level(h, view, plan, start, opts, time.perf_counter() + 20, stats, lambda _m: None)
+    assert int(view.pair_priority[better].sum()) == int(view.pair_priority[plan].sum()) == bound
+    assert fit_of(view, better) > fit_of(view, plan)
+    assert len(_violators(view, better)) == 0
+    assert (np.bincount(view.pair_need[better], minlength=view.n_needs) <= view.need_cap).all()
+    assert int(cast(int, stats["fit_lp_rounds"])) >= 2
+    exact, prio_bound, exact_fit_bound, _stats = mip._one_pass(view, start, opts, lambda _m: None)
+    assert int(view.pair_priority[exact].sum()) == prio_bound == bound
+    assert exact_fit_bound is not None and fit_of(view, better) <= fit_of(view, exact) <= fit_bound
