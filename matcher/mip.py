@@ -50,13 +50,11 @@ class MipOptions:
     one_pass: bool = True  # both levels in one objective (measured faster than two passes)
     direct_max_pairs: int = 20_000  # up to this many pairs: one branch and bound, no pricing
     core_direct_max_pairs: int = 30_000  # above it the coverage core is priced (`solve_level`), not branched on
-    fit_time_limit: float = 2.5  # above direct_max_pairs, once coverage is proven: seconds for `fit_level`
-    # `fit_level`'s time: the LP's pricing rounds (its bound, its columns), then the branch and bound over the
-    # priced pairs, then the neighbourhoods (measured at 44-117k pairs: 0.4/0.7 gave fits 20-30 % lower
-    # at 117k; 0.2/0.5 reached 99.9 % of the optimum at 44k and the old full-region fit at 87k and 117k)
-    fit_lp_share: float = 0.5  # of the fit level's seconds, at most: the LP stops where it stalls …
+    fit_time_limit: float = 2.0  # above direct_max_pairs, once coverage is proven: seconds for `fit_level`
+    # `fit_level`'s time: the LP's pricing rounds (its bound, its columns), then the branch and bound with the
+    # LP's whole pairs held in all the time left, then the neighbourhoods and more pricing in what it leaves
+    fit_lp_share: float = 0.6  # of the fit level's seconds, at most: the LP stops where it stalls …
     fit_lp_stall: float = 1e-4  # … a round that raised its value by less than this share of it
-    fit_mip_share: float = 0.5  # of what the LP leaves: the branch and bound with its whole pairs held
     fit_bound_share: float = 0.4  # of what the branch and bound leaves: LP rounds for the bound (the rest: `_fit_lns`)
     fit_price_per_need: int = 16  # `fit_level`'s pricing: pairs that join per need and round (4: twice the rounds)
     fit_per_need: int = 3  # `fit_level` and solve_large's fit polish: the best pairs by fit per need to start from
@@ -177,6 +175,16 @@ def build_rows(
         er = ep = np.zeros(0, dtype=np.int64)
         ec = up = np.zeros(0)
     return Rows(er, ep, ec, np.full(len(up), -np.inf), up, unit_row, unit_cost, need_row)
+
+
+def without_spread(rows: Rows) -> Rows:
+    """`build_rows(view, spread=False)` from `build_rows(view, spread=True)`: the spread rows come last."""
+    if len(rows.unit_row) == 0:
+        return rows
+    first = int(rows.unit_row.min())
+    keep = rows.entry_row < first
+    return Rows(rows.entry_row[keep], rows.entry_pair[keep], rows.entry_coef[keep], rows.lower[:first],
+                rows.upper[:first], need_row=rows.need_row)  # fmt: skip
 
 
 def _flat(groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -540,9 +548,6 @@ def solve_level(
     rel_gap: float,
     max_rounds: int,
     abs_gap: float = 0.999,
-    restricted_cost: np.ndarray | None = None,
-    restricted_gap: float = 0.999,
-    restricted_rows: Rows | None = None,
     need_of: np.ndarray | None = None,
     price_per_need: int = 8,
     max_mip_pairs: int = 80_000,
@@ -576,12 +581,8 @@ def solve_level(
         # a first branch and bound over the priced set alone: a strong incumbent, so that the
         # reduced-cost line below leaves out more pairs
         cols = np.flatnonzero(inset | best)
-        # (optionally with another objective: the coverage level breaks its ties by fit here)
-        rcost = cost if restricted_cost is None else restricted_cost
-        rgap = abs_gap if restricted_cost is None else restricted_gap
-        rrows = rows if restricted_rows is None else restricted_rows
-        res, xs, _units, _y = h.solve(rrows, rcost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
-                                      rel_gap=rel_gap, abs_gap=rgap, hint=best)  # fmt: skip
+        res, xs, _units, _y = h.solve(rows, cost, cols, integer=True, time_limit=(deadline - time.perf_counter()) / 2,
+                                      rel_gap=rel_gap, abs_gap=abs_gap, hint=best)  # fmt: skip
         found = np.zeros(n, dtype=bool)
         found[cols] = xs > 0.5
         if len(res.solutions) and value_of(found) > best_val:
@@ -708,11 +709,13 @@ def _core_then_fit(
     deadline = t0 + opts.time_limit
     stats: dict[str, object] = {}
     fit_budget = min(opts.fit_time_limit, 0.25 * opts.time_limit)
-    plan, cov_bound, proven = core_coverage(h, view, start, opts, deadline - fit_budget, stats, say)
+    spread_rows = build_rows(view, spread=True)  # both levels' rows, built once (0.4 s at 90 000 pairs)
+    plan, cov_bound, proven = core_coverage(h, view, start, opts, deadline - fit_budget, stats, say,
+                                            rows=without_spread(spread_rows))  # fmt: skip
     fit_bound: int | None = None
     if deadline - time.perf_counter() > 0.2:
         plan, fit_bound = fit_level(h, view, plan, start, opts, min(deadline, time.perf_counter() + fit_budget),
-                                    stats, say)  # fmt: skip
+                                    stats, say, base=spread_rows)  # fmt: skip
     p1 = int(view.pair_priority[plan].sum())
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
     # the fit bound holds for plans of the plan's coverage: it bounds the level only when that is proven
@@ -1191,14 +1194,14 @@ def _trimmed(view: Instance, chosen: np.ndarray) -> np.ndarray:
 
 def core_coverage(
     h: _Highs, view: Instance, start: np.ndarray, opts: MipOptions, deadline: float,
-    stats: dict[str, object], say: Callable[[str], None],
+    stats: dict[str, object], say: Callable[[str], None], *, rows: Rows | None = None,
 ) -> tuple[np.ndarray, float, bool]:
     """The coverage level over the region: the core (`coverage_core`), then one branch and bound over
     it when it is small enough, else the priced LP and a branch and bound over what can matter
     (`solve_level`). Returns (plan, bound, proven)."""
     t0 = time.perf_counter()
     prio_i = view.pair_priority.astype(np.int64)
-    rows = build_rows(view, spread=False)
+    rows = build_rows(view, spread=False) if rows is None else rows
     core = coverage_core(view, rows, view.pair_fit.astype(np.float64))
     sub = restrict_rows(view, core.pairs, core.need_cap)
     fixed_prio = int(prio_i[core.fixed].sum())
@@ -1214,19 +1217,13 @@ def core_coverage(
     if sub.n_pairs == 0:
         level = LevelResult(sub_start, 0.0, True, {})
     else:
-        # the fixed pairs' spread counted, so that ties are broken by the fit the whole plan will have
-        sub.vol_fixed = view.vol_fixed + np.bincount(view.pair_vol[core.fixed], minlength=view.n_volunteers)
-        _lo, big, both = _both_levels(sub)
-        tol = max(0.999, min(big - 1.0, opts.fit_rel_gap * max(1, fit_of(sub, sub_start))))
         sub_rows = _sub_rows(rows, core.pairs, view.n_pairs, core.need_cap)  # the region's rows, cut to the core
         if sub.n_pairs <= opts.core_direct_max_pairs:
             level = _direct(h, sub_rows, sprio, cov_sub, sub_start, deadline=deadline, abs_gap=0.999)
-        else:  # the branch and bound over the priced pairs breaks coverage's ties by fit
-            seed = _seed(sub, sub.pair_priority * big + sub.pair_fit, opts.first_per_need, sub_start)
-            level = solve_level(h, sub_rows, sprio, cov_sub, sub_start, seed,
-                                deadline=deadline, rel_gap=0.0, max_rounds=opts.max_rounds,
-                                restricted_cost=both, restricted_gap=tol, restricted_rows=build_rows(sub, spread=True),
-                                need_of=sub.pair_need.astype(np.int64))  # fmt: skip
+        else:  # (ties are the fit level's: breaking them here by fit cost 1.1 s of 2.9 at 90 000 pairs, for 3 of fit)
+            seed = _seed(sub, sub.pair_fit, opts.first_per_need, sub_start)
+            level = solve_level(h, sub_rows, sprio, cov_sub, sub_start, seed, deadline=deadline, rel_gap=0.0,
+                                max_rounds=opts.max_rounds, need_of=sub.pair_need.astype(np.int64))  # fmt: skip
     stats.update({"coverage_" + k: v for k, v in level.stats.items()})
     plan = core.fixed.copy()
     plan[core.pairs[level.chosen]] = True
@@ -1286,7 +1283,7 @@ def _fit_lns(
 
 def fit_level(
     h: _Highs, view: Instance, plan: np.ndarray, extra: np.ndarray, opts: MipOptions, deadline: float,
-    stats: dict[str, object], say: Callable[[str], None],
+    stats: dict[str, object], say: Callable[[str], None], *, base: Rows | None = None,
 ) -> tuple[np.ndarray, int]:
     """The fit level with coverage held at the plan's (the caller's proven optimum), within a few
     seconds: both levels in one objective with coverage capped (so nothing below it pays), first the
@@ -1298,7 +1295,7 @@ def fit_level(
     pn = view.pair_need.astype(np.int64)
     p_star = int(view.pair_priority[plan].sum())
     _lo, big, cost = _both_levels(view)
-    base = build_rows(view, spread=True)
+    base = build_rows(view, spread=True) if base is None else base
     rows = with_row(base, view.pair_priority, -np.inf, float(p_star))
     fit_f = view.pair_fit.astype(np.float64)
     inset = plan | extra
@@ -1333,8 +1330,9 @@ def fit_level(
     # time ran out: the plan stayed at the coverage level's fit, 9 752 against 23 590 at 6 000 x 1 500)
     term = 0
     if priced.lp is not None:
-        mip_until = time.perf_counter() + opts.fit_mip_share * (deadline - time.perf_counter())
-        term = branch(priced.lp.x >= 1 - EPS, mip_until).termination.reason
+        # all the time left: the neighbourhoods and the pricing below only use what it leaves (half of it,
+        # the measured share, left a busy machine's 90 000 pairs at the coverage level's fit, 11 083 for 18 130)
+        term = branch(priced.lp.x >= 1 - EPS, deadline).termination.reason
     if term != 1 or fit_bound is None or fit_bound - fit_now > tol:  # not done: neighbourhoods
         lns_deadline = time.perf_counter() + (1 - opts.fit_bound_share) * (deadline - time.perf_counter())
         plan, moves = _fit_lns(h, view, plan, rows, cost, big, lns_deadline)

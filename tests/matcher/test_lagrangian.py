@@ -1,17 +1,20 @@
 """The Lagrangian bounds the pricing loops report (`mip._lagrangian`, and `mip._need_kept`, which keeps
 each need's C1 row instead of pricing it) against every 0/1 plan of small random row sets, enumerated
 here: for duals of any sign, neither bound is below the best plan, and keeping the need rows never
-loosens the bound."""
+loosens the bound. And the rows the two levels share."""
 
 from __future__ import annotations
 
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.mip import Rows, _lagrangian, _need_kept, _reduced
+from matcher.generate import generate
+from matcher.mip import Rows, _lagrangian, _need_kept, _reduced, build_rows, without_spread
+from matcher.solve import build_instance_for
 
 
 @st.composite
@@ -74,3 +77,15 @@ def test_bounds_hold_for_every_plan(case: tuple[Rows, np.ndarray, np.ndarray]) -
         best = float((plans[feasible] @ cost).max())
         assert best <= kept + 1e-6
         assert best <= full + 1e-6
+
+
+@pytest.mark.parametrize(("seed", "broad"), [(1, False), (2, True), (3, True)])
+def test_rows_without_spread_are_the_rows_built_without_it(seed: int, broad: bool) -> None:
+    """`mip.without_spread` (the coverage level's rows cut from the fit level's, built once) gives the very
+    rows `build_rows(spread=False)` builds."""
+    view = build_instance_for(generate(300, 90, seed, broad=broad))
+    with_spread = build_rows(view, spread=True)
+    assert len(with_spread.unit_row) > 0
+    cut, plain = without_spread(with_spread), build_rows(view, spread=False)
+    for name in ("entry_row", "entry_pair", "entry_coef", "lower", "upper", "unit_row", "unit_cost", "need_row"):
+        assert np.array_equal(getattr(cut, name), getattr(plain, name)), name
