@@ -50,11 +50,12 @@ class MipOptions:
     one_pass: bool = True  # both levels in one objective (measured faster than two passes)
     direct_max_pairs: int = 20_000  # up to this many pairs: one branch and bound, no pricing
     core_direct_max_pairs: int = 30_000  # above it the coverage core is priced (`solve_level`), not branched on
-    fit_time_limit: float = 2.0  # above direct_max_pairs, once coverage is proven: seconds for `fit_level`
+    fit_time_limit: float = 1.5  # above direct_max_pairs, once coverage is proven: seconds for `fit_level`
     # `fit_level`'s time: the LP's pricing rounds (its bound, its columns), then the branch and bound with the
     # LP's whole pairs held in all the time left, then the neighbourhoods and more pricing in what it leaves
-    fit_lp_share: float = 0.6  # of the fit level's seconds, at most: the LP stops where it stalls …
-    fit_lp_stall: float = 1e-4  # … a round that raised its value by less than this share of it
+    fit_lp_share: float = 0.8  # of the fit level's seconds, at most: the LP stops where it stalls …
+    fit_lp_stall: float = 1e-3  # … a round that raised its value by less than this share of it
+    fit_mip_min: float = 1.0  # the branch and bound's seconds at least, past fit_time_limit if need be
     fit_bound_share: float = 0.4  # of what the branch and bound leaves: LP rounds for the bound (the rest: `_fit_lns`)
     fit_price_per_need: int = 16  # `fit_level`'s pricing: pairs that join per need and round (4: twice the rounds)
     fit_per_need: int = 3  # `fit_level` and solve_large's fit polish: the best pairs by fit per need to start from
@@ -715,7 +716,7 @@ def _core_then_fit(
     fit_bound: int | None = None
     if deadline - time.perf_counter() > 0.2:
         plan, fit_bound = fit_level(h, view, plan, start, opts, min(deadline, time.perf_counter() + fit_budget),
-                                    stats, say, base=spread_rows)  # fmt: skip
+                                    stats, say, base=spread_rows, latest=deadline)  # fmt: skip
     p1 = int(view.pair_priority[plan].sum())
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
     # the fit bound holds for plans of the plan's coverage: it bounds the level only when that is proven
@@ -1283,7 +1284,7 @@ def _fit_lns(
 
 def fit_level(
     h: _Highs, view: Instance, plan: np.ndarray, extra: np.ndarray, opts: MipOptions, deadline: float,
-    stats: dict[str, object], say: Callable[[str], None], *, base: Rows | None = None,
+    stats: dict[str, object], say: Callable[[str], None], *, base: Rows | None = None, latest: float | None = None,
 ) -> tuple[np.ndarray, int]:
     """The fit level with coverage held at the plan's (the caller's proven optimum), within a few
     seconds: both levels in one objective with coverage capped (so nothing below it pays), first the
@@ -1330,9 +1331,11 @@ def fit_level(
     # time ran out: the plan stayed at the coverage level's fit, 9 752 against 23 590 at 6 000 x 1 500)
     term = 0
     if priced.lp is not None:
-        # all the time left: the neighbourhoods and the pricing below only use what it leaves (half of it,
-        # the measured share, left a busy machine's 90 000 pairs at the coverage level's fit, 11 083 for 18 130)
-        term = branch(priced.lp.x >= 1 - EPS, deadline).termination.reason
+        # all the time left, and at least `fit_mip_min` seconds (up to `latest`, the region's deadline): the
+        # neighbourhoods and the pricing below only use what it leaves (half of what the LP left, the old
+        # share, left a busy machine's 90 000 pairs at the coverage level's fit: 11 083 for 18 130)
+        until = max(deadline, min(time.perf_counter() + opts.fit_mip_min, deadline if latest is None else latest))
+        term = branch(priced.lp.x >= 1 - EPS, until).termination.reason
     if term != 1 or fit_bound is None or fit_bound - fit_now > tol:  # not done: neighbourhoods
         lns_deadline = time.perf_counter() + (1 - opts.fit_bound_share) * (deadline - time.perf_counter())
         plan, moves = _fit_lns(h, view, plan, rows, cost, big, lns_deadline)
