@@ -1314,7 +1314,7 @@ def fit_level(
     tol = max(0.999, opts.fit_rel_gap * abs(fit_bound if fit_bound is not None else fit_now))
     cols = np.flatnonzero(inset)
 
-    def branch(fixed: np.ndarray | None, until: float) -> Any:
+    def branch(fixed: np.ndarray, until: float, cols: np.ndarray) -> Any:
         nonlocal plan, fit_now
         res, xs, _u, _y = h.solve(rows, cost, cols, integer=True, time_limit=until - time.perf_counter(),
                                   abs_gap=tol, hint=plan, fixed=fixed)  # fmt: skip
@@ -1324,18 +1324,21 @@ def fit_level(
             plan, fit_now = found, fit_of(view, found)
         return res
 
-    # first the LP's whole pairs held, its fractional ones and the rest of the priced set free: a small
-    # branch and bound (bench 6 000 x 1 500 realistic: 0.17 s to the priced set's optimum, which the branch
-    # and bound over the whole set took 1.7 s for; 90 000 pairs everyone: 0.35 s, 2 below it, against 2.7 s)
-    # (a branch and bound over the whole priced set after it: no better on either, and a cliff where its
-    # time ran out: the plan stayed at the coverage level's fit, 9 752 against 23 590 at 6 000 x 1 500)
+    # two small branch and bounds from the LP (each with all the time left, and at least `fit_mip_min`
+    # seconds, up to `latest`, the region's deadline; the neighbourhoods and the pricing below only use
+    # what they leave). First RINS: the pairs where the LP and the plan agree held (the plan's pairs the
+    # LP takes whole, and what neither takes left out), the plan its start, so it cannot fail; then the
+    # LP's whole pairs held, the rest of the priced set free, which reaches further but may not find
+    # the plan's coverage (10 000 x 2 500 with two LP rounds: 125 priority short when its time ran out).
+    # (One branch and bound over the whole priced set instead: 1.7 s at 6 000 x 1 500 realistic where
+    # these take 0.2-0.4 s; where its time ran out the plan stayed at the coverage level's fit.)
     term = 0
     if priced.lp is not None:
-        # all the time left, and at least `fit_mip_min` seconds (up to `latest`, the region's deadline): the
-        # neighbourhoods and the pricing below only use what it leaves (half of what the LP left, the old
-        # share, left a busy machine's 90 000 pairs at the coverage level's fit: 11 083 for 18 130)
-        until = max(deadline, min(time.perf_counter() + opts.fit_mip_min, deadline if latest is None else latest))
-        term = branch(priced.lp.x >= 1 - EPS, until).termination.reason
+        whole = priced.lp.x >= 1 - EPS
+        for fixed, among in ((whole & plan, inset & (plan | (priced.lp.x > EPS))), (whole, inset)):
+            floor = time.perf_counter() + opts.fit_mip_min
+            term = branch(fixed, max(deadline, min(floor, deadline if latest is None else latest)),
+                          np.flatnonzero(among)).termination.reason  # fmt: skip
     if term != 1 or fit_bound is None or fit_bound - fit_now > tol:  # not done: neighbourhoods
         lns_deadline = time.perf_counter() + (1 - opts.fit_bound_share) * (deadline - time.perf_counter())
         plan, moves = _fit_lns(h, view, plan, rows, cost, big, lns_deadline)
