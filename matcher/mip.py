@@ -106,17 +106,18 @@ def build_rows(
         nonlocal n_rows
         if len(keys) == 0:
             return
-        uniq, inv = np.unique(keys, return_inverse=True)
-        load = np.bincount(inv, weights=coef.astype(np.float64))
-        binding = load > cap[uniq]
+        # keys are small non-negative ints (a need, a volunteer, a week row, a group): counted, not sorted
+        size = int(keys.max()) + 1
+        load = np.bincount(keys, weights=coef.astype(np.float64), minlength=size)
+        binding = (np.bincount(keys, minlength=size) > 0) & (load > cap[:size])
         if not binding.any():
             return
-        keep = binding[inv]
+        keep = binding[keys]
         new_id = np.cumsum(binding) - 1
-        rows.append(n_rows + new_id[inv[keep]])
+        rows.append(n_rows + new_id[keys[keep]])
         cols.append(members[keep])
         coefs.append(coef[keep].astype(np.float64))
-        uppers.append(cap[uniq[binding]].astype(np.float64))
+        uppers.append(cap[:size][binding].astype(np.float64))
         n_rows += int(binding.sum())
 
     ones = np.ones(n)
