@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.generate import generate
-from matcher.mip import Rows, _lagrangian, _need_kept, _reduced, build_rows, without_spread
+from matcher.mip import Rows, _lagrangian, _need_kept, _needed_rows, _reduced, build_rows, without_spread
 from matcher.solve import build_instance_for
 
 
@@ -89,3 +89,42 @@ def test_rows_without_spread_are_the_rows_built_without_it(seed: int, broad: boo
     cut, plain = without_spread(with_spread), build_rows(view, spread=False)
     for name in ("entry_row", "entry_pair", "entry_coef", "lower", "upper", "unit_row", "unit_cost", "need_row"):
         assert np.array_equal(getattr(cut, name), getattr(plain, name)), name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_rows_left_out_change_no_plan(data: st.DataObject) -> None:
+    """`mip._needed_rows` leaves out empty rows, rows no plan can break and exact copies of earlier rows
+    (drawn often here): the 0/1 plans that keep every row are the plans that keep the rows it keeps."""
+    n = data.draw(st.integers(1, 8))
+    base = data.draw(st.lists(st.tuples(st.sets(st.integers(0, n - 1), max_size=n), st.sampled_from([1.0, 60.0]),
+                                        st.integers(0, 3)), min_size=1, max_size=6))  # fmt: skip
+    picks = data.draw(st.lists(st.integers(0, len(base) - 1), min_size=1, max_size=10))
+    er: list[int] = []
+    ep: list[int] = []
+    ec: list[float] = []
+    upper: list[float] = []
+    for r, k in enumerate(picks):  # rows drawn from a few, so that copies are common
+        members, coef, cap = base[k]
+        er += [r] * len(members)
+        ep += sorted(members)
+        ec += [coef] * len(members)
+        upper.append(coef * cap)
+    lower = np.full(len(upper), -np.inf)
+    if data.draw(st.booleans()):  # a row with a lower bound is always kept
+        lower[0] = 0.0
+    e_r, e_p, e_c, up = np.array(er, dtype=np.int64), np.array(ep, dtype=np.int64), np.array(ec), np.array(upper)
+    keep = _needed_rows(e_r, e_p, e_c, lower, up)
+    plans = np.array(list(itertools.product([0.0, 1.0], repeat=n)))
+    act = np.zeros((len(plans), len(upper)))
+    for r, p, c in zip(e_r, e_p, e_c, strict=True):
+        act[:, r] += c * plans[:, p]
+    ok_row = (act >= lower - 1e-9) & (act <= up + 1e-9)
+    assert np.array_equal(ok_row.all(axis=1), ok_row[:, keep].all(axis=1))
+    seen: set[tuple[tuple[int, ...], float]] = set()
+    for r in np.flatnonzero(keep):  # and no two rows kept are copies of each other
+        if np.isfinite(lower[r]):
+            continue
+        sig = (tuple(e_p[e_r == r].tolist()), float(up[r]) + 1000 * float(e_c[e_r == r][0]))
+        assert sig not in seen
+        seen.add(sig)
