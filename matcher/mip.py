@@ -1361,11 +1361,13 @@ def fit_level(
     h: _Highs, view: Instance, plan: np.ndarray, extra: np.ndarray, opts: MipOptions, deadline: float,
     stats: dict[str, object], say: Callable[[str], None], *, base: Rows | None = None, latest: float | None = None,
 ) -> tuple[np.ndarray, int]:
-    """The fit level with coverage held at the plan's (the caller's proven optimum), within a few
-    seconds: both levels in one objective with coverage capped (so nothing below it pays), first the
-    LP by column generation from the plan's pairs, `extra` (the start's) and each need's best few by
-    fit, whose duals bound the level over every pair (Lagrangian); then a branch and bound over the
-    priced pairs, started from the plan. Returns (plan, fit bound)."""
+    """The fit level with coverage held at the plan's (the caller's proven optimum), within about
+    `fit_time_limit` seconds (`base`: the view's rows with spread, if built; `latest`: how far past that
+    the floors below may run). First the LP of the fit with coverage held by a row, by column generation
+    from the plan's pairs, `extra` (the start's) and each need's best few by fit, whose duals bound the
+    level over every pair (Lagrangian); then branch and bounds from it with both levels in one objective
+    and coverage capped (so nothing below it pays): the LP's whole pairs held, else RINS; then, with time
+    left, neighbourhoods and more pricing for the bound. Returns (plan, fit bound)."""
     t0 = time.perf_counter()
     n = view.n_pairs
     pn = view.pair_need.astype(np.int64)
