@@ -19,6 +19,7 @@ import msgspec
 from litestar import Request
 
 from matcher.scenario import dates_in, describe_decode_error
+from service import clock
 from service.problems import Problem, fault, field_error
 
 MAX_DEPTH = 32
@@ -113,7 +114,7 @@ async def check_body(request: Request[Any, Any, Any], body: bytes) -> None:
         raise _bad(error) from None
     except (msgspec.DecodeError, RecursionError):
         return  # Litestar answers malformed JSON with its own 400
-    today = dt.date.today()
+    today = clock.today()
     for place, when in dates_in(value):
         day = when.date() if isinstance(when, dt.datetime) else when
         if place.endswith("birth_date"):

@@ -8,6 +8,7 @@ import datetime as dt
 import sys
 from typing import Any
 
+from service import clock
 from service.settings import Settings
 
 
@@ -75,7 +76,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     settings = _settings()
     try:
-        today = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+        today = dt.date.fromisoformat(args.date) if args.date else clock.today()
     except ValueError:
         print(f"samspill: --date: {args.date!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from service import clock
 from service.cli.common import check_migrated, load_settings, with_session
 from service.settings import Settings
 
@@ -229,7 +230,7 @@ async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int,
     from service.register.scenario_io import import_scenario
 
     await upgrade(settings.database_url)
-    scenario = generate(volunteers, needs, seed, start=next_monday(dt.date.today()), weeks=8, committed=in_force)
+    scenario = generate(volunteers, needs, seed, start=next_monday(clock.today()), weeks=8, committed=in_force)
 
     async def work(session: Any) -> dict[str, Any]:
         counts = await import_scenario(session, SYSTEM, scenario, "samspill demo")

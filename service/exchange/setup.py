@@ -23,6 +23,7 @@ from litestar.response import Redirect, Template
 from events import lifecycle, schema
 from events.csv_import import CsvProblem, parse_catalogue, parse_participants
 from events.suggestions import suggest_meetings
+from service import clock
 from service.auth import Principal
 from service.exchange import floor_auth, live, store
 from service.exchange.chart import bar_chart
@@ -353,7 +354,7 @@ async def remind(request: Request[Any, Any, Any], db_session: DbSession, viewer:
         words = {"name": names.get(pid, ""), "other": other, "event": event.name, "url": url,
                  "title": a.title or i18n.t(lang, "setup.follow_up.untitled")}
         if await enqueue(db_session, address, "follow_up_reminder", words, lang=lang,
-                         key=f"event-reminder:{row.id}:{pid}:{dt.date.today().isoformat()}",
+                         key=f"event-reminder:{row.id}:{pid}:{clock.today().isoformat()}",
                          subject=i18n.t(lang, "mail.follow_up_reminder.subject", **words),
                          body=i18n.t(lang, "mail.follow_up_reminder.body", **words)):
             sent += 1

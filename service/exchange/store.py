@@ -24,6 +24,7 @@ from events.schema import Agreement, ExchangeEvent, FollowUp, Need, Offer, Parti
 from events.suggestions import SuggestionResult
 from events.valuation import DEFAULT_RATES, Rates, agreement_value
 from matcher.scenario import Issue
+from service import clock
 from service.auth import EVENT_ROLES, Principal
 from service.db.models import (
     ActivityRow,
@@ -466,7 +467,7 @@ async def build_report(session: AsyncSession, row: ExchangeEventRow, rates: Rate
     return report.build_report(
         event_of(row), await participants(session, row.id), await agreements(session, row.id),
         await follow_ups(session, row.id), closed_at=lifecycle.time_of(history, "gong_close"),
-        today=today or dt.date.today(), rates=rates,
+        today=today or clock.today(), rates=rates,
     )
 
 

@@ -9,6 +9,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from service import clock
 from service.notify.outbox import SendReport, Transport, send_due
 from service.notify.sms import adapter_for
 from service.notify.smtp import SmtpTransport
@@ -51,7 +52,7 @@ async def run_sender(
     scanned: dt.date | None = None
     while not stop.is_set():
         try:
-            today = dt.date.today()
+            today = clock.today()
             if scanned != today:
                 async with maker() as session, session.begin():
                     await daily_scan(session, settings, today)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service import clock
 from service.auth import Principal
 from service.register.attendance import missed_in_a_row
 from service.register.placements import IN_FORCE, at_risk_placements, list_placements
@@ -31,7 +32,7 @@ async def at_risk_for_page(session: AsyncSession, settings: Settings, who: Princ
     """[{placement (a PlacementOut), reasons: [{kind, …}]}], most urgent first. `kind` is should_end |
     missed_in_a_row | rule (with the at-risk entry's code, rule, message, date, data) | followup_overdue."""
     who.require_coordinator()
-    today = today or dt.date.today()
+    today = today or clock.today()
     reasons: dict[str, list[dict[str, Any]]] = {}
     for r in await open_reports(session, who):
         reasons.setdefault(r.placement, []).append({"kind": r.kind, "on": r.on, "report": r.id})

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher import at_risk
 from matcher.schema import Horizon, Need, Pair, Scenario, Volunteer, Weights
+from service import clock
 from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow, VolunteerRow
 from service.problems import Problem
 from service.register.common import from_doc, load_catalogue, register_row
@@ -39,7 +40,7 @@ def horizon_of(start: dt.date | None, end: dt.date | None, default_days: int, to
     With `from_today` the period starts no earlier than today, so the passing of time is
     seen: a course that has expired by today fails on the first occurrence from now on.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     first = start or today
     last = end or today + dt.timedelta(days=default_days)
     if from_today and first < today <= last:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.scenario import check_scenario, describe_decode_error
 from matcher.schema import Activity, Horizon, Scenario, Site, Training
+from service import clock
 from service.auth import Principal
 from service.db.models import ActivityRow, AuditRow, IdempotencyRow, RegisterRow, SiteRow, TrainingRow
 from service.problems import Problem, conflict, fault, field_error, invalid
@@ -75,7 +76,7 @@ class Catalogue:
     sites: list[Site]
 
     def scenario(self, **parts: Any) -> Scenario:
-        today = dt.date.today()
+        today = clock.today()
         return Scenario(
             format="samspill.scenario/1",
             horizon=Horizon(start=today, end=today),

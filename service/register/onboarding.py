@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.schema import HeldTraining, Volunteer
 from matcher.validate import add_months
+from service import clock
 from service.auth import Principal
 from service.db.models import OnboardingStepRow, VolunteerRow
 from service.problems import Problem, fault, not_found
@@ -58,7 +59,7 @@ def checklist(
     today: dt.date | None = None,
 ) -> list[Step]:
     """The steps for a volunteer's record (`volunteers.volunteer_record`) or its stored document."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     doc: dict[str, Any] = msgspec.to_builtins(volunteer) if isinstance(volunteer, Volunteer) else volunteer
 
     def day(x: Any) -> dt.date | None:
@@ -115,7 +116,7 @@ async def record_first_conversation(session: AsyncSession, who: Principal, volun
     row = await session.get(VolunteerRow, volunteer_id)
     if row is None or row.data is None:
         raise not_found("volunteer", volunteer_id)
-    if held > dt.date.today() + dt.timedelta(days=1):
+    if held > clock.today() + dt.timedelta(days=1):
         raise Problem(422, "the first conversation cannot be in the future", slug="validation",
                       errors=[fault("held", "in-the-future")])
     step = await session.get(OnboardingStepRow, (volunteer_id, FIRST_CONVERSATION))

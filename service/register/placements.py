@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.validate import add_months
+from service import clock
 from service.auth import Principal
 from service.db.models import LockRow, PlacementRow, utcnow
 from service.problems import Problem, conflict, fault, invalid, not_found
@@ -35,7 +36,7 @@ def followup_schedule(p: PlacementRow, settings: Settings) -> tuple[list[dt.date
 
 
 def placement_out(p: PlacementRow, settings: Settings, today: dt.date | None = None) -> PlacementOut:
-    today = today or dt.date.today()
+    today = today or clock.today()
     dates, upcoming = followup_schedule(p, settings)
     return PlacementOut(
         id=p.id,
@@ -223,7 +224,7 @@ async def end(
                       slug="forbidden")
     if row.state not in IN_FORCE:
         raise conflict(f"placement {placement_id!r} is {row.state}, not in force", "placement-not-in-force")
-    today = dt.date.today()
+    today = clock.today()
     errors = [e for e in (_not_before_start(row, closing, "closing_conversation", today),
                           _not_before_start(row, closing_held, "closing_held", today),
                           _not_in_future(closing_held, "closing_held", today)) if e]
@@ -248,7 +249,7 @@ async def record_closing(
     row = await _row(session, who, placement_id)
     if who.role == "volunteer":
         raise Problem(403, "the coordinator or the site records conversations", slug="forbidden")
-    today = dt.date.today()
+    today = clock.today()
     errors = [e for e in (_not_before_start(row, held, "held", today), _not_in_future(held, "held", today)) if e]
     if errors:
         raise invalid(errors)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from matcher.scenario import ScenarioError
 from matcher.schema import Need, Plan
+from service import clock
 from service.auth import Principal
 from service.db.models import (
     LockRow,
@@ -551,7 +552,7 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
     needs = {r.id: r for r in (await session.scalars(
         sa.select(NeedRow).where(NeedRow.id.in_([p.need_id for p in accepted]))
     )).all()}
-    today = dt.date.today()
+    today = clock.today()
     created = 0
     released: list[tuple[str, str, NeedRow]] = []
     for p in accepted:

@@ -21,6 +21,7 @@ from matcher.schema import (
     Training,
     Volunteer,
 )
+from service import clock
 from service.auth import Principal
 from service.db.models import (
     ActivityRow,
@@ -223,7 +224,7 @@ async def import_scenario(session: AsyncSession, who: Principal, scenario: Scena
     # breaks shows at GET /placements?at_risk=true
     placed = set(await in_force_pairs(session))
     by_id = {n.id: n for n in scenario.needs}
-    today = dt.date.today()
+    today = clock.today()
     placements = 0
     for p in scenario.committed:
         if (p.volunteer, p.need) in placed:

@@ -12,6 +12,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service import clock
 from service.auth import Principal
 from service.db.models import PlacementRow, SiteReportRow, utcnow
 from service.problems import Problem, fault, not_found
@@ -41,7 +42,7 @@ async def report(session: AsyncSession, who: Principal, placement_id: str, kind:
                       errors=[fault("kind", "not-one-of", value=kind, allowed=REPORT_KINDS)])
     if row.state not in IN_FORCE:
         raise Problem(409, f"placement {placement_id!r} is {row.state}, not in force", slug="placement-not-in-force")
-    if on > dt.date.today() + dt.timedelta(days=1):
+    if on > clock.today() + dt.timedelta(days=1):
         raise Problem(422, "the date cannot be in the future", slug="validation",
                       errors=[fault("on", "in-the-future")])
     rep = SiteReportRow(id=new_id("rep"), placement_id=placement_id, site_id=row.site_id, kind=kind, on_date=on,

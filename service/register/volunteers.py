@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.schema import Activity, Need, Volunteer
 from matcher.validate import add_months
+from service import clock
 from service.auth import Principal
 from service.db.models import (
     ActivityRow,
@@ -238,7 +239,7 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
         raise not_found("volunteer", volunteer_id)
     row = await _row(session, who, volunteer_id, for_update=True)
     name = str((row.data or {}).get("name") or "")
-    today = dt.date.today()
+    today = clock.today()
     now = dt.datetime.now(dt.UTC)
     # SQL NULL, not the JSON value null: `data IS NOT NULL` must leave the row out of every list.
     row.data = None
@@ -372,7 +373,7 @@ async def retention_due(session: AsyncSession, who: Principal, months: int,
     from matcher.validate import add_months
 
     who.require_coordinator()
-    today = today or dt.date.today()
+    today = today or clock.today()
     cutoff = add_months(today, -months)
     rows = (await session.execute(
         sa.select(VolunteerRow.id, VolunteerRow.data, VolunteerRow.created_at, VolunteerRow.updated_at)

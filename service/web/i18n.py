@@ -24,7 +24,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time, get_day_names
@@ -35,7 +34,9 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
-OSLO = ZoneInfo("Europe/Oslo")
+from service import clock
+
+OSLO = clock.OSLO
 Lang = Literal["nb", "en"]
 LANGS: tuple[Lang, ...] = ("nb", "en")
 DEFAULT_LANG: Lang = "nb"
@@ -250,7 +251,7 @@ def month_label(lang: str, key: str, *, with_year: bool = False) -> str:
 
 
 def today_oslo() -> dt.date:
-    return dt.datetime.now(OSLO).date()
+    return clock.today()
 
 
 def volunteers_phrase(lang: str, n: int) -> str:

@@ -23,6 +23,7 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from service import clock
 from service.accounts import User, authenticate, principal_for, signed_in_user
 from service.auth import Principal
 from service.problems import Problem
@@ -355,7 +356,7 @@ def _date_field(data: dict[str, str], name: str) -> dt.date | None:
         day = dt.date.fromisoformat(data.get(name, "")[:10])
     except ValueError:
         return None
-    today = dt.date.today()
+    today = clock.today()
     return day if abs((day - today).days) <= 36525 else None
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from service import clock
 from service.auth import hash_token
 from service.cli import main
 from service.db.engine import create_engine
@@ -73,7 +74,6 @@ def test_demo_builds_a_municipality_and_prints_tokens(db_url: str, capsys) -> No
 
 def test_demo_with_placements_in_force_shows_some_at_risk(db_url: str, capsys) -> None:
     import asyncio
-    import datetime as dt
 
     from service.db.engine import create_engine, create_sessionmaker
     from service.register.placements import at_risk_placements
@@ -88,7 +88,7 @@ def test_demo_with_placements_in_force_shows_some_at_risk(db_url: str, capsys) -
         engine = create_engine(db_url)
         try:
             async with create_sessionmaker(engine)() as session:
-                return await at_risk_placements(session, dt.date.today())
+                return await at_risk_placements(session, clock.today())
         finally:
             await engine.dispose()
 

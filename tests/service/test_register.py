@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from service import clock
 from tests.service.factories import need_doc, volunteer_doc
 
 pytestmark = pytest.mark.anyio
@@ -418,7 +419,7 @@ async def _placement(db_url: str, start: Any, pid: str = "plc-dates") -> str:
 async def test_placement_end_before_its_start_is_refused_naming_the_field(client, loaded, coordinator, db_url):
     import datetime as dt
 
-    today = dt.date.today()
+    today = clock.today()
     start = today - dt.timedelta(days=30)
     pid = await _placement(db_url, start)
     url = f"/api/v1/placements/{pid}"
@@ -455,7 +456,7 @@ async def test_placement_end_before_its_start_is_refused_naming_the_field(client
 async def test_placement_not_yet_begun_can_be_called_off_from_today(client, loaded, coordinator, db_url):
     import datetime as dt
 
-    today = dt.date.today()
+    today = clock.today()
     pid = await _placement(db_url, today + dt.timedelta(days=20))
     url = f"/api/v1/placements/{pid}"
     yesterday = str(today - dt.timedelta(days=1))

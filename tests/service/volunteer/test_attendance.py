@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
+from service import clock
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import PlacementRow
 from tests.service.web.conftest import post_form, sign_in
 
 pytestmark = pytest.mark.anyio
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 # The last five Mondays before today (n1 is Mondays 10:00–12:00), oldest first.
 MONDAYS = sorted(TODAY - dt.timedelta(days=(TODAY.weekday() or 7) + 7 * k) for k in range(5))
 

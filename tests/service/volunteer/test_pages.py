@@ -10,6 +10,7 @@ import httpx
 import icalendar
 import pytest
 
+from service import clock
 from tests.service.volunteer.conftest import V1_EMAIL, outbox
 from tests.service.web.conftest import csrf, post_form, sign_in, web_client
 
@@ -230,7 +231,7 @@ async def test_volunteer_confirms_a_time_on_my_page_and_prints_the_certificate(
     from service.db.engine import create_engine, create_sessionmaker
     from service.db.models import PlacementRow
 
-    today = dt.date.today()
+    today = clock.today()
     monday = today - dt.timedelta(days=today.weekday() or 7)  # the last Monday before today
     n1 = released["placements"]["n1"]["id"]
     engine = create_engine(db_url)

@@ -8,6 +8,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from service import clock
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import AuditRow, PlacementRow
 from tests.service.web.conftest import PASSWORD, csrf, post_form, sign_in, web_client
@@ -279,16 +280,16 @@ async def test_overview_lists_followups_due_and_volunteer_page_records_one(coord
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             placement = (await session.scalars(sa.select(PlacementRow))).one()
-            placement.start = dt.date.today() - dt.timedelta(days=20)  # first follow-up was due 6 days ago
+            placement.start = clock.today() - dt.timedelta(days=20)  # first follow-up was due 6 days ago
     finally:
         await engine.dispose()
     overview = (await c.get("/")).text
     assert "forfalt" in overview and f'href="/volunteers/{placement.volunteer_id}"' in overview
     r = await post_form(c, f"/placements/{placement.id}/followup",
-                        {"held": dt.date.today().isoformat(), "next": f"/volunteers/{placement.volunteer_id}"})
+                        {"held": clock.today().isoformat(), "next": f"/volunteers/{placement.volunteer_id}"})
     assert r.status_code == 303 and r.headers["location"] == f"/volunteers/{placement.volunteer_id}"
     page = (await c.get(f"/volunteers/{placement.volunteer_id}")).text
-    assert dt.date.today().strftime("%d.%m.%Y") in page  # listed among the follow-ups held
+    assert clock.today().strftime("%d.%m.%Y") in page  # listed among the follow-ups held
     assert "forfalt" not in (await c.get("/")).text
 
 

@@ -8,13 +8,13 @@ Norwegian in both and are taken out before the words are judged.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from service import clock
 from tests.service.browser import expect, needs_chromium, serve, temp_settings
 from tests.service.web.test_browser import EMAIL, PASSWORD, sign_in
 
@@ -38,7 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
     settings = temp_settings(tmp_path_factory, "reasons")
     asyncio.run(build_demo(settings, volunteers=VOLUNTEERS, needs=NEEDS, seed=SEED))
     # the same municipality build_demo imported: its names, to take out of the text
-    sc = generate(VOLUNTEERS, NEEDS, SEED, start=next_monday(dt.date.today()), weeks=8)
+    sc = generate(VOLUNTEERS, NEEDS, SEED, start=next_monday(clock.today()), weeks=8)
     names = [*(s.name for s in sc.sites), *(a.name for a in sc.activities), *(t.name for t in sc.trainings),
              *(n.title for n in sc.needs), *(v.name for v in sc.volunteers)]
 

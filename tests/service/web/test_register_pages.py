@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from service import clock
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import AuditRow, NeedRow, PlacementRow, SiteReportRow
 from tests.service.web.conftest import post_form, sign_in
 
 pytestmark = pytest.mark.anyio
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 async def place(db_url: str, volunteer: str, need: str, site: str, activity: str,

@@ -1,0 +1,18 @@
+"""The service's calendar day: the municipality's, in Europe/Oslo.
+
+Every "today" in the service (a placement's start, a follow-up's default and its checks, reminders,
+erasure deadlines) is the date in Oslo, never the server's own: a server on UTC is an hour or two
+behind, and between midnight and 01:00 (02:00 in summer) Oslo time a page's default date and the
+service's checks would otherwise disagree about which day it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def today(now: dt.datetime | None = None) -> dt.date:
+    """Today's date in Europe/Oslo (at `now`, an aware datetime, if given)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(OSLO).date()
