@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from msgspec import Struct
 
@@ -73,6 +74,15 @@ class EventReport(Struct, frozen=True, kw_only=True):
     overdue: list[OverdueFollowUp]
     """Agreements without a report `FOLLOW_UP_DAYS` days or more after closing."""
     rows: list[AgreementRow]
+
+
+_OSLO = ZoneInfo("Europe/Oslo")
+
+
+def _oslo_day(t: dt.datetime) -> dt.date:
+    """The calendar day of an instant in Oslo, where the event and its follow-ups happen (an aware
+    instant in UTC is a day behind between midnight and 01:00 there); a naive one as it is."""
+    return t.astimezone(_OSLO).date() if t.tzinfo is not None else t.date()
 
 
 def sector_pair(kind_a: str, kind_b: str) -> str:
@@ -147,8 +157,8 @@ def build_report(
 
     overdue: list[OverdueFollowUp] = []
     if closed_at is not None and today is not None:
-        day = today.date() if isinstance(today, dt.datetime) else today
-        days = (day - closed_at.date()).days
+        day = _oslo_day(today) if isinstance(today, dt.datetime) else today
+        days = (day - _oslo_day(closed_at)).days
         if days >= FOLLOW_UP_DAYS:
             overdue = [
                 OverdueFollowUp(

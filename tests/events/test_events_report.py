@@ -90,6 +90,17 @@ def test_report_overdue_from_day_14_after_closing():
     ]
 
 
+def test_report_counts_days_in_oslo():
+    """A gong at 23:30 UTC closed trading at 00:30 the next day in Oslo: the days since closing are
+    counted from that day (the UTC date made it one more, and listed agreements a day early)."""
+    late = dt.datetime(2026, 11, 14, 23, 30, tzinfo=dt.UTC)
+    r = build_report(event(), PEOPLE, AGREEMENTS, FOLLOW_UPS, closed_at=late, today=dt.date(2026, 11, 28))
+    assert r.overdue == []  # 13 days after 15 November
+    r = build_report(event(), PEOPLE, AGREEMENTS, FOLLOW_UPS, closed_at=late,
+                     today=dt.datetime(2026, 11, 28, 23, 0, tzinfo=dt.UTC))  # 29 November in Oslo
+    assert [o.days_since_close for o in r.overdue] == [14]
+
+
 def test_report_empty_event():
     r = build_report(event(), PEOPLE, [])
     assert r.agreements == 0 and r.follow_up_rate == 0.0 and r.estimated_value_nok == 0
