@@ -187,10 +187,7 @@ def without_spread(rows: Rows) -> Rows:
     """`build_rows(view, spread=False)` from `build_rows(view, spread=True)`: the spread rows come last."""
     if len(rows.unit_row) == 0:
         return rows
-    first = int(rows.unit_row.min())
-    keep = rows.entry_row < first
-    return Rows(rows.entry_row[keep], rows.entry_pair[keep], rows.entry_coef[keep], rows.lower[:first],
-                rows.upper[:first], need_row=rows.need_row)  # fmt: skip
+    return _kept_rows(rows, np.arange(rows.n_rows) < int(rows.unit_row.min()))
 
 
 def _flat(groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -484,13 +481,10 @@ def _need_kept(rows: Rows, y: np.ndarray, rc_true: np.ndarray, full: float) -> f
     yk = np.where(kept, np.maximum(y, 0.0), 0.0)  # what `full` counted for the kept rows: y·places
     pairs, krow = rows.entry_pair[ent], rows.entry_row[ent]
     rcp = rc_true[pairs] + yk[krow]
-    order = np.lexsort((-rcp, krow))
-    krow_s, rcp_s = krow[order], rcp[order]
-    first = np.r_[0, np.flatnonzero(np.diff(krow_s)) + 1]
-    rank = np.arange(len(krow_s)) - np.repeat(first, np.diff(np.r_[first, len(krow_s)]))
-    take = (rank < np.floor(rows.upper[krow_s] + 1e-9)) & (rcp_s > 0)
+    places = np.floor(np.where(kept, rows.upper, 0.0) + 1e-9).astype(np.int64)
+    best = _best_per_key(np.arange(len(pairs)), krow, rcp, places)  # each kept row's best places
     counted = float((yk[kept] * rows.upper[kept]).sum()) + float(np.maximum(rc_true[pairs], 0).sum())
-    return full - counted + float(rcp_s[take].sum())
+    return full - counted + float(np.maximum(rcp[best], 0).sum())
 
 
 @dataclass
@@ -520,12 +514,11 @@ def _price(
         got = _lp(h, rows, cost, np.flatnonzero(inset), until - time.perf_counter())
         if got is None:  # out of time: the last round's LP stands
             break
-        if stall > 0 and lp is not None and got.value - lp.value <= stall * max(1.0, abs(lp.value)):
-            lp = got
-            rounds += 1
-            break
+        stalled = stall > 0 and lp is not None and got.value - lp.value <= stall * max(1.0, abs(lp.value))
         lp = got
         rounds += 1
+        if stalled:
+            break
         rc = _reduced(rows, cost, lp.y)
         ub_last, rc_true = _lagrangian(rows, lp.y, rc)
         bound = min(bound, ub_last, _need_kept(rows, lp.y, rc_true, ub_last))
@@ -1044,6 +1037,21 @@ def solve_large(
     return best, bound_int, fit_bound, stats
 
 
+def _fit_step(
+    h: _Highs, view: Instance, rows: Rows, cost: np.ndarray, cols: np.ndarray, plan: np.ndarray, p_star: int, *,
+    until: float, abs_gap: float, fixed: np.ndarray | None,
+) -> tuple[Any, np.ndarray]:
+    """One branch and bound of a fit level over `cols`, from `plan` (its hint), `fixed` pairs held: HiGHS's
+    result, and the plan it found where that keeps the coverage `p_star` and raises the fit, else `plan`."""
+    res, xs, _u, _y = h.solve(rows, cost, cols, integer=True, time_limit=until - time.perf_counter(),
+                              abs_gap=abs_gap, hint=plan, fixed=fixed)  # fmt: skip
+    found = np.zeros(view.n_pairs, dtype=bool)
+    found[cols[xs > 0.5]] = True
+    if not len(res.solutions) or int(view.pair_priority[found].sum()) != p_star:
+        return res, plan
+    return res, found if fit_of(view, found) > fit_of(view, plan) else plan
+
+
 def _large_fit(
     h: _Highs, view: Instance, best: np.ndarray, start: np.ndarray, cl: _CliqueRows,
     opts: MipOptions, deadline: float, stats: dict[str, object], say: Callable[[str], None],
@@ -1068,20 +1076,15 @@ def _large_fit(
         nr = base.need_row
         has_row = np.flatnonzero(nr >= 0)
         held.lower[nr[has_row]] = np.bincount(pn[best], minlength=view.n_needs)[has_row]
-    fit_now = fit_of(view, best)
     # first RINS: the pairs the plan and the start (the flow's plan, which has the fit) agree on held, the
     # rest free, 80 % of the time; then nothing held. (The second alone, at 20 000 x 5 000, was cut by its
     # time limit at the plan's fit or near it, 67 074; RINS proves 98 565 over its pairs in 2.1 s, 1.5 s of
     # them HiGHS's presolve, so half the 4 s made it a coin flip: 60 986 in the bench's median run.)
     for fixed, share in ((best & start, 0.8), (None, 1.0)):
         until = time.perf_counter() + share * (deadline - time.perf_counter())
-        res, xs, _u, _y = h.solve(held, fit_f, cols, integer=True, time_limit=until - time.perf_counter(),
-                                  abs_gap=max(0.999, opts.fit_rel_gap * abs(fit_now)), hint=best,
-                                  fixed=fixed)  # fmt: skip
-        found = np.zeros(n, dtype=bool)
-        found[cols[xs > 0.5]] = True
-        if len(res.solutions) and int(view.pair_priority[found].sum()) == p_star and fit_of(view, found) > fit_now:
-            best, fit_now = found, fit_of(view, found)
+        res, best = _fit_step(h, view, held, fit_f, cols, best, p_star, until=until,
+                              abs_gap=max(0.999, opts.fit_rel_gap * abs(fit_of(view, best))), fixed=fixed)
+    fit_now = fit_of(view, best)
     fit_bound = max(fit_now, _per_need_fit_bound(view))
     stats["fit_seconds"] = round(time.perf_counter() - t0, 3)
     stats["fit_polish"] = {1: "optimal"}.get(res.termination.reason, f"termination {res.termination.reason}")
@@ -1388,20 +1391,8 @@ def fit_level(
                     min_rounds=opts.fit_lp_min_rounds, latest=latest)  # fmt: skip
     bound, rounds = priced.bound, priced.rounds
     fit_bound = int(_floor(bound)) if math.isfinite(bound) else None
-    priced_set = inset.copy()  # the pricing goes on from here once the plan is found
     tol = max(0.999, opts.fit_rel_gap * abs(fit_bound if fit_bound is not None else fit_now))
-    cols = np.flatnonzero(inset)
-
-    def branch(fixed: np.ndarray, until: float, cols: np.ndarray) -> Any:
-        nonlocal plan, fit_now
-        res, xs, _u, _y = h.solve(rows, cost, cols, integer=True, time_limit=until - time.perf_counter(),
-                                  abs_gap=tol, hint=plan, fixed=fixed)  # fmt: skip
-        found = np.zeros(n, dtype=bool)
-        found[cols[xs > 0.5]] = True
-        if len(res.solutions) and int(view.pair_priority[found].sum()) == p_star and fit_of(view, found) > fit_now:
-            plan, fit_now = found, fit_of(view, found)
-        return res
-
+    n_priced = int(inset.sum())
     # small branch and bounds from the LP, each with all the time left and at least `fit_mip_min` seconds
     # (up to `latest`, the region's deadline; the neighbourhoods and the pricing below only use what they
     # leave). First the LP's whole pairs held, the rest of the priced set free: the set's optimum or near
@@ -1419,22 +1410,25 @@ def fit_level(
             if plan is not first:  # the first found its plan
                 break
             until = max(deadline, min(time.perf_counter() + floor, deadline if latest is None else latest))
-            term = branch(fixed, until, np.flatnonzero(among)).termination.reason
+            res, plan = _fit_step(h, view, rows, cost, np.flatnonzero(among), plan, p_star, until=until, abs_gap=tol,
+                                  fixed=fixed)  # fmt: skip
+            term = res.termination.reason
+        fit_now = fit_of(view, plan)
     if term != 1 or fit_bound is None or fit_bound - fit_now > tol:  # not done: neighbourhoods
         lns_deadline = time.perf_counter() + (1 - opts.fit_bound_share) * (deadline - time.perf_counter())
         plan, moves = _fit_lns(h, view, plan, rows, cost, big, lns_deadline)
         fit_now = fit_of(view, plan)
         stats["fit_lns"] = moves
     if fit_bound is not None and fit_bound - fit_now > tol and deadline - time.perf_counter() > 0.1:
-        more = _price(h, fit_rows, fit_f, priced_set, pn, n, opts.max_rounds, deadline)  # every pair that prices
+        more = _price(h, fit_rows, fit_f, inset, pn, n, opts.max_rounds, deadline)  # on from there, every pair
         if more.rounds and math.isfinite(more.bound):  # the LP's later rounds: a tighter bound
             fit_bound = min(fit_bound, int(_floor(more.bound)))
             rounds += more.rounds
     if fit_bound is None:  # no LP in time
         fit_bound = _per_need_fit_bound(view)
     fit_bound = max(fit_bound, fit_now)
-    stats.update(fit_lp_rounds=rounds, fit_pairs=len(cols), fit_seconds=round(time.perf_counter() - t0, 3),
+    stats.update(fit_lp_rounds=rounds, fit_pairs=n_priced, fit_seconds=round(time.perf_counter() - t0, 3),
                  fit_mip={1: "optimal"}.get(term, f"termination {term}"))  # fmt: skip
-    say(f"  fit {fit_now} of bound {fit_bound} ({len(cols)} pairs, {rounds} LP rounds),"
+    say(f"  fit {fit_now} of bound {fit_bound} ({n_priced} pairs, {rounds} LP rounds),"
         f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
     return plan, fit_bound
