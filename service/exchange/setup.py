@@ -97,7 +97,7 @@ async def events_create(request: Request[Any, Any, Any], db_session: DbSession, 
     errors = []
     try:
         when = dt.datetime.fromisoformat(data.get("starts_at", ""))
-        doc["starts_at"] = (when if when.tzinfo else when.replace(tzinfo=i18n.OSLO)).isoformat()
+        doc["starts_at"] = (when if when.tzinfo else when.replace(tzinfo=clock.OSLO)).isoformat()
     except ValueError:
         errors.append(fault("starts_at", "not-a-datetime"))
     for field in ("trading_minutes", "rounds", "tables"):

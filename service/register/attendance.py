@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import Principal
+from service.clock import OSLO
 from service.db.models import AttendanceRow, NeedRow, PlacementRow, VolunteerRow
 from service.problems import Problem, conflict, fault, not_found
 from service.register.common import audit
@@ -23,7 +24,6 @@ from service.register.placements import IN_FORCE
 from service.register.queries import in_force
 from service.register.schedule import placement_occurrences
 from service.register.schemas import AttendanceOut, HoursOut, MissedFlagOut, OccurrenceOut
-from service.web.i18n import OSLO
 
 MISSED_IN_A_ROW = 3
 # How far back a site or volunteer may still confirm an occurrence.

@@ -18,11 +18,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.problem import duration
+from service.clock import OSLO
 from service.db.models import NeedRow, PlacementRow, SiteRow, VolunteerAccountRow, VolunteerRow
 from service.register.placements import IN_FORCE
 from service.register.queries import in_force
 from service.register.schedule import away, need_occurrences
-from service.web.i18n import OSLO
 
 CAL_PATH = "/calendar/"
 PRODID = "-//samspill//frivillig//NO"

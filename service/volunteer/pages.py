@@ -21,6 +21,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service import clock
 from service.accounts import principal_for
 from service.auth import Principal
 from service.db.models import PlacementRow, VolunteerRow, utcnow
@@ -378,7 +379,7 @@ async def _certificate(
         s["name"] = n.site(s["site"])
         s["hours"] = round(s["minutes"] / 60, 1)
     return me_page(
-        request, "attest.html", cert=cert, hours=round(cert["total_minutes"] / 60, 1), today=i18n.today_oslo()
+        request, "attest.html", cert=cert, hours=round(cert["total_minutes"] / 60, 1), today=clock.today()
     )
 
 

@@ -36,7 +36,6 @@ from babel.support import Translations
 
 from service import clock
 
-OSLO = clock.OSLO
 Lang = Literal["nb", "en"]
 LANGS: tuple[Lang, ...] = ("nb", "en")
 DEFAULT_LANG: Lang = "nb"
@@ -212,7 +211,7 @@ def _as_date(d: dt.date | str) -> dt.date:
     if isinstance(d, str):
         d = dt.date.fromisoformat(d[:10])
     if isinstance(d, dt.datetime):
-        d = d.astimezone(OSLO).date()
+        d = d.astimezone(clock.OSLO).date()
     return d
 
 
@@ -238,9 +237,9 @@ def datetime(lang: str, when: dt.datetime | str | None) -> str:
         when = dt.datetime.fromisoformat(when)
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    local = when.astimezone(OSLO)
+    local = when.astimezone(clock.OSLO)
     return t(lang, "datetime", date=date(lang, local.date()),
-             time=format_time(local, "short", tzinfo=OSLO, locale=babel_locale(lang)))
+             time=format_time(local, "short", tzinfo=clock.OSLO, locale=babel_locale(lang)))
 
 
 def month_label(lang: str, key: str, *, with_year: bool = False) -> str:
@@ -248,10 +247,6 @@ def month_label(lang: str, key: str, *, with_year: bool = False) -> str:
     year, month = key.split("-")
     return format_date(dt.date(int(year), int(month), 1), "MM.yy" if with_year else "MMM",
                        locale=babel_locale(lang))
-
-
-def today_oslo() -> dt.date:
-    return clock.today()
 
 
 def volunteers_phrase(lang: str, n: int) -> str:

@@ -23,6 +23,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from matcher.schema import Activity, Site, Training
+from service import clock
 from service.accounts import create_user, list_users, set_disabled
 from service.auth import Principal
 from service.problems import Problem
@@ -568,7 +569,7 @@ async def need_page(request: Request[Any, Any, Any], db_session: AsyncSession, m
         _404(exc)
         raise
     return page(request, "need.html", status_code=status, end_reasons=placements_service.END_REASONS,
-                today=i18n.today_oslo(), **ctx, **extra)
+                today=clock.today(), **ctx, **extra)
 
 
 # ------------------------------------------------------------------ catalogue and sites
@@ -793,7 +794,7 @@ async def site_user_access(request: Request[Any, Any, Any], db_session: AsyncSes
 def _period(request: Request[Any, Any, Any]) -> tuple[dt.date | None, dt.date | None]:
     """from/to from the query (this calendar year when absent); None where a date does not parse."""
     q = request.query_params
-    today = i18n.today_oslo()
+    today = clock.today()
     out: list[dt.date | None] = []
     for name, default in (("from", dt.date(today.year, 1, 1)), ("to", dt.date(today.year, 12, 31))):
         raw = q.get(name)
@@ -868,7 +869,7 @@ async def site_report(request: Request[Any, Any, Any], db_session: AsyncSession,
     fp = FieldProblems()
     lang = lang_of(request)
     try:
-        on = fp.date(form, "on") or i18n.today_oslo()
+        on = fp.date(form, "on") or clock.today()
         fp.raise_if_any()
         await site_reports.report(db_session, member, placement_id, text(form, "kind"), on)
         flash(request, "ok", i18n.t(lang, f"site.reported.{text(form, 'kind')}"))

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from matcher.schema import Need, Volunteer
+from service import clock
 from service.accounts import User, site_contacts
 from service.auth import Principal
 from service.problems import Problem
@@ -109,7 +110,7 @@ async def volunteer_list(session: DbSession, settings: Settings, who: Principal,
     rows = await queries.volunteer_documents(session)
     firsts = await first_conversations(session)
     placed = await placed_volunteers(session)
-    today = i18n.today_oslo()
+    today = clock.today()
     soon = today + dt.timedelta(days=EXPIRY_DAYS)
     q = query.strip().lower()
     out = []
@@ -250,7 +251,7 @@ async def at_risk_page(session: DbSession, settings: Settings, who: Principal, l
         kinds = {r["kind"] for r in x["reasons"]}
         x["action"] = "end" if "should_end" in kinds else "fix" if kinds == {"rule"} else "keep"
     await audit(session, who, "read", sorted(vids), path)
-    return {"items": items, "end_reasons": END_REASONS, "today": i18n.today_oslo()}
+    return {"items": items, "end_reasons": END_REASONS, "today": clock.today()}
 
 
 # ------------------------------------------------------------------ catalogue and sites
@@ -306,4 +307,4 @@ async def site_home(session: DbSession, settings: Settings, who: Principal, lang
     shown.sort(key=lambda p: (p["need_title"], p["first_name"]))
     await audit(session, who, "read", sorted(vids), path)
     return {"site_name": n.site(who.site_id), "needs": needs, "placements": shown, "report_kinds": REPORT_KINDS,
-            "today": i18n.today_oslo()}
+            "today": clock.today()}

@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from matcher.schema import Need, Slot
+from service import clock
 from service.auth import Principal
 from service.register import needs as needs_service
 from service.register import plans as plans_service
@@ -129,7 +130,7 @@ async def overview(session: DbSession, settings: Settings, who: Principal, lang:
                            "priority": n.need(nid)["priority"], "count": c} for nid, c in counts),
                          key=lambda w: (-w["priority"], w["title"]))
 
-    today = i18n.today_oslo()
+    today = clock.today()
     week_end = today + dt.timedelta(days=6 - today.weekday())
     due = sorted(((p, p.next_followup) for p in await list_placements(session, settings, who)
                   if p.next_followup is not None and p.next_followup <= week_end), key=lambda pd: pd[1])
@@ -334,7 +335,7 @@ async def volunteer_page(session: DbSession, settings: Settings, who: Principal,
     proposals = await plans_service.draft_proposals_of(session, volunteer_id)
     need_ids = {p.need for p in placed} | {p.need_id for p in proposals}
     n = await names(session)
-    today = i18n.today_oslo()
+    today = clock.today()
     firsts = await first_conversations(session, [volunteer_id])
     steps = checklist(v, n.activities, n.trainings, firsts.get(volunteer_id),
                       needs=[n.needs[x] for x in need_ids if x in n.needs], today=today)
@@ -361,7 +362,7 @@ async def volunteer_list(session: DbSession, who: Principal, path: str, query: s
     n = await names(session)
     rows = await queries.volunteer_documents(session)
     firsts = await first_conversations(session)
-    today = i18n.today_oslo()
+    today = clock.today()
     q = query.strip().lower()
     out = []
     for vid, doc in rows:

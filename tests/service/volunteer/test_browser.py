@@ -19,8 +19,8 @@ import recurring_ical_events
 
 from matcher.problem import occurrences
 from matcher.schema import Horizon, Need, Scenario
+from service.clock import OSLO
 from service.register.common import from_doc
-from service.web.i18n import OSLO
 from tests.service.browser import (
     PHONE,
     Page,

@@ -12,11 +12,11 @@ import recurring_ical_events
 
 from matcher.problem import occurrences
 from matcher.schema import Horizon, Need, Scenario
+from service.clock import OSLO
 from service.db.models import PlacementRow
 from service.register.common import from_doc
 from service.register.schedule import away
 from service.volunteer.calendar import build_feed
-from service.web.i18n import OSLO
 
 # Across the change to summer time (28 March 2027) and back (31 October 2027).
 H0, H1 = dt.date(2027, 3, 1), dt.date(2027, 11, 14)
