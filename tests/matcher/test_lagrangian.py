@@ -128,3 +128,12 @@ def test_rows_left_out_change_no_plan(data: st.DataObject) -> None:
         sig = (tuple(e_p[e_r == r].tolist()), float(up[r]) + 1000 * float(e_c[e_r == r][0]))
         assert sig not in seen
         seen.add(sig)
+
+
+def test_copies_behind_a_row_of_the_same_entry_sum_are_found() -> None:
+    """{1, 4} and {2, 3} sum to the same pair numbers: the copy of {2, 3} still goes (hypothesis found
+    both copies kept when the rows' key was a linear sum)."""
+    er = np.array([0, 0, 1, 1, 2, 2], dtype=np.int64)
+    ep = np.array([1, 4, 2, 3, 2, 3], dtype=np.int64)
+    keep = _needed_rows(er, ep, np.ones(6), np.full(3, -np.inf), np.ones(3))
+    assert keep.tolist() == [True, True, False]
