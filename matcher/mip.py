@@ -39,6 +39,14 @@ from matcher.flow import fit_of
 from matcher.instance import Instance, ranges
 
 EPS = 1e-6
+# solve_large's fills look for a plan that reaches a known bound, not for a proof: a small cut pool (HiGHS's
+# default 10 000) ends the root's cut loop sooner and lets its heuristics find it (20 000 x 5 000, the fill
+# that closed the last 11 points: 13.7 s at the default, 6.0-8.4 s at 20-400; a hard-needs proof: no gain)
+FILL_OPTIONS: dict[str, float | int | bool | str] = {"mip_pool_soft_limit": 100}
+# the large coverage LP's presolve without its doubleton-equation rule: after it, postsolve left the dual
+# simplex 12 000 iterations to restore the optimal basis at 20 000 x 5 000 (2 300 without: its rounds
+# 1.2-1.9 s instead of 1.5-3.2 s); no gain measured on the LPs of smaller regions, so only there
+LARGE_LP_OPTIONS: dict[str, float | int | bool | str] = {"presolve_rule_off": 1 << 9}
 
 
 @dataclass
@@ -65,7 +73,11 @@ class MipOptions:
     # solve_large's fit polish: its seconds once coverage is done, within the time limit …
     large_fit_time_limit: float = 4.0
     large_fit_min: float = 1.0  # … and the seconds held back for it from the coverage steps
-    large_lp_rounds: int = 3  # solve_large: pricing rounds of the coverage LP (it only sorts needs: no need to finish)
+    # solve_large: pricing rounds of the coverage LP (it only sorts needs: no need to finish), the first
+    # over this many pairs per need (as first_per_need). 20 000 x 5 000, seeds 1 and 2, in-process total:
+    # 3 rounds from 4 per need 30.6-33.1 s, 33.3 s; 2 from 6: 26.1-30.0 s, 31.2 s (fewer hard needs at seed 1)
+    large_lp_rounds: int = 2
+    large_first_per_need: int = 6
 
 
 @dataclass
@@ -404,8 +416,11 @@ class _Highs:
         return res, vals[:k], units, y
 
 
-def _lp(h: _Highs, rows: Rows, cost: np.ndarray, cols: np.ndarray, limit: float) -> _Lp | None:
-    res, xs, units, y = h.solve(rows, cost, cols, integer=False, time_limit=limit)
+def _lp(
+    h: _Highs, rows: Rows, cost: np.ndarray, cols: np.ndarray, limit: float,
+    options: dict[str, float | int | bool | str] | None = None,
+) -> _Lp | None:
+    res, xs, units, y = h.solve(rows, cost, cols, integer=False, time_limit=limit, options=options)
     # only an optimal LP's duals price and bound: a time-limited basis has duals of any sign
     if res.termination.reason != 1 or y is None:
         return None
@@ -900,14 +915,14 @@ def solve_large(
     base = build_rows(view, spread=False, cliques=[], short_long=False)
     cl = _CliqueRows(view)
     inset = np.zeros(n, dtype=bool)
-    inset[_seed(view, weight, opts.first_per_need, start)] = True
+    inset[_seed(view, weight, opts.large_first_per_need, start)] = True
     lp: _Lp | None = None
     rows = base
     bound = math.inf
     rounds = 0
     for rounds in range(1, opts.large_lp_rounds + 1):  # noqa: B007 - reported below
         r_rows = _with_cliques(base, cl.update(inset))
-        got = _lp(h, r_rows, prio, np.flatnonzero(inset), deadline - time.perf_counter())
+        got = _lp(h, r_rows, prio, np.flatnonzero(inset), deadline - time.perf_counter(), LARGE_LP_OPTIONS)
         if got is None:  # out of time: the last round's LP stands
             break
         lp, rows = got, r_rows
@@ -1006,7 +1021,8 @@ def solve_large(
             _sub, rows_f = _mip_rows(view, cols, spread=False, short_long=False)
             res, xs, _u, _y = h.solve(rows_f, prio[cols], np.arange(len(cols)), integer=True,
                                       time_limit=deadline - time.perf_counter(), target=bound_int - 0.5,
-                                      fixed=(fix & ~free)[cols], hint=cur[cols])  # fmt: skip
+                                      fixed=(fix & ~free)[cols], hint=cur[cols],
+                                      options=FILL_OPTIONS)  # fmt: skip
             found = np.zeros(n, dtype=bool)
             found[cols[xs > 0.5]] = True
             if len(res.solutions) and cov_of(found) >= cov_of(cur):
