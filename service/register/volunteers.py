@@ -384,8 +384,10 @@ async def retention_due(session: AsyncSession, who: Principal, months: int,
     def seen(vid: str, when: dt.date | dt.datetime | str | None) -> None:
         if when is None:
             return
-        day = dt.date.fromisoformat(when[:10]) if isinstance(when, str) else (
-            when.date() if isinstance(when, dt.datetime) else when)
+        if isinstance(when, dt.datetime):  # a moment (stored in UTC): its day in Oslo, as every "today" here
+            day = clock.today(when if when.tzinfo else when.replace(tzinfo=dt.UTC))
+        else:
+            day = dt.date.fromisoformat(when[:10]) if isinstance(when, str) else when
         if vid not in last or day > last[vid]:
             last[vid] = day
 

@@ -175,6 +175,23 @@ async def test_retention_lists_volunteers_without_contact(
     assert_problem(await client.get("/api/v1/retention", headers=site), 403)
 
 
+async def test_retention_counts_contact_on_its_day_in_oslo(
+    client: httpx.AsyncClient, loaded: Any, coordinator: dict[str, str], db_url: str
+) -> None:
+    """A record changed at 23:30 UTC on 31 December was changed at 00:30 on 1 January in Oslo: the
+    coordinator's list says 1 January (the UTC date would say the day before)."""
+    late = dt.datetime(2019, 12, 31, 23, 30, tzinfo=dt.UTC)
+
+    async def age(session: Any) -> None:
+        await session.execute(
+            sa.update(VolunteerRow).where(VolunteerRow.id == "v3").values(created_at=late, updated_at=late)
+        )
+
+    await _db(db_url, age)
+    due = (await client.get("/api/v1/retention", headers=coordinator)).json()
+    assert [(v["id"], v["last_contact"]) for v in due["volunteers"]] == [("v3", "2020-01-01")]
+
+
 async def test_migration_turns_json_null_into_sql_null(db_url: str) -> None:
     from alembic import command
     from alembic.script import ScriptDirectory
