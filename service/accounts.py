@@ -27,6 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service import clock
 from service.auth import Principal
 from service.db.engine import rowcount
 from service.db.models import LoginFailureRow, SiteRow, UserRow, WebSessionRow, utcnow
@@ -155,7 +156,7 @@ async def account_wait(session: AsyncSession, email: str, now: dt.datetime | Non
     count, last = int(rows[0] or 0), rows[1]
     if count < ACCOUNT_FREE or last is None:
         return dt.timedelta(0)
-    last = last if last.tzinfo else last.replace(tzinfo=dt.UTC)
+    last = clock.as_utc(last)
     wait = min(dt.timedelta(seconds=2 ** min(count - ACCOUNT_FREE, 20)), ACCOUNT_MAX_WAIT)
     return max(dt.timedelta(0), last + wait - now)
 
@@ -238,10 +239,6 @@ def session_digest(sid: str) -> str:
     return hashlib.sha256(sid.encode()).hexdigest()
 
 
-def _aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
-
-
 async def store_session(session: AsyncSession, sid: str, subject: str, lifetime: dt.timedelta) -> WebSessionRow:
     """Keep a new session: its id's digest, its subject, when it was made and when it expires."""
     now = utcnow()
@@ -256,7 +253,7 @@ async def store_session(session: AsyncSession, sid: str, subject: str, lifetime:
 async def live_session(session: AsyncSession, sid: str) -> WebSessionRow | None:
     """The session `sid` names, if it is neither revoked nor expired."""
     row = await session.get(WebSessionRow, session_digest(sid))
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= utcnow():
+    if row is None or row.revoked_at is not None or clock.as_utc(row.expires_at) <= utcnow():
         return None
     return row
 
@@ -264,7 +261,7 @@ async def live_session(session: AsyncSession, sid: str) -> WebSessionRow | None:
 async def touch_session(session: AsyncSession, row: WebSessionRow) -> None:
     """Note the session's use, at most once every TOUCH_EVERY."""
     now = utcnow()
-    if now - _aware(row.last_seen) > TOUCH_EVERY:
+    if now - clock.as_utc(row.last_seen) > TOUCH_EVERY:
         row.last_seen = now
         await session.flush()
 

@@ -13,6 +13,11 @@ from zoneinfo import ZoneInfo
 OSLO = ZoneInfo("Europe/Oslo")
 
 
+def as_utc(at: dt.datetime) -> dt.datetime:
+    """A stored moment, aware: the database keeps moments in UTC, and SQLite hands some back naive."""
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
 def today(now: dt.datetime | None = None) -> dt.date:
     """Today's date in Europe/Oslo (at `now`, an aware datetime, if given)."""
     return (now or dt.datetime.now(dt.UTC)).astimezone(OSLO).date()

@@ -192,7 +192,7 @@ async def idempotent_replay(session: AsyncSession, token: str, key: str, digest:
     row = await session.get(IdempotencyRow, (token, key), populate_existing=True)
     if row is None:
         return None
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
+    created = clock.as_utc(row.created_at)
     if created < dt.datetime.now(dt.UTC) - IDEMPOTENCY_TTL:
         await session.delete(row)
         await session.flush()

@@ -385,7 +385,7 @@ async def retention_due(session: AsyncSession, who: Principal, months: int,
         if when is None:
             return
         if isinstance(when, dt.datetime):  # a moment (stored in UTC): its day in Oslo, as every "today" here
-            day = clock.today(when if when.tzinfo else when.replace(tzinfo=dt.UTC))
+            day = clock.today(clock.as_utc(when))
         else:
             day = dt.date.fromisoformat(when[:10]) if isinstance(when, str) else when
         if vid not in last or day > last[vid]:

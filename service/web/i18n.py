@@ -235,9 +235,7 @@ def datetime(lang: str, when: dt.datetime | str | None) -> str:
         return ""
     if isinstance(when, str):
         when = dt.datetime.fromisoformat(when)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    local = when.astimezone(clock.OSLO)
+    local = clock.as_utc(when).astimezone(clock.OSLO)
     return t(lang, "datetime", date=date(lang, local.date()),
              time=format_time(local, "short", tzinfo=clock.OSLO, locale=babel_locale(lang)))
 

@@ -36,6 +36,7 @@ from litestar.middleware.csrf import generate_csrf_token
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from litestar.types import Message, Scope
 
+from service import clock
 from service.accounts import live_session, revoke_session, store_session, touch_session
 from service.accounts import revoke_subject as revoke_subject
 from service.register.common import DbSession
@@ -79,10 +80,6 @@ def _security(request: ASGIConnection[Any, Any, Any, Any]) -> WebSecurity:
     sec = request.app.state.get("web_security")
     assert isinstance(sec, WebSecurity), "create_app puts web_security in app.state"
     return sec
-
-
-def _aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
 def _cookie_payload(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -130,7 +127,7 @@ async def current_session(request: Request[Any, Any, Any], db_session: DbSession
         return None
     check_csrf_binding(request)
     await touch_session(db_session, row)
-    return WebSession(sid, row.subject, _aware(row.created_at), _aware(row.expires_at), payload)
+    return WebSession(sid, row.subject, clock.as_utc(row.created_at), clock.as_utc(row.expires_at), payload)
 
 
 def check_csrf_binding(request: Request[Any, Any, Any]) -> None:

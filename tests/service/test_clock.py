@@ -34,3 +34,11 @@ def test_no_server_local_dates_in_the_service() -> None:
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
                  if "date.today()" in line]  # fmt: skip
     assert offenders == []
+
+
+def test_as_utc_reads_a_naive_stored_moment_as_utc_and_keeps_an_aware_one() -> None:
+    naive = dt.datetime(2026, 11, 29, 23, 30)
+    assert clock.as_utc(naive) == dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC)
+    oslo = dt.datetime(2026, 11, 30, 0, 30, tzinfo=clock.OSLO)
+    assert clock.as_utc(oslo) is oslo
+    assert clock.today(clock.as_utc(naive)) == dt.date(2026, 11, 30)
