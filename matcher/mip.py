@@ -39,14 +39,15 @@ from matcher.flow import fit_of
 from matcher.instance import Instance, ranges
 
 EPS = 1e-6
+HighsOptions = dict[str, float | int | bool | str]  # HiGHS's own options by name
 # solve_large's fills look for a plan that reaches a known bound, not for a proof: a small cut pool (HiGHS's
 # default 10 000) ends the root's cut loop sooner and lets its heuristics find it (20 000 x 5 000, the fill
 # that closed the last 11 points: 13.7 s at the default, 6.0-8.4 s at 20-400; a hard-needs proof: no gain)
-FILL_OPTIONS: dict[str, float | int | bool | str] = {"mip_pool_soft_limit": 100}
+FILL_OPTIONS: HighsOptions = {"mip_pool_soft_limit": 100}
 # the large coverage LP's presolve without its doubleton-equation rule: after it, postsolve left the dual
 # simplex 12 000 iterations to restore the optimal basis at 20 000 x 5 000 (2 300 without: its rounds
 # 1.2-1.9 s instead of 1.5-3.2 s); no gain measured on the LPs of smaller regions, so only there
-LARGE_LP_OPTIONS: dict[str, float | int | bool | str] = {"presolve_rule_off": 1 << 9}
+LARGE_LP_OPTIONS: HighsOptions = {"presolve_rule_off": 1 << 9}
 
 
 @dataclass
@@ -324,7 +325,7 @@ class _Highs:
         hint: np.ndarray | None = None,
         fixed: np.ndarray | None = None,
         target: float | None = None,
-        options: dict[str, float | int | bool | str] | None = None,
+        options: HighsOptions | None = None,
     ) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray | None]:
         """Maximise cost·x over the pairs `cols` (and the spread units of their rows); `fixed` (bool per
         pair) holds pairs at 1. Only rows with an entry among `cols` enter the model (a restricted
@@ -418,7 +419,7 @@ class _Highs:
 
 def _lp(
     h: _Highs, rows: Rows, cost: np.ndarray, cols: np.ndarray, limit: float,
-    options: dict[str, float | int | bool | str] | None = None,
+    options: HighsOptions | None = None,
 ) -> _Lp | None:
     res, xs, units, y = h.solve(rows, cost, cols, integer=False, time_limit=limit, options=options)
     # only an optimal LP's duals price and bound: a time-limited basis has duals of any sign
