@@ -108,6 +108,7 @@ def _report(size: str, variant: str, r: dict[str, Any]) -> list[str]:
         t = {k: _med([run[k] for run in o["runs"]]) for k in o["runs"][0]}
         lines.append(
             f"{size:>11} {variant:>9} {o['pairs'] or 0:>7} ours/{engine:<5} total {t['total']:6.2f} s"
+            f" (first in the process {o['runs'][0]['total']:.2f} s)"
             f" (elig {t['elig']:.2f}, solve {t['solve']:.2f}, explain {t['explain']:.2f}; end to end {t['e2e']:.2f} s;"
             f" solve() cpu {t.get('cpu', float('nan')):.2f} s)"
             f" {o['status']:>8} prio {o['priority']}/{o['priority_bound']}"

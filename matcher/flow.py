@@ -15,10 +15,11 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+from ortools.graph.python import min_cost_flow
 
 from matcher.instance import Instance
 
-SMALL_PAIRS = 100  # up to this many pairs a plain-Python flow beats loading OR-Tools' library
+SMALL_PAIRS = 100  # up to this many pairs a plain-Python flow beats building OR-Tools' graph
 
 
 @dataclass
@@ -115,7 +116,6 @@ def solve_flow(inst: Instance) -> FlowResult:
     if n <= SMALL_PAIRS:
         chosen = _small_flow(inst, m)
         return FlowResult(chosen, int(inst.pair_priority[chosen].sum()), fit_of(inst, chosen), m)
-    from ortools.graph.python import min_cost_flow
     vols, vol_node = np.unique(inst.pair_vol, return_inverse=True)
     needs, need_node = np.unique(inst.pair_need, return_inverse=True)
     source, sink = 0, 1

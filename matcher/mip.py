@@ -34,9 +34,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2
+from ortools.math_opt.core.python import solver
 
 from matcher.flow import fit_of
-from matcher.instance import Instance, ranges
+from matcher.instance import Instance, ranges, splitmix
 
 EPS = 1e-6
 HighsOptions = dict[str, float | int | bool | str]  # HiGHS's own options by name
@@ -306,9 +308,6 @@ class _Highs:
     """HiGHS through MathOpt's solver core, fed with protos built from numpy (no per-variable Python)."""
 
     def __init__(self) -> None:
-        from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2
-        from ortools.math_opt.core.python import solver
-
         self.pb, self.mp, self.par = model_pb2, model_parameters_pb2, parameters_pb2
         self.cb, self.solver = callback_pb2, solver
 
@@ -1239,16 +1238,6 @@ def without_redundant(rows: Rows) -> Rows:
     return _kept_rows(rows, _needed_rows(rows.entry_row, rows.entry_pair, rows.entry_coef, rows.lower, rows.upper))
 
 
-def _splitmix(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser, elementwise over uint64 (wrapping arithmetic)."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * np.uint64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> np.uint64(27))
-    x = x * np.uint64(0x94D049BB133111EB)
-    out: np.ndarray = x ^ (x >> np.uint64(31))
-    return out
-
-
 def _needed_rows(er: np.ndarray, ep: np.ndarray, ec: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
     """Per row (no spread units): whether a model needs it. Not a row with no entries, nor one that no plan
     can break (its entries all taken stay within its upper bound, and it has no lower one), nor the exact
@@ -1269,7 +1258,7 @@ def _needed_rows(er: np.ndarray, ep: np.ndarray, ec: np.ndarray, lower: np.ndarr
     # entry). The hash is splitmix64's finaliser, not linear: with a linear one, rows {1, 4} and {2, 3} had the
     # same key, fell into one run and were each compared with its first row only, so two copies of {2, 3}
     # behind a {1, 4} both stayed (found by hypothesis)
-    mix = _splitmix(ep_s.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + ec_s.view(np.uint64))
+    mix = splitmix(ep_s.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + ec_s.view(np.uint64))
     h1 = np.zeros(n_rows, dtype=np.uint64)
     nonempty = np.flatnonzero(cnt > 0)
     h1[nonempty] = np.add.reduceat(mix, ptr[nonempty])  # entries sorted by row: one sum per run

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher import explain
+# `mip` (and through it `flow`) loads OR-Tools' HiGHS and min-cost-flow libraries when this module is
+# imported, not inside the first solve: at 400 x 150 the first solve in a process took 0.17 s instead of
+# 0.07 s, 0.1 s of it imports. A solve is timed; an import is start-up (a 10-volunteer `samspill solve`
+# stays near 0.25 s wall). CP-SAT, for the `cpsat` engine only, still loads on first use. numpy.ma is
+# numpy's own: np.unique loads it on its first call (7 ms).
+import numpy.ma
+
+from matcher import explain, mip
 from matcher.candidates import Candidates, build_candidates
 from matcher.commitments import check_committed
 from matcher.constraints import blocking_rule, needs_overlap
@@ -239,8 +246,6 @@ def _side_constrained(
     stats["engine"] = engine
     if not (p_sol == prio_ub and f_sol == fit_ub):
         if engine == "mip":
-            from matcher import mip
-
             mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap,
                                    direct_max_pairs=opts.direct_max_pairs,
                                    core_direct_max_pairs=opts.core_direct_max_pairs)
