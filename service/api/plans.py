@@ -65,10 +65,14 @@ class PlanController(Controller):
         return await plans.get_plan(db_session, principal(request), plan_id)
 
     @post("/{plan_id:str}/release", summary="Turn accepted proposals into placements (coordinator)",
-          status_code=200, responses=PROBLEMS)
-    async def release(self, request: Request[Any, Any, Any], db_session: AsyncSession, plan_id: str) -> PlanOut:
-        return await plans.release(db_session, principal(request), plan_id,
-                                   request.app.state.settings.public_url)
+          description="409 naming the rule if an accepted proposal breaks one as the register stands today"
+                      " (it changed since the accept), unless keep_at_risk=true: then all are released and"
+                      " those at risk listed in summary.released_at_risk", status_code=200, responses=PROBLEMS)
+    async def release(self, request: Request[Any, Any, Any], db_session: AsyncSession, plan_id: str,
+                      keep_at_risk: bool = False) -> PlanOut:
+        settings = request.app.state.settings
+        return await plans.release(db_session, principal(request), plan_id, settings.public_url,
+                                   default_horizon_days=settings.default_horizon_days, keep_at_risk=keep_at_risk)
 
 
 class ProposalController(Controller):

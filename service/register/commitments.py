@@ -197,6 +197,29 @@ async def risks_added(
     return added(risks(await committed_scenario(session, horizon, before)), after_risks)
 
 
+async def release_risks(session: AsyncSession, horizon: Horizon, new: Iterable[PairKey]) -> list[dict[str, Any]]:
+    """What placing the pairs `new` would break now that the placements in force do not already break.
+
+    Accepted proposals were checked when they were accepted; since then the register may have
+    moved under them (a need changed with keep_at_risk, a volunteer's availability or course
+    changed, a certificate expired). Asked on the new pairs' volunteers and needs with what is in
+    force around them; the new pairs come last, so a full need or a clash names the new pair."""
+    new = _unique(new)
+    if not new:
+        return []
+    vids = sorted({v for v, _ in new})
+    nids = sorted({n for _, n in new})
+    placed: set[PairKey] = set()
+    for k in range(0, max(len(vids), len(nids)), 500):  # bind parameters per query, as `_rows`
+        placed |= {(v, n) for v, n in (await session.execute(
+            sa.select(PlacementRow.volunteer_id, PlacementRow.need_id).where(
+                in_force(), sa.or_(PlacementRow.volunteer_id.in_(vids[k:k + 500]),
+                                   PlacementRow.need_id.in_(nids[k:k + 500])))
+        )).all()}
+    before = sorted(placed)
+    return await risks_added(session, horizon, before, [*before, *(p for p in new if p not in placed)])
+
+
 def refusal(entries: list[dict[str, Any]], detail: str) -> Problem:
     """409 naming the first rule broken and its facts; every entry in `at_risk`."""
     first = entries[0]

@@ -31,7 +31,7 @@ from service.db.models import (
 )
 from service.jobs import Solver, solve_in_thread
 from service.problems import Problem, conflict, fault, field_error, invalid, not_found
-from service.register.commitments import for_site_risk, register_horizon, start_of
+from service.register.commitments import for_site_risk, refusal, register_horizon, release_risks, start_of
 from service.register.common import audit, from_doc, new_id, register_row
 from service.register.occupancy import check_can_take
 from service.register.queries import in_force as placements_in_force
@@ -532,8 +532,14 @@ async def _tell_released(session: AsyncSession, public_url: str,
 
 
 async def release(session: AsyncSession, who: Principal, plan_id: str,
-                  public_url: str = "http://localhost:8000") -> PlanOut:
-    """Turn the plan's accepted proposals into placements, in one transaction; tell their volunteers."""
+                  public_url: str = "http://localhost:8000", *, default_horizon_days: int = 90,
+                  keep_at_risk: bool = False) -> PlanOut:
+    """Turn the plan's accepted proposals into placements, in one transaction; tell their volunteers.
+
+    Every new placement is checked against the rules as the register stands today
+    (`commitments.release_risks`): where one would break a rule, 409 naming it and nothing is
+    released — unless `keep_at_risk`: then all are released, and those at risk are returned in
+    `summary.released_at_risk` and listed at `GET /api/v1/placements?at_risk=true`."""
     who.require_coordinator()
     plan = (await session.execute(
         sa.select(PlanRow).where(PlanRow.id == plan_id).with_for_update())).scalar_one_or_none()
@@ -553,11 +559,15 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
         sa.select(NeedRow).where(NeedRow.id.in_([p.need_id for p in accepted]))
     )).all()}
     today = clock.today()
+    fresh = [p for p in accepted if (p.volunteer_id, p.need_id) not in in_force and p.need_id in needs]
+    horizon = await register_horizon(session, default_horizon_days, today, from_today=True)
+    broken = await release_risks(session, horizon, [(p.volunteer_id, p.need_id) for p in fresh])
+    if broken and not keep_at_risk:
+        raise refusal(broken, f"plan {plan_id!r} cannot be released: an accepted proposal breaks a rule now"
+                              " (reject it, or send keep_at_risk=true to release it at risk)")
     created = 0
     released: list[tuple[str, str, NeedRow]] = []
-    for p in accepted:
-        if (p.volunteer_id, p.need_id) in in_force or p.need_id not in needs:
-            continue
+    for p in fresh:
         need_row = needs[p.need_id]
         need = from_doc(need_row.data, Need)
         placement_id = new_id("plc")
@@ -584,7 +594,10 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
     await session.flush()
     await _tell_released(session, public_url, released)
     result = await get_plan(session, who, plan_id)
-    return msgspec.structs.replace(result, summary={**result.summary, "placements_created": created})
+    summary = {**result.summary, "placements_created": created}
+    if keep_at_risk:
+        summary["released_at_risk"] = broken
+    return msgspec.structs.replace(result, summary=summary)
 
 
 async def waiting_per_need(session: AsyncSession, plan_id: str) -> list[tuple[str, int]]:

@@ -3,6 +3,8 @@
 Mirrors `plans.release`: accepted proposals whose pair is not in force become new
 placements; release itself ends nothing (a placement ends after the closing
 conversation), so placements in force that the plan does not accept are listed apart.
+`at_risk` lists what the new placements would break as the register stands today (release
+refuses them unless the coordinator keeps them at risk).
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service import clock
 from service.auth import Principal
 from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow
 from service.problems import conflict, not_found
+from service.register.commitments import register_horizon, release_risks
 from service.register.queries import in_force as placements_in_force
 
 
-async def release_preview(session: AsyncSession, who: Principal, plan_id: str) -> dict[str, Any]:
+async def release_preview(session: AsyncSession, who: Principal, plan_id: str,
+                          default_horizon_days: int = 90) -> dict[str, Any]:
     who.require_coordinator()
     plan = await session.get(PlanRow, plan_id)
     if plan is None:
@@ -35,9 +40,12 @@ async def release_preview(session: AsyncSession, who: Principal, plan_id: str) -
     # the plan keeps the placements that were in force when it ran (committed) as they are
     kept = {(p.volunteer_id, p.need_id) for p in accepted} | {
         (c["volunteer"], c["need"]) for c in (plan.summary or {}).get("committed", [])}
+    new = [p for p in accepted if (p.volunteer_id, p.need_id) not in placed and p.need_id in live_needs]
+    horizon = await register_horizon(session, default_horizon_days, clock.today(), from_today=True)
     return {
         "plan": plan_id,
-        "new": [p for p in accepted if (p.volunteer_id, p.need_id) not in placed and p.need_id in live_needs],
+        "new": new,
+        "at_risk": await release_risks(session, horizon, [(p.volunteer_id, p.need_id) for p in new]),
         "unchanged": [p for p in in_force if (p.volunteer_id, p.need_id) in kept],
         "not_in_plan": [p for p in in_force if (p.volunteer_id, p.need_id) not in kept],
         "ended": [],

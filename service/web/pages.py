@@ -300,7 +300,8 @@ async def reject(request: Request[Any, Any, Any], db_session: DbSession, viewer:
 async def release_preview(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
                           plan_id: str) -> Template | Redirect:
     try:
-        ctx = await views.release_page(db_session, viewer, plan_id, request.url.path)
+        ctx = await views.release_page(db_session, viewer, plan_id, request.url.path, lang_of(request),
+                                       request.app.state.settings.default_horizon_days)
     except Problem as exc:
         if exc.status == 404:
             raise NotFoundException() from None
@@ -311,16 +312,20 @@ async def release_preview(request: Request[Any, Any, Any], db_session: DbSession
 
 @post("/plans/{plan_id:str}/release", include_in_schema=False)
 async def release(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
-                  plan_id: str) -> Redirect:
+                  plan_id: str, data: Form) -> Redirect:
     lang = lang_of(request)
     try:
         settings: Settings = request.app.state.settings
-        result = await plans_service.release(db_session, viewer, plan_id, settings.public_url)
+        result = await plans_service.release(db_session, viewer, plan_id, settings.public_url,
+                                             default_horizon_days=settings.default_horizon_days,
+                                             keep_at_risk=data.get("keep_at_risk") == "on")
     except Problem as exc:
         if exc.status == 404:
             raise NotFoundException() from None
         flash(request, "error", problem_text(lang, exc))
-        return redirect("/matching")
+        # a rule broken since the accept: back to the preview, which names it and offers to keep it at risk
+        return redirect(f"/plans/{plan_id}/release" if exc.status == 409 and exc.extra.get("at_risk")
+                        else "/matching")
     created = result.summary.get("placements_created", 0)
     flash(request, "ok", i18n.t(lang, "release.done_one") if created == 1 else i18n.t(lang, "release.done", n=created))
     return redirect("/matching")

@@ -287,10 +287,11 @@ async def proposal_fragment(session: DbSession, lang: str, proposal: ProposalOut
     return {"p": {**proposal_view(lang, proposal, n), "answer": answer}}
 
 
-async def release_page(session: DbSession, who: Principal, plan_id: str, path: str) -> dict[str, Any]:
+async def release_page(session: DbSession, who: Principal, plan_id: str, path: str, lang: str,
+                       default_horizon_days: int) -> dict[str, Any]:
     from service.register.release_preview import release_preview
 
-    preview = await release_preview(session, who, plan_id)
+    preview = await release_preview(session, who, plan_id, default_horizon_days)
     vids = {p.volunteer_id for key in ("new", "unchanged", "not_in_plan") for p in preview[key]}
     n = await names(session, volunteer_ids=vids)
 
@@ -302,7 +303,9 @@ async def release_page(session: DbSession, who: Principal, plan_id: str, path: s
                 "state": getattr(p, "state", None)}
 
     await audit(session, who, "read", sorted(vids), path)
-    return {"plan_id": plan_id, "waiting": preview["waiting"],
+    at_risk = risk_rows(lang, n, preview["at_risk"],
+                        await volunteer_names(session, {e["volunteer"] for e in preview["at_risk"]}))
+    return {"plan_id": plan_id, "waiting": preview["waiting"], "at_risk": at_risk,
             **{key: [row(p) for p in preview[key]] for key in ("new", "unchanged", "not_in_plan", "ended")}}
 
 

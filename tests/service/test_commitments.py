@@ -252,3 +252,49 @@ async def test_imported_committed_pairs_become_placements_in_force(client, coord
     assert {(e["volunteer"], e["need"], e["rule"]) for e in plan["at_risk"]} == expected
     results = await accept_all(client, coordinator, plan)
     assert all(r.status_code == 200 for r in results), [r.text for r in results if r.status_code != 200]
+
+
+@pytest.mark.parametrize("solver", [rule_breaking])
+async def test_release_rechecks_what_changed_since_the_accept(client, loaded, coordinator):
+    """v1 accepted for n1; then n1 moves to 05:00 (kept at risk): release refuses naming E6 and
+    creates nothing; with keep_at_risk it releases, names the pair, and the placement is listed at risk."""
+    plan = await run(client, coordinator)
+    ok = await client.post(f"/api/v1/proposals/{proposal(plan, 'v1', 'n1')['id']}/accept", headers=coordinator)
+    assert ok.status_code == 200, ok.text
+    dawn = {"weekly": [{"weekday": 1, "start": "05:00", "end": "06:00"}]}  # v1 is available 08–22
+    r = await client.patch("/api/v1/needs/n1", params={"keep_at_risk": "true"}, json=dawn, headers=coordinator)
+    assert [(e["volunteer"], e["rule"]) for e in r.json()["at_risk"]] == [("v1", "E6")], r.text
+
+    refused = assert_problem(await client.post(f"/api/v1/plans/{plan['id']}/release", headers=coordinator), 409)
+    assert refused["rule"] == "E6" and (refused["volunteer"], refused["need"]) == ("v1", "n1"), refused
+    assert "keep_at_risk" in refused["detail"], refused
+    assert await in_force(client, coordinator) == set()  # nothing half-released
+    assert (await client.get(f"/api/v1/plans/{plan['id']}", headers=coordinator)).json()["status"] == "draft"
+
+    kept = await client.post(f"/api/v1/plans/{plan['id']}/release", params={"keep_at_risk": "true"},
+                             headers=coordinator)
+    assert kept.status_code == 200, kept.text
+    body = kept.json()
+    assert body["status"] == "released" and body["summary"]["placements_created"] == 1
+    assert [(e["volunteer"], e["need"], e["rule"]) for e in body["summary"]["released_at_risk"]] == [
+        ("v1", "n1", "E6")]
+    assert await in_force(client, coordinator) == {("v1", "n1")}
+    risky = (await client.get("/api/v1/placements", params={"at_risk": "true"}, headers=coordinator)).json()
+    assert [(p["volunteer"], p["need"]) for p in risky] == [("v1", "n1")]
+
+
+@pytest.mark.parametrize("solver", [rule_breaking])
+async def test_release_does_not_blame_new_pairs_for_what_was_at_risk_before(client, loaded, coordinator, db_url):
+    """v1 is placed on n3 and n3 then moves to 05:00 (at risk, kept); releasing v1 on n1 beside it is fine:
+    the broken rule is the placement in force's, not the new pair's."""
+    await _place(db_url, "v1", "n3")
+    dawn = {"weekly": [{"weekday": 3, "start": "05:00", "end": "06:00"}]}
+    r = await client.patch("/api/v1/needs/n3", params={"keep_at_risk": "true"}, json=dawn, headers=coordinator)
+    assert [(e["volunteer"], e["rule"]) for e in r.json()["at_risk"]] == [("v1", "E6")], r.text
+    plan = await run(client, coordinator)
+    ok = await client.post(f"/api/v1/proposals/{proposal(plan, 'v1', 'n1')['id']}/accept", headers=coordinator)
+    assert ok.status_code == 200, ok.text
+    released = await client.post(f"/api/v1/plans/{plan['id']}/release", headers=coordinator)
+    assert released.status_code == 200, released.text
+    assert "released_at_risk" not in released.json()["summary"]
+    assert await in_force(client, coordinator) == {("v1", "n1"), ("v1", "n3")}

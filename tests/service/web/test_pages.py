@@ -323,3 +323,37 @@ async def test_every_page_speaks_without_raw_keys(coordinator_client, lang):
         text = re.sub(r"<[^>]+>", " ", r.text)  # the words people read, not ids in attributes
         assert not RAW_KEY.search(text), (path, RAW_KEY.search(text))
         assert f'<html lang="{lang}">' in r.text
+
+
+async def test_release_page_names_a_rule_broken_since_the_accept(coordinator_client, client, coordinator, db_url):
+    """An accepted pair whose need moved to 05:00 since (kept at risk): the preview names it and asks to keep
+    it at risk; confirming without that box releases nothing and returns to the preview; with it, releases."""
+    c = coordinator_client
+    ids = proposal_ids(await run_matching(c))
+    assert (await post_form(c, f"/proposals/{ids[0]}/accept", htmx=True)).status_code == 200
+    prop = next(p for p in (await client.get("/api/v1/proposals", headers=coordinator)).json() if p["id"] == ids[0])
+    dawn = {"weekly": [{"weekday": 1, "start": "05:00", "end": "06:00"}]}  # everyone is available 08–22
+    r = await client.patch(f"/api/v1/needs/{prop['need']}", params={"keep_at_risk": "true"}, json=dawn,
+                           headers=coordinator)
+    assert [e["rule"] for e in r.json()["at_risk"]] == ["E6"], r.text
+    plan_id = re.search(r'href="/plans/(plan-[0-9a-f]+)/release"', (await c.get("/matching")).text).group(1)
+
+    preview = await c.get(f"/plans/{plan_id}/release")
+    assert "Bryter en regel nå" in preview.text and 'data-rule="E6"' in preview.text, preview.text
+    assert 'name="keep_at_risk"' in preview.text
+    refused = await post_form(c, f"/plans/{plan_id}/release")
+    assert refused.status_code == 303 and refused.headers["location"] == f"/plans/{plan_id}/release"
+    assert "E6" in (await c.get(refused.headers["location"])).text
+
+    async def placements() -> list[PlacementRow]:
+        engine = create_engine(db_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                return list((await session.scalars(sa.select(PlacementRow))).all())
+        finally:
+            await engine.dispose()
+
+    assert await placements() == []
+    released = await post_form(c, f"/plans/{plan_id}/release", {"keep_at_risk": "on"})
+    assert released.status_code == 303 and released.headers["location"] == "/matching"
+    assert [(p.volunteer_id, p.need_id) for p in await placements()] == [(prop["volunteer"], prop["need"])]
