@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import highspy
 import pytest
 from builders import D, held, need, once, scenario, slot, volunteer
 from hypothesis import HealthCheck, given, settings
@@ -21,8 +22,6 @@ from hypothesis import strategies as st
 from matcher.schema import Scenario
 from matcher.solve import SolveOptions, solve
 from matcher.validate import check_plan
-
-highspy = pytest.importorskip("highspy")
 
 DAY = 1440
 WEEK = 7 * DAY

@@ -13,7 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.generate import generate
-from matcher.mip import Rows, _lagrangian, _need_kept, _needed_rows, _reduced, build_rows, without_spread
+from matcher.mip import (
+    Rows,
+    _Highs,
+    _interior,
+    _lagrangian,
+    _need_kept,
+    _needed_rows,
+    _reduced,
+    build_rows,
+    without_spread,
+)
 from matcher.solve import build_instance_for
 
 
@@ -137,3 +147,27 @@ def test_copies_behind_a_row_of_the_same_entry_sum_are_found() -> None:
     ep = np.array([1, 4, 2, 3, 2, 3], dtype=np.int64)
     keep = _needed_rows(er, ep, np.ones(6), np.full(3, -np.inf), np.ones(3))
     assert keep.tolist() == [True, True, False]
+
+
+@settings(max_examples=150, deadline=None)
+@given(row_sets(), st.data())
+def test_interior_lp_is_the_simplex_lp(case: tuple[Rows, np.ndarray, np.ndarray], data: st.DataObject) -> None:
+    """`mip._interior` (highspy's interior point method, no crossover) reaches the LP optimum that MathOpt's
+    simplex does, at a point every row holds, with the fixed pairs at 1; no answer where the LP is infeasible."""
+    rows, cost, _y = case
+    n = len(cost)
+    fixed = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    cols = np.arange(n)
+    res, xs, _u, _d = _Highs().solve(rows, cost, cols, integer=False, time_limit=10, fixed=fixed)
+    got = _interior(rows, cost, cols, fixed=fixed, time_limit=10)
+    if res.termination.reason != 1:  # the simplex finds it infeasible (fixed pairs past a row)
+        assert got is None
+        return
+    assert got is not None
+    x, value = got
+    assert value == pytest.approx(float(cost @ xs), abs=1e-5)
+    assert float(cost @ x) == pytest.approx(value, abs=1e-5)
+    assert np.all(x >= -1e-9) and np.all(x <= 1 + 1e-9) and np.all(x[fixed] >= 1 - 1e-6)
+    act = np.bincount(rows.entry_row, weights=rows.entry_coef * x[rows.entry_pair], minlength=rows.n_rows)
+    assert np.all(act <= rows.upper + 1e-5) and np.all(act >= rows.lower - 1e-5)
+
