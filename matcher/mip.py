@@ -346,6 +346,35 @@ def _assemble(rows: Rows, cost: np.ndarray, cols: np.ndarray) -> _Assembled:
     )
 
 
+_BANNER_LOCK = threading.Lock()
+_banner_done = False
+
+
+def _quiet(make: Callable[[], Any]) -> Any:
+    """`make()` (a highspy.Highs) without HiGHS's banner: the process's first Highs writes it to the C-level
+    standard output before any option can turn the log off, and `samspill solve` writes its plan there.
+    The first one is made with file descriptor 1 pointed at /dev/null; later ones write nothing."""
+    global _banner_done
+    with _BANNER_LOCK:
+        if _banner_done:
+            return make()
+        import os
+        import sys
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            made = make()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        _banner_done = True
+        return made
+
+
 class _Cancel:
     """Stops an `_interior` that runs in another thread: before it starts, or while it runs (highspy's
     user interrupt, polled at each interior point iteration)."""
@@ -390,7 +419,7 @@ def _interior(
     order = np.lexsort((a.row, a.col))  # column-wise
     start = np.zeros(k + 1, dtype=np.int32)
     np.cumsum(np.bincount(a.col, minlength=k), out=start[1:])
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h = _quiet(highspy.Highs)
     for key, val in (("output_flag", False), ("time_limit", float(max(0.01, time_limit))), ("solver", "ipm"),
                      ("run_crossover", "off"), ("random_seed", 0)):
         h.setOptionValue(key, val)

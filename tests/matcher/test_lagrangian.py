@@ -171,3 +171,17 @@ def test_interior_lp_is_the_simplex_lp(case: tuple[Rows, np.ndarray, np.ndarray]
     act = np.bincount(rows.entry_row, weights=rows.entry_coef * x[rows.entry_pair], minlength=rows.n_rows)
     assert np.all(act <= rows.upper + 1e-5) and np.all(act >= rows.lower - 1e-5)
 
+
+
+def test_interior_lp_writes_nothing_to_standard_output() -> None:
+    """HiGHS writes a banner to the C-level stdout on a process's first highspy.Highs; `samspill solve` writes
+    its plan there. A fresh process that runs `_interior` prints only what it prints itself."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np\nfrom matcher.mip import Rows, _interior\n"
+            "rows = Rows(np.array([0, 0]), np.array([0, 1]), np.ones(2), np.array([-np.inf]), np.array([1.0]))\n"
+            "got = _interior(rows, np.array([2.0, 1.0]), np.arange(2), fixed=np.zeros(2, dtype=bool), time_limit=5)\n"
+            "print('value', got[1])\n")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "value 2.0\n", out.stdout
