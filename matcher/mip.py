@@ -78,6 +78,9 @@ class MipOptions:
     # solve_large's fit polish: its seconds once coverage is done, within the time limit …
     large_fit_time_limit: float = 4.0
     large_fit_min: float = 1.0  # … and the seconds held back for it from the coverage steps
+    # … and the least time left after RINS for the free branch and bound to start: at 20 000 x 5 000 it
+    # took 1.6 s to stop at a 0.7 s limit (HiGHS's presolve alone is 1.5 s there) and found nothing
+    large_fit_free_min: float = 2.0
     # solve_large: pricing rounds of the coverage LP (it only sorts needs: no need to finish), the first
     # over this many pairs per need (as first_per_need). 20 000 x 5 000, seeds 1 and 2, in-process total:
     # 3 rounds from 4 per need 30.6-33.1 s, 33.3 s; 2 from 6: 26.1-30.0 s, 31.2 s (fewer hard needs at seed 1)
@@ -1263,14 +1266,20 @@ def _large_fit(
     # rest free, 80 % of the time; then nothing held. (The second alone, at 20 000 x 5 000, was cut by its
     # time limit at the plan's fit or near it, 67 074; RINS proves 98 565 over its pairs in 2.1 s, 1.5 s of
     # them HiGHS's presolve, so half the 4 s made it a coin flip: 60 986 in the bench's median run.)
-    for fixed, share in ((best & start, 0.8), (None, 1.0)):
+    step = "rins"
+    for step, fixed, share in (("rins", best & start, 0.8), ("free", None, 1.0)):
+        if fixed is None and deadline - time.perf_counter() < opts.large_fit_free_min:
+            step = "rins"
+            break
         until = time.perf_counter() + share * (deadline - time.perf_counter())
         res, best = _fit_step(h, view, held, fit_f, cols, best, p_star, until=until,
                               abs_gap=max(0.999, opts.fit_rel_gap * abs(fit_of(view, best))), fixed=fixed)
     fit_now = fit_of(view, best)
     fit_bound = max(fit_now, _per_need_fit_bound(view))
     stats["fit_seconds"] = round(time.perf_counter() - t0, 3)
-    stats["fit_polish"] = {1: "optimal"}.get(res.termination.reason, f"termination {res.termination.reason}")
+    # the last branch and bound's end: optimal over its pairs (RINS's: with the agreed pairs held), or cut
+    stats["fit_polish"] = f"{step} " + {1: "optimal"}.get(res.termination.reason,
+                                                          f"termination {res.termination.reason}")
     say(f"  fit {fit_now} (per-need bound {fit_bound}), {time.perf_counter() - t0:.2f} s")
     return best, fit_bound
 
