@@ -345,15 +345,10 @@ async def test_release_page_names_a_rule_broken_since_the_accept(coordinator_cli
     assert refused.status_code == 303 and refused.headers["location"] == f"/plans/{plan_id}/release"
     assert "E6" in (await c.get(refused.headers["location"])).text
 
-    async def placements() -> list[PlacementRow]:
-        engine = create_engine(db_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                return list((await session.scalars(sa.select(PlacementRow))).all())
-        finally:
-            await engine.dispose()
+    from tests.service.web.test_register_pages import rows
 
-    assert await placements() == []
+    assert await rows(db_url, PlacementRow) == []
     released = await post_form(c, f"/plans/{plan_id}/release", {"keep_at_risk": "on"})
     assert released.status_code == 303 and released.headers["location"] == "/matching"
-    assert [(p.volunteer_id, p.need_id) for p in await placements()] == [(prop["volunteer"], prop["need"])]
+    assert [(p.volunteer_id, p.need_id) for p in await rows(db_url, PlacementRow)] == [
+        (prop["volunteer"], prop["need"])]
