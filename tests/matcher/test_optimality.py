@@ -393,6 +393,28 @@ def test_large_path_proves_the_exact_engines_coverage(seed: int, size: tuple[int
     assert [(m.volunteer, m.need) for m in again.matches] == [(m.volunteer, m.need) for m in large.matches]
 
 
+def test_large_path_proves_where_its_first_bound_is_loose() -> None:
+    """bench/register.py's 2 000 x 500 seed 1 forced onto `mip.solve_large`: the first hard set's bound is
+    one above the optimum with every easy need full, so no fill reaches it; the easy needs the LP gives the
+    hard optimum's volunteers become hard and the second bound is the optimum (before: unproven, 1 814 of
+    1 815)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import register  # the bench's independent generator
+
+    sc = msgspec.convert(register.generate(2000, 500, 1), Scenario)
+    exact = solve(sc, SolveOptions(engine="mip"))
+    lines: list[str] = []
+    large = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0, progress=lines.append))
+    assert sum("hard needs" in line for line in lines) == 2, lines  # the second hard set did it
+    assert exact.coverage is not None and large.coverage is not None
+    assert large.coverage.priority_filled == exact.coverage.priority_filled == large.coverage.priority_bound
+    assert large.stats.get("coverage_proven") is True
+    assert check_plan(sc, large) == []
+
+
 @pytest.mark.parametrize(("seed", "size"), [(1, (300, 90)), (2, (600, 150)), (3, (800, 200))])
 @pytest.mark.parametrize("core_direct", [30_000, 0], ids=["core-branched", "core-priced"])
 def test_core_path_proves_the_exact_engines_coverage(seed: int, size: tuple[int, int], core_direct: int) -> None:
