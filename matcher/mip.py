@@ -76,7 +76,7 @@ class MipOptions:
     fit_price_per_need: int = 16  # `fit_level`'s pricing: pairs that join per need and round (4: twice the rounds)
     fit_per_need: int = 3  # `fit_level` and solve_large's fit polish: the best pairs by fit per need to start from
     # solve_large's fit polish: its seconds once coverage is done, within the time limit …
-    large_fit_time_limit: float = 4.0
+    large_fit_time_limit: float = 3.0
     large_fit_min: float = 1.0  # … and the seconds held back for it from the coverage steps
     # … and the least time left after RINS for the free branch and bound to start: at 20 000 x 5 000 it
     # took 1.6 s to stop at a 0.7 s limit (HiGHS's presolve alone is 1.5 s there) and found nothing
@@ -1203,7 +1203,7 @@ def solve_large(
     stats["coverage_seconds"] = round(time.perf_counter() - t0, 3)
     # the fit level over the plan's pairs, the start's (the flow's, which spread the load) and the best by fit
     fit_deadline = min(t0 + opts.time_limit, time.perf_counter() + opts.large_fit_time_limit)
-    best, fit_bound = _large_fit(h, view, best, start, cl, opts, fit_deadline, stats, say)
+    best, fit_bound = _large_fit(h, view, best, start, opts, fit_deadline, stats, say)
     if not proven:
         fit_bound = None
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
@@ -1254,8 +1254,36 @@ def _fit_step(
     return res, found if fit_of(view, found) > fit_of(view, plan) else plan
 
 
+def _with_need_rows(rows: Rows, view: Instance, plan: np.ndarray) -> Rows:
+    """The rows with each need that has a pair held to the number of places `plan` fills on it: its C1 row's
+    lower bound where it has one, else a row of its own (volunteers move, places stay)."""
+    pn = view.pair_need.astype(np.int64)
+    filled = np.bincount(pn[plan], minlength=view.n_needs).astype(np.float64)
+    nr = rows.need_row if rows.need_row is not None else np.full(view.n_needs, -1, dtype=np.int64)
+    lower = rows.lower.copy()
+    has_row = np.flatnonzero(nr >= 0)
+    lower[nr[has_row]] = filled[has_row]
+    lacks = np.zeros(view.n_needs, dtype=bool)
+    lacks[pn] = True
+    lacks[has_row] = False
+    lacks &= filled > 0  # a need with none filled needs no lower bound
+    new_id = np.full(view.n_needs, -1, dtype=np.int64)
+    new_id[lacks] = rows.n_rows + np.arange(int(lacks.sum()))
+    members = np.flatnonzero(lacks[pn])
+    return Rows(
+        np.concatenate([rows.entry_row, new_id[pn[members]]]),
+        np.concatenate([rows.entry_pair, members]),
+        np.concatenate([rows.entry_coef, np.ones(len(members))]),
+        np.concatenate([lower, filled[lacks]]),
+        np.concatenate([rows.upper, view.need_cap[lacks].astype(np.float64)]),
+        rows.unit_row,
+        rows.unit_cost,
+        rows.need_row,
+    )
+
+
 def _large_fit(
-    h: _Highs, view: Instance, best: np.ndarray, start: np.ndarray, cl: _CliqueRows,
+    h: _Highs, view: Instance, best: np.ndarray, start: np.ndarray,
     opts: MipOptions, deadline: float, stats: dict[str, object], say: Callable[[str], None],
 ) -> tuple[np.ndarray, int | None]:
     """The fit level with coverage held at p* = coverage(best), within a short limit: a branch and
@@ -1270,26 +1298,27 @@ def _large_fit(
     top = np.zeros(n, dtype=bool)
     idx = np.arange(n)
     top[_best_per_key(idx, pn, fit_f, opts.fit_per_need)] = True
-    cols_mask = top | best | start
-    cols = np.flatnonzero(cols_mask)
-    base = build_rows(view, spread=True, cliques=[], short_long=False)
-    held = with_row(_with_cliques(base, cl.update(cols_mask)), view.pair_priority, float(p_star), float(p_star))
-    if base.need_row is not None:  # each need keeps its number of places filled: volunteers move, places stay
-        nr = base.need_row
-        has_row = np.flatnonzero(nr >= 0)
-        held.lower[nr[has_row]] = np.bincount(pn[best], minlength=view.n_needs)[has_row]
+    cols = np.flatnonzero(top | best | start)
+    # the model over those pairs only (a view of them, its rows built afresh): rows over every pair of the
+    # region cost 0.5 s and 255 MB at 20 000 x 5 000 (the solve's peak) for a model over 20 000 of 459 000
+    sub, base = _mip_rows(view, cols, spread=True, short_long=False)
+    held = _with_need_rows(with_row(base, sub.pair_priority, float(p_star), float(p_star)), sub, best[cols])
     # first RINS: the pairs the plan and the start (the flow's plan, which has the fit) agree on held, the
     # rest free, 80 % of the time; then nothing held. (The second alone, at 20 000 x 5 000, was cut by its
     # time limit at the plan's fit or near it, 67 074; RINS proves 98 565 over its pairs in 2.1 s, 1.5 s of
     # them HiGHS's presolve, so half the 4 s made it a coin flip: 60 986 in the bench's median run.)
     step = "rins"
-    for step, fixed, share in (("rins", best & start, 0.8), ("free", None, 1.0)):
+    local = np.arange(len(cols))
+    plan = best[cols]
+    for step, fixed, share in (("rins", (best & start)[cols], 0.8), ("free", None, 1.0)):
         if fixed is None and deadline - time.perf_counter() < opts.large_fit_free_min:
             step = "rins"
             break
         until = time.perf_counter() + share * (deadline - time.perf_counter())
-        res, best = _fit_step(h, view, held, fit_f, cols, best, p_star, until=until,
-                              abs_gap=max(0.999, opts.fit_rel_gap * abs(fit_of(view, best))), fixed=fixed)
+        res, plan = _fit_step(h, sub, held, fit_f[cols], local, plan, p_star, until=until,
+                              abs_gap=max(0.999, opts.fit_rel_gap * abs(fit_of(sub, plan))), fixed=fixed)
+    best = np.zeros(n, dtype=bool)
+    best[cols[plan]] = True
     fit_now = fit_of(view, best)
     fit_bound = max(fit_now, _per_need_fit_bound(view))
     stats["fit_seconds"] = round(time.perf_counter() - t0, 3)
