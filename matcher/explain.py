@@ -309,17 +309,32 @@ def _placed_elsewhere(
     return out
 
 
+RuleFacts = tuple[dict[str, np.ndarray], list[NearMiss]]
+
+
+def unfilled_facts(p: Problem, j: int) -> RuleFacts:
+    """What an open place's reasons take from the rules alone, whatever the plan: per rule, which
+    volunteers pass it for need j, and the near misses. (Computed beside the solver's last steps at
+    20 000 x 5 000, where the unfilled needs are known once coverage is.)"""
+    passes = rules.rule_matrix(p, j, np.arange(p.n_volunteers))
+    fails = {r: ~ok for r, ok in passes.items()}
+    n_fail = np.sum(np.stack(list(fails.values())), axis=0)
+    return passes, _near_misses(p, j, fails, n_fail == 1)
+
+
 def explain_unfilled(
     p: Problem,
     pairs: list[tuple[int, int, int]],
     filled: np.ndarray,
     *,
     detailed: bool = True,
+    known: dict[int, RuleFacts] | None = None,
 ) -> list[Unfilled]:
+    """Why each place is open; `known` holds needs' `unfilled_facts` computed before (any missing are
+    computed here)."""
     placed: dict[int, list[int]] = defaultdict(list)
     for v, j, _ in pairs:
         placed[v].append(j)
-    all_vols = np.arange(p.n_volunteers)
     out: list[Unfilled] = []
     for j in range(p.n_needs):
         open_ = int(p.n_headcount[j]) - int(filled[j])
@@ -340,7 +355,7 @@ def explain_unfilled(
         if not detailed:
             out.append(Unfilled(need=need.id, open=open_, priority=need.priority, reasons=UnfilledReasons(summary="")))
             continue
-        passes = rules.rule_matrix(p, j, all_vols)
+        passes, misses = (known or {}).get(j) or unfilled_facts(p, j)
         fails = {r: ~ok for r, ok in passes.items()}
         n_fail = np.sum(np.stack(list(fails.values())), axis=0)
         eligible = n_fail == 0
@@ -349,7 +364,6 @@ def explain_unfilled(
         excluded = [
             RuleCount(rule=r, excluded=int(f.sum()), text=rules.RULE_NAMES[r]) for r, f in fails.items() if f.any()
         ]
-        misses = _near_misses(p, j, fails, n_fail == 1)
         elsewhere = _placed_elsewhere(p, j, eligible, placed)
         n_eligible = int(eligible.sum())
         code: SummaryCode

@@ -988,7 +988,8 @@ def _mip_rows(view: Instance, pairs: np.ndarray, *, spread: bool, short_long: bo
 
 
 def solve_large(
-    view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None]
+    view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None],
+    on_coverage: Callable[[np.ndarray], None] | None = None,
 ) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
     """Both levels over a region too large for one branch and bound; (chosen, priority bound, fit bound, stats).
 
@@ -1003,6 +1004,8 @@ def solve_large(
     region). A plan that fills every easy need beside that optimum reaches the bound: proven. The
     easy needs are filled by a branch and bound over the hard optimum (fixed) and a few candidates
     per easy need; an easy need it cannot fill becomes hard, and the two steps repeat.
+
+    `on_coverage(plan)` is called with the coverage plan before the fit, which keeps each need's places.
 
     Fit, with coverage proven: a branch and bound over the pairs that carry the plan (the hard needs',
     the easy candidates) under coverage held, started from the plan; its bound holds for those pairs,
@@ -1202,6 +1205,8 @@ def solve_large(
     stats["coverage_proven_region"] = proven
     stats["coverage_seconds"] = round(time.perf_counter() - t0, 3)
     # the fit level over the plan's pairs, the start's (the flow's, which spread the load) and the best by fit
+    if on_coverage is not None:  # the fit keeps each need's places: which are open is settled here
+        on_coverage(best)
     fit_deadline = min(t0 + opts.time_limit, time.perf_counter() + opts.large_fit_time_limit)
     best, fit_bound = _large_fit(h, view, best, start, opts, fit_deadline, stats, say)
     if not proven:

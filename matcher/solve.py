@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,7 @@ import numpy as np
 # numpy's own: np.unique loads it on its first call (7 ms).
 import numpy.ma
 
-from matcher import explain, mip
+from matcher import explain, mip, rules
 from matcher.candidates import Candidates, build_candidates
 from matcher.commitments import check_committed
 from matcher.constraints import blocking_rule, needs_overlap
@@ -70,6 +71,8 @@ class Solution:
     fit: int
     fit_bound: int
     stats: dict[str, object]
+    # the open needs' `explain.unfilled_facts`, computed beside the solver's fit polish (solve_large)
+    unfilled_known: Future[dict[int, explain.RuleFacts]] | None = None
 
 
 def _progress(say: Callable[[str], None], label: str, start: float) -> object:
@@ -178,6 +181,7 @@ class _Region:
     priority_bound: int  # for the region
     fit_bound: int | None  # for the region, when its coverage is proven
     stats: dict[str, object]
+    unfilled_known: Future[dict[int, explain.RuleFacts]] | None = None
 
 
 def _flow_with_bans(view: Instance, weight: np.ndarray, rounds: int = 100) -> np.ndarray:
@@ -199,6 +203,31 @@ def _flow_with_bans(view: Instance, weight: np.ndarray, rounds: int = 100) -> np
             dropped = np.flatnonzero(chosen & ~kept & (view.pair_vol == v))
             allowed[dropped[np.argmax(weight[dropped])]] = False
     return _repair(view, chosen, _violators(view, chosen), weight)
+
+
+class _OpenNeedFacts:
+    """`explain.unfilled_facts` for the needs a region's coverage plan leaves open, in a worker thread that
+    runs while the solver polishes the fit (HiGHS releases the GIL): at 20 000 x 5 000 the explanations
+    took 1.0-1.3 s after the solve. The facts depend on the rules alone, so a need whose places change
+    after all is only explained the usual way, later."""
+
+    def __init__(self, inst: Instance, flow_chosen: np.ndarray, region: np.ndarray) -> None:
+        self.inst, self.flow_chosen, self.region = inst, flow_chosen, region
+        self.future: Future[dict[int, explain.RuleFacts]] | None = None
+
+    def start(self, region_plan: np.ndarray) -> None:
+        inst, p = self.inst, self.inst.problem
+        assert p is not None
+        chosen = self.flow_chosen.copy()
+        chosen[self.region] = region_plan
+        filled = np.bincount(inst.pair_need[chosen].astype(np.int64), minlength=p.n_needs)
+        for _, j, _ in inst.fixed:
+            filled[j] += 1
+        # (a need with no occurrence in the horizon has no rule facts: its reason says so)
+        open_needs = [j for j in np.flatnonzero(filled < p.n_headcount).tolist() if rules.has_occurrence(p, j)]
+        pool = ThreadPoolExecutor(max_workers=1)
+        self.future = pool.submit(lambda: {j: explain.unfilled_facts(p, j) for j in open_needs})
+        pool.shutdown(wait=False)
 
 
 def _side_constrained(
@@ -226,6 +255,7 @@ def _side_constrained(
     )
     # the whole instance keeps its week rows (built once, seconds at hundreds of thousands of pairs)
     view = inst if len(region) == inst.n_pairs else _restrict(inst, region, need_cap)
+    known = _OpenNeedFacts(inst, flow_chosen, region)
     w_local = weight[region]
     # the relaxation restricted to the region bounds it from above
     prio_ub = int(view.pair_priority[flow_chosen[region]].sum())
@@ -250,7 +280,8 @@ def _side_constrained(
                                    direct_max_pairs=opts.direct_max_pairs,
                                    core_direct_max_pairs=opts.core_direct_max_pairs)
             if len(region) > opts.mip_exact_max_pairs:
-                sol, m_prio, m_fit, mstats = mip.solve_large(view, sol, mopts, say)
+                sol, m_prio, m_fit, mstats = mip.solve_large(view, sol, mopts, say,
+                                                             on_coverage=known.start if opts.explain else None)
                 stats["mip_path"] = "decomposition"
             else:
                 sol, m_prio, m_fit, mstats = mip.solve_region(view, sol, mopts, say)
@@ -272,7 +303,7 @@ def _side_constrained(
     stats["resolve_seconds"] = round(time.perf_counter() - t0, 3)
     chosen = flow_chosen.copy()
     chosen[region] = sol
-    return _Region(chosen, region, prio_bound, fit_bound, stats)
+    return _Region(chosen, region, prio_bound, fit_bound, stats, known.future)
 
 
 def choose_engine(engine: str, region_pairs: int) -> str:
@@ -422,7 +453,7 @@ def optimise(inst: Instance, opts: SolveOptions, say: Callable[[str], None]) -> 
     prio_bound = int(inst.pair_priority[out_chosen].sum()) + r.priority_bound
     # without its own fit bound, the relaxation's fit bounds plans of the relaxation's coverage
     fit_bound = fit_of(inst, out_chosen) + r.fit_bound if r.fit_bound is not None else max(flow.fit, fit)
-    return Solution(r.chosen, priority, prio_bound, fit, fit_bound, stats)
+    return Solution(r.chosen, priority, prio_bound, fit, fit_bound, stats, r.unfilled_known)
 
 
 def solve(scenario: Scenario, options: SolveOptions | None = None) -> Plan:
@@ -470,7 +501,8 @@ def assemble(
     at_risk = check_committed(p)
     matches = explain.explain_matches(p, cands, pairs, pinned, inst.committed, at_risk)
     filled = np.bincount(np.array([j for _, j, _ in pairs], dtype=np.int64), minlength=p.n_needs)
-    unfilled = explain.explain_unfilled(p, pairs, filled, detailed=explain_unfilled)
+    known = sol.unfilled_known.result() if sol.unfilled_known is not None and explain_unfilled else None
+    unfilled = explain.explain_unfilled(p, pairs, filled, detailed=explain_unfilled, known=known)
     priority = fixed_prio + sol.priority
     fit = fixed_fit + sol.fit - pin_spread
     priority_bound = fixed_prio + sol.priority_bound

@@ -415,6 +415,34 @@ def test_large_path_proves_where_its_first_bound_is_loose() -> None:
     assert check_plan(sc, large) == []
 
 
+def test_large_path_explains_open_places_as_the_plain_explainer_does() -> None:
+    """On the large path the open needs' rule facts are computed beside the fit polish
+    (`explain.unfilled_facts`); the reasons are the ones `explain_unfilled` gives from scratch."""
+    import datetime as dt
+
+    import numpy as np
+
+    from matcher import explain
+    from matcher.problem import compile_problem
+    from matcher.schema import OnceSlot
+
+    sc = generate(600, 150, seed=2, broad=True)
+    after = sc.horizon.end + dt.timedelta(days=30)  # one need with no occurrence in the horizon: no facts
+    aged = next(n for n in sc.needs if n.activity == "vaketjeneste")  # a minimum age: E4 reads the start date
+    gone = msgspec.structs.replace(aged, id="after-horizon", weekly=None, from_=None, until=None,
+                                   once=OnceSlot(date=after, start="10:00", end="11:00"))  # fmt: skip
+    sc = msgspec.structs.replace(sc, needs=[*sc.needs, gone])
+    plan = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0))
+    assert plan.stats.get("large") is True and plan.unfilled
+    assert [u.reasons.code for u in plan.unfilled if u.need == "after-horizon"] == ["no-occurrence"]
+    p = compile_problem(sc)
+    vi = {v.id: i for i, v in enumerate(sc.volunteers)}
+    ni = {n.id: j for j, n in enumerate(sc.needs)}
+    pairs = [(vi[m.volunteer], ni[m.need], 0) for m in plan.matches]
+    filled = np.bincount(np.array([j for _, j, _ in pairs], dtype=np.int64), minlength=p.n_needs)
+    assert explain.explain_unfilled(p, pairs, filled) == plan.unfilled
+
+
 @pytest.mark.parametrize(("seed", "size"), [(1, (300, 90)), (2, (600, 150)), (3, (800, 200))])
 @pytest.mark.parametrize("core_direct", [30_000, 0], ids=["core-branched", "core-priced"])
 def test_core_path_proves_the_exact_engines_coverage(seed: int, size: tuple[int, int], core_direct: int) -> None:
