@@ -31,7 +31,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1087,6 +1087,20 @@ def solve_large(
         hard_pairs = np.flatnonzero(~easy[pn])
         easy_total = int((p_need * cap)[easy].sum())
         _sub, rows_h = _mip_rows(view, hard_pairs, spread=False)
+        top = np.zeros(n, dtype=bool)
+        e_idx = np.flatnonzero(easy[pn])
+        top[_best_per_key(e_idx, pn, weight[e_idx], 2)] = True
+        # tier 3's interior LP (below) depends on the hard optimum only through which easy places its
+        # volunteers leave open: started now from the LP's own open places, on the other core beside the
+        # branch and bound (HiGHS releases the GIL); its support is mapped onto tier 3's neighbourhood
+        # there. Deterministic: it depends on the LP only. (20 000 x 5 000: 3.4-3.6 s tier 3 waited for.)
+        open_lp = easy & (np.bincount(pn[easy[pn] & (lp.x >= 1 - EPS)], minlength=view.n_needs) < cap)
+        cols_e = np.flatnonzero(~easy[pn] | support | top | open_lp[pn])
+        cancel_e = _Cancel()
+        pool = ThreadPoolExecutor(max_workers=1)
+        spec = cols_e, pool.submit(_interior, _mip_rows(view, cols_e, spread=False, short_long=False)[1],
+                                   prio[cols_e], np.arange(len(cols_e)), fixed=np.zeros(len(cols_e), dtype=bool),
+                                   time_limit=deadline - time.perf_counter(), cancel=cancel_e)  # fmt: skip
         res, xs, _u, _y = h.solve(rows_h, prio[hard_pairs], np.arange(len(hard_pairs)), integer=True,
                                   time_limit=deadline - time.perf_counter(), hint=best[hard_pairs])  # fmt: skip
         x_h = np.zeros(n, dtype=bool)
@@ -1098,6 +1112,8 @@ def solve_large(
             f" {b_h:.1f}; coverage bound {bound_int}, {time.perf_counter() - t0:.2f} s"
             f" (cpu {time.process_time() - c0:.2f})")  # fmt: skip
         if cov_of(best) >= bound_int:
+            cancel_e.cancel()
+            pool.shutdown(wait=True)
             proven = True
             break
         # the plan: the hard optimum beside the LP's whole easy pairs of the volunteers it leaves free
@@ -1112,9 +1128,6 @@ def solve_large(
         # first the easy places left open, every candidate of theirs, beside that plan held; then, if
         # some stay open, the hard needs' pairs free too
         open_need = easy & (np.bincount(pn[start_f], minlength=view.n_needs) < cap)
-        top = np.zeros(n, dtype=bool)
-        e_idx = np.flatnonzero(easy[pn])
-        top[_best_per_key(e_idx, pn, weight[e_idx], 2)] = True
         # tiers: (1) everything held but the open easy places' candidates; (2) also free the pairs of every
         # volunteer who could take a place still open, and the needs those pairs serve, two rings out; (3) the
         # hard needs' pairs free too, the LP's whole easy pairs held. Tiers 2 and 3 first as an interior
@@ -1131,32 +1144,18 @@ def solve_large(
             return _interior(rows_f, prio[cols], np.arange(len(cols)), fixed=held_c,
                              time_limit=deadline - time.perf_counter(), cancel=cancel)  # fmt: skip
 
-        # tier 3's interior LP starts beside tier 2's, on the other core (HiGHS releases the GIL): it is
-        # used only if tier 2 leaves the plan as it was (its LP under the bound), so the result is the
-        # same as one after the other; else it is cancelled. (20 000 x 5 000 seed 2: 1.7 s of tier 2's LP.)
-        spec: tuple[np.ndarray, tuple[np.ndarray, np.ndarray, Rows], Future[Any], _Cancel] | None = None
-        pool = ThreadPoolExecutor(max_workers=1)
         try:
             for tier, interior in ((1, False), (2, True), (3, True), (2, False), (3, False)):
                 cols, held_c, rows_f = _fill_hood(view, tier, cur, want, open_need, start_f, easy, support | top,
                                                   held)  # fmt: skip
                 if interior:
                     t_i = time.perf_counter()
-                    if tier == 2:
-                        h3 = _fill_hood(view, 3, cur, want, open_need, start_f, easy, support | top, held)
-                        c3 = _Cancel()
-                        spec = (cur, h3, pool.submit(interior_lp, *h3, c3), c3)
-                    if tier == 3 and spec is not None and spec[0] is cur:
-                        (cols, held_c, rows_f), got_i = spec[1], spec[2].result()
-                    elif tier == 3 and spec is not None:
-                        # tier 2 moved the plan (closer, not there): the support found from where it was,
-                        # onto this neighbourhood (the same but for the plan's own pairs, which stay in),
-                        # rather than 3.6 s for a new interior LP (20 000 x 5 000 seed 3)
-                        got_s = spec[2].result()
+                    if tier == 3:  # the support of the LP started beside the hard needs' branch and bound
+                        got_s = spec[1].result()
                         got_i = None
                         if got_s is not None:
                             on = np.zeros(n, dtype=bool)
-                            on[spec[1][0][got_s[0] > 1e-6]] = True
+                            on[spec[0][got_s[0] > 1e-6]] = True
                             got_i = on[cols].astype(np.float64), got_s[1]
                     else:
                         got_i = interior_lp(cols, held_c, rows_f)
@@ -1187,8 +1186,7 @@ def solve_large(
                 if cov_of(best) >= bound_int or time.perf_counter() > deadline:
                     break
         finally:
-            if spec is not None:
-                spec[3].cancel()
+            cancel_e.cancel()
             pool.shutdown(wait=True)
         stats[f"round{it}"] = {"hard_pairs": len(hard_pairs), "hard": cov_of(x_h),
                                "fill_tier": f"{tier}{' interior' if interior else ''}",
