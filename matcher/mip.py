@@ -1139,15 +1139,9 @@ def solve_large(
         cur = start_f
         want = np.where(easy, cap, np.bincount(pn[x_h], minlength=view.n_needs))  # what reaches the bound
 
-        def interior_lp(cols: np.ndarray, held_c: np.ndarray, rows_f: Rows,
-                        cancel: _Cancel | None = None) -> tuple[np.ndarray, float] | None:  # fmt: skip
-            return _interior(rows_f, prio[cols], np.arange(len(cols)), fixed=held_c,
-                             time_limit=deadline - time.perf_counter(), cancel=cancel)  # fmt: skip
-
         try:
             for tier, interior in ((1, False), (2, True), (3, True), (2, False), (3, False)):
-                cols, held_c, rows_f = _fill_hood(view, tier, cur, want, open_need, start_f, easy, support | top,
-                                                  held)  # fmt: skip
+                cols, held_c = _fill_hood(view, tier, cur, want, open_need, start_f, easy, support | top, held)
                 if interior:
                     t_i = time.perf_counter()
                     if tier == 3:  # the support of the LP started beside the hard needs' branch and bound
@@ -1158,7 +1152,9 @@ def solve_large(
                             on[spec[0][got_s[0] > 1e-6]] = True
                             got_i = on[cols].astype(np.float64), got_s[1]
                     else:
-                        got_i = interior_lp(cols, held_c, rows_f)
+                        got_i = _interior(_mip_rows(view, cols, spread=False, short_long=False)[1], prio[cols],
+                                          np.arange(len(cols)), fixed=held_c,
+                                          time_limit=deadline - time.perf_counter())  # fmt: skip
                     if got_i is None or got_i[1] < bound_int - 1e-6:
                         say(f"  fill, tier {tier}: interior LP {'none' if got_i is None else f'{got_i[1]:.2f}'}"
                             f" under the bound {bound_int}, {time.perf_counter() - t_i:.2f} s")  # fmt: skip
@@ -1167,7 +1163,8 @@ def solve_large(
                     say(f"  fill, tier {tier}: interior LP {got_i[1]:.2f}, support {int(keep.sum())} of"
                         f" {len(cols)} pairs, {time.perf_counter() - t_i:.2f} s")  # fmt: skip
                     cols, held_c = cols[keep], held_c[keep]
-                    rows_f = _mip_rows(view, cols, spread=False, short_long=False)[1]
+                # (the hour groups' short-with-long rows: a tighter bound the fill does not need, and slower)
+                rows_f = _mip_rows(view, cols, spread=False, short_long=False)[1]
                 # a plain tier (the fallback after the interior ones) gets a third of the time left while the
                 # hard set may still grow: if the bound is loose, only a larger hard set proves the plan
                 left = deadline - time.perf_counter()
@@ -1226,8 +1223,8 @@ def solve_large(
 def _fill_hood(
     view: Instance, tier: int, cur: np.ndarray, want: np.ndarray, open_need: np.ndarray, start: np.ndarray,
     easy: np.ndarray, lp_pairs: np.ndarray, held: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, Rows]:
-    """A fill tier's pairs (the plan `cur`'s and the free ones), which of them stay held, and their rows:
+) -> tuple[np.ndarray, np.ndarray]:
+    """A fill tier's pairs (the plan `cur`'s and the free ones) and which of them stay held:
     (1) the open easy places' candidates free, the start held; (2) two rings of volunteers and needs around
     the places still short of `want` free, the rest of the plan held; (3) the hard needs' pairs, the LP's
     (`lp_pairs`) and the open places' free, the LP's whole easy pairs (`held`) held."""
@@ -1248,8 +1245,7 @@ def _fill_hood(
         free = ~easy[pn] | lp_pairs | open_need[pn]
         fix = held
     cols = np.flatnonzero(cur | free)
-    # (the hour groups' short-with-long rows: a tighter bound the fill does not need, and slower)
-    return cols, (fix & ~free)[cols], _mip_rows(view, cols, spread=False, short_long=False)[1]
+    return cols, (fix & ~free)[cols]
 
 
 def _fit_step(
