@@ -197,16 +197,19 @@ async def risks_added(
     return added(risks(await committed_scenario(session, horizon, before)), after_risks)
 
 
-async def release_risks(session: AsyncSession, horizon: Horizon, new: Iterable[PairKey]) -> list[dict[str, Any]]:
-    """What placing the pairs `new` would break now that the placements in force do not already break.
+async def release_risks(session: AsyncSession, default_horizon_days: int,
+                        new: Iterable[PairKey]) -> list[dict[str, Any]]:
+    """What placing the pairs `new` would break today that the placements in force do not already break.
 
     Accepted proposals were checked when they were accepted; since then the register may have
     moved under them (a need changed with keep_at_risk, a volunteer's availability or course
-    changed, a certificate expired). Asked on the new pairs' volunteers and needs with what is in
-    force around them; the new pairs come last, so a full need or a clash names the new pair."""
+    changed, a certificate expired). Asked over the register's period from today, on the new
+    pairs' volunteers and needs with what is in force around them; the new pairs come last, so a
+    full need or a clash names the new pair. The release and its preview both ask here."""
     new = _unique(new)
     if not new:
         return []
+    horizon = await register_horizon(session, default_horizon_days, from_today=True)
     vids = sorted({v for v, _ in new})
     nids = sorted({n for _, n in new})
     placed: set[PairKey] = set()

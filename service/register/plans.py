@@ -560,8 +560,7 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
     )).all()}
     today = clock.today()
     fresh = [p for p in accepted if (p.volunteer_id, p.need_id) not in in_force and p.need_id in needs]
-    horizon = await register_horizon(session, default_horizon_days, today, from_today=True)
-    broken = await release_risks(session, horizon, [(p.volunteer_id, p.need_id) for p in fresh])
+    broken = await release_risks(session, default_horizon_days, [(p.volunteer_id, p.need_id) for p in fresh])
     if broken and not keep_at_risk:
         raise refusal(broken, f"plan {plan_id!r} cannot be released: an accepted proposal breaks a rule now"
                               " (reject it, or send keep_at_risk=true to release it at risk)")

@@ -14,11 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service import clock
 from service.auth import Principal
 from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow
 from service.problems import conflict, not_found
-from service.register.commitments import register_horizon, release_risks
+from service.register.commitments import release_risks
 from service.register.queries import in_force as placements_in_force
 
 
@@ -41,11 +40,10 @@ async def release_preview(session: AsyncSession, who: Principal, plan_id: str,
     kept = {(p.volunteer_id, p.need_id) for p in accepted} | {
         (c["volunteer"], c["need"]) for c in (plan.summary or {}).get("committed", [])}
     new = [p for p in accepted if (p.volunteer_id, p.need_id) not in placed and p.need_id in live_needs]
-    horizon = await register_horizon(session, default_horizon_days, clock.today(), from_today=True)
     return {
         "plan": plan_id,
         "new": new,
-        "at_risk": await release_risks(session, horizon, [(p.volunteer_id, p.need_id) for p in new]),
+        "at_risk": await release_risks(session, default_horizon_days, [(p.volunteer_id, p.need_id) for p in new]),
         "unchanged": [p for p in in_force if (p.volunteer_id, p.need_id) in kept],
         "not_in_plan": [p for p in in_force if (p.volunteer_id, p.need_id) not in kept],
         "ended": [],
