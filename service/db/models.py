@@ -222,6 +222,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(sa.String(20))
     site_id: Mapped[str | None] = mapped_column(sa.String(200))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # the language the person last read the pages in (their mail follows it): nb | en
+    lang: Mapped[str] = mapped_column(sa.String(5), default="nb", server_default="nb")
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))

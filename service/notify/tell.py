@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,11 +21,24 @@ async def volunteer_lang(session: AsyncSession, volunteer_id: str) -> str:
     return lang if lang in ("nb", "en") else "nb"
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A message of the catalogue, written in each reader's language when their mail is queued."""
+
+    key: str
+    words: Mapping[str, Any] = field(default_factory=dict)
+
+
 def localised(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    """Dates in the reader's language; everything else as given."""
+    """Dates and phrases in the reader's language; everything else as given."""
     from service.web import i18n
 
-    return {k: i18n.date(lang, v) if isinstance(v, dt.date) else v for k, v in data.items()}
+    def one(v: Any) -> Any:
+        if isinstance(v, Phrase):
+            return i18n.t(lang, v.key, **v.words)
+        return i18n.date(lang, v) if isinstance(v, dt.date) else v
+
+    return {k: one(v) for k, v in data.items()}
 
 
 async def tell_volunteer(
@@ -63,18 +77,20 @@ async def tell_volunteer(
 async def tell_coordinators(
     session: AsyncSession, kind: str, data: Mapping[str, Any], key: str, volunteer_id: str | None = None
 ) -> list[str]:
-    """Queue `kind` to every coordinator who signs in to the web pages (in Bokmål)."""
-    emails = list(
-        await session.scalars(
-            sa.select(UserRow.email)
+    """Queue `kind` to every coordinator who signs in to the web pages, each in the language they last
+    read the pages in."""
+    readers = (
+        await session.execute(
+            sa.select(UserRow.email, UserRow.lang)
             .where(UserRow.role == "coordinator", UserRow.disabled_at.is_(None))
             .order_by(UserRow.email)
         )
-    )
+    ).all()
     out = []
-    for email in emails:
+    for email, lang in readers:
+        lang = lang if lang in ("nb", "en") else "nb"
         queued = await enqueue(
-            session, email, kind, localised(data, "nb"), "nb", f"{key}:{email}", volunteer_id=volunteer_id
+            session, email, kind, localised(data, lang), lang, f"{key}:{email}", volunteer_id=volunteer_id
         )
         out += [queued] if queued else []
     return out

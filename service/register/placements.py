@@ -169,16 +169,15 @@ async def respond(
 
 async def _tell_answer(session: AsyncSession, settings: Settings, row: PlacementRow, answer: str) -> None:
     from service.db.models import NeedRow, SiteRow, VolunteerRow
-    from service.notify.tell import tell_coordinators
-    from service.web import i18n
+    from service.notify.tell import Phrase, tell_coordinators
 
     volunteer = await session.get(VolunteerRow, row.volunteer_id)
     need = await session.get(NeedRow, row.need_id)
     site = await session.get(SiteRow, row.site_id)
-    reason = i18n.t("nb", "answer.reason", reason=row.decline_reason) if row.decline_reason else ""
+    reason = Phrase("answer.reason", {"reason": row.decline_reason}) if row.decline_reason else ""
     await tell_coordinators(session, "answer_received", {
         "volunteer": (volunteer.data or {}).get("name", row.volunteer_id) if volunteer else row.volunteer_id,
-        "answer": i18n.t("nb", f"answer.{answer}"),
+        "answer": Phrase(f"answer.{answer}"),
         "title": need.data.get("title", row.need_id) if need else row.need_id,
         "site": site.data.get("name", row.site_id) if site else row.site_id, "reason": reason,
         "url": settings.public_url + "/matching",

@@ -26,6 +26,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from service import clock
 from service.accounts import User, authenticate, principal_for, signed_in_user
 from service.auth import Principal
+from service.db.models import UserRow
 from service.problems import Problem
 from service.register import plans as plans_service
 from service.register.common import DbSession
@@ -160,6 +161,7 @@ async def login(request: Request[Any, Any, Any], db_session: DbSession, data: Fo
         error, status = ((i18n.t(lang, "signin.limited"), 429) if result.limited
                          else (i18n.t(lang, "signin.wrong"), 401))
         return page(request, "login.html", status_code=status, next=target, email=email, error=error)
+    result.user.lang = lang  # the mail they get follows the language they read the pages in
     await start_session(request, db_session, {"uid": result.user.id}, subject=f"user:{result.user.id}",
                         lifetime=dt.timedelta(hours=SESSION_HOURS))
     return redirect(home_of(result.user) if target == "/" else target)
@@ -173,8 +175,13 @@ async def logout(request: Request[Any, Any, Any], db_session: DbSession) -> Redi
 
 
 @post("/lang", include_in_schema=False)
-async def switch_language(request: Request[Any, Any, Any], data: Form) -> Redirect:
+async def switch_language(request: Request[Any, Any, Any], db_session: DbSession, data: Form) -> Redirect:
     lang = i18n.pick_lang(data.get("lang"))
+    uid = request.session.get("uid") if request.session else None
+    if isinstance(uid, str):  # a signed-in user's mail follows their choice (a volunteer's: on /me)
+        user = await db_session.get(UserRow, uid)
+        if user is not None:
+            user.lang = lang
     response = redirect(safe_next(data.get("next")))
     response.cookies.append(Cookie(key=LANG_COOKIE, value=lang, max_age=365 * 24 * 3600, samesite="lax",
                                    httponly=True, path="/"))

@@ -117,6 +117,36 @@ async def test_yes_and_no_reach_the_coordinators_matching_page(app, released, db
     assert r.status_code == 303 and r.headers["location"].startswith("/login?")
 
 
+async def test_coordinators_hear_of_answers_in_the_language_they_read_the_pages_in(
+    app, client, released, tokens, db_url, users
+):
+    for email in ("ola@kommune.no", "kari@kommune.no", "per@kommune.no"):
+        await users.create(email)
+    async with web_client(app) as ola:  # chooses English on the sign-in page, then signs in
+        await ola.get("/login")
+        assert (await post_form(ola, "/lang", {"lang": "en", "next": "/login"})).status_code == 303
+        assert (await sign_in(ola, "ola@kommune.no")).status_code == 303
+    async with web_client(app) as kari:  # signs in reading Bokmål, then switches to English
+        assert (await sign_in(kari, "kari@kommune.no")).status_code == 303
+        assert (await post_form(kari, "/lang", {"lang": "en", "next": "/"})).status_code == 303
+    async with web_client(app) as per:  # Bokmål throughout
+        assert (await sign_in(per, "per@kommune.no")).status_code == 303
+    me = await tokens.headers("volunteer", volunteer="v1")
+    n3 = released["placements"]["n3"]["id"]
+    r = await client.post(f"/api/v1/placements/{n3}/respond", json={"answer": "no", "reason": "Har ikke bil"},
+                          headers=me)
+    assert r.status_code == 200, r.text
+    told = {m.recipient: m for m in await outbox(db_url, kind="answer_received")}
+    assert set(told) == {"ola@kommune.no", "kari@kommune.no", "per@kommune.no"}
+    for email in ("ola@kommune.no", "kari@kommune.no"):
+        assert told[email].lang == "en"
+        assert told[email].subject == "Frivillig 1 answered no: Turvenn onsdag"
+        assert "Reason: Har ikke bil" in told[email].body and "svarte" not in told[email].body
+    assert told["per@kommune.no"].lang == "nb"
+    assert told["per@kommune.no"].subject == "Frivillig 1 svarte nei: Turvenn onsdag"
+    assert "Har ikke bil" in told["per@kommune.no"].body and "Reason:" not in told["per@kommune.no"].body
+
+
 async def test_calendar_url_in_the_api_record_and_revocable(client, released, tokens, db_url, browser_client):
     me = await tokens.headers("volunteer", volunteer="v1")
     n1 = released["placements"]["n1"]["id"]
