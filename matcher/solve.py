@@ -56,8 +56,9 @@ class SolveOptions:
     repair_rings: int = 2
     repair_time_limit: float = 0.5  # CP-SAT polish of a local repair, which cannot prove anyway
     fit_rel_gap: float = FIT_REL_GAP  # `optimal`: the fit level within 0.1 % of its bound
-    direct_max_pairs: int = 20_000  # mip engine: one branch and bound up to this many pairs, the coverage core above
-    core_direct_max_pairs: int = 45_000  # mip engine: one branch and bound over a coverage core up to this
+    # mip engine: one branch and bound up to this many pairs, the coverage core above (MipOptions' defaults)
+    direct_max_pairs: int = mip.MipOptions.direct_max_pairs
+    core_direct_max_pairs: int = mip.MipOptions.core_direct_max_pairs  # one branch and bound over a core up to this
     weights: Weights | None = None
     progress: Callable[[str], None] | None = None
     explain: bool = True
