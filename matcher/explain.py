@@ -317,9 +317,14 @@ def unfilled_facts(p: Problem, j: int) -> RuleFacts:
     volunteers pass it for need j, and the near misses. (Computed beside the solver's last steps at
     20 000 x 5 000, where the unfilled needs are known once coverage is.)"""
     passes = rules.rule_matrix(p, j, np.arange(p.n_volunteers))
-    fails = {r: ~ok for r, ok in passes.items()}
-    n_fail = np.sum(np.stack(list(fails.values())), axis=0)
+    fails, n_fail = _fails(passes)
     return passes, _near_misses(p, j, fails, n_fail == 1)
+
+
+def _fails(passes: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Per rule, who fails it; and per volunteer, how many rules they fail."""
+    fails = {r: ~ok for r, ok in passes.items()}
+    return fails, np.sum(np.stack(list(fails.values())), axis=0)
 
 
 def explain_unfilled(
@@ -356,8 +361,7 @@ def explain_unfilled(
             out.append(Unfilled(need=need.id, open=open_, priority=need.priority, reasons=UnfilledReasons(summary="")))
             continue
         passes, misses = (known or {}).get(j) or unfilled_facts(p, j)
-        fails = {r: ~ok for r, ok in passes.items()}
-        n_fail = np.sum(np.stack(list(fails.values())), axis=0)
+        fails, n_fail = _fails(passes)
         eligible = n_fail == 0
         here = [v for v in np.flatnonzero(eligible).tolist() if j in placed.get(v, ())]
         eligible[here] = False  # those already placed on this need do not explain its open places
