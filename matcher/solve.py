@@ -206,6 +206,14 @@ def _flow_with_bans(view: Instance, weight: np.ndarray, rounds: int = 100) -> np
     return _repair(view, chosen, _violators(view, chosen), weight)
 
 
+def filled_per_need(inst: Instance, chosen: np.ndarray) -> np.ndarray:
+    """Places filled per need by a plan: the fixed (committed, pinned) pairs and the chosen ones."""
+    assert inst.problem is not None
+    fixed = np.array([j for _, j, _ in inst.fixed], dtype=np.int64)
+    return np.bincount(np.concatenate([inst.pair_need[chosen].astype(np.int64), fixed]),
+                       minlength=inst.problem.n_needs)
+
+
 class _OpenNeedFacts:
     """`explain.unfilled_facts` for the needs a region's coverage plan leaves open, in a worker thread that
     runs while the solver polishes the fit (HiGHS releases the GIL): at 20 000 x 5 000 the explanations
@@ -221,9 +229,7 @@ class _OpenNeedFacts:
         assert p is not None
         chosen = self.flow_chosen.copy()
         chosen[self.region] = region_plan
-        filled = np.bincount(inst.pair_need[chosen].astype(np.int64), minlength=p.n_needs)
-        for _, j, _ in inst.fixed:
-            filled[j] += 1
+        filled = filled_per_need(inst, chosen)
         # (a need with no occurrence in the horizon has no rule facts: its reason says so)
         open_needs = [j for j in np.flatnonzero(filled < p.n_headcount).tolist() if rules.has_occurrence(p, j)]
         pool = ThreadPoolExecutor(max_workers=1)
@@ -501,7 +507,7 @@ def assemble(
     pin_spread = int((inst.spread * fixed_counts * (fixed_counts - 1) // 2).sum())
     at_risk = check_committed(p)
     matches = explain.explain_matches(p, cands, pairs, pinned, inst.committed, at_risk)
-    filled = np.bincount(np.array([j for _, j, _ in pairs], dtype=np.int64), minlength=p.n_needs)
+    filled = filled_per_need(inst, sol.chosen)
     known = sol.unfilled_known.result() if sol.unfilled_known is not None and explain_unfilled else None
     unfilled = explain.explain_unfilled(p, pairs, filled, detailed=explain_unfilled, known=known)
     priority = fixed_prio + sol.priority
