@@ -195,6 +195,13 @@ async def authenticate(session: AsyncSession, email: str, password: str, ip: str
     return SignIn(row)
 
 
+async def remember_lang(session: AsyncSession, user_id: str, lang: str) -> None:
+    """The language a user reads the pages in; the mail they get follows it (nb | en)."""
+    user = await session.get(UserRow, user_id)
+    if user is not None and lang in ("nb", "en"):
+        user.lang = lang
+
+
 def principal_for(user: UserRow) -> Principal:
     """The same principal the API's bearer tokens give, so web pages call the same services."""
     return Principal(token_id=user.id, name=user.name, role=user.role, site_id=user.site_id)

@@ -24,9 +24,8 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from service import clock
-from service.accounts import User, authenticate, principal_for, signed_in_user
+from service.accounts import User, authenticate, principal_for, remember_lang, signed_in_user
 from service.auth import Principal
-from service.db.models import UserRow
 from service.problems import Problem
 from service.register import plans as plans_service
 from service.register.common import DbSession
@@ -161,7 +160,7 @@ async def login(request: Request[Any, Any, Any], db_session: DbSession, data: Fo
         error, status = ((i18n.t(lang, "signin.limited"), 429) if result.limited
                          else (i18n.t(lang, "signin.wrong"), 401))
         return page(request, "login.html", status_code=status, next=target, email=email, error=error)
-    result.user.lang = lang  # the mail they get follows the language they read the pages in
+    await remember_lang(db_session, result.user.id, lang)  # their mail follows the pages' language
     await start_session(request, db_session, {"uid": result.user.id}, subject=f"user:{result.user.id}",
                         lifetime=dt.timedelta(hours=SESSION_HOURS))
     return redirect(home_of(result.user) if target == "/" else target)
@@ -179,9 +178,7 @@ async def switch_language(request: Request[Any, Any, Any], db_session: DbSession
     lang = i18n.pick_lang(data.get("lang"))
     uid = request.session.get("uid") if request.session else None
     if isinstance(uid, str):  # a signed-in user's mail follows their choice (a volunteer's: on /me)
-        user = await db_session.get(UserRow, uid)
-        if user is not None:
-            user.lang = lang
+        await remember_lang(db_session, uid, lang)
     response = redirect(safe_next(data.get("next")))
     response.cookies.append(Cookie(key=LANG_COOKIE, value=lang, max_age=365 * 24 * 3600, samesite="lax",
                                    httponly=True, path="/"))
