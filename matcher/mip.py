@@ -439,6 +439,16 @@ def _interior(
     return x, float(info.objective_function_value)
 
 
+def _interior_over(
+    view: Instance, cols: np.ndarray, cost: np.ndarray, fixed: np.ndarray, deadline: float, cancel: _Cancel
+) -> tuple[np.ndarray, float] | None:
+    """`_interior` over the view's pairs `cols` (cost per pair of the view, `fixed` per col) with the fills'
+    rows (no spread, the long hour groups only), built on the calling thread (the worker's)."""
+    rows = _mip_rows(view, cols, spread=False, short_long=False)[1]
+    return _interior(rows, cost[cols], np.arange(len(cols)), fixed=fixed, time_limit=deadline - time.perf_counter(),
+                     cancel=cancel)
+
+
 class _Highs:
     """HiGHS through MathOpt's solver core, fed with protos built from numpy (no per-variable Python)."""
 
@@ -1098,49 +1108,46 @@ def solve_large(
         cols_e = np.flatnonzero(~easy[pn] | support | top | open_lp[pn])
         cancel_e = _Cancel()
         pool = ThreadPoolExecutor(max_workers=1)
-        spec = cols_e, pool.submit(_interior, _mip_rows(view, cols_e, spread=False, short_long=False)[1],
-                                   prio[cols_e], np.arange(len(cols_e)), fixed=np.zeros(len(cols_e), dtype=bool),
-                                   time_limit=deadline - time.perf_counter(), cancel=cancel_e)  # fmt: skip
-        res, xs, _u, _y = h.solve(rows_h, prio[hard_pairs], np.arange(len(hard_pairs)), integer=True,
-                                  time_limit=deadline - time.perf_counter(), hint=best[hard_pairs])  # fmt: skip
-        x_h = np.zeros(n, dtype=bool)
-        x_h[hard_pairs[xs > 0.5]] = True
-        b_h = res.termination.objective_bounds.dual_bound
-        if math.isfinite(b_h):
-            bound_int = min(bound_int, easy_total + int(_floor(b_h)))
-        say(f"  hard needs {int((has & ~easy & (cap > 0)).sum())} ({len(hard_pairs)} pairs): {cov_of(x_h)} of"
-            f" {b_h:.1f}; coverage bound {bound_int}, {time.perf_counter() - t0:.2f} s"
-            f" (cpu {time.process_time() - c0:.2f})")  # fmt: skip
-        if cov_of(best) >= bound_int:
-            cancel_e.cancel()
-            pool.shutdown(wait=True)
-            proven = True
-            break
-        # the plan: the hard optimum beside the LP's whole easy pairs of the volunteers it leaves free
-        # (together a plan: their needs and volunteers are apart), the rest of the easy places filled by a
-        # branch and bound over the hard needs' pairs, the LP's fractional easy pairs and a few candidates
-        used = np.zeros(view.n_volunteers, dtype=bool)
-        used[pv[x_h]] = True
-        held = easy[pn] & (lp.x >= 1 - EPS) & ~used[pv]
-        start_f = x_h | held
-        if cov_of(start_f) > cov_of(best):
-            best = start_f
-        # first the easy places left open, every candidate of theirs, beside that plan held; then, if
-        # some stay open, the hard needs' pairs free too
-        open_need = easy & (np.bincount(pn[start_f], minlength=view.n_needs) < cap)
-        # tiers: (1) everything held but the open easy places' candidates; (2) also free the pairs of every
-        # volunteer who could take a place still open, and the needs those pairs serve, two rings out; (3) the
-        # hard needs' pairs free too, the LP's whole easy pairs held. Tiers 2 and 3 first as an interior
-        # RENS: the neighbourhood's LP by the interior point method (`_interior`), then a branch and bound
-        # over its support only, skipped where that LP is below the bound (the neighbourhood cannot reach
-        # it). At 20 000 x 5 000 ring 2's branch and bound over 12 500 pairs took 7.7 s, mostly its root
-        # cut loop; its interior LP 0.6-1 s and the branch and bound over the support's 8 600-9 300 pairs
-        # 0.6-1 s, to the same bound. Then each plainly, over the whole neighbourhood, if still short.
-        cur = start_f
-        want = np.where(easy, cap, np.bincount(pn[x_h], minlength=view.n_needs))  # what reaches the bound
-
+        spec = cols_e, pool.submit(_interior_over, view, cols_e, prio, np.zeros(len(cols_e), dtype=bool), deadline,
+                                   cancel_e)  # fmt: skip
         spec2: tuple[np.ndarray, np.ndarray, np.ndarray, Future[Any]] | None = None
-        try:
+        try:  # the worker's LPs stop with the round, however it ends
+            res, xs, _u, _y = h.solve(rows_h, prio[hard_pairs], np.arange(len(hard_pairs)), integer=True,
+                                      time_limit=deadline - time.perf_counter(), hint=best[hard_pairs])  # fmt: skip
+            x_h = np.zeros(n, dtype=bool)
+            x_h[hard_pairs[xs > 0.5]] = True
+            b_h = res.termination.objective_bounds.dual_bound
+            if math.isfinite(b_h):
+                bound_int = min(bound_int, easy_total + int(_floor(b_h)))
+            say(f"  hard needs {int((has & ~easy & (cap > 0)).sum())} ({len(hard_pairs)} pairs): {cov_of(x_h)} of"
+                f" {b_h:.1f}; coverage bound {bound_int}, {time.perf_counter() - t0:.2f} s"
+                f" (cpu {time.process_time() - c0:.2f})")  # fmt: skip
+            if cov_of(best) >= bound_int:
+                proven = True
+                break
+            # the plan: the hard optimum beside the LP's whole easy pairs of the volunteers it leaves free
+            # (together a plan: their needs and volunteers are apart), the rest of the easy places filled by a
+            # branch and bound over the hard needs' pairs, the LP's fractional easy pairs and a few candidates
+            used = np.zeros(view.n_volunteers, dtype=bool)
+            used[pv[x_h]] = True
+            held = easy[pn] & (lp.x >= 1 - EPS) & ~used[pv]
+            start_f = x_h | held
+            if cov_of(start_f) > cov_of(best):
+                best = start_f
+            # first the easy places left open, every candidate of theirs, beside that plan held; then, if
+            # some stay open, the hard needs' pairs free too
+            open_need = easy & (np.bincount(pn[start_f], minlength=view.n_needs) < cap)
+            # tiers: (1) everything held but the open easy places' candidates; (2) also free the pairs of every
+            # volunteer who could take a place still open, and the needs those pairs serve, two rings out; (3) the
+            # hard needs' pairs free too, the LP's whole easy pairs held. Tiers 2 and 3 first as an interior
+            # RENS: the neighbourhood's LP by the interior point method (`_interior`), then a branch and bound
+            # over its support only, skipped where that LP is below the bound (the neighbourhood cannot reach
+            # it). At 20 000 x 5 000 ring 2's branch and bound over 12 500 pairs took 7.7 s, mostly its root
+            # cut loop; its interior LP 0.6-1 s and the branch and bound over the support's 8 600-9 300 pairs
+            # 0.6-1 s, to the same bound. Then each plainly, over the whole neighbourhood, if still short.
+            cur = start_f
+            want = np.where(easy, cap, np.bincount(pn[x_h], minlength=view.n_needs))  # what reaches the bound
+
             # tier 3 before tier 2: its LP is ready (or nearly) and its branch and bound reached the bound in
             # 0.8-3.2 s at 20 000 x 5 000, where tier 2 first spent 1.0-1.7 s on its LP and fell short at two
             # of three seeds. Tier 2's LP runs on the worker meanwhile, around the plan tier 3 started from
@@ -1158,9 +1165,7 @@ def solve_large(
                             on[spec[0][got_s[0] > 1e-6]] = True
                             got_i = on[cols].astype(np.float64), got_s[1]
                         c2, h2 = _fill_hood(view, 2, cur, want, open_need, start_f, easy, support | top, held)
-                        spec2 = cur, c2, h2, pool.submit(
-                            _interior, _mip_rows(view, c2, spread=False, short_long=False)[1], prio[c2],
-                            np.arange(len(c2)), fixed=h2, time_limit=deadline - time.perf_counter(), cancel=cancel_e)
+                        spec2 = cur, c2, h2, pool.submit(_interior_over, view, c2, prio, h2, deadline, cancel_e)
                     else:  # tier 2's LP, started as tier 3 began
                         assert spec2 is not None
                         around, cols, held_c = spec2[0], spec2[1], spec2[2]
@@ -1326,7 +1331,6 @@ def _large_fit(
     # rest free, 80 % of the time; then nothing held. (The second alone, at 20 000 x 5 000, was cut by its
     # time limit at the plan's fit or near it, 67 074; RINS proves 98 565 over its pairs in 2.1 s, 1.5 s of
     # them HiGHS's presolve, so half the 4 s made it a coin flip: 60 986 in the bench's median run.)
-    step = "rins"
     local = np.arange(len(cols))
     plan = best[cols]
     for step, fixed, share in (("rins", (best & start)[cols], 0.8), ("free", None, 1.0)):
