@@ -18,7 +18,9 @@ async def volunteer_lang(session: AsyncSession, volunteer_id: str) -> str:
     lang = await session.scalar(
         sa.select(VolunteerAccountRow.lang).where(VolunteerAccountRow.volunteer_id == volunteer_id)
     )
-    return lang if lang in ("nb", "en") else "nb"
+    from service.web import i18n
+
+    return i18n.pick_lang(lang)
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,11 @@ async def tell_coordinators(
             .order_by(UserRow.email)
         )
     ).all()
+    from service.web import i18n
+
     out = []
-    for email, lang in readers:
-        lang = lang if lang in ("nb", "en") else "nb"
+    for email, stored in readers:
+        lang = i18n.pick_lang(stored)
         queued = await enqueue(
             session, email, kind, localised(data, lang), lang, f"{key}:{email}", volunteer_id=volunteer_id
         )

@@ -36,6 +36,7 @@ from service.register.common import audit, from_doc, new_id, register_row
 from service.register.occupancy import check_can_take
 from service.register.queries import in_force as placements_in_force
 from service.register.queries import is_draft
+from service.register.release_preview import to_place
 from service.register.scenario_io import build_scenario
 from service.register.schemas import (
     AtRiskOut,
@@ -559,7 +560,7 @@ async def release(session: AsyncSession, who: Principal, plan_id: str,
         sa.select(NeedRow).where(NeedRow.id.in_([p.need_id for p in accepted]))
     )).all()}
     today = clock.today()
-    fresh = [p for p in accepted if (p.volunteer_id, p.need_id) not in in_force and p.need_id in needs]
+    fresh = to_place(accepted, in_force, needs)
     broken = await release_risks(session, default_horizon_days, [(p.volunteer_id, p.need_id) for p in fresh])
     if broken and not keep_at_risk:
         raise refusal(broken, f"plan {plan_id!r} cannot be released: an accepted proposal breaks a rule now"

@@ -9,6 +9,7 @@ refuses them unless the coordinator keeps them at risk).
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,14 @@ from service.db.models import NeedRow, PlacementRow, PlanRow, ProposalRow
 from service.problems import conflict, not_found
 from service.register.commitments import release_risks
 from service.register.queries import in_force as placements_in_force
+
+
+def to_place(
+    accepted: Iterable[ProposalRow], placed: Container[tuple[str, str]], live_needs: Container[str]
+) -> list[ProposalRow]:
+    """The accepted proposals a release turns into placements: their pair not in force, their need still
+    in the register. `plans.release` and its preview both take them from here."""
+    return [p for p in accepted if (p.volunteer_id, p.need_id) not in placed and p.need_id in live_needs]
 
 
 async def release_preview(session: AsyncSession, who: Principal, plan_id: str,
@@ -39,7 +48,7 @@ async def release_preview(session: AsyncSession, who: Principal, plan_id: str,
     # the plan keeps the placements that were in force when it ran (committed) as they are
     kept = {(p.volunteer_id, p.need_id) for p in accepted} | {
         (c["volunteer"], c["need"]) for c in (plan.summary or {}).get("committed", [])}
-    new = [p for p in accepted if (p.volunteer_id, p.need_id) not in placed and p.need_id in live_needs]
+    new = to_place(accepted, placed, live_needs)
     return {
         "plan": plan_id,
         "new": new,
