@@ -563,8 +563,6 @@ class _WarmLp:
         for key, val in (("output_flag", False), ("random_seed", 0)):
             self.h.setOptionValue(key, val)
         self.h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        self.by_pair = np.argsort(rows.entry_pair, kind="stable")  # the entries, pair by pair
-        self.pair_sorted = rows.entry_pair[self.by_pair]
         self.row_at = np.full(rows.n_rows, -1, dtype=np.int64)  # each row's index in the model (−1: not in it)
         self.n_rows = 0
         self.has = np.zeros(len(cost), dtype=bool)
@@ -574,10 +572,13 @@ class _WarmLp:
         self.solved = False
 
     def _add(self, new: np.ndarray) -> None:
+        """The pairs `new` (sorted, none in the model yet) as columns, with the rows they enter."""
         rows, h = self.rows, self.h
-        lo = np.searchsorted(self.pair_sorted, new, "left")
-        n_e = np.searchsorted(self.pair_sorted, new, "right") - lo
-        e = self.by_pair[ranges(lo, n_e)]
+        joins = np.zeros(len(self.cost), dtype=bool)
+        joins[new] = True
+        e = np.flatnonzero(joins[rows.entry_pair])  # their entries (a mask: one sort of them all costs more)
+        e = e[np.argsort(rows.entry_pair[e], kind="stable")]
+        starts = np.searchsorted(rows.entry_pair[e], new)
         er = rows.entry_row[e]
         fresh = np.unique(er[self.row_at[er] < 0])
         if len(fresh):
@@ -587,7 +588,7 @@ class _WarmLp:
                       np.zeros(len(fresh), dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))  # fmt: skip
         k = len(new)
         h.addCols(k, self.cost[new].astype(np.float64), np.zeros(k), np.ones(k), len(e),
-                  (np.cumsum(n_e) - n_e).astype(np.int32), self.row_at[er].astype(np.int32),
+                  starts.astype(np.int32), self.row_at[er].astype(np.int32),
                   rows.entry_coef[e].astype(np.float64))  # fmt: skip
         self.has[new] = True
         self.pairs = np.concatenate([self.pairs, new])
