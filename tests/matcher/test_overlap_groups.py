@@ -8,10 +8,11 @@ import itertools
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from strategies import scenarios_st
 
 from matcher.constraints import needs_overlap
-from matcher.instance import overlap_groups
+from matcher.instance import overlap_groups, unique_groups
 from matcher.schema import Scenario
 from matcher.solve import build_instance_for
 
@@ -48,3 +49,23 @@ def test_groups_are_exactly_the_overlaps(sc: Scenario) -> None:
         ja, jb = int(inst.pair_need[a]), int(inst.pair_need[b])
         if needs_overlap(p, ja, jb):
             assert (a, b) in covered, "two overlapping candidates of one volunteer share no group"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 6), max_size=5, unique=True), max_size=12))
+def test_unique_groups_keeps_each_set_once_in_order(groups: list[list[int]]) -> None:
+    """`instance.unique_groups` (a hash of each group's members and size): the groups of two or more
+    members, each set once, the first of equal ones kept where it stood, members in their order; drawn
+    with many repeats, some in another order."""
+    drawn = [g[::-1] if i % 3 == 2 else g for i, g in enumerate(groups + groups[: len(groups) // 2])]
+    ptr = np.r_[0, np.cumsum([len(g) for g in drawn])].astype(np.int64)
+    members = np.array([m for g in drawn for m in g], dtype=np.int64)
+    got_m, got_p = unique_groups(members, ptr, 7)
+    got = [got_m[got_p[i] : got_p[i + 1]].tolist() for i in range(len(got_p) - 1)]
+    want: list[list[int]] = []
+    seen: set[frozenset[int]] = set()
+    for g in drawn:
+        if len(g) >= 2 and frozenset(g) not in seen:
+            seen.add(frozenset(g))
+            want.append(g)
+    assert got == want
