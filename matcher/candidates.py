@@ -129,7 +129,10 @@ def build_candidates(p: Problem) -> Candidates:
         nn = max(1, p.n_needs)
         have = np.concatenate(cols["vol"]) * nn + np.concatenate(cols["need"]) if cols["vol"] else np.zeros(0, np.int64)
         ckeys = np.array([v * nn + j for v, j in p.committed], dtype=np.int64)
-        for v, j in np.array(p.committed, dtype=np.int64)[~np.isin(ckeys, have)].tolist():
+        # the few committed keys looked up among the many pairs, not the pairs among them: np.isin sorts
+        # its second argument (0.4-0.6 s over 470 000 pairs, 0.05 s this way round)
+        found = np.isin(ckeys, have[np.isin(have, ckeys)])
+        for v, j in np.array(p.committed, dtype=np.int64)[~found].tolist():
             vols = np.array([v], dtype=np.int64)
             km = rules.distances(p, j, vols)
             cols["vol"].append(vols)
