@@ -1093,7 +1093,7 @@ def _mip_rows(view: Instance, pairs: np.ndarray, *, spread: bool, short_long: bo
 
 def solve_large(
     view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None],
-    on_coverage: Callable[[np.ndarray], None] | None = None,
+    on_coverage: Callable[[np.ndarray], object] | None = None,
 ) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
     """Both levels over a region too large for one branch and bound; (chosen, priority bound, fit bound, stats).
 

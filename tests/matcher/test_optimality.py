@@ -537,3 +537,28 @@ def test_fit_level_holds_coverage_and_brackets_the_optimum(seed: int, size: tupl
     exact, prio_bound, exact_fit_bound, _stats = mip._one_pass(view, start, opts, lambda _m: None)
     assert int(view.pair_priority[exact].sum()) == prio_bound == bound
     assert exact_fit_bound is not None and fit_of(view, better) <= fit_of(view, exact) <= fit_bound
+
+
+def test_direct_path_explains_open_places_as_the_plain_explainer_does() -> None:
+    """On the branch and bound paths the rule facts of the needs the flow's plan leaves open are computed
+    beside the solver; the plan's reasons are the ones `explain_unfilled` gives from scratch and the ones
+    of a solve that computes them all after (here the flow's plan leaves one need open and the plan four:
+    three are computed after the solve)."""
+    import numpy as np
+
+    from matcher import explain
+    from matcher.problem import compile_problem
+
+    sc = generate(600, 150, seed=2, broad=True)
+    early = solve(sc, SolveOptions(engine="mip", early_facts_min_pairs=0))
+    late = solve(sc, SolveOptions(engine="mip", early_facts_min_pairs=10**9))
+    assert 0 < int(cast(int, early.stats.get("unfilled_facts_early", 0))) < len(early.unfilled)
+    assert "unfilled_facts_early" not in late.stats
+    assert early.unfilled and early.unfilled == late.unfilled
+    assert early.matches == late.matches
+    p = compile_problem(sc)
+    vi = {v.id: i for i, v in enumerate(sc.volunteers)}
+    ni = {n.id: j for j, n in enumerate(sc.needs)}
+    pairs = [(vi[m.volunteer], ni[m.need], 0) for m in early.matches]
+    filled = np.bincount(np.array([j for _, j, _ in pairs], dtype=np.int64), minlength=p.n_needs)
+    assert explain.explain_unfilled(p, pairs, filled) == early.unfilled
