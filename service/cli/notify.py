@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import sys
 from typing import Any
 
 from service import clock
+from service.cli.common import run
 from service.settings import Settings
 
 
@@ -66,7 +66,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    report = asyncio.run(_run(settings, lambda maker: send_once(maker, settings)))
+    report = run(_run(settings, lambda maker: send_once(maker, settings)))
     print(f"sent {len(report.sent)}, waiting to retry {len(report.retrying)}, failed {len(report.failed)}")
     return 0 if not report.retrying else 1
 
@@ -85,7 +85,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         async with maker() as session, session.begin():
             return await daily_scan(session, settings, today)
 
-    queued = asyncio.run(_run(settings, work))
+    queued = run(_run(settings, work))
     print(f"queued {len(queued)} message(s) for {today.isoformat()}")
     return 0
 
@@ -99,7 +99,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         async with maker() as session:
             return await status(session)
 
-    st = asyncio.run(_run(settings, work))
+    st = run(_run(settings, work))
     print(
         f"queued {st.queued}, sent {st.sent}, failed {st.failed}"
         + (f"; oldest waiting since {st.oldest_queued:%Y-%m-%d %H:%M} UTC" if st.oldest_queued else "")

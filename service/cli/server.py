@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import os
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from service import clock
-from service.cli.common import check_migrated, load_settings, with_session
+from service.cli.common import check_migrated, load_settings, run, with_session
 from service.settings import Settings
 
 DEMO_DATABASE = "samspill-demo.sqlite3"
@@ -133,7 +132,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
             await engine.dispose()
 
     print("samspill: worker taking plan runs from the queue", flush=True)
-    asyncio.run(work())
+    run(work())
     return 0
 
 
@@ -141,7 +140,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from service.db.migrate import upgrade
 
     settings = load_settings()
-    asyncio.run(upgrade(settings.database_url, args.revision))
+    run(upgrade(settings.database_url, args.revision))
     print(f"samspill: database at revision {args.revision}")
     return 0
 
@@ -150,7 +149,7 @@ def cmd_db_current(args: argparse.Namespace) -> int:
     from service.db.migrate import current_revision, head_revision
 
     settings = load_settings()
-    have = asyncio.run(current_revision(settings.database_url))
+    have = run(current_revision(settings.database_url))
     print(f"current: {have or '(none)'}; code needs: {head_revision(settings.database_url)}")
     return 0
 
@@ -167,7 +166,7 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
                                   volunteer_id=args.volunteer, event_id=args.event)
 
     try:
-        row, text = asyncio.run(with_session(settings, work))
+        row, text = run(with_session(settings, work))
     except ValueError as exc:
         print(f"samspill: {exc}", file=sys.stderr)
         return 2
@@ -188,7 +187,7 @@ def cmd_tokens_revoke(args: argparse.Namespace) -> int:
     settings = load_settings()
     if not check_migrated(settings):
         return 2
-    ok = asyncio.run(with_session(settings, lambda s: revoke_token(s, args.token_id)))
+    ok = run(with_session(settings, lambda s: revoke_token(s, args.token_id)))
     if not ok:
         print(f"samspill: no active token {args.token_id!r}", file=sys.stderr)
         return 1
@@ -208,7 +207,7 @@ def cmd_tokens_list(args: argparse.Namespace) -> int:
     async def work(session: Any) -> list[Any]:
         return list((await session.scalars(sa.select(TokenRow).order_by(TokenRow.created_at))).all())
 
-    for t in asyncio.run(with_session(settings, work)):
+    for t in run(with_session(settings, work)):
         scope = t.site_id or t.volunteer_id or t.event_id or "-"
         state = "revoked" if t.revoked_at else "active"
         print(f"{t.id}\t{t.role}\t{scope}\t{state}\t{t.name}")
@@ -259,7 +258,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not 0 <= args.in_force <= 1:
         print("samspill demo: --in-force: a share between 0 and 1", file=sys.stderr)
         return 2
-    out = asyncio.run(build_demo(settings, args.volunteers, args.needs, args.seed, args.in_force))
+    out = run(build_demo(settings, args.volunteers, args.needs, args.seed, args.in_force))
     c = out["counts"]
     base = f"http://{args.host}:{args.port}"
     print(f"samspill demo: {c['sites']} sites and organisations, {c['volunteers']} volunteers, {c['needs']} needs, "

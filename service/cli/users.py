@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import sys
 from typing import Any
 
-from service.cli.common import check_migrated, load_settings, with_session
+from service.cli.common import check_migrated, load_settings, run, with_session
 
 
 def register(sub: Any) -> None:
@@ -48,7 +47,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
         return 2
     try:
         password = _read_password(args.password_stdin)
-        row = asyncio.run(with_session(settings, lambda s: create_user(
+        row = run(with_session(settings, lambda s: create_user(
             s, email=args.email, password=password, role=args.role, name=args.name, site_id=args.site)))
     except ValueError as exc:
         print(f"samspill: {exc}", file=sys.stderr)
@@ -65,7 +64,7 @@ def cmd_users_set_password(args: argparse.Namespace) -> int:
         return 2
     try:
         password = _read_password(args.password_stdin)
-        ok = asyncio.run(with_session(settings, lambda s: set_password(s, args.email, password)))
+        ok = run(with_session(settings, lambda s: set_password(s, args.email, password)))
     except ValueError as exc:
         print(f"samspill: {exc}", file=sys.stderr)
         return 2
@@ -88,6 +87,6 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     async def work(session: Any) -> list[Any]:
         return list((await session.scalars(sa.select(UserRow).order_by(UserRow.created_at))).all())
 
-    for u in asyncio.run(with_session(settings, work)):
+    for u in run(with_session(settings, work)):
         print(f"{u.id}\t{u.role}\t{u.site_id or '-'}\t{u.email}\t{u.name}")
     return 0

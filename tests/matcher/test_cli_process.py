@@ -40,3 +40,21 @@ def test_solve_process_exit_code_on_a_bad_file_is_kept(tmp_path: Path) -> None:
     bad.write_text('{"format": "samspill.scenario/1"', encoding="utf-8")
     done = _samspill("solve", str(bad))
     assert done.returncode == 2 and b"is not a valid samspill.scenario/1 file" in done.stderr
+
+
+def test_solve_process_imports_only_what_the_run_needs(tmp_path: Path) -> None:
+    """Issue 9: `samspill solve` on a small file imports only what the run needs: not the web framework,
+    the database layer, asyncio (the other commands' `common.run`), CP-SAT (the auto engine's runs are
+    HiGHS's) or highspy (the large regions' LPs). What it loads is read in the process itself, after the
+    command ran (main without os._exit: argv given)."""
+    scenario = tmp_path / "s.json"
+    scenario.write_bytes(msgspec.json.encode(small_scenario()))
+    out = tmp_path / "plan.json"
+    code = ("import sys\nfrom service.cli import main\n"
+            f"assert main(['solve', {str(scenario)!r}, '-o', {str(out)!r}, '-q']) == 0\n"
+            "print(' '.join(sorted(m for m in ('asyncio', 'litestar', 'sqlalchemy', 'ortools.sat.python.cp_model',"
+            " 'highspy', 'jinja2') if m in sys.modules)))\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_bytes())["matches"]
+    assert done.stdout.decode().split() == []
