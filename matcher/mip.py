@@ -1762,13 +1762,17 @@ def fit_level(
     if priced.lp is not None:
         whole = priced.lp.x >= 1 - EPS
         first = plan
-        for fixed, among, floor in ((whole, inset, opts.fit_mip_min),
-                                    (whole & plan, inset & (plan | (priced.lp.x > EPS)), 2 * opts.fit_mip_min)):
+        # the first with coverage held at p* by its row (both bounds): where the LP's whole pairs cannot keep
+        # it, presolve says so at once (10 000 x 2 500: 0.8 s of search for a plan below p* before)
+        held_rows = with_row(base, view.pair_priority, float(p_star), float(p_star))
+        for fixed, among, floor, step_rows in ((whole, inset, opts.fit_mip_min, held_rows),
+                                               (whole & plan, inset & (plan | (priced.lp.x > EPS)),
+                                                2 * opts.fit_mip_min, rows)):  # fmt: skip
             if plan is not first:  # the first found its plan
                 break
             until = max(deadline, min(time.perf_counter() + floor, deadline if latest is None else latest))
-            res, plan = _fit_step(h, view, rows, cost, np.flatnonzero(among), plan, p_star, until=until, abs_gap=tol,
-                                  fixed=fixed)  # fmt: skip
+            res, plan = _fit_step(h, view, step_rows, cost, np.flatnonzero(among), plan, p_star, until=until,
+                                  abs_gap=tol, fixed=fixed)  # fmt: skip
             term = res.termination.reason
         fit_now = fit_of(view, plan)
     if term != 1 or fit_bound is None or fit_bound - fit_now > tol:  # not done: neighbourhoods
