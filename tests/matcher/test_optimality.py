@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from strategies import scenarios_st
 
 from matcher.generate import generate
-from matcher.schema import Objective, Pair, Plan, Scenario, Volunteer, Weights
+from matcher.schema import Objective, Pair, Plan, Scenario, Unfilled, Volunteer, Weights
 from matcher.solve import SolveOptions, solve
 from matcher.validate import (
     check_plan,
@@ -415,15 +415,26 @@ def test_large_path_proves_where_its_first_bound_is_loose() -> None:
     assert check_plan(sc, large) == []
 
 
+def _unfilled_from_scratch(sc: Scenario, plan: Plan) -> list[Unfilled]:
+    """`explain.explain_unfilled` for the plan's matches, computed afresh from the scenario."""
+    import numpy as np
+
+    from matcher import explain
+    from matcher.problem import compile_problem
+
+    p = compile_problem(sc)
+    vi = {v.id: i for i, v in enumerate(sc.volunteers)}
+    ni = {n.id: j for j, n in enumerate(sc.needs)}
+    pairs = [(vi[m.volunteer], ni[m.need], 0) for m in plan.matches]
+    filled = np.bincount(np.array([j for _, j, _ in pairs], dtype=np.int64), minlength=p.n_needs)
+    return explain.explain_unfilled(p, pairs, filled)
+
+
 def test_large_path_explains_open_places_as_the_plain_explainer_does() -> None:
     """On the large path the open needs' rule facts are computed beside the fit polish
     (`explain.unfilled_facts`); the reasons are the ones `explain_unfilled` gives from scratch."""
     import datetime as dt
 
-    import numpy as np
-
-    from matcher import explain
-    from matcher.problem import compile_problem
     from matcher.schema import OnceSlot
 
     sc = generate(600, 150, seed=2, broad=True)
@@ -435,12 +446,7 @@ def test_large_path_explains_open_places_as_the_plain_explainer_does() -> None:
     plan = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0))
     assert plan.stats.get("large") is True and plan.unfilled
     assert [u.reasons.code for u in plan.unfilled if u.need == "after-horizon"] == ["no-occurrence"]
-    p = compile_problem(sc)
-    vi = {v.id: i for i, v in enumerate(sc.volunteers)}
-    ni = {n.id: j for j, n in enumerate(sc.needs)}
-    pairs = [(vi[m.volunteer], ni[m.need], 0) for m in plan.matches]
-    filled = np.bincount(np.array([j for _, j, _ in pairs], dtype=np.int64), minlength=p.n_needs)
-    assert explain.explain_unfilled(p, pairs, filled) == plan.unfilled
+    assert _unfilled_from_scratch(sc, plan) == plan.unfilled
 
 
 @pytest.mark.parametrize(("seed", "size"), [(1, (300, 90)), (2, (600, 150)), (3, (800, 200))])
@@ -544,10 +550,7 @@ def test_direct_path_explains_open_places_as_the_plain_explainer_does() -> None:
     beside the solver; the plan's reasons are the ones `explain_unfilled` gives from scratch and the ones
     of a solve that computes them all after (here the flow's plan leaves one need open and the plan four:
     three are computed after the solve)."""
-    import numpy as np
 
-    from matcher import explain
-    from matcher.problem import compile_problem
 
     sc = generate(600, 150, seed=2, broad=True)
     early = solve(sc, SolveOptions(engine="mip", early_facts_min_pairs=0))
@@ -556,9 +559,4 @@ def test_direct_path_explains_open_places_as_the_plain_explainer_does() -> None:
     assert "unfilled_facts_early" not in late.stats
     assert early.unfilled and early.unfilled == late.unfilled
     assert early.matches == late.matches
-    p = compile_problem(sc)
-    vi = {v.id: i for i, v in enumerate(sc.volunteers)}
-    ni = {n.id: j for j, n in enumerate(sc.needs)}
-    pairs = [(vi[m.volunteer], ni[m.need], 0) for m in early.matches]
-    filled = np.bincount(np.array([j for _, j, _ in pairs], dtype=np.int64), minlength=p.n_needs)
-    assert explain.explain_unfilled(p, pairs, filled) == early.unfilled
+    assert _unfilled_from_scratch(sc, early) == early.unfilled
