@@ -558,8 +558,9 @@ class _WarmLp:
     default (presolve, dual simplex). At 2 700 x 700 everyone the coverage LP's three rounds took 0.43,
     0.46 and 0.41 s re-solved from scratch through MathOpt, and 0.25, 0.09 and 0.05 s here (182 and 23
     primal iterations after the first round; from the same basis the dual simplex needed 1 900 and 1 600).
-    Not for `solve_large`'s LP, whose rows change between rounds (new overlap groups cut the last optimum
-    off: 12 600 primal iterations, slower than from scratch)."""
+    Not for `solve_large`'s LP: from round 1's basis its round 2 took 12 600 primal iterations, and 15 500
+    with its rows kept fixed (every overlap group built up front), slower than MathOpt's presolve and dual
+    simplex from scratch; that LP is degenerate enough for the primal simplex to stall."""
 
     def __init__(self, rows: Rows, cost: np.ndarray) -> None:
         import highspy
