@@ -16,8 +16,13 @@ from tests.service.web.conftest import post_form, sign_in
 pytestmark = pytest.mark.anyio
 
 TODAY = clock.today()
-# The last five Mondays before today (n1 is Mondays 10:00–12:00), oldest first.
-MONDAYS = sorted(TODAY - dt.timedelta(days=(TODAY.weekday() or 7) + 7 * k) for k in range(5))
+# The last five Mondays whose 10:00 has come in Oslo (n1 is Mondays 10:00–12:00), oldest first. A placement
+# lists the occurrences that have begun, so on a Monday from 10:00 today's is the newest (the list counted
+# from the Monday before failed then, from 10:00 to midnight every Monday).
+_MONDAY = TODAY - dt.timedelta(days=TODAY.weekday())
+if dt.datetime.now(clock.OSLO).replace(tzinfo=None) < dt.datetime.combine(_MONDAY, dt.time(10)):
+    _MONDAY -= dt.timedelta(days=7)
+MONDAYS = sorted(_MONDAY - dt.timedelta(days=7 * k) for k in range(5))
 
 
 async def place(
