@@ -196,9 +196,11 @@ async def authenticate(session: AsyncSession, email: str, password: str, ip: str
 
 
 async def remember_lang(session: AsyncSession, user_id: str, lang: str) -> None:
-    """The language a user reads the pages in; the mail they get follows it (nb | en)."""
+    """The language a user reads the pages in; the mail they get follows it (one of the catalogue's)."""
+    from service.web.i18n import LANGS
+
     user = await session.get(UserRow, user_id)
-    if user is not None and lang in ("nb", "en"):
+    if user is not None and lang in LANGS:
         user.lang = lang
 
 

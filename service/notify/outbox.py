@@ -114,6 +114,8 @@ async def enqueue(
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
     if not recipient.strip():
         raise ValueError("a message needs a recipient")
+    from service.web import i18n
+
     if subject is None or body is None:
         subject, body = render(kind, data, lang)
     row_id = "msg-" + uuid.uuid4().hex
@@ -125,7 +127,7 @@ async def enqueue(
         "recipient": recipient.strip()[:320],
         "volunteer_id": volunteer_id,
         "kind": kind[:60],
-        "lang": lang if lang in ("nb", "en") else "nb",
+        "lang": i18n.pick_lang(lang),
         "data": dict(data),
         "subject": subject[:300],
         "body": body,
