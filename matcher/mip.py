@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -1770,8 +1770,9 @@ def fit_level(
         whole = priced.lp.x >= 1 - EPS
         first = plan
         # the first with coverage held at p* by its row (both bounds): where the LP's whole pairs cannot keep
-        # it, presolve says so at once (10 000 x 2 500: 0.8 s of search for a plan below p* before)
-        held_rows = with_row(base, view.pair_priority, float(p_star), float(p_star))
+        # it, presolve says so at once (10 000 x 2 500: 0.8 s of search for a plan below p* before). The
+        # same rows as `rows`, whose last is that coverage row: only its lower bound differs
+        held_rows = replace(rows, lower=np.concatenate([rows.lower[:-1], [float(p_star)]]))
         for fixed, among, floor, step_rows in ((whole, inset, opts.fit_mip_min, held_rows),
                                                (whole & plan, inset & (plan | (priced.lp.x > EPS)),
                                                 2 * opts.fit_mip_min, rows)):  # fmt: skip
