@@ -31,6 +31,7 @@ from service import clock
 from service.auth import Principal
 from service.db.engine import rowcount
 from service.db.models import LoginFailureRow, SiteRow, UserRow, WebSessionRow, utcnow
+from service.langs import LANGS
 
 User: TypeAlias = UserRow
 """A person who signs in to the pages (the coordinator, or a site's contact)."""
@@ -197,8 +198,6 @@ async def authenticate(session: AsyncSession, email: str, password: str, ip: str
 
 async def remember_lang(session: AsyncSession, user_id: str, lang: str) -> None:
     """The language a user reads the pages in; the mail they get follows it (one of the catalogue's)."""
-    from service.web.i18n import LANGS
-
     user = await session.get(UserRow, user_id)
     if user is not None and lang in LANGS:
         user.lang = lang

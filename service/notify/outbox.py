@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.db.engine import rowcount
 from service.db.models import OutboxRow, utcnow
+from service.langs import pick_lang
 
 log = logging.getLogger("samspill.notify")
 
@@ -114,8 +115,6 @@ async def enqueue(
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
     if not recipient.strip():
         raise ValueError("a message needs a recipient")
-    from service.web import i18n
-
     if subject is None or body is None:
         subject, body = render(kind, data, lang)
     row_id = "msg-" + uuid.uuid4().hex
@@ -127,7 +126,7 @@ async def enqueue(
         "recipient": recipient.strip()[:320],
         "volunteer_id": volunteer_id,
         "kind": kind[:60],
-        "lang": i18n.pick_lang(lang),
+        "lang": pick_lang(lang),
         "data": dict(data),
         "subject": subject[:300],
         "body": body,

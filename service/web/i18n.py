@@ -36,9 +36,12 @@ from babel.support import Translations
 
 from service import clock
 
-Lang = Literal["nb", "en"]
-LANGS: tuple[Lang, ...] = ("nb", "en")
-DEFAULT_LANG: Lang = "nb"
+# The language list lives below every layer (service/langs.py); the pages read it from here as before.
+from service.langs import DEFAULT_LANG as DEFAULT_LANG
+from service.langs import LANGS as LANGS
+from service.langs import Lang as Lang
+from service.langs import pick_lang as pick_lang
+
 DayWidth = Literal["abbreviated", "narrow", "short", "wide"]
 LANG_COOKIE = "samspill_lang"  # the reader's choice (POST /lang), read by every page
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -71,10 +74,6 @@ def translations(lang: str) -> Translations:
     if lang != "en":
         out.add_fallback(translations("en"))
     return out
-
-
-def pick_lang(value: str | None) -> Lang:
-    return "en" if value == "en" else DEFAULT_LANG
 
 
 def t(lang: str, key: str, **kw: Any) -> str:
