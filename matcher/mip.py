@@ -77,7 +77,8 @@ class MipOptions:
     fit_lp_stall: float = 1e-3  # … a round that raised its value by less than this share of it …
     fit_lp_min_rounds: int = 2  # … after at least this many rounds, past fit_time_limit if need be (one round at
     # 10 000 x 2 500: fit 42 832, bound 71 601; two: 43 438, 46 901, for 1.5 s more)
-    fit_mip_min: float = 1.0  # the branch and bound's seconds at least, past fit_time_limit if need be
+    fit_mip_min: float = 1.0  # the branch and bound's seconds at least, past fit_time_limit if need be …
+    fit_mip_lp_ratio: float = 1.0  # … and at least this many times the fit LP's seconds (a busy machine's floor)
     fit_bound_share: float = 0.4  # of what the branch and bound leaves: LP rounds for the bound (the rest: `_fit_lns`)
     fit_price_per_need: int = 16  # `fit_level`'s pricing: pairs that join per need and round (4: twice the rounds)
     fit_per_need: int = 3  # `fit_level` and solve_large's fit polish: the best pairs by fit per need to start from
@@ -1754,6 +1755,7 @@ def fit_level(
                     t0 + opts.fit_lp_share * (deadline - t0), stall=opts.fit_lp_stall,
                     min_rounds=opts.fit_lp_min_rounds, latest=latest)  # fmt: skip
     bound, rounds = priced.bound, priced.rounds
+    lp_seconds = time.perf_counter() - t0
     fit_bound = int(_floor(bound)) if math.isfinite(bound) else None
     tol = max(0.999, opts.fit_rel_gap * abs(fit_bound if fit_bound is not None else fit_now))
     n_priced = int(inset.sum())
@@ -1773,9 +1775,13 @@ def fit_level(
         # it, presolve says so at once (10 000 x 2 500: 0.8 s of search for a plan below p* before). The
         # same rows as `rows`, whose last is that coverage row: only its lower bound differs
         held_rows = replace(rows, lower=np.concatenate([rows.lower[:-1], [float(p_star)]]))
-        for fixed, among, floor, step_rows in ((whole, inset, opts.fit_mip_min, held_rows),
+        # the floor in seconds grows with the LP's own seconds: on a machine busy enough to slow the LP
+        # 3-4 times (a test suite beside it), 1 s and 2 s found nothing and the plan kept the coverage
+        # level's fit, 40 % below (2 700 x 700 everyone: LP 4.8 s, fit 10 956 of 18 030)
+        least = max(opts.fit_mip_min, opts.fit_mip_lp_ratio * lp_seconds)
+        for fixed, among, floor, step_rows in ((whole, inset, least, held_rows),
                                                (whole & plan, inset & (plan | (priced.lp.x > EPS)),
-                                                2 * opts.fit_mip_min, rows)):  # fmt: skip
+                                                2 * least, rows)):  # fmt: skip
             if plan is not first:  # the first found its plan
                 break
             until = max(deadline, min(time.perf_counter() + floor, deadline if latest is None else latest))
@@ -1797,6 +1803,7 @@ def fit_level(
         fit_bound = _per_need_fit_bound(view)
     fit_bound = max(fit_bound, fit_now)
     stats.update(fit_lp_rounds=rounds, fit_pairs=n_priced, fit_seconds=round(time.perf_counter() - t0, 3),
+                 fit_lp_seconds=round(lp_seconds, 3),
                  fit_mip={1: "optimal"}.get(term, f"termination {term}"))  # fmt: skip
     say(f"  fit {fit_now} of bound {fit_bound} ({n_priced} pairs, {rounds} LP rounds),"
         f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
