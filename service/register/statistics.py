@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from matcher.schema import Horizon, Need, Scenario
 from matcher.validate import occurrences
 from service.auth import Principal
+from service.clock import OSLO, as_utc
 from service.db.models import ActivityRow, AttendanceRow, NeedRow, PlacementRow, SiteRow, VolunteerRow
 from service.problems import Problem, fault
 from service.register.placements import END_REASONS
@@ -86,8 +87,9 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
             acts[activity] = _blank("activity", activity, activity, month_keys)
         return [sites[site], acts[activity], total]
 
-    end_dt = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    start_dt = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+    # The period's days are Oslo's (`clock`): they begin at midnight there, an hour or two before UTC's.
+    end_dt = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=OSLO)
+    start_dt = dt.datetime.combine(start, dt.time(), tzinfo=OSLO)
     needs = {r.id: r for r in (await session.scalars(sa.select(NeedRow).where(NeedRow.created_at < end_dt))).all()}
     for r in needs.values():
         for row in rows_for(r.site_id, r.activity_id):
@@ -153,7 +155,8 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
     new_by_month: dict[str, int] = dict.fromkeys(month_keys, 0)
     for (created,) in (await session.execute(sa.select(VolunteerRow.created_at).where(
             VolunteerRow.created_at >= start_dt, VolunteerRow.created_at < end_dt))).all():
-        key = f"{created.year:04d}-{created.month:02d}"
+        local = as_utc(created).astimezone(OSLO)
+        key = f"{local.year:04d}-{local.month:02d}"
         if key in new_by_month:
             new_by_month[key] += 1
 

@@ -415,6 +415,32 @@ async def test_api_statistics_and_site_report_use_the_same_services(client, toke
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "to"
 
 
+async def test_statistics_count_a_volunteer_by_the_day_and_month_in_oslo(client, loaded, coordinator, db_url):
+    """The period's days are Oslo's: a volunteer registered at 00:30 on New Year's Day in Oslo (23:30 UTC on
+    31 December) is new in January, and one registered at 23:30 on 31 December in Oslo is new in December.
+    The boundaries were UTC midnights, so the first counted in December and in no period starting 1 January."""
+    from service.db.models import VolunteerRow
+
+    engine = create_engine(db_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await session.execute(sa.update(VolunteerRow).values(created_at=dt.datetime(2020, 6, 1, tzinfo=dt.UTC)))
+            for vid, at in (("v1", dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC)),
+                            ("v2", dt.datetime(2026, 12, 31, 22, 30, tzinfo=dt.UTC))):
+                await session.execute(sa.update(VolunteerRow).where(VolunteerRow.id == vid).values(created_at=at))
+    finally:
+        await engine.dispose()
+
+    async def new(start: str, end: str) -> tuple[int, dict[str, int]]:
+        r = await client.get(f"/api/v1/statistics?from={start}&to={end}", headers=coordinator)
+        assert r.status_code == 200, r.text
+        return r.json()["total"]["new_volunteers"], r.json()["new_by_month"]
+
+    assert await new("2027-01-01", "2027-01-31") == (1, {"2027-01": 1})
+    assert await new("2026-12-01", "2026-12-31") == (1, {"2026-12": 1})
+    assert await new("2026-12-31", "2027-01-01") == (2, {"2026-12": 1, "2027-01": 1})
+
+
 def test_charts_are_plain_svg_with_a_title_and_no_script():
     from service.web.charts import bar_chart, stacked_counts
 
