@@ -560,3 +560,26 @@ def test_direct_path_explains_open_places_as_the_plain_explainer_does() -> None:
     assert early.unfilled and early.unfilled == late.unfilled
     assert early.matches == late.matches
     assert _unfilled_from_scratch(sc, early) == early.unfilled
+
+
+def test_paths_solve_side_by_side_in_threads() -> None:
+    """The service solves plans in worker threads, and two municipalities' plans can run at once: the
+    priced path (one highspy model kept across the LP rounds, `mip._WarmLp`) and `mip.solve_large` (its
+    interior LPs on a worker thread of their own, stopped through highspy's interrupt) give, run side by
+    side in two threads, the plans they give alone: valid, coverage proven, the same objective."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = [
+        (generate(600, 150, 2, broad=True), SolveOptions(engine="mip", direct_max_pairs=0, core_direct_max_pairs=0)),
+        (generate(300, 90, 1, broad=True), SolveOptions(engine="mip", mip_exact_max_pairs=0)),
+        (generate(800, 200, 3, broad=True), SolveOptions(engine="mip", direct_max_pairs=0, core_direct_max_pairs=0)),
+    ]
+    alone = [solve(sc, opts) for sc, opts in cases]
+    with ThreadPoolExecutor(max_workers=len(cases)) as pool:
+        together = list(pool.map(lambda case: solve(*case), cases))
+    for (sc, _opts), one, both in zip(cases, alone, together, strict=True):
+        assert check_plan(sc, both) == []
+        assert both.stats.get("coverage_proven") is True
+        assert objective(both).priority == objective(one).priority == objective(both).priority_bound
+        assert objective(both).fit == objective(one).fit
+    assert together[0].stats.get("mip_path") == "pricing" and together[1].stats.get("large") is True
