@@ -210,7 +210,9 @@ def _as_date(d: dt.date | str) -> dt.date:
     if isinstance(d, str):
         d = dt.date.fromisoformat(d[:10])
     if isinstance(d, dt.datetime):
-        d = d.astimezone(clock.OSLO).date()
+        # A naive one is a wall-clock time in Oslo already (an occurrence's start): its own date, not the
+        # server's zone's reading of it (on UTC, 23:30 on a Monday was Tuesday's date).
+        d = d.astimezone(clock.OSLO).date() if d.tzinfo else d.date()
     return d
 
 
@@ -237,6 +239,12 @@ def datetime(lang: str, when: dt.datetime | str | None) -> str:
     local = clock.as_utc(when).astimezone(clock.OSLO)
     return t(lang, "datetime", date=date(lang, local.date()),
              time=format_time(local, "short", tzinfo=clock.OSLO, locale=babel_locale(lang)))
+
+
+def wall_datetime(lang: str, when: dt.datetime) -> str:
+    """A wall-clock time in Oslo held without a zone (an occurrence's start, as its need's times state it):
+    shown as it is, '4. januar 2027 kl. 10:00'. `datetime` reads a naive moment as a stored UTC one."""
+    return datetime(lang, when if when.tzinfo else when.replace(tzinfo=clock.OSLO))
 
 
 def month_label(lang: str, key: str, *, with_year: bool = False) -> str:

@@ -57,6 +57,11 @@ def fmt_datetime(ctx: Context, value: Any) -> str:
 
 
 @pass_context
+def fmt_wall_datetime(ctx: Context, value: Any) -> str:
+    return i18n.wall_datetime(_lang(ctx), value)
+
+
+@pass_context
 def fmt_number(ctx: Context, value: Any) -> str:
     return i18n.number(_lang(ctx), float(value))
 
@@ -101,6 +106,7 @@ def install(env: jinja2.Environment) -> None:
     env.filters["date"] = fmt_date
     env.filters["short_date"] = fmt_short_date
     env.filters["datetime"] = fmt_datetime
+    env.filters["wall_datetime"] = fmt_wall_datetime
     env.filters["number"] = fmt_number
     env.filters["weekday"] = fmt_weekday
     env.filters["and_list"] = fmt_and_list

@@ -127,6 +127,19 @@ def test_datetime_is_oslo_wall_clock():
     assert i18n.short_date("nb", "2027-03-05") == "05.03.2027"
 
 
+def test_an_occurrence_start_is_shown_at_its_wall_clock_time_and_date():
+    """An occurrence's start is held naive, as Oslo's wall clock (attendance): 10:00 is shown as 10:00 in
+    winter and summer, not read as UTC (11:00, 12:00); 23:30 on a Monday keeps Monday's date, not the one
+    a UTC server's zone gives it (Tuesday)."""
+    assert i18n.wall_datetime("nb", dt.datetime(2027, 1, 4, 10, 0)) == "4. januar 2027 kl. 10:00"
+    assert i18n.wall_datetime("en", dt.datetime(2027, 6, 7, 10, 0)) == "7 June 2027 at 10:00"
+    assert i18n.date("nb", dt.datetime(2027, 1, 4, 23, 30)) == "4. januar 2027"
+    assert i18n.short_date("nb", dt.datetime(2027, 6, 7, 23, 30)) == "07.06.2027"
+    # An aware moment is still read in Oslo.
+    assert i18n.wall_datetime("nb", dt.datetime(2027, 1, 4, 9, 0, tzinfo=dt.UTC)) == "4. januar 2027 kl. 10:00"
+    assert i18n.date("nb", dt.datetime(2027, 1, 4, 23, 30, tzinfo=dt.UTC)) == "5. januar 2027"
+
+
 def test_numbers_and_lists_follow_the_locale():
     assert i18n.number("nb", 1234.5) == "1\xa0234,5"
     assert i18n.number("en", 1234.5) == "1,234.5"

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from service import clock
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import AuditRow, NeedRow, PlacementRow, SiteReportRow
+from service.web import i18n
 from tests.service.web.conftest import post_form, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -243,6 +244,11 @@ async def test_site_contact_sees_only_their_site(app, loaded, users, db_url):
         # Did not come: attendance, through the attendance service; three in a row reach the at-risk list.
         starts = re.findall(r'name="starts_at" value="([^"]+)"', home)
         assert len(starts) >= 3, home
+        # Each at the wall-clock time the need states (Mondays 10:00), not read as UTC (11:00 or 12:00).
+        newest = dt.datetime.fromisoformat(starts[0])
+        shown = i18n.date("nb", newest.date())
+        assert newest.hour == 10 and f"{shown} kl. 10:00" in home
+        assert f"{shown} kl. 11:00" not in home and f"{shown} kl. 12:00" not in home
         for when in starts[:3]:
             r = await post_form(c, f"/site/placements/{pid}/attendance", {"starts_at": when, "took_place": "0"})
             assert r.status_code == 303
