@@ -1435,13 +1435,16 @@ def _large_fit(
     # them HiGHS's presolve, so half the 4 s made it a coin flip: 60 986 in the bench's median run.)
     local = np.arange(len(cols))
     plan = best[cols]
+    steps: list[str] = []
     for step, fixed, share in (("rins", (best & start)[cols], 0.8), ("free", None, 1.0)):
         if fixed is None and deadline - time.perf_counter() < opts.large_fit_free_min:
             step = "rins"
             break
-        until = time.perf_counter() + share * (deadline - time.perf_counter())
+        t_s = time.perf_counter()
+        until = t_s + share * (deadline - t_s)
         res, plan = _fit_step(h, sub, held, fit_f[cols], local, plan, p_star, until=until,
                               abs_gap=max(0.999, opts.fit_rel_gap * abs(fit_of(sub, plan))), fixed=fixed)
+        steps.append(f"{step} {fit_of(sub, plan)} in {time.perf_counter() - t_s:.2f} s")
     best = np.zeros(n, dtype=bool)
     best[cols[plan]] = True
     fit_now = fit_of(view, best)
@@ -1450,7 +1453,8 @@ def _large_fit(
     # the last branch and bound's end: optimal over its pairs (RINS's: with the agreed pairs held), or cut
     stats["fit_polish"] = f"{step} " + {1: "optimal"}.get(res.termination.reason,
                                                           f"termination {res.termination.reason}")
-    say(f"  fit {fit_now} (per-need bound {fit_bound}), {time.perf_counter() - t0:.2f} s")
+    say(f"  fit {fit_now} (per-need bound {fit_bound}; {', '.join(steps) or 'no time'}),"
+        f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
     return best, fit_bound
 
 
