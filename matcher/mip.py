@@ -84,6 +84,10 @@ class MipOptions:
     fit_per_need: int = 3  # `fit_level` and solve_large's fit polish: the best pairs by fit per need to start from
     # solve_large's fit polish: its seconds once coverage is done, within the time limit …
     large_fit_time_limit: float = 3.0
+    # … or this many times the coverage LP's seconds, if more: RINS took 0.35-0.42 of the LP's time at 20 000 x
+    # 5 000 (2.1 s beside 5-6 s; 5.3 s beside 13.7 s on a busy machine, where the fixed 3 s left the coverage
+    # plan's fit, 66 065 of 98 738); RINS gets 80 % of the polish's time, so 0.6 leaves it 0.48
+    large_fit_lp_ratio: float = 0.6
     large_fit_min: float = 1.0  # … and the seconds held back for it from the coverage steps
     # … and the least time left after RINS for the free branch and bound to start: at 20 000 x 5 000 it
     # took 1.6 s to stop at a 0.7 s limit (HiGHS's presolve alone is 1.5 s there) and found nothing
@@ -1165,8 +1169,9 @@ def solve_large(
         if len(add) == 0 or time.perf_counter() - t0 > 0.35 * (deadline - t0):  # leave the branch and bounds time
             break
         inset[_best_per_key(add, pn, rc[add], 8)] = True
+    lp_seconds = time.perf_counter() - t0
     stats.update(lp_rounds=rounds, lp_pairs=int(inset.sum()), lp_bound=round(bound, 4),
-                 lp_seconds=round(time.perf_counter() - t0, 3))  # fmt: skip
+                 lp_seconds=round(lp_seconds, 3))  # fmt: skip
     say(f"  coverage LP {bound:.2f} over {int(inset.sum())} priced pairs ({rounds} rounds),"
         f" {time.perf_counter() - t0:.2f} s (cpu {time.process_time() - c0:.2f})")  # fmt: skip
     all_prio = cov_of(np.ones(n, dtype=bool))
@@ -1329,7 +1334,8 @@ def solve_large(
     # the fit level over the plan's pairs, the start's (the flow's, which spread the load) and the best by fit
     if on_coverage is not None:  # the fit keeps each need's places: which are open is settled here
         on_coverage(best)
-    fit_deadline = min(t0 + opts.time_limit, time.perf_counter() + opts.large_fit_time_limit)
+    fit_budget = max(opts.large_fit_time_limit, opts.large_fit_lp_ratio * lp_seconds)  # a slow machine's too
+    fit_deadline = min(t0 + opts.time_limit, time.perf_counter() + fit_budget)
     best, fit_bound = _large_fit(h, view, best, start, opts, fit_deadline, stats, say)
     if not proven:
         fit_bound = None
