@@ -50,7 +50,14 @@ async def test_release_tells_the_volunteer_in_the_same_transaction(released, db_
     assert all("http://testserver/me" in m.body and m.state == "queued" for m in msgs)
 
 
-async def test_link_reveals_nothing_and_works_once(app, released, db_url, browser_client):
+async def test_link_reveals_nothing_and_works_once(app, released, db_url, browser_client, monkeypatch):
+    # Both answers wait until the same moment, so the time tells nothing as long as the work (a link made
+    # and its mail queued, or nothing) fits in the wait: 0.4 s in service, where that work takes a few ms.
+    # A test suite beside it on two cores once made it take 0.6 s; here the wait is longer, so the
+    # comparison is of the padding, not of how busy the machine is.
+    from service.volunteer import pages
+
+    monkeypatch.setattr(pages, "LINK_ANSWER_SECONDS", 1.5)
     known, t_known = await ask_for_link(browser_client, V1_EMAIL)
     async with web_client(app) as other:
         unknown, t_unknown = await ask_for_link(other, "ingen@example.no")
@@ -62,7 +69,7 @@ async def test_link_reveals_nothing_and_works_once(app, released, db_url, browse
 
     assert known.status_code == unknown.status_code == 200
     assert strip(known.text) == strip(unknown.text)
-    assert min(t_known, t_unknown) >= 0.4 and abs(t_known - t_unknown) < 0.15
+    assert min(t_known, t_unknown) >= 1.5 and abs(t_known - t_unknown) < 0.3
     links = await outbox(db_url, kind="login_link")
     assert [m.recipient for m in links] == [V1_EMAIL]
     path = link_in(links[0].body)
