@@ -15,14 +15,29 @@ from tests.service.web.conftest import post_form, sign_in
 
 pytestmark = pytest.mark.anyio
 
-TODAY = clock.today()
-# The last five Mondays whose 10:00 has come in Oslo (n1 is Mondays 10:00–12:00), oldest first. A placement
-# lists the occurrences that have begun, so on a Monday from 10:00 today's is the newest (the list counted
-# from the Monday before failed then, from 10:00 to midnight every Monday).
-_MONDAY = TODAY - dt.timedelta(days=TODAY.weekday())
-if dt.datetime.now(clock.OSLO).replace(tzinfo=None) < dt.datetime.combine(_MONDAY, dt.time(10)):
-    _MONDAY -= dt.timedelta(days=7)
-MONDAYS = sorted(_MONDAY - dt.timedelta(days=7 * k) for k in range(5))
+
+
+def _dates() -> tuple[dt.date, list[dt.date]]:
+    """Oslo's date, and the last five Mondays whose 10:00 has come in Oslo (n1 is Mondays 10:00–12:00),
+    oldest first. A placement lists the occurrences that have begun, so on a Monday from 10:00 today's
+    is the newest (the list counted from the Monday before failed then, from 10:00 to midnight every
+    Monday)."""
+    today = clock.today()
+    monday = today - dt.timedelta(days=today.weekday())
+    if dt.datetime.now(clock.OSLO).replace(tzinfo=None) < dt.datetime.combine(monday, dt.time(10)):
+        monday -= dt.timedelta(days=7)
+    return today, sorted(monday - dt.timedelta(days=7 * k) for k in range(5))
+
+
+TODAY, MONDAYS = _dates()
+
+
+@pytest.fixture(autouse=True)
+def _dates_as_the_test_begins() -> None:
+    """Worked out as each test begins, not as the module was imported: a run that crosses midnight or a
+    Monday's 10:00 in Oslo would otherwise expect the occurrences of before."""
+    global TODAY, MONDAYS
+    TODAY, MONDAYS = _dates()
 
 
 async def place(

@@ -24,9 +24,19 @@ pytestmark = pytest.mark.anyio
 TODAY = clock.today()
 
 
+@pytest.fixture(autouse=True)
+def _today_in_oslo() -> None:
+    """TODAY is Oslo's date as each test begins, not as the module was imported: a run that crosses
+    midnight in Oslo would otherwise compare yesterday's date with the service's today."""
+    global TODAY
+    TODAY = clock.today()
+
+
 async def place(db_url: str, volunteer: str, need: str, site: str, activity: str,
-                start: dt.date = TODAY - dt.timedelta(days=40)) -> str:
-    """A released placement, straight in the register (the matching pages have their own tests)."""
+                start: dt.date | None = None) -> str:
+    """A released placement, straight in the register (the matching pages have their own tests);
+    it started 40 days ago unless `start` says otherwise."""
+    start = TODAY - dt.timedelta(days=40) if start is None else start
     engine = create_engine(db_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
