@@ -1336,7 +1336,8 @@ def solve_large(
         on_coverage(best)
     fit_budget = max(opts.large_fit_time_limit, opts.large_fit_lp_ratio * lp_seconds)  # a slow machine's too
     fit_deadline = min(t0 + opts.time_limit, time.perf_counter() + fit_budget)
-    best, fit_bound = _large_fit(h, view, best, start, opts, fit_deadline, stats, say)
+    best, fit_bound = _large_fit(h, view, best, start, opts, fit_deadline, stats, say,
+                                 slow=fit_budget / opts.large_fit_time_limit)  # fmt: skip
     if not proven:
         fit_bound = None
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
@@ -1416,12 +1417,14 @@ def _with_need_rows(rows: Rows, view: Instance, plan: np.ndarray) -> Rows:
 
 def _large_fit(
     h: _Highs, view: Instance, best: np.ndarray, start: np.ndarray,
-    opts: MipOptions, deadline: float, stats: dict[str, object], say: Callable[[str], None],
+    opts: MipOptions, deadline: float, stats: dict[str, object], say: Callable[[str], None], slow: float = 1.0,
 ) -> tuple[np.ndarray, int | None]:
     """The fit level with coverage held at p* = coverage(best), within a short limit: a branch and
     bound over the plan's pairs, the start plan's and the best few per need by fit, started from
     the plan. Not a proof: the bound returned is Σ over needs of their best fits per open place (no
-    volunteer counted twice within a need; spread ignored), which every plan stays under."""
+    volunteer counted twice within a need; spread ignored), which every plan stays under. `slow`: how
+    many times longer than `large_fit_time_limit` the caller gave it (a slow machine), which scales the
+    time the free branch and bound needs to start (`large_fit_free_min`) alike."""
     t0 = time.perf_counter()
     n = view.n_pairs
     pn = view.pair_need.astype(np.int64)
@@ -1443,7 +1446,7 @@ def _large_fit(
     plan = best[cols]
     steps: list[str] = []
     for step, fixed, share in (("rins", (best & start)[cols], 0.8), ("free", None, 1.0)):
-        if fixed is None and deadline - time.perf_counter() < opts.large_fit_free_min:
+        if fixed is None and deadline - time.perf_counter() < opts.large_fit_free_min * slow:
             step = "rins"
             break
         t_s = time.perf_counter()
