@@ -11,6 +11,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
+YEAR = dt.timedelta(days=365.25)
+CENTURY = 100 * YEAR  # how far from today a date the service takes may lie (birth dates aside)
 
 
 def as_utc(at: dt.datetime) -> dt.datetime:

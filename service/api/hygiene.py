@@ -23,8 +23,7 @@ from service import clock
 from service.problems import Problem, fault, field_error
 
 MAX_DEPTH = 32
-YEAR = dt.timedelta(days=365.25)
-CENTURY = 100 * YEAR
+YEAR, CENTURY = clock.YEAR, clock.CENTURY
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _BRACKETS = re.compile(rb"[\[\]{}]")
 

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.schema import Horizon, Need, Scenario
 from matcher.validate import occurrences
+from service import clock
 from service.auth import Principal
 from service.clock import OSLO, as_utc
 from service.db.models import ActivityRow, AttendanceRow, NeedRow, PlacementRow, SiteRow, VolunteerRow
@@ -50,6 +51,11 @@ def check_period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, d
         errors.append(fault("from", "not-a-date"))
     if end is None:
         errors.append(fault("to", "not-a-date"))
+    # a period far from today is a typo, and its bounds in UTC may not exist (0001-01-01 in Oslo is year 0)
+    today = clock.today()
+    for name, day in (("from", start), ("to", end)):
+        if day and not today - clock.CENTURY <= day <= today + clock.CENTURY:
+            errors.append(fault(name, "far-date", date=day.isoformat()))
     if start and end and end < start:
         errors.append(fault("to", "before-start", start=start.isoformat()))
     if start and end and (end - start).days > MAX_DAYS:

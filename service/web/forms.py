@@ -168,6 +168,7 @@ _MESSAGES = [
 _CODED = {
     "before-placement-start": i18n.N_("form.err.before_placement_start"),
     "in-the-future": i18n.N_("form.err.future"),
+    "far-date": i18n.N_("form.err.far_date"),
 }
 
 

@@ -337,6 +337,8 @@ async def test_at_risk_then_end_with_reason_and_statistics(coordinator_client, d
     assert not any("Frivillig" in line for line in r.text.splitlines())
     bad = await c.get("/statistics?from=2027-05-01&to=2027-01-01")
     assert bad.status_code == 422 and 'id="err-to"' in bad.text
+    far = await c.get("/statistics?from=0001-01-01&to=0001-02-01")  # its UTC bounds would be in year 0
+    assert far.status_code == 422 and 'id="err-from"' in far.text and "mer enn hundre år fra i dag" in far.text
 
 
 async def test_catalogue_sites_and_site_users(coordinator_client, db_url, app):
