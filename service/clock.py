@@ -23,3 +23,10 @@ def as_utc(at: dt.datetime) -> dt.datetime:
 def today(now: dt.datetime | None = None) -> dt.date:
     """Today's date in Europe/Oslo (at `now`, an aware datetime, if given)."""
     return (now or dt.datetime.now(dt.UTC)).astimezone(OSLO).date()
+
+
+def within_a_century(day: dt.date, of: dt.date | None = None) -> bool:
+    """Whether `day` lies within a century of `of` (today in Oslo if not given): the dates the service
+    takes, in a JSON body or a query (birth dates have their own rule)."""
+    ref = of or today()
+    return ref - CENTURY <= day <= ref + CENTURY

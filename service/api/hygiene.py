@@ -23,7 +23,6 @@ from service import clock
 from service.problems import Problem, fault, field_error
 
 MAX_DEPTH = 32
-YEAR, CENTURY = clock.YEAR, clock.CENTURY
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _BRACKETS = re.compile(rb"[\[\]{}]")
 
@@ -117,7 +116,7 @@ async def check_body(request: Request[Any, Any, Any], body: bytes) -> None:
     for place, when in dates_in(value):
         day = when.date() if isinstance(when, dt.datetime) else when
         if place.endswith("birth_date"):
-            if not today - 120 * YEAR <= day <= today:
+            if not today - 120 * clock.YEAR <= day <= today:
                 raise _bad(fault(place, "not-a-birth-date", date=day.isoformat()))
-        elif not today - CENTURY <= day <= today + CENTURY:
+        elif not clock.within_a_century(day, today):
             raise _bad(fault(place, "far-date", date=day.isoformat()))

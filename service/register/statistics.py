@@ -27,7 +27,6 @@ from matcher.schema import Horizon, Need, Scenario
 from matcher.validate import occurrences
 from service import clock
 from service.auth import Principal
-from service.clock import OSLO, as_utc
 from service.db.models import ActivityRow, AttendanceRow, NeedRow, PlacementRow, SiteRow, VolunteerRow
 from service.problems import Problem, fault
 from service.register.placements import END_REASONS
@@ -52,9 +51,8 @@ def check_period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, d
     if end is None:
         errors.append(fault("to", "not-a-date"))
     # a period far from today is a typo, and its bounds in UTC may not exist (0001-01-01 in Oslo is year 0)
-    today = clock.today()
     for name, day in (("from", start), ("to", end)):
-        if day and not today - clock.CENTURY <= day <= today + clock.CENTURY:
+        if day and not clock.within_a_century(day):
             errors.append(fault(name, "far-date", date=day.isoformat()))
     if start and end and end < start:
         errors.append(fault("to", "before-start", start=start.isoformat()))
@@ -94,8 +92,8 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
         return [sites[site], acts[activity], total]
 
     # The period's days are Oslo's (`clock`): they begin at midnight there, an hour or two before UTC's.
-    end_dt = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=OSLO)
-    start_dt = dt.datetime.combine(start, dt.time(), tzinfo=OSLO)
+    end_dt = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=clock.OSLO)
+    start_dt = dt.datetime.combine(start, dt.time(), tzinfo=clock.OSLO)
     needs = {r.id: r for r in (await session.scalars(sa.select(NeedRow).where(NeedRow.created_at < end_dt))).all()}
     for r in needs.values():
         for row in rows_for(r.site_id, r.activity_id):
@@ -161,7 +159,7 @@ async def statistics(session: AsyncSession, who: Principal, start: dt.date | Non
     new_by_month: dict[str, int] = dict.fromkeys(month_keys, 0)
     for (created,) in (await session.execute(sa.select(VolunteerRow.created_at).where(
             VolunteerRow.created_at >= start_dt, VolunteerRow.created_at < end_dt))).all():
-        local = as_utc(created).astimezone(OSLO)
+        local = clock.as_utc(created).astimezone(clock.OSLO)
         key = f"{local.year:04d}-{local.month:02d}"
         if key in new_by_month:
             new_by_month[key] += 1
