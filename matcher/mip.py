@@ -389,6 +389,16 @@ def _quiet(make: Callable[[], Any]) -> Any:
         return made
 
 
+def quiet_highs_banner() -> None:
+    """Make the process's first Highs now (`_quiet`), so that HiGHS's banner never reaches standard output
+    and no later solve points file descriptor 1 away: a long-running process (the server, the plan
+    worker) calls this at start-up, before other threads write there (a line written elsewhere while
+    descriptor 1 pointed at /dev/null would be lost)."""
+    import highspy
+
+    _quiet(highspy.Highs)
+
+
 class _Cancel:
     """Stops an `_interior` that runs in another thread: before it starts, or while it runs (highspy's
     user interrupt, polled at each interior point iteration)."""

@@ -133,6 +133,11 @@ def create_app(settings: Settings | None = None, *, solver: Callable[..., Any] |
     jobs = plan_jobs(settings, sessionmaker, solver)
 
     async def on_startup(app: Litestar) -> None:
+        # HiGHS's banner, silenced once now, on this thread, before the server answers or a plan runs
+        # (later, a solve's thread would point standard output away for a moment: see quiet_highs_banner)
+        from matcher.mip import quiet_highs_banner
+
+        quiet_highs_banner()
         if check_migrations:
             await ensure_migrated(settings.database_url)
         await jobs.start()

@@ -131,6 +131,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
         finally:
             await engine.dispose()
 
+    from matcher.mip import quiet_highs_banner
+
+    quiet_highs_banner()  # before any thread writes to standard output (see its docstring)
     print("samspill: worker taking plan runs from the queue", flush=True)
     run(work())
     return 0

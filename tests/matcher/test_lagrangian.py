@@ -189,6 +189,20 @@ def test_interior_lp_writes_nothing_to_standard_output() -> None:
     assert out.stdout == "value 2.0\n", out.stdout
 
 
+def test_quiet_highs_banner_leaves_standard_output_alone_afterwards() -> None:
+    """A server or worker calls `quiet_highs_banner` at start-up; after it a Highs made on another thread
+    writes nothing and never points standard output away: every line the process prints arrives, in order."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys, threading, highspy\nfrom matcher import mip\n"
+            "mip.quiet_highs_banner()\nprint('before', flush=True)\n"
+            "t = threading.Thread(target=lambda: mip._quiet(highspy.Highs))\nt.start(); t.join()\n"
+            "highspy.Highs()\nos.write(1, b'after\\n')\n")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "before\nafter\n", out.stdout
+
+
 @settings(max_examples=150, deadline=None)
 @given(row_sets(), st.data())
 def test_warm_lp_rounds_are_the_simplex_lp(case: tuple[Rows, np.ndarray, np.ndarray], data: st.DataObject) -> None:

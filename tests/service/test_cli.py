@@ -94,3 +94,21 @@ def test_demo_with_placements_in_force_shows_some_at_risk(db_url: str, capsys) -
 
     assert asyncio.run(risky())  # the generator puts one need in twenty wrong
     assert main(["demo", "--no-serve", "--in-force", "2", "--database-url", db_url]) == 2
+
+
+def test_server_start_up_silences_the_highs_banner_first(db_url: str, monkeypatch) -> None:
+    """The server makes the process's first Highs at start-up (matcher.mip.quiet_highs_banner), before it
+    answers anything, so no later plan run points standard output away while a request is logged there."""
+    from litestar.testing import TestClient
+
+    from matcher import mip
+    from service.app import create_app
+    from service.settings import Settings
+
+    called: list[str] = []
+    monkeypatch.setattr(mip, "quiet_highs_banner", lambda: called.append("quiet"))
+    app = create_app(Settings(database_url=db_url, worker_in_server=False))
+    assert called == []
+    with TestClient(app) as client:
+        assert called == ["quiet"]
+        assert client.get("/health").status_code == 200
