@@ -52,6 +52,10 @@ def register(sub: Any) -> None:
     up.set_defaults(func=cmd_db_upgrade)
     cur = db_sub.add_parser("current", help="print the database's schema revision")
     cur.set_defaults(func=cmd_db_current)
+    bak = db_sub.add_parser("backup", help="a consistent copy of the register while it runs (SQLite: a file; "
+                                           "PostgreSQL: pg_dump's custom format, restored with pg_restore)")
+    bak.add_argument("file", type=Path, help="where to write the copy (must not exist)")
+    bak.set_defaults(func=cmd_db_backup)
 
     tokens = sub.add_parser("tokens", help="bearer tokens for the API")
     t_sub = tokens.add_subparsers(dest="tokens_command", metavar="ACTION")
@@ -154,6 +158,18 @@ def cmd_db_current(args: argparse.Namespace) -> int:
     settings = load_settings()
     have = run(current_revision(settings.database_url))
     print(f"current: {have or '(none)'}; code needs: {head_revision(settings.database_url)}")
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from service.db.backup import BackupError, backup
+
+    settings = load_settings()
+    try:
+        print(f"samspill: backup {backup(settings.database_url, args.file)}")
+    except BackupError as exc:
+        print(f"samspill: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
