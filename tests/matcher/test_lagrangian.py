@@ -175,32 +175,32 @@ def test_interior_lp_is_the_simplex_lp(case: tuple[Rows, np.ndarray, np.ndarray]
 
 
 
-def test_interior_lp_writes_nothing_to_standard_output() -> None:
-    """HiGHS writes a banner to the C-level stdout on a process's first highspy.Highs; `samspill solve` writes
-    its plan there. A fresh process that runs `_interior` prints only what it prints itself."""
+def _stdout_of(code: str) -> str:
+    """What a fresh Python process running `code` writes to its standard output (file descriptor 1)."""
     import subprocess
     import sys
 
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+
+
+def test_interior_lp_writes_nothing_to_standard_output() -> None:
+    """HiGHS writes a banner to the C-level stdout on a process's first highspy.Highs; `samspill solve` writes
+    its plan there. A fresh process that runs `_interior` prints only what it prints itself."""
     code = ("import numpy as np\nfrom matcher.mip import Rows, _interior\n"
             "rows = Rows(np.array([0, 0]), np.array([0, 1]), np.ones(2), np.array([-np.inf]), np.array([1.0]))\n"
             "got = _interior(rows, np.array([2.0, 1.0]), np.arange(2), fixed=np.zeros(2, dtype=bool), time_limit=5)\n"
             "print('value', got[1])\n")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout == "value 2.0\n", out.stdout
+    assert (out := _stdout_of(code)) == "value 2.0\n", out
 
 
 def test_quiet_highs_banner_leaves_standard_output_alone_afterwards() -> None:
     """A server or worker calls `quiet_highs_banner` at start-up; after it a Highs made on another thread
     writes nothing and never points standard output away: every line the process prints arrives, in order."""
-    import subprocess
-    import sys
-
     code = ("import os, sys, threading, highspy\nfrom matcher import mip\n"
             "mip.quiet_highs_banner()\nprint('before', flush=True)\n"
             "t = threading.Thread(target=lambda: mip._quiet(highspy.Highs))\nt.start(); t.join()\n"
             "highspy.Highs()\nos.write(1, b'after\\n')\n")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout == "before\nafter\n", out.stdout
+    assert (out := _stdout_of(code)) == "before\nafter\n", out
 
 
 @settings(max_examples=150, deadline=None)
