@@ -298,3 +298,20 @@ async def test_volunteer_confirms_a_time_on_my_page_and_prints_the_certificate(
     assert "flash error" in (await browser_client.get("/me")).text
     attest = await browser_client.get("/me/attest")
     assert attest.status_code == 200 and "Til sammen 2 timer. Antall ganger: 1." in attest.text
+
+
+async def test_dates_away_refused_say_why_beside_the_dates_and_keep_them(client, released, db_url, browser_client,
+                                                                        coordinator):
+    """An away period that ends before it starts: my page again (422) with both dates as typed and the reason
+    beside them in the page's language, never the API's `unavailable[0].to: …`; nothing saved."""
+    await sign_in_by_link(browser_client, db_url)
+    r = await post_form(browser_client, "/me/away", {"from": "2027-02-14", "to": "2027-02-01"})
+    assert r.status_code == 422
+    assert "unavailable[" not in r.text and "the period ends" not in r.text
+    said = "Ikke lagret: Sluttdatoen er før startdatoen."
+    assert f'<p class="field-error" id="away-err" role="alert">{said}</p>' in r.text
+    assert re.search(r'id="away-from"[^>]*value="2027-02-14" aria-invalid="true" aria-describedby="away-err"', r.text)
+    assert re.search(r'id="away-to"[^>]*value="2027-02-01" aria-invalid="true"', r.text)
+    r = await post_form(browser_client, "/me/away", {"from": "2027-02-14", "to": ""})
+    assert r.status_code == 422 and "Gi to gyldige datoer." in r.text and 'value="2027-02-14"' in r.text
+    assert (await client.get("/api/v1/volunteers/v1", headers=coordinator)).json()["unavailable"] == []
