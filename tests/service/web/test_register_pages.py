@@ -74,6 +74,21 @@ NEW_VOLUNTEER = {
 }
 
 
+async def test_register_refuses_a_birth_date_in_the_future_beside_the_field(coordinator_client, db_url):
+    """The form takes the register's check the API's JSON edge has: a birth date in the future (or more
+    than 120 years ago) is no birth date; said beside the field, nothing saved."""
+    c = coordinator_client
+    born = (TODAY + dt.timedelta(days=400)).isoformat()
+    r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "birth_date": born})
+    assert r.status_code == 422
+    said = i18n.t("nb", "form.err.birth_date", date=i18n.date("nb", born))
+    assert f'<span class="field-error" id="err-birth_date">{said}</span>' in r.text
+    assert f'value="{born}"' in r.text and "Ola Nordmann" in r.text
+    r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "birth_date": "1890-01-01"})
+    assert r.status_code == 422 and 'id="err-birth_date"' in r.text
+    assert "Ola Nordmann" not in (await c.get("/volunteers")).text
+
+
 async def test_register_keeps_what_was_typed_and_names_the_field(coordinator_client, db_url):
     c = coordinator_client
     r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "name": "", "birth_date": "1970-13-02"})
