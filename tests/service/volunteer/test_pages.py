@@ -315,3 +315,16 @@ async def test_dates_away_refused_say_why_beside_the_dates_and_keep_them(client,
     r = await post_form(browser_client, "/me/away", {"from": "2027-02-14", "to": ""})
     assert r.status_code == 422 and "Gi to gyldige datoer." in r.text and 'value="2027-02-14"' in r.text
     assert (await client.get("/api/v1/volunteers/v1", headers=coordinator)).json()["unavailable"] == []
+
+
+async def test_the_sign_in_page_shows_a_volunteer_the_way_to_a_link(browser_client):
+    """A volunteer who opens the service's address lands on /login (passwords are for staff): the page says
+    who it is for and links to the sign-in by e-mailed link, in both languages."""
+    r = await browser_client.get("/", follow_redirects=True)
+    assert r.url.path == "/login"
+    assert 'Frivillig? <a href="/login/link">Få en innloggingslenke på e-post</a>' in r.text
+    assert "kontaktpersonene" in r.text
+    await post_form(browser_client, "/lang", {"lang": "en", "next": "/login"})
+    r = await browser_client.get("/login")
+    assert 'Volunteer? <a href="/login/link">Get a sign-in link by e-mail</a>' in r.text
+    assert (await browser_client.get("/login/link")).status_code == 200
