@@ -35,7 +35,7 @@ from service.settings import Settings
 from service.volunteer import links
 from service.volunteer.calendar import account, feed_for, renew_calendar_key, volunteer_for_key
 from service.volunteer.me import my_page, parse_slots, split_words
-from service.web import forms, i18n, views, week_grid
+from service.web import forms, i18n, register_views, views, week_grid
 from service.web.pages import (
     SESSION_HOURS,
     Form,
@@ -453,7 +453,9 @@ async def _attendance_view(
         error=error,
         need_title=n.need_title(p.need_id),
         site_name=n.site(p.site_id),
-        volunteer_name=n.volunteer(p.volunteer_id),
+        # a site contact sees the volunteer by first name only, as on /site (DOMAIN.md: only what it needs)
+        volunteer_name=n.volunteer(p.volunteer_id) if who.is_coordinator
+        else register_views.first_name(n.volunteer(p.volunteer_id)),
     )
 
 
