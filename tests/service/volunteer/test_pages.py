@@ -328,3 +328,12 @@ async def test_the_sign_in_page_shows_a_volunteer_the_way_to_a_link(browser_clie
     r = await browser_client.get("/login")
     assert 'Volunteer? <a href="/login/link">Get a sign-in link by e-mail</a>' in r.text
     assert (await browser_client.get("/login/link")).status_code == 200
+
+
+async def test_a_volunteer_s_home_link_is_my_page(client, released, db_url, browser_client):
+    """The brand link on a volunteer's pages leads to /me, not to / (the staff's overview: a sign-in page
+    for a volunteer)."""
+    await sign_in_by_link(browser_client, db_url)
+    page = (await browser_client.get("/me")).text
+    assert '<div class="brand"><a href="/me">samspill</a></div>' in page
+    assert (await browser_client.get("/me/attest")).text.count('<a href="/me">samspill</a>') == 1
