@@ -211,15 +211,21 @@ def principal_for(user: UserRow) -> Principal:
 DEMO_EMAIL = "koordinator@demo.samspill.no"
 
 
-async def ensure_demo_user(session: AsyncSession) -> tuple[str, str]:
-    """The demo's coordinator sign-in: created, or given a fresh password if it exists."""
+DEMO_SITE_EMAIL = "kontakt@demo.samspill.no"
+
+
+async def ensure_demo_user(session: AsyncSession, role: str = "coordinator",
+                           site_id: str | None = None) -> tuple[str, str]:
+    """The demo's coordinator sign-in (or, with role `site`, the site contact's for `site_id`): created,
+    or given a fresh password if it exists."""
     import secrets
 
+    email = DEMO_EMAIL if role == "coordinator" else DEMO_SITE_EMAIL
     password = "demo-" + secrets.token_urlsafe(9)
-    if not await set_password(session, DEMO_EMAIL, password):
-        await create_user(session, email=DEMO_EMAIL, password=password, role="coordinator",
-                          name="Demo-koordinator")
-    return DEMO_EMAIL, password
+    if not await set_password(session, email, password):
+        await create_user(session, email=email, password=password, role=role, site_id=site_id,
+                          name="Demo-koordinator" if role == "coordinator" else "Demo-kontaktperson")
+    return email, password
 
 
 async def signed_in_user(session: AsyncSession, user_id: str) -> User | None:

@@ -258,8 +258,10 @@ async def build_demo(settings: Settings, volunteers: int, needs: int, seed: int,
         _, site_token = await create_token(session, role="site", name=f"Demo contact, {site.name}", site_id=site.id)
         _, vol_token = await create_token(session, role="volunteer", name=volunteer.name, volunteer_id=volunteer.id)
         web_user = await ensure_demo_user(session)
+        site_user = await ensure_demo_user(session, role="site", site_id=site.id)
         return {"counts": counts, "site": site, "volunteer": volunteer, "coordinator": coordinator,
-                "site_token": site_token, "volunteer_token": vol_token, "web_user": web_user}
+                "site_token": site_token, "volunteer_token": vol_token, "web_user": web_user,
+                "site_user": site_user}
 
     result: dict[str, Any] = await with_session(settings, work)
     return result
@@ -284,6 +286,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
           f"{c['activities']} activities, {c['placements']} placements in force ({settings.database_url})")
     print(f"  API and docs:      {base}/schema")
     print(f"  coordinator pages: {base}/  (sign in as {out['web_user'][0]}, password {out['web_user'][1]})")
+    print(f"  site contact ({out['site'].name}): {base}/site  (sign in as {out['site_user'][0]}, "
+          f"password {out['site_user'][1]})")
+    print(f"  volunteers sign in at {base}/login/link (without SAMSPILL_SMTP_URL the e-mail waits in the outbox)")
     print(f"  site token ({out['site'].id}):")
     print(f"    {out['site_token']}")
     print(f"  volunteer token ({out['volunteer'].id}):")
@@ -293,4 +298,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(out["coordinator"], flush=True)
     if args.no_serve:
         return 0
+    if not os.environ.get("SAMSPILL_PUBLIC_URL"):  # the links in e-mails, calendars and QR codes: this server
+        settings = replace(settings, public_url=base)
     return _serve(settings, args.host, args.port)

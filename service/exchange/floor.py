@@ -31,7 +31,7 @@ from service.exchange.floor_auth import FloorSignInRequired, floor_principal
 from service.exchange.schemas import AgreementOut
 from service.problems import Problem, edge_error, fault
 from service.register.common import DbSession
-from service.web import i18n
+from service.web import forms, i18n
 from service.web.i18n import N_
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -447,8 +447,10 @@ async def stand_sign_up(request: Request[Any, Any, Any], db_session: DbSession, 
             errors = (exc.errors or [fault("", "refused", detail=exc.detail)]) if isinstance(exc, Problem) else [
                 edge_error("", str(exc))]
     if errors:
+        # each problem beside its field, in the page's language; the ticked boxes and times come back too
+        shown = forms.field_errors(lang, Problem(422, "invalid", errors=errors))
         return render(request, "exchange/floor/stand.html", status_code=422, activities=activities, form=data,
-                      errors=errors, **ctx)
+                      errors=shown, **ctx)
     settings = request.app.state.settings
     answer = await places_for(db_session, created.id, settings.default_horizon_days)
     lines = [i18n.t(lang, "floor.stand.place", activity=p.activity.lower(), site=p.site, when=_when(lang, p.slots))

@@ -29,7 +29,7 @@ from service.exchange import floor_auth, live, store
 from service.exchange.chart import bar_chart
 from service.problems import Problem, fault
 from service.register.common import DbSession
-from service.web import i18n
+from service.web import forms, i18n
 from service.web.i18n import N_
 from service.web.pages import flash, lang_of, page, problem_text, provide_viewer, redirect
 
@@ -94,26 +94,31 @@ async def events_create(request: Request[Any, Any, Any], db_session: DbSession, 
                         data: Form) -> Template | Redirect:
     doc: dict[str, Any] = {"name": data.get("name", "").strip(), "venue": data.get("venue", "").strip(),
                            "description": data.get("description", "").strip()}
-    errors = []
+    problems = [fault(field, "required") for field in ("name", "venue") if not doc[field]]
     try:
         when = dt.datetime.fromisoformat(data.get("starts_at", ""))
         doc["starts_at"] = (when if when.tzinfo else when.replace(tzinfo=clock.OSLO)).isoformat()
+        if not clock.within_a_century(when.date(), clock.today()):  # as the API's JSON edge (api/hygiene.py)
+            problems.append(fault("starts_at", "far-date", date=when.date().isoformat()))
     except ValueError:
-        errors.append(fault("starts_at", "not-a-datetime"))
+        problems.append(fault("starts_at", "not-a-datetime"))
     for field in ("trading_minutes", "rounds", "tables"):
         raw = data.get(field, "").strip()
         if raw:
             if raw.isdigit():
                 doc[field] = int(raw)
             else:
-                errors.append(fault(field, "not-whole"))
-    if not errors:
+                problems.append(fault(field, "not-whole"))
+    # said beside each field, in the page's language (forms.field_errors), as the register's forms do
+    lang = lang_of(request)
+    errors = forms.field_errors(lang, Problem(422, "invalid", errors=problems)) if problems else {}
+    if not problems:
         try:
             async with db_session.begin_nested():
                 created = await store.create_event(db_session, viewer, doc)
             return _back(created.id)
         except Problem as exc:
-            errors = exc.errors or [fault("", "refused", detail=exc.detail)]
+            errors = forms.field_errors(lang, exc)
     return page(request, "exchange/setup/events.html", status_code=422, errors=errors, form=data,
                 events=await store.list_events(db_session, viewer))
 

@@ -58,7 +58,9 @@ def open_places_for(scenario: Scenario, volunteer_id: str, top: int = 5) -> list
              for n in scenario.needs if n.headcount - taken[n.id] > 0]
     if not needs:
         return []
-    copy = msgspec.structs.replace(scenario, volunteers=[me], needs=needs, pinned=[], previous=[],
+    # the placements in force (committed) took their places above; they name other volunteers, who are
+    # not in this one-person copy
+    copy = msgspec.structs.replace(scenario, volunteers=[me], needs=needs, pinned=[], previous=[], committed=[],
                                    forbidden=[p for p in scenario.forbidden if p.volunteer == me.id])
     problem = compile_problem(copy)
     cands = build_candidates(problem)

@@ -31,7 +31,7 @@ from service.db.models import (
     VolunteerAccountRow,
     VolunteerRow,
 )
-from service.problems import Problem, conflict, fault, not_found
+from service.problems import Problem, conflict, fault, invalid, not_found
 from service.register.commitments import added, commitments, committed_scenario, register_horizon, risks
 from service.register.common import (
     audit,
@@ -64,6 +64,10 @@ async def _validate(session: AsyncSession, volunteer: Volunteer) -> Volunteer:
     """The volunteer checked against the catalogue, each course recorded without an expiry date given
     one from its course's validity (Training.valid_months) — the one place that rule lives."""
     reject_identity_numbers(to_doc(volunteer), _TEXT_FIELDS)
+    # the API's JSON edge checks this too (api/hygiene.py); the pages' forms and the stand come here only
+    today, born = clock.today(), volunteer.birth_date
+    if born is not None and not today - 120 * clock.YEAR <= born <= today:
+        raise invalid([fault("birth_date", "not-a-birth-date", date=born.isoformat())])
     cat = await load_catalogue(session)
     raise_if(scenario_errors(cat.scenario(volunteers=[volunteer]), "volunteers[0]"))
     months = {t.id: t.valid_months for t in cat.trainings if t.valid_months}

@@ -35,7 +35,7 @@ from service.settings import Settings
 from service.volunteer import links
 from service.volunteer.calendar import account, feed_for, renew_calendar_key, volunteer_for_key
 from service.volunteer.me import my_page, parse_slots, split_words
-from service.web import i18n, views, week_grid
+from service.web import forms, i18n, register_views, views, week_grid
 from service.web.pages import (
     SESSION_HOURS,
     Form,
@@ -227,18 +227,28 @@ async def _record(
 @post("/me/away", include_in_schema=False)
 async def add_away(
     request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal, data: Form
-) -> Redirect:
+) -> Redirect | Template:
     lang = lang_of(request)
     vid = volunteer.volunteer_id or ""
+    typed = {"from": data.get("from", ""), "to": data.get("to", "")}
     try:
-        first, last = dt.date.fromisoformat(data.get("from", "")), dt.date.fromisoformat(data.get("to", ""))
+        first, last = dt.date.fromisoformat(typed["from"]), dt.date.fromisoformat(typed["to"])
     except ValueError:
-        flash(request, "error", i18n.t(lang, "me.away_dates"))
-        return redirect("/me#away-h")
+        return await _away_refused(request, db_session, volunteer, typed, i18n.t(lang, "me.away_dates"))
     doc = await volunteers_service.volunteer_record(db_session, volunteer, vid, request.url.path)
     periods = [*msgspec.to_builtins(doc.unavailable), {"from": first.isoformat(), "to": last.isoformat()}]
-    await _patch(request, db_session, volunteer, {"unavailable": periods}, i18n.t(lang, "me.away_saved"))
+    error = await _patch(request, db_session, volunteer, {"unavailable": periods}, i18n.t(lang, "me.away_saved"),
+                         flash_error=False)
+    if error is not None:
+        return await _away_refused(request, db_session, volunteer, typed, error)
     return redirect("/me#away-h")
+
+
+async def _away_refused(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal,
+                        typed: dict[str, str], error: str) -> Template:
+    """My page again (422) with the dates as typed and what is wrong beside them, as the register's forms."""
+    ctx = await my_page(db_session, request.app.state.settings, volunteer, lang_of(request), request.url.path)
+    return me_page(request, "me.html", status_code=422, away_error=error, away_typed=typed, **ctx)
 
 
 @post("/me/away/remove", include_in_schema=False)
@@ -286,17 +296,23 @@ async def _patch(
     who: Principal,
     patch: dict[str, Any],
     done: str,
-) -> None:
+    flash_error: bool = True,
+) -> str | None:
+    """Save; flash `done`. A refusal is said in the page's language (never the API's field paths) and
+    returned, and flashed unless `flash_error` is False (the caller shows it beside the field)."""
     lang = lang_of(request)
     try:
         await volunteers_service.patch_volunteer(
             db_session, who, who.volunteer_id or "", patch, request.url.path
         )
     except Problem as exc:
-        detail = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in (exc.errors or [])) or exc.detail
-        flash(request, "error", i18n.t(lang, "me.not_saved", detail=detail))
-        return
+        said = [forms.coded(lang, e) or forms.message(lang, str(e.get("message", ""))) for e in exc.errors or []]
+        text = i18n.t(lang, "me.not_saved", detail=" ".join(dict.fromkeys(said)) or problem_text(lang, exc))
+        if flash_error:
+            flash(request, "error", text)
+        return text
     flash(request, "ok", done)
+    return None
 
 
 @post("/me/calendar/renew", include_in_schema=False)
@@ -437,7 +453,9 @@ async def _attendance_view(
         error=error,
         need_title=n.need_title(p.need_id),
         site_name=n.site(p.site_id),
-        volunteer_name=n.volunteer(p.volunteer_id),
+        # a site contact sees the volunteer by first name only, as on /site (DOMAIN.md: only what it needs)
+        volunteer_name=n.volunteer(p.volunteer_id) if who.is_coordinator
+        else register_views.first_name(n.volunteer(p.volunteer_id)),
     )
 
 

@@ -169,6 +169,13 @@ _CODED = {
     "before-placement-start": i18n.N_("form.err.before_placement_start"),
     "in-the-future": i18n.N_("form.err.future"),
     "far-date": i18n.N_("form.err.far_date"),
+    "required": i18n.N_("form.err.required"),
+    "empty": i18n.N_("form.err.required"),
+    "not-a-number": i18n.N_("form.err.number"),
+    "not-whole": i18n.N_("form.err.whole"),
+    "not-a-date": i18n.N_("form.err.date"),
+    "not-a-datetime": i18n.N_("form.err.datetime"),
+    "not-a-birth-date": i18n.N_("form.err.birth_date"),
 }
 
 

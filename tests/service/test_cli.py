@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,6 +71,38 @@ def test_demo_builds_a_municipality_and_prints_tokens(db_url: str, capsys) -> No
     coordinator = out.rstrip("\n").splitlines()[-1]
     assert coordinator.startswith("ssp_")
     assert "site token" in out and "volunteer token" in out
+    assert "/site  (sign in as kontakt@demo.samspill.no, password demo-" in out
+
+
+def test_demo_serves_with_its_own_address_in_links_and_a_site_contact_sign_in(db_url: str, capsys, monkeypatch) -> None:
+    """The links the demo puts in e-mails and calendars name the server it starts (--host, --port), not
+    :8000; the site contact it prints signs in as a `site` user of the printed site."""
+    from service.accounts import authenticate
+    from service.cli import server
+
+    served: list[Any] = []
+    monkeypatch.delenv("SAMSPILL_PUBLIC_URL", raising=False)
+    monkeypatch.setattr(server, "_serve", lambda settings, host, port, *a: served.append(settings) or 0)
+    assert main(["demo", "--volunteers", "30", "--needs", "8", "--port", "8731", "--database-url", db_url]) == 0
+    assert [s.public_url for s in served] == ["http://127.0.0.1:8731"]
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "kontakt@demo.samspill.no" in x)
+    password = line.split("password ")[1].rstrip(")")
+
+    async def sign_in() -> tuple[str, str | None]:
+        from service.db.engine import create_engine, create_sessionmaker
+
+        engine = create_engine(db_url)
+        try:
+            async with create_sessionmaker(engine)() as session, session.begin():
+                result = await authenticate(session, "kontakt@demo.samspill.no", password, "127.0.0.1")
+                assert result.user is not None
+                return result.user.role, result.user.site_id
+        finally:
+            await engine.dispose()
+
+    role, site = asyncio.run(sign_in())
+    assert role == "site" and site and "site contact (" in line
 
 
 def test_demo_with_placements_in_force_shows_some_at_risk(db_url: str, capsys) -> None:

@@ -290,3 +290,30 @@ async def test_floor_link_revoked_or_archived_ends_the_session(db_url: str, coor
                              headers=coordinator)
             assert r.status_code == 409
             assert spare_id
+
+
+async def test_floor_says_offline_only_when_offline(db_url: str, coordinator: dict[str, str]) -> None:
+    """The "offline – agreements are kept on this tablet" pill shows when the tablet loses the network and
+    only then: online, on every floor page, it stays hidden (the `hidden` attribute beats `.pill`'s display)."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the pages are the same on both databases")
+    with server(db_url, {"SAMSPILL_SECURE_COOKIES": "0"}) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+            eid = (await _setup(c, coordinator))["id"]
+            roles = ("broker", "notary", "general", "stand")
+            links = {role: await _link(c, coordinator, eid, role, role) for role in roles}
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+                try:
+                    for role, url in links.items():
+                        ctx, page = await _sign_in(browser, url, {"width": 390, "height": 844})
+                        assert page.url.endswith(f"/floor/{role}"), page.url
+                        assert await page.evaluate("navigator.onLine")
+                        assert not await page.is_visible("#net"), role
+                        await ctx.set_offline(True)
+                        await expect(page.locator("#net")).to_be_visible()
+                        await ctx.set_offline(False)
+                        await expect(page.locator("#net")).to_be_hidden()
+                        await ctx.close()
+                finally:
+                    await browser.close()

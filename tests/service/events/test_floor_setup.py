@@ -122,6 +122,31 @@ async def test_a_bad_csv_is_told_in_the_page_language(db_url: str) -> None:
             assert not [w for w in foreign if w in shown], (lang, shown)
 
 
+async def test_a_bad_event_form_says_what_to_fix_beside_each_field(db_url: str) -> None:
+    """Creating an event with bad input: 422, the typed values back, and each problem beside its field
+    in the page's language (never the API's `trading_minutes: a whole number`)."""
+    async with _signed_in(db_url) as (_base, web):
+        page = await web.get("/events")
+        form = {"name": "", "venue": "Biblioteket", "starts_at": "", "trading_minutes": "en time",
+                "rounds": "", "tables": "", "description": "Vår første"}
+        r = await web.post("/events", data={"_csrf_token": csrf(page.text), **form})
+        assert r.status_code == 422
+        assert "trading_minutes:" not in r.text and "a whole number" not in r.text
+        for name, said in (("name", "Må fylles ut."), ("starts_at", "Skriv dato og klokkeslett."),
+                           ("trading_minutes", "Skriv et helt tall.")):
+            assert f'<span class="field-error" id="err-{name}">{said}</span>' in r.text, (name, r.text[-3000:])
+            assert re.search(rf'name="{name}"[^>]*aria-invalid="true" aria-describedby="err-{name}"', r.text), name
+        assert 'value="en time"' in r.text and 'value="Biblioteket"' in r.text and 'value="Vår første"' in r.text
+        assert 'id="err-venue"' not in r.text
+        r = await web.post("/events", data={"_csrf_token": csrf(r.text), **form, "name": "Børs",
+                                            "starts_at": "3026-12-10T17:00", "trading_minutes": "60"})
+        assert r.status_code == 422 and 'id="err-starts_at"' in r.text and "3026" in r.text
+        r = await web.post("/lang", data={"_csrf_token": csrf(r.text), "lang": "en", "next": "/events"})
+        r = await web.post("/events", data={"_csrf_token": csrf(r.text), **form})
+        assert r.status_code == 422
+        assert '<span class="field-error" id="err-trading_minutes">Give a whole number.</span>' in r.text
+
+
 async def test_coordinator_sets_up_imports_links_and_follows_up(db_url: str, coordinator: dict[str, str]) -> None:
     async with _signed_in(db_url) as (base, web):
         page = await web.get("/events")

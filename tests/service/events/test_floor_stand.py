@@ -65,10 +65,22 @@ async def test_stand_signs_up_and_answers_with_open_places(
             # the server times its answer into the page; the figure is printed, not asserted (a loaded CI
             # machine took 440 ms where a quiet one takes 30): bench/floor_live.py measures the floor
             print(f"stand answer: {ms:.0f} ms on the server")
-            # bad input names the field; nothing is stored
+            # bad input is said beside each field in the page's language, what was typed and ticked comes
+            # back; nothing is stored
+            bad = {"_csrf_token": csrf(r.text), "name": "", "max_hours_per_week": "mange", "activities": ["turvenn"],
+                   "days": ["2"], "from": "17:00", "to": "20:00", "interests": "sykling"}
+            r = await tablet.post(f"{base}/events/{eid}/floor/stand", data=bad)
+            assert r.status_code == 422
+            assert '<span class="field-error" id="err-name">Må fylles ut.</span>' in r.text
+            assert '<span class="field-error" id="err-max_hours_per_week">Skriv et tall.</span>' in r.text
+            assert "max_hours_per_week:" not in r.text and "a number" not in r.text
+            assert re.search(r'name="max_hours_per_week"[^>]*aria-invalid="true"', r.text)
+            assert 'value="turvenn" checked' in r.text and 'name="days" value="2" checked' in r.text
+            assert 'value="mange"' in r.text and 'value="sykling"' in r.text and 'value="17:00"' in r.text
+            # a birth date in the future is no birth date (the register's check, as the API's)
             r = await tablet.post(f"{base}/events/{eid}/floor/stand",
-                                  data={"_csrf_token": csrf(r.text), "name": "", "max_hours_per_week": "mange"})
-            assert r.status_code == 422 and "max_hours_per_week" in r.text and "name" in r.text
+                                  data={"_csrf_token": csrf(r.text), "name": "Framtidig", "birth_date": "2999-01-01"})
+            assert r.status_code == 422 and 'id="err-birth_date"' in r.text, r.text[-2000:]
         finally:
             await tablet.aclose()
         listed = (await client.get(f"/api/v1/events/{eid}/volunteers", headers=coordinator)).json()

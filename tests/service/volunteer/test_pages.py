@@ -298,3 +298,42 @@ async def test_volunteer_confirms_a_time_on_my_page_and_prints_the_certificate(
     assert "flash error" in (await browser_client.get("/me")).text
     attest = await browser_client.get("/me/attest")
     assert attest.status_code == 200 and "Til sammen 2 timer. Antall ganger: 1." in attest.text
+
+
+async def test_dates_away_refused_say_why_beside_the_dates_and_keep_them(client, released, db_url, browser_client,
+                                                                        coordinator):
+    """An away period that ends before it starts: my page again (422) with both dates as typed and the reason
+    beside them in the page's language, never the API's `unavailable[0].to: …`; nothing saved."""
+    await sign_in_by_link(browser_client, db_url)
+    r = await post_form(browser_client, "/me/away", {"from": "2027-02-14", "to": "2027-02-01"})
+    assert r.status_code == 422
+    assert "unavailable[" not in r.text and "the period ends" not in r.text
+    said = "Ikke lagret: Sluttdatoen er før startdatoen."
+    assert f'<p class="field-error" id="away-err" role="alert">{said}</p>' in r.text
+    assert re.search(r'id="away-from"[^>]*value="2027-02-14" aria-invalid="true" aria-describedby="away-err"', r.text)
+    assert re.search(r'id="away-to"[^>]*value="2027-02-01" aria-invalid="true"', r.text)
+    r = await post_form(browser_client, "/me/away", {"from": "2027-02-14", "to": ""})
+    assert r.status_code == 422 and "Gi to gyldige datoer." in r.text and 'value="2027-02-14"' in r.text
+    assert (await client.get("/api/v1/volunteers/v1", headers=coordinator)).json()["unavailable"] == []
+
+
+async def test_the_sign_in_page_shows_a_volunteer_the_way_to_a_link(browser_client):
+    """A volunteer who opens the service's address lands on /login (passwords are for staff): the page says
+    who it is for and links to the sign-in by e-mailed link, in both languages."""
+    r = await browser_client.get("/", follow_redirects=True)
+    assert r.url.path == "/login"
+    assert 'Frivillig? <a href="/login/link">Få en innloggingslenke på e-post</a>' in r.text
+    assert "kontaktpersonene" in r.text
+    await post_form(browser_client, "/lang", {"lang": "en", "next": "/login"})
+    r = await browser_client.get("/login")
+    assert 'Volunteer? <a href="/login/link">Get a sign-in link by e-mail</a>' in r.text
+    assert (await browser_client.get("/login/link")).status_code == 200
+
+
+async def test_a_volunteer_s_home_link_is_my_page(client, released, db_url, browser_client):
+    """The brand link on a volunteer's pages leads to /me, not to / (the staff's overview: a sign-in page
+    for a volunteer)."""
+    await sign_in_by_link(browser_client, db_url)
+    page = (await browser_client.get("/me")).text
+    assert '<div class="brand"><a href="/me">samspill</a></div>' in page
+    assert (await browser_client.get("/me/attest")).text.count('<a href="/me">samspill</a>') == 1

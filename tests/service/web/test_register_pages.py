@@ -74,6 +74,21 @@ NEW_VOLUNTEER = {
 }
 
 
+async def test_register_refuses_a_birth_date_in_the_future_beside_the_field(coordinator_client, db_url):
+    """The form takes the register's check the API's JSON edge has: a birth date in the future (or more
+    than 120 years ago) is no birth date; said beside the field, nothing saved."""
+    c = coordinator_client
+    born = (TODAY + dt.timedelta(days=400)).isoformat()
+    r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "birth_date": born})
+    assert r.status_code == 422
+    said = i18n.t("nb", "form.err.birth_date", date=i18n.date("nb", born))
+    assert f'<span class="field-error" id="err-birth_date">{said}</span>' in r.text
+    assert f'value="{born}"' in r.text and "Ola Nordmann" in r.text
+    r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "birth_date": "1890-01-01"})
+    assert r.status_code == 422 and 'id="err-birth_date"' in r.text
+    assert "Ola Nordmann" not in (await c.get("/volunteers")).text
+
+
 async def test_register_keeps_what_was_typed_and_names_the_field(coordinator_client, db_url):
     c = coordinator_client
     r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "name": "", "birth_date": "1970-13-02"})
@@ -396,6 +411,37 @@ async def test_register_pages_speak_english_without_raw_keys(coordinator_client,
                            r"end_reason|priority|course)\.[a-z_.]+\b")
         assert not RAW_KEY.search(text) and not extra.search(text), (path, RAW_KEY.search(text), extra.search(text))
         assert '<html lang="en">' in r.text
+
+
+async def test_english_forms_say_their_macros_in_english_too(coordinator_client, db_url):
+    """The macros of _fields.html and _week_grid.html (weekday selects, the form's error banner, the week
+    grid's hints) are rendered in the page's language, not in Bokmål: imported `with context`."""
+    c = coordinator_client
+    await post_form(c, "/lang", {"lang": "en", "next": "/"})
+    # weekday names as an option or a column heading (a need's title may say "mandag": that is data)
+    nb_words = re.compile(r"(?:>|title=\")(?:mandag|tirsdag|onsdag|søndag)\b|Noe må rettes|Kryss av halvtimene|"
+                          r"piltastene|ingen tider|Merket:")
+    for path in ["/volunteers/new", "/volunteers/v1/edit", "/needs/new", "/needs/n1/edit", "/volunteers/v1",
+                 "/placements/at-risk", "/statistics", "/sites", "/catalogue"]:
+        r = await c.get(path)
+        assert r.status_code == 200, path
+        assert not nb_words.search(r.text), (path, nb_words.search(r.text))
+    r = await post_form(c, "/needs/new", {"title": ""})
+    assert r.status_code == 422
+    assert i18n.t("en", "form.fix") in r.text and i18n.t("nb", "form.fix") not in r.text
+    r = await post_form(c, "/volunteers/new", {"name": ""})
+    assert r.status_code == 422
+    assert i18n.t("en", "form.fix") in r.text and not nb_words.search(r.text)
+
+
+def test_every_macro_import_takes_the_page_context():
+    """A macro imported without `with context` has no `lang`: its words fall back to Bokmål."""
+    from service.web.templating import TEMPLATE_DIRS
+
+    for folder in TEMPLATE_DIRS.values():
+        for path in folder.rglob("*.html"):
+            for line in re.findall(r"\{%-?\s*(?:from|import)\b[^%]*%\}", path.read_text()):
+                assert "with context" in line, (path.name, line)
 
 
 async def test_api_statistics_and_site_report_use_the_same_services(client, tokens, loaded, db_url):
