@@ -33,7 +33,7 @@ ErrorCode: TypeAlias = Literal[
     "too-long-period",
     "length", "cannot-change", "id-prefix", "national-id-number", "anonymised", "stored-record",
     "not-yet", "too-old", "not-an-occurrence", "not-a-participant-here", "not-in-catalogue", "not-a-datetime",
-    "not-a-slot", "refused", "too-deep", "not-a-birth-date", "far-date", "nul-character",
+    "not-a-slot", "refused", "too-deep", "not-a-birth-date", "far-date", "nul-character", "not-an-email",
 ]
 """The stable code of every entry of a problem's `errors` (documented in docs/matching.md, an enum in the
 OpenAPI document): programs and pages read the code and its `data`; `message` is English for people."""
@@ -68,6 +68,7 @@ MESSAGES: dict[str, str] = {
     "not-a-birth-date": "{date} is not a birth date (at most 120 years ago, not in the future)",
     "far-date": "{date} is more than a century from today",
     "nul-character": "contains a NUL character",
+    "not-an-email": "{value!r} is not an e-mail address (name@domain.no)",
     "not-a-slot": "weekday 1–7 and times as HH:MM",
     "refused": "{detail}",
     "not-a-party": "{value!r} is not a party to this agreement (one of {parties})",

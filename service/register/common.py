@@ -53,6 +53,15 @@ def decode_as(doc: Any, kind: type[T], prefix: str = "") -> T:
         raise invalid([field_error(describe_decode_error(exc, b""), prefix)]) from None
 
 
+# One @, something before it, a dotted domain after it, no spaces: what an address the outbox can send to
+# looks like (the mail server decides the rest).
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def looks_like_email(text: str) -> bool:
+    return _EMAIL.fullmatch(text) is not None
+
+
 # An 11-digit run is what a fødselsnummer looks like; the register must never hold one.
 _FNR = re.compile(r"(?<!\d)\d{6}[ .-]?\d{5}(?!\d)")
 

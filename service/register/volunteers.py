@@ -38,6 +38,7 @@ from service.register.common import (
     decode_as,
     from_doc,
     load_catalogue,
+    looks_like_email,
     new_id,
     raise_if,
     reject_identity_numbers,
@@ -68,6 +69,9 @@ async def _validate(session: AsyncSession, volunteer: Volunteer) -> Volunteer:
     today, born = clock.today(), volunteer.birth_date
     if born is not None and not today - 120 * clock.YEAR <= born <= today:
         raise invalid([fault("birth_date", "not-a-birth-date", date=born.isoformat())])
+    if volunteer.email is not None and not looks_like_email(volunteer.email):
+        # messages go there (sign-in links, proposals, reminders): a typo is caught here, not in the outbox
+        raise invalid([fault("email", "not-an-email", value=volunteer.email)])
     cat = await load_catalogue(session)
     raise_if(scenario_errors(cat.scenario(volunteers=[volunteer]), "volunteers[0]"))
     months = {t.id: t.valid_months for t in cat.trainings if t.valid_months}

@@ -176,6 +176,7 @@ _CODED = {
     "not-a-date": i18n.N_("form.err.date"),
     "not-a-datetime": i18n.N_("form.err.datetime"),
     "not-a-birth-date": i18n.N_("form.err.birth_date"),
+    "not-an-email": i18n.N_("form.err.email"),
 }
 
 

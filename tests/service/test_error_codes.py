@@ -66,6 +66,8 @@ async def test_bad_input_in_every_area_has_coded_errors(client, loaded, coordina
          "cannot-change"),
         ("volunteer: birth date", "PATCH", f"/api/v1/volunteers/{volunteer_id}", {"birth_date": "2099-01-01"},
          me, "not-a-birth-date"),
+        ("volunteer: e-mail", "PATCH", f"/api/v1/volunteers/{volunteer_id}", {"email": "ikke-epost"},
+         me, "not-an-email"),
         ("site: id changes", "PATCH", f"/api/v1/sites/{site_id}", {"id": "zz"}, coordinator, "cannot-change"),
         ("activity: id changes", "PATCH", f"/api/v1/activities/{activity_id}", {"id": "zz"}, coordinator,
          "cannot-change"),

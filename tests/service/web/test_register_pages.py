@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import re
 from typing import Any
@@ -87,6 +88,21 @@ async def test_register_refuses_a_birth_date_in_the_future_beside_the_field(coor
     r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "birth_date": "1890-01-01"})
     assert r.status_code == 422 and 'id="err-birth_date"' in r.text
     assert "Ola Nordmann" not in (await c.get("/volunteers")).text
+
+
+@pytest.mark.parametrize("typed", ["ikke-epost", "ola@example", "ola nordmann@example.no", "@example.no"])
+async def test_register_refuses_what_is_no_e_mail_address_beside_the_field(coordinator_client, db_url, typed):
+    """Sign-in links, proposals and reminders go to the address: one that cannot be one (no @, no dotted
+    domain, a space) is refused beside the field, what was typed kept, nothing saved; a real one is taken."""
+    c = coordinator_client
+    r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "email": typed})
+    assert r.status_code == 422
+    said = i18n.t("nb", "form.err.email", value=typed)
+    assert f'<span class="field-error" id="err-email">{html.escape(said, quote=False)}</span>' in r.text
+    assert "Ola Nordmann" not in (await c.get("/volunteers")).text
+    r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "email": "ola.nordmann+frivillig@post.example.no"})
+    assert r.status_code in (200, 303), r.text[:500]
+    assert "Ola Nordmann" in (await c.get("/volunteers")).text
 
 
 async def test_register_keeps_what_was_typed_and_names_the_field(coordinator_client, db_url):
