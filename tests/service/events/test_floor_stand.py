@@ -81,6 +81,10 @@ async def test_stand_signs_up_and_answers_with_open_places(
             r = await tablet.post(f"{base}/events/{eid}/floor/stand",
                                   data={"_csrf_token": csrf(r.text), "name": "Framtidig", "birth_date": "2999-01-01"})
             assert r.status_code == 422 and 'id="err-birth_date"' in r.text, r.text[-2000:]
+            # nor is a typo an e-mail address: refused beside the field, no receipt queued to it (below)
+            r = await tablet.post(f"{base}/events/{eid}/floor/stand",
+                                  data={"_csrf_token": csrf(r.text), "name": "Feil Adresse", "email": "feil.adresse"})
+            assert r.status_code == 422 and 'id="err-email"' in r.text and 'value="feil.adresse"' in r.text
         finally:
             await tablet.aclose()
         listed = (await client.get(f"/api/v1/events/{eid}/volunteers", headers=coordinator)).json()
