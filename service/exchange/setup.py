@@ -9,6 +9,7 @@ Behind the coordinator's web sign-in (the same dependency as service/web/pages.p
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
@@ -176,14 +177,34 @@ async def add_entry(request: Request[Any, Any, Any], db_session: DbSession, view
             raise Problem(422, "side: offer or need", slug="validation",
                           errors=[fault("side", "not-one-of", value=data.get("side", ""), allowed=["offer", "need"])])
         if amount:
-            doc["amount"] = {unit: int(float(amount)) if unit == "items" else float(amount)}
+            doc["amount"] = {unit: _amount(amount, unit)}
         await store.add_entry(db_session, viewer, event_id, side, doc)
-    except (Problem, ValueError) as exc:
+    except Problem as exc:
         await db_session.rollback()
-        flash(request, "error", problem_text(lang_of(request), exc) if isinstance(exc, Problem) else f"amount: {exc}")
+        lang = lang_of(request)
+        said = [f"{i18n.t(lang, 'floor.agreement.amount')}: {text}" if name == "amount" else text
+                for name, text in forms.field_errors(lang, exc).items()] if exc.errors else [problem_text(lang, exc)]
+        flash(request, "error", " ".join(said))
         return _back(event_id, "#catalogue")
     await _publish_catalogue(request, db_session, event_id, doc["participant"])
     return _back(event_id, "#catalogue")
+
+
+def _amount(typed: str, unit: str) -> float | int:
+    """The catalogue entry's amount as typed ("2,5" is 2.5): a finite number, whole for items; else 422."""
+    try:
+        value = float(typed)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise Problem(422, f"amount: {typed!r} is not a number", slug="validation",
+                      errors=[fault("amount", "not-a-number")])
+    if unit != "items":
+        return value
+    if not value.is_integer():
+        raise Problem(422, f"amount: {typed!r} is not a whole number", slug="validation",
+                      errors=[fault("amount", "not-whole")])
+    return int(value)
 
 
 @post("/events/{event_id:str}/setup/import")

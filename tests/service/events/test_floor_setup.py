@@ -147,6 +147,28 @@ async def test_a_bad_event_form_says_what_to_fix_beside_each_field(db_url: str) 
         assert '<span class="field-error" id="err-trading_minutes">Give a whole number.</span>' in r.text
 
 
+async def test_a_catalogue_entry_with_a_bad_amount_is_told_in_the_page_language(db_url: str) -> None:
+    """An amount that is no number (or not whole, for items) is said in the page's language with the
+    field's label, never as Python's `amount: could not convert string to float`; nothing is added."""
+    async with _signed_in(db_url) as (_base, web):
+        page = await web.get("/events")
+        r = await web.post("/events", data={"_csrf_token": csrf(page.text), "name": "Børs", "venue": "Her",
+                                            "starts_at": "2027-03-10T17:00", "trading_minutes": "60",
+                                            "rounds": "2", "tables": "2"})
+        eid = str(r.url).split("/events/")[1].split("/")[0]
+        for lang, typed, unit, said in (("nb", "mye", "hours", "Hvor mye: Skriv et tall."),
+                                        ("nb", "1,5", "items", "Hvor mye: Skriv et helt tall."),
+                                        ("en", "nan", "hours", "How much: Give a number.")):
+            r = await web.post("/lang", data={"_csrf_token": csrf(r.text), "lang": lang,
+                                              "next": f"/events/{eid}/setup"})
+            r = await web.post(f"/events/{eid}/setup/entry", data={
+                "_csrf_token": csrf(r.text), "side": "offer", "participant": "nobody", "category": "annet",
+                "title": "Sykkelverksted", "amount": typed, "unit": unit})
+            assert said in r.text, (lang, typed, r.text[-3000:])
+            assert "could not convert" not in r.text and "amount:" not in r.text
+            assert "Sykkelverksted" not in r.text
+
+
 async def test_coordinator_sets_up_imports_links_and_follows_up(db_url: str, coordinator: dict[str, str]) -> None:
     async with _signed_in(db_url) as (base, web):
         page = await web.get("/events")
