@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import Principal
 from service.db.models import PlacementRow, ProposalRow
-from service.problems import fault
 from service.register import attendance
 from service.register import volunteers as volunteers_service
 from service.register.schedule import placement_occurrences
@@ -104,18 +103,18 @@ async def my_page(
     }
 
 
-def parse_slots(form: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """Availability rows from the form (`weekday_0`, `start_0`, `end_0`, …); blank rows are dropped."""
-    out, errors = [], []
+def typed_slots(form: dict[str, str]) -> list[dict[str, Any]]:
+    """The availability rows as typed (blank and removed ones left out), for the form shown again: each with
+    its weekday (0 if none), start, end, and `bad`: not a weekday with two times (HH:MM)."""
+    out = []
     for k in range(32):
         day, start, end = form.get(f"weekday_{k}", ""), form.get(f"start_{k}", ""), form.get(f"end_{k}", "")
         if not (start or end) or form.get(f"remove_{k}"):
             continue
-        if not day.isdigit() or not 1 <= int(day) <= 7 or not _hhmm(start) or not _hhmm(end):
-            errors.append(fault(f"availability[{k}]", "not-a-slot"))
-            continue
-        out.append({"weekday": int(day), "start": start, "end": end})
-    return out, errors
+        weekday = int(day) if day.isdigit() and 1 <= int(day) <= 7 else 0
+        out.append({"weekday": weekday, "start": start, "end": end,
+                    "bad": not (weekday and _hhmm(start) and _hhmm(end))})
+    return out
 
 
 def _hhmm(value: str) -> bool:

@@ -34,7 +34,7 @@ from service.register.common import audit
 from service.settings import Settings
 from service.volunteer import links
 from service.volunteer.calendar import account, feed_for, renew_calendar_key, volunteer_for_key
-from service.volunteer.me import my_page, parse_slots, split_words
+from service.volunteer.me import my_page, split_words, typed_slots
 from service.web import forms, i18n, register_views, views, week_grid
 from service.web.pages import (
     SESSION_HOURS,
@@ -264,19 +264,22 @@ async def remove_away(
 
 
 @post("/me/profile", include_in_schema=False)
-async def profile(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal) -> Redirect:
+async def profile(
+    request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal
+) -> Redirect | Template:
     lang = lang_of(request)
     form = await request.form()  # the week grid posts one `availability_cell` per marked half hour
     data = {k: str(form.get(k) or "") for k in form if k != "availability_cell"}
-    slots, errors = parse_slots(data)
-    if errors:
-        flash(request, "error", i18n.t(lang, "me.slots_invalid"))
-        return redirect("/me#profile-h")
+    cells = form.getall("availability_cell", [])
+    rows = typed_slots(data)
+    if any(r["bad"] for r in rows):
+        return await _profile_refused(request, db_session, volunteer, data, cells, None)
+    slots = [{k: r[k] for k in ("weekday", "start", "end")} for r in rows]
     # The grid's windows after the rows; saved unchanged, the stored windows stay as they were.
     before = (await volunteers_service.volunteer_record(db_session, volunteer, volunteer.volunteer_id or "",
                                                         request.url.path)).availability
-    grid = week_grid.windows_from_grid(week_grid.cells_from_keys(form.getall("availability_cell", [])), before)
-    await _patch(
+    grid = week_grid.windows_from_grid(week_grid.cells_from_keys(cells), before)
+    error = await _patch(
         request,
         db_session,
         volunteer,
@@ -286,8 +289,25 @@ async def profile(request: Request[Any, Any, Any], db_session: AsyncSession, vol
             "languages": split_words(data.get("languages", "")),
         },
         i18n.t(lang, "me.profile_saved"),
+        flash_error=False,
     )
+    if error is not None:
+        return await _profile_refused(request, db_session, volunteer, data, cells, error)
     return redirect("/me#profile-h")
+
+
+async def _profile_refused(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal,
+                           data: dict[str, str], cells: list[str], error: str | None) -> Template:
+    """My page again (422) with the profile as typed — the rows (each that is no weekday with two times says
+    so beside it), the grid's marks, interests and languages — and `error` (the register's refusal) above."""
+    lang = lang_of(request)
+    ctx = await my_page(db_session, request.app.state.settings, volunteer, lang, request.url.path)
+    rows = typed_slots(data)
+    for row in rows:
+        row["error"] = i18n.t(lang, "me.slots_invalid") if row.pop("bad") else None
+    typed = {"interests": data.get("interests", ""), "languages": data.get("languages", ""), "error": error}
+    ctx.update(slots=rows, grid=week_grid.view(week_grid.cells_from_keys(cells)), profile_typed=typed)
+    return me_page(request, "me.html", status_code=422, **ctx)
 
 
 async def _patch(
