@@ -182,8 +182,13 @@
         node.querySelector("legend").textContent = names[g.from] + " → " + names[other];
         node.setAttribute("data-i", String(i));
         node.querySelector("[data-f=kind]").value = g.kind;
-        node.querySelector("[data-f=unit]").value = g.items != null ? "items" : "hours";
-        node.querySelector("[data-f=amount]").value = String(g.items != null ? g.items : g.hours);
+        var unit = node.querySelector("[data-f=unit]"), amount = node.querySelector("[data-f=amount]");
+        unit.value = g.items != null ? "items" : "hours";
+        amount.value = String(g.items != null ? g.items : g.hours);
+        // hours in parts (2.5) are fine; items are whole: the browser's own check follows the unit
+        var steps = function () { amount.step = unit.value === "items" ? "1" : "any"; amount.min = unit.value === "items" ? "1" : "0.01"; };
+        steps();
+        unit.addEventListener("change", steps);
         node.querySelector("[data-f=description]").value = g.description || "";
         gives.appendChild(node);
       });

@@ -317,3 +317,56 @@ async def test_floor_says_offline_only_when_offline(db_url: str, coordinator: di
                         await ctx.close()
                 finally:
                     await browser.close()
+
+
+async def test_a_suggestion_fills_the_agreement_with_the_need_s_amount(
+        db_url: str, coordinator: dict[str, str]) -> None:
+    """The broker's "make an agreement" from a suggestion fills in how much from the need's amount (else the
+    offer's), hours in halves too, and the agreement registered from it carries that amount."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the pages are the same on both databases")
+    with server(db_url, {"SAMSPILL_SECURE_COOKIES": "0"}) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+            r = await c.post("/api/v1/events", json={**EVENT, "trading_minutes": 60}, headers=coordinator)
+            eid = r.json()["id"]
+            for pid, name, kind in PEOPLE[:4]:
+                r = await c.post(f"/api/v1/events/{eid}/participants", headers=coordinator,
+                                 json={"id": pid, "name": name, "kind": kind, "contact": f"{pid}@example.org"})
+                assert r.status_code == 201, r.text
+            for side, pid, category, title, tag, amount in [
+                    ("offers", "p-a", "hands", "Maling av lokaler", "maling", {"hours": 4}),
+                    ("needs", "p-b", "hands", "Maling av klubbhuset", "maling", {"hours": 2.5}),
+                    ("offers", "p-c", "goods", "Minibuss en lørdag", "transport", {"items": 1}),
+                    ("needs", "p-d", "goods", "Transport til sommertur", "transport", None)]:
+                r = await c.post(f"/api/v1/events/{eid}/{side}", headers=coordinator, json={
+                    "participant": pid, "category": category, "title": title, "tags": [tag],
+                    **({"amount": amount} if amount else {})})
+                assert r.status_code == 201, r.text
+            r = await c.post(f"/api/v1/events/{eid}/state", json={"action": "open_catalogue"}, headers=coordinator)
+            assert r.status_code == 200, r.text
+            general, link = (await _link(c, coordinator, eid, "general", "Børsgeneral"),
+                             await _link(c, coordinator, eid, "broker", "Megler"))
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+                try:
+                    g_ctx, g_page = await _sign_in(browser, general)
+                    await g_page.click("#gong")
+                    await g_page.wait_for_selector("#gong.close")
+                    await g_ctx.close()
+                    ctx, page = await _sign_in(browser, link)
+                    for mine, other, unit, amount in (("p-a", "p-b", "hours", "2.5"), ("p-c", "p-d", "items", "1")):
+                        await page.goto(f"{base}/events/{eid}/floor/broker/{mine}")
+                        await page.click(f"li[data-counterpart='{other}'] button.use")
+                        await page.wait_for_selector("#agreement-form:not([hidden])")
+                        assert await page.input_value("#af-gives [data-f=amount]") == amount
+                        assert await page.input_value("#af-gives [data-f=unit]") == unit
+                        await page.click("#af-submit")
+                        await page.wait_for_selector("#agreement-form", state="hidden")
+                    await ctx.close()
+                finally:
+                    await browser.close()
+            deadline = time.monotonic() + 10
+            while len(made := await _agreements(c, coordinator, eid)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            gives = sorted((g["from"], g.get("hours"), g.get("items")) for a in made for g in a["gives"])
+            assert gives == [("p-a", 2.5, None), ("p-c", None, 1)], made
