@@ -27,11 +27,6 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC) + _offset
 
 
-def now_in_oslo() -> dt.datetime:
-    """The current moment, aware, in Europe/Oslo."""
-    return now().astimezone(OSLO)
-
-
 def oslo_wall_clock(at: dt.datetime | None = None) -> dt.datetime:
     """Oslo's wall-clock time now (or at `at`, aware), naive: what the occurrences of a weekly schedule
     are written in (a placement's `Monday 10:00` is 10:00 in Oslo, summer or winter)."""
