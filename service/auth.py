@@ -9,7 +9,6 @@ that event is archived.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import secrets
 import uuid
@@ -22,6 +21,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from service import clock
 from service.db.engine import rowcount
 from service.db.models import ExchangeEventRow, SiteRow, TokenRow, VolunteerRow
 from service.problems import Problem
@@ -109,7 +109,7 @@ async def revoke_token(session: AsyncSession, token_id: str) -> bool:
     result = await session.execute(
         sa.update(TokenRow)
         .where(TokenRow.id == token_id, TokenRow.revoked_at.is_(None))
-        .values(revoked_at=dt.datetime.now(dt.UTC))
+        .values(revoked_at=clock.now())
     )
     return bool(rowcount(result))
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from events.lifecycle import Action
 from events.schema import EventState
+from service import clock
 
 JSONDoc = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 # A nullable document: Python None is stored as SQL NULL, never as the JSON value `null`,
@@ -25,7 +26,8 @@ NullableJSONDoc = sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    """The columns' default moment: the service's clock (service.clock.now), aware UTC."""
+    return clock.now()
 
 
 def ours(name: str | None, type_: str, parent_names: object) -> bool:

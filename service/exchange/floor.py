@@ -10,7 +10,6 @@ drops. Handlers are thin: every rule is in `store` and `events/`.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
@@ -25,6 +24,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from events import lifecycle, schema
 from events.schema import CATEGORIES, GIVE_KINDS
 from events.suggestions import counterparts_for, draft_agreement, met_needs, shared_terms
+from service import clock
 from service.auth import Principal
 from service.exchange import floor_auth, live, store
 from service.exchange.floor_auth import FloorSignInRequired, floor_principal
@@ -309,7 +309,7 @@ async def _general_ctx(session: DbSession, event_id: str) -> dict[str, Any]:
     closed = lifecycle.time_of(history, "gong_close")
     counts = (await store.agreement_counts(session, [event_id])).get(event_id, (0, 0))
     return {"opened_at": opened, "closed_at": closed, "agreements": counts[0], "confirmed": counts[1],
-            "now": dt.datetime.now(dt.UTC)}
+            "now": clock.now()}
 
 
 @get("/general")

@@ -54,7 +54,7 @@ FOLLOW_UP_STATES = ("closed", "follow_up")
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 # --- Scoping --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import anyio.to_thread
 
+from service import clock
 from service.notify.outbox import Outgoing, PermanentFailure, TemporaryFailure
 
 
@@ -53,7 +54,7 @@ def build_email(message: Outgoing, mail_from: str) -> EmailMessage:
     email["From"] = mail_from
     email["To"] = message.recipient
     email["Subject"] = message.subject
-    email["Date"] = formatdate(localtime=False, usegmt=True)
+    email["Date"] = formatdate(clock.now().timestamp(), usegmt=True)
     # Derived from the outbox row: a resend after a crash carries the same id.
     email["Message-ID"] = f"<{message.id}@{message_domain(mail_from)}>"
     email["Content-Language"] = "en" if message.lang == "en" else "nb"

@@ -15,8 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service import clock
 from service.auth import Principal
-from service.clock import OSLO
 from service.db.models import AttendanceRow, NeedRow, PlacementRow, VolunteerRow
 from service.problems import Problem, conflict, fault, not_found
 from service.register.common import audit
@@ -31,7 +31,8 @@ RECORD_WINDOW = dt.timedelta(days=62)
 
 
 def now_local() -> dt.datetime:
-    return dt.datetime.now(OSLO).replace(tzinfo=None)
+    """Oslo's wall-clock time now, naive, as the occurrences are written."""
+    return clock.oslo_wall_clock()
 
 
 def _scoped(stmt: Any, who: Principal) -> Any:
@@ -173,7 +174,7 @@ async def record_attendance(
         row.took_place = took_place
         row.recorded_by = who.name[:200]
         row.recorded_role = who.role
-        row.recorded_at = dt.datetime.now(dt.UTC)
+        row.recorded_at = clock.now()
     await session.flush()
     await audit(session, who, "attendance", [p.volunteer_id], path)
     return attendance_out(row)

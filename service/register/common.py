@@ -156,7 +156,7 @@ async def audit(session: AsyncSession, who: Principal, action: str, volunteer_id
     """Record a read or change of volunteers' personal data, in the same transaction."""
     if not volunteer_ids:
         return
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     await session.execute(
         # Core, not ORM bulk: a plan run audits every volunteer in the register
         sa.insert(AuditRow.metadata.tables[AuditRow.__tablename__]),
@@ -180,7 +180,7 @@ async def audit_change(session: AsyncSession, who: Principal, action: str, subje
     activity or a course (`activity:ID`, `training:ID`) — in the same audit log, in the same
     transaction; the subject stands where a volunteer's id does (`GET /api/v1/audit?volunteer=user:ID`)."""
     await session.execute(sa.insert(AuditRow), [{
-        "at": dt.datetime.now(dt.UTC), "token_id": who.token_id, "actor": who.name, "role": who.role,
+        "at": clock.now(), "token_id": who.token_id, "actor": who.name, "role": who.role,
         "action": action, "volunteer_id": subject, "path": path[:500]}])
 
 
@@ -202,7 +202,7 @@ async def idempotent_replay(session: AsyncSession, token: str, key: str, digest:
     if row is None:
         return None
     created = clock.as_utc(row.created_at)
-    if created < dt.datetime.now(dt.UTC) - IDEMPOTENCY_TTL:
+    if created < clock.now() - IDEMPOTENCY_TTL:
         await session.delete(row)
         await session.flush()
         return None

@@ -248,7 +248,7 @@ async def anonymise_volunteer(session: AsyncSession, who: Principal, volunteer_i
     row = await _row(session, who, volunteer_id, for_update=True)
     name = str((row.data or {}).get("name") or "")
     today = clock.today()
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     # SQL NULL, not the JSON value null: `data IS NOT NULL` must leave the row out of every list.
     row.data = None
     row.anonymised_at = now

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.problem import duration
+from service import clock
 from service.clock import OSLO
 from service.db.models import NeedRow, PlacementRow, SiteRow, VolunteerAccountRow, VolunteerRow
 from service.register.placements import IN_FORCE
@@ -106,7 +107,7 @@ def build_feed(
     stamp: dt.datetime | None = None,
 ) -> bytes:
     """The iCalendar document for one volunteer's placements in force."""
-    stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    stamp = stamp or clock.now().replace(microsecond=0)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

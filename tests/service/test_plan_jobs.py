@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from matcher.schema import Plan, Scenario
 from service.db.engine import create_engine
 from service.jobs import matcher_solver
+from tests.conftest import own_process
 from tests.service.conftest import Tokens
 from tests.service.factories import small_scenario
 
@@ -48,6 +49,7 @@ def _env(db_url: str) -> dict[str, str]:
 
 
 def _spawn(args: list[str], db_url: str, log: Path) -> subprocess.Popen[bytes]:
+    own_process()  # its clock is the real one: skipped under --clock-at
     return subprocess.Popen(
         [sys.executable, "-m", "service.cli", *args],
         cwd=ROOT,

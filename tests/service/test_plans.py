@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 from typing import Any
 
@@ -122,9 +123,11 @@ async def test_review_release_respond_followup_end(client, loaded, coordinator, 
     r = await client.post(f"/api/v1/placements/{pl['id']}/followup", json={"held": pl["followups"][0]},
                           headers=coordinator)
     assert len(r.json()["followups"]) == 2 and len(r.json()["followups_done"]) == 1
-    r = await client.post(f"/api/v1/placements/{pl['id']}/end", json={"closing_conversation": "2027-03-01"},
+    # eight weeks after it began (its start is the need's first day, or the day it was released if later)
+    last = (dt.date.fromisoformat(pl["start"]) + dt.timedelta(weeks=8)).isoformat()
+    r = await client.post(f"/api/v1/placements/{pl['id']}/end", json={"closing_conversation": last},
                           headers=coordinator)
-    assert r.status_code == 200 and r.json()["state"] == "ended" and r.json()["ended_on"] == "2027-03-01"
+    assert r.status_code == 200 and r.json()["state"] == "ended" and r.json()["ended_on"] == last
     # the need with a placement that has ended can go; one in force could not
     assert (await client.delete(f"/api/v1/needs/{p['need']}", headers=coordinator)).status_code == 204
 

@@ -378,7 +378,7 @@ async def test_need_idempotency_key_is_forgotten_after_a_day(client, loaded, tok
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             await session.execute(sa.update(IdempotencyRow).values(
-                created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)))
+                created_at=clock.now() - dt.timedelta(hours=25)))
     finally:
         await engine.dispose()
     later = await client.post("/api/v1/needs", json=need_doc(title="Neste uke"), headers=h)

@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import msgspec
 
+from tests.conftest import own_process
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -35,6 +37,7 @@ def server(url: str, env: dict[str, str] | None = None) -> Iterator[str]:
 @contextlib.contextmanager
 def server_process(url: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """As `server`, also yielding the process."""
+    own_process()  # its clock is the real one: skipped under --clock-at
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],

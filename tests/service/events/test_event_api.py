@@ -11,6 +11,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from service import clock
 from service.app import create_app
 from service.settings import Settings
 from tests.service.conftest import Tokens
@@ -253,7 +254,7 @@ async def test_overdue_follow_ups_are_listed_two_weeks_after_closing(
     engine = create_engine(db_url)
     async with engine.begin() as conn:  # the gong closed fifteen days ago
         await conn.execute(sa.update(EventTransitionRow).where(EventTransitionRow.action == "gong_close")
-                           .values(at=dt.datetime.now(dt.UTC) - dt.timedelta(days=15)))
+                           .values(at=clock.now() - dt.timedelta(days=15)))
     await engine.dispose()
     rep = (await client.get(f"/api/v1/events/{eid}/report", headers=coordinator)).json()
     assert [o["agreement"] for o in rep["overdue"]] == [aid] and rep["overdue"][0]["days_since_close"] == 15

@@ -128,8 +128,7 @@ async def test_open_board_streams_do_not_hold_up_a_restart(db_url: str, coordina
 
 async def test_board_heals_when_a_notification_is_lost(db_url: str, coordinator: dict[str, str],
                                                        tokens: Tokens) -> None:
-    import datetime as dt
-
+    from service import clock
     from service.db.engine import create_engine
     from service.db.models import EventAgreementRow
 
@@ -142,11 +141,11 @@ async def test_board_heals_when_a_notification_is_lost(db_url: str, coordinator:
             events = sse(stream)
             assert (await next_of(events, "board_snapshot", 5))["board"]["total"] == 0
             # an agreement stored without a notification (as if the publishing process died)
-            doc = {**agreement(), "id": "agr-silent", "registered_at": dt.datetime.now(dt.UTC).isoformat()}
+            doc = {**agreement(), "id": "agr-silent", "registered_at": clock.now().isoformat()}
             engine = create_engine(db_url)
             async with engine.begin() as conn:
                 await conn.execute(EventAgreementRow.__table__.insert().values(
-                    id="agr-silent", event_id=eid, data=doc, registered_at=dt.datetime.now(dt.UTC)))
+                    id="agr-silent", event_id=eid, data=doc, registered_at=clock.now()))
             await engine.dispose()
             board = (await next_of(events, "board_snapshot", 5))["board"]
             assert board["total"] == 1 and board["latest"][0]["agreement"] == "agr-silent"

@@ -24,7 +24,7 @@ def _dates() -> tuple[dt.date, list[dt.date]]:
     Monday)."""
     today = clock.today()
     monday = today - dt.timedelta(days=today.weekday())
-    if dt.datetime.now(clock.OSLO).replace(tzinfo=None) < dt.datetime.combine(monday, dt.time(10)):
+    if clock.oslo_wall_clock() < dt.datetime.combine(monday, dt.time(10)):
         monday -= dt.timedelta(days=7)
     return today, sorted(monday - dt.timedelta(days=7 * k) for k in range(5))
 

@@ -250,7 +250,7 @@ async def test_matching_shows_a_run_started_elsewhere(coordinator_client, db_url
     from service.db.models import PlanRow
 
     engine = create_engine(db_url)
-    started = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=3)
+    started = clock.now() - dt.timedelta(seconds=3)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             session.add(PlanRow(id="plan-elsewhere", status="running", solver_status="pending", unfilled=[],
