@@ -32,6 +32,7 @@ from service.auth import Principal
 from service.db.engine import rowcount
 from service.db.models import LoginFailureRow, SiteRow, UserRow, WebSessionRow, utcnow
 from service.langs import LANGS
+from service.register.common import looks_like_email
 
 User: TypeAlias = UserRow
 """A person who signs in to the pages (the coordinator, or a site's contact)."""
@@ -59,8 +60,8 @@ async def create_user(
     site_id: str | None = None,
 ) -> UserRow:
     email = normalise_email(email)
-    if "@" not in email or len(email) > 320:
-        raise ValueError("give a valid email address")
+    if not looks_like_email(email) or len(email) > 320:
+        raise ValueError(f"{email!r} is not an e-mail address (name@domain.no)")
     if role not in WEB_ROLES:
         raise ValueError(f"role must be one of {', '.join(WEB_ROLES)}")
     if role == "site" and site_id is None:
