@@ -91,15 +91,20 @@ def _problems(html: str) -> str:
     return m.group(1)
 
 
+async def _new_event(web: httpx.AsyncClient) -> tuple[str, httpx.Response]:
+    """An event made on the coordinator's events page: its id, and the page it lands on."""
+    page = await web.get("/events")
+    r = await web.post("/events", data={"_csrf_token": csrf(page.text), "name": "Børs", "venue": "Her",
+                                        "starts_at": "2027-03-10T17:00", "trading_minutes": "60",
+                                        "rounds": "2", "tables": "2"})
+    return str(r.url).split("/events/")[1].split("/")[0], r
+
+
 async def test_a_bad_csv_is_told_in_the_page_language(db_url: str) -> None:
     """The import problems are rendered from their codes: Bokmål on the Bokmål page (no English
     sentence), English on the English one (no Norwegian)."""
     async with _signed_in(db_url) as (_base, web):
-        page = await web.get("/events")
-        r = await web.post("/events", data={"_csrf_token": csrf(page.text), "name": "Børs", "venue": "Her",
-                                            "starts_at": "2027-03-10T17:00", "trading_minutes": "60",
-                                            "rounds": "2", "tables": "2"})
-        eid = str(r.url).split("/events/")[1].split("/")[0]
+        eid, r = await _new_event(web)
         bad_participants = PARTICIPANTS_BAD.replace("navn;sektor;kontakt", "navn;sektor;kontakt;pris")
         for lang, want_p, want_c, foreign in (("nb", PARTICIPANTS_BAD_NB, CATALOGUE_BAD_NB, ENGLISH_WORDS),
                                               ("en", PARTICIPANTS_BAD_EN, CATALOGUE_BAD_EN, NORWEGIAN_WORDS)):
@@ -151,11 +156,7 @@ async def test_a_catalogue_entry_with_a_bad_amount_is_told_in_the_page_language(
     """An amount that is no number (or not whole, for items) is said in the page's language with the
     field's label, never as Python's `amount: could not convert string to float`; nothing is added."""
     async with _signed_in(db_url) as (_base, web):
-        page = await web.get("/events")
-        r = await web.post("/events", data={"_csrf_token": csrf(page.text), "name": "Børs", "venue": "Her",
-                                            "starts_at": "2027-03-10T17:00", "trading_minutes": "60",
-                                            "rounds": "2", "tables": "2"})
-        eid = str(r.url).split("/events/")[1].split("/")[0]
+        eid, r = await _new_event(web)
         for lang, typed, unit, said in (("nb", "mye", "hours", "Hvor mye: Skriv et tall."),
                                         ("nb", "1,5", "items", "Hvor mye: Skriv et helt tall."),
                                         ("en", "nan", "hours", "How much: Give a number.")):
