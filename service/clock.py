@@ -58,6 +58,13 @@ def today(at: dt.datetime | None = None) -> dt.date:
     return (at or now()).astimezone(OSLO).date()
 
 
+def is_birth_date(day: dt.date, of: dt.date | None = None) -> bool:
+    """Whether `day` can be a living person's birth date: not after `of` (today in Oslo if not given) and at
+    most 120 years before it."""
+    ref = of or today()
+    return ref - 120 * YEAR <= day <= ref
+
+
 def within_a_century(day: dt.date, of: dt.date | None = None) -> bool:
     """Whether `day` lies within a century of `of` (today in Oslo if not given): the dates the service
     takes, in a JSON body or a query (birth dates have their own rule)."""

@@ -116,7 +116,7 @@ async def check_body(request: Request[Any, Any, Any], body: bytes) -> None:
     for place, when in dates_in(value):
         day = when.date() if isinstance(when, dt.datetime) else when
         if place.endswith("birth_date"):
-            if not today - 120 * clock.YEAR <= day <= today:
+            if not clock.is_birth_date(day, today):
                 raise _bad(fault(place, "not-a-birth-date", date=day.isoformat()))
         elif not clock.within_a_century(day, today):
             raise _bad(fault(place, "far-date", date=day.isoformat()))

@@ -66,8 +66,8 @@ async def _validate(session: AsyncSession, volunteer: Volunteer) -> Volunteer:
     one from its course's validity (Training.valid_months) — the one place that rule lives."""
     reject_identity_numbers(to_doc(volunteer), _TEXT_FIELDS)
     # the API's JSON edge checks this too (api/hygiene.py); the pages' forms and the stand come here only
-    today, born = clock.today(), volunteer.birth_date
-    if born is not None and not today - 120 * clock.YEAR <= born <= today:
+    born = volunteer.birth_date
+    if born is not None and not clock.is_birth_date(born):
         raise invalid([fault("birth_date", "not-a-birth-date", date=born.isoformat())])
     if volunteer.email is not None and not looks_like_email(volunteer.email):
         # messages go there (sign-in links, proposals, reminders): a typo is caught here, not in the outbox
