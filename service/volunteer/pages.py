@@ -273,7 +273,7 @@ async def profile(
     cells = form.getall("availability_cell", [])
     rows = typed_slots(data)
     if any(r["bad"] for r in rows):
-        return await _profile_refused(request, db_session, volunteer, data, cells, None)
+        return await _profile_refused(request, db_session, volunteer, data, rows, cells, None)
     slots = [{k: r[k] for k in ("weekday", "start", "end")} for r in rows]
     # The grid's windows after the rows; saved unchanged, the stored windows stay as they were.
     before = (await volunteers_service.volunteer_record(db_session, volunteer, volunteer.volunteer_id or "",
@@ -292,19 +292,20 @@ async def profile(
         flash_error=False,
     )
     if error is not None:
-        return await _profile_refused(request, db_session, volunteer, data, cells, error)
+        return await _profile_refused(request, db_session, volunteer, data, rows, cells, error)
     return redirect("/me#profile-h")
 
 
 async def _profile_refused(request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal,
-                           data: dict[str, str], cells: list[str], error: str | None) -> Template:
-    """My page again (422) with the profile as typed — the rows (each that is no weekday with two times says
-    so beside it), the grid's marks, interests and languages — and `error` (the register's refusal) above."""
+                           data: dict[str, str], typed_rows: list[dict[str, Any]], cells: list[str],
+                           error: str | None) -> Template:
+    """My page again (422) with the profile as typed — the rows (`typed_slots`; each that is no weekday with
+    two times says so beside it), the grid's marks, interests and languages — and `error` (the register's
+    refusal) above."""
     lang = lang_of(request)
     ctx = await my_page(db_session, request.app.state.settings, volunteer, lang, request.url.path)
-    rows = typed_slots(data)
-    for row in rows:
-        row["error"] = i18n.t(lang, "me.slots_invalid") if row.pop("bad") else None
+    said = i18n.t(lang, "me.slots_invalid")
+    rows = [{**r, "error": said if r["bad"] else None} for r in typed_rows]
     typed = {"interests": data.get("interests", ""), "languages": data.get("languages", ""), "error": error}
     ctx.update(slots=rows, grid=week_grid.view(week_grid.cells_from_keys(cells)), profile_typed=typed)
     return me_page(request, "me.html", status_code=422, **ctx)
@@ -326,7 +327,7 @@ async def _patch(
             db_session, who, who.volunteer_id or "", patch, request.url.path
         )
     except Problem as exc:
-        said = [forms.coded(lang, e) or forms.message(lang, str(e.get("message", ""))) for e in exc.errors or []]
+        said = [forms.error_text(lang, e) for e in exc.errors or []]
         text = i18n.t(lang, "me.not_saved", detail=" ".join(dict.fromkeys(said)) or problem_text(lang, exc))
         if flash_error:
             flash(request, "error", text)

@@ -135,7 +135,7 @@ def field_errors(lang: str, exc: Problem, rename: dict[str, str] | None = None) 
             name = m.group("name")
         else:
             name = field.split(".")[0]
-        out.setdefault(name, coded(lang, e) or message(lang, e.get("message", "")))
+        out.setdefault(name, error_text(lang, e))
     if exc.status != 422 and "" not in out:
         key = f"problem.{exc.slug}"
         said = i18n.t(lang, key)
@@ -178,6 +178,12 @@ _CODED = {
     "not-a-birth-date": i18n.N_("form.err.birth_date"),
     "not-an-email": i18n.N_("form.err.email"),
 }
+
+
+def error_text(lang: str, error: dict[str, Any]) -> str:
+    """One entry of a problem's `errors` in the page's language: from its code where the catalogue words it,
+    else from its English message."""
+    return coded(lang, error) or message(lang, str(error.get("message", "")))
 
 
 def coded(lang: str, error: dict[str, Any]) -> str | None:
