@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from matcher.generate import generate
 from matcher.schema import Match, Plan, Scenario
+from service import clock
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import RegisterRow
 from service.register.placements import at_risk_placements
@@ -298,3 +299,22 @@ async def test_release_does_not_blame_new_pairs_for_what_was_at_risk_before(clie
     assert released.status_code == 200, released.text
     assert "released_at_risk" not in released.json()["summary"]
     assert await in_force(client, coordinator) == {("v1", "n1"), ("v1", "n3")}
+
+
+async def test_an_ended_planning_period_gives_way_to_one_from_today(client, loaded, coordinator, monkeypatch):
+    """The small scenario's period, 4-31 January 2027, fixed by its import. While it lasts the register plans
+    in it; once it has ended the register plans from today for the default 90 days, as a register that never
+    had a period does: no page sets the period, and an ended one left every need without an occurrence."""
+    monkeypatch.setattr(clock, "_offset", clock.offset())  # put back as it was, --clock-at or not
+    clock.shift_to(dt.datetime.combine(START - dt.timedelta(days=10), dt.time(12), tzinfo=clock.OSLO))
+    during = (await client.get("/api/v1/scenario", headers=coordinator)).json()["horizon"]
+    assert during == {"start": "2027-01-04", "end": "2027-01-31"}
+
+    later = START + dt.timedelta(days=75)  # 20 March 2027
+    clock.shift_to(dt.datetime.combine(later, dt.time(12), tzinfo=clock.OSLO))
+    after = (await client.get("/api/v1/scenario", headers=coordinator)).json()["horizon"]
+    assert after == {"start": later.isoformat(), "end": (later + dt.timedelta(days=90)).isoformat()}
+    plan = await run(client, coordinator)
+    proposed = {p["need"] for p in plan["proposals"]}
+    assert {"n1", "n2", "n3"} <= proposed, plan
+    assert not [u for u in plan.get("unfilled", []) if "no-occurrence" in str(u)], plan
