@@ -6,12 +6,13 @@ Each test begins with `service.clock.now()` at MOMENT (an ISO 8601 time with its
 the clock moving on with real time from there (`clock.shift_to`: an offset, not a frozen clock, so
 timeouts and expiries still run). The tests themselves read the time from service.clock too (ruff's
 TID251 holds them to it), so they agree with the service about what day it is. A service started in
-another process (a `samspill` subprocess, a worker) reads the real clock: tests that start one call
-`own_process()` and are skipped under --clock-at."""
+another process (a `samspill` subprocess, a server, a worker) is started by `service_command()`, which
+gives it the same clock (tests/clock_child.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -68,8 +69,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         clock.shift_to(None)
 
 
-def own_process() -> None:
-    """Called by a test (or its helper) that starts the service in another process: that process reads the
-    real clock, so under --clock-at the test is skipped rather than run at two moments at once."""
-    if clock.offset():
-        pytest.skip("starts the service in another process, which reads the real clock (--clock-at)")
+def service_command() -> list[str]:
+    """The command line of `python -m service.cli` in another process, at this test's clock: under
+    --clock-at through tests/clock_child.py with the same offset, so both processes agree what time it is."""
+    off = clock.offset()
+    if not off:
+        return [sys.executable, "-m", "service.cli"]
+    return [sys.executable, "-m", "tests.clock_child", repr(off.total_seconds()), "service.cli"]

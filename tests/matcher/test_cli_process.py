@@ -10,13 +10,14 @@ from pathlib import Path
 
 import msgspec
 
+from tests.conftest import service_command
 from tests.service.factories import small_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _samspill(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "service.cli", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([*service_command(), *args], cwd=ROOT, capture_output=True,
                           timeout=120, check=False)
 
 

@@ -9,6 +9,7 @@ Uses Debian's `chromium` through Playwright's `executable_path`; never `playwrig
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import shutil
 import socket
@@ -41,6 +42,32 @@ needs_chromium = [
     pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (pip install playwright)"),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM} (apt-get install -y chromium)"),
 ]
+
+
+def clocked(browser: Any) -> Any:
+    """`browser` (Playwright's, sync or async) whose new contexts read the test's clock: under --clock-at
+    (tests/conftest.py) each new context's page scripts see `Date.now()` at `service.clock.now()`, moving on
+    with real time as the service's clock does; otherwise the browser as it is."""
+    from service import clock
+
+    if not clock.offset():
+        return browser
+    make = browser.new_context
+    if inspect.iscoroutinefunction(make):
+        async def new_context_async(**options: Any) -> Any:
+            ctx = await make(**options)
+            await ctx.clock.install(time=clock.now())
+            return ctx
+
+        browser.new_context = new_context_async
+    else:
+        def new_context(**options: Any) -> Any:
+            ctx = make(**options)
+            ctx.clock.install(time=clock.now())
+            return ctx
+
+        browser.new_context = new_context
+    return browser
 
 
 def free_port() -> int:
@@ -155,5 +182,5 @@ def sign_in(page: Page, base: str, email: str, password: str) -> None:
 
 
 __all__ = ["ARGS", "AXE", "CHROMIUM", "LAPTOP", "PHONE", "SHOTS", "LiveServer", "Page", "axe_violations",
-           "both_widths", "expect", "free_port", "live_register", "needs_chromium", "serve", "shot", "sign_in",
-           "sync_playwright", "temp_settings"]
+           "both_widths", "clocked", "expect", "free_port", "live_register", "needs_chromium", "serve", "shot",
+           "sign_in", "sync_playwright", "temp_settings"]

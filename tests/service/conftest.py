@@ -176,10 +176,10 @@ async def loaded(client: httpx.AsyncClient, coordinator: dict[str, str]) -> dict
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Headless Chromium (Debian's, through Playwright), one per test module."""
-    from tests.service.browser import ARGS, CHROMIUM, sync_playwright
+    from tests.service.browser import ARGS, CHROMIUM, clocked, sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = clocked(p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True))
         try:
             yield b
         finally:

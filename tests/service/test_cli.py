@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +14,12 @@ from service.auth import hash_token
 from service.cli import main
 from service.db.engine import create_engine
 from service.db.migrate import NotMigrated, ensure_migrated
+from tests.conftest import service_command
 
 
 def samspill(*args: str, url: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
+        [*service_command(), *args],
         check=False, capture_output=True, text=True, timeout=120, cwd=cwd,
         env={"SAMSPILL_DATABASE_URL": url, "PATH": "/usr/bin:/bin",
              "PYTHONPATH": str(Path(__file__).resolve().parents[2])},

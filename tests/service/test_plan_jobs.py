@@ -9,7 +9,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ import sqlalchemy as sa
 from matcher.schema import Plan, Scenario
 from service.db.engine import create_engine
 from service.jobs import matcher_solver
-from tests.conftest import own_process
+from tests.conftest import service_command
 from tests.service.conftest import Tokens
 from tests.service.factories import small_scenario
 
@@ -49,9 +48,8 @@ def _env(db_url: str) -> dict[str, str]:
 
 
 def _spawn(args: list[str], db_url: str, log: Path) -> subprocess.Popen[bytes]:
-    own_process()  # its clock is the real one: skipped under --clock-at
     return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", *args],
+        [*service_command(), *args],
         cwd=ROOT,
         env=_env(db_url),
         stdout=log.open("ab"),

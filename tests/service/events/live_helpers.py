@@ -7,7 +7,6 @@ import contextlib
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 import httpx
 import msgspec
 
-from tests.conftest import own_process
+from tests.conftest import service_command
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -37,10 +36,9 @@ def server(url: str, env: dict[str, str] | None = None) -> Iterator[str]:
 @contextlib.contextmanager
 def server_process(url: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """As `server`, also yielding the process."""
-    own_process()  # its clock is the real one: skipped under --clock-at
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        [*service_command(), "serve", "--port", str(port)],
         cwd=ROOT, env={**os.environ, "SAMSPILL_DATABASE_URL": url, **(env or {})},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )

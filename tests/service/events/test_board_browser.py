@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.service.browser import ARGS, CHROMIUM, SHOTS, needs_chromium
+from tests.service.browser import ARGS, CHROMIUM, SHOTS, clocked, needs_chromium
 from tests.service.conftest import Tokens
 from tests.service.events.helpers import agreement, make_event
 from tests.service.events.live_helpers import server
@@ -32,7 +32,7 @@ async def test_big_screen_updates_live_and_is_legible(db_url: str, coordinator: 
                 assert (await c.post(f"/api/v1/events/{event['id']}/agreements", json=agreement(),
                                      headers=broker)).status_code == 201
             async with async_playwright() as p:
-                browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+                browser = clocked(await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True))
                 try:
                     page = await browser.new_page(viewport={"width": 1920, "height": 1080})
                     await page.goto(base + event["board_page"])

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.service.browser import ARGS, CHROMIUM, SHOTS, needs_chromium
+from tests.service.browser import ARGS, CHROMIUM, SHOTS, clocked, needs_chromium
 from tests.service.conftest import Tokens
 from tests.service.events.helpers import EVENT
 from tests.service.events.live_helpers import server
@@ -113,7 +113,7 @@ async def test_floor_trading_hour_with_brokers_notary_general_and_big_screen(
                 ("b3", "broker", "Megler 3"), ("notary", "notary", "Notarius")]}
             SHOTS.mkdir(parents=True, exist_ok=True)
             async with async_playwright() as p:
-                browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+                browser = clocked(await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True))
                 try:
                     g_ctx, general = await _sign_in(browser, links["general"])
                     assert general.url.endswith(f"/events/{eid}/floor/general")
@@ -303,7 +303,7 @@ async def test_floor_says_offline_only_when_offline(db_url: str, coordinator: di
             roles = ("broker", "notary", "general", "stand")
             links = {role: await _link(c, coordinator, eid, role, role) for role in roles}
             async with async_playwright() as p:
-                browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+                browser = clocked(await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True))
                 try:
                     for role, url in links.items():
                         ctx, page = await _sign_in(browser, url, {"width": 390, "height": 844})
@@ -347,7 +347,7 @@ async def test_a_suggestion_fills_the_agreement_with_the_need_s_amount(
             general, link = (await _link(c, coordinator, eid, "general", "Børsgeneral"),
                              await _link(c, coordinator, eid, "broker", "Megler"))
             async with async_playwright() as p:
-                browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+                browser = clocked(await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True))
                 try:
                     g_ctx, g_page = await _sign_in(browser, general)
                     await g_page.click("#gong")
