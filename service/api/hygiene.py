@@ -4,8 +4,9 @@
 - JSON nested deeper than MAX_DEPTH (a cheap scan of the raw bytes; the decoder would recurse);
 - strict types: the body decoded against the handler's `data` type with msgspec strict mode, so
   `"headcount": "1"` is refused rather than coerced, and every Meta range applies;
-- dates within a century of today.
-Each answers 400 problem details naming the field, never a 500.
+- dates within a century of today;
+- no national identity number in any text, JSON or form (`reject_identity_numbers`: 422 naming the field).
+Each answers 400 (422 for an identity number) problem details naming the field, never a 500.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 import msgspec
 from litestar import Request
 
 from matcher.scenario import dates_in, describe_decode_error
 from service import clock
-from service.problems import Problem, fault, field_error
+from service.identity_numbers import OWN_CHECK_KEY, field_with_one, form_field_with_one, may_hold_one
+from service.problems import Problem, fault, field_error, invalid
 
 MAX_DEPTH = 32
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
@@ -77,6 +79,7 @@ async def reject_nul(request: Request[Any, Any, Any]) -> None:
             return
         body = await request.body()
         await check_body(request, body)
+        reject_identity_numbers(request, body)
         if b"\\u0000" not in body and b"\x00" not in body:
             return
         try:
@@ -120,3 +123,24 @@ async def check_body(request: Request[Any, Any, Any], body: bytes) -> None:
                 raise _bad(fault(place, "not-a-birth-date", date=day.isoformat()))
         elif not clock.within_a_century(day, today):
             raise _bad(fault(place, "far-date", date=day.isoformat()))
+
+
+def reject_identity_numbers(request: Request[Any, Any, Any], body: bytes) -> None:
+    """A national identity number anywhere in a JSON or form body: 422 `national-id-number` naming the field,
+    before any handler stores it (DOMAIN.md: never stored). Every request that writes passes here, so an
+    event's participant, a catalogue entry, a note or a report cannot hold one either."""
+    if request.route_handler.opt.get(OWN_CHECK_KEY):
+        return
+    kind = request.content_type[0]
+    field: str | None = None
+    if "json" in kind:
+        if not may_hold_one(body):  # a cheap look first: a large import is decoded again only if it may hold one
+            return
+        try:
+            field = field_with_one(msgspec.json.decode(body))
+        except (msgspec.DecodeError, RecursionError):
+            return  # malformed: refused elsewhere
+    elif kind == "application/x-www-form-urlencoded":
+        field = form_field_with_one(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    if field is not None:
+        raise invalid([fault(field, "national-id-number")])

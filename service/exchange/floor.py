@@ -29,6 +29,7 @@ from service.auth import Principal
 from service.exchange import floor_auth, live, store
 from service.exchange.floor_auth import FloorSignInRequired, floor_principal
 from service.exchange.schemas import AgreementOut
+from service.identity_numbers import OWN_CHECK
 from service.problems import Problem, edge_error, fault
 from service.register.common import DbSession
 from service.web import forms, i18n
@@ -424,7 +425,7 @@ def _stand_body(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, st
     return body, errors
 
 
-@post("/stand")
+@post("/stand", opt=OWN_CHECK)
 async def stand_sign_up(request: Request[Any, Any, Any], db_session: DbSession, event_id: str) -> Template:
     """Sign up a volunteer (onboarding pending) and answer at once with where they could help."""
     from service.exchange.api import EventVolunteerIn, sign_up_volunteer

@@ -17,6 +17,7 @@ from matcher.schema import Activity, Horizon, Scenario, Site, Training
 from service import clock
 from service.auth import Principal
 from service.db.models import ActivityRow, AuditRow, IdempotencyRow, RegisterRow, SiteRow, TrainingRow
+from service.identity_numbers import has_identity_number
 from service.problems import Problem, conflict, fault, field_error, invalid
 
 T = TypeVar("T", bound=msgspec.Struct)
@@ -62,8 +63,6 @@ def looks_like_email(text: str) -> bool:
     return _EMAIL.fullmatch(text) is not None
 
 
-# An 11-digit run is what a fødselsnummer looks like; the register must never hold one.
-_FNR = re.compile(r"(?<!\d)\d{6}[ .-]?\d{5}(?!\d)")
 
 
 def reject_identity_numbers(doc: dict[str, Any], fields: tuple[str, ...]) -> None:
@@ -71,7 +70,7 @@ def reject_identity_numbers(doc: dict[str, Any], fields: tuple[str, ...]) -> Non
     for name in fields:
         values = doc.get(name)
         for value in values if isinstance(values, list) else [values]:
-            if isinstance(value, str) and _FNR.search(value):
+            if isinstance(value, str) and has_identity_number(value):
                 errors.append(fault(name, "national-id-number"))
                 break
     if errors:

@@ -25,6 +25,7 @@ from service import clock
 from service.accounts import principal_for
 from service.auth import Principal
 from service.db.models import PlacementRow, VolunteerRow, utcnow
+from service.identity_numbers import OWN_CHECK
 from service.notify.tell import tell_coordinators
 from service.problems import Problem
 from service.register import attendance
@@ -263,7 +264,7 @@ async def remove_away(
     return redirect("/me#away-h")
 
 
-@post("/me/profile", include_in_schema=False)
+@post("/me/profile", include_in_schema=False, opt=OWN_CHECK)
 async def profile(
     request: Request[Any, Any, Any], db_session: AsyncSession, volunteer: Principal
 ) -> Redirect | Template:

@@ -177,6 +177,7 @@ _CODED = {
     "not-a-datetime": i18n.N_("form.err.datetime"),
     "not-a-birth-date": i18n.N_("form.err.birth_date"),
     "not-an-email": i18n.N_("form.err.email"),
+    "national-id-number": i18n.N_("form.err.national_id"),
 }
 
 

@@ -32,7 +32,7 @@ from service.register.common import DbSession
 from service.register.onboarding import record_first_conversation
 from service.register.schemas import PlanProgress
 from service.settings import Settings
-from service.web import HERE, i18n, views
+from service.web import HERE, forms, i18n, views
 from service.web.sessions import TolerantCookieBackendConfig, current_session, end_session, start_session
 
 log = logging.getLogger("samspill.service")
@@ -130,6 +130,10 @@ def problem_text(lang: str, exc: Problem) -> str:
     if rule:  # refused for a matching rule: say which
         named = i18n.t(lang, "problem.rule", rule=rule, name=i18n.rule_name(lang, str(rule)))
         return f"{said} {named}" if said != key else named
+    if said == key and exc.errors:  # the service's own checks, each said from its code where it can be
+        each = [forms.coded(lang, e) for e in exc.errors]
+        if all(each):
+            return " ".join(str(e) for e in each)
     return said if said != key else exc.detail
 
 

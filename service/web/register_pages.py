@@ -26,6 +26,7 @@ from matcher.schema import Activity, Site, Training
 from service import clock
 from service.accounts import create_user, list_users, set_disabled
 from service.auth import Principal
+from service.identity_numbers import OWN_CHECK
 from service.problems import Problem
 from service.register import attendance, site_reports
 from service.register import catalogue as catalogue_service
@@ -134,7 +135,7 @@ async def volunteer_new(request: Request[Any, Any, Any], db_session: AsyncSessio
                                       values={"max_assignments": VOLUNTEER_DEFAULTS["max_assignments"]})
 
 
-@post("/volunteers/new", include_in_schema=False)
+@post("/volunteers/new", include_in_schema=False, opt=OWN_CHECK)
 async def volunteer_create(request: Request[Any, Any, Any], db_session: AsyncSession,
                            viewer: Principal) -> Template | Redirect:
     form = await request.form()
@@ -157,7 +158,7 @@ async def volunteer_edit(request: Request[Any, Any, Any], db_session: AsyncSessi
     return await _volunteer_form_page(request, db_session, values=register_views.volunteer_form_values(doc), v=doc)
 
 
-@post("/volunteers/{volunteer_id:str}/edit", include_in_schema=False)
+@post("/volunteers/{volunteer_id:str}/edit", include_in_schema=False, opt=OWN_CHECK)
 async def volunteer_update(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal,
                            volunteer_id: str) -> Template | Redirect:
     form = await request.form()
@@ -373,14 +374,14 @@ async def need_new(request: Request[Any, Any, Any], db_session: AsyncSession, me
     return await _need_form_page(request, db_session, member, values=values)
 
 
-@post("/needs/preview", include_in_schema=False)
+@post("/needs/preview", include_in_schema=False, opt=OWN_CHECK)
 async def need_preview(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal) -> Template:
     """htmx: the occurrences in words as the form stands, before saving."""
     form = await request.form()
     return page(request, "_occurrences.html", occurrences=await _occurrences(request, db_session, values_of(form)))
 
 
-@post("/needs/new", include_in_schema=False)
+@post("/needs/new", include_in_schema=False, opt=OWN_CHECK)
 async def need_create(request: Request[Any, Any, Any], db_session: AsyncSession,
                       member: Principal) -> Template | Redirect:
     form = await request.form()
@@ -406,7 +407,7 @@ async def need_edit(request: Request[Any, Any, Any], db_session: AsyncSession, m
     return await _need_form_page(request, db_session, member, values=register_views.need_form_values(need), need=need)
 
 
-@post("/needs/{need_id:str}/edit", include_in_schema=False)
+@post("/needs/{need_id:str}/edit", include_in_schema=False, opt=OWN_CHECK)
 async def need_update(request: Request[Any, Any, Any], db_session: AsyncSession, member: Principal,
                       need_id: str) -> Template | Redirect:
     form = await request.form()

@@ -115,6 +115,7 @@ async def test_register_keeps_what_was_typed_and_names_the_field(coordinator_cli
     # A fødselsnummer in a text field: the service's rule, shown beside the field, nothing saved.
     r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "interests": "01017012345"})
     assert r.status_code == 422 and 'id="err-interests"' in r.text and "fødselsnummer" in r.text
+    assert html.escape(i18n.t("nb", "form.err.national_id"), quote=False) in r.text  # in Bokmål, not English
     # A slot with a start but no end: the service's decode error lands beside that row's end.
     r = await post_form(c, "/volunteers/new", {**NEW_VOLUNTEER, "availability_end_1": ""})
     assert r.status_code == 422 and 'id="err-availability_end_1"' in r.text
@@ -625,3 +626,22 @@ async def test_catalogue_delete_activity_rename_course_and_disable_a_site_contac
         assert (await sign_in(site, "kontakt@eik.no")).headers["location"] == "/site"
     actions = [a.action for a in await rows(db_url, AuditRow) if a.volunteer_id == f"user:{uid}"]
     assert sorted(actions) == ["disable", "enable"]
+
+
+async def test_no_form_stores_an_identity_number(coordinator_client, db_url):
+    """Forms without the register's own check beside the field (a site, a sign-in's name) are checked at the
+    edge: 422, the page says why in its language, nothing stored. A password may be any eleven digits."""
+    c = coordinator_client
+    r = await post_form(c, "/sites", {"id": "bibliotek", "name": "Biblioteket 010170 12345", "kind": "service_site"})
+    assert r.status_code == 422
+    assert html.escape(i18n.t("nb", "form.err.national_id"), quote=False) in r.text
+    assert "010170 12345" not in r.text and "Biblioteket" not in (await c.get("/sites")).text
+    r = await post_form(c, "/sites", {"id": "bibliotek", "name": "Biblioteket", "kind": "service_site"})
+    assert r.status_code == 303
+    r = await post_form(c, "/sites/bibliotek/users", {"name": "Berit 01017012345", "email": "berit@bibliotek.no",
+                                                      "password": "et langt passord"})
+    assert r.status_code == 422 and "berit@bibliotek.no" not in (await c.get("/sites")).text
+    r = await post_form(c, "/sites/bibliotek/users", {"name": "Berit", "email": "berit@bibliotek.no",
+                                                      "password": "01017012345678"})
+    assert r.status_code == 303
+    assert "berit@bibliotek.no" in (await c.get("/sites")).text
