@@ -10,7 +10,7 @@ has a reason to hold an 11-digit run."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 IDENTITY_NUMBER = re.compile(r"(?<!\d)\d{6}[ .-]?\d{5}(?!\d)")
@@ -39,27 +39,35 @@ def may_hold_one(body: bytes) -> bool:
     return _IDENTITY_NUMBER_BYTES.search(body) is not None
 
 
-def field_with_one(value: Any, path: str = "") -> str | None:
-    """The path (`notes`, `entries[2].title`) of the first text in a decoded JSON document that holds an
-    identity number, or None; keys count as text too (an object keyed by one would store it)."""
+def text_where(value: Any, hit: Callable[[str], bool], path: str = "",
+               skip: Callable[[str], bool] = lambda _key: False) -> str | None:
+    """The path (`notes`, `entries[2].title`) of the first text in a decoded JSON document for which `hit`
+    holds, or None; keys count as text too (an object keyed by one would store it), and the values under a
+    key for which `skip` holds are not looked at."""
     if isinstance(value, str):
-        return path if has_identity_number(value) else None
+        return path if hit(value) else None
     if isinstance(value, dict):
         for k, v in value.items():
             here = f"{path}.{k}" if path else str(k)
-            if _SECRET.search(str(k)):
+            if skip(str(k)):
                 continue
-            if has_identity_number(str(k)):
+            if hit(str(k)):
                 return here
-            hit = field_with_one(v, here)
-            if hit is not None:
-                return hit
+            found = text_where(v, hit, here, skip)
+            if found is not None:
+                return found
     if isinstance(value, list):
         for i, v in enumerate(value):
-            hit = field_with_one(v, f"{path}[{i}]")
-            if hit is not None:
-                return hit
+            found = text_where(v, hit, f"{path}[{i}]", skip)
+            if found is not None:
+                return found
     return None
+
+
+def field_with_one(value: Any) -> str | None:
+    """The path of the first text in a decoded JSON document that holds an identity number (passwords,
+    tokens and the like not looked at), or None."""
+    return text_where(value, has_identity_number, skip=lambda key: _SECRET.search(key) is not None)
 
 
 def form_field_with_one(pairs: Iterable[tuple[str, str]]) -> str | None:

@@ -21,7 +21,7 @@ from litestar import Request
 
 from matcher.scenario import dates_in, describe_decode_error
 from service import clock
-from service.identity_numbers import OWN_CHECK_KEY, field_with_one, form_field_with_one, may_hold_one
+from service.identity_numbers import OWN_CHECK_KEY, field_with_one, form_field_with_one, may_hold_one, text_where
 from service.problems import Problem, fault, field_error, invalid
 
 MAX_DEPTH = 32
@@ -49,24 +49,6 @@ def _bad(error: dict[str, Any]) -> Problem:
                    errors=[error])
 
 
-def _find_nul(value: Any, path: str) -> str | None:
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if "\x00" in k:
-                return f"{path}.{k!r}".lstrip(".")
-            hit = _find_nul(v, f"{path}.{k}" if path else k)
-            if hit is not None:
-                return hit
-    if isinstance(value, list):
-        for i, v in enumerate(value):
-            hit = _find_nul(v, f"{path}[{i}]")
-            if hit is not None:
-                return hit
-    return None
-
-
 async def reject_nul(request: Request[Any, Any, Any]) -> None:
     """before_request hook: a 400 naming the field instead of a database error."""
     if "\x00" in unquote(request.url.path) or "\x00" in unquote(request.url.query or ""):
@@ -86,7 +68,7 @@ async def reject_nul(request: Request[Any, Any, Any]) -> None:
             doc = msgspec.json.decode(body)
         except msgspec.DecodeError:
             return  # the handler reports malformed JSON
-        field = _find_nul(doc, "")
+        field = text_where(doc, lambda text: "\x00" in text)
         if field is not None:
             raise _bad(fault(field, "nul-character"))
 
