@@ -22,6 +22,24 @@ from matcher.schema import (
 START = dt.date(2027, 1, 4)  # a Monday
 
 
+def planning_period(default_days: int = 90) -> Horizon:
+    """The period a register holding `small_scenario()` plans in today (service.clock's today): the scenario's
+    4–31 January 2027, or `default_days` from today once that has ended (commitments.horizon_of). Tests that
+    need a date inside the period take it from here, so they hold whatever the day they run."""
+    from service.register.commitments import horizon_of
+
+    h = small_scenario().horizon
+    return horizon_of(h.start, h.end, default_days)
+
+
+def expiring_in_period() -> dict[str, str]:
+    """A demensopplæring that expires in the middle of the planning period (so a placement needing it through
+    the period is at risk, `training-expires`), completed well before it."""
+    p = planning_period()
+    return {"training": "demens", "completed": (p.start - dt.timedelta(days=120)).isoformat(),
+            "expires": (p.start + dt.timedelta(days=16)).isoformat()}
+
+
 def weekly(weekday: int, start: str, end: str) -> list[Slot]:
     return [Slot(weekday=weekday, start=start, end=end)]
 

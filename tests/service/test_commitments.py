@@ -16,7 +16,7 @@ from service import clock
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import RegisterRow
 from service.register.placements import at_risk_placements
-from tests.service.factories import START
+from tests.service.factories import START, expiring_in_period, planning_period
 from tests.service.test_register import _place, assert_problem
 
 pytestmark = pytest.mark.anyio
@@ -123,12 +123,15 @@ async def test_accept_refuses_naming_the_rule(client, loaded, coordinator):
 
 @pytest.mark.parametrize("solver", [rule_breaking])
 async def test_accept_refuses_over_weekly_hours_in_one_week(client, loaded, coordinator):
-    """v1 may give 3 hours a week: Mondays 10–12 plus a one-off Tuesday 12 January (2 h) is 4 h in
-    that week; a one-off in a week of its own is no obstacle."""
+    """v1 may give 3 hours a week: Mondays 10–12 plus a one-off Tuesday (2 h; the period's second week: 12
+    January 2027) is 4 h in that week; a one-off in a week of its own is no obstacle."""
     assert (await client.patch("/api/v1/volunteers/v1", json={"max_hours_per_week": 3},
                                headers=coordinator)).status_code == 200
+    p = planning_period()
+    monday = p.start + dt.timedelta(days=7 + (7 - p.start.weekday()) % 7)
+    tuesday = monday + dt.timedelta(days=1)
     r = await client.post("/api/v1/needs", json={"id": "tuesday", "site": "eik", "activity": "turvenn",
-                                                 "title": "Følge tirsdag", "once": {"date": "2027-01-12",
+                                                 "title": "Følge tirsdag", "once": {"date": tuesday.isoformat(),
                                                                                      "start": "10:00", "end": "12:00"}},
                           headers=coordinator)
     assert r.status_code == 201, r.text
@@ -138,7 +141,7 @@ async def test_accept_refuses_over_weekly_hours_in_one_week(client, loaded, coor
     over = assert_problem(await client.post(f"/api/v1/proposals/{proposal(plan, 'v1', 'tuesday')['id']}/accept",
                                             headers=coordinator), 409)
     assert over["rule"] == "C2" and over["type"].endswith("volunteer-busy"), over
-    assert "2027-01-11" in str(over) or "11 January" in over["detail"] or "2027-01-12" in str(over), over
+    assert monday.isoformat() in str(over) or tuesday.isoformat() in str(over), over
 
 
 @pytest.mark.parametrize("solver", [rule_breaking])
@@ -167,7 +170,7 @@ async def test_need_retimed_or_course_expiring_shows_at_risk(client, loaded, coo
     assert r.status_code == 200, r.text
     assert [(e["volunteer"], e["rule"]) for e in r.json()["at_risk"]] == [("v1", "E6")]
 
-    expiring = [{"training": "demens", "completed": "2026-09-01", "expires": "2027-01-20"}]
+    expiring = [expiring_in_period()]
     r = await client.patch("/api/v1/volunteers/v2", json={"trainings": expiring}, headers=coordinator)
     assert r.status_code == 200, r.text
     assert [(e["need"], e["rule"], e["code"]) for e in r.json()["at_risk"]] == [("n2", "E3", "training-expires")]
@@ -180,7 +183,7 @@ async def test_need_retimed_or_course_expiring_shows_at_risk(client, loaded, coo
     assert {e["rule"] for e in found[("v1", "n1")]} == {"E6"}
     e3 = next(e for e in found[("v2", "n2")] if e["rule"] == "E3")
     assert e3["code"] and e3["message"] and e3["placement"] == "pl-v2-n2"
-    assert "2027-01-20" in str(e3), e3  # the expiry date is named
+    assert expiring[0]["expires"] in str(e3), e3  # the expiry date is named
     calm = (await client.get("/api/v1/placements", params={"at_risk": "false"}, headers=coordinator)).json()
     assert all(p["at_risk"] == [] for p in calm)
     # nothing was changed: both placements are still in force

@@ -6,6 +6,7 @@ and in English, and on the matching page after a run. Screenshots go to test-art
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,7 +24,7 @@ from tests.service.browser import (
     shot,
     sign_in,
 )
-from tests.service.factories import small_scenario
+from tests.service.factories import expiring_in_period, small_scenario
 
 pytestmark = needs_chromium
 
@@ -33,7 +34,6 @@ EMAIL, PASSWORD = "koordinator@risiko.kommune.no", "demo-passord-123"
 @pytest.fixture(scope="module")
 def live_small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The app under uvicorn on a temp SQLite register with the small scenario and two placements."""
-    import datetime as dt
 
     from service.accounts import create_user
     from service.auth import create_token
@@ -66,8 +66,8 @@ def test_browser_overview_shows_placements_at_risk_first(live_small: LiveServer,
         r = api.patch("/api/v1/needs/n1", params={"keep_at_risk": "true"},
                       json={"weekly": [{"weekday": 1, "start": "05:00", "end": "06:00"}]})
         assert r.status_code == 200, r.text
-        r = api.patch("/api/v1/volunteers/v2", json={"trainings": [
-            {"training": "demens", "completed": "2026-09-01", "expires": "2027-01-20"}]})
+        course = expiring_in_period()
+        r = api.patch("/api/v1/volunteers/v2", json={"trainings": [course]})
         assert r.status_code == 200, r.text
 
     sign_in(page, base, EMAIL, PASSWORD)
@@ -81,7 +81,8 @@ def test_browser_overview_shows_placements_at_risk_first(live_small: LiveServer,
     expect(risk.locator("li[data-rule='E6']")).to_contain_text("Frivillig 1")
     expect(risk.locator("li[data-rule='E6']")).to_contain_text("Besøksvenn mandag")
     expect(risk.locator("li[data-rule='E3']")).to_contain_text("Frivillig 2")
-    expect(risk.locator("li[data-rule='E3']")).to_contain_text("Demensopplæring utløper 20.01.2027")
+    expect(risk.locator("li[data-rule='E3']")).to_contain_text(
+        "Demensopplæring utløper " + dt.date.fromisoformat(course["expires"]).strftime("%d.%m.%Y"))
     expect(risk.locator("li[data-rule='E3']")).to_contain_text("forny den eller avslutt plasseringen")
     shot(page, "20-overview-at-risk")
     problems = axe_violations(page, "overview-at-risk")

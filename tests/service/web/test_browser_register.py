@@ -71,15 +71,13 @@ def onboarding_step(page: Page, summary: str) -> None:
 
 
 def fridays_in_period() -> str:
-    """'8. januar 2027, 4 ganger': the first Friday of the register's planning period (the test scenario's
-    January 2027, or from today once that has ended) and how many Fridays it holds, as the need form says."""
+    """'8. januar 2027, 4 ganger': the first Friday of the register's planning period and how many Fridays
+    it holds, as the need form says."""
     from babel.dates import format_date
 
-    from service.register.commitments import horizon_of
-    from tests.service.factories import small_scenario
+    from tests.service.factories import planning_period
 
-    period = small_scenario().horizon
-    h = horizon_of(period.start, period.end, 90)
+    h = planning_period()
     first = h.start + dt.timedelta(days=(4 - h.start.weekday()) % 7)
     count = (h.end - first).days // 7 + 1
     return f"{format_date(first, 'd. MMMM y', locale='nb')}, {count} ganger"
