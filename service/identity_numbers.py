@@ -13,8 +13,10 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from service.problems import fault, invalid
+
 IDENTITY_NUMBER = re.compile(r"(?<!\d)\d{6}[ .-]?\d{5}(?!\d)")
-_IDENTITY_NUMBER_BYTES = re.compile(rb"(?<!\d)\d{6}[ .-]?\d{5}(?!\d)")
+_IDENTITY_NUMBER_BYTES = re.compile(IDENTITY_NUMBER.pattern.encode())
 # a handler that runs the register's own check (register/common.reject_identity_numbers) and says its finding
 # beside the field, with what was typed, carries `opt=OWN_CHECK`; the edge leaves its body to it
 OWN_CHECK_KEY = "checks_identity_numbers"
@@ -76,3 +78,10 @@ def form_field_with_one(pairs: Iterable[tuple[str, str]]) -> str | None:
         if not _SECRET.search(name) and has_identity_number(value):
             return name
     return None
+
+
+def refuse(field: str | None) -> None:
+    """422 `national-id-number` naming `field`, if a field holds one (the edge's check and the exchange
+    event's store, which a CSV import reaches line by line)."""
+    if field is not None:
+        raise invalid([fault(field, "national-id-number")])

@@ -39,7 +39,7 @@ from service.db.models import (
     utcnow,
 )
 from service.exchange.schemas import AgreementOut, EstimatedValue, EventOut, SignedUpOut, SuggestionsOut
-from service.identity_numbers import field_with_one
+from service.identity_numbers import field_with_one, refuse
 from service.problems import Problem, conflict, fault, field_error, forbidden, invalid, not_found
 from service.register.common import decode_as, idempotent_replay, new_id, to_doc
 from service.register.needs import body_hash
@@ -230,20 +230,13 @@ async def participants(session: AsyncSession, event_id: str) -> list[Participant
     return [participant_of(r) for r in rows]
 
 
-def _no_identity_number(doc: Any) -> None:
-    """The edge refuses a request body holding one (api/hygiene); a CSV upload reaches here line by line."""
-    field = field_with_one(doc)
-    if field is not None:
-        raise invalid([fault(field, "national-id-number")])
-
-
 async def add_participant(session: AsyncSession, who: Principal, event_id: str, raw: dict[str, Any]) -> Participant:
     require_role(who, "broker")
     row = await load_event(session, who, event_id, lock="share")
     if row.state not in CATALOGUE_STATES:
         raise conflict(f"participants are added before or during trading; the event is {row.state}", "event-state")
     doc = {**raw, "id": raw.get("id") or new_id("par")}
-    _no_identity_number(doc)
+    refuse(field_with_one(doc))  # the edge checked a request's body; a CSV import comes here line by line
     p = decode_as(doc, Participant)
     if await session.get(EventParticipantRow, (event_id, p.id)) is not None:
         raise conflict(f"participant {p.id!r} already exists")
@@ -270,7 +263,7 @@ async def add_entry(
     if row.state not in CATALOGUE_STATES:
         raise conflict(f"the catalogue takes entries before or during trading; the event is {row.state}", "event-state")
     doc = {**raw, "id": raw.get("id") or new_id(side[:3])} if isinstance(raw, dict) else raw
-    _no_identity_number(doc)
+    refuse(field_with_one(doc))  # the edge checked a request's body; a CSV import comes here line by line
     problems = schema.validate_entry_payload(doc, side)
     if problems:
         raise _problems(problems)

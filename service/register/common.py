@@ -63,8 +63,6 @@ def looks_like_email(text: str) -> bool:
     return _EMAIL.fullmatch(text) is not None
 
 
-
-
 def reject_identity_numbers(doc: dict[str, Any], fields: tuple[str, ...]) -> None:
     errors = []
     for name in fields:
