@@ -32,6 +32,14 @@ def planning_period(default_days: int = 90) -> Horizon:
     return horizon_of(h.start, h.end, default_days)
 
 
+def weekdays_in_period(weekday: int) -> tuple[dt.date, int]:
+    """The first `weekday` (0 = Monday) of the planning period and how many the period holds, as the need
+    form counts a weekly need's occurrences ('fra 5. januar 2027, 4 ganger')."""
+    p = planning_period()
+    first = p.start + dt.timedelta(days=(weekday - p.start.weekday()) % 7)
+    return first, (p.end - first).days // 7 + 1
+
+
 def expiring_in_period() -> dict[str, str]:
     """A demensopplæring that expires in the middle of the planning period (so a placement needing it through
     the period is at risk, `training-expires`), completed well before it."""

@@ -16,7 +16,7 @@ from service import clock
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import RegisterRow
 from service.register.placements import at_risk_placements
-from tests.service.factories import START, expiring_in_period, planning_period
+from tests.service.factories import START, expiring_in_period, weekdays_in_period
 from tests.service.test_register import _place, assert_problem
 
 pytestmark = pytest.mark.anyio
@@ -127,8 +127,7 @@ async def test_accept_refuses_over_weekly_hours_in_one_week(client, loaded, coor
     January 2027) is 4 h in that week; a one-off in a week of its own is no obstacle."""
     assert (await client.patch("/api/v1/volunteers/v1", json={"max_hours_per_week": 3},
                                headers=coordinator)).status_code == 200
-    p = planning_period()
-    monday = p.start + dt.timedelta(days=7 + (7 - p.start.weekday()) % 7)
+    monday = weekdays_in_period(0)[0] + dt.timedelta(days=7)
     tuesday = monday + dt.timedelta(days=1)
     r = await client.post("/api/v1/needs", json={"id": "tuesday", "site": "eik", "activity": "turvenn",
                                                  "title": "Følge tirsdag", "once": {"date": tuesday.isoformat(),

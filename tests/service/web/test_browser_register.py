@@ -73,14 +73,11 @@ def onboarding_step(page: Page, summary: str) -> None:
 def fridays_in_period() -> str:
     """'8. januar 2027, 4 ganger': the first Friday of the register's planning period and how many Fridays
     it holds, as the need form says."""
-    from babel.dates import format_date
+    from service.web import i18n
+    from tests.service.factories import weekdays_in_period
 
-    from tests.service.factories import planning_period
-
-    h = planning_period()
-    first = h.start + dt.timedelta(days=(4 - h.start.weekday()) % 7)
-    count = (h.end - first).days // 7 + 1
-    return f"{format_date(first, 'd. MMMM y', locale='nb')}, {count} ganger"
+    first, count = weekdays_in_period(4)
+    return f"{i18n.date('nb', first)}, {count} ganger"
 
 
 def test_browser_register_onboard_match_end_and_erase(live: LiveServer, page: Page) -> None:

@@ -18,7 +18,7 @@ from service import clock
 from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import AuditRow, NeedRow, PlacementRow, SiteReportRow
 from service.web import i18n
-from tests.service.factories import planning_period
+from tests.service.factories import planning_period, weekdays_in_period
 from tests.service.web.conftest import post_form, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -226,8 +226,7 @@ async def test_need_form_times_in_words_and_catalogue_only(coordinator_client, d
     # The small scenario's planning period is 4 January – 31 January 2027: four Tuesdays (from today once
     # it has ended).
     period = planning_period()
-    first = period.start + dt.timedelta(days=(1 - period.start.weekday()) % 7)
-    count = (period.end - first).days // 7 + 1
+    first, count = weekdays_in_period(1)
     words = (f"hver tirsdag 13:00–14:30 fra {i18n.date('nb', first)}, {count} ganger i "
              f"planperioden {i18n.short_date('nb', period.start)}–{i18n.short_date('nb', period.end)}")
     assert words in preview.text, (words, preview.text)
