@@ -41,6 +41,7 @@ def _controllers() -> list[Any]:
     from service.api.audit import AuditController
     from service.api.catalogue import ActivityController, TrainingController
     from service.api.needs import NeedController
+    from service.api.period import PlanningPeriodController
     from service.api.placements import PlacementController
     from service.api.plans import PlanController, ProposalController
     from service.api.scenario import ScenarioController
@@ -63,6 +64,7 @@ def _controllers() -> list[Any]:
         RetentionController,
         ScenarioController,
         PlanController,
+        PlanningPeriodController,
         ProposalController,
         PlacementController,
         AuditController,

@@ -29,8 +29,8 @@ ErrorCode: TypeAlias = Literal[
     "two-parties", "duplicate-party", "unknown-participant", "not-a-participant-id", "not-a-party",
     "unknown-kind", "hours-or-items",
     # the service's own checks (MESSAGES below) and the edge's (handle_http)
-    "unknown-field", "empty", "not-a-date", "not-one-of", "in-the-future", "before-start", "before-placement-start",
-    "too-long-period",
+    "unknown-field", "empty", "not-a-date", "not-one-of", "in-the-future", "in-the-past", "before-start",
+    "before-placement-start", "too-long-period",
     "length", "cannot-change", "id-prefix", "national-id-number", "anonymised", "stored-record",
     "not-yet", "too-old", "not-an-occurrence", "not-a-participant-here", "not-in-catalogue", "not-a-datetime",
     "not-a-slot", "refused", "too-deep", "not-a-birth-date", "far-date", "nul-character", "not-an-email",
@@ -49,6 +49,7 @@ MESSAGES: dict[str, str] = {
     "not-whole": "a whole number",
     "not-one-of": "{value!r} is not one of {allowed}",
     "in-the-future": "in the future",
+    "in-the-past": "before today ({today})",
     "before-start": "before the start ({start})",
     "before-placement-start": "before the placement's start ({start})",
     "too-long-period": "at most {max_days} days after the start",

@@ -37,9 +37,10 @@ def horizon_of(start: dt.date | None, end: dt.date | None, default_days: int, to
                *, from_today: bool = False) -> Horizon:
     """The register's planning period (today + `default_days` where it has none).
 
-    A period set by an imported scenario that has ended before today counts as none: the
-    register plans from today again, as one that never had a period does (no page sets the
-    period, so an ended one would leave every need without an occurrence to plan, for good).
+    A period (set by the coordinator, `register.period`, or by an imported scenario) that has
+    ended before today counts as none: the register plans from today again, as one that never
+    had a period does (an ended one would leave every need without an occurrence to plan
+    until someone set a new one).
 
     With `from_today` the period starts no earlier than today, so the passing of time is
     seen: a course that has expired by today fails on the first occurrence from now on.

@@ -289,3 +289,13 @@ class StatisticsOut(Struct, frozen=True, kw_only=True):
     activities: list[StatisticsRow]
     total: StatisticsRow
     new_by_month: dict[str, int]
+
+
+class PlanningPeriodOut(Struct, frozen=True, kw_only=True):
+    """The period the next plan is made for, both dates inclusive. `fixed`: set by the coordinator (or an
+    imported scenario) and not yet ended; otherwise it runs from today for `default_days` days."""
+
+    start: dt.date
+    end: dt.date
+    fixed: bool
+    default_days: int

@@ -168,6 +168,9 @@ _MESSAGES = [
 _CODED = {
     "before-placement-start": i18n.N_("form.err.before_placement_start"),
     "in-the-future": i18n.N_("form.err.future"),
+    "in-the-past": i18n.N_("form.err.in_the_past"),
+    "before-start": i18n.N_("form.err.before_start"),
+    "too-long-period": i18n.N_("form.err.too_long_period"),
     "far-date": i18n.N_("form.err.far_date"),
     "required": i18n.N_("form.err.required"),
     "empty": i18n.N_("form.err.required"),

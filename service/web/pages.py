@@ -30,6 +30,7 @@ from service.problems import Problem
 from service.register import plans as plans_service
 from service.register.common import DbSession
 from service.register.onboarding import record_first_conversation
+from service.register.period import clear_planning_period, planning_period, set_planning_period
 from service.register.schemas import PlanProgress
 from service.settings import Settings
 from service.web import HERE, forms, i18n, views
@@ -177,13 +178,27 @@ async def logout(request: Request[Any, Any, Any], db_session: DbSession) -> Redi
     return redirect("/login/link?signed_out=true" if volunteer else "/login?signed_out=true")
 
 
+def _readable(request: Request[Any, Any, Any], target: str) -> str:
+    """`target`, or the nearest address above it that a GET can read: a page shown in answer to a form
+    (a refused save at /matching/period, an onboarding step) has the form's address, which only takes a POST."""
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    while path not in ("", "/"):
+        try:
+            request.app.asgi_router.handle_routing(path, "GET")
+        except HTTPException:
+            path = path.rsplit("/", 1)[0]
+            continue
+        return target if path == target.split("?", 1)[0].split("#", 1)[0] else path
+    return "/"
+
+
 @post("/lang", include_in_schema=False)
 async def switch_language(request: Request[Any, Any, Any], db_session: DbSession, data: Form) -> Redirect:
     lang = i18n.pick_lang(data.get("lang"))
     uid = request.session.get("uid") if request.session else None
     if isinstance(uid, str):  # a signed-in user's mail follows their choice (a volunteer's: on /me)
         await remember_lang(db_session, uid, lang)
-    response = redirect(safe_next(data.get("next")))
+    response = redirect(_readable(request, safe_next(data.get("next"))))
     response.cookies.append(Cookie(key=LANG_COOKIE, value=lang, max_age=365 * 24 * 3600, samesite="lax",
                                    httponly=True, path="/"))
     return response
@@ -220,9 +235,42 @@ async def _progress(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
 
 @get("/matching", include_in_schema=False)
 async def matching(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal) -> Template:
+    return await _matching_page(request, db_session, viewer)
+
+
+async def _matching_page(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal,
+                         status: int = 200, **form: Any) -> Template:
+    """The matching page; `form`: the planning period's form as sent, with its errors, after a refusal."""
     ctx = await views.matching(db_session, viewer, lang_of(request), request.url.path)
     progress = await _progress(request)
-    return page(request, "matching.html", running=progress is not None, run=progress, **ctx)
+    period = await planning_period(db_session, request.app.state.settings.default_horizon_days)
+    return page(request, "matching.html", status_code=status, running=progress is not None, run=progress,
+                period=period, **ctx, **form)
+
+
+@post("/matching/period", include_in_schema=False)
+async def set_period(request: Request[Any, Any, Any], db_session: DbSession, viewer: Principal) -> Template | Redirect:
+    """The planning period set (both dates) or cleared (`action=clear`: from today again)."""
+    form = await request.form()
+    lang = lang_of(request)
+    days = request.app.state.settings.default_horizon_days
+    try:
+        if forms.text(form, "action") == "clear":
+            await clear_planning_period(db_session, viewer, days)
+        else:
+            fp = forms.FieldProblems()
+            start, end = fp.date(form, "start"), fp.date(form, "end")
+            for name, value in (("start", start), ("end", end)):
+                if value is None and not any(e["field"] == name for e in fp.errors):
+                    fp.errors.append({"field": name, "message": "required"})
+            fp.raise_if_any()
+            assert start is not None and end is not None
+            await set_planning_period(db_session, viewer, start, end, days)
+    except Problem as exc:
+        return await _matching_page(request, db_session, viewer, status=422, period_values=forms.values_of(form),
+                                 period_errors=forms.field_errors(lang, exc))  # fmt: skip
+    flash(request, "ok", i18n.t(lang, "period.saved"))
+    return redirect("/matching#period")
 
 
 @post("/matching/run", include_in_schema=False)
@@ -440,7 +488,7 @@ def web_router() -> Router:
         path="/",
         route_handlers=[
             login_form, login, logout, switch_language,
-            overview, matching, run_matching, run_status, accept, pin, reject, release_preview, release,
+            overview, matching, set_period, run_matching, run_status, accept, pin, reject, release_preview, release,
             *register_pages.HANDLERS,
             volunteers, volunteer, first_conversation, need,
             create_static_files_router(path="/static", directories=[HERE / "static"], name="static",
