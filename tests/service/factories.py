@@ -121,3 +121,16 @@ def volunteer_doc(**over: Any) -> dict[str, Any]:
     }
     doc.update(over)
     return doc
+
+
+async def in_session(url: str, work: Any) -> Any:
+    """`await work(session)` in one transaction on the database at `url` (as a command line or another
+    process would reach it: its own engine, disposed after)."""
+    from service.db.engine import create_engine, create_sessionmaker
+
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await work(session)
+    finally:
+        await engine.dispose()

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from service.accounts import create_user
-from service.db.engine import create_engine, create_sessionmaker
 from service.db.models import OutboxRow, PlacementRow, VolunteerAccountRow
 from service.notify.scan import daily_scan
 from service.settings import Settings
+from tests.service.factories import in_session
 
 pytestmark = pytest.mark.anyio
 
@@ -23,20 +23,13 @@ def settings(db_url: str) -> Settings:
     return Settings(database_url=db_url, outbox_sender=False, public_url="https://frivillig.kommune.example")
 
 
-async def _session_do(db_url: str, work: Any) -> Any:
-    engine = create_engine(db_url)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            return await work(session)
-    finally:
-        await engine.dispose()
 
 
 async def _messages(db_url: str) -> list[OutboxRow]:
     async def work(session: Any) -> list[OutboxRow]:
         return list((await session.scalars(sa.select(OutboxRow).order_by(OutboxRow.created_at))).all())
 
-    return await _session_do(db_url, work)
+    return await in_session(db_url, work)
 
 
 async def test_daily_scan_queues_each_reminder_once(client, loaded, coordinator, db_url, settings):
@@ -96,13 +89,13 @@ async def test_daily_scan_queues_each_reminder_once(client, loaded, coordinator,
         )
         session.add(VolunteerAccountRow(volunteer_id="v1", lang="en"))
 
-    await _session_do(db_url, setup)
+    await in_session(db_url, setup)
 
     async def scan(session: Any) -> list[str]:
         return await daily_scan(session, settings, today)
 
-    first = await _session_do(db_url, scan)
-    again = await _session_do(db_url, scan)
+    first = await in_session(db_url, scan)
+    again = await in_session(db_url, scan)
     assert len(first) == 3 and again == []
     by_kind = {m.kind: m for m in await _messages(db_url)}
     reminder = by_kind["reminder"]
@@ -121,7 +114,7 @@ async def test_daily_scan_queues_each_reminder_once(client, loaded, coordinator,
     async def next_day(session: Any) -> list[str]:
         return await daily_scan(session, settings, today + dt.timedelta(days=1))
 
-    assert await _session_do(db_url, next_day) == []
+    assert await in_session(db_url, next_day) == []
 
 
 async def test_ending_a_placement_thanks_the_volunteer(client, loaded, coordinator, db_url):
@@ -141,7 +134,7 @@ async def test_ending_a_placement_thanks_the_volunteer(client, loaded, coordinat
             )
         )
 
-    await _session_do(db_url, setup)
+    await in_session(db_url, setup)
     r = await client.post(
         "/api/v1/placements/plc-end/end", headers=coordinator, json={"closing_conversation": "2027-06-01"}
     )
@@ -169,7 +162,7 @@ async def test_a_refused_change_queues_nothing(client, loaded, coordinator, toke
             )
         )
 
-    await _session_do(db_url, setup)
+    await in_session(db_url, setup)
     r = await client.post("/api/v1/placements/plc-x/respond", json={"answer": "yes"}, headers=site)
     assert r.status_code == 403
     assert await _messages(db_url) == []

@@ -13,21 +13,15 @@ import pytest
 import sqlalchemy as sa
 
 from service.auth import create_token
-from service.db.engine import create_engine, create_sessionmaker
+from service.db.engine import create_engine
 from service.db.migrate import upgrade
 from service.db.models import AuditRow, ProposalRow, TokenRow, VolunteerRow
+from tests.service.factories import in_session
 from tests.service.test_register import assert_problem
 
 pytestmark = pytest.mark.anyio
 
 
-async def _db(url: str, work: Any) -> Any:
-    engine = create_engine(url)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            return await work(session)
-    finally:
-        await engine.dispose()
 
 
 async def _plan(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
@@ -55,7 +49,7 @@ async def test_erasure_leaves_lists_pages_and_exports_working(
         )
         return text
 
-    me = {"Authorization": f"Bearer {await _db(db_url, make_token)}"}
+    me = {"Authorization": f"Bearer {await in_session(db_url, make_token)}"}
     assert (await client.get("/api/v1/volunteers/v1", headers=me)).status_code == 200
     patched = await client.patch(
         "/api/v1/volunteers/v1", json={"interests": ["fuglekikking i Nordmarka"]}, headers=coordinator
@@ -84,7 +78,7 @@ async def test_erasure_leaves_lists_pages_and_exports_working(
             )
         )
 
-    assert await _db(db_url, null_count) == 1
+    assert await in_session(db_url, null_count) == 1
 
     listed = await client.get("/api/v1/volunteers", headers=coordinator)
     assert listed.status_code == 200, listed.text
@@ -111,7 +105,7 @@ async def test_erasure_leaves_lists_pages_and_exports_working(
             found += [str(p.reasons), str(p.reject_reason)]
         return [x for x in found if "Frivillig 1" in x or "fuglekikking" in x]
 
-    assert await _db(db_url, leftovers) == []
+    assert await in_session(db_url, leftovers) == []
 
 
 async def test_export_covers_first_conversation_event_signups_and_proposals(
@@ -167,7 +161,7 @@ async def test_retention_lists_volunteers_without_contact(
             .values(created_at=long_ago, updated_at=long_ago)
         )
 
-    await _db(db_url, age)
+    await in_session(db_url, age)
     due = (await client.get("/api/v1/retention", headers=coordinator)).json()
     assert due["months"] == 24 and [v["id"] for v in due["volunteers"]] == ["v3", "v4"]
     assert due["volunteers"][0]["last_contact"] == "2020-01-01"
@@ -187,7 +181,7 @@ async def test_retention_counts_contact_on_its_day_in_oslo(
             sa.update(VolunteerRow).where(VolunteerRow.id == "v3").values(created_at=late, updated_at=late)
         )
 
-    await _db(db_url, age)
+    await in_session(db_url, age)
     due = (await client.get("/api/v1/retention", headers=coordinator)).json()
     assert [(v["id"], v["last_contact"]) for v in due["volunteers"]] == [("v3", "2020-01-01")]
 
