@@ -10,7 +10,7 @@ has a reason to hold an 11-digit run."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from service.problems import fault, invalid
@@ -41,35 +41,48 @@ def may_hold_one(body: bytes) -> bool:
     return _IDENTITY_NUMBER_BYTES.search(body) is not None
 
 
-def text_where(value: Any, hit: Callable[[str], bool], path: str = "",
-               skip: Callable[[str], bool] = lambda _key: False) -> str | None:
-    """The path (`notes`, `entries[2].title`) of the first text in a decoded JSON document for which `hit`
-    holds, or None; keys count as text too (an object keyed by one would store it), and the values under a
-    key for which `skip` holds are not looked at."""
+def texts_where(value: Any, hit: Callable[[str], bool], path: str = "",
+                skip: Callable[[str], bool] = lambda _key: False) -> Iterator[str]:
+    """The paths (`notes`, `entries[2].title`) of the texts in a decoded JSON document for which `hit` holds,
+    in order; keys count as text too (an object keyed by one would store it), and the values under a key for
+    which `skip` holds are not looked at."""
     if isinstance(value, str):
-        return path if hit(value) else None
-    if isinstance(value, dict):
+        if hit(value):
+            yield path
+    elif isinstance(value, dict):
         for k, v in value.items():
             here = f"{path}.{k}" if path else str(k)
             if skip(str(k)):
                 continue
             if hit(str(k)):
-                return here
-            found = text_where(v, hit, here, skip)
-            if found is not None:
-                return found
-    if isinstance(value, list):
+                yield here
+            yield from texts_where(v, hit, here, skip)
+    elif isinstance(value, list):
         for i, v in enumerate(value):
-            found = text_where(v, hit, f"{path}[{i}]", skip)
-            if found is not None:
-                return found
-    return None
+            yield from texts_where(v, hit, f"{path}[{i}]", skip)
+
+
+def text_where(value: Any, hit: Callable[[str], bool], path: str = "",
+               skip: Callable[[str], bool] = lambda _key: False) -> str | None:
+    """The first of `texts_where`, or None."""
+    return next(texts_where(value, hit, path, skip), None)
+
+
+def fields_with_one(value: Any, path: str = "") -> list[str]:
+    """The paths of every text in a decoded JSON document (or one text) that holds an identity number
+    (passwords, tokens and the like not looked at)."""
+    return list(texts_where(value, has_identity_number, path, skip=is_secret))
+
+
+def is_secret(name: str) -> bool:
+    """A field or column whose values are secrets or opaque (a password, a token's hash)."""
+    return _SECRET.search(name) is not None
 
 
 def field_with_one(value: Any) -> str | None:
     """The path of the first text in a decoded JSON document that holds an identity number (passwords,
     tokens and the like not looked at), or None."""
-    return text_where(value, has_identity_number, skip=lambda key: _SECRET.search(key) is not None)
+    return next(texts_where(value, has_identity_number, skip=is_secret), None)
 
 
 def form_field_with_one(pairs: Iterable[tuple[str, str]]) -> str | None:

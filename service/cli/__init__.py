@@ -11,7 +11,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 # Each area module exposes `register(subparsers)`; a subcommand sets `func(args) -> int`.
-_AREAS = ("service.cli.matcher", "service.cli.server", "service.cli.users", "service.cli.notify")
+_AREAS = ("service.cli.matcher", "service.cli.server", "service.cli.users", "service.cli.notify",
+          "service.cli.privacy")
 
 
 def build_parser() -> argparse.ArgumentParser:

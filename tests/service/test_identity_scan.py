@@ -1,0 +1,62 @@
+"""`samspill privacy scan`: every stored text holding what looks like a fødselsnummer is listed, never shown,
+never changed; the service's own ids and secrets are not looked at."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from service.auth import create_token
+from service.cli import main
+from service.db.models import SiteRow, VolunteerRow
+from tests.service.factories import in_session
+
+NUMBER = "010190 12345"
+
+
+
+
+async def _stored_by_hand(session: Any) -> None:
+    """Rows as an old version, or someone at the database, could have left them: past the edge's check."""
+    session.add(SiteRow(id="eik", data={"id": "eik", "name": f"Eik sykehjem {NUMBER}", "kind": "nursing_home"}))
+    session.add(SiteRow(id="lind", data={"id": "lind", "name": "Lind omsorgssenter", "kind": "nursing_home"}))
+    session.add(VolunteerRow(id="v1", data={"id": "v1", "name": "Kari", "notes": ["ringes etter 16", f"fnr {NUMBER}"],
+                                            "source": "evt-a01019012345"}))  # a made id: not a finding
+    session.add(VolunteerRow(id="v2", data={"id": "v2", "name": "Ola", "notes": ["tlf 912 34 567"]}))
+    session.add(VolunteerRow(id="v3", data=None))  # anonymised
+    await create_token(session, role="coordinator", name="test")  # its hash: a secret column, not looked at
+
+
+def _scan(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str) -> tuple[int, str, str]:
+    monkeypatch.setenv("SAMSPILL_DATABASE_URL", url)
+    code = main(["privacy", "scan"])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_privacy_scan_lists_each_field_holding_one_and_changes_nothing(db_url: str, monkeypatch, capsys) -> None:
+    asyncio.run(in_session(db_url, _stored_by_hand))
+    code, out, err = _scan(monkeypatch, capsys, db_url)
+    assert code == 1, (out, err)
+    assert out.splitlines() == ["sites eik: data.name", "volunteers v1: data.notes[1]"]
+    assert "12345" not in out + err  # the value is never shown
+    assert "2 stored field(s)" in err and "Nothing was changed" in err
+
+    async def notes(session: Any) -> Any:
+        return (await session.get(VolunteerRow, "v1")).data["notes"][1]
+
+    assert asyncio.run(in_session(db_url, notes)) == f"fnr {NUMBER}"  # read only
+
+    async def correct(session: Any) -> None:
+        await session.execute(sa.update(SiteRow).where(SiteRow.id == "eik").values(
+            data={"id": "eik", "name": "Eik sykehjem", "kind": "nursing_home"}))
+        v1 = await session.get(VolunteerRow, "v1")
+        v1.data = {**v1.data, "notes": ["ringes etter 16"]}
+
+    asyncio.run(in_session(db_url, correct))
+    code, out, err = _scan(monkeypatch, capsys, db_url)
+    assert (code, out) == (0, ""), err
+    assert "no stored text" in err
