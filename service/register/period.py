@@ -29,7 +29,12 @@ async def planning_period(session: AsyncSession, default_days: int, today: dt.da
 
 
 def period_faults(start: dt.date, end: dt.date, today: dt.date) -> list[dict[str, object]]:
-    """What is wrong with a period to set, per field (the same limits as an imported scenario's)."""
+    """What is wrong with a period to set, per field (the same limits as an imported scenario's, and no date
+    more than a century from today, as everywhere: the API's edge says so for a JSON body, this for a form)."""
+    far = [fault(name, "far-date", date=day.isoformat())
+           for name, day in (("start", start), ("end", end)) if not clock.within_a_century(day, today)]
+    if far:
+        return far
     if end < start:
         return [fault("end", "before-start", start=start.isoformat())]
     if end < today:

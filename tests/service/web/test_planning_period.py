@@ -117,6 +117,10 @@ async def test_the_matching_page_sets_and_clears_the_period(coordinator_client):
 
     r = await post_form(c, "/matching/period", {"start": "", "end": end.isoformat()})
     assert r.status_code == 422 and 'id="period-start-err"' in r.text, r.text
+    # a month in the year 9999 is not too long, but no plan can be made there: refused as a far date
+    r = await post_form(c, "/matching/period", {"start": "9999-12-01", "end": "9999-12-31"})
+    assert r.status_code == 422 and 'id="period-start-err"' in r.text and 'id="period-end-err"' in r.text, r.text
+    assert _period_text(r.text) == f"Neste plan lages for {i18n.date('nb', start)}–{i18n.date('nb', end)}."
 
     r = await post_form(c, "/matching/period", {"action": "clear"})
     assert r.status_code == 303, r.text
