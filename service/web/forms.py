@@ -62,6 +62,13 @@ class FieldProblems:
             self.errors.append({"field": field or name, "message": "not a date"})
             return None
 
+    def required_date(self, form: FormMultiDict, name: str, field: str | None = None) -> dt.date | None:
+        """As `date`, and `required` (named `field`, else `name`) where the field is blank."""
+        day = self.date(form, name, field)
+        if day is None and not any(e["field"] == (field or name) for e in self.errors):
+            self.errors.append({"field": field or name, "message": "required"})
+        return day
+
     def number(self, form: FormMultiDict, name: str, *, integer: bool = False) -> float | int | None:
         raw = text(form, name).replace(",", ".")
         if not raw:

@@ -259,10 +259,7 @@ async def set_period(request: Request[Any, Any, Any], db_session: DbSession, vie
             await clear_planning_period(db_session, viewer, days)
         else:
             fp = forms.FieldProblems()
-            start, end = fp.date(form, "start"), fp.date(form, "end")
-            for name, value in (("start", start), ("end", end)):
-                if value is None and not any(e["field"] == name for e in fp.errors):
-                    fp.errors.append({"field": name, "message": "required"})
+            start, end = fp.required_date(form, "start"), fp.required_date(form, "end")
             fp.raise_if_any()
             assert start is not None and end is not None
             await set_planning_period(db_session, viewer, start, end, days)

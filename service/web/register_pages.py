@@ -205,9 +205,7 @@ async def onboarding_step(request: Request[Any, Any, Any], db_session: AsyncSess
     current = await _existing(volunteers_service.volunteer_record(db_session, viewer, volunteer_id, request.url.path))
     try:
         if step == "first_conversation":
-            held = fp.date(form, "held")
-            if held is None and not fp.errors:
-                fp.errors.append({"field": "held", "message": "required"})
+            held = fp.required_date(form, "held")
             fp.raise_if_any()
             assert held is not None
             await record_first_conversation(db_session, viewer, volunteer_id, held)
@@ -225,9 +223,7 @@ async def onboarding_step(request: Request[Any, Any, Any], db_session: AsyncSess
 
 def _onboarding_patch(step: str, form: Any, fp: FieldProblems, current: VolunteerOut) -> dict[str, Any]:
     def required(name: str, field: str | None = None) -> str | None:
-        d = fp.date(form, name, field)
-        if d is None and not any(e["field"] == (field or name) for e in fp.errors):
-            fp.errors.append({"field": field or name, "message": "required"})
+        d = fp.required_date(form, name, field)
         return d.isoformat() if d else None
 
     if step == "agreement":
@@ -474,9 +470,7 @@ async def _placement_refused(request: Request[Any, Any, Any], db_session: AsyncS
 
 def _held(form: Any, fp: FieldProblems, name: str = "held") -> dt.date:
     """A required date field, or a problem naming it."""
-    day = fp.date(form, name)
-    if day is None and not any(e["field"] == name for e in fp.errors):
-        fp.errors.append({"field": name, "message": "required"})
+    day = fp.required_date(form, name)
     fp.raise_if_any()
     assert day is not None
     return day
