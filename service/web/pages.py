@@ -181,14 +181,14 @@ async def logout(request: Request[Any, Any, Any], db_session: DbSession) -> Redi
 def _readable(request: Request[Any, Any, Any], target: str) -> str:
     """`target`, or the nearest address above it that a GET can read: a page shown in answer to a form
     (a refused save at /matching/period, an onboarding step) has the form's address, which only takes a POST."""
-    path = target.split("?", 1)[0].split("#", 1)[0]
+    asked = path = target.split("?", 1)[0].split("#", 1)[0]
     while path not in ("", "/"):
         try:
             request.app.asgi_router.handle_routing(path, "GET")
         except HTTPException:
             path = path.rsplit("/", 1)[0]
             continue
-        return target if path == target.split("?", 1)[0].split("#", 1)[0] else path
+        return target if path == asked else path
     return "/"
 
 
