@@ -169,37 +169,57 @@ def _sentence(n: int, predicate: str) -> str:
 Miss = tuple[NearMissCode, str, tuple[tuple[str, Any], ...]]  # code, English predicate, data (hashable)
 
 
-def _availability_miss(p: Problem, j: int, v: int) -> Miss:
-    """Why one volunteer's availability misses a need: away, or the nearest window that day."""
+def _availability_misses(p: Problem, j: int, vols: np.ndarray) -> list[Miss]:
+    """Why each volunteer's availability misses need j: away when it starts, or the nearest window on
+    the day of the first occurrence their weekly windows do not cover. One pass over the need's slots
+    for all of `vols` (the availability columns are the rules' own, cached)."""
     start = int(p.n_start[j])
-    vol = p.volunteer(v)
-    for period in vol.unavailable:
-        if period.from_.toordinal() <= start <= period.to.toordinal():
-            return ("away-at-start",
-                    f"{{is}} away {period.from_.isoformat()} – {period.to.isoformat()}, when the need starts",
-                    (("from", period.from_.isoformat()), ("to", period.to.isoformat())))
-    for week_minute, length in p.n_week_slots[j]:
-        if rules.covered_slot(p, week_minute, length)[v]:
+    away = rules.away_on(p, start)[vols]
+    slots = p.n_week_slots[j]
+    if slots:
+        covered = np.stack([rules.covered_slot(p, wm, length)[vols] for wm, length in slots])
+        first = np.argmin(covered, axis=0)
+        missed = ~np.all(covered, axis=0)
+    else:
+        first = np.zeros(len(vols), dtype=np.int64)
+        missed = np.zeros(len(vols), dtype=bool)
+    per_slot: dict[int, tuple[int, str, tuple[tuple[str, Any], ...]]] = {}  # slot -> (day, need text, times)
+    out: list[Miss] = []
+    for i, v in enumerate(vols.tolist()):
+        vol = p.volunteer(v)
+        if away[i]:
+            period = next(q for q in vol.unavailable if q.from_.toordinal() <= start <= q.to.toordinal())
+            out.append(("away-at-start",
+                        f"{{is}} away {period.from_.isoformat()} – {period.to.isoformat()}, when the need starts",
+                        (("from", period.from_.isoformat()), ("to", period.to.isoformat()))))
             continue
-        day = week_minute // DAY
-        need_from, need_to = _hhmm(week_minute), _hhmm(week_minute + length)
-        need_text = f"{need_from}–{need_to}"
-        times = (("weekday", day + 1), ("start", need_from), ("end", need_to))
+        if not missed[i]:
+            out.append(("not-available", "{is} not available at the need's times", ()))
+            continue
+        k = int(first[i])
+        week_minute, length = slots[k]
+        if k not in per_slot:
+            day = week_minute // DAY
+            need_from, need_to = _hhmm(week_minute), _hhmm(week_minute + length)
+            per_slot[k] = day, f"{need_from}–{need_to}", (("weekday", day + 1), ("start", need_from), ("end", need_to))
+        day, need_text, times = per_slot[k]
         same_day = [s for s in vol.availability if s.weekday - 1 == day]
         if not same_day:
-            return ("not-available-on-day", f"{{is}} not available on {WEEKDAYS[day]} (the need is {need_text})",
-                    times)
+            out.append(("not-available-on-day",
+                        f"{{is}} not available on {WEEKDAYS[day]} (the need is {need_text})", times))
+            continue
         best = max(same_day, key=lambda s: _overlap(s.start, s.end, week_minute % DAY, length))
         b0 = minutes(best.start)
-        b1 = b0 + duration(best.start, best.end)
         if b0 <= week_minute % DAY:
-            return ("available-until",
-                    f"{{is}} available {WEEKDAYS[day]} but only until {_hhmm(b1)} (the need is {need_text})",
-                    (*times, ("time", _hhmm(b1))))
-        return ("available-from",
-                f"{{is}} available {WEEKDAYS[day]} but only from {_hhmm(b0)} (the need is {need_text})",
-                (*times, ("time", _hhmm(b0))))
-    return ("not-available", "{is} not available at the need's times", ())
+            b1 = _hhmm(b0 + duration(best.start, best.end))
+            out.append(("available-until",
+                        f"{{is}} available {WEEKDAYS[day]} but only until {b1} (the need is {need_text})",
+                        (*times, ("time", b1))))
+        else:
+            out.append(("available-from",
+                        f"{{is}} available {WEEKDAYS[day]} but only from {_hhmm(b0)} (the need is {need_text})",
+                        (*times, ("time", _hhmm(b0)))))
+    return out
 
 
 def _overlap(start: str, end: str, a: int, length: int) -> int:
@@ -252,8 +272,9 @@ def _near_misses(p: Problem, j: int, fails: dict[str, np.ndarray], single: np.nd
                 groups[("E3", ("training-expires", f"would qualify with {tr.name} renewed to last until {until}",
                                (("training", tr.id), ("until", until))))].append(v)
         elif rule == "E6":
-            for v in who[:DETAIL_AT_MOST].tolist():
-                groups[("E6", _availability_miss(p, j, v))].append(v)
+            detail = who[:DETAIL_AT_MOST]
+            for v, miss in zip(detail.tolist(), _availability_misses(p, j, detail), strict=True):
+                groups[("E6", miss)].append(v)
             groups[("E6", fixed["E6"])].extend(who[DETAIL_AT_MOST:].tolist())
         else:
             groups[(rule, fixed[rule])].extend(who.tolist())
