@@ -27,6 +27,7 @@ log = logging.getLogger("samspill.service")
 # The pages' paths: the bearer-token middleware leaves them to the session cookie.
 WEB_PATHS = ["^/$", "^/events$", "^/login", "^/logout", "^/lang", "^/matching", "^/proposals/", "^/plans/",
              "^/volunteers", "^/needs", "^/placements/", "^/static/", "^/site", "^/catalogue", "^/statistics",
+             "^/privacy$",
              "^/me$", "^/me/", "^/calendar/"]
 
 

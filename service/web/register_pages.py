@@ -32,6 +32,7 @@ from service.register import attendance, site_reports
 from service.register import catalogue as catalogue_service
 from service.register import needs as needs_service
 from service.register import placements as placements_service
+from service.register import privacy as privacy_service
 from service.register import statistics as statistics_service
 from service.register import volunteers as volunteers_service
 from service.register.common import DbSession as AsyncSession  # passed on to the services, never queried here
@@ -836,6 +837,13 @@ async def statistics_csv(request: Request[Any, Any, Any], db_session: AsyncSessi
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+@get("/privacy", include_in_schema=False)
+async def privacy(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
+    """Stored texts that look like a national identity number, each with the page to correct it on."""
+    scan = await privacy_service.identity_number_scan(db_session, viewer)
+    return page(request, "privacy.html", scan=scan, shown=privacy_service.LIST_AT_MOST)
+
+
 # ------------------------------------------------------------------ the site contact (frivilligkontakt)
 
 
@@ -904,5 +912,5 @@ HANDLERS = [
     placement_end, placement_closing, placement_followup, placement_keep, at_risk,
     catalogue, activity_create, activity_update, activity_delete, training_create, training_update,
     sites, site_create, site_update, site_user_create, site_user_access,
-    statistics, statistics_csv, site_home, site_report, site_attendance,
+    statistics, statistics_csv, privacy, site_home, site_report, site_attendance,
 ]

@@ -60,3 +60,33 @@ def test_privacy_scan_lists_each_field_holding_one_and_changes_nothing(db_url: s
     code, out, err = _scan(monkeypatch, capsys, db_url)
     assert (code, out) == (0, ""), err
     assert "no stored text" in err
+
+
+def test_the_coordinators_page_lists_the_same_with_where_to_correct_them(db_url: str, monkeypatch) -> None:
+    """service.register.privacy (the /privacy page): the scan's findings, a link to the edit page where the
+    record has one, at most LIST_AT_MOST listed with the total beside; the coordinator's alone."""
+    from service.auth import Principal
+    from service.problems import Problem
+    from service.register import privacy
+
+    asyncio.run(in_session(db_url, _stored_by_hand))
+    coordinator = Principal(token_id="t", name="k", role="coordinator")
+
+    async def scan(session: Any) -> Any:
+        return await privacy.identity_number_scan(session, coordinator)
+
+    got = asyncio.run(in_session(db_url, scan))
+    assert got.total == 2
+    assert [(f.table, f.key, f.field, f.href) for f in got.findings] == [
+        ("sites", "eik", "data.name", None), ("volunteers", "v1", "data.notes[1]", "/volunteers/v1/edit")]
+    monkeypatch.setattr(privacy, "LIST_AT_MOST", 1)
+    got = asyncio.run(in_session(db_url, scan))
+    assert (got.total, len(got.findings)) == (2, 1)
+
+    async def as_site(session: Any) -> Any:
+        site = Principal(token_id="t", name="s", role="site", site_id="eik")
+        return await privacy.identity_number_scan(session, site)
+
+    with pytest.raises(Problem) as refused:
+        asyncio.run(in_session(db_url, as_site))
+    assert refused.value.status == 403
