@@ -3,10 +3,12 @@
 The matcher's own rules (E1–E9) and fit decide, run for that one person against the register's
 open places only: the volunteer's agreement and confidentiality declaration are treated as signed
 (as in `provisional`), nothing else is relaxed (trainings, police certificate, age, availability,
-distance still apply). It builds the candidates (`matcher.candidates.build_candidates`), not a full
-solve: one person's eligible needs ranked by fit is the answer, and it is fast enough to give while
-they stand at the table. The result is provisional: nobody is placed until onboarding is done and
-the coordinator accepts a proposal from an ordinary run.
+distance still apply), and a returning volunteer's placements in force are weighed: not offered
+again, and no place that would break C2 or C3 beside them. It builds the candidates
+(`matcher.candidates.build_candidates`), not a full solve: one person's eligible needs ranked by fit
+is the answer, and it is fast enough to give while they stand at the table. The result is
+provisional: nobody is placed until onboarding is done and the coordinator accepts a proposal from
+an ordinary run.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matcher.candidates import build_candidates
+from matcher.constraints import blocking
 from matcher.problem import compile_problem
 from matcher.schema import Scenario
 from service.register.scenario_io import build_scenario
@@ -54,17 +57,24 @@ def open_places_for(scenario: Scenario, volunteer_id: str, top: int = 5) -> list
     me = msgspec.structs.replace(me, agreement_signed=me.agreement_signed or signed_on,
                                  confidentiality_signed=me.confidentiality_signed or signed_on)
     taken = Counter(p.need for p in scenario.previous)
+    # a returning volunteer's own placements in force: not offered again, and every place offered must fit
+    # beside them (C2: assignments and hours in a week; C3: no overlap), as the next plan would require
+    mine = {p.need for p in scenario.committed if p.volunteer == me.id}
     needs = [msgspec.structs.replace(n, headcount=n.headcount - taken[n.id])
-             for n in scenario.needs if n.headcount - taken[n.id] > 0]
+             for n in scenario.needs if n.headcount - taken[n.id] > 0 and n.id not in mine]
     if not needs:
         return []
+    held = [n for n in scenario.needs if n.id in mine]  # after `needs` in the copy: indices len(needs)…
     # the placements in force (committed) took their places above; they name other volunteers, who are
     # not in this one-person copy
-    copy = msgspec.structs.replace(scenario, volunteers=[me], needs=needs, pinned=[], previous=[], committed=[],
-                                   forbidden=[p for p in scenario.forbidden if p.volunteer == me.id])
+    copy = msgspec.structs.replace(scenario, volunteers=[me], needs=needs + held, pinned=[], previous=[],
+                                   committed=[], forbidden=[p for p in scenario.forbidden if p.volunteer == me.id])
     problem = compile_problem(copy)
     cands = build_candidates(problem)
-    order = sorted(range(len(cands)), key=lambda k: (-int(cands.fit[k]), int(cands.need[k])))[:top]
+    held_idx = list(range(len(needs), len(needs) + len(held)))
+    fits = [k for k in range(len(cands)) if int(cands.need[k]) < len(needs)
+            and (not held_idx or blocking(problem, 0, held_idx, int(cands.need[k])) is None)]
+    order = sorted(fits, key=lambda k: (-int(cands.fit[k]), int(cands.need[k])))[:top]
     sites = {s.id: s.name for s in scenario.sites}
     activities = {a.id: a.name for a in scenario.activities}
     interests = {x.strip().lower() for x in me.interests}

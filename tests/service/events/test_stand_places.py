@@ -16,3 +16,23 @@ def test_open_places_with_placements_in_force_of_other_volunteers() -> None:
     scenario = msgspec.structs.replace(small_scenario(), previous=in_force, committed=in_force)
     places = {p.need: p.open_places for p in open_places_for(scenario, "v4")}
     assert places == {"n2": 1, "n3": 1}  # n1 is full; n3 has one place left
+
+
+def test_a_returning_volunteers_placements_in_force_are_weighed() -> None:
+    """Their own place is not offered again, nor one that overlaps it (C3: n2 is Monday 11-13 beside n1's
+    Monday 10-12), nor one past their weekly cap (C2: with one assignment a week, Monday's n1 and n2
+    beside Wednesday's n3)."""
+
+    holds_n1 = [Pair(volunteer="v4", need="n1")]
+    scenario = msgspec.structs.replace(small_scenario(), previous=holds_n1, committed=holds_n1)
+    assert {p.need: p.open_places for p in open_places_for(scenario, "v4")} == {"n3": 2}
+    # another volunteer's view of the same register: n1 is full, n2 is free for them
+    assert {p.need for p in open_places_for(scenario, "v3")} == {"n2", "n3"}
+
+    holds_n3 = [Pair(volunteer="v4", need="n3")]
+    base = small_scenario()
+    one_a_week = [msgspec.structs.replace(v, max_assignments=1) if v.id == "v4" else v for v in base.volunteers]
+    scenario = msgspec.structs.replace(base, volunteers=one_a_week, previous=holds_n3, committed=holds_n3)
+    assert open_places_for(scenario, "v4") == []
+    assert {p.need for p in open_places_for(msgspec.structs.replace(scenario, previous=[], committed=[]),
+                                            "v4")} == {"n1", "n2", "n3"}
