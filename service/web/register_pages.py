@@ -841,7 +841,7 @@ async def statistics_csv(request: Request[Any, Any, Any], db_session: AsyncSessi
 async def privacy(request: Request[Any, Any, Any], db_session: AsyncSession, viewer: Principal) -> Template:
     """Stored texts that look like a national identity number, each with the page to correct it on."""
     scan = await privacy_service.identity_number_scan(db_session, viewer)
-    return page(request, "privacy.html", scan=scan, shown=privacy_service.LIST_AT_MOST)
+    return page(request, "privacy.html", scan=scan)
 
 
 # ------------------------------------------------------------------ the site contact (frivilligkontakt)
