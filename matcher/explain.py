@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -228,8 +228,9 @@ def _overlap(start: str, end: str, a: int, length: int) -> int:
     return max(0, min(e, a + length) - max(s, a))
 
 
-def _near_misses(p: Problem, j: int, fails: dict[str, np.ndarray], single: np.ndarray) -> list[NearMiss]:
-    """Volunteers who break exactly one rule, grouped by what they lack."""
+def _near_misses(p: Problem, j: int, fails: np.ndarray, single: np.ndarray) -> list[NearMiss]:
+    """Volunteers who break exactly one rule (`single`), grouped by what they lack; `fails` is the need's
+    fail matrix (`RuleFacts.fails`: a row per rule of `rules.RULE_ORDER`, a column per volunteer)."""
     need = p.need(j)
     activity = p.scenario.activities[int(p.n_activity[j])]
     groups: dict[tuple[str, Miss], list[int]] = defaultdict(list)
@@ -253,8 +254,12 @@ def _near_misses(p: Problem, j: int, fails: dict[str, np.ndarray], single: np.nd
                f"would qualify but {{has}} too few weekly hours ({hours:g} h in the need's busiest week)",
                (("hours", hours),)),
     }
-    for rule, failed in fails.items():
-        who = np.flatnonzero(single & failed)
+    lone = np.flatnonzero(single)
+    which = np.argmax(fails[:, lone], axis=0) if len(lone) else np.zeros(0, dtype=np.int64)  # the one rule each breaks
+    by_rule = np.argsort(which, kind="stable")
+    cut = np.searchsorted(which[by_rule], np.arange(len(rules.RULE_ORDER) + 1))
+    for i, rule in enumerate(rules.RULE_ORDER):
+        who = lone[by_rule[cut[i]:cut[i + 1]]]
         if len(who) == 0:
             continue
         if rule == "E3":
@@ -330,22 +335,24 @@ def _placed_elsewhere(
     return out
 
 
-RuleFacts = tuple[dict[str, np.ndarray], list[NearMiss]]
+_E1 = rules.RULE_ORDER.index("E1")
+
+
+class RuleFacts(NamedTuple):
+    """What an open place's reasons take from the rules alone, whatever the plan (`unfilled_facts`)."""
+
+    fails: np.ndarray  # bool, a row per rule of `rules.RULE_ORDER`, a column per volunteer: True where it fails
+    n_fail: np.ndarray  # per volunteer: how many rules they fail
+    misses: list[NearMiss]
 
 
 def unfilled_facts(p: Problem, j: int) -> RuleFacts:
-    """What an open place's reasons take from the rules alone, whatever the plan: per rule, which
-    volunteers pass it for need j, and the near misses. (Computed beside the solver's last steps at
-    20 000 x 5 000, where the unfilled needs are known once coverage is.)"""
+    """Per rule, which volunteers fail it for need j, and the near misses. (Computed beside the solver's
+    last steps at 20 000 x 5 000, where the unfilled needs are known once coverage is.)"""
     passes = rules.rule_matrix(p, j, np.arange(p.n_volunteers))
-    fails, n_fail = _fails(passes)
-    return passes, _near_misses(p, j, fails, n_fail == 1)
-
-
-def _fails(passes: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Per rule, who fails it; and per volunteer, how many rules they fail."""
-    fails = {r: ~ok for r, ok in passes.items()}
-    return fails, np.sum(np.stack(list(fails.values())), axis=0)
+    fails = ~np.stack([passes[r] for r in rules.RULE_ORDER])
+    n_fail = fails.sum(axis=0, dtype=np.int64)
+    return RuleFacts(fails, n_fail, _near_misses(p, j, fails, n_fail == 1))
 
 
 def explain_unfilled(
@@ -381,28 +388,29 @@ def explain_unfilled(
         if not detailed:
             out.append(Unfilled(need=need.id, open=open_, priority=need.priority, reasons=UnfilledReasons(summary="")))
             continue
-        passes, misses = (known or {}).get(j) or unfilled_facts(p, j)
-        fails, n_fail = _fails(passes)
+        fails, n_fail, misses = (known or {}).get(j) or unfilled_facts(p, j)
         eligible = n_fail == 0
         here = [v for v in np.flatnonzero(eligible).tolist() if j in placed.get(v, ())]
         eligible[here] = False  # those already placed on this need do not explain its open places
+        per_rule = fails.sum(axis=1).tolist()
         excluded = [
-            RuleCount(rule=r, excluded=int(f.sum()), text=rules.RULE_NAMES[r]) for r, f in fails.items() if f.any()
+            RuleCount(rule=r, excluded=k, text=rules.RULE_NAMES[r]) for r, k in zip(rules.RULE_ORDER, per_rule,
+                                                                                     strict=True) if k
         ]
         elsewhere = _placed_elsewhere(p, j, eligible, placed)
         n_eligible = int(eligible.sum())
         code: SummaryCode
         data: dict[str, Any]
         if n_eligible == 0:
-            willing = int(passes["E1"].sum())
-            if willing == 0:
+            others = ~fails[_E1]
+            if not others.any():
                 activity = p.scenario.activities[int(p.n_activity[j])]
                 summary = f"no volunteer is willing to do {activity.name}"
                 code, data = "unwilling", {"activity": activity.id}
             else:
-                others = passes["E1"].copy()
                 others[here] = False
-                among = {r: int((f & others).sum()) for r, f in fails.items() if r != "E1"}
+                counts = (fails & others).sum(axis=1).tolist()
+                among = {r: k for r, k in zip(rules.RULE_ORDER, counts, strict=True) if r != "E1"}
                 worst = max(among, key=lambda r: among[r])
                 summary = "no volunteer meets every rule" if not here else (
                     f"{_plural(len(here), 'eligible volunteer is', 'eligible volunteers are')} placed here"

@@ -158,6 +158,9 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("E9", e9_not_forbidden),
 )
 
+# the rows of an explanation's fail matrix (`rule_matrix`'s keys, in its order)
+RULE_ORDER: tuple[str, ...] = (*(name for name, _ in RULES), "C2")
+
 RULE_NAMES = {
     "E1": "not willing to do this activity",
     "E2": "agreement or confidentiality declaration not signed by the start date",
