@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from matcher.problem import WEEK, Problem, haversine_km
+from matcher.problem import WEEK, Problem, haversine_rad_km
 
 Rule = Callable[[Problem, int, np.ndarray], np.ndarray]
 
@@ -118,10 +118,15 @@ def e7_language(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
 
 
 def distances(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
-    """Great-circle km from each volunteer to the need's site; NaN where a location is unknown."""
+    """Great-circle km from each volunteer to the need's site; NaN where a location is unknown. Asked
+    for every volunteer (an explanation), the column is kept per site location: needs share sites."""
     if np.isnan(p.n_lat[j]):
         return np.full(len(vols), np.nan)
-    return haversine_km(p.v_lat[vols], p.v_lon[vols], float(p.n_lat[j]), float(p.n_lon[j]))
+    lat, lon, cos_lat = p.v_rad()
+    at = float(p.n_lat[j]), float(p.n_lon[j])
+    if len(vols) == p.n_volunteers:
+        return np.asarray(p.column(("km", *at), lambda: haversine_rad_km(lat, lon, cos_lat, *at))[vols])
+    return haversine_rad_km(lat[vols], lon[vols], cos_lat[vols], *at)
 
 
 def e8_distance(p: Problem, j: int, vols: np.ndarray, dist: np.ndarray | None = None) -> np.ndarray:
