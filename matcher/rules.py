@@ -118,19 +118,20 @@ def e7_language(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
 
 
 def distances(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
-    """Great-circle km from each volunteer to the need's site; NaN where a location is unknown. Asked
-    for every volunteer (an explanation), the column is kept per site location: needs share sites."""
+    """Great-circle km from each volunteer to the need's site; NaN where a location is unknown."""
     if np.isnan(p.n_lat[j]):
         return np.full(len(vols), np.nan)
     lat, lon, cos_lat = p.v_rad()
-    at = float(p.n_lat[j]), float(p.n_lon[j])
-    if len(vols) == p.n_volunteers:
-        return np.asarray(p.column(("km", *at), lambda: haversine_rad_km(lat, lon, cos_lat, *at))[vols])
-    return haversine_rad_km(lat[vols], lon[vols], cos_lat[vols], *at)
+    return haversine_rad_km(lat[vols], lon[vols], cos_lat[vols], float(p.n_lat[j]), float(p.n_lon[j]))
 
 
 def e8_distance(p: Problem, j: int, vols: np.ndarray, dist: np.ndarray | None = None) -> np.ndarray:
-    """E8: within the volunteer's maximum travel distance, where both locations are known."""
+    """E8: within the volunteer's maximum travel distance, where both locations are known. Asked for
+    every volunteer (an explanation), the answer is kept per site location: needs share sites."""
+    if dist is None and len(vols) == p.n_volunteers and not np.isnan(p.n_lat[j]):
+        every = np.arange(p.n_volunteers)
+        at = ("E8", float(p.n_lat[j]), float(p.n_lon[j]))
+        return np.asarray(p.column(at, lambda: e8_distance(p, j, every, distances(p, j, every)))[vols])
     d = distances(p, j, vols) if dist is None else dist
     with np.errstate(invalid="ignore"):
         return np.asarray(~(d > p.v_max_km[vols]))  # NaN (unknown) compares False: passes
