@@ -101,14 +101,12 @@ def merge_windows(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(a, b - a) for a, b in runs]
 
 
-def haversine_rad_km(p1: np.ndarray, l1: np.ndarray, cos_p1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
-    """Great-circle distance in km (R = 6371), arrays against one point: the arrays' latitudes and
-    longitudes in radians with the latitudes' cosines (a problem keeps its volunteers', `Problem.v_rad`),
-    the point in degrees."""
-    p2 = math.radians(lat2)
+def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
+    """Great-circle distance in km (R = 6371), arrays against one point, degrees in."""
+    p1, p2 = np.radians(lat1), math.radians(lat2)
     dphi = p2 - p1
-    dl = math.radians(lon2) - l1
-    a = np.sin(dphi / 2) ** 2 + cos_p1 * math.cos(p2) * np.sin(dl / 2) ** 2
+    dl = math.radians(lon2) - np.radians(lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
     return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
@@ -205,12 +203,6 @@ class Problem:
         if hit is None:
             hit = self._cache[key] = build()
         return hit
-
-    def v_rad(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The volunteers' latitudes and longitudes in radians and the latitudes' cosines (for distances)."""
-        lat = self.column(("lat-rad",), lambda: np.radians(self.v_lat))
-        lon = self.column(("lon-rad",), lambda: np.radians(self.v_lon))
-        return lat, lon, self.column(("cos-lat",), lambda: np.cos(lat))
 
     def volunteer(self, i: int) -> Volunteer:
         return self.scenario.volunteers[i]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from matcher.problem import WEEK, Problem, haversine_rad_km
+from matcher.problem import WEEK, Problem, haversine_km
 
 Rule = Callable[[Problem, int, np.ndarray], np.ndarray]
 
@@ -121,8 +121,7 @@ def distances(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
     """Great-circle km from each volunteer to the need's site; NaN where a location is unknown."""
     if np.isnan(p.n_lat[j]):
         return np.full(len(vols), np.nan)
-    lat, lon, cos_lat = p.v_rad()
-    return haversine_rad_km(lat[vols], lon[vols], cos_lat[vols], float(p.n_lat[j]), float(p.n_lon[j]))
+    return haversine_km(p.v_lat[vols], p.v_lon[vols], float(p.n_lat[j]), float(p.n_lon[j]))
 
 
 def e8_distance(p: Problem, j: int, vols: np.ndarray, dist: np.ndarray | None = None) -> np.ndarray:
@@ -164,8 +163,9 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("E9", e9_not_forbidden),
 )
 
-# the rows of an explanation's fail matrix (`rule_matrix`'s keys, in its order)
-RULE_ORDER: tuple[str, ...] = (*(name for name, _ in RULES), "C2")
+# what an explanation checks each volunteer against (`rule_matrix`): the rules, then C2 for the pair alone
+EXPLAINED: tuple[tuple[str, Rule], ...] = (*RULES, ("C2", fits_capacity))
+RULE_ORDER: tuple[str, ...] = tuple(name for name, _ in EXPLAINED)  # the rows of an explanation's fail matrix
 
 RULE_NAMES = {
     "E1": "not willing to do this activity",
@@ -187,9 +187,7 @@ def has_occurrence(p: Problem, j: int) -> bool:
 
 def rule_matrix(p: Problem, j: int, vols: np.ndarray) -> dict[str, np.ndarray]:
     """Every rule's pass mask for one need: what explanations are built from."""
-    out = {name: rule(p, j, vols) for name, rule in RULES}
-    out["C2"] = fits_capacity(p, j, vols)
-    return out
+    return {name: rule(p, j, vols) for name, rule in EXPLAINED}
 
 
 def failed_rules(p: Problem, v: int, j: int) -> list[str]:
