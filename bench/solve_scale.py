@@ -4,6 +4,7 @@
     .venv/bin/python bench/solve_scale.py --sizes 400x150 2000x500 --repeat 5
     .venv/bin/python bench/solve_scale.py --sizes 6000x1500:everyone --engines auto,cpsat
     .venv/bin/python bench/solve_scale.py --live                          # re-solve after one change, 300 × 90
+    .venv/bin/python bench/solve_scale.py --sizes 2700x700:everyone --prove-fit 60 # the fit proven by patterns
 
 Registers come from `bench/register.py` (written apart from the matcher, never tuned on it;
 `--generator matcher` uses `matcher.generate` instead). For each size a fresh child process
@@ -52,7 +53,7 @@ def _child(args: argparse.Namespace) -> int:
             sc = decode_scenario(path.read_bytes())
             t1 = time.perf_counter()
             c1 = time.process_time()
-            plan = solve(sc, SolveOptions(engine=engine, time_limit=args.time_limit))
+            plan = solve(sc, SolveOptions(engine=engine, time_limit=args.time_limit, fit_patterns_time=args.prove_fit))
             c2 = time.process_time()
             t2 = time.perf_counter()
             path.with_suffix(".plan.json").write_bytes(msgspec.json.encode(plan))
@@ -180,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline-limit", type=float, default=120.0, help="seconds for each baseline solve")
     ap.add_argument("--baseline-max-pairs", type=int, default=120_000, help="skip the baselines above (est.)")
     ap.add_argument("--time-limit", type=float, default=30.0)
+    ap.add_argument("--prove-fit", type=float, default=0.0, metavar="S",
+                    help="seconds for the fit level's bound by volunteer patterns (samspill solve --prove-fit)")
     ap.add_argument("--generator", choices=("bench", "matcher"), default="bench")
     ap.add_argument("--no-validate", action="store_true")
     ap.add_argument("--live", action="store_true", help="measure the live re-solve (see --live-size) instead")
@@ -214,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             base = args.baselines if v * n * (0.05 if everyone else 0.008) <= args.baseline_max_pairs else ""
             cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(path), "--repeat", str(args.repeat),
                    "--engines", args.engines, "--baselines", base, "--baseline-limit", str(args.baseline_limit),
-                   "--time-limit", str(args.time_limit)] + (["--no-validate"] if args.no_validate else [])  # fmt: skip
+                   "--time-limit", str(args.time_limit), "--prove-fit", str(args.prove_fit),
+                   *(["--no-validate"] if args.no_validate else [])]  # fmt: skip
             proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, cwd=str(ROOT), check=False)
             got = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
             if proc.returncode or not got:

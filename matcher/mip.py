@@ -68,8 +68,11 @@ class MipOptions:
     max_rounds: int = 30  # pricing rounds per level
     one_pass: bool = True  # both levels in one objective (measured faster than two passes)
     direct_max_pairs: int = 20_000  # up to this many pairs: one branch and bound, no pricing
-    core_direct_max_pairs: int = 45_000  # above it the coverage core is priced (`solve_level`), not branched on
-    # (measured on three 10 000 x 2 500 cores of 31-40k pairs: one branch and bound 6.1-11 s, priced 9.2-13.8 s)
+    core_direct_max_pairs: int = 5_000  # above it the coverage core is priced (`solve_level`), not branched on
+    # (1 December, bench seeds, whole solve: everyone 2 000 x 500 cores of 42-44k pairs 1.9/8.0/7.9 s priced
+    # against 12.1/10.6/9.1 branched, 1 500 x 400 core 24k 1.6 against 4.7; 10 000 x 2 500 realistic cores of
+    # 31-40k 12.0/12.2/16.5 against 14.1/13.7/19.1; 6 000 x 1 500 core 9 200 2.5-2.7 against 3.0-3.1, core
+    # 2 400 even. Once, on older code, 10 000 x 2 500 had measured 6.1-11 s branched, 9.2-13.8 s priced)
     fit_time_limit: float = 1.5  # above direct_max_pairs, once coverage is proven: seconds for `fit_level`
     # `fit_level`'s time: the LP's pricing rounds (its bound, its columns), then the branch and bound with the
     # LP's whole pairs held in all the time left, then the neighbourhoods and more pricing in what it leaves
@@ -97,6 +100,9 @@ class MipOptions:
     # 3 rounds from 4 per need 30.6-33.1 s, 33.3 s; 2 from 6: 26.1-30.0 s, 31.2 s (fewer hard needs at seed 1)
     large_lp_rounds: int = 2
     large_first_per_need: int = 6
+    # `fit_level`: seconds more for the bound by volunteer patterns (`matcher.patterns`) where the LP leaves the
+    # fit further than fit_rel_gap from its bound; 0: not (at 90 000 pairs it proves in 15-25 s, not in 1.5)
+    fit_patterns_time: float = 0.0
 
 
 @dataclass
@@ -1748,6 +1754,41 @@ def _fit_lns(
     return plan, gains
 
 
+def _holds(rows: Rows, plan: np.ndarray) -> bool:
+    """Every row holds for the pairs of `plan` (the spread rows with as many units as they need)."""
+    load = np.bincount(rows.entry_row, weights=plan[rows.entry_pair] * rows.entry_coef, minlength=rows.n_rows)
+    if len(rows.unit_row):
+        load -= np.bincount(rows.unit_row, minlength=rows.n_rows)  # every unit taken: the rows' most room
+    return bool(np.all(load <= rows.upper + 1e-9) and np.all(load >= rows.lower - 1e-9))
+
+
+def _by_patterns(
+    h: _Highs, view: Instance, base: Rows, plan: np.ndarray, p_star: int, lp: _Lp, fit_bound: int, tol: float,
+    deadline: float, stats: dict[str, object], say: Callable[[str], None],
+) -> tuple[np.ndarray, int]:
+    """`fit_level`'s bound by volunteer patterns (`matcher.patterns`) from its LP's duals and solution: the
+    plan (the patterns' best where it is better and keeps every row and p*) and the fit bound."""
+    from matcher.patterns import pattern_bound  # the module builds on this one's rows and HiGHS wrapper
+
+    t0 = time.perf_counter()
+    mu = np.zeros(view.n_needs)
+    nr = base.need_row if base.need_row is not None else np.full(view.n_needs, -1, dtype=np.int64)
+    mu[nr >= 0] = lp.y[nr[nr >= 0]]
+    got = pattern_bound(view, base, plan, p_star, mu, float(lp.y[-1]), deadline, h,
+                        incumbent=fit_of(view, plan), tol=tol, x=lp.x)  # fmt: skip
+    if got is None:
+        return plan, fit_bound
+    if (got.plan is not None and int(view.pair_priority[got.plan].sum()) == p_star
+            and fit_of(view, got.plan) > fit_of(view, plan) and _holds(base, got.plan)):  # fmt: skip
+        plan = got.plan
+    if math.isfinite(got.bound):
+        fit_bound = min(fit_bound, int(got.bound))
+    stats.update(got.stats)
+    say(f"  fit by patterns {fit_of(view, plan)} of bound {fit_bound} ({got.rounds} rounds),"
+        f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
+    return plan, fit_bound
+
+
 def fit_level(
     h: _Highs, view: Instance, plan: np.ndarray, extra: np.ndarray, opts: MipOptions, deadline: float,
     stats: dict[str, object], say: Callable[[str], None], *, base: Rows | None = None, latest: float | None = None,
@@ -1812,6 +1853,12 @@ def fit_level(
                                   abs_gap=tol, fixed=fixed)  # fmt: skip
             term = res.termination.reason
         fit_now = fit_of(view, plan)
+    if opts.fit_patterns_time > 0 and priced.lp is not None and fit_bound is not None and fit_bound - fit_now > tol:
+        plan, fit_bound = _by_patterns(h, view, base, plan, p_star, priced.lp, fit_bound, tol,
+                                       time.perf_counter() + opts.fit_patterns_time, stats, say)  # fmt: skip
+        fit_now = fit_of(view, plan)
+        if fit_bound - fit_now <= tol:
+            term = 1
     if term != 1 or fit_bound is None or fit_bound - fit_now > tol:  # not done: neighbourhoods
         lns_deadline = time.perf_counter() + (1 - opts.fit_bound_share) * (deadline - time.perf_counter())
         plan, moves = _fit_lns(h, view, plan, rows, cost, big, lns_deadline)

@@ -56,6 +56,9 @@ class SolveOptions:
     repair_rings: int = 2
     repair_time_limit: float = 0.5  # CP-SAT polish of a local repair, which cannot prove anyway
     fit_rel_gap: float = FIT_REL_GAP  # `optimal`: the fit level within 0.1 % of its bound
+    # mip engine: seconds more for the fit level's bound by volunteer patterns where its LP leaves it further
+    # from the plan than fit_rel_gap (`matcher.patterns`; `samspill solve --prove-fit`); 0: not
+    fit_patterns_time: float = 0.0
     # mip engine: one branch and bound up to this many pairs, the coverage core above (MipOptions' defaults)
     direct_max_pairs: int = mip.MipOptions.direct_max_pairs
     core_direct_max_pairs: int = mip.MipOptions.core_direct_max_pairs  # one branch and bound over a core up to this
@@ -291,6 +294,7 @@ def _side_constrained(
     if not (p_sol == prio_ub and f_sol == fit_ub):
         if engine == "mip":
             mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap,
+                                   fit_patterns_time=opts.fit_patterns_time,
                                    direct_max_pairs=opts.direct_max_pairs,
                                    core_direct_max_pairs=opts.core_direct_max_pairs)
             if len(region) > opts.mip_exact_max_pairs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -72,6 +73,9 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if args.time_limit <= 0 or args.workers < 1:
         _err("samspill: --time-limit must be positive and --workers at least 1")
         return EXIT_INVALID
+    if not 0 <= args.prove_fit < math.inf:
+        _err("samspill: --prove-fit is a number of seconds, 0 or more")
+        return EXIT_INVALID
 
     def say(msg: str) -> None:
         if not quiet and time.perf_counter() - started > args.progress_after:
@@ -93,6 +97,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
             engine=args.engine,
             time_limit=args.time_limit,
             workers=args.workers,
+            fit_patterns_time=args.prove_fit,
             weights=_merge_weights(scenario.weights, weights),
             progress=say,
         ),
@@ -198,6 +203,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--time-limit", type=float, default=30.0, metavar="S",
                    help="seconds for the exact engine (default 30)")
     p.add_argument("--workers", type=int, default=2, help="CP-SAT worker threads (default 2)")
+    p.add_argument("--prove-fit", type=float, default=0.0, metavar="S",
+                   help="seconds more to prove the fit level within 0.1 %% by volunteer patterns where the LP"
+                        " leaves a wider gap (large registers with everyone available; default 0: not)")
     p.add_argument("--weights", metavar="FILE", help="a JSON object of fit weights (see docs/matching.md)")
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on standard error")

@@ -333,3 +333,22 @@ def test_solve_unknown_engine_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtu
         run(capsys, "solve", write(tmp_path / "s.json", _binding()), "--engine", "gurobi")
     assert exc.value.code == 2
     assert "--engine" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf"])
+def test_solve_prove_fit_must_be_seconds(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+    code, out, err = run(capsys, "solve", write(tmp_path / "s.json", _binding()), "--prove-fit", value, "-q")
+    assert code == 2 and out == ""
+    assert "--prove-fit" in err and "Traceback" not in err
+
+
+def test_solve_prove_fit_gives_the_same_proven_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plans = []
+    for extra in ([], ["--prove-fit", "5"]):
+        out_path = tmp_path / f"plan{len(plans)}.json"
+        code, _out, _err = run(capsys, "solve", write(tmp_path / "s.json", _binding()), "--engine", "mip",
+                               "-o", str(out_path), "-q", *extra)  # fmt: skip
+        assert code == 0
+        plans.append(json.loads(out_path.read_text()))
+    assert plans[1]["status"] == "optimal"
+    assert plans[0]["matches"] == plans[1]["matches"]

@@ -1,0 +1,454 @@
+"""The fit level's bound by volunteer patterns: a Dantzig–Wolfe decomposition of `fit_level`'s model.
+
+The fit LP (coverage held by a row) leaves a gap that no pricing closes: at 2 700 x 700 with everyone
+available (90 000 pairs) its optimum is 18 147.6 where the best plan is 18 044, 0.57 % below, and the
+gap is the volunteers' own rows (weeks, overlaps, hours) meeting the spread and the coverage row: with
+only C1, the spread and the coverage row the LP is within 2 of the plan. So the volunteers' rows are
+kept whole here. A *pattern* is a set of one volunteer's pairs that keeps every row of theirs; the
+master LP chooses at most one pattern per volunteer (convexity), with each need's places (C1) and the
+coverage row p* as its only other rows:
+
+    max Σ_q c_q z_q   s.t.   Σ_q (places of need j in q) z_q ≤ open places of j,
+                             Σ_q (priority of q) z_q ≥ p*,   Σ_{q of v} z_q ≤ 1 per volunteer,  z ≥ 0
+
+with c_q its pairs' fit less the spread they add. Its columns come from pricing: under duals μ ≥ 0 (C1)
+and λ (coverage), each volunteer's best pattern by Σ (fit − μ_j + λ·priority) − spread is found exactly
+(`price`: every subset of the pairs worth anything, at most `ENUM_MAX` of them, in numpy; a volunteer with
+more goes to a branch and bound). Any such duals bound the level (Lagrangian, the C1 and coverage rows
+relaxed, every volunteer's rows kept):
+
+    fit ≤ Σ_j μ_j · places_j − λ·p* + Σ_v max(0, best pattern of v)
+
+which is valid whatever the duals, so every round's bound holds and the best is kept. Measured at that
+register: from the fit LP's duals (18 106.8 at once) to 18 044 in 13 rounds, the plan's 18 040 raised to
+18 044 by a branch and bound over the patterns found. The rounds price at a point between the best
+bound's duals and the master's (Wentges' smoothing), which keeps the master's first, wild duals from
+throwing the bound away.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher.instance import Instance
+from matcher.mip import Rows, _floor, _Highs, _quiet
+
+ENUM_MAX = 12  # a volunteer with up to this many pairs worth anything: every subset, in numpy
+CHUNK = 4_000_000  # entries of one block of subset loads (volunteers × rows × subsets), at most
+
+
+@dataclass
+class Blocks:
+    """Each volunteer's own rows, over the view's pairs: every row of the fit model but C1 and the spread
+    rows (the spread is counted per pattern), all of them rows of one volunteer."""
+
+    entry_row: np.ndarray
+    entry_pair: np.ndarray
+    entry_coef: np.ndarray
+    upper: np.ndarray  # per row
+    sub: Rows  # the same rows with the spread rows and their units (the branch and bound's, for big volunteers)
+    sub_row_vol: np.ndarray  # per row of `sub`: its volunteer
+
+
+def volunteer_blocks(view: Instance, rows: Rows) -> Blocks | None:
+    """The blocks of `rows` (`build_rows(view, spread=True)`), or None where a row other than C1 holds
+    two volunteers' pairs or has a lower bound (no decomposition by volunteer then)."""
+    n_rows = rows.n_rows
+    c1 = np.zeros(n_rows, dtype=bool)
+    if rows.need_row is not None:
+        c1[rows.need_row[rows.need_row >= 0]] = True
+    spread_row = np.zeros(n_rows, dtype=bool)
+    spread_row[rows.unit_row] = True
+    if np.isfinite(rows.lower[~c1]).any():
+        return None
+    pv = view.pair_vol.astype(np.int64)
+    er, ep = rows.entry_row, rows.entry_pair
+    lo = np.full(n_rows, np.iinfo(np.int64).max)
+    hi = np.full(n_rows, -1, dtype=np.int64)
+    np.minimum.at(lo, er, pv[ep])
+    np.maximum.at(hi, er, pv[ep])
+    if np.any((lo != hi)[~c1 & (hi >= 0)]):
+        return None
+    own = ~c1 & ~spread_row
+    e = own[er]
+    keep = ~c1
+    new_id = np.cumsum(keep) - 1
+    es = keep[er]
+    sub = Rows(new_id[er[es]], ep[es], rows.entry_coef[es], rows.lower[keep], rows.upper[keep],
+               new_id[rows.unit_row], rows.unit_cost, None)  # fmt: skip
+    sub_row_vol = np.zeros(sub.n_rows, dtype=np.int64)
+    sub_row_vol[sub.entry_row] = pv[sub.entry_pair]
+    return Blocks(er[e], ep[e], rows.entry_coef[e], rows.upper.copy(), sub, sub_row_vol)
+
+
+def _spread_cost(spread: int, fixed: np.ndarray | float, k: np.ndarray | float) -> np.ndarray:
+    """What k more assignments cost in spread beside `fixed` ones: spread·(f·k + k(k−1)/2)."""
+    return np.asarray(spread * (fixed * k + k * (k - 1) / 2), dtype=np.float64)
+
+
+
+@dataclass
+class Priced:
+    value: np.ndarray  # per volunteer: their best pattern's worth (≥ 0: the empty one; 0 for those skipped)
+    chosen: np.ndarray  # bool per pair: the best patterns' pairs
+    overflow: np.ndarray  # volunteers not priced: more than ENUM_MAX pairs worth something
+
+
+def price(view: Instance, blocks: Blocks, w: np.ndarray, skip: np.ndarray) -> Priced:
+    """Each volunteer's best pattern under pair weights `w` (spread counted), exactly, by every subset of
+    their pairs worth something; volunteers marked in `skip` are left out, and those with more than
+    ENUM_MAX such pairs are returned as `overflow` instead."""
+    nv = view.n_volunteers
+    pv = view.pair_vol.astype(np.int64)
+    value = np.zeros(nv)
+    chosen = np.zeros(view.n_pairs, dtype=bool)
+    # a pair worth nothing never helps: dropping one breaks no row (all are ≤ rows with coefficients ≥ 0)
+    pos = np.flatnonzero((w > 1e-9) & ~skip[pv])
+    m_all = np.bincount(pv[pos], minlength=nv)
+    overflow = np.flatnonzero(m_all > ENUM_MAX)
+    pos = pos[m_all[pv[pos]] <= ENUM_MAX]
+    if len(pos) == 0:
+        return Priced(value, chosen, overflow)
+    pos = pos[np.argsort(pv[pos], kind="stable")]
+    vol = pv[pos]
+    m_of = np.bincount(vol, minlength=nv)
+    first = np.r_[0, np.cumsum(m_of)][:-1]
+    local = np.arange(len(pos)) - first[vol]  # the pair's place among its volunteer's
+    at = np.full(view.n_pairs, -1, dtype=np.int64)
+    at[pos] = np.arange(len(pos))
+    # the rows that can bind among the pairs worth something
+    sel = at[blocks.entry_pair] >= 0
+    r_all, p_all, c_all = blocks.entry_row[sel], at[blocks.entry_pair[sel]], blocks.entry_coef[sel]
+    load = np.bincount(r_all, weights=c_all, minlength=len(blocks.upper))
+    b = (load > blocks.upper + 1e-9)[r_all]
+    r_b, p_b, c_b = r_all[b], p_all[b], c_all[b]
+    rows_b = np.unique(r_b)
+    row_vol = np.zeros(len(blocks.upper), dtype=np.int64)
+    row_vol[r_b] = vol[p_b]
+    n_rows_v = np.bincount(row_vol[rows_b], minlength=nv)
+    row_first = np.r_[0, np.cumsum(n_rows_v)][:-1]
+    by_vol = rows_b[np.argsort(row_vol[rows_b], kind="stable")]
+    row_local = np.zeros(len(blocks.upper), dtype=np.int64)
+    row_local[by_vol] = np.arange(len(by_vol)) - row_first[row_vol[by_vol]]
+    fixed = view.vol_fixed.astype(np.float64)
+    for m in np.unique(m_of[m_of > 0]):
+        vs_all = np.flatnonzero(m_of == m)
+        subsets = ((np.arange(1 << m)[:, None] >> np.arange(m)[None, :]) & 1).astype(np.float64)  # S × m
+        k = subsets.sum(axis=1)
+        r_max = int(n_rows_v[vs_all].max())
+        per = max(1, CHUNK // max(1, r_max * len(subsets)))
+        for s in range(0, len(vs_all), per):
+            vs = vs_all[s : s + per]
+            idx = first[vs][:, None] + np.arange(m)[None, :]  # V × m positions in `pos`
+            vals = w[pos[idx]] @ subsets.T - _spread_cost(view.spread, fixed[vs][:, None], k[None, :])
+            if r_max:
+                slot = np.full(nv, -1, dtype=np.int64)
+                slot[vs] = np.arange(len(vs))
+                mine = slot[vol[p_b]] >= 0
+                a = np.zeros((len(vs), r_max, m))
+                a[slot[vol[p_b[mine]]], row_local[r_b[mine]], local[p_b[mine]]] = c_b[mine]
+                up = np.full((len(vs), r_max), np.inf)
+                rb = rows_b[slot[row_vol[rows_b]] >= 0]
+                up[slot[row_vol[rb]], row_local[rb]] = blocks.upper[rb]
+                ok = (a @ subsets.T <= up[:, :, None] + 1e-9).all(axis=1)
+                vals = np.where(ok, vals, -np.inf)
+            best = np.argmax(vals, axis=1)  # the empty subset (0) is always there, worth 0
+            value[vs] = vals[np.arange(len(vs)), best]
+            chosen[pos[idx][subsets[best] > 0.5]] = True
+    return Priced(value, chosen, overflow)
+
+
+@dataclass
+class PatternResult:
+    bound: float  # the best bound of the rounds (inf: none)
+    plan: np.ndarray | None  # the best plan over the master's columns, where it beat the plan given
+    rounds: int
+    stats: dict[str, object] = field(default_factory=dict)
+
+
+class _Master:
+    """The master LP in one highspy model: rows C1 (per need), coverage, convexity (per volunteer)."""
+
+    def __init__(self, view: Instance, p_star: int) -> None:
+        import highspy
+
+        self.view = view
+        self.nn, self.nv = view.n_needs, view.n_volunteers
+        self.h = _quiet(highspy.Highs)
+        for key, val in (("output_flag", False), ("random_seed", 0)):
+            self.h.setOptionValue(key, val)
+        self.h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        n_r = self.nn + 1 + self.nv
+        lower = np.r_[np.full(self.nn, -np.inf), [float(p_star)], np.full(self.nv, -np.inf)]
+        upper = np.r_[view.need_cap.astype(np.float64), [np.inf], np.ones(self.nv)]
+        self.h.addRows(n_r, lower, upper, 0, np.zeros(n_r, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
+        self.seen: set[tuple[int, ...]] = set()
+        self.patterns: list[np.ndarray] = []  # per column: its pairs
+
+    def add(self, chosen: np.ndarray, vols: np.ndarray) -> int:
+        """The patterns of `chosen` (bool per pair) of the volunteers `vols`, those not in yet; how many."""
+        view = self.view
+        pv = view.pair_vol.astype(np.int64)
+        on = np.zeros(self.nv, dtype=bool)
+        on[vols] = True
+        pairs = np.flatnonzero(chosen & on[pv])
+        if len(pairs) == 0:
+            return 0
+        pairs = pairs[np.argsort(pv[pairs], kind="stable")]
+        starts = np.r_[0, np.flatnonzero(np.diff(pv[pairs])) + 1, len(pairs)]
+        fixed = view.vol_fixed.astype(np.float64)
+        added = 0
+        for a, b in itertools.pairwise(starts):
+            q = pairs[a:b]
+            key = tuple(q.tolist())
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            v = int(pv[q[0]])
+            cost = float(view.pair_fit[q].sum()) - float(_spread_cost(view.spread, float(fixed[v]), float(len(q))))
+            idx = np.r_[view.pair_need[q].astype(np.int64), [self.nn], [self.nn + 1 + v]].astype(np.int32)
+            val = np.r_[np.ones(len(q)), [float(view.pair_priority[q].sum())], [1.0]]
+            self.h.addCol(cost, 0.0, np.inf, len(idx), idx, val)
+            self.patterns.append(q)
+            added += 1
+        return added
+
+    def solve(self) -> tuple[float, np.ndarray, float, np.ndarray] | None:
+        """(value, μ per need, λ, the convexity rows' duals per volunteer), or None if not optimal."""
+        import highspy
+
+        self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        y = np.asarray(self.h.getSolution().row_dual, dtype=np.float64)
+        nn = self.nn
+        return float(self.h.getInfo().objective_function_value), y[:nn], float(y[nn]), y[nn + 1 :]
+
+    def integer_plan(self, hint: np.ndarray, time_limit: float) -> np.ndarray | None:
+        """A branch and bound over the patterns found (each 0 or 1), from the plan `hint`: a plan, since a
+        pattern keeps its volunteer's rows and the master the rest (C1, coverage)."""
+        import highspy
+
+        view = self.view
+        pv = view.pair_vol.astype(np.int64)
+        k = len(self.patterns)
+        self.h.changeColsIntegrality(k, np.arange(k, dtype=np.int32), np.ones(k, dtype=np.uint8))
+        for key, val in (("time_limit", float(self.h.getRunTime() + max(0.01, time_limit))), ("mip_rel_gap", 0.0),
+                         ("mip_abs_gap", 0.999)):  # fmt: skip
+            self.h.setOptionValue(key, val)
+        per_vol = np.bincount(pv[hint], minlength=self.nv)
+        sol = highspy.HighsSolution()
+        sol.col_value = [float(hint[q].all() and per_vol[pv[q[0]]] == len(q)) for q in self.patterns]
+        sol.value_valid = True
+        self.h.setSolution(sol)
+        self.h.run()
+        if self.h.getInfo().primal_solution_status != 2:
+            return None
+        z = np.asarray(self.h.getSolution().col_value)
+        plan = np.zeros(view.n_pairs, dtype=bool)
+        for q, zq in zip(self.patterns, z, strict=True):
+            if zq > 0.5:
+                plan[q] = True
+        return plan
+
+
+def _price_big(
+    view: Instance, blocks: Blocks, w: np.ndarray, vols: np.ndarray, h: _Highs, deadline: float
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The best patterns of the volunteers `vols` (too many pairs to enumerate): (value per volunteer,
+    chosen per pair, what the bound must add above the values' sum), or None out of time. A greedy
+    pattern each, the LP of their rows (one for them all) above it; a branch and bound over the pairs of
+    those whose LP is above their greedy pattern, the rest's greedy patterns being their best."""
+    nv = view.n_volunteers
+    pv = view.pair_vol.astype(np.int64)
+    value, chosen = _greedy_big(view, blocks, w, vols)
+    on = np.zeros(nv, dtype=bool)
+    on[vols] = True
+    cols = np.flatnonzero((w > 1e-9) & on[pv])
+    if len(cols) == 0:
+        return value, chosen, 0.0
+    sub = blocks.sub
+    res, xs, units, _y = h.solve(sub, w, cols, integer=False, time_limit=deadline - time.perf_counter())
+    if res.termination.reason != 1:
+        return None
+    lp_v = np.bincount(pv[cols], weights=w[cols] * xs, minlength=nv).astype(np.float64)
+    if len(sub.unit_row):
+        lp_v += np.bincount(blocks.sub_row_vol[sub.unit_row], weights=sub.unit_cost * units, minlength=nv)
+    gap = on & (lp_v > value + 1e-6)
+    if not gap.any():
+        return value, chosen, 0.0
+    cols = cols[gap[pv[cols]]]
+    res, xs, _u, _y = h.solve(sub, w, cols, integer=True, time_limit=deadline - time.perf_counter(),
+                              abs_gap=1e-6, rel_gap=0.0, hint=chosen)  # fmt: skip
+    if not len(res.solutions):
+        return None
+    found = np.zeros(view.n_pairs, dtype=bool)
+    found[cols[xs > 0.5]] = True
+    k = np.bincount(pv[found], minlength=nv).astype(np.float64)
+    v_found = np.bincount(pv[found], weights=w[found], minlength=nv) - _spread_cost(
+        view.spread, view.vol_fixed.astype(np.float64), k)  # fmt: skip
+    better = gap & (v_found > value)
+    value[better] = v_found[better]
+    chosen[better[pv]] = found[better[pv]]
+    dual = float(res.termination.objective_bounds.dual_bound)
+    return value, chosen, (max(0.0, dual - float(value[gap].sum())) if math.isfinite(dual) else math.inf)
+
+
+def _greedy_big(view: Instance, blocks: Blocks, w: np.ndarray, vols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A good pattern per volunteer of `vols` (not the best: for columns, not for the bound): their pairs
+    worth something by worth, each taken where it keeps their rows and adds more than its spread."""
+    nv = view.n_volunteers
+    pv = view.pair_vol.astype(np.int64)
+    on = np.zeros(nv, dtype=bool)
+    on[vols] = True
+    cols = np.flatnonzero((w > 1e-9) & on[pv])
+    chosen = np.zeros(view.n_pairs, dtype=bool)
+    value = np.zeros(nv)
+    e = np.isin(blocks.entry_pair, cols)
+    er, ep, ec = blocks.entry_row[e], blocks.entry_pair[e], blocks.entry_coef[e]
+    ev = pv[ep]
+    order_e = np.argsort(ev, kind="stable")
+    e_start = np.searchsorted(ev[order_e], vols)
+    e_end = np.searchsorted(ev[order_e], vols, side="right")
+    cols = cols[np.lexsort((-w[cols], pv[cols]))]
+    c_start = np.searchsorted(pv[cols], vols)
+    c_end = np.searchsorted(pv[cols], vols, side="right")
+    for i, v in enumerate(vols.tolist()):
+        mine = cols[c_start[i] : c_end[i]]
+        oe = order_e[e_start[i] : e_end[i]]
+        rows_v, r_local = np.unique(er[oe], return_inverse=True)
+        p_local = np.searchsorted(mine, ep[oe], sorter=np.argsort(mine))
+        p_local = np.argsort(mine)[p_local]
+        a = np.zeros((len(rows_v), len(mine)))
+        a[r_local, p_local] = ec[oe]
+        up = blocks.upper[rows_v]
+        load = np.zeros(len(rows_v))
+        k = 0
+        f = float(view.vol_fixed[v])
+        for j in range(len(mine)):
+            step = view.spread * (f + k)
+            if w[mine[j]] <= step:
+                break
+            if np.all(load + a[:, j] <= up + 1e-9):
+                load += a[:, j]
+                chosen[mine[j]] = True
+                value[v] += w[mine[j]] - step
+                k += 1
+    return value, chosen
+
+
+def _lp_patterns(view: Instance, blocks: Blocks, x: np.ndarray) -> list[np.ndarray]:
+    """Patterns read off an LP's solution `x` (per pair): per volunteer the pairs at 1, above one half, and
+    above 0, each where it keeps the volunteer's rows."""
+    got = []
+    for cut in (1 - 1e-6, 0.5, 1e-6):
+        on = x >= cut
+        load = np.bincount(blocks.entry_row, weights=on[blocks.entry_pair] * blocks.entry_coef,
+                           minlength=len(blocks.upper))  # fmt: skip
+        bad_vol = np.zeros(view.n_volunteers, dtype=bool)
+        over = load > blocks.upper + 1e-9
+        bad_vol[view.pair_vol[blocks.entry_pair[over[blocks.entry_row]]]] = True
+        got.append(on & ~bad_vol[view.pair_vol])
+    return got
+
+
+def pattern_bound(
+    view: Instance, rows: Rows, plan: np.ndarray, p_star: int, mu: np.ndarray, lam: float, deadline: float,
+    h: _Highs, *, incumbent: float, tol: float, x: np.ndarray | None = None, smooth: float = 0.5,
+) -> PatternResult | None:
+    """The fit level's bound by patterns (module docstring) for the view whose fit rows (`build_rows(view,
+    spread=True)`) are `rows`, coverage held at p* (the plan's), from duals `mu` (per need) and `lam` (the
+    coverage row's, ≤ 0) and the patterns of that LP's solution `x`, until the bound is within `tol` of
+    `incumbent` (the plan's fit) or of the master's LP (the bound these patterns give), or the deadline.
+    None where the rows do not split by volunteer."""
+    blocks = volunteer_blocks(view, rows)
+    if blocks is None:
+        return None
+    pn = view.pair_need.astype(np.int64)
+    pv = view.pair_vol.astype(np.int64)
+    fit_f = view.pair_fit.astype(np.float64)
+    prio = view.pair_priority.astype(np.float64)
+    cap = view.need_cap.astype(np.float64)
+    fixed = view.vol_fixed.astype(np.float64)
+    every = np.arange(view.n_volunteers)
+    master = _Master(view, p_star)
+    master.add(plan, every)  # the plan's patterns: the master is feasible from the start
+    if x is not None:
+        for on in _lp_patterns(view, blocks, x):
+            master.add(on, every)
+    center = (np.maximum(mu, 0.0), min(lam, 0.0))
+    duals = center
+    best = math.inf
+    rounds = 0
+    m_val = -math.inf
+    mu_m: np.ndarray | None = None
+    lam_m = 0.0
+    sigma = np.zeros(view.n_volunteers)
+    t_price = t_big = t_master = 0.0
+    greedy = True
+    n_exact = 0
+    while time.perf_counter() < deadline:
+        mu_r, lam_r = duals
+        w = fit_f - mu_r[pn] - lam_r * prio
+        t = time.perf_counter()
+        got = price(view, blocks, w, np.zeros(view.n_volunteers, dtype=bool))
+        t_price += time.perf_counter() - t
+        value, chosen, exact, extra = got.value, got.chosen, True, 0.0
+        if len(got.overflow):
+            t = time.perf_counter()
+            if greedy:  # the big volunteers' patterns by a greedy first: no bound from this round
+                g_val, g_chosen = _greedy_big(view, blocks, w, got.overflow)
+                value, chosen, exact = value + g_val, chosen | g_chosen, False
+            else:
+                big = _price_big(view, blocks, w, got.overflow, h, deadline)
+                if big is None:
+                    break
+                value, chosen, extra = value + big[0], chosen | big[1], big[2]
+            t_big += time.perf_counter() - t
+        rounds += 1
+        n_exact += exact
+        if exact:
+            bound = float((mu_r * cap).sum()) + lam_r * p_star + float(value.sum()) + extra
+            if bound < best:
+                best, center = bound, duals
+        if best - max(incumbent, m_val) <= max(tol, 1e-6):
+            break
+        if mu_m is None:  # priced at the LP's duals: every improving pattern
+            wanted = np.flatnonzero(value > 1e-6)
+        else:  # the patterns of positive reduced cost under the master's own duals
+            w_m = fit_f - mu_m[pn] - lam_m * prio
+            k = np.bincount(pv[chosen], minlength=view.n_volunteers).astype(np.float64)
+            v_m = np.bincount(pv[chosen], weights=w_m[chosen], minlength=view.n_volunteers)
+            wanted = np.flatnonzero(v_m - _spread_cost(view.spread, fixed, k) - sigma > 1e-6)
+        added = master.add(chosen, wanted)
+        if added == 0 and greedy:  # the greedy found nothing more: this round again, exactly
+            greedy = False
+            continue
+        greedy = True
+        if added == 0:
+            if mu_m is None or duals[0] is mu_m:
+                break  # at the master's own duals, nothing to add: its LP is the bound these rows give
+            duals = (mu_m, lam_m)  # a mispriced round: the master's own duals next
+            continue
+        t = time.perf_counter()
+        solved = master.solve()
+        t_master += time.perf_counter() - t
+        if solved is None:
+            break
+        m_val, mu_m, lam_m, sigma = solved
+        mu_m, lam_m = np.maximum(mu_m, 0.0), min(lam_m, 0.0)
+        c_mu, c_lam = center
+        duals = (smooth * c_mu + (1 - smooth) * mu_m, smooth * c_lam + (1 - smooth) * lam_m)
+    stats: dict[str, object] = {"pattern_rounds": (rounds, n_exact), "patterns": len(master.patterns),
+                                "pattern_master": round(m_val, 3),
+                                "pattern_bound": round(best, 3) if math.isfinite(best) else None,
+                                "pattern_seconds": [round(t, 3) for t in (t_price, t_big, t_master)]}  # fmt: skip
+    better = None
+    if time.perf_counter() < deadline and m_val > incumbent + 0.5:
+        better = master.integer_plan(plan, deadline - time.perf_counter())
+    return PatternResult(float(_floor(best)) if math.isfinite(best) else math.inf, better, rounds, stats)

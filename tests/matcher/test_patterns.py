@@ -1,0 +1,363 @@
+"""The fit level's bound by volunteer patterns (`matcher.patterns`).
+
+Pricing is checked against every subset of a volunteer's pairs worth something, each kept or refused
+here by the fit model's own rows read entry by entry (not by the module's binding-row shortcut), its
+worth counted with `flow.spread_of`. The bound is checked against the fit level's optimum: a branch
+and bound over every pair of small generated registers, coverage held at its optimum.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matcher import patterns
+from matcher.flow import fit_of, spread_of
+from matcher.generate import generate
+from matcher.instance import Instance
+from matcher.mip import MipOptions, Rows, _both_levels, _Highs, _holds, _WarmLp, build_rows, fit_level, with_row
+from matcher.patterns import ENUM_MAX, _greedy_big, _price_big, pattern_bound, price, volunteer_blocks
+from matcher.solve import build_instance_for
+
+REGISTERS = [(40, 14, 1, True), (60, 20, 2, False), (50, 18, 3, True), (80, 24, 4, True)]
+
+
+@functools.cache
+def _register(v: int, n: int, seed: int, broad: bool) -> tuple[Instance, Rows]:
+    view = build_instance_for(generate(v, n, seed, broad=broad))
+    return view, build_rows(view, spread=True)
+
+
+def _keeps_own_rows(view: Instance, rows: Rows, chosen: np.ndarray) -> bool:
+    """Every row but C1 holds for `chosen`, entry by entry (the spread rows: with all their units)."""
+    c1 = set()
+    if rows.need_row is not None:
+        c1 = {int(r) for r in rows.need_row if r >= 0}
+    units = np.bincount(rows.unit_row, minlength=rows.n_rows)
+    load = np.zeros(rows.n_rows)
+    for r, p, c in zip(rows.entry_row.tolist(), rows.entry_pair.tolist(), rows.entry_coef.tolist(), strict=True):
+        if chosen[p]:
+            load[r] += c
+    return all(load[r] - units[r] <= rows.upper[r] + 1e-9 for r in range(rows.n_rows) if r not in c1)
+
+
+def _worth(view: Instance, w: np.ndarray, chosen: np.ndarray) -> float:
+    return float(w[chosen].sum()) - spread_of(view, chosen)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(REGISTERS), st.data())
+def test_price_finds_each_volunteers_best_subset(reg: tuple[int, int, int, bool], data: st.DataObject) -> None:
+    view, rows = _register(*reg)
+    blocks = volunteer_blocks(view, rows)
+    assert blocks is not None
+    pv = view.pair_vol.astype(np.int64)
+    vols = np.unique(pv)
+    picked = data.draw(st.lists(st.sampled_from(vols.tolist()), min_size=1, max_size=4, unique=True))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
+    w = np.full(view.n_pairs, -1.0)
+    for v in picked:  # a few pairs of each picked volunteer worth something, some heavily
+        mine = np.flatnonzero(pv == v)
+        k = min(len(mine), int(rng.integers(1, 9)))
+        on = rng.choice(mine, size=k, replace=False)
+        w[on] = rng.integers(1, 60, size=k).astype(np.float64)
+    got = price(view, blocks, w, np.zeros(view.n_volunteers, dtype=bool))
+    assert len(got.overflow) == 0
+    for v in picked:
+        mine = np.flatnonzero((pv == v) & (w > 0))
+        best = 0.0
+        for r in range(1, len(mine) + 1):
+            for sub in itertools.combinations(mine.tolist(), r):
+                chosen = np.zeros(view.n_pairs, dtype=bool)
+                chosen[list(sub)] = True
+                if _keeps_own_rows(view, rows, chosen):
+                    best = max(best, _worth(view, w, chosen))
+        assert got.value[v] == pytest.approx(best, abs=1e-6)
+        theirs = got.chosen & (pv == v)
+        assert _keeps_own_rows(view, rows, theirs)
+        assert _worth(view, w, theirs) == pytest.approx(best, abs=1e-6)
+    others = np.setdiff1d(vols, picked)
+    assert not got.value[others].any() and not (got.chosen & np.isin(pv, others)).any()
+
+
+def _best_by_brute_force(view: Instance, rows: Rows, w: np.ndarray, v: int) -> float:
+    """The volunteer's best subset of pairs worth something, every subset tried against every row but C1
+    (the rows read into a dense matrix here), its worth counted with `flow.spread_of`."""
+    pv = view.pair_vol.astype(np.int64)
+    mine = np.flatnonzero((pv == v) & (w > 0))
+    c1 = np.zeros(rows.n_rows, dtype=bool)
+    assert rows.need_row is not None
+    c1[rows.need_row[rows.need_row >= 0]] = True
+    a = np.zeros((rows.n_rows, len(mine)))
+    for r, p, c in zip(rows.entry_row.tolist(), rows.entry_pair.tolist(), rows.entry_coef.tolist(), strict=True):
+        if p in mine and not c1[r]:
+            a[r, int(np.searchsorted(mine, p))] += c
+    room = rows.upper + np.bincount(rows.unit_row, minlength=rows.n_rows)
+    best = 0.0
+    for bits in range(1, 1 << len(mine)):
+        x = np.array([(bits >> i) & 1 for i in range(len(mine))], dtype=np.float64)
+        if np.all(a @ x <= room + 1e-9):
+            chosen = np.zeros(view.n_pairs, dtype=bool)
+            chosen[mine[x > 0]] = True
+            best = max(best, _worth(view, w, chosen))
+    return best
+
+
+def test_price_hands_back_volunteers_with_too_many_pairs_and_the_greedy_keeps_their_rows() -> None:
+    view, rows = _register(80, 24, 4, True)
+    blocks = volunteer_blocks(view, rows)
+    assert blocks is not None
+    pv = view.pair_vol.astype(np.int64)
+    counts = np.bincount(pv, minlength=view.n_volunteers)
+    many = np.flatnonzero(counts > ENUM_MAX)
+    assert len(many), "the register has a volunteer with more than ENUM_MAX pairs"
+    w = view.pair_fit.astype(np.float64) + 30.0
+    got = price(view, blocks, w, np.zeros(view.n_volunteers, dtype=bool))
+    assert set(got.overflow.tolist()) == set(many.tolist())
+    assert not (got.chosen & np.isin(pv, many)).any()
+    value, chosen = _greedy_big(view, blocks, w, many)
+    for v in many:
+        theirs = chosen & (pv == v)
+        assert theirs.any() and _keeps_own_rows(view, rows, theirs)
+        assert value[v] == pytest.approx(_worth(view, w, theirs))
+
+
+def _fit_optimum(view: Instance, rows: Rows) -> tuple[np.ndarray, int, int]:
+    """(a coverage-optimal plan of best fit, p*, that fit), by one branch and bound over every pair."""
+    h = _Highs()
+    _lo, _big, cost = _both_levels(view)
+    res, xs, _u, _y = h.solve(rows, cost, np.arange(view.n_pairs), integer=True, time_limit=60.0, abs_gap=0.5)
+    assert res.termination.reason == 1
+    plan = xs > 0.5
+    return plan, int(view.pair_priority[plan].sum()), fit_of(view, plan)
+
+
+@pytest.mark.parametrize("reg", REGISTERS, ids=[f"{v}x{n}-{s}" for v, n, s, _b in REGISTERS])
+def test_pattern_bound_holds_and_its_plan_keeps_every_row(reg: tuple[int, int, int, bool]) -> None:
+    view, rows = _register(*reg)
+    best, p_star, f_star = _fit_optimum(view, rows)
+    fit_rows = with_row(rows, view.pair_priority, float(p_star))
+    lp = _WarmLp(fit_rows, view.pair_fit.astype(np.float64)).solve(np.arange(view.n_pairs), 60.0)
+    assert lp is not None
+    mu = np.zeros(view.n_needs)
+    assert rows.need_row is not None
+    mu[rows.need_row >= 0] = lp.y[rows.need_row[rows.need_row >= 0]]
+    # from a worse plan of the same coverage where there is one: the flow's repaired plan would do; here
+    # the optimum with its lowest-fit pair swapped out is not always a plan, so the optimum itself
+    got = pattern_bound(view, rows, best, p_star, mu, float(lp.y[-1]), time.perf_counter() + 60, _Highs(),
+                        incumbent=-1e9, tol=0.0, x=lp.x)  # fmt: skip
+    assert got is not None
+    assert f_star <= got.bound <= np.floor(lp.value + 1e-6)
+    if got.plan is not None:
+        assert int(view.pair_priority[got.plan].sum()) == p_star
+        assert _holds(rows, got.plan)
+        assert fit_of(view, got.plan) <= got.bound
+
+
+def test_pattern_bound_from_zero_duals_and_no_lp_still_bounds() -> None:
+    view, rows = _register(60, 20, 2, False)
+    best, p_star, f_star = _fit_optimum(view, rows)
+    got = pattern_bound(view, rows, best, p_star, np.zeros(view.n_needs), 0.0, time.perf_counter() + 60, _Highs(),
+                        incumbent=float(f_star), tol=0.0)  # fmt: skip
+    assert got is not None and f_star <= got.bound
+
+
+def test_rows_of_two_volunteers_are_not_split() -> None:
+    view, rows = _register(40, 14, 1, True)
+    pv = view.pair_vol.astype(np.int64)
+    a, b = np.flatnonzero(pv == pv[0])[0], np.flatnonzero(pv != pv[0])[0]
+    joined = Rows(np.r_[rows.entry_row, [rows.n_rows, rows.n_rows]], np.r_[rows.entry_pair, [a, b]],
+                  np.r_[rows.entry_coef, [1.0, 1.0]], np.r_[rows.lower, [-np.inf]], np.r_[rows.upper, [1.0]],
+                  rows.unit_row, rows.unit_cost, rows.need_row)  # fmt: skip
+    assert volunteer_blocks(view, joined) is None
+
+
+@st.composite
+def small_models(draw: st.DrawFn) -> tuple[Instance, Rows]:
+    """A small fit model of random rows, built like `build_rows`: C1 rows first, then each volunteer's own
+    rows (at-most-one groups, a count row, a minutes row), then the spread rows with their units."""
+    n_vol = draw(st.integers(1, 4))
+    n_need = draw(st.integers(1, 4))
+    cells = [(v, j) for v in range(n_vol) for j in range(n_need)]
+    pairs = draw(st.lists(st.sampled_from(cells), min_size=1, max_size=11, unique=True))
+    pv = np.array([v for v, _j in pairs], dtype=np.int32)
+    pn = np.array([j for _v, j in pairs], dtype=np.int32)
+    n = len(pairs)
+    prio_need = np.array(draw(st.lists(st.integers(1, 5), min_size=n_need, max_size=n_need)), dtype=np.int64)
+    need_cap = np.array(draw(st.lists(st.integers(0, 2), min_size=n_need, max_size=n_need)), dtype=np.int64)
+    fit = np.array(draw(st.lists(st.integers(0, 30), min_size=n, max_size=n)), dtype=np.int64)
+    vol_fixed = np.array(draw(st.lists(st.integers(0, 1), min_size=n_vol, max_size=n_vol)), dtype=np.int64)
+    spread = draw(st.sampled_from([0, 5, 15]))
+    per_vol = np.bincount(pv, minlength=n_vol)
+    view = Instance(
+        n_volunteers=n_vol, n_needs=n_need, pair_vol=pv, pair_need=pn, pair_priority=prio_need[pn], pair_fit=fit,
+        pair_cand=np.arange(n), need_cap=need_cap, vol_cap=per_vol.astype(np.int64),
+        vol_minutes_cap=np.full(n_vol, -1, dtype=np.int64), pair_minutes=np.zeros(n, dtype=np.int64), spread=spread,
+        vol_fixed=vol_fixed,
+    )  # fmt: skip
+    er: list[int] = []
+    ep: list[int] = []
+    ec: list[float] = []
+    upper: list[float] = []
+    need_row = np.full(n_need, -1, dtype=np.int64)
+    for j in range(n_need):
+        need_row[j] = len(upper)
+        for p in np.flatnonzero(pn == j).tolist():
+            er.append(len(upper))
+            ep.append(p)
+            ec.append(1.0)
+        upper.append(float(need_cap[j]))
+    for v in np.unique(pv).tolist():
+        mine = np.flatnonzero(pv == v).tolist()
+        for _ in range(draw(st.integers(0, 2))):  # at-most-one groups
+            group = draw(st.lists(st.sampled_from(mine), min_size=1, max_size=len(mine), unique=True))
+            er.extend([len(upper)] * len(group))
+            ep.extend(group)
+            ec.extend([1.0] * len(group))
+            upper.append(1.0)
+        if draw(st.booleans()):  # a count row
+            er.extend([len(upper)] * len(mine))
+            ep.extend(mine)
+            ec.extend([1.0] * len(mine))
+            upper.append(float(draw(st.integers(1, 3))))
+        if draw(st.booleans()):  # a minutes row
+            er.extend([len(upper)] * len(mine))
+            ep.extend(mine)
+            ec.extend(float(draw(st.sampled_from([30, 60, 90, 120, 180]))) for _ in mine)
+            upper.append(float(draw(st.sampled_from([90, 120, 180, 240, 300]))))
+    unit_row: list[int] = []
+    unit_cost: list[float] = []
+    if spread:
+        for v in range(n_vol):
+            mine = np.flatnonzero(pv == v).tolist()
+            free = int(vol_fixed[v] == 0)
+            units = len(mine) - free
+            if units <= 0:
+                continue
+            r = len(upper)
+            er.extend([r] * len(mine))
+            ep.extend(mine)
+            ec.extend([1.0] * len(mine))
+            upper.append(float(free))
+            unit_row.extend([r] * units)
+            unit_cost.extend(-float(spread) * (int(vol_fixed[v]) + free + k) for k in range(units))
+    rows = Rows(np.array(er, dtype=np.int64), np.array(ep, dtype=np.int64), np.array(ec), np.full(len(upper), -np.inf),
+                np.array(upper), np.array(unit_row, dtype=np.int64), np.array(unit_cost), need_row)  # fmt: skip
+    return view, rows
+
+
+@pytest.mark.parametrize("enum_max", [ENUM_MAX, 2], ids=["enumerated", "branch-and-bound"])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(model=small_models())
+def test_pattern_bound_holds_for_every_plan_of_small_random_models(
+    model: tuple[Instance, Rows], enum_max: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every 0/1 plan enumerated: the pattern bound is never below the best fit at the best coverage, never
+    above the fit LP's; the plan it returns keeps every row and the coverage. With `ENUM_MAX` at 2 the
+    volunteers with more pairs worth something are priced by the greedy, the LP and the branch and bound."""
+    monkeypatch.setattr(patterns, "ENUM_MAX", enum_max)
+    view, rows = model
+    n = view.n_pairs
+    best: tuple[int, int, np.ndarray] | None = None
+    for bits in range(1 << n):
+        plan = np.array([(bits >> i) & 1 for i in range(n)], dtype=bool)
+        if not _holds(rows, plan):
+            continue
+        key = (int(view.pair_priority[plan].sum()), fit_of(view, plan))
+        if best is None or key > best[:2]:
+            best = (*key, plan)
+    assert best is not None  # the empty plan holds
+    p_star, f_star, plan = best
+    fit_rows = with_row(rows, view.pair_priority, float(p_star))
+    lp = _WarmLp(fit_rows, view.pair_fit.astype(np.float64)).solve(np.arange(n), 30.0)
+    assert lp is not None
+    assert rows.need_row is not None
+    mu = lp.y[rows.need_row]
+    got = pattern_bound(view, rows, plan, p_star, mu, float(lp.y[-1]), time.perf_counter() + 30, _Highs(),
+                        incumbent=-1e9, tol=0.0, x=lp.x)  # fmt: skip
+    assert got is not None
+    assert f_star <= got.bound <= np.floor(lp.value + 1e-6)
+    if got.plan is not None:
+        assert _holds(rows, got.plan) and int(view.pair_priority[got.plan].sum()) == p_star
+        assert fit_of(view, got.plan) <= f_star
+
+
+@settings(max_examples=300, deadline=None)
+@given(model=small_models(), data=st.data())
+def test_price_big_finds_each_volunteers_best_subset(model: tuple[Instance, Rows], data: st.DataObject) -> None:
+    """The volunteers with too many pairs to enumerate: the greedy, the LP and the branch and bound together
+    find each one's best subset, as every subset tried against the rows says."""
+    view, rows = model
+    blocks = volunteer_blocks(view, rows)
+    assert blocks is not None
+    pv = view.pair_vol.astype(np.int64)
+    w = np.array(data.draw(st.lists(st.integers(-5, 40), min_size=view.n_pairs, max_size=view.n_pairs)), dtype=float)
+    vols = np.unique(pv)
+    got = _price_big(view, blocks, w, vols, _Highs(), time.perf_counter() + 30)
+    assert got is not None
+    value, chosen, extra = got
+    assert extra < 1e-6
+    for v in vols.tolist():
+        best = _best_by_brute_force(view, rows, w, v)
+        assert value[v] == pytest.approx(best, abs=1e-6)
+        theirs = chosen & (pv == v)
+        assert _keeps_own_rows(view, rows, theirs)
+        assert _worth(view, w, theirs) == pytest.approx(best, abs=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(model=small_models())
+def test_fit_level_with_patterns_keeps_every_row_and_a_true_bound(model: tuple[Instance, Rows]) -> None:
+    """`mip.fit_level` with the patterns on, from the worst plan of the best coverage: its plan keeps every
+    row and that coverage, its fit is at most the best, its bound at least the best."""
+    view, rows = model
+    n = view.n_pairs
+    plans = []
+    for bits in range(1 << n):
+        plan = np.array([(bits >> i) & 1 for i in range(n)], dtype=bool)
+        if _holds(rows, plan):
+            plans.append((int(view.pair_priority[plan].sum()), fit_of(view, plan), bits, plan))
+    p_star = max(p for p, _f, _b, _x in plans)
+    at_best = [(f, b, x) for p, f, b, x in plans if p == p_star]
+    f_star = max(f for f, _b, _x in at_best)
+    worst = min(at_best, key=lambda t: (t[0], t[1]))[2]
+    stats: dict[str, object] = {}
+    opts = MipOptions(fit_patterns_time=10.0)
+    plan, bound = fit_level(_Highs(), view, worst, np.zeros(n, dtype=bool), opts, time.perf_counter() + 10, stats,
+                            lambda _msg: None, base=rows)  # fmt: skip
+    assert _holds(rows, plan) and int(view.pair_priority[plan].sum()) == p_star
+    assert fit_of(view, worst) <= fit_of(view, plan) <= f_star <= bound
+
+
+def test_patterns_close_a_gap_the_lp_leaves() -> None:
+    """One place, two volunteers: the better one's need is longer than the minutes they have left, which
+    the LP takes three quarters of (fit 3), and no pattern of theirs can: the bound is the optimum, 0."""
+    view = Instance(
+        n_volunteers=2, n_needs=1, pair_vol=np.array([0, 1], dtype=np.int32),
+        pair_need=np.array([0, 0], dtype=np.int32), pair_priority=np.array([1, 1]), pair_fit=np.array([0, 4]),
+        pair_cand=np.arange(2), need_cap=np.array([1]),
+        vol_cap=np.array([1, 1]), vol_minutes_cap=np.array([-1, -1]), pair_minutes=np.zeros(2, dtype=np.int64),
+        spread=0, vol_fixed=np.array([0, 0]),
+    )  # fmt: skip
+    rows = Rows(np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([1.0, 1.0, 120.0]), np.full(2, -np.inf),
+                np.array([1.0, 90.0]), need_row=np.array([0]))  # fmt: skip
+    plan = np.array([True, False])
+    fit_rows = with_row(rows, view.pair_priority, 1.0)
+    lp = _WarmLp(fit_rows, view.pair_fit.astype(np.float64)).solve(np.arange(2), 10.0)
+    assert lp is not None and lp.value == pytest.approx(3.0)
+    got = pattern_bound(view, rows, plan, 1, lp.y[rows.need_row], float(lp.y[-1]), time.perf_counter() + 10, _Highs(),
+                        incumbent=0.0, tol=0.0, x=lp.x)  # fmt: skip
+    assert got is not None and got.bound == 0.0
+    stats: dict[str, object] = {}
+    out, bound = fit_level(_Highs(), view, plan, np.zeros(2, dtype=bool), MipOptions(fit_patterns_time=10.0),
+                           time.perf_counter() + 10, stats, lambda _msg: None, base=rows)  # fmt: skip
+    assert bound == 0 and out.tolist() == [True, False] and stats["pattern_bound"] == 0.0
+    _out, bound_lp = fit_level(_Highs(), view, plan, np.zeros(2, dtype=bool), MipOptions(), time.perf_counter() + 10,
+                               {}, lambda _msg: None, base=rows)  # fmt: skip
+    assert bound_lp == 3  # without the patterns: the LP's
