@@ -12,18 +12,23 @@ coverage row p* as its only other rows:
                              Σ_q (priority of q) z_q ≥ p*,   Σ_{q of v} z_q ≤ 1 per volunteer,  z ≥ 0
 
 with c_q its pairs' fit less the spread they add. Its columns come from pricing: under duals μ ≥ 0 (C1)
-and λ (coverage), each volunteer's best pattern by Σ (fit − μ_j + λ·priority) − spread is found exactly
-(`price`: every subset of the pairs worth anything, at most `ENUM_MAX` of them, in numpy; a volunteer with
-more goes to a branch and bound). Any such duals bound the level (Lagrangian, the C1 and coverage rows
+and λ ≥ 0 (coverage; the ≥ row's dual is −λ), each volunteer's best pattern by
+Σ (fit − μ_j + λ·priority) − spread is found exactly
+(`price`: every subset of the pairs worth anything, at most `ENUM_MAX` of them, in numpy, the runner-up
+joining too; a volunteer with more: a greedy pattern, the LP of their rows over it, and a branch and bound
+where the LP is above the greedy). Any such duals bound the level (Lagrangian, the C1 and coverage rows
 relaxed, every volunteer's rows kept):
 
     fit ≤ Σ_j μ_j · places_j − λ·p* + Σ_v max(0, best pattern of v)
 
-which is valid whatever the duals, so every round's bound holds and the best is kept. Measured at that
-register: from the fit LP's duals (18 106.8 at once) to 18 044 in 13 rounds, the plan's 18 040 raised to
-18 044 by a branch and bound over the patterns found. The rounds price at a point between the best
-bound's duals and the master's (Wentges' smoothing), which keeps the master's first, wild duals from
-throwing the bound away.
+which is valid whatever the duals, so every round's bound holds and the best is kept. The rounds price at
+a point between the best bound's duals and the master's (Wentges' smoothing), which keeps the master's
+first, wild duals from throwing the bound away (without it the second round's bound was 123 867), and
+the large volunteers by the greedy alone until it finds nothing new, then one round exactly. Measured at
+that register: the fit LP's duals give 18 106.8 at once, then 29 rounds (8 of them exact for the large
+volunteers, about 0.85 s each: most of the time) reach 18 044, and a branch and bound over the patterns
+found raises the plan's 18 040 to 18 044: proven, in 10-12 s. Too slow for the fit level's 1.5 s, so
+it runs only when asked (`MipOptions.fit_patterns_time`).
 """
 
 from __future__ import annotations
@@ -97,6 +102,7 @@ class Priced:
     value: np.ndarray  # per volunteer: their best pattern's worth (≥ 0: the empty one; 0 for those skipped)
     chosen: np.ndarray  # bool per pair: the best patterns' pairs
     overflow: np.ndarray  # volunteers not priced: more than ENUM_MAX pairs worth something
+    second: np.ndarray  # bool per pair: each volunteer's second best pattern, where it is worth something
 
 
 def price(view: Instance, blocks: Blocks, w: np.ndarray, skip: np.ndarray) -> Priced:
@@ -112,8 +118,9 @@ def price(view: Instance, blocks: Blocks, w: np.ndarray, skip: np.ndarray) -> Pr
     m_all = np.bincount(pv[pos], minlength=nv)
     overflow = np.flatnonzero(m_all > ENUM_MAX)
     pos = pos[m_all[pv[pos]] <= ENUM_MAX]
+    second = np.zeros(view.n_pairs, dtype=bool)
     if len(pos) == 0:
-        return Priced(value, chosen, overflow)
+        return Priced(value, chosen, overflow, second)
     pos = pos[np.argsort(pv[pos], kind="stable")]
     vol = pv[pos]
     m_of = np.bincount(vol, minlength=nv)
@@ -157,10 +164,15 @@ def price(view: Instance, blocks: Blocks, w: np.ndarray, skip: np.ndarray) -> Pr
                 up[slot[row_vol[rb]], row_local[rb]] = blocks.upper[rb]
                 ok = (a @ subsets.T <= up[:, :, None] + 1e-9).all(axis=1)
                 vals = np.where(ok, vals, -np.inf)
+            rows_v = np.arange(len(vs))
             best = np.argmax(vals, axis=1)  # the empty subset (0) is always there, worth 0
-            value[vs] = vals[np.arange(len(vs)), best]
+            value[vs] = vals[rows_v, best]
             chosen[pos[idx][subsets[best] > 0.5]] = True
-    return Priced(value, chosen, overflow)
+            vals[rows_v, best] = -np.inf  # and the runner-up, a second column where worth something
+            nxt = np.argmax(vals, axis=1)
+            worth = vals[rows_v, nxt] > 1e-9
+            second[pos[idx[worth]][subsets[nxt[worth]] > 0.5]] = True
+    return Priced(value, chosen, overflow, second)
 
 
 @dataclass
@@ -399,6 +411,7 @@ def pattern_bound(
         got = price(view, blocks, w, np.zeros(view.n_volunteers, dtype=bool))
         t_price += time.perf_counter() - t
         value, chosen, exact, extra = got.value, got.chosen, True, 0.0
+        second = got.second
         if len(got.overflow):
             t = time.perf_counter()
             if greedy:  # the big volunteers' patterns by a greedy first: no bound from this round
@@ -418,14 +431,14 @@ def pattern_bound(
                 best, center = bound, duals
         if best - max(incumbent, m_val) <= max(tol, 1e-6):
             break
-        if mu_m is None:  # priced at the LP's duals: every improving pattern
-            wanted = np.flatnonzero(value > 1e-6)
-        else:  # the patterns of positive reduced cost under the master's own duals
-            w_m = fit_f - mu_m[pn] - lam_m * prio
-            k = np.bincount(pv[chosen], minlength=view.n_volunteers).astype(np.float64)
-            v_m = np.bincount(pv[chosen], weights=w_m[chosen], minlength=view.n_volunteers)
-            wanted = np.flatnonzero(v_m - _spread_cost(view.spread, fixed, k) - sigma > 1e-6)
-        added = master.add(chosen, wanted)
+        # the patterns of positive reduced cost under the master's own duals (before its first solve, the
+        # LP's: every improving one); each volunteer's best and the runner-up
+        w_m = fit_f - mu_m[pn] - lam_m * prio if mu_m is not None else w
+        added = 0
+        for mask in (chosen, second):
+            k = np.bincount(pv[mask], minlength=view.n_volunteers).astype(np.float64)
+            v_m = np.bincount(pv[mask], weights=w_m[mask], minlength=view.n_volunteers)
+            added += master.add(mask, np.flatnonzero(v_m - _spread_cost(view.spread, fixed, k) - sigma > 1e-6))
         if added == 0 and greedy:  # the greedy found nothing more: this round again, exactly
             greedy = False
             continue
