@@ -372,12 +372,14 @@ def _lp_patterns(view: Instance, blocks: Blocks, x: np.ndarray) -> list[np.ndarr
 def pattern_bound(
     view: Instance, rows: Rows, plan: np.ndarray, p_star: int, mu: np.ndarray, lam: float, deadline: float,
     h: _Highs, *, incumbent: float, tol: float, x: np.ndarray | None = None, smooth: float = 0.5,
+    search_plan: bool = True,
 ) -> PatternResult | None:
     """The fit level's bound by patterns (module docstring) for the view whose fit rows (`build_rows(view,
     spread=True)`) are `rows`, coverage held at p* (the plan's), from duals `mu` (per need) and `lam` (the
     coverage row's, ≤ 0) and the patterns of that LP's solution `x`, until the bound is within `tol` of
-    `incumbent` (the plan's fit) or of the master's LP (the bound these patterns give), or the deadline.
-    None where the rows do not split by volunteer."""
+    `incumbent` (the plan's fit) or of the master's LP (the bound these patterns give), or the deadline;
+    then, with `search_plan`, a branch and bound over the patterns found for a better plan. None where the
+    rows do not split by volunteer."""
     blocks = volunteer_blocks(view, rows)
     if blocks is None:
         return None
@@ -458,10 +460,10 @@ def pattern_bound(
         c_mu, c_lam = center
         duals = (smooth * c_mu + (1 - smooth) * mu_m, smooth * c_lam + (1 - smooth) * lam_m)
     stats: dict[str, object] = {"pattern_rounds": (rounds, n_exact), "patterns": len(master.patterns),
-                                "pattern_master": round(m_val, 3),
+                                "pattern_master": round(m_val, 3) if math.isfinite(m_val) else None,
                                 "pattern_bound": round(best, 3) if math.isfinite(best) else None,
                                 "pattern_seconds": [round(t, 3) for t in (t_price, t_big, t_master)]}  # fmt: skip
     better = None
-    if time.perf_counter() < deadline and m_val > incumbent + 0.5:
+    if search_plan and time.perf_counter() < deadline and m_val > incumbent + 0.5:
         better = master.integer_plan(plan, deadline - time.perf_counter())
     return PatternResult(float(_floor(best)) if math.isfinite(best) else math.inf, better, rounds, stats)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -21,7 +22,20 @@ from matcher import patterns
 from matcher.flow import fit_of, spread_of
 from matcher.generate import generate
 from matcher.instance import Instance
-from matcher.mip import MipOptions, Rows, _both_levels, _Highs, _holds, _WarmLp, build_rows, fit_level, with_row
+from matcher.mip import (
+    LevelResult,
+    MipOptions,
+    Rows,
+    _both_levels,
+    _Highs,
+    _holds,
+    _WarmLp,
+    build_rows,
+    fit_level,
+    solve_level,
+    with_row,
+    without_spread,
+)
 from matcher.patterns import ENUM_MAX, _greedy_big, _price_big, pattern_bound, price, volunteer_blocks
 from matcher.solve import build_instance_for
 
@@ -361,3 +375,45 @@ def test_patterns_close_a_gap_the_lp_leaves() -> None:
     _out, bound_lp = fit_level(_Highs(), view, plan, np.zeros(2, dtype=bool), MipOptions(), time.perf_counter() + 10,
                                {}, lambda _msg: None, base=rows)  # fmt: skip
     assert bound_lp == 3  # without the patterns: the LP's
+
+
+def _coverage_level(view: Instance, rows: Rows) -> tuple[Instance, Rows, LevelResult]:
+    """`solve_level` on the coverage level (no spread; the patterns' weights the priorities)."""
+    rows = without_spread(rows)
+    view = replace(view, spread=0, pair_fit=view.pair_priority.astype(np.int64))
+    prio = view.pair_priority.astype(np.float64)
+    res = solve_level(_Highs(), rows, prio, lambda c: int(view.pair_priority[c].sum()),
+                      np.zeros(view.n_pairs, dtype=bool), np.arange(view.n_pairs), deadline=time.perf_counter() + 30,
+                      rel_gap=0.0, max_rounds=30, need_of=view.pair_need.astype(np.int64), patterns=view)  # fmt: skip
+    return view, rows, res
+
+
+@settings(max_examples=300, deadline=None)
+@given(model=small_models())
+def test_coverage_level_with_patterns_is_the_enumerated_optimum(model: tuple[Instance, Rows]) -> None:
+    view, rows, res = _coverage_level(*model)
+    n = view.n_pairs
+    p_star = 0
+    for bits in range(1 << n):
+        plan = np.array([(bits >> i) & 1 for i in range(n)], dtype=bool)
+        if _holds(rows, plan):
+            p_star = max(p_star, int(view.pair_priority[plan].sum()))
+    assert _holds(rows, res.chosen)
+    assert int(view.pair_priority[res.chosen].sum()) == p_star
+    assert res.proven and res.bound >= p_star
+
+
+def test_coverage_level_proven_by_patterns_where_the_lp_is_one_above() -> None:
+    """One volunteer, two needs of priority 2 whose 120 minutes each do not fit their 180 together: the LP
+    takes three quarters of each (3), the plan one (2); the patterns prove 2 before any branch and bound."""
+    view = Instance(
+        n_volunteers=1, n_needs=2, pair_vol=np.array([0, 0], dtype=np.int32),
+        pair_need=np.array([0, 1], dtype=np.int32), pair_priority=np.array([2, 2]), pair_fit=np.array([1, 3]),
+        pair_cand=np.arange(2), need_cap=np.array([1, 1]), vol_cap=np.array([2]), vol_minutes_cap=np.array([-1]),
+        pair_minutes=np.zeros(2, dtype=np.int64), spread=0, vol_fixed=np.array([0]),
+    )  # fmt: skip
+    rows = Rows(np.array([0, 1, 2, 2]), np.array([0, 1, 0, 1]), np.array([1.0, 1.0, 120.0, 120.0]), np.full(3, -np.inf),
+                np.array([1.0, 1.0, 180.0]), need_row=np.array([0, 1]))  # fmt: skip
+    _view, _rows, res = _coverage_level(view, rows)
+    assert res.proven and res.bound == 2.0 and int(view.pair_priority[res.chosen].sum()) == 2
+    assert res.stats["mip"] == "volunteer patterns"
