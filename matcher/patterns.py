@@ -69,8 +69,8 @@ def volunteer_blocks(view: Instance, rows: Rows) -> Blocks | None:
         c1[rows.need_row[rows.need_row >= 0]] = True
     spread_row = np.zeros(n_rows, dtype=bool)
     spread_row[rows.unit_row] = True
-    if np.isfinite(rows.lower[~c1]).any():
-        return None
+    if np.isfinite(rows.lower[~c1]).any() or (rows.entry_coef[~c1[rows.entry_row]] < 0).any():
+        return None  # (pricing drops the pairs worth nothing: sound only where no row has a floor or a minus)
     pv = view.pair_vol.astype(np.int64)
     er, ep = rows.entry_row, rows.entry_pair
     lo = np.full(n_rows, np.iinfo(np.int64).max)
@@ -162,7 +162,8 @@ def price(view: Instance, blocks: Blocks, w: np.ndarray, skip: np.ndarray) -> Pr
                 up = np.full((len(vs), r_max), np.inf)
                 rb = rows_b[slot[row_vol[rows_b]] >= 0]
                 up[slot[row_vol[rb]], row_local[rb]] = blocks.upper[rb]
-                ok = (a @ subsets.T <= up[:, :, None] + 1e-9).all(axis=1)
+                ok: np.ndarray = np.asarray((a @ subsets.T <= up[:, :, None] + 1e-9).all(axis=1))
+                ok[:, 0] = True  # the empty pattern: no pair, so whatever a row's room, nothing added to it
                 vals = np.where(ok, vals, -np.inf)
             rows_v = np.arange(len(vs))
             best = np.argmax(vals, axis=1)  # the empty subset (0) is always there, worth 0
@@ -292,8 +293,11 @@ def _price_big(
     if len(sub.unit_row):
         lp_v += np.bincount(blocks.sub_row_vol[sub.unit_row], weights=sub.unit_cost * units, minlength=nv)
     gap = on & (lp_v > value + 1e-6)
+    # the greedy's pattern is taken as the best where the LP is not above it; what the LP says beyond it (up
+    # to 1e-6 each) and 1e-6 more each for the LP's own tolerance go into the bound, so that it stays a bound
+    slack = float((np.maximum(lp_v - value, 0.0) + 1e-6)[on & ~gap].sum())
     if not gap.any():
-        return value, chosen, 0.0
+        return value, chosen, slack
     cols = cols[gap[pv[cols]]]
     res, xs, _u, _y = h.solve(sub, w, cols, integer=True, time_limit=deadline - time.perf_counter(),
                               abs_gap=1e-6, rel_gap=0.0, hint=chosen)  # fmt: skip
@@ -308,7 +312,7 @@ def _price_big(
     value[better] = v_found[better]
     chosen[better[pv]] = found[better[pv]]
     dual = float(res.termination.objective_bounds.dual_bound)
-    return value, chosen, (max(0.0, dual - float(value[gap].sum())) if math.isfinite(dual) else math.inf)
+    return value, chosen, slack + (max(0.0, dual - float(value[gap].sum())) if math.isfinite(dual) else math.inf)
 
 
 def _greedy_big(view: Instance, blocks: Blocks, w: np.ndarray, vols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
