@@ -91,6 +91,15 @@ def volunteer_blocks(view: Instance, rows: Rows) -> Blocks | None:
     return Blocks(er[e], ep[e], rows.entry_coef[e], rows.upper.copy(), sub, sub_row_vol)
 
 
+def _places(view: Instance, rows: Rows) -> np.ndarray:
+    """Each need's places as the rows have them (their C1 row's room, where it has one), else the view's."""
+    cap = view.need_cap.astype(np.float64)
+    if rows.need_row is not None:
+        has = rows.need_row >= 0
+        cap[has] = rows.upper[rows.need_row[has]]
+    return cap
+
+
 def _spread_cost(spread: int, fixed: np.ndarray | float, k: np.ndarray | float) -> np.ndarray:
     """What k more assignments cost in spread beside `fixed` ones: spread·(f·k + k(k−1)/2)."""
     return np.asarray(spread * (fixed * k + k * (k - 1) / 2), dtype=np.float64)
@@ -187,7 +196,7 @@ class PatternResult:
 class _Master:
     """The master LP in one highspy model: rows C1 (per need), coverage, convexity (per volunteer)."""
 
-    def __init__(self, view: Instance, p_star: int) -> None:
+    def __init__(self, view: Instance, p_star: int, places: np.ndarray) -> None:
         import highspy
 
         self.view = view
@@ -198,7 +207,7 @@ class _Master:
         self.h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         n_r = self.nn + 1 + self.nv
         lower = np.r_[np.full(self.nn, -np.inf), [float(p_star)], np.full(self.nv, -np.inf)]
-        upper = np.r_[view.need_cap.astype(np.float64), [np.inf], np.ones(self.nv)]
+        upper = np.r_[places, [np.inf], np.ones(self.nv)]
         self.h.addRows(n_r, lower, upper, 0, np.zeros(n_r, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
         self.seen: set[tuple[int, ...]] = set()
         self.patterns: list[np.ndarray] = []  # per column: its pairs
@@ -391,10 +400,10 @@ def pattern_bound(
     pv = view.pair_vol.astype(np.int64)
     fit_f = view.pair_fit.astype(np.float64)
     prio = view.pair_priority.astype(np.float64)
-    cap = view.need_cap.astype(np.float64)
+    cap = _places(view, rows)
     fixed = view.vol_fixed.astype(np.float64)
     every = np.arange(view.n_volunteers)
-    master = _Master(view, p_star)
+    master = _Master(view, p_star, cap)
     master.add(plan, every)  # the plan's patterns: the master is feasible from the start
     if x is not None:
         for on in _lp_patterns(view, blocks, x):

@@ -36,7 +36,7 @@ from matcher.mip import (
     with_row,
     without_spread,
 )
-from matcher.patterns import ENUM_MAX, _greedy_big, _price_big, pattern_bound, price, volunteer_blocks
+from matcher.patterns import ENUM_MAX, _greedy_big, _places, _price_big, pattern_bound, price, volunteer_blocks
 from matcher.solve import build_instance_for
 
 REGISTERS = [(40, 14, 1, True), (60, 20, 2, False), (50, 18, 3, True), (80, 24, 4, True)]
@@ -438,3 +438,21 @@ def test_a_row_already_over_its_room_leaves_the_empty_pattern_and_a_finite_bound
     minus = Rows(rows.entry_row, rows.entry_pair, np.array([1.0, 1.0, 60.0, -60.0]), rows.lower,
                  np.array([1.0, 1.0, 30.0]), need_row=rows.need_row)  # fmt: skip
     assert volunteer_blocks(view, minus) is None
+
+
+def test_places_are_the_rows_own() -> None:
+    """The master and the bound count each need's places as its C1 row has them (a core's rows carry the
+    places left to it), not as the view's `need_cap` says; a need without a C1 row keeps the view's."""
+    view = Instance(
+        n_volunteers=1, n_needs=2, pair_vol=np.array([0, 0], dtype=np.int32),
+        pair_need=np.array([0, 1], dtype=np.int32), pair_priority=np.array([2, 2]), pair_fit=np.array([1, 3]),
+        pair_cand=np.arange(2), need_cap=np.array([0, 0]), vol_cap=np.array([2]), vol_minutes_cap=np.array([-1]),
+        pair_minutes=np.zeros(2, dtype=np.int64), spread=0, vol_fixed=np.array([0]),
+    )  # fmt: skip
+    rows = Rows(np.array([0, 1, 2, 2]), np.array([0, 1, 0, 1]), np.array([1.0, 1.0, 120.0, 120.0]), np.full(3, -np.inf),
+                np.array([1.0, 1.0, 180.0]), need_row=np.array([0, 1]))  # fmt: skip
+    assert _places(view, rows).tolist() == [1.0, 1.0]
+    no_row = Rows(rows.entry_row, rows.entry_pair, rows.entry_coef, rows.lower, rows.upper, need_row=np.array([0, -1]))
+    assert _places(view, no_row).tolist() == [1.0, 0.0]
+    _view, _rows, res = _coverage_level(view, rows)
+    assert res.proven and res.bound == 2.0 and int(view.pair_priority[res.chosen].sum()) == 2
