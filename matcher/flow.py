@@ -160,12 +160,16 @@ def solve_flow(inst: Instance) -> FlowResult:
     return FlowResult(chosen, priority, fit_of(inst, chosen), m)
 
 
+def spread_cost(spread: int, fixed: np.ndarray | float, k: np.ndarray | float) -> np.ndarray:
+    """Per volunteer, what k more assignments cost beside `fixed` pinned ones: the sum over them of
+    spread·(f + i), i = 0..k−1, that is spread·(f·k + k(k−1)/2) (k(k−1) is even: exact in floats too)."""
+    return np.asarray(spread * (fixed * k + k * (k - 1) // 2))
+
+
 def spread_of(inst: Instance, chosen: np.ndarray) -> int:
     """Spread cost of the chosen (free) assignments on top of the pinned ones."""
     k = np.bincount(inst.pair_vol[chosen], minlength=inst.n_volunteers).astype(np.int64)
-    f = inst.vol_fixed.astype(np.int64)
-    # sum over the added assignments of spread*(f + i), i = 0..k-1
-    return int((inst.spread * (f * k + k * (k - 1) // 2)).sum())
+    return int(spread_cost(inst.spread, inst.vol_fixed.astype(np.int64), k).sum())
 
 
 def fit_of(inst: Instance, chosen: np.ndarray) -> int:

@@ -39,7 +39,7 @@ import numpy as np
 from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2
 from ortools.math_opt.core.python import solver
 
-from matcher.flow import fit_of
+from matcher.flow import fit_of, spread_cost
 from matcher.instance import Instance, ranges, splitmix
 
 EPS = 1e-6
@@ -924,6 +924,15 @@ def solve_level(
     return LevelResult(best, float(ub_int), best_val >= ub_int, stats)
 
 
+def _need_duals(view: Instance, rows: Rows, y: np.ndarray) -> np.ndarray:
+    """Per need, the dual `y` of its C1 row (0 where it has none): what the patterns' first round prices at."""
+    mu = np.zeros(view.n_needs)
+    if rows.need_row is not None:
+        has = rows.need_row >= 0
+        mu[has] = y[rows.need_row[has]]
+    return mu
+
+
 def _patterns_bound(
     h: _Highs, view: Instance, rows: Rows, lp: _Lp, plan: np.ndarray, plan_value: int, deadline: float,
     abs_gap: float,
@@ -932,13 +941,10 @@ def _patterns_bound(
     `pair_fit`): (the best plan, the bound, stats), or None where the rows do not split by volunteer."""
     from matcher.patterns import pattern_bound  # the module builds on this one's rows and HiGHS wrapper
 
-    if rows.need_row is None or view.spread:
+    if view.spread:
         return None
-    mu = np.zeros(view.n_needs)
-    nr = rows.need_row
-    mu[nr >= 0] = lp.y[nr[nr >= 0]]
-    got = pattern_bound(view, rows, plan, 0, mu, 0.0, deadline, h, incumbent=float(plan_value), tol=abs_gap, x=lp.x,
-                        search_plan=False)  # fmt: skip
+    got = pattern_bound(view, rows, plan, 0, _need_duals(view, rows, lp.y), 0.0, deadline, h,
+                        incumbent=float(plan_value), tol=abs_gap, x=lp.x, search_plan=False)  # fmt: skip
     if got is None:
         return None
     return plan, got.bound, got.stats
@@ -982,8 +988,7 @@ def fit_range(view: Instance) -> tuple[int, int]:
     hi = int(min((by_need * np.maximum(view.need_cap, 0)).sum(), (by_vol * np.maximum(view.vol_cap, 0)).sum()))
     neg = np.minimum(view.pair_fit, 0).astype(np.int64)
     k = np.minimum(np.maximum(view.vol_cap, 0), np.bincount(pv, minlength=view.n_volunteers)).astype(np.int64)
-    f = view.vol_fixed.astype(np.int64)
-    lo = int(neg.sum()) - int((view.spread * (f * k + k * (k - 1) // 2)).sum())
+    lo = int(neg.sum()) - int(spread_cost(view.spread, view.vol_fixed.astype(np.int64), k).sum())
     return lo, hi
 
 
@@ -1826,10 +1831,7 @@ def _by_patterns(
     from matcher.patterns import pattern_bound  # the module builds on this one's rows and HiGHS wrapper
 
     t0 = time.perf_counter()
-    mu = np.zeros(view.n_needs)
-    nr = base.need_row if base.need_row is not None else np.full(view.n_needs, -1, dtype=np.int64)
-    mu[nr >= 0] = lp.y[nr[nr >= 0]]
-    got = pattern_bound(view, base, plan, p_star, mu, float(lp.y[-1]), deadline, h,
+    got = pattern_bound(view, base, plan, p_star, _need_duals(view, base, lp.y), float(lp.y[-1]), deadline, h,
                         incumbent=fit_of(view, plan), tol=tol, x=lp.x)  # fmt: skip
     if got is None:
         return plan, fit_bound

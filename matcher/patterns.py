@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from matcher.flow import spread_cost
 from matcher.instance import Instance
 from matcher.mip import Rows, _floor, _Highs, _quiet
 
@@ -100,30 +101,33 @@ def _places(view: Instance, rows: Rows) -> np.ndarray:
     return cap
 
 
-def _spread_cost(spread: int, fixed: np.ndarray | float, k: np.ndarray | float) -> np.ndarray:
-    """What k more assignments cost in spread beside `fixed` ones: spread·(f·k + k(k−1)/2)."""
-    return np.asarray(spread * (fixed * k + k * (k - 1) / 2), dtype=np.float64)
+def _worth(view: Instance, w: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Per volunteer, the worth of their pairs in `chosen` under weights `w`, less the spread they add."""
+    pv = view.pair_vol.astype(np.int64)
+    k = np.bincount(pv[chosen], minlength=view.n_volunteers).astype(np.float64)
+    worth = np.bincount(pv[chosen], weights=w[chosen], minlength=view.n_volunteers)
+    return np.asarray(worth - spread_cost(view.spread, view.vol_fixed.astype(np.float64), k))
 
 
 
 @dataclass
 class Priced:
-    value: np.ndarray  # per volunteer: their best pattern's worth (≥ 0: the empty one; 0 for those skipped)
+    value: np.ndarray  # per volunteer: their best pattern's worth (≥ 0: the empty one; 0 for the overflow)
     chosen: np.ndarray  # bool per pair: the best patterns' pairs
     overflow: np.ndarray  # volunteers not priced: more than ENUM_MAX pairs worth something
     second: np.ndarray  # bool per pair: each volunteer's second best pattern, where it is worth something
 
 
-def price(view: Instance, blocks: Blocks, w: np.ndarray, skip: np.ndarray) -> Priced:
+def price(view: Instance, blocks: Blocks, w: np.ndarray) -> Priced:
     """Each volunteer's best pattern under pair weights `w` (spread counted), exactly, by every subset of
-    their pairs worth something; volunteers marked in `skip` are left out, and those with more than
-    ENUM_MAX such pairs are returned as `overflow` instead."""
+    their pairs worth something; those with more than ENUM_MAX such pairs are returned as `overflow`
+    instead."""
     nv = view.n_volunteers
     pv = view.pair_vol.astype(np.int64)
     value = np.zeros(nv)
     chosen = np.zeros(view.n_pairs, dtype=bool)
     # a pair worth nothing never helps: dropping one breaks no row (all are ≤ rows with coefficients ≥ 0)
-    pos = np.flatnonzero((w > 1e-9) & ~skip[pv])
+    pos = np.flatnonzero(w > 1e-9)
     m_all = np.bincount(pv[pos], minlength=nv)
     overflow = np.flatnonzero(m_all > ENUM_MAX)
     pos = pos[m_all[pv[pos]] <= ENUM_MAX]
@@ -161,7 +165,7 @@ def price(view: Instance, blocks: Blocks, w: np.ndarray, skip: np.ndarray) -> Pr
         for s in range(0, len(vs_all), per):
             vs = vs_all[s : s + per]
             idx = first[vs][:, None] + np.arange(m)[None, :]  # V × m positions in `pos`
-            vals = w[pos[idx]] @ subsets.T - _spread_cost(view.spread, fixed[vs][:, None], k[None, :])
+            vals = w[pos[idx]] @ subsets.T - spread_cost(view.spread, fixed[vs][:, None], k[None, :])
             if r_max:
                 slot = np.full(nv, -1, dtype=np.int64)
                 slot[vs] = np.arange(len(vs))
@@ -232,7 +236,7 @@ class _Master:
                 continue
             self.seen.add(key)
             v = int(pv[q[0]])
-            cost = float(view.pair_fit[q].sum()) - float(_spread_cost(view.spread, float(fixed[v]), float(len(q))))
+            cost = float(view.pair_fit[q].sum()) - float(spread_cost(view.spread, fixed[v], np.float64(len(q))))
             idx = np.r_[view.pair_need[q].astype(np.int64), [self.nn], [self.nn + 1 + v]].astype(np.int32)
             val = np.r_[np.ones(len(q)), [float(view.pair_priority[q].sum())], [1.0]]
             self.h.addCol(cost, 0.0, np.inf, len(idx), idx, val)
@@ -314,9 +318,7 @@ def _price_big(
         return None
     found = np.zeros(view.n_pairs, dtype=bool)
     found[cols[xs > 0.5]] = True
-    k = np.bincount(pv[found], minlength=nv).astype(np.float64)
-    v_found = np.bincount(pv[found], weights=w[found], minlength=nv) - _spread_cost(
-        view.spread, view.vol_fixed.astype(np.float64), k)  # fmt: skip
+    v_found = _worth(view, w, found)
     better = gap & (v_found > value)
     value[better] = v_found[better]
     chosen[better[pv]] = found[better[pv]]
@@ -397,11 +399,9 @@ def pattern_bound(
     if blocks is None:
         return None
     pn = view.pair_need.astype(np.int64)
-    pv = view.pair_vol.astype(np.int64)
     fit_f = view.pair_fit.astype(np.float64)
     prio = view.pair_priority.astype(np.float64)
     cap = _places(view, rows)
-    fixed = view.vol_fixed.astype(np.float64)
     every = np.arange(view.n_volunteers)
     master = _Master(view, p_star, cap)
     master.add(plan, every)  # the plan's patterns: the master is feasible from the start
@@ -423,7 +423,7 @@ def pattern_bound(
         mu_r, lam_r = duals
         w = fit_f - mu_r[pn] - lam_r * prio
         t = time.perf_counter()
-        got = price(view, blocks, w, np.zeros(view.n_volunteers, dtype=bool))
+        got = price(view, blocks, w)
         t_price += time.perf_counter() - t
         value, chosen, exact, extra = got.value, got.chosen, True, 0.0
         second = got.second
@@ -451,9 +451,7 @@ def pattern_bound(
         w_m = fit_f - mu_m[pn] - lam_m * prio if mu_m is not None else w
         added = 0
         for mask in (chosen, second):
-            k = np.bincount(pv[mask], minlength=view.n_volunteers).astype(np.float64)
-            v_m = np.bincount(pv[mask], weights=w_m[mask], minlength=view.n_volunteers)
-            added += master.add(mask, np.flatnonzero(v_m - _spread_cost(view.spread, fixed, k) - sigma > 1e-6))
+            added += master.add(mask, np.flatnonzero(_worth(view, w_m, mask) - sigma > 1e-6))
         if added == 0 and greedy:  # the greedy found nothing more: this round again, exactly
             greedy = False
             continue

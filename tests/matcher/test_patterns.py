@@ -81,7 +81,7 @@ def test_price_finds_each_volunteers_best_subset(reg: tuple[int, int, int, bool]
         k = min(len(mine), int(rng.integers(1, 9)))
         on = rng.choice(mine, size=k, replace=False)
         w[on] = rng.integers(1, 60, size=k).astype(np.float64)
-    got = price(view, blocks, w, np.zeros(view.n_volunteers, dtype=bool))
+    got = price(view, blocks, w)
     assert len(got.overflow) == 0
     for v in picked:
         mine = np.flatnonzero((pv == v) & (w > 0))
@@ -132,7 +132,7 @@ def test_price_hands_back_volunteers_with_too_many_pairs_and_the_greedy_keeps_th
     many = np.flatnonzero(counts > ENUM_MAX)
     assert len(many), "the register has a volunteer with more than ENUM_MAX pairs"
     w = view.pair_fit.astype(np.float64) + 30.0
-    got = price(view, blocks, w, np.zeros(view.n_volunteers, dtype=bool))
+    got = price(view, blocks, w)
     assert set(got.overflow.tolist()) == set(many.tolist())
     assert not (got.chosen & np.isin(pv, many)).any()
     value, chosen = _greedy_big(view, blocks, w, many)
@@ -403,17 +403,24 @@ def test_coverage_level_with_patterns_is_the_enumerated_optimum(model: tuple[Ins
     assert res.proven and res.bound >= p_star
 
 
-def test_coverage_level_proven_by_patterns_where_the_lp_is_one_above() -> None:
-    """One volunteer, two needs of priority 2 whose 120 minutes each do not fit their 180 together: the LP
-    takes three quarters of each (3), the plan one (2); the patterns prove 2 before any branch and bound."""
+def _one_volunteer_two_needs(*, minutes: int, room: int, places: tuple[int, int]) -> tuple[Instance, Rows]:
+    """One volunteer, two needs of priority 2 (fits 1 and 3), each need `minutes` long against the
+    volunteer's `room` minutes; C1 rows of one place each, the view's `need_cap` `places`."""
     view = Instance(
         n_volunteers=1, n_needs=2, pair_vol=np.array([0, 0], dtype=np.int32),
         pair_need=np.array([0, 1], dtype=np.int32), pair_priority=np.array([2, 2]), pair_fit=np.array([1, 3]),
-        pair_cand=np.arange(2), need_cap=np.array([1, 1]), vol_cap=np.array([2]), vol_minutes_cap=np.array([-1]),
+        pair_cand=np.arange(2), need_cap=np.array(places), vol_cap=np.array([2]), vol_minutes_cap=np.array([-1]),
         pair_minutes=np.zeros(2, dtype=np.int64), spread=0, vol_fixed=np.array([0]),
     )  # fmt: skip
-    rows = Rows(np.array([0, 1, 2, 2]), np.array([0, 1, 0, 1]), np.array([1.0, 1.0, 120.0, 120.0]), np.full(3, -np.inf),
-                np.array([1.0, 1.0, 180.0]), need_row=np.array([0, 1]))  # fmt: skip
+    rows = Rows(np.array([0, 1, 2, 2]), np.array([0, 1, 0, 1]), np.array([1.0, 1.0, minutes, minutes]),
+                np.full(3, -np.inf), np.array([1.0, 1.0, room]), need_row=np.array([0, 1]))  # fmt: skip
+    return view, rows
+
+
+def test_coverage_level_proven_by_patterns_where_the_lp_is_one_above() -> None:
+    """One volunteer, two needs of priority 2 whose 120 minutes each do not fit their 180 together: the LP
+    takes three quarters of each (3), the plan one (2); the patterns prove 2 before any branch and bound."""
+    view, rows = _one_volunteer_two_needs(minutes=120, room=180, places=(1, 1))
     _view, _rows, res = _coverage_level(view, rows)
     assert res.proven and res.bound == 2.0 and int(view.pair_priority[res.chosen].sum()) == 2
     assert res.stats["mip"] == "volunteer patterns"
@@ -423,17 +430,10 @@ def test_a_row_already_over_its_room_leaves_the_empty_pattern_and_a_finite_bound
     """A volunteer whose committed load already exceeds a row's room (upper below 0): no pattern but the
     empty one, worth 0 — never −∞, which would make any bound look proven. A row with a negative
     coefficient: no decomposition at all."""
-    view = Instance(
-        n_volunteers=1, n_needs=2, pair_vol=np.array([0, 0], dtype=np.int32),
-        pair_need=np.array([0, 1], dtype=np.int32), pair_priority=np.array([2, 2]), pair_fit=np.array([1, 3]),
-        pair_cand=np.arange(2), need_cap=np.array([1, 1]), vol_cap=np.array([2]), vol_minutes_cap=np.array([-1]),
-        pair_minutes=np.zeros(2, dtype=np.int64), spread=0, vol_fixed=np.array([0]),
-    )  # fmt: skip
-    rows = Rows(np.array([0, 1, 2, 2]), np.array([0, 1, 0, 1]), np.array([1.0, 1.0, 60.0, 60.0]), np.full(3, -np.inf),
-                np.array([1.0, 1.0, -30.0]), need_row=np.array([0, 1]))  # fmt: skip
+    view, rows = _one_volunteer_two_needs(minutes=60, room=-30, places=(1, 1))
     blocks = volunteer_blocks(view, rows)
     assert blocks is not None
-    got = price(view, blocks, np.array([5.0, 7.0]), np.zeros(1, dtype=bool))
+    got = price(view, blocks, np.array([5.0, 7.0]))
     assert got.value.tolist() == [0.0] and not got.chosen.any()
     minus = Rows(rows.entry_row, rows.entry_pair, np.array([1.0, 1.0, 60.0, -60.0]), rows.lower,
                  np.array([1.0, 1.0, 30.0]), need_row=rows.need_row)  # fmt: skip
@@ -443,14 +443,7 @@ def test_a_row_already_over_its_room_leaves_the_empty_pattern_and_a_finite_bound
 def test_places_are_the_rows_own() -> None:
     """The master and the bound count each need's places as its C1 row has them (a core's rows carry the
     places left to it), not as the view's `need_cap` says; a need without a C1 row keeps the view's."""
-    view = Instance(
-        n_volunteers=1, n_needs=2, pair_vol=np.array([0, 0], dtype=np.int32),
-        pair_need=np.array([0, 1], dtype=np.int32), pair_priority=np.array([2, 2]), pair_fit=np.array([1, 3]),
-        pair_cand=np.arange(2), need_cap=np.array([0, 0]), vol_cap=np.array([2]), vol_minutes_cap=np.array([-1]),
-        pair_minutes=np.zeros(2, dtype=np.int64), spread=0, vol_fixed=np.array([0]),
-    )  # fmt: skip
-    rows = Rows(np.array([0, 1, 2, 2]), np.array([0, 1, 0, 1]), np.array([1.0, 1.0, 120.0, 120.0]), np.full(3, -np.inf),
-                np.array([1.0, 1.0, 180.0]), need_row=np.array([0, 1]))  # fmt: skip
+    view, rows = _one_volunteer_two_needs(minutes=120, room=180, places=(0, 0))
     assert _places(view, rows).tolist() == [1.0, 1.0]
     no_row = Rows(rows.entry_row, rows.entry_pair, rows.entry_coef, rows.lower, rows.upper, need_row=np.array([0, -1]))
     assert _places(view, no_row).tolist() == [1.0, 0.0]
