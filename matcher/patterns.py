@@ -148,6 +148,24 @@ def price(view: Instance, blocks: Blocks, w: np.ndarray) -> Priced:
     load = np.bincount(r_all, weights=c_all, minlength=len(blocks.upper))
     b = (load > blocks.upper + 1e-9)[r_all]
     r_b, p_b, c_b = r_all[b], p_all[b], c_all[b]
+    # a row that takes any one of its pairs but no two (the overlap groups, most rows: up to 445 of them for
+    # one volunteer's 12 pairs at 2 700 x 700 everyone) is kept as conflicts, a bit mask per pair of the
+    # volunteer's others it excludes; the other rows by their loads
+    n_all = len(blocks.upper)
+    c_min = np.full(n_all, np.inf)
+    c_max = np.zeros(n_all)
+    np.minimum.at(c_min, r_b, c_b)
+    np.maximum.at(c_max, r_b, c_b)
+    clique = (2 * c_min > blocks.upper + 1e-9) & (c_max <= blocks.upper + 1e-9)
+    conf = np.zeros(len(pos), dtype=np.int64)  # per pair worth something: the bits of the pairs it excludes
+    on_c = clique[r_b]
+    if on_c.any():
+        r_c, p_c = r_b[on_c], p_b[on_c]
+        bit = np.left_shift(1, local[p_c])
+        row_mask = np.zeros(n_all, dtype=np.int64)
+        np.bitwise_or.at(row_mask, r_c, bit)
+        np.bitwise_or.at(conf, p_c, row_mask[r_c] & ~bit)
+    r_b, p_b, c_b = r_b[~on_c], p_b[~on_c], c_b[~on_c]
     rows_b = np.unique(r_b)
     row_vol = np.zeros(len(blocks.upper), dtype=np.int64)
     row_vol[r_b] = vol[p_b]
@@ -159,10 +177,12 @@ def price(view: Instance, blocks: Blocks, w: np.ndarray) -> Priced:
     fixed = view.vol_fixed.astype(np.float64)
     for m in np.unique(m_of[m_of > 0]):
         vs_all = np.flatnonzero(m_of == m)
-        subsets = ((np.arange(1 << m)[:, None] >> np.arange(m)[None, :]) & 1).astype(np.float64)  # S × m
+        s_int = np.arange(1 << m, dtype=np.int64)
+        s_bits = ((s_int[:, None] >> np.arange(m)[None, :]) & 1).astype(bool)  # S × m
+        subsets = s_bits.astype(np.float64)
         k = subsets.sum(axis=1)
         r_max = int(n_rows_v[vs_all].max())
-        per = max(1, CHUNK // max(1, r_max * len(subsets)))
+        per = max(1, CHUNK // (max(1, r_max) * len(subsets)))
         for s in range(0, len(vs_all), per):
             vs = vs_all[s : s + per]
             idx = first[vs][:, None] + np.arange(m)[None, :]  # V × m positions in `pos`
@@ -179,6 +199,12 @@ def price(view: Instance, blocks: Blocks, w: np.ndarray) -> Priced:
                 ok: np.ndarray = np.asarray((a @ subsets.T <= up[:, :, None] + 1e-9).all(axis=1))
                 ok[:, 0] = True  # the empty pattern: no pair, so whatever a row's room, nothing added to it
                 vals = np.where(ok, vals, -np.inf)
+            conf_v = conf[idx]  # V × m
+            if conf_v.any():
+                bad = np.zeros(vals.shape, dtype=bool)
+                for j in range(m):  # a subset with pair j and a pair j excludes
+                    bad |= s_bits[None, :, j] & ((conf_v[:, j, None] & s_int[None, :]) != 0)
+                vals[bad] = -np.inf
             rows_v = np.arange(len(vs))
             best = np.argmax(vals, axis=1)  # the empty subset (0) is always there, worth 0
             value[vs] = vals[rows_v, best]

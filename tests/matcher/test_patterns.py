@@ -266,6 +266,28 @@ def small_models(draw: st.DrawFn) -> tuple[Instance, Rows]:
     return view, rows
 
 
+@settings(max_examples=300, deadline=None)
+@given(model=small_models(), data=st.data())
+def test_price_finds_each_best_subset_of_small_random_models(model: tuple[Instance, Rows], data: st.DataObject) -> None:
+    """The enumeration against every subset, on rows of each kind it reads apart: rows that take any one of
+    their pairs but no two (at-most-one groups; minutes rows of 120 in 180), kept as conflicts between pairs,
+    and the rest by their loads (count rows above one, minutes rows that take two; a pair over a row's room
+    on its own)."""
+    view, rows = model
+    blocks = volunteer_blocks(view, rows)
+    assert blocks is not None
+    pv = view.pair_vol.astype(np.int64)
+    w = np.array(data.draw(st.lists(st.integers(-5, 40), min_size=view.n_pairs, max_size=view.n_pairs)), dtype=float)
+    got = price(view, blocks, w)
+    assert len(got.overflow) == 0  # at most 11 pairs
+    for v in np.unique(pv).tolist():
+        best = _best_by_brute_force(view, rows, w, v)
+        assert got.value[v] == pytest.approx(best, abs=1e-6)
+        theirs = got.chosen & (pv == v)
+        assert _keeps_own_rows(view, rows, theirs)
+        assert _worth(view, w, theirs) == pytest.approx(best, abs=1e-6)
+
+
 @pytest.mark.parametrize("enum_max", [ENUM_MAX, 2], ids=["enumerated", "branch-and-bound"])
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(model=small_models())
