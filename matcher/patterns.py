@@ -157,8 +157,14 @@ def price(view: Instance, blocks: Blocks, w: np.ndarray) -> Priced:
     np.minimum.at(c_min, r_b, c_b)
     np.maximum.at(c_max, r_b, c_b)
     clique = (2 * c_min > blocks.upper + 1e-9) & (c_max <= blocks.upper + 1e-9)
-    conf = np.zeros(len(pos), dtype=np.int64)  # per pair worth something: the bits of the pairs it excludes
     on_c = clique[r_b]
+    if on_c.any():  # a pair twice in one row (loads add up: alone it may be over the room) is read by loads
+        key = r_b[on_c] * len(pos) + p_b[on_c]
+        u, seen = np.unique(key, return_counts=True)
+        if (seen > 1).any():
+            clique[u[seen > 1] // len(pos)] = False
+            on_c = clique[r_b]
+    conf = np.zeros(len(pos), dtype=np.int64)  # per pair worth something: the bits of the pairs it excludes
     if on_c.any():
         r_c, p_c = r_b[on_c], p_b[on_c]
         bit = np.left_shift(1, local[p_c])
@@ -192,7 +198,7 @@ def price(view: Instance, blocks: Blocks, w: np.ndarray) -> Priced:
                 slot[vs] = np.arange(len(vs))
                 mine = slot[vol[p_b]] >= 0
                 a = np.zeros((len(vs), r_max, m))
-                a[slot[vol[p_b[mine]]], row_local[r_b[mine]], local[p_b[mine]]] = c_b[mine]
+                np.add.at(a, (slot[vol[p_b[mine]]], row_local[r_b[mine]], local[p_b[mine]]), c_b[mine])  # twice: 2c
                 up = np.full((len(vs), r_max), np.inf)
                 rb = rows_b[slot[row_vol[rows_b]] >= 0]
                 up[slot[row_vol[rb]], row_local[rb]] = blocks.upper[rb]
@@ -379,7 +385,7 @@ def _greedy_big(view: Instance, blocks: Blocks, w: np.ndarray, vols: np.ndarray)
         p_local = np.searchsorted(mine, ep[oe], sorter=np.argsort(mine))
         p_local = np.argsort(mine)[p_local]
         a = np.zeros((len(rows_v), len(mine)))
-        a[r_local, p_local] = ec[oe]
+        np.add.at(a, (r_local, p_local), ec[oe])  # a pair twice in a row: twice its coefficient
         up = blocks.upper[rows_v]
         load = np.zeros(len(rows_v))
         k = 0

@@ -471,3 +471,20 @@ def test_places_are_the_rows_own() -> None:
     assert _places(view, no_row).tolist() == [1.0, 0.0]
     _view, _rows, res = _coverage_level(view, rows)
     assert res.proven and res.bound == 2.0 and int(view.pair_priority[res.chosen].sum()) == 2
+
+
+def test_a_pair_twice_in_a_row_counts_twice() -> None:
+    """A row listing a pair twice (100 + 100 minutes of one pair in a room of 150, beside another pair of
+    100): by its entries alone it looks like a row that takes any one pair but no two, yet the first pair
+    does not fit on its own. Only the second pair's pattern is possible (before, the loads' matrix kept one
+    of the two entries, and the first pair alone passed)."""
+    view, rows = _one_volunteer_two_needs(minutes=100, room=150, places=(1, 1))
+    twice = Rows(np.array([0, 1, 2, 2, 2]), np.array([0, 1, 0, 1, 0]), np.array([1.0, 1.0, 100.0, 100.0, 100.0]),
+                 rows.lower, rows.upper, need_row=rows.need_row)  # fmt: skip
+    blocks = volunteer_blocks(view, twice)
+    assert blocks is not None
+    got = price(view, blocks, np.array([9.0, 4.0]))
+    assert got.value.tolist() == [4.0] and got.chosen.tolist() == [False, True]
+    assert got.value[0] == _best_by_brute_force(view, twice, np.array([9.0, 4.0]), 0)
+    value, chosen = _greedy_big(view, blocks, np.array([9.0, 4.0]), np.array([0]))  # the greedy's patterns too
+    assert value.tolist() == [4.0] and chosen.tolist() == [False, True]
