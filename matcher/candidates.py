@@ -42,37 +42,28 @@ class Candidates:
         }
 
 
-def _popcount_shared(p: Problem, j: int, vols: np.ndarray) -> np.ndarray:
-    both = p.v_interest_words[vols] & p.n_tag_words[j]
-    return np.asarray(np.bitwise_count(both).sum(axis=1), dtype=np.int64)
+def _member(keys: np.ndarray, sets: list[tuple[int, np.ndarray]], n_volunteers: int) -> np.ndarray:
+    """Per pair key (group · n_volunteers + volunteer): whether the volunteer is in that group's set,
+    `sets` being (group, its volunteers) — one sorted lookup for all pairs, not a mask per group."""
+    if not sets:
+        return np.zeros(len(keys), dtype=bool)
+    have = np.unique(np.concatenate([g * n_volunteers + vols for g, vols in sets]))
+    at = np.minimum(np.searchsorted(have, keys), len(have) - 1)
+    return np.asarray(have[at] == keys)
 
 
-def member_mask(p: Problem, key: tuple[object, ...], members: np.ndarray) -> np.ndarray:
-    """A cached boolean column over all volunteers: faster than np.isin per need."""
-
-    def build() -> np.ndarray:
-        mask = np.zeros(p.n_volunteers, dtype=bool)
-        mask[members] = True
-        return mask
-
-    return p.column(key, build)
-
-
-def fit_columns(p: Problem, j: int, vols: np.ndarray, km: np.ndarray) -> dict[str, np.ndarray]:
-    """The fit terms (level two of the objective) of one need against a column of volunteers."""
+def fit_columns(p: Problem, vol: np.ndarray, need: np.ndarray, km: np.ndarray) -> dict[str, np.ndarray]:
+    """The fit terms (level two of the objective) of the pairs (vol[k], need[k]), all at once."""
     w = p.weights
-    shared = _popcount_shared(p, j, vols)
-    site, act = int(p.n_site[j]), int(p.n_activity[j])
-    cont = np.zeros(len(vols), dtype=np.int64)
-    hs = p.history_site.get(site)
-    if hs is not None:
-        cont[member_mask(p, ("hist_site", site), hs)[vols]] = 1
-    hp = p.history_pair.get((site, act))
-    if hp is not None:
-        cont[member_mask(p, ("hist_pair", site, act), hp)[vols]] = 2
-    prev = np.zeros(len(vols), dtype=bool)
-    if len(p.previous_by_need[j]):
-        prev = member_mask(p, ("previous", j), p.previous_by_need[j])[vols]
+    nv = max(1, p.n_volunteers)
+    shared = np.asarray(np.bitwise_count(p.v_interest_words[vol] & p.n_tag_words[need]).sum(axis=1), dtype=np.int64)
+    site, act = p.n_site[need], p.n_activity[need]
+    n_act = int(max([int(a) for _s, a in p.history_pair] + [int(act.max()) if len(act) else 0])) + 1
+    at_site = _member(site * nv + vol, [(int(k), v) for k, v in p.history_site.items()], nv)
+    at_pair = _member((site * n_act + act) * nv + vol,
+                      [(int(k[0]) * n_act + int(k[1]), v) for k, v in p.history_pair.items()], nv)  # fmt: skip
+    cont = np.where(at_pair, 2, np.where(at_site, 1, 0)).astype(np.int64)
+    prev = _member(need * nv + vol, [(j, v) for j, v in enumerate(p.previous_by_need) if len(v)], nv)
     with np.errstate(invalid="ignore"):
         travel = np.where(
             np.isnan(km),
@@ -96,11 +87,7 @@ def fit_columns(p: Problem, j: int, vols: np.ndarray, km: np.ndarray) -> dict[st
 def build_candidates(p: Problem) -> Candidates:
     """Every eligible pair, need by need, with its fit terms; then every committed pair that is
     not eligible (it is in force all the same, and needs its fit terms for the plan)."""
-    cols: dict[str, list[np.ndarray]] = {
-        k: []
-        for k in ("vol", "need", "km", "shared", "continuity", "previous", "interests", "cont_pts", "travel",
-                  "prev_pts")
-    }
+    cols: dict[str, list[np.ndarray]] = {"vol": [], "need": [], "km": []}
     for j in range(p.n_needs):
         if not rules.has_occurrence(p, j):
             continue
@@ -122,8 +109,6 @@ def build_candidates(p: Problem) -> Candidates:
         cols["vol"].append(vols)
         cols["need"].append(np.full(len(vols), j, dtype=np.int64))
         cols["km"].append(km)
-        for k, arr in fit_columns(p, j, vols, km).items():
-            cols[k].append(arr)
 
     if p.committed:  # placements in force are candidates whatever the rules say: the instance fixes them
         nn = max(1, p.n_needs)
@@ -138,23 +123,24 @@ def build_candidates(p: Problem) -> Candidates:
             cols["vol"].append(vols)
             cols["need"].append(np.array([j], dtype=np.int64))
             cols["km"].append(km)
-            for k, arr in fit_columns(p, j, vols, km).items():
-                cols[k].append(arr)
 
     def cat(k: str, dtype: type) -> np.ndarray:
         return np.concatenate(cols[k]).astype(dtype) if cols[k] else np.zeros(0, dtype=dtype)
 
+    vol, need, km = cat("vol", np.int64), cat("need", np.int64), cat("km", np.float64)
+    # the fit terms of every pair in one pass (need by need, they took 0.47 s at 20 000 x 5 000)
+    t = fit_columns(p, vol, need, km)
     c = Candidates(
-        vol=cat("vol", np.int64),
-        need=cat("need", np.int64),
-        shared=cat("shared", np.int64),
-        continuity=cat("continuity", np.int64),
-        km=cat("km", np.float64),
-        previous=cat("previous", bool),
-        interests=cat("interests", np.int64),
-        cont_pts=cat("cont_pts", np.int64),
-        travel=cat("travel", np.int64),
-        prev_pts=cat("prev_pts", np.int64),
+        vol=vol,
+        need=need,
+        shared=t["shared"],
+        continuity=t["continuity"],
+        km=km,
+        previous=t["previous"].astype(bool),
+        interests=t["interests"],
+        cont_pts=t["cont_pts"],
+        travel=t["travel"],
+        prev_pts=t["prev_pts"],
         fit=np.zeros(0, dtype=np.int64),
     )
     c.fit = c.interests + c.cont_pts + c.travel + c.prev_pts
