@@ -325,10 +325,8 @@ def _price_big(
     those whose LP is above their greedy pattern, the rest's greedy patterns being their best."""
     nv = view.n_volunteers
     pv = view.pair_vol.astype(np.int64)
-    value, chosen = _greedy_big(view, blocks, w, vols)
-    on = np.zeros(nv, dtype=bool)
-    on[vols] = True
-    cols = np.flatnonzero((w > 1e-9) & on[pv])
+    on, cols = _worth_something(view, w, vols)
+    value, chosen = _greedy_big(view, blocks, w, vols, cols)
     if len(cols) == 0:
         return value, chosen, 0.0
     sub = blocks.sub
@@ -359,14 +357,23 @@ def _price_big(
     return value, chosen, slack + (max(0.0, dual - float(value[gap].sum())) if math.isfinite(dual) else math.inf)
 
 
-def _greedy_big(view: Instance, blocks: Blocks, w: np.ndarray, vols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _worth_something(view: Instance, w: np.ndarray, vols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a mask of the volunteers `vols`, their pairs worth something under `w`)."""
+    on = np.zeros(view.n_volunteers, dtype=bool)
+    on[vols] = True
+    return on, np.flatnonzero((w > 1e-9) & on[view.pair_vol.astype(np.int64)])
+
+
+def _greedy_big(
+    view: Instance, blocks: Blocks, w: np.ndarray, vols: np.ndarray, cols: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """A good pattern per volunteer of `vols` (not the best: for columns, not for the bound): their pairs
-    worth something by worth, each taken where it keeps their rows and adds more than its spread."""
+    worth something by worth (`cols`, if the caller has them), each taken where it keeps their rows and adds
+    more than its spread."""
     nv = view.n_volunteers
     pv = view.pair_vol.astype(np.int64)
-    on = np.zeros(nv, dtype=bool)
-    on[vols] = True
-    cols = np.flatnonzero((w > 1e-9) & on[pv])
+    if cols is None:
+        cols = _worth_something(view, w, vols)[1]
     chosen = np.zeros(view.n_pairs, dtype=bool)
     value = np.zeros(nv)
     e = np.isin(blocks.entry_pair, cols)
