@@ -123,6 +123,23 @@ def _best_by_brute_force(view: Instance, rows: Rows, w: np.ndarray, v: int) -> f
     return best
 
 
+def _drawn_weights(data: st.DataObject, view: Instance) -> np.ndarray:
+    """A weight per pair, some worth nothing."""
+    return np.array(data.draw(st.lists(st.integers(-5, 40), min_size=view.n_pairs, max_size=view.n_pairs)), dtype=float)
+
+
+def _assert_each_best(view: Instance, rows: Rows, w: np.ndarray, value: np.ndarray, chosen: np.ndarray) -> None:
+    """Every volunteer's value is their best subset's worth by brute force, and their chosen pairs are such a
+    subset: they keep every row of theirs and are worth as much."""
+    pv = view.pair_vol.astype(np.int64)
+    for v in np.unique(pv).tolist():
+        best = _best_by_brute_force(view, rows, w, v)
+        assert value[v] == pytest.approx(best, abs=1e-6)
+        theirs = chosen & (pv == v)
+        assert _keeps_own_rows(view, rows, theirs)
+        assert _worth(view, w, theirs) == pytest.approx(best, abs=1e-6)
+
+
 def test_price_hands_back_volunteers_with_too_many_pairs_and_the_greedy_keeps_their_rows() -> None:
     view, rows = _register(80, 24, 4, True)
     blocks = volunteer_blocks(view, rows)
@@ -276,16 +293,10 @@ def test_price_finds_each_best_subset_of_small_random_models(model: tuple[Instan
     view, rows = model
     blocks = volunteer_blocks(view, rows)
     assert blocks is not None
-    pv = view.pair_vol.astype(np.int64)
-    w = np.array(data.draw(st.lists(st.integers(-5, 40), min_size=view.n_pairs, max_size=view.n_pairs)), dtype=float)
+    w = _drawn_weights(data, view)
     got = price(view, blocks, w)
     assert len(got.overflow) == 0  # at most 11 pairs
-    for v in np.unique(pv).tolist():
-        best = _best_by_brute_force(view, rows, w, v)
-        assert got.value[v] == pytest.approx(best, abs=1e-6)
-        theirs = got.chosen & (pv == v)
-        assert _keeps_own_rows(view, rows, theirs)
-        assert _worth(view, w, theirs) == pytest.approx(best, abs=1e-6)
+    _assert_each_best(view, rows, w, got.value, got.chosen)
 
 
 @pytest.mark.parametrize("enum_max", [ENUM_MAX, 2], ids=["enumerated", "branch-and-bound"])
@@ -332,19 +343,12 @@ def test_price_big_finds_each_volunteers_best_subset(model: tuple[Instance, Rows
     view, rows = model
     blocks = volunteer_blocks(view, rows)
     assert blocks is not None
-    pv = view.pair_vol.astype(np.int64)
-    w = np.array(data.draw(st.lists(st.integers(-5, 40), min_size=view.n_pairs, max_size=view.n_pairs)), dtype=float)
-    vols = np.unique(pv)
-    got = _price_big(view, blocks, w, vols, _Highs(), time.perf_counter() + 30)
+    w = _drawn_weights(data, view)
+    got = _price_big(view, blocks, w, np.unique(view.pair_vol.astype(np.int64)), _Highs(), time.perf_counter() + 30)
     assert got is not None
     value, chosen, extra = got
     assert extra < 1e-3  # the bound's margin for the LP's tolerance only
-    for v in vols.tolist():
-        best = _best_by_brute_force(view, rows, w, v)
-        assert value[v] == pytest.approx(best, abs=1e-6)
-        theirs = chosen & (pv == v)
-        assert _keeps_own_rows(view, rows, theirs)
-        assert _worth(view, w, theirs) == pytest.approx(best, abs=1e-6)
+    _assert_each_best(view, rows, w, value, chosen)
 
 
 @settings(max_examples=200, deadline=None)
