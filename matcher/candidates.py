@@ -136,7 +136,7 @@ def build_candidates(p: Problem) -> Candidates:
         shared=t["shared"],
         continuity=t["continuity"],
         km=km,
-        previous=t["previous"].astype(bool),
+        previous=t["previous"],
         interests=t["interests"],
         cont_pts=t["cont_pts"],
         travel=t["travel"],
