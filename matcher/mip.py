@@ -52,6 +52,11 @@ FILL_OPTIONS: HighsOptions = {"mip_pool_soft_limit": 100}
 # simplex 12 000 iterations to restore the optimal basis at 20 000 x 5 000 (2 300 without: its rounds
 # 1.2-1.9 s instead of 1.5-3.2 s); no gain measured on the LPs of smaller regions, so only there
 LARGE_LP_OPTIONS: HighsOptions = {"presolve_rule_off": 1 << 9}
+# solve_large's hard-needs proof without HiGHS's root reduced-cost heuristic (a sub-MIP over the pairs the root LP's
+# reduced costs do not fix): at 20 000 x 5 000 the proof found its optimum by RINS at the end of the root all the
+# same, and took 3.3-3.6 / 6.8-6.9 / 1.6-1.7 s instead of 4.0-4.6 / 7.6-7.7 / 1.8-2.1 s (seeds 1-3, this machine,
+# two runs each of the captured models). No gain on the fills or the fit's RINS, so only there
+HARD_OPTIONS: HighsOptions = {"mip_heuristic_run_root_reduced_cost": False}
 # solve_large's interior RENS: the pairs the interior point uses above this value form the fill's support. Pairs
 # it barely uses (below 0.05) left out, the fill's branch and bound over the rest reached the same bound in less
 # time at 20 000 x 5 000 (this machine, tier 3: seeds 1, 2, 3, 5 2.8/1.2/5.0/8.9 s against 4.6/1.5/7.8/10.7 s
@@ -1300,7 +1305,8 @@ def solve_large(
         spec2: tuple[np.ndarray, np.ndarray, np.ndarray, Future[Any]] | None = None
         try:  # the worker's LPs stop with the round, however it ends
             res, xs, _u, _y = h.solve(rows_h, prio[hard_pairs], np.arange(len(hard_pairs)), integer=True,
-                                      time_limit=deadline - time.perf_counter(), hint=best[hard_pairs])  # fmt: skip
+                                      time_limit=deadline - time.perf_counter(), hint=best[hard_pairs],
+                                      options=HARD_OPTIONS)  # fmt: skip
             x_h = np.zeros(n, dtype=bool)
             x_h[hard_pairs[xs > 0.5]] = True
             b_h = res.termination.objective_bounds.dual_bound
