@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import sys
 import time
@@ -90,6 +91,9 @@ def cmd_solve(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         return _report_scenario_error(args.scenario, exc)
     t_read = time.perf_counter() - started
+    # a one-shot process: the register's objects live until it ends, so the cyclic collector's full passes
+    # need not walk them again (20 000 x 5 000: 0.51 s of collections in the solve, 0.18 s with them frozen)
+    gc.freeze()
     say(f"read {len(scenario.volunteers)} volunteers and {len(scenario.needs)} needs")
     plan = solve(
         scenario,
