@@ -393,6 +393,21 @@ def test_large_path_proves_the_exact_engines_coverage(seed: int, size: tuple[int
     assert [(m.volunteer, m.need) for m in again.matches] == [(m.volunteer, m.need) for m in large.matches]
 
 
+def test_large_path_polishes_the_fit_by_rins_alone_unless_given_seconds_for_it() -> None:
+    """`mip.solve_large`'s fit polish: RINS alone by default (optimal over its neighbourhood: the same plan on
+    every run, whatever time is left); the seconds of `fit_patterns_time` (`--prove-fit`) go to the free
+    branch and bound after it, which never lowers the fit and keeps coverage."""
+    sc = generate(600, 150, 2, broad=True)
+    plain = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0))
+    assert str(plain.stats.get("fit_polish", "")).startswith("rins ")
+    more = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0, fit_patterns_time=5.0))
+    assert str(more.stats.get("fit_polish", "")).startswith("free ")
+    assert plain.objective is not None and more.objective is not None
+    assert more.objective.priority == plain.objective.priority
+    assert more.objective.fit >= plain.objective.fit
+    assert check_plan(sc, more) == []
+
+
 def test_large_path_proves_where_its_first_bound_is_loose() -> None:
     """bench/register.py's 2 000 x 500 seed 1 forced onto `mip.solve_large`: the first hard set's bound is
     one above the optimum with every easy need full, so no fill reaches it; the easy needs the LP gives the
