@@ -46,8 +46,13 @@ EPS = 1e-6
 HighsOptions = dict[str, float | int | bool | str]  # HiGHS's own options by name
 # solve_large's fills look for a plan that reaches a known bound, not for a proof: a small cut pool (HiGHS's
 # default 10 000) ends the root's cut loop sooner and lets its heuristics find it (20 000 x 5 000, the fill
-# that closed the last 11 points: 13.7 s at the default, 6.0-8.4 s at 20-400; a hard-needs proof: no gain)
-FILL_OPTIONS: HighsOptions = {"mip_pool_soft_limit": 100}
+# that closed the last 11 points: 13.7 s at the default, 6.0-8.4 s at 20-400; a hard-needs proof: no gain), and
+# cuts leave its LP after 3 rounds unused instead of 10 (`mip_lp_age_limit`): the tier 3 interior fills that
+# reach the bound at 20 000 x 5 000, captured, seeds 1/2/3/5: 0.97-1.05 / 0.40-0.50 / 1.31-1.42 / 1.79-1.87 s
+# against 1.95-2.00 / 0.38-0.41 / 1.67-1.76 / 4.79-4.91 s (two runs each); seed 4's, which falls short of a
+# loose bound and proves its support's optimum, 13.2 s against 6.1 s (that register is not proven in 30 s
+# either way)
+FILL_OPTIONS: HighsOptions = {"mip_pool_soft_limit": 100, "mip_lp_age_limit": 3}
 # the large coverage LP's presolve without its doubleton-equation rule: after it, postsolve left the dual
 # simplex 12 000 iterations to restore the optimal basis at 20 000 x 5 000 (2 300 without: its rounds
 # 1.2-1.9 s instead of 1.5-3.2 s); no gain measured on the LPs of smaller regions, so only there
