@@ -92,7 +92,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         return _report_scenario_error(args.scenario, exc)
     t_read = time.perf_counter() - started
     # a one-shot process: the register's objects live until it ends, so the cyclic collector's full passes
-    # need not walk them again (20 000 x 5 000: 0.51 s of collections in the solve, 0.18 s with them frozen)
+    # need not walk them again (20 000 x 5 000: 0.51 s of collections in the solve, 0.15-0.18 s with them frozen)
     gc.freeze()
     say(f"read {len(scenario.volunteers)} volunteers and {len(scenario.needs)} needs")
     plan = solve(
@@ -209,7 +209,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--workers", type=int, default=2, help="CP-SAT worker threads (default 2)")
     p.add_argument("--prove-fit", type=float, default=0.0, metavar="S",
                    help="seconds more to prove the fit level within 0.1 %% by volunteer patterns where the LP"
-                        " leaves a wider gap (large registers with everyone available; default 0: not)")
+                        " leaves a wider gap (large registers with everyone available); above 150 000 pairs,"
+                        " where no fit bound is made, a wider search for a better fit instead (default 0: not)")
     p.add_argument("--weights", metavar="FILE", help="a JSON object of fit weights (see docs/matching.md)")
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on standard error")
