@@ -385,3 +385,17 @@ def test_solve_gives_the_collector_its_objects_back(tmp_path: Path, capsys: pyte
         gc.unfreeze()
         if prior:
             gc.freeze()
+
+
+def test_a_feasible_summary_says_which_level_the_gap_is_of() -> None:
+    """`gap` is the coverage's while it is below its bound, else the fit's: the summary says which, so a
+    plan proven on coverage with a loose fit bound does not read as a plan a quarter off."""
+    from matcher.schema import Coverage, Plan
+    from service.cli.matcher import _gap_words
+
+    plan = Plan(gap=0.2598)
+    proven = Coverage(places=10, filled=8, priority_filled=30, priority_bound=30)
+    assert _gap_words(plan, proven) == "coverage proven; fit within 25.98% of its bound"
+    short = Coverage(places=10, filled=8, priority_filled=29, priority_bound=30)
+    plan.gap = 1 / 30
+    assert _gap_words(plan, short) == "coverage within 3.33% of its bound"
