@@ -54,11 +54,10 @@ def capture(scenario: Path, out: Path, force_large: bool) -> int:
     def keep(self: mip._Highs, rows: mip.Rows, cost: Any, cols: Any, **kw: Any) -> Any:
         t = time.perf_counter()
         got = original(self, rows, cost, cols, **kw)
+        seconds = time.perf_counter() - t
         kind = _kind(bool(kw.get("integer")), kw)
-        models.append({"kind": kind, "rows": rows, "cost": cost, "cols": cols, "kw": kw,
-                       "seconds": time.perf_counter() - t})  # fmt: skip
-        print(f"  {len(models) - 1:2d} {kind:5s} {len(cols):7d} columns  {time.perf_counter() - t:6.2f} s",
-              file=sys.stderr)  # fmt: skip
+        models.append({"kind": kind, "rows": rows, "cost": cost, "cols": cols, "kw": kw, "seconds": seconds})
+        print(f"  {len(models) - 1:2d} {kind:5s} {len(cols):7d} columns  {seconds:6.2f} s", file=sys.stderr)
         return got
 
     mip._Highs.solve = keep  # type: ignore[method-assign]

@@ -1549,8 +1549,10 @@ def _large_fit(
     local = np.arange(len(cols))
     plan = best[cols]
     steps: list[str] = []
-    steps_to_run = [("rins", (best & start)[cols], 0.8 if free else 1.0)] + ([("free", None, 1.0)] if free else [])
-    for step, fixed, share in steps_to_run:
+    branchings: list[tuple[str, np.ndarray | None, float]] = [("rins", (best & start)[cols], 0.8 if free else 1.0)]
+    if free:
+        branchings.append(("free", None, 1.0))
+    for step, fixed, share in branchings:
         if fixed is None and deadline - time.perf_counter() < opts.large_fit_free_min * slow:
             step = "rins"
             break

@@ -354,23 +354,25 @@ def test_solve_prove_fit_gives_the_same_proven_plan(tmp_path: Path, capsys: pyte
     assert plans[0]["matches"] == plans[1]["matches"]
 
 
-def test_solve_gives_the_collector_its_objects_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_solve_gives_the_collector_its_objects_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`samspill solve` freezes the register's objects for the solve (the collector's full passes skip
     them); an in-process caller finds nothing left frozen afterwards, and a caller's own freeze stays."""
     import gc
 
+    import matcher.solve as msolve
+
     prior = gc.get_freeze_count()  # the service's warm-up freezes once per process: a test before may have
     gc.unfreeze()
     seen: list[int] = []
-    import matcher.solve as msolve
-
     real = msolve.solve
 
     def spy(*a: Any, **k: Any) -> Any:
         seen.append(gc.get_freeze_count())
         return real(*a, **k)
 
-    msolve.solve = spy
+    monkeypatch.setattr(msolve, "solve", spy)
     try:
         code, _out, _err = run(capsys, "solve", write(tmp_path / "s.json", _binding()), "-q")
         assert code == 0
@@ -381,7 +383,6 @@ def test_solve_gives_the_collector_its_objects_back(tmp_path: Path, capsys: pyte
         code, _out, _err = run(capsys, "solve", write(tmp_path / "s.json", _binding()), "-q")
         assert code == 0 and gc.get_freeze_count() >= before
     finally:
-        msolve.solve = real
         gc.unfreeze()
         if prior:
             gc.freeze()
