@@ -43,6 +43,7 @@ from matcher.flow import fit_of, spread_cost
 from matcher.instance import Instance, ranges, splitmix
 
 EPS = 1e-6
+TERMINATION_OPTIMAL, TERMINATION_INFEASIBLE = 1, 2  # MathOpt's TerminationReasonProto
 HighsOptions = dict[str, float | int | bool | str]  # HiGHS's own options by name
 # solve_large's fills look for a plan that reaches a known bound, not for a proof: a small cut pool (HiGHS's
 # default 10 000) ends the root's cut loop sooner and lets its heuristics find it (20 000 x 5 000, the fill
@@ -521,6 +522,7 @@ class _Highs:
         hint: np.ndarray | None = None,
         fixed: np.ndarray | None = None,
         target: float | None = None,
+        cutoff: float | None = None,
         options: HighsOptions | None = None,
     ) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray | None]:
         """Maximise cost·x over the pairs `cols` (and the spread units of their rows); `fixed` (bool per
@@ -559,6 +561,11 @@ class _Highs:
             p.absolute_gap_tolerance = abs_gap  # objectives are integral: below 1 is proven
             if target is not None:  # stop at the first plan this good (HiGHS's own option)
                 p.highs.double_options["objective_target"] = target
+            if cutoff is not None:  # prune what cannot pass it: a search that cannot reach it ends at once
+                # (MathOpt refuses its `cutoff_limit` for HiGHS.) HiGHS takes `objective_bound` as the limit of
+                # its own minimisation, unconverted (where `objective_target` is converted by the sense):
+                # hence the sign. A HiGHS that converted it too would read -cutoff as no limit at all.
+                p.highs.double_options["objective_bound"] = -cutoff
         else:
             p.lp_algorithm = self.par.LP_ALGORITHM_DUAL_SIMPLEX
         for key, val in (options or {}).items():  # HiGHS's own options by name
@@ -1352,7 +1359,23 @@ def solve_large(
             # 0.8-3.2 s at 20 000 x 5 000, where tier 2 first spent 1.0-1.7 s on its LP and fell short at two
             # of three seeds. Tier 2's LP runs on the worker meanwhile, around the plan tier 3 started from
             # (tier 3 may return another plan of the same coverage; that one's neighbourhood would wait).
+            # In the first round the interior tiers are cut off at the bound (`cutoff`): one that cannot reach
+            # it ends as soon as its search says so (20 000 x 5 000 seed 4, a bound loose by 3: tier 3's branch
+            # and bound over its support ended in 0.3 s where it spent 12.4 s proving the support's optimum).
+            # Where both are proven short so, the bound is as likely loose as the supports narrow: the hard
+            # set grows (`_promoted`) before the plain tiers spend their seconds (that register: 7.5 s and no
+            # plan; the grown set's bound was the optimum). Later rounds search as before, nothing cut off:
+            # where the bound is not reached in the time, their plans are the best there is.
+            grow: np.ndarray | None = None
+            short_proven = True  # every interior tier so far ended short of the bound, its search complete
             for tier, interior in ((1, False), (3, True), (2, True), (2, False), (3, False)):
+                if tier > 1 and not interior and short_proven and it == 1:
+                    grow = _promoted(view, easy, best, cap, support, x_h, len(hard_pairs))
+                    if grow is not None:
+                        say(f"  fill: short of bound {bound_int} over both supports; {int(grow.sum())} easy"
+                            f" needs become hard")  # fmt: skip
+                        break
+                    short_proven = False  # nothing to grow: the plain tiers
                 cols, held_c = _fill_hood(view, tier, cur, want, open_need, start_f, easy, support | top, held)
                 around = cur  # the plan this tier starts from (its hint)
                 if interior:
@@ -1370,7 +1393,8 @@ def solve_large(
                         assert spec2 is not None
                         around, cols, held_c = spec2[0], spec2[1], spec2[2]
                         got_i = spec2[3].result()
-                    if got_i is None or got_i[1] < bound_int - 1e-6:
+                    if got_i is None or got_i[1] < bound_int - 1e-6:  # no LP in time, or one that proves it short
+                        short_proven &= got_i is not None
                         say(f"  fill, tier {tier}: interior LP {'none' if got_i is None else f'{got_i[1]:.2f}'}"
                             f" under the bound {bound_int}, {time.perf_counter() - t_i:.2f} s")  # fmt: skip
                         continue
@@ -1383,9 +1407,10 @@ def solve_large(
                 # a plain tier (the fallback after the interior ones) gets a third of the time left while the
                 # hard set may still grow: if the bound is loose, only a larger hard set proves the plan
                 left = deadline - time.perf_counter()
+                cut = bound_int - 0.5 if interior and it == 1 else None
                 res, xs, _u, _y = h.solve(rows_f, prio[cols], np.arange(len(cols)), integer=True,
                                           time_limit=left / 3 if tier > 1 and not interior and it < 4 else left,
-                                          target=bound_int - 0.5,
+                                          target=bound_int - 0.5, cutoff=cut,
                                           fixed=held_c, hint=around[cols], options=FILL_OPTIONS)  # fmt: skip
                 found = np.zeros(n, dtype=bool)
                 found[cols[xs > 0.5]] = True
@@ -1393,6 +1418,8 @@ def solve_large(
                     cur = found
                 if cov_of(cur) > cov_of(best):
                     best = cur
+                if interior and res.termination.reason not in (TERMINATION_OPTIMAL, TERMINATION_INFEASIBLE):
+                    short_proven = False  # cut by its time limit: the support may still hold the bound
                 say(f"  fill, tier {tier}{' (interior)' if interior else ''}: {cov_of(cur)} of bound {bound_int}"
                     f" ({len(cols)} pairs), {time.perf_counter() - t0:.2f} s (cpu {time.process_time() - c0:.2f})")
                 if cov_of(best) >= bound_int or time.perf_counter() > deadline:
@@ -1401,27 +1428,16 @@ def solve_large(
             cancel_e.cancel()
             pool.shutdown(wait=True)
         stats[f"round{it}"] = {"hard_pairs": len(hard_pairs), "hard": cov_of(x_h),
-                               "fill_tier": f"{tier}{' interior' if interior else ''}",
+                               "fill_tier": "grown" if grow is not None else f"{tier}{' interior' if interior else ''}",
                                "fill": cov_of(best), "bound": bound_int}  # fmt: skip
         if cov_of(best) >= bound_int:
             proven = True
             break
-        short = easy & (np.bincount(pn[best], minlength=view.n_needs) < cap)
-        if not short.any():
-            # every easy need is full and still under the bound: the hard optimum takes volunteers the easy
-            # needs want, which relaxing their rows hid (the bound is loose, by one at bench 2 000 x 500
-            # forced here). The easy needs the LP gives a volunteer of the hard optimum become hard: a
-            # larger hard set never loosens the bound, and with every need hard it is the optimum. Not if
-            # that more than triples the hard pairs (every easy need a hard volunteer could serve: 452 000
-            # of 459 000 pairs at 20 000 x 5 000 with one LP round).
-            used_h = np.zeros(view.n_volunteers, dtype=bool)
-            used_h[pv[x_h]] = True
-            wanted = support & used_h[pv] & easy[pn]
-            short = np.zeros(view.n_needs, dtype=bool)
-            short[pn[wanted]] = True
-            if not short.any() or int((~(easy & ~short))[pn].sum()) > 3 * len(hard_pairs):
+        if grow is None:
+            grow = _promoted(view, easy, best, cap, support, x_h, len(hard_pairs))
+            if grow is None:
                 break
-        easy &= ~short
+        easy &= ~grow
     stats["coverage_proven_region"] = proven
     stats["coverage_seconds"] = round(time.perf_counter() - t0, 3)
     # the fit level over the plan's pairs, the start's (the flow's, which spread the load) and the best by fit
@@ -1438,6 +1454,30 @@ def solve_large(
         fit_bound = None
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
     return best, bound_int, fit_bound, stats
+
+
+def _promoted(
+    view: Instance, easy: np.ndarray, best: np.ndarray, cap: np.ndarray, support: np.ndarray, x_h: np.ndarray,
+    n_hard_pairs: int,
+) -> np.ndarray | None:
+    """The easy needs that become hard for `solve_large`'s next round, its plan `best` short of the bound;
+    None where none can. First those `best` leaves short. Where every easy need is full and still under
+    the bound, the hard optimum `x_h` takes volunteers the easy needs want, which relaxing their rows hid
+    (the bound is loose, by one at bench 2 000 x 500 forced there): the easy needs the LP (`support`) gives
+    a volunteer of the hard optimum. A larger hard set never loosens the bound, and with every need hard it
+    is the optimum. Not if that more than triples the hard pairs (every easy need a hard volunteer could
+    serve: 452 000 of 459 000 pairs at 20 000 x 5 000 with one LP round)."""
+    pn = view.pair_need.astype(np.int64)
+    short = easy & (np.bincount(pn[best], minlength=view.n_needs) < cap)
+    if short.any():
+        return short
+    pv = view.pair_vol.astype(np.int64)
+    used_h = np.zeros(view.n_volunteers, dtype=bool)
+    used_h[pv[x_h]] = True
+    short[pn[support & used_h[pv] & easy[pn]]] = True
+    if not short.any() or int((~(easy & ~short))[pn].sum()) > 3 * n_hard_pairs:
+        return None
+    return short
 
 
 def _fill_hood(

@@ -142,9 +142,11 @@ def _gap_words(plan: Plan, cov: Coverage) -> str:
     """What `gap` measures, said: the coverage's while it is below its bound, else the fit's (a plan proven on
     coverage whose fit bound is loose — the per-need one above 150 000 pairs — otherwise read as a plan a
     quarter off)."""
+    # a gap under 0.01 % in two significant digits: one point short of 21 514 read "within 0.00%"
+    pct = f"{plan.gap:.2%}" if plan.gap >= 1e-4 or plan.gap == 0 else f"{plan.gap * 100:.2g}%"
     if cov.priority_filled < cov.priority_bound:
-        return f"coverage within {plan.gap:.2%} of its bound"
-    return f"coverage proven; fit within {plan.gap:.2%} of its bound"
+        return f"coverage within {pct} of its bound"
+    return f"coverage proven; fit within {pct} of its bound"
 
 
 def cmd_plan_check(args: argparse.Namespace) -> int:

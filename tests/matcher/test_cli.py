@@ -400,3 +400,5 @@ def test_a_feasible_summary_says_which_level_the_gap_is_of() -> None:
     short = Coverage(places=10, filled=8, priority_filled=29, priority_bound=30)
     plan.gap = 1 / 30
     assert _gap_words(plan, short) == "coverage within 3.33% of its bound"
+    plan.gap = 1 / 21514  # one point short at 20 000 x 5 000: not "within 0.00%"
+    assert _gap_words(plan, short) == "coverage within 0.0046% of its bound"

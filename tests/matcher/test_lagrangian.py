@@ -178,6 +178,43 @@ def test_interior_lp_is_the_simplex_lp(case: tuple[Rows, np.ndarray, np.ndarray]
 
 
 
+def test_a_cutoff_ends_a_search_that_cannot_pass_it() -> None:
+    """`_Highs.solve(cutoff=c)` (HiGHS's `objective_bound`, negated for a maximisation): two odd cycles of
+    conflicts, optimum 6 (a plan of 3 per cycle, one pair each), LP 7 (a half on every pair). A cutoff
+    above 6 leaves no plan to find: the search ends with none (with the sign wrong, HiGHS would read no
+    limit and return the optimum); one below finds the optimum as without it."""
+    er = np.array([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5])
+    ep = np.array([0, 1, 1, 2, 0, 2, 3, 4, 4, 5, 3, 5])
+    rows = Rows(er, ep, np.ones(12), np.full(6, -np.inf), np.ones(6))
+    cost = np.array([3.0, 2.0, 2.0, 3.0, 2.0, 2.0])
+    none = np.zeros(6, dtype=bool)
+    res, xs, _u, _y = _Highs().solve(rows, cost, np.arange(6), integer=True, time_limit=10, cutoff=6.5, hint=none)
+    assert res.termination.reason in (1, 2)  # the search ended (no time limit reached)
+    assert len(res.solutions) == 0
+    res, xs, _u, _y = _Highs().solve(rows, cost, np.arange(6), integer=True, time_limit=10, cutoff=5.5, hint=none)
+    assert res.termination.reason == 1 and float(cost @ xs) == 6.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(row_sets(), st.integers(-3, 3))
+def test_a_cutoff_never_loses_a_plan_that_passes_it(case: tuple[Rows, np.ndarray, np.ndarray], shift: int) -> None:
+    """Whatever the rows: with a cutoff half a point below a value the optimum reaches, the search returns
+    the optimum; with one above the optimum, it returns no plan past it and ends (optimal or infeasible)."""
+    rows, cost, _y = case
+    cols = np.arange(len(cost))
+    res, xs, _u, _d = _Highs().solve(rows, cost, cols, integer=True, time_limit=10)
+    if res.termination.reason != 1:
+        return  # infeasible rows (a coverage floor no plan meets)
+    best = float(cost @ xs)
+    c = best + shift - 0.5
+    got, xc, _u, _d = _Highs().solve(rows, cost, cols, integer=True, time_limit=10, cutoff=c)
+    if c < best:
+        assert got.termination.reason == 1 and float(cost @ xc) == pytest.approx(best)
+    else:
+        assert got.termination.reason in (1, 2)
+        assert not len(got.solutions) or float(cost @ xc) < c
+
+
 def _stdout_of(code: str) -> str:
     """What a fresh Python process running `code` writes to its standard output (file descriptor 1)."""
     import subprocess

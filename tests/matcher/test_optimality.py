@@ -410,9 +410,9 @@ def test_large_path_polishes_the_fit_by_rins_alone_unless_given_seconds_for_it()
 
 def test_large_path_proves_where_its_first_bound_is_loose() -> None:
     """bench/register.py's 2 000 x 500 seed 1 forced onto `mip.solve_large`: the first hard set's bound is
-    one above the optimum with every easy need full, so no fill reaches it; the easy needs the LP gives the
-    hard optimum's volunteers become hard and the second bound is the optimum (before: unproven, 1 814 of
-    1 815)."""
+    one above the optimum, so no fill reaches it; the easy needs the fill leaves short become hard and the
+    second bound is the optimum (before: unproven, 1 814 of 1 815). Both interior tiers end cut off at the
+    bound, so the hard set grows at once: no plain tier runs in the first round."""
     import sys
     from pathlib import Path
 
@@ -424,6 +424,10 @@ def test_large_path_proves_where_its_first_bound_is_loose() -> None:
     lines: list[str] = []
     large = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0, progress=lines.append))
     assert sum("hard needs" in line for line in lines) == 2, lines  # the second hard set did it
+    hard_at = [i for i, line in enumerate(lines) if "hard needs" in line]
+    fills = lines[hard_at[0] + 1 : hard_at[1]]  # round 1's
+    assert "easy needs become hard" in fills[-1], fills
+    assert all("tier 1" in line or "interior" in line for line in fills[:-1]), fills
     assert exact.coverage is not None and large.coverage is not None
     assert large.coverage.priority_filled == exact.coverage.priority_filled == large.coverage.priority_bound
     assert large.stats.get("coverage_proven") is True
