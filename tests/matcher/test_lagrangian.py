@@ -178,6 +178,33 @@ def test_interior_lp_is_the_simplex_lp(case: tuple[Rows, np.ndarray, np.ndarray]
 
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_need_rows_hold_each_needs_places_and_so_the_coverage(seed: int) -> None:
+    """`mip._with_need_rows` (the large path's fit polish): every need holds exactly the places the plan fills
+    on it, so the coverage is held without a row of its own — the fit's optimum over those rows moves
+    volunteers, never places (with lower bounds alone it took more places wherever they added fit)."""
+    from matcher.mip import _holds, _with_need_rows
+
+    view = build_instance_for(generate(300, 90, seed, broad=True))
+    n = view.n_pairs
+    pn = view.pair_need.astype(np.int64)
+    cover = build_rows(view, spread=False)
+    res, xs, _u, _y = _Highs().solve(cover, view.pair_priority.astype(np.float64), np.arange(n), integer=True,
+                                     time_limit=20)  # fmt: skip
+    plan = xs > 0.5
+    plan[np.flatnonzero(plan)[::3]] = False  # a plan with places left open that the fit would like to take
+    base = build_rows(view, spread=True)
+    held = _with_need_rows(base, view, plan)
+    res, xs, _u, _y = _Highs().solve(held, view.pair_fit.astype(np.float64), np.arange(n), integer=True,
+                                     time_limit=20, hint=plan)  # fmt: skip
+    assert res.termination.reason == 1
+    found = xs > 0.5
+    assert np.array_equal(np.bincount(pn[found], minlength=view.n_needs), np.bincount(pn[plan], minlength=view.n_needs))
+    assert int(view.pair_priority[found].sum()) == int(view.pair_priority[plan].sum())
+    assert _holds(without_spread(base), found)
+    assert int(view.pair_fit[found].sum()) >= int(view.pair_fit[plan].sum())
+
+
 def test_a_cutoff_ends_a_search_that_cannot_pass_it() -> None:
     """`_Highs.solve(cutoff=c)` (HiGHS's `objective_bound`, negated for a maximisation): two odd cycles of
     conflicts, optimum 6 (a plan of 3 per cycle, one pair each), LP 7 (a half on every pair). A cutoff
