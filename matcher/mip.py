@@ -69,6 +69,9 @@ HARD_OPTIONS: HighsOptions = {"mip_heuristic_run_root_reduced_cost": False}
 # with every pair above 1e-6, its supports 13-14 000 pairs instead of 17-22 000); where it falls short, the
 # next tier follows as before
 FILL_SUPPORT_MIN = 0.05
+# solve_large's first-round probe of an interior fill (cut off at the bound): where the support cannot reach
+# it, HiGHS's presolve and root LP say so in 0.1-0.35 s at 20 000 x 5 000; a fill that can reach it pays this
+FILL_PROBE_SECONDS = 0.4
 # `solve_level`'s bound by volunteer patterns before its last branch and bound: seconds at most, and only
 # where the LP's bound, rounded down, is at most this far above the plan. Measured over whole solves (1 December): bench
 # 2 000 x 500 everyone, cores of 42-44 000 pairs with the LP 1.0-1.3 above the plan, 8.6 -> 3.8-4.2 s and
@@ -1359,13 +1362,16 @@ def solve_large(
             # 0.8-3.2 s at 20 000 x 5 000, where tier 2 first spent 1.0-1.7 s on its LP and fell short at two
             # of three seeds. Tier 2's LP runs on the worker meanwhile, around the plan tier 3 started from
             # (tier 3 may return another plan of the same coverage; that one's neighbourhood would wait).
-            # In the first round the interior tiers are cut off at the bound (`cutoff`): one that cannot reach
-            # it ends as soon as its search says so (20 000 x 5 000 seed 4, a bound loose by 3: tier 3's branch
-            # and bound over its support ended in 0.3 s where it spent 12.4 s proving the support's optimum).
-            # Where both are proven short so, the bound is as likely loose as the supports narrow: the hard
-            # set grows (`_promoted`) before the plain tiers spend their seconds (that register: 7.5 s and no
-            # plan; the grown set's bound was the optimum). Later rounds search as before, nothing cut off:
-            # where the bound is not reached in the time, their plans are the best there is.
+            # In the first round each interior tier is first *probed*: its branch and bound cut off at the
+            # bound (`cutoff`) for at most FILL_PROBE_SECONDS, which ends at once where the support cannot
+            # reach it (20 000 x 5 000 seed 4, a bound loose by 3: tier 3's probe ends in 0.3 s, where its
+            # search spent 12.4 s proving the support's own optimum; seed 7: 0.3 s against 2.2 s). Not the
+            # cut-off search itself: with the hint below the cutoff HiGHS has no plan to start RINS from,
+            # and the tiers that do reach the bound took 2.5-4 times as long (seed 5: 5.1 s against 2.0 s).
+            # Where both interior tiers end short with their search complete, the bound is as likely loose
+            # as the supports narrow: the hard set grows (`_promoted`) before the plain tiers spend their
+            # seconds (seed 4: 7.5 s and no plan; the grown set's bound was the optimum). Later rounds
+            # search as before: where the bound is not reached in the time, their plans are the best there is.
             grow: np.ndarray | None = None
             short_proven = True  # every interior tier so far ended short of the bound, its search complete
             for tier, interior in ((1, False), (3, True), (2, True), (2, False), (3, False)):
@@ -1406,12 +1412,23 @@ def solve_large(
                 rows_f = _mip_rows(view, cols, spread=False, short_long=False)[1]
                 # a plain tier (the fallback after the interior ones) gets a third of the time left while the
                 # hard set may still grow: if the bound is loose, only a larger hard set proves the plan
-                left = deadline - time.perf_counter()
-                cut = bound_int - 0.5 if interior and it == 1 else None
-                res, xs, _u, _y = h.solve(rows_f, prio[cols], np.arange(len(cols)), integer=True,
-                                          time_limit=left / 3 if tier > 1 and not interior and it < 4 else left,
-                                          target=bound_int - 0.5, cutoff=cut,
-                                          fixed=held_c, hint=around[cols], options=FILL_OPTIONS)  # fmt: skip
+                fill_kw: dict[str, Any] = {"integer": True, "target": bound_int - 0.5, "fixed": held_c,
+                                           "hint": around[cols], "options": FILL_OPTIONS}  # fmt: skip
+                res = None
+                probed = False
+                if interior and it == 1:  # the probe: cut off at the bound, a few tenths of a second at most
+                    res, xs, _u, _y = h.solve(rows_f, prio[cols], np.arange(len(cols)), cutoff=bound_int - 0.5,
+                                              time_limit=min(FILL_PROBE_SECONDS, deadline - time.perf_counter()),
+                                              **fill_kw)  # fmt: skip
+                    reached = len(res.solutions) and int(prio_i[cols[xs > 0.5]].sum()) >= bound_int
+                    probed = True
+                    if not reached and res.termination.reason not in (TERMINATION_OPTIMAL, TERMINATION_INFEASIBLE):
+                        res, probed = None, False  # out of its time, the question open: the search as ever
+                if res is None:
+                    left = deadline - time.perf_counter()
+                    res, xs, _u, _y = h.solve(rows_f, prio[cols], np.arange(len(cols)),
+                                              time_limit=left / 3 if tier > 1 and not interior and it < 4 else left,
+                                              **fill_kw)  # fmt: skip
                 found = np.zeros(n, dtype=bool)
                 found[cols[xs > 0.5]] = True
                 if len(res.solutions) and cov_of(found) >= cov_of(cur):
@@ -1420,7 +1437,8 @@ def solve_large(
                     best = cur
                 if interior and res.termination.reason not in (TERMINATION_OPTIMAL, TERMINATION_INFEASIBLE):
                     short_proven = False  # cut by its time limit: the support may still hold the bound
-                say(f"  fill, tier {tier}{' (interior)' if interior else ''}: {cov_of(cur)} of bound {bound_int}"
+                say(f"  fill, tier {tier}{' (interior' + (', probe)' if probed else ')') if interior else ''}:"
+                    f" {cov_of(cur)} of bound {bound_int}"
                     f" ({len(cols)} pairs), {time.perf_counter() - t0:.2f} s (cpu {time.process_time() - c0:.2f})")
                 if cov_of(best) >= bound_int or time.perf_counter() > deadline:
                     break
