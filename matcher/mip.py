@@ -1420,7 +1420,7 @@ def solve_large(
                     res, xs, _u, _y = h.solve(rows_f, prio[cols], np.arange(len(cols)), cutoff=bound_int - 0.5,
                                               time_limit=min(FILL_PROBE_SECONDS, deadline - time.perf_counter()),
                                               **fill_kw)  # fmt: skip
-                    reached = len(res.solutions) and int(prio_i[cols[xs > 0.5]].sum()) >= bound_int
+                    reached = len(res.solutions) > 0 and int(prio_i[cols[xs > 0.5]].sum()) >= bound_int
                     probed = True
                     if not reached and res.termination.reason not in (TERMINATION_OPTIMAL, TERMINATION_INFEASIBLE):
                         res, probed = None, False  # out of its time, the question open: the search as ever
