@@ -61,8 +61,12 @@ LARGE_LP_OPTIONS: HighsOptions = {"presolve_rule_off": 1 << 9}
 # solve_large's hard-needs proof without HiGHS's root reduced-cost heuristic (a sub-MIP over the pairs the root LP's
 # reduced costs do not fix): at 20 000 x 5 000 the proof found its optimum by RINS at the end of the root all the
 # same, and took 3.3-3.6 / 6.8-6.9 / 1.6-1.7 s instead of 4.0-4.6 / 7.6-7.7 / 1.8-2.1 s (seeds 1-3, this machine,
-# two runs each of the captured models). No gain on the fills or the fit's RINS, so only there
-HARD_OPTIONS: HighsOptions = {"mip_heuristic_run_root_reduced_cost": False}
+# two runs each of the captured models). No gain on the fills or the fit's RINS, so only there. And a cut pool of
+# 30 (HiGHS's default 10 000; almost all of the proof is its root cut loop): over the ten hard proofs of nine
+# registers (seeds 1-9, seed 7's two rounds; captured, medians of 3 alternating) 35.9 s in all against 46.0 s,
+# nine faster (seed 8 7.45 -> 5.34 s, seed 2 6.45 -> 4.46, seed 6 6.01 -> 4.44), seed 9 slower (3.98 -> 5.67);
+# 50 and 100 gained less, 300 nothing (1 December, fifth session)
+HARD_OPTIONS: HighsOptions = {"mip_heuristic_run_root_reduced_cost": False, "mip_pool_soft_limit": 30}
 # solve_large's interior RENS: the pairs the interior point uses above this value form the fill's support. Pairs
 # it barely uses (below 0.05) left out, the fill's branch and bound over the rest reached the same bound in less
 # time at 20 000 x 5 000 (this machine, tier 3: seeds 1, 2, 3, 5 2.8/1.2/5.0/8.9 s against 4.6/1.5/7.8/10.7 s
