@@ -36,14 +36,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2
+from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2, result_pb2
 from ortools.math_opt.core.python import solver
 
 from matcher.flow import fit_of, spread_cost
 from matcher.instance import Instance, ranges, splitmix
 
 EPS = 1e-6
-TERMINATION_OPTIMAL, TERMINATION_INFEASIBLE = 1, 2  # MathOpt's TerminationReasonProto
 HighsOptions = dict[str, float | int | bool | str]  # HiGHS's own options by name
 # solve_large's fills look for a plan that reaches a known bound, not for a proof: a small cut pool (HiGHS's
 # default 10 000) ends the root's cut loop sooner and lets its heuristics find it (20 000 x 5 000, the fill
@@ -370,6 +369,12 @@ class _Assembled:
     coef: np.ndarray
     obj: np.ndarray  # per column
     u_idx: np.ndarray  # the spread units kept (indices into rows.unit_row)
+
+
+def _search_ended(res: Any) -> bool:
+    """A branch and bound that ran to its end (an optimum, or none to find: a cutoff pruned everything), not
+    one stopped by a limit or by reaching its target."""
+    return res.termination.reason in (result_pb2.TERMINATION_REASON_OPTIMAL, result_pb2.TERMINATION_REASON_INFEASIBLE)
 
 
 def _assemble(rows: Rows, cost: np.ndarray, cols: np.ndarray) -> _Assembled:
@@ -1426,7 +1431,7 @@ def solve_large(
                                               **fill_kw)  # fmt: skip
                     reached = len(res.solutions) > 0 and int(prio_i[cols[xs > 0.5]].sum()) >= bound_int
                     probed = True
-                    if not reached and res.termination.reason not in (TERMINATION_OPTIMAL, TERMINATION_INFEASIBLE):
+                    if not reached and not _search_ended(res):
                         res, probed = None, False  # out of its time, the question open: the search as ever
                 if res is None:
                     left = deadline - time.perf_counter()
@@ -1439,7 +1444,7 @@ def solve_large(
                     cur = found
                 if cov_of(cur) > cov_of(best):
                     best = cur
-                if interior and res.termination.reason not in (TERMINATION_OPTIMAL, TERMINATION_INFEASIBLE):
+                if interior and not _search_ended(res):
                     short_proven = False  # cut by its time limit: the support may still hold the bound
                 say(f"  fill, tier {tier}{' (interior' + (', probe)' if probed else ')') if interior else ''}:"
                     f" {cov_of(cur)} of bound {bound_int}"
