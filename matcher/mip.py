@@ -127,6 +127,13 @@ class MipOptions:
     # left after RINS for it to start: at 20 000 x 5 000 it
     # took 1.6 s to stop at a 0.7 s limit (HiGHS's presolve alone is 1.5 s there) and found nothing
     large_fit_free_min: float = 2.0
+    # the polish's LP (`_fit_guide`): its rounds (at 20 000 x 5 000 seed 1, one: fit 99 145 in 0.8 s; two:
+    # 99 583 in 1.9 s; three: 99 966 in 4.6 s, the LP's rounds from scratch 0.4, 1.0, 1.7 s), the share of
+    # the polish's time they may take, and the weight of a priority point in its objective, in units of the
+    # largest a pair's fit and the spread can be
+    large_fit_lp_rounds: int = 2
+    large_fit_guide_share: float = 0.6
+    large_fit_guide_weight: float = 20.0
     # solve_large: pricing rounds of the coverage LP (it only sorts needs: no need to finish), the first
     # over this many pairs per need (as first_per_need). 20 000 x 5 000, seeds 1 and 2, in-process total:
     # 3 rounds from 4 per need 30.6-33.1 s, 33.3 s; 2 from 6: 26.1-30.0 s, 31.2 s (fewer hard needs at seed 1)
@@ -1608,41 +1615,122 @@ def _large_fit(
     idx = np.arange(n)
     top[_best_per_key(idx, pn, fit_f, opts.fit_per_need)] = True
     cols = np.flatnonzero(top | best | start)
-    # the model over those pairs only (a view of them, its rows built afresh): rows over every pair of the
-    # region cost 0.5 s and 255 MB at 20 000 x 5 000 (the solve's peak) for a model over 20 000 of 459 000
-    sub, base = _mip_rows(view, cols, spread=True, short_long=False)
-    held = _with_need_rows(base, sub, best[cols])  # each need's places, so coverage p* too
-    # first RINS: the pairs the plan and the start (the flow's plan, which has the fit) agree on held, the
-    # rest free, 80 % of the time where the free branch and bound follows, else all of it; then (`free`)
-    # nothing held. (The second alone, at 20 000 x 5 000, was cut by its
-    # time limit at the plan's fit or near it, 67 074; RINS proves 98 565 over its pairs in 2.1 s, 1.5 s of
-    # them HiGHS's presolve, so half the 4 s made it a coin flip: 60 986 in the bench's median run.)
-    local = np.arange(len(cols))
-    plan = best[cols]
     steps: list[str] = []
-    branchings: list[tuple[str, np.ndarray | None, float]] = [("rins", (best & start)[cols], 0.8 if free else 1.0)]
+    # first the LP's RINS: the fit LP over those pairs and the pairs its duals price (`_fit_guide`), then a
+    # branch and bound over the plan's pairs and the LP's support with the pairs both take whole held, both
+    # levels in one objective, so that each need's places may move to another need of the same worth. At
+    # 20 000 x 5 000 the plan then gained 0.7-1.1 % of fit (seed 1 98 907 -> 99 583, seed 6 98 178 ->
+    # 99 215) in 1.9-2.3 s where the RINS below took 0.9-1.0 s; which needs keep their places is most of it
+    # (seed 1's best plan known, 101 125, fills 30 needs otherwise: held to this plan's needs and given every
+    # pair it uses, the optimum is 99 829)
+    res: Any = None
+    step = "no time"
+    guide = _fit_guide(h, view, cols, best, opts, t0 + opts.large_fit_guide_share * (deadline - t0))
+    if guide is not None:
+        x_lp, rounds = guide
+        g_cols = np.flatnonzero(best | (x_lp > EPS))
+        g_sub, g_rows = _mip_rows(view, g_cols, spread=True, short_long=False)
+        _lo, _big, both = _both_levels(view)
+        t_s = time.perf_counter()
+        res, g_plan = _fit_step(h, g_sub, g_rows, both[g_cols], np.arange(len(g_cols)), best[g_cols], p_star,
+                                until=t_s + (0.7 if free else 1.0) * (deadline - t_s),
+                                abs_gap=max(0.999, opts.fit_rel_gap * abs(fit_of(view, best))),
+                                fixed=(best & (x_lp >= 1 - EPS))[g_cols])  # fmt: skip
+        best = np.zeros(n, dtype=bool)
+        best[g_cols[g_plan]] = True
+        step = "lp rins"
+        steps.append(f"lp rins {fit_of(view, best)} ({rounds} LP rounds, {len(g_cols)} pairs)"
+                     f" in {time.perf_counter() - t0:.2f} s")  # fmt: skip
+    # then over the neighbourhood's pairs with each need's places held as the plan has them (coverage p* so,
+    # without a row of its own): where the LP did not solve in time, RINS (the pairs the plan and the start,
+    # the flow's plan, which has the fit, agree on held), 80 % of the time where the free branch and bound
+    # follows; then (`free`) nothing held. (The second alone, at 20 000 x 5 000, was cut by its time limit at
+    # the plan's fit or near it, 67 074; RINS proves 98 565 over its pairs in 2.1 s, 1.5 s of them HiGHS's
+    # presolve, so half the 4 s made it a coin flip: 60 986 in the bench's median run.)
+    branchings: list[tuple[str, np.ndarray | None, float]] = []
+    if guide is None:
+        branchings.append(("rins", (best & start)[cols], 0.8 if free else 1.0))
     if free:
         branchings.append(("free", None, 1.0))
-    for step, fixed, share in branchings:
+    if branchings:
+        cols = np.union1d(cols, np.flatnonzero(best))  # with the LP's RINS's plan
+        # a view of those pairs only, its rows built afresh: rows over every pair of the region cost 0.5 s
+        # and 255 MB at 20 000 x 5 000 (the solve's peak) for a model over 20 000 of 459 000
+        sub, base = _mip_rows(view, cols, spread=True, short_long=False)
+        held = _with_need_rows(base, sub, best[cols])
+        local = np.arange(len(cols))
+        plan = best[cols]
+    for name, fixed, share in branchings:
         if fixed is None and deadline - time.perf_counter() < opts.large_fit_free_min * slow:
-            step = "rins"
             break
         t_s = time.perf_counter()
         until = t_s + share * (deadline - t_s)
         res, plan = _fit_step(h, sub, held, fit_f[cols], local, plan, p_star, until=until,
                               abs_gap=max(0.999, opts.fit_rel_gap * abs(fit_of(sub, plan))), fixed=fixed)
-        steps.append(f"{step} {fit_of(sub, plan)} in {time.perf_counter() - t_s:.2f} s")
-    best = np.zeros(n, dtype=bool)
-    best[cols[plan]] = True
+        step = name
+        steps.append(f"{name} {fit_of(sub, plan)} in {time.perf_counter() - t_s:.2f} s")
+        best = np.zeros(n, dtype=bool)
+        best[cols[plan]] = True
     fit_now = fit_of(view, best)
     fit_bound = max(fit_now, _per_need_fit_bound(view))
     stats["fit_seconds"] = round(time.perf_counter() - t0, 3)
     # the last branch and bound's end: optimal over its pairs (RINS's: with the agreed pairs held), or cut
-    stats["fit_polish"] = f"{step} " + {1: "optimal"}.get(res.termination.reason,
-                                                          f"termination {res.termination.reason}")
+    stats["fit_polish"] = step if res is None else f"{step} " + {1: "optimal"}.get(
+        res.termination.reason, f"termination {res.termination.reason}")
     say(f"  fit {fit_now} (per-need bound {fit_bound}; {', '.join(steps) or 'no time'}),"
         f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
     return best, fit_bound
+
+
+def _fit_guide(
+    h: _Highs, view: Instance, cols: np.ndarray, best: np.ndarray, opts: MipOptions, deadline: float
+) -> tuple[np.ndarray, int] | None:
+    """The LP that guides `_large_fit`'s RINS: (its solution per pair, its rounds), or None out of time. Fit
+    plus a weight per priority point (`large_fit_guide_weight` times the largest a pair's fit and spread
+    can be: far above what one place's fit changes, on the fit's scale, so its duals price on it too, where
+    an M above the whole fit range would make them noise), over the pairs `cols` and the plan's, then
+    `large_fit_lp_rounds` - 1 times more over the pairs its duals price: per need the best `fit_per_need` by
+    their reduced cost under the need's dual and their volunteer's spread dual (a heuristic's pricing: the
+    overlap and hour rows of pairs outside the model are not built, their duals not counted). Each round's
+    rows are those of its pairs (`_mip_rows`); the rounds are few, so the plan is the same on every run
+    (unless the machine is too slow for them: then fewer)."""
+    n = view.n_pairs
+    pn = view.pair_need.astype(np.int64)
+    pv = view.pair_vol.astype(np.int64)
+    weight = opts.large_fit_guide_weight * max(1.0, float(np.abs(view.pair_fit).max(initial=0)) + view.spread)
+    cost = view.pair_fit.astype(np.float64) + weight * view.pair_priority.astype(np.float64)
+    inset = best.copy()
+    inset[cols] = True
+    x_lp: np.ndarray | None = None
+    rounds = 0
+    while rounds < opts.large_fit_lp_rounds and time.perf_counter() < deadline:
+        in_cols = np.flatnonzero(inset)
+        sub, rows = _mip_rows(view, in_cols, spread=True, short_long=False)
+        res, xs, _units, y = h.solve(rows, cost[in_cols], np.arange(len(in_cols)), integer=False,
+                                     time_limit=deadline - time.perf_counter())  # fmt: skip
+        if res.termination.reason != result_pb2.TERMINATION_REASON_OPTIMAL or y is None:
+            break
+        rounds += 1
+        x_lp = np.zeros(n)
+        x_lp[in_cols] = xs
+        if rounds == opts.large_fit_lp_rounds:
+            break
+        mu = np.zeros(view.n_needs)  # the C1 rows' duals (a need with no row: 0)
+        if rows.need_row is not None:
+            has = rows.need_row >= 0
+            mu[has] = y[rows.need_row[has]]
+        sigma = np.zeros(view.n_volunteers)  # the spread rows' duals: what one more place costs the volunteer
+        if len(rows.unit_row):
+            spread_row = np.zeros(rows.n_rows, dtype=bool)
+            spread_row[rows.unit_row] = True
+            e = spread_row[rows.entry_row]
+            sigma[sub.pair_vol[rows.entry_pair[e]].astype(np.int64)] = y[rows.entry_row[e]]
+        rc = cost - mu[pn] - sigma[pv]
+        add = np.flatnonzero(~inset & (rc > EPS))
+        if not len(add):
+            break
+        inset[_best_per_key(add, pn, rc[add], opts.fit_per_need)] = True
+    return None if x_lp is None else (x_lp, rounds)
 
 
 # --- the coverage core: an exact reduction before any branch and bound ------------------------------------
