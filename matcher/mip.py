@@ -384,6 +384,14 @@ def _search_ended(res: Any) -> bool:
     return res.termination.reason in (result_pb2.TERMINATION_REASON_OPTIMAL, result_pb2.TERMINATION_REASON_INFEASIBLE)
 
 
+OPTIMAL = result_pb2.TERMINATION_REASON_OPTIMAL  # MathOpt's termination reason for a proven optimum
+
+
+def _ended_as(reason: int) -> str:
+    """A termination reason in the stats: "optimal", else its number."""
+    return "optimal" if reason == OPTIMAL else f"termination {reason}"
+
+
 def _assemble(rows: Rows, cost: np.ndarray, cols: np.ndarray) -> _Assembled:
     """Only rows with an entry among `cols` enter (a restricted set touches few of the region's rows)."""
     k = len(cols)
@@ -424,17 +432,14 @@ def _quiet(make: Callable[[], Any]) -> Any:
         if _banner_done:
             return make()
         import os
-        import sys
 
-        sys.stdout.flush()
-        saved = os.dup(1)
+        from matcher.stdio import descriptor_1_to
+
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
-            os.dup2(devnull, 1)
-            made = make()
+            with descriptor_1_to(devnull):
+                made = make()
         finally:
-            os.dup2(saved, 1)
-            os.close(saved)
             os.close(devnull)
         _banner_done = True
         return made
@@ -718,7 +723,7 @@ def _lp(
 ) -> _Lp | None:
     res, xs, units, y = h.solve(rows, cost, cols, integer=False, time_limit=limit, options=options)
     # only an optimal LP's duals price and bound: a time-limited basis has duals of any sign
-    if res.termination.reason != 1 or y is None:
+    if res.termination.reason != OPTIMAL or y is None:
         return None
     x = np.zeros(len(cost))
     x[cols] = xs
@@ -962,7 +967,7 @@ def solve_level(
         best, best_val = found, value_of(found)
     mip_bound = res.termination.objective_bounds.dual_bound
     term = res.termination.reason
-    stats["mip"] = {1: "optimal"}.get(term, f"termination {term}")
+    stats["mip"] = _ended_as(term)
     if complete and math.isfinite(mip_bound):  # every pair that could beat the incumbent was in the MIP
         bound = min(bound, max(mip_bound, best_val))
     ub_int = _floor(bound)
@@ -1011,7 +1016,7 @@ def _direct(
     bound = _floor(b)
     term = res.termination.reason
     return LevelResult(best, float(max(bound, best_val)), best_val >= bound,
-                       {"mip_pairs": len(cols), "mip": {1: "optimal"}.get(term, f"termination {term}")})
+                       {"mip_pairs": len(cols), "mip": _ended_as(term)})
 
 
 def _seed(view: Instance, weight: np.ndarray, per_need: int, start: np.ndarray) -> np.ndarray:
@@ -1675,8 +1680,7 @@ def _large_fit(
     fit_bound = max(fit_now, _per_need_fit_bound(view))
     stats["fit_seconds"] = round(time.perf_counter() - t0, 3)
     # the last branch and bound's end: optimal over its pairs (RINS's: with the agreed pairs held), or cut
-    stats["fit_polish"] = step if res is None else f"{step} " + {1: "optimal"}.get(
-        res.termination.reason, f"termination {res.termination.reason}")
+    stats["fit_polish"] = step if res is None else f"{step} {_ended_as(res.termination.reason)}"
     say(f"  fit {fit_now} (per-need bound {fit_bound}; {', '.join(steps) or 'no time'}),"
         f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
     return best, fit_bound
@@ -1708,7 +1712,7 @@ def _fit_guide(
         sub, rows = _mip_rows(view, in_cols, spread=True, short_long=False)
         res, xs, _units, y = h.solve(rows, cost[in_cols], np.arange(len(in_cols)), integer=False,
                                      time_limit=deadline - time.perf_counter())  # fmt: skip
-        if res.termination.reason != result_pb2.TERMINATION_REASON_OPTIMAL or y is None:
+        if res.termination.reason != OPTIMAL or y is None:
             break
         rounds += 1
         x_lp = np.zeros(n)
@@ -2108,8 +2112,8 @@ def fit_level(
                                        time.perf_counter() + opts.fit_patterns_time, stats, say)  # fmt: skip
         fit_now = fit_of(view, plan)
         if fit_bound - fit_now <= tol:
-            term = 1
-    if term != 1 or fit_bound is None or fit_bound - fit_now > tol:  # not done: neighbourhoods
+            term = OPTIMAL
+    if term != OPTIMAL or fit_bound is None or fit_bound - fit_now > tol:  # not done: neighbourhoods
         lns_deadline = time.perf_counter() + (1 - opts.fit_bound_share) * (deadline - time.perf_counter())
         plan, moves = _fit_lns(h, view, plan, rows, cost, big, lns_deadline)
         fit_now = fit_of(view, plan)
@@ -2124,7 +2128,7 @@ def fit_level(
     fit_bound = max(fit_bound, fit_now)
     stats.update(fit_lp_rounds=rounds, fit_pairs=n_priced, fit_seconds=round(time.perf_counter() - t0, 3),
                  fit_lp_seconds=round(lp_seconds, 3),
-                 fit_mip={1: "optimal"}.get(term, f"termination {term}"))  # fmt: skip
+                 fit_mip=_ended_as(term))
     say(f"  fit {fit_now} of bound {fit_bound} ({n_priced} pairs, {rounds} LP rounds),"
         f" {time.perf_counter() - t0:.2f} s")  # fmt: skip
     return plan, fit_bound

@@ -43,7 +43,7 @@ import numpy as np
 
 from matcher.flow import spread_cost
 from matcher.instance import Instance
-from matcher.mip import Rows, _floor, _Highs, _quiet
+from matcher.mip import OPTIMAL, Rows, _floor, _Highs, _quiet
 
 ENUM_MAX = 12  # a volunteer with up to this many pairs worth anything: every subset, in numpy
 CHUNK = 4_000_000  # entries of one block of subset loads (volunteers × rows × subsets), at most
@@ -331,7 +331,7 @@ def _price_big(
         return value, chosen, 0.0
     sub = blocks.sub
     res, xs, units, _y = h.solve(sub, w, cols, integer=False, time_limit=deadline - time.perf_counter())
-    if res.termination.reason != 1:
+    if res.termination.reason != OPTIMAL:
         return None
     lp_v = np.bincount(pv[cols], weights=w[cols] * xs, minlength=nv).astype(np.float64)
     if len(sub.unit_row):

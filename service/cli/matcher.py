@@ -53,17 +53,14 @@ def _standard_output_to_stderr(quiet: bool) -> Iterator[None]:
     middle of a branch and bound, past every option that turns its log off (20 000 x 5 000 seed 7: eight
     lines of "HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();" before the plan,
     which no JSON reader could then read). Python's own `sys.stdout` goes the same way until it is put back."""
-    sys.stdout.flush()
-    saved = os.dup(1)
+    from matcher.stdio import descriptor_1_to
+
     target = os.open(os.devnull, os.O_WRONLY) if quiet else os.dup(2)
     try:
-        os.dup2(target, 1)
-        with open(os.devnull, "w") if quiet else nullcontext(sys.stderr) as py_out, redirect_stdout(py_out):
+        with (descriptor_1_to(target), open(os.devnull, "w") if quiet else nullcontext(sys.stderr) as py_out,
+              redirect_stdout(py_out)):  # fmt: skip
             yield
     finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
         os.close(target)
 
 
