@@ -14,7 +14,8 @@ end afterwards (alternating old and new code), since it changes what the later s
 
 `capture` runs the solve (`--force-large` puts a register under 150 000 pairs on that path too) and
 keeps each model HiGHS is given through MathOpt, labelled: `lp` (the coverage LP's rounds), `hard` (the
-hard needs' proof), `fill` (the fills, which stop at a target), `fit` (the fit polish). `_interior`'s LPs
+hard needs' proof), `fill` (the fills, which stop at a target), `fitlp` and `fit` (the fit polish's LP
+rounds and its branch and bound). `_interior`'s LPs
 (through highspy) are not captured. The file holds numpy arrays (pickle: read only files you made;
 about 160 MB at 20 000 x 5 000). `replay` solves each chosen model with its own options and with the
 extra ones added, alternating, and prints the seconds (median of --repeat) and what each ended with.
@@ -36,7 +37,7 @@ from matcher import mip
 
 def _kind(integer: bool, kw: dict[str, Any]) -> str:
     if not integer:
-        return "lp"
+        return "lp" if kw.get("options") is mip.LARGE_LP_OPTIONS else "fitlp"
     if kw.get("options") is mip.HARD_OPTIONS:
         return "hard"
     if kw.get("target") is not None:
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--force-large", action="store_true", help="solve_large below 150 000 pairs too")
     r = sub.add_parser("replay", help="solve the kept models with and without extra HiGHS options")
     r.add_argument("models", type=Path)
-    r.add_argument("--kinds", default="lp,hard,fill,fit", help="comma-separated: lp, hard, fill, fit")
+    r.add_argument("--kinds", default="lp,hard,fill,fitlp,fit", help="comma-separated: lp, hard, fill, fitlp, fit")
     r.add_argument("--options", default="{}", help="a JSON object of HiGHS options by name")
     r.add_argument("--repeat", type=int, default=1)
     r.add_argument("--time-limit", type=float, default=120.0, help="seconds per solve (default 120)")
@@ -130,9 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     if not isinstance(extra, dict):
         ap.error("--options: a JSON object of HiGHS options by name")
     kinds = set(args.kinds.split(","))
-    unknown = kinds - {"lp", "hard", "fill", "fit"}
+    unknown = kinds - {"lp", "hard", "fill", "fitlp", "fit"}
     if unknown:
-        ap.error(f"--kinds: unknown {', '.join(sorted(unknown))} (lp, hard, fill, fit)")
+        ap.error(f"--kinds: unknown {', '.join(sorted(unknown))} (lp, hard, fill, fitlp, fit)")
     if args.repeat < 1:
         ap.error("--repeat: at least 1")
     return replay(args.models, kinds, extra, args.repeat, args.time_limit)
