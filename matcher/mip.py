@@ -31,7 +31,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -127,10 +127,11 @@ class MipOptions:
     # left after RINS for it to start: at 20 000 x 5 000 it
     # took 1.6 s to stop at a 0.7 s limit (HiGHS's presolve alone is 1.5 s there) and found nothing
     large_fit_free_min: float = 2.0
-    # the polish's LP (`_fit_guide`): its rounds (at 20 000 x 5 000 seed 1, one: fit 99 145 in 0.8 s; two:
-    # 99 583 in 1.9 s; three: 99 966 in 4.6 s, the LP's rounds from scratch 0.4, 1.0, 1.7 s), the share of
-    # the polish's time they may take, and the weight of a priority point in its objective, in units of the
-    # largest a pair's fit and the spread can be
+    # the polish's LP (`_fit_guide`): its rounds (at 20 000 x 5 000 seed 1, made from the plan's pairs after
+    # the coverage steps, one: fit 99 145 in 0.8 s; two: 99 583 in 1.9 s; three: 99 966 in 4.6 s, the LP's
+    # rounds from scratch 0.4, 1.0, 1.7 s; made beside the coverage steps, three gained 0.03-0.1 % and cost
+    # their wait), the share of the polish's time they may take when made after the coverage steps, and the
+    # weight of a priority point in its objective, in units of the largest a pair's fit and the spread can be
     large_fit_lp_rounds: int = 2
     large_fit_guide_share: float = 0.6
     large_fit_guide_weight: float = 20.0
@@ -1320,6 +1321,9 @@ def solve_large(
     bound_int = ub_lp
     proven = False
     pv = view.pair_vol.astype(np.int64)
+    # the fit polish's LP depends on the coverage LP alone: made beside the first round's hard needs' proof
+    guide_pool = ThreadPoolExecutor(max_workers=1)
+    guide_f: Future[tuple[np.ndarray, int] | None] | None = None
     for it in range(1, 5):
         if time.perf_counter() > deadline:
             break
@@ -1341,6 +1345,9 @@ def solve_large(
         spec = cols_e, pool.submit(_interior_over, view, cols_e, prio, np.zeros(len(cols_e), dtype=bool), deadline,
                                    cancel_e)  # fmt: skip
         spec2: tuple[np.ndarray, np.ndarray, np.ndarray, Future[Any]] | None = None
+        if guide_f is None:  # the fit polish's LP (`_fit_guide`), on the second core once tier 3's LP is done
+            guide_f = guide_pool.submit(_after, spec[1], _fit_guide, view, _guide_set(view, start, lp.x, opts), opts,
+                                        deadline)  # fmt: skip
         try:  # the worker's LPs stop with the round, however it ends
             res, xs, _u, _y = h.solve(rows_h, prio[hard_pairs], np.arange(len(hard_pairs)), integer=True,
                                       time_limit=deadline - time.perf_counter(), hint=best[hard_pairs],
@@ -1487,12 +1494,36 @@ def solve_large(
     # and bound here: no bound by patterns is made above mip_exact_max_pairs
     extra = opts.fit_patterns_time
     fit_deadline = min(t0 + opts.time_limit, time.perf_counter() + fit_budget) + extra
+    guide = guide_f.result() if guide_f is not None else None
+    guide_pool.shutdown(wait=True)
     best, fit_bound = _large_fit(h, view, best, start, opts, fit_deadline, stats, say,
-                                 slow=fit_budget / opts.large_fit_time_limit, free=extra > 0)  # fmt: skip
+                                 slow=fit_budget / opts.large_fit_time_limit, free=extra > 0, guide=guide)  # fmt: skip
     if not proven:
         fit_bound = None
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
     return best, bound_int, fit_bound, stats
+
+
+def _guide_set(view: Instance, start: np.ndarray, lp_x: np.ndarray, opts: MipOptions) -> np.ndarray:
+    """The pairs `_fit_guide` starts from when it runs beside the coverage steps, before their plan is known:
+    each need's best `fit_per_need` by fit, the start plan's (the flow's, which has the fit) and the coverage
+    LP's whole pairs, which stand for the plan's. Measured at 20 000 x 5 000 against the guide made after
+    the coverage steps from the plan's own pairs (seeds 1, 6, 2): fit 99 413 / 99 040 / 100 910 against
+    99 617 / 99 198 / 100 967, 1.0-1.3 s less wall. With the LP's whole support instead: 100 107 / 81 694 /
+    101 220, its branch and bound 0.9-3.4 s and at seed 6 cut by its time limit. With three LP rounds: 99 642
+    / 99 295 / 101 054, the time saved spent waiting for them."""
+    n = view.n_pairs
+    inset = start | (lp_x >= 1 - EPS)
+    inset[_best_per_key(np.arange(n), view.pair_need.astype(np.int64), view.pair_fit.astype(np.float64),
+                        opts.fit_per_need)] = True  # fmt: skip
+    return inset
+
+
+def _after(first: Future[Any], then: Callable[..., Any], *args: Any) -> Any:
+    """`then(*args)` once the future `first` is done, however it ended (a worker's task queued behind another
+    worker's, so that the two do not share a core)."""
+    wait([first])
+    return then(*args)
 
 
 def _promoted(
@@ -1597,7 +1628,7 @@ def _with_need_rows(rows: Rows, view: Instance, plan: np.ndarray) -> Rows:
 def _large_fit(
     h: _Highs, view: Instance, best: np.ndarray, start: np.ndarray,
     opts: MipOptions, deadline: float, stats: dict[str, object], say: Callable[[str], None], slow: float = 1.0,
-    free: bool = False,
+    free: bool = False, guide: tuple[np.ndarray, int] | None = None,
 ) -> tuple[np.ndarray, int | None]:
     """The fit level with coverage held at p* = coverage(best), within a short limit: a branch and
     bound over the plan's pairs, the start plan's and the best few per need by fit, started from
@@ -1621,16 +1652,20 @@ def _large_fit(
     top[_best_per_key(idx, pn, fit_f, opts.fit_per_need)] = True
     cols = np.flatnonzero(top | best | start)
     steps: list[str] = []
-    # first the LP's RINS: the fit LP over those pairs and the pairs its duals price (`_fit_guide`), then a
-    # branch and bound over the plan's pairs and the LP's support with the pairs both take whole held, both
-    # levels in one objective, so that each need's places may move to another need of the same worth. At
-    # 20 000 x 5 000 the plan then gained 0.7-1.1 % of fit (seed 1 98 907 -> 99 583, seed 6 98 178 ->
-    # 99 215) in 1.9-2.3 s where the RINS below took 0.9-1.0 s; which needs keep their places is most of it
-    # (seed 1's best plan known, 101 125, fills 30 needs otherwise: held to this plan's needs and given every
-    # pair it uses, the optimum is 99 829)
+    # first the LP's RINS: the fit LP (`_fit_guide`: `guide`, where `solve_large` made it beside its coverage
+    # steps; else now, over those pairs), then a branch and bound over the plan's pairs and the LP's support
+    # with the pairs both take whole held, both levels in one objective, so that each need's places may move
+    # to another need of the same worth. At 20 000 x 5 000 the whole plan's fit then rose 0.49-0.88 % (seed 1
+    # 99 692 -> 100 198) in 0.6-1.0 s where the RINS below took 0.9-1.0 s; which needs keep their places is
+    # most of it (seed 1's best plan known, 101 125 over the region, fills 30 needs otherwise: held to this
+    # plan's needs and given every pair it uses, the optimum is 99 829)
     res: Any = None
     step = "no time"
-    guide = _fit_guide(h, view, cols, best, opts, t0 + opts.large_fit_guide_share * (deadline - t0))
+    early = guide is not None
+    if guide is None:  # not made beside the coverage steps (`solve_large`): now, from the plan's pairs
+        inset = best.copy()
+        inset[cols] = True
+        guide = _fit_guide(view, inset, opts, t0 + opts.large_fit_guide_share * (deadline - t0))
     if guide is not None:
         x_lp, rounds = guide
         g_cols = np.flatnonzero(best | (x_lp > EPS))
@@ -1644,8 +1679,9 @@ def _large_fit(
         best = np.zeros(n, dtype=bool)
         best[g_cols[g_plan]] = True
         step = "lp rins"
-        steps.append(f"lp rins {fit_of(view, best)} ({rounds} LP rounds, {len(g_cols)} pairs)"
-                     f" in {time.perf_counter() - t0:.2f} s")  # fmt: skip
+        stats["fit_guide"] = {"rounds": rounds, "made": "beside coverage" if early else "after coverage"}
+        steps.append(f"lp rins {fit_of(view, best)} ({rounds} LP rounds{', made beside coverage' if early else ''},"
+                     f" {len(g_cols)} pairs) in {time.perf_counter() - t0:.2f} s")  # fmt: skip
     # then over the neighbourhood's pairs with each need's places held as the plan has them (coverage p* so,
     # without a row of its own): where the LP did not solve in time, RINS (the pairs the plan and the start,
     # the flow's plan, which has the fit, agree on held), 80 % of the time where the free branch and bound
@@ -1686,25 +1722,23 @@ def _large_fit(
     return best, fit_bound
 
 
-def _fit_guide(
-    h: _Highs, view: Instance, cols: np.ndarray, best: np.ndarray, opts: MipOptions, deadline: float
-) -> tuple[np.ndarray, int] | None:
+def _fit_guide(view: Instance, inset: np.ndarray, opts: MipOptions, deadline: float) -> tuple[np.ndarray, int] | None:
     """The LP that guides `_large_fit`'s RINS: (its solution per pair, its rounds), or None out of time. Fit
     plus a weight per priority point (`large_fit_guide_weight` times the largest a pair's fit and spread
     can be: far above what one place's fit changes, on the fit's scale, so its duals price on it too, where
-    an M above the whole fit range would make them noise), over the pairs `cols` and the plan's, then
+    an M above the whole fit range would make them noise), over the pairs of `inset` (bool per pair), then
     `large_fit_lp_rounds` - 1 times more over the pairs its duals price: per need the best `fit_per_need` by
     their reduced cost under the need's dual and their volunteer's spread dual (a heuristic's pricing: the
     overlap and hour rows of pairs outside the model are not built, their duals not counted). Each round's
     rows are those of its pairs (`_mip_rows`); the rounds are few, so the plan is the same on every run
-    (unless the machine is too slow for them: then fewer)."""
+    (unless the machine is too slow for them: then fewer). Its own HiGHS wrapper: it may run on a worker."""
+    h = _Highs()
     n = view.n_pairs
     pn = view.pair_need.astype(np.int64)
     pv = view.pair_vol.astype(np.int64)
     weight = opts.large_fit_guide_weight * max(1.0, float(np.abs(view.pair_fit).max(initial=0)) + view.spread)
     cost = view.pair_fit.astype(np.float64) + weight * view.pair_priority.astype(np.float64)
-    inset = best.copy()
-    inset[cols] = True
+    inset = inset.copy()
     x_lp: np.ndarray | None = None
     rounds = 0
     while rounds < opts.large_fit_lp_rounds and time.perf_counter() < deadline:
