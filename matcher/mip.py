@@ -1631,13 +1631,15 @@ def _large_fit(
     free: bool = False, guide: tuple[np.ndarray, int] | None = None,
 ) -> tuple[np.ndarray, int | None]:
     """The fit level with coverage held at p* = coverage(best), within a short limit: a branch and
-    bound over the plan's pairs, the start plan's and the best few per need by fit, started from
-    the plan. Not a proof: the bound returned is Σ over needs of their best fits per open place (no
-    volunteer counted twice within a need; spread ignored), which every plan stays under. `slow`: how
+    bound over the plan's pairs and those the fit LP `guide` (`_fit_guide`; made here where not given)
+    uses, started from the plan, both levels in one objective (else, with no LP in time, over the plan's
+    pairs, the start plan's and the best few per need by fit, each need's places held). Not a proof:
+    the bound returned is Σ over needs of their best fits per open place (no volunteer counted twice
+    within a need; spread ignored), which every plan stays under. `slow`: how
     many times longer than `large_fit_time_limit` the caller gave it (a slow machine), which scales the
     time the free branch and bound needs to start (`large_fit_free_min`) alike.
 
-    RINS alone unless `free`: it ends optimal over its neighbourhood well within its time (1.1-2.2 s at
+    RINS alone unless `free`: it ends optimal over its neighbourhood well within its time (0.6-2.3 s at
     20 000 x 5 000), so the plan is the same on every run. The free branch and bound after it ran where the
     time left allowed, which the machine's speed and the hard optimum HiGHS returned decided: 2.2-2.7 s
     more for 0.02-0.27 % more fit, a plan that changed from run to run (cut by its time limit), and the
