@@ -1487,8 +1487,8 @@ def solve_large(
     stats["coverage_proven_region"] = proven
     stats["coverage_seconds"] = round(time.perf_counter() - t0, 3)
     # the fit level over the plan's pairs, the start's (the flow's, which spread the load) and the best by fit
-    if on_coverage is not None:  # the fit keeps each need's places: which are open is settled here
-        on_coverage(best)
+    if on_coverage is not None:  # which needs are open is settled here as a rule (the polish may move a
+        on_coverage(best)  # few places between needs of the same worth: those are explained later)
     fit_budget = max(opts.large_fit_time_limit, opts.large_fit_lp_ratio * lp_seconds)  # a slow machine's too
     # the seconds granted for the fit level's proof (`fit_patterns_time`, `--prove-fit`) go to the free branch
     # and bound here: no bound by patterns is made above mip_exact_max_pairs
@@ -1582,15 +1582,20 @@ def _fit_step(
     h: _Highs, view: Instance, rows: Rows, cost: np.ndarray, cols: np.ndarray, plan: np.ndarray, p_star: int, *,
     until: float, abs_gap: float, fixed: np.ndarray | None,
 ) -> tuple[Any, np.ndarray]:
-    """One branch and bound of a fit level over `cols`, from `plan` (its hint), `fixed` pairs held: HiGHS's
-    result, and the plan it found where that keeps the coverage `p_star` and raises the fit, else `plan`."""
+    """One branch and bound of a fit level over `cols`, from `plan` (its hint, of coverage `p_star`), `fixed`
+    pairs held: HiGHS's result, and the plan it found where that is lexicographically better — more
+    coverage (where the caller's coverage is not proven: `solve_large` out of time, whose polish has both
+    levels in its objective), or the same and more fit — else `plan`."""
     res, xs, _u, _y = h.solve(rows, cost, cols, integer=True, time_limit=until - time.perf_counter(),
                               abs_gap=abs_gap, hint=plan, fixed=fixed)  # fmt: skip
     found = np.zeros(view.n_pairs, dtype=bool)
     found[cols[xs > 0.5]] = True
-    if not len(res.solutions) or int(view.pair_priority[found].sum()) != p_star:
+    if not len(res.solutions):
         return res, plan
-    return res, found if fit_of(view, found) > fit_of(view, plan) else plan
+    covered = int(view.pair_priority[found].sum())
+    if covered > p_star or (covered == p_star and fit_of(view, found) > fit_of(view, plan)):
+        return res, found
+    return res, plan
 
 
 def _with_need_rows(rows: Rows, view: Instance, plan: np.ndarray) -> Rows:
@@ -1680,6 +1685,7 @@ def _large_fit(
                                 fixed=(best & (x_lp >= 1 - EPS))[g_cols])  # fmt: skip
         best = np.zeros(n, dtype=bool)
         best[g_cols[g_plan]] = True
+        p_star = int(view.pair_priority[best].sum())  # (more where the coverage steps ran out of time)
         step = "lp rins"
         stats["fit_guide"] = {"rounds": rounds, "made": "beside coverage" if early else "after coverage"}
         steps.append(f"lp rins {fit_of(view, best)} ({rounds} LP rounds{', made beside coverage' if early else ''},"

@@ -205,6 +205,38 @@ def test_need_rows_hold_each_needs_places_and_so_the_coverage(seed: int) -> None
     assert int(view.pair_fit[found].sum()) >= int(view.pair_fit[plan].sum())
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_fit_step_takes_more_coverage_or_the_same_with_more_fit_never_less(seed: int) -> None:
+    """`mip._fit_step` (the fit polishes' branch and bounds): from a plan below the coverage optimum (the
+    large path out of time) with both levels in the objective, it returns the plan of more coverage it finds
+    (it used to drop it: only the caller's coverage counted); with an objective that pays for giving places
+    up, it keeps the plan."""
+    import time
+
+    from matcher.mip import _both_levels, _fit_step, _holds
+
+    view = build_instance_for(generate(300, 90, seed, broad=True))
+    n = view.n_pairs
+    base = build_rows(view, spread=True)
+    res, xs, _u, _y = _Highs().solve(without_spread(base), view.pair_priority.astype(np.float64), np.arange(n),
+                                     integer=True, time_limit=20)  # fmt: skip
+    optimum = xs > 0.5
+    plan = optimum.copy()
+    plan[np.flatnonzero(plan)[::3]] = False  # places left open: coverage below the optimum
+    p_plan = int(view.pair_priority[plan].sum())
+    assert p_plan < int(view.pair_priority[optimum].sum())
+    _lo, _big, both = _both_levels(view)
+    _res, got = _fit_step(_Highs(), view, base, both, np.arange(n), plan, p_plan, until=time.perf_counter() + 20,
+                          abs_gap=0.999, fixed=None)  # fmt: skip
+    assert int(view.pair_priority[got].sum()) == int(view.pair_priority[optimum].sum())
+    assert _holds(without_spread(base), got)
+    # an objective that pays for giving places up: what it finds covers less, and the plan stays
+    fewer = view.pair_fit.astype(np.float64) - 1000.0 * view.pair_priority
+    res, kept = _fit_step(_Highs(), view, base, fewer, np.arange(n), plan, p_plan, until=time.perf_counter() + 20,
+                          abs_gap=0.999, fixed=None)  # fmt: skip
+    assert len(res.solutions) and kept is plan
+
+
 def test_a_cutoff_ends_a_search_that_cannot_pass_it() -> None:
     """`_Highs.solve(cutoff=c)` (HiGHS's `objective_bound`, negated for a maximisation): two odd cycles of
     conflicts, optimum 6 (a plan of 3 per cycle, one pair each), LP 7 (a half on every pair). A cutoff
