@@ -976,7 +976,8 @@ def solve_level(
 
 
 def _need_duals(view: Instance, rows: Rows, y: np.ndarray) -> np.ndarray:
-    """Per need, the dual `y` of its C1 row (0 where it has none): what the patterns' first round prices at."""
+    """Per need, the dual `y` of its C1 row (0 where it has none): what the patterns' first round and
+    `_fit_guide`'s pricing price at."""
     mu = np.zeros(view.n_needs)
     if rows.need_row is not None:
         has = rows.need_row >= 0
@@ -1512,11 +1513,16 @@ def _guide_set(view: Instance, start: np.ndarray, lp_x: np.ndarray, opts: MipOpt
     99 617 / 99 198 / 100 967, 1.0-1.3 s less wall. With the LP's whole support instead: 100 107 / 81 694 /
     101 220, its branch and bound 0.9-3.4 s and at seed 6 cut by its time limit. With three LP rounds: 99 642
     / 99 295 / 101 054, the time saved spent waiting for them."""
-    n = view.n_pairs
-    inset = start | (lp_x >= 1 - EPS)
-    inset[_best_per_key(np.arange(n), view.pair_need.astype(np.int64), view.pair_fit.astype(np.float64),
-                        opts.fit_per_need)] = True  # fmt: skip
+    inset: np.ndarray = _top_by_fit(view, opts) | start | (lp_x >= 1 - EPS)
     return inset
+
+
+def _top_by_fit(view: Instance, opts: MipOptions) -> np.ndarray:
+    """Each need's best `fit_per_need` pairs by fit (bool per pair): where the large path's fit polish starts."""
+    top = np.zeros(view.n_pairs, dtype=bool)
+    top[_best_per_key(np.arange(view.n_pairs), view.pair_need.astype(np.int64), view.pair_fit.astype(np.float64),
+                      opts.fit_per_need)] = True  # fmt: skip
+    return top
 
 
 def _after(first: Future[Any], then: Callable[..., Any], *args: Any) -> Any:
@@ -1651,13 +1657,10 @@ def _large_fit(
     20 s of the issue's 20 000 x 5 000 missed at seeds 3 and 5 (1 December, fourth session)."""
     t0 = time.perf_counter()
     n = view.n_pairs
-    pn = view.pair_need.astype(np.int64)
     p_star = int(view.pair_priority[best].sum())
     fit_f = view.pair_fit.astype(np.float64)
-    top = np.zeros(n, dtype=bool)
-    idx = np.arange(n)
-    top[_best_per_key(idx, pn, fit_f, opts.fit_per_need)] = True
-    cols = np.flatnonzero(top | best | start)
+    top: np.ndarray | None = None  # each need's best by fit: only where a step below needs them
+    coverage_plan = best
     steps: list[str] = []
     # first the LP's RINS: the fit LP (`_fit_guide`: `guide`, where `solve_large` made it beside its coverage
     # steps; else now, over those pairs), then a branch and bound over the plan's pairs and the LP's support
@@ -1670,9 +1673,8 @@ def _large_fit(
     step = "no time"
     early = guide is not None
     if guide is None:  # not made beside the coverage steps (`solve_large`): now, from the plan's pairs
-        inset = best.copy()
-        inset[cols] = True
-        guide = _fit_guide(view, inset, opts, t0 + opts.large_fit_guide_share * (deadline - t0))
+        top = _top_by_fit(view, opts)
+        guide = _fit_guide(view, top | best | start, opts, t0 + opts.large_fit_guide_share * (deadline - t0))
     if guide is not None:
         x_lp, rounds = guide
         g_cols = np.flatnonzero(best | (x_lp > EPS))
@@ -1697,12 +1699,13 @@ def _large_fit(
     # the plan's fit or near it, 67 074; RINS proves 98 565 over its pairs in 2.1 s, 1.5 s of them HiGHS's
     # presolve, so half the 4 s made it a coin flip: 60 986 in the bench's median run.)
     branchings: list[tuple[str, np.ndarray | None, float]] = []
-    if guide is None:
-        branchings.append(("rins", (best & start)[cols], 0.8 if free else 1.0))
-    if free:
-        branchings.append(("free", None, 1.0))
-    if branchings:
-        cols = np.union1d(cols, np.flatnonzero(best))  # with the LP's RINS's plan
+    if guide is None or free:
+        top = _top_by_fit(view, opts) if top is None else top
+        cols = np.flatnonzero(top | coverage_plan | best | start)  # with the LP's RINS's plan, where it ran
+        if guide is None:
+            branchings.append(("rins", (best & start)[cols], 0.8 if free else 1.0))
+        if free:
+            branchings.append(("free", None, 1.0))
         # a view of those pairs only, its rows built afresh: rows over every pair of the region cost 0.5 s
         # and 255 MB at 20 000 x 5 000 (the solve's peak) for a model over 20 000 of 459 000
         sub, base = _mip_rows(view, cols, spread=True, short_long=False)
@@ -1761,10 +1764,7 @@ def _fit_guide(view: Instance, inset: np.ndarray, opts: MipOptions, deadline: fl
         x_lp[in_cols] = xs
         if rounds == opts.large_fit_lp_rounds:
             break
-        mu = np.zeros(view.n_needs)  # the C1 rows' duals (a need with no row: 0)
-        if rows.need_row is not None:
-            has = rows.need_row >= 0
-            mu[has] = y[rows.need_row[has]]
+        mu = _need_duals(view, rows, y)
         sigma = np.zeros(view.n_volunteers)  # the spread rows' duals: what one more place costs the volunteer
         if len(rows.unit_row):
             spread_row = np.zeros(rows.n_rows, dtype=bool)
