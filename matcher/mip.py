@@ -481,6 +481,33 @@ class _Cancel:
                 self._highs.cancelSolve()
 
 
+def highs_lp(
+    rows: Rows, cost: np.ndarray, cols: np.ndarray, options: HighsOptions, time_limit: float, *,
+    lower: np.ndarray | None = None,
+) -> tuple[Any, _Assembled]:
+    """A highspy model of the LP maximising cost·x over the pairs `cols` (bounds `lower` per col, else 0, and
+    1) and their rows' spread units, passed whole (no MathOpt protos), not yet run; with the assembly, whose
+    columns after the pairs are the units `u_idx`."""
+    import highspy
+
+    a = _assemble(rows, cost, cols)
+    k, n_col = len(cols), len(a.obj)
+    order = np.lexsort((a.row, a.col))  # column-wise
+    start = np.zeros(n_col + 1, dtype=np.int32)
+    np.cumsum(np.bincount(a.col, minlength=n_col), out=start[1:])
+    lo = np.zeros(n_col)
+    if lower is not None:
+        lo[:k] = lower
+    h = _quiet(highspy.Highs)
+    for key, val in (("output_flag", False), ("time_limit", float(max(0.01, time_limit))), ("random_seed", 0),
+                     *options.items()):  # fmt: skip
+        h.setOptionValue(key, val)
+    h.passModel(n_col, int(a.used.sum()), len(a.coef), 1, -1, 0.0, a.obj, lo, np.ones(n_col),
+                rows.lower[a.used].astype(np.float64), rows.upper[a.used].astype(np.float64), start[:-1],
+                a.row[order].astype(np.int32), a.coef[order].astype(np.float64), np.zeros(n_col, dtype=np.int32))
+    return h, a
+
+
 def _interior(
     rows: Rows, cost: np.ndarray, cols: np.ndarray, *, fixed: np.ndarray, time_limit: float,
     cancel: _Cancel | None = None,
@@ -495,18 +522,8 @@ def _interior(
     import highspy
 
     assert len(rows.unit_row) == 0
-    a = _assemble(rows, cost, cols)
-    k = len(cols)
-    order = np.lexsort((a.row, a.col))  # column-wise
-    start = np.zeros(k + 1, dtype=np.int32)
-    np.cumsum(np.bincount(a.col, minlength=k), out=start[1:])
-    h = _quiet(highspy.Highs)
-    for key, val in (("output_flag", False), ("time_limit", float(max(0.01, time_limit))), ("solver", "ipm"),
-                     ("run_crossover", "off"), ("random_seed", 0)):
-        h.setOptionValue(key, val)
-    h.passModel(k, int(a.used.sum()), len(a.coef), 1, -1, 0.0, a.obj, fixed[cols].astype(np.float64), np.ones(k),
-                rows.lower[a.used].astype(np.float64), rows.upper[a.used].astype(np.float64), start[:-1],
-                a.row[order].astype(np.int32), a.coef[order].astype(np.float64), np.zeros(k, dtype=np.int32))
+    h, _a = highs_lp(rows, cost, cols, {"solver": "ipm", "run_crossover": "off"}, time_limit,
+                     lower=fixed[cols].astype(np.float64))  # fmt: skip
     if cancel is not None and not cancel.attach(h):
         return None
     h.run()

@@ -159,6 +159,47 @@ def test_price_hands_back_volunteers_with_too_many_pairs_and_the_greedy_keeps_th
         assert value[v] == pytest.approx(_worth(view, w, theirs))
 
 
+def _plain_greedy(view: Instance, rows: Rows, w: np.ndarray, v: int) -> np.ndarray:
+    """One volunteer's greedy pattern as the rule reads: their pairs worth something by worth (the lower
+    index first among equals), each taken where every row of theirs but C1 still holds with it (read entry
+    by entry) and it is worth more than the spread it adds (`flow.spread_of`); stop at the first pair that
+    is worth no more than that."""
+    pv = view.pair_vol.astype(np.int64)
+    mine = np.flatnonzero((pv == v) & (w > 1e-9))
+    chosen = np.zeros(view.n_pairs, dtype=bool)
+    for p in sorted(mine.tolist(), key=lambda q: (-w[q], q)):
+        more = chosen.copy()
+        more[p] = True
+        step = spread_of(view, more) - spread_of(view, chosen)
+        if w[p] <= step:
+            break
+        if _keeps_own_rows(view, rows, more):
+            chosen = more
+    return chosen
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(REGISTERS), st.integers(0, 2**31))
+def test_the_greedy_takes_for_every_volunteer_at_once_what_one_at_a_time_takes(
+    reg: tuple[int, int, int, bool], seed: int
+) -> None:
+    """`_greedy_big` steps through all the volunteers' pairs at once; each volunteer's pattern is the one a
+    plain greedy over their pairs alone takes, and the value is its worth."""
+    view, rows = _register(*reg)
+    blocks = volunteer_blocks(view, rows)
+    assert blocks is not None
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-10, 40, size=view.n_pairs).astype(np.float64) + rng.random(view.n_pairs)
+    pv = view.pair_vol.astype(np.int64)
+    vols = np.flatnonzero(rng.random(view.n_volunteers) < 0.6)
+    value, chosen = _greedy_big(view, blocks, w, vols)
+    assert not (chosen & ~np.isin(pv, vols)).any()
+    for v in vols.tolist():
+        plain = _plain_greedy(view, rows, w, v)
+        assert np.array_equal(chosen & (pv == v), plain), v
+        assert value[v] == pytest.approx(_worth(view, w, plain), abs=1e-6)
+
+
 def _fit_optimum(view: Instance, rows: Rows) -> tuple[np.ndarray, int, int]:
     """(a coverage-optimal plan of best fit, p*, that fit), by one branch and bound over every pair."""
     h = _Highs()
