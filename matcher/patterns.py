@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.flow import spread_cost
+from matcher.flow import fit_of, spread_cost
 from matcher.instance import Instance
 from matcher.mip import Rows, _floor, _Highs, _quiet, highs_lp
 
@@ -317,9 +317,13 @@ class _Master:
         sol.value_valid = True
         self.h.setSolution(sol)
         self.h.run()
-        if self.h.getInfo().primal_solution_status != 2:
-            return None
+        found = self.h.getInfo().primal_solution_status == 2
         z = np.asarray(self.h.getSolution().col_value)
+        # the master an LP again, for rounds after this one
+        self.h.changeColsIntegrality(k, np.arange(k, dtype=np.int32), np.zeros(k, dtype=np.uint8))
+        self.h.setOptionValue("time_limit", math.inf)
+        if not found:
+            return None
         plan = np.zeros(view.n_pairs, dtype=bool)
         for q, zq in zip(self.patterns, z, strict=True):
             if zq > 0.5:
@@ -459,6 +463,17 @@ def _lp_patterns(view: Instance, blocks: Blocks, x: np.ndarray) -> list[np.ndarr
     return got
 
 
+def _better(
+    master: _Master, view: Instance, plan: np.ndarray, better: np.ndarray | None, incumbent: float, deadline: float
+) -> tuple[np.ndarray | None, float]:
+    """The master's branch and bound from the best plan known (`better`, else `plan`, of fit `incumbent`):
+    (the best plan better than `plan` now known, or None; its fit, or `incumbent`)."""
+    found = master.integer_plan(plan if better is None else better, deadline - time.perf_counter())
+    if found is not None and fit_of(view, found) > incumbent:
+        return found, float(fit_of(view, found))
+    return better, incumbent
+
+
 def pattern_bound(
     view: Instance, rows: Rows, plan: np.ndarray, p_star: int, mu: np.ndarray, lam: float, deadline: float,
     h: _Highs, *, incumbent: float, tol: float, x: np.ndarray | None = None, smooth: float = 0.5,
@@ -497,6 +512,8 @@ def pattern_bound(
     # point (19 167) and made that the centre: 29 rounds to 0.1 %, 21 this way (9.6 -> 7.2 s there)
     greedy = False
     n_exact = 0
+    searched = False  # a branch and bound over the patterns has run
+    better: np.ndarray | None = None  # the best plan it found, where better than `plan`
     while time.perf_counter() < deadline:
         mu_r, lam_r = duals
         w = fit_f - mu_r[pn] - lam_r * prio
@@ -522,8 +539,17 @@ def pattern_bound(
             bound = float((mu_r * cap).sum()) + lam_r * p_star + float(value.sum()) + extra
             if bound < best:
                 best, center = bound, duals
-        if best - max(incumbent, m_val) <= max(tol, 1e-6):
-            break
+        if best - (incumbent if searched else max(incumbent, m_val)) <= max(tol, 1e-6):
+            if searched or not search_plan or m_val <= incumbent + 0.5:
+                break
+            # within `tol` of the master's LP, not of the plan: the plan the patterns hold, then, where it
+            # is still further than `tol` below the bound, the rounds go on against it alone (the bound can
+            # still come down towards the master's LP). 2 700 x 700 everyone seed 2: the master at 16 549,
+            # the bound 16 562, the plan 16 542 (0.12 %); 5 rounds more, 0.6 s: 16 556 (within 0.1 %)
+            better, incumbent = _better(master, view, plan, better, incumbent, deadline)
+            searched = True
+            if _floor(best) - incumbent <= tol:
+                break
         # the patterns of positive reduced cost under the master's own duals (before its first solve, the
         # LP's: every improving one); each volunteer's best and the runner-up
         w_m = fit_f - mu_m[pn] - lam_m * prio if mu_m is not None else w
@@ -552,7 +578,7 @@ def pattern_bound(
                                 "pattern_master": round(m_val, 3) if math.isfinite(m_val) else None,
                                 "pattern_bound": round(best, 3) if math.isfinite(best) else None,
                                 "pattern_seconds": [round(t, 3) for t in (t_price, t_big, t_master)]}  # fmt: skip
-    better = None
-    if search_plan and time.perf_counter() < deadline and m_val > incumbent + 0.5:
-        better = master.integer_plan(plan, deadline - time.perf_counter())
+    if (search_plan and time.perf_counter() < deadline and m_val > incumbent + 0.5
+            and _floor(best) - incumbent > tol):  # fmt: skip
+        better, incumbent = _better(master, view, plan, better, incumbent, deadline)
     return PatternResult(float(_floor(best)) if math.isfinite(best) else math.inf, better, rounds, stats)

@@ -232,6 +232,34 @@ def test_pattern_bound_holds_and_its_plan_keeps_every_row(reg: tuple[int, int, i
         assert fit_of(view, got.plan) <= got.bound
 
 
+def test_the_master_is_an_lp_again_after_its_branch_and_bound() -> None:
+    """`pattern_bound` goes on pricing after a branch and bound over the master's patterns (where the plan it
+    finds is still short of the bound): the master must be its LP again. Three volunteers, three needs of one
+    place, each volunteer's pattern two needs in a ring: the LP takes each at one half (3), a plan one
+    pattern (2)."""
+    pv = np.array([0, 0, 1, 1, 2, 2], dtype=np.int32)
+    pn = np.array([0, 1, 1, 2, 0, 2], dtype=np.int32)
+    view = Instance(
+        n_volunteers=3, n_needs=3, pair_vol=pv, pair_need=pn, pair_priority=np.ones(6, dtype=np.int64),
+        pair_fit=np.ones(6, dtype=np.int64), pair_cand=np.arange(6), need_cap=np.ones(3, dtype=np.int64),
+        vol_cap=np.full(3, 2), vol_minutes_cap=np.full(3, -1), pair_minutes=np.zeros(6, dtype=np.int64),
+        spread=0, vol_fixed=np.zeros(3, dtype=np.int64),
+    )  # fmt: skip
+    master = patterns._Master(view, 2, np.ones(3))
+    master.add(np.ones(6, dtype=bool), np.arange(3))
+    before = master.solve()
+    assert before is not None and before[0] == pytest.approx(3.0)
+    plan = np.array([True, True, False, False, False, False])
+    found = master.integer_plan(plan, 10.0)
+    assert found is not None and fit_of(view, found) == 2
+    after = master.solve()
+    assert after is not None and after[0] == pytest.approx(3.0)  # the LP's, not the branch and bound's 2
+    # a column added after it is continuous too: one pair of the first volunteer's, a half beside the others
+    master.add(np.array([True, False, False, False, False, False]), np.array([0]))
+    again = master.solve()
+    assert again is not None and again[0] == pytest.approx(3.0)
+
+
 def test_pattern_bound_from_zero_duals_and_no_lp_still_bounds() -> None:
     view, rows = _register(60, 20, 2, False)
     best, p_star, f_star = _fit_optimum(view, rows)
