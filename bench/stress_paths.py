@@ -8,15 +8,18 @@ line per mismatch and a summary; exits 1 on any mismatch.
 
     .venv/bin/python bench/stress_paths.py --seeds 0 20
     .venv/bin/python bench/stress_paths.py --seeds 0 10 --paths large
+    .venv/bin/python bench/stress_paths.py --seeds 0 10 --paths patterns
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 
 from matcher.generate import generate
+from matcher.scenario import decode_scenario
 from matcher.schema import Plan, Scenario
 from matcher.solve import SolveOptions, solve
 from matcher.validate import check_plan
@@ -26,7 +29,20 @@ PATHS = {
     "core-branched": (SolveOptions(engine="mip", direct_max_pairs=0), SMALL),
     "core-priced": (SolveOptions(engine="mip", direct_max_pairs=0, core_direct_max_pairs=0), SMALL),
     "large": (SolveOptions(engine="mip", mip_exact_max_pairs=0), ((300, 90), (600, 150))),
+    # the fit level's bound by volunteer patterns (`--prove-fit`), on `bench/register.py --everyone`
+    # registers, where the fit LP leaves a gap for them to close
+    "patterns": (SolveOptions(engine="mip", direct_max_pairs=0, core_direct_max_pairs=0, fit_patterns_time=10.0),
+                 ((150, 40), (250, 60), (400, 100), (700, 180))),
 }
+EVERYONE = {"patterns"}  # paths run on bench/register.py's everyone-available registers
+
+
+def _register(size: tuple[int, int], seed: int, everyone: bool) -> Scenario:
+    if not everyone:
+        return generate(*size, seed, broad=True)
+    from register import generate as bench_register  # bench/register.py, beside this file
+
+    return decode_scenario(json.dumps(bench_register(*size, seed, everyone=True)))
 
 
 def _problems(exact: Plan, got: Plan) -> list[str]:
@@ -55,25 +71,27 @@ def main() -> int:
     unknown = [p for p in paths if p not in PATHS]
     if unknown:
         ap.error(f"--paths: unknown {', '.join(unknown)} (known: {', '.join(PATHS)})")
-    runs = bad = 0
+    runs = bad = patterned = 0
     t0 = time.perf_counter()
     for seed in range(*args.seeds):
-        exact_of: dict[tuple[int, int], tuple[Scenario, Plan]] = {}
+        exact_of: dict[tuple[int, int, bool], tuple[Scenario, Plan]] = {}
         for name in paths:
             opts, sizes = PATHS[name]
             for size in sizes:
-                if size not in exact_of:
-                    sc = generate(*size, seed, broad=True)
-                    exact_of[size] = sc, solve(sc, SolveOptions(engine="mip"))
-                sc, exact = exact_of[size]
+                key = (*size, name in EVERYONE)
+                if key not in exact_of:
+                    sc = _register(size, seed, name in EVERYONE)
+                    exact_of[key] = sc, solve(sc, SolveOptions(engine="mip"))
+                sc, exact = exact_of[key]
                 got = solve(sc, opts)
                 problems = _problems(exact, got) + [str(v) for v in check_plan(sc, got)]
                 runs += 1
+                patterned += "pattern_rounds" in got.stats
                 if problems:
                     bad += 1
                     print(f"MISMATCH seed {seed} {size[0]}x{size[1]} {name}: {'; '.join(problems)}", flush=True)
         print(f"seed {seed}: {runs} runs, {bad} mismatches, {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    print(f"{runs} runs, {bad} mismatches")
+    print(f"{runs} runs, {bad} mismatches ({patterned} made a pattern bound)")
     return 1 if bad else 0
 
 
