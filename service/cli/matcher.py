@@ -157,7 +157,25 @@ def cmd_solve(args: argparse.Namespace) -> int:
                " placements at risk" if scenario.committed else "")
             + f"; {plan.timings.total:.2f} s"
         )
+        hint = _prove_fit_hint(plan, cov, args.prove_fit)
+        if hint:
+            _err(f"samspill: {hint}")
     return 0
+
+
+def _prove_fit_hint(plan: Plan, cov: Coverage, prove_fit: float) -> str | None:
+    """Where the fit level is left unproven by a gap the fit LP leaves (coverage proven, the priced path
+    below 150 000 pairs, where volunteer patterns can close it), what `--prove-fit` would do; None else."""
+    if plan.status == "optimal" or cov.priority_filled < cov.priority_bound:
+        return None
+    if plan.stats.get("mip_path") != "pricing":  # no fit LP to start from (above 150 000 pairs), or no gap
+        return None
+    if prove_fit <= 0:
+        return ("the fit is not proven; `--prove-fit 30` proves it within 0.1 % by volunteer patterns where"
+                " they close the LP's gap (at 90 000 pairs: 1-5 s more)")
+    if "pattern_rounds" in plan.stats:
+        return f"`--prove-fit {prove_fit:g}` did not close the fit's gap in its seconds; more may"
+    return None
 
 
 def _gap_words(plan: Plan, cov: Coverage) -> str:

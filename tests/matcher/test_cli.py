@@ -430,3 +430,22 @@ def test_a_feasible_summary_says_which_level_the_gap_is_of() -> None:
     assert _gap_words(plan, short) == "coverage within 3.33% of its bound"
     plan.gap = 1 / 21514  # one point short at 20 000 x 5 000: not "within 0.00%"
     assert _gap_words(plan, short) == "coverage within 0.0046% of its bound"
+
+
+def test_an_unproven_fit_the_patterns_could_prove_says_how() -> None:
+    """A plan `feasible` only by the fit LP's gap on the priced path (below 150 000 pairs) tells the user of
+    `--prove-fit`; nothing where the coverage is short, the fit proven, or no fit LP was made (above 150 000
+    pairs); and where the seconds given did not close it, that more may."""
+    from matcher.schema import Coverage, Plan
+    from service.cli.matcher import _prove_fit_hint
+
+    proven = Coverage(places=10, filled=8, priority_filled=30, priority_bound=30)
+    plan = Plan(status="feasible", gap=0.0059, stats={"mip_path": "pricing"})
+    hint = _prove_fit_hint(plan, proven, 0.0)
+    assert hint is not None and "--prove-fit 30" in hint
+    assert _prove_fit_hint(plan, Coverage(places=10, filled=8, priority_filled=29, priority_bound=30), 0.0) is None
+    assert _prove_fit_hint(Plan(status="optimal", gap=0.0009, stats={"mip_path": "pricing"}), proven, 0.0) is None
+    assert _prove_fit_hint(Plan(status="feasible", gap=0.25, stats={"mip_path": "decomposition"}), proven, 0.0) is None
+    tried = Plan(status="feasible", gap=0.0012, stats={"mip_path": "pricing", "pattern_rounds": [31, 8]})
+    assert _prove_fit_hint(tried, proven, 5.0) == "`--prove-fit 5` did not close the fit's gap in its seconds; more may"
+    assert _prove_fit_hint(plan, proven, 5.0) is None  # given seconds, no patterns made (rows not split)
