@@ -17,6 +17,11 @@ DEMO_DATABASE = "samspill-demo.sqlite3"
 # Board streams (server-sent events) never end by themselves: without a limit a restart would
 # wait for every big screen to hang up. After this many seconds they are cut; EventSource reconnects.
 GRACEFUL_SHUTDOWN_S = 5
+# How long an idle keep-alive connection stays open. uvicorn's own 5 s is no longer than clients and
+# proxies keep theirs (httpx's pool 5 s, nginx 75 s, cloud load balancers 60 s): a request sent on a
+# connection the server is closing just then fails with "server disconnected without sending a
+# response" (a 502 behind a proxy). Longer than theirs, the client or the proxy closes first.
+KEEP_ALIVE_S = 75
 
 
 def register(sub: Any) -> None:
@@ -96,10 +101,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     if workers > 1:  # each worker process builds its own app from the environment
         os.environ["SAMSPILL_DATABASE_URL"] = settings.database_url
         uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
-                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **proxies)
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, timeout_keep_alive=KEEP_ALIVE_S, **proxies)
     else:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
-                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **proxies)
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, timeout_keep_alive=KEEP_ALIVE_S, **proxies)
     return 0
 
 
