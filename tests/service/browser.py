@@ -86,10 +86,14 @@ class LiveServer:
 @contextmanager
 def serve(app: Any, port: int | None = None, **options: Any) -> Iterator[str]:
     """The app under uvicorn on 127.0.0.1 in a thread (on `port`, or a free one; `options` for
-    uvicorn.Config, e.g. the proxy options `samspill serve` uses); yields its base URL."""
+    uvicorn.Config, e.g. the proxy options `samspill serve` uses; its keep-alive by default, so that a
+    test's pooled connection is not closed under a request); yields its base URL."""
     import uvicorn
 
+    from service.cli.server import KEEP_ALIVE_S
+
     port = port or free_port()
+    options = {"timeout_keep_alive": KEEP_ALIVE_S, **options}
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
