@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -19,14 +20,36 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    return float(raw) if raw else default
+class SettingsError(ValueError):
+    """A setting in the environment that cannot be read: the message names the variable and what it needs."""
 
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw else default
+def env_float(name: str, default: float, *, above: float = 0.0) -> float:
+    """The variable's number (seconds, or as documented), above `above`; `default` where unset or empty."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if not math.isfinite(value) or value <= above:
+        raise SettingsError(f"{name} must be a number above {above:g}, not {raw!r}")
+    return value
+
+
+def env_int(name: str, default: int, *, least: int = 0) -> int:
+    """The variable's whole number, at least `least`; `default` where unset or empty."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < least:
+        raise SettingsError(f"{name} must be a whole number of at least {least}, not {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -82,12 +105,12 @@ class Settings:
     def from_env(cls) -> Settings:
         return cls(
             database_url=normalise_database_url(os.environ.get("SAMSPILL_DATABASE_URL", DEFAULT_DATABASE_URL)),
-            solve_time_limit=_float("SAMSPILL_SOLVE_TIME_LIMIT", 30.0),
-            solve_lock_timeout=_float("SAMSPILL_SOLVE_LOCK_TIMEOUT", 600.0),
-            first_followup_days=_int("SAMSPILL_FIRST_FOLLOWUP_DAYS", 14),
-            followup_interval_months=_int("SAMSPILL_FOLLOWUP_INTERVAL_MONTHS", 3),
-            default_horizon_days=_int("SAMSPILL_DEFAULT_HORIZON_DAYS", 90),
-            retention_months=_int("SAMSPILL_RETENTION_MONTHS", 24),
+            solve_time_limit=env_float("SAMSPILL_SOLVE_TIME_LIMIT", 30.0),
+            solve_lock_timeout=env_float("SAMSPILL_SOLVE_LOCK_TIMEOUT", 600.0),
+            first_followup_days=env_int("SAMSPILL_FIRST_FOLLOWUP_DAYS", 14),
+            followup_interval_months=env_int("SAMSPILL_FOLLOWUP_INTERVAL_MONTHS", 3, least=1),
+            default_horizon_days=env_int("SAMSPILL_DEFAULT_HORIZON_DAYS", 90, least=1),
+            retention_months=env_int("SAMSPILL_RETENTION_MONTHS", 24, least=1),
             solver=os.environ.get("SAMSPILL_SOLVER", ""),
             worker_in_server=os.environ.get("SAMSPILL_WORKER_IN_SERVER", "1") not in ("0", "false"),
             debug=os.environ.get("SAMSPILL_DEBUG", "") not in ("", "0", "false"),
@@ -97,8 +120,8 @@ class Settings:
             smtp_url=os.environ.get("SAMSPILL_SMTP_URL", ""),
             mail_from=os.environ.get("SAMSPILL_MAIL_FROM", ""),
             public_url=os.environ.get("SAMSPILL_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
-            outbox_poll_seconds=_float("SAMSPILL_OUTBOX_POLL_SECONDS", 5.0),
-            outbox_retry_seconds=_float("SAMSPILL_OUTBOX_RETRY_SECONDS", 30.0),
+            outbox_poll_seconds=env_float("SAMSPILL_OUTBOX_POLL_SECONDS", 5.0),
+            outbox_retry_seconds=env_float("SAMSPILL_OUTBOX_RETRY_SECONDS", 30.0),
             outbox_sender=os.environ.get("SAMSPILL_OUTBOX_SENDER", "1") not in ("0", "false"),
             sms_adapter=os.environ.get("SAMSPILL_SMS_ADAPTER", ""),
             sms_url=os.environ.get("SAMSPILL_SMS_URL", ""),

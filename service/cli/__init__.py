@@ -39,8 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+    from service.settings import SettingsError
+
     try:
         code = func(args)
+    except SettingsError as exc:  # a setting in the environment: the variable and what it needs, no traceback
+        print(f"samspill: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("samspill: interrupted", file=sys.stderr)
         return 130

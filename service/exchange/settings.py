@@ -8,11 +8,17 @@ from dataclasses import dataclass, field
 import msgspec
 
 from events.valuation import DEFAULT_RATES, Rates
+from service.settings import SettingsError, env_float
 
 
 def _rates() -> Rates:
     raw = os.environ.get("SAMSPILL_EXCHANGE_RATES")
-    return msgspec.json.decode(raw, type=Rates).merged() if raw else DEFAULT_RATES
+    if not raw:
+        return DEFAULT_RATES
+    try:
+        return msgspec.json.decode(raw, type=Rates).merged()
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise SettingsError(f"SAMSPILL_EXCHANGE_RATES is not valid rates JSON: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -25,5 +31,4 @@ class ExchangeSettings:
 
     @classmethod
     def from_env(cls) -> ExchangeSettings:
-        raw = os.environ.get("SAMSPILL_BOARD_RESYNC_SECONDS")
-        return cls(rates=_rates(), board_resync_seconds=float(raw) if raw else 5.0)
+        return cls(rates=_rates(), board_resync_seconds=env_float("SAMSPILL_BOARD_RESYNC_SECONDS", 5.0))
