@@ -92,8 +92,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     quiet = args.quiet
-    if args.time_limit <= 0 or args.workers < 1:
-        _err("samspill: --time-limit must be positive and --workers at least 1")
+    if not 0 < args.time_limit < math.inf:  # (nan too: it fails every comparison)
+        _err("samspill: --time-limit is a number of seconds above 0")
+        return EXIT_INVALID
+    if args.workers < 1:
+        _err("samspill: --workers must be at least 1")
         return EXIT_INVALID
     if not 0 <= args.prove_fit < math.inf:
         _err("samspill: --prove-fit is a number of seconds, 0 or more")

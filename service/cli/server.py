@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,37 @@ GRACEFUL_SHUTDOWN_S = 5
 KEEP_ALIVE_S = 75
 
 
+def _port(raw: str) -> int:
+    """A TCP port for argparse: 1-65535 (a larger one reached the socket's bind as a traceback)."""
+    try:
+        port = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a port is a whole number, not {raw!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is between 1 and 65535, not {port}")
+    return port
+
+
+def _whole(least: int) -> Callable[[str], int]:
+    """An argparse type: a whole number, at least `least`."""
+
+    def read(raw: str) -> int:
+        try:
+            n = int(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"a whole number, not {raw!r}") from None
+        if n < least:
+            raise argparse.ArgumentTypeError(f"at least {least}, not {n}")
+        return n
+
+    return read
+
+
 def register(sub: Any) -> None:
     serve = sub.add_parser("serve", help="run the HTTP API (SQLite file by default; SAMSPILL_DATABASE_URL selects)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1,
+    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument("--workers", type=_whole(1), default=1,
                        help="server processes (each reads SAMSPILL_DATABASE_URL; most useful with PostgreSQL)")
     serve.set_defaults(func=cmd_serve)
 
@@ -38,9 +65,9 @@ def register(sub: Any) -> None:
 
     demo = sub.add_parser("demo", help="create a demo municipality, print tokens and the URL, and serve")
     demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--volunteers", type=int, default=300)
-    demo.add_argument("--needs", type=int, default=80)
+    demo.add_argument("--port", type=_port, default=8000)
+    demo.add_argument("--volunteers", type=_whole(0), default=300)
+    demo.add_argument("--needs", type=_whole(0), default=80)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--in-force", type=float, default=0.0, metavar="SHARE",
                       help="share of places (0-1) already taken by placements in force, a few of them at risk")
@@ -277,13 +304,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     # The demo serves plain http on this machine: cookies without the Secure flag.
     from dataclasses import replace
 
+    if not 0 <= args.in_force <= 1:  # before the old demo database is removed below
+        print("samspill demo: --in-force: a share between 0 and 1", file=sys.stderr)
+        return 2
     settings = replace(load_settings(url), secure_cookies=False)
     if settings.database_url.startswith("sqlite") and not args.database_url:
         for suffix in ("", "-wal", "-shm"):
             Path(DEMO_DATABASE + suffix).unlink(missing_ok=True)
-    if not 0 <= args.in_force <= 1:
-        print("samspill demo: --in-force: a share between 0 and 1", file=sys.stderr)
-        return 2
     out = run(build_demo(settings, args.volunteers, args.needs, args.seed, args.in_force))
     c = out["counts"]
     base = f"http://{args.host}:{args.port}"

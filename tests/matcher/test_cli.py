@@ -342,6 +342,21 @@ def test_solve_prove_fit_must_be_seconds(tmp_path: Path, capsys: pytest.CaptureF
     assert "--prove-fit" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(("flag", "value", "says"), [
+    ("--time-limit", "0", "--time-limit is a number of seconds above 0"),
+    ("--time-limit", "-5", "--time-limit is a number of seconds above 0"),
+    ("--time-limit", "nan", "--time-limit is a number of seconds above 0"),  # passed `<= 0`, then a traceback
+    ("--time-limit", "inf", "--time-limit is a number of seconds above 0"),
+    ("--workers", "0", "--workers must be at least 1"),
+])
+def test_solve_time_limit_and_workers_are_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, value: str, says: str
+) -> None:
+    code, out, err = run(capsys, "solve", write(tmp_path / "s.json", _binding()), flag, value, "-q")
+    assert code == 2 and out == ""
+    assert err == f"samspill: {says}\n"
+
+
 def test_solve_prove_fit_gives_the_same_proven_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plans = []
     for extra in ([], ["--prove-fit", "5"]):

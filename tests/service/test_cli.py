@@ -145,3 +145,32 @@ def test_server_start_up_silences_the_highs_banner_first(db_url: str, monkeypatc
     with TestClient(app) as client:
         assert called == ["quiet"]
         assert client.get("/health").status_code == 200
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["serve", "--port", "70000"], "argument --port: a port is between 1 and 65535, not 70000"),  # was a traceback
+    (["serve", "--port", "eighty"], "argument --port: a port is a whole number, not 'eighty'"),
+    (["serve", "--workers", "0"], "argument --workers: at least 1, not 0"),
+    (["demo", "--volunteers", "-5", "--no-serve"], "argument --volunteers: at least 0, not -5"),  # a traceback too
+    (["demo", "--needs", "x", "--no-serve"], "argument --needs: a whole number, not 'x'"),
+])
+def test_serve_and_demo_refuse_bad_numbers_by_name(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+
+
+def test_demo_with_a_bad_share_leaves_the_old_demo_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """`--in-force 2` is refused before the demo's SQLite file is replaced (it was removed first)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SAMSPILL_DEMO_DATABASE_URL", raising=False)
+    old = tmp_path / "samspill-demo.sqlite3"
+    old.write_bytes(b"the last demo")
+    assert main(["demo", "--in-force", "2", "--no-serve"]) == 2
+    assert "--in-force: a share between 0 and 1" in capsys.readouterr().err
+    assert old.read_bytes() == b"the last demo"
