@@ -28,7 +28,10 @@ class Finding:
 
 
 def _scanned(column: sa.Column[Any]) -> bool:
-    return isinstance(column.type, sa.String | sa.Text | sa.JSON) and not is_secret(column.name)
+    """Text a person or an import wrote: not a secret's column by name, nor one the models mark opaque
+    (hashes and random keys, `models.OPAQUE`)."""
+    return (isinstance(column.type, sa.String | sa.Text | sa.JSON) and not is_secret(column.name)
+            and not column.info.get("opaque"))
 
 
 async def stored_identity_numbers(session: AsyncSession) -> AsyncIterator[Finding]:

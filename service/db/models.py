@@ -25,6 +25,12 @@ JSONDoc = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 NullableJSONDoc = sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
 
 
+# A column of hashes or random keys (a token's sha256, a session id's, a link's secret): opaque, not text a
+# person wrote. The privacy scan (service/db/identity_scan.py) does not read it: a sha256 in hex holds an
+# 11-digit run about once in a hundred, which it listed as a stored identity number.
+OPAQUE: dict[Any, Any] = {"opaque": True}
+
+
 def utcnow() -> dt.datetime:
     """The columns' default moment: the service's clock (service.clock.now), aware UTC."""
     return clock.now()
@@ -183,7 +189,7 @@ class TokenRow(Base):
     volunteer_id: Mapped[str | None] = mapped_column(sa.String(200))
     # Broker and notary tokens are bound to one exchange event (service/exchange).
     event_id: Mapped[str | None] = mapped_column(sa.String(200), index=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, info=OPAQUE)
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
@@ -194,7 +200,7 @@ class IdempotencyRow(Base):
     __tablename__ = "idempotency_keys"
     token_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    request_hash: Mapped[str] = mapped_column(sa.String(64), info=OPAQUE)
     status_code: Mapped[int]
     response: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
@@ -246,7 +252,7 @@ class WebSessionRow(Base):
     sha256 is kept here, so logging out or changing a password ends the session on the server too."""
 
     __tablename__ = "web_sessions"
-    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 of the cookie's session id
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True, info=OPAQUE)  # sha256 of the cookie's session id
     subject: Mapped[str] = mapped_column(sa.String(250), index=True)  # "user:usr-…", "volunteer:vol-…", …
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
@@ -295,7 +301,7 @@ class ExchangeEventRow(_Stamped, Base):
     state: Mapped[EventState] = mapped_column(sa.String(20))
     data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     # A read-only key for the big screen, the printable catalogue and the report pages.
-    screen_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    screen_key: Mapped[str] = mapped_column(sa.String(64), unique=True, info=OPAQUE)
     suggestions: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
 
 
@@ -351,7 +357,7 @@ class EventAgreementRow(Base):
     registered_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     # Opens this agreement's follow-up form for its parties (sent to them after the event).
-    follow_up_key: Mapped[str | None] = mapped_column(sa.String(64))
+    follow_up_key: Mapped[str | None] = mapped_column(sa.String(64), info=OPAQUE)
 
 
 class EventFollowUpRow(Base):
@@ -414,7 +420,7 @@ class LoginLinkRow(Base):
     __tablename__ = "login_links"
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     volunteer_id: Mapped[str] = mapped_column(sa.String(200), index=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, info=OPAQUE)
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
@@ -446,7 +452,7 @@ class VolunteerAccountRow(Base):
     volunteer_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     lang: Mapped[str] = mapped_column(sa.String(5), default="nb")
     # The private calendar URL's secret; a read capability like an event's screen key, replaced to revoke.
-    calendar_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    calendar_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True, info=OPAQUE)
     leave_requested_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     leave_note: Mapped[str | None] = mapped_column(sa.Text)
 
@@ -462,7 +468,7 @@ class FloorLinkRow(Base):
     event_id: Mapped[str] = mapped_column(sa.ForeignKey("exchange_events.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(sa.String(20))  # broker | notary | general | stand
     name: Mapped[str] = mapped_column(sa.String(200))
-    link_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    link_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, info=OPAQUE)
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utcnow)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))

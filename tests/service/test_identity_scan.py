@@ -90,3 +90,32 @@ def test_the_coordinators_page_lists_the_same_with_where_to_correct_them(db_url:
     with pytest.raises(Problem) as refused:
         asyncio.run(in_session(db_url, as_site))
     assert refused.value.status == 403
+
+
+def test_hashes_and_random_keys_are_not_read_as_identity_numbers(db_url: str, monkeypatch, capsys) -> None:
+    """A sha256 in hex holds an 11-digit run now and then (a session's id did, and the privacy page listed
+    `web_sessions` beside the real finding, at random); the columns the models mark opaque are not read."""
+    import datetime as dt
+
+    from service.db.models import OPAQUE, IdempotencyRow, LoginLinkRow, VolunteerAccountRow, WebSessionRow
+
+    run = "01019012345"  # an 11-digit run inside each opaque value below
+    later = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+
+    async def stored(session: Any) -> None:
+        session.add(WebSessionRow(id=f"ab{run}" + "c" * 51, subject="user:usr-x", expires_at=later))
+        session.add(IdempotencyRow(token_id="tok-x", key="k1", request_hash=f"{run}" + "f" * 53, status_code=201,
+                                   response={}))  # fmt: skip
+        session.add(LoginLinkRow(id="lnk-x", volunteer_id="v9", token_hash="e" * 53 + run, expires_at=later))
+        session.add(VolunteerAccountRow(volunteer_id="v9", calendar_key=f"K{run}K"))
+        session.add(VolunteerRow(id="v9", data={"id": "v9", "name": "Per", "notes": [f"fnr {run}"]}))
+
+    asyncio.run(in_session(db_url, stored))
+    code, out, err = _scan(monkeypatch, capsys, db_url)
+    assert code == 1, (out, err)
+    assert out.splitlines() == ["volunteers v9: data.notes[0]"]  # the note alone
+    from service.db.models import Base
+
+    marked = {(t.name, c.name) for t in Base.metadata.sorted_tables for c in t.columns if c.info == OPAQUE}
+    assert {("web_sessions", "id"), ("idempotency_keys", "request_hash"), ("event_floor_links", "link_hash"),
+            ("login_links", "token_hash"), ("volunteer_accounts", "calendar_key")} <= marked
