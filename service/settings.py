@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///samspill.sqlite3"
+N = TypeVar("N", int, float)
 
 
 def normalise_database_url(url: str) -> str:
@@ -25,30 +28,27 @@ class SettingsError(ValueError):
 
 
 def env_float(name: str, default: float, *, above: float = 0.0) -> float:
-    """The variable's number (seconds, or as documented), above `above`; `default` where unset or empty."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
-    if not math.isfinite(value) or value <= above:
-        raise SettingsError(f"{name} must be a number above {above:g}, not {raw!r}")
-    return value
+    """The variable's number (seconds, or as documented), finite and above `above`; `default` where unset
+    or empty."""
+    return _env(name, default, float, "a number", lambda v: math.isfinite(v) and v > above,
+                f"a number above {above:g}")
 
 
 def env_int(name: str, default: int, *, least: int = 0) -> int:
     """The variable's whole number, at least `least`; `default` where unset or empty."""
+    return _env(name, default, int, "a whole number", lambda v: v >= least, f"a whole number of at least {least}")
+
+
+def _env(name: str, default: N, parse: Callable[[str], N], kind: str, ok: Callable[[N], bool], need: str) -> N:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
-    if value < least:
-        raise SettingsError(f"{name} must be a whole number of at least {least}, not {raw!r}")
+        raise SettingsError(f"{name} must be {kind}, not {raw!r}") from None
+    if not ok(value):
+        raise SettingsError(f"{name} must be {need}, not {raw!r}")
     return value
 
 
