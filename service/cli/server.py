@@ -136,7 +136,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from service.exchange.settings import ExchangeSettings
+
     settings = load_settings()
+    ExchangeSettings.from_env()  # read now, so a value that cannot be read is said before "serving"
     if not check_migrated(settings):
         return 2
     print(f"samspill: serving http://{args.host}:{args.port}/ (API docs at /schema)", flush=True)

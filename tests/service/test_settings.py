@@ -59,3 +59,13 @@ def test_the_command_stops_with_the_message_and_no_traceback(
     assert main(["serve", "--port", "1"]) == 2
     err = capsys.readouterr().err
     assert err == "samspill: SAMSPILL_SOLVE_TIME_LIMIT must be a number, not 'thirty'\n"
+
+
+def test_serve_reads_the_exchanges_settings_before_it_says_it_serves(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SAMSPILL_BOARD_RESYNC_SECONDS", "-1")
+    assert main(["serve", "--port", "1"]) == 2
+    out, err = capsys.readouterr()
+    assert "serving" not in out
+    assert err == "samspill: SAMSPILL_BOARD_RESYNC_SECONDS must be a number above 0, not '-1'\n"
