@@ -93,8 +93,8 @@ def test_the_coordinators_page_lists_the_same_with_where_to_correct_them(db_url:
 
 
 def test_hashes_and_random_keys_are_not_read_as_identity_numbers(db_url: str, monkeypatch, capsys) -> None:
-    """A sha256 in hex holds an 11-digit run now and then (a session's id did, and the privacy page listed
-    `web_sessions` beside the real finding, at random); the columns the models mark opaque are not read."""
+    """A sha256 in hex holds a run of exactly 11 digits one time in 22 (a session's id did, and the privacy
+    page listed `web_sessions` beside the real finding); the columns the models mark opaque are not read."""
     import datetime as dt
 
     from service.db.models import OPAQUE, IdempotencyRow, LoginLinkRow, VolunteerAccountRow, WebSessionRow
