@@ -1535,7 +1535,8 @@ def _guide_set(view: Instance, start: np.ndarray, lp_x: np.ndarray, opts: MipOpt
 
 
 def _top_by_fit(view: Instance, opts: MipOptions) -> np.ndarray:
-    """Each need's best `fit_per_need` pairs by fit (bool per pair): where the large path's fit polish starts."""
+    """Each need's best `fit_per_need` pairs by fit (bool per pair): among the pairs both fit levels start from
+    (`fit_level`'s LP, the large path's polish)."""
     top = np.zeros(view.n_pairs, dtype=bool)
     top[_best_per_key(np.arange(view.n_pairs), view.pair_need.astype(np.int64), view.pair_fit.astype(np.float64),
                       opts.fit_per_need)] = True  # fmt: skip
@@ -2121,8 +2122,7 @@ def fit_level(
     base = build_rows(view, spread=True) if base is None else base
     rows = with_row(base, view.pair_priority, -np.inf, float(p_star))
     fit_f = view.pair_fit.astype(np.float64)
-    inset = plan | extra
-    inset[_best_per_key(np.arange(n), pn, fit_f, opts.fit_per_need)] = True
+    inset = plan | extra | _top_by_fit(view, opts)
     fit_now = fit_of(view, plan)
     # the LP prices with the fit alone and coverage held by a row: the same LP as priority·M + fit with
     # coverage capped, but its duals are on the fit's scale, so its Lagrangian bound is a few points

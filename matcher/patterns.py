@@ -469,9 +469,8 @@ def _better(
     """The master's branch and bound from the best plan known (`better`, else `plan`, of fit `incumbent`):
     (the best plan better than `plan` now known, or None; its fit, or `incumbent`)."""
     found = master.integer_plan(plan if better is None else better, deadline - time.perf_counter())
-    if found is not None and fit_of(view, found) > incumbent:
-        return found, float(fit_of(view, found))
-    return better, incumbent
+    fit = fit_of(view, found) if found is not None else -math.inf
+    return (found, float(fit)) if fit > incumbent else (better, incumbent)
 
 
 def pattern_bound(
