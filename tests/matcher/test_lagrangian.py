@@ -371,3 +371,28 @@ def test_a_stalled_lp_goes_on_while_its_duals_price_far_above_it(v: int, n: int,
     assert got.lp is not None and got.rounds < 30
     assert got.bound - got.lp.value <= 1e-3 * abs(got.lp.value) + 1e-6
     assert got.bound >= got.lp.value - 1e-6  # a bound over every pair: never below the restricted LP
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 5), data=st.data())
+def test_pairs_near_the_fractional_ones_are_those_rings_out_through_the_set(seed: int, data: st.DataObject) -> None:
+    """`mip._near_fractional` (the fit level's pairs freed beside the LP's undecided ones): the pairs of the
+    needs and volunteers reached from the fractional pairs in `rings` steps, a step going through the pairs
+    of the set given: written here with sets, step by step."""
+    from matcher.mip import _near_fractional
+
+    view = build_instance_for(generate(60, 20, seed, broad=True))
+    n = view.n_pairs
+    x = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=n, max_size=n)))
+    among = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    rings = data.draw(st.integers(1, 3))
+    need = view.pair_need.tolist()
+    vol = view.pair_vol.tolist()
+    needs = {need[p] for p in range(n) if x[p] == 0.5}
+    vols = {vol[p] for p in range(n) if x[p] == 0.5}
+    for _ in range(rings - 1):
+        reached = [p for p in range(n) if among[p] and (need[p] in needs or vol[p] in vols)]
+        needs |= {need[p] for p in reached}
+        vols |= {vol[p] for p in reached}
+    expected = [need[p] in needs or vol[p] in vols for p in range(n)]
+    assert _near_fractional(view, x, among, rings).tolist() == expected
