@@ -2176,7 +2176,8 @@ def fit_level(
         # level's fit, 40 % below (2 700 x 700 everyone: LP 4.8 s, fit 10 956 of 18 030)
         least = max(opts.fit_mip_min, opts.fit_mip_lp_ratio * lp_seconds)
         held = whole
-        for fixed, among, floor, step_rows in ((whole, inset, least, held_rows),
+        far = whole & ~_near_fractional(view, priced.lp.x, inset)  # the whole pairs away from the undecided
+        for fixed, among, floor, step_rows in ((whole, inset, least, held_rows), (far, inset, least, held_rows),
                                                (whole & plan, inset & (plan | (priced.lp.x > EPS)),
                                                 2 * least, rows)):  # fmt: skip
             if plan is not first:  # the first found its plan
@@ -2186,14 +2187,14 @@ def fit_level(
             res, plan = _fit_step(h, view, step_rows, cost, np.flatnonzero(among), plan, p_star, until=until,
                                   abs_gap=tol, fixed=fixed)  # fmt: skip
             term = res.termination.reason
-        if plan is not first and fit_bound is not None and fit_bound - fit_of(view, plan) > tol:
+        if plan is not first and held is not far and fit_bound is not None and fit_bound - fit_of(view, plan) > tol:
             # then the pairs it held near the LP's fractional ones free too (`_near_fractional`), the whole
             # priced set open, from its plan (which holds every pair still held: the search cannot end below
             # it). The LP's whole pairs held cost 3-15 fit points at five of eight bench registers (2 000 x 500
             # and 2 700 x 700 everyone): freed two rings out, the set's free optimum each time, in 0.1-0.5 s
             # where the free branch and bound took 0.8-4.4 s
             res, plan = _fit_step(h, view, held_rows, cost, np.flatnonzero(inset), plan, p_star, until=deadline,
-                                  abs_gap=tol, fixed=held & ~_near_fractional(view, priced.lp.x, inset))  # fmt: skip
+                                  abs_gap=tol, fixed=held & far)  # fmt: skip
             term = res.termination.reason
         fit_now = fit_of(view, plan)
     if opts.fit_patterns_time > 0 and priced.lp is not None and fit_bound is not None and fit_bound - fit_now > tol:
