@@ -2180,7 +2180,7 @@ def fit_level(
         # the priced set and the pairs the LP's duals price within `fit_rc_slack` of joining: the pairs of the
         # optimum the pricing left out are there (2 000 x 500 everyone seed 8: 17 of the region's optimum's
         # 689 pairs outside the priced set, each of reduced cost 2 to -0.5; with them the steps below reach
-        # that optimum, 11 741, where they stopped at 11 735)
+        # that optimum, 11 741, where they stopped at 11 726-11 735 as the LP's rounds went)
         bb_pairs = inset | (_reduced(fit_rows, fit_f, priced.lp.y) > -opts.fit_rc_slack)
         far = whole & ~_near_fractional(view, priced.lp.x, bb_pairs)  # the whole pairs away from the undecided
         for fixed, among, floor, step_rows in ((whole, bb_pairs, least, held_rows), (far, bb_pairs, least, held_rows),
