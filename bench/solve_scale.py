@@ -5,6 +5,8 @@
     .venv/bin/python bench/solve_scale.py --sizes 6000x1500:everyone --engines auto,cpsat
     .venv/bin/python bench/solve_scale.py --live                          # re-solve after one change, 300 × 90
     .venv/bin/python bench/solve_scale.py --sizes 2700x700:everyone --prove-fit 60 # the fit proven by patterns
+    .venv/bin/python bench/solve_scale.py --sizes 2000x500:everyone --seeds 1 11 --repeat 1 --baselines highs
+    # (the last: ten registers, each plan against the textbook optimum, and how many are within 0.1 %)
 
 Registers come from `bench/register.py` (written apart from the matcher, never tuned on it;
 `--generator matcher` uses `matcher.generate` instead). For each size a fresh child process
@@ -17,6 +19,7 @@ solves it with HiGHS and with CP-SAT, each with its proven bound. Figures are me
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import resource
 import statistics
@@ -131,7 +134,38 @@ def _report(size: str, variant: str, r: dict[str, Any]) -> list[str]:
                     f" (with eligibility {total:.2f} s) {b['status']:>10} prio {b['priority']}/{b['priority_bound']}"
                     f" fit {b['fit']}{'' if not b['violations'] else ' VIOLATIONS'}"
                 )
+    if r.get("highs", {}).get("status") == "optimal":
+        lines.extend(f"{'':>29} {line}" for line in _against_optimum(r))
     return lines
+
+
+def _against_optimum(r: dict[str, Any]) -> list[str]:
+    """Each engine's plan against the textbook model's optimum (HiGHS, proven): coverage the same or short,
+    and how far the fit is below it, with whether that is within the issue's 0.1 %."""
+    from matcher.schema import FIT_REL_GAP
+
+    b = r["highs"]
+    out = []
+    for engine, o in r["ours"].items():
+        short = b["priority"] - o["priority"]
+        below = b["fit"] - o["fit"]
+        share = below / abs(b["fit"]) if b["fit"] else 0.0
+        verdict = "within 0.1 %" if short <= 0 and share <= FIT_REL_GAP + 1e-12 else "NOT within 0.1 %"
+        cov = "the same" if short == 0 else f"{short} short" if short > 0 else f"{-short} above (not its optimum?)"
+        out.append(f"ours/{engine} against the textbook optimum: coverage {cov}"
+                   f" ({o['priority']}/{b['priority']}), fit {below} below ({share:.3%}): {verdict}")
+    return out
+
+
+def _within(r: dict[str, Any]) -> bool | None:
+    """Whether every engine's plan is within 0.1 % of the textbook model's proven optimum (None: no optimum)."""
+    from matcher.schema import FIT_REL_GAP
+
+    b = r.get("highs")
+    if not b or b.get("status") != "optimal":
+        return None
+    return all(b["priority"] <= o["priority"] and b["fit"] - o["fit"] <= FIT_REL_GAP * abs(b["fit"]) + 1e-9
+               for o in r["ours"].values())
 
 
 def _live(args: argparse.Namespace) -> int:
@@ -176,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", nargs="+", default=DEFAULT_SIZES, help="VxN[:realistic|:everyone]")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seeds", nargs=2, type=int, metavar=("FIRST", "STOP"),
+                    help="every seed FIRST..STOP-1 in turn (instead of --seed), with a count per size of the seeds"
+                         " within 0.1 %% of the textbook optimum where HiGHS proves one")
     ap.add_argument("--engines", default="auto", help="comma-separated: auto, mip, cpsat")
     ap.add_argument("--baselines", default="highs,cpsat", help="textbook model solvers: highs, cpsat ('' for none)")
     ap.add_argument("--baseline-limit", type=float, default=120.0, help="seconds for each baseline solve")
@@ -195,11 +232,14 @@ def main(argv: list[str] | None = None) -> int:
         return _live(args)
     import msgspec
 
-    print(f"solve_scale: generator {args.generator}, seed {args.seed}, repeat {args.repeat}, engines {args.engines},"
+    seeds = list(range(*args.seeds)) if args.seeds else [args.seed]
+    seed_text = f"seeds {seeds[0]}-{seeds[-1]}" if args.seeds and seeds else f"seed {args.seed}"
+    print(f"solve_scale: generator {args.generator}, {seed_text}, repeat {args.repeat}, engines {args.engines},"
           f" baselines {args.baselines or 'none'} (limit {args.baseline_limit:g} s);"
           " medians; 2-core machine, noisy")  # fmt: skip
+    within: dict[str, list[bool]] = {}
     with tempfile.TemporaryDirectory(prefix="samspill-scale-") as tmp:
-        for item in args.sizes:
+        for item, seed in itertools.product(args.sizes, seeds):
             size, _, variant = item.partition(":")
             variant = variant or "realistic"
             v, n = (int(x) for x in size.split("x"))
@@ -207,11 +247,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.generator == "bench":
                 import register
 
-                data = json.dumps(register.generate(v, n, args.seed, everyone=everyone)).encode()
+                data = json.dumps(register.generate(v, n, seed, everyone=everyone)).encode()
             else:
                 from matcher.generate import generate
 
-                data = msgspec.json.encode(generate(v, n, args.seed, broad=everyone))
+                data = msgspec.json.encode(generate(v, n, seed, broad=everyone))
             path = Path(tmp) / f"{size}-{variant}.json"
             path.write_bytes(data)
             base = args.baselines if v * n * (0.05 if everyone else 0.008) <= args.baseline_max_pairs else ""
@@ -224,10 +264,18 @@ def main(argv: list[str] | None = None) -> int:
             if proc.returncode or not got:
                 print(f"{size:>11} {variant:>9} child failed (exit {proc.returncode})", flush=True)
                 continue
-            for line in _report(size, variant, json.loads(got[-1][7:])):
+            result = json.loads(got[-1][7:])
+            if args.seeds:
+                print(f"{size:>11} {variant:>9} seed {seed}", flush=True)
+            for line in _report(size, variant, result):
                 print(line, flush=True)
+            ok = _within(result)
+            if ok is not None:
+                within.setdefault(item, []).append(ok)
             if not base and args.baselines:
                 print(f"{'':>29} baselines skipped (above --baseline-max-pairs)", flush=True)
+    for item, oks in within.items():
+        print(f"{item}: within 0.1 % of the textbook optimum at {sum(oks)} of {len(oks)} seeds where HiGHS proved one")
     return 0
 
 
