@@ -830,6 +830,7 @@ class _Priced:
     rc_true: np.ndarray  # … and its reduced costs: one dual solution's, for the reduced-cost line
     rounds: int
     warm: _WarmLp  # the model of the rounds, at the last one's optimum
+    rc: np.ndarray  # the last round's reduced costs under its duals as they are (the pricing's)
 
 
 def _price(
@@ -847,7 +848,7 @@ def _price(
     an earlier call over the same rows and cost left, to go on from)."""
     lp: _Lp | None = None
     bound = ub_last = math.inf
-    rc_true = np.zeros(len(cost))
+    rc_true = rc = np.zeros(len(cost))
     rounds = 0  # LPs solved
     warm = _WarmLp(rows, cost) if warm is None else warm
     while rounds < max_rounds:
@@ -867,7 +868,7 @@ def _price(
         if len(add) == 0 or (time.perf_counter() > deadline and rounds >= min_rounds):
             break
         inset[_best_per_key(add, key, rc[add], per_key)] = True  # partial pricing
-    return _Priced(lp, bound, ub_last, rc_true, rounds, warm)
+    return _Priced(lp, bound, ub_last, rc_true, rounds, warm, rc)
 
 
 @dataclass
@@ -2181,7 +2182,7 @@ def fit_level(
         # optimum the pricing left out are there (2 000 x 500 everyone seed 8: 17 of the region's optimum's
         # 689 pairs outside the priced set, each of reduced cost 2 to -0.5; with them the steps below reach
         # that optimum, 11 741, where they stopped at 11 726-11 735 as the LP's rounds went)
-        bb_pairs = inset | (_reduced(fit_rows, fit_f, priced.lp.y) > -opts.fit_rc_slack)
+        bb_pairs = inset | (priced.rc > -opts.fit_rc_slack)
         far = whole & ~_near_fractional(view, priced.lp.x, bb_pairs)  # the whole pairs away from the undecided
         for fixed, among, floor, step_rows in ((whole, bb_pairs, least, held_rows), (far, bb_pairs, least, held_rows),
                                                (whole & plan, inset & (plan | (priced.lp.x > EPS)),
