@@ -1333,6 +1333,9 @@ def solve_large(
     p_need = np.zeros(view.n_needs, dtype=np.int64)
     p_need[pn] = prio_i
     y_need = np.where(need_row >= 0, lp.y[np.maximum(need_row, 0)], 0.0)
+    # the region's rows (3 million entries at 20 000 x 5 000) go: the steps below build their own, and the peak memory
+    # at 20 000 x 5 000 fell from 950 to 754 MB (`samspill solve`, seed 2)
+    del base, rows, r_rows, cl, rc
     filled_lp = np.bincount(pn, weights=lp.x, minlength=view.n_needs)
     cap = view.need_cap.astype(np.int64)
     has = np.bincount(pn, minlength=view.n_needs) > 0
