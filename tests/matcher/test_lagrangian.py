@@ -94,6 +94,26 @@ def test_bounds_hold_for_every_plan(case: tuple[Rows, np.ndarray, np.ndarray]) -
         assert best <= full + 1e-6
 
 
+@settings(max_examples=300, deadline=None)
+@given(row_sets(), st.data())
+def test_reduced_costs_are_the_cost_less_the_duals_times_the_rows(
+    case: tuple[Rows, np.ndarray, np.ndarray], data: st.DataObject
+) -> None:
+    """`_reduced` (which sums only the rows whose dual is not 0) and `_lagrangian`'s reduced costs (under the
+    duals with their wrong signs set to 0) against the dense matrix product, with most duals 0 as at an LP
+    optimum."""
+    rows, cost, y = case
+    zero = np.array(data.draw(st.lists(st.booleans(), min_size=len(y), max_size=len(y))), dtype=bool)
+    y = np.where(zero, 0.0, y)
+    a = np.zeros((rows.n_rows, len(cost)))
+    np.add.at(a, (rows.entry_row, rows.entry_pair), rows.entry_coef)
+    rc = _reduced(rows, cost, y)
+    assert np.allclose(rc, cost - a.T @ y)
+    right = np.where(np.isfinite(rows.upper), np.maximum(y, 0.0), 0.0) + np.where(np.isfinite(rows.lower),
+                                                                                  np.minimum(y, 0.0), 0.0)
+    assert np.allclose(_lagrangian(rows, y, rc)[1], cost - a.T @ right)
+
+
 @pytest.mark.parametrize(("seed", "broad"), [(1, False), (2, True), (3, True)])
 def test_rows_without_spread_are_the_rows_built_without_it(seed: int, broad: bool) -> None:
     """`mip.without_spread` (the coverage level's rows cut from the fit level's, built once) gives the very
