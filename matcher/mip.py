@@ -1850,20 +1850,22 @@ def coverage_core(view: Instance, rows: Rows, score: np.ndarray) -> Core:
         c1[rows.need_row[rows.need_row >= 0]] = True
     side = ~c1[rows.entry_row]
     er, ep, ec = rows.entry_row[side], rows.entry_pair[side], rows.entry_coef[side]
-    alive = np.ones(n, dtype=bool)
+    alive = cap[pn] > 0
     fixed = np.zeros(n, dtype=bool)
-    alive &= cap[pn] > 0
     rounds = 0
-    binding = np.ones(rows.n_rows, dtype=bool)
+    # each row's load over the pairs in play (alive or fixed; a fixed pair was free, so it is in no binding row),
+    # whether it binds, and per pair how many entries of binding rows hold it: kept up to date from what
+    # changes, the rows of the pairs that leave play summed again (the same sums as summing every row each
+    # round, to the bit) and the entries of the rows that stop binding taken off (2 700 x 700 everyone: 2
+    # million entries, five rounds, 0.33 s when each round summed them all)
+    in_play = alive.copy()
+    live = in_play[ep]
+    load = np.bincount(er[live], weights=ec[live], minlength=rows.n_rows)
+    binding = load > rows.upper + 1e-9
+    holds = np.bincount(ep[binding[er]], minlength=n)
     while True:
         rounds += 1
-        # only rows still binding can stop binding: recount those
-        live = (alive[ep] | fixed[ep]) & binding[er]
-        load = np.bincount(er[live], weights=ec[live], minlength=rows.n_rows)
-        binding &= load > rows.upper + 1e-9
-        held = np.zeros(n, dtype=bool)
-        held[ep[binding[er]]] = True
-        free = np.flatnonzero(alive & ~held)
+        free = np.flatnonzero(alive & (holds == 0))
         if len(free) == 0:
             break
         take = _spread_choice(view, free, cap, fixed) if view.spread > 0 else _best_per_key(free, pn, score[free], cap)
@@ -1871,6 +1873,17 @@ def coverage_core(view: Instance, rows: Rows, score: np.ndarray) -> Core:
         alive[free] = False  # a free pair beyond its need's places can never be taken: out
         cap -= np.bincount(pn[take], minlength=view.n_needs)
         alive &= cap[pn] > 0
+        left = in_play & ~(alive | fixed)  # only rows still binding can stop binding: those that lost a pair
+        in_play &= alive | fixed
+        touched = np.zeros(rows.n_rows, dtype=bool)
+        touched[er[left[ep]]] = True
+        touched &= binding
+        e = np.flatnonzero(touched[er])
+        live = in_play[ep[e]]
+        load[touched] = np.bincount(er[e[live]], weights=ec[e[live]], minlength=rows.n_rows)[touched]
+        stop = touched & (load <= rows.upper + 1e-9)
+        binding &= ~stop
+        holds -= np.bincount(ep[e[stop[er[e]]]], minlength=n)
     return Core(fixed, np.flatnonzero(alive), cap, rounds)
 
 
