@@ -25,30 +25,25 @@ GRACEFUL_SHUTDOWN_S = 5
 KEEP_ALIVE_S = 75
 
 
-def _port(raw: str) -> int:
-    """A TCP port for argparse: 1-65535 (a larger one reached the socket's bind as a traceback)."""
-    try:
-        port = int(raw)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a port is a whole number, not {raw!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is between 1 and 65535, not {port}")
-    return port
-
-
-def _whole(least: int) -> Callable[[str], int]:
-    """An argparse type: a whole number, at least `least`."""
+def _whole(least: int, most: int | None = None, what: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number from `least` to `most` (if given); `what` names it in the message."""
 
     def read(raw: str) -> int:
         try:
             n = int(raw)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"a whole number, not {raw!r}") from None
+            raise argparse.ArgumentTypeError(f"{what}a whole number, not {raw!r}") from None
+        if most is not None and not least <= n <= most:
+            raise argparse.ArgumentTypeError(f"{what}between {least} and {most}, not {n}")
         if n < least:
-            raise argparse.ArgumentTypeError(f"at least {least}, not {n}")
+            raise argparse.ArgumentTypeError(f"{what}at least {least}, not {n}")
         return n
 
     return read
+
+
+# A TCP port: a larger one reached the socket's bind as a traceback
+_port = _whole(1, 65535, "a port is ")
 
 
 def register(sub: Any) -> None:
