@@ -460,6 +460,33 @@ def test_large_path_proves_where_its_first_bound_is_loose() -> None:
     assert check_plan(sc, large) == []
 
 
+def test_large_path_grows_the_hard_set_again_in_a_later_round() -> None:
+    """bench/register.py's 1 500 x 400 everyone seed 1 forced onto `mip.solve_large`: the second hard set's
+    bound is still above the optimum and both interior tiers' LPs are under it (no plan of their
+    neighbourhoods reaches it), so the hard set grows again at once, without the plain tiers (which before
+    spent their time there), and the third bound is the optimum, proven."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import register  # the bench's independent generator
+
+    sc = msgspec.convert(register.generate(1500, 400, 1, everyone=True), Scenario)
+    exact = solve(sc, SolveOptions(engine="mip"))
+    lines: list[str] = []
+    large = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0, progress=lines.append))
+    hard_at = [i for i, line in enumerate(lines) if "hard needs" in line]
+    assert len(hard_at) == 3, lines
+    for a, b in itertools.pairwise(hard_at):  # rounds 1 and 2: interior tiers only, then the hard set grows
+        fills = lines[a + 1 : b]
+        assert "easy needs become hard" in fills[-1], fills
+        assert all("tier 1" in line or "interior" in line for line in fills[:-1]), fills
+    assert exact.coverage is not None and large.coverage is not None
+    assert large.coverage.priority_filled == exact.coverage.priority_filled == large.coverage.priority_bound
+    assert large.stats.get("coverage_proven") is True
+    assert check_plan(sc, large) == []
+
+
 def _unfilled_from_scratch(sc: Scenario, plan: Plan) -> list[Unfilled]:
     """`explain.explain_unfilled` for the plan's matches, computed afresh from the scenario."""
     import numpy as np
