@@ -248,14 +248,14 @@ class _OpenNeedFacts:
 
 
 def _side_constrained(
-    inst: Instance, flow_chosen: np.ndarray, big_m: int, opts: SolveOptions, say: Callable[[str], None]
+    inst: Instance, flow_chosen: np.ndarray, big_m: int, opts: SolveOptions, say: Callable[[str], None],
+    bad: np.ndarray,
 ) -> _Region:
-    """Re-solve where the flow optimum breaks a side constraint: whole components when they
-    are small enough to prove, else a neighbourhood of the violations (local repair)."""
+    """Re-solve where the flow optimum breaks a side constraint (the volunteers `bad`, `_violators`): whole
+    components when they are small enough to prove, else a neighbourhood of the violations (local repair)."""
     p = inst.problem
     assert p is not None
     t0 = time.perf_counter()
-    bad = _violators(inst, flow_chosen)
     weight = inst.pair_priority * big_m + inst.pair_fit
     comp = _components(inst)
     region = np.flatnonzero(np.isin(comp, np.unique(comp[np.isin(inst.pair_vol, bad)])))
@@ -278,7 +278,9 @@ def _side_constrained(
     prio_ub = int(view.pair_priority[flow_chosen[region]].sum())
     fit_ub = fit_of(view, flow_chosen[region])
     if engine == "mip":  # the LP does the work: a greedy repair of the flow is start enough
-        sol = _repair(view, flow_chosen[region], _violators(view, flow_chosen[region]), w_local)
+        # (the same volunteers break a rule where the view is the whole instance: 0.1 s at 20 000 x 5 000)
+        sol = _repair(view, flow_chosen[region], bad if view is inst else _violators(view, flow_chosen[region]),
+                      w_local)  # fmt: skip
     else:
         sol = _flow_with_bans(view, w_local)
     p_sol, f_sol = int(view.pair_priority[sol].sum()), fit_of(view, sol)
@@ -461,10 +463,11 @@ def optimise(inst: Instance, opts: SolveOptions, say: Callable[[str], None]) -> 
     """Both objective levels over the free pairs; bounds from the flow relaxation or CP-SAT."""
     flow = solve_flow(inst)
     stats: dict[str, object] = {"pairs": inst.n_pairs, "flow_priority": flow.priority, "flow_fit": flow.fit}
-    if inst.n_pairs == 0 or len(_violators(inst, flow.chosen)) == 0:
+    bad = _violators(inst, flow.chosen) if inst.n_pairs else np.zeros(0, dtype=np.int64)
+    if len(bad) == 0:
         stats["method"] = "flow"
         return Solution(flow.chosen, flow.priority, flow.priority, flow.fit, flow.fit, stats)
-    r = _side_constrained(inst, flow.chosen, flow.big_m, opts, say)
+    r = _side_constrained(inst, flow.chosen, flow.big_m, opts, say, bad)
     stats.update(r.stats, method=f"flow+{r.stats['engine']}")
     r.chosen = _enforce(inst, r.chosen, inst.pair_priority * flow.big_m + inst.pair_fit)
     outside = np.ones(inst.n_pairs, dtype=bool)
