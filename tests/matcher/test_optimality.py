@@ -434,50 +434,28 @@ def test_large_paths_fit_comes_within_a_fifth_of_a_per_cent_of_the_exact_engines
     assert check_plan(sc, large) == []
 
 
-def test_large_path_proves_where_its_first_bound_is_loose() -> None:
-    """bench/register.py's 2 000 x 500 seed 1 forced onto `mip.solve_large`: the first hard set's bound is
-    one above the optimum, so no fill reaches it; the easy needs the fill leaves short become hard and the
-    second bound is the optimum (before: unproven, 1 814 of 1 815). Both interior tiers end cut off at the
-    bound, so the hard set grows at once: no plain tier runs in the first round."""
+def _forced_large(volunteers: int, needs: int, seed: int, *, everyone: bool = False) -> tuple[Scenario, Plan, Plan,
+                                                                                           list[str]]:
+    """bench/register.py's register solved by one branch and bound, and forced onto `mip.solve_large`
+    (with its progress lines)."""
     import sys
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
     import register  # the bench's independent generator
 
-    sc = msgspec.convert(register.generate(2000, 500, 1), Scenario)
+    sc = msgspec.convert(register.generate(volunteers, needs, seed, everyone=everyone), Scenario)
     exact = solve(sc, SolveOptions(engine="mip"))
     lines: list[str] = []
     large = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0, progress=lines.append))
-    assert sum("hard needs" in line for line in lines) == 2, lines  # the second hard set did it
+    return sc, exact, large, lines
+
+
+def _grows_at_once_to_the_optimum(sc: Scenario, exact: Plan, large: Plan, lines: list[str]) -> int:
+    """Each round but the last ran the first fill and interior tiers only, then grew the hard set; the last
+    bound is the optimum, proven. The number of rounds."""
     hard_at = [i for i, line in enumerate(lines) if "hard needs" in line]
-    fills = lines[hard_at[0] + 1 : hard_at[1]]  # round 1's
-    assert "easy needs become hard" in fills[-1], fills
-    assert all("tier 1" in line or "interior" in line for line in fills[:-1]), fills
-    assert exact.coverage is not None and large.coverage is not None
-    assert large.coverage.priority_filled == exact.coverage.priority_filled == large.coverage.priority_bound
-    assert large.stats.get("coverage_proven") is True
-    assert check_plan(sc, large) == []
-
-
-def test_large_path_grows_the_hard_set_again_in_a_later_round() -> None:
-    """bench/register.py's 1 500 x 400 everyone seed 1 forced onto `mip.solve_large`: the second hard set's
-    bound is still above the optimum and both interior tiers' LPs are under it (no plan of their
-    neighbourhoods reaches it), so the hard set grows again at once, without the plain tiers (which before
-    spent their time there), and again until a bound is the optimum, proven."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-    import register  # the bench's independent generator
-
-    sc = msgspec.convert(register.generate(1500, 400, 1, everyone=True), Scenario)
-    exact = solve(sc, SolveOptions(engine="mip"))
-    lines: list[str] = []
-    large = solve(sc, SolveOptions(engine="mip", mip_exact_max_pairs=0, progress=lines.append))
-    hard_at = [i for i, line in enumerate(lines) if "hard needs" in line]
-    assert len(hard_at) >= 3, lines
-    for a, b in itertools.pairwise(hard_at):  # each round but the last: interior tiers only, then the set grows
+    for a, b in itertools.pairwise(hard_at):
         fills = lines[a + 1 : b]
         assert "easy needs become hard" in fills[-1], fills
         assert all("tier 1" in line or "interior" in line for line in fills[:-1]), fills
@@ -485,6 +463,23 @@ def test_large_path_grows_the_hard_set_again_in_a_later_round() -> None:
     assert large.coverage.priority_filled == exact.coverage.priority_filled == large.coverage.priority_bound
     assert large.stats.get("coverage_proven") is True
     assert check_plan(sc, large) == []
+    return len(hard_at)
+
+
+def test_large_path_proves_where_its_first_bound_is_loose() -> None:
+    """bench/register.py's 2 000 x 500 seed 1 forced onto `mip.solve_large`: the first hard set's bound is
+    one above the optimum, so no fill reaches it; the easy needs the fill leaves short become hard and the
+    second bound is the optimum (before: unproven, 1 814 of 1 815). Both interior tiers end cut off at the
+    bound, so the hard set grows at once: no plain tier runs in the first round."""
+    assert _grows_at_once_to_the_optimum(*_forced_large(2000, 500, 1)) == 2  # the second hard set did it
+
+
+def test_large_path_grows_the_hard_set_again_in_a_later_round() -> None:
+    """bench/register.py's 1 500 x 400 everyone seed 1 forced onto `mip.solve_large`: the second hard set's
+    bound is still above the optimum and both interior tiers' LPs are under it (no plan of their
+    neighbourhoods reaches it), so the hard set grows again at once, without the plain tiers (which before
+    spent their time there), and again until a bound is the optimum, proven."""
+    assert _grows_at_once_to_the_optimum(*_forced_large(1500, 400, 1, everyone=True)) >= 3
 
 
 def test_needs_any_fill_left_short_become_hard_with_the_best_plans() -> None:
