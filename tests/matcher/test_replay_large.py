@@ -36,7 +36,11 @@ def test_capture_labels_the_models_and_replay_agrees_where_both_end_optimal(
     with models.open("rb") as f:
         kept = pickle.load(f)
     kinds = [m["kind"] for m in kept]
-    assert kinds[0] == "lp" and "hard" in kinds and "fill" in kinds and kinds[-2:] == ["fitlp", "fit"], kinds
+    # the fit polish's LP rounds (`fitlp`) run on the second core beside the coverage steps, so where they fall
+    # among the `hard` and `fill` models depends on the machine's speed (under a loaded test run they came before
+    # the second round's `hard`); the coverage LP comes first and the polish's branch and bound last
+    assert kinds[0] == "lp" and kinds[-1] == "fit" and kinds.count("fitlp") == 2, kinds
+    assert "hard" in kinds and "fill" in kinds, kinds
     capsys.readouterr()
     opts = '{"mip_heuristic_run_root_reduced_cost": false}'
     assert replay_large.main(["replay", str(models), "--kinds", "hard", "--options", opts]) == 0
