@@ -164,6 +164,13 @@ class Rows:
     def n_rows(self) -> int:
         return len(self.upper)
 
+    def need_rows(self) -> np.ndarray:
+        """Per row: whether it is a need's C1 row (`need_row`)."""
+        c1 = np.zeros(self.n_rows, dtype=bool)
+        if self.need_row is not None:
+            c1[self.need_row[self.need_row >= 0]] = True
+        return c1
+
 
 def build_rows(
     view: Instance, *, spread: bool, cliques: list[np.ndarray] | None = None, short_long: bool = True
@@ -1854,10 +1861,7 @@ def coverage_core(view: Instance, rows: Rows, score: np.ndarray) -> Core:
     n = view.n_pairs
     pn = view.pair_need.astype(np.int64)
     cap = view.need_cap.astype(np.int64).copy()
-    c1 = np.zeros(rows.n_rows, dtype=bool)
-    if rows.need_row is not None:
-        c1[rows.need_row[rows.need_row >= 0]] = True
-    side = ~c1[rows.entry_row]
+    side = ~rows.need_rows()[rows.entry_row]
     er, ep, ec = rows.entry_row[side], rows.entry_pair[side], rows.entry_coef[side]
     alive = cap[pn] > 0
     fixed = np.zeros(n, dtype=bool)

@@ -77,9 +77,7 @@ def volunteer_blocks(view: Instance, rows: Rows) -> Blocks | None:
     """The blocks of `rows` (`build_rows(view, spread=True)`), or None where a row other than C1 holds
     two volunteers' pairs or has a lower bound (no decomposition by volunteer then)."""
     n_rows = rows.n_rows
-    c1 = np.zeros(n_rows, dtype=bool)
-    if rows.need_row is not None:
-        c1[rows.need_row[rows.need_row >= 0]] = True
+    c1 = rows.need_rows()
     spread_row = np.zeros(n_rows, dtype=bool)
     spread_row[rows.unit_row] = True
     if np.isfinite(rows.lower[~c1]).any() or (rows.entry_coef[~c1[rows.entry_row]] < 0).any():

@@ -20,9 +20,7 @@ def plain_core(view: Instance, rows: Rows, score: np.ndarray) -> Core:
     n = view.n_pairs
     pn = view.pair_need.astype(np.int64)
     cap = view.need_cap.astype(np.int64).copy()
-    c1 = np.zeros(rows.n_rows, dtype=bool)
-    if rows.need_row is not None:
-        c1[rows.need_row[rows.need_row >= 0]] = True
+    c1 = rows.need_rows()
     alive = cap[pn] > 0
     fixed = np.zeros(n, dtype=bool)
     rounds = 0

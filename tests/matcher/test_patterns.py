@@ -105,9 +105,8 @@ def _best_by_brute_force(view: Instance, rows: Rows, w: np.ndarray, v: int) -> f
     (the rows read into a dense matrix here), its worth counted with `flow.spread_of`."""
     pv = view.pair_vol.astype(np.int64)
     mine = np.flatnonzero((pv == v) & (w > 0))
-    c1 = np.zeros(rows.n_rows, dtype=bool)
     assert rows.need_row is not None
-    c1[rows.need_row[rows.need_row >= 0]] = True
+    c1 = rows.need_rows()
     a = np.zeros((rows.n_rows, len(mine)))
     for r, p, c in zip(rows.entry_row.tolist(), rows.entry_pair.tolist(), rows.entry_coef.tolist(), strict=True):
         if p in mine and not c1[r]:
