@@ -1871,8 +1871,7 @@ def coverage_core(view: Instance, rows: Rows, score: np.ndarray) -> Core:
     # changes, the rows of the pairs that leave play summed again (the same sums as summing every row each
     # round, to the bit) and the entries of the rows that stop binding taken off (2 700 x 700 everyone: 2
     # million entries, five rounds, 0.33 s when each round summed them all)
-    in_play = alive.copy()
-    live = in_play[ep]
+    live = alive[ep]
     load = np.bincount(er[live], weights=ec[live], minlength=rows.n_rows)
     binding = load > rows.upper + 1e-9
     holds = np.bincount(ep[binding[er]], minlength=n)
@@ -1881,13 +1880,14 @@ def coverage_core(view: Instance, rows: Rows, score: np.ndarray) -> Core:
         free = np.flatnonzero(alive & (holds == 0))
         if len(free) == 0:
             break
+        before = alive | fixed
         take = _spread_choice(view, free, cap, fixed) if view.spread > 0 else _best_per_key(free, pn, score[free], cap)
         fixed[take] = True
         alive[free] = False  # a free pair beyond its need's places can never be taken: out
         cap -= np.bincount(pn[take], minlength=view.n_needs)
         alive &= cap[pn] > 0
-        left = in_play & ~(alive | fixed)  # only rows still binding can stop binding: those that lost a pair
-        in_play &= alive | fixed
+        in_play = alive | fixed
+        left = before & ~in_play  # only rows still binding can stop binding: those that lost a pair
         touched = np.zeros(rows.n_rows, dtype=bool)
         touched[er[left[ep]]] = True
         touched &= binding
