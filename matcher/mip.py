@@ -1584,7 +1584,7 @@ def _after(first: Future[Any], then: Callable[..., Any], *args: Any) -> Any:
 
 def _promoted(
     view: Instance, easy: np.ndarray, best: np.ndarray, cap: np.ndarray, support: np.ndarray, x_h: np.ndarray,
-    n_hard_pairs: int, left_short: np.ndarray | None = None,
+    n_hard_pairs: int, left_short: np.ndarray,
 ) -> np.ndarray | None:
     """The easy needs that become hard for `solve_large`'s next round, its plan `best` short of the bound;
     None where none can. First those `best` leaves short, and with them those the round's other plans left
@@ -1599,7 +1599,8 @@ def _promoted(
     pn = view.pair_need.astype(np.int64)
     short = easy & (np.bincount(pn[best], minlength=view.n_needs) < cap)
     if short.any():
-        return short | (easy & left_short) if left_short is not None else short
+        grown: np.ndarray = short | (easy & left_short)
+        return grown
     pv = view.pair_vol.astype(np.int64)
     used_h = np.zeros(view.n_volunteers, dtype=bool)
     used_h[pv[x_h]] = True

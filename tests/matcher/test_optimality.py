@@ -508,7 +508,7 @@ def test_needs_any_fill_left_short_become_hard_with_the_best_plans() -> None:
     x_h = np.zeros(view.n_pairs, dtype=bool)
     left = np.zeros(view.n_needs, dtype=bool)
     left[b] = True
-    alone = _promoted(view, easy, best, cap, support, x_h, 10)
+    alone = _promoted(view, easy, best, cap, support, x_h, 10, np.zeros(view.n_needs, dtype=bool))
     assert alone is not None and np.flatnonzero(alone).tolist() == [a]
     both = _promoted(view, easy, best, cap, support, x_h, 10, left)
     assert both is not None and np.flatnonzero(both).tolist() == sorted([a, b])
