@@ -434,8 +434,9 @@ def test_large_paths_fit_comes_within_a_fifth_of_a_per_cent_of_the_exact_engines
     assert check_plan(sc, large) == []
 
 
-def _forced_large(volunteers: int, needs: int, seed: int, *, everyone: bool = False) -> tuple[Scenario, Plan, Plan,
-                                                                                           list[str]]:
+def _forced_large(
+    volunteers: int, needs: int, seed: int, *, everyone: bool = False
+) -> tuple[Scenario, Plan, Plan, list[str]]:
     """bench/register.py's register solved by one branch and bound, and forced onto `mip.solve_large`
     (with its progress lines)."""
     import sys
