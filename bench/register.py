@@ -61,7 +61,7 @@ def _times(rng: random.Random, activity: str) -> tuple[int, int]:
 def _need(rng: random.Random, k: int, sites: list[dict[str, Any]]) -> dict[str, Any]:
     act = rng.choices([a["id"] for a in ACTIVITIES], ACTIVITY_WEIGHTS)[0]
     need: dict[str, Any] = {
-        "id": f"n{k}",
+        "id": f"n{k:06d}",  # zero-padded: the matcher orders by id (`in_canonical_order`), and so does the list
         "site": rng.choice(sites)["id"],
         "activity": act,
         "title": f"{act} {k}",
@@ -92,7 +92,7 @@ def _need(rng: random.Random, k: int, sites: list[dict[str, Any]]) -> dict[str, 
 
 def _volunteer(rng: random.Random, k: int, everyone: bool) -> dict[str, Any]:
     acts = rng.sample([a["id"] for a in ACTIVITIES], rng.choices([1, 2, 3], [50, 35, 15])[0])
-    v: dict[str, Any] = {"id": f"v{k}", "name": f"Volunteer {k}", "activities": acts}
+    v: dict[str, Any] = {"id": f"v{k:06d}", "name": f"Volunteer {k}", "activities": acts}
     age = rng.randint(15, 86)
     if rng.random() < 0.95:
         v["birth_date"] = (START - dt.timedelta(days=age * 365 + rng.randrange(365))).isoformat()
@@ -143,7 +143,7 @@ def generate(volunteers: int, needs: int, seed: int = 0, *, everyone: bool = Fal
     """A register as a `samspill.scenario/1` dict; deterministic in its arguments."""
     rng = random.Random(f"bench-register/{seed}")
     n_sites = max(6, needs // 20)
-    sites = [{"id": f"s{k}", "name": f"Site {k}", "kind": rng.choice(["service_site", "organisation"]),
+    sites = [{"id": f"s{k:05d}", "name": f"Site {k}", "kind": rng.choice(["service_site", "organisation"]),
               "location": _point(rng)} for k in range(n_sites)]  # fmt: skip
     need_list = [_need(rng, k, sites) for k in range(needs)]
     vol_list = [_volunteer(rng, k, everyone) for k in range(volunteers)]

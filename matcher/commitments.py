@@ -27,6 +27,7 @@ from matcher import rules
 from matcher.codes import AtRiskCode
 from matcher.constraints import day_text, first_overlap, needs_overlap, week_break
 from matcher.problem import DAY, WEEK, Problem, compile_problem
+from matcher.scenario import in_canonical_order
 from matcher.schema import AtRisk, Scenario
 
 RULE_ORDER = {name: k for k, (name, _) in enumerate(rules.RULES)} | {"C1": 10, "C2": 11, "C3": 12}
@@ -69,7 +70,7 @@ def at_risk(scenario: Scenario) -> list[AtRisk]:
         pinned=[],
         previous=[],
     )
-    return check_committed(compile_problem(narrow))
+    return check_committed(compile_problem(in_canonical_order(narrow)))  # the order `matcher.solve` reports in
 
 
 def _iso(ordinal: int) -> str:

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import operator
 import re
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
@@ -110,6 +111,28 @@ def decode_scenario(data: bytes | str) -> Scenario:
         raise ScenarioError(errors)
     _remember_valid(scenario)
     return scenario
+
+
+def in_canonical_order(s: Scenario) -> Scenario:
+    """The scenario with its lists in one order: the catalogues, volunteers and needs by id, the forbidden,
+    previous and committed pairs by volunteer and need. The solver's columns follow these lists, and among
+    plans of the same worth the one it returns depends on the order of its columns: in this order, a
+    register listed in any order gets the same plan (a file exported again, a database that returns its
+    rows in another order). Not the pins: they are settled in the order given (C4), which is the
+    coordinator's."""
+    by_id = operator.attrgetter("id")
+    by_pair = operator.attrgetter("volunteer", "need")
+    return msgspec.structs.replace(
+        s,
+        trainings=sorted(s.trainings, key=by_id),
+        activities=sorted(s.activities, key=by_id),
+        sites=sorted(s.sites, key=by_id),
+        volunteers=sorted(s.volunteers, key=by_id),
+        needs=sorted(s.needs, key=by_id),
+        forbidden=sorted(s.forbidden, key=by_pair),
+        previous=sorted(s.previous, key=by_pair),
+        committed=sorted(s.committed, key=by_pair),
+    )
 
 
 # Scenarios known to be valid (decoded and checked, or passed through `ensure_valid`), so the solver's

@@ -37,7 +37,7 @@ from matcher.flow import fit_of, solve_flow, spread_of
 from matcher.instance import Instance, build_instance, overlap_cliques
 from matcher.instance import restrict as _restrict
 from matcher.problem import Problem, compile_problem
-from matcher.scenario import ensure_valid
+from matcher.scenario import ensure_valid, in_canonical_order
 from matcher.schema import FIT_REL_GAP, Coverage, Objective, Plan, Scenario, Timings, Weights
 
 __all__ = ["Instance", "SolveOptions", "build_instance_for", "solve"]
@@ -105,7 +105,7 @@ def _progress(say: Callable[[str], None], label: str, start: float) -> object:
 
 def build_instance_for(scenario: Scenario, weights: Weights | None = None) -> Instance:
     """The instance after eligibility and pins, for baselines and benchmarks."""
-    p = compile_problem(scenario, weights)
+    p = compile_problem(in_canonical_order(scenario), weights)
     return build_instance(p, build_candidates(p))
 
 
@@ -487,7 +487,7 @@ def solve(scenario: Scenario, options: SolveOptions | None = None) -> Plan:
     say = opts.progress or (lambda _msg: None)
     ensure_valid(scenario)  # a scenario built in code meets the same ranges as a decoded one
     t0 = time.perf_counter()
-    p = compile_problem(scenario, opts.weights)
+    p = compile_problem(in_canonical_order(scenario), opts.weights)
     cands = build_candidates(p)
     t1 = time.perf_counter()
     say(f"eligibility: {len(cands)} candidate pairs for {p.n_needs} needs, {t1 - t0:.2f} s")

@@ -523,7 +523,9 @@ def _unfilled_from_scratch(sc: Scenario, plan: Plan) -> list[Unfilled]:
 
     from matcher import explain
     from matcher.problem import compile_problem
+    from matcher.scenario import in_canonical_order
 
+    sc = in_canonical_order(sc)  # the order the solver compiles in, and reports the open needs in
     p = compile_problem(sc)
     vi = {v.id: i for i, v in enumerate(sc.volunteers)}
     ni = {n.id: j for j, n in enumerate(sc.needs)}
