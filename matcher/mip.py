@@ -123,7 +123,11 @@ class MipOptions:
     # plan's fit, 66 065 of 98 738); RINS gets all of the polish's time (80 % where the free branch and bound
     # follows, so 0.6 leaves it 0.48)
     large_fit_lp_ratio: float = 0.6
-    large_fit_min: float = 1.0  # … and the seconds held back for it from the coverage steps
+    large_fit_min: float = 1.0  # … and the seconds held back for it from the coverage steps, at least …
+    # … or this many times the coverage LP's seconds, if more (a slow machine's polish needs more than 1 s: 20 000 x
+    # 5 000 seed 4, whose coverage runs to the limit, LP 8.7 s, kept the coverage plan's fit, 71 611, in the 1 s
+    # left, where RINS reaches 100 000 or so; RINS took 0.1-0.15 of the LP's seconds at the proven seeds there)
+    large_fit_hold_lp_ratio: float = 0.25
     # … and, where the caller grants the free branch and bound seconds (`fit_patterns_time`), the least time
     # left after RINS for it to start: at 20 000 x 5 000 it
     # took 1.6 s to stop at a 0.7 s limit (HiGHS's presolve alone is 1.5 s there) and found nothing
@@ -1294,9 +1298,10 @@ def solve_large(
     """
     h = _Highs()
     t0 = time.perf_counter()
-    # coverage first: its steps may run until `large_fit_min` before the limit (4 s held back for the fit
-    # made the 20 000 x 5 000 proof a coin flip at the 30 s default: the fill reached the bound at 23-30 s)
-    deadline = t0 + opts.time_limit - min(opts.large_fit_min, 0.25 * opts.time_limit)
+    # coverage first: its steps may run until `_fit_hold` before the limit, `large_fit_min` until the LP's seconds
+    # are known (4 s held back for the fit on the code of 29 November made the 20 000 x 5 000 proof a coin flip at
+    # the 30 s default: the fill reached the bound at 23-30 s; today's proofs end at 13-20 s on a slow machine)
+    deadline = t0 + opts.time_limit - _fit_hold(opts, 0.0)
     n = view.n_pairs
     pn = view.pair_need.astype(np.int64)
     prio_i = view.pair_priority.astype(np.int64)
@@ -1335,6 +1340,7 @@ def solve_large(
             break
         inset[_best_per_key(add, pn, rc[add], 8)] = True
     lp_seconds = time.perf_counter() - t0
+    deadline = t0 + opts.time_limit - _fit_hold(opts, lp_seconds)  # from here on: the machine's speed known
     stats.update(lp_rounds=rounds, lp_pairs=int(inset.sum()), lp_bound=round(bound, 4),
                  lp_seconds=round(lp_seconds, 3))  # fmt: skip
     say(f"  coverage LP {bound:.2f} over {int(inset.sum())} priced pairs ({rounds} rounds),"
@@ -1552,6 +1558,13 @@ def solve_large(
         fit_bound = None
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
     return best, bound_int, fit_bound, stats
+
+
+def _fit_hold(opts: MipOptions, lp_seconds: float) -> float:
+    """The seconds `solve_large` holds back from its coverage steps for the fit polish: `large_fit_min`, or
+    `large_fit_hold_lp_ratio` times the coverage LP's seconds where more (a slow machine's polish needs more),
+    and never more than a quarter of the time limit."""
+    return min(max(opts.large_fit_min, opts.large_fit_hold_lp_ratio * lp_seconds), 0.25 * opts.time_limit)
 
 
 def _guide_set(view: Instance, start: np.ndarray, lp_x: np.ndarray, opts: MipOptions) -> np.ndarray:

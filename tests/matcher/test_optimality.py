@@ -687,3 +687,17 @@ def test_paths_solve_side_by_side_in_threads() -> None:
         assert objective(both).priority == objective(one).priority == objective(both).priority_bound
         assert objective(both).fit == objective(one).fit
     assert together[0].stats.get("mip_path") == "pricing" and together[1].stats.get("large") is True
+
+
+def test_large_path_holds_back_for_the_fit_what_the_machine_needs() -> None:
+    """`mip._fit_hold`: the seconds the coverage steps leave the fit polish are `large_fit_min` on a fast
+    machine, a share of the coverage LP's seconds on a slow one (where 1 s left the coverage plan's fit), and
+    never more than a quarter of the time limit."""
+    from matcher.mip import MipOptions, _fit_hold
+
+    opts = MipOptions(time_limit=30.0)
+    assert _fit_hold(opts, 0.0) == opts.large_fit_min == 1.0
+    assert _fit_hold(opts, 2.0) == 1.0  # a fast machine: 0.25 x 2 s is under the floor
+    assert _fit_hold(opts, 12.0) == 3.0  # a slow one: its polish gets a quarter of the LP's seconds
+    assert _fit_hold(opts, 100.0) == 7.5  # at most a quarter of the limit
+    assert _fit_hold(MipOptions(time_limit=2.0), 0.0) == 0.5  # a short limit: its quarter
