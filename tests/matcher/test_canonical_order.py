@@ -20,7 +20,7 @@ from strategies import scenarios_st
 from matcher.commitments import at_risk
 from matcher.generate import generate
 from matcher.scenario import in_canonical_order
-from matcher.schema import Pair, Plan, Scenario
+from matcher.schema import Pair, Plan, Scenario, Timings
 from matcher.solve import SolveOptions, solve
 
 OPTIONS = SolveOptions(time_limit=10)
@@ -49,7 +49,7 @@ def shuffled(sc: Scenario, rng: random.Random) -> Scenario:
 
 def _as_compared(plan: Plan) -> bytes:
     """The plan without its timings and solver statistics (seconds, which differ from run to run)."""
-    return msgspec.json.encode(msgspec.structs.replace(plan, timings=None, stats={}))
+    return msgspec.json.encode(msgspec.structs.replace(plan, timings=Timings(), stats={}))
 
 
 def _with_history(sc: Scenario) -> Scenario:
