@@ -74,7 +74,8 @@ def open_places_for(scenario: Scenario, volunteer_id: str, top: int = 5) -> list
     held_idx = list(range(len(needs), len(needs) + len(held)))
     fits = [k for k in range(len(cands)) if int(cands.need[k]) < len(needs)
             and (not held_idx or blocking(problem, 0, held_idx, int(cands.need[k])) is None)]
-    order = sorted(fits, key=lambda k: (-int(cands.fit[k]), int(cands.need[k])))[:top]
+    # ties by need id, not by the register's order (the database's): the matcher's canonical order
+    order = sorted(fits, key=lambda k: (-int(cands.fit[k]), needs[int(cands.need[k])].id))[:top]
     sites = {s.id: s.name for s in scenario.sites}
     activities = {a.id: a.name for a in scenario.activities}
     interests = {x.strip().lower() for x in me.interests}

@@ -36,3 +36,21 @@ def test_a_returning_volunteers_placements_in_force_are_weighed() -> None:
     assert open_places_for(scenario, "v4") == []
     assert {p.need for p in open_places_for(msgspec.structs.replace(scenario, previous=[], committed=[]),
                                             "v4")} == {"n1", "n2", "n3"}
+
+
+def test_places_of_equal_fit_come_in_the_order_of_their_ids_whatever_the_register_order() -> None:
+    """The register's need order (the database's: created_at, id) never decides between places of the same
+    fit: they come by need id, as the matcher's canonical order has them (`scenario.in_canonical_order`)."""
+    base = small_scenario()
+    twin = next(n for n in base.needs if n.id == "n3")
+    needs = [*base.needs, msgspec.structs.replace(twin, id="n0-twin"), msgspec.structs.replace(twin, id="n9-twin")]
+    answers = []
+    for listed in (needs, needs[::-1]):
+        answer = open_places_for(msgspec.structs.replace(base, needs=listed), "v4", top=10)
+        answers.append([(p.need, p.fit) for p in answer])
+    assert answers[0] == answers[1]
+    got = answers[0]
+    fit_of = dict(got)
+    assert fit_of["n3"] == fit_of["n0-twin"] == fit_of["n9-twin"]  # the twins tie with n3 …
+    tied = [need for need, fit in got if fit == fit_of["n3"]]
+    assert tied == sorted(tied) and {"n3", "n0-twin", "n9-twin"} <= set(tied)  # … and come by id
