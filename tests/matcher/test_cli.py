@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import platform
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -464,3 +467,61 @@ def test_an_unproven_fit_the_patterns_could_prove_says_how() -> None:
     tried = Plan(status="feasible", gap=0.0012, stats={"mip_path": "pricing", "pattern_rounds": [31, 8]})
     assert _prove_fit_hint(tried, proven, 5.0) == "`--prove-fit 5` did not close the fit's gap in its seconds; more may"
     assert _prove_fit_hint(plan, proven, 5.0) is None  # given seconds, no patterns made (rows not split)
+
+
+_ARENAS_PROBE = """
+import ctypes, sys, threading
+from service.cli.matcher import fewer_malloc_arenas
+if sys.argv[1] == "capped":
+    assert fewer_malloc_arenas()
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+meet = threading.Barrier(5)
+held = []
+def work():
+    held.append(libc.malloc(1 << 20))  # each thread's first allocation: an arena of its own, up to the cap
+    meet.wait()
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads:
+    t.start()
+meet.wait()
+libc.malloc_stats()  # to standard error: a line "Arena N:" per arena
+for t in threads:
+    t.join()
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc arenas are glibc's (mallopt, malloc_stats)")
+def test_solve_caps_the_malloc_arenas_its_threads_would_grow() -> None:
+    """`samspill solve` caps glibc's arenas at two before the solve's threads start (`fewer_malloc_arenas`):
+    four threads allocating at once make five arenas without it, two with it."""
+    counts = {}
+    for mode in ("default", "capped"):
+        run = subprocess.run([sys.executable, "-c", _ARENAS_PROBE, mode], capture_output=True, text=True, check=True)
+        counts[mode] = sum(line.startswith("Arena ") for line in run.stderr.splitlines())
+    assert counts["default"] > 2
+    assert counts["capped"] == 2
+
+
+def test_solve_caps_the_arenas_before_solving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matcher.solve
+    from service.cli import matcher as cli_matcher
+
+    calls: list[str] = []
+    real_solve = matcher.solve.solve
+
+    def arenas() -> bool:
+        calls.append("arenas")
+        return True
+
+    def solve(*args: Any, **kwargs: Any) -> Any:
+        calls.append("solve")
+        return real_solve(*args, **kwargs)
+
+    monkeypatch.setattr(cli_matcher, "fewer_malloc_arenas", arenas)
+    monkeypatch.setattr(matcher.solve, "solve", solve)
+    code, _, _ = run(capsys, "solve", write(tmp_path / "s.json", doc()), "-o", str(tmp_path / "p.json"), "--quiet")
+    assert code == 0
+    assert calls == ["arenas", "solve"]
