@@ -28,6 +28,9 @@ SMALL = ((200, 60), (300, 90), (500, 140))
 PATHS = {
     "core-branched": (SolveOptions(engine="mip", direct_max_pairs=0), SMALL),
     "core-priced": (SolveOptions(engine="mip", direct_max_pairs=0, core_direct_max_pairs=0), SMALL),
+    # the priced core's last branch and bound handed to the decomposition wherever it is reached
+    "core-handed-over": (SolveOptions(engine="mip", direct_max_pairs=0, core_direct_max_pairs=0, core_handoff_pairs=0),
+                         SMALL),
     "large": (SolveOptions(engine="mip", mip_exact_max_pairs=0), ((300, 90), (600, 150))),
     # the fit level's bound by volunteer patterns (`--prove-fit`), on `bench/register.py --everyone`
     # registers, where the fit LP leaves a gap for them to close

@@ -98,6 +98,13 @@ class MipOptions:
     # against 12.1/10.6/9.1 branched, 1 500 x 400 core 24k 1.6 against 4.7; 10 000 x 2 500 realistic cores of
     # 31-40k 12.0/12.2/16.5 against 14.1/13.7/19.1; 6 000 x 1 500 core 9 200 2.5-2.7 against 3.0-3.1, core
     # 2 400 even. Once, on older code, 10 000 x 2 500 had measured 6.1-11 s branched, 9.2-13.8 s priced)
+    # the coverage core's last branch and bound (`solve_level`'s, over the pairs above the reduced-cost line): above
+    # this many pairs the core goes to `solve_large`'s decomposition instead (`_core_then_fit`). Registers with two
+    # volunteers per need (4 000 x 2 000, 3 000 x 1 500, 10 000 x 2 500) reached it with 15 900-39 000 pairs and
+    # spent 11-29 s there (5 000 x 2 500: cut by the limit, not proven); the decomposition proved them in 3-13 s.
+    # (the fit level after it as before). The registers whose core the LP settles (6 000 x 1 500, 2 700 x 700
+    # everyone, 2 000 x 500 everyone) never reach it
+    core_handoff_pairs: int = 10_000
     fit_time_limit: float = 1.5  # above direct_max_pairs, once coverage is proven: seconds for `fit_level`
     # `fit_level`'s time: the LP's pricing rounds (its bound, its columns), then the branch and bound with the
     # LP's whole pairs held in all the time left, then the neighbourhoods and more pricing in what it leaves
@@ -403,6 +410,7 @@ def _search_ended(res: Any) -> bool:
 
 
 OPTIMAL = result_pb2.TERMINATION_REASON_OPTIMAL  # MathOpt's termination reason for a proven optimum
+HANDED_OVER = "handed to the decomposition"  # `solve_level` stopped before its last branch and bound (`last_mip_max`)
 
 
 def _ended_as(reason: int) -> str:
@@ -920,11 +928,13 @@ def solve_level(
     price_per_need: int = 8,
     max_mip_pairs: int = 80_000,
     patterns: Instance | None = None,
+    last_mip_max: int | None = None,
 ) -> LevelResult:
     """One lexicographic level: price to the LP optimum, bound, then branch and bound on what can matter.
     `patterns`: the view the level is over, its `pair_fit` the level's weights and no spread, where the
     bound by volunteer patterns (`matcher.patterns`) may prove the level before the last branch and bound
-    (the coverage core's: `core_coverage`)."""
+    (the coverage core's: `core_coverage`). `last_mip_max`: where the last branch and bound would be over more
+    pairs, the level stops before it, unproven, its stats' "mip" `HANDED_OVER` (the caller proves it otherwise)."""
     n = len(cost)
     inset = np.zeros(n, dtype=bool)
     inset[seed_cols] = True
@@ -1004,6 +1014,9 @@ def solve_level(
     cols = np.flatnonzero(keep)
     stats["mip_pairs"] = len(cols)
     stats["mip_complete"] = complete
+    if last_mip_max is not None and len(cols) > last_mip_max:
+        stats["mip"] = HANDED_OVER
+        return LevelResult(best, float(ub_int), best_val >= ub_int, stats)
     res, xs, _units, _y = h.solve(rows, cost, cols, integer=True, time_limit=deadline - time.perf_counter(),
                               rel_gap=rel_gap, abs_gap=abs_gap, hint=best)  # fmt: skip
     found = np.zeros(n, dtype=bool)
@@ -1138,7 +1151,19 @@ def _core_then_fit(
     fit_budget = min(opts.fit_time_limit, 0.25 * opts.time_limit)
     spread_rows = build_rows(view, spread=True)  # both levels' rows, built once (0.4 s at 90 000 pairs)
     plan, cov_bound, proven = core_coverage(h, view, start, opts, deadline - fit_budget, stats, say,
-                                            rows=without_spread(spread_rows))  # fmt: skip
+                                            rows=without_spread(spread_rows), handoff=True)  # fmt: skip
+    if stats.get("coverage_mip") == HANDED_OVER and deadline - time.perf_counter() > fit_budget:
+        # the core's last branch and bound would be large: the decomposition proves coverage instead, from the
+        # flow's plan (its LP and hard needs over the region; its fit polish too), the priced LP's bound kept
+        say(f"  coverage: the core's branch and bound would be over {stats.get('coverage_mip_pairs')} pairs;"
+            " the decomposition instead")  # fmt: skip
+        large = replace(opts, time_limit=deadline - time.perf_counter())
+        l_plan, l_bound, _l_fit, l_stats = solve_large(view, start, large, say)
+        stats.update({"handoff_" + k: v for k, v in l_stats.items()})
+        if int(view.pair_priority[l_plan].sum()) >= int(view.pair_priority[plan].sum()):
+            plan = l_plan
+        cov_bound = min(cov_bound, float(l_bound))
+        proven = int(view.pair_priority[plan].sum()) >= cov_bound
     fit_bound: int | None = None
     if deadline - time.perf_counter() > 0.2:
         plan, fit_bound = fit_level(h, view, plan, start, opts, min(deadline, time.perf_counter() + fit_budget),
@@ -2039,11 +2064,12 @@ def _trimmed(view: Instance, chosen: np.ndarray) -> np.ndarray:
 
 def core_coverage(
     h: _Highs, view: Instance, start: np.ndarray, opts: MipOptions, deadline: float,
-    stats: dict[str, object], say: Callable[[str], None], *, rows: Rows | None = None,
+    stats: dict[str, object], say: Callable[[str], None], *, rows: Rows | None = None, handoff: bool = False,
 ) -> tuple[np.ndarray, float, bool]:
     """The coverage level over the region: the core (`coverage_core`), then one branch and bound over
     it when it is small enough, else the priced LP and a branch and bound over what can matter
-    (`solve_level`). Returns (plan, bound, proven)."""
+    (`solve_level`; with `handoff`, not over more than `core_handoff_pairs`: then unproven, and
+    stats["coverage_mip"] is `HANDED_OVER`). Returns (plan, bound, proven)."""
     t0 = time.perf_counter()
     prio_i = view.pair_priority.astype(np.int64)
     rows = build_rows(view, spread=False) if rows is None else rows
@@ -2072,7 +2098,8 @@ def core_coverage(
             by_prio = replace(sub, pair_fit=sub.pair_priority.astype(np.int64), spread=0)
             level = solve_level(h, sub_rows, sprio, cov_sub, sub_start, seed, deadline=deadline, rel_gap=0.0,
                                 max_rounds=opts.max_rounds, need_of=sub.pair_need.astype(np.int64),
-                                patterns=by_prio)  # fmt: skip
+                                patterns=by_prio,
+                                last_mip_max=opts.core_handoff_pairs if handoff else None)  # fmt: skip
     stats.update({"coverage_" + k: v for k, v in level.stats.items()})
     plan = core.fixed.copy()
     plan[core.pairs[level.chosen]] = True

@@ -62,6 +62,7 @@ class SolveOptions:
     # mip engine: one branch and bound up to this many pairs, the coverage core above (MipOptions' defaults)
     direct_max_pairs: int = mip.MipOptions.direct_max_pairs
     core_direct_max_pairs: int = mip.MipOptions.core_direct_max_pairs  # one branch and bound over a core up to this
+    core_handoff_pairs: int = mip.MipOptions.core_handoff_pairs  # the core's coverage to the decomposition above it
     weights: Weights | None = None
     progress: Callable[[str], None] | None = None
     explain: bool = True
@@ -298,7 +299,8 @@ def _side_constrained(
             mopts = mip.MipOptions(time_limit=opts.time_limit, fit_rel_gap=opts.fit_rel_gap,
                                    fit_patterns_time=opts.fit_patterns_time,
                                    direct_max_pairs=opts.direct_max_pairs,
-                                   core_direct_max_pairs=opts.core_direct_max_pairs)
+                                   core_direct_max_pairs=opts.core_direct_max_pairs,
+                                   core_handoff_pairs=opts.core_handoff_pairs)
             if len(region) > opts.mip_exact_max_pairs:
                 sol, m_prio, m_fit, mstats = mip.solve_large(view, sol, mopts, say,
                                                              on_coverage=known.start if opts.explain else None)

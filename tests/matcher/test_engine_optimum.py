@@ -268,13 +268,16 @@ def test_engine_coverage_on_a_hand_made_register() -> None:
     assert plan.coverage is not None and plan.coverage.priority_filled == 5
 
 
-@pytest.mark.parametrize("core_direct", [30_000, 0], ids=["core-branched", "core-priced"])
+@pytest.mark.parametrize(("core_direct", "handoff"), [(30_000, 10_000), (0, 10**9), (0, 0)],
+                         ids=["core-branched", "core-priced", "core-priced-handed-over"])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sc=registers())
-def test_mip_pricing_path_coverage_equals_independent_optimum(sc: Scenario, core_direct: int) -> None:
+def test_mip_pricing_path_coverage_equals_independent_optimum(sc: Scenario, core_direct: int, handoff: int) -> None:
     """The path above `direct_max_pairs`, forced on small registers: the coverage core (`mip.coverage_core`)
-    with one branch and bound over it, or priced (restricted LP, pricing, reduced-cost selection)."""
-    plan = solve(sc, SolveOptions(engine="mip", direct_max_pairs=0, core_direct_max_pairs=core_direct, time_limit=20))
+    with one branch and bound over it, or priced (restricted LP, pricing, reduced-cost selection), its last
+    branch and bound its own or (`core_handoff_pairs` 0) handed to the decomposition (`mip.solve_large`)."""
+    plan = solve(sc, SolveOptions(engine="mip", direct_max_pairs=0, core_direct_max_pairs=core_direct,
+                                  core_handoff_pairs=handoff, time_limit=20))  # fmt: skip
     assert plan.coverage is not None
     assert check_plan(sc, plan) == []
     assert plan.coverage.priority_filled == independent_coverage(sc)

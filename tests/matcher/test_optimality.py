@@ -701,3 +701,33 @@ def test_large_path_holds_back_for_the_fit_what_the_machine_needs() -> None:
     assert _fit_hold(opts, 12.0) == 3.0  # a slow one: its polish gets a quarter of the LP's seconds
     assert _fit_hold(opts, 100.0) == 7.5  # at most a quarter of the limit
     assert _fit_hold(MipOptions(time_limit=2.0), 0.0) == 0.5  # a short limit: its quarter
+
+
+def test_the_cores_large_last_branch_and_bound_goes_to_the_decomposition() -> None:
+    """bench/register.py's 1 500 x 750 (two volunteers per need: the shape whose coverage core ends in a large
+    branch and bound over the pairs above the reduced-cost line) on the priced path with its core priced: with
+    `core_handoff_pairs` 0 that branch and bound is handed to `mip.solve_large`'s decomposition, which proves
+    the coverage that one branch and bound over every pair proves; the fit level after it bounds the exact
+    optimum's fit; every rule holds. With the handoff off, the core's own branch and bound proves the same."""
+    import sys
+    from pathlib import Path
+
+    from matcher.mip import HANDED_OVER
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import register  # the bench's independent generator
+
+    sc = msgspec.convert(register.generate(1500, 750, 1), Scenario)
+    exact = solve(sc, SolveOptions(engine="mip"))
+    handed, kept = (solve(sc, SolveOptions(engine="mip", direct_max_pairs=0, core_direct_max_pairs=0,
+                                           core_handoff_pairs=handoff)) for handoff in (0, 10**9))  # fmt: skip
+    assert handed.stats.get("coverage_mip") == HANDED_OVER and handed.stats.get("handoff_large") is True
+    assert kept.stats.get("coverage_mip") not in (None, HANDED_OVER) and "handoff_large" not in kept.stats
+    assert exact.status == "optimal" and exact.objective is not None and exact.coverage is not None
+    for plan in (handed, kept):
+        assert plan.coverage is not None and plan.objective is not None
+        assert plan.coverage.priority_filled == exact.coverage.priority_filled == plan.coverage.priority_bound
+        assert plan.stats.get("coverage_proven") is True
+        assert plan.objective.fit_bound is not None and exact.objective.fit <= plan.objective.fit_bound
+        assert plan.objective.fit <= exact.objective.fit
+        assert check_plan(sc, plan) == []
