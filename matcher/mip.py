@@ -1142,8 +1142,9 @@ def _one_pass(
 def _core_then_fit(
     view: Instance, start: np.ndarray, opts: MipOptions, say: Callable[[str], None]
 ) -> tuple[np.ndarray, int, int | None, dict[str, object]]:
-    """Coverage first, over its core (`core_coverage`: proven), then the fit level with coverage held
-    (`fit_level`: a few seconds, `MipOptions.fit_time_limit`, its LP bound reported)."""
+    """Coverage first, over its core (`core_coverage`: proven; where its last branch and bound would be over
+    more than `core_handoff_pairs`, by `solve_large`'s decomposition instead), then the fit level with coverage
+    held (`fit_level`: a few seconds, `MipOptions.fit_time_limit`, its LP bound reported)."""
     h = _Highs()
     t0 = time.perf_counter()
     deadline = t0 + opts.time_limit
