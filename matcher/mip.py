@@ -1151,6 +1151,10 @@ def _core_then_fit(
     stats: dict[str, object] = {}
     fit_budget = min(opts.fit_time_limit, 0.25 * opts.time_limit)
     spread_rows = build_rows(view, spread=True)  # both levels' rows, built once (0.4 s at 90 000 pairs)
+
+    def cov(c: np.ndarray) -> int:
+        return int(view.pair_priority[c].sum())
+
     plan, cov_bound, proven = core_coverage(h, view, start, opts, deadline - fit_budget, stats, say,
                                             rows=without_spread(spread_rows), handoff=True)  # fmt: skip
     if stats.get("coverage_mip") == HANDED_OVER and deadline - time.perf_counter() > fit_budget:
@@ -1161,18 +1165,17 @@ def _core_then_fit(
         large = replace(opts, time_limit=deadline - time.perf_counter())
         l_plan, l_bound, _l_fit, l_stats = solve_large(view, start, large, say)
         stats.update({"handoff_" + k: v for k, v in l_stats.items()})
-        if int(view.pair_priority[l_plan].sum()) >= int(view.pair_priority[plan].sum()):
+        if cov(l_plan) >= cov(plan):
             plan = l_plan
         cov_bound = min(cov_bound, float(l_bound))
-        proven = int(view.pair_priority[plan].sum()) >= cov_bound
+        proven = cov(plan) >= cov_bound
     fit_bound: int | None = None
     if deadline - time.perf_counter() > 0.2:
         plan, fit_bound = fit_level(h, view, plan, start, opts, min(deadline, time.perf_counter() + fit_budget),
                                     stats, say, base=spread_rows, latest=deadline)  # fmt: skip
-    p1 = int(view.pair_priority[plan].sum())
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
     # the fit bound holds for plans of the plan's coverage: it bounds the level only when that is proven
-    return plan, max(p1, int(_floor(cov_bound))), fit_bound if proven else None, stats
+    return plan, max(cov(plan), int(_floor(cov_bound))), fit_bound if proven else None, stats
 
 
 def _two_pass(
