@@ -74,8 +74,10 @@ async def load_register(url: str, scenario: Scenario, **token: Any) -> str:
 
 
 @contextlib.contextmanager
-def server(url: str, *, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`samspill serve` in a second process on loopback; yields its base URL."""
+def server(url: str, *, env: dict[str, str] | None = None,
+           procs: list[subprocess.Popen[str]] | None = None) -> Iterator[str]:
+    """`samspill serve` in a second process on loopback; yields its base URL (and appends the process to
+    `procs`, where given, for what it measures of it)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
@@ -86,6 +88,8 @@ def server(url: str, *, env: dict[str, str] | None = None) -> Iterator[str]:
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
+    if procs is not None:
+        procs.append(proc)
     try:
         wait_healthy(base, proc)
         yield base
@@ -95,6 +99,17 @@ def server(url: str, *, env: dict[str, str] | None = None) -> Iterator[str]:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """A running process's peak resident memory so far (Linux's VmHWM), in MB; None where unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 def wait_healthy(base: str, proc: subprocess.Popen[str], tries: int = 300) -> None:

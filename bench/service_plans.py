@@ -17,9 +17,10 @@ import argparse
 import asyncio
 import statistics
 import time
+from typing import Any
 
 import httpx
-from service_common import fresh_database, load_register, server
+from service_common import fresh_database, load_register, peak_rss_mb, server
 
 from matcher.generate import generate
 
@@ -41,7 +42,8 @@ def main() -> None:
         scenario = generate(volunteers, needs, args.seed)
         with fresh_database(args.postgres) as url:
             token = asyncio.run(load_register(url, scenario, role="coordinator"))
-            with server(url, env={"SAMSPILL_SOLVE_TIME_LIMIT": str(args.time_limit)}) as base:
+            procs: list[Any] = []
+            with server(url, env={"SAMSPILL_SOLVE_TIME_LIMIT": str(args.time_limit)}, procs=procs) as base:
                 walls: list[float] = []
                 solves: list[float] = []
                 for k in range(args.repeat):
@@ -59,8 +61,10 @@ def main() -> None:
                           f" {len(plan['proposals']):>8} {len(plan['unfilled']):>8} {plan['solver_status']:>9}",
                           flush=True)
                 outside = [w - s for w, s in zip(walls, solves, strict=True)]
+                peak = peak_rss_mb(procs[0].pid)
                 print(f"{size:>10} {'med':>4} {statistics.median(walls):8.2f} {statistics.median(solves):8.2f}"
-                      f" {statistics.median(outside):8.2f}", flush=True)
+                      f" {statistics.median(outside):8.2f}   server peak {'?' if peak is None else f'{peak:.0f} MB'}",
+                      flush=True)
 
 
 if __name__ == "__main__":
