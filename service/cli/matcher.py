@@ -17,6 +17,7 @@ import msgspec
 
 from matcher.scenario import ScenarioError, describe_decode_error, load_scenario
 from matcher.schema import Coverage, Plan, Weights
+from service.cli.common import fewer_malloc_arenas
 
 EXIT_INVALID = 2
 EXIT_VIOLATIONS = 1
@@ -165,27 +166,6 @@ def cmd_solve(args: argparse.Namespace) -> int:
         if hint:
             _err(f"samspill: {hint}")
     return 0
-
-
-M_ARENA_MAX = -8  # glibc's mallopt parameter for the number of malloc arenas (malloc.h)
-
-
-def fewer_malloc_arenas(arenas: int = 2) -> bool:
-    """Cap the C library's malloc arenas at `arenas` for this process (glibc's `mallopt(M_ARENA_MAX)`); True where
-    it took. glibc gives each thread that allocates an arena of its own, up to eight per core, and what one thread
-    frees stays in its arena, the process's memory to the system: the solve's worker threads (the LPs and the fit
-    guide beside the branch and bounds) each grew one. 20 000 x 5 000 seed 7, `samspill solve`: peak RSS 864 and
-    911 MB in two runs, 741 MB with two arenas, in the same seconds; seeds 1, 2, 4 and 9 unchanged (730-752 MB).
-    Called before the solve's threads start (arenas made before stay). Elsewhere (musl, macOS, Windows: no
-    `mallopt`, or one that does nothing) nothing changes and it says so."""
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError, TypeError):  # no such symbol, or no process library to open (Windows)
-        return False
-    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-    return bool(mallopt(M_ARENA_MAX, arenas))
 
 
 def _prove_fit_hint(plan: Plan, cov: Coverage, prove_fit: float) -> str | None:

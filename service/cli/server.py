@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from service import clock
-from service.cli.common import check_migrated, load_settings, run, with_session
+from service.cli.common import check_migrated, fewer_malloc_arenas, load_settings, run, with_session
 from service.settings import Settings
 
 DEMO_DATABASE = "samspill-demo.sqlite3"
@@ -120,6 +120,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     from service.app import create_app
 
     proxies = proxy_options(settings)
+    fewer_malloc_arenas(children=True)  # before the server's threads (the plan runs') start; and its workers'
     if workers > 1:  # each worker process builds its own app from the environment
         os.environ["SAMSPILL_DATABASE_URL"] = settings.database_url
         uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
@@ -154,6 +155,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         return 2
     if not check_migrated(settings):
         return 2
+
+    fewer_malloc_arenas()  # before the plan runs' threads start
 
     async def work() -> None:
         engine = create_engine(settings.database_url)
