@@ -492,18 +492,22 @@ for t in threads:
 """
 
 
+def _arenas(*args: str, cap: str | None = None) -> int:
+    """How many malloc arenas `python -c args…` reports (malloc_stats), run with `MALLOC_ARENA_MAX` = `cap`
+    (None: unset, whatever the test process has)."""
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    if cap is not None:
+        env["MALLOC_ARENA_MAX"] = cap
+    run = subprocess.run([sys.executable, "-c", *args], capture_output=True, text=True, check=True, env=env)
+    return sum(line.startswith("Arena ") for line in run.stderr.splitlines())
+
+
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc arenas are glibc's (mallopt, malloc_stats)")
 def test_solve_caps_the_malloc_arenas_its_threads_would_grow() -> None:
     """`samspill solve` caps glibc's arenas at two before the solve's threads start (`fewer_malloc_arenas`):
     four threads allocating at once make five arenas without it, two with it."""
-    counts = {}
-    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
-    for mode in ("default", "capped"):
-        run = subprocess.run([sys.executable, "-c", _ARENAS_PROBE, mode], capture_output=True, text=True, check=True,
-                             env=env)  # fmt: skip
-        counts[mode] = sum(line.startswith("Arena ") for line in run.stderr.splitlines())
-    assert counts["default"] > 2
-    assert counts["capped"] == 2
+    assert _arenas(_ARENAS_PROBE, "default") > 2
+    assert _arenas(_ARENAS_PROBE, "capped") == 2
 
 
 _ARENAS_PARENT = """
@@ -520,24 +524,15 @@ def test_the_servers_cap_reaches_the_processes_it_starts() -> None:
     """With `children` (`samspill serve`, whose `--workers` are processes of their own) a process started after
     the cap is capped too, by the environment; without it (`samspill solve`) the caller's environment is left as
     it was."""
-    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
-    counts = {}
-    for mode in ("children", "self"):
-        run = subprocess.run([sys.executable, "-c", _ARENAS_PARENT, mode, _ARENAS_PROBE], capture_output=True,
-                             text=True, check=True, env=env)  # fmt: skip
-        counts[mode] = sum(line.startswith("Arena ") for line in run.stderr.splitlines())
-    assert counts["children"] == 2
-    assert counts["self"] > 2
+    assert _arenas(_ARENAS_PARENT, "children", _ARENAS_PROBE) == 2
+    assert _arenas(_ARENAS_PARENT, "self", _ARENAS_PROBE) > 2
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc arenas are glibc's (mallopt, malloc_stats)")
 def test_an_operators_own_arena_setting_is_kept() -> None:
     """A `MALLOC_ARENA_MAX` in the environment (glibc read it at start) is the operator's: no cap over it."""
-    probe = "from service.cli.common import fewer_malloc_arenas\nassert not fewer_malloc_arenas(children=True)\n" + (
-        _ARENAS_PROBE.replace("if sys.argv[1] == \"capped\":\n    assert fewer_malloc_arenas()\n", ""))
-    env = {**os.environ, "MALLOC_ARENA_MAX": "3"}
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
-    assert sum(line.startswith("Arena ") for line in run.stderr.splitlines()) == 3
+    probe = "from service.cli.common import fewer_malloc_arenas\nassert not fewer_malloc_arenas(children=True)\n"
+    assert _arenas(probe + _ARENAS_PROBE, "default", cap="3") == 3
 
 
 def test_solve_caps_the_arenas_before_solving(
