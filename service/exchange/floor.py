@@ -414,7 +414,8 @@ def _stand_body(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, st
     days = data.get("days", [])
     days = [days] if isinstance(days, str) else list(days)
     start, end = str(data.get("from", "")).strip() or "09:00", str(data.get("to", "")).strip() or "21:00"
-    body["availability"] = [{"weekday": int(d), "start": start, "end": end} for d in days if str(d).isdigit()]
+    weekdays = [forms.whole_number(d) for d in days]
+    body["availability"] = [{"weekday": d, "start": start, "end": end} for d in weekdays if d is not None]
     if str(data.get("max_hours_per_week", "")).strip():
         try:
             body["max_hours_per_week"] = float(str(data["max_hours_per_week"]).replace(",", "."))

@@ -106,8 +106,9 @@ async def events_create(request: Request[Any, Any, Any], db_session: DbSession, 
     for field in ("trading_minutes", "rounds", "tables"):
         raw = data.get(field, "").strip()
         if raw:
-            if raw.isdigit():
-                doc[field] = int(raw)
+            whole = forms.whole_number(raw)
+            if whole is not None:
+                doc[field] = whole
             else:
                 problems.append(fault(field, "not-whole"))
     # said beside each field, in the page's language (forms.field_errors), as the register's forms do

@@ -17,6 +17,7 @@ from service.register.schedule import placement_occurrences
 from service.settings import Settings
 from service.volunteer.calendar import account, calendar_key, calendar_url
 from service.web import views, week_grid
+from service.web.forms import whole_number
 
 NEXT_DATES = 4
 
@@ -111,7 +112,8 @@ def typed_slots(form: dict[str, str]) -> list[dict[str, Any]]:
         day, start, end = form.get(f"weekday_{k}", ""), form.get(f"start_{k}", ""), form.get(f"end_{k}", "")
         if not (start or end) or form.get(f"remove_{k}"):
             continue
-        weekday = int(day) if day.isdigit() and 1 <= int(day) <= 7 else 0
+        typed_day = whole_number(day)
+        weekday = typed_day if typed_day is not None and 1 <= typed_day <= 7 else 0
         out.append({"weekday": weekday, "start": start, "end": end,
                     "bad": not (weekday and _hhmm(start) and _hhmm(end))})
     return out

@@ -41,6 +41,14 @@ def text(form: FormMultiDict, name: str) -> str:
     return str(form.get(name) or "").strip()
 
 
+def whole_number(raw: object) -> int | None:
+    """A whole number as typed in a form field: ASCII digits, with spaces around it or between its
+    thousands ("1 000", a no-break or thin space too); None for anything else. Not `str.isdigit`: it is
+    true of "²" and "٣", which `int` then refuses or reads (a "²" was a 500 where the form says what to fix)."""
+    s = re.sub(r"\s", "", str(raw))
+    return int(s) if s.isascii() and s.isdigit() else None
+
+
 def words(form: FormMultiDict, name: str) -> list[str]:
     """A comma-separated list field: 'sjakk, hagearbeid' → ['sjakk', 'hagearbeid']."""
     return [w.strip() for w in text(form, name).split(",") if w.strip()]

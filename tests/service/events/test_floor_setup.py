@@ -146,6 +146,10 @@ async def test_a_bad_event_form_says_what_to_fix_beside_each_field(db_url: str) 
         r = await web.post("/events", data={"_csrf_token": csrf(r.text), **form, "name": "Børs",
                                             "starts_at": "3026-12-10T17:00", "trading_minutes": "60"})
         assert r.status_code == 422 and 'id="err-starts_at"' in r.text and "3026" in r.text
+        # a digit `str.isdigit` takes and `int` refuses: said beside the field, never a 500
+        r = await web.post("/events", data={"_csrf_token": csrf(r.text), **form, "trading_minutes": "²"})
+        assert r.status_code == 422
+        assert '<span class="field-error" id="err-trading_minutes">Skriv et helt tall.</span>' in r.text
         r = await web.post("/lang", data={"_csrf_token": csrf(r.text), "lang": "en", "next": "/events"})
         r = await web.post("/events", data={"_csrf_token": csrf(r.text), **form})
         assert r.status_code == 422

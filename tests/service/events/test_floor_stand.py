@@ -68,7 +68,7 @@ async def test_stand_signs_up_and_answers_with_open_places(
             # bad input is said beside each field in the page's language, what was typed and ticked comes
             # back; nothing is stored
             bad = {"_csrf_token": csrf(r.text), "name": "", "max_hours_per_week": "mange", "activities": ["turvenn"],
-                   "days": ["2"], "from": "17:00", "to": "20:00", "interests": "sykling"}
+                   "days": ["2", "²"], "from": "17:00", "to": "20:00", "interests": "sykling"}  # "²": no day, no 500
             r = await tablet.post(f"{base}/events/{eid}/floor/stand", data=bad)
             assert r.status_code == 422
             assert '<span class="field-error" id="err-name">Må fylles ut.</span>' in r.text
