@@ -9,6 +9,7 @@ onto the form's input names, and the page is rendered again with what was typed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -82,10 +83,13 @@ class FieldProblems:
         if not raw:
             return None
         try:
-            return int(raw) if integer else float(raw)
+            value = int(raw) if integer else float(raw)
         except ValueError:
+            value = None
+        if value is None or not math.isfinite(value):  # "nan" and "inf" are floats to Python, no number here
             self.errors.append({"field": name, "message": "not a number"})
             return None
+        return value
 
     def raise_if_any(self) -> None:
         if self.errors:

@@ -29,3 +29,22 @@ def test_a_weekday_row_typed_as_a_superscript_is_shown_again_as_no_weekday() -> 
                         "weekday_1": "3", "start_1": "10:00", "end_1": "11:00",
                         "weekday_2": "9", "start_2": "10:00", "end_2": "11:00"})
     assert [(r["weekday"], r["bad"]) for r in rows] == [(0, True), (3, False), (0, True)]
+
+
+@pytest.mark.parametrize(("typed", "integer", "read"), [
+    ("12,5", False, 12.5), ("7", True, 7), ("", False, None), ("nan", False, "error"), ("inf", False, "error"),
+    ("-Infinity", False, "error"), ("mange", False, "error"), ("1.5", True, "error"),
+])
+def test_a_number_field_is_a_finite_number(typed: str, integer: bool, read: object) -> None:
+    """`FieldProblems.number`: a comma for the decimal point; "nan" and "inf", which Python's float reads,
+    are no number a form takes (they are said beside the field, not stored)."""
+    from litestar.datastructures import FormMultiDict
+
+    from service.web.forms import FieldProblems
+
+    fp = FieldProblems()
+    got = fp.number(FormMultiDict({"x": typed}), "x", integer=integer)
+    if read == "error":
+        assert got is None and fp.errors == [{"field": "x", "message": "not a number"}]
+    else:
+        assert got == read and fp.errors == []
