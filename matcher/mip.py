@@ -39,7 +39,7 @@ import numpy as np
 from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2, result_pb2
 from ortools.math_opt.core.python import solver
 
-from matcher.flow import fit_of, spread_cost
+from matcher.flow import fit_bound_terms, fit_of, spread_cost
 from matcher.instance import Instance, ranges, splitmix
 
 EPS = 1e-6
@@ -75,6 +75,10 @@ FILL_SUPPORT_MIN = 0.05
 # solve_large's first-round probe of an interior fill (cut off at the bound): where the support cannot reach
 # it, HiGHS's presolve and root LP say so in 0.1-0.35 s at 20 000 x 5 000; a fill that can reach it pays this
 FILL_PROBE_SECONDS = 0.4
+# `solve_large`'s fit bound by the relaxation (`flow.fit_bound_terms`) waits this long before its flow (which
+# holds the GIL) so as not to hold up the coverage LP's model being built (three flows started at once made
+# that phase 1.3-2 s longer at 20 000 x 5 000 seed 2)
+FLOW_BOUND_PAUSE = 0.6
 # `solve_level`'s bound by volunteer patterns before its last branch and bound: seconds at most, and only
 # where the LP's bound, rounded down, is at most this far above the plan. Measured over whole solves (1 December): bench
 # 2 000 x 500 everyone, cores of 42-44 000 pairs with the LP 1.0-1.3 above the plan, 8.6 -> 3.8-4.2 s and
@@ -1355,8 +1359,14 @@ def solve_large(
     rows = base
     bound = math.inf
     rounds = 0
+    flow_pool = ThreadPoolExecutor(max_workers=1)
+    flow_terms: Future[list[tuple[int, int]]] | None = None
     for rounds in range(1, opts.large_lp_rounds + 1):  # noqa: B007 - reported below
         r_rows = _with_cliques(base, cl.update(inset))
+        if flow_terms is None:  # the fit level's bound by the relaxation (`fit_bound_terms`), on the idle core
+            # while HiGHS solves the first round without the GIL; the flow holds it, so it waits until this
+            # thread has built the LP's model (0.3-0.5 s at 20 000 x 5 000; the round runs 2-5 s)
+            flow_terms = flow_pool.submit(fit_bound_terms, view, pause=FLOW_BOUND_PAUSE)
         got = _lp(h, r_rows, prio, np.flatnonzero(inset), deadline - time.perf_counter(), LARGE_LP_OPTIONS)
         if got is None:  # out of time: the last round's LP stands
             break
@@ -1376,6 +1386,7 @@ def solve_large(
         f" {time.perf_counter() - t0:.2f} s (cpu {time.process_time() - c0:.2f})")  # fmt: skip
     all_prio = cov_of(np.ones(n, dtype=bool))
     if lp is None or rows.need_row is None:  # out of time: the start plan, the bound the caller has
+        flow_pool.shutdown(wait=False)  # its flows end on their own
         return best, all_prio, None, stats
     ub_lp = min(all_prio, int(_floor(bound)))
     whole = lp.x >= 1 - EPS  # the LP's whole pairs: a plan (every row holds), often far better than the start
@@ -1583,8 +1594,14 @@ def solve_large(
     guide_pool.shutdown(wait=True)
     best, fit_bound = _large_fit(h, view, best, start, opts, fit_deadline, stats, say,
                                  slow=fit_budget / opts.large_fit_time_limit, free=extra > 0, guide=guide)  # fmt: skip
+    lagrange = [g - lam * bound_int for lam, g in flow_terms.result()] if flow_terms is not None else []
+    flow_pool.shutdown(wait=True)
     if not proven:
         fit_bound = None
+    elif fit_bound is not None and lagrange and min(lagrange) < fit_bound:  # tighter than each need's best fits
+        fit_bound = max(fit_of(view, best), min(lagrange))
+        stats["fit_bound"] = "relaxation"
+        say(f"  fit bound by the relaxation: {fit_bound}")
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
     return best, bound_int, fit_bound, stats
 

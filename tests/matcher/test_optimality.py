@@ -415,7 +415,8 @@ def test_large_paths_fit_comes_within_a_fifth_of_a_per_cent_of_the_exact_engines
     one-branch-and-bound engine proves, with the same coverage: measured 0.19 / 0.07 / 0.07 / 0.07 % below
     (5 894 of 5 905, 6 167 of 6 171, 5 926 of 5 930, 5 706 of 5 710). The RINS before it, each need's
     places held as the coverage plan had them, left 1.07 / 0.68 / 1.72 / 1.28 %. Not the 0.1 % of
-    `fit_rel_gap`: this path's polish proves nothing (its reported bound is the per-need one)."""
+    `fit_rel_gap`: this path's polish proves nothing (its reported bound is the flow relaxation's, or each
+    need's best fits where those are lower: `flow.fit_bound_terms`)."""
     import sys
     from pathlib import Path
 
