@@ -11,7 +11,6 @@ the CP-SAT model starts from.
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -169,17 +168,13 @@ def solve_flow(inst: Instance, m: int | None = None) -> FlowResult:
 FIT_BOUND_WEIGHTS = (6,)
 
 
-def fit_bound_terms(
-    inst: Instance, weights: tuple[int, ...] = FIT_BOUND_WEIGHTS, pause: float = 0.0
-) -> list[tuple[int, int]]:
+def fit_bound_terms(inst: Instance, weights: tuple[int, ...] = FIT_BOUND_WEIGHTS) -> list[tuple[int, int]]:
     """[(λ, g(λ))]: g(λ) the relaxation's optimum of λ·priority + fit (less the spread). Every plan x whose
     coverage is at least P has fit(x) ≤ g(λ) − λ·P, whatever λ ≥ 0 (x is a plan of the relaxation, and
     λ·(priority(x) − P) ≥ 0): with P the proven coverage optimum, a bound on the fit level that counts each
     volunteer's places, which each need's best fits alone do not. At 20 000 × 5 000 seed 1: 108 566 at
     λ = 8 (4: 108 682, 16: 110 397; 0: 111 886) against 132 486 by each need's best fits, for a plan of
-    99 413; 0.5-0.7 s a flow. `pause`: seconds to wait first (the caller's thread builds a model meanwhile)."""
-    if pause > 0:
-        time.sleep(pause)
+    99 413; 0.5-0.7 s a flow."""
     return [(lam, lam * r.priority + r.fit) for lam in weights for r in (solve_flow(inst, lam),)]
 
 

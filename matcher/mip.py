@@ -1366,7 +1366,7 @@ def solve_large(
         if flow_terms is None:  # the fit level's bound by the relaxation (`fit_bound_terms`), on the idle core
             # while HiGHS solves the first round without the GIL; the flow holds it, so it waits until this
             # thread has built the LP's model (0.3-0.5 s at 20 000 x 5 000; the round runs 2-5 s)
-            flow_terms = flow_pool.submit(fit_bound_terms, view, pause=FLOW_BOUND_PAUSE)
+            flow_terms = flow_pool.submit(_after_pause, FLOW_BOUND_PAUSE, fit_bound_terms, view)
         got = _lp(h, r_rows, prio, np.flatnonzero(inset), deadline - time.perf_counter(), LARGE_LP_OPTIONS)
         if got is None:  # out of time: the last round's LP stands
             break
@@ -1638,6 +1638,13 @@ def _after(first: Future[Any], then: Callable[..., Any], *args: Any) -> Any:
     """`then(*args)` once the future `first` is done, however it ended (a worker's task queued behind another
     worker's, so that the two do not share a core)."""
     wait([first])
+    return then(*args)
+
+
+def _after_pause(seconds: float, then: Callable[..., Any], *args: Any) -> Any:
+    """`then(*args)` after `seconds` asleep (a worker's task that holds the GIL, kept off the caller's thread
+    while it builds a model)."""
+    time.sleep(seconds)
     return then(*args)
 
 
