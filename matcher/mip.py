@@ -40,7 +40,7 @@ from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, para
 from ortools.math_opt.core.python import solver
 
 from matcher.flow import fit_bound_terms, fit_of, spread_cost
-from matcher.instance import Instance, ranges, splitmix
+from matcher.instance import Instance, ranges, restrict, splitmix
 
 EPS = 1e-6
 HighsOptions = dict[str, float | int | bool | str]  # HiGHS's own options by name
@@ -1349,12 +1349,23 @@ def solve_large(
         return int(prio_i[c].sum())
 
     best = start.copy()
-    # 1. the coverage LP by column generation
+    # 1. the coverage LP by column generation, over the contested zone's pairs only (`contested_zone`): every
+    # need outside it is easy by fiat (its C1 row relaxed at its priority), its pairs at reduced cost 0
+    zone = contested_zone(view, start)
+    zp = np.flatnonzero(zone[pn])
+    lview = view if len(zp) == n else restrict(view, zp)
+    l_prio = prio[zp]
+    p_need = np.zeros(view.n_needs, dtype=np.int64)
+    p_need[pn] = prio_i
+    cap = view.need_cap.astype(np.int64)
+    has = np.bincount(pn, minlength=view.n_needs) > 0
+    outside = ~zone & has & (cap > 0)
+    outside_total = int((p_need * cap)[outside].sum())
     # the short-with-long hour groups would double the rows that every pricing round sweeps: the long only
-    base = build_rows(view, spread=False, cliques=[], short_long=False)
-    cl = _CliqueRows(view)
-    inset = np.zeros(n, dtype=bool)
-    inset[_seed(view, weight, opts.large_first_per_need, start)] = True
+    base = build_rows(lview, spread=False, cliques=[], short_long=False)
+    cl = _CliqueRows(lview)
+    inset = np.zeros(len(zp), dtype=bool)
+    inset[_seed(lview, weight[zp], opts.large_first_per_need, start[zp])] = True
     lp: _Lp | None = None
     rows = base
     bound = math.inf
@@ -1367,50 +1378,57 @@ def solve_large(
             # while HiGHS solves the first round without the GIL; the flow holds it, so it waits until this
             # thread has built the LP's model (0.3-0.5 s at 20 000 x 5 000; the round runs 2-5 s)
             flow_terms = flow_pool.submit(_after_pause, FLOW_BOUND_PAUSE, fit_bound_terms, view)
-        got = _lp(h, r_rows, prio, np.flatnonzero(inset), deadline - time.perf_counter(), LARGE_LP_OPTIONS)
+        got = _lp(h, r_rows, l_prio, np.flatnonzero(inset), deadline - time.perf_counter(), LARGE_LP_OPTIONS)
         if got is None:  # out of time: the last round's LP stands
             break
         lp, rows = got, r_rows
-        rc = _reduced(rows, prio, lp.y)
+        rc = _reduced(rows, l_prio, lp.y)
         ub, _ = _lagrangian(rows, lp.y, rc)
-        bound = min(bound, ub)
+        bound = min(bound, outside_total + ub)
         add = np.flatnonzero(~inset & (rc > 1e-7))
         if len(add) == 0 or time.perf_counter() - t0 > 0.35 * (deadline - t0):  # leave the branch and bounds time
             break
-        inset[_best_per_key(add, pn, rc[add], 8)] = True
+        inset[_best_per_key(add, pn[zp], rc[add], 8)] = True
     lp_seconds = time.perf_counter() - t0
     deadline = t0 + opts.time_limit - _fit_hold(opts, lp_seconds)  # from here on: the machine's speed known
     stats.update(lp_rounds=rounds, lp_pairs=int(inset.sum()), lp_bound=round(bound, 4),
-                 lp_seconds=round(lp_seconds, 3))  # fmt: skip
-    say(f"  coverage LP {bound:.2f} over {int(inset.sum())} priced pairs ({rounds} rounds),"
-        f" {time.perf_counter() - t0:.2f} s (cpu {time.process_time() - c0:.2f})")  # fmt: skip
+                 lp_seconds=round(lp_seconds, 3), zone_needs=int(zone.sum()), zone_pairs=len(zp))  # fmt: skip
+    say(f"  coverage LP {bound:.2f} over {int(inset.sum())} priced pairs ({rounds} rounds) of the contested zone's"
+        f" {len(zp)} ({int(zone.sum())} needs), {time.perf_counter() - t0:.2f} s"
+        f" (cpu {time.process_time() - c0:.2f})")  # fmt: skip
     all_prio = cov_of(np.ones(n, dtype=bool))
     if lp is None or rows.need_row is None:  # out of time: the start plan, the bound the caller has
         flow_pool.shutdown(wait=False)  # its flows end on their own
         return best, all_prio, None, stats
     ub_lp = min(all_prio, int(_floor(bound)))
-    whole = lp.x >= 1 - EPS  # the LP's whole pairs: a plan (every row holds), often far better than the start
-    frac = np.flatnonzero((lp.x > EPS) & ~whole)
-    whole = _greedy_add(view, whole, frac[np.argsort(-lp.x[frac], kind="stable")])  # its fractional ones where they fit
+    # the LP's solution over the region: the zone's, and outside it the start plan's pairs of the volunteers the
+    # zone's LP leaves alone (the start breaks no rule, and the two share no volunteer: together they hold every row)
+    lp_x = np.zeros(n)
+    lp_x[zp] = lp.x
+    in_lp = np.bincount(view.pair_vol[zp[lp.x > EPS]], minlength=view.n_volunteers) > 0
+    lp_x[start & outside[pn] & ~in_lp[view.pair_vol]] = 1.0
+    # the LP's whole pairs: a plan (every row holds), often far better than the start; its fractional ones and the
+    # start's other pairs outside the zone where they fit
+    whole = lp_x >= 1 - EPS
+    frac = np.flatnonzero((lp_x > EPS) & ~whole)
+    rest = np.flatnonzero(start & outside[pn] & in_lp[view.pair_vol])
+    whole = _greedy_add(view, whole, np.concatenate([frac[np.argsort(-lp_x[frac], kind="stable")], rest]))
     if cov_of(whole) > cov_of(best):
         best = whole
     stats["lp_plan"] = cov_of(whole)
     # 2. easy and hard needs from the LP's duals
     need_row = rows.need_row
-    p_need = np.zeros(view.n_needs, dtype=np.int64)
-    p_need[pn] = prio_i
     y_need = np.where(need_row >= 0, lp.y[np.maximum(need_row, 0)], 0.0)
     # the region's rows (3 million entries at 20 000 x 5 000) go: the steps below build their own, and the peak memory
     # at 20 000 x 5 000 fell from 950 to 754 MB (`samspill solve`, seed 2)
-    del base, rows, r_rows, cl, rc
-    filled_lp = np.bincount(pn, weights=lp.x, minlength=view.n_needs)
-    cap = view.need_cap.astype(np.int64)
-    has = np.bincount(pn, minlength=view.n_needs) > 0
-    easy = has & (cap > 0) & (need_row >= 0) & (y_need >= p_need - 1e-6) & (filled_lp >= cap - 1e-6)
-    support = lp.x > EPS
+    del base, rows, r_rows, cl, rc, lview
+    filled_lp = np.bincount(pn, weights=lp_x, minlength=view.n_needs)
+    easy = outside | (has & (cap > 0) & (need_row >= 0) & (y_need >= p_need - 1e-6) & (filled_lp >= cap - 1e-6))
+    pv = view.pair_vol.astype(np.int64)
+    lp_support = lp_x > EPS
+    free_start = ~_busy(view, start)
     bound_int = ub_lp
     proven = False
-    pv = view.pair_vol.astype(np.int64)
     # the fit polish's LP depends on the coverage LP alone: made beside the first round's hard needs' proof
     guide_pool = ThreadPoolExecutor(max_workers=1)
     guide_f: Future[tuple[np.ndarray, int] | None] | None = None
@@ -1421,6 +1439,16 @@ def solve_large(
         # the bound: a branch and bound over the hard needs' pairs alone
         hard_pairs = np.flatnonzero(~easy[pn])
         easy_total = int((p_need * cap)[easy].sum())
+        # outside the zone the LP has no columns. An easy need there whose volunteers are candidates of the zone's
+        # or the hard needs may lose one to their plan and take a candidate the start leaves free instead: its
+        # best two such per place by weight stand for the LP's alternatives (at 20 000 x 5 000 seed 1, for
+        # those needs only and not for every need outside: tier 3's support 14 700 pairs, not 19 000, and its
+        # branch and bound 4.7 s, not 7.5 s)
+        near = easy & outside & (np.bincount(pn[start & _busy(view, (zone | ~easy)[pn])[pv]],
+                                             minlength=view.n_needs) > 0)  # fmt: skip
+        alt = np.flatnonzero(near[pn] & free_start[pv])
+        support = lp_support.copy()
+        support[_best_per_key(alt, pn, weight[alt], 2 * cap)] = True
         _sub, rows_h = _mip_rows(view, hard_pairs, spread=False)
         top = np.zeros(n, dtype=bool)
         e_idx = np.flatnonzero(easy[pn])
@@ -1429,15 +1457,15 @@ def solve_large(
         # volunteers leave open: started now from the LP's own open places, on the other core beside the
         # branch and bound (HiGHS releases the GIL); its support is mapped onto tier 3's neighbourhood
         # there. Deterministic: it depends on the LP only. (20 000 x 5 000: 3.4-3.6 s tier 3 waited for.)
-        open_lp = easy & (np.bincount(pn[easy[pn] & (lp.x >= 1 - EPS)], minlength=view.n_needs) < cap)
-        cols_e = np.flatnonzero(~easy[pn] | support | top | open_lp[pn])
+        open_lp = easy & (np.bincount(pn[easy[pn] & (lp_x >= 1 - EPS)], minlength=view.n_needs) < cap)
+        cols_e = np.flatnonzero(~easy[pn] | support | top | (open_lp & zone)[pn])
         cancel_e = _Cancel()
         pool = ThreadPoolExecutor(max_workers=1)
         spec = cols_e, pool.submit(_interior_over, view, cols_e, prio, np.zeros(len(cols_e), dtype=bool), deadline,
                                    cancel_e)  # fmt: skip
         spec2: tuple[np.ndarray, np.ndarray, np.ndarray, Future[Any]] | None = None
         if guide_f is None:  # the fit polish's LP (`_fit_guide`), on the second core once tier 3's LP is done
-            guide_f = guide_pool.submit(_after, spec[1], _fit_guide, view, _guide_set(view, start, lp.x, opts), opts,
+            guide_f = guide_pool.submit(_after, spec[1], _fit_guide, view, _guide_set(view, start, lp_x, opts), opts,
                                         deadline)  # fmt: skip
         try:  # the worker's LPs stop with the round, however it ends
             res, xs, _u, _y = h.solve(rows_h, prio[hard_pairs], np.arange(len(hard_pairs)), integer=True,
@@ -1459,7 +1487,9 @@ def solve_large(
             # branch and bound over the hard needs' pairs, the LP's fractional easy pairs and a few candidates
             used = np.zeros(view.n_volunteers, dtype=bool)
             used[pv[x_h]] = True
-            held = easy[pn] & (lp.x >= 1 - EPS) & ~used[pv]
+            held = easy[pn] & (lp_x >= 1 - EPS) & ~used[pv]
+            # and outside the zone the start's pairs of the volunteers neither holds (the LP's fractional ones)
+            held |= start & outside[pn] & ~used[pv] & ~_busy(view, held)[pv]
             start_f = x_h | held
             if cov_of(start_f) > cov_of(best):
                 best = start_f
@@ -1505,7 +1535,7 @@ def solve_large(
                             f" needs become hard")  # fmt: skip
                         break
                     short_proven = False  # nothing to grow: the plain tiers
-                cols, held_c = _fill_hood(view, tier, cur, want, open_need, start_f, easy, support | top, held)
+                cols, held_c = _fill_hood(view, tier, cur, want, open_need, start_f, easy, support | top, held, zone)
                 around = cur  # the plan this tier starts from (its hint)
                 if interior:
                     t_i = time.perf_counter()
@@ -1606,6 +1636,31 @@ def solve_large(
     return best, bound_int, fit_bound, stats
 
 
+def contested_zone(view: Instance, start: np.ndarray) -> np.ndarray:
+    """The needs (bool per need) whose places the volunteers may be short of, by a plan `start` that breaks
+    no rule: those it leaves open, and those each of whose candidates it places (or a commitment holds).
+
+    A need outside the zone is full and has a candidate the plan leaves free. `solve_large` prices only the
+    zone's pairs: relaxing every other need's C1 row at its priority (Lagrangian, as for its easy needs)
+    leaves their pairs at reduced cost 0, so the zone's LP plus their priority times their places bounds the
+    region, whatever the zone. The zone only decides whether that bound is tight: a need outside it can lose
+    a volunteer to the zone's plan and take its free candidate instead. At 20 000 x 5 000 (seed 1) the
+    zone is 1 406 of 5 000 needs, 20 292 of 458 876 pairs, and holds every one of the 740 needs the whole
+    region's LP found hard; its LP took 4.0 s where the region's took 13.4 s, to a tighter bound."""
+    pn = view.pair_need.astype(np.int64)
+    free_candidates = np.bincount(pn[~_busy(view, start)[view.pair_vol]], minlength=view.n_needs)
+    open_ = np.bincount(pn[start], minlength=view.n_needs) < view.need_cap
+    zone: np.ndarray = (np.bincount(pn, minlength=view.n_needs) > 0) & (view.need_cap > 0) & (
+        (free_candidates == 0) | open_)  # fmt: skip
+    return zone
+
+
+def _busy(view: Instance, plan: np.ndarray) -> np.ndarray:
+    """The volunteers (bool per volunteer) that `plan` places or a commitment holds."""
+    busy: np.ndarray = (np.bincount(view.pair_vol[plan], minlength=view.n_volunteers) > 0) | (view.vol_fixed > 0)
+    return busy
+
+
 def _fit_hold(opts: MipOptions, lp_seconds: float) -> float:
     """The seconds `solve_large` holds back from its coverage steps for the fit polish: `large_fit_min`, or
     `large_fit_hold_lp_ratio` times the coverage LP's seconds where more (a slow machine's polish needs more),
@@ -1678,16 +1733,19 @@ def _promoted(
 
 def _fill_hood(
     view: Instance, tier: int, cur: np.ndarray, want: np.ndarray, open_need: np.ndarray, start: np.ndarray,
-    easy: np.ndarray, lp_pairs: np.ndarray, held: np.ndarray,
+    easy: np.ndarray, lp_pairs: np.ndarray, held: np.ndarray, zone: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A fill tier's pairs (the plan `cur`'s and the free ones) and which of them stay held:
-    (1) the open easy places' candidates free, the start held; (2) two rings of volunteers and needs around
-    the places still short of `want` free, the rest of the plan held; (3) the hard needs' pairs, the LP's
-    (`lp_pairs`) and the open places' free, the LP's whole easy pairs (`held`) held."""
+    (1) the open easy places' candidates free (outside the `zone` of needs, bool per need, only those `start`
+    leaves free), the start held; (2) two rings of volunteers and needs around the places still short of
+    `want` free, the rest of the plan held; (3) the hard needs' pairs, the LP's (`lp_pairs`) and the open
+    places' free, the LP's whole easy pairs (`held`) held."""
     pn = view.pair_need.astype(np.int64)
     pv = view.pair_vol.astype(np.int64)
     if tier == 1:
         free = open_need[pn]
+        if zone is not None:  # a need outside it takes a free candidate (20 000 x 5 000: 16 000 pairs, not 41 000)
+            free &= zone[pn] | ~_busy(view, start)[pv]
         fix = start
     elif tier == 2:
         needs = np.bincount(pn[cur], minlength=view.n_needs) < want
