@@ -1550,7 +1550,7 @@ def solve_large(
                             on = np.zeros(n, dtype=bool)
                             on[spec[0][got_s[0] > FILL_SUPPORT_MIN]] = True
                             got_i = on[cols].astype(np.float64), got_s[1]
-                        c2, h2 = _fill_hood(view, 2, cur, want, open_need, start_f, easy, support | top, held)
+                        c2, h2 = _fill_hood(view, 2, cur, want, open_need, start_f, easy, support | top, held, zone)
                         spec2 = cur, c2, h2, pool.submit(_interior_over, view, c2, prio, h2, deadline, cancel_e)
                     else:  # tier 2's LP, started as tier 3 began
                         assert spec2 is not None
@@ -1649,8 +1649,12 @@ def contested_zone(view: Instance, start: np.ndarray) -> np.ndarray:
     leaves their pairs at reduced cost 0, so the zone's LP plus their priority times their places bounds the
     region, whatever the zone. The zone only decides whether that bound is tight: a need outside it can lose
     a volunteer to the zone's plan and take its free candidate instead. At 20 000 x 5 000 (seed 1) the
-    zone is 1 406 of 5 000 needs, 20 292 of 458 876 pairs, and holds every one of the 740 needs the whole
-    region's LP found hard; its LP took 4.0 s where the region's took 13.4 s, to a tighter bound."""
+    zone is 1 476 of 5 000 needs, 24 628 of 458 876 pairs, and holds every one of the 740 needs the whole
+    region's LP found hard; its LP took 4.5-5.4 s where the region's took 13.2-13.4 s, to a tighter bound.
+
+    Not kept: a zone less the full needs with a candidate the plan places only outside it (who could move,
+    their place taken by a free candidate): 1 030 needs at seed 1, its LP 1 s faster, but at seed 5 a bound
+    loose by 2 where this zone's is the optimum, and the fills' neighbourhoods then need chains of moves."""
     pn = view.pair_need.astype(np.int64)
     free_candidates = np.bincount(pn[~_busy(view, start)[view.pair_vol]], minlength=view.n_needs)
     open_ = np.bincount(pn[start], minlength=view.n_needs) < view.need_cap
@@ -1742,8 +1746,9 @@ def _fill_hood(
     """A fill tier's pairs (the plan `cur`'s and the free ones) and which of them stay held:
     (1) the open easy places' candidates free (outside the `zone` of needs, bool per need, only those `start`
     leaves free), the start held; (2) two rings of volunteers and needs around the places still short of
-    `want` free, the rest of the plan held; (3) the hard needs' pairs, the LP's (`lp_pairs`) and the open
-    places' free, the LP's whole easy pairs (`held`) held."""
+    `want` free (outside the zone through the LP's pairs and free candidates only), the rest of the plan
+    held; (3) the hard needs' pairs, the LP's (`lp_pairs`) and the open places' free, the LP's whole easy
+    pairs (`held`) held."""
     pn = view.pair_need.astype(np.int64)
     pv = view.pair_vol.astype(np.int64)
     if tier == 1:
@@ -1753,9 +1758,12 @@ def _fill_hood(
         fix = start
     elif tier == 2:
         needs = np.bincount(pn[cur], minlength=view.n_needs) < want
+        # outside the zone a need's ring is its candidates among the LP's pairs and those `start` leaves free (each
+        # has 90 or so at 20 000 x 5 000: with every one the two rings held 64 000-235 000 pairs, not 15 000)
+        ring = np.ones(len(pn), dtype=bool) if zone is None else zone[pn] | lp_pairs | ~_busy(view, start)[pv]
         for _ in range(2):
             vols = np.zeros(view.n_volunteers, dtype=bool)
-            vols[pv[needs[pn]]] = True
+            vols[pv[needs[pn] & ring]] = True
             needs[pn[cur & vols[pv]]] = True
         free = needs[pn]
         fix = cur & ~free

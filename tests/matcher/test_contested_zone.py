@@ -66,3 +66,50 @@ def test_the_large_path_prices_the_zone_only_and_proves_the_optimum() -> None:
     assert large.priority == exact.priority == large.priority_bound
     assert large.stats.get("coverage_proven_region") is True
     assert len(_violators(inst, large.chosen)) == 0
+
+
+def test_the_fills_reach_needs_outside_the_zone_through_free_candidates_and_the_lps_pairs_only() -> None:
+    """`mip._fill_hood`: outside the zone a short need's tier-1 pairs are its candidates the start leaves free,
+    and tier 2's rings pass through those and the LP's pairs only; inside it (or with no zone) every candidate."""
+    from matcher.generate import generate
+    from matcher.mip import _fill_hood
+
+    view = build_instance_for(generate(80, 20, 3, broad=True))
+    pn, pv = view.pair_need.astype(np.int64), view.pair_vol.astype(np.int64)
+    cap = view.need_cap.astype(np.int64)
+    flow = solve_flow(view).chosen
+    weight = view.pair_priority.astype(np.int64) * lexicographic_m(view) + view.pair_fit
+    start = _repair(view, flow, _violators(view, flow), weight)
+    placed = np.zeros(view.n_volunteers, dtype=bool)
+    placed[pv[start]] = True
+    free = ~placed[pv] & (view.vol_fixed[pv] == 0)
+    # a need the start fills with a free candidate and a placed one beside its own
+    j = next(int(j) for j in np.flatnonzero(cap > 0)
+             if start[pn == j].any() and (free & (pn == j)).any() and (placed[pv] & ~start & (pn == j)).any())
+    cur = start.copy()
+    cur[np.flatnonzero(start & (pn == j))[0]] = False  # it loses one
+    placed = np.zeros(view.n_volunteers, dtype=bool)
+    placed[pv[cur]] = True  # the plan the fills start from
+    free = ~placed[pv] & (view.vol_fixed[pv] == 0)
+    open_need = np.zeros(view.n_needs, dtype=bool)
+    open_need[j] = True
+    want = np.bincount(pn[start], minlength=view.n_needs)
+    easy = np.ones(view.n_needs, dtype=bool)
+    none = np.zeros(view.n_pairs, dtype=bool)
+    outside, inside = np.zeros(view.n_needs, dtype=bool), np.ones(view.n_needs, dtype=bool)
+    mine = set(np.flatnonzero(pn == j).tolist())
+    busy_other = {k for k in mine if placed[pv[k]] and not cur[k]}
+    assert busy_other
+    # tier 1: outside the zone no candidate the plan places elsewhere, but every free one
+    cols_out = set(_fill_hood(view, 1, cur, want, open_need, cur, easy, none, none, outside)[0].tolist())
+    assert not busy_other & cols_out and {k for k in mine if free[k]} <= cols_out
+    cols_in = set(_fill_hood(view, 1, cur, want, open_need, cur, easy, none, none, inside)[0].tolist())
+    assert mine <= cols_in == set(_fill_hood(view, 1, cur, want, open_need, cur, easy, none, none)[0].tolist())
+    # tier 2: the short need's own pairs, and rings through its free candidates only (who hold no other place)
+    def freed(zone: np.ndarray | None) -> set[int]:
+        cols, held = _fill_hood(view, 2, cur, want, open_need, cur, easy, none, none, zone)
+        return {int(pn[k]) for k in cols[~held]}
+
+    assert freed(outside) == {j}
+    assert freed(inside) > {j}  # the needs its placed candidates hold, and on
+    assert freed(inside) == freed(None)
