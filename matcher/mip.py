@@ -1167,16 +1167,26 @@ def _core_then_fit(
         say(f"  coverage: the core's branch and bound would be over {stats.get('coverage_mip_pairs')} pairs;"
             " the decomposition instead")  # fmt: skip
         large = replace(opts, time_limit=deadline - time.perf_counter())
-        l_plan, l_bound, _l_fit, l_stats = solve_large(view, start, large, say)
+        l_plan, l_bound, l_fit, l_stats = solve_large(view, start, large, say)
         stats.update({"handoff_" + k: v for k, v in l_stats.items()})
         if cov(l_plan) >= cov(plan):
             plan = l_plan
         cov_bound = min(cov_bound, float(l_bound))
         proven = cov(plan) >= cov_bound
+        if cov(plan) != l_bound:
+            l_fit = None  # the decomposition's fit bound holds for plans of its coverage bound
+    else:
+        l_fit = None
     fit_bound: int | None = None
     if deadline - time.perf_counter() > 0.2:
         plan, fit_bound = fit_level(h, view, plan, start, opts, min(deadline, time.perf_counter() + fit_budget),
                                     stats, say, base=spread_rows, latest=deadline)  # fmt: skip
+    if l_fit is not None and (fit_bound is None or l_fit < fit_bound):
+        # the decomposition's (the flow relaxation's, `fit_bound_terms`) where tighter than the fit level's LP:
+        # bench 4 000 x 2 000 seed 3, whose fit level has time for one LP round: the summary's fit gap 87 % -> 43 %
+        fit_bound = max(fit_of(view, plan), l_fit)
+        stats["fit_bound"] = "decomposition"
+        say(f"  fit bound by the decomposition: {fit_bound}")
     stats["mip_seconds"] = round(time.perf_counter() - t0, 3)
     # the fit bound holds for plans of the plan's coverage: it bounds the level only when that is proven
     return plan, max(cov(plan), int(_floor(cov_bound))), fit_bound if proven else None, stats
